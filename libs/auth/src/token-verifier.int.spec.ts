@@ -1,0 +1,142 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnauthorizedError, UnavailableError } from '@varde/core';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevIssuer, type DevIssuer } from '../../../deploy/local/dev-issuer/dev-issuer';
+import { loadOrCreateDevKeys } from '../../../deploy/local/dev-issuer/dev-keys';
+import { mintDevToken, type DevTokenOptions } from '../../../deploy/local/dev-issuer/mint-token';
+import { JoseTokenVerifier } from './token-verifier';
+
+describe('JoseTokenVerifier against the running dev issuer', () => {
+  let keysDir: string;
+  let issuer: DevIssuer;
+  let verifier: JoseTokenVerifier;
+  const mint = (options: Partial<DevTokenOptions> = {}): Promise<string> =>
+    mintDevToken({ role: 'clinician', issuer: issuer.url, audience: 'varde', keysDir, ...options });
+
+  beforeAll(async () => {
+    keysDir = await mkdtemp(join(tmpdir(), 'varde-dev-issuer-'));
+    issuer = await startDevIssuer({ port: 0, keysDir });
+    verifier = new JoseTokenVerifier({ issuer: issuer.url, audience: 'varde', jwksUrl: `${issuer.url}/jwks` });
+  });
+
+  afterAll(async () => {
+    await issuer.close();
+    await rm(keysDir, { recursive: true, force: true });
+  });
+
+  it('publishes a discovery document that points at its JWKS, with public keys only', async () => {
+    const discovery = (await (await fetch(`${issuer.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery).toMatchObject({ issuer: issuer.url, jwks_uri: `${issuer.url}/jwks`, token_endpoint: `${issuer.url}/token` });
+    const jwks = (await (await fetch(`${issuer.url}/jwks`)).json()) as { keys: Record<string, unknown>[] };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String) });
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('turns a valid clinician token into a principal with the role default scopes', async () => {
+    const principal = await verifier.verify(`Bearer ${await mint()}`);
+    expect(principal).toMatchObject({ subject: 'dev-clinician', role: 'clinician', organisation: '999999999', clientId: 'varde-dev' });
+    expect(principal.scopes).toContain('varde/worklist.read');
+  });
+
+  it('verifies a patient token fetched from POST /token (form-encoded, as an OAuth client sends it)', async () => {
+    const response = await fetch(`${issuer.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', role: 'patient', patient: 'pat-7', ttl: '60' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
+    expect(await verifier.verify(`Bearer ${body.access_token}`)).toMatchObject({ role: 'patient', patientId: 'pat-7' });
+  });
+
+  it('answers a bad token request with an OAuth error that says what to fix', async () => {
+    const response = await fetch(`${issuer.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'patient' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'invalid_request', error_description: 'patient: a patient token needs exactly one patient id' });
+  });
+
+  it.each([
+    ['no header', undefined, 'missing bearer token'],
+    ['an empty header', '', 'missing bearer token'],
+    ['a Basic header', 'Basic dXNlcjpwYXNz', 'malformed Authorization header'],
+    ['garbage', 'Bearer not-a-jwt', 'not a well-formed signed JWT'],
+  ])('refuses %s', async (_case, header, message) => {
+    const attempt = verifier.verify(header);
+    await expect(attempt).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(attempt).rejects.toThrow(message);
+  });
+
+  it('refuses an expired token and says when it expired', async () => {
+    const token = await mint({ issuedAt: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 });
+    await expect(verifier.verify(`Bearer ${token}`)).rejects.toThrow(/^token expired at \d{4}-/);
+  });
+
+  it('refuses a token for another audience, naming both', async () => {
+    const token = await mint({ audience: 'some-other-api' });
+    await expect(verifier.verify(`Bearer ${token}`)).rejects.toThrow(new UnauthorizedError('token audience "some-other-api" does not include "varde"'));
+  });
+
+  it('refuses a token from another issuer, naming both', async () => {
+    const token = await mint({ issuer: 'https://helseid-sts.nhn.no' });
+    await expect(verifier.verify(`Bearer ${token}`)).rejects.toThrow(
+      new UnauthorizedError(`token issuer "https://helseid-sts.nhn.no" is not the trusted issuer "${issuer.url}"`),
+    );
+  });
+
+  describe('a token signed by a key the issuer did not publish', () => {
+    const forge = async (kid: string): Promise<string> => {
+      const { privateKey } = await generateKeyPair('RS256');
+      return new SignJWT({ varde_role: 'clinician' })
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .setSubject('mallory')
+        .setIssuer(issuer.url)
+        .setAudience('varde')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey);
+    };
+
+    it('is refused when it reuses the real kid', async () => {
+      const { kid } = await loadOrCreateDevKeys(keysDir);
+      await expect(verifier.verify(`Bearer ${await forge(kid)}`)).rejects.toThrow(
+        new UnauthorizedError("token signature does not verify against the issuer's keys"),
+      );
+    });
+
+    it('is refused when it names an unknown kid', async () => {
+      await expect(verifier.verify(`Bearer ${await forge('attacker-key')}`)).rejects.toThrow(
+        new UnauthorizedError('token is signed with a key the issuer does not publish (unknown kid)'),
+      );
+    });
+  });
+
+  it('refuses a valid signature over an unknown role', async () => {
+    const { privateKey, kid } = await loadOrCreateDevKeys(keysDir);
+    const token = await new SignJWT({ varde_role: 'superuser' })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setSubject('dev-superuser')
+      .setIssuer(issuer.url)
+      .setAudience('varde')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    await expect(verifier.verify(`Bearer ${token}`)).rejects.toThrow(new UnauthorizedError('token role "superuser" is not a Varde role'));
+  });
+
+  it('reports an unreachable JWKS as the service being unavailable, not the caller being unauthorised', async () => {
+    const closed = await startDevIssuer({ port: 0, keysDir });
+    await closed.close();
+    const orphan = new JoseTokenVerifier({ issuer: issuer.url, audience: 'varde', jwksUrl: `${closed.url}/jwks` });
+    const attempt = orphan.verify(`Bearer ${await mint()}`);
+    await expect(attempt).rejects.toBeInstanceOf(UnavailableError);
+    await expect(attempt).rejects.toThrow(`could not load the token issuer's signing keys from ${closed.url}/jwks`);
+  });
+});

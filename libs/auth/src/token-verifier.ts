@@ -1,0 +1,90 @@
+import { UnauthorizedError, UnavailableError } from '@varde/core';
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { principalFromClaims } from './claims-mapping';
+import type { Principal } from './principal';
+
+/** Port: turns the value of an `Authorization` header into a verified {@link Principal}. */
+export abstract class TokenVerifier {
+  /** Verifies `Authorization: Bearer <token>`; throws UnauthorizedError when it is missing or invalid. */
+  abstract verify(authorization: string | undefined): Promise<Principal>;
+}
+
+/** Where tokens come from and who they must be for (production: OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL). */
+export type TokenVerifierOptions = Readonly<{ issuer: string; audience: string; jwksUrl: string }>;
+
+/** Signature algorithms accepted: what HelseID and common OIDC providers sign with. Never `none` or HMAC. */
+export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'PS256'] as const;
+
+// Tolerates small clock drift between the issuer and this host without stretching token lifetime much.
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Verifies OIDC access tokens (JWT) against the issuer's published keys (JWKS), as HelseID issues them. */
+export class JoseTokenVerifier extends TokenVerifier {
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    super();
+    this.jwks = createRemoteJWKSet(new URL(options.jwksUrl));
+  }
+
+  override async verify(authorization: string | undefined): Promise<Principal> {
+    const token = bearerToken(authorization);
+    let payload: Readonly<Record<string, unknown>>;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: [...ACCEPTED_ALGORITHMS],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      throw this.explain(error);
+    }
+    return principalFromClaims(payload);
+  }
+
+  private explain(error: unknown): Error {
+    if (error instanceof errors.JWTExpired) {
+      const exp = error.payload.exp;
+      return new UnauthorizedError(`token expired${typeof exp === 'number' ? ` at ${new Date(exp * 1000).toISOString()}` : ''}`);
+    }
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      const { payload } = error;
+      switch (error.claim) {
+        case 'iss':
+          return new UnauthorizedError(`token issuer ${JSON.stringify(payload.iss)} is not the trusted issuer "${this.options.issuer}"`);
+        case 'aud':
+          return new UnauthorizedError(`token audience ${JSON.stringify(payload.aud)} does not include "${this.options.audience}"`);
+        case 'nbf':
+          return new UnauthorizedError('token is not valid yet (nbf is in the future)');
+        default:
+          return new UnauthorizedError(`token claim '${error.claim}' is invalid: ${error.reason}`);
+      }
+    }
+    if (error instanceof errors.JWSSignatureVerificationFailed) {
+      return new UnauthorizedError("token signature does not verify against the issuer's keys");
+    }
+    if (error instanceof errors.JWKSNoMatchingKey) {
+      return new UnauthorizedError('token is signed with a key the issuer does not publish (unknown kid)');
+    }
+    if (error instanceof errors.JOSEAlgNotAllowed) {
+      return new UnauthorizedError(`token signature algorithm is not accepted (accepted: ${ACCEPTED_ALGORITHMS.join(', ')})`);
+    }
+    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
+      return new UnauthorizedError(`token is not a well-formed signed JWT: ${error.message}`);
+    }
+    // Anything else means the issuer's keys could not be fetched or read: our problem, not the caller's.
+    const reason = error instanceof Error ? error.message : String(error);
+    return new UnavailableError(`could not load the token issuer's signing keys from ${this.options.jwksUrl}: ${reason}`);
+  }
+}
+
+function bearerToken(authorization: string | undefined): string {
+  if (authorization === undefined || authorization.trim() === '') {
+    throw new UnauthorizedError("missing bearer token: send the header 'Authorization: Bearer <token>'");
+  }
+  const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i.exec(authorization);
+  if (match?.[1] === undefined) throw new UnauthorizedError("malformed Authorization header: expected 'Bearer <token>'");
+  return match[1];
+}

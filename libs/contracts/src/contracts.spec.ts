@@ -1,0 +1,123 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as protoLoader from '@grpc/proto-loader';
+import * as protobuf from 'protobufjs';
+import { describe, expect, it } from 'vitest';
+import { Colour } from './generated/varde/common/v1/common';
+import { grpcLoaderOptions, grpcServices } from './grpc-options';
+import {
+  type IntegrationEvent,
+  type IntegrationEventCodec,
+  type IntegrationEventType,
+  integrationEventTopic,
+  integrationEventTypes,
+  isIntegrationEventType,
+} from './integration-event-types';
+import { protoRoot } from './proto-paths';
+
+const actor = { subject: 'sub-123', role: 'clinician', organisation: 'trust-a', onBehalfOf: '' };
+const heartRate = { system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' };
+// Millisecond precision on purpose: it is what a Date carries and must survive the wire.
+const at = (iso: string): Date => new Date(iso);
+
+// The mapped type makes a new registry entry without a sample a compile error, too.
+const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
+  'varde.pathways.v1.PatientEnrolled': {
+    patientId: 'patient-1', enrolmentId: 'enrolment-1', pathwayId: 'heart-failure', pathwayVersion: 3,
+    ruleSetId: 'hf-rules', ruleSetVersion: 7, enrolledAt: at('2025-03-01T08:15:30.123Z'), enrolledBy: actor,
+  },
+  'varde.forms.v1.QuestionnaireResponseSubmitted': {
+    responseId: 'response-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',
+    questionnaireVersion: '1.0.0', authoredAt: at('2025-03-02T19:00:00.001Z'), recordedAt: at('2025-03-02T19:00:02.500Z'),
+    scores: [{ code: { system: 'https://varde.example/scores', code: 'kccq-12-summary', display: 'KCCQ-12 summary' }, value: 62.5 }],
+  },
+  'varde.forms.v1.FormAssigned': {
+    assignmentId: 'assignment-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',
+    questionnaireVersion: '1.0.0', assignedAt: at('2025-03-01T09:00:00.000Z'),
+  },
+  'varde.measurements.v1.MeasurementRecorded': {
+    measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },
+    value: 81.2, unit: 'kg', originalValue: 179.0, originalUnit: '[lb_av]', effectiveTime: at('2025-03-03T06:45:00.250Z'),
+    receivedTime: at('2025-03-03T06:45:03.999Z'), provenance: { method: 'device', deviceId: 'scale-42', organisation: 'trust-a' },
+  },
+  'varde.triage.v1.PatientTriaged': {
+    assessmentId: 'assessment-1', patientId: 'patient-1', colour: Colour.COLOUR_RED, previousColour: Colour.COLOUR_GREEN,
+    reasons: [{
+      ruleId: 'hr-high', text: 'Heart rate 131 /min is above 120 /min', code: heartRate, value: 131, unit: '/min',
+      threshold: 120, inputEventId: 'event-9', effectiveTime: at('2025-03-03T06:40:00.000Z'),
+    }],
+    provenance: {
+      inputs: [{ eventId: 'event-9', source: 'varde.measurements.v1', position: 2 ** 40 + 7 }],
+      ruleSetId: 'hf-rules', ruleSetVersion: 7, ruleSetHash: 'sha256:abc123', engineVersion: '1.4.0',
+    },
+    assessedAt: at('2025-03-03T06:45:04.010Z'),
+  },
+  'varde.sharing.v1.AccessLogged': {
+    entryId: 'entry-1', patientId: 'patient-1', actor, purpose: 'treatment', resource: 'Observation?patient=patient-1',
+    accessedAt: at('2025-03-03T07:00:00.000Z'),
+  },
+};
+
+function loadProtoRoot(files: readonly string[]): protobuf.Root {
+  const root = new protobuf.Root();
+  // protobufjs serves google/protobuf/*.proto from its bundled copies whatever this returns.
+  root.resolvePath = (_origin, target) => join(protoRoot, target);
+  return root.loadSync([...files], { keepCase: false });
+}
+
+const eventFiles = readdirSync(protoRoot, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('events.proto'))
+  .map((file) => file.split('\\').join('/'));
+const protoFileRoot = loadProtoRoot(eventFiles);
+
+/** Integration events are the top-level messages of an events.proto that no other message there uses. */
+function eventMessagesIn(file: string): string[] {
+  const types = protoFileRoot.nestedArray
+    .flatMap(function collect(obj: protobuf.ReflectionObject): protobuf.ReflectionObject[] {
+      return obj instanceof protobuf.Namespace && !(obj instanceof protobuf.Type) ? obj.nestedArray.flatMap(collect) : [obj];
+    })
+    .filter((obj): obj is protobuf.Type => obj instanceof protobuf.Type && obj.filename === join(protoRoot, file));
+  const usedAsField = new Set(types.flatMap((type) => type.fieldsArray.map((field) => field.resolve().resolvedType?.fullName)));
+  return types.filter((type) => !usedAsField.has(type.fullName)).map((type) => type.fullName.slice(1));
+}
+
+describe('integration event registry', () => {
+  it('has a codec for every integration event in every events.proto, and nothing else', () => {
+    const declared = eventFiles.flatMap(eventMessagesIn).sort();
+    expect(declared.length).toBeGreaterThan(0);
+    expect(Object.keys(integrationEventTypes).sort()).toEqual(declared);
+  });
+
+  it('tells known event types from unknown ce_type headers', () => {
+    expect(isIntegrationEventType('varde.triage.v1.PatientTriaged')).toBe(true);
+    expect(isIntegrationEventType('varde.triage.v1.Reason')).toBe(false);
+    expect(isIntegrationEventType('toString')).toBe(false);
+  });
+
+  it('names the topic after the event package', () => {
+    expect(integrationEventTopic('varde.measurements.v1.MeasurementRecorded')).toBe('varde.measurements.v1');
+  });
+});
+
+describe.each(Object.keys(samples) as IntegrationEventType[])('%s', (type) => {
+  const codec: IntegrationEventCodec<unknown> = integrationEventTypes[type];
+  const sample = samples[type];
+
+  it('survives an encode/decode round trip, timestamps to the millisecond', () => {
+    expect(codec.decode(codec.encode(sample))).toEqual(sample);
+  });
+
+  it('encodes bytes that a reader of the .proto files decodes to the same event', () => {
+    // A consumer at another trust works from the .proto files, not from our generated code.
+    const reflected = protoFileRoot.lookupType(type);
+    expect(reflected.toObject(reflected.decode(codec.encode(sample)), grpcLoaderOptions)).toEqual(sample);
+  });
+});
+
+describe('gRPC contracts', () => {
+  it.each(Object.values(grpcServices))('$package loads with the runtime loader, well-known types included', (service) => {
+    const definition = protoLoader.loadSync(service.protoPath, grpcLoaderOptions as protoLoader.Options);
+    expect(definition).toHaveProperty(['google.protobuf.Timestamp']);
+    expect(Object.keys(definition).some((name) => name.startsWith(`${service.package}.`) && name.endsWith('Service'))).toBe(true);
+  });
+});

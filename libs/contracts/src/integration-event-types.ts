@@ -1,0 +1,49 @@
+import * as formsV1Events from './generated/varde/forms/v1/events';
+import * as measurementsV1Events from './generated/varde/measurements/v1/events';
+import * as pathwaysV1Events from './generated/varde/pathways/v1/events';
+import * as sharingV1Events from './generated/varde/sharing/v1/events';
+import * as triageV1Events from './generated/varde/triage/v1/events';
+
+/** Binary protobuf codec of one integration event type, as carried in a Kafka message value. */
+export interface IntegrationEventCodec<T> {
+  // Method syntax (bivariant) so any codec can be handled as IntegrationEventCodec<unknown> when the type is
+  // only known at run time, e.g. from a ce_type header.
+  encode(message: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+}
+
+interface GeneratedMessageFns<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+
+function codec<T>(fns: GeneratedMessageFns<T>): IntegrationEventCodec<T> {
+  return { encode: (message) => fns.encode(message).finish(), decode: (bytes) => fns.decode(bytes) };
+}
+
+/** Codec of every integration event, keyed by fully qualified proto name (the CloudEvents `ce_type`). */
+export const integrationEventTypes = {
+  'varde.pathways.v1.PatientEnrolled': codec(pathwaysV1Events.PatientEnrolled),
+  'varde.forms.v1.QuestionnaireResponseSubmitted': codec(formsV1Events.QuestionnaireResponseSubmitted),
+  'varde.forms.v1.FormAssigned': codec(formsV1Events.FormAssigned),
+  'varde.measurements.v1.MeasurementRecorded': codec(measurementsV1Events.MeasurementRecorded),
+  'varde.triage.v1.PatientTriaged': codec(triageV1Events.PatientTriaged),
+  'varde.sharing.v1.AccessLogged': codec(sharingV1Events.AccessLogged),
+} as const;
+
+/** Fully qualified proto name of an integration event, e.g. `varde.pathways.v1.PatientEnrolled`. */
+export type IntegrationEventType = keyof typeof integrationEventTypes;
+
+/** Message type of an integration event, e.g. `IntegrationEvent<'varde.pathways.v1.PatientEnrolled'>`. */
+export type IntegrationEvent<K extends IntegrationEventType> =
+  (typeof integrationEventTypes)[K] extends IntegrationEventCodec<infer T> ? T : never;
+
+/** Whether `type` (e.g. a received `ce_type` header) names a known integration event. */
+export function isIntegrationEventType(type: string): type is IntegrationEventType {
+  return Object.hasOwn(integrationEventTypes, type);
+}
+
+/** Kafka topic an integration event is published on: its proto package, e.g. `varde.pathways.v1`. */
+export function integrationEventTopic(type: IntegrationEventType): string {
+  return type.slice(0, type.lastIndexOf('.'));
+}

@@ -1,0 +1,85 @@
+import { STREAM_DOES_NOT_EXIST, isExpectedVersionConflictError, type EventStore } from '@event-driven-io/emmett';
+import { ConcurrencyError, type Decider, type DomainCommand, type DomainEvent, type EventMetadata } from '@varde/core';
+import { eventIdFor } from './event-ids';
+import type { StoredEvent } from './stored-event';
+
+/** Options of {@link handleCommand}. */
+export type HandleCommandOptions = Readonly<{
+  /** Schema version written in the metadata of new events. */
+  schemaVersion?: number;
+  /** How often to re-read and re-decide when another writer got there first. */
+  maxConcurrencyRetries?: number;
+  /** Clock for `recordedTime`; injectable for tests. */
+  clock?: () => Date;
+}>;
+
+/** What a handled command produced. */
+export type HandleCommandResult<State, E extends DomainEvent> = Readonly<{
+  state: State;
+  events: readonly StoredEvent<E>[];
+  nextStreamVersion: bigint;
+  /** True when the command had already been handled and nothing new was written. */
+  alreadyHandled: boolean;
+}>;
+
+/**
+ * Load → decide → append with the expected stream version. Event ids derive from the command id, so a
+ * retried command finds its own events and writes nothing; a real conflict is retried, then reported.
+ */
+export async function handleCommand<C extends DomainCommand, S, E extends DomainEvent>(
+  store: EventStore,
+  streamName: string,
+  decider: Decider<C, S, E>,
+  command: C,
+  options: HandleCommandOptions = {},
+): Promise<HandleCommandResult<S, E>> {
+  const maxRetries = options.maxConcurrencyRetries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    const { events: existing, currentStreamVersion, streamExists } = await store.readStream<StoredEvent<E>>(streamName);
+    const state = existing.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
+    const firstId = eventIdFor(command.metadata.commandId, 0);
+    const start = existing.findIndex((e) => e.metadata.messageId === firstId);
+    if (start >= 0) {
+      const own = existing.slice(start).filter((e, i) => e.metadata.messageId === eventIdFor(command.metadata.commandId, i));
+      return { state, events: own, nextStreamVersion: currentStreamVersion, alreadyHandled: true };
+    }
+    const decided = decider.decide(command, state);
+    const domainEvents: readonly E[] = Array.isArray(decided) ? decided : [decided as E];
+    if (domainEvents.length === 0) {
+      return { state, events: [], nextStreamVersion: currentStreamVersion, alreadyHandled: false };
+    }
+    const recordedTime = (options.clock ?? (() => new Date()))().toISOString();
+    const events = domainEvents.map((event, index): StoredEvent<E> => ({
+      ...event,
+      metadata: metadataFor(command, index, recordedTime, options.schemaVersion ?? 1),
+    }));
+    try {
+      const result = await store.appendToStream(streamName, events as never[], {
+        expectedStreamVersion: streamExists ? currentStreamVersion : STREAM_DOES_NOT_EXIST,
+      } as never);
+      const newState = domainEvents.reduce((s, e) => decider.evolve(s, e), state);
+      return { state: newState, events, nextStreamVersion: result.nextExpectedStreamVersion, alreadyHandled: false };
+    } catch (error) {
+      // Not instanceof: emmett-postgresql bundles its own copy of Emmett's error classes.
+      if (!isExpectedVersionConflictError(error)) throw error;
+      if (attempt >= maxRetries) {
+        throw new ConcurrencyError(`Stream ${streamName} kept changing while handling ${command.type}; try again`);
+      }
+    }
+  }
+}
+
+function metadataFor(command: DomainCommand, index: number, recordedTime: string, schemaVersion: number): EventMetadata {
+  const m = command.metadata;
+  return {
+    messageId: eventIdFor(m.commandId, index),
+    correlationId: m.correlationId,
+    causationId: m.causationId ?? m.commandId,
+    actor: m.actor,
+    effectiveTime: m.effectiveTime ?? m.now,
+    recordedTime,
+    schemaVersion,
+    ...(m.traceparent ? { traceparent: m.traceparent } : {}),
+    ...(m.tracestate ? { tracestate: m.tracestate } : {}),
+  };
+}

@@ -1,0 +1,85 @@
+import { ExpectedVersionConflictError, STREAM_DOES_NOT_EXIST, STREAM_EXISTS } from '@event-driven-io/emmett';
+import { getPostgreSQLEventStore, schemaSQL, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import pg from 'pg';
+
+/** Where a service keeps its events: one PostgreSQL schema per service. */
+export type PostgresStoreOptions = Readonly<{ databaseUrl: string; schema: string }>;
+
+/** A connection string whose sessions use the service's schema first (Emmett's tables are unqualified). */
+export function schemaConnectionString(databaseUrl: string, schema: string): string {
+  assertSchemaName(schema);
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** Creates the schema when missing. */
+export async function ensureSchema(databaseUrl: string, schema: string): Promise<void> {
+  assertSchemaName(schema);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    // Two services creating schemas at the same moment race on the catalog; the schema exists either way.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The Emmett PostgreSQL event store of one service, in its own schema. */
+export async function createPostgresEventStore(options: PostgresStoreOptions): Promise<PostgresEventStore> {
+  await ensureSchema(options.databaseUrl, options.schema);
+  const connectionString = schemaConnectionString(options.databaseUrl, options.schema);
+  await createEmmettFunctionsInFreshSchema(connectionString, options.schema);
+  const store = getPostgreSQLEventStore(connectionString);
+  await store.schema.migrate();
+  return enforceStreamStateExpectations(store);
+}
+
+// Emmett 0.42's PostgreSQL append ignores STREAM_DOES_NOT_EXIST and STREAM_EXISTS and appends at whatever the
+// current position is, so a decision taken on an empty stream could land after another writer's events.
+// Version 0 ("no events yet") is enforced by the streams table's primary key; a stream, once there, stays.
+function enforceStreamStateExpectations(store: PostgresEventStore): PostgresEventStore {
+  const append = store.appendToStream.bind(store);
+  const appendToStream: PostgresEventStore['appendToStream'] = async (streamName, events, options) => {
+    const expected = options?.expectedStreamVersion;
+    if (expected === STREAM_DOES_NOT_EXIST) return append(streamName, events, { ...options, expectedStreamVersion: 0n });
+    if (expected === STREAM_EXISTS && !(await store.streamExists(streamName))) throw new ExpectedVersionConflictError(0n, STREAM_EXISTS);
+    return append(streamName, events, options);
+  };
+  return Object.assign(store, { appendToStream });
+}
+
+// Emmett 0.42 creates its functions only `IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = ...)`, a lookup
+// across the whole database: in the second service schema of a database it skips them, then fails calling
+// them. So a fresh schema gets Emmett's own schema SQL first with that lookup limited to the schema; Emmett's
+// migrations then find everything in place and only record themselves.
+// dumbo's MIGRATIONS_LOCK_ID (dumbo is only a transitive dependency): Emmett's migrations hold this lock.
+const EMMETT_MIGRATIONS_LOCK_ID = 999956789;
+
+async function createEmmettFunctionsInFreshSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    // Two instances starting at once do this one after the other, and not during Emmett's migrations.
+    await client.query('SELECT pg_advisory_xact_lock($1)', [EMMETT_MIGRATIONS_LOCK_ID]);
+    const { rows } = await client.query<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [`"${schema}".emt_streams`]);
+    if (!rows[0]?.table) {
+      const scoped = schemaSQL.map((sql) => sql.replaceAll('FROM pg_proc WHERE proname =', 'FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proname ='));
+      await client.query(scoped.join('\n'));
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+function assertSchemaName(schema: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid schema name "${schema}": use lower-case letters, digits and _`);
+}

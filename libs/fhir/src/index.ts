@@ -1,0 +1,4 @@
+export * from './error-mapping';
+export * from './operation-outcome';
+export * from './problem-details';
+export * from './parse-body';

@@ -1,0 +1,95 @@
+import { ValidationError } from '@varde/core';
+import type { IntegrationMessage } from './message-bus';
+
+/**
+ * CloudEvents 1.0 Kafka protocol binding, binary content mode: the payload is the record value and every
+ * attribute is a `ce_`-prefixed header, so any CloudEvents-aware consumer at another trust can read it.
+ */
+
+/** The fields of an integration message that travel as headers (everything but topic, key and payload). */
+export type CloudEventAttributes = Omit<IntegrationMessage, 'topic' | 'key' | 'payload'>;
+
+/** Header values as Kafka clients hand them over: bytes or text, repeated headers as arrays. */
+export type RawHeaders = Readonly<Record<string, string | Uint8Array | readonly (string | Uint8Array)[] | undefined>>;
+
+const specVersion = '1.0';
+const contentType = 'application/protobuf';
+
+/** Header names of the attributes, in the order they are written. */
+const attributeHeaders = {
+  id: 'ce_id',
+  type: 'ce_type',
+  source: 'ce_source',
+  time: 'ce_time',
+  recordedTime: 'ce_recordedtime',
+  correlationId: 'ce_correlationid',
+  causationId: 'ce_causationid',
+} as const satisfies Partial<Record<keyof CloudEventAttributes, string>>;
+
+// W3C trace context travels under its own names (CloudEvents distributed-tracing extension).
+const traceHeaders = { traceparent: 'traceparent', tracestate: 'tracestate' } as const;
+
+const reservedHeaders: ReadonlySet<string> = new Set([
+  'ce_specversion',
+  'content-type',
+  ...Object.values(attributeHeaders),
+  ...Object.values(traceHeaders),
+]);
+
+/** Encodes a message's attributes, trace context and extra headers as CloudEvents Kafka headers. */
+export function encodeCloudEventHeaders(message: CloudEventAttributes): Record<string, string> {
+  const headers: Record<string, string> = { ce_specversion: specVersion };
+  for (const [field, header] of Object.entries(attributeHeaders)) {
+    headers[header] = message[field as keyof typeof attributeHeaders];
+  }
+  headers['content-type'] = contentType;
+  if (message.traceparent !== undefined) headers[traceHeaders.traceparent] = message.traceparent;
+  if (message.tracestate !== undefined) headers[traceHeaders.tracestate] = message.tracestate;
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    // An extra header must never silently replace an attribute (e.g. a dead letter's own ce_id).
+    if (reservedHeaders.has(name.toLowerCase())) {
+      throw ValidationError.field(`headers.${name}`, 'is a CloudEvents attribute header; set the message field instead');
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** Decodes CloudEvents Kafka headers; throws ValidationError when the record is not a CloudEvent 1.0. */
+export function decodeCloudEventHeaders(raw: RawHeaders): CloudEventAttributes {
+  const text = new Map<string, string>();
+  for (const [name, value] of Object.entries(raw)) {
+    const decoded = headerText(value);
+    if (decoded !== undefined) text.set(name, decoded);
+  }
+  const version = text.get('ce_specversion');
+  if (version !== specVersion) {
+    throw ValidationError.field('ce_specversion', version === undefined ? 'is missing; the record is not a CloudEvent' : `is ${version}; only ${specVersion} is understood`);
+  }
+  const missing = Object.values(attributeHeaders).filter((header) => !text.has(header));
+  if (missing.length > 0) {
+    throw new ValidationError(missing.map((field) => ({ field, message: 'is missing' })));
+  }
+  const attribute = (header: string): string => text.get(header) as string;
+  const extra = [...text].filter(([name]) => !reservedHeaders.has(name));
+  return {
+    id: attribute(attributeHeaders.id),
+    type: attribute(attributeHeaders.type),
+    source: attribute(attributeHeaders.source),
+    time: attribute(attributeHeaders.time),
+    recordedTime: attribute(attributeHeaders.recordedTime),
+    correlationId: attribute(attributeHeaders.correlationId),
+    causationId: attribute(attributeHeaders.causationId),
+    ...(text.has(traceHeaders.traceparent) ? { traceparent: attribute(traceHeaders.traceparent) } : {}),
+    ...(text.has(traceHeaders.tracestate) ? { tracestate: attribute(traceHeaders.tracestate) } : {}),
+    ...(extra.length > 0 ? { headers: Object.fromEntries(extra) } : {}),
+  };
+}
+
+function headerText(value: RawHeaders[string]): string | undefined {
+  if (value === undefined) return undefined;
+  // Varde writes each header once; when a foreign producer repeats one, its first value counts.
+  const single = Array.isArray(value) ? (value as readonly (string | Uint8Array)[])[0] : (value as string | Uint8Array);
+  if (single === undefined) return undefined;
+  return typeof single === 'string' ? single : Buffer.from(single).toString('utf8');
+}

@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import { VardeError } from '@varde/core';
+import { deadLetterTopic, type DeliveredMessage, type IntegrationMessage, type MessageBus, type Subscription } from './message-bus';
+
+/** What a handler gets besides the message: the transaction its writes must join. */
+export type ConsumerContext = Readonly<{ client: pg.PoolClient; groupId: string }>;
+
+/** Handles one integration event type; throwing means "failed" (retried, then dead-lettered). */
+export type IntegrationEventHandler = (message: DeliveredMessage, context: ConsumerContext) => Promise<void>;
+
+/** What happened to one delivered message. */
+export type ConsumeOutcome = 'processed' | 'duplicate' | 'ignored' | 'retried' | 'dead_lettered';
+
+/** Options of {@link startConsumer}. */
+export type ConsumerOptions = Readonly<{
+  bus: MessageBus;
+  /** Pool whose connections use the service's schema (see schemaConnectionString). */
+  pool: pg.Pool;
+  groupId: string;
+  topics: readonly string[];
+  /** Handlers by fully qualified integration event type; other types are ignored. */
+  handlers: Readonly<Record<string, IntegrationEventHandler>>;
+  /** Attempts before a message is dead-lettered (default 5). */
+  maxAttempts?: number;
+  /** First back-off delay in ms, doubled each attempt (default 100). */
+  backoffMs?: number;
+  logger?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+  onOutcome?: (message: DeliveredMessage, outcome: ConsumeOutcome) => void;
+}>;
+
+/** Table of processed message ids, in the consuming service's own schema. */
+export async function ensureProcessedTable(pool: pg.Pool): Promise<void> {
+  await pool.query(`CREATE TABLE IF NOT EXISTS processed_messages (
+    group_id text NOT NULL,
+    message_id text NOT NULL,
+    processed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (group_id, message_id)
+  )`);
+}
+
+/**
+ * Runs a consumer group: each message is handled in one transaction together with the record that it was
+ * processed, so a redelivered message is recognised and skipped. Failures are retried with exponential
+ * back-off; a message that keeps failing — or fails with a validation or not-found error, which no retry
+ * can fix — goes to the group's dead-letter topic with its error, and the group moves on.
+ */
+export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
+  await ensureProcessedTable(options.pool);
+  await options.bus.ensureTopics([...options.topics, ...options.topics.map((t) => deadLetterTopic(t, options.groupId))]);
+  return options.bus.subscribe({
+    groupId: options.groupId,
+    topics: options.topics,
+    handler: async (message) => {
+      const outcome = await consumeOne(options, message);
+      options.onOutcome?.(message, outcome);
+    },
+  });
+}
+
+async function consumeOne(options: ConsumerOptions, message: DeliveredMessage): Promise<ConsumeOutcome> {
+  const handler = options.handlers[message.type];
+  if (!handler) return 'ignored';
+  const maxAttempts = options.maxAttempts ?? 5;
+  let delay = options.backoffMs ?? 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await handleInTransaction(options, handler, message)) ? 'processed' : 'duplicate';
+    } catch (error) {
+      const permanent = error instanceof VardeError && (error.kind === 'validation' || error.kind === 'not-found');
+      if (permanent || attempt >= maxAttempts) {
+        await deadLetter(options, message, error, attempt);
+        return 'dead_lettered';
+      }
+      options.logger?.warn({ err: error, messageId: message.id, type: message.type, attempt }, 'message handler failed; retrying');
+      options.onOutcome?.(message, 'retried');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 30_000);
+    }
+  }
+}
+
+async function handleInTransaction(options: ConsumerOptions, handler: IntegrationEventHandler, message: DeliveredMessage): Promise<boolean> {
+  const client = await options.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const inserted = await client.query('INSERT INTO processed_messages (group_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [options.groupId, message.id]);
+    if (inserted.rowCount === 0) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    await handler(message, { client, groupId: options.groupId });
+    await client.query('COMMIT');
+    return true;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function deadLetter(options: ConsumerOptions, message: DeliveredMessage, error: unknown, attempts: number): Promise<void> {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  options.logger?.error({ messageId: message.id, type: message.type, attempts, reason }, 'message dead-lettered');
+  const { partition: _partition, offset, ...original } = message;
+  const letter: IntegrationMessage = {
+    ...original,
+    topic: deadLetterTopic(message.topic, options.groupId),
+    headers: {
+      ...message.headers,
+      dlt_error: reason,
+      dlt_original_topic: message.topic,
+      dlt_original_offset: offset,
+      dlt_group: options.groupId,
+      dlt_attempts: String(attempts),
+      dlt_failed_at: new Date().toISOString(),
+    },
+  };
+  await options.bus.publish([letter]);
+}
+
+/**
+ * Sends every dead letter of a group back to its original topic. Safe to run more than once: consumers
+ * skip ids they already processed, and other groups skip them as duplicates.
+ */
+export async function replayDeadLetters(bus: MessageBus, topic: string, groupId: string): Promise<number> {
+  const letters = await bus.readAll(deadLetterTopic(topic, groupId));
+  const messages = letters.map(({ partition: _p, offset: _o, headers, ...m }): IntegrationMessage => {
+    const kept = Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => !k.startsWith('dlt_')));
+    return { ...m, topic, headers: { ...kept, replayed_from: deadLetterTopic(topic, groupId) } };
+  });
+  await bus.publish(messages);
+  return messages.length;
+}

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, Partitioners, logLevel, type Consumer, type KafkaMessage, type LogEntry, type Message, type Producer } from 'kafkajs';
+import { decodeCloudEventHeaders, encodeCloudEventHeaders } from './cloudevents-headers';
+import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
+
+/** Where the bus reports; `console` fits, and so does any logger with these three methods. */
+export type MessageBusLogger = Readonly<{
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}>;
+
+/** How to reach Kafka and how to create topics. */
+export type KafkaMessageBusOptions = Readonly<{
+  brokers: readonly string[];
+  clientId: string;
+  /** Receives kafkajs's warnings and errors and the bus's own; default `console`. */
+  logger?: MessageBusLogger;
+  /** Partitions of each topic `ensureTopics` creates (default 3). */
+  partitions?: number;
+  /** Replication factor of each topic `ensureTopics` creates: 1 on the local single broker (default), 3 in production. */
+  replicationFactor?: number;
+}>;
+
+const healthTimeoutMs = 3_000;
+const readAllTimeoutMs = 30_000;
+const maxResubscribeDelayMs = 30_000;
+const handlerRetry = { initialRetryTime: 1_000, maxRetryTime: 30_000, retries: 5 };
+// How long a fetch waits for new records; stopping waits for the fetch in flight, so this bounds shutdown.
+const maxFetchWaitMs = 1_000;
+const noop = (): void => undefined;
+
+/**
+ * The messaging port over Apache Kafka (kafkajs). Publishing is idempotent and waits for all in-sync
+ * replicas; consuming is at-least-once: an offset is committed only after its handler resolved.
+ */
+export class KafkaMessageBus extends MessageBus {
+  private readonly kafka: Kafka;
+  /** A separate client that never retries, so a health check answers within its timeout. */
+  private readonly probe: Kafka;
+  private readonly logger: MessageBusLogger;
+  private readonly subscriptions = new Set<Subscription>();
+  private producer: Promise<Producer> | undefined;
+
+  constructor(private readonly options: KafkaMessageBusOptions) {
+    super();
+    this.logger = options.logger ?? console;
+    const brokers = [...options.brokers];
+    this.kafka = new Kafka({ clientId: options.clientId, brokers, logLevel: logLevel.WARN, logCreator: () => this.logKafkaJs });
+    this.probe = new Kafka({
+      clientId: `${options.clientId}-health`,
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1_000,
+      requestTimeout: 2_000,
+      retry: { retries: 0 },
+    });
+  }
+
+  override async publish(messages: readonly IntegrationMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const message of messages) {
+      const record: Message = { key: message.key, value: Buffer.from(message.payload), headers: encodeCloudEventHeaders(message) };
+      byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), record]);
+    }
+    const producer = await this.connectedProducer();
+    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) });
+  }
+
+  override async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const subscription = new KafkaSubscription(this.kafka, options, this.logger);
+    this.subscriptions.add(subscription);
+    await subscription.start();
+    return {
+      stop: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.stop();
+      },
+    };
+  }
+
+  override async ensureTopics(topics: readonly string[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
+      if (missing.length === 0) return;
+      const numPartitions = this.options.partitions ?? 3;
+      const replicationFactor = this.options.replicationFactor ?? 1;
+      // Resolves false when another process created them in the meantime, which is just as good.
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  override async isHealthy(): Promise<boolean> {
+    const admin = this.probe.admin();
+    const check = (async () => {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    })();
+    try {
+      return await withTimeout(check, healthTimeoutMs, 'Kafka health check timed out');
+    } catch {
+      return false;
+    } finally {
+      void admin.disconnect().catch(noop);
+    }
+  }
+
+  override async readAll(topic: string): Promise<readonly DeliveredMessage[]> {
+    const ends = await this.endOffsets(topic);
+    if (ends.size === 0) return [];
+    // kafkajs cannot assign partitions without a group, so a throwaway group that never commits is used.
+    const groupId = `${this.options.clientId}.read-all.${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: maxFetchWaitMs });
+    const messages: DeliveredMessage[] = [];
+    let reachedEnd = noop;
+    const allRead = new Promise<void>((resolve) => (reachedEnd = resolve));
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const end = ends.get(batch.partition);
+          if (end === undefined) return;
+          for (const record of batch.messages) {
+            const delivered = BigInt(record.offset) < end ? toDeliveredMessage(topic, batch.partition, record, this.logger) : undefined;
+            if (delivered !== undefined) messages.push(delivered);
+          }
+          if (BigInt(batch.lastOffset()) + 1n >= end) {
+            ends.delete(batch.partition);
+            if (ends.size === 0) reachedEnd();
+          }
+        },
+      });
+      await withTimeout(allRead, readAllTimeoutMs, `Reading topic ${topic} did not reach its end within ${readAllTimeoutMs / 1000} s`);
+    } finally {
+      await consumer.disconnect().catch(noop);
+      await this.deleteGroup(groupId);
+    }
+    return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    this.subscriptions.clear();
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
+  }
+
+  /** The producer, connected on first use; a failed connection is forgotten so the next publish tries again. */
+  private connectedProducer(): Promise<Producer> {
+    if (this.producer === undefined) {
+      // Idempotence keeps a retried send from duplicating or reordering records; kafkajs needs acks=-1 for it.
+      // The default (murmur2) partitioner puts a key on the same partition as Java and other clients do.
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      const connecting = producer.connect().then(() => producer);
+      this.producer = connecting;
+      connecting.catch(() => {
+        if (this.producer === connecting) this.producer = undefined;
+      });
+    }
+    return this.producer;
+  }
+
+  /** Per partition that holds records: the offset just past its last record. */
+  private async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(topic)) return new Map();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async deleteGroup(groupId: string): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([groupId]);
+    } catch (error) {
+      // Harmless: an empty group without offsets expires on its own.
+      this.logger.warn('Could not delete a throwaway consumer group', { groupId, error: (error as Error).message });
+    } finally {
+      await admin.disconnect().catch(noop);
+    }
+  }
+
+  private readonly logKafkaJs = ({ namespace, level, log }: LogEntry): void => {
+    const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
+    const line = `kafkajs ${namespace}: ${message}`;
+    if (level === logLevel.ERROR) this.logger.error(line, fields);
+    else if (level === logLevel.WARN) this.logger.warn(line, fields);
+    else this.logger.info(line, fields);
+  };
+}
+
+/**
+ * One consumer group membership. kafkajs redelivers a message whose handler threw (it resolves offsets
+ * only after `eachMessage` returns, retries, and restarts the consumer from the committed offset once
+ * its retries run out); this class adds a start that survives an unreachable broker.
+ */
+class KafkaSubscription implements Subscription {
+  private consumer: Consumer | undefined;
+  private attempt: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: SubscribeOptions,
+    private readonly logger: MessageBusLogger,
+  ) {}
+
+  /** Starts consuming; never rejects: when Kafka cannot be reached it logs and keeps trying in the background. */
+  start(): Promise<void> {
+    this.attempt = this.run();
+    return this.attempt;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.attempt;
+    await this.consumer?.disconnect().catch(noop);
+  }
+
+  private async run(): Promise<void> {
+    const { groupId, topics, handler, fromBeginning = true } = this.options;
+    // A throwing handler has already retried on its own, so kafkajs waits between redeliveries (1 s doubling
+    // to 30 s) instead of its default tight loop that mostly floods the log.
+    const consumer = this.kafka.consumer({ groupId, retry: handlerRetry, maxWaitTimeInMs: maxFetchWaitMs });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts by itself after retriable errors; any other crash would end consumption for good.
+      if (!payload.restart) this.retryLater(`Consumer group ${groupId} crashed: ${payload.error.message}`);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning });
+      await consumer.run({
+        eachMessage: async ({ topic, partition, message }) => {
+          const delivered = toDeliveredMessage(topic, partition, message, this.logger);
+          if (delivered !== undefined) await handler(delivered);
+        },
+      });
+      this.failures = 0;
+    } catch (error) {
+      await consumer.disconnect().catch(noop);
+      this.retryLater(`Could not start consumer group ${groupId}: ${(error as Error).message}`);
+    }
+  }
+
+  private retryLater(reason: string): void {
+    if (this.stopped) return;
+    const delayMs = Math.min(maxResubscribeDelayMs, 1_000 * 2 ** this.failures++);
+    this.logger.warn(`${reason}; trying again in ${delayMs / 1000} s`, { groupId: this.options.groupId });
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopped) this.attempt = this.run();
+    }, delayMs);
+  }
+}
+
+/** Turns a Kafka record into a delivered message; a record that is not a CloudEvent is logged and skipped. */
+function toDeliveredMessage(topic: string, partition: number, record: KafkaMessage, logger: MessageBusLogger): DeliveredMessage | undefined {
+  try {
+    return {
+      ...decodeCloudEventHeaders(record.headers ?? {}),
+      topic,
+      partition,
+      offset: record.offset,
+      key: record.key?.toString('utf8') ?? '',
+      payload: new Uint8Array(record.value ?? Buffer.alloc(0)),
+    };
+  } catch (error) {
+    // No handler can process it and retrying cannot fix it; blocking here would stall the whole partition.
+    logger.error('Skipping a record that is not a CloudEvents 1.0 integration event', { topic, partition, offset: record.offset, error: (error as Error).message });
+    return undefined;
+  }
+}
+
+/** Resolves or rejects like `promise`, or rejects with `message` after `ms`; never leaves a rejection unhandled. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  promise.catch(noop);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * An integration event on the wire. The payload is protobuf bytes of the message named by `type`
+ * (e.g. `varde.pathways.v1.PatientEnrolled`); everything else travels as CloudEvents Kafka headers
+ * (binary content mode), so other trusts can read it without Varde's code. See docs/adr/0003-messaging.md.
+ */
+export type IntegrationMessage = Readonly<{
+  /** Globally unique event id (`ce_id`); consumers deduplicate on it. */
+  id: string;
+  /** Fully qualified protobuf message name (`ce_type`). */
+  type: string;
+  /** Producing service, e.g. `varde/pathways` (`ce_source`). */
+  source: string;
+  topic: string;
+  /** Partition key: the internal patient id, so each patient's events stay in order. */
+  key: string;
+  /** When the fact happened in the world (`ce_time`). */
+  time: string;
+  recordedTime: string;
+  correlationId: string;
+  causationId: string;
+  traceparent?: string;
+  tracestate?: string;
+  payload: Uint8Array;
+  /** Extra headers, e.g. the error of a dead letter. */
+  headers?: Readonly<Record<string, string>>;
+}>;
+
+/** A message as a consumer receives it, with where it came from. */
+export type DeliveredMessage = IntegrationMessage & Readonly<{ partition: number; offset: string }>;
+
+/** What a subscription does with each message; throwing means "not processed, retry". */
+export type MessageHandler = (message: DeliveredMessage) => Promise<void>;
+
+/** Options of one consumer group's subscription. */
+export type SubscribeOptions = Readonly<{
+  groupId: string;
+  topics: readonly string[];
+  handler: MessageHandler;
+  /** Start from the beginning of the topics when the group has no committed offset (default true). */
+  fromBeginning?: boolean;
+}>;
+
+/** A running subscription. */
+export interface Subscription {
+  /** Stops after the message in hand is finished. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The messaging port: Kafka in production (`KafkaMessageBus`), the PostgreSQL log in embedded mode
+ * (`PostgresMessageBus`). Services depend on this, never on a client library.
+ */
+export abstract class MessageBus {
+  /** Publishes and resolves only when the broker has acknowledged every message. */
+  abstract publish(messages: readonly IntegrationMessage[]): Promise<void>;
+  /** Delivers messages one at a time per partition, committing each offset after the handler resolves. */
+  abstract subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Creates the topics if they do not exist (idempotent). */
+  abstract ensureTopics(topics: readonly string[]): Promise<void>;
+  /** True when the bus can be reached now (readiness). */
+  abstract isHealthy(): Promise<boolean>;
+  /** Reads every message currently on a topic without a consumer group (dead-letter replay, audits). */
+  abstract readAll(topic: string): Promise<readonly DeliveredMessage[]>;
+  abstract close(): Promise<void>;
+}
+
+/** Name of the dead-letter topic of a consumer group for a topic. */
+export const deadLetterTopic = (topic: string, groupId: string): string => `${topic}.dlt.${groupId}`;
+
+/** The integration-event topic a service publishes to. */
+export const serviceTopic = (service: string): string => `varde.${service}.v1`;

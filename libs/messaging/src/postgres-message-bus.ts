@@ -1,0 +1,269 @@
+import pg from 'pg';
+import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
+
+/** Options of the embedded bus. */
+export type PostgresMessageBusOptions = Readonly<{
+  databaseUrl: string;
+  /** How long a consumer sleeps when it finds nothing new (a NOTIFY wakes it earlier). */
+  pollIntervalMs?: number;
+  /** How long a consumer waits before retrying a message whose handler threw. */
+  retryDelayMs?: number;
+  batchSize?: number;
+  logger?: { warn: (obj: object, msg: string) => void };
+}>;
+
+const SCHEMA = 'varde_bus';
+const CHANNEL = 'varde_bus_published';
+
+/**
+ * Embedded mode's message bus: integration events in a PostgreSQL table instead of Kafka, with the same
+ * semantics the services rely on (per-topic order, consumer groups with committed positions, redelivery
+ * after a failed handler). Positions are (transaction id, sequence): a reader only takes rows from
+ * transactions older than every running one, so a late commit can never be skipped.
+ */
+export class PostgresMessageBus extends MessageBus {
+  private readonly pool: pg.Pool;
+  private ready: Promise<void> | undefined;
+  private readonly subscriptions = new Set<PgSubscription>();
+
+  constructor(private readonly options: PostgresMessageBusOptions) {
+    super();
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Creates the bus tables once. */
+  async init(): Promise<void> {
+    this.ready ??= this.migrate().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  override async publish(messages: readonly IntegrationMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.init();
+    const columns = ['topic', 'partition_key', 'id', 'type', 'source', 'time', 'recorded_time', 'correlation_id', 'causation_id', 'traceparent', 'tracestate', 'headers', 'payload'];
+    const values: unknown[] = [];
+    const rows = messages.map((m, row) => {
+      values.push(m.topic, m.key, m.id, m.type, m.source, m.time, m.recordedTime, m.correlationId, m.causationId, m.traceparent ?? null, m.tracestate ?? null, JSON.stringify(m.headers ?? {}), Buffer.from(m.payload));
+      return `(${columns.map((_, col) => `$${row * columns.length + col + 1}`).join(',')})`;
+    });
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO ${SCHEMA}.messages (${columns.join(',')}) VALUES ${rows.join(',')}`, values);
+      await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  override async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    await this.init();
+    const subscription = new PgSubscription(this.pool, this.options, options);
+    this.subscriptions.add(subscription);
+    subscription.start();
+    return {
+      stop: async () => {
+        await subscription.stop();
+        this.subscriptions.delete(subscription);
+      },
+    };
+  }
+
+  override async ensureTopics(): Promise<void> {
+    await this.init();
+  }
+
+  override async isHealthy(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  override async readAll(topic: string): Promise<readonly DeliveredMessage[]> {
+    await this.init();
+    const { rows } = await this.pool.query<MessageRow>(`SELECT * FROM ${SCHEMA}.messages WHERE topic = $1 ORDER BY tx, position`, [topic]);
+    return rows.map(toDelivered);
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.subscriptions.clear();
+    await this.pool.end();
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // Serialise the DDL: five services start at once against one embedded database.
+      await client.query('SELECT pg_advisory_lock(727274)');
+      await client.query(`
+        CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
+        CREATE TABLE IF NOT EXISTS ${SCHEMA}.messages (
+          position bigserial PRIMARY KEY,
+          tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+          topic text NOT NULL,
+          partition_key text NOT NULL,
+          id text NOT NULL,
+          type text NOT NULL,
+          source text NOT NULL,
+          time timestamptz NOT NULL,
+          recorded_time timestamptz NOT NULL,
+          correlation_id text NOT NULL,
+          causation_id text NOT NULL,
+          traceparent text,
+          tracestate text,
+          headers jsonb NOT NULL DEFAULT '{}',
+          payload bytea NOT NULL,
+          published_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX IF NOT EXISTS messages_topic_tx_position ON ${SCHEMA}.messages (topic, tx, position);
+        CREATE TABLE IF NOT EXISTS ${SCHEMA}.group_positions (
+          group_id text NOT NULL,
+          topic text NOT NULL,
+          tx xid8 NOT NULL,
+          position bigint NOT NULL,
+          PRIMARY KEY (group_id, topic)
+        );`);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
+      client.release();
+    }
+  }
+}
+
+type MessageRow = {
+  position: string;
+  tx: string;
+  topic: string;
+  partition_key: string;
+  id: string;
+  type: string;
+  source: string;
+  time: Date;
+  recorded_time: Date;
+  correlation_id: string;
+  causation_id: string;
+  traceparent: string | null;
+  tracestate: string | null;
+  headers: Record<string, string>;
+  payload: Buffer;
+};
+
+function toDelivered(row: MessageRow): DeliveredMessage {
+  return {
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    topic: row.topic,
+    key: row.partition_key,
+    time: row.time.toISOString(),
+    recordedTime: row.recorded_time.toISOString(),
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+    ...(row.tracestate ? { tracestate: row.tracestate } : {}),
+    headers: row.headers,
+    payload: new Uint8Array(row.payload),
+    partition: 0,
+    offset: row.position,
+  };
+}
+
+/** One consumer group reading its topics from the table, one message at a time, in order. */
+class PgSubscription {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private listener: pg.Client | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly busOptions: PostgresMessageBusOptions,
+    private readonly options: SubscribeOptions,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    await this.listen();
+    while (!this.stopped) {
+      let handled = 0;
+      try {
+        handled = await this.pollOnce();
+      } catch (error) {
+        this.busOptions.logger?.warn({ err: error, groupId: this.options.groupId }, 'embedded bus consumer failed; retrying');
+        await this.sleep(this.busOptions.retryDelayMs ?? 500);
+        continue;
+      }
+      if (handled === 0) await this.sleep(this.busOptions.pollIntervalMs ?? 250);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      this.listener = new pg.Client({ connectionString: this.busOptions.databaseUrl });
+      this.listener.on('error', () => undefined);
+      await this.listener.connect();
+      this.listener.on('notification', () => this.wake?.());
+      await this.listener.query(`LISTEN ${CHANNEL}`);
+    } catch {
+      // Polling alone still delivers everything; LISTEN only lowers latency.
+      this.listener = undefined;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async pollOnce(): Promise<number> {
+    const { groupId, topics } = this.options;
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT m.* FROM ${SCHEMA}.messages m
+        LEFT JOIN ${SCHEMA}.group_positions g ON g.group_id = $1 AND g.topic = m.topic
+        WHERE m.topic = ANY($2)
+          AND m.tx < pg_snapshot_xmin(pg_current_snapshot())
+          AND (g.tx IS NULL OR (m.tx, m.position) > (g.tx, g.position))
+        ORDER BY m.tx, m.position
+        LIMIT $3`,
+      [groupId, topics, this.busOptions.batchSize ?? 100],
+    );
+    for (const row of rows) {
+      if (this.stopped) return 0;
+      await this.options.handler(toDelivered(row));
+      await this.pool.query(
+        `INSERT INTO ${SCHEMA}.group_positions (group_id, topic, tx, position) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (group_id, topic) DO UPDATE SET tx = EXCLUDED.tx, position = EXCLUDED.position`,
+        [groupId, row.topic, row.tx, row.position],
+      );
+    }
+    return rows.length;
+  }
+}

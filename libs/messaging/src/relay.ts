@@ -1,0 +1,164 @@
+import pg from 'pg';
+import type { RecordedEvent } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/event-sourcing';
+import type { IntegrationMessage, MessageBus } from './message-bus';
+
+/** Turns a private domain event into the integration event other services see, or nothing. */
+export type IntegrationMapper = (event: RecordedEvent) => IntegrationMessage | undefined;
+
+/** Options of {@link startRelay}. */
+export type RelayOptions = Readonly<{
+  databaseUrl: string;
+  schema: string;
+  bus: MessageBus;
+  map: IntegrationMapper;
+  /** Checkpoint name; one per service. */
+  relayId?: string;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** First delay between publish attempts while the broker is unreachable; doubles up to 10 s. */
+  retryDelayMs?: number;
+  logger?: { warn: (obj: object, msg: string) => void };
+  onPublished?: (count: number) => void;
+  /** Events in the log not yet relayed, after each batch. */
+  onLag?: (events: number) => void;
+}>;
+
+/** A running relay. */
+export type Relay = Readonly<{ stop: () => Promise<void> }>;
+
+type Row = {
+  message_id: string;
+  message_type: string;
+  message_data: unknown;
+  message_metadata: Record<string, unknown>;
+  stream_id: string;
+  stream_position: string;
+  global_position: string;
+  transaction_id: string;
+};
+
+/**
+ * Publishes a service's integration events from its Emmett event log to the bus, in log order.
+ *
+ * The checkpoint moves only after the bus has acknowledged a batch: when Kafka is down the relay waits and
+ * retries from where it was, so nothing is lost; a crash mid-batch republishes the batch, which consumers
+ * deduplicate by event id. Positions are (transaction id, global position), and only transactions older
+ * than every running one are read, so an append that commits late is never skipped (reading by global
+ * position alone can skip it). One relay per service is active at a time, held by a session advisory lock
+ * that a crashed process releases with its connection; other instances wait as standbys.
+ */
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const relayId = options.relayId ?? `relay-${options.schema}`;
+  const connectionString = schemaConnectionString(options.databaseUrl, options.schema);
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const publish = async (messages: IntegrationMessage[]): Promise<void> => {
+    let delay = options.retryDelayMs ?? 200;
+    for (;;) {
+      try {
+        await options.bus.publish(messages);
+        options.onPublished?.(messages.length);
+        return;
+      } catch (error) {
+        if (stopping) throw new Error('relay stopped before the broker acknowledged; the batch is republished on restart');
+        options.logger?.warn({ err: error, count: messages.length }, 'relay could not publish; retrying');
+        await sleep(delay);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  };
+
+  const runWith = async (client: pg.Client): Promise<void> => {
+    await client.query(`CREATE TABLE IF NOT EXISTS relay_checkpoints (
+      relay_id text PRIMARY KEY,
+      transaction_id xid8 NOT NULL,
+      global_position bigint NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now())`);
+    while (!stopping) {
+      const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [relayId]);
+      if (locked[0]?.ok) break;
+      await sleep(1_000);
+    }
+    const { rows: saved } = await client.query<{ transaction_id: string; global_position: string }>(
+      'SELECT transaction_id::text, global_position::text FROM relay_checkpoints WHERE relay_id = $1',
+      [relayId],
+    );
+    let checkpoint = { tx: saved[0]?.transaction_id ?? '0', position: saved[0]?.global_position ?? '0' };
+    while (!stopping) {
+      const { rows } = await client.query<Row>(
+        `SELECT message_id, message_type, message_data, message_metadata, stream_id, stream_position::text,
+                global_position::text, transaction_id::text
+           FROM emt_messages
+          WHERE is_archived = FALSE
+            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          ORDER BY transaction_id, global_position
+          LIMIT $3`,
+        [checkpoint.tx, checkpoint.position, options.batchSize ?? 500],
+      );
+      if (rows.length === 0) {
+        options.onLag?.(0);
+        await sleep(options.pollIntervalMs ?? 50);
+        continue;
+      }
+      const messages = rows.map((row) => options.map(toRecordedEvent(row))).filter((m): m is IntegrationMessage => m !== undefined);
+      if (messages.length > 0) await publish(messages);
+      const last = rows[rows.length - 1]!;
+      checkpoint = { tx: last.transaction_id, position: last.global_position };
+      await client.query(
+        `INSERT INTO relay_checkpoints (relay_id, transaction_id, global_position) VALUES ($1, $2::xid8, $3)
+         ON CONFLICT (relay_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`,
+        [relayId, checkpoint.tx, checkpoint.position],
+      );
+    }
+  };
+
+  const supervise = async (): Promise<void> => {
+    while (!stopping) {
+      const client = new pg.Client({ connectionString });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await runWith(client);
+      } catch (error) {
+        if (!stopping) options.logger?.warn({ err: error }, 'relay interrupted; resuming from its checkpoint');
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      if (!stopping) await sleep(1_000);
+    }
+  };
+
+  const running = supervise();
+  return {
+    stop: async () => {
+      stopping = true;
+      wake?.();
+      await running;
+    },
+  };
+}
+
+function toRecordedEvent(row: Row): RecordedEvent {
+  return {
+    type: row.message_type,
+    data: row.message_data,
+    metadata: {
+      ...(row.message_metadata as object),
+      messageId: row.message_id,
+      streamName: row.stream_id,
+      streamPosition: BigInt(row.stream_position),
+      globalPosition: BigInt(row.global_position),
+    },
+  } as unknown as RecordedEvent;
+}

@@ -1,0 +1,99 @@
+import { NestFactory } from '@nestjs/core';
+import { Transport, type GrpcOptions } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { ConfigError } from '@varde/config';
+import { grpcOptions, type grpcServices } from '@varde/contracts';
+import type { IntegrationMapper, Relay } from '@varde/messaging';
+import { NestPinoLogger, type Tracing } from '@varde/telemetry';
+import { createInfrastructure, startServiceRelay, type Infrastructure } from './infrastructure';
+import { loadPlatformConfig, type ServiceName } from './platform-config';
+
+/** How a service is put together. */
+export type ServiceDefinition = Readonly<{
+  service: ServiceName;
+  /** The service's root module, given the shared infrastructure. */
+  module: (infra: Infrastructure) => Type<unknown> | DynamicModule;
+  /** The gRPC contract the service serves, when it answers synchronous questions. */
+  grpc?: keyof typeof grpcServices;
+  /** Maps the service's domain events to integration events; omitted when it publishes none. */
+  relay?: IntegrationMapper;
+}>;
+
+/** A started service. */
+export type RunningService = Readonly<{ app: NestFastifyApplication; infra: Infrastructure; stop: () => Promise<void> }>;
+
+/** Starts a service: infrastructure, HTTP (Fastify), gRPC, relay. Resolves when it listens. */
+export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config = loadPlatformConfig(definition.service, env);
+  const infra = await createInfrastructure(config);
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {
+    logger: new NestPinoLogger(infra.logger),
+    bufferLogs: false,
+  });
+  registerFhirJson(app);
+  recordRequestMetrics(app, infra);
+  if (definition.grpc) {
+    app.connectMicroservice<GrpcOptions>({
+      transport: Transport.GRPC,
+      options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`),
+    });
+    await app.startAllMicroservices();
+  }
+  await app.listen(config.http.port, config.http.host);
+  const relay: Relay | undefined = definition.relay ? await startServiceRelay(infra, definition.relay) : undefined;
+  infra.logger.info({ port: config.http.port, grpcPort: definition.grpc ? config.grpc.port : undefined, messaging: config.messaging.mode }, `${config.service} started`);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      infra.health.markShuttingDown();
+      if (config.shutdownDrainMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+      await relay?.stop();
+      await app.close();
+    })());
+  return { app, infra, stop };
+}
+
+/**
+ * Runs a service as a process: readable start-up errors, graceful shutdown on SIGTERM / SIGINT that lets
+ * in-flight requests and messages finish before connections close.
+ */
+export function runService(definition: ServiceDefinition, tracing?: Tracing): void {
+  startService(definition)
+    .then((running) => {
+      const shutdown = (signal: string): void => {
+        running.infra.logger.info({ signal }, 'shutting down');
+        running
+          .stop()
+          .then(() => tracing?.shutdown())
+          .then(() => process.exit(0))
+          .catch((error: unknown) => {
+            running.infra.logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          });
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    })
+    .catch((error: unknown) => {
+      const message = error instanceof ConfigError ? error.message : `${definition.service} failed to start: ${error instanceof Error ? error.message : String(error)}`;
+      process.stderr.write(`${message}\n`);
+      process.exit(1);
+    });
+}
+
+function registerFhirJson(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // FHIR clients send application/fhir+json; parse it with Fastify's own safe JSON parser.
+  fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+}
+
+function recordRequestMetrics(app: NestFastifyApplication, infra: Infrastructure): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    infra.metrics.httpRequests.inc(labels);
+    infra.metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+}

@@ -1,0 +1,53 @@
+import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import { createPostgresEventStore, ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
+import { KafkaMessageBus, MessageBus, PostgresMessageBus, startRelay, type IntegrationMapper, type Relay } from '@varde/messaging';
+import { createLogger, HealthRegistry, MetricsRegistry, type Logger } from '@varde/telemetry';
+import pg from 'pg';
+import type { PlatformConfig } from './platform-config';
+
+/** The real components a service runs on, created once at start-up and closed in order at shutdown. */
+export type Infrastructure = Readonly<{
+  config: PlatformConfig;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  health: HealthRegistry;
+  pool: pg.Pool;
+  eventStore: PostgresEventStore;
+  bus: MessageBus;
+}>;
+
+/** Connects to PostgreSQL (the service's schema) and to the bus chosen by the configuration. */
+export async function createInfrastructure(config: PlatformConfig): Promise<Infrastructure> {
+  const logger = createLogger({ service: config.service, level: config.logLevel });
+  const metrics = new MetricsRegistry(config.service);
+  const health = new HealthRegistry();
+  await ensureSchema(config.database.url, config.database.schema);
+  const pool = new pg.Pool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: config.database.poolSize });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  const eventStore = await createPostgresEventStore({ databaseUrl: config.database.url, schema: config.database.schema });
+  const bus: MessageBus =
+    config.messaging.mode === 'kafka'
+      ? new KafkaMessageBus({ brokers: config.messaging.brokers, clientId: `varde-${config.service}`, logger, replicationFactor: config.messaging.replicationFactor })
+      : new PostgresMessageBus({ databaseUrl: config.database.url, logger });
+  health.register('database', async () => (await pool.query('SELECT 1')).rowCount === 1, { critical: true });
+  health.register(config.messaging.mode === 'kafka' ? 'kafka' : 'event-log', () => bus.isHealthy(), { critical: true });
+  return { config, logger, metrics, health, pool, eventStore, bus };
+}
+
+/** Starts the relay of a service's integration events from its event log to the bus. */
+export function startServiceRelay(infra: Infrastructure, map: IntegrationMapper): Promise<Relay> {
+  return startRelay({
+    databaseUrl: infra.config.database.url,
+    schema: infra.config.database.schema,
+    bus: infra.bus,
+    map,
+    logger: infra.logger,
+    onPublished: (count) => infra.metrics.messagesPublished.inc({ topic: `varde.${infra.config.service}.v1` }, count),
+  });
+}
+
+/** Closes what {@link createInfrastructure} opened. */
+export async function closeInfrastructure(infra: Infrastructure): Promise<void> {
+  await Promise.allSettled([infra.bus.close(), infra.eventStore.close()]);
+  await infra.pool.end().catch(() => undefined);
+}

@@ -1,0 +1,60 @@
+import { env, loadConfig, z } from '@varde/config';
+
+/** The five services and their default ports in embedded mode. */
+export const SERVICE_PORTS = {
+  pathways: { http: 8101, grpc: 9101 },
+  forms: { http: 8102, grpc: 9102 },
+  measurements: { http: 8103, grpc: 9103 },
+  triage: { http: 8104, grpc: 9104 },
+  sharing: { http: 8105, grpc: 9105 },
+} as const;
+
+/** Name of one of the five services. */
+export type ServiceName = keyof typeof SERVICE_PORTS;
+
+/** Default embedded PostgreSQL URL (see deploy/local). */
+export const EMBEDDED_DATABASE_URL = 'postgres://varde:varde@127.0.0.1:5433/varde';
+/** Default development issuer (deploy/local/dev-issuer). */
+export const DEV_ISSUER = 'http://127.0.0.1:8090';
+
+/** Configuration every service reads from its environment at start-up. */
+export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessEnv = process.env) {
+  const ports = SERVICE_PORTS[service];
+  const config = loadConfig(
+    {
+      HTTP_PORT: env.port(ports.http),
+      GRPC_PORT: env.port(ports.grpc),
+      HOST: z.string().default('127.0.0.1'),
+      DATABASE_URL: env.databaseUrl(EMBEDDED_DATABASE_URL),
+      DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case schema name').default(service),
+      DB_POOL_SIZE: env.int(10),
+      KAFKA_BROKERS: env.list(),
+      KAFKA_REPLICATION_FACTOR: env.int(1),
+      OIDC_ISSUER: env.url(DEV_ISSUER),
+      OIDC_AUDIENCE: z.string().min(1).default('varde'),
+      OIDC_JWKS_URL: z.string().url('expected a URL').optional(),
+      PATHWAYS_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.pathways.grpc}`),
+      SHARING_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.sharing.grpc}`),
+      LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+      SHUTDOWN_DRAIN_MS: env.int(0),
+      BODY_LIMIT_BYTES: env.int(1_048_576),
+    },
+    source,
+  );
+  return {
+    service,
+    http: { host: config.HOST, port: config.HTTP_PORT, bodyLimit: config.BODY_LIMIT_BYTES },
+    grpc: { host: config.HOST, port: config.GRPC_PORT },
+    database: { url: config.DATABASE_URL, schema: config.DB_SCHEMA, poolSize: config.DB_POOL_SIZE },
+    messaging: config.KAFKA_BROKERS.length > 0
+      ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }
+      : { mode: 'embedded' as const },
+    auth: { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks` },
+    peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL },
+    logLevel: config.LOG_LEVEL,
+    shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,
+  };
+}
+
+/** The validated platform configuration of a service. */
+export type PlatformConfig = ReturnType<typeof loadPlatformConfig>;

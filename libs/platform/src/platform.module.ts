@@ -1,0 +1,43 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from '@varde/auth';
+import { MessageBus } from '@varde/messaging';
+import { HealthRegistry, MetricsRegistry } from '@varde/telemetry';
+import { HealthController } from './health.controller';
+import { HttpExceptionFilter } from './http-exception.filter';
+import { closeInfrastructure, type Infrastructure } from './infrastructure';
+import { DB_POOL, EVENT_STORE, LOGGER, PLATFORM_CONFIG } from './tokens';
+
+const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
+
+/** Makes the shared infrastructure injectable everywhere in a service and closes it last at shutdown. */
+@Global()
+@Module({})
+export class PlatformModule implements OnApplicationShutdown {
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+
+  /** Registers config, logger, metrics, health, database pool, event store, bus, auth and error mapping. */
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [AuthModule.forRoot(infra.config.auth)],
+      controllers: [HealthController],
+      providers: [
+        { provide: INFRASTRUCTURE, useValue: infra },
+        { provide: PLATFORM_CONFIG, useValue: infra.config },
+        { provide: LOGGER, useValue: infra.logger },
+        { provide: MetricsRegistry, useValue: infra.metrics },
+        { provide: HealthRegistry, useValue: infra.health },
+        { provide: DB_POOL, useValue: infra.pool },
+        { provide: EVENT_STORE, useValue: infra.eventStore },
+        { provide: MessageBus, useValue: infra.bus },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+      exports: [PLATFORM_CONFIG, LOGGER, MetricsRegistry, HealthRegistry, DB_POOL, EVENT_STORE, MessageBus],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await closeInfrastructure(this.infra);
+  }
+}

@@ -1,0 +1,36 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startKafkaBroker } from '../../../deploy/local/kafka/broker';
+
+/** A Kafka broker for one test run. */
+export type TestKafka = Readonly<{
+  /** Bootstrap servers, comma-separated (as in `KAFKA_BROKERS`). */
+  brokers: string;
+  /** Stops the broker this function started and removes its data; does nothing for a broker given by `KAFKA_BROKERS`. */
+  stop(): Promise<void>;
+}>;
+
+const repoRoot = resolve(__dirname, '../../..');
+
+/**
+ * The Kafka of `KAFKA_BROKERS` when set; otherwise a fresh local broker on 19092/19093 with its own data
+ * folder, so a run never sees topics or offsets of an earlier one. Call once per test run (vitest globalSetup).
+ */
+export async function startTestKafka(): Promise<TestKafka> {
+  const given = process.env['KAFKA_BROKERS'];
+  if (given !== undefined && given.trim() !== '') return { brokers: given, stop: async () => undefined };
+
+  const dataDir = join(repoRoot, '.data', `test-kafka-${process.pid}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  const broker = await startKafkaBroker({ port: 19092, controllerPort: 19093, dataDir }).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    brokers: broker.brokers,
+    stop: async () => {
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { Controller, Inject } from '@nestjs/common';
+import { commonV1, pathwaysV1Service } from '@varde/contracts';
+import { ValidationError } from '@varde/core';
+import { grpcCall } from '@varde/platform';
+import { ActiveEnrolmentQuery } from '../application/active-enrolment.query';
+
+const colours = { green: commonV1.Colour.COLOUR_GREEN, yellow: commonV1.Colour.COLOUR_YELLOW, red: commonV1.Colour.COLOUR_RED } as const;
+
+/** gRPC `varde.pathways.v1.PathwaysService`: which pathway and rule set a patient is on. */
+@Controller()
+@pathwaysV1Service.PathwaysServiceControllerMethods()
+export class PathwaysGrpcController implements pathwaysV1Service.PathwaysServiceController {
+  constructor(@Inject(ActiveEnrolmentQuery) private readonly active: ActiveEnrolmentQuery) {}
+
+  getActiveEnrolment(request: pathwaysV1Service.GetActiveEnrolmentRequest): Promise<pathwaysV1Service.GetActiveEnrolmentResponse> {
+    return grpcCall(async () => {
+      if (!request.patientId) throw ValidationError.field('patient_id', 'required');
+      const view = await this.active.get(request.patientId);
+      return {
+        enrolment: {
+          patientId: view.patientId,
+          enrolmentId: view.enrolmentId,
+          pathwayId: view.pathwayId,
+          pathwayVersion: view.pathwayVersion,
+          enrolledAt: new Date(view.enrolledAt),
+          ruleSet: {
+            id: view.ruleSet.id,
+            version: view.ruleSet.version,
+            contentHash: view.ruleSet.contentHash,
+            rules: view.ruleSet.rules.map((rule) => ({ ...rule, code: { ...rule.code }, colour: colours[rule.colour] })),
+          },
+        },
+      };
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import type { DomainEvent } from '@varde/core';
+
+/** A patient was placed on a pathway version. */
+export type PatientEnrolled = DomainEvent<
+  'PatientEnrolled',
+  {
+    patientId: string;
+    enrolmentId: string;
+    pathwayId: string;
+    pathwayVersion: number;
+    ruleSetId: string;
+    ruleSetVersion: number;
+    enrolledAt: string;
+  }
+>;
+
+/** Every event of a patient's enrolment stream. */
+export type EnrolmentEvent = PatientEnrolled;
+
+/** A patient's enrolment, folded from its events. */
+export type EnrolmentState =
+  | { status: 'not-enrolled' }
+  | {
+      status: 'enrolled';
+      patientId: string;
+      enrolmentId: string;
+      pathwayId: string;
+      pathwayVersion: number;
+      ruleSetId: string;
+      ruleSetVersion: number;
+      enrolledAt: string;
+    };
+
+/** The state before any event. */
+export const initialEnrolmentState = (): EnrolmentState => ({ status: 'not-enrolled' });
+
+/** Applies one event to the state. */
+export function evolveEnrolment(state: EnrolmentState, event: EnrolmentEvent): EnrolmentState {
+  switch (event.type) {
+    case 'PatientEnrolled':
+      return { status: 'enrolled', ...event.data };
+    default: {
+      const _exhaustive: never = event.type;
+      return state;
+    }
+  }
+}
+
+/** The one name of a patient's enrolment stream. */
+export const enrolmentStreamId = (patientId: string): string => `enrolment-${patientId}`;

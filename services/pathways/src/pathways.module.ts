@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { loadConfig, z } from '@varde/config';
+import { PlatformModule, type Infrastructure } from '@varde/platform';
+import { EnrolmentsHttpController } from './api/enrolments.http.controller';
+import { PathwaysGrpcController } from './api/pathways.grpc.controller';
+import { ActiveEnrolmentQuery } from './application/active-enrolment.query';
+import { EnrolPatientHandler } from './application/enrol-patient.handler';
+import { PatientIdentityRepository, PostgresPatientIdentityRepository } from './infrastructure/patient-identity.repository';
+
+/** Pathways' own settings. */
+export function loadPathwaysConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      // The development default is public; production must set its own secret (see docs/operations).
+      IDENTITY_HMAC_KEY: z.string().min(16, 'expected a secret of at least 16 characters').default('varde-development-identity-key'),
+    },
+    source,
+  );
+}
+
+/** The pathways service: pathway definitions, enrolments and the patient identity mapping. */
+@Module({})
+export class PathwaysModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    const config = loadPathwaysConfig();
+    return {
+      module: PathwaysModule,
+      imports: [PlatformModule.forRoot(infra)],
+      controllers: [EnrolmentsHttpController, PathwaysGrpcController],
+      providers: [
+        EnrolPatientHandler,
+        ActiveEnrolmentQuery,
+        { provide: 'IDENTITY_HMAC_KEY', useValue: config.IDENTITY_HMAC_KEY },
+        PostgresPatientIdentityRepository,
+        { provide: PatientIdentityRepository, useExisting: PostgresPatientIdentityRepository },
+      ],
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import type { ServiceDefinition } from '@varde/platform';
+import { pathwaysIntegrationMapping } from './infrastructure/pathways.integration-mapping';
+import { PathwaysModule } from './pathways.module';
+
+/** How the pathways service is assembled; used by main.ts and by the integration tests. */
+export const pathwaysService: ServiceDefinition = {
+  service: 'pathways',
+  module: (infra) => PathwaysModule.forRoot(infra),
+  grpc: 'pathways',
+  relay: pathwaysIntegrationMapping,
+};

@@ -1,0 +1,41 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// SWC instead of esbuild: NestJS needs decorator metadata, which esbuild does not emit.
+const plugins = [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022', transform: { decoratorMetadata: true, legacyDecorator: true, useDefineForClassFields: false } } })];
+
+export default defineConfig({
+  plugins,
+  test: {
+    projects: [
+      {
+        plugins,
+        test: { name: 'unit', include: ['libs/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'services/*/test/**/*.spec.ts', 'libs/*/test/**/*.spec.ts'], exclude: ['**/*.int.spec.ts', '**/node_modules/**'] },
+      },
+      {
+        plugins,
+        test: {
+          name: 'int',
+          include: ['libs/*/src/**/*.int.spec.ts', 'libs/*/test/**/*.int.spec.ts', 'services/*/src/**/*.int.spec.ts', 'services/*/test/**/*.int.spec.ts'],
+          globalSetup: ['libs/testing/src/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        plugins,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.spec.ts'],
+          globalSetup: ['libs/testing/src/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
+  },
+});
