@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { VardeError } from '@varde/core';
+import { withTraceContext, type ConsumeOutcome as MeasuredOutcome } from '@varde/telemetry';
 import { deadLetterTopic, type DeliveredMessage, type IntegrationMessage, type MessageBus, type Subscription } from './message-bus';
 
 /** What a handler gets besides the message: the transaction its writes must join. */
@@ -9,7 +10,7 @@ export type ConsumerContext = Readonly<{ client: pg.PoolClient; groupId: string 
 export type IntegrationEventHandler = (message: DeliveredMessage, context: ConsumerContext) => Promise<void>;
 
 /** What happened to one delivered message. */
-export type ConsumeOutcome = 'processed' | 'duplicate' | 'ignored' | 'retried' | 'dead_lettered';
+export type ConsumeOutcome = MeasuredOutcome | 'ignored';
 
 /** Options of {@link startConsumer}. */
 export type ConsumerOptions = Readonly<{
@@ -88,7 +89,8 @@ async function handleInTransaction(options: ConsumerOptions, handler: Integratio
       await client.query('ROLLBACK');
       return false;
     }
-    await handler(message, { client, groupId: options.groupId });
+    // Continue the producer's trace, carried in the message, so one trace follows a measurement end to end.
+    await withTraceContext(message, `consume ${message.type}`, () => handler(message, { client, groupId: options.groupId }));
     await client.query('COMMIT');
     return true;
   } catch (error) {

@@ -7,3 +7,5 @@ export * from './infrastructure';
 export * from './platform-config';
 export * from './platform.module';
 export * from './tokens';
+export * from './grpc-client';
+export * from './service-consumer';

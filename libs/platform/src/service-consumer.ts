@@ -1,0 +1,54 @@
+import { integrationEventTypes, isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '@varde/contracts';
+import { deterministicId } from '@varde/event-sourcing';
+import { startConsumer, type ConsumerContext, type DeliveredMessage, type Subscription } from '@varde/messaging';
+import type { CommandMetadata } from '@varde/core';
+import type { Infrastructure } from './infrastructure';
+
+/** A typed handler of one integration event: the decoded protobuf message plus the envelope. */
+export type TypedHandler<K extends IntegrationEventType> = (event: IntegrationEvent<K>, message: DeliveredMessage, context: ConsumerContext) => Promise<void>;
+
+/** Handlers by integration event type. */
+export type TypedHandlers = { [K in IntegrationEventType]?: TypedHandler<K> };
+
+/**
+ * Starts a consumer group of a service: decodes each integration event with its protobuf codec and hands it
+ * to the typed handler, with idempotency, retries, dead letters, metrics and logs from the messaging runner.
+ */
+export function startServiceConsumer(infra: Infrastructure, options: { group: string; topics: readonly string[]; handlers: TypedHandlers }): Promise<Subscription> {
+  const groupId = `${infra.config.service}.${options.group}`;
+  const handlers = Object.fromEntries(
+    Object.entries(options.handlers).map(([type, handler]) => {
+      if (!isIntegrationEventType(type)) throw new Error(`Unknown integration event type ${type}`);
+      const codec = integrationEventTypes[type];
+      return [type, (message: DeliveredMessage, context: ConsumerContext) => (handler as TypedHandler<typeof type>)(codec.decode(message.payload) as never, message, context)];
+    }),
+  );
+  return startConsumer({
+    bus: infra.bus,
+    pool: infra.pool,
+    groupId,
+    topics: options.topics,
+    handlers,
+    logger: infra.logger,
+    onOutcome: (message, outcome) => {
+      if (outcome !== 'ignored') infra.metrics.messagesConsumed.inc({ topic: message.topic, group: groupId, outcome });
+    },
+  });
+}
+
+/**
+ * Metadata for a command a consumer issues because of an integration event. The command id is derived from
+ * the event id and the consumer, so a redelivered event produces the same event ids and writes nothing new.
+ */
+export function commandMetadataFromMessage(message: DeliveredMessage, consumer: string, now: Date = new Date()): CommandMetadata {
+  return {
+    commandId: deterministicId(`${consumer}:${message.id}`),
+    correlationId: message.correlationId,
+    causationId: message.id,
+    actor: { subject: `varde-${consumer.split('.')[0]}`, role: 'system' },
+    now: now.toISOString(),
+    effectiveTime: message.time,
+    ...(message.traceparent ? { traceparent: message.traceparent } : {}),
+    ...(message.tracestate ? { tracestate: message.tracestate } : {}),
+  };
+}
