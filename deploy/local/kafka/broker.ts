@@ -58,15 +58,20 @@ export async function ensureKafkaJars(): Promise<string> {
   const staging = `${libsDir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const args = ['-q', '-B', '-Dstyle.color=never', '-f', pomFile, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`];
+  const args = ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`];
+  // Maven's output is kept back unless it fails: on success it is only noise.
+  let output = '';
   const code = await new Promise<number | null>((done, fail) => {
-    const mvn = spawn('mvn', args, { stdio: ['ignore', 2, 2] });
+    const mvn = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (chunk: Buffer): void => void (output += chunk.toString('utf8'));
+    mvn.stdout.on('data', collect);
+    mvn.stderr.on('data', collect);
     mvn.once('error', (error) => fail(new Error(`Could not run Maven (mvn): ${error.message}. Install Maven 3 and Java 17.`)));
     mvn.once('exit', done);
   });
   if (code !== 0) {
     rmSync(staging, { recursive: true, force: true });
-    throw new Error(`Maven could not fetch the Kafka jars (exit code ${code}); see its output above.`);
+    throw new Error(`Maven could not fetch the Kafka jars (exit code ${code}):\n${output.trim()}`);
   }
   writeFileSync(join(staging, completeMarker), pomHash);
   rmSync(libsDir, { recursive: true, force: true });

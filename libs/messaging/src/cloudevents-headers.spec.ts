@@ -30,8 +30,8 @@ describe('CloudEvents Kafka headers (binary mode)', () => {
       ce_correlationid: 'corr-1',
       ce_causationid: 'cause-1',
       'content-type': 'application/protobuf',
-      traceparent: attributes.traceparent,
-      tracestate: 'varde=1',
+      ce_traceparent: attributes.traceparent,
+      ce_tracestate: 'varde=1',
       'dlt-error': 'handler failed: boom',
       'dlt-attempts': '5',
     });

@@ -27,7 +27,9 @@ const attributeHeaders = {
 } as const satisfies Partial<Record<keyof CloudEventAttributes, string>>;
 
 // W3C trace context travels under its own names (CloudEvents distributed-tracing extension).
-const traceHeaders = { traceparent: 'traceparent', tracestate: 'tracestate' } as const;
+// CloudEvents distributed-tracing extension, prefixed: the kafkajs instrumentation writes its own plain
+// `traceparent` (the relay's send span); ours keeps the trace of the request that caused the event.
+const traceHeaders = { traceparent: 'ce_traceparent', tracestate: 'ce_tracestate' } as const;
 
 const reservedHeaders: ReadonlySet<string> = new Set([
   'ce_specversion',

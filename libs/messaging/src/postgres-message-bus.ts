@@ -13,6 +13,8 @@ export type PostgresMessageBusOptions = Readonly<{
 }>;
 
 const SCHEMA = 'varde_bus';
+// Explicit text casts: Emmett switches node-postgres to BigInt for int8 process-wide.
+const COLUMNS = 'position::text AS position, tx::text AS tx, topic, partition_key, id, type, source, time, recorded_time, correlation_id, causation_id, traceparent, tracestate, headers, payload';
 const CHANNEL = 'varde_bus_published';
 
 /**
@@ -92,7 +94,7 @@ export class PostgresMessageBus extends MessageBus {
 
   override async readAll(topic: string): Promise<readonly DeliveredMessage[]> {
     await this.init();
-    const { rows } = await this.pool.query<MessageRow>(`SELECT * FROM ${SCHEMA}.messages WHERE topic = $1 ORDER BY tx, position`, [topic]);
+    const { rows } = await this.pool.query<MessageRow>(`SELECT ${COLUMNS} FROM ${SCHEMA}.messages WHERE topic = $1 ORDER BY messages.tx, messages.position`, [topic]);
     return rows.map(toDelivered);
   }
 
@@ -246,7 +248,7 @@ class PgSubscription {
   private async pollOnce(): Promise<number> {
     const { groupId, topics } = this.options;
     const { rows } = await this.pool.query<MessageRow>(
-      `SELECT m.* FROM ${SCHEMA}.messages m
+      `SELECT ${COLUMNS.replace(/(^|, )(position|tx|topic|id)\b/g, '$1m.$2')} FROM ${SCHEMA}.messages m
         LEFT JOIN ${SCHEMA}.group_positions g ON g.group_id = $1 AND g.topic = m.topic
         WHERE m.topic = ANY($2)
           AND m.tx < pg_snapshot_xmin(pg_current_snapshot())
@@ -259,7 +261,7 @@ class PgSubscription {
       if (this.stopped) return 0;
       await this.options.handler(toDelivered(row));
       await this.pool.query(
-        `INSERT INTO ${SCHEMA}.group_positions (group_id, topic, tx, position) VALUES ($1, $2, $3, $4)
+        `INSERT INTO ${SCHEMA}.group_positions (group_id, topic, tx, position) VALUES ($1, $2, $3::xid8, $4::bigint)
          ON CONFLICT (group_id, topic) DO UPDATE SET tx = EXCLUDED.tx, position = EXCLUDED.position`,
         [groupId, row.topic, row.tx, row.position],
       );

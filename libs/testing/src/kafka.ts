@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startKafkaBroker } from '../../../deploy/local/kafka/broker';
+import { freePort } from './ports';
 
 /** A Kafka broker for one test run. */
 export type TestKafka = Readonly<{
@@ -13,8 +14,8 @@ export type TestKafka = Readonly<{
 const repoRoot = resolve(__dirname, '../../..');
 
 /**
- * The Kafka of `KAFKA_BROKERS` when set; otherwise a fresh local broker on 19092/19093 with its own data
- * folder, so a run never sees topics or offsets of an earlier one. Call once per test run (vitest globalSetup).
+ * The Kafka of `KAFKA_BROKERS` when set; otherwise a fresh local broker on free ports (so a developer's
+ * running platform is never disturbed) with its own data folder, so a run never sees topics or offsets of an earlier one. Call once per test run (vitest globalSetup).
  */
 export async function startTestKafka(): Promise<TestKafka> {
   const given = process.env['KAFKA_BROKERS'];
@@ -22,7 +23,7 @@ export async function startTestKafka(): Promise<TestKafka> {
 
   const dataDir = join(repoRoot, '.data', `test-kafka-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const broker = await startKafkaBroker({ port: 19092, controllerPort: 19093, dataDir }).catch((error: unknown) => {
+  const broker = await startKafkaBroker({ port: await freePort(), controllerPort: await freePort(), dataDir }).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });

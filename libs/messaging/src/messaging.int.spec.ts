@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ValidationError } from '@varde/core';
+import { createPostgresEventStore, ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
+import { freshSchema } from '@varde/testing';
+import { startConsumer, replayDeadLetters } from './consumer-runner';
+import { KafkaMessageBus } from './kafka-message-bus';
+import { deadLetterTopic, MessageBus, type DeliveredMessage, type IntegrationMessage } from './message-bus';
+import { PostgresMessageBus } from './postgres-message-bus';
+import { startRelay } from './relay';
+
+const databaseUrl = inject('databaseUrl');
+const kafkaBrokers = inject('kafkaBrokers');
+
+const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const message = (topic: string, key: string, body: string): IntegrationMessage => ({
+  id: randomUUID(),
+  type: 'varde.test.v1.Thing',
+  source: 'varde/test',
+  topic,
+  key,
+  time: new Date().toISOString(),
+  recordedTime: new Date().toISOString(),
+  correlationId: 'corr',
+  causationId: 'cause',
+  payload: new TextEncoder().encode(body),
+});
+
+const buses: Array<[string, () => MessageBus]> = [
+  ['embedded PostgreSQL log', () => new PostgresMessageBus({ databaseUrl, pollIntervalMs: 50, logger: { warn: (o, m) => console.warn(m, o) } })],
+  ['Kafka', () => new KafkaMessageBus({ brokers: kafkaBrokers.split(','), clientId: `test-${randomUUID()}` })],
+];
+
+describe.each(buses)('messaging over the %s', (_name, createBus) => {
+  let bus: MessageBus;
+  let schema: string;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    bus = createBus();
+    schema = freshSchema('msg');
+    await ensureSchema(databaseUrl, schema);
+    pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema) });
+    await pool.query('CREATE TABLE effects (body text NOT NULL)');
+  });
+
+  afterAll(async () => {
+    await bus.close();
+    await pool.end();
+  });
+
+  it('relays every event of the log once, in order, and resumes from its checkpoint after a restart', async () => {
+    const store = await createPostgresEventStore({ databaseUrl, schema });
+    const topic = `varde.relaytest${randomUUID().slice(0, 8)}.v1`;
+    await bus.ensureTopics([topic]);
+    const append = (n: number) =>
+      store.appendToStream(`thing-${n}`, [{ type: 'ThingHappened', data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } }] as never[]);
+    for (let n = 0; n < 5; n++) await append(n);
+    const map = (event: { type: string; data: unknown; metadata: { messageId: string; effectiveTime: string; recordedTime: string } }) => ({
+      ...message(topic, 'same-patient', JSON.stringify(event.data)),
+      id: event.metadata.messageId,
+    });
+    let relay = await startRelay({ databaseUrl, schema, bus, map: map as never, pollIntervalMs: 20 });
+    const first = await waitFor(async () => {
+      const all = await bus.readAll(topic);
+      return all.length >= 5 ? all : undefined;
+    }, 'five relayed messages');
+    expect(first.map((m) => JSON.parse(new TextDecoder().decode(m.payload)).n)).toEqual([0, 1, 2, 3, 4]);
+    await relay.stop();
+    for (let n = 5; n < 8; n++) await append(n);
+    relay = await startRelay({ databaseUrl, schema, bus, map: map as never, pollIntervalMs: 20 });
+    const all = await waitFor(async () => {
+      const got = await bus.readAll(topic);
+      return got.length >= 8 ? got : undefined;
+    }, 'eight relayed messages');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await bus.readAll(topic)).length).toBe(8);
+    expect(all.map((m) => JSON.parse(new TextDecoder().decode(m.payload)).n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await relay.stop();
+    await store.close();
+  });
+
+  it('processes each message once, retries a failing handler, and dead-letters what cannot succeed', async () => {
+    const topic = `varde.consumertest${randomUUID().slice(0, 8)}.v1`;
+    const groupId = `group-${randomUUID().slice(0, 8)}`;
+    let failuresLeft = 2;
+    let rejectPoison = true;
+    const subscription = await startConsumer({
+      bus,
+      pool,
+      groupId,
+      topics: [topic],
+      backoffMs: 10,
+      handlers: {
+        'varde.test.v1.Thing': async (m: DeliveredMessage, ctx) => {
+          const body = new TextDecoder().decode(m.payload);
+          await ctx.client.query('INSERT INTO effects (body) VALUES ($1)', [`${topic}:${body}`]);
+          if (body === 'flaky' && failuresLeft-- > 0) throw new Error('database hiccup');
+          if (body === 'poison' && rejectPoison) throw new ValidationError([{ field: 'value', message: 'not a number' }]);
+        },
+      },
+    });
+    const ok = message(topic, 'p-1', 'ok');
+    await bus.publish([ok, ok, message(topic, 'p-1', 'flaky'), message(topic, 'p-1', 'poison'), message(topic, 'p-1', 'after')]);
+    const effects = async () => (await pool.query<{ body: string }>('SELECT body FROM effects WHERE body LIKE $1', [`${topic}:%`])).rows.map((r) => r.body.split(':')[1]);
+    await waitFor(async () => ((await effects()).includes('after') ? true : undefined), 'the message after the poison one');
+    // The duplicate is skipped, the flaky one lands once (its failed attempts rolled back), the poison one not at all.
+    expect((await effects()).sort()).toEqual(['after', 'flaky', 'ok']);
+    const letters = await waitFor(async () => {
+      const got = await bus.readAll(deadLetterTopic(topic, groupId));
+      return got.length > 0 ? got : undefined;
+    }, 'a dead letter');
+    expect(letters).toHaveLength(1);
+    expect(new TextDecoder().decode(letters[0]!.payload)).toBe('poison');
+    expect(letters[0]!.headers?.['dlt_error']).toContain('value: not a number');
+
+    // Once the cause is fixed, replaying the dead letters processes the message, exactly once.
+    rejectPoison = false;
+    expect(await replayDeadLetters(bus, topic, groupId)).toBe(1);
+    await waitFor(async () => ((await effects()).includes('poison') ? true : undefined), 'the replayed message');
+    await replayDeadLetters(bus, topic, groupId);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await effects()).filter((e) => e === 'poison')).toHaveLength(1);
+    await subscription.stop();
+  });
+});

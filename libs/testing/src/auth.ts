@@ -1,0 +1,24 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Role } from '@varde/core';
+import { startDevIssuer } from '../../../deploy/local/dev-issuer/dev-issuer';
+import { mintDevToken } from '../../../deploy/local/dev-issuer/mint-token';
+
+/** A development issuer for a test, and a way to mint its tokens. */
+export type TestIssuer = Readonly<{
+  url: string;
+  token: (role: Role, options?: { patientId?: string; patientIds?: string[]; ttlSeconds?: number; subject?: string }) => Promise<string>;
+  close: () => Promise<void>;
+}>;
+
+/** Starts the real development issuer on a free port with its own keys. */
+export async function startTestIssuer(): Promise<TestIssuer> {
+  const keysDir = await mkdtemp(join(tmpdir(), 'varde-issuer-'));
+  const issuer = await startDevIssuer({ port: 0, keysDir });
+  return {
+    url: issuer.url,
+    token: (role, options = {}) => mintDevToken({ role, issuer: issuer.url, keysDir, ...options }),
+    close: issuer.close,
+  };
+}

@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from './ports';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+
+/** A service started as its own process, the way it runs in production. */
+export type ServiceProcess = Readonly<{ url: string; grpcUrl: string; logs: () => string; stop: () => Promise<void>; kill: () => Promise<void> }>;
+
+/**
+ * Starts `services/<name>/src/main.ts` as a child process on free ports and waits until it is ready.
+ * Tests use this instead of importing another service's code (services never import each other).
+ */
+export async function startServiceProcess(name: string, env: Readonly<Record<string, string>>): Promise<ServiceProcess> {
+  const httpPort = await freePort();
+  const grpcPort = await freePort();
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'services', name, 'src', 'main.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const url = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${output}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // not yet listening
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} not ready within 60 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null) return;
+    child.kill(signal);
+    await exited;
+  };
+  return { url, grpcUrl: `127.0.0.1:${grpcPort}`, logs: () => output, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+}

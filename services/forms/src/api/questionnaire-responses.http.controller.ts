@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { NotFoundError, ValidationError } from '@varde/core';
+import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import type { FastifyReply } from 'fastify';
+import { EnrolmentDirectory } from '../application/enrolment-directory';
+import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
+import { SubmitResponseHandler } from '../application/submit-response.handler';
+import { questionnaireByCanonical } from '../domain/questionnaire-catalogue';
+import { questionnaireResponseResource } from './forms.resources';
+import { validateQuestionnaireResponse } from './questionnaire-response.validation';
+
+/** FHIR QuestionnaireResponse: patients' completed forms. */
+@Controller('fhir/QuestionnaireResponse')
+export class QuestionnaireResponsesHttpController {
+  constructor(
+    @Inject(SubmitResponseHandler) private readonly submit: SubmitResponseHandler,
+    @Inject(QuestionnaireResponseQuery) private readonly responses: QuestionnaireResponseQuery,
+    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
+  ) {}
+
+  /** `201` with the stored, scored QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
+  @Post()
+  @Roles('patient', 'clinician')
+  @HttpCode(201)
+  async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const response = validateQuestionnaireResponse(body, new Date());
+    assertMayActOnPatient(principal, response.patientId);
+    if (!(await this.enrolments.isEnrolled(response.patientId, String(headers['authorization'])))) {
+      throw new NotFoundError(`QuestionnaireResponse.subject: Patient/${response.patientId} is not enrolled on any pathway`);
+    }
+    const result = await this.submit.handle(response, commandMetadataFrom(principal, headers));
+    const id = result.response.data.responseId;
+    void reply.header('location', `/fhir/QuestionnaireResponse/${id}`);
+    if (!result.created) void reply.status(200);
+    return questionnaireResponseResource(result.response, response.questionnaire);
+  }
+
+  /** The stored response (patient: own only). */
+  @Get(':id')
+  @Roles('patient', 'guardian', 'clinician', 'auditor')
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected a QuestionnaireResponse id (UUID)');
+    const stored = await this.responses.get(id);
+    assertMayActOnPatient(principal, stored.data.patientId);
+    return questionnaireResponseResource(stored, questionnaireByCanonical(`${stored.data.questionnaireUrl}|${stored.data.questionnaireVersion}`));
+  }
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { ValidationError } from '@varde/core';
+import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { RecordAccessHandler } from '../application/record-access.handler';
+import { AccessLogRepository } from '../infrastructure/access-log.repository';
+import { isPatientId } from './record-access.request';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+/** Parses `?limit`: a whole number from 1 to {@link MAX_LIMIT}, {@link DEFAULT_LIMIT} when absent. */
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
+    throw ValidationError.field('limit', `expected a whole number from 1 to ${MAX_LIMIT}; got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** The access log of a patient: who read their data, when and why. */
+@Controller('api/patients/:patientId/access-log')
+export class AccessLogHttpController {
+  constructor(
+    @Inject(AccessLogRepository) private readonly accessLog: AccessLogRepository,
+    @Inject(RecordAccessHandler) private readonly record: RecordAccessHandler,
+  ) {}
+
+  /**
+   * `{patientId, entries}` newest first. Clinicians may not read it: it is the patient's (and their
+   * guardian's) check on the care team, and the auditors'. Every read except the patient's own is logged
+   * before the answer is sent, so no one reads the log unseen.
+   */
+  @Get()
+  @Roles('patient', 'guardian', 'auditor')
+  async list(@Param('patientId') patientId: string, @Query('limit') limit: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    if (!isPatientId(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
+    assertMayActOnPatient(principal, patientId);
+    const max = parseLimit(Array.isArray(limit) ? limit[0] : limit);
+    if (principal.role !== 'patient') {
+      const metadata = commandMetadataFrom(principal, headers);
+      const { commandId: _commandId, ...context } = metadata;
+      await this.record.record(
+        [{ entryId: randomUUID(), patientId, actor: metadata.actor, purpose: 'access-log', resource: `/api/patients/${patientId}/access-log`, accessedAt: metadata.now, correlationId: metadata.correlationId }],
+        context,
+      );
+    }
+    return { patientId, entries: await this.accessLog.list(patientId, max) };
+  }
+}

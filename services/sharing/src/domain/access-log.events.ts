@@ -1,0 +1,44 @@
+import type { Actor, DomainEvent } from '@varde/core';
+
+/** One read of a patient's data, as the access log keeps it. */
+export type AccessLogEntry = Readonly<{
+  /** Chosen by the caller, so a retried call records the entry once. */
+  entryId: string;
+  patientId: string;
+  /** Who read the data. */
+  actor: Actor;
+  purpose: string;
+  resource: string;
+  accessedAt: string;
+  correlationId: string;
+}>;
+
+/** Someone read a patient's data. */
+export type AccessLogged = DomainEvent<'AccessLogged', AccessLogEntry>;
+
+/** Every event of a patient's access-log stream. */
+export type AccessLogEvent = AccessLogged;
+
+/** A patient's access log, folded from its events: only what deciding needs (which entries exist). */
+export type AccessLogState = { status: 'empty' } | { status: 'recording'; entryIds: ReadonlySet<string> };
+
+/** The state before any event. */
+export const initialAccessLogState = (): AccessLogState => ({ status: 'empty' });
+
+/** Applies one event to the state. */
+export function evolveAccessLog(state: AccessLogState, event: AccessLogEvent): AccessLogState {
+  switch (event.type) {
+    case 'AccessLogged': {
+      const entryIds = new Set(state.status === 'recording' ? state.entryIds : []);
+      entryIds.add(event.data.entryId);
+      return { status: 'recording', entryIds };
+    }
+    default: {
+      const _exhaustive: never = event.type;
+      return state;
+    }
+  }
+}
+
+/** The one name of a patient's access-log stream. */
+export const accessLogStreamId = (patientId: string): string => `access-log-${patientId}`;

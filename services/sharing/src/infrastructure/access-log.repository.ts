@@ -1,0 +1,56 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Actor } from '@varde/core';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import type { AccessLogEntry } from '../domain/access-log.events';
+
+/** One access-log entry as the patient and auditors see it. */
+export type AccessLogView = Readonly<{ accessedAt: string; actor: Actor; purpose: string; resource: string }>;
+
+/** The access-log read model: a projection of the access-log streams. */
+export abstract class AccessLogRepository {
+  /** Stores entries; an entry id already stored is left as it is, so replaying events never duplicates rows. */
+  abstract save(entries: readonly AccessLogEntry[]): Promise<void>;
+  /** A patient's entries, newest first. */
+  abstract list(patientId: string, limit: number): Promise<readonly AccessLogView[]>;
+}
+
+const COLUMNS = ['entry_id', 'patient_id', 'accessed_at', 'actor', 'purpose', 'resource', 'correlation_id'] as const;
+
+/** {@link AccessLogRepository} in the service's PostgreSQL schema. */
+@Injectable()
+export class PostgresAccessLogRepository extends AccessLogRepository implements OnModuleInit {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {
+    super();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.pool.query(`CREATE TABLE IF NOT EXISTS access_log (
+      entry_id text PRIMARY KEY,
+      patient_id uuid NOT NULL,
+      accessed_at timestamptz NOT NULL,
+      actor jsonb NOT NULL,
+      purpose text NOT NULL,
+      resource text NOT NULL,
+      correlation_id text)`);
+    await this.pool.query('CREATE INDEX IF NOT EXISTS access_log_patient_newest ON access_log (patient_id, accessed_at DESC, entry_id DESC)');
+  }
+
+  override async save(entries: readonly AccessLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const values: unknown[] = [];
+    const rows = entries.map((e, row) => {
+      values.push(e.entryId, e.patientId, e.accessedAt, JSON.stringify(e.actor), e.purpose, e.resource, e.correlationId || null);
+      return `(${COLUMNS.map((_, col) => `$${row * COLUMNS.length + col + 1}`).join(',')})`;
+    });
+    await this.pool.query(`INSERT INTO access_log (${COLUMNS.join(',')}) VALUES ${rows.join(',')} ON CONFLICT (entry_id) DO NOTHING`, values);
+  }
+
+  override async list(patientId: string, limit: number): Promise<readonly AccessLogView[]> {
+    const { rows } = await this.pool.query<{ accessed_at: Date; actor: Actor; purpose: string; resource: string }>(
+      'SELECT accessed_at, actor, purpose, resource FROM access_log WHERE patient_id = $1 ORDER BY accessed_at DESC, entry_id DESC LIMIT $2',
+      [patientId, limit],
+    );
+    return rows.map((r) => ({ accessedAt: r.accessed_at.toISOString(), actor: r.actor, purpose: r.purpose, resource: r.resource }));
+  }
+}

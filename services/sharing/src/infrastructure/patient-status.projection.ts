@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { commonV1, type IntegrationEvent } from '@varde/contracts';
+import { ValidationError } from '@varde/core';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+
+type PatientTriaged = IntegrationEvent<'varde.triage.v1.PatientTriaged'>;
+
+const COLOURS: Partial<Record<commonV1.Colour, string>> = {
+  [commonV1.Colour.COLOUR_GREEN]: 'green',
+  [commonV1.Colour.COLOUR_YELLOW]: 'yellow',
+  [commonV1.Colour.COLOUR_RED]: 'red',
+};
+
+/**
+ * Each patient's latest triage colour and reasons, kept to share with municipalities. Fed by triage's
+ * PatientTriaged; the newest assessment wins, so a redelivered older event cannot overwrite a newer one.
+ */
+@Injectable()
+export class PatientStatusProjection {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+
+  /** Creates the table (once, at start-up). */
+  async ensureTable(): Promise<void> {
+    await this.pool.query(`CREATE TABLE IF NOT EXISTS patient_status (
+      patient_id uuid PRIMARY KEY,
+      colour text NOT NULL,
+      reasons jsonb NOT NULL,
+      assessed_at timestamptz NOT NULL,
+      assessment_id text NOT NULL)`);
+  }
+
+  /** Applies one assessment inside the consumer's transaction. */
+  async apply(event: PatientTriaged, client: pg.PoolClient): Promise<void> {
+    if (!event.patientId) throw ValidationError.field('patient_id', 'required');
+    const colour = COLOURS[event.colour];
+    if (!colour) throw ValidationError.field('colour', `expected green, yellow or red; got ${event.colour}`);
+    if (!event.assessedAt) throw ValidationError.field('assessed_at', 'required');
+    const reasons = event.reasons.map((r) => ({
+      ruleId: r.ruleId,
+      text: r.text,
+      code: r.code,
+      value: r.value,
+      unit: r.unit,
+      threshold: r.threshold,
+      inputEventId: r.inputEventId,
+      effectiveTime: r.effectiveTime?.toISOString(),
+    }));
+    await client.query(
+      `INSERT INTO patient_status (patient_id, colour, reasons, assessed_at, assessment_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (patient_id) DO UPDATE SET colour = EXCLUDED.colour, reasons = EXCLUDED.reasons, assessed_at = EXCLUDED.assessed_at, assessment_id = EXCLUDED.assessment_id
+       WHERE patient_status.assessed_at <= EXCLUDED.assessed_at`,
+      [event.patientId, colour, JSON.stringify(reasons), event.assessedAt, event.assessmentId],
+    );
+  }
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { Metadata } from '@grpc/grpc-js';
+import { commonV1, integrationEventTypes, sharingV1Service } from '@varde/contracts';
+import { PostgresMessageBus } from '@varde/messaging';
+import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
+import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const databaseUrl = inject('databaseUrl');
+const schema = freshSchema('sharing_it');
+
+let issuer: TestIssuer;
+let sharing: ServiceProcess;
+let grpc: GrpcClient;
+let client: sharingV1Service.SharingServiceClient;
+let db: pg.Pool;
+let bus: PostgresMessageBus;
+
+const bearer = async (token: Promise<string>): Promise<Metadata> => {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${await token}`);
+  return metadata;
+};
+const recordAccess = async (entries: sharingV1Service.AccessEntry[], metadata?: Metadata) =>
+  callGrpc(client.recordAccess({ entries }, metadata ?? (await bearer(issuer.token('system')))), 'sharing.RecordAccess');
+const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntry> = {}): sharingV1Service.AccessEntry => ({
+  entryId: randomUUID(),
+  patientId,
+  actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999', onBehalfOf: '' },
+  purpose: 'treatment',
+  resource: `Observation?patient=${patientId}`,
+  accessedAt: new Date('2026-11-22T08:00:00.000Z'),
+  correlationId: randomUUID(),
+  ...overrides,
+});
+const readLog = async (patientId: string, token?: string, query = '') =>
+  fetch(`${sharing.url}/api/patients/${patientId}/access-log${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+const eventsIn = async (patientId: string): Promise<number> =>
+  Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE stream_id = $1`, [`access-log-${patientId}`])).rows[0].count);
+const rowsIn = async (patientId: string): Promise<number> =>
+  Number((await db.query(`SELECT count(*) FROM ${schema}.access_log WHERE patient_id = $1`, [patientId])).rows[0].count);
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema });
+  grpc = createGrpcClient('sharing', sharing.grpcUrl);
+  client = grpc.service<sharingV1Service.SharingServiceClient>('SharingService');
+  db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  bus = new PostgresMessageBus({ databaseUrl });
+});
+
+afterAll(async () => {
+  grpc?.close();
+  await sharing?.stop();
+  await Promise.allSettled([db?.end(), bus?.close(), issuer?.close()]);
+});
+
+describe('RecordAccess over gRPC and the access log over HTTP', () => {
+  it('records reads, shows them to the patient newest first, and publishes AccessLogged', async () => {
+    const patientId = randomUUID();
+    const older = entry(patientId, { accessedAt: new Date('2026-11-22T08:00:00.000Z'), purpose: 'treatment' });
+    const newer = entry(patientId, { accessedAt: new Date('2026-11-22T09:00:00.000Z'), purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888', onBehalfOf: '' } });
+    const otherPatient = randomUUID();
+
+    expect(await recordAccess([older, newer, entry(otherPatient)])).toEqual({ recorded: 3 });
+
+    const response = await readLog(patientId, await issuer.token('patient', { patientId }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      patientId,
+      entries: [
+        { accessedAt: '2026-11-22T09:00:00.000Z', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888' }, purpose: 'follow-up', resource: newer.resource },
+        { accessedAt: '2026-11-22T08:00:00.000Z', actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999' }, purpose: 'treatment', resource: older.resource },
+      ],
+    });
+    // The patient reading their own log is not itself logged.
+    expect(await eventsIn(patientId)).toBe(2);
+
+    const limited = await readLog(patientId, await issuer.token('patient', { patientId }), '?limit=1');
+    expect(((await limited.json()) as { entries: unknown[] }).entries).toHaveLength(1);
+
+    const published = await until('AccessLogged on the bus', async () => {
+      const { rows } = await db.query<{ payload: Buffer }>(
+        `SELECT payload FROM varde_bus.messages WHERE topic = 'varde.sharing.v1' AND type = 'varde.sharing.v1.AccessLogged' AND partition_key = $1`,
+        [patientId],
+      );
+      return rows.length === 2 ? rows : undefined;
+    });
+    const decoded = published.map((r) => integrationEventTypes['varde.sharing.v1.AccessLogged'].decode(r.payload));
+    expect(decoded.map((d) => d.entryId).sort()).toEqual([older.entryId, newer.entryId].sort());
+    expect(decoded.find((d) => d.entryId === newer.entryId)).toMatchObject({ patientId, purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician' }, accessedAt: new Date('2026-11-22T09:00:00.000Z') });
+  });
+
+  it('records a retried call once', async () => {
+    const patientId = randomUUID();
+    const entries = [entry(patientId), entry(patientId)];
+    expect(await recordAccess(entries)).toEqual({ recorded: 2 });
+    expect(await recordAccess(entries)).toEqual({ recorded: 0 });
+    // A retry that carries one more entry records only that one.
+    expect(await recordAccess([...entries, entry(patientId)])).toEqual({ recorded: 1 });
+    expect(await eventsIn(patientId)).toBe(3);
+    expect(await rowsIn(patientId)).toBe(3);
+  });
+
+  it('refuses a request with one bad entry and writes nothing of it', async () => {
+    const patientId = randomUUID();
+    const bad = recordAccess([entry(patientId), entry(patientId, { actor: { subject: 'x', role: '', organisation: '', onBehalfOf: '' } }), entry(randomUUID())]);
+    await expect(bad).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[1].actor.role') });
+    await expect(recordAccess([entry('')])).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[0].patient_id') });
+    await expect(recordAccess([entry(patientId, { entryId: '' })])).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[0].entry_id') });
+    expect(await eventsIn(patientId)).toBe(0);
+    expect(await rowsIn(patientId)).toBe(0);
+  });
+});
+
+describe('who may read the access log', () => {
+  it('lets only the patient, their guardian and auditors read it, and logs the reads of others', async () => {
+    const patientId = randomUUID();
+    await recordAccess([entry(patientId)]);
+
+    expect((await readLog(patientId, await issuer.token('patient', { patientId: randomUUID() }))).status).toBe(403);
+    expect((await readLog(patientId, await issuer.token('clinician'))).status).toBe(403);
+    expect((await readLog(patientId)).status).toBe(401);
+    expect(await eventsIn(patientId)).toBe(1);
+
+    const audited = await readLog(patientId, await issuer.token('auditor', { subject: 'auditor-1' }));
+    expect(audited.status).toBe(200);
+    const afterAudit = (await (await readLog(patientId, await issuer.token('patient', { patientId }))).json()) as { entries: { actor: { subject: string; role: string }; purpose: string }[] };
+    expect(afterAudit.entries).toHaveLength(2);
+    expect(afterAudit.entries[0]).toMatchObject({ actor: { subject: 'auditor-1', role: 'auditor' }, purpose: 'access-log', resource: `/api/patients/${patientId}/access-log` });
+
+    const guardian = await readLog(patientId, await issuer.token('guardian', { patientIds: [patientId], subject: 'parent-1' }));
+    expect(guardian.status).toBe(200);
+    expect(await eventsIn(patientId)).toBe(3);
+  });
+
+  it('names the bad parameter', async () => {
+    const patientId = randomUUID();
+    const auditor = await issuer.token('auditor');
+    for (const limit of ['0', '1001', 'ten', '-1']) {
+      const response = await readLog(patientId, auditor, `?limit=${limit}`);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('limit');
+    }
+    const badId = await readLog('not-a-uuid', auditor);
+    expect(badId.status).toBe(400);
+    expect(await badId.text()).toContain('patientId');
+    expect(await eventsIn(patientId)).toBe(0);
+  });
+});
+
+describe('patient status from triage', () => {
+  it('keeps the latest PatientTriaged of a patient', async () => {
+    const patientId = randomUUID();
+    const assessmentId = randomUUID();
+    const payload = integrationEventTypes['varde.triage.v1.PatientTriaged'].encode({
+      assessmentId,
+      patientId,
+      colour: commonV1.Colour.COLOUR_RED,
+      previousColour: commonV1.Colour.COLOUR_GREEN,
+      reasons: [{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %', code: { system: 'http://loinc.org', code: '59408-5', display: 'SpO2' }, value: 86, unit: '%', threshold: 88, inputEventId: randomUUID(), effectiveTime: new Date('2026-11-22T07:55:00.000Z') }],
+      provenance: { inputs: [], ruleSetId: 'copd-default', ruleSetVersion: 1, ruleSetHash: 'sha256:x', engineVersion: '1' },
+      assessedAt: new Date('2026-11-22T08:00:00.000Z'),
+    });
+    const id = randomUUID();
+    await bus.publish([
+      { id, type: 'varde.triage.v1.PatientTriaged', source: 'varde/triage', topic: 'varde.triage.v1', key: patientId, time: '2026-11-22T08:00:00.000Z', recordedTime: '2026-11-22T08:00:00.100Z', correlationId: id, causationId: id, payload },
+    ]);
+    const row = await until('patient_status row', async () => {
+      const { rows } = await db.query(`SELECT colour, reasons, assessed_at, assessment_id FROM ${schema}.patient_status WHERE patient_id = $1`, [patientId]);
+      return rows[0] as { colour: string; reasons: { ruleId: string; text: string }[]; assessed_at: Date; assessment_id: string } | undefined;
+    });
+    expect(row).toMatchObject({ colour: 'red', assessment_id: assessmentId, assessed_at: new Date('2026-11-22T08:00:00.000Z') });
+    expect(row.reasons).toMatchObject([{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %' }]);
+  });
+});

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError, type Actor, type CommandMetadata } from '@varde/core';
+import { deterministicId } from '@varde/event-sourcing';
+import type { Colour } from '../domain/triage-rules';
+import { WorklistQuery, type PatientTriageView, type WorklistEntry } from '../infrastructure/worklist.query';
+import { AccessLog } from './access-log.port';
+
+/**
+ * Every read of patient data goes through here: the rows are fetched, each patient shown is written to the
+ * access log, and only then is anything returned. If the log cannot be written, nothing is shown.
+ */
+@Injectable()
+export class PatientDataReader {
+  constructor(
+    @Inject(WorklistQuery) private readonly worklist: WorklistQuery,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+  ) {}
+
+  /** The worklist, logged as one access per patient shown. */
+  async worklistFor(filter: { colour?: Colour; limit: number }, request: CommandMetadata): Promise<readonly WorklistEntry[]> {
+    const entries = await this.worklist.list(filter);
+    await this.log(entries.map((e) => e.patientId), { purpose: 'worklist', resource: 'worklist' }, request);
+    return entries;
+  }
+
+  /** One patient's triage with provenance, logged as one access. */
+  async patientTriage(patientId: string, request: CommandMetadata): Promise<PatientTriageView> {
+    const view = await this.worklist.get(patientId);
+    if (!view) throw new NotFoundError(`Triage has no record of patient ${patientId}`);
+    await this.log([patientId], { purpose: 'triage-status', resource: `triage/${patientId}` }, request);
+    return view;
+  }
+
+  private async log(patientIds: readonly string[], { purpose, resource }: { purpose: string; resource: string }, request: CommandMetadata): Promise<void> {
+    if (patientIds.length === 0) return;
+    const actor: Actor = request.actor;
+    await this.accessLog.record(
+      patientIds.map((patientId) => ({
+        // One id per request and patient: a retried RecordAccess call records each read once.
+        entryId: deterministicId(`triage:${resource}:${request.commandId}:${patientId}`),
+        patientId,
+        actor,
+        purpose,
+        resource,
+        accessedAt: request.now,
+        correlationId: request.correlationId,
+      })),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import type { PositionedTriageEvent } from '../application/triage.handler';
+import { COLOUR_RANK, NO_REPORTS_REASON, reasonTexts, type Colour } from '../domain/triage-rules';
+
+/**
+ * The worklist read model: one row per patient with their current colour and reasons. Written in the
+ * consumer's transaction, so a row never runs ahead of or behind the messages recorded as processed;
+ * rebuildable from the triage streams (PatientRegisteredForTriage and PatientTriaged).
+ */
+@Injectable()
+export class WorklistProjection implements OnModuleInit {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS worklist (
+        patient_id text PRIMARY KEY,
+        colour text NOT NULL,
+        colour_rank int NOT NULL,
+        reasons jsonb NOT NULL,
+        since timestamptz NOT NULL,
+        pathway_id text,
+        assessment jsonb,
+        stream_position bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS worklist_order ON worklist (colour_rank DESC, since, patient_id);`);
+  }
+
+  /** Applies triage events; an event older than the row (a redelivered message) changes nothing. */
+  async apply(client: pg.PoolClient, events: readonly PositionedTriageEvent[]): Promise<void> {
+    for (const { event, streamPosition } of events) {
+      switch (event.type) {
+        case 'PatientRegisteredForTriage':
+          await upsert(client, { patientId: event.data.patientId, colour: 'green', reasons: [NO_REPORTS_REASON], since: event.data.registeredAt, pathwayId: event.data.pathwayId, assessment: null, streamPosition });
+          break;
+        case 'PatientTriaged': {
+          const { patientId, colour, reasons, colourSince, pathwayId, assessmentId, provenance, assessedAt, previousColour } = event.data;
+          const assessment = { assessmentId, assessedAt, previousColour, reasons, provenance };
+          await upsert(client, { patientId, colour, reasons: reasonTexts(reasons), since: colourSince, pathwayId, assessment, streamPosition });
+          break;
+        }
+        case 'TriageInputRecorded':
+          break;
+        default: {
+          const _exhaustive: never = event;
+        }
+      }
+    }
+  }
+}
+
+type Row = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string; assessment: object | null; streamPosition: bigint }>;
+
+async function upsert(client: pg.PoolClient, row: Row): Promise<void> {
+  await client.query(
+    `INSERT INTO worklist (patient_id, colour, colour_rank, reasons, since, pathway_id, assessment, stream_position, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+     ON CONFLICT (patient_id) DO UPDATE SET colour = EXCLUDED.colour, colour_rank = EXCLUDED.colour_rank, reasons = EXCLUDED.reasons,
+       since = EXCLUDED.since, pathway_id = EXCLUDED.pathway_id, assessment = EXCLUDED.assessment,
+       stream_position = EXCLUDED.stream_position, updated_at = now()
+     WHERE worklist.stream_position < EXCLUDED.stream_position`,
+    [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.assessment === null ? null : JSON.stringify(row.assessment), row.streamPosition.toString()],
+  );
+}

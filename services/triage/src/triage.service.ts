@@ -1,0 +1,10 @@
+import type { ServiceDefinition } from '@varde/platform';
+import { triageIntegrationMapping } from './infrastructure/triage.integration-mapping';
+import { TriageModule } from './triage.module';
+
+/** How the triage service is assembled; used by main.ts and by the integration tests. */
+export const triageService: ServiceDefinition = {
+  service: 'triage',
+  module: (infra) => TriageModule.forRoot(infra),
+  relay: triageIntegrationMapping,
+};
