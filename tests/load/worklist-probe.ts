@@ -15,17 +15,16 @@ export type ProbeReport = Readonly<{
   failed: number;
   /** The first few failures, as the platform answered them. */
   errors: readonly string[];
-  /** The worklist read used for polling. */
-  worklistQuery: string;
+  /** The read used for polling. */
+  read: string;
   pollIntervalMs: number;
-  /** From just before the low-SpO2 Observation is posted until a worklist read first shows the patient red. */
+  /** From just before the low-SpO2 Observation is posted until a read of the worklist row first shows red. */
   latencyMs: LatencySummary;
 }>;
 
 /** Options of {@link runWorklistProbes}. */
 export type ProbeOptions = Readonly<{
   baseUrl: string;
-  clinicianToken: string;
   /** Each used exactly once, so a probe can only turn red because of its own Observation. */
   patients: readonly BenchPatient[];
   /** Gap between the start of one probe and the next. */
@@ -35,72 +34,55 @@ export type ProbeOptions = Readonly<{
   runId: string;
 }>;
 
+type Outcome = number | 'timeout' | string;
+
 const LOW_SPO2 = 88;
+const TRIAGE_READ = '/api/patients/:patientId/triage';
 
 /**
- * Measures ingest → worklist latency: each probe patient posts one SpO2 88 % Observation, and a single
- * shared poller reads the worklist every `pollIntervalMs` until that patient shows red. One poller for all
- * probes keeps the read load constant however many probes are in flight, so the probes do not inflate the
- * latency they measure. Resolution is the poll interval plus one worklist read.
+ * Measures ingest → worklist latency: each probe patient posts one SpO2 88 % Observation and then reads its
+ * own row of the worklist read model (`GET /api/patients/:id/triage`, the same table `GET /api/worklist`
+ * lists) every `pollIntervalMs` until it is red. The per-patient read is the narrowest there is: each read
+ * is one primary-key lookup and one access-log entry, where a polled worklist would log every red patient it
+ * shows on every read and so inflate the latency it measures. Resolution is the poll interval plus one read.
  */
 export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeReport> {
-  const worklistQuery = await chooseWorklistQuery(options.baseUrl, options.clinicianToken);
-  const pending = new Map<string, { t0: number; done: (latency: number | 'timeout') => void }>();
-  const errors: string[] = [];
-  let failed = 0;
-  let polling = true;
-  const poller = (async () => {
-    while (polling) {
-      if (pending.size > 0) {
-        const red = await readRedPatients(options.baseUrl + worklistQuery, options.clinicianToken).catch((error: unknown) => {
-          errors.push(`worklist read: ${String(error)}`);
-          return new Set<string>();
-        });
-        const now = performance.now();
-        for (const [patientId, probe] of pending) {
-          if (red.has(patientId)) probe.done(now - probe.t0);
-          else if (now - probe.t0 > options.timeoutMs) probe.done('timeout');
-        }
-      }
-      await sleep(options.pollIntervalMs);
-    }
-  })();
-
   const outcomes = await Promise.all(
-    options.patients.map(async (patient, index): Promise<number | 'timeout' | 'failed'> => {
+    options.patients.map(async (patient, index): Promise<Outcome> => {
       await sleep(index * options.spacingMs);
-      const seen = new Promise<number | 'timeout'>((resolve) => {
-        pending.set(patient.patientId, {
-          t0: performance.now(),
-          done: (latency) => {
-            pending.delete(patient.patientId);
-            resolve(latency);
-          },
-        });
-      });
-      const posted = await postLowSpO2(options.baseUrl, patient, `${options.runId}-probe-${index}`);
-      if (posted !== undefined) {
-        pending.delete(patient.patientId);
-        failed++;
-        errors.push(posted);
-        return 'failed';
-      }
-      return seen;
+      return probe(options, patient, `${options.runId}-probe-${index}`);
     }),
   );
-  polling = false;
-  await poller;
   const latencies = outcomes.filter((o): o is number => typeof o === 'number');
+  const errors = outcomes.filter((o): o is string => typeof o === 'string' && o !== 'timeout');
   return {
     probes: options.patients.length,
     completed: latencies.length,
     timedOut: outcomes.filter((o) => o === 'timeout').length,
-    failed,
+    failed: errors.length,
     errors: errors.slice(0, 5),
-    worklistQuery,
+    read: TRIAGE_READ,
     pollIntervalMs: options.pollIntervalMs,
     latencyMs: summarise(latencies),
   };
+}
+
+async function probe(options: ProbeOptions, patient: BenchPatient, identifier: string): Promise<Outcome> {
+  const t0 = performance.now();
+  const posted = await postLowSpO2(options.baseUrl, patient, identifier);
+  if (posted !== undefined) return posted;
+  const url = options.baseUrl + TRIAGE_READ.replace(':patientId', patient.patientId);
+  while (performance.now() - t0 < options.timeoutMs) {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${patient.token}` }, signal: AbortSignal.timeout(5_000) }).catch((error: unknown) => String(error));
+    if (typeof response === 'string') return `GET ${TRIAGE_READ}: ${response}`;
+    const t1 = performance.now();
+    // 404 only until triage has heard of the patient; anything else that is not 200 is a fault worth showing.
+    if (response.status === 200 && ((await response.json()) as { colour?: string }).colour === 'red') return t1 - t0;
+    if (response.status !== 200 && response.status !== 404) return `GET ${TRIAGE_READ} ${response.status}: ${(await response.text()).slice(0, 200)}`;
+    if (response.bodyUsed === false) await response.arrayBuffer();
+    await sleep(options.pollIntervalMs);
+  }
+  return 'timeout';
 }
 
 /** Nearest-rank percentiles of `values` (ms, rounded to 0.1); all zero for an empty set. */
@@ -110,23 +92,6 @@ export function summarise(values: readonly number[]): LatencySummary {
   const round = (ms: number): number => Math.round(ms * 10) / 10;
   const mean = sorted.length === 0 ? 0 : sorted.reduce((a, b) => a + b, 0) / sorted.length;
   return { count: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(at(100)), mean: round(mean) };
-}
-
-/** The narrowest worklist read the triage service answers: red entries only if it can filter, else all. */
-async function chooseWorklistQuery(baseUrl: string, token: string): Promise<string> {
-  const narrow = '/api/worklist?colour=red&limit=1000';
-  const response = await fetch(baseUrl + narrow, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
-  await response.arrayBuffer();
-  if (response.ok) return narrow;
-  process.stderr.write(`[probe] ${narrow} answered ${response.status}; polling the whole /api/worklist instead\n`);
-  return '/api/worklist';
-}
-
-async function readRedPatients(url: string, token: string): Promise<Set<string>> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`GET worklist ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  const body = (await response.json()) as { entries?: ReadonlyArray<{ patientId?: string; colour?: string }> };
-  return new Set((body.entries ?? []).filter((e) => e.colour === 'red' && e.patientId).map((e) => e.patientId!));
 }
 
 /** Posts the probe's Observation; returns why it failed, or undefined when the platform took it. */

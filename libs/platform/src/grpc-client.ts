@@ -1,7 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
 import { grpcOptions, type grpcServices } from '@varde/contracts';
-import { NotFoundError, UnavailableError, ValidationError, IllegalStateError, VardeError } from '@varde/core';
+import { ConcurrencyError, ForbiddenError, IllegalStateError, NotFoundError, UnauthorizedError, UnavailableError, ValidationError, VardeError } from '@varde/core';
 import { firstValueFrom, type Observable } from 'rxjs';
 
 /** A gRPC client of one Varde service contract, closed with the service. */
@@ -42,6 +42,12 @@ function toVardeError(error: unknown, what: string): Error {
       return new ValidationError([{ field: '', message: detail }]);
     case status.FAILED_PRECONDITION:
       return new IllegalStateError(detail);
+    case status.ABORTED:
+      return new ConcurrencyError(detail);
+    case status.UNAUTHENTICATED:
+      return new UnauthorizedError(`${what}: ${detail}`);
+    case status.PERMISSION_DENIED:
+      return new ForbiddenError(`${what}: ${detail}`);
     default:
       return new UnavailableError(`${what} failed: ${detail}`);
   }

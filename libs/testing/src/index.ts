@@ -4,3 +4,4 @@ export * from './kafka';
 export * from './fresh-schema';
 export * from './service-process';
 export * from './auth';
+export * from './national-ids';

@@ -30,7 +30,7 @@ const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntr
   actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999', onBehalfOf: '' },
   purpose: 'treatment',
   resource: `Observation?patient=${patientId}`,
-  accessedAt: new Date('2026-11-22T08:00:00.000Z'),
+  accessedAt: new Date('2025-01-15T08:00:00.000Z'),
   correlationId: randomUUID(),
   ...overrides,
 });
@@ -69,8 +69,8 @@ afterAll(async () => {
 describe('RecordAccess over gRPC and the access log over HTTP', () => {
   it('records reads, shows them to the patient newest first, and publishes AccessLogged', async () => {
     const patientId = randomUUID();
-    const older = entry(patientId, { accessedAt: new Date('2026-11-22T08:00:00.000Z'), purpose: 'treatment' });
-    const newer = entry(patientId, { accessedAt: new Date('2026-11-22T09:00:00.000Z'), purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888', onBehalfOf: '' } });
+    const older = entry(patientId, { accessedAt: new Date('2025-01-15T08:00:00.000Z'), purpose: 'treatment' });
+    const newer = entry(patientId, { accessedAt: new Date('2025-01-15T09:00:00.000Z'), purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888', onBehalfOf: '' } });
     const otherPatient = randomUUID();
 
     expect(await recordAccess([older, newer, entry(otherPatient)])).toEqual({ recorded: 3 });
@@ -80,8 +80,8 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
     expect(await response.json()).toEqual({
       patientId,
       entries: [
-        { accessedAt: '2026-11-22T09:00:00.000Z', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888' }, purpose: 'follow-up', resource: newer.resource },
-        { accessedAt: '2026-11-22T08:00:00.000Z', actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999' }, purpose: 'treatment', resource: older.resource },
+        { accessedAt: '2025-01-15T09:00:00.000Z', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888' }, purpose: 'follow-up', resource: newer.resource },
+        { accessedAt: '2025-01-15T08:00:00.000Z', actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999' }, purpose: 'treatment', resource: older.resource },
       ],
     });
     // The patient reading their own log is not itself logged.
@@ -99,7 +99,7 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
     });
     const decoded = published.map((r) => integrationEventTypes['varde.sharing.v1.AccessLogged'].decode(r.payload));
     expect(decoded.map((d) => d.entryId).sort()).toEqual([older.entryId, newer.entryId].sort());
-    expect(decoded.find((d) => d.entryId === newer.entryId)).toMatchObject({ patientId, purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician' }, accessedAt: new Date('2026-11-22T09:00:00.000Z') });
+    expect(decoded.find((d) => d.entryId === newer.entryId)).toMatchObject({ patientId, purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician' }, accessedAt: new Date('2025-01-15T09:00:00.000Z') });
   });
 
   it('records a retried call once', async () => {
@@ -169,19 +169,19 @@ describe('patient status from triage', () => {
       patientId,
       colour: commonV1.Colour.COLOUR_RED,
       previousColour: commonV1.Colour.COLOUR_GREEN,
-      reasons: [{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %', code: { system: 'http://loinc.org', code: '59408-5', display: 'SpO2' }, value: 86, unit: '%', threshold: 88, inputEventId: randomUUID(), effectiveTime: new Date('2026-11-22T07:55:00.000Z') }],
+      reasons: [{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %', code: { system: 'http://loinc.org', code: '59408-5', display: 'SpO2' }, value: 86, unit: '%', threshold: 88, inputEventId: randomUUID(), effectiveTime: new Date('2025-01-15T07:55:00.000Z') }],
       provenance: { inputs: [], ruleSetId: 'copd-default', ruleSetVersion: 1, ruleSetHash: 'sha256:x', engineVersion: '1' },
-      assessedAt: new Date('2026-11-22T08:00:00.000Z'),
+      assessedAt: new Date('2025-01-15T08:00:00.000Z'),
     });
     const id = randomUUID();
     await bus.publish([
-      { id, type: 'varde.triage.v1.PatientTriaged', source: 'varde/triage', topic: 'varde.triage.v1', key: patientId, time: '2026-11-22T08:00:00.000Z', recordedTime: '2026-11-22T08:00:00.100Z', correlationId: id, causationId: id, payload },
+      { id, type: 'varde.triage.v1.PatientTriaged', source: 'varde/triage', topic: 'varde.triage.v1', key: patientId, time: '2025-01-15T08:00:00.000Z', recordedTime: '2025-01-15T08:00:00.100Z', correlationId: id, causationId: id, payload },
     ]);
     const row = await until('patient_status row', async () => {
       const { rows } = await db.query(`SELECT colour, reasons, assessed_at, assessment_id FROM ${schema}.patient_status WHERE patient_id = $1`, [patientId]);
       return rows[0] as { colour: string; reasons: { ruleId: string; text: string }[]; assessed_at: Date; assessment_id: string } | undefined;
     });
-    expect(row).toMatchObject({ colour: 'red', assessment_id: assessmentId, assessed_at: new Date('2026-11-22T08:00:00.000Z') });
+    expect(row).toMatchObject({ colour: 'red', assessment_id: assessmentId, assessed_at: new Date('2025-01-15T08:00:00.000Z') });
     expect(row.reasons).toMatchObject([{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %' }]);
   });
 });

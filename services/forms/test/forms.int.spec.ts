@@ -1,0 +1,154 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { integrationEventTypes } from '@varde/contracts';
+import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+/** A random valid fødselsnummer (both mod-11 check digits right). */
+function validNationalId(): string {
+  for (;;) {
+    const nine = `${String(randomInt(1, 29)).padStart(2, '0')}${String(randomInt(1, 13)).padStart(2, '0')}${String(randomInt(40, 99))}${String(randomInt(0, 500)).padStart(3, '0')}`;
+    const d = [...nine].map(Number);
+    const k1 = (11 - ([3, 7, 6, 1, 8, 9, 4, 5, 2].reduce((a, w, i) => a + w * d[i]!, 0) % 11)) % 11;
+    const k2 = (11 - ([5, 4, 3, 2, 7, 6, 5, 4, 3, 2].reduce((a, w, i) => a + w * [...d, k1][i]!, 0) % 11)) % 11;
+    if (k1 < 10 && k2 < 10) return `${nine}${k1}${k2}`;
+  }
+}
+
+const databaseUrl = inject('databaseUrl');
+const schema = freshSchema('forms');
+let issuer: TestIssuer;
+let pathways: ServiceProcess;
+let forms: ServiceProcess;
+let db: pg.Pool;
+let patientId: string;
+let patientToken: string;
+
+const CAT = 'https://varde.no/fhir/Questionnaire/cat';
+const LINK_IDS = ['cough', 'phlegm', 'chest-tightness', 'breathlessness', 'activities', 'confidence', 'sleep', 'energy'];
+const catResponse = (values: number[] = [3, 2, 1, 5, 4, 0, 2, 3], overrides: Record<string, unknown> = {}) => ({
+  resourceType: 'QuestionnaireResponse',
+  questionnaire: `${CAT}|1`,
+  status: 'completed',
+  subject: { reference: `Patient/${patientId}` },
+  authored: new Date(Date.now() - 60_000).toISOString(),
+  item: LINK_IDS.map((linkId, i) => ({ linkId, answer: [{ valueInteger: values[i] }] })),
+  ...overrides,
+});
+
+async function call(method: string, path: string, token: string | null, body?: unknown) {
+  const response = await fetch(`${forms.url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as Record<string, any> };
+}
+
+const appended = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM "${schema}".emt_messages`)).rows[0].count);
+
+async function busMessages(type: string, key: string, expected: number) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { rows } = await db.query<{ type: string; payload: Buffer }>(`SELECT type, payload FROM varde_bus.messages WHERE topic = 'varde.forms.v1' AND type = $1 AND partition_key = $2 ORDER BY position`, [type, key]);
+    if (rows.length >= expected || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function enrol(): Promise<string> {
+  const response = await fetch(`${pathways.url}/api/enrolments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.token('clinician')}` },
+    body: JSON.stringify({ patient: { nationalId: validNationalId() }, pathway: 'copd' }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { patientId: string }).patientId;
+}
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  db = new pg.Pool({ connectionString: databaseUrl });
+  pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
+  forms = await startServiceProcess('forms', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  patientId = await enrol();
+  patientToken = await issuer.token('patient', { patientId });
+});
+
+afterAll(async () => {
+  await Promise.allSettled([forms?.stop(), pathways?.stop()]);
+  await db?.end();
+  await issuer?.close();
+});
+
+describe('forms', () => {
+  it('serves the CAT questionnaire', async () => {
+    const cat = await call('GET', '/fhir/Questionnaire/cat', patientToken);
+    expect(cat.status).toBe(200);
+    expect(cat.body).toMatchObject({ resourceType: 'Questionnaire', url: CAT, version: '1', status: 'active' });
+    expect(cat.body.item.map((i: { linkId: string }) => i.linkId)).toEqual(LINK_IDS);
+    expect(cat.body.item[0].answerOption).toHaveLength(6);
+    const all = await call('GET', '/fhir/Questionnaire', patientToken);
+    expect(all.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+  });
+
+  it('assigns the CAT when a patient is enrolled, and publishes FormAssigned', async () => {
+    const deadline = Date.now() + 15_000;
+    let assigned: Record<string, any> = {};
+    while (Date.now() < deadline) {
+      assigned = (await call('GET', `/fhir/Questionnaire?subject=Patient/${patientId}`, patientToken)).body;
+      if (assigned.total === 1) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(assigned).toMatchObject({ resourceType: 'Bundle', total: 1, entry: [{ resource: { url: CAT, version: '1' } }] });
+    const rows = await busMessages('varde.forms.v1.FormAssigned', patientId, 1);
+    expect(rows).toHaveLength(1);
+    expect(integrationEventTypes['varde.forms.v1.FormAssigned'].decode(new Uint8Array(rows[0]!.payload))).toMatchObject({ patientId, questionnaireUrl: CAT, questionnaireVersion: '1' });
+    const other = await call('GET', `/fhir/Questionnaire?subject=Patient/${randomUUID()}`, patientToken);
+    expect(other.status).toBe(403);
+  });
+
+  it('records a submitted CAT with its total and publishes QuestionnaireResponseSubmitted', async () => {
+    const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse());
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ resourceType: 'QuestionnaireResponse', status: 'completed', subject: { reference: `Patient/${patientId}` }, questionnaire: `${CAT}|1` });
+    expect(created.body.meta.lastUpdated).toEqual(expect.any(String));
+    expect(created.body.extension[0].extension).toContainEqual({ url: 'value', valueDecimal: 20 });
+    expect(created.location).toBe(`/fhir/QuestionnaireResponse/${created.body.id}`);
+    const read = await call('GET', created.location!, await issuer.token('clinician'));
+    expect(read.body).toEqual(created.body);
+
+    const rows = await busMessages('varde.forms.v1.QuestionnaireResponseSubmitted', patientId, 1);
+    expect(rows).toHaveLength(1);
+    const event = integrationEventTypes['varde.forms.v1.QuestionnaireResponseSubmitted'].decode(new Uint8Array(rows[0]!.payload));
+    expect(event).toMatchObject({ responseId: created.body.id, patientId, questionnaireUrl: CAT, questionnaireVersion: '1', scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'CAT' }, value: 20 }] });
+  });
+
+  const bad: [string, () => unknown, number, string][] = [
+    ['malformed JSON', () => '{"resourceType":', 400, 'body'],
+    ['a wrong resourceType', () => catResponse(undefined, { resourceType: 'Observation' }), 400, 'QuestionnaireResponse.resourceType'],
+    ['an unknown questionnaire', () => catResponse(undefined, { questionnaire: 'https://example.org/Questionnaire/x' }), 400, 'QuestionnaireResponse.questionnaire'],
+    ['an answer of 6', () => catResponse([3, 2, 1, 6, 4, 0, 2, 3]), 400, 'QuestionnaireResponse.item[3].answer[0].valueInteger'],
+    ['an answer as a string', () => catResponse(undefined, { item: LINK_IDS.map((linkId) => ({ linkId, answer: [{ valueInteger: '2' }] })) }), 400, 'QuestionnaireResponse.item[0].answer[0].valueInteger'],
+    ['a missing item', () => catResponse(undefined, { item: LINK_IDS.slice(0, 7).map((linkId) => ({ linkId, answer: [{ valueInteger: 1 }] })) }), 400, 'QuestionnaireResponse.item'],
+    ['status in-progress', () => catResponse(undefined, { status: 'in-progress' }), 400, 'QuestionnaireResponse.status'],
+    ['a future authored time', () => catResponse(undefined, { authored: new Date(Date.now() + 3_600_000).toISOString() }), 400, 'QuestionnaireResponse.authored'],
+    ['a patient who is not enrolled', () => catResponse(undefined, { subject: { reference: `Patient/${randomUUID()}` } }), 404, 'QuestionnaireResponse.subject'],
+  ];
+  it.each(bad)('refuses %s with a clear 4xx naming the element, and appends nothing', async (_name, body, status, element) => {
+    const before = await appended();
+    const result = await call('POST', '/fhir/QuestionnaireResponse', status === 404 ? await issuer.token('clinician') : patientToken, body());
+    expect(result.status).toBe(status);
+    expect(result.body.resourceType).toBe('OperationOutcome');
+    const named = result.body.issue.map((i: { expression?: string[]; diagnostics: string }) => `${i.expression?.join() ?? ''} ${i.diagnostics}`).join('\n');
+    expect(named).toContain(element);
+    expect(await appended()).toBe(before);
+  });
+
+  it('refuses another patient\'s token (403) and no token (401), appending nothing', async () => {
+    const before = await appended();
+    expect((await call('POST', '/fhir/QuestionnaireResponse', await issuer.token('patient', { patientId: randomUUID() }), catResponse())).status).toBe(403);
+    expect((await call('POST', '/fhir/QuestionnaireResponse', null, catResponse())).status).toBe(401);
+    expect(await appended()).toBe(before);
+  });
+});

@@ -1,0 +1,118 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { integrationEventTypes, pathwaysV1Service } from '@varde/contracts';
+import { NotFoundError } from '@varde/core';
+import { PostgresMessageBus } from '@varde/messaging';
+import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
+import { freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+
+const databaseUrl = inject('databaseUrl');
+
+describe('pathways service', () => {
+  let issuer: TestIssuer;
+  let pathways: ServiceProcess;
+  let grpc: GrpcClient;
+  let db: pg.Pool;
+  const schema = freshSchema('pathways');
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema });
+    grpc = createGrpcClient('pathways', pathways.grpcUrl);
+    db = new pg.Pool({ connectionString: databaseUrl });
+  });
+
+  afterAll(async () => {
+    grpc?.close();
+    await pathways?.stop();
+    await issuer?.close();
+    await db?.end();
+  });
+
+  const enrol = async (body: unknown, token?: string, contentType = 'application/json') =>
+    fetch(`${pathways.url}/api/enrolments`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const eventCount = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages`)).rows[0].count);
+
+  it('enrols a patient with a valid national identity number and maps it to an internal id', async () => {
+    const nationalId = syntheticNationalId();
+    const response = await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician'));
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { patientId: string; enrolmentId: string };
+    expect(body.patientId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.patientId).not.toContain(nationalId);
+
+    // Enrolling the same person again changes nothing and returns the same ids.
+    const again = await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician'));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(body);
+
+    // gRPC answers which pathway and rule set the patient is on.
+    const service = grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+    const { enrolment } = await callGrpc(service.getActiveEnrolment({ patientId: body.patientId }), 'GetActiveEnrolment');
+    expect(enrolment).toMatchObject({ patientId: body.patientId, enrolmentId: body.enrolmentId, pathwayId: 'copd', pathwayVersion: 1 });
+    expect(enrolment!.ruleSet).toMatchObject({ id: 'copd-default', version: 1, contentHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(enrolment!.ruleSet!.rules.map((r) => r.id)).toEqual(['spo2-low', 'cat-high']);
+
+    // PatientEnrolled reaches the bus, keyed by patient, without the national identity number anywhere.
+    const bus = new PostgresMessageBus({ databaseUrl });
+    try {
+      const deadline = Date.now() + 15_000;
+      let mine;
+      while (!mine && Date.now() < deadline) {
+        mine = (await bus.readAll('varde.pathways.v1')).find((m) => m.key === body.patientId);
+        if (!mine) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(mine?.type).toBe('varde.pathways.v1.PatientEnrolled');
+      const event = integrationEventTypes['varde.pathways.v1.PatientEnrolled'].decode(mine!.payload);
+      expect(event).toMatchObject({ patientId: body.patientId, pathwayId: 'copd', ruleSetId: 'copd-default' });
+      expect(Buffer.from(mine!.payload).toString('latin1')).not.toContain(nationalId);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('accepts D-numbers', async () => {
+    const response = await enrol({ patient: { nationalId: syntheticNationalId('d-number') }, pathway: 'copd' }, await issuer.token('clinician'));
+    expect(response.status).toBe(201);
+  });
+
+  it('answers NOT_FOUND over gRPC for a patient who is not enrolled', async () => {
+    const service = grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+    await expect(callGrpc(service.getActiveEnrolment({ patientId: '00000000-0000-4000-8000-000000000000' }), 'GetActiveEnrolment')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it.each([
+    ['a wrong check digit', { patient: { nationalId: '15076500566' }, pathway: 'copd' }, 'patient.nationalId', 'check digits'],
+    ['ten digits', { patient: { nationalId: '1507650056' }, pathway: 'copd' }, 'patient.nationalId', '11 digits'],
+    ['a number instead of a string', { patient: { nationalId: 15076500565 }, pathway: 'copd' }, 'patient.nationalId', 'string'],
+    ['no patient', { pathway: 'copd' }, 'patient', 'required'],
+    ['an unknown pathway', { patient: { nationalId: '15076500565' }, pathway: 'diabetes' }, 'pathway', 'unknown pathway'],
+    ['an unknown field', { patient: { nationalId: '15076500565' }, pathway: 'copd', name: 'Kari' }, 'body', 'unknown field'],
+  ])('refuses %s with a 400 naming the field, writing nothing', async (_case, body, field, message) => {
+    const before = await eventCount();
+    const response = await enrol(body, await issuer.token('clinician'));
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { errors: Array<{ field: string; message: string }> };
+    expect(problem.errors).toContainEqual({ field, message: expect.stringContaining(message) });
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses malformed JSON with a 400', async () => {
+    const response = await enrol('{"patient": {"nationalId": "150765', await issuer.token('clinician'));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { title: string }).title).toBe('Malformed JSON');
+  });
+
+  it('requires a valid token (401) of a role that may enrol (403)', async () => {
+    const body = { patient: { nationalId: syntheticNationalId() }, pathway: 'copd' };
+    expect((await enrol(body)).status).toBe(401);
+    expect((await enrol(body, 'not-a-jwt')).status).toBe(401);
+    expect((await enrol(body, await issuer.token('clinician', { ttlSeconds: 60, issuedAt: new Date(Date.now() - 3_600_000) }))).status).toBe(401);
+    expect((await enrol(body, await issuer.token('patient', { patientId: '00000000-0000-4000-8000-000000000001' }))).status).toBe(403);
+  });
+});

@@ -1,0 +1,251 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { integrationEventTypes } from '@varde/contracts';
+import { schemaConnectionString } from '@varde/event-sourcing';
+import { deadLetterTopic, PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
+import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import pg from 'pg';
+
+const databaseUrl = inject('databaseUrl');
+const LOINC = 'http://loinc.org';
+const SPO2 = { system: LOINC, code: '2708-6', display: 'Oxygen saturation' };
+const MEASUREMENTS = 'varde.measurements.v1';
+const DEAD_LETTERS = deadLetterTopic(MEASUREMENTS, 'triage.assessment');
+
+/** A random valid Norwegian national identity number (both mod-11 check digits right). */
+function nationalId(): string {
+  for (;;) {
+    const nine = `${String(randomInt(1, 29)).padStart(2, '0')}${String(randomInt(1, 13)).padStart(2, '0')}${String(randomInt(0, 100)).padStart(2, '0')}${String(randomInt(0, 1000)).padStart(3, '0')}`;
+    const d = [...nine].map(Number);
+    const k1 = (11 - ([3, 7, 6, 1, 8, 9, 4, 5, 2].reduce((a, w, i) => a + w * d[i]!, 0) % 11)) % 11;
+    const k2 = (11 - ([5, 4, 3, 2, 7, 6, 5, 4, 3, 2].reduce((a, w, i) => a + w * [...d, k1][i]!, 0) % 11)) % 11;
+    if (k1 < 10 && k2 < 10) return `${nine}${k1}${k2}`;
+  }
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+type WorklistEntry = { patientId: string; colour: string; reasons: string[]; since: string };
+
+describe('triage service (real pathways, sharing and triage processes on the embedded bus)', () => {
+  let issuer: TestIssuer;
+  let pathways: ServiceProcess;
+  let sharing: ServiceProcess;
+  let triage: ServiceProcess;
+  let bus: PostgresMessageBus;
+  let triageDb: pg.Pool;
+  let clinician: string;
+  let patientId: string;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
+    [pathways, sharing] = await Promise.all([
+      startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways') }),
+      startServiceProcess('sharing', { ...common, DB_SCHEMA: freshSchema('sharing') }),
+    ]);
+    const triageSchema = freshSchema('triage');
+    triage = await startServiceProcess('triage', { ...common, DB_SCHEMA: triageSchema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+    bus = new PostgresMessageBus({ databaseUrl });
+    triageDb = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, triageSchema), max: 2 });
+    clinician = await issuer.token('clinician');
+    const enrolled = await fetch(`${pathways.url}/api/enrolments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clinician}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ patient: { nationalId: nationalId() }, pathway: 'copd' }),
+    });
+    expect(enrolled.status).toBe(201);
+    patientId = ((await enrolled.json()) as { patientId: string }).patientId;
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled([triage?.stop(), sharing?.stop(), pathways?.stop()]);
+    await Promise.allSettled([bus?.close(), triageDb?.end(), issuer?.close()]);
+  });
+
+  const worklist = async (query = '', token = clinician): Promise<Response> => fetch(`${triage.url}/api/worklist${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const entryOf = async (query: string): Promise<WorklistEntry | undefined> => {
+    const response = await worklist(query);
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { entries: WorklistEntry[] }).entries.find((e) => e.patientId === patientId);
+  };
+  const measurement = (patient: string, value: number, effectiveTime: Date): IntegrationMessage => {
+    const id = randomUUID();
+    return {
+      id,
+      type: 'varde.measurements.v1.MeasurementRecorded',
+      source: 'varde/measurements',
+      topic: MEASUREMENTS,
+      key: patient,
+      time: effectiveTime.toISOString(),
+      recordedTime: new Date().toISOString(),
+      correlationId: id,
+      causationId: id,
+      payload: integrationEventTypes['varde.measurements.v1.MeasurementRecorded'].encode({
+        measurementId: id,
+        patientId: patient,
+        code: SPO2,
+        value,
+        unit: '%',
+        originalValue: value,
+        originalUnit: '%',
+        effectiveTime,
+        receivedTime: new Date(),
+        provenance: { method: 'device', deviceId: 'oximeter-1', organisation: '' },
+      }),
+    };
+  };
+  const triagedCount = async (): Promise<number> => {
+    const { rows } = await triageDb.query<{ n: string }>(`SELECT count(*) AS n FROM emt_messages WHERE stream_id = $1 AND message_type = 'PatientTriaged'`, [`triage-${patientId}`]);
+    return Number(rows[0]!.n);
+  };
+
+  it('refuses the worklist without a token (401) and to a patient (403)', async () => {
+    expect((await fetch(`${triage.url}/api/worklist`)).status).toBe(401);
+    expect((await worklist('', await issuer.token('patient', { patientId }))).status).toBe(403);
+  });
+
+  it('answers 400 naming the parameter for a bad colour or limit', async () => {
+    for (const [query, field] of [['?colour=blue', 'colour'], ['?limit=0', 'limit'], ['?limit=1001', 'limit'], ['?limit=ten', 'limit']] as const) {
+      const response = await worklist(query);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(JSON.stringify(await response.json())).toContain(field);
+    }
+  });
+
+  it('shows an enrolled patient green with "No reports yet", and logs the read with sharing', async () => {
+    const entry = await eventually(() => entryOf('?colour=green&limit=1000'), 'the enrolled patient on the worklist');
+    expect(entry).toMatchObject({ colour: 'green', reasons: ['No reports yet'] });
+    expect(new Date(entry.since).toString()).not.toBe('Invalid Date');
+    // The patient reads their own access log: the clinician's worklist read of them is in it.
+    const log = await fetch(`${sharing.url}/api/patients/${patientId}/access-log`, { headers: { authorization: `Bearer ${await issuer.token('patient', { patientId })}` } });
+    expect(log.status).toBe(200);
+    const entries = ((await log.json()) as { entries: { purpose: string; resource: string; actor: { role: string } }[] }).entries;
+    expect(entries).toContainEqual(expect.objectContaining({ purpose: 'worklist', resource: 'worklist', actor: expect.objectContaining({ role: 'clinician' }) }));
+  });
+
+  it('turns the patient red on SpO2 88 and lists them first; a redelivered message writes nothing twice', async () => {
+    const low = measurement(patientId, 88, new Date(Date.now() - 60_000));
+    await bus.publish([low]);
+    const entry = await eventually(async () => {
+      const e = await entryOf('');
+      return e?.colour === 'red' ? e : undefined;
+    }, 'the patient to turn red');
+    expect(entry.reasons).toEqual(['SpO2 88 % is below 90 %']);
+    // Only this file's pathways can make a patient red, so the patient must head the list.
+    const all = ((await (await worklist()).json()) as { entries: WorklistEntry[] }).entries;
+    expect(all[0]?.patientId).toBe(patientId);
+    const reds = await (await worklist('?colour=red&limit=1000')).json() as { entries: WorklistEntry[] };
+    expect(reds.entries.every((e) => e.colour === 'red')).toBe(true);
+    expect(await triagedCount()).toBe(1);
+
+    // The same message again (at-least-once delivery), then an unknown patient, then a newer value: the
+    // duplicate changes nothing, the unknown patient is dead-lettered with the reason, and the consumer goes on.
+    const unknown = measurement(randomUUID(), 80, new Date());
+    const newer = measurement(patientId, 85, new Date());
+    await bus.publish([{ ...low, recordedTime: new Date().toISOString() }]);
+    await bus.publish([unknown]);
+    await bus.publish([newer]);
+    const after = await eventually(async () => {
+      const e = await entryOf('');
+      return e?.reasons[0]?.includes('85') ? e : undefined;
+    }, 'the newer value to be assessed');
+    expect(after).toMatchObject({ colour: 'red', reasons: ['SpO2 85 % is below 90 %'], since: entry.since });
+    expect(await triagedCount()).toBe(2);
+    const { rows } = await triageDb.query<{ n: string }>(
+      `SELECT count(*) AS n FROM emt_messages WHERE message_type = 'PatientTriaged' AND message_metadata->>'causationId' = $1`,
+      [low.id],
+    );
+    expect(Number(rows[0]!.n)).toBe(1);
+    const letters = await bus.readAll(DEAD_LETTERS);
+    const letter = letters.find((m) => m.id === unknown.id);
+    expect(letter?.headers?.['dlt_error']).toMatch(/NotFoundError: .*no active enrolment/);
+
+    // A crash after the append but before the consumer committed: the message comes again as new. The
+    // command id derived from the message finds the events already written, and the stale worklist update
+    // they imply does not overwrite the newer row.
+    await triageDb.query('DELETE FROM processed_messages WHERE message_id = $1', [low.id]);
+    await bus.publish([{ ...low, recordedTime: new Date().toISOString() }]);
+    await eventually(async () => ((await triageDb.query('SELECT 1 FROM processed_messages WHERE message_id = $1', [low.id])).rowCount ? true : undefined), 'the message to be processed again');
+    expect(await triagedCount()).toBe(2);
+    expect(await entryOf('')).toMatchObject({ colour: 'red', reasons: ['SpO2 85 % is below 90 %'] });
+  });
+
+  it('publishes PatientTriaged with reasons and provenance on varde.triage.v1', async () => {
+    const published = await eventually(async () => {
+      const messages = (await bus.readAll('varde.triage.v1')).filter((m) => m.key === patientId);
+      return messages.length >= 2 ? messages : undefined;
+    }, 'the relay to publish the assessments');
+    const first = integrationEventTypes['varde.triage.v1.PatientTriaged'].decode(published[0]!.payload);
+    expect(first).toMatchObject({ patientId, colour: 3, previousColour: 0, reasons: [expect.objectContaining({ ruleId: 'spo2-low', text: 'SpO2 88 % is below 90 %', value: 88, threshold: 90 })] });
+    expect(first.provenance).toMatchObject({ ruleSetId: 'copd-default', ruleSetVersion: 1, engineVersion: 'varde-triage/0.1.0', inputs: [expect.objectContaining({ source: MEASUREMENTS })] });
+  });
+
+  it('turns a patient yellow on a CAT score of 21 or more from a questionnaire response', async () => {
+    const enrolled = await fetch(`${pathways.url}/api/enrolments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clinician}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ patient: { nationalId: nationalId() }, pathway: 'copd' }),
+    });
+    const other = ((await enrolled.json()) as { patientId: string }).patientId;
+    const id = randomUUID();
+    const now = new Date();
+    await bus.publish([
+      {
+        id,
+        type: 'varde.forms.v1.QuestionnaireResponseSubmitted',
+        source: 'varde/forms',
+        topic: 'varde.forms.v1',
+        key: other,
+        time: now.toISOString(),
+        recordedTime: now.toISOString(),
+        correlationId: id,
+        causationId: id,
+        payload: integrationEventTypes['varde.forms.v1.QuestionnaireResponseSubmitted'].encode({
+          responseId: id,
+          patientId: other,
+          questionnaireUrl: 'https://varde.no/fhir/Questionnaire/cat',
+          questionnaireVersion: '1',
+          authoredAt: now,
+          recordedAt: now,
+          scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'CAT', display: 'CAT' }, value: 25 }],
+        }),
+      },
+    ]);
+    const entry = await eventually(async () => {
+      const response = await worklist('?colour=yellow&limit=1000');
+      return ((await response.json()) as { entries: WorklistEntry[] }).entries.find((e) => e.patientId === other);
+    }, 'the questionnaire score to be assessed');
+    expect(entry.reasons).toEqual(['CAT score 25 is 21 or more (high impact)']);
+  });
+
+  it('gives the patient their own triage with provenance, and no one else', async () => {
+    const response = await fetch(`${triage.url}/api/patients/${patientId}/triage`, { headers: { authorization: `Bearer ${await issuer.token('patient', { patientId })}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { colour: string; assessment: { provenance: { ruleSetId: string; ruleSetHash: string; engineVersion: string; inputs: { source: string }[] } } };
+    expect(body.colour).toBe('red');
+    expect(body.assessment.provenance).toMatchObject({ ruleSetId: 'copd-default', engineVersion: 'varde-triage/0.1.0', inputs: [{ source: MEASUREMENTS }] });
+    expect(body.assessment.provenance.ruleSetHash).toMatch(/^sha256:/);
+    const other = await fetch(`${triage.url}/api/patients/${patientId}/triage`, { headers: { authorization: `Bearer ${await issuer.token('patient', { patientId: randomUUID() })}` } });
+    expect(other.status).toBe(403);
+  });
+
+  it('fails closed: with sharing down the worklist answers 503 and shows no patient', async () => {
+    await sharing.stop();
+    const response = await worklist();
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const text = await response.text();
+    expect(text).not.toContain(patientId);
+    expect(JSON.parse(text)).toMatchObject({ status: 503 });
+  });
+});
