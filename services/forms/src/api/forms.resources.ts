@@ -40,6 +40,8 @@ export function questionnaireBundle(questionnaires: readonly QuestionnaireVersio
 /** A stored response as a FHIR R4 QuestionnaireResponse, with its scores as extensions. */
 export function questionnaireResponseResource(event: StoredEvent<QuestionnaireResponseSubmitted>, questionnaire: QuestionnaireVersion | undefined): QuestionnaireResponse {
   const d = event.data;
+  // In the questionnaire's order: the stored answers are a JSON object whose key order the database does not keep.
+  const order = questionnaire?.items.map((i) => i.linkId) ?? Object.keys(d.answers).sort();
   const texts = new Map(questionnaire?.items.map((i) => [i.linkId, i.text]));
   return {
     resourceType: 'QuestionnaireResponse',
@@ -56,10 +58,10 @@ export function questionnaireResponseResource(event: StoredEvent<QuestionnaireRe
     status: 'completed',
     subject: { reference: `Patient/${d.patientId}` },
     authored: d.authoredAt,
-    item: Object.entries(d.answers).map(([linkId, value]) => ({
+    item: order.filter((linkId) => linkId in d.answers).map((linkId) => ({
       linkId,
       ...(texts.has(linkId) ? { text: texts.get(linkId) } : {}),
-      answer: [{ valueInteger: value }],
+      answer: [{ valueInteger: d.answers[linkId] }],
     })),
   };
 }
