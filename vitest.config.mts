@@ -28,7 +28,7 @@ export default defineConfig({
         plugins,
         test: {
           name: 'e2e',
-          include: ['tests/e2e/**/*.e2e.spec.ts'],
+          include: ['tests/e2e/**/*.e2e.spec.ts', 'tests/fault/**/*.e2e.spec.ts'],
           globalSetup: ['libs/testing/src/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,

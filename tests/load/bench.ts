@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   await sleep(Math.min(5, config.durationSeconds / 3) * 1000);
   log(`probing ingest → worklist latency with ${probePatients.length} patients …`);
   const [ingestToWorklist] = await Promise.all([
-    runWorklistProbes({ baseUrl: platform.baseUrl, patients: probePatients, spacingMs: 250, pollIntervalMs: 50, timeoutMs: 30_000, runId }),
+    runWorklistProbes({ baseUrl: platform.baseUrl, clinicianToken, patients: probePatients, spacingMs: 250, pollIntervalMs: 50, timeoutMs: 30_000, runId }),
     k6Run,
   ]);
   const memoryReport = memory.stop();

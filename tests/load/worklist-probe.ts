@@ -15,16 +15,17 @@ export type ProbeReport = Readonly<{
   failed: number;
   /** The first few failures, as the platform answered them. */
   errors: readonly string[];
-  /** The read used for polling. */
+  /** The worklist read used for polling. */
   read: string;
   pollIntervalMs: number;
-  /** From just before the low-SpO2 Observation is posted until a read of the worklist row first shows red. */
+  /** From just before the low-SpO2 Observation is posted until a worklist read first shows the patient red. */
   latencyMs: LatencySummary;
 }>;
 
 /** Options of {@link runWorklistProbes}. */
 export type ProbeOptions = Readonly<{
   baseUrl: string;
+  clinicianToken: string;
   /** Each used exactly once, so a probe can only turn red because of its own Observation. */
   patients: readonly BenchPatient[];
   /** Gap between the start of one probe and the next. */
@@ -34,55 +35,77 @@ export type ProbeOptions = Readonly<{
   runId: string;
 }>;
 
-type Outcome = number | 'timeout' | string;
+type Outcome = number | 'timeout' | Readonly<{ error: string }>;
 
 const LOW_SPO2 = 88;
-const TRIAGE_READ = '/api/patients/:patientId/triage';
+// Only red rows: the load keeps its own patients green, so this stays as short as the number of probes.
+const WORKLIST_READ = '/api/worklist?colour=red&limit=1000';
 
 /**
- * Measures ingest → worklist latency: each probe patient posts one SpO2 88 % Observation and then reads its
- * own row of the worklist read model (`GET /api/patients/:id/triage`, the same table `GET /api/worklist`
- * lists) every `pollIntervalMs` until it is red. The per-patient read is the narrowest there is: each read
- * is one primary-key lookup and one access-log entry, where a polled worklist would log every red patient it
- * shows on every read and so inflate the latency it measures. Resolution is the poll interval plus one read.
+ * Measures ingest → worklist latency: each probe patient posts one SpO2 88 % Observation, and one shared
+ * poller reads the red worklist every `pollIntervalMs` until that patient is on it. One poller for all
+ * probes keeps the read load (every worklist read is also written to the access log) constant however
+ * many probes are in flight, so the probes disturb little what they measure. Resolution is the poll
+ * interval plus one read.
  */
 export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeReport> {
+  const pending = new Map<string, Readonly<{ t0: number; settle: (outcome: Outcome) => void }>>();
+  const readErrors: string[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      if (pending.size > 0) {
+        const red = await readRedPatients(options.baseUrl + WORKLIST_READ, options.clinicianToken).catch((error: unknown) => {
+          readErrors.push(String(error));
+          return new Set<string>();
+        });
+        const now = performance.now();
+        for (const [patientId, probe] of pending) {
+          if (red.has(patientId)) probe.settle(now - probe.t0);
+          else if (now - probe.t0 > options.timeoutMs) probe.settle('timeout');
+        }
+      }
+      await sleep(options.pollIntervalMs);
+    }
+  })();
+
   const outcomes = await Promise.all(
     options.patients.map(async (patient, index): Promise<Outcome> => {
       await sleep(index * options.spacingMs);
-      return probe(options, patient, `${options.runId}-probe-${index}`);
+      // Registered before the POST, so a red row seen while the POST is still answering counts.
+      const outcome = new Promise<Outcome>((resolve) => {
+        const settle = (o: Outcome): void => {
+          if (!pending.delete(patient.patientId)) return;
+          resolve(o);
+        };
+        pending.set(patient.patientId, { t0: performance.now(), settle });
+      });
+      const failure = await postLowSpO2(options.baseUrl, patient, `${options.runId}-probe-${index}`);
+      if (failure !== undefined) pending.get(patient.patientId)?.settle({ error: failure });
+      return outcome;
     }),
   );
+  polling = false;
+  await poller;
   const latencies = outcomes.filter((o): o is number => typeof o === 'number');
-  const errors = outcomes.filter((o): o is string => typeof o === 'string' && o !== 'timeout');
+  const errors = [...outcomes.flatMap((o) => (typeof o === 'object' ? [o.error] : [])), ...readErrors.map((e) => `worklist read: ${e}`)];
   return {
     probes: options.patients.length,
     completed: latencies.length,
     timedOut: outcomes.filter((o) => o === 'timeout').length,
-    failed: errors.length,
+    failed: outcomes.filter((o) => typeof o === 'object').length,
     errors: errors.slice(0, 5),
-    read: TRIAGE_READ,
+    read: WORKLIST_READ,
     pollIntervalMs: options.pollIntervalMs,
     latencyMs: summarise(latencies),
   };
 }
 
-async function probe(options: ProbeOptions, patient: BenchPatient, identifier: string): Promise<Outcome> {
-  const t0 = performance.now();
-  const posted = await postLowSpO2(options.baseUrl, patient, identifier);
-  if (posted !== undefined) return posted;
-  const url = options.baseUrl + TRIAGE_READ.replace(':patientId', patient.patientId);
-  while (performance.now() - t0 < options.timeoutMs) {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${patient.token}` }, signal: AbortSignal.timeout(5_000) }).catch((error: unknown) => String(error));
-    if (typeof response === 'string') return `GET ${TRIAGE_READ}: ${response}`;
-    const t1 = performance.now();
-    // 404 only until triage has heard of the patient; anything else that is not 200 is a fault worth showing.
-    if (response.status === 200 && ((await response.json()) as { colour?: string }).colour === 'red') return t1 - t0;
-    if (response.status !== 200 && response.status !== 404) return `GET ${TRIAGE_READ} ${response.status}: ${(await response.text()).slice(0, 200)}`;
-    if (response.bodyUsed === false) await response.arrayBuffer();
-    await sleep(options.pollIntervalMs);
-  }
-  return 'timeout';
+async function readRedPatients(url: string, token: string): Promise<Set<string>> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET ${WORKLIST_READ} ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  const body = (await response.json()) as { entries?: ReadonlyArray<{ patientId?: string; colour?: string }> };
+  return new Set((body.entries ?? []).flatMap((e) => (e.colour === 'red' && e.patientId ? [e.patientId] : [])));
 }
 
 /** Nearest-rank percentiles of `values` (ms, rounded to 0.1); all zero for an empty set. */

@@ -8,10 +8,15 @@ const repoRoot = join(__dirname, '..', '..', '..');
 export type ServiceProcess = Readonly<{ url: string; grpcUrl: string; logs: () => string; stop: () => Promise<void>; kill: () => Promise<void> }>;
 
 /**
- * Starts `services/<name>/src/main.ts` as a child process on free ports and waits until it is ready.
+ * Starts `services/<name>/src/main.ts` as a child process on free ports and waits until it is ready (or,
+ * with `waitFor: 'live'`, merely answering — for tests of a service whose dependencies are down).
  * Tests use this instead of importing another service's code (services never import each other).
  */
-export async function startServiceProcess(name: string, env: Readonly<Record<string, string>>): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: string,
+  env: Readonly<Record<string, string>>,
+  options: { waitFor?: 'ready' | 'live' } = {},
+): Promise<ServiceProcess> {
   const httpPort = await freePort();
   const grpcPort = await freePort();
   let output = '';
@@ -30,7 +35,7 @@ export async function startServiceProcess(name: string, env: Readonly<Record<str
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${output}`);
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) break;
+      if ((await fetch(`${url}/health/${options.waitFor ?? 'ready'}`)).ok) break;
     } catch {
       // not yet listening
     }

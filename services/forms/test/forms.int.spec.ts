@@ -15,6 +15,10 @@ function validNationalId(): string {
   }
 }
 
+// Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type JsonBody = Record<string, any>;
+
 const databaseUrl = inject('databaseUrl');
 const schema = freshSchema('forms');
 let issuer: TestIssuer;
@@ -42,7 +46,7 @@ async function call(method: string, path: string, token: string | null, body?: u
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
-  return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as Record<string, any> };
+  return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as JsonBody };
 }
 
 const appended = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM "${schema}".emt_messages`)).rows[0].count);
@@ -94,7 +98,7 @@ describe('forms', () => {
 
   it('assigns the CAT when a patient is enrolled, and publishes FormAssigned', async () => {
     const deadline = Date.now() + 15_000;
-    let assigned: Record<string, any> = {};
+    let assigned: JsonBody = {};
     while (Date.now() < deadline) {
       assigned = (await call('GET', `/fhir/Questionnaire?subject=Patient/${patientId}`, patientToken)).body;
       if (assigned.total === 1) break;
