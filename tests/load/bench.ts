@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 import { ensureK6, K6_VERSION } from './k6';
-import { startMemorySampler, type MemoryReport } from './memory-sampler';
+import { startMemorySampler, type MemoryFigure, type MemoryReport } from './memory-sampler';
 import { syntheticNationalId } from './synthetic-national-id';
 import { runWorklistProbes, type BenchPatient, type ProbeReport } from './worklist-probe';
 
@@ -217,14 +217,15 @@ function readIngest(summary: K6Summary, targetRate: number): BenchResult['ingest
 function table(result: BenchResult): string {
   const { ingest, ingestToWorklist: probe, memory } = result;
   const ms = (l: { p50: number; p95: number; p99: number }): string => `p50 ${l.p50} ms · p95 ${l.p95} ms · p99 ${l.p99} ms`;
+  const mib = (m: MemoryFigure): string => `RSS ${m.rssMb} MiB · PSS ${m.pssMb} MiB`;
   const rows: Array<[string, string]> = [
     ['mode', `${result.config.mode}, ${result.machine.cpus} CPUs, ${result.machine.memoryGb} GB`],
     ['ingest throughput', `${ingest.achievedRate}/s of ${ingest.targetRate}/s target (${ingest.succeeded}/${ingest.requests} ok, ${ingest.droppedIterations} dropped)`],
     ['ingest latency', ms(ingest.latencyMs)],
     ['ingest → worklist', `${ms(probe.latencyMs)} (${probe.completed}/${probe.probes} seen red, ${probe.timedOut} timed out, ${probe.failed} failed)`],
-    ...Object.entries(memory.servicesPeakMb).map(([service, mb]): [string, string] => [`peak RSS ${service}`, `${mb} MiB`]),
-    ['peak RSS services total', `${memory.servicesTotalPeakMb} MiB`],
-    ...Object.entries(memory.infrastructurePeakMb).map(([group, mb]): [string, string] => [`peak RSS ${group}`, `${mb} MiB`]),
+    ...Object.entries(memory.servicesPeak).map(([service, m]): [string, string] => [`peak memory ${service}`, mib(m)]),
+    ['peak memory services total', mib(memory.servicesTotalPeak)],
+    ...Object.entries(memory.infrastructurePeak).map(([group, m]): [string, string] => [`peak memory ${group}`, mib(m)]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;

@@ -1,47 +1,58 @@
 import { readFileSync, readdirSync } from 'node:fs';
 
-/** Peak resident memory (MiB) per group of processes, and of their sum at any one moment. */
+/**
+ * Resident memory in MiB. `rssMb` is what `ps` shows; `pssMb` shares each shared page out among the
+ * processes mapping it, so it is the figure that adds up (PostgreSQL's backends all map the same shared
+ * buffers, which a sum of RSS would count once per backend).
+ */
+export type MemoryFigure = Readonly<{ rssMb: number; pssMb: number }>;
+
+/** Peak memory per group of processes, and of the services' sum at any one moment. */
 export type MemoryReport = Readonly<{
   samples: number;
   intervalMs: number;
-  /** Peak RSS of each service, its child processes included. */
-  servicesPeakMb: Readonly<Record<string, number>>;
-  /** Peak of the five services' summed RSS at one sampling instant (not the sum of the peaks). */
-  servicesTotalPeakMb: number;
-  /** Peak RSS of what the services run on: PostgreSQL (all backends), Kafka, and the bench process itself. */
-  infrastructurePeakMb: Readonly<Record<string, number>>;
+  /** Peak of each service, its child processes included. */
+  servicesPeak: Readonly<Record<string, MemoryFigure>>;
+  /** Peak of the services' summed memory at one sampling instant (not the sum of the peaks). */
+  servicesTotalPeak: MemoryFigure;
+  /** Peak of what the services run on: PostgreSQL (all backends), Kafka, and the bench process itself. */
+  infrastructurePeak: Readonly<Record<string, MemoryFigure>>;
 }>;
 
 /** A running sampler; `stop()` ends sampling and returns the peaks. */
 export type MemorySampler = Readonly<{ stop: () => MemoryReport }>;
 
-type ProcessInfo = { pid: number; ppid: number; comm: string; rssKb: number; service?: string };
+type Kb = { rss: number; pss: number };
+type ProcessInfo = Kb & { pid: number; ppid: number; comm: string; service?: string };
 
 /**
- * Samples the RSS of every process descended from `rootPid` from `/proc` every `intervalMs` and keeps the
- * peak per group. Services are recognised by their command line (`services/<name>/src/main.ts`), so the
- * figures do not depend on the order of `platform.pids()`; the bench process (which also hosts the router
- * and the dev issuer) is reported as `bench+router`. Linux only.
+ * Samples the memory of every process descended from `rootPid` from `/proc` every `intervalMs` and keeps
+ * the peak per group. Services are recognised by their command line (`services/<name>/src/main.ts`), so
+ * the figures do not depend on the order of `platform.pids()`; the bench process (which also hosts the
+ * router and the dev issuer) is reported as `bench+router`, and k6 is left out. Linux only.
  */
 export function startMemorySampler(rootPid: number, intervalMs = 500): MemorySampler {
-  const services: Record<string, number> = {};
-  const infrastructure: Record<string, number> = {};
-  let servicesTotal = 0;
+  const services = new Map<string, Kb>();
+  const infrastructure = new Map<string, Kb>();
+  const servicesTotal: Kb = { rss: 0, pss: 0 };
   let samples = 0;
+  const keepPeak = (peaks: Map<string, Kb>, group: string, kb: Kb): void => {
+    const peak = peaks.get(group) ?? { rss: 0, pss: 0 };
+    peaks.set(group, { rss: Math.max(peak.rss, kb.rss), pss: Math.max(peak.pss, kb.pss) });
+  };
   const sample = (): void => {
-    const groups = groupRss(rootPid);
-    let total = 0;
-    for (const [group, kb] of groups) {
-      const mb = kb / 1024;
+    const total: Kb = { rss: 0, pss: 0 };
+    for (const [group, kb] of groupMemory(rootPid)) {
       if (group.startsWith('service:')) {
-        const name = group.slice('service:'.length);
-        services[name] = Math.max(services[name] ?? 0, mb);
-        total += mb;
-      } else {
-        infrastructure[group] = Math.max(infrastructure[group] ?? 0, mb);
+        keepPeak(services, group.slice('service:'.length), kb);
+        total.rss += kb.rss;
+        total.pss += kb.pss;
+      } else if (group !== 'k6') {
+        keepPeak(infrastructure, group, kb);
       }
     }
-    servicesTotal = Math.max(servicesTotal, total);
+    servicesTotal.rss = Math.max(servicesTotal.rss, total.rss);
+    servicesTotal.pss = Math.max(servicesTotal.pss, total.pss);
     samples++;
   };
   sample();
@@ -50,22 +61,24 @@ export function startMemorySampler(rootPid: number, intervalMs = 500): MemorySam
     stop: () => {
       clearInterval(timer);
       sample();
-      return { samples, intervalMs, servicesPeakMb: rounded(services), servicesTotalPeakMb: round(servicesTotal), infrastructurePeakMb: rounded(infrastructure) };
+      return { samples, intervalMs, servicesPeak: inMb(services), servicesTotalPeak: toMb(servicesTotal), infrastructurePeak: inMb(infrastructure) };
     },
   };
 }
 
-function groupRss(rootPid: number): Map<string, number> {
+function groupMemory(rootPid: number): Map<string, Kb> {
   const all = new Map<number, ProcessInfo>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const info = readProcess(Number(entry));
     if (info) all.set(info.pid, info);
   }
-  const groups = new Map<string, number>();
+  const groups = new Map<string, Kb>();
   for (const info of all.values()) {
     const group = groupOf(info, all, rootPid);
-    if (group && group !== 'k6') groups.set(group, (groups.get(group) ?? 0) + info.rssKb);
+    if (!group) continue;
+    const sum = groups.get(group) ?? { rss: 0, pss: 0 };
+    groups.set(group, { rss: sum.rss + info.rss, pss: sum.pss + info.pss });
   }
   return groups;
 }
@@ -96,18 +109,27 @@ function readProcess(pid: number): ProcessInfo | undefined {
     // Processes in exit, and kernel threads, have no VmRSS line: they hold no memory worth counting.
     const rss = field('VmRSS');
     if (rss === undefined) return undefined;
+    const pss = /^Pss:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline)?.[1];
-    return { pid, ppid: Number(field('PPid')), comm: field('Name') ?? '', rssKb: Number.parseInt(rss, 10), ...(service ? { service } : {}) };
+    const rssKb = Number.parseInt(rss, 10);
+    return {
+      pid,
+      ppid: Number(field('PPid')),
+      comm: field('Name') ?? '',
+      rss: rssKb,
+      pss: pss === undefined ? rssKb : Number(pss),
+      ...(service ? { service } : {}),
+    };
   } catch {
     return undefined; // the process ended between listing and reading
   }
 }
 
-function round(mb: number): number {
-  return Math.round(mb * 10) / 10;
+function toMb(kb: Kb): MemoryFigure {
+  return { rssMb: Math.round(kb.rss / 102.4) / 10, pssMb: Math.round(kb.pss / 102.4) / 10 };
 }
 
-function rounded(record: Readonly<Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, round(v)]));
+function inMb(peaks: ReadonlyMap<string, Kb>): Record<string, MemoryFigure> {
+  return Object.fromEntries([...peaks].map(([group, kb]) => [group, toMb(kb)]));
 }
