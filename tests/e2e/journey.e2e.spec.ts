@@ -1,28 +1,13 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { syntheticNationalId } from '@varde/testing';
+import { eventually, syntheticNationalId } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 
 type WorklistEntry = { patientId: string; colour: 'red' | 'yellow' | 'green'; reasons: string[]; since: string };
 
 const repoRoot = join(__dirname, '..', '..');
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 /**
  * The skeleton journey of issue #2 over the real Kafka broker, real gRPC and real PostgreSQL, with each
@@ -142,7 +127,7 @@ describe('the walking skeleton over Kafka and gRPC', () => {
     const before = Number((await db.query('SELECT count(*) FROM measurements.emt_messages')).rows[0].count);
     const malformed = await fetch(`${platform.baseUrl}/fhir/Observation`, { method: 'POST', headers: { authorization: `Bearer ${patient}`, 'content-type': 'application/fhir+json' }, body: '{"resourceType": "Observ' });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).resourceType).toBe('OperationOutcome');
+    expect(((await malformed.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
     const wrongType = await api('POST', '/fhir/Observation', patient, { ...spo2(patientId, 95, 'x'), resourceType: 'Patient' }, 'application/fhir+json');
     expect(wrongType.status).toBe(400);
     const other = await api('POST', '/fhir/Observation', patient, spo2('00000000-0000-4000-8000-00000000abcd', 95, 'y'), 'application/fhir+json');

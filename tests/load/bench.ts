@@ -8,13 +8,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 import { ensureK6, K6_VERSION } from './k6';
-import { startMemorySampler, type MemoryFigure, type MemoryReport } from './memory-sampler';
+import { startProcessSampler, type CpuReport, type MemoryFigure, type MemoryReport } from './process-sampler';
 import { syntheticNationalId } from './synthetic-national-id';
 import { runWorklistProbes, type BenchPatient, type ProbeReport } from './worklist-probe';
 
@@ -30,7 +30,7 @@ type BenchConfig = Readonly<{ mode: 'kafka' | 'embedded'; rate: number; duration
 type BenchResult = Readonly<{
   startedAt: string;
   config: BenchConfig;
-  machine: Readonly<{ cpus: number; cpuModel: string; memoryGb: number; kernel: string; node: string; k6: string }>;
+  machine: Readonly<{ cpus: number; cpuModel: string; memoryGb: number; kernel: string; node: string; k6: string; loadAverageAtStart: number }>;
   ingest: Readonly<{
     targetRate: number;
     /** Observations answered 201 per second of the k6 run. */
@@ -46,6 +46,7 @@ type BenchResult = Readonly<{
   }>;
   ingestToWorklist: ProbeReport;
   memory: MemoryReport;
+  cpu: CpuReport;
 }>;
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true });
 
   const startedAt = new Date().toISOString();
+  // Other work on the machine skews every figure; the 1-minute load average before start shows it.
+  const loadAverageAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   log(`starting the platform (${config.mode}) in ${dataDir} …`);
   const starting = startPlatform({ kafka: config.mode === 'kafka', dataDir, portOffset: PORT_OFFSET, log });
   // Registered before start-up finishes, so a Ctrl-C during the (long) start still stops what started.
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   const patientsFile = join(dataDir, 'k6-patients.json');
   await writeFile(patientsFile, JSON.stringify(pool));
 
-  const memory = startMemorySampler(process.pid, 500);
+  const sampler = startProcessSampler(process.pid, 500);
   const runId = randomUUID();
   const summaryFile = join(dataDir, 'k6-summary.json');
   await rm(summaryFile, { force: true });
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
     runWorklistProbes({ baseUrl: platform.baseUrl, clinicianToken, patients: probePatients, spacingMs: 250, pollIntervalMs: 50, timeoutMs: 30_000, runId }),
     k6Run,
   ]);
-  const memoryReport = memory.stop();
+  const { memory, cpu } = sampler.stop();
 
   const result: BenchResult = {
     startedAt,
@@ -106,10 +109,12 @@ async function main(): Promise<void> {
       kernel: release(),
       node: process.version,
       k6: K6_VERSION,
+      loadAverageAtStart,
     },
     ingest: readIngest(JSON.parse(await readFile(summaryFile, 'utf8')) as K6Summary, config.rate),
     ingestToWorklist,
-    memory: memoryReport,
+    memory,
+    cpu,
   };
   await writeFile(join(dataDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
@@ -215,7 +220,7 @@ function readIngest(summary: K6Summary, targetRate: number): BenchResult['ingest
 }
 
 function table(result: BenchResult): string {
-  const { ingest, ingestToWorklist: probe, memory } = result;
+  const { ingest, ingestToWorklist: probe, memory, cpu } = result;
   const ms = (l: { p50: number; p95: number; p99: number }): string => `p50 ${l.p50} ms · p95 ${l.p95} ms · p99 ${l.p99} ms`;
   const mib = (m: MemoryFigure): string => `RSS ${m.rssMb} MiB · PSS ${m.pssMb} MiB`;
   const rows: Array<[string, string]> = [
@@ -226,6 +231,8 @@ function table(result: BenchResult): string {
     ...Object.entries(memory.servicesPeak).map(([service, m]): [string, string] => [`peak memory ${service}`, mib(m)]),
     ['peak memory services total', mib(memory.servicesTotalPeak)],
     ...Object.entries(memory.infrastructurePeak).map(([group, m]): [string, string] => [`peak memory ${group}`, mib(m)]),
+    ['CPU (% of one core)', Object.entries(cpu.percentOfOneCore).map(([group, p]) => `${group} ${p}`).join(' · ')],
+    ['CPU outside the bench', `${cpu.outsideBenchPercentOfOneCore} % of one core (machine busy ${cpu.machineBusyPercentOfOneCore} % of ${result.machine.cpus * 100} %)`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;

@@ -2,3 +2,4 @@ export * from './error-mapping';
 export * from './operation-outcome';
 export * from './problem-details';
 export * from './parse-body';
+export * from './parse-resource';

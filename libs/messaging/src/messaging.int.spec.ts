@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ValidationError } from '@varde/core';
 import { createPostgresEventStore, ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
-import { freshSchema } from '@varde/testing';
+import { eventually, freshSchema } from '@varde/testing';
 import { startConsumer, replayDeadLetters } from './consumer-runner';
 import { KafkaMessageBus } from './kafka-message-bus';
 import { deadLetterTopic, MessageBus, type DeliveredMessage, type IntegrationMessage } from './message-bus';
@@ -12,16 +12,6 @@ import { startRelay } from './relay';
 
 const databaseUrl = inject('databaseUrl');
 const kafkaBrokers = inject('kafkaBrokers');
-
-const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 const message = (topic: string, key: string, body: string): IntegrationMessage => ({
   id: randomUUID(),
@@ -71,7 +61,7 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
       id: event.metadata.messageId,
     });
     let relay = await startRelay({ databaseUrl, schema, bus, map: map as never, pollIntervalMs: 20 });
-    const first = await waitFor(async () => {
+    const first = await eventually(async () => {
       const all = await bus.readAll(topic);
       return all.length >= 5 ? all : undefined;
     }, 'five relayed messages');
@@ -79,7 +69,7 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     await relay.stop();
     for (let n = 5; n < 8; n++) await append(n);
     relay = await startRelay({ databaseUrl, schema, bus, map: map as never, pollIntervalMs: 20 });
-    const all = await waitFor(async () => {
+    const all = await eventually(async () => {
       const got = await bus.readAll(topic);
       return got.length >= 8 ? got : undefined;
     }, 'eight relayed messages');
@@ -113,10 +103,10 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     const ok = message(topic, 'p-1', 'ok');
     await bus.publish([ok, ok, message(topic, 'p-1', 'flaky'), message(topic, 'p-1', 'poison'), message(topic, 'p-1', 'after')]);
     const effects = async () => (await pool.query<{ body: string }>('SELECT body FROM effects WHERE body LIKE $1', [`${topic}:%`])).rows.map((r) => r.body.split(':')[1]);
-    await waitFor(async () => ((await effects()).includes('after') ? true : undefined), 'the message after the poison one');
+    await eventually(async () => ((await effects()).includes('after') ? true : undefined), 'the message after the poison one');
     // The duplicate is skipped, the flaky one lands once (its failed attempts rolled back), the poison one not at all.
     expect((await effects()).sort()).toEqual(['after', 'flaky', 'ok']);
-    const letters = await waitFor(async () => {
+    const letters = await eventually(async () => {
       const got = await bus.readAll(deadLetterTopic(topic, groupId));
       return got.length > 0 ? got : undefined;
     }, 'a dead letter');
@@ -127,7 +117,7 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     // Once the cause is fixed, replaying the dead letters processes the message, exactly once.
     rejectPoison = false;
     expect(await replayDeadLetters(bus, topic, groupId)).toBe(1);
-    await waitFor(async () => ((await effects()).includes('poison') ? true : undefined), 'the replayed message');
+    await eventually(async () => ((await effects()).includes('poison') ? true : undefined), 'the replayed message');
     await replayDeadLetters(bus, topic, groupId);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await effects()).filter((e) => e === 'poison')).toHaveLength(1);

@@ -9,3 +9,5 @@ export * from './platform.module';
 export * from './tokens';
 export * from './grpc-client';
 export * from './service-consumer';
+export * from './pathways-enrolments';
+export * from './integration-consumer';

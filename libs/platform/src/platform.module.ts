@@ -6,9 +6,8 @@ import { HealthRegistry, MetricsRegistry } from '@varde/telemetry';
 import { HealthController } from './health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { closeInfrastructure, type Infrastructure } from './infrastructure';
-import { DB_POOL, EVENT_STORE, LOGGER, PLATFORM_CONFIG } from './tokens';
+import { DB_POOL, EVENT_STORE, INFRASTRUCTURE, LOGGER, PLATFORM_CONFIG } from './tokens';
 
-const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 
 /** Makes the shared infrastructure injectable everywhere in a service and closes it last at shutdown. */
 @Global()
@@ -33,7 +32,7 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: MessageBus, useValue: infra.bus },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, MetricsRegistry, HealthRegistry, DB_POOL, EVENT_STORE, MessageBus],
+      exports: [INFRASTRUCTURE, PLATFORM_CONFIG, LOGGER, MetricsRegistry, HealthRegistry, DB_POOL, EVENT_STORE, MessageBus],
     };
   }
 

@@ -5,3 +5,5 @@ export * from './fresh-schema';
 export * from './service-process';
 export * from './auth';
 export * from './national-ids';
+export * from './eventually';
+export * from './enrol';

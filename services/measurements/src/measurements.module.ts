@@ -1,11 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig, env } from '@varde/config';
-import { PlatformModule, type Infrastructure } from '@varde/platform';
+import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
-import { EnrolmentDirectory } from './application/enrolment-directory';
 import { MeasurementQuery } from './application/measurement.query';
 import { RecordMeasurementHandler } from './application/record-measurement.handler';
-import { ENROLMENT_CACHE_MS, PathwaysEnrolmentDirectory } from './infrastructure/pathways-enrolment-directory';
 
 /** Measurements' own settings. */
 export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -30,11 +28,9 @@ export class MeasurementsModule {
       controllers: [ObservationsHttpController],
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
-        { provide: ENROLMENT_CACHE_MS, useValue: config.ENROLMENT_CACHE_SECONDS * 1000 },
         RecordMeasurementHandler,
         MeasurementQuery,
-        PathwaysEnrolmentDirectory,
-        { provide: EnrolmentDirectory, useExisting: PathwaysEnrolmentDirectory },
+        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
       ],
     };
   }

@@ -1,19 +1,8 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
-import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-
-/** A random valid fødselsnummer (both mod-11 check digits right). */
-function validNationalId(): string {
-  for (;;) {
-    const nine = `${String(randomInt(1, 29)).padStart(2, '0')}${String(randomInt(1, 13)).padStart(2, '0')}${String(randomInt(40, 99))}${String(randomInt(0, 500)).padStart(3, '0')}`;
-    const d = [...nine].map(Number);
-    const k1 = (11 - ([3, 7, 6, 1, 8, 9, 4, 5, 2].reduce((a, w, i) => a + w * d[i]!, 0) % 11)) % 11;
-    const k2 = (11 - ([5, 4, 3, 2, 7, 6, 5, 4, 3, 2].reduce((a, w, i) => a + w * [...d, k1][i]!, 0) % 11)) % 11;
-    if (k1 < 10 && k2 < 10) return `${nine}${k1}${k2}`;
-  }
-}
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -49,15 +38,7 @@ async function post(body: unknown, token: string | null = patientToken, contentT
 
 const appended = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM "${schema}".emt_messages`)).rows[0].count);
 
-async function enrol(): Promise<string> {
-  const response = await fetch(`${pathways.url}/api/enrolments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.token('clinician')}` },
-    body: JSON.stringify({ patient: { nationalId: validNationalId() }, pathway: 'copd' }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { patientId: string }).patientId;
-}
+const enrol = async (): Promise<string> => enrolPatient(pathways.url, await issuer.token('clinician'));
 
 beforeAll(async () => {
   issuer = await startTestIssuer();

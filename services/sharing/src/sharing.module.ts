@@ -5,7 +5,6 @@ import { SharingGrpcController } from './api/sharing.grpc.controller';
 import { PatientTriagedConsumer } from './application/patient-triaged.consumer';
 import { RecordAccessHandler } from './application/record-access.handler';
 import { AccessLogRepository, PostgresAccessLogRepository } from './infrastructure/access-log.repository';
-import { SHARING_INFRA } from './infrastructure/infrastructure.token';
 import { PatientStatusProjection } from './infrastructure/patient-status.projection';
 
 /** The sharing service: the access log and the patient status kept for sharing. */
@@ -17,7 +16,6 @@ export class SharingModule {
       imports: [PlatformModule.forRoot(infra)],
       controllers: [AccessLogHttpController, SharingGrpcController],
       providers: [
-        { provide: SHARING_INFRA, useValue: infra },
         RecordAccessHandler,
         PostgresAccessLogRepository,
         { provide: AccessLogRepository, useExisting: PostgresAccessLogRepository },

@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { commonV1, integrationEventTypes, sharingV1Service } from '@varde/contracts';
 import { PostgresMessageBus } from '@varde/messaging';
 import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -40,16 +40,6 @@ const eventsIn = async (patientId: string): Promise<number> =>
   Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE stream_id = $1`, [`access-log-${patientId}`])).rows[0].count);
 const rowsIn = async (patientId: string): Promise<number> =>
   Number((await db.query(`SELECT count(*) FROM ${schema}.access_log WHERE patient_id = $1`, [patientId])).rows[0].count);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
@@ -90,13 +80,13 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
     const limited = await readLog(patientId, await issuer.token('patient', { patientId }), '?limit=1');
     expect(((await limited.json()) as { entries: unknown[] }).entries).toHaveLength(1);
 
-    const published = await until('AccessLogged on the bus', async () => {
+    const published = await eventually(async () => {
       const { rows } = await db.query<{ payload: Buffer }>(
         `SELECT payload FROM varde_bus.messages WHERE topic = 'varde.sharing.v1' AND type = 'varde.sharing.v1.AccessLogged' AND partition_key = $1`,
         [patientId],
       );
       return rows.length === 2 ? rows : undefined;
-    });
+    }, 'AccessLogged on the bus');
     const decoded = published.map((r) => integrationEventTypes['varde.sharing.v1.AccessLogged'].decode(r.payload));
     expect(decoded.map((d) => d.entryId).sort()).toEqual([older.entryId, newer.entryId].sort());
     expect(decoded.find((d) => d.entryId === newer.entryId)).toMatchObject({ patientId, purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician' }, accessedAt: new Date('2025-01-15T09:00:00.000Z') });
@@ -177,10 +167,10 @@ describe('patient status from triage', () => {
     await bus.publish([
       { id, type: 'varde.triage.v1.PatientTriaged', source: 'varde/triage', topic: 'varde.triage.v1', key: patientId, time: '2025-01-15T08:00:00.000Z', recordedTime: '2025-01-15T08:00:00.100Z', correlationId: id, causationId: id, payload },
     ]);
-    const row = await until('patient_status row', async () => {
+    const row = await eventually(async () => {
       const { rows } = await db.query(`SELECT colour, reasons, assessed_at, assessment_id FROM ${schema}.patient_status WHERE patient_id = $1`, [patientId]);
       return rows[0] as { colour: string; reasons: { ruleId: string; text: string }[]; assessed_at: Date; assessment_id: string } | undefined;
-    });
+    }, 'patient_status row');
     expect(row).toMatchObject({ colour: 'red', assessment_id: assessmentId, assessed_at: new Date('2025-01-15T08:00:00.000Z') });
     expect(row.reasons).toMatchObject([{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %' }]);
   });

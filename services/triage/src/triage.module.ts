@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type Infrastructure } from '@varde/platform';
+import { PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
 import { PatientTriageHttpController } from './api/patient-triage.http.controller';
 import { WorklistHttpController } from './api/worklist.http.controller';
 import { AccessLog } from './application/access-log.port';
@@ -11,9 +11,11 @@ import { PathwaysActiveEnrolments } from './infrastructure/pathways-active-enrol
 import { SharingAccessLog } from './infrastructure/sharing-access-log.grpc-client';
 import { WorklistProjection } from './infrastructure/worklist.projection';
 import { WorklistQuery } from './infrastructure/worklist.query';
-import { TRIAGE_INFRA } from './triage.tokens';
 
 /** The triage service: assessments of patients' reports and the clinicians' worklist. */
+// Every input asks for the rule set; a few seconds of caching spares pathways without delaying a change much.
+const RULE_SET_CACHE_MS = 5_000;
+
 @Module({})
 export class TriageModule {
   static forRoot(infra: Infrastructure): DynamicModule {
@@ -22,8 +24,7 @@ export class TriageModule {
       imports: [PlatformModule.forRoot(infra)],
       controllers: [WorklistHttpController, PatientTriageHttpController],
       providers: [
-        { provide: TRIAGE_INFRA, useValue: infra },
-        { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(infra.config.peers.pathwaysGrpc) },
+        { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, RULE_SET_CACHE_MS)) },
         { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
         TriageHandler,
         WorklistProjection,

@@ -1,9 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/event-sourcing';
 import { deadLetterTopic, PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
-import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 
 const databaseUrl = inject('databaseUrl');
@@ -11,27 +11,6 @@ const LOINC = 'http://loinc.org';
 const SPO2 = { system: LOINC, code: '2708-6', display: 'Oxygen saturation' };
 const MEASUREMENTS = 'varde.measurements.v1';
 const DEAD_LETTERS = deadLetterTopic(MEASUREMENTS, 'triage.assessment');
-
-/** A random valid Norwegian national identity number (both mod-11 check digits right). */
-function nationalId(): string {
-  for (;;) {
-    const nine = `${String(randomInt(1, 29)).padStart(2, '0')}${String(randomInt(1, 13)).padStart(2, '0')}${String(randomInt(0, 100)).padStart(2, '0')}${String(randomInt(0, 1000)).padStart(3, '0')}`;
-    const d = [...nine].map(Number);
-    const k1 = (11 - ([3, 7, 6, 1, 8, 9, 4, 5, 2].reduce((a, w, i) => a + w * d[i]!, 0) % 11)) % 11;
-    const k2 = (11 - ([5, 4, 3, 2, 7, 6, 5, 4, 3, 2].reduce((a, w, i) => a + w * [...d, k1][i]!, 0) % 11)) % 11;
-    if (k1 < 10 && k2 < 10) return `${nine}${k1}${k2}`;
-  }
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 type WorklistEntry = { patientId: string; colour: string; reasons: string[]; since: string };
 
@@ -60,7 +39,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     const enrolled = await fetch(`${pathways.url}/api/enrolments`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clinician}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ patient: { nationalId: nationalId() }, pathway: 'copd' }),
+      body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }),
     });
     expect(enrolled.status).toBe(201);
     patientId = ((await enrolled.json()) as { patientId: string }).patientId;
@@ -194,7 +173,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     const enrolled = await fetch(`${pathways.url}/api/enrolments`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clinician}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ patient: { nationalId: nationalId() }, pathway: 'copd' }),
+      body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }),
     });
     const other = ((await enrolled.json()) as { patientId: string }).patientId;
     const id = randomUUID();

@@ -1,7 +1,7 @@
 import { ValidationError, type FieldIssue } from '@varde/core';
 import { z } from 'zod';
 import { questionnaireByCanonical, QUESTIONNAIRES, canonicalOf, type QuestionnaireVersion } from '../domain/questionnaire-catalogue';
-import { fhirElementPath, parseResource } from './fhir-element-path';
+import { fhirElementPath, parseResource } from '@varde/fhir';
 
 const RESOURCE = 'QuestionnaireResponse';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

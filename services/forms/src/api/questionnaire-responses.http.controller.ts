@@ -3,7 +3,7 @@ import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '
 import { NotFoundError, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
-import { EnrolmentDirectory } from '../application/enrolment-directory';
+import { EnrolmentDirectory } from '@varde/platform';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
 import { SubmitResponseHandler } from '../application/submit-response.handler';
 import { questionnaireByCanonical } from '../domain/questionnaire-catalogue';

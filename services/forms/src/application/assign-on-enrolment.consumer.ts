@@ -1,8 +1,6 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Subscription } from '@varde/messaging';
-import { commandMetadataFromMessage, startServiceConsumer, type Infrastructure } from '@varde/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { CAT_QUESTIONNAIRE } from '../domain/questionnaire-catalogue';
-import { INFRA } from '../infra.token';
 import { AssignFormHandler } from './assign-form.handler';
 
 const CONSUMER = 'forms.assign-on-enrolment';
@@ -12,16 +10,16 @@ const CONSUMER = 'forms.assign-on-enrolment';
  * publish their questionnaire list, this assigns that list instead.
  */
 @Injectable()
-export class AssignOnEnrolmentConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private subscription: Subscription | undefined;
-
+export class AssignOnEnrolmentConsumer extends IntegrationConsumer {
   constructor(
-    @Inject(INFRA) private readonly infra: Infrastructure,
+    @Inject(INFRASTRUCTURE) infra: Infrastructure,
     @Inject(AssignFormHandler) private readonly assign: AssignFormHandler,
-  ) {}
+  ) {
+    super(infra);
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await startServiceConsumer(this.infra, {
+  protected override definition(): ConsumerDefinition {
+    return {
       group: 'assign-on-enrolment',
       topics: ['varde.pathways.v1'],
       handlers: {
@@ -29,10 +27,6 @@ export class AssignOnEnrolmentConsumer implements OnApplicationBootstrap, OnModu
           await this.assign.handle({ patientId: event.patientId, questionnaire: CAT_QUESTIONNAIRE }, commandMetadataFromMessage(message, CONSUMER));
         },
       },
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.subscription?.stop();
+    };
   }
 }

@@ -2,7 +2,7 @@ import { ValidationError, type FieldIssue } from '@varde/core';
 import { z } from 'zod';
 import { measurementTypeOf, MEASUREMENT_TYPES } from '../domain/measurement-codes';
 import type { MeasurementInput } from '../application/record-measurement.handler';
-import { fhirElementPath, parseResource } from './fhir-element-path';
+import { fhirElementPath, parseResource } from '@varde/fhir';
 
 const RESOURCE = 'Observation';
 const UCUM = 'http://unitsofmeasure.org';

@@ -1,29 +1,26 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Subscription } from '@varde/messaging';
-import { startServiceConsumer, type Infrastructure } from '@varde/platform';
-import { SHARING_INFRA } from '../infrastructure/infrastructure.token';
+import { Inject, Injectable } from '@nestjs/common';
+import { INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { PatientStatusProjection } from '../infrastructure/patient-status.projection';
 
 /** Keeps the patient_status read model up to date from triage's PatientTriaged events. */
 @Injectable()
-export class PatientTriagedConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private subscription: Subscription | undefined;
-
+export class PatientTriagedConsumer extends IntegrationConsumer {
   constructor(
-    @Inject(SHARING_INFRA) private readonly infra: Infrastructure,
+    @Inject(INFRASTRUCTURE) infra: Infrastructure,
     @Inject(PatientStatusProjection) private readonly patientStatus: PatientStatusProjection,
-  ) {}
+  ) {
+    super(infra);
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.patientStatus.ensureTable();
-    this.subscription = await startServiceConsumer(this.infra, {
+  protected override prepare(): Promise<void> {
+    return this.patientStatus.ensureTable();
+  }
+
+  protected override definition(): ConsumerDefinition {
+    return {
       group: 'patient-status',
       topics: ['varde.triage.v1'],
       handlers: { 'varde.triage.v1.PatientTriaged': (event, _message, context) => this.patientStatus.apply(event, context.client) },
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.subscription?.stop();
+    };
   }
 }

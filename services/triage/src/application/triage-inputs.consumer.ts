@@ -1,11 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
-import type { ConsumerContext, DeliveredMessage, Subscription } from '@varde/messaging';
-import { commandMetadataFromMessage, startServiceConsumer, type Infrastructure } from '@varde/platform';
+import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
+import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import type { TriageInput } from '../domain/triage-rules';
 import { WorklistProjection } from '../infrastructure/worklist.projection';
-import { TRIAGE_INFRA } from '../triage.tokens';
 import { TriageHandler } from './triage.handler';
 
 const GROUP = 'assessment';
@@ -18,17 +17,17 @@ const SCORE_UNIT = '{score}';
  * the same transaction as the record that the message was processed.
  */
 @Injectable()
-export class TriageInputsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private subscription: Subscription | undefined;
-
+export class TriageInputsConsumer extends IntegrationConsumer {
   constructor(
-    @Inject(TRIAGE_INFRA) private readonly infra: Infrastructure,
+    @Inject(INFRASTRUCTURE) infra: Infrastructure,
     @Inject(TriageHandler) private readonly triage: TriageHandler,
     @Inject(WorklistProjection) private readonly worklist: WorklistProjection,
-  ) {}
+  ) {
+    super(infra);
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await startServiceConsumer(this.infra, {
+  protected override definition(): ConsumerDefinition {
+    return {
       group: GROUP,
       topics: ['varde.pathways.v1', 'varde.measurements.v1', 'varde.forms.v1'],
       handlers: {
@@ -36,11 +35,7 @@ export class TriageInputsConsumer implements OnApplicationBootstrap, OnModuleDes
         'varde.measurements.v1.MeasurementRecorded': (event, message, ctx) => this.onMeasurement(event, message, ctx),
         'varde.forms.v1.QuestionnaireResponseSubmitted': (event, message, ctx) => this.onResponse(event, message, ctx),
       },
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.subscription?.stop();
+    };
   }
 
   private async onEnrolled(event: IntegrationEvent<'varde.pathways.v1.PatientEnrolled'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {

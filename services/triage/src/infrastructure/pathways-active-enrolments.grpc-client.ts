@@ -1,7 +1,7 @@
 import type { OnModuleDestroy } from '@nestjs/common';
-import { commonV1, pathwaysV1Service } from '@varde/contracts';
-import { ValidationError } from '@varde/core';
-import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
+import { commonV1, type pathwaysV1Service } from '@varde/contracts';
+import { NotFoundError, ValidationError } from '@varde/core';
+import type { ActiveEnrolmentAnswer, PathwaysEnrolments } from '@varde/platform';
 import { ActiveEnrolments, type ActiveEnrolment } from '../application/active-enrolments.port';
 import type { Colour, TriageRule } from '../domain/triage-rules';
 
@@ -12,39 +12,26 @@ const colours: Readonly<Partial<Record<commonV1.Colour, Colour>>> = {
 };
 const operators: ReadonlySet<string> = new Set(['lt', 'le', 'gt', 'ge']);
 
-// Every measurement asks; a few seconds of caching spares pathways without delaying a rule set change much.
-const CACHE_MS = 5_000;
-
-/** {@link ActiveEnrolments} over pathways' gRPC `GetActiveEnrolment`; NOT_FOUND becomes NotFoundError. */
+/** {@link ActiveEnrolments} over pathways' gRPC `GetActiveEnrolment`; no enrolment becomes NotFoundError. */
 export class PathwaysActiveEnrolments extends ActiveEnrolments implements OnModuleDestroy {
-  private readonly client: GrpcClient;
-  private readonly service: pathwaysV1Service.PathwaysServiceClient;
-  private readonly cache = new Map<string, { value: ActiveEnrolment; until: number }>();
-
-  constructor(url: string) {
+  constructor(private readonly pathways: PathwaysEnrolments) {
     super();
-    this.client = createGrpcClient('pathways', url);
-    this.service = this.client.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
   }
 
   override async get(patientId: string): Promise<ActiveEnrolment> {
-    const cached = this.cache.get(patientId);
-    if (cached && cached.until > Date.now()) return cached.value;
-    const response = await callGrpc(this.service.getActiveEnrolment({ patientId }), 'pathways.GetActiveEnrolment');
-    const value = toActiveEnrolment(response);
-    this.cache.set(patientId, { value, until: Date.now() + CACHE_MS });
-    return value;
+    const enrolment = await this.pathways.active(patientId);
+    if (!enrolment) throw new NotFoundError(`Patient ${patientId} has no active enrolment`);
+    return toActiveEnrolment(enrolment);
   }
 
   onModuleDestroy(): void {
-    this.client.close();
+    this.pathways.close();
   }
 }
 
-function toActiveEnrolment(response: pathwaysV1Service.GetActiveEnrolmentResponse): ActiveEnrolment {
-  const enrolment = response.enrolment;
-  const ruleSet = enrolment?.ruleSet;
-  if (!enrolment || !ruleSet) throw ValidationError.field('enrolment.rule_set', 'pathways answered without a rule set');
+function toActiveEnrolment(enrolment: ActiveEnrolmentAnswer): ActiveEnrolment {
+  const ruleSet = enrolment.ruleSet;
+  if (!ruleSet) throw ValidationError.field('enrolment.rule_set', 'pathways answered without a rule set');
   return {
     pathwayId: enrolment.pathwayId,
     ruleSet: { id: ruleSet.id, version: ruleSet.version, contentHash: ruleSet.contentHash, rules: ruleSet.rules.map(toRule) },

@@ -19,20 +19,41 @@ export type MemoryReport = Readonly<{
   infrastructurePeak: Readonly<Record<string, MemoryFigure>>;
 }>;
 
-/** A running sampler; `stop()` ends sampling and returns the peaks. */
-export type MemorySampler = Readonly<{ stop: () => MemoryReport }>;
+/**
+ * CPU used per group while sampling, in percent of one core (200 % = both cores of a two-core machine
+ * busy): where the time went, which says which process is the bottleneck when the rate stops following.
+ */
+export type CpuReport = Readonly<{
+  windowSeconds: number;
+  percentOfOneCore: Readonly<Record<string, number>>;
+  /** The whole machine's busy CPU over the window, ours included; far above our sum means others competed. */
+  machineBusyPercentOfOneCore: number;
+  /** Busy CPU of processes that are not the bench's: other work on the machine that skews the figures. */
+  outsideBenchPercentOfOneCore: number;
+}>;
+
+/** A running sampler; `stop()` ends sampling and returns the peaks and the CPU used. */
+export type ProcessSampler = Readonly<{ stop: () => Readonly<{ memory: MemoryReport; cpu: CpuReport }> }>;
 
 type Kb = { rss: number; pss: number };
-type ProcessInfo = Kb & { pid: number; ppid: number; comm: string; service?: string };
+type ProcessInfo = Kb & { pid: number; ppid: number; comm: string; cpuTicks: number; service?: string };
+type CpuTrack = { group: string; first: number; last: number };
+
+// USER_HZ, the unit of utime/stime in /proc/<pid>/stat; 100 on every mainstream Linux build.
+const TICKS_PER_SECOND = 100;
 
 /**
- * Samples the memory of every process descended from `rootPid` from `/proc` every `intervalMs` and keeps
- * the peak per group. Services are recognised by their command line (`services/<name>/src/main.ts`), so
+ * Samples memory and CPU time of every process descended from `rootPid` from `/proc` every `intervalMs`,
+ * keeping the memory peak and the CPU used per group. Services are recognised by their command line (`services/<name>/src/main.ts`), so
  * the figures do not depend on the order of `platform.pids()`; the bench process (which also hosts the
  * router and the dev issuer) is reported as `bench+router`, and k6 is left out. Linux only.
  */
-export function startMemorySampler(rootPid: number, intervalMs = 500): MemorySampler {
+export function startProcessSampler(rootPid: number, intervalMs = 500): ProcessSampler {
   const services = new Map<string, Kb>();
+  const cpu = new Map<number, CpuTrack>();
+  const startedAt = Date.now();
+  const machineAtStart = machineBusyTicks();
+  let firstSample = true;
   const infrastructure = new Map<string, Kb>();
   const servicesTotal: Kb = { rss: 0, pss: 0 };
   let samples = 0;
@@ -42,7 +63,15 @@ export function startMemorySampler(rootPid: number, intervalMs = 500): MemorySam
   };
   const sample = (): void => {
     const total: Kb = { rss: 0, pss: 0 };
-    for (const [group, kb] of groupMemory(rootPid)) {
+    const { groups, members } = groupProcesses(rootPid);
+    for (const { info, group } of members) {
+      const track = cpu.get(info.pid);
+      // A process already running at the first sample counts from there; one started later, from its start.
+      if (track) track.last = info.cpuTicks;
+      else cpu.set(info.pid, { group, first: firstSample ? info.cpuTicks : 0, last: info.cpuTicks });
+    }
+    firstSample = false;
+    for (const [group, kb] of groups) {
       if (group.startsWith('service:')) {
         keepPeak(services, group.slice('service:'.length), kb);
         total.rss += kb.rss;
@@ -61,12 +90,35 @@ export function startMemorySampler(rootPid: number, intervalMs = 500): MemorySam
     stop: () => {
       clearInterval(timer);
       sample();
-      return { samples, intervalMs, servicesPeak: inMb(services), servicesTotalPeak: toMb(servicesTotal), infrastructurePeak: inMb(infrastructure) };
+      const windowSeconds = (Date.now() - startedAt) / 1000;
+      const ticks = new Map<string, number>();
+      for (const { group, first, last } of cpu.values()) ticks.set(group, (ticks.get(group) ?? 0) + last - first);
+      const percent = (t: number): number => Math.round((t / TICKS_PER_SECOND / windowSeconds) * 1000) / 10;
+      const percentOfOneCore = Object.fromEntries([...ticks].map(([group, t]) => [group.replace(/^service:/, ''), percent(t)]));
+      const machineBusy = machineBusyTicks() - machineAtStart;
+      const ours = [...ticks.values()].reduce((a, b) => a + b, 0);
+      return {
+        memory: { samples, intervalMs, servicesPeak: inMb(services), servicesTotalPeak: toMb(servicesTotal), infrastructurePeak: inMb(infrastructure) },
+        cpu: {
+          windowSeconds: Math.round(windowSeconds * 10) / 10,
+          percentOfOneCore,
+          machineBusyPercentOfOneCore: percent(machineBusy),
+          outsideBenchPercentOfOneCore: percent(Math.max(0, machineBusy - ours)),
+        },
+      };
     },
   };
 }
 
-function groupMemory(rootPid: number): Map<string, Kb> {
+/** Busy ticks of all CPUs since boot (the `cpu` line of /proc/stat, less idle and iowait). */
+function machineBusyTicks(): number {
+  const [, ...values] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = values.map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
+function groupProcesses(rootPid: number): { groups: Map<string, Kb>; members: Array<{ info: ProcessInfo; group: string }> } {
   const all = new Map<number, ProcessInfo>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -74,13 +126,15 @@ function groupMemory(rootPid: number): Map<string, Kb> {
     if (info) all.set(info.pid, info);
   }
   const groups = new Map<string, Kb>();
+  const members: Array<{ info: ProcessInfo; group: string }> = [];
   for (const info of all.values()) {
     const group = groupOf(info, all, rootPid);
     if (!group) continue;
+    members.push({ info, group });
     const sum = groups.get(group) ?? { rss: 0, pss: 0 };
     groups.set(group, { rss: sum.rss + info.rss, pss: sum.pss + info.pss });
   }
-  return groups;
+  return { groups, members };
 }
 
 /** The group of a process below the root: that of its nearest recognisable ancestor (or itself). */
@@ -113,12 +167,16 @@ function readProcess(pid: number): ProcessInfo | undefined {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline)?.[1];
     const rssKb = Number.parseInt(rss, 10);
+    // Fields after the parenthesised command name: state is the first, utime the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return {
       pid,
       ppid: Number(field('PPid')),
       comm: field('Name') ?? '',
       rss: rssKb,
       pss: pss === undefined ? rssKb : Number(pss),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
       ...(service ? { service } : {}),
     };
   } catch {

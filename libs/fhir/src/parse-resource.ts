@@ -1,5 +1,5 @@
 import { ValidationError } from '@varde/core';
-import { parseBody } from '@varde/fhir';
+import { parseBody } from './parse-body';
 import type { z } from 'zod';
 
 /** A field path from validation (`item.3.answer.0.valueInteger`) as a FHIR element path (`QuestionnaireResponse.item[3].answer[0].valueInteger`). */

@@ -1,0 +1,65 @@
+import { Metadata } from '@grpc/grpc-js';
+import { pathwaysV1Service } from '@varde/contracts';
+import { NotFoundError } from '@varde/core';
+import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
+
+/** A patient's active enrolment as pathways answers it over gRPC. */
+export type ActiveEnrolmentAnswer = NonNullable<pathwaysV1Service.GetActiveEnrolmentResponse['enrolment']>;
+
+/** Port: is a patient on a pathway now? (Forms and measurements refuse data for patients who are not.) */
+export abstract class EnrolmentDirectory {
+  /** True when the patient has an active enrolment; `authorization` is the caller's, passed on. */
+  abstract isEnrolled(patientId: string, authorization?: string): Promise<boolean>;
+}
+
+/**
+ * The client every service uses to ask pathways "which pathway and rule set is this patient on?".
+ * Positive answers are reused for `cacheMs` (ingestion is the hot path); "not enrolled" never is, so a
+ * patient enrolled a moment ago is accepted at once.
+ */
+export class PathwaysEnrolments extends EnrolmentDirectory {
+  private readonly client: GrpcClient;
+  private readonly service: pathwaysV1Service.PathwaysServiceClient;
+  private readonly cache = new Map<string, { value: ActiveEnrolmentAnswer; until: number }>();
+
+  constructor(url: string, private readonly cacheMs: number) {
+    super();
+    this.client = createGrpcClient('pathways', url);
+    this.service = this.client.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+  }
+
+  /** The active enrolment, or undefined when the patient has none; other failures throw (503 upstream). */
+  async active(patientId: string, authorization?: string): Promise<ActiveEnrolmentAnswer | undefined> {
+    const now = Date.now();
+    const cached = this.cache.get(patientId);
+    if (cached && cached.until > now) return cached.value;
+    const metadata = new Metadata();
+    // Sent on behalf of the caller when there is one, so pathways can tell who asked.
+    if (authorization) metadata.set('authorization', authorization);
+    let response: pathwaysV1Service.GetActiveEnrolmentResponse;
+    try {
+      response = await callGrpc(this.service.getActiveEnrolment({ patientId }, metadata), 'pathways.GetActiveEnrolment');
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    if (!response.enrolment) return undefined;
+    if (this.cache.size > 100_000) this.cache.clear();
+    this.cache.set(patientId, { value: response.enrolment, until: now + this.cacheMs });
+    return response.enrolment;
+  }
+
+  /** True when the patient has an active enrolment. */
+  override async isEnrolled(patientId: string, authorization?: string): Promise<boolean> {
+    return (await this.active(patientId, authorization)) !== undefined;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  /** Closed with the service that provides it. */
+  onModuleDestroy(): void {
+    this.close();
+  }
+}

@@ -1,0 +1,12 @@
+import { syntheticNationalId } from './national-ids';
+
+/** Enrols a new synthetic patient on the COPD pathway through pathways' HTTP API; returns the patient id. */
+export async function enrolPatient(baseUrl: string, clinicianToken: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/enrolments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${clinicianToken}` },
+    body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }),
+  });
+  if (response.status !== 201) throw new Error(`enrolment failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { patientId: string }).patientId;
+}
