@@ -93,11 +93,11 @@ async function main(): Promise<void> {
   // Probes start once the load has settled, so they measure latency under the target rate.
   await sleep(Math.min(5, config.durationSeconds / 3) * 1000);
   log(`probing ingest → worklist latency with ${probePatients.length} patients …`);
-  const [ingestToWorklist] = await Promise.all([
+  const [ingestToWorklist, { memory, cpu }] = await Promise.all([
     runWorklistProbes({ baseUrl: platform.baseUrl, clinicianToken, patients: probePatients, spacingMs: 250, pollIntervalMs: 50, timeoutMs: 30_000, runId }),
-    k6Run,
+    // Memory and CPU describe the load window; probes still waiting after it only drain the backlog.
+    k6Run.then(() => sampler.stop()),
   ]);
-  const { memory, cpu } = sampler.stop();
 
   const result: BenchResult = {
     startedAt,
@@ -228,6 +228,7 @@ function table(result: BenchResult): string {
     ['ingest throughput', `${ingest.achievedRate}/s of ${ingest.targetRate}/s target (${ingest.succeeded}/${ingest.requests} ok, ${ingest.droppedIterations} dropped)`],
     ['ingest latency', ms(ingest.latencyMs)],
     ['ingest → worklist', `${ms(probe.latencyMs)} (${probe.completed}/${probe.probes} seen red, ${probe.timedOut} timed out, ${probe.failed} failed)`],
+    ['worklist read', ms(probe.readMs)],
     ...Object.entries(memory.servicesPeak).map(([service, m]): [string, string] => [`peak memory ${service}`, mib(m)]),
     ['peak memory services total', mib(memory.servicesTotalPeak)],
     ...Object.entries(memory.infrastructurePeak).map(([group, m]): [string, string] => [`peak memory ${group}`, mib(m)]),

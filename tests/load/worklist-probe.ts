@@ -20,6 +20,8 @@ export type ProbeReport = Readonly<{
   pollIntervalMs: number;
   /** From just before the low-SpO2 Observation is posted until a worklist read first shows the patient red. */
   latencyMs: LatencySummary;
+  /** How long each worklist read took: the resolution of `latencyMs` is this plus the poll interval. */
+  readMs: LatencySummary;
 }>;
 
 /** Options of {@link runWorklistProbes}. */
@@ -51,15 +53,18 @@ const WORKLIST_READ = '/api/worklist?colour=red&limit=1000';
 export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeReport> {
   const pending = new Map<string, Readonly<{ t0: number; settle: (outcome: Outcome) => void }>>();
   const readErrors: string[] = [];
+  const readDurations: number[] = [];
   let polling = true;
   const poller = (async () => {
     while (polling) {
       if (pending.size > 0) {
+        const readStart = performance.now();
         const red = await readRedPatients(options.baseUrl + WORKLIST_READ, options.clinicianToken).catch((error: unknown) => {
           readErrors.push(String(error));
           return new Set<string>();
         });
         const now = performance.now();
+        readDurations.push(now - readStart);
         for (const [patientId, probe] of pending) {
           if (red.has(patientId)) probe.settle(now - probe.t0);
           else if (now - probe.t0 > options.timeoutMs) probe.settle('timeout');
@@ -80,7 +85,7 @@ export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeRep
         };
         pending.set(patient.patientId, { t0: performance.now(), settle });
       });
-      const failure = await postLowSpO2(options.baseUrl, patient, `${options.runId}-probe-${index}`);
+      const failure = await postLowSpO2(options.baseUrl, patient, `${options.runId}-probe-${index}`, options.timeoutMs);
       if (failure !== undefined) pending.get(patient.patientId)?.settle({ error: failure });
       return outcome;
     }),
@@ -98,6 +103,7 @@ export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeRep
     read: WORKLIST_READ,
     pollIntervalMs: options.pollIntervalMs,
     latencyMs: summarise(latencies),
+    readMs: summarise(readDurations),
   };
 }
 
@@ -118,7 +124,7 @@ export function summarise(values: readonly number[]): LatencySummary {
 }
 
 /** Posts the probe's Observation; returns why it failed, or undefined when the platform took it. */
-async function postLowSpO2(baseUrl: string, patient: BenchPatient, identifier: string): Promise<string | undefined> {
+async function postLowSpO2(baseUrl: string, patient: BenchPatient, identifier: string, timeoutMs: number): Promise<string | undefined> {
   const observation = {
     resourceType: 'Observation',
     status: 'final',
@@ -133,7 +139,7 @@ async function postLowSpO2(baseUrl: string, patient: BenchPatient, identifier: s
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patient.token}` },
       body: JSON.stringify(observation),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
     return response.status === 201 ? undefined : `POST /fhir/Observation ${response.status}: ${text.slice(0, 200)}`;
