@@ -1,3 +1,4 @@
+import type {} from 'vitest';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { startTestKafka } from './kafka';
 import { startTestPostgres } from './postgres';
