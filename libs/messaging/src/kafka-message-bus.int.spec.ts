@@ -13,7 +13,7 @@ async function kafkaForThisFile(): Promise<TestKafka> {
 /** Keeps the bus's (and kafkajs's) log lines so expected failures do not flood the test output. */
 const recordingLogger = (): MessageBusLogger & { lines: string[] } => {
   const lines: string[] = [];
-  const record = (message: string) => void lines.push(message);
+  const record = (_fields: object, message: string) => void lines.push(message);
   return { lines, info: record, warn: record, error: record };
 };
 

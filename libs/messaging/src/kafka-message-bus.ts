@@ -3,12 +3,18 @@ import { Kafka, Partitioners, logLevel, type Consumer, type KafkaMessage, type L
 import { decodeCloudEventHeaders, encodeCloudEventHeaders } from './cloudevents-headers';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
 
-/** Where the bus reports; `console` fits, and so does any logger with these three methods. */
+/** Where the bus reports, pino-style (fields first), like every other Varde component. */
 export type MessageBusLogger = Readonly<{
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }>;
+
+const consoleLogger: MessageBusLogger = {
+  info: (fields, message) => console.warn(message, fields),
+  warn: (fields, message) => console.warn(message, fields),
+  error: (fields, message) => console.error(message, fields),
+};
 
 /** How to reach Kafka and how to create topics. */
 export type KafkaMessageBusOptions = Readonly<{
@@ -44,7 +50,7 @@ export class KafkaMessageBus extends MessageBus {
 
   constructor(private readonly options: KafkaMessageBusOptions) {
     super();
-    this.logger = options.logger ?? console;
+    this.logger = options.logger ?? consoleLogger;
     const brokers = [...options.brokers];
     this.kafka = new Kafka({ clientId: options.clientId, brokers, logLevel: logLevel.WARN, logCreator: () => this.logKafkaJs });
     this.probe = new Kafka({
@@ -81,6 +87,21 @@ export class KafkaMessageBus extends MessageBus {
   }
 
   override async ensureTopics(topics: readonly string[]): Promise<void> {
+    // Several services create the same topics as they start together; while one creation is under way the
+    // others see "does not host this topic-partition". Retry until every topic exists with a leader.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.createMissingTopics(topics);
+        return;
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        this.logger.warn({ err: error, attempt }, 'creating Kafka topics failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+      }
+    }
+  }
+
+  private async createMissingTopics(topics: readonly string[]): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -190,7 +211,7 @@ export class KafkaMessageBus extends MessageBus {
       await admin.deleteGroups([groupId]);
     } catch (error) {
       // Harmless: an empty group without offsets expires on its own.
-      this.logger.warn('Could not delete a throwaway consumer group', { groupId, error: (error as Error).message });
+      this.logger.warn({ groupId, error: (error as Error).message }, 'Could not delete a throwaway consumer group');
     } finally {
       await admin.disconnect().catch(noop);
     }
@@ -199,9 +220,9 @@ export class KafkaMessageBus extends MessageBus {
   private readonly logKafkaJs = ({ namespace, level, log }: LogEntry): void => {
     const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
     const line = `kafkajs ${namespace}: ${message}`;
-    if (level === logLevel.ERROR) this.logger.error(line, fields);
-    else if (level === logLevel.WARN) this.logger.warn(line, fields);
-    else this.logger.info(line, fields);
+    if (level === logLevel.ERROR) this.logger.error(fields, line);
+    else if (level === logLevel.WARN) this.logger.warn(fields, line);
+    else this.logger.info(fields, line);
   };
 }
 
@@ -265,7 +286,7 @@ class KafkaSubscription implements Subscription {
   private retryLater(reason: string): void {
     if (this.stopped) return;
     const delayMs = Math.min(maxResubscribeDelayMs, 1_000 * 2 ** this.failures++);
-    this.logger.warn(`${reason}; trying again in ${delayMs / 1000} s`, { groupId: this.options.groupId });
+    this.logger.warn({ groupId: this.options.groupId }, `${reason}; trying again in ${delayMs / 1000} s`);
     this.retryTimer = setTimeout(() => {
       if (!this.stopped) this.attempt = this.run();
     }, delayMs);
@@ -285,7 +306,7 @@ function toDeliveredMessage(topic: string, partition: number, record: KafkaMessa
     };
   } catch (error) {
     // No handler can process it and retrying cannot fix it; blocking here would stall the whole partition.
-    logger.error('Skipping a record that is not a CloudEvents 1.0 integration event', { topic, partition, offset: record.offset, error: (error as Error).message });
+    logger.error({ topic, partition, offset: record.offset, error: (error as Error).message }, 'Skipping a record that is not a CloudEvents 1.0 integration event');
     return undefined;
   }
 }
