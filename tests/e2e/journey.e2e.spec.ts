@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, syntheticNationalId } from '@varde/testing';
+import { eventually, startTraceCollector, syntheticNationalId, type TraceCollector } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 
@@ -17,6 +17,7 @@ const repoRoot = join(__dirname, '..', '..');
 describe('the walking skeleton over Kafka and gRPC', () => {
   let platform: RunningPlatform;
   let db: pg.Pool;
+  let collector: TraceCollector;
   const dataDir = join(repoRoot, '.data', 'test', `e2e-${process.pid}`);
   const token = (role: 'clinician' | 'patient' | 'system' | 'auditor', patientId?: string) =>
     mintDevToken({ role, ...(patientId ? { patientId } : {}), issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
@@ -53,7 +54,9 @@ describe('the walking skeleton over Kafka and gRPC', () => {
     eventually(async () => (await worklist()).find((e) => e.patientId === patientId && e.colour === colour), `${patientId} to be ${colour}`);
 
   beforeAll(async () => {
+    collector = await startTraceCollector();
     platform = await startPlatform({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' },
       kafka: true,
       kafkaBrokers: inject('kafkaBrokers'),
       databaseUrl: inject('databaseUrl'),
@@ -67,6 +70,7 @@ describe('the walking skeleton over Kafka and gRPC', () => {
   afterAll(async () => {
     await db?.end();
     await platform?.stop();
+    await collector?.close();
   });
 
   it('answers /health for the whole platform', async () => {
@@ -119,6 +123,22 @@ describe('the walking skeleton over Kafka and gRPC', () => {
       return r.status === 200 && r.body.entries.some((e: { purpose: string }) => e.purpose === 'worklist') ? r.body : undefined;
     }, 'the worklist read in the access log');
     expect(log.entries[0].actor.role).toBe('clinician');
+  });
+
+  it('follows one measurement in one trace: HTTP, event store, Kafka, triage, gRPC to pathways', async () => {
+    const patientId = await enrol();
+    await entryOf(patientId, 'green');
+    const posted = await api('POST', '/fhir/Observation', await token('patient', patientId), spo2(patientId, 89, `${patientId}-trace`), 'application/fhir+json');
+    expect(posted.status).toBe(201);
+    await entryOf(patientId, 'red');
+    const services = await eventually(async () => {
+      const spans = collector.spans();
+      const ingest = spans.find((s) => s.service === 'varde-measurements' && /POST/.test(s.name) && !s.parentSpanId);
+      if (!ingest) return undefined;
+      const inTrace = new Set(spans.filter((s) => s.traceId === ingest.traceId).map((s) => s.service));
+      return inTrace.has('varde-triage') && inTrace.has('varde-pathways') ? inTrace : undefined;
+    }, 'one trace across measurements, triage and pathways', 20_000);
+    expect([...services].sort()).toEqual(expect.arrayContaining(['varde-measurements', 'varde-pathways', 'varde-triage']));
   });
 
   it('refuses bad input with a clear error and writes nothing', async () => {

@@ -7,3 +7,4 @@ export * from './auth';
 export * from './national-ids';
 export * from './eventually';
 export * from './enrol';
+export * from './trace-collector';
