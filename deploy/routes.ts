@@ -15,6 +15,8 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/fhir/QuestionnaireResponse', service: 'forms' },
   { prefix: '/api/enrolments', service: 'pathways' },
   { prefix: '/api/worklist', service: 'triage' },
+  { prefix: '/api/alerts', service: 'triage' },
+  { prefix: '/api/triage', service: 'triage' },
   { prefix: '/api/patients', service: 'sharing', pattern: /^\/api\/patients\/[^/]+\/access-log(\/|\?|$)/ },
 ];
 

@@ -121,7 +121,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       await exited;
       clearTimeout(timer);
     };
-    cleanups.push(() => Promise.all([...processes.keys()].map(terminate)));
+    // Stop in reverse dependency order: consumers first, then sharing and pathways, which they call.
+    cleanups.push(async () => {
+      await Promise.all((['triage', 'forms', 'measurements'] as const).map(terminate));
+      await terminate('sharing');
+      await terminate('pathways');
+    });
     log(`starting services (${kafkaBrokers ? `Kafka at ${kafkaBrokers}` : 'embedded event log'}) …`);
     await launch('pathways');
     await launch('sharing');

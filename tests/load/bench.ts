@@ -246,6 +246,7 @@ function log(line: string): void {
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    if (cleanups.length > 0) log('stopping the platform …');
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`stop: ${String(error)}`));
   }
   process.exit(code);

@@ -40,6 +40,15 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     value: 81.2, unit: 'kg', originalValue: 179.0, originalUnit: '[lb_av]', effectiveTime: at('2025-03-03T06:45:00.250Z'),
     receivedTime: at('2025-03-03T06:45:03.999Z'), provenance: { method: 'device', deviceId: 'scale-42', organisation: 'trust-a' },
   },
+  'varde.measurements.v1.MeasurementCorrected': {
+    measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },
+    value: 80.2, unit: 'kg', previousValue: 81.2, effectiveTime: at('2025-03-03T06:45:00.250Z'), correctedTime: at('2025-03-03T09:00:00.001Z'),
+    reason: 'typed 81.2 instead of 80.2', actor,
+  },
+  'varde.measurements.v1.MeasurementEnteredInError': {
+    measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },
+    effectiveTime: at('2025-03-03T06:45:00.250Z'), correctedTime: at('2025-03-03T09:00:00.001Z'), reason: 'another person stood on the scale', actor,
+  },
   'varde.triage.v1.PatientTriaged': {
     assessmentId: 'assessment-1', patientId: 'patient-1', colour: Colour.COLOUR_RED, previousColour: Colour.COLOUR_GREEN,
     reasons: [{
@@ -52,6 +61,15 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     },
     assessedAt: at('2025-03-03T06:45:04.010Z'),
   },
+  'varde.triage.v1.AlertRaised': {
+    alertId: 'alert-1', patientId: 'patient-1', pathwayId: 'heart-failure', colour: Colour.COLOUR_RED, reasons: ['Heart rate 131 /min is above 120 /min'],
+    assessmentId: 'assessment-1', raisedAt: at('2025-03-03T06:45:04.010Z'), acknowledgeBy: at('2025-03-03T07:15:04.010Z'),
+  },
+  'varde.triage.v1.AlertAcknowledged': { alertId: 'alert-1', patientId: 'patient-1', acknowledgedBy: 'sub-123', acknowledgedAt: at('2025-03-03T06:50:00.000Z') },
+  'varde.triage.v1.AlertEscalated': {
+    alertId: 'alert-1', patientId: 'patient-1', level: 2, target: 'on-call', escalatedAt: at('2025-03-03T07:15:04.010Z'), acknowledgeBy: at('2025-03-03T07:45:04.010Z'),
+  },
+  'varde.triage.v1.AlertResolved': { alertId: 'alert-1', patientId: 'patient-1', outcome: 3, resolvedBy: 'sub-123', resolvedAt: at('2025-03-03T08:00:00.000Z') },
   'varde.sharing.v1.AccessLogged': {
     entryId: 'entry-1', patientId: 'patient-1', actor, purpose: 'treatment', resource: 'Observation?patient=patient-1',
     accessedAt: at('2025-03-03T07:00:00.000Z'),

@@ -27,7 +27,13 @@ export const integrationEventTypes = {
   'varde.forms.v1.QuestionnaireResponseSubmitted': codec(formsV1Events.QuestionnaireResponseSubmitted),
   'varde.forms.v1.FormAssigned': codec(formsV1Events.FormAssigned),
   'varde.measurements.v1.MeasurementRecorded': codec(measurementsV1Events.MeasurementRecorded),
+  'varde.measurements.v1.MeasurementCorrected': codec(measurementsV1Events.MeasurementCorrected),
+  'varde.measurements.v1.MeasurementEnteredInError': codec(measurementsV1Events.MeasurementEnteredInError),
   'varde.triage.v1.PatientTriaged': codec(triageV1Events.PatientTriaged),
+  'varde.triage.v1.AlertRaised': codec(triageV1Events.AlertRaised),
+  'varde.triage.v1.AlertAcknowledged': codec(triageV1Events.AlertAcknowledged),
+  'varde.triage.v1.AlertEscalated': codec(triageV1Events.AlertEscalated),
+  'varde.triage.v1.AlertResolved': codec(triageV1Events.AlertResolved),
   'varde.sharing.v1.AccessLogged': codec(sharingV1Events.AccessLogged),
 } as const;
 

@@ -48,17 +48,24 @@ export async function ensureProcessedTable(pool: pg.Pool): Promise<void> {
 export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
   await ensureProcessedTable(options.pool);
   await options.bus.ensureTopics([...options.topics, ...options.topics.map((t) => deadLetterTopic(t, options.groupId))]);
-  return options.bus.subscribe({
+  const state = { stopping: false };
+  const subscription = await options.bus.subscribe({
     groupId: options.groupId,
     topics: options.topics,
     handler: async (message) => {
-      const outcome = await consumeOne(options, message);
+      const outcome = await consumeOne(options, message, state);
       options.onOutcome?.(message, outcome);
     },
   });
+  return {
+    stop: async () => {
+      state.stopping = true;
+      await subscription.stop();
+    },
+  };
 }
 
-async function consumeOne(options: ConsumerOptions, message: DeliveredMessage): Promise<ConsumeOutcome> {
+async function consumeOne(options: ConsumerOptions, message: DeliveredMessage, state: { stopping: boolean }): Promise<ConsumeOutcome> {
   const handler = options.handlers[message.type];
   if (!handler) return 'ignored';
   const maxAttempts = options.maxAttempts ?? 5;
@@ -68,14 +75,19 @@ async function consumeOne(options: ConsumerOptions, message: DeliveredMessage): 
       return (await handleInTransaction(options, handler, message)) ? 'processed' : 'duplicate';
     } catch (error) {
       const permanent = error instanceof VardeError && (error.kind === 'validation' || error.kind === 'not-found');
-      if (permanent || attempt >= maxAttempts) {
+      // A dependency that is down (another service, during a deploy or at shutdown) is no reason to give a
+      // message up: keep it, in order, until the dependency is back. Stopping leaves it uncommitted.
+      const transient = error instanceof VardeError && error.kind === 'unavailable';
+      if (transient && state.stopping) throw error;
+      if (permanent || (!transient && attempt >= maxAttempts)) {
         await deadLetter(options, message, error, attempt);
         return 'dead_lettered';
       }
       options.logger?.warn({ err: error, messageId: message.id, type: message.type, attempt }, 'message handler failed; retrying');
       options.onOutcome?.(message, 'retried');
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 30_000);
+      // Short waits while a dependency is down, so a shutdown is never held up for long.
+      delay = Math.min(delay * 2, transient ? 5_000 : 30_000);
     }
   }
 }

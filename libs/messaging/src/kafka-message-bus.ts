@@ -22,7 +22,7 @@ export type KafkaMessageBusOptions = Readonly<{
   clientId: string;
   /** Receives kafkajs's warnings and errors and the bus's own; default `console`. */
   logger?: MessageBusLogger;
-  /** Partitions of each topic `ensureTopics` creates (default 3). */
+  /** Partitions of each topic `ensureTopics` creates (default 6). */
   partitions?: number;
   /** Replication factor of each topic `ensureTopics` creates: 1 on the local single broker (default), 3 in production. */
   replicationFactor?: number;
@@ -108,7 +108,7 @@ export class KafkaMessageBus extends MessageBus {
       const existing = new Set(await admin.listTopics());
       const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
       if (missing.length === 0) return;
-      const numPartitions = this.options.partitions ?? 3;
+      const numPartitions = this.options.partitions ?? 6;
       const replicationFactor = this.options.replicationFactor ?? 1;
       // Resolves false when another process created them in the meantime, which is just as good.
       await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
@@ -139,7 +139,8 @@ export class KafkaMessageBus extends MessageBus {
     // kafkajs cannot assign partitions without a group, so a throwaway group that never commits is used.
     const groupId = `${this.options.clientId}.read-all.${randomUUID()}`;
     const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: maxFetchWaitMs });
-    const messages: DeliveredMessage[] = [];
+    // Keyed by position: a rebalance of the throwaway group (likely on a busy machine) delivers a batch again.
+    const messages = new Map<string, DeliveredMessage>();
     let reachedEnd = noop;
     const allRead = new Promise<void>((resolve) => (reachedEnd = resolve));
     try {
@@ -152,7 +153,7 @@ export class KafkaMessageBus extends MessageBus {
           if (end === undefined) return;
           for (const record of batch.messages) {
             const delivered = BigInt(record.offset) < end ? toDeliveredMessage(topic, batch.partition, record, this.logger) : undefined;
-            if (delivered !== undefined) messages.push(delivered);
+            if (delivered !== undefined) messages.set(`${batch.partition}:${record.offset}`, delivered);
           }
           if (BigInt(batch.lastOffset()) + 1n >= end) {
             ends.delete(batch.partition);
@@ -165,7 +166,7 @@ export class KafkaMessageBus extends MessageBus {
       await consumer.disconnect().catch(noop);
       await this.deleteGroup(groupId);
     }
-    return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+    return [...messages.values()].sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   }
 
   override async close(): Promise<void> {
@@ -271,6 +272,8 @@ class KafkaSubscription implements Subscription {
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics], fromBeginning });
       await consumer.run({
+        // Partitions are handled in parallel (each in order), so one patient's slow message does not hold up others.
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
         eachMessage: async ({ topic, partition, message }) => {
           const delivered = toDeliveredMessage(topic, partition, message, this.logger);
           if (delivered !== undefined) await handler(delivered);

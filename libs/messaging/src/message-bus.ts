@@ -38,6 +38,8 @@ export type SubscribeOptions = Readonly<{
   handler: MessageHandler;
   /** Start from the beginning of the topics when the group has no committed offset (default true). */
   fromBeginning?: boolean;
+  /** Partitions handled in parallel, each still in order (Kafka; default 6). */
+  partitionsConsumedConcurrently?: number;
 }>;
 
 /** A running subscription. */

@@ -21,9 +21,11 @@ export async function startTestKafka(): Promise<TestKafka> {
   const given = process.env['KAFKA_BROKERS'];
   if (given !== undefined && given.trim() !== '') return { brokers: given, stop: async () => undefined };
 
-  const dataDir = join(repoRoot, '.data', `test-kafka-${process.pid}`);
+  const port = await freePort();
+  // The port is part of the folder: each vitest project starts its own broker from the same process.
+  const dataDir = join(repoRoot, '.data', 'test', `kafka-${process.pid}-${port}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const broker = await startKafkaBroker({ port: await freePort(), controllerPort: await freePort(), dataDir }).catch((error: unknown) => {
+  const broker = await startKafkaBroker({ port, controllerPort: await freePort(), dataDir }).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
