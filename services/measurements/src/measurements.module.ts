@@ -4,6 +4,13 @@ import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastruc
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
 import { RecordMeasurementHandler } from './application/record-measurement.handler';
+import { UnitConverter } from './application/unit-converter';
+import { BUNDLE_BODY_LIMIT, BundleBodyLimit } from './api/bundle-body-limit';
+import { BundlesHttpController, MAX_BUNDLE_ENTRIES } from './api/bundles.http.controller';
+import { MeasurementSubmission } from './api/measurement-submission';
+import { ObservationIntake } from './api/observation.intake';
+import { FhirStructureValidator } from './infrastructure/fhir-structure-validator';
+import { UcumUnitConverter } from './infrastructure/ucum-unit-converter';
 
 /** Measurements' own settings. */
 export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -12,6 +19,10 @@ export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) 
       // Device and phone clocks drift; readings dated further ahead than this are refused.
       MEASUREMENT_MAX_FUTURE_SECONDS: env.int(300),
       ENROLMENT_CACHE_SECONDS: env.int(30),
+      // A Bundle larger than this is refused whole (413) before any entry is looked at.
+      MEASUREMENT_BUNDLE_MAX_ENTRIES: env.int(10_000),
+      // POST /fhir only: 10 000 Observations of ~600 bytes each; other routes keep BODY_LIMIT_BYTES.
+      MEASUREMENT_BUNDLE_BODY_LIMIT_BYTES: env.int(8 * 1024 * 1024),
     },
     source,
   );
@@ -25,11 +36,18 @@ export class MeasurementsModule {
     return {
       module: MeasurementsModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [ObservationsHttpController],
+      controllers: [ObservationsHttpController, BundlesHttpController],
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
         RecordMeasurementHandler,
         MeasurementQuery,
+        { provide: MAX_BUNDLE_ENTRIES, useValue: config.MEASUREMENT_BUNDLE_MAX_ENTRIES },
+        { provide: BUNDLE_BODY_LIMIT, useValue: config.MEASUREMENT_BUNDLE_BODY_LIMIT_BYTES },
+        BundleBodyLimit,
+        FhirStructureValidator,
+        { provide: UnitConverter, useClass: UcumUnitConverter },
+        ObservationIntake,
+        MeasurementSubmission,
         { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
       ],
     };

@@ -1,32 +1,46 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
+import { AlertsHttpController } from './api/alerts.http.controller';
 import { PatientTriageHttpController } from './api/patient-triage.http.controller';
+import { TriageFiguresHttpController } from './api/triage-figures.http.controller';
 import { WorklistHttpController } from './api/worklist.http.controller';
 import { AccessLog } from './application/access-log.port';
+import { AlertEscalationScheduler } from './application/alert-escalation.scheduler';
+import { AlertHandler } from './application/alert.handler';
+import { ALERTS_CONFIG, loadAlertsConfig } from './application/alerts.config';
 import { ActiveEnrolments } from './application/active-enrolments.port';
 import { PatientDataReader } from './application/patient-data.reader';
 import { TriageInputsConsumer } from './application/triage-inputs.consumer';
 import { TriageHandler } from './application/triage.handler';
+import { AlertsProjection } from './infrastructure/alerts.projection';
+import { AlertsQuery } from './infrastructure/alerts.query';
 import { PathwaysActiveEnrolments } from './infrastructure/pathways-active-enrolments.grpc-client';
 import { SharingAccessLog } from './infrastructure/sharing-access-log.grpc-client';
 import { WorklistProjection } from './infrastructure/worklist.projection';
+import { TriageFiguresQuery } from './infrastructure/triage-figures.query';
 import { WorklistQuery } from './infrastructure/worklist.query';
 
-/** The triage service: assessments of patients' reports and the clinicians' worklist. */
 // Every input asks for the rule set; a few seconds of caching spares pathways without delaying a change much.
 const RULE_SET_CACHE_MS = 5_000;
 
+/** The triage service: assessments of patients' reports, alerts and the clinicians' worklist. */
 @Module({})
 export class TriageModule {
   static forRoot(infra: Infrastructure): DynamicModule {
     return {
       module: TriageModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [WorklistHttpController, PatientTriageHttpController],
+      controllers: [WorklistHttpController, PatientTriageHttpController, AlertsHttpController, TriageFiguresHttpController],
       providers: [
         { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, RULE_SET_CACHE_MS)) },
         { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
+        { provide: ALERTS_CONFIG, useValue: loadAlertsConfig() },
         TriageHandler,
+        AlertHandler,
+        AlertsProjection,
+        AlertsQuery,
+        AlertEscalationScheduler,
+        TriageFiguresQuery,
         WorklistProjection,
         WorklistQuery,
         PatientDataReader,

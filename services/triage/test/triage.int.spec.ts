@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/event-sourcing';
-import { deadLetterTopic, PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
+import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
 import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
+import { catSubmitted, spo2Recorded } from './triage-messages';
 
 const databaseUrl = inject('databaseUrl');
-const LOINC = 'http://loinc.org';
-const SPO2 = { system: LOINC, code: '2708-6', display: 'Oxygen saturation' };
 const MEASUREMENTS = 'varde.measurements.v1';
 const DEAD_LETTERS = deadLetterTopic(MEASUREMENTS, 'triage.assessment');
 
@@ -56,32 +55,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     expect(response.status).toBe(200);
     return ((await response.json()) as { entries: WorklistEntry[] }).entries.find((e) => e.patientId === patientId);
   };
-  const measurement = (patient: string, value: number, effectiveTime: Date): IntegrationMessage => {
-    const id = randomUUID();
-    return {
-      id,
-      type: 'varde.measurements.v1.MeasurementRecorded',
-      source: 'varde/measurements',
-      topic: MEASUREMENTS,
-      key: patient,
-      time: effectiveTime.toISOString(),
-      recordedTime: new Date().toISOString(),
-      correlationId: id,
-      causationId: id,
-      payload: integrationEventTypes['varde.measurements.v1.MeasurementRecorded'].encode({
-        measurementId: id,
-        patientId: patient,
-        code: SPO2,
-        value,
-        unit: '%',
-        originalValue: value,
-        originalUnit: '%',
-        effectiveTime,
-        receivedTime: new Date(),
-        provenance: { method: 'device', deviceId: 'oximeter-1', organisation: '' },
-      }),
-    };
-  };
+  const measurement = spo2Recorded;
   const triagedCount = async (): Promise<number> => {
     const { rows } = await triageDb.query<{ n: string }>(`SELECT count(*) AS n FROM emt_messages WHERE stream_id = $1 AND message_type = 'PatientTriaged'`, [`triage-${patientId}`]);
     return Number(rows[0]!.n);
@@ -176,30 +150,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
       body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }),
     });
     const other = ((await enrolled.json()) as { patientId: string }).patientId;
-    const id = randomUUID();
-    const now = new Date();
-    await bus.publish([
-      {
-        id,
-        type: 'varde.forms.v1.QuestionnaireResponseSubmitted',
-        source: 'varde/forms',
-        topic: 'varde.forms.v1',
-        key: other,
-        time: now.toISOString(),
-        recordedTime: now.toISOString(),
-        correlationId: id,
-        causationId: id,
-        payload: integrationEventTypes['varde.forms.v1.QuestionnaireResponseSubmitted'].encode({
-          responseId: id,
-          patientId: other,
-          questionnaireUrl: 'https://varde.no/fhir/Questionnaire/cat',
-          questionnaireVersion: '1',
-          authoredAt: now,
-          recordedAt: now,
-          scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'CAT', display: 'CAT' }, value: 25 }],
-        }),
-      },
-    ]);
+    await bus.publish([catSubmitted(other, 25)]);
     const entry = await eventually(async () => {
       const response = await worklist('?colour=yellow&limit=1000');
       return ((await response.json()) as { entries: WorklistEntry[] }).entries.find((e) => e.patientId === other);

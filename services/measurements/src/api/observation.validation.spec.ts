@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@varde/core';
+import { UcumUnitConverter } from '../infrastructure/ucum-unit-converter';
 import { validateObservation } from './observation.validation';
 
 const now = new Date('2026-11-22T08:00:00.000Z');
+const context = { now, maxFutureMs: 300_000, units: new UcumUnitConverter() };
 const patient = '2f1d0c8e-6a4b-4c1e-9d7a-3b5e8f0a1c2d';
 const quantity = { value: 93, unit: '%', system: 'http://unitsofmeasure.org', code: '%' };
 const spo2 = (overrides: Record<string, unknown> = {}) => ({
@@ -16,7 +18,7 @@ const spo2 = (overrides: Record<string, unknown> = {}) => ({
 });
 const fieldsOf = (body: unknown): string[] => {
   try {
-    validateObservation(body, now, 300_000);
+    validateObservation(body, context);
   } catch (error) {
     if (error instanceof ValidationError) return error.issues.map((i) => i.field);
     throw error;
@@ -26,10 +28,12 @@ const fieldsOf = (body: unknown): string[] => {
 
 describe('validateObservation', () => {
   it('accepts an SpO2 Observation and normalises its time', () => {
-    expect(validateObservation(spo2({ identifier: [{ system: 'urn:x', value: '1' }], device: { reference: 'Device/ox-1' } }), now, 300_000)).toEqual({
+    expect(validateObservation(spo2({ identifier: [{ system: 'urn:x', value: '1' }], device: { reference: 'Device/ox-1' } }), context)).toEqual({
       patientId: patient,
       observationStatus: 'final',
       code: { system: 'http://loinc.org', code: '2708-6' },
+      value: 93,
+      unit: '%',
       originalValue: 93,
       originalUnit: '%',
       effectiveTime: '2026-11-22T07:59:00.000Z',
@@ -50,8 +54,11 @@ describe('validateObservation', () => {
     ['value Infinity', spo2({ valueQuantity: { ...quantity, value: Infinity } }), 'Observation.valueQuantity.value'],
     ['value NaN', spo2({ valueQuantity: { ...quantity, value: NaN } }), 'Observation.valueQuantity.value'],
     ['negative value', spo2({ valueQuantity: { ...quantity, value: -1 } }), 'Observation.valueQuantity.value'],
-    ['wrong unit', spo2({ valueQuantity: { ...quantity, unit: 'percent' } }), 'Observation.valueQuantity.unit'],
-    ['wrong unit code', spo2({ valueQuantity: { ...quantity, code: '1' } }), 'Observation.valueQuantity.code'],
+    ['a unit that is not UCUM', spo2({ valueQuantity: { ...quantity, code: 'percent' } }), 'Observation.valueQuantity.code'],
+    ['an incompatible unit', spo2({ valueQuantity: { ...quantity, code: 'kg' } }), 'Observation.valueQuantity.code'],
+    ['93 as a 0–1 fraction', spo2({ valueQuantity: { ...quantity, code: '1' } }), 'Observation.valueQuantity.value'],
+    ['a blood pressure without components', spo2({ code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] }, valueQuantity: undefined }), 'Observation.component'],
+    ['components on a non-panel', spo2({ component: [{ code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 120, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }] }), 'Observation.component'],
     ['not UCUM', spo2({ valueQuantity: { ...quantity, system: 'http://example.org' } }), 'Observation.valueQuantity.system'],
     ['no value', spo2({ valueQuantity: undefined }), 'Observation.valueQuantity'],
     ['no subject', spo2({ subject: undefined }), 'Observation.subject'],
@@ -68,5 +75,44 @@ describe('validateObservation', () => {
 
   it('allows four minutes of clock drift', () => {
     expect(fieldsOf(spo2({ effectiveDateTime: '2026-11-22T08:04:00Z' }))).toEqual([]);
+  });
+
+  it('converts a 0–1 fraction to percent, keeping what was sent', () => {
+    expect(validateObservation(spo2({ valueQuantity: { value: 0.93, system: 'http://unitsofmeasure.org', code: '1' } }), context)).toMatchObject({ value: 93, unit: '%', originalValue: 0.93, originalUnit: '1' });
+  });
+
+  it('says which unit was expected', () => {
+    expect(() => validateObservation(spo2({ valueQuantity: { ...quantity, code: 'kg' } }), context)).toThrow(/convertible to "%"/);
+  });
+
+  it('takes a blood pressure panel from its components, systolic first', () => {
+    const bp = spo2({
+      code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] },
+      valueQuantity: undefined,
+      component: [
+        { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 10, system: 'http://unitsofmeasure.org', code: 'kPa' } },
+        { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 130, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      ],
+    });
+    expect(validateObservation(bp, context)).toMatchObject({
+      value: 130,
+      unit: 'mm[Hg]',
+      components: [
+        { code: '8462-4', value: 75.0063755419, unit: 'mm[Hg]', originalValue: 10, originalUnit: 'kPa' },
+        { code: '8480-6', value: 130, unit: 'mm[Hg]', originalValue: 130, originalUnit: 'mm[Hg]' },
+      ],
+    });
+  });
+
+  it('refuses a systolic below the diastolic', () => {
+    const bp = spo2({
+      code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] },
+      valueQuantity: undefined,
+      component: [
+        { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 70, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+        { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 90, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      ],
+    });
+    expect(fieldsOf(bp)).toEqual(['Observation.component']);
   });
 });

@@ -1,15 +1,32 @@
 import { ValidationError, type FieldIssue } from '@varde/core';
 import { z } from 'zod';
-import { measurementTypeOf, MEASUREMENT_TYPES } from '../domain/measurement-codes';
-import type { MeasurementInput } from '../application/record-measurement.handler';
 import { fhirElementPath, parseResource } from '@varde/fhir';
+import { isKnownMeasurementCode, isLoincCode, LOINC, measurementTypeOf, MEASUREMENT_TYPES } from '../domain/measurement-codes';
+import { assessEffectiveTime, assessPlausibility } from '../domain/measurement-plausibility';
+import type { ComponentInput } from '../domain/measurement.decide';
+import { canonicalQuantity, isUnitIssue, type CanonicalQuantity } from '../application/canonical-quantity';
+import type { MeasurementInput } from '../application/record-measurement.handler';
+import type { UnitConverter } from '../application/unit-converter';
 
 const RESOURCE = 'Observation';
 const UCUM = 'http://unitsofmeasure.org';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const accepted = MEASUREMENT_TYPES.flatMap((t) => t.codes.map((c) => `${t.system}|${c}`)).join(', ');
+const named = MEASUREMENT_TYPES.flatMap((t) => t.codes).join(', ');
 
 const Coding = z.object({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() });
+const CodeableConcept = z.object({ coding: z.array(Coding, { required_error: `required: a LOINC coding, e.g. one of ${named}` }), text: z.string().optional() }, { required_error: 'required: what was measured (code.coding)' });
+
+const Quantity = z
+  .object(
+    {
+      value: z.number({ required_error: 'required: the measured value', invalid_type_error: 'expected a JSON number, not a string' }).finite('expected a finite number'),
+      unit: z.string().optional(),
+      system: z.literal(UCUM, { errorMap: () => ({ message: `expected "${UCUM}" (UCUM)` }) }),
+      code: z.string({ required_error: 'required: the UCUM unit code, e.g. "%", "kg", "mm[Hg]"' }),
+    },
+    { required_error: 'required: {"value": <number>, "system": "http://unitsofmeasure.org", "code": "<UCUM unit>"}' },
+  )
+  .strict();
 
 const ObservationBody = z
   .object({
@@ -21,20 +38,11 @@ const ObservationBody = z
       .optional(),
     status: z.enum(['final', 'amended', 'corrected', 'preliminary'], { errorMap: () => ({ message: 'expected one of final, amended, corrected, preliminary' }) }),
     category: z.array(z.unknown()).optional(),
-    code: z.object({ coding: z.array(Coding, { required_error: `required: a coding, one of ${accepted}` }), text: z.string().optional() }, { required_error: 'required: what was measured (code.coding)' }),
+    code: CodeableConcept,
     subject: z.object({ reference: z.string({ required_error: 'required: "Patient/<patient id>"' }), display: z.string().optional() }, { required_error: 'required: {"reference": "Patient/<patient id>"}' }),
     effectiveDateTime: z.string({ required_error: 'required: when the measurement was taken (ISO 8601 date-time)' }).datetime({ offset: true, message: 'expected an ISO 8601 date-time with time zone, e.g. 2026-11-22T08:00:00+01:00' }),
-    valueQuantity: z
-      .object(
-        {
-          value: z.number({ required_error: 'required: the measured value', invalid_type_error: 'expected a JSON number, not a string' }).finite('expected a finite number'),
-          unit: z.string({ required_error: 'required: "%"' }),
-          system: z.literal(UCUM, { errorMap: () => ({ message: `expected "${UCUM}" (UCUM)` }) }),
-          code: z.string({ required_error: 'required: the UCUM unit code, "%"' }),
-        },
-        { required_error: 'required: {"value": <number>, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"}' },
-      )
-      .strict(),
+    valueQuantity: Quantity.optional(),
+    component: z.array(z.object({ code: CodeableConcept, valueQuantity: Quantity }).strict()).optional(),
     device: z.object({ reference: z.string({ required_error: 'required: "Device/<id>"' }), display: z.string().optional() }).optional(),
   })
   .strict();
@@ -42,40 +50,86 @@ const ObservationBody = z
 /** A measurement that passed validation; the caller adds provenance. */
 export type ValidObservation = Omit<MeasurementInput, 'provenance'> & { deviceReference?: string };
 
+/** What validation needs besides the body: the server's clock, the allowed skew and the unit converter. */
+export type ObservationContext = Readonly<{ now: Date; maxFutureMs: number; units: UnitConverter }>;
+
+type Parsed = z.infer<typeof ObservationBody>;
+type Coded = z.infer<typeof Coding>;
+
+/** The coding that says what was measured: a named vital sign first, otherwise any LOINC code. */
+const measuredCoding = (codings: readonly Coded[]): Coded | undefined =>
+  codings.find((c) => isKnownMeasurementCode(c.system, c.code)) ?? codings.find((c) => c.system === LOINC && c.code !== undefined && isLoincCode(c.code));
+
 /**
- * Validates a FHIR R4 Observation of a measurement type Varde records (SpO2 today): known elements only,
- * LOINC code, a finite value in range in the canonical UCUM unit, taken not more than `maxFutureMs` ahead
- * of `now`, for an internal patient id.
+ * Validates the semantics of a FHIR R4 Observation Varde records (structure is checked before, by the FHIR
+ * validator): a LOINC code, a finite value in a UCUM unit convertible to the code's canonical unit (blood
+ * pressure: systolic and diastolic components), physically possible, taken not more than `maxFutureMs` ahead
+ * of `now`, for an internal patient id. Issues name the element, e.g. `Observation.valueQuantity.code`.
  */
-export function validateObservation(body: unknown, now: Date, maxFutureMs: number): ValidObservation {
+export function validateObservation(body: unknown, context: ObservationContext): ValidObservation {
   const obs = parseResource(ObservationBody, body, RESOURCE);
   const issues: FieldIssue[] = [];
   const issue = (field: string, message: string): void => void issues.push({ field: fhirElementPath(RESOURCE, field), message });
 
-  const coding = obs.code.coding.find((c) => measurementTypeOf(c.system, c.code));
-  const type = coding && measurementTypeOf(coding.system, coding.code);
-  if (!type) issue('code.coding', `expected a coding of a recorded measurement type: ${accepted}`);
-  const q = obs.valueQuantity;
-  if (type) {
-    if (q.code !== type.canonicalUnit) issue('valueQuantity.code', `expected "${type.canonicalUnit}"`);
-    if (q.unit !== type.canonicalUnit) issue('valueQuantity.unit', `expected "${type.canonicalUnit}"`);
-    if (q.value < type.min || q.value > type.max) issue('valueQuantity.value', `expected ${type.min} to ${type.max} ${type.canonicalUnit}`);
+  const coding = measuredCoding(obs.code.coding);
+  if (!coding) issue('code.coding', `expected a LOINC coding (system "${LOINC}"), e.g. one of ${named}`);
+  const type = coding && measurementTypeOf(coding.system, coding.code, obs.valueQuantity?.code);
+  let quantity: CanonicalQuantity | undefined;
+  let components: ComponentInput[] | undefined;
+  if (coding && type?.components) {
+    if (obs.valueQuantity) issue('valueQuantity', `not used for ${type.display}: send the values as component (${type.components.map((c) => c.code).join(', ')})`);
+    components = panelComponents(obs, type.components, context.units, issue);
+    const first = components?.find((c) => c.code === type.components![0]!.code);
+    if (first) quantity = first;
+  } else if (coding && type) {
+    if (obs.component) issue('component', `only the blood pressure panel (85354-9) has components`);
+    if (!obs.valueQuantity) issue('valueQuantity', 'required: {"value": <number>, "system": "http://unitsofmeasure.org", "code": "<UCUM unit>"}');
+    else {
+      const converted = canonicalQuantity(context.units, obs.valueQuantity.value, obs.valueQuantity.code, type.canonicalUnit, fhirElementPath(RESOURCE, 'valueQuantity.code'));
+      if (isUnitIssue(converted)) issues.push(converted);
+      else quantity = converted;
+    }
   }
+  if (type && quantity && issues.length === 0) issues.push(...assessPlausibility(type, { value: quantity.value, ...(components ? { components } : {}) }).issues);
+
   const reference = /^Patient\/(.+)$/.exec(obs.subject.reference);
   if (!reference || !UUID.test(reference[1]!)) issue('subject.reference', 'expected "Patient/<internal patient id (UUID)>"');
-  if (Date.parse(obs.effectiveDateTime) > now.getTime() + maxFutureMs) issue('effectiveDateTime', `is more than ${Math.round(maxFutureMs / 1000)} s in the future`);
+  const future = assessEffectiveTime(obs.effectiveDateTime, context.now, context.maxFutureMs);
+  if (future) issues.push(future);
   if (obs.device && !/^Device\/[A-Za-z0-9\-.]{1,64}$/.test(obs.device.reference)) issue('device.reference', 'expected "Device/<id>"');
-  if (issues.length > 0 || !coding || !reference) throw new ValidationError(issues);
+  if (issues.length > 0 || !coding || !reference || !quantity) throw new ValidationError(issues.length > 0 ? issues : [{ field: RESOURCE, message: 'no measured value' }]);
 
   const identifier = obs.identifier?.[0];
   return {
     patientId: reference[1]!.toLowerCase(),
     observationStatus: obs.status,
     code: { system: coding.system!, code: coding.code! },
-    originalValue: q.value,
-    originalUnit: q.code,
+    ...quantity,
     effectiveTime: new Date(obs.effectiveDateTime).toISOString(),
     ...(identifier ? { identifier: { system: identifier.system, value: identifier.value } } : {}),
+    ...(components ? { components } : {}),
     ...(obs.device ? { deviceReference: obs.device.reference } : {}),
   };
+}
+
+/** The panel's components in canonical units, in the order received; every expected part must be present once. */
+function panelComponents(obs: Parsed, expected: readonly { code: string; canonicalUnit: string; display: string }[], units: UnitConverter, issue: (field: string, message: string) => void): ComponentInput[] | undefined {
+  const wanted = expected.map((c) => `${c.code} (${c.display})`).join(' and ');
+  if (!obs.component || obs.component.length === 0) {
+    issue('component', `required: ${wanted}`);
+    return undefined;
+  }
+  const parts: ComponentInput[] = [];
+  obs.component.forEach((component, i) => {
+    const coding = component.code.coding.find((c) => c.system === LOINC && expected.some((e) => e.code === c.code));
+    const part = coding && expected.find((e) => e.code === coding.code);
+    if (!part) return issue(`component.${i}.code.coding`, `expected LOINC ${wanted}`);
+    if (parts.some((p) => p.code === part.code)) return issue(`component.${i}.code.coding`, `${part.code} appears more than once`);
+    const converted = canonicalQuantity(units, component.valueQuantity.value, component.valueQuantity.code, part.canonicalUnit, fhirElementPath(RESOURCE, `component.${i}.valueQuantity.code`));
+    if (isUnitIssue(converted)) return issue(`component.${i}.valueQuantity.code`, converted.message);
+    parts.push({ code: part.code, ...converted });
+  });
+  const missing = expected.filter((e) => !parts.some((p) => p.code === e.code) && !obs.component!.some((c) => c.code.coding.some((x) => x.code === e.code)));
+  if (missing.length > 0) issue('component', `missing ${missing.map((m) => `${m.code} (${m.display})`).join(' and ')}`);
+  return parts;
 }

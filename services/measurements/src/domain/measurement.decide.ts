@@ -1,11 +1,18 @@
-import { IllegalStateError, type Decider, type DomainCommand } from '@varde/core';
+import { IllegalStateError, ValidationError, type Decider, type DomainCommand } from '@varde/core';
 import { evolveMeasurement, initialMeasurementState, type MeasurementEvent, type MeasurementRecorded, type MeasurementState } from './measurement.events';
-import { measurementTypeOf, toCanonical } from './measurement-codes';
+import { measurementTypeOf } from './measurement-codes';
+import { assessPlausibility } from './measurement-plausibility';
 
-/** Record one measurement as received; `receivedTime` is the command's `now`. */
+/** A panel part as received and in its canonical unit (converted by the application, which owns the UCUM library). */
+export type ComponentInput = Readonly<{ code: string; value: number; unit: string; originalValue: number; originalUnit: string }>;
+
+/**
+ * Record one measurement as received and in its canonical unit (`value`/`unit`, converted before the
+ * decider because conversion needs the UCUM library); `receivedTime` is the command's `now`.
+ */
 export type RecordMeasurement = DomainCommand<
   'RecordMeasurement',
-  Omit<MeasurementRecorded['data'], 'value' | 'unit' | 'receivedTime' | 'code'> & { code: Readonly<{ system: string; code: string }> }
+  Omit<MeasurementRecorded['data'], 'receivedTime' | 'code' | 'flags' | 'components'> & { code: Readonly<{ system: string; code: string }>; components?: readonly ComponentInput[] }
 >;
 
 /** Every command of the measurement decider. */
@@ -18,25 +25,29 @@ export type MeasurementCommand = RecordMeasurement;
 export function decideMeasurement(command: MeasurementCommand, state: MeasurementState): MeasurementEvent[] {
   switch (command.type) {
     case 'RecordMeasurement': {
-      const { code, originalValue, originalUnit, ...rest } = command.data;
+      const { code, components, ...rest } = command.data;
       if (state.status === 'recorded') {
-        if (state.patientId === rest.patientId) return [];
-        throw new IllegalStateError('Observation.identifier: this identifier is already used by a measurement of another patient');
+        if (state.patientId !== rest.patientId) throw new IllegalStateError('Observation.identifier: this identifier is already used by a measurement of another patient');
+        const differences = differingFields(state, command.data);
+        if (differences.length === 0) return [];
+        throw new IllegalStateError(`Observation.identifier: this identifier was already recorded with different content (${differences.join('; ')}); send a new identifier for a new measurement`);
       }
-      const type = measurementTypeOf(code.system, code.code);
+      const type = measurementTypeOf(code.system, code.code, rest.unit);
       if (!type) throw new IllegalStateError(`Observation.code: ${code.system}|${code.code} is not a measurement type Varde records`);
-      const canonical = toCanonical(type, originalValue, originalUnit);
+      if (rest.unit !== type.canonicalUnit) throw ValidationError.field('Observation.valueQuantity.code', `expected the canonical unit "${type.canonicalUnit}"`);
+      const plausibility = assessPlausibility(type, { value: rest.value, ...(components ? { components } : {}) });
+      if (plausibility.issues.length > 0) throw new ValidationError(plausibility.issues);
       return [
         {
           type: 'MeasurementRecorded',
           data: {
             ...rest,
             code: { system: code.system, code: code.code, display: type.display },
-            value: canonical.value,
-            unit: canonical.unit,
-            originalValue,
-            originalUnit,
             receivedTime: command.metadata.now,
+            flags: plausibility.flags,
+            ...(components
+              ? { components: components.map((c) => ({ ...c, code: { system: code.system, code: c.code, display: type.components?.find((t) => t.code === c.code)?.display ?? c.code } })) }
+              : {}),
           },
         },
       ];
@@ -54,3 +65,18 @@ export const measurementDecider: Decider<MeasurementCommand, MeasurementState, M
   evolve: evolveMeasurement,
   initialState: initialMeasurementState,
 };
+
+const show = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
+
+/** The elements in which a resend differs from what was recorded under the same id, as `element (was → now)`. */
+function differingFields(recorded: MeasurementRecorded['data'], resend: RecordMeasurement['data']): string[] {
+  const pairs: [string, unknown, unknown][] = [
+    ['code', `${recorded.code.system}|${recorded.code.code}`, `${resend.code.system}|${resend.code.code}`],
+    ['effectiveDateTime', recorded.effectiveTime, resend.effectiveTime],
+    ['valueQuantity.value', recorded.originalValue, resend.originalValue],
+    ['valueQuantity.code', recorded.originalUnit, resend.originalUnit],
+    ['device', recorded.provenance.deviceId, resend.provenance.deviceId],
+    ['component', recorded.components?.map((c) => [c.code.code, c.originalValue, c.originalUnit]), resend.components?.map((c) => [c.code, c.originalValue, c.originalUnit])],
+  ];
+  return pairs.filter(([, was, now]) => show(was) !== show(now)).map(([field, was, now]) => `${field}: ${show(was)} → ${show(now)}`);
+}

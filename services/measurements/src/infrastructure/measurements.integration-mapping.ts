@@ -1,13 +1,22 @@
 import { integrationEventTypes } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
-import type { MeasurementEvent } from '../domain/measurement.events';
+import type { CorrectionNote, MeasurementHistoryEvent } from '../domain/measurement.events';
 
 const MEASUREMENT_RECORDED = 'varde.measurements.v1.MeasurementRecorded';
+const MEASUREMENT_CORRECTED = 'varde.measurements.v1.MeasurementCorrected';
+const MEASUREMENT_ENTERED_IN_ERROR = 'varde.measurements.v1.MeasurementEnteredInError';
+
+/** Who corrected, when and why, as the integration events carry it. */
+const correctionOf = (d: CorrectionNote) => ({
+  correctedTime: new Date(d.correctedTime),
+  reason: d.reason,
+  actor: { subject: d.actor.subject, role: d.actor.role, organisation: d.actor.organisation ?? '', onBehalfOf: '' },
+});
 
 /** Publishes recorded measurements, keyed by patient. */
 export function measurementsIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
-  const e = event as RecordedEvent<MeasurementEvent>;
+  const e = event as RecordedEvent<MeasurementHistoryEvent>;
   switch (e.type) {
     case 'MeasurementRecorded': {
       const d = e.data;
@@ -25,6 +34,39 @@ export function measurementsIntegrationMapping(event: RecordedEvent): Integratio
           effectiveTime: new Date(d.effectiveTime),
           receivedTime: new Date(d.receivedTime),
           provenance: { method: d.provenance.method, deviceId: d.provenance.deviceId ?? '', organisation: d.provenance.organisation ?? '' },
+          flags: [...(d.flags ?? [])],
+          components: (d.components ?? []).map((c) => ({ code: c.code, value: c.value, unit: c.unit, originalValue: c.originalValue, originalUnit: c.originalUnit })),
+        }),
+      });
+    }
+    case 'MeasurementCorrected': {
+      const d = e.data;
+      return integrationMessageFor('measurements', e, {
+        type: MEASUREMENT_CORRECTED,
+        key: d.patientId,
+        payload: integrationEventTypes[MEASUREMENT_CORRECTED].encode({
+          measurementId: d.measurementId,
+          patientId: d.patientId,
+          code: d.code,
+          value: d.value,
+          unit: d.unit,
+          previousValue: d.previousValue,
+          effectiveTime: new Date(d.effectiveTime),
+          ...correctionOf(d),
+        }),
+      });
+    }
+    case 'MeasurementEnteredInError': {
+      const d = e.data;
+      return integrationMessageFor('measurements', e, {
+        type: MEASUREMENT_ENTERED_IN_ERROR,
+        key: d.patientId,
+        payload: integrationEventTypes[MEASUREMENT_ENTERED_IN_ERROR].encode({
+          measurementId: d.measurementId,
+          patientId: d.patientId,
+          code: d.code,
+          effectiveTime: new Date(d.effectiveTime),
+          ...correctionOf(d),
         }),
       });
     }

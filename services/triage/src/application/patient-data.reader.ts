@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type Actor, type CommandMetadata } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import type { Colour } from '../domain/triage-rules';
+import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from '../infrastructure/alerts.query';
 import { WorklistQuery, type PatientTriageView, type WorklistEntry } from '../infrastructure/worklist.query';
 import { AccessLog } from './access-log.port';
 
@@ -14,21 +15,38 @@ export class PatientDataReader {
   constructor(
     @Inject(WorklistQuery) private readonly worklist: WorklistQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(AlertsQuery) private readonly alerts: AlertsQuery,
   ) {}
 
   /** The worklist, logged as one access per patient shown. */
   async worklistFor(filter: { colour?: Colour; limit: number }, request: CommandMetadata): Promise<readonly WorklistEntry[]> {
-    const entries = await this.worklist.list(filter);
+    const entries = await this.worklist.list(filter, new Date(request.now));
     await this.log(entries.map((e) => e.patientId), { purpose: 'worklist', resource: 'worklist' }, request);
     return entries;
   }
 
   /** One patient's triage with provenance, logged as one access. */
   async patientTriage(patientId: string, request: CommandMetadata): Promise<PatientTriageView> {
-    const view = await this.worklist.get(patientId);
+    const view = await this.worklist.get(patientId, new Date(request.now));
     if (!view) throw new NotFoundError(`Triage has no record of patient ${patientId}`);
     await this.log([patientId], { purpose: 'triage-status', resource: `triage/${patientId}` }, request);
     return view;
+  }
+
+  /** Alerts matching the filter, logged as one access per patient shown. */
+  async alertsFor(filter: AlertFilter, request: CommandMetadata): Promise<readonly AlertView[]> {
+    const alerts = await this.alerts.list(filter, new Date(request.now));
+    await this.log([...new Set(alerts.map((a) => a.patientId))], { purpose: 'alerts', resource: 'alerts' }, request);
+    return alerts;
+  }
+
+  /** One alert with its history, logged as one access to its patient. */
+  async alert(alertId: string, request: CommandMetadata): Promise<AlertView & { history: readonly AlertHistoryEntry[] }> {
+    const alert = await this.alerts.get(alertId, new Date(request.now));
+    if (!alert) throw new NotFoundError(`There is no alert ${alertId}`);
+    const history = await this.alerts.history(alertId);
+    await this.log([alert.patientId], { purpose: 'alert', resource: `alerts/${alertId}` }, request);
+    return { ...alert, history };
   }
 
   private async log(patientIds: readonly string[], { purpose, resource }: { purpose: string; resource: string }, request: CommandMetadata): Promise<void> {

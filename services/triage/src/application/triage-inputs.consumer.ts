@@ -5,6 +5,7 @@ import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import type { TriageInput } from '../domain/triage-rules';
 import { WorklistProjection } from '../infrastructure/worklist.projection';
+import { AlertHandler } from './alert.handler';
 import { TriageHandler } from './triage.handler';
 
 const GROUP = 'assessment';
@@ -13,8 +14,9 @@ const CONSUMER = `triage.${GROUP}`;
 const SCORE_UNIT = '{score}';
 
 /**
- * Turns enrolments, measurements and questionnaire scores into triage commands, and keeps the worklist in
- * the same transaction as the record that the message was processed.
+ * Turns enrolments, measurements and questionnaire scores into triage commands, raises alerts on moves to
+ * yellow or red, and keeps the worklist and alerts in the same transaction as the record that the message
+ * was processed.
  */
 @Injectable()
 export class TriageInputsConsumer extends IntegrationConsumer {
@@ -22,6 +24,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
     @Inject(INFRASTRUCTURE) infra: Infrastructure,
     @Inject(TriageHandler) private readonly triage: TriageHandler,
     @Inject(WorklistProjection) private readonly worklist: WorklistProjection,
+    @Inject(AlertHandler) private readonly alerts: AlertHandler,
   ) {
     super(infra);
   }
@@ -62,8 +65,12 @@ export class TriageInputsConsumer extends IntegrationConsumer {
   }
 
   private async assess(patientId: string, inputs: readonly TriageInput[], message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
-    const events = await this.triage.assess(patientId, inputs, commandMetadataFromMessage(message, CONSUMER));
+    const metadata = commandMetadataFromMessage(message, CONSUMER);
+    const events = await this.triage.assess(patientId, inputs, metadata);
     await this.worklist.apply(ctx.client, events);
+    for (const { event } of events) {
+      if (event.type === 'PatientTriaged') await this.alerts.onTriaged(ctx.client, event, metadata);
+    }
   }
 }
 

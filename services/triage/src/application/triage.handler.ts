@@ -1,15 +1,16 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand, type StoredEvent } from '@varde/event-sourcing';
+import { handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { triageDecider, type TriageCommand } from '../domain/triage.decide';
 import { triageStreamId, type TriageEvent } from '../domain/triage.events';
 import type { TriageInput } from '../domain/triage-rules';
 import { ActiveEnrolments } from './active-enrolments.port';
+import { positioned, type PositionedEvent } from './positioned-event';
 
 /** A triage event with its position in the patient's stream (projections use it to ignore stale updates). */
-export type PositionedTriageEvent = Readonly<{ event: StoredEvent<TriageEvent>; streamPosition: bigint }>;
+export type PositionedTriageEvent = PositionedEvent<TriageEvent>;
 
 /** Commands on a patient's triage stream: load → decide → append, writing nothing twice for one command id. */
 @Injectable()
@@ -31,17 +32,6 @@ export class TriageHandler {
   }
 
   private async run(command: TriageCommand): Promise<readonly PositionedTriageEvent[]> {
-    const result = await handleCommand(this.store, triageStreamId(command.data.patientId), triageDecider, command);
-    const count = result.events.length;
-    return result.events.map((event, index) => ({
-      event,
-      // Events read back carry their position; freshly appended ones end at the stream's new version.
-      streamPosition: readPosition(event) ?? result.nextStreamVersion - BigInt(count - 1 - index),
-    }));
+    return positioned(await handleCommand(this.store, triageStreamId(command.data.patientId), triageDecider, command));
   }
-}
-
-function readPosition(event: StoredEvent<TriageEvent>): bigint | undefined {
-  const position = (event.metadata as { streamPosition?: unknown }).streamPosition;
-  return typeof position === 'bigint' ? position : undefined;
 }

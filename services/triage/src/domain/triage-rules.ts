@@ -1,3 +1,5 @@
+import { CAT_SCORE_CODE, catBand } from './scores/cat';
+
 /** Triage colour: how urgently a patient needs attention. */
 export type Colour = 'green' | 'yellow' | 'red';
 
@@ -74,7 +76,7 @@ export function evaluate(ruleSet: RuleSet, inputs: Readonly<Record<string, Triag
     if (input.unit !== rule.unit) {
       reasons.push(reasonFor(rule, input, 'yellow', `${rule.code.code} ${formatNumber(input.value)} was reported in "${input.unit}" but rule ${rule.id} compares in "${rule.unit}"; review it by hand`));
     } else if (holds(rule.operator, input.value, rule.threshold)) {
-      reasons.push(reasonFor(rule, input, rule.colour, renderReason(rule.reasonTemplate, input.value, rule.unit, rule.threshold)));
+      reasons.push(reasonFor(rule, input, rule.colour, renderReason(rule.reasonTemplate, input.value, rule.unit, rule.threshold, bandOf(rule.code, input.value))));
     }
   }
   // Stable sort: rules of one colour keep the rule set's order.
@@ -82,10 +84,15 @@ export function evaluate(ruleSet: RuleSet, inputs: Readonly<Record<string, Triag
   return { colour: reasons[0]?.colour ?? 'green', reasons };
 }
 
-/** Fills a reason template's {value}, {unit} and {threshold} placeholders. */
-export function renderReason(template: string, value: number, unit: string, threshold: number): string {
-  return template.replaceAll('{value}', formatNumber(value)).replaceAll('{unit}', unit).replaceAll('{threshold}', formatNumber(threshold));
+/**
+ * Fills a reason template's {value}, {unit} and {threshold} placeholders, and {band} with the built-in band of
+ * a scored value (the CAT impact band: "CAT score {value} is {threshold} or more ({band} impact)").
+ */
+export function renderReason(template: string, value: number, unit: string, threshold: number, band = ''): string {
+  return template.replaceAll('{value}', formatNumber(value)).replaceAll('{unit}', unit).replaceAll('{threshold}', formatNumber(threshold)).replaceAll('{band}', band);
 }
+
+const bandOf = (code: Code, value: number): string | undefined => (codeKey(code) === codeKey(CAT_SCORE_CODE) ? catBand(value) : undefined);
 
 /** The texts a clinician sees for an evaluation. */
 export const reasonTexts = (reasons: readonly Reason[]): readonly string[] => (reasons.length > 0 ? reasons.map((r) => r.text) : [ALL_WITHIN_THRESHOLDS_REASON]);

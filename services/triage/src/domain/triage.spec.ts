@@ -210,3 +210,17 @@ describe('triage of a red patient', () => {
       .then([recorded(recovered), triaged({ assessmentId: 'a-4', colour: 'green', previousColour: 'red', reasons: [], colourSince: '2026-11-21T12:05:00.000Z', assessedAt: '2026-11-21T12:05:00.000Z' }, [recovered])]);
   });
 });
+
+describe('reasons of built-in scores', () => {
+  it('names the CAT impact band when the rule asks for it', () => {
+    const banded: RuleSet = { ...ruleSet, rules: [{ id: 'cat-band', code: CAT, operator: 'ge', threshold: 21, unit: '{score}', colour: 'yellow', reasonTemplate: 'CAT score {value} is {threshold} or more ({band} impact)' }] };
+    const texts = (value: number) => {
+      const cat = input(CAT, value, '{score}', '2026-11-21T07:00:00.000Z');
+      const command: AssessPatient = { type: 'AssessPatient', data: { patientId: 'p-1', pathwayId: 'copd', ruleSet: banded, inputs: [cat] }, metadata: metadata('a-1', '2026-11-21T07:05:00.000Z') };
+      const events = triageDecider.decide(command, triageDecider.initialState()) as TriageEvent[];
+      return events.find((e): e is PatientTriaged => e.type === 'PatientTriaged')?.data.reasons.map((r) => r.text);
+    };
+    expect(texts(23)).toEqual(['CAT score 23 is 21 or more (high impact)']);
+    expect(texts(33)).toEqual(['CAT score 33 is 21 or more (very high impact)']);
+  });
+});

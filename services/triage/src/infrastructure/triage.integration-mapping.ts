@@ -1,15 +1,31 @@
-import { commonV1, integrationEventTypes } from '@varde/contracts';
+import { commonV1, integrationEventTypes, triageV1Events } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
+import type { AlertEvent, AlertOutcome } from '../domain/alert.events';
 import type { TriageEvent } from '../domain/triage.events';
 import type { Colour } from '../domain/triage-rules';
 
 const PATIENT_TRIAGED = 'varde.triage.v1.PatientTriaged';
+const ALERT_RAISED = 'varde.triage.v1.AlertRaised';
+const ALERT_ACKNOWLEDGED = 'varde.triage.v1.AlertAcknowledged';
+const ALERT_ESCALATED = 'varde.triage.v1.AlertEscalated';
+const ALERT_RESOLVED = 'varde.triage.v1.AlertResolved';
 const colours: Readonly<Record<Colour, commonV1.Colour>> = { green: commonV1.Colour.COLOUR_GREEN, yellow: commonV1.Colour.COLOUR_YELLOW, red: commonV1.Colour.COLOUR_RED };
 
-/** Publishes PatientTriaged; registrations and recorded inputs stay private to triage. */
+const outcomes: Readonly<Record<AlertOutcome, triageV1Events.AlertOutcome>> = {
+  'contacted-patient': triageV1Events.AlertOutcome.ALERT_OUTCOME_CONTACTED_PATIENT,
+  'changed-treatment': triageV1Events.AlertOutcome.ALERT_OUTCOME_CHANGED_TREATMENT,
+  'booked-visit': triageV1Events.AlertOutcome.ALERT_OUTCOME_BOOKED_VISIT,
+  'no-action': triageV1Events.AlertOutcome.ALERT_OUTCOME_NO_ACTION,
+};
+
+/**
+ * Publishes PatientTriaged and the alert lifecycle (raised — also when a yellow alert turns red —,
+ * acknowledged, escalated, resolved). Registrations, recorded inputs, assignments and comments (free text
+ * that may hold health details) stay private to triage.
+ */
 export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
-  const e = event as RecordedEvent<TriageEvent>;
+  const e = event as RecordedEvent<TriageEvent | AlertEvent>;
   switch (e.type) {
     case 'PatientTriaged': {
       const d = e.data;
@@ -39,8 +55,50 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
         }),
       });
     }
+    case 'AlertRaised':
+    case 'AlertSeverityRaised': {
+      const d = e.data;
+      return integrationMessageFor('triage', e, {
+        type: ALERT_RAISED,
+        key: d.patientId,
+        payload: integrationEventTypes[ALERT_RAISED].encode({
+          alertId: d.alertId,
+          patientId: d.patientId,
+          pathwayId: e.type === 'AlertRaised' ? e.data.pathwayId : '',
+          colour: colours[d.colour],
+          reasons: [...d.reasons],
+          assessmentId: d.assessmentId,
+          raisedAt: new Date(d.raisedAt),
+          acknowledgeBy: d.acknowledgeBy === null ? undefined : new Date(d.acknowledgeBy),
+        }),
+      });
+    }
+    case 'AlertAcknowledged':
+      return integrationMessageFor('triage', e, {
+        type: ALERT_ACKNOWLEDGED,
+        key: e.data.patientId,
+        payload: integrationEventTypes[ALERT_ACKNOWLEDGED].encode({ alertId: e.data.alertId, patientId: e.data.patientId, acknowledgedBy: e.metadata.actor.subject, acknowledgedAt: new Date(e.data.acknowledgedAt) }),
+      });
+    case 'AlertEscalated': {
+      const d = e.data;
+      return integrationMessageFor('triage', e, {
+        type: ALERT_ESCALATED,
+        key: d.patientId,
+        payload: integrationEventTypes[ALERT_ESCALATED].encode({ alertId: d.alertId, patientId: d.patientId, level: d.level, target: d.target, escalatedAt: new Date(d.escalatedAt), acknowledgeBy: new Date(d.acknowledgeBy) }),
+      });
+    }
+    case 'AlertResolved': {
+      const d = e.data;
+      return integrationMessageFor('triage', e, {
+        type: ALERT_RESOLVED,
+        key: d.patientId,
+        payload: integrationEventTypes[ALERT_RESOLVED].encode({ alertId: d.alertId, patientId: d.patientId, outcome: outcomes[d.outcome], resolvedBy: e.metadata.actor.subject, resolvedAt: new Date(d.resolvedAt) }),
+      });
+    }
     case 'PatientRegisteredForTriage':
     case 'TriageInputRecorded':
+    case 'AlertAssigned':
+    case 'AlertCommented':
       return undefined;
     default: {
       const _exhaustive: never = e;

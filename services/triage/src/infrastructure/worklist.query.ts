@@ -1,39 +1,80 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
+import type { AlertColour } from '../domain/alert.events';
 import type { Colour } from '../domain/triage-rules';
 
+/** The patient's unresolved alert as the worklist shows it. */
+export type OpenAlertSummary = Readonly<{ id: string; colour: AlertColour; status: 'open' | 'acknowledged'; ageSeconds: number; assignee?: string }>;
+
 /** One patient on the worklist. */
-export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null }>;
+export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null; openAlert: OpenAlertSummary | null }>;
 
 /** A patient's current triage with the provenance of the assessment behind it (null before any report). */
 export type PatientTriageView = WorklistEntry & Readonly<{ assessment: unknown }>;
 
-type Row = { patient_id: string; colour: Colour; reasons: string[]; since: Date; pathway_id: string | null; assessment: unknown };
+type Row = {
+  patient_id: string;
+  colour: Colour;
+  reasons: string[];
+  since: Date;
+  pathway_id: string | null;
+  assessment: unknown;
+  alert_id: string | null;
+  alert_colour: AlertColour | null;
+  alert_status: 'open' | 'acknowledged' | null;
+  alert_raised_at: Date | null;
+  alert_assignee: string | null;
+};
 
-const toEntry = (row: Row): WorklistEntry => ({ patientId: row.patient_id, colour: row.colour, reasons: row.reasons, since: row.since.toISOString(), pathwayId: row.pathway_id });
+// One unresolved alert per patient (see AlertHandler); the latest wins should a rebuild ever find two.
+const SELECT = `SELECT w.patient_id, w.colour, w.reasons, w.since, w.pathway_id, w.assessment,
+    a.alert_id, a.colour AS alert_colour, a.status AS alert_status, a.raised_at AS alert_raised_at, a.assignee AS alert_assignee
+  FROM worklist w
+  LEFT JOIN LATERAL (
+    SELECT alert_id, colour, status, raised_at, assignee FROM alerts
+     WHERE alerts.patient_id = w.patient_id AND alerts.status <> 'resolved' ORDER BY raised_at DESC LIMIT 1
+  ) a ON true`;
 
-/** Reads the worklist read model. */
+const toEntry = (row: Row, now: Date): WorklistEntry => ({
+  patientId: row.patient_id,
+  colour: row.colour,
+  reasons: row.reasons,
+  since: row.since.toISOString(),
+  pathwayId: row.pathway_id,
+  openAlert:
+    row.alert_id && row.alert_colour && row.alert_status && row.alert_raised_at
+      ? {
+          id: row.alert_id,
+          colour: row.alert_colour,
+          status: row.alert_status,
+          ageSeconds: Math.max(0, Math.floor((now.getTime() - row.alert_raised_at.getTime()) / 1000)),
+          ...(row.alert_assignee ? { assignee: row.alert_assignee } : {}),
+        }
+      : null,
+});
+
+/** Reads the worklist read model, with each patient's unresolved alert from the alerts read model. */
 @Injectable()
 export class WorklistQuery {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   /** Red first, then yellow, then green; within a colour, whoever has waited longest first. */
-  async list(filter: { colour?: Colour; limit: number }): Promise<readonly WorklistEntry[]> {
+  async list(filter: { colour?: Colour; limit: number }, now: Date = new Date()): Promise<readonly WorklistEntry[]> {
     const { rows } = await this.pool.query<Row>(
-      `SELECT patient_id, colour, reasons, since, pathway_id FROM worklist
-        WHERE ($1::text IS NULL OR colour = $1)
-        ORDER BY colour_rank DESC, since, patient_id
+      `${SELECT}
+        WHERE ($1::text IS NULL OR w.colour = $1)
+        ORDER BY w.colour_rank DESC, w.since, w.patient_id
         LIMIT $2`,
       [filter.colour ?? null, filter.limit],
     );
-    return rows.map(toEntry);
+    return rows.map((row) => toEntry(row, now));
   }
 
   /** One patient's current triage, or undefined when triage has never heard of them. */
-  async get(patientId: string): Promise<PatientTriageView | undefined> {
-    const { rows } = await this.pool.query<Row>('SELECT patient_id, colour, reasons, since, pathway_id, assessment FROM worklist WHERE patient_id = $1', [patientId]);
+  async get(patientId: string, now: Date = new Date()): Promise<PatientTriageView | undefined> {
+    const { rows } = await this.pool.query<Row>(`${SELECT} WHERE w.patient_id = $1`, [patientId]);
     const row = rows[0];
-    return row && { ...toEntry(row), assessment: row.assessment };
+    return row && { ...toEntry(row, now), assessment: row.assessment };
   }
 }
