@@ -1,8 +1,15 @@
 /** A service reachable behind the public base URL. */
 export type RoutedService = 'pathways' | 'forms' | 'measurements' | 'triage' | 'sharing';
 
-/** One path rule: requests whose path starts with `prefix` (or matches `pattern`) go to `service`. */
-export type Route = Readonly<{ prefix: string; service: RoutedService; pattern?: RegExp }>;
+/**
+ * One path rule: requests whose path starts with `prefix` (and matches `pattern`, tested on the path without
+ * its query) go to `service`. `ingressPath` is the same rule as the Kubernetes ingress writes it: an nginx
+ * regex (pathType ImplementationSpecific), for paths a prefix cannot express (a patient id in the middle).
+ */
+export type Route = Readonly<{ prefix: string; service: RoutedService; pattern?: RegExp; ingressPath?: string }>;
+
+/** A route for the paths matching `regex` (nginx syntax, anchored at the start), written once for the router and the ingress. */
+const regexRoute = (prefix: string, service: RoutedService, regex: string): Route => ({ prefix, service, pattern: new RegExp(`^${regex}`), ingressPath: regex });
 
 /**
  * The public routing table, the single source for both the local router (deploy/local/router.ts) and the
@@ -17,11 +24,14 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/worklist', service: 'triage' },
   { prefix: '/api/alerts', service: 'triage' },
   { prefix: '/api/triage', service: 'triage' },
-  { prefix: '/api/patients', service: 'sharing', pattern: /^\/api\/patients\/[^/]+\/access-log(\/|\?|$)/ },
+  regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
+  regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/measurements(/|$)'),
+  // FHIR Bundles (batch / transaction) are posted to the base itself; only the exact path, not /fhir/*.
+  { prefix: '/fhir', service: 'measurements', pattern: /^\/fhir\/?(\?|$)/ },
 ];
 
 /** The service that serves `path`, or undefined when no route matches. */
 export function routeFor(path: string): RoutedService | undefined {
-  const matches = ROUTES.filter((r) => (path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`)) && (!r.pattern || r.pattern.test(path)));
+  const matches = ROUTES.filter((r) => (path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`)) && (!r.pattern || r.pattern.test(path.split('?')[0]!)));
   return matches.sort((a, b) => b.prefix.length - a.prefix.length)[0]?.service;
 }

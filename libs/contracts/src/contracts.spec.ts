@@ -39,6 +39,7 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },
     value: 81.2, unit: 'kg', originalValue: 179.0, originalUnit: '[lb_av]', effectiveTime: at('2025-03-03T06:45:00.250Z'),
     receivedTime: at('2025-03-03T06:45:03.999Z'), provenance: { method: 'device', deviceId: 'scale-42', organisation: 'trust-a' },
+    flags: [], components: [],
   },
   'varde.measurements.v1.MeasurementCorrected': {
     measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },

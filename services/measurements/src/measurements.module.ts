@@ -11,6 +11,17 @@ import { MeasurementSubmission } from './api/measurement-submission';
 import { ObservationIntake } from './api/observation.intake';
 import { FhirStructureValidator } from './infrastructure/fhir-structure-validator';
 import { UcumUnitConverter } from './infrastructure/ucum-unit-converter';
+import { EVENT_STORE } from '@varde/platform';
+import { MeasurementSeriesHttpController } from './api/measurement-series.http.controller';
+import { ObservationCorrectionsHttpController } from './api/observation-corrections.http.controller';
+import { ObservationSearchHttpController } from './api/observation-search.http.controller';
+import { AccessLog } from './application/access-log.port';
+import { CorrectMeasurementHandler } from './application/correct-measurement.handler';
+import { MeasurementReader } from './application/measurement.reader';
+import { MeasurementSearchQuery } from './infrastructure/measurement-search.query';
+import { MeasurementsReadModel } from './infrastructure/measurements.read-model';
+import { projectingEventStore } from './infrastructure/projecting-event-store';
+import { SharingAccessLog } from './infrastructure/sharing-access-log.grpc-client';
 
 /** Measurements' own settings. */
 export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -36,7 +47,7 @@ export class MeasurementsModule {
     return {
       module: MeasurementsModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [ObservationsHttpController, BundlesHttpController],
+      controllers: [ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController],
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
         RecordMeasurementHandler,
@@ -48,6 +59,13 @@ export class MeasurementsModule {
         { provide: UnitConverter, useClass: UcumUnitConverter },
         ObservationIntake,
         MeasurementSubmission,
+        MeasurementsReadModel,
+        // Shadows the platform's store for this module: every append to a measurement stream upserts the read model.
+        { provide: EVENT_STORE, useFactory: (readModel: MeasurementsReadModel) => projectingEventStore(infra.eventStore, (views) => readModel.upsert(views), infra.logger), inject: [MeasurementsReadModel] },
+        MeasurementSearchQuery,
+        MeasurementReader,
+        CorrectMeasurementHandler,
+        { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
         { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
       ],
     };

@@ -95,6 +95,7 @@ describe('validateObservation', () => {
       ],
     });
     expect(validateObservation(bp, context)).toMatchObject({
+      code: { system: 'http://loinc.org', code: '85354-9' },
       value: 130,
       unit: 'mm[Hg]',
       components: [
@@ -114,5 +115,13 @@ describe('validateObservation', () => {
       ],
     });
     expect(fieldsOf(bp)).toEqual(['Observation.component']);
+  });
+
+  it('keeps what a contained Device says about itself, identified by its identifier', () => {
+    const observation = spo2({
+      contained: [{ resourceType: 'Device', id: 'ox', identifier: [{ system: 'urn:ieee:eui64', value: '00-11' }], serialNumber: 'S1', modelNumber: 'M1' }],
+      device: { reference: '#ox' },
+    });
+    expect(validateObservation(observation, context)).toMatchObject({ deviceReference: 'urn:ieee:eui64|00-11', device: { identifier: { system: 'urn:ieee:eui64', value: '00-11' }, serial: 'S1', model: 'M1' } });
   });
 });

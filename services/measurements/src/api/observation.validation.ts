@@ -4,6 +4,7 @@ import { fhirElementPath, parseResource } from '@varde/fhir';
 import { isKnownMeasurementCode, isLoincCode, LOINC, measurementTypeOf, MEASUREMENT_TYPES } from '../domain/measurement-codes';
 import { assessEffectiveTime, assessPlausibility } from '../domain/measurement-plausibility';
 import type { ComponentInput } from '../domain/measurement.decide';
+import type { DeviceDetails } from '../domain/measurement.events';
 import { canonicalQuantity, isUnitIssue, type CanonicalQuantity } from '../application/canonical-quantity';
 import type { MeasurementInput } from '../application/record-measurement.handler';
 import type { UnitConverter } from '../application/unit-converter';
@@ -28,14 +29,26 @@ const Quantity = z
   )
   .strict();
 
+const Identifier = z.object({ system: z.string({ required_error: 'required: the namespace of the identifier (a URI)' }), value: z.string({ required_error: 'required: the identifier' }).min(1), use: z.string().optional() });
+
+// A device described inline (FHIR Personal Health Device style): only what provenance records is read.
+const ContainedDevice = z
+  .object({
+    resourceType: z.literal('Device', { errorMap: () => ({ message: 'expected "Device": only the measuring device may be contained' }) }),
+    id: z.string({ required_error: 'required: the id that device.reference points at ("#<id>")' }),
+    identifier: z.array(Identifier).optional(),
+    serialNumber: z.string().optional(),
+    modelNumber: z.string().optional(),
+    manufacturer: z.string().optional(),
+  })
+  .passthrough();
+
 const ObservationBody = z
   .object({
     resourceType: z.literal(RESOURCE, { errorMap: () => ({ message: `expected "${RESOURCE}"` }) }),
     id: z.string().optional(),
     meta: z.unknown().optional(),
-    identifier: z
-      .array(z.object({ system: z.string({ required_error: 'required: the namespace of the identifier (a URI)' }), value: z.string({ required_error: 'required: the identifier' }).min(1), use: z.string().optional() }))
-      .optional(),
+    identifier: z.array(Identifier).optional(),
     status: z.enum(['final', 'amended', 'corrected', 'preliminary'], { errorMap: () => ({ message: 'expected one of final, amended, corrected, preliminary' }) }),
     category: z.array(z.unknown()).optional(),
     code: CodeableConcept,
@@ -43,12 +56,13 @@ const ObservationBody = z
     effectiveDateTime: z.string({ required_error: 'required: when the measurement was taken (ISO 8601 date-time)' }).datetime({ offset: true, message: 'expected an ISO 8601 date-time with time zone, e.g. 2026-11-22T08:00:00+01:00' }),
     valueQuantity: Quantity.optional(),
     component: z.array(z.object({ code: CodeableConcept, valueQuantity: Quantity }).strict()).optional(),
-    device: z.object({ reference: z.string({ required_error: 'required: "Device/<id>"' }), display: z.string().optional() }).optional(),
+    device: z.object({ reference: z.string().optional(), identifier: Identifier.optional(), display: z.string().optional() }).optional(),
+    contained: z.array(ContainedDevice).optional(),
   })
   .strict();
 
 /** A measurement that passed validation; the caller adds provenance. */
-export type ValidObservation = Omit<MeasurementInput, 'provenance'> & { deviceReference?: string };
+export type ValidObservation = Omit<MeasurementInput, 'provenance'> & { deviceReference?: string; device?: DeviceDetails };
 
 /** What validation needs besides the body: the server's clock, the allowed skew and the unit converter. */
 export type ObservationContext = Readonly<{ now: Date; maxFutureMs: number; units: UnitConverter }>;
@@ -96,7 +110,7 @@ export function validateObservation(body: unknown, context: ObservationContext):
   if (!reference || !UUID.test(reference[1]!)) issue('subject.reference', 'expected "Patient/<internal patient id (UUID)>"');
   const future = assessEffectiveTime(obs.effectiveDateTime, context.now, context.maxFutureMs);
   if (future) issues.push(future);
-  if (obs.device && !/^Device\/[A-Za-z0-9\-.]{1,64}$/.test(obs.device.reference)) issue('device.reference', 'expected "Device/<id>"');
+  const device = obs.device && deviceOf(obs, issue);
   if (issues.length > 0 || !coding || !reference || !quantity) throw new ValidationError(issues.length > 0 ? issues : [{ field: RESOURCE, message: 'no measured value' }]);
 
   const identifier = obs.identifier?.[0];
@@ -104,11 +118,15 @@ export function validateObservation(body: unknown, context: ObservationContext):
     patientId: reference[1]!.toLowerCase(),
     observationStatus: obs.status,
     code: { system: coding.system!, code: coding.code! },
-    ...quantity,
+    value: quantity.value,
+    unit: quantity.unit,
+    originalValue: quantity.originalValue,
+    originalUnit: quantity.originalUnit,
     effectiveTime: new Date(obs.effectiveDateTime).toISOString(),
     ...(identifier ? { identifier: { system: identifier.system, value: identifier.value } } : {}),
     ...(components ? { components } : {}),
-    ...(obs.device ? { deviceReference: obs.device.reference } : {}),
+    ...(device?.reference ? { deviceReference: device.reference } : {}),
+    ...(device?.details ? { device: device.details } : {}),
   };
 }
 
@@ -132,4 +150,31 @@ function panelComponents(obs: Parsed, expected: readonly { code: string; canonic
   const missing = expected.filter((e) => !parts.some((p) => p.code === e.code) && !obs.component!.some((c) => c.code.coding.some((x) => x.code === e.code)));
   if (missing.length > 0) issue('component', `missing ${missing.map((m) => `${m.code} (${m.display})`).join(' and ')}`);
   return parts;
+}
+
+/**
+ * The measuring device: `device.reference` to `Device/<id>` or to a contained Device (`#<id>`, whose identifier,
+ * model, serial and manufacturer are kept), and/or `device.identifier`. The reference recorded is the
+ * `Device/<id>`, or else the device identifier as `system|value`.
+ */
+function deviceOf(obs: Parsed, issue: (field: string, message: string) => void): { reference?: string; details?: DeviceDetails } | undefined {
+  const { reference, identifier } = obs.device!;
+  if (reference === undefined && identifier === undefined) {
+    issue('device', 'expected {"reference": "Device/<id>"}, {"reference": "#<contained Device id>"} or {"identifier": {...}}');
+    return undefined;
+  }
+  let contained: z.infer<typeof ContainedDevice> | undefined;
+  if (reference?.startsWith('#')) {
+    contained = obs.contained?.find((d) => d.id === reference.slice(1));
+    if (!contained) issue('device.reference', `no contained Device with id "${reference.slice(1)}"`);
+  } else if (reference !== undefined && !/^Device\/[A-Za-z0-9\-.]{1,64}$/.test(reference)) issue('device.reference', 'expected "Device/<id>" or "#<contained Device id>"');
+  const id = identifier ?? contained?.identifier?.[0];
+  const details: DeviceDetails = {
+    ...(id ? { identifier: { system: id.system, value: id.value } } : {}),
+    ...(contained?.modelNumber ? { model: contained.modelNumber } : {}),
+    ...(contained?.serialNumber ? { serial: contained.serialNumber } : {}),
+    ...(contained?.manufacturer ? { manufacturer: contained.manufacturer } : {}),
+  };
+  const recorded = reference && !reference.startsWith('#') ? reference : id ? `${id.system}|${id.value}` : undefined;
+  return { ...(recorded ? { reference: recorded } : {}), ...(Object.keys(details).length > 0 ? { details } : {}) };
 }

@@ -5,7 +5,8 @@ import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { MeasurementQuery } from '../application/measurement.query';
 import { RecordMeasurementHandler } from '../application/record-measurement.handler';
-import { observationResource } from './observation.resource';
+import { observationFromView, observationResource } from './observation.resource';
+import { MeasurementReader } from '../application/measurement.reader';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake } from './observation.intake';
 
@@ -19,6 +20,7 @@ export class ObservationsHttpController {
     @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
+    @Inject(MeasurementReader) private readonly reader: MeasurementReader,
   ) {}
 
   /** `201` with the stored Observation and `Location`; `200` with the original when the identifier was seen before. */
@@ -33,13 +35,22 @@ export class ObservationsHttpController {
     return observationResource(result.measurement);
   }
 
-  /** The stored Observation (patient: own only). */
+  /** The Observation as it reads now, corrections applied (patient: own only); logged as access. */
   @Get(':id')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders) {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
-    const stored = await this.measurements.get(id);
-    assertMayActOnPatient(principal, stored.data.patientId);
-    return observationResource(stored);
+    const view = await this.reader.one(id, undefined, (patientId) => assertMayActOnPatient(principal, patientId), commandMetadataFrom(principal, headers));
+    return observationFromView(view);
+  }
+
+  /** `GET /fhir/Observation/:id/_history/:version`: a version as it read then (what a correction's link points at). */
+  @Get(':id/_history/:version')
+  @Roles('patient', 'guardian', 'clinician', 'auditor')
+  async version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders) {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
+    if (!/^[1-9]\d{0,8}$/.test(version)) throw ValidationError.field('version', 'expected a version number (meta.versionId)');
+    const view = await this.reader.one(id, Number(version), (patientId) => assertMayActOnPatient(principal, patientId), commandMetadataFrom(principal, headers));
+    return observationFromView(view);
   }
 }

@@ -1,9 +1,10 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
-import type { StoredEvent } from '@varde/event-sourcing';
+import type { RecordedEvent, StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
+import { viewOfStream, type MeasurementView } from './measurement.view';
 
 /** Reads one stored measurement from its stream. */
 @Injectable()
@@ -15,5 +16,11 @@ export class MeasurementQuery {
     const recorded = events.find((e) => e.type === 'MeasurementRecorded');
     if (!recorded) throw new NotFoundError(`Observation/${measurementId} does not exist`);
     return recorded;
+  }
+
+  /** The measurement as it reads now, or as it read at `version` (FHIR `_history`); undefined when unknown. */
+  async current(measurementId: string, version?: number): Promise<MeasurementView | undefined> {
+    const { events } = await this.store.readStream(measurementStreamId(measurementId));
+    return viewOfStream(events as unknown as RecordedEvent[], version);
   }
 }

@@ -19,7 +19,7 @@ export type RecordResult = Readonly<{ measurement: StoredEvent<MeasurementRecord
  */
 export function measurementIdOf(input: MeasurementInput): string {
   if (input.identifier) return deterministicId(`measurement:${input.identifier.system}|${input.identifier.value}`);
-  const parts = [input.patientId, input.code.system, input.code.code, input.effectiveTime, input.originalValue, input.originalUnit, input.provenance.deviceId ?? ''];
+  const parts = [input.patientId, input.code.system, input.code.code, input.effectiveTime, input.originalValue, input.originalUnit, input.provenance.deviceId ?? '', input.provenance.device?.serial ?? ''];
   const components = (input.components ?? []).map((c) => `${c.code}=${c.originalValue} ${c.originalUnit}`).join(',');
   return deterministicId(`measurement-content:${JSON.stringify([...parts, components])}`);
 }

@@ -1,7 +1,18 @@
 import type { DomainEvent } from '@varde/core';
 
 /** How a measurement was captured. */
-export type Provenance = Readonly<{ method: 'device' | 'patient' | 'clinician'; deviceId?: string; organisation?: string }>;
+export type Provenance = Readonly<{
+  method: 'device' | 'patient' | 'clinician';
+  deviceId?: string;
+  organisation?: string;
+  /** The system client (device gateway) that sent the measurement, when one did. */
+  gateway?: string;
+  /** What the device says about itself (FHIR Device: identifier, model, serial, manufacturer), when sent. */
+  device?: DeviceDetails;
+}>;
+
+/** A measuring device as described by the sender. */
+export type DeviceDetails = Readonly<{ identifier?: Readonly<{ system: string; value: string }>; model?: string; serial?: string; manufacturer?: string }>;
 
 /** One part of a panel measurement, in its canonical unit and as received. */
 export type MeasurementComponent = Readonly<{ code: Readonly<{ system: string; code: string; display: string }>; value: number; unit: string; originalValue: number; originalUnit: string }>;

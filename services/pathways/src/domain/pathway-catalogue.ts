@@ -55,7 +55,7 @@ export const COPD_PATHWAY: PathwayVersion = {
         threshold: 21,
         unit: '{score}',
         colour: 'yellow',
-        reasonTemplate: 'CAT score {value} is {threshold} or more (high impact)',
+        reasonTemplate: 'CAT score {value} is {threshold} or more ({band} impact)',
       },
     ],
   },

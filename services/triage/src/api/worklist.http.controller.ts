@@ -3,7 +3,7 @@ import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientDataReader } from '../application/patient-data.reader';
 import type { Colour } from '../domain/triage-rules';
-import { parseLimit, parseOneOf } from './query-params';
+import { parseLimit, parseOneOf, parsePathway, parseSubject } from './query-params';
 
 const COLOURS: readonly Colour[] = ['red', 'yellow', 'green'];
 
@@ -16,7 +16,12 @@ export class WorklistHttpController {
   @Get()
   @Roles('clinician', 'auditor')
   async list(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    const filter = { colour: parseOneOf('colour', query['colour'], COLOURS), limit: parseLimit(query['limit']) };
+    const filter = {
+      colour: parseOneOf('colour', query['colour'], COLOURS),
+      pathwayId: parsePathway(query['pathway']),
+      assignee: parseSubject('assignee', query['assignee']),
+      limit: parseLimit(query['limit']),
+    };
     const entries = await this.reader.worklistFor(filter, commandMetadataFrom(principal, headers));
     return { entries: entries.map(({ patientId, colour, reasons, since, openAlert }) => ({ patientId, colour, reasons, since, openAlert })) };
   }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type Actor, type CommandMetadata } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import type { Colour } from '../domain/triage-rules';
 import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from '../infrastructure/alerts.query';
-import { WorklistQuery, type PatientTriageView, type WorklistEntry } from '../infrastructure/worklist.query';
+import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from '../infrastructure/worklist.query';
 import { AccessLog } from './access-log.port';
 
 /**
@@ -19,7 +18,7 @@ export class PatientDataReader {
   ) {}
 
   /** The worklist, logged as one access per patient shown. */
-  async worklistFor(filter: { colour?: Colour; limit: number }, request: CommandMetadata): Promise<readonly WorklistEntry[]> {
+  async worklistFor(filter: WorklistFilter, request: CommandMetadata): Promise<readonly WorklistEntry[]> {
     const entries = await this.worklist.list(filter, new Date(request.now));
     await this.log(entries.map((e) => e.patientId), { purpose: 'worklist', resource: 'worklist' }, request);
     return entries;

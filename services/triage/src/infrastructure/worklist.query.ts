@@ -10,6 +10,9 @@ export type OpenAlertSummary = Readonly<{ id: string; colour: AlertColour; statu
 /** One patient on the worklist. */
 export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null; openAlert: OpenAlertSummary | null }>;
 
+/** Worklist filters: colour, pathway, and the clinician the patient's open alert is assigned to. */
+export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; limit: number }>;
+
 /** A patient's current triage with the provenance of the assessment behind it (null before any report). */
 export type PatientTriageView = WorklistEntry & Readonly<{ assessment: unknown }>;
 
@@ -60,13 +63,13 @@ export class WorklistQuery {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   /** Red first, then yellow, then green; within a colour, whoever has waited longest first. */
-  async list(filter: { colour?: Colour; limit: number }, now: Date = new Date()): Promise<readonly WorklistEntry[]> {
+  async list(filter: WorklistFilter, now: Date = new Date()): Promise<readonly WorklistEntry[]> {
     const { rows } = await this.pool.query<Row>(
       `${SELECT}
-        WHERE ($1::text IS NULL OR w.colour = $1)
+        WHERE ($1::text IS NULL OR w.colour = $1) AND ($2::text IS NULL OR w.pathway_id = $2) AND ($3::text IS NULL OR a.assignee = $3)
         ORDER BY w.colour_rank DESC, w.since, w.patient_id
-        LIMIT $2`,
-      [filter.colour ?? null, filter.limit],
+        LIMIT $4`,
+      [filter.colour ?? null, filter.pathwayId ?? null, filter.assignee ?? null, filter.limit],
     );
     return rows.map((row) => toEntry(row, now));
   }

@@ -1,0 +1,89 @@
+import { ValidationError } from '@varde/core';
+import type { CodeFilter, DateBound, MeasurementSearch, SearchCursor } from '../infrastructure/measurement-search.query';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// FHIR dateTime with a zone, or a date (read as midnight UTC).
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const CODE = /^[A-Za-z0-9.\-]{1,64}$/;
+const SEARCH_PARAMETERS = new Set(['patient', 'code', 'date', '_count', '_sort', '_cursor']);
+
+/** Query parameters as Fastify hands them over: repeated names become arrays. */
+export type RawQuery = Readonly<Record<string, string | string[] | undefined>>;
+
+const one = (query: RawQuery, name: string): string | undefined => {
+  const value = query[name];
+  if (Array.isArray(value)) throw ValidationError.field(name, 'expected once');
+  return value;
+};
+
+/** A patient id parameter (internal UUID), lower-cased. */
+export function patientParam(value: string | undefined, name: string): string {
+  if (!value) throw ValidationError.field(name, 'required: the internal patient id');
+  const id = value.startsWith('Patient/') ? value.slice('Patient/'.length) : value;
+  if (!UUID.test(id)) throw ValidationError.field(name, 'expected an internal patient id (UUID) or Patient/<id>');
+  return id.toLowerCase();
+}
+
+/** `system|code` or a bare code. */
+export function codeParam(value: string | undefined, name: string): CodeFilter | undefined {
+  if (value === undefined) return undefined;
+  const bar = value.lastIndexOf('|');
+  const system = bar >= 0 ? value.slice(0, bar) : undefined;
+  const code = bar >= 0 ? value.slice(bar + 1) : value;
+  if (!CODE.test(code) || system === '') throw ValidationError.field(name, 'expected a code ("2708-6") or system|code ("http://loinc.org|2708-6")');
+  return system ? { system, code } : { code };
+}
+
+/** An instant given as a FHIR date or dateTime, as ISO. */
+export function instantParam(value: string, name: string): string {
+  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) throw ValidationError.field(name, 'expected an ISO 8601 date or date-time with time zone, e.g. 2026-11-22T08:00:00Z');
+  return new Date(value).toISOString();
+}
+
+function cursorParam(value: string | undefined): SearchCursor | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<SearchCursor>;
+    if (typeof parsed.t === 'string' && typeof parsed.id === 'string' && !Number.isNaN(Date.parse(parsed.t))) return { t: parsed.t, id: parsed.id };
+  } catch {
+    // fall through: any cursor that is not one of ours is refused the same way
+  }
+  throw ValidationError.field('_cursor', 'expected the cursor of a next link, unchanged');
+}
+
+/** The opaque cursor of a next link. */
+export const encodeCursor = (cursor: SearchCursor): string => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+
+/**
+ * `GET /fhir/Observation` parameters: `patient` (required), `code`, `date` (repeatable, with prefix
+ * ge/gt/le/lt), `_count` (1–1000, default 50), `_sort` (`date` or `-date`, default `-date`), `_cursor`.
+ * Unknown parameters are refused rather than silently ignored, so a typo never widens a search.
+ */
+export function searchParams(query: RawQuery): MeasurementSearch {
+  const unknown = Object.keys(query).filter((name) => !SEARCH_PARAMETERS.has(name));
+  if (unknown.length > 0) throw new ValidationError(unknown.map((name) => ({ field: name, message: `unknown search parameter; supported: ${[...SEARCH_PARAMETERS].join(', ')}` })));
+  const dates = [query['date'] ?? []].flat().map((value): DateBound => {
+    const match = /^(ge|gt|le|lt)(.+)$/.exec(value);
+    if (!match) throw ValidationError.field('date', 'expected a prefix ge, gt, le or lt and a date-time, e.g. ge2026-11-01T00:00:00Z');
+    return { op: match[1] as DateBound['op'], at: instantParam(match[2]!, 'date') };
+  });
+  const countText = one(query, '_count') ?? '50';
+  const count = /^\d{1,4}$/.test(countText) ? Number(countText) : NaN;
+  if (!(count >= 1 && count <= 1000)) throw ValidationError.field('_count', 'expected a whole number from 1 to 1000');
+  const sort = one(query, '_sort') ?? '-date';
+  if (sort !== 'date' && sort !== '-date') throw ValidationError.field('_sort', 'expected "date" (oldest first) or "-date" (newest first)');
+  const code = codeParam(one(query, 'code'), 'code');
+  const after = cursorParam(one(query, '_cursor'));
+  return { patientId: patientParam(one(query, 'patient'), 'patient'), ...(code ? { code } : {}), dates, count, descending: sort === '-date', ...(after ? { after } : {}) };
+}
+
+/** The canonical query string of a search (for `self` and `next` links). */
+export function searchQueryString(search: MeasurementSearch, after?: SearchCursor): string {
+  const params = new URLSearchParams({ patient: search.patientId });
+  if (search.code) params.set('code', search.code.system ? `${search.code.system}|${search.code.code}` : search.code.code);
+  for (const d of search.dates) params.append('date', `${d.op}${d.at}`);
+  params.set('_count', String(search.count));
+  params.set('_sort', search.descending ? '-date' : 'date');
+  if (after) params.set('_cursor', encodeCursor(after));
+  return params.toString();
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, Headers, Inject, Param, Put } from '@nestjs/common';
+import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
+import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { CorrectMeasurementHandler } from '../application/correct-measurement.handler';
+import { MeasurementQuery } from '../application/measurement.query';
+import { correctionOf } from './observation-correction.validation';
+import { observationFromView } from './observation.resource';
+
+/** Corrections of recorded Observations: amend the value, or mark entered-in-error, always with a reason. */
+@Controller('fhir/Observation')
+export class ObservationCorrectionsHttpController {
+  constructor(
+    @Inject(CorrectMeasurementHandler) private readonly correct: CorrectMeasurementHandler,
+    @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
+  ) {}
+
+  /**
+   * `PUT /fhir/Observation/:id` with `status` `amended` (and the right `valueQuantity`) or `entered-in-error`,
+   * the reason in `note[0].text` (or `X-Correction-Reason`): `200` with the Observation as it now reads.
+   * Clinicians may correct any measurement; a patient only their own typed-in ones. Refusals are `409`.
+   */
+  @Put(':id')
+  @Roles('clinician', 'patient')
+  async put(@Param('id') id: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
+    const current = await this.measurements.current(id);
+    if (!current) throw new NotFoundError(`Observation/${id} does not exist`);
+    assertMayActOnPatient(principal, current.patientId);
+    if (principal.role === 'patient' && current.provenance.method !== 'patient') throw new ForbiddenError('a patient may correct only measurements they typed in themselves');
+    const reasonHeader = headers['x-correction-reason'];
+    const request = correctionOf(body, id, current, Array.isArray(reasonHeader) ? reasonHeader[0] : reasonHeader);
+    await this.correct.handle(id, request, commandMetadataFrom(principal, headers));
+    return observationFromView((await this.measurements.current(id))!);
+  }
+}

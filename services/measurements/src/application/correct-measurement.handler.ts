@@ -1,0 +1,26 @@
+import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import type { CommandMetadata } from '@varde/core';
+import { handleCommand } from '@varde/event-sourcing';
+import { EVENT_STORE } from '@varde/platform';
+import { measurementCorrectionDecider, type CorrectionCommand } from '../domain/measurement-correction.decide';
+import { measurementStreamId } from '../domain/measurement.events';
+
+/** What a correction asks for: a new value (canonical unit), or entered-in-error; always with a reason. */
+export type CorrectionRequest = Readonly<{ kind: 'amend'; value: number; unit: string; reason: string } | { kind: 'entered-in-error'; reason: string }>;
+
+/** Appends a correction to a measurement's stream; a refused one (IllegalStateError, 409) writes nothing. */
+@Injectable()
+export class CorrectMeasurementHandler {
+  constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {}
+
+  /** Whether this call wrote the correction (false when an Idempotency-Key retry found it already written). */
+  async handle(measurementId: string, request: CorrectionRequest, metadata: CommandMetadata): Promise<boolean> {
+    const command: CorrectionCommand =
+      request.kind === 'amend'
+        ? { type: 'CorrectMeasurement', data: { measurementId, value: request.value, unit: request.unit, reason: request.reason }, metadata }
+        : { type: 'MarkEnteredInError', data: { measurementId, reason: request.reason }, metadata };
+    const result = await handleCommand(this.store, measurementStreamId(measurementId), measurementCorrectionDecider, command);
+    return !result.alreadyHandled;
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError, type CommandMetadata } from '@varde/core';
+import { deterministicId } from '@varde/event-sourcing';
+import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../infrastructure/measurement-search.query';
+import { AccessLog } from './access-log.port';
+import { MeasurementQuery } from './measurement.query';
+import type { MeasurementView } from './measurement.view';
+
+/** Why measurements are read, as written to the patient's access log. */
+const PURPOSE = 'measurements';
+
+/**
+ * Every read of measurements goes through here: the data is fetched, the patient shown is written to the
+ * access log (sharing), and only then is anything returned. If the log cannot be written, nothing is shown
+ * (503). Authorisation of the caller for the patient is checked at the edge before this is called.
+ */
+@Injectable()
+export class MeasurementReader {
+  constructor(
+    @Inject(MeasurementSearchQuery) private readonly query: MeasurementSearchQuery,
+    @Inject(MeasurementQuery) private readonly streams: MeasurementQuery,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+  ) {}
+
+  /** A page of one patient's measurements. */
+  async search(search: MeasurementSearch, resource: string, request: CommandMetadata): Promise<MeasurementPage> {
+    const page = await this.query.search(search);
+    await this.log(search.patientId, resource, request);
+    return page;
+  }
+
+  /** The latest value per code of one patient. */
+  async lastPerCode(patientId: string, code: CodeFilter | undefined, resource: string, request: CommandMetadata): Promise<readonly MeasurementView[]> {
+    const views = await this.query.lastPerCode(patientId, code);
+    await this.log(patientId, resource, request);
+    return views;
+  }
+
+  /** One patient's values of one code in time order. */
+  async series(patientId: string, code: CodeFilter, range: { from?: string; to?: string; limit: number }, resource: string, request: CommandMetadata): Promise<readonly MeasurementView[]> {
+    const views = await this.query.series(patientId, code, range.from, range.to, range.limit);
+    await this.log(patientId, resource, request);
+    return views;
+  }
+
+  /**
+   * One measurement as it reads now (or at `version`), folded from its stream (the truth, even before the
+   * read model caught up); `authorise` sees the patient before anything is logged or shown.
+   */
+  async one(measurementId: string, version: number | undefined, authorise: (patientId: string) => void, request: CommandMetadata): Promise<MeasurementView> {
+    const view = await this.streams.current(measurementId, version);
+    if (!view || (version !== undefined && view.version !== version)) throw new NotFoundError(`Observation/${measurementId}${version ? `/_history/${version}` : ''} does not exist`);
+    authorise(view.patientId);
+    await this.log(view.patientId, `Observation/${measurementId}${version ? `/_history/${version}` : ''}`, request);
+    return view;
+  }
+
+  private async log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {
+    await this.accessLog.record([
+      {
+        // One id per request and patient: a retried RecordAccess call records the read once.
+        entryId: deterministicId(`measurements:${resource}:${request.commandId}:${patientId}`),
+        patientId,
+        actor: request.actor,
+        purpose: PURPOSE,
+        resource,
+        accessedAt: request.now,
+        correlationId: request.correlationId,
+      },
+    ]);
+  }
+}

@@ -1,0 +1,56 @@
+import { IllegalStateError, ValidationError, type Decider, type DomainCommand } from '@varde/core';
+import { evolveMeasurement, initialMeasurementState, type MeasurementCorrected, type MeasurementEnteredInError, type MeasurementHistoryEvent, type MeasurementState } from './measurement.events';
+import { measurementTypeOf } from './measurement-codes';
+import { assessPlausibility } from './measurement-plausibility';
+
+/** Amend a measurement's value (in its canonical unit) with a reason; the actor comes from the metadata. */
+export type CorrectMeasurement = DomainCommand<'CorrectMeasurement', { measurementId: string; value: number; unit: string; reason: string }>;
+
+/** Mark a measurement as entered in error with a reason; the actor comes from the metadata. */
+export type MarkEnteredInError = DomainCommand<'MarkEnteredInError', { measurementId: string; reason: string }>;
+
+/** The correction commands of the measurement decider. */
+export type CorrectionCommand = CorrectMeasurement | MarkEnteredInError;
+
+/**
+ * Decides a correction. Refused (nothing written) when there is nothing to correct, when the measurement is
+ * already entered in error, without a reason, or when an amendment would not change the value.
+ */
+export function decideCorrection(command: CorrectionCommand, state: MeasurementState): (MeasurementCorrected | MeasurementEnteredInError)[] {
+  if (state.status !== 'recorded') throw new IllegalStateError(`Observation/${command.data.measurementId} does not exist, so it cannot be corrected`);
+  if (state.lifecycle === 'entered-in-error') throw new IllegalStateError(`Observation/${state.measurementId} is already entered-in-error; record a new measurement instead`);
+  const reason = command.data.reason.trim();
+  if (!reason) throw new IllegalStateError('a correction needs a reason (Observation.note[0].text)');
+  const { subject, role, organisation } = command.metadata.actor;
+  const note = { reason, actor: { subject, role, ...(organisation ? { organisation } : {}) }, correctedTime: command.metadata.now };
+  const about = { measurementId: state.measurementId, patientId: state.patientId, code: state.code, effectiveTime: state.effectiveTime };
+  switch (command.type) {
+    case 'CorrectMeasurement': {
+      const { value, unit } = command.data;
+      // Panels carry one value per component; amending only the headline value would leave them inconsistent.
+      if (state.components && state.components.length > 0) throw new IllegalStateError('a panel cannot be amended; mark it entered-in-error and record it again');
+      if (unit !== state.unit) throw new IllegalStateError(`Observation.valueQuantity.code: a correction must be given in "${state.unit}"`);
+      const type = measurementTypeOf(state.code.system, state.code.code, unit);
+      if (type) {
+        // The same physical limits as at ingestion: a correction cannot bring in an impossible value.
+        const plausibility = assessPlausibility(type, { value });
+        if (plausibility.issues.length > 0) throw new ValidationError(plausibility.issues);
+      }
+      if (value === state.value) throw new IllegalStateError(`Observation.valueQuantity.value: the measurement already has the value ${value} ${unit}; nothing to correct`);
+      return [{ type: 'MeasurementCorrected', data: { ...about, value, unit, originalValue: value, originalUnit: unit, previousValue: state.value, previousUnit: state.unit, ...note } }];
+    }
+    case 'MarkEnteredInError':
+      return [{ type: 'MeasurementEnteredInError', data: { ...about, ...note } }];
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+}
+
+/** The correction decider: the same stream, state and evolve as the recording decider. */
+export const measurementCorrectionDecider: Decider<CorrectionCommand, MeasurementState, MeasurementHistoryEvent> = {
+  decide: decideCorrection,
+  evolve: evolveMeasurement,
+  initialState: initialMeasurementState,
+};

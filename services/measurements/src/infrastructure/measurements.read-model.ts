@@ -1,0 +1,195 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import { applyToView, type MeasurementView } from '../application/measurement.view';
+import type { MeasurementHistoryEvent } from '../domain/measurement.events';
+
+const COLUMNS = `measurement_id, patient_id, code_system, code, display, value, unit, original_value, original_unit,
+  effective_time, received_time, status, replaces, replaced_by, correction_reason, provenance, identifier, details, position, last_updated`;
+
+/** The read model's table; a projection of the event log that {@link rebuildMeasurementsReadModel} can drop and refill. */
+const CREATE_TABLE = `
+CREATE TABLE IF NOT EXISTS measurements (
+  measurement_id text PRIMARY KEY,
+  patient_id text NOT NULL,
+  code_system text NOT NULL,
+  code text NOT NULL,
+  display text NOT NULL,
+  value double precision NOT NULL,
+  unit text NOT NULL,
+  original_value double precision NOT NULL,
+  original_unit text NOT NULL,
+  effective_time timestamptz NOT NULL,
+  received_time timestamptz NOT NULL,
+  status text NOT NULL,
+  replaces text,
+  replaced_by text,
+  correction_reason text,
+  provenance jsonb NOT NULL,
+  identifier jsonb,
+  details jsonb,
+  position bigint NOT NULL,
+  last_updated timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS measurements_by_patient_code_time ON measurements (patient_id, code, effective_time, measurement_id);
+CREATE INDEX IF NOT EXISTS measurements_by_patient_time ON measurements (patient_id, effective_time, measurement_id);`;
+
+// One statement for one or many rows; the position guard makes a late or replayed upsert a no-op.
+const UPSERT = `
+INSERT INTO measurements (${COLUMNS})
+SELECT r.measurement_id, r.patient_id, r.code_system, r.code, r.display, r.value, r.unit, r.original_value, r.original_unit,
+       r.effective_time, r.received_time, r.status, r.replaces, NULL, r.correction_reason, r.provenance, r.identifier, r.details, r.position, r.last_updated
+  FROM jsonb_to_recordset($1::jsonb) AS r(measurement_id text, patient_id text, code_system text, code text, display text, value double precision,
+       unit text, original_value double precision, original_unit text, effective_time timestamptz, received_time timestamptz, status text,
+       replaces text, correction_reason text, provenance jsonb, identifier jsonb, details jsonb, position bigint, last_updated timestamptz)
+ON CONFLICT (measurement_id) DO UPDATE SET
+  value = EXCLUDED.value, unit = EXCLUDED.unit, original_value = EXCLUDED.original_value, original_unit = EXCLUDED.original_unit,
+  status = EXCLUDED.status, replaces = EXCLUDED.replaces, correction_reason = EXCLUDED.correction_reason,
+  position = EXCLUDED.position, last_updated = EXCLUDED.last_updated
+WHERE measurements.position < EXCLUDED.position`;
+
+/** A row of the `measurements` table as pg returns it. */
+export type MeasurementRow = Readonly<{
+  measurement_id: string;
+  patient_id: string;
+  code_system: string;
+  code: string;
+  display: string;
+  value: number;
+  unit: string;
+  original_value: number;
+  original_unit: string;
+  effective_time: Date;
+  received_time: Date;
+  status: MeasurementView['status'];
+  replaces: string | null;
+  correction_reason: string | null;
+  provenance: MeasurementView['provenance'];
+  identifier: MeasurementView['identifier'] | null;
+  details: MeasurementView['details'] | null;
+  position: string;
+  last_updated: Date;
+}>;
+
+/** The columns every query selects, in the order {@link viewOfRow} reads. */
+export const MEASUREMENT_COLUMNS = COLUMNS;
+
+/** A row back as a view. */
+export function viewOfRow(row: MeasurementRow): MeasurementView {
+  return {
+    measurementId: row.measurement_id,
+    patientId: row.patient_id,
+    code: { system: row.code_system, code: row.code, display: row.display },
+    value: row.value,
+    unit: row.unit,
+    originalValue: row.original_value,
+    originalUnit: row.original_unit,
+    effectiveTime: row.effective_time.toISOString(),
+    receivedTime: row.received_time.toISOString(),
+    status: row.status,
+    ...(row.replaces ? { replaces: row.replaces } : {}),
+    ...(row.correction_reason ? { correctionReason: row.correction_reason } : {}),
+    provenance: row.provenance,
+    ...(row.identifier ? { identifier: row.identifier } : {}),
+    ...(row.details ? { details: row.details } : {}),
+    version: Number(row.position),
+    lastUpdated: row.last_updated.toISOString(),
+  };
+}
+
+const rowOf = (v: MeasurementView) => ({
+  measurement_id: v.measurementId,
+  patient_id: v.patientId,
+  code_system: v.code.system,
+  code: v.code.code,
+  display: v.code.display,
+  value: v.value,
+  unit: v.unit,
+  original_value: v.originalValue,
+  original_unit: v.originalUnit,
+  effective_time: v.effectiveTime,
+  received_time: v.receivedTime,
+  status: v.status,
+  replaces: v.replaces ?? null,
+  correction_reason: v.correctionReason ?? null,
+  provenance: v.provenance,
+  identifier: v.identifier ?? null,
+  details: v.details ?? null,
+  position: v.version,
+  last_updated: v.lastUpdated,
+});
+
+/** Writes views, newest position wins. */
+export async function upsertMeasurementViews(db: pg.Pool | pg.PoolClient, views: readonly MeasurementView[]): Promise<void> {
+  if (views.length > 0) await db.query(UPSERT, [JSON.stringify(views.map(rowOf))]);
+}
+
+type EventRow = { stream_id: string; stream_position: string; message_type: string; message_data: MeasurementHistoryEvent['data']; recorded_time: string | null; created: Date };
+const REBUILD_BATCH = 5_000;
+
+/**
+ * Drops and refills the read model from the event log, in one transaction (the drop locks the table: reads
+ * and ingestion upserts wait for the commit, then upserts land on top, guarded by position). Returns the row count.
+ */
+export async function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('DROP TABLE IF EXISTS measurements');
+    await client.query(CREATE_TABLE);
+    let written = 0;
+    let after = { stream: '', position: '0' };
+    let current: { stream: string; view: MeasurementView | undefined } = { stream: '', view: undefined };
+    const flush = async (views: MeasurementView[]) => {
+      await upsertMeasurementViews(client, views);
+      written += views.length;
+    };
+    for (;;) {
+      // Keyset over (stream, position): each stream's events arrive together and in order, at flat cost per batch.
+      const { rows } = await client.query<EventRow>(
+        `SELECT stream_id, stream_position::text, message_type, message_data, message_metadata->>'recordedTime' AS recorded_time, created
+           FROM emt_messages
+          WHERE is_archived = FALSE AND stream_id LIKE 'measurement-%' AND (stream_id, stream_position) > ($1, $2::bigint)
+          ORDER BY stream_id, stream_position
+          LIMIT ${REBUILD_BATCH}`,
+        [after.stream, after.position],
+      );
+      if (rows.length === 0) break;
+      const done: MeasurementView[] = [];
+      for (const row of rows) {
+        if (row.stream_id !== current.stream) {
+          if (current.view) done.push(current.view);
+          current = { stream: row.stream_id, view: undefined };
+        }
+        const event = { type: row.message_type, data: row.message_data } as MeasurementHistoryEvent;
+        current.view = applyToView(current.view, event, Number(row.stream_position), row.recorded_time ?? row.created.toISOString());
+      }
+      await flush(done);
+      const last = rows[rows.length - 1]!;
+      after = { stream: last.stream_id, position: last.stream_position };
+    }
+    if (current.view) await flush([current.view]);
+    await client.query('COMMIT');
+    return written;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Creates the read model's table at start-up and keeps it current after each append. */
+@Injectable()
+export class MeasurementsReadModel implements OnModuleInit {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.pool.query(CREATE_TABLE);
+  }
+
+  /** Upserts the views; a stale one (lower position) changes nothing. */
+  async upsert(views: readonly MeasurementView[]): Promise<void> {
+    await upsertMeasurementViews(this.pool, views);
+  }
+}

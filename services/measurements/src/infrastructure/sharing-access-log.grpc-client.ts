@@ -1,0 +1,46 @@
+import type { OnModuleDestroy } from '@nestjs/common';
+import { sharingV1Service } from '@varde/contracts';
+import { UnavailableError } from '@varde/core';
+import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
+import { AccessLog, type AccessEntry } from '../application/access-log.port';
+
+/** {@link AccessLog} in the sharing service, over gRPC `RecordAccess`; unreachable → UnavailableError (503). */
+export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
+  private readonly client: GrpcClient;
+  private readonly service: sharingV1Service.SharingServiceClient;
+
+  constructor(url: string) {
+    super();
+    this.client = createGrpcClient('sharing', url);
+    this.service = this.client.service<sharingV1Service.SharingServiceClient>('SharingService');
+  }
+
+  override async record(entries: readonly AccessEntry[]): Promise<void> {
+    await this.send(entries).catch((error: unknown) => {
+      // Whatever went wrong, the read was not logged, so it must not be shown: always 503, never a 4xx.
+      if (error instanceof UnavailableError) throw error;
+      throw new UnavailableError(`The access log did not record this read: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private async send(entries: readonly AccessEntry[]): Promise<void> {
+    await callGrpc(
+      this.service.recordAccess({
+        entries: entries.map((e) => ({
+          entryId: e.entryId,
+          patientId: e.patientId,
+          actor: { subject: e.actor.subject, role: e.actor.role, organisation: e.actor.organisation ?? '', onBehalfOf: e.actor.onBehalfOf ?? '' },
+          purpose: e.purpose,
+          resource: e.resource,
+          accessedAt: new Date(e.accessedAt),
+          correlationId: e.correlationId,
+        })),
+      }),
+      'sharing.RecordAccess',
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.client.close();
+  }
+}

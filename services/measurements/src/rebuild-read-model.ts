@@ -1,0 +1,23 @@
+// Drops and refills the `measurements` read model from the event log: `npm run measurements:rebuild-read-model`.
+// Uses the service's own settings (DATABASE_URL, DB_SCHEMA); safe while the service runs (see the function).
+import { schemaConnectionString } from '@varde/event-sourcing';
+import { loadPlatformConfig } from '@varde/platform';
+import pg from 'pg';
+import { rebuildMeasurementsReadModel } from './infrastructure/measurements.read-model';
+
+async function main(): Promise<void> {
+  const config = loadPlatformConfig('measurements');
+  const pool = new pg.Pool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: 1 });
+  try {
+    const started = Date.now();
+    const rows = await rebuildMeasurementsReadModel(pool);
+    process.stdout.write(`measurements read model rebuilt in schema ${config.database.schema}: ${rows} measurements in ${Date.now() - started} ms\n`);
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`rebuild failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ConcurrencyError } from '@varde/core';
+import { deterministicId } from '@varde/event-sourcing';
+import { DB_POOL, LOGGER, type Logger } from '@varde/platform';
+import type pg from 'pg';
+import { AlertHandler } from './alert.handler';
+import { ALERTS_CONFIG, redLimitFor, type AlertsConfig } from './alerts.config';
+
+const ESCALATOR = { subject: 'varde-triage-escalation', role: 'system' } as const;
+
+/**
+ * Every interval, escalates each open red alert past its acknowledgement deadline by one level. The command
+ * id is derived from (alert, level), so two replicas or a restart racing on the same alert write it once.
+ */
+@Injectable()
+export class AlertEscalationScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    @Inject(DB_POOL) private readonly pool: pg.Pool,
+    @Inject(AlertHandler) private readonly alerts: AlertHandler,
+    @Inject(ALERTS_CONFIG) private readonly config: AlertsConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      // A slow run is not overlapped by the next tick.
+      this.running ??= this.escalateOverdue(new Date())
+        .then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'escalation run failed; retrying next interval'))
+        .finally(() => (this.running = undefined));
+    }, this.config.escalationIntervalMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Escalates every alert overdue at `now`; answers how many escalated. */
+  async escalateOverdue(now: Date): Promise<number> {
+    const { rows } = await this.pool.query<{ alert_id: string; pathway_id: string; escalation_level: number }>(
+      `SELECT alert_id, pathway_id, escalation_level FROM alerts WHERE status = 'open' AND colour = 'red' AND acknowledge_by <= $1 ORDER BY acknowledge_by LIMIT 500`,
+      [now.toISOString()],
+    );
+    let escalated = 0;
+    for (const { alert_id: alertId, pathway_id: pathwayId, escalation_level: current } of rows) {
+      const level = current + 1;
+      const commandId = deterministicId(`escalate-alert:${alertId}:${level}`);
+      try {
+        const events = await this.alerts.handle({
+          type: 'EscalateAlert',
+          data: { alertId, level, chain: this.config.escalationChain, limitSeconds: redLimitFor(this.config, pathwayId) },
+          metadata: { commandId, correlationId: commandId, actor: ESCALATOR, now: now.toISOString() },
+        });
+        escalated += events.length;
+      } catch (error) {
+        // Another replica wrote this level first; the next run reads the new state.
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
+    }
+    return escalated;
+  }
+}

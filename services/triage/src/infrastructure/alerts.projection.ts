@@ -1,0 +1,87 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import type { AlertEvent } from '../domain/alert.events';
+import type { PositionedEvent } from '../application/positioned-event';
+
+/** Anything that runs a query: the pool, or a client inside the consumer's transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+/**
+ * The alerts read model: one row per alert with its current status, deadline and timings (for the list,
+ * the worklist's open alert, the escalation scheduler and the figures). Rebuildable from the alert streams.
+ */
+@Injectable()
+export class AlertsProjection implements OnModuleInit {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS alerts (
+        alert_id text PRIMARY KEY,
+        patient_id text NOT NULL,
+        pathway_id text NOT NULL,
+        colour text NOT NULL,
+        raised_colour text NOT NULL,
+        status text NOT NULL,
+        reasons jsonb NOT NULL,
+        assessment_id text NOT NULL,
+        raised_at timestamptz NOT NULL,
+        raised_by_role text NOT NULL,
+        acknowledge_by timestamptz,
+        acknowledged_at timestamptz,
+        resolved_at timestamptz,
+        outcome text,
+        assignee text,
+        escalation_level int NOT NULL DEFAULT 0,
+        escalated_to text,
+        stream_position bigint NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS alerts_unresolved_by_patient ON alerts (patient_id) WHERE status <> 'resolved';
+      CREATE INDEX IF NOT EXISTS alerts_overdue ON alerts (acknowledge_by) WHERE status = 'open' AND colour = 'red';
+      CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);`);
+  }
+
+  /** Applies an alert's events; an event at or before the row's position (a redelivery) changes nothing. */
+  async apply(db: Queryable, events: readonly PositionedEvent<AlertEvent>[]): Promise<void> {
+    for (const { event, streamPosition } of events) {
+      const position = streamPosition.toString();
+      const update = (set: string, values: readonly unknown[]) =>
+        db.query(`UPDATE alerts SET ${set}, stream_position = $2 WHERE alert_id = $1 AND stream_position < $2`, [event.data.alertId, position, ...values]);
+      switch (event.type) {
+        case 'AlertRaised': {
+          const d = event.data;
+          await db.query(
+            `INSERT INTO alerts (alert_id, patient_id, pathway_id, colour, raised_colour, status, reasons, assessment_id, raised_at, raised_by_role, acknowledge_by, stream_position)
+             VALUES ($1, $2, $3, $4, $4, 'open', $5, $6, $7, $8, $9, $10) ON CONFLICT (alert_id) DO NOTHING`,
+            [d.alertId, d.patientId, d.pathwayId, d.colour, JSON.stringify(d.reasons), d.assessmentId, d.raisedAt, event.metadata.actor.role, d.acknowledgeBy, position],
+          );
+          break;
+        }
+        case 'AlertSeverityRaised':
+          await update(`colour = $3, status = 'open', reasons = $4, acknowledge_by = $5`, [event.data.colour, JSON.stringify(event.data.reasons), event.data.acknowledgeBy]);
+          break;
+        case 'AlertAcknowledged':
+          // The first acknowledgement counts for time-to-acknowledge; a red upgrade later does not reset it.
+          await update(`status = 'acknowledged', acknowledge_by = NULL, acknowledged_at = coalesce(acknowledged_at, $3)`, [event.data.acknowledgedAt]);
+          break;
+        case 'AlertAssigned':
+          await update('assignee = $3', [event.data.assignee]);
+          break;
+        case 'AlertCommented':
+          // Comments live in the stream (the alert's history); only the position moves on.
+          await update('status = status', []);
+          break;
+        case 'AlertEscalated':
+          await update('escalation_level = $3, escalated_to = $4, acknowledge_by = $5', [event.data.level, event.data.target, event.data.acknowledgeBy]);
+          break;
+        case 'AlertResolved':
+          await update(`status = 'resolved', acknowledge_by = NULL, resolved_at = $3, outcome = $4`, [event.data.resolvedAt, event.data.outcome]);
+          break;
+        default: {
+          const _exhaustive: never = event;
+        }
+      }
+    }
+  }
+}
