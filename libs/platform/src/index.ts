@@ -11,3 +11,4 @@ export * from './grpc-client';
 export * from './service-consumer';
 export * from './pathways-enrolments';
 export * from './integration-consumer';
+export * from './access-log';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig, env } from '@varde/config';
-import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
+import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, SharingAccessLog } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
 import { RecordMeasurementHandler } from './application/record-measurement.handler';
@@ -15,13 +15,11 @@ import { EVENT_STORE } from '@varde/platform';
 import { MeasurementSeriesHttpController } from './api/measurement-series.http.controller';
 import { ObservationCorrectionsHttpController } from './api/observation-corrections.http.controller';
 import { ObservationSearchHttpController } from './api/observation-search.http.controller';
-import { AccessLog } from './application/access-log.port';
 import { CorrectMeasurementHandler } from './application/correct-measurement.handler';
 import { MeasurementReader } from './application/measurement.reader';
 import { MeasurementSearchQuery } from './infrastructure/measurement-search.query';
 import { MeasurementsReadModel } from './infrastructure/measurements.read-model';
 import { projectingEventStore } from './infrastructure/projecting-event-store';
-import { SharingAccessLog } from './infrastructure/sharing-access-log.grpc-client';
 
 /** Measurements' own settings. */
 export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) {

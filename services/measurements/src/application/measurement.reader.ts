@@ -1,8 +1,8 @@
+import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../infrastructure/measurement-search.query';
-import { AccessLog } from './access-log.port';
 import { MeasurementQuery } from './measurement.query';
 import type { MeasurementView } from './measurement.view';
 

@@ -1,9 +1,9 @@
+import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type Actor, type CommandMetadata } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from '../infrastructure/alerts.query';
 import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from '../infrastructure/worklist.query';
-import { AccessLog } from './access-log.port';
 
 /**
  * Every read of patient data goes through here: the rows are fetched, each patient shown is written to the

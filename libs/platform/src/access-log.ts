@@ -1,8 +1,25 @@
+import { UnavailableError, type Actor } from '@varde/core';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { sharingV1Service } from '@varde/contracts';
-import { UnavailableError } from '@varde/core';
-import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { AccessLog, type AccessEntry } from '../application/access-log.port';
+import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
+
+/** One read of a patient's data, as written to the access log. */
+export type AccessEntry = Readonly<{
+  /** Chosen by the caller so a retried write records the entry once. */
+  entryId: string;
+  patientId: string;
+  actor: Actor;
+  purpose: string;
+  resource: string;
+  accessedAt: string;
+  correlationId: string;
+}>;
+
+/** The access log every read of patient data is written to before it is shown (fail closed). */
+export abstract class AccessLog {
+  /** Records the reads; throws (UnavailableError) when the log cannot be reached. */
+  abstract record(entries: readonly AccessEntry[]): Promise<void>;
+}
 
 /** {@link AccessLog} in the sharing service, over gRPC `RecordAccess`; unreachable → UnavailableError (503). */
 export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
