@@ -16,6 +16,8 @@ describe('public routing', () => {
     expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/access-log?limit=5')).toBe('sharing');
     expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/measurements/series?code=2708-6')).toBe('measurements');
     expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/measurementsX')).toBeUndefined();
+    expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/device-gateways/gateway-7')).toBe('measurements');
+    expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/device-gatewaysX')).toBeUndefined();
     expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000')).toBeUndefined();
     expect(routeFor('/api/unknown')).toBeUndefined();
     expect(routeFor('/fhir/ObservationX')).toBeUndefined();

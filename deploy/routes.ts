@@ -25,7 +25,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/alerts', service: 'triage' },
   { prefix: '/api/triage', service: 'triage' },
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
-  regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/measurements(/|$)'),
+  regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   // FHIR Bundles (batch / transaction) are posted to the base itself; only the exact path, not /fhir/*.
   { prefix: '/fhir', service: 'measurements', pattern: /^\/fhir\/?(\?|$)/ },
 ];

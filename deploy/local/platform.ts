@@ -95,6 +95,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       OIDC_ISSUER: issuer.url,
       PATHWAYS_GRPC_URL: `127.0.0.1:${GRPC_PORTS.pathways + offset}`,
       SHARING_GRPC_URL: `127.0.0.1:${GRPC_PORTS.sharing + offset}`,
+      TRIAGE_GRPC_URL: `127.0.0.1:${GRPC_PORTS.triage + offset}`,
     });
     const processes = new Map<Service, ChildProcess>();
     const launch = async (service: Service): Promise<void> => {

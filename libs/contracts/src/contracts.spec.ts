@@ -38,7 +38,10 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
   'varde.measurements.v1.MeasurementRecorded': {
     measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },
     value: 81.2, unit: 'kg', originalValue: 179.0, originalUnit: '[lb_av]', effectiveTime: at('2025-03-03T06:45:00.250Z'),
-    receivedTime: at('2025-03-03T06:45:03.999Z'), provenance: { method: 'device', deviceId: 'scale-42', organisation: 'trust-a' },
+    receivedTime: at('2025-03-03T06:45:03.999Z'), provenance: {
+      method: 'device', deviceId: 'scale-42', organisation: 'trust-a', deviceIdentifier: 'urn:oid:2.16.578.1|scale-42', deviceModel: 'WS-50',
+      deviceSerial: 'SN-0042', deviceManufacturer: 'Acme Medical', gatewayId: 'gateway-7', enteredByRole: 'system',
+    },
     flags: [], components: [],
   },
   'varde.measurements.v1.MeasurementCorrected': {

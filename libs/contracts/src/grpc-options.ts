@@ -3,7 +3,8 @@ import type { GrpcOptions } from '@nestjs/microservices';
 // Timestamp<->Date wrapper, so the runtime loader hands handlers Dates, as the types promise.
 import { VARDE_PATHWAYS_V1_PACKAGE_NAME } from './generated/varde/pathways/v1/pathways_service';
 import { VARDE_SHARING_V1_PACKAGE_NAME } from './generated/varde/sharing/v1/sharing_service';
-import { pathwaysServiceProto, protoRoot, sharingServiceProto } from './proto-paths';
+import { VARDE_TRIAGE_V1_PACKAGE_NAME } from './generated/varde/triage/v1/triage_service';
+import { pathwaysServiceProto, protoRoot, sharingServiceProto, triageServiceProto } from './proto-paths';
 
 type GrpcTransportOptions = GrpcOptions['options'];
 
@@ -26,6 +27,7 @@ export const grpcLoaderOptions: NonNullable<GrpcTransportOptions['loader']> = {
 export const grpcServices = {
   pathways: { package: VARDE_PATHWAYS_V1_PACKAGE_NAME, protoPath: pathwaysServiceProto },
   sharing: { package: VARDE_SHARING_V1_PACKAGE_NAME, protoPath: sharingServiceProto },
+  triage: { package: VARDE_TRIAGE_V1_PACKAGE_NAME, protoPath: triageServiceProto },
 } as const;
 
 /** NestJS `Transport.GRPC` options to serve or call one service's gRPC contract at `url` (`host:port`). */

@@ -8,6 +8,7 @@ export * as pathwaysV1Service from './generated/varde/pathways/v1/pathways_servi
 export * as sharingV1Events from './generated/varde/sharing/v1/events';
 export * as sharingV1Service from './generated/varde/sharing/v1/sharing_service';
 export * as triageV1Events from './generated/varde/triage/v1/events';
+export * as triageV1Service from './generated/varde/triage/v1/triage_service';
 export * from './grpc-options';
 export * from './integration-event-types';
 export * from './proto-paths';

@@ -23,3 +23,6 @@ export const pathwaysServiceProto: string = join(protoRoot, 'varde', 'pathways',
 
 /** Absolute path of the sharing gRPC service definition (`varde.sharing.v1.SharingService`). */
 export const sharingServiceProto: string = join(protoRoot, 'varde', 'sharing', 'v1', 'sharing_service.proto');
+
+/** Absolute path of the triage gRPC service definition (`varde.triage.v1.TriageService`). */
+export const triageServiceProto: string = join(protoRoot, 'varde', 'triage', 'v1', 'triage_service.proto');

@@ -35,6 +35,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       OIDC_JWKS_URL: z.string().url('expected a URL').optional(),
       PATHWAYS_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.pathways.grpc}`),
       SHARING_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.sharing.grpc}`),
+      TRIAGE_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.triage.grpc}`),
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       SHUTDOWN_DRAIN_MS: env.int(0),
       BODY_LIMIT_BYTES: env.int(1_048_576),
@@ -50,7 +51,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }
       : { mode: 'embedded' as const },
     auth: { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks` },
-    peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL },
+    peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL, triageGrpc: config.TRIAGE_GRPC_URL },
     logLevel: config.LOG_LEVEL,
     shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,
   };

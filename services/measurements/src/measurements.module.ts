@@ -13,6 +13,8 @@ import { FhirStructureValidator } from './infrastructure/fhir-structure-validato
 import { UcumUnitConverter } from './infrastructure/ucum-unit-converter';
 import { EVENT_STORE } from '@varde/platform';
 import { MeasurementSeriesHttpController } from './api/measurement-series.http.controller';
+import { DeviceGatewaysHttpController } from './api/device-gateways.http.controller';
+import { GatewayAssignmentHandler } from './application/gateway-assignment.handler';
 import { ObservationCorrectionsHttpController } from './api/observation-corrections.http.controller';
 import { ObservationSearchHttpController } from './api/observation-search.http.controller';
 import { CorrectMeasurementHandler } from './application/correct-measurement.handler';
@@ -45,10 +47,11 @@ export class MeasurementsModule {
     return {
       module: MeasurementsModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController],
+      controllers: [ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController, DeviceGatewaysHttpController],
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
         RecordMeasurementHandler,
+        GatewayAssignmentHandler,
         MeasurementQuery,
         { provide: MAX_BUNDLE_ENTRIES, useValue: config.MEASUREMENT_BUNDLE_MAX_ENTRIES },
         { provide: BUNDLE_BODY_LIMIT, useValue: config.MEASUREMENT_BUNDLE_BODY_LIMIT_BYTES },

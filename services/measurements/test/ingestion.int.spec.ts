@@ -3,6 +3,7 @@ import { integrationEventTypes } from '@varde/contracts';
 import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { assignGateway, DEV_GATEWAY } from './assign-gateway';
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -78,6 +79,7 @@ beforeAll(async () => {
   measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
   patientId = await enrolPatient(pathways.url, await issuer.token('clinician'));
   token = await issuer.token('patient', { patientId });
+  await assignGateway(measurements.url, await issuer.token('clinician'), patientId);
 });
 
 afterAll(async () => {
@@ -173,9 +175,26 @@ describe('provenance', () => {
     expect(rows[0].message_data.provenance).toMatchObject({
       method: 'device',
       deviceId: 'urn:ieee:eui64|A1B2C3D4E5F60708',
-      gateway: expect.any(String),
+      gateway: DEV_GATEWAY,
       device: { identifier: { system: 'urn:ieee:eui64', value: 'A1B2C3D4E5F60708' }, model: 'BS-440', serial: 'SN-991', manufacturer: 'Acme Health' },
     });
+    // Consumers in other services and trusts see the same provenance in the integration event.
+    expect((await published(created.body.id)).provenance).toEqual({
+      method: 'device',
+      deviceId: 'urn:ieee:eui64|A1B2C3D4E5F60708',
+      organisation: expect.any(String),
+      deviceIdentifier: 'urn:ieee:eui64|A1B2C3D4E5F60708',
+      deviceModel: 'BS-440',
+      deviceSerial: 'SN-991',
+      deviceManufacturer: 'Acme Health',
+      gatewayId: DEV_GATEWAY,
+      enteredByRole: 'system',
+    });
+  });
+
+  it('publishes a reading typed in by the patient with no device or gateway', async () => {
+    const created = await postObservation(observation('8867-4', 66, '/min'));
+    expect((await published(created.body.id)).provenance).toMatchObject({ method: 'patient', deviceModel: '', deviceSerial: '', gatewayId: '', enteredByRole: 'patient' });
   });
 
   it('records a patient typing in a value as the patient, with no device', async () => {
@@ -246,16 +265,19 @@ describe('POST /fhir with a Bundle', () => {
     expect(diagnostics(result.body.entry[0].response.outcome)).toContain('Bundle.entry[0].request.method');
   });
 
-  it('batch: an entry for another patient (403) or a patient not enrolled (404) fails alone', async () => {
+  it('batch: an entry for another patient (403), a patient the gateway is not assigned to (403) or a patient not enrolled (404) fails alone', async () => {
     const gateway = await issuer.token('system');
     const before = await appended();
     const stranger = { subject: { reference: `Patient/${randomUUID()}` } };
     const forPatient = await post('/fhir', bundle('batch', [observation('8867-4', 70, '/min', stranger), observation('8867-4', 71, '/min')]));
     expect(forPatient.body.entry.map((e: JsonBody) => e.response.status)).toEqual(['403 Forbidden', '201 Created']);
-    const forGateway = await post('/fhir', bundle('batch', [observation('8867-4', 72, '/min', stranger)]), gateway);
-    expect(forGateway.body.entry[0].response.status).toBe('404 Not Found');
-    expect(diagnostics(forGateway.body.entry[0].response.outcome)).toContain('Bundle.entry[0].resource.subject');
-    expect(await appended()).toBe(before + 1);
+    const forGateway = await post('/fhir', bundle('batch', [observation('8867-4', 72, '/min', stranger), observation('8867-4', 73, '/min')]), gateway);
+    expect(forGateway.body.entry.map((e: JsonBody) => e.response.status)).toEqual(['403 Forbidden', '201 Created']);
+    expect(diagnostics(forGateway.body.entry[0].response.outcome)).toContain(`Bundle.entry[0].resource.subject: gateway ${DEV_GATEWAY} is not assigned to this patient`);
+    const forClinician = await post('/fhir', bundle('batch', [observation('8867-4', 74, '/min', stranger)]), await issuer.token('clinician'));
+    expect(forClinician.body.entry[0].response.status).toBe('404 Not Found');
+    expect(diagnostics(forClinician.body.entry[0].response.outcome)).toContain('Bundle.entry[0].resource.subject');
+    expect(await appended()).toBe(before + 2);
   });
 
   it('transaction: an entry for a patient who is not enrolled refuses the whole Bundle', async () => {

@@ -5,6 +5,7 @@ import { integrationEventTypes } from '@varde/contracts';
 import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { assignGateway } from './assign-gateway';
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -96,6 +97,7 @@ beforeAll(async () => {
   clinician = await issuer.token('clinician');
   patientId = await enrolPatient(pathways.url, clinician);
   otherPatientId = await enrolPatient(pathways.url, clinician);
+  await assignGateway(measurements.url, clinician, patientId);
   patientToken = await issuer.token('patient', { patientId });
   // 120 readings typed in by the patient, one an hour, posted out of order and a few at a time.
   const order = Array.from({ length: 120 }, (_, i) => (i * 37) % 120);

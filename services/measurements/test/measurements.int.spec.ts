@@ -3,6 +3,7 @@ import { integrationEventTypes } from '@varde/contracts';
 import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { assignGateway } from './assign-gateway';
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,6 +51,7 @@ beforeAll(async () => {
   measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
   patientId = await enrol();
   patientToken = await issuer.token('patient', { patientId });
+  await assignGateway(measurements.url, await issuer.token('clinician'), patientId);
 });
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { AccessLog, type Infrastructure, PathwaysEnrolments, PlatformModule, Sha
 import { AlertsHttpController } from './api/alerts.http.controller';
 import { PatientTriageHttpController } from './api/patient-triage.http.controller';
 import { TriageFiguresHttpController } from './api/triage-figures.http.controller';
+import { TriageGrpcController } from './api/triage.grpc.controller';
 import { WorklistHttpController } from './api/worklist.http.controller';
 import { AlertEscalationScheduler } from './application/alert-escalation.scheduler';
 import { AlertHandler } from './application/alert.handler';
@@ -28,7 +29,7 @@ export class TriageModule {
     return {
       module: TriageModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [WorklistHttpController, PatientTriageHttpController, AlertsHttpController, TriageFiguresHttpController],
+      controllers: [WorklistHttpController, PatientTriageHttpController, AlertsHttpController, TriageFiguresHttpController, TriageGrpcController],
       providers: [
         { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, RULE_SET_CACHE_MS)) },
         { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },

@@ -6,5 +6,6 @@ import { TriageModule } from './triage.module';
 export const triageService: ServiceDefinition = {
   service: 'triage',
   module: (infra) => TriageModule.forRoot(infra),
+  grpc: 'triage',
   relay: triageIntegrationMapping,
 };

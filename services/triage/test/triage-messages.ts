@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { integrationEventTypes } from '@varde/contracts';
+import { integrationEventTypes, measurementsV1Events } from '@varde/contracts';
 import type { IntegrationMessage } from '@varde/messaging';
 
 const SPO2 = { system: 'http://loinc.org', code: '2708-6', display: 'Oxygen saturation' };
@@ -27,7 +27,7 @@ export function spo2Recorded(patientId: string, value: number, effectiveTime: Da
       originalUnit: '%',
       effectiveTime,
       receivedTime: new Date(),
-      provenance: { method: 'device', deviceId: 'oximeter-1', organisation: '' },
+      provenance: measurementsV1Events.Provenance.fromPartial({ method: 'device', deviceId: 'oximeter-1' }),
       flags: [],
       components: [],
     }),

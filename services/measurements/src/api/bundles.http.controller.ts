@@ -40,10 +40,11 @@ export class BundlesHttpController {
     const metadata = commandMetadataFrom(principal, headers);
     // Each entry is its own command; ids derived from the request's keep an Idempotency-Key retry from writing twice.
     const entryMetadata = (i: number): CommandMetadata => ({ ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) });
+    const authorise = this.submission.forRequest(principal, String(headers['authorization']));
     const prepare = async (entry: unknown, i: number): Promise<MeasurementInput> => {
       const at = `Bundle.entry[${i}].resource`;
       const resource = locate(() => entryResource(entry, i), `Bundle.entry[${i}]`);
-      return this.submission.authorise(this.intake.check(resource, at), principal, String(headers['authorization']), at);
+      return authorise(this.intake.check(resource, at), at);
     };
     return bundle.type === 'batch' ? this.batch(bundle.entry, prepare, entryMetadata) : this.transaction(bundle.entry, prepare, entryMetadata);
   }

@@ -1,30 +1,53 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertMayActOnPatient, type Principal } from '@varde/auth';
-import { NotFoundError } from '@varde/core';
+import { ForbiddenError, NotFoundError } from '@varde/core';
 import { EnrolmentDirectory } from '@varde/platform';
+import { GatewayAssignmentHandler } from '../application/gateway-assignment.handler';
 import type { MeasurementInput } from '../application/record-measurement.handler';
 import type { Provenance } from '../domain/measurement.events';
 import type { ValidObservation } from './observation.validation';
 
+/** Turns a validated Observation into the command input for one request's caller; `at` names the element. */
+export type Authorise = (valid: ValidObservation, at?: string) => Promise<MeasurementInput>;
+
 /** Who may submit a validated Observation, and how it was obtained; shared by single and Bundle ingestion. */
 @Injectable()
 export class MeasurementSubmission {
-  constructor(@Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory) {}
+  constructor(
+    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
+    @Inject(GatewayAssignmentHandler) private readonly gateways: GatewayAssignmentHandler,
+  ) {}
 
-  /** The command input, after checking the caller may act on the patient and the patient is enrolled (`at` names the element). */
-  async authorise(valid: ValidObservation, principal: Principal, authorization: string, at = 'Observation'): Promise<MeasurementInput> {
-    const { deviceReference, device, ...observation } = valid;
-    assertMayActOnPatient(principal, observation.patientId);
-    if (!(await this.enrolments.isEnrolled(observation.patientId, authorization))) {
-      throw new NotFoundError(`${at}.subject: Patient/${observation.patientId} is not enrolled on any pathway`);
-    }
-    const provenance: Provenance = {
-      method: deviceReference || device || principal.role === 'system' ? 'device' : principal.role === 'clinician' ? 'clinician' : 'patient',
-      ...(deviceReference ? { deviceId: deviceReference } : {}),
-      ...(principal.organisation ? { organisation: principal.organisation } : {}),
-      ...(principal.role === 'system' ? { gateway: principal.subject } : {}),
-      ...(device ? { device } : {}),
+  /**
+   * The check for one request: the caller may act on the patient, a device gateway (`system`) is assigned to
+   * the patient, and the patient is enrolled. Assignment answers are kept for the request, so a Bundle of many
+   * entries for one patient asks once.
+   */
+  forRequest(principal: Principal, authorization: string): Authorise {
+    const assigned = new Map<string, Promise<boolean>>();
+    const isAssigned = (patientId: string): Promise<boolean> => {
+      let answer = assigned.get(patientId);
+      if (!answer) assigned.set(patientId, (answer = this.gateways.isAssigned(patientId, principal.subject)));
+      return answer;
     };
-    return { ...observation, provenance };
+    return async (valid, at = 'Observation') => {
+      const { deviceReference, device, ...observation } = valid;
+      assertMayActOnPatient(principal, observation.patientId);
+      // Before the enrolment check, so a gateway learns nothing about patients it was not given.
+      if (principal.role === 'system' && !(await isAssigned(observation.patientId))) {
+        throw new ForbiddenError(`${at}.subject: gateway ${principal.subject} is not assigned to this patient`);
+      }
+      if (!(await this.enrolments.isEnrolled(observation.patientId, authorization))) {
+        throw new NotFoundError(`${at}.subject: Patient/${observation.patientId} is not enrolled on any pathway`);
+      }
+      const provenance: Provenance = {
+        method: deviceReference || device || principal.role === 'system' ? 'device' : principal.role === 'clinician' ? 'clinician' : 'patient',
+        ...(deviceReference ? { deviceId: deviceReference } : {}),
+        ...(principal.organisation ? { organisation: principal.organisation } : {}),
+        ...(principal.role === 'system' ? { gateway: principal.subject } : {}),
+        ...(device ? { device } : {}),
+      };
+      return { ...observation, provenance };
+    };
   }
 }

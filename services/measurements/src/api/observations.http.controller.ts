@@ -28,7 +28,7 @@ export class ObservationsHttpController {
   @Roles('patient', 'system', 'clinician')
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const input = await this.submission.authorise(this.intake.check(body), principal, String(headers['authorization']));
+    const input = await this.submission.forRequest(principal, String(headers['authorization']))(this.intake.check(body));
     const result = await this.record.handle(input, commandMetadataFrom(principal, headers));
     void reply.header('location', `/fhir/Observation/${result.measurement.data.measurementId}`);
     if (!result.created) void reply.status(200);

@@ -1,7 +1,7 @@
 import { integrationEventTypes } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
-import type { CorrectionNote, MeasurementHistoryEvent } from '../domain/measurement.events';
+import type { CorrectionNote, MeasurementHistoryEvent, Provenance } from '../domain/measurement.events';
 
 const MEASUREMENT_RECORDED = 'varde.measurements.v1.MeasurementRecorded';
 const MEASUREMENT_CORRECTED = 'varde.measurements.v1.MeasurementCorrected';
@@ -12,6 +12,19 @@ const correctionOf = (d: CorrectionNote) => ({
   correctedTime: new Date(d.correctedTime),
   reason: d.reason,
   actor: { subject: d.actor.subject, role: d.actor.role, organisation: d.actor.organisation ?? '', onBehalfOf: '' },
+});
+
+/** How a measurement was obtained, as the integration event carries it (absent parts as empty strings). */
+const provenanceOf = (p: Provenance, enteredByRole: string) => ({
+  method: p.method,
+  deviceId: p.deviceId ?? '',
+  organisation: p.organisation ?? '',
+  deviceIdentifier: p.device?.identifier ? `${p.device.identifier.system}|${p.device.identifier.value}` : '',
+  deviceModel: p.device?.model ?? '',
+  deviceSerial: p.device?.serial ?? '',
+  deviceManufacturer: p.device?.manufacturer ?? '',
+  gatewayId: p.gateway ?? '',
+  enteredByRole,
 });
 
 /** Publishes recorded measurements, keyed by patient. */
@@ -33,7 +46,7 @@ export function measurementsIntegrationMapping(event: RecordedEvent): Integratio
           originalUnit: d.originalUnit,
           effectiveTime: new Date(d.effectiveTime),
           receivedTime: new Date(d.receivedTime),
-          provenance: { method: d.provenance.method, deviceId: d.provenance.deviceId ?? '', organisation: d.provenance.organisation ?? '' },
+          provenance: provenanceOf(d.provenance, e.metadata.actor.role),
           flags: [...(d.flags ?? [])],
           components: (d.components ?? []).map((c) => ({ code: c.code, value: c.value, unit: c.unit, originalValue: c.originalValue, originalUnit: c.originalUnit })),
         }),

@@ -1,16 +1,15 @@
-import { commonV1, integrationEventTypes, triageV1Events } from '@varde/contracts';
+import { integrationEventTypes, triageV1Events } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import type { AlertEvent, AlertOutcome } from '../domain/alert.events';
 import type { TriageEvent } from '../domain/triage.events';
-import type { Colour } from '../domain/triage-rules';
+import { colourToProto, provenanceToProto, reasonToProto } from './triage-proto.mapping';
 
 const PATIENT_TRIAGED = 'varde.triage.v1.PatientTriaged';
 const ALERT_RAISED = 'varde.triage.v1.AlertRaised';
 const ALERT_ACKNOWLEDGED = 'varde.triage.v1.AlertAcknowledged';
 const ALERT_ESCALATED = 'varde.triage.v1.AlertEscalated';
 const ALERT_RESOLVED = 'varde.triage.v1.AlertResolved';
-const colours: Readonly<Record<Colour, commonV1.Colour>> = { green: commonV1.Colour.COLOUR_GREEN, yellow: commonV1.Colour.COLOUR_YELLOW, red: commonV1.Colour.COLOUR_RED };
 
 const outcomes: Readonly<Record<AlertOutcome, triageV1Events.AlertOutcome>> = {
   'contacted-patient': triageV1Events.AlertOutcome.ALERT_OUTCOME_CONTACTED_PATIENT,
@@ -35,22 +34,10 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
         payload: integrationEventTypes[PATIENT_TRIAGED].encode({
           assessmentId: d.assessmentId,
           patientId: d.patientId,
-          colour: colours[d.colour],
-          previousColour: d.previousColour ? colours[d.previousColour] : commonV1.Colour.COLOUR_UNSPECIFIED,
-          reasons: d.reasons.map((r) => ({
-            ruleId: r.ruleId,
-            text: r.text,
-            code: { system: r.code.system, code: r.code.code, display: '' },
-            value: r.value,
-            unit: r.unit,
-            threshold: r.threshold,
-            inputEventId: r.inputEventId,
-            effectiveTime: new Date(r.effectiveTime),
-          })),
-          provenance: {
-            ...d.provenance,
-            inputs: d.provenance.inputs.map((i) => ({ eventId: i.eventId, source: i.source, position: Number(i.position) })),
-          },
+          colour: colourToProto(d.colour),
+          previousColour: colourToProto(d.previousColour),
+          reasons: d.reasons.map(reasonToProto),
+          provenance: provenanceToProto(d.provenance),
           assessedAt: new Date(d.assessedAt),
         }),
       });
@@ -65,7 +52,7 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
           alertId: d.alertId,
           patientId: d.patientId,
           pathwayId: e.type === 'AlertRaised' ? e.data.pathwayId : '',
-          colour: colours[d.colour],
+          colour: colourToProto(d.colour),
           reasons: [...d.reasons],
           assessmentId: d.assessmentId,
           raisedAt: new Date(d.raisedAt),

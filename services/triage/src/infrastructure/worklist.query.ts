@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { AlertColour } from '../domain/alert.events';
-import type { Colour } from '../domain/triage-rules';
+import type { PatientTriaged } from '../domain/triage.events';
+import { COLOUR_RANK, type Colour } from '../domain/triage-rules';
 
 /** The patient's unresolved alert as the worklist shows it. */
 export type OpenAlertSummary = Readonly<{ id: string; colour: AlertColour; status: 'open' | 'acknowledged'; ageSeconds: number; assignee?: string }>;
@@ -10,11 +11,17 @@ export type OpenAlertSummary = Readonly<{ id: string; colour: AlertColour; statu
 /** One patient on the worklist. */
 export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null; openAlert: OpenAlertSummary | null }>;
 
-/** Worklist filters: colour, pathway, and the clinician the patient's open alert is assigned to. */
-export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; limit: number }>;
+/** Where the previous page of the worklist ended: the last entry's place in worklist order. */
+export type WorklistCursor = Readonly<{ colour: Colour; since: string; patientId: string }>;
+
+/** Worklist filters: colour, pathway, the clinician the patient's open alert is assigned to, and (for paging) the entry to start after. */
+export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; limit: number; after?: WorklistCursor }>;
+
+/** The latest assessment as the worklist keeps it: enough for an auditor to re-run it. */
+export type AssessmentRecord = Readonly<Pick<PatientTriaged['data'], 'assessmentId' | 'assessedAt' | 'previousColour' | 'reasons' | 'provenance'>>;
 
 /** A patient's current triage with the provenance of the assessment behind it (null before any report). */
-export type PatientTriageView = WorklistEntry & Readonly<{ assessment: unknown }>;
+export type PatientTriageView = WorklistEntry & Readonly<{ assessment: AssessmentRecord | null }>;
 
 type Row = {
   patient_id: string;
@@ -22,7 +29,7 @@ type Row = {
   reasons: string[];
   since: Date;
   pathway_id: string | null;
-  assessment: unknown;
+  assessment: AssessmentRecord | null;
   alert_id: string | null;
   alert_colour: AlertColour | null;
   alert_status: 'open' | 'acknowledged' | null;
@@ -64,12 +71,16 @@ export class WorklistQuery {
 
   /** Red first, then yellow, then green; within a colour, whoever has waited longest first. */
   async list(filter: WorklistFilter, now: Date = new Date()): Promise<readonly WorklistEntry[]> {
+    const { after } = filter;
+    // Keyset paging in the same order as ORDER BY (rank descending, then since and id ascending), so a page
+    // neither repeats nor skips entries that stayed where they were.
     const { rows } = await this.pool.query<Row>(
       `${SELECT}
         WHERE ($1::text IS NULL OR w.colour = $1) AND ($2::text IS NULL OR w.pathway_id = $2) AND ($3::text IS NULL OR a.assignee = $3)
+          AND ($5::int IS NULL OR w.colour_rank < $5 OR (w.colour_rank = $5 AND (w.since, w.patient_id) > ($6::timestamptz, $7::text)))
         ORDER BY w.colour_rank DESC, w.since, w.patient_id
         LIMIT $4`,
-      [filter.colour ?? null, filter.pathwayId ?? null, filter.assignee ?? null, filter.limit],
+      [filter.colour ?? null, filter.pathwayId ?? null, filter.assignee ?? null, filter.limit, after ? COLOUR_RANK[after.colour] : null, after?.since ?? null, after?.patientId ?? null],
     );
     return rows.map((row) => toEntry(row, now));
   }

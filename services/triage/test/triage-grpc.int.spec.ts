@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { Metadata, status } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { commonV1, triageV1Service } from '@varde/contracts';
+import { PostgresMessageBus } from '@varde/messaging';
+import { createGrpcClient, type GrpcClient } from '@varde/platform';
+import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { firstValueFrom, type Observable } from 'rxjs';
+import { spo2Recorded } from './triage-messages';
+
+const databaseUrl = inject('databaseUrl');
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; code: number; details: string };
+
+/** Awaits a gRPC call and keeps its status code, which is what these tests are about. */
+async function outcome<T>(call: Observable<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await firstValueFrom(call) };
+  } catch (error) {
+    const e = error as { code?: number; details?: string };
+    return { ok: false, code: e.code ?? -1, details: e.details ?? String(error) };
+  }
+}
+
+function bearer(token: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}
+
+describe('triage gRPC TriageService (real pathways, sharing and triage processes on the embedded bus)', () => {
+  let issuer: TestIssuer;
+  let pathways: ServiceProcess;
+  let sharing: ServiceProcess;
+  let triage: ServiceProcess;
+  let bus: PostgresMessageBus;
+  let client: GrpcClient;
+  let service: triageV1Service.TriageServiceClient;
+  let clinician: string;
+  let red: string;
+  let green: string;
+
+  const enrol = async (): Promise<string> => {
+    const enrolled = await fetch(`${pathways.url}/api/enrolments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clinician}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }),
+    });
+    expect(enrolled.status).toBe(201);
+    return ((await enrolled.json()) as { patientId: string }).patientId;
+  };
+
+  const worklist = (request: Partial<triageV1Service.ListWorklistRequest>, token = clinician) =>
+    outcome(service.listWorklist({ colour: commonV1.Colour.COLOUR_UNSPECIFIED, pathwayId: '', assignee: '', pageSize: 0, pageToken: '', ...request }, bearer(token)));
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
+    [pathways, sharing] = await Promise.all([
+      startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways') }),
+      startServiceProcess('sharing', { ...common, DB_SCHEMA: freshSchema('sharing') }),
+    ]);
+    triage = await startServiceProcess('triage', { ...common, DB_SCHEMA: freshSchema('triage'), PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+    bus = new PostgresMessageBus({ databaseUrl });
+    client = createGrpcClient('triage', triage.grpcUrl);
+    service = client.service<triageV1Service.TriageServiceClient>('TriageService');
+    clinician = await issuer.token('clinician');
+    [red, green] = [await enrol(), await enrol()];
+    await bus.publish([spo2Recorded(red, 88, new Date(Date.now() - 60_000))]);
+    // Both patients on this triage's worklist, the first one assessed red.
+    await eventually(async () => {
+      const page = await worklist({ pageSize: 1000 });
+      if (!page.ok) return undefined;
+      const colours = new Map(page.value.entries.map((e) => [e.patientId, e.colour]));
+      return colours.get(red) === commonV1.Colour.COLOUR_RED && colours.has(green) ? true : undefined;
+    }, 'both patients on the worklist, one red');
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await Promise.allSettled([triage?.stop(), sharing?.stop(), pathways?.stop()]);
+    await Promise.allSettled([bus?.close(), issuer?.close()]);
+  });
+
+  it('lists the red patient first, with the reason, the pathway and the open alert', async () => {
+    const page = await worklist({});
+    expect(page.ok).toBe(true);
+    if (!page.ok) return;
+    const [first] = page.value.entries;
+    expect(first).toMatchObject({ patientId: red, colour: commonV1.Colour.COLOUR_RED, reasons: ['SpO2 88 % is below 90 %'], pathwayId: 'copd' });
+    expect(first!.since).toBeInstanceOf(Date);
+    expect(first!.openAlert).toMatchObject({ colour: commonV1.Colour.COLOUR_RED, status: triageV1Service.OpenAlertStatus.OPEN_ALERT_STATUS_OPEN });
+    expect(page.value.entries.find((e) => e.patientId === green)).toMatchObject({ colour: commonV1.Colour.COLOUR_GREEN, reasons: ['No reports yet'], openAlert: null });
+    expect(page.value.nextPageToken).toBe('');
+
+    const reds = await worklist({ colour: commonV1.Colour.COLOUR_RED });
+    expect(reds.ok && reds.value.entries.map((e) => e.patientId)).toEqual([red]);
+  });
+
+  it('pages: page_size 1 twice gives two different patients in worklist order', async () => {
+    const first = await worklist({ pageSize: 1 });
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(first.value.entries.map((e) => e.patientId)).toEqual([red]);
+    expect(first.value.nextPageToken).not.toBe('');
+    const second = await worklist({ pageSize: 1, pageToken: first.value.nextPageToken });
+    expect(second.ok).toBe(true);
+    if (!second.ok) return;
+    expect(second.value.entries.map((e) => e.patientId)).toEqual([green]);
+  });
+
+  it('answers INVALID_ARGUMENT naming the field for a bad page size or page token', async () => {
+    for (const [request, field] of [[{ pageSize: 1001 }, 'page_size'], [{ pageSize: -1 }, 'page_size'], [{ pageToken: 'garbage' }, 'page_token'], [{ colour: 7 as commonV1.Colour }, 'colour']] as const) {
+      const answer = await worklist(request);
+      expect(answer).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+      expect(!answer.ok && answer.details).toContain(field);
+    }
+  });
+
+  it('gives the patient status with colour, reasons and provenance, and logs the read in the patient access log', async () => {
+    const answer = await outcome(service.getPatientStatus({ patientId: red }, bearer(clinician)));
+    expect(answer.ok).toBe(true);
+    if (!answer.ok) return;
+    expect(answer.value.status).toMatchObject({ patientId: red, colour: commonV1.Colour.COLOUR_RED, reasons: ['SpO2 88 % is below 90 %'], pathwayId: 'copd' });
+    expect(answer.value.assessment).toMatchObject({
+      // The first assessment: there was no colour before it.
+      previousColour: commonV1.Colour.COLOUR_UNSPECIFIED,
+      reasons: [expect.objectContaining({ ruleId: 'spo2-low', value: 88, threshold: 90, unit: '%' })],
+      provenance: { ruleSetId: 'copd-default', ruleSetVersion: 1, engineVersion: 'varde-triage/0.1.0', inputs: [expect.objectContaining({ source: 'varde.measurements.v1' })] },
+    });
+    expect(answer.value.assessment!.provenance!.ruleSetHash).toMatch(/^sha256:/);
+    expect(answer.value.assessment!.assessedAt).toBeInstanceOf(Date);
+
+    const log = await fetch(`${sharing.url}/api/patients/${red}/access-log`, { headers: { authorization: `Bearer ${await issuer.token('patient', { patientId: red })}` } });
+    expect(log.status).toBe(200);
+    const entries = ((await log.json()) as { entries: { purpose: string; resource: string; actor: { role: string } }[] }).entries;
+    expect(entries).toContainEqual(expect.objectContaining({ purpose: 'triage-status', resource: `triage/${red}`, actor: expect.objectContaining({ role: 'clinician' }) }));
+  });
+
+  it('lets the patient read their own status (no assessment before a report) but not another patient\'s', async () => {
+    const own = await outcome(service.getPatientStatus({ patientId: green }, bearer(await issuer.token('patient', { patientId: green }))));
+    expect(own).toMatchObject({ ok: true, value: { status: { patientId: green, colour: commonV1.Colour.COLOUR_GREEN }, assessment: null } });
+    const other = await outcome(service.getPatientStatus({ patientId: red }, bearer(await issuer.token('patient', { patientId: green }))));
+    expect(other).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
+    const unknown = await outcome(service.getPatientStatus({ patientId: randomUUID() }, bearer(clinician)));
+    expect(unknown).toMatchObject({ ok: false, code: status.NOT_FOUND });
+  });
+
+  it('refuses a call without a token or with a bad one (UNAUTHENTICATED) and the worklist to a patient (PERMISSION_DENIED)', async () => {
+    expect(await outcome(service.listWorklist({ colour: 0, pathwayId: '', assignee: '', pageSize: 0, pageToken: '' }))).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
+    expect(await outcome(service.getPatientStatus({ patientId: red }, new Metadata()))).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
+    expect(await worklist({}, 'not-a-jwt')).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
+    expect(await worklist({}, await issuer.token('patient', { patientId: red }))).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
+  });
+
+  it('fails closed: with sharing down both calls answer UNAVAILABLE and show no patient', async () => {
+    await sharing.stop();
+    const list = await worklist({});
+    expect(list).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+    expect(!list.ok && list.details).not.toContain(red);
+    expect(await outcome(service.getPatientStatus({ patientId: red }, bearer(clinician)))).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+  });
+});
