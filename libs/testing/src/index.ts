@@ -8,3 +8,4 @@ export * from './national-ids';
 export * from './eventually';
 export * from './enrol';
 export * from './trace-collector';
+export * from './service-stack';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/event-sourcing';
 import { PostgresMessageBus } from '@varde/messaging';
-import { enrolPatient, eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, type ServiceProcess, startServiceStack, startTestIssuer, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { catSubmitted, spo2Recorded } from './triage-messages';
 
@@ -35,21 +35,13 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
-    [pathways, sharing] = await Promise.all([
-      startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways') }),
-      startServiceProcess('sharing', { ...common, DB_SCHEMA: freshSchema('sharing') }),
-    ]);
-    const triageSchema = freshSchema('triage');
-    triage = await startServiceProcess('triage', {
-      ...common,
-      DB_SCHEMA: triageSchema,
-      PATHWAYS_GRPC_URL: pathways.grpcUrl,
-      SHARING_GRPC_URL: sharing.grpcUrl,
-      TRIAGE_RED_ACK_LIMIT_SECONDS: '1',
-      TRIAGE_ESCALATION_INTERVAL_MS: '200',
-      TRIAGE_ESCALATION_CHAIN: 'team-a,team-b,on-call',
-    });
+    const stack = await startServiceStack(
+      ['pathways', 'sharing', 'triage'],
+      { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url },
+      { triage: { TRIAGE_RED_ACK_LIMIT_SECONDS: '1', TRIAGE_ESCALATION_INTERVAL_MS: '200', TRIAGE_ESCALATION_CHAIN: 'team-a,team-b,on-call' } },
+    );
+    ({ pathways, sharing, triage } = stack.services as Record<'pathways' | 'sharing' | 'triage', ServiceProcess>);
+    const triageSchema = stack.schemas.triage!;
     bus = new PostgresMessageBus({ databaseUrl });
     triageDb = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, triageSchema), max: 2 });
     clinician = await issuer.token('clinician');

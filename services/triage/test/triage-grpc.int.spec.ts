@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { commonV1, triageV1Service } from '@varde/contracts';
 import { PostgresMessageBus } from '@varde/messaging';
 import { createGrpcClient, type GrpcClient } from '@varde/platform';
-import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { spo2Recorded } from './triage-messages';
 
@@ -55,12 +55,8 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
-    [pathways, sharing] = await Promise.all([
-      startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways') }),
-      startServiceProcess('sharing', { ...common, DB_SCHEMA: freshSchema('sharing') }),
-    ]);
-    triage = await startServiceProcess('triage', { ...common, DB_SCHEMA: freshSchema('triage'), PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+    const stack = await startServiceStack(['pathways', 'sharing', 'triage'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url });
+    ({ pathways, sharing, triage } = stack.services as Record<'pathways' | 'sharing' | 'triage', ServiceProcess>);
     bus = new PostgresMessageBus({ databaseUrl });
     client = createGrpcClient('triage', triage.grpcUrl);
     service = client.service<triageV1Service.TriageServiceClient>('TriageService');

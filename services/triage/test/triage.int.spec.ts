@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/event-sourcing';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
-import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { catSubmitted, spo2Recorded } from './triage-messages';
 
@@ -25,13 +25,9 @@ describe('triage service (real pathways, sharing and triage processes on the emb
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
-    [pathways, sharing] = await Promise.all([
-      startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways') }),
-      startServiceProcess('sharing', { ...common, DB_SCHEMA: freshSchema('sharing') }),
-    ]);
-    const triageSchema = freshSchema('triage');
-    triage = await startServiceProcess('triage', { ...common, DB_SCHEMA: triageSchema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+    const stack = await startServiceStack(['pathways', 'sharing', 'triage'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url });
+    ({ pathways, sharing, triage } = stack.services as Record<'pathways' | 'sharing' | 'triage', ServiceProcess>);
+    const triageSchema = stack.schemas.triage!;
     bus = new PostgresMessageBus({ databaseUrl });
     triageDb = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, triageSchema), max: 2 });
     clinician = await issuer.token('clinician');
