@@ -26,6 +26,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/triage', service: 'triage' },
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
+  regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),
   // FHIR Bundles (batch / transaction) are posted to the base itself; only the exact path, not /fhir/*.
   { prefix: '/fhir', service: 'measurements', pattern: /^\/fhir\/?(\?|$)/ },
 ];

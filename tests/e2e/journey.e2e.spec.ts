@@ -114,6 +114,10 @@ describe('the walking skeleton over Kafka and gRPC', () => {
     expect(observation.status).toBe(201);
     const red = await entryOf(patientId, 'red');
     expect(red.reasons.join(' ')).toContain('SpO2 88 %');
+    // The patient (and the clinician) can see why, with the provenance an auditor needs.
+    const status = await api('GET', `/api/patients/${patientId}/triage`, patient);
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ colour: 'red', assessment: { provenance: { ruleSetId: 'copd-default', ruleSetVersion: 1 } } });
     const list = await worklist();
     expect(list.findIndex((e) => e.colour === 'red')).toBe(0);
     expect(list.map((e) => e.colour)).toEqual([...list.map((e) => e.colour)].sort((a, b) => ['red', 'yellow', 'green'].indexOf(a) - ['red', 'yellow', 'green'].indexOf(b)));
