@@ -116,7 +116,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       const last = rows[rows.length - 1]!;
       checkpoint = { tx: last.transaction_id, position: last.global_position };
       await client.query(
-        `INSERT INTO relay_checkpoints (relay_id, transaction_id, global_position) VALUES ($1, $2::xid8, $3)
+        // A checkpoint lost in a crash only means republishing a batch, which consumers deduplicate: its
+        // commit need not wait for the WAL flush.
+        `INSERT INTO relay_checkpoints (relay_id, transaction_id, global_position)
+         SELECT $1, $2::xid8, $3 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
          ON CONFLICT (relay_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`,
         [relayId, checkpoint.tx, checkpoint.position],
       );
