@@ -12,3 +12,4 @@ export * as triageV1Service from './generated/varde/triage/v1/triage_service';
 export * from './grpc-options';
 export * from './integration-event-types';
 export * from './proto-paths';
+export * from './common-mapping';

@@ -9,13 +9,15 @@ export type PostgresMessageBusOptions = Readonly<{
   /** How long a consumer waits before retrying a message whose handler threw. */
   retryDelayMs?: number;
   batchSize?: number;
+  /** Schema holding the bus tables (default `varde_bus`); a separate one isolates a test's platform. */
+  schema?: string;
   logger?: { warn: (obj: object, msg: string) => void };
 }>;
 
-const SCHEMA = 'varde_bus';
+/** The schema of the embedded bus unless configured otherwise. */
+export const DEFAULT_BUS_SCHEMA = 'varde_bus';
 // Explicit text casts: Emmett switches node-postgres to BigInt for int8 process-wide.
 const COLUMNS = 'position::text AS position, tx::text AS tx, topic, partition_key, id, type, source, time, recorded_time, correlation_id, causation_id, traceparent, tracestate, headers, payload';
-const CHANNEL = 'varde_bus_published';
 
 /**
  * Embedded mode's message bus: integration events in a PostgreSQL table instead of Kafka, with the same
@@ -27,9 +29,12 @@ export class PostgresMessageBus extends MessageBus {
   private readonly pool: pg.Pool;
   private ready: Promise<void> | undefined;
   private readonly subscriptions = new Set<PgSubscription>();
+  private readonly schema: string;
 
   constructor(private readonly options: PostgresMessageBusOptions) {
     super();
+    this.schema = options.schema ?? DEFAULT_BUS_SCHEMA;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`Invalid bus schema "${this.schema}": use lower-case letters, digits and _`);
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
     this.pool.on('error', () => undefined);
   }
@@ -55,8 +60,8 @@ export class PostgresMessageBus extends MessageBus {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`INSERT INTO ${SCHEMA}.messages (${columns.join(',')}) VALUES ${rows.join(',')}`, values);
-      await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+      await client.query(`INSERT INTO ${this.schema}.messages (${columns.join(',')}) VALUES ${rows.join(',')}`, values);
+      await client.query(`SELECT pg_notify('${channelOf(this.schema)}', '')`);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -68,7 +73,7 @@ export class PostgresMessageBus extends MessageBus {
 
   override async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.init();
-    const subscription = new PgSubscription(this.pool, this.options, options);
+    const subscription = new PgSubscription(this.pool, this.options, options, this.schema);
     this.subscriptions.add(subscription);
     subscription.start();
     return {
@@ -94,7 +99,7 @@ export class PostgresMessageBus extends MessageBus {
 
   override async readAll(topic: string): Promise<readonly DeliveredMessage[]> {
     await this.init();
-    const { rows } = await this.pool.query<MessageRow>(`SELECT ${COLUMNS} FROM ${SCHEMA}.messages WHERE topic = $1 ORDER BY messages.tx, messages.position`, [topic]);
+    const { rows } = await this.pool.query<MessageRow>(`SELECT ${COLUMNS} FROM ${this.schema}.messages WHERE topic = $1 ORDER BY messages.tx, messages.position`, [topic]);
     return rows.map(toDelivered);
   }
 
@@ -110,8 +115,8 @@ export class PostgresMessageBus extends MessageBus {
       // Serialise the DDL: five services start at once against one embedded database.
       await client.query('SELECT pg_advisory_lock(727274)');
       await client.query(`
-        CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
-        CREATE TABLE IF NOT EXISTS ${SCHEMA}.messages (
+        CREATE SCHEMA IF NOT EXISTS ${this.schema};
+        CREATE TABLE IF NOT EXISTS ${this.schema}.messages (
           position bigserial PRIMARY KEY,
           tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
           topic text NOT NULL,
@@ -129,8 +134,8 @@ export class PostgresMessageBus extends MessageBus {
           payload bytea NOT NULL,
           published_at timestamptz NOT NULL DEFAULT now()
         );
-        CREATE INDEX IF NOT EXISTS messages_topic_tx_position ON ${SCHEMA}.messages (topic, tx, position);
-        CREATE TABLE IF NOT EXISTS ${SCHEMA}.group_positions (
+        CREATE INDEX IF NOT EXISTS messages_topic_tx_position ON ${this.schema}.messages (topic, tx, position);
+        CREATE TABLE IF NOT EXISTS ${this.schema}.group_positions (
           group_id text NOT NULL,
           topic text NOT NULL,
           tx xid8 NOT NULL,
@@ -143,6 +148,9 @@ export class PostgresMessageBus extends MessageBus {
     }
   }
 }
+
+/** The NOTIFY channel that wakes a schema's subscribers. */
+const channelOf = (schema: string): string => `${schema}_published`;
 
 type MessageRow = {
   position: string;
@@ -193,6 +201,7 @@ class PgSubscription {
     private readonly pool: pg.Pool,
     private readonly busOptions: PostgresMessageBusOptions,
     private readonly options: SubscribeOptions,
+    private readonly schema: string,
   ) {}
 
   start(): void {
@@ -227,7 +236,7 @@ class PgSubscription {
       this.listener.on('error', () => undefined);
       await this.listener.connect();
       this.listener.on('notification', () => this.wake?.());
-      await this.listener.query(`LISTEN ${CHANNEL}`);
+      await this.listener.query(`LISTEN ${channelOf(this.schema)}`);
     } catch {
       // Polling alone still delivers everything; LISTEN only lowers latency.
       this.listener = undefined;
@@ -248,8 +257,8 @@ class PgSubscription {
   private async pollOnce(): Promise<number> {
     const { groupId, topics } = this.options;
     const { rows } = await this.pool.query<MessageRow>(
-      `SELECT ${COLUMNS.replace(/(^|, )(position|tx|topic|id)\b/g, '$1m.$2')} FROM ${SCHEMA}.messages m
-        LEFT JOIN ${SCHEMA}.group_positions g ON g.group_id = $1 AND g.topic = m.topic
+      `SELECT ${COLUMNS.replace(/(^|, )(position|tx|topic|id)\b/g, '$1m.$2')} FROM ${this.schema}.messages m
+        LEFT JOIN ${this.schema}.group_positions g ON g.group_id = $1 AND g.topic = m.topic
         WHERE m.topic = ANY($2)
           AND m.tx < pg_snapshot_xmin(pg_current_snapshot())
           AND (g.tx IS NULL OR (m.tx, m.position) > (g.tx, g.position))
@@ -257,14 +266,23 @@ class PgSubscription {
         LIMIT $3`,
       [groupId, topics, this.busOptions.batchSize ?? 100],
     );
-    for (const row of rows) {
-      if (this.stopped) return 0;
-      await this.options.handler(toDelivered(row));
-      await this.pool.query(
-        `INSERT INTO ${SCHEMA}.group_positions (group_id, topic, tx, position) VALUES ($1, $2, $3::xid8, $4::bigint)
-         ON CONFLICT (group_id, topic) DO UPDATE SET tx = EXCLUDED.tx, position = EXCLUDED.position`,
-        [groupId, row.topic, row.tx, row.position],
-      );
+    // Positions are saved once per batch (and for the handled part when a handler fails or the group stops):
+    // after a crash the rest of a batch is delivered again, which idempotent consumers skip.
+    const handled = new Map<string, MessageRow>();
+    try {
+      for (const row of rows) {
+        if (this.stopped) return 0;
+        await this.options.handler(toDelivered(row));
+        handled.set(row.topic, row);
+      }
+    } finally {
+      for (const row of handled.values()) {
+        await this.pool.query(
+          `INSERT INTO ${this.schema}.group_positions (group_id, topic, tx, position) VALUES ($1, $2, $3::xid8, $4::bigint)
+           ON CONFLICT (group_id, topic) DO UPDATE SET tx = EXCLUDED.tx, position = EXCLUDED.position`,
+          [groupId, row.topic, row.tx, row.position],
+        );
+      }
     }
     return rows.length;
   }

@@ -1,6 +1,7 @@
-import { UnavailableError, type Actor } from '@varde/core';
+import { UnavailableError, type Actor, type CommandMetadata } from '@varde/core';
+import { deterministicId } from '@varde/event-sourcing';
 import type { OnModuleDestroy } from '@nestjs/common';
-import { sharingV1Service } from '@varde/contracts';
+import { actorToProto, sharingV1Service } from '@varde/contracts';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
 
 /** One read of a patient's data, as written to the access log. */
@@ -19,6 +20,25 @@ export type AccessEntry = Readonly<{
 export abstract class AccessLog {
   /** Records the reads; throws (UnavailableError) when the log cannot be reached. */
   abstract record(entries: readonly AccessEntry[]): Promise<void>;
+
+  /**
+   * Records that the caller of `request` read these patients' data (`source` names the reading service).
+   * One entry id per request and patient, so a retried call records each read once.
+   */
+  async recordReads(source: string, patientIds: readonly string[], what: Readonly<{ purpose: string; resource: string }>, request: CommandMetadata): Promise<void> {
+    if (patientIds.length === 0) return;
+    await this.record(
+      patientIds.map((patientId) => ({
+        entryId: deterministicId(`${source}:${what.resource}:${request.commandId}:${patientId}`),
+        patientId,
+        actor: request.actor,
+        purpose: what.purpose,
+        resource: what.resource,
+        accessedAt: request.now,
+        correlationId: request.correlationId,
+      })),
+    );
+  }
 }
 
 /** {@link AccessLog} in the sharing service, over gRPC `RecordAccess`; unreachable → UnavailableError (503). */
@@ -46,7 +66,7 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
         entries: entries.map((e) => ({
           entryId: e.entryId,
           patientId: e.patientId,
-          actor: { subject: e.actor.subject, role: e.actor.role, organisation: e.actor.organisation ?? '', onBehalfOf: e.actor.onBehalfOf ?? '' },
+          actor: actorToProto(e.actor),
           purpose: e.purpose,
           resource: e.resource,
           accessedAt: new Date(e.accessedAt),

@@ -28,7 +28,7 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
   const bus: MessageBus =
     config.messaging.mode === 'kafka'
       ? new KafkaMessageBus({ brokers: config.messaging.brokers, clientId: `varde-${config.service}`, logger, replicationFactor: config.messaging.replicationFactor })
-      : new PostgresMessageBus({ databaseUrl: config.database.url, logger });
+      : new PostgresMessageBus({ databaseUrl: config.database.url, schema: config.messaging.schema, logger });
   health.register('database', async () => (await pool.query('SELECT 1')).rowCount === 1, { critical: true });
   health.register(config.messaging.mode === 'kafka' ? 'kafka' : 'event-log', () => bus.isHealthy(), { critical: true });
   return { config, logger, metrics, health, pool, eventStore, bus };

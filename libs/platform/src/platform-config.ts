@@ -29,6 +29,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case schema name').default(service),
       DB_POOL_SIZE: env.int(10),
       KAFKA_BROKERS: env.list(),
+      BUS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case schema name').default('varde_bus'),
       KAFKA_REPLICATION_FACTOR: env.int(1),
       OIDC_ISSUER: env.url(DEV_ISSUER),
       OIDC_AUDIENCE: z.string().min(1).default('varde'),
@@ -49,7 +50,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     database: { url: config.DATABASE_URL, schema: config.DB_SCHEMA, poolSize: config.DB_POOL_SIZE },
     messaging: config.KAFKA_BROKERS.length > 0
       ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }
-      : { mode: 'embedded' as const },
+      : { mode: 'embedded' as const, schema: config.BUS_SCHEMA },
     auth: { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks` },
     peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL, triageGrpc: config.TRIAGE_GRPC_URL },
     logLevel: config.LOG_LEVEL,

@@ -5,6 +5,8 @@ import { startServiceProcess, type ServiceProcess } from './service-process';
 export type ServiceStack = Readonly<{
   services: Readonly<Record<string, ServiceProcess>>;
   schemas: Readonly<Record<string, string>>;
+  /** The embedded bus schema the stack's services share, so stacks of different tests never see each other's events. */
+  busSchema: string;
   stop: () => Promise<void>;
 }>;
 
@@ -21,9 +23,10 @@ export async function startServiceStack(
   extra: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): Promise<ServiceStack> {
   const schemas = Object.fromEntries(names.map((name) => [name, freshSchema(name)]));
+  const busSchema = freshSchema('bus');
   const services: Record<string, ServiceProcess> = {};
   const start = async (name: string, peers: Record<string, string> = {}): Promise<void> => {
-    services[name] = await startServiceProcess(name, { ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] });
+    services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] });
   };
   await Promise.all(PEERS.filter((p) => names.includes(p)).map((p) => start(p)));
   const peers = {
@@ -34,6 +37,7 @@ export async function startServiceStack(
   return {
     services,
     schemas,
+    busSchema,
     stop: async () => {
       await Promise.allSettled(names.filter((n) => !(PEERS as readonly string[]).includes(n)).map((n) => services[n]?.stop()));
       await Promise.allSettled(PEERS.map((p) => services[p]?.stop()));

@@ -42,7 +42,7 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
     );
     ({ pathways, sharing, triage } = stack.services as Record<'pathways' | 'sharing' | 'triage', ServiceProcess>);
     const triageSchema = stack.schemas.triage!;
-    bus = new PostgresMessageBus({ databaseUrl });
+    bus = new PostgresMessageBus({ databaseUrl, schema: stack.busSchema });
     triageDb = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, triageSchema), max: 2 });
     clinician = await issuer.token('clinician');
   });

@@ -57,7 +57,7 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     issuer = await startTestIssuer();
     const stack = await startServiceStack(['pathways', 'sharing', 'triage'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url });
     ({ pathways, sharing, triage } = stack.services as Record<'pathways' | 'sharing' | 'triage', ServiceProcess>);
-    bus = new PostgresMessageBus({ databaseUrl });
+    bus = new PostgresMessageBus({ databaseUrl, schema: stack.busSchema });
     client = createGrpcClient('triage', triage.grpcUrl);
     service = client.service<triageV1Service.TriageServiceClient>('TriageService');
     clinician = await issuer.token('clinician');

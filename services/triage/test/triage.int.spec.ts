@@ -28,7 +28,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     const stack = await startServiceStack(['pathways', 'sharing', 'triage'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url });
     ({ pathways, sharing, triage } = stack.services as Record<'pathways' | 'sharing' | 'triage', ServiceProcess>);
     const triageSchema = stack.schemas.triage!;
-    bus = new PostgresMessageBus({ databaseUrl });
+    bus = new PostgresMessageBus({ databaseUrl, schema: stack.busSchema });
     triageDb = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, triageSchema), max: 2 });
     clinician = await issuer.token('clinician');
     const enrolled = await fetch(`${pathways.url}/api/enrolments`, {

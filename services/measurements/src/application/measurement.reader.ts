@@ -1,7 +1,6 @@
 import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
-import { deterministicId } from '@varde/event-sourcing';
 import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../infrastructure/measurement-search.query';
 import { MeasurementQuery } from './measurement.query';
 import type { MeasurementView } from './measurement.view';
@@ -55,18 +54,7 @@ export class MeasurementReader {
     return view;
   }
 
-  private async log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {
-    await this.accessLog.record([
-      {
-        // One id per request and patient: a retried RecordAccess call records the read once.
-        entryId: deterministicId(`measurements:${resource}:${request.commandId}:${patientId}`),
-        patientId,
-        actor: request.actor,
-        purpose: PURPOSE,
-        resource,
-        accessedAt: request.now,
-        correlationId: request.correlationId,
-      },
-    ]);
+  private log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {
+    return this.accessLog.recordReads('measurements', [patientId], { purpose: PURPOSE, resource }, request);
   }
 }

@@ -1,4 +1,4 @@
-import { integrationEventTypes } from '@varde/contracts';
+import { actorToProto, integrationEventTypes } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import type { CorrectionNote, MeasurementHistoryEvent, Provenance } from '../domain/measurement.events';
@@ -11,7 +11,7 @@ const MEASUREMENT_ENTERED_IN_ERROR = 'varde.measurements.v1.MeasurementEnteredIn
 const correctionOf = (d: CorrectionNote) => ({
   correctedTime: new Date(d.correctedTime),
   reason: d.reason,
-  actor: { subject: d.actor.subject, role: d.actor.role, organisation: d.actor.organisation ?? '', onBehalfOf: '' },
+  actor: actorToProto(d.actor),
 });
 
 /** How a measurement was obtained, as the integration event carries it (absent parts as empty strings). */

@@ -5,7 +5,7 @@ import { applyToView, type MeasurementView } from '../application/measurement.vi
 import type { MeasurementHistoryEvent } from '../domain/measurement.events';
 
 const COLUMNS = `measurement_id, patient_id, code_system, code, display, value, unit, original_value, original_unit,
-  effective_time, received_time, status, replaces, replaced_by, correction_reason, provenance, identifier, details, position, last_updated`;
+  effective_time, received_time, status, replaces, correction_reason, provenance, identifier, details, position, last_updated`;
 
 /** The read model's table; a projection of the event log that {@link rebuildMeasurementsReadModel} can drop and refill. */
 const CREATE_TABLE = `
@@ -23,7 +23,6 @@ CREATE TABLE IF NOT EXISTS measurements (
   received_time timestamptz NOT NULL,
   status text NOT NULL,
   replaces text,
-  replaced_by text,
   correction_reason text,
   provenance jsonb NOT NULL,
   identifier jsonb,
@@ -38,7 +37,7 @@ CREATE INDEX IF NOT EXISTS measurements_by_patient_time ON measurements (patient
 const UPSERT = `
 INSERT INTO measurements (${COLUMNS})
 SELECT r.measurement_id, r.patient_id, r.code_system, r.code, r.display, r.value, r.unit, r.original_value, r.original_unit,
-       r.effective_time, r.received_time, r.status, r.replaces, NULL, r.correction_reason, r.provenance, r.identifier, r.details, r.position, r.last_updated
+       r.effective_time, r.received_time, r.status, r.replaces, r.correction_reason, r.provenance, r.identifier, r.details, r.position, r.last_updated
   FROM jsonb_to_recordset($1::jsonb) AS r(measurement_id text, patient_id text, code_system text, code text, display text, value double precision,
        unit text, original_value double precision, original_unit text, effective_time timestamptz, received_time timestamptz, status text,
        replaces text, correction_reason text, provenance jsonb, identifier jsonb, details jsonb, position bigint, last_updated timestamptz),

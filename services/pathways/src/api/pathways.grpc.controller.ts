@@ -1,10 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { commonV1, pathwaysV1Service } from '@varde/contracts';
+import { colourToProto, pathwaysV1Service } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { grpcCall } from '@varde/platform';
 import { ActiveEnrolmentQuery } from '../application/active-enrolment.query';
-
-const colours = { green: commonV1.Colour.COLOUR_GREEN, yellow: commonV1.Colour.COLOUR_YELLOW, red: commonV1.Colour.COLOUR_RED } as const;
 
 /** gRPC `varde.pathways.v1.PathwaysService`: which pathway and rule set a patient is on. */
 @Controller()
@@ -27,7 +25,7 @@ export class PathwaysGrpcController implements pathwaysV1Service.PathwaysService
             id: view.ruleSet.id,
             version: view.ruleSet.version,
             contentHash: view.ruleSet.contentHash,
-            rules: view.ruleSet.rules.map((rule) => ({ ...rule, code: { ...rule.code }, colour: colours[rule.colour] })),
+            rules: view.ruleSet.rules.map((rule) => ({ ...rule, code: { ...rule.code }, colour: colourToProto(rule.colour) })),
           },
         },
       };

@@ -1,4 +1,4 @@
-import { integrationEventTypes } from '@varde/contracts';
+import { actorToProto, integrationEventTypes } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import type { EnrolmentEvent } from '../domain/enrolment.events';
@@ -16,7 +16,7 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
         payload: integrationEventTypes[PATIENT_ENROLLED].encode({
           ...e.data,
           enrolledAt: new Date(e.data.enrolledAt),
-          enrolledBy: { subject: e.metadata.actor.subject, role: e.metadata.actor.role, organisation: e.metadata.actor.organisation ?? '', onBehalfOf: e.metadata.actor.onBehalfOf ?? '' },
+          enrolledBy: actorToProto(e.metadata.actor),
         }),
       });
     default:

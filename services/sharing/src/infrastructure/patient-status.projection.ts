@@ -1,16 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { commonV1, type IntegrationEvent } from '@varde/contracts';
+import { colourFromProto, type IntegrationEvent } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 
 type PatientTriaged = IntegrationEvent<'varde.triage.v1.PatientTriaged'>;
-
-const COLOURS: Partial<Record<commonV1.Colour, string>> = {
-  [commonV1.Colour.COLOUR_GREEN]: 'green',
-  [commonV1.Colour.COLOUR_YELLOW]: 'yellow',
-  [commonV1.Colour.COLOUR_RED]: 'red',
-};
 
 /**
  * Each patient's latest triage colour and reasons, kept to share with municipalities. Fed by triage's
@@ -33,7 +27,7 @@ export class PatientStatusProjection {
   /** Applies one assessment inside the consumer's transaction. */
   async apply(event: PatientTriaged, client: pg.PoolClient): Promise<void> {
     if (!event.patientId) throw ValidationError.field('patient_id', 'required');
-    const colour = COLOURS[event.colour];
+    const colour = colourFromProto(event.colour);
     if (!colour) throw ValidationError.field('colour', `expected green, yellow or red; got ${event.colour}`);
     if (!event.assessedAt) throw ValidationError.field('assessed_at', 'required');
     const reasons = event.reasons.map((r) => ({

@@ -1,4 +1,4 @@
-import { integrationEventTypes } from '@varde/contracts';
+import { actorToProto, integrationEventTypes } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import type { AccessLogEvent } from '../domain/access-log.events';
@@ -17,7 +17,7 @@ export function sharingIntegrationMapping(event: RecordedEvent): IntegrationMess
         payload: integrationEventTypes[ACCESS_LOGGED].encode({
           entryId: e.data.entryId,
           patientId: e.data.patientId,
-          actor: { subject: actor.subject, role: actor.role, organisation: actor.organisation ?? '', onBehalfOf: actor.onBehalfOf ?? '' },
+          actor: actorToProto(actor),
           purpose: e.data.purpose,
           resource: e.data.resource,
           accessedAt: new Date(e.data.accessedAt),

@@ -1,12 +1,12 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
 import { assertMayActOnPatient, TokenVerifier } from '@varde/auth';
-import { commonV1, triageV1Service } from '@varde/contracts';
+import { colourFromProto, colourToProto, commonV1, triageV1Service } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { grpcCall } from '@varde/platform';
 import { PatientDataReader } from '../application/patient-data.reader';
 import type { Colour } from '../domain/triage-rules';
-import { colourFromProto, colourToProto, provenanceToProto, reasonToProto } from '../infrastructure/triage-proto.mapping';
+import { provenanceToProto, reasonToProto } from '../infrastructure/triage-proto.mapping';
 import type { AssessmentRecord, WorklistEntry } from '../infrastructure/worklist.query';
 import { authenticateGrpcCall } from './grpc-caller';
 import { parseId, parsePathway, parseSubject } from './query-params';

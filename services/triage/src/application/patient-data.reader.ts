@@ -1,7 +1,6 @@
 import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, type Actor, type CommandMetadata } from '@varde/core';
-import { deterministicId } from '@varde/event-sourcing';
+import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from '../infrastructure/alerts.query';
 import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from '../infrastructure/worklist.query';
 
@@ -48,20 +47,7 @@ export class PatientDataReader {
     return { ...alert, history };
   }
 
-  private async log(patientIds: readonly string[], { purpose, resource }: { purpose: string; resource: string }, request: CommandMetadata): Promise<void> {
-    if (patientIds.length === 0) return;
-    const actor: Actor = request.actor;
-    await this.accessLog.record(
-      patientIds.map((patientId) => ({
-        // One id per request and patient: a retried RecordAccess call records each read once.
-        entryId: deterministicId(`triage:${resource}:${request.commandId}:${patientId}`),
-        patientId,
-        actor,
-        purpose,
-        resource,
-        accessedAt: request.now,
-        correlationId: request.correlationId,
-      })),
-    );
+  private log(patientIds: readonly string[], what: { purpose: string; resource: string }, request: CommandMetadata): Promise<void> {
+    return this.accessLog.recordReads('triage', patientIds, what, request);
   }
 }

@@ -1,15 +1,10 @@
 import type { OnModuleDestroy } from '@nestjs/common';
-import { commonV1, type pathwaysV1Service } from '@varde/contracts';
+import { colourFromProto, type pathwaysV1Service } from '@varde/contracts';
 import { NotFoundError, ValidationError } from '@varde/core';
 import type { ActiveEnrolmentAnswer, PathwaysEnrolments } from '@varde/platform';
 import { ActiveEnrolments, type ActiveEnrolment } from '../application/active-enrolments.port';
-import type { Colour, TriageRule } from '../domain/triage-rules';
+import type { TriageRule } from '../domain/triage-rules';
 
-const colours: Readonly<Partial<Record<commonV1.Colour, Colour>>> = {
-  [commonV1.Colour.COLOUR_GREEN]: 'green',
-  [commonV1.Colour.COLOUR_YELLOW]: 'yellow',
-  [commonV1.Colour.COLOUR_RED]: 'red',
-};
 const operators: ReadonlySet<string> = new Set(['lt', 'le', 'gt', 'ge']);
 
 /** {@link ActiveEnrolments} over pathways' gRPC `GetActiveEnrolment`; no enrolment becomes NotFoundError. */
@@ -40,7 +35,7 @@ function toActiveEnrolment(enrolment: ActiveEnrolmentAnswer): ActiveEnrolment {
 
 // A rule triage cannot apply must stop the assessment (dead letter with the reason), never be skipped.
 function toRule(rule: pathwaysV1Service.ThresholdRule, index: number): TriageRule {
-  const colour = colours[rule.colour];
+  const colour = colourFromProto(rule.colour);
   if (!colour) throw ValidationError.field(`rule_set.rules[${index}].colour`, `unsupported colour ${rule.colour}`);
   if (!operators.has(rule.operator)) throw ValidationError.field(`rule_set.rules[${index}].operator`, `unsupported operator "${rule.operator}"`);
   if (!rule.code) throw ValidationError.field(`rule_set.rules[${index}].code`, 'required');

@@ -1,9 +1,9 @@
-import { integrationEventTypes, triageV1Events } from '@varde/contracts';
+import { colourToProto, integrationEventTypes, triageV1Events } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import type { AlertEvent, AlertOutcome } from '../domain/alert.events';
 import type { TriageEvent } from '../domain/triage.events';
-import { colourToProto, provenanceToProto, reasonToProto } from './triage-proto.mapping';
+import { provenanceToProto, reasonToProto } from './triage-proto.mapping';
 
 const PATIENT_TRIAGED = 'varde.triage.v1.PatientTriaged';
 const ALERT_RAISED = 'varde.triage.v1.AlertRaised';
