@@ -1,9 +1,8 @@
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
 import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
-import { ValidationError } from '@varde/core';
+import { LOINC, measurementTypeOf, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { MeasurementReader } from '../application/measurement.reader';
-import { LOINC, measurementTypeOf } from '../domain/measurement-codes';
 import { codeParam, instantParam, patientParam, type RawQuery } from './measurement-query.params';
 
 /** More points than this in one answer is refused: ask for a shorter range. */

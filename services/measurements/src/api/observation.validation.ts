@@ -1,7 +1,6 @@
-import { ValidationError, type FieldIssue } from '@varde/core';
+import { type FieldIssue, isKnownMeasurementCode, isLoincCode, LOINC, MEASUREMENT_TYPES, measurementTypeOf, ValidationError } from '@varde/core';
 import { z } from 'zod';
 import { fhirElementPath, parseResource } from '@varde/fhir';
-import { isKnownMeasurementCode, isLoincCode, LOINC, measurementTypeOf, MEASUREMENT_TYPES } from '../domain/measurement-codes';
 import { assessEffectiveTime, assessPlausibility } from '../domain/measurement-plausibility';
 import type { ComponentInput } from '../domain/measurement.decide';
 import type { DeviceDetails } from '../domain/measurement.events';

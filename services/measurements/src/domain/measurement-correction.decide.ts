@@ -1,6 +1,5 @@
-import { IllegalStateError, ValidationError, type Decider, type DomainCommand } from '@varde/core';
+import { type Decider, type DomainCommand, IllegalStateError, measurementTypeOf, ValidationError } from '@varde/core';
 import { evolveMeasurement, initialMeasurementState, type MeasurementCorrected, type MeasurementEnteredInError, type MeasurementHistoryEvent, type MeasurementState } from './measurement.events';
-import { measurementTypeOf } from './measurement-codes';
 import { assessPlausibility } from './measurement-plausibility';
 
 /** Amend a measurement's value (in its canonical unit) with a reason; the actor comes from the metadata. */

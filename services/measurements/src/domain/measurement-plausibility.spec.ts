@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BLOOD_PRESSURE, BODY_TEMPERATURE, BODY_WEIGHT, measurementTypeOf, PULSE, SPO2 } from './measurement-codes';
+import { BLOOD_PRESSURE, BODY_TEMPERATURE, BODY_WEIGHT, measurementTypeOf, PULSE, SPO2 } from '@varde/core';
 import { assessEffectiveTime, assessPlausibility } from './measurement-plausibility';
 
 const value = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });

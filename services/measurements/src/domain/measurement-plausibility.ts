@@ -1,5 +1,4 @@
-import type { FieldIssue } from '@varde/core';
-import { SYSTOLIC, DIASTOLIC, type MeasurementType, type Plausibility } from './measurement-codes';
+import { DIASTOLIC, type FieldIssue, type MeasurementType, type Plausibility, SYSTOLIC } from '@varde/core';
 
 /** A flag on a value that is possible but outside the usual range; prefixed `<component code>:` for panel parts. */
 export type PlausibilityFlag = 'unusual-low' | 'unusual-high' | `${string}:unusual-low` | `${string}:unusual-high`;

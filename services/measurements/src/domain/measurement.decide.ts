@@ -1,6 +1,5 @@
-import { IllegalStateError, ValidationError, type Decider, type DomainCommand } from '@varde/core';
+import { type Decider, type DomainCommand, IllegalStateError, measurementTypeOf, ValidationError } from '@varde/core';
 import { evolveMeasurement, initialMeasurementState, type MeasurementEvent, type MeasurementRecorded, type MeasurementState } from './measurement.events';
-import { measurementTypeOf } from './measurement-codes';
 import { assessPlausibility } from './measurement-plausibility';
 
 /** A panel part as received and in its canonical unit (converted by the application, which owns the UCUM library). */

@@ -1,3 +1,4 @@
+/** Vital signs Varde knows: LOINC codes, canonical UCUM units and plausibility ranges, shared by measurements (validation) and triage (rule sets). */
 /** A range of values in the canonical unit; an absent bound is open. */
 export type ValueRange = Readonly<{ min?: number; max?: number }>;
 
