@@ -53,17 +53,23 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },
     effectiveTime: at('2025-03-03T06:45:00.250Z'), correctedTime: at('2025-03-03T09:00:00.001Z'), reason: 'another person stood on the scale', actor,
   },
+  'varde.measurements.v1.MeasurementWindowAggregated': {
+    patientId: 'patient-1', code: { system: 'http://loinc.org', code: '59408-5', display: 'Oxygen saturation' }, unit: '%',
+    windowStart: at('2025-03-03T02:00:00.000Z'), windowEnd: at('2025-03-03T02:05:00.000Z'), revision: 1, sampleCount: 298, gapCount: 2,
+    min: 86, max: 97, mean: 93.25, coveredMs: 300000, hasThreshold: true, threshold: 90, timeBelowThresholdMs: 12000, chunkIds: ['chunk-1', 'chunk-2'],
+  },
   'varde.triage.v1.PatientTriaged': {
     assessmentId: 'assessment-1', patientId: 'patient-1', colour: Colour.COLOUR_RED, previousColour: Colour.COLOUR_GREEN,
     reasons: [{
       ruleId: 'hr-high', text: 'Heart rate 131 /min is above 120 /min', code: heartRate, value: 131, unit: '/min',
-      threshold: 120, inputEventId: 'event-9', effectiveTime: at('2025-03-03T06:40:00.000Z'),
+      threshold: 120, inputEventId: 'event-9', effectiveTime: at('2025-03-03T06:40:00.000Z'), kind: 'threshold',
+      inputs: [{ eventId: 'event-9', value: 131, unit: '/min', effectiveTime: at('2025-03-03T06:40:00.000Z') }],
     }],
     provenance: {
       inputs: [{ eventId: 'event-9', source: 'varde.measurements.v1', position: 2 ** 40 + 7 }],
-      ruleSetId: 'hf-rules', ruleSetVersion: 7, ruleSetHash: 'sha256:abc123', engineVersion: '1.4.0',
+      ruleSetId: 'hf-rules', ruleSetVersion: 7, ruleSetHash: 'sha256:abc123', engineVersion: '1.4.0', overridesVersion: 2,
     },
-    assessedAt: at('2025-03-03T06:45:04.010Z'),
+    assessedAt: at('2025-03-03T06:45:04.010Z'), effectiveTime: at('2025-03-03T06:40:00.000Z'), revision: false, current: true,
   },
   'varde.triage.v1.AlertRaised': {
     alertId: 'alert-1', patientId: 'patient-1', pathwayId: 'heart-failure', colour: Colour.COLOUR_RED, reasons: ['Heart rate 131 /min is above 120 /min'],

@@ -29,6 +29,7 @@ export const integrationEventTypes = {
   'varde.measurements.v1.MeasurementRecorded': codec(measurementsV1Events.MeasurementRecorded),
   'varde.measurements.v1.MeasurementCorrected': codec(measurementsV1Events.MeasurementCorrected),
   'varde.measurements.v1.MeasurementEnteredInError': codec(measurementsV1Events.MeasurementEnteredInError),
+  'varde.measurements.v1.MeasurementWindowAggregated': codec(measurementsV1Events.MeasurementWindowAggregated),
   'varde.triage.v1.PatientTriaged': codec(triageV1Events.PatientTriaged),
   'varde.triage.v1.AlertRaised': codec(triageV1Events.AlertRaised),
   'varde.triage.v1.AlertAcknowledged': codec(triageV1Events.AlertAcknowledged),

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { loadConfig, env } from '@varde/config';
+import { loadConfig, env, z } from '@varde/config';
 import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, SharingAccessLog } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
@@ -22,6 +22,12 @@ import { MeasurementReader } from './application/measurement.reader';
 import { MeasurementSearchQuery } from './infrastructure/measurement-search.query';
 import { MeasurementsReadModel } from './infrastructure/measurements.read-model';
 import { projectingEventStore } from './infrastructure/projecting-event-store';
+import { MeasurementStreamsHttpController } from './api/measurement-streams.http.controller';
+import { ObservationRecorder } from './api/observation-recorder';
+import { RecordSampleChunkHandler } from './application/record-sample-chunk.handler';
+import { parseThresholds, STREAM_SETTINGS, type StreamSettings } from './application/stream-settings';
+import { WindowAggregator } from './application/window-aggregator';
+import { MAX_CHUNK_MS, SampleChunksReadModel } from './infrastructure/sample-chunks.read-model';
 
 /** Measurements' own settings. */
 export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -34,6 +40,16 @@ export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) 
       MEASUREMENT_BUNDLE_MAX_ENTRIES: env.int(10_000),
       // POST /fhir only: 10 000 Observations of ~600 bytes each; other routes keep BODY_LIMIT_BYTES.
       MEASUREMENT_BUNDLE_BODY_LIMIT_BYTES: env.int(8 * 1024 * 1024),
+      // Continuous streams (FHIR SampledData chunks): a day of 1 Hz per chunk at most, spanning at most a day.
+      MEASUREMENT_STREAM_MAX_SAMPLES: env.int(86_400),
+      MEASUREMENT_STREAM_MAX_CHUNK_SECONDS: env.int(86_400),
+      // Length of the windows whose aggregates are published (MeasurementWindowAggregated).
+      MEASUREMENT_STREAM_WINDOW_SECONDS: env.int(300),
+      // Per LOINC code, samples strictly below the value count as time below threshold (canonical unit).
+      MEASUREMENT_STREAM_THRESHOLDS: z
+        .string()
+        .regex(/^\s*(\d{1,7}-\d<-?\d+(\.\d+)?\s*(,\s*|$))*$/, 'expected <LOINC code><<value> pairs separated by commas, e.g. 59408-5<90,2708-6<90')
+        .default('59408-5<90,2708-6<90'),
     },
     source,
   );
@@ -44,13 +60,26 @@ export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) 
 export class MeasurementsModule {
   static forRoot(infra: Infrastructure): DynamicModule {
     const config = loadMeasurementsConfig();
+    if (config.MEASUREMENT_STREAM_WINDOW_SECONDS < 1) throw new Error('MEASUREMENT_STREAM_WINDOW_SECONDS: expected at least 1');
+    const streams: StreamSettings = {
+      windowMs: config.MEASUREMENT_STREAM_WINDOW_SECONDS * 1000,
+      thresholds: parseThresholds(config.MEASUREMENT_STREAM_THRESHOLDS),
+      maxSamples: config.MEASUREMENT_STREAM_MAX_SAMPLES,
+      maxChunkMs: config.MEASUREMENT_STREAM_MAX_CHUNK_SECONDS * 1000,
+    };
     return {
       module: MeasurementsModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController, DeviceGatewaysHttpController],
+      controllers: [ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController, MeasurementStreamsHttpController, DeviceGatewaysHttpController],
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
         RecordMeasurementHandler,
+        { provide: STREAM_SETTINGS, useValue: streams },
+        { provide: MAX_CHUNK_MS, useValue: streams.maxChunkMs },
+        SampleChunksReadModel,
+        WindowAggregator,
+        RecordSampleChunkHandler,
+        ObservationRecorder,
         GatewayAssignmentHandler,
         MeasurementQuery,
         { provide: MAX_BUNDLE_ENTRIES, useValue: config.MEASUREMENT_BUNDLE_MAX_ENTRIES },

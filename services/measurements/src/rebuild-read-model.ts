@@ -1,9 +1,10 @@
-// Drops and refills the `measurements` read model from the event log: `npm run measurements:rebuild-read-model`.
+// Drops and refills the `measurements` and `measurement_chunks` read models from the event log: `npm run measurements:rebuild-read-model`.
 // Uses the service's own settings (DATABASE_URL, DB_SCHEMA); safe while the service runs (see the function).
 import { schemaConnectionString } from '@varde/event-sourcing';
 import { loadPlatformConfig } from '@varde/platform';
 import pg from 'pg';
 import { rebuildMeasurementsReadModel } from './infrastructure/measurements.read-model';
+import { rebuildSampleChunksReadModel } from './infrastructure/sample-chunks.read-model';
 
 async function main(): Promise<void> {
   const config = loadPlatformConfig('measurements');
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const rows = await rebuildMeasurementsReadModel(pool);
-    process.stdout.write(`measurements read model rebuilt in schema ${config.database.schema}: ${rows} measurements in ${Date.now() - started} ms\n`);
+    const chunks = await rebuildSampleChunksReadModel(pool);
+    process.stdout.write(`measurements read model rebuilt in schema ${config.database.schema}: ${rows} measurements and ${chunks} stream chunks in ${Date.now() - started} ms\n`);
   } finally {
     await pool.end();
   }

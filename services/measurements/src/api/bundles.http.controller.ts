@@ -6,10 +6,10 @@ import { ValidationError, VardeError, type CommandMetadata, type FieldIssue } fr
 import { deterministicId } from '@varde/event-sourcing';
 import { toHttpError } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
-import { RecordMeasurementHandler, type MeasurementInput, type RecordResult } from '../application/record-measurement.handler';
 import { entryResource, validateBundleEnvelope } from './bundle.validation';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake, relocate } from './observation.intake';
+import { ObservationRecorder, type Recorded, type Submission } from './observation-recorder';
 
 /** DI token of the most entries one Bundle may carry. */
 export const MAX_BUNDLE_ENTRIES = Symbol('MAX_BUNDLE_ENTRIES');
@@ -21,7 +21,7 @@ const BATCH_PARALLELISM = 8;
 @Controller('fhir')
 export class BundlesHttpController {
   constructor(
-    @Inject(RecordMeasurementHandler) private readonly record: RecordMeasurementHandler,
+    @Inject(ObservationRecorder) private readonly recorder: ObservationRecorder,
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(MAX_BUNDLE_ENTRIES) private readonly maxEntries: number,
@@ -41,21 +41,21 @@ export class BundlesHttpController {
     // Each entry is its own command; ids derived from the request's keep an Idempotency-Key retry from writing twice.
     const entryMetadata = (i: number): CommandMetadata => ({ ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) });
     const authorise = this.submission.forRequest(principal, String(headers['authorization']));
-    const prepare = async (entry: unknown, i: number): Promise<MeasurementInput> => {
+    const prepare = async (entry: unknown, i: number): Promise<Submission> => {
       const at = `Bundle.entry[${i}].resource`;
       const resource = locate(() => entryResource(entry, i), `Bundle.entry[${i}]`);
-      return authorise(this.intake.check(resource, at), at);
+      return this.recorder.authorise(authorise, this.intake.check(resource, at), at);
     };
     return bundle.type === 'batch' ? this.batch(bundle.entry, prepare, entryMetadata) : this.transaction(bundle.entry, prepare, entryMetadata);
   }
 
-  private async batch(entries: readonly unknown[], prepare: (entry: unknown, i: number) => Promise<MeasurementInput>, metadata: (i: number) => CommandMetadata): Promise<Bundle> {
+  private async batch(entries: readonly unknown[], prepare: (entry: unknown, i: number) => Promise<Submission>, metadata: (i: number) => CommandMetadata): Promise<Bundle> {
     const responses: BundleEntry[] = new Array(entries.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       for (let i = next++; i < entries.length; i = next++) {
         try {
-          responses[i] = created(await this.record.handle(await prepare(entries[i], i), metadata(i)));
+          responses[i] = created(await this.recorder.record(await prepare(entries[i], i), metadata(i)));
         } catch (error) {
           const mapped = toHttpError(error, true);
           if (mapped.unexpected) throw error;
@@ -67,9 +67,9 @@ export class BundlesHttpController {
     return { resourceType: 'Bundle', type: 'batch-response', entry: responses };
   }
 
-  private async transaction(entries: readonly unknown[], prepare: (entry: unknown, i: number) => Promise<MeasurementInput>, metadata: (i: number) => CommandMetadata): Promise<Bundle> {
+  private async transaction(entries: readonly unknown[], prepare: (entry: unknown, i: number) => Promise<Submission>, metadata: (i: number) => CommandMetadata): Promise<Bundle> {
     const issues: FieldIssue[] = [];
-    const inputs: (readonly [MeasurementInput, CommandMetadata])[] = [];
+    const inputs: (readonly [Submission, CommandMetadata])[] = [];
     for (const [i, entry] of entries.entries()) {
       try {
         inputs.push([await prepare(entry, i), metadata(i)]);
@@ -78,23 +78,19 @@ export class BundlesHttpController {
       }
     }
     if (issues.length === 0) {
-      (await this.record.checkAll(inputs)).forEach((error, i) => error !== undefined && issues.push(...issuesOf(error, `Bundle.entry[${i}].resource`)));
+      (await this.recorder.checkAll(inputs)).forEach((error, i) => error !== undefined && issues.push(...issuesOf(error, `Bundle.entry[${i}].resource`)));
     }
     if (issues.length > 0) throw new ValidationError(issues, `the transaction was refused and nothing was recorded: ${issues.length} problem(s)`);
-    const results: RecordResult[] = [];
-    for (const [input, meta] of inputs) results.push(await this.record.handle(input, meta));
+    const results: Recorded[] = [];
+    for (const [input, meta] of inputs) results.push(await this.recorder.record(input, meta));
     return { resourceType: 'Bundle', type: 'transaction-response', entry: results.map(created) };
   }
 }
 
 const statusLine = (status: number): string => `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 
-const created = (result: RecordResult): BundleEntry => ({
-  response: {
-    status: statusLine(result.created ? 201 : 200),
-    location: `Observation/${result.measurement.data.measurementId}`,
-    lastModified: result.measurement.metadata.recordedTime,
-  },
+const created = (result: Recorded): BundleEntry => ({
+  response: { status: statusLine(result.created ? 201 : 200), location: `Observation/${result.id}`, lastModified: result.recordedTime },
 });
 
 /** Runs `parse`, moving its issues from `body` to the entry they concern. */

@@ -87,3 +87,10 @@ export function searchQueryString(search: MeasurementSearch, after?: SearchCurso
   if (after) params.set('_cursor', encodeCursor(after));
   return params.toString();
 }
+
+/** Refuses parameters other than `names`, and any of them given twice, so a typo never changes an answer silently. */
+export function onlyParams(query: RawQuery, names: readonly string[]): void {
+  const unknown = Object.keys(query).filter((name) => !names.includes(name));
+  if (unknown.length > 0) throw new ValidationError(unknown.map((name) => ({ field: name, message: `supported: ${names.join(', ')}` })));
+  for (const name of names) if (Array.isArray(query[name])) throw ValidationError.field(name, 'expected once');
+}

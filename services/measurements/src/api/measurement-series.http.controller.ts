@@ -3,7 +3,7 @@ import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '
 import { LOINC, measurementTypeOf, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { MeasurementReader } from '../application/measurement.reader';
-import { codeParam, instantParam, patientParam, type RawQuery } from './measurement-query.params';
+import { codeParam, instantParam, onlyParams, patientParam, type RawQuery } from './measurement-query.params';
 
 /** More points than this in one answer is refused: ask for a shorter range. */
 const MAX_POINTS = 10_000;
@@ -23,9 +23,7 @@ export class MeasurementSeriesHttpController {
   @Get('series')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   async series(@Param('patientId') patientParamValue: string, @Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    const unknown = Object.keys(query).filter((name) => !['code', 'from', 'to'].includes(name));
-    if (unknown.length > 0) throw new ValidationError(unknown.map((name) => ({ field: name, message: 'supported: code, from, to' })));
-    for (const name of ['code', 'from', 'to']) if (Array.isArray(query[name])) throw ValidationError.field(name, 'expected once');
+    onlyParams(query, ['code', 'from', 'to']);
     const patientId = patientParam(patientParamValue, 'patientId');
     const requested = codeParam((query['code'] as string | undefined) ?? '', 'code')!;
     const code = { system: requested.system ?? LOINC, code: requested.code };

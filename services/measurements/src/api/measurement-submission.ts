@@ -3,12 +3,13 @@ import { assertMayActOnPatient, type Principal } from '@varde/auth';
 import { ForbiddenError, NotFoundError } from '@varde/core';
 import { EnrolmentDirectory } from '@varde/platform';
 import { GatewayAssignmentHandler } from '../application/gateway-assignment.handler';
-import type { MeasurementInput } from '../application/record-measurement.handler';
-import type { Provenance } from '../domain/measurement.events';
-import type { ValidObservation } from './observation.validation';
+import type { DeviceDetails, Provenance } from '../domain/measurement.events';
 
-/** Turns a validated Observation into the command input for one request's caller; `at` names the element. */
-export type Authorise = (valid: ValidObservation, at?: string) => Promise<MeasurementInput>;
+/** What authorisation reads of a validated Observation or chunk: the patient and the device it names. */
+type Submitted = Readonly<{ patientId: string; deviceReference?: string; device?: DeviceDetails }>;
+
+/** Turns a validated Observation (or chunk) into the command input for one request's caller; `at` names the element. */
+export type Authorise = <T extends Submitted>(valid: T, at?: string) => Promise<Omit<T, 'deviceReference' | 'device'> & { provenance: Provenance }>;
 
 /** Who may submit a validated Observation, and how it was obtained; shared by single and Bundle ingestion. */
 @Injectable()
@@ -30,7 +31,7 @@ export class MeasurementSubmission {
       if (!answer) assigned.set(patientId, (answer = this.gateways.isAssigned(patientId, principal.subject)));
       return answer;
     };
-    return async (valid, at = 'Observation') => {
+    return async <T extends Submitted>(valid: T, at = 'Observation') => {
       const { deviceReference, device, ...observation } = valid;
       assertMayActOnPatient(principal, observation.patientId);
       // Before the enrolment check, so a gateway learns nothing about patients it was not given.

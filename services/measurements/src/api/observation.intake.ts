@@ -3,6 +3,11 @@ import { ValidationError, type FieldIssue } from '@varde/core';
 import { UnitConverter } from '../application/unit-converter';
 import { FhirStructureValidator } from '../infrastructure/fhir-structure-validator';
 import { validateObservation, type ValidObservation } from './observation.validation';
+import { isSampledObservation, validateSampledObservation, type ValidSampledObservation } from './sampled-observation.validation';
+import { STREAM_SETTINGS, type StreamSettings } from '../application/stream-settings';
+
+/** A validated Observation: one value, or a chunk of samples of a continuous stream. */
+export type ValidSubmission = Readonly<{ kind: 'point'; valid: ValidObservation } | { kind: 'chunk'; valid: ValidSampledObservation }>;
 
 // The deepest Observation Varde accepts is about 6 levels; the FHIR validator recurses, so bound it well before the stack.
 const MAX_DEPTH = 32;
@@ -32,20 +37,23 @@ export class ObservationIntake {
     @Inject(FhirStructureValidator) private readonly structure: FhirStructureValidator,
     @Inject(UnitConverter) private readonly units: UnitConverter,
     @Inject(MAX_FUTURE_MS) private readonly maxFutureMs: number,
+    @Inject(STREAM_SETTINGS) private readonly streams: StreamSettings,
   ) {}
 
   /**
    * The validated measurement, or a ValidationError whose fields name the element under `at`
    * (`Observation.valueQuantity.value`, or `Bundle.entry[3].resource.valueQuantity.value` for an entry).
    */
-  check(body: unknown, at = 'Observation', now = new Date()): ValidObservation {
+  check(body: unknown, at = 'Observation', now = new Date()): ValidSubmission {
     try {
       if (deeperThan(body, MAX_DEPTH)) throw ValidationError.field(at, `nested deeper than ${MAX_DEPTH} levels; an Observation never is`);
       if (typeof body === 'object' && body !== null && !Array.isArray(body) && (body as Record<string, unknown>)['resourceType'] === 'Observation') {
         const structural = this.structure.issues(body as Record<string, unknown>);
         if (structural.length > 0) throw new ValidationError(structural);
       }
-      return validateObservation(body, { now, maxFutureMs: this.maxFutureMs, units: this.units });
+      const context = { now, maxFutureMs: this.maxFutureMs, units: this.units };
+      if (isSampledObservation(body)) return { kind: 'chunk', valid: validateSampledObservation(body, { ...context, maxSamples: this.streams.maxSamples, maxChunkMs: this.streams.maxChunkMs }) };
+      return { kind: 'point', valid: validateObservation(body, context) };
     } catch (error) {
       if (!(error instanceof ValidationError) || at === 'Observation') throw error;
       throw new ValidationError(error.issues.map((i) => relocate(i, at)));

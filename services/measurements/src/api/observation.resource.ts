@@ -2,6 +2,7 @@ import type { Observation } from '@medplum/fhirtypes';
 import type { StoredEvent } from '@varde/event-sourcing';
 import { applyToView, type MeasurementView } from '../application/measurement.view';
 import type { MeasurementRecorded } from '../domain/measurement.events';
+import type { MeasurementStreamChunkRecorded } from '../domain/sample-chunk.events';
 
 const UCUM = 'http://unitsofmeasure.org';
 
@@ -33,5 +34,26 @@ export function observationFromView(view: MeasurementView): Observation {
       : {}),
     ...(view.correctionReason ? { note: [{ text: view.correctionReason }] } : {}),
     ...(view.provenance.deviceId ? { device: { reference: view.provenance.deviceId } } : {}),
+  };
+}
+
+/**
+ * A chunk of a stream as a FHIR R4 Observation: `valueSampledData` in the canonical unit (origin 0, factor 1,
+ * gaps as E/L/U) and `effectivePeriod` from the first sample to the end of the last one's period. Chunks are
+ * never corrected, so there is one version.
+ */
+export function observationFromChunk(chunk: MeasurementStreamChunkRecorded['data'], lastUpdated: string): Observation {
+  return {
+    resourceType: 'Observation',
+    id: chunk.chunkId,
+    meta: { versionId: '1', lastUpdated },
+    ...(chunk.identifier ? { identifier: [{ ...chunk.identifier }] } : {}),
+    status: chunk.observationStatus,
+    code: { coding: [{ ...chunk.code }] },
+    subject: { reference: `Patient/${chunk.patientId}` },
+    effectivePeriod: { start: chunk.start, end: chunk.end },
+    issued: chunk.receivedTime,
+    valueSampledData: { origin: { value: 0, unit: chunk.unit, system: UCUM, code: chunk.unit }, period: chunk.periodMs, dimensions: 1, data: chunk.data },
+    ...(chunk.provenance.deviceId ? { device: { reference: chunk.provenance.deviceId } } : {}),
   };
 }

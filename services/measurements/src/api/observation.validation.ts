@@ -11,12 +11,14 @@ import type { UnitConverter } from '../application/unit-converter';
 const RESOURCE = 'Observation';
 const UCUM = 'http://unitsofmeasure.org';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const named = MEASUREMENT_TYPES.flatMap((t) => t.codes).join(', ');
+/** The named vital-sign codes, for messages. */
+export const named = MEASUREMENT_TYPES.flatMap((t) => t.codes).join(', ');
 
 const Coding = z.object({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() });
 const CodeableConcept = z.object({ coding: z.array(Coding, { required_error: `required: a LOINC coding, e.g. one of ${named}` }), text: z.string().optional() }, { required_error: 'required: what was measured (code.coding)' });
 
-const Quantity = z
+/** A UCUM Quantity: a finite JSON number and a UCUM code. */
+export const Quantity = z
   .object(
     {
       value: z.number({ required_error: 'required: the measured value', invalid_type_error: 'expected a JSON number, not a string' }).finite('expected a finite number'),
@@ -42,7 +44,8 @@ const ContainedDevice = z
   })
   .passthrough();
 
-const ObservationBody = z
+/** The FHIR R4 Observation elements Varde reads, for point values; stream chunks extend it (sampled-observation.validation.ts). */
+export const ObservationBody = z
   .object({
     resourceType: z.literal(RESOURCE, { errorMap: () => ({ message: `expected "${RESOURCE}"` }) }),
     id: z.string().optional(),
@@ -70,7 +73,7 @@ type Parsed = z.infer<typeof ObservationBody>;
 type Coded = z.infer<typeof Coding>;
 
 /** The coding that says what was measured: a named vital sign first, otherwise any LOINC code. */
-const measuredCoding = (codings: readonly Coded[]): Coded | undefined =>
+export const measuredCoding = (codings: readonly Coded[]): Coded | undefined =>
   codings.find((c) => isKnownMeasurementCode(c.system, c.code)) ?? codings.find((c) => c.system === LOINC && c.code !== undefined && isLoincCode(c.code));
 
 /**
@@ -105,16 +108,15 @@ export function validateObservation(body: unknown, context: ObservationContext):
   }
   if (type && quantity && issues.length === 0) issues.push(...assessPlausibility(type, { value: quantity.value, ...(components ? { components } : {}) }).issues);
 
-  const reference = /^Patient\/(.+)$/.exec(obs.subject.reference);
-  if (!reference || !UUID.test(reference[1]!)) issue('subject.reference', 'expected "Patient/<internal patient id (UUID)>"');
+  const patientId = subjectPatientId(obs.subject.reference, issue);
   const future = assessEffectiveTime(obs.effectiveDateTime, context.now, context.maxFutureMs);
   if (future) issues.push(future);
   const device = obs.device && deviceOf(obs, issue);
-  if (issues.length > 0 || !coding || !reference || !quantity) throw new ValidationError(issues.length > 0 ? issues : [{ field: RESOURCE, message: 'no measured value' }]);
+  if (issues.length > 0 || !coding || !patientId || !quantity) throw new ValidationError(issues.length > 0 ? issues : [{ field: RESOURCE, message: 'no measured value' }]);
 
   const identifier = obs.identifier?.[0];
   return {
-    patientId: reference[1]!.toLowerCase(),
+    patientId,
     observationStatus: obs.status,
     code: { system: coding.system!, code: coding.code! },
     value: quantity.value,
@@ -127,6 +129,14 @@ export function validateObservation(body: unknown, context: ObservationContext):
     ...(device?.reference ? { deviceReference: device.reference } : {}),
     ...(device?.details ? { device: device.details } : {}),
   };
+}
+
+/** The internal patient id of `subject.reference` ("Patient/<UUID>"), lower-cased; undefined after an issue. */
+export function subjectPatientId(reference: string, issue: (field: string, message: string) => void): string | undefined {
+  const match = /^Patient\/(.+)$/.exec(reference);
+  if (match && UUID.test(match[1]!)) return match[1]!.toLowerCase();
+  issue('subject.reference', 'expected "Patient/<internal patient id (UUID)>"');
+  return undefined;
 }
 
 /** The panel's components in canonical units, in the order received; every expected part must be present once. */
@@ -156,7 +166,7 @@ function panelComponents(obs: Parsed, expected: readonly { code: string; canonic
  * model, serial and manufacturer are kept), and/or `device.identifier`. The reference recorded is the
  * `Device/<id>`, or else the device identifier as `system|value`.
  */
-function deviceOf(obs: Parsed, issue: (field: string, message: string) => void): { reference?: string; details?: DeviceDetails } | undefined {
+export function deviceOf(obs: Pick<Parsed, 'device' | 'contained'>, issue: (field: string, message: string) => void): { reference?: string; details?: DeviceDetails } | undefined {
   const { reference, identifier } = obs.device!;
   if (reference === undefined && identifier === undefined) {
     issue('device', 'expected {"reference": "Device/<id>"}, {"reference": "#<contained Device id>"} or {"identifier": {...}}');

@@ -3,9 +3,8 @@ import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
-import { MeasurementQuery } from '../application/measurement.query';
-import { RecordMeasurementHandler } from '../application/record-measurement.handler';
-import { observationFromView, observationResource } from './observation.resource';
+import { observationFromChunk, observationFromView } from './observation.resource';
+import { ObservationRecorder } from './observation-recorder';
 import { MeasurementReader } from '../application/measurement.reader';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake } from './observation.intake';
@@ -16,32 +15,34 @@ export { MAX_FUTURE_MS } from './observation.intake';
 @Controller('fhir/Observation')
 export class ObservationsHttpController {
   constructor(
-    @Inject(RecordMeasurementHandler) private readonly record: RecordMeasurementHandler,
-    @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
+    @Inject(ObservationRecorder) private readonly recorder: ObservationRecorder,
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(MeasurementReader) private readonly reader: MeasurementReader,
   ) {}
 
-  /** `201` with the stored Observation and `Location`; `200` with the original when the identifier was seen before. */
+  /**
+   * `201` with the stored Observation and `Location`; `200` with the original when the identifier was seen before.
+   * A chunk of a stream (`valueSampledData`) is stored the same way, as one Observation.
+   */
   @Post()
   @Roles('patient', 'system', 'clinician')
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const input = await this.submission.forRequest(principal, String(headers['authorization']))(this.intake.check(body));
-    const result = await this.record.handle(input, commandMetadataFrom(principal, headers));
-    void reply.header('location', `/fhir/Observation/${result.measurement.data.measurementId}`);
+    const submission = await this.recorder.authorise(this.submission.forRequest(principal, String(headers['authorization'])), this.intake.check(body));
+    const result = await this.recorder.record(submission, commandMetadataFrom(principal, headers));
+    void reply.header('location', `/fhir/Observation/${result.id}`);
     if (!result.created) void reply.status(200);
-    return observationResource(result.measurement);
+    return result.resource();
   }
 
-  /** The Observation as it reads now, corrections applied (patient: own only); logged as access. */
+  /** The Observation as it reads now, corrections applied, or a stream chunk with its samples (patient: own only); logged as access. */
   @Get(':id')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders) {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
-    const view = await this.reader.one(id, undefined, (patientId) => assertMayActOnPatient(principal, patientId), commandMetadataFrom(principal, headers));
-    return observationFromView(view);
+    const found = await this.reader.observation(id, (patientId) => assertMayActOnPatient(principal, patientId), commandMetadataFrom(principal, headers));
+    return found.kind === 'chunk' ? observationFromChunk(found.chunk.data, found.chunk.metadata.recordedTime) : observationFromView(found.view);
   }
 
   /** `GET /fhir/Observation/:id/_history/:version`: a version as it read then (what a correction's link points at). */

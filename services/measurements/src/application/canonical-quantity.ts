@@ -19,3 +19,25 @@ export function canonicalQuantity(units: UnitConverter, value: number, unit: str
 
 /** True when {@link canonicalQuantity} refused the unit. */
 export const isUnitIssue = (result: CanonicalQuantity | FieldIssue): result is FieldIssue => 'field' in result;
+
+/**
+ * Normalises a chunk's samples: each value is `origin + factor × sample` in `unit` (FHIR SampledData), then
+ * converted to `canonicalUnit`. UCUM conversions are affine, so two conversions (of 0 and 1) give the map for
+ * every sample, rounded to 12 significant digits as single values are. Gaps stay gaps.
+ */
+export function canonicalSamples<S>(
+  units: UnitConverter,
+  samples: readonly (number | S)[],
+  transform: Readonly<{ origin: number; factor: number; unit: string }>,
+  canonicalUnit: string,
+  field: string,
+): (number | S)[] | FieldIssue {
+  const zero = canonicalQuantity(units, 0, transform.unit, canonicalUnit, field);
+  const one = canonicalQuantity(units, 1, transform.unit, canonicalUnit, field);
+  if (isUnitIssue(zero)) return zero;
+  if (isUnitIssue(one)) return one;
+  const offset = zero.value;
+  const scale = one.value - zero.value;
+  const identity = offset === 0 && scale === 1 && transform.origin === 0 && transform.factor === 1;
+  return samples.map((s) => (typeof s !== 'number' || identity ? s : Number((offset + scale * (transform.origin + transform.factor * s)).toPrecision(12))));
+}

@@ -4,6 +4,7 @@ import { NotFoundError } from '@varde/core';
 import type { RecordedEvent, StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
+import { sampleChunkStreamId, type SampleChunkEvent } from '../domain/sample-chunk.events';
 import { viewOfStream, type MeasurementView } from './measurement.view';
 
 /** Reads one stored measurement from its stream. */
@@ -22,5 +23,11 @@ export class MeasurementQuery {
   async current(measurementId: string, version?: number): Promise<MeasurementView | undefined> {
     const { events } = await this.store.readStream(measurementStreamId(measurementId));
     return viewOfStream(events as unknown as RecordedEvent[], version);
+  }
+
+  /** A stream chunk as recorded (chunks have one event and are never corrected); undefined when unknown. */
+  async chunk(chunkId: string): Promise<StoredEvent<SampleChunkEvent> | undefined> {
+    const { events } = await this.store.readStream<StoredEvent<SampleChunkEvent>>(sampleChunkStreamId(chunkId));
+    return events.find((e) => e.type === 'MeasurementStreamChunkRecorded');
   }
 }

@@ -2,6 +2,9 @@ import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../infrastructure/measurement-search.query';
+import type { StoredEvent } from '@varde/event-sourcing';
+import type { SampleChunkEvent } from '../domain/sample-chunk.events';
+import { SampleChunksReadModel, type StoredChunk, type StreamKey } from '../infrastructure/sample-chunks.read-model';
 import { MeasurementQuery } from './measurement.query';
 import type { MeasurementView } from './measurement.view';
 
@@ -19,6 +22,7 @@ export class MeasurementReader {
     @Inject(MeasurementSearchQuery) private readonly query: MeasurementSearchQuery,
     @Inject(MeasurementQuery) private readonly streams: MeasurementQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(SampleChunksReadModel) private readonly chunks: SampleChunksReadModel,
   ) {}
 
   /** A page of one patient's measurements. */
@@ -52,6 +56,24 @@ export class MeasurementReader {
     authorise(view.patientId);
     await this.log(view.patientId, `Observation/${measurementId}${version ? `/_history/${version}` : ''}`, request);
     return view;
+  }
+
+  /** One Observation by id: a measurement as it reads now, or a stream chunk; authorised and logged like {@link one}. */
+  async observation(id: string, authorise: (patientId: string) => void, request: CommandMetadata): Promise<{ kind: 'measurement'; view: MeasurementView } | { kind: 'chunk'; chunk: StoredEvent<SampleChunkEvent> }> {
+    const view = await this.streams.current(id);
+    const chunk = view ? undefined : await this.streams.chunk(id);
+    const patientId = view?.patientId ?? chunk?.data.patientId;
+    if (!patientId) throw new NotFoundError(`Observation/${id} does not exist`);
+    authorise(patientId);
+    await this.log(patientId, `Observation/${id}`, request);
+    return view ? { kind: 'measurement', view } : { kind: 'chunk', chunk: chunk! };
+  }
+
+  /** The stream chunks of one patient and code with samples in [from, to) (epoch ms), in time order. */
+  async streamChunks(stream: StreamKey, from: number, to: number, resource: string, request: CommandMetadata): Promise<readonly StoredChunk[]> {
+    const chunks = await this.chunks.overlapping(stream, from, to);
+    await this.log(stream.patientId, resource, request);
+    return chunks;
   }
 
   private log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {

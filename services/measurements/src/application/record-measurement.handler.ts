@@ -4,7 +4,8 @@ import type { CommandMetadata } from '@varde/core';
 import { deterministicId, handleCommand, type StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { measurementDecider, type RecordMeasurement } from '../domain/measurement.decide';
-import { measurementStreamId, type MeasurementEvent, type MeasurementRecorded, type MeasurementState } from '../domain/measurement.events';
+import { measurementStreamId, type MeasurementEvent, type MeasurementRecorded } from '../domain/measurement.events';
+import { decideAll } from './decide-all';
 
 /** A validated measurement, as the HTTP edge hands it over (the id is chosen here). */
 export type MeasurementInput = Omit<RecordMeasurement['data'], 'measurementId'>;
@@ -39,30 +40,12 @@ export class RecordMeasurementHandler {
     return { measurement, created: result.events.length > 0 && !result.alreadyHandled };
   }
 
-  /**
-   * Decides every input without appending, against the streams as they are now and against the earlier
-   * inputs of the same call, so a transaction can refuse all before writing any. Returns each input's error.
-   */
-  async checkAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[]): Promise<(unknown | undefined)[]> {
-    const states = new Map<string, MeasurementState>();
-    const errors: (unknown | undefined)[] = [];
-    for (const [input, metadata] of inputs) {
+  /** Decides every input without appending (for an all-or-nothing transaction); returns each input's error. */
+  checkAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[]): Promise<(unknown | undefined)[]> {
+    return decideAll(this.store, measurementDecider, inputs.map(([input, metadata]) => {
       const command = this.command(input, metadata);
-      const id = command.data.measurementId;
-      let state = states.get(id);
-      if (!state) {
-        const { events } = await this.store.readStream<StoredEvent<MeasurementEvent>>(measurementStreamId(id));
-        state = events.reduce((s, e) => measurementDecider.evolve(s, e), measurementDecider.initialState());
-      }
-      try {
-        const decided = measurementDecider.decide(command, state);
-        states.set(id, (Array.isArray(decided) ? decided : [decided]).reduce((s, e) => measurementDecider.evolve(s, e), state));
-        errors.push(undefined);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    return errors;
+      return [measurementStreamId(command.data.measurementId), command] as const;
+    }));
   }
 
   private command(input: MeasurementInput, metadata: CommandMetadata): RecordMeasurement {

@@ -51,9 +51,14 @@ export function assessPlausibility(type: MeasurementType, reading: CanonicalRead
     return { issues, flags };
   }
   const verdict = judge(type.plausibility, reading.value);
-  if (verdict === 'impossible') issues.push({ field: 'Observation.valueQuantity.value', message: `${type.display} must be ${describeRange(type.plausibility, type.canonicalUnit)}` });
+  if (verdict === 'impossible') issues.push({ field: 'Observation.valueQuantity.value', message: impossibility(type, reading.value)! });
   else if (verdict !== 'usual') flags.push(verdict);
   return { issues, flags };
+}
+
+/** Why `value` cannot be a real reading of `type` (e.g. "Oxygen saturation must be from 0 to 100 %"); undefined when it can. */
+export function impossibility(type: MeasurementType, value: number): string | undefined {
+  return judge(type.plausibility, value) === 'impossible' ? `${type.display} must be ${describeRange(type.plausibility, type.canonicalUnit)}` : undefined;
 }
 
 /** An issue when the effective time is further ahead of `now` than the allowed clock skew. */

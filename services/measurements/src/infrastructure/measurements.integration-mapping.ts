@@ -2,10 +2,13 @@ import { actorToProto, integrationEventTypes } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import type { CorrectionNote, MeasurementHistoryEvent, Provenance } from '../domain/measurement.events';
+import type { SampleChunkEvent } from '../domain/sample-chunk.events';
+import type { WindowAggregateEvent } from '../domain/window-aggregate.events';
 
 const MEASUREMENT_RECORDED = 'varde.measurements.v1.MeasurementRecorded';
 const MEASUREMENT_CORRECTED = 'varde.measurements.v1.MeasurementCorrected';
 const MEASUREMENT_ENTERED_IN_ERROR = 'varde.measurements.v1.MeasurementEnteredInError';
+const MEASUREMENT_WINDOW_AGGREGATED = 'varde.measurements.v1.MeasurementWindowAggregated';
 
 /** Who corrected, when and why, as the integration events carry it. */
 const correctionOf = (d: CorrectionNote) => ({
@@ -27,9 +30,9 @@ const provenanceOf = (p: Provenance, enteredByRole: string) => ({
   enteredByRole,
 });
 
-/** Publishes recorded measurements, keyed by patient. */
+/** Publishes recorded measurements and stream window aggregates, keyed by patient; stream chunks stay private (too large to fan out). */
 export function measurementsIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
-  const e = event as RecordedEvent<MeasurementHistoryEvent>;
+  const e = event as RecordedEvent<MeasurementHistoryEvent | WindowAggregateEvent | SampleChunkEvent>;
   switch (e.type) {
     case 'MeasurementRecorded': {
       const d = e.data;
@@ -83,7 +86,23 @@ export function measurementsIntegrationMapping(event: RecordedEvent): Integratio
         }),
       });
     }
+    case 'MeasurementWindowAggregated': {
+      const { windowStart, windowEnd, threshold, chunkIds, ...d } = e.data;
+      return integrationMessageFor('measurements', e, {
+        type: MEASUREMENT_WINDOW_AGGREGATED,
+        key: d.patientId,
+        payload: integrationEventTypes[MEASUREMENT_WINDOW_AGGREGATED].encode({
+          ...d,
+          windowStart: new Date(windowStart),
+          windowEnd: new Date(windowEnd),
+          hasThreshold: threshold !== undefined,
+          threshold: threshold ?? 0,
+          chunkIds: [...chunkIds],
+        }),
+      });
+    }
     default:
+      // Chunks (MeasurementStreamChunkRecorded) and gateway assignments are not published.
       return undefined;
   }
 }
