@@ -24,6 +24,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/worklist', service: 'triage' },
   { prefix: '/api/alerts', service: 'triage' },
   { prefix: '/api/triage', service: 'triage' },
+  { prefix: '/api/rule-sets', service: 'triage' },
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),

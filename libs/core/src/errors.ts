@@ -1,5 +1,5 @@
-/** A problem in one field of the input: the path and what was expected. */
-export type FieldIssue = Readonly<{ field: string; message: string }>;
+/** A problem in one field of the input: the path and what was expected (and, in an authored document such as a rule set, the line and column). */
+export type FieldIssue = Readonly<{ field: string; message: string; line?: number; column?: number }>;
 
 /** Base of the typed errors that are mapped once to HTTP and gRPC status codes. */
 export abstract class VardeError extends Error {

@@ -18,6 +18,8 @@ export type ServiceDefinition = Readonly<{
   grpc?: keyof typeof grpcServices;
   /** Maps the service's domain events to integration events; omitted when it publishes none. */
   relay?: IntegrationMapper;
+  /** Content types whose bodies reach controllers as the text sent (e.g. YAML documents, whose problems are reported by line). */
+  textBodies?: readonly string[];
 }>;
 
 /** A started service. */
@@ -33,6 +35,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     bufferLogs: false,
   });
   registerFhirJson(app);
+  registerTextBodies(app, definition.textBodies ?? []);
   recordRequestMetrics(app, infra);
   if (definition.grpc) {
     app.connectMicroservice<GrpcOptions>({
@@ -87,6 +90,13 @@ function registerFhirJson(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // FHIR clients send application/fhir+json; parse it with Fastify's own safe JSON parser.
   fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+}
+
+function registerTextBodies(app: NestFastifyApplication, contentTypes: readonly string[]): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  for (const contentType of contentTypes) {
+    fastify.addContentTypeParser(contentType, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  }
 }
 
 function recordRequestMetrics(app: NestFastifyApplication, infra: Infrastructure): void {

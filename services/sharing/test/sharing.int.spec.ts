@@ -159,9 +159,12 @@ describe('patient status from triage', () => {
       patientId,
       colour: commonV1.Colour.COLOUR_RED,
       previousColour: commonV1.Colour.COLOUR_GREEN,
-      reasons: [{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %', code: { system: 'http://loinc.org', code: '59408-5', display: 'SpO2' }, value: 86, unit: '%', threshold: 88, inputEventId: randomUUID(), effectiveTime: new Date('2025-01-15T07:55:00.000Z') }],
-      provenance: { inputs: [], ruleSetId: 'copd-default', ruleSetVersion: 1, ruleSetHash: 'sha256:x', engineVersion: '1' },
+      reasons: [{ ruleId: 'spo2-low', text: 'SpO2 86 % is below 88 %', code: { system: 'http://loinc.org', code: '59408-5', display: 'SpO2' }, value: 86, unit: '%', threshold: 88, inputEventId: randomUUID(), effectiveTime: new Date('2025-01-15T07:55:00.000Z'), kind: 'threshold', inputs: [] }],
+      provenance: { inputs: [], ruleSetId: 'copd-default', ruleSetVersion: 1, ruleSetHash: 'sha256:x', engineVersion: '1', overridesVersion: 0 },
       assessedAt: new Date('2025-01-15T08:00:00.000Z'),
+      effectiveTime: new Date('2025-01-15T07:55:00.000Z'),
+      revision: false,
+      current: true,
     });
     const id = randomUUID();
     await bus.publish([

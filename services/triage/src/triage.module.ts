@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessLog, type Infrastructure, PathwaysEnrolments, PlatformModule, SharingAccessLog } from '@varde/platform';
 import { AlertsHttpController } from './api/alerts.http.controller';
+import { RuleOverridesHttpController } from './api/rule-overrides.http.controller';
+import { RuleSetsHttpController } from './api/rule-sets.http.controller';
+import { TriageAuditHttpController } from './api/triage-audit.http.controller';
 import { PatientTriageHttpController } from './api/patient-triage.http.controller';
 import { TriageFiguresHttpController } from './api/triage-figures.http.controller';
 import { TriageGrpcController } from './api/triage.grpc.controller';
@@ -9,18 +12,25 @@ import { AlertEscalationScheduler } from './application/alert-escalation.schedul
 import { AlertHandler } from './application/alert.handler';
 import { ALERTS_CONFIG, loadAlertsConfig } from './application/alerts.config';
 import { ActiveEnrolments } from './application/active-enrolments.port';
+import { AssessmentVerifier } from './application/assessment-verifier';
+import { MissingReportScheduler } from './application/missing-report.scheduler';
+import { RuleSetRegistry } from './application/rule-set.registry';
+import { TriageOutcomeRecorder } from './application/triage-outcome.recorder';
+import { WhatIfService } from './application/what-if.service';
 import { PatientDataReader } from './application/patient-data.reader';
 import { TriageInputsConsumer } from './application/triage-inputs.consumer';
 import { TriageHandler } from './application/triage.handler';
 import { AlertsProjection } from './infrastructure/alerts.projection';
 import { AlertsQuery } from './infrastructure/alerts.query';
 import { PathwaysActiveEnrolments } from './infrastructure/pathways-active-enrolments.grpc-client';
+import { NextCheckProjection } from './infrastructure/next-check.projection';
+import { TriageHistoryProjection } from './infrastructure/triage-history.projection';
 import { WorklistProjection } from './infrastructure/worklist.projection';
 import { TriageFiguresQuery } from './infrastructure/triage-figures.query';
 import { WorklistQuery } from './infrastructure/worklist.query';
 
-// Every input asks for the rule set; a few seconds of caching spares pathways without delaying a change much.
-const RULE_SET_CACHE_MS = 5_000;
+// Every input asks which pathway the patient is on; a few seconds of caching spares pathways without delaying a change much.
+const ENROLMENT_CACHE_MS = 5_000;
 
 /** The triage service: assessments of patients' reports, alerts and the clinicians' worklist. */
 @Module({})
@@ -29,12 +39,28 @@ export class TriageModule {
     return {
       module: TriageModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [WorklistHttpController, PatientTriageHttpController, AlertsHttpController, TriageFiguresHttpController, TriageGrpcController],
+      controllers: [
+        WorklistHttpController,
+        PatientTriageHttpController,
+        AlertsHttpController,
+        TriageFiguresHttpController,
+        RuleSetsHttpController,
+        RuleOverridesHttpController,
+        TriageAuditHttpController,
+        TriageGrpcController,
+      ],
       providers: [
-        { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, RULE_SET_CACHE_MS)) },
+        { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS)) },
         { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
         { provide: ALERTS_CONFIG, useValue: loadAlertsConfig() },
+        RuleSetRegistry,
         TriageHandler,
+        TriageOutcomeRecorder,
+        AssessmentVerifier,
+        WhatIfService,
+        MissingReportScheduler,
+        NextCheckProjection,
+        TriageHistoryProjection,
         AlertHandler,
         AlertsProjection,
         AlertsQuery,

@@ -8,4 +8,6 @@ export const triageService: ServiceDefinition = {
   module: (infra) => TriageModule.forRoot(infra),
   grpc: 'triage',
   relay: triageIntegrationMapping,
+  // Rule sets are authored in YAML (or JSON, which is YAML too) and their problems reported by line.
+  textBodies: ['application/yaml', 'application/x-yaml', 'text/yaml'],
 };

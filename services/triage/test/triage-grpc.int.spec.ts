@@ -122,7 +122,7 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
       // The first assessment: there was no colour before it.
       previousColour: commonV1.Colour.COLOUR_UNSPECIFIED,
       reasons: [expect.objectContaining({ ruleId: 'spo2-low', value: 88, threshold: 90, unit: '%' })],
-      provenance: { ruleSetId: 'copd-default', ruleSetVersion: 1, engineVersion: 'varde-triage/0.1.0', inputs: [expect.objectContaining({ source: 'varde.measurements.v1' })] },
+      provenance: { ruleSetId: 'copd-default', ruleSetVersion: 1, engineVersion: 'varde-triage/0.2.0', inputs: [expect.objectContaining({ source: 'varde.measurements.v1' })] },
     });
     expect(answer.value.assessment!.provenance!.ruleSetHash).toMatch(/^sha256:/);
     expect(answer.value.assessment!.assessedAt).toBeInstanceOf(Date);

@@ -108,7 +108,8 @@ describe('triage service (real pathways, sharing and triage processes on the emb
       const e = await entryOf('');
       return e?.reasons[0]?.includes('85') ? e : undefined;
     }, 'the newer value to be assessed');
-    expect(after).toMatchObject({ colour: 'red', reasons: ['SpO2 85 % is below 90 %'], since: entry.since });
+    // Two readings below 92 % within 24 h: the COPD rule set's count rule holds too.
+    expect(after).toMatchObject({ colour: 'red', reasons: ['SpO2 85 % is below 90 %', '2 SpO2 readings below 92 % within 24 h'], since: entry.since });
     expect(await triagedCount()).toBe(2);
     const { rows } = await triageDb.query<{ n: string }>(
       `SELECT count(*) AS n FROM emt_messages WHERE message_type = 'PatientTriaged' AND message_metadata->>'causationId' = $1`,
@@ -126,7 +127,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     await bus.publish([{ ...low, recordedTime: new Date().toISOString() }]);
     await eventually(async () => ((await triageDb.query('SELECT 1 FROM processed_messages WHERE message_id = $1', [low.id])).rowCount ? true : undefined), 'the message to be processed again');
     expect(await triagedCount()).toBe(2);
-    expect(await entryOf('')).toMatchObject({ colour: 'red', reasons: ['SpO2 85 % is below 90 %'] });
+    expect(await entryOf('')).toMatchObject({ colour: 'red', reasons: ['SpO2 85 % is below 90 %', '2 SpO2 readings below 92 % within 24 h'] });
   });
 
   it('publishes PatientTriaged with reasons and provenance on varde.triage.v1', async () => {
@@ -136,7 +137,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     }, 'the relay to publish the assessments');
     const first = integrationEventTypes['varde.triage.v1.PatientTriaged'].decode(published[0]!.payload);
     expect(first).toMatchObject({ patientId, colour: 3, previousColour: 0, reasons: [expect.objectContaining({ ruleId: 'spo2-low', text: 'SpO2 88 % is below 90 %', value: 88, threshold: 90 })] });
-    expect(first.provenance).toMatchObject({ ruleSetId: 'copd-default', ruleSetVersion: 1, engineVersion: 'varde-triage/0.1.0', inputs: [expect.objectContaining({ source: MEASUREMENTS })] });
+    expect(first.provenance).toMatchObject({ ruleSetId: 'copd-default', ruleSetVersion: 1, engineVersion: 'varde-triage/0.2.0', inputs: [expect.objectContaining({ source: MEASUREMENTS })] });
   });
 
   it('turns a patient yellow on a CAT score of 21 or more from a questionnaire response', async () => {
@@ -159,7 +160,9 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     expect(response.status).toBe(200);
     const body = (await response.json()) as { colour: string; assessment: { provenance: { ruleSetId: string; ruleSetHash: string; engineVersion: string; inputs: { source: string }[] } } };
     expect(body.colour).toBe('red');
-    expect(body.assessment.provenance).toMatchObject({ ruleSetId: 'copd-default', engineVersion: 'varde-triage/0.1.0', inputs: [{ source: MEASUREMENTS }] });
+    expect(body.assessment.provenance).toMatchObject({ ruleSetId: 'copd-default', engineVersion: 'varde-triage/0.2.0' });
+    // The inputs the reasons used (both low readings of the count rule) and the newest of each code.
+    expect(body.assessment.provenance.inputs.map((i) => i.source)).toEqual([MEASUREMENTS, MEASUREMENTS]);
     expect(body.assessment.provenance.ruleSetHash).toMatch(/^sha256:/);
     const other = await fetch(`${triage.url}/api/patients/${patientId}/triage`, { headers: { authorization: `Bearer ${await issuer.token('patient', { patientId: randomUUID() })}` } });
     expect(other.status).toBe(403);

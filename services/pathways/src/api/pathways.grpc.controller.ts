@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { colourToProto, pathwaysV1Service } from '@varde/contracts';
+import { pathwaysV1Service } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { grpcCall } from '@varde/platform';
 import { ActiveEnrolmentQuery } from '../application/active-enrolment.query';
@@ -21,12 +21,8 @@ export class PathwaysGrpcController implements pathwaysV1Service.PathwaysService
           pathwayId: view.pathwayId,
           pathwayVersion: view.pathwayVersion,
           enrolledAt: new Date(view.enrolledAt),
-          ruleSet: {
-            id: view.ruleSet.id,
-            version: view.ruleSet.version,
-            contentHash: view.ruleSet.contentHash,
-            rules: view.ruleSet.rules.map((rule) => ({ ...rule, code: { ...rule.code }, colour: colourToProto(rule.colour) })),
-          },
+          // Rule sets are triage's data: pathways names the rule set and the version pinned at enrolment (0: latest).
+          ruleSet: { id: view.ruleSet.id, version: view.ruleSet.version, contentHash: '', rules: [] },
         },
       };
     });

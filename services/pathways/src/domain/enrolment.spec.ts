@@ -18,7 +18,7 @@ const enrol = (pathway: PathwayVersion = COPD_PATHWAY): EnrolPatient => ({
 });
 const enrolled: PatientEnrolled = {
   type: 'PatientEnrolled',
-  data: { patientId: 'p-1', enrolmentId: 'e-1', pathwayId: 'copd', pathwayVersion: 1, ruleSetId: 'copd-default', ruleSetVersion: 1, enrolledAt: metadata.now },
+  data: { patientId: 'p-1', enrolmentId: 'e-1', pathwayId: 'copd', pathwayVersion: 1, ruleSetId: 'copd-default', ruleSetVersion: 0, enrolledAt: metadata.now },
 };
 const spec = deciderSpec(enrolmentDecider);
 

@@ -1,10 +1,8 @@
-import type { RuleSet } from '../domain/triage-rules';
+/** The pathway a patient is on and the rule set it prescribes (version 0: the latest published). */
+export type ActiveEnrolment = Readonly<{ pathwayId: string; ruleSetId: string; ruleSetVersion: number }>;
 
-/** The pathway and rule set a patient is triaged with. */
-export type ActiveEnrolment = Readonly<{ pathwayId: string; ruleSet: RuleSet }>;
-
-/** Asks the pathways service which rule set applies to a patient now; NotFoundError when not enrolled. */
+/** Asks the pathways service which pathway a patient is on now; NotFoundError when not enrolled. */
 export abstract class ActiveEnrolments {
-  /** The patient's active enrolment and its rule set. */
+  /** The patient's active enrolment. */
   abstract get(patientId: string): Promise<ActiveEnrolment>;
 }

@@ -1,10 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import { DB_POOL, LOGGER, type Logger } from '@varde/platform';
 import type pg from 'pg';
 import { AlertHandler } from './alert.handler';
 import { ALERTS_CONFIG, redLimitFor, type AlertsConfig } from './alerts.config';
+import { IntervalJob } from './interval-job';
 
 const ESCALATOR = { subject: 'varde-triage-escalation', role: 'system' } as const;
 
@@ -13,29 +14,22 @@ const ESCALATOR = { subject: 'varde-triage-escalation', role: 'system' } as cons
  * id is derived from (alert, level), so two replicas or a restart racing on the same alert write it once.
  */
 @Injectable()
-export class AlertEscalationScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+export class AlertEscalationScheduler extends IntervalJob {
+  protected readonly jobName = 'escalation run';
+  protected readonly intervalMs: number;
 
   constructor(
     @Inject(DB_POOL) private readonly pool: pg.Pool,
     @Inject(AlertHandler) private readonly alerts: AlertHandler,
     @Inject(ALERTS_CONFIG) private readonly config: AlertsConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      // A slow run is not overlapped by the next tick.
-      this.running ??= this.escalateOverdue(new Date())
-        .then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'escalation run failed; retrying next interval'))
-        .finally(() => (this.running = undefined));
-    }, this.config.escalationIntervalMs);
+    @Inject(LOGGER) protected readonly jobLogger: Logger,
+  ) {
+    super();
+    this.intervalMs = config.escalationIntervalMs;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  protected runOnce(now: Date): Promise<number> {
+    return this.escalateOverdue(now);
   }
 
   /** Escalates every alert overdue at `now`; answers how many escalated. */

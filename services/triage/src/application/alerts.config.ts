@@ -10,12 +10,15 @@ export type AlertsConfig = Readonly<{
   escalationChain: readonly string[];
   /** How often the scheduler looks for overdue red alerts. */
   escalationIntervalMs: number;
+  /** How often the scheduler looks for patients whose missing-report check is due. */
+  missingReportIntervalMs: number;
 }>;
 
 /** DI token of {@link AlertsConfig}. */
 export const ALERTS_CONFIG = Symbol('ALERTS_CONFIG');
 
 const seconds = z.coerce.number({ invalid_type_error: 'expected a number of seconds' }).int().min(1);
+const milliseconds = z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(50);
 const byPathway = env.list().transform((entries, ctx) => {
   const limits: Record<string, number> = {};
   for (const entry of entries) {
@@ -28,7 +31,8 @@ const byPathway = env.list().transform((entries, ctx) => {
 
 /**
  * Reads TRIAGE_RED_ACK_LIMIT_SECONDS (default 30 min), TRIAGE_RED_ACK_LIMITS (per pathway, "copd=1800,hf=900"),
- * TRIAGE_ESCALATION_CHAIN (default "care-team,on-call") and TRIAGE_ESCALATION_INTERVAL_MS (default 30 s).
+ * TRIAGE_ESCALATION_CHAIN (default "care-team,on-call"), TRIAGE_ESCALATION_INTERVAL_MS (default 30 s) and
+ * TRIAGE_MISSING_REPORT_INTERVAL_MS (how often due missing-report checks run, default 60 s).
  */
 export function loadAlertsConfig(source: NodeJS.ProcessEnv = process.env): AlertsConfig {
   const config = loadConfig(
@@ -36,7 +40,8 @@ export function loadAlertsConfig(source: NodeJS.ProcessEnv = process.env): Alert
       TRIAGE_RED_ACK_LIMIT_SECONDS: seconds.default(1800),
       TRIAGE_RED_ACK_LIMITS: byPathway,
       TRIAGE_ESCALATION_CHAIN: env.list(),
-      TRIAGE_ESCALATION_INTERVAL_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(50).default(30_000),
+      TRIAGE_ESCALATION_INTERVAL_MS: milliseconds.default(30_000),
+      TRIAGE_MISSING_REPORT_INTERVAL_MS: milliseconds.default(60_000),
     },
     source,
   );
@@ -45,6 +50,7 @@ export function loadAlertsConfig(source: NodeJS.ProcessEnv = process.env): Alert
     redAcknowledgeLimitByPathway: config.TRIAGE_RED_ACK_LIMITS,
     escalationChain: config.TRIAGE_ESCALATION_CHAIN.length > 0 ? config.TRIAGE_ESCALATION_CHAIN : ['care-team', 'on-call'],
     escalationIntervalMs: config.TRIAGE_ESCALATION_INTERVAL_MS,
+    missingReportIntervalMs: config.TRIAGE_MISSING_REPORT_INTERVAL_MS,
   };
 }
 

@@ -3,19 +3,19 @@ import type { IntegrationEvent } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
+import { canonicalCode, SCORE_UNIT } from '../domain/rule-set';
+import type { Withdrawal } from '../domain/triage.decide';
 import type { TriageInput } from '../domain/triage-rules';
-import { WorklistProjection } from '../infrastructure/worklist.projection';
-import { AlertHandler } from './alert.handler';
+import { RuleSetRegistry } from './rule-set.registry';
+import { TriageOutcomeRecorder } from './triage-outcome.recorder';
 import { TriageHandler } from './triage.handler';
 
 const GROUP = 'assessment';
 const CONSUMER = `triage.${GROUP}`;
-/** Questionnaire scores are dimensionless; rules on them use the UCUM annotation `{score}`. */
-const SCORE_UNIT = '{score}';
 
 /**
- * Turns enrolments, measurements and questionnaire scores into triage commands, raises alerts on moves to
- * yellow or red, and keeps the worklist and alerts in the same transaction as the record that the message
+ * Turns enrolments, measurements (and their corrections) and questionnaire scores into triage commands, and
+ * records their outcome (worklist, next check, alerts) in the same transaction as the record that the message
  * was processed.
  */
 @Injectable()
@@ -23,8 +23,8 @@ export class TriageInputsConsumer extends IntegrationConsumer {
   constructor(
     @Inject(INFRASTRUCTURE) infra: Infrastructure,
     @Inject(TriageHandler) private readonly triage: TriageHandler,
-    @Inject(WorklistProjection) private readonly worklist: WorklistProjection,
-    @Inject(AlertHandler) private readonly alerts: AlertHandler,
+    @Inject(RuleSetRegistry) private readonly ruleSets: RuleSetRegistry,
+    @Inject(TriageOutcomeRecorder) private readonly recorder: TriageOutcomeRecorder,
   ) {
     super(infra);
   }
@@ -36,6 +36,8 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       handlers: {
         'varde.pathways.v1.PatientEnrolled': (event, message, ctx) => this.onEnrolled(event, message, ctx),
         'varde.measurements.v1.MeasurementRecorded': (event, message, ctx) => this.onMeasurement(event, message, ctx),
+        'varde.measurements.v1.MeasurementCorrected': (event, message, ctx) => this.onCorrected(event, message, ctx),
+        'varde.measurements.v1.MeasurementEnteredInError': (event, message, ctx) => this.onEnteredInError(event, message, ctx),
         'varde.forms.v1.QuestionnaireResponseSubmitted': (event, message, ctx) => this.onResponse(event, message, ctx),
       },
     };
@@ -43,34 +45,53 @@ export class TriageInputsConsumer extends IntegrationConsumer {
 
   private async onEnrolled(event: IntegrationEvent<'varde.pathways.v1.PatientEnrolled'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     const patientId = requirePatient(event.patientId);
-    const events = await this.triage.register(
+    // An enrolment on a rule set (version) triage does not have cannot be triaged: dead letter with the reason.
+    const ruleSet = await this.ruleSets.resolve(event.ruleSetId, event.ruleSetVersion);
+    const metadata = commandMetadataFromMessage(message, CONSUMER);
+    const outcome = await this.triage.register(
       { patientId, pathwayId: event.pathwayId, enrolmentId: event.enrolmentId, enrolledAt: (event.enrolledAt ?? new Date(message.time)).toISOString() },
-      commandMetadataFromMessage(message, CONSUMER),
+      ruleSet,
+      metadata,
     );
-    await this.worklist.apply(ctx.client, events);
+    await this.recorder.record(ctx.client, outcome, metadata);
   }
 
   private async onMeasurement(event: IntegrationEvent<'varde.measurements.v1.MeasurementRecorded'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     if (!event.code?.code) throw ValidationError.field('code', 'required: the LOINC code of the measurement');
-    const input = inputFrom(message, { system: event.code.system, code: event.code.code }, event.value, event.unit, event.effectiveTime);
-    await this.assess(requirePatient(event.patientId), [input], message, ctx);
+    // A panel (blood pressure) carries its values in components, each triaged under its own code.
+    const inputs =
+      event.components.length > 0
+        ? event.components.map((c, i) => {
+            if (!c.code?.code) throw ValidationError.field(`components[${i}].code`, 'required: the LOINC code of the component');
+            return inputFrom(message, { system: c.code.system, code: c.code.code }, c.value, c.unit, event.effectiveTime, `${event.measurementId}#${c.code.code}`);
+          })
+        : [inputFrom(message, { system: event.code.system, code: event.code.code }, event.value, event.unit, event.effectiveTime, event.measurementId)];
+    await this.assess(requirePatient(event.patientId), { inputs }, message, ctx);
+  }
+
+  private async onCorrected(event: IntegrationEvent<'varde.measurements.v1.MeasurementCorrected'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
+    if (!event.code?.code) throw ValidationError.field('code', 'required: the LOINC code of the measurement');
+    const input = inputFrom(message, { system: event.code.system, code: event.code.code }, event.value, event.unit, event.effectiveTime, event.measurementId);
+    await this.assess(requirePatient(event.patientId), { inputs: [input] }, message, ctx);
+  }
+
+  private async onEnteredInError(event: IntegrationEvent<'varde.measurements.v1.MeasurementEnteredInError'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
+    if (!event.measurementId) throw ValidationError.field('measurement_id', 'required');
+    const withdrawal: Withdrawal = { measurementId: event.measurementId, eventId: message.id, reason: event.reason };
+    await this.assess(requirePatient(event.patientId), { withdrawals: [withdrawal] }, message, ctx);
   }
 
   private async onResponse(event: IntegrationEvent<'varde.forms.v1.QuestionnaireResponseSubmitted'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     const inputs = event.scores.map((score, i) => {
       if (!score.code?.code) throw ValidationError.field(`scores[${i}].code`, 'required: the code of the score');
-      return inputFrom(message, { system: score.code.system, code: score.code.code }, score.value, SCORE_UNIT, event.authoredAt);
+      return inputFrom(message, { system: score.code.system, code: score.code.code }, score.value, SCORE_UNIT, event.authoredAt, `${event.responseId}#${score.code.code}`);
     });
-    await this.assess(requirePatient(event.patientId), inputs, message, ctx);
+    await this.assess(requirePatient(event.patientId), { inputs }, message, ctx);
   }
 
-  private async assess(patientId: string, inputs: readonly TriageInput[], message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
+  private async assess(patientId: string, change: Parameters<TriageHandler['assess']>[1], message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     const metadata = commandMetadataFromMessage(message, CONSUMER);
-    const events = await this.triage.assess(patientId, inputs, metadata);
-    await this.worklist.apply(ctx.client, events);
-    for (const { event } of events) {
-      if (event.type === 'PatientTriaged') await this.alerts.onTriaged(ctx.client, event, metadata);
-    }
+    await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata), metadata);
   }
 }
 
@@ -79,9 +100,10 @@ function requirePatient(patientId: string): string {
   return patientId;
 }
 
-function inputFrom(message: DeliveredMessage, code: TriageInput['code'], value: number, unit: string, effectiveTime: Date | undefined): TriageInput {
+function inputFrom(message: DeliveredMessage, code: TriageInput['code'], value: number, unit: string, effectiveTime: Date | undefined, measurementId: string): TriageInput {
   return {
-    code,
+    measurementId,
+    code: canonicalCode(code),
     value,
     unit,
     // The message time is the producer's effective time; it stands in when the payload lacks one.

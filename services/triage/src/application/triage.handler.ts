@@ -1,16 +1,20 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand } from '@varde/event-sourcing';
+import { handleCommand, type StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
-import { triageDecider, type TriageCommand } from '../domain/triage.decide';
-import { triageStreamId, type TriageEvent } from '../domain/triage.events';
-import type { TriageInput } from '../domain/triage-rules';
+import { nextCheckAt, triageDecider, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
+import { triageStreamId, type TriageEvent, type TriageState } from '../domain/triage.events';
+import type { OverrideParameter, TriageInput } from '../domain/triage-rules';
 import { ActiveEnrolments } from './active-enrolments.port';
 import { positioned, type PositionedEvent } from './positioned-event';
+import { RuleSetRegistry, type PublishedRuleSet } from './rule-set.registry';
 
 /** A triage event with its position in the patient's stream (projections use it to ignore stale updates). */
 export type PositionedTriageEvent = PositionedEvent<TriageEvent>;
+
+/** What a triage command wrote, the patient's state after it, and when they must next be checked for missing reports. */
+export type TriageOutcome = Readonly<{ patientId: string; events: readonly PositionedTriageEvent[]; state: TriageState; nextCheckAt: string | undefined }>;
 
 /** Commands on a patient's triage stream: load → decide → append, writing nothing twice for one command id. */
 @Injectable()
@@ -18,20 +22,46 @@ export class TriageHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(ActiveEnrolments) private readonly enrolments: ActiveEnrolments,
+    @Inject(RuleSetRegistry) private readonly ruleSets: RuleSetRegistry,
   ) {}
 
   /** Puts an enrolled patient on the worklist. */
-  register(data: { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string }, metadata: CommandMetadata): Promise<readonly PositionedTriageEvent[]> {
-    return this.run({ type: 'RegisterPatient', data, metadata });
+  register(data: { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string }, ruleSet: PublishedRuleSet, metadata: CommandMetadata): Promise<TriageOutcome> {
+    return this.run({ type: 'RegisterPatient', data, metadata }, ruleSet);
   }
 
-  /** Assesses a patient's new inputs with the rule set of their active enrolment (asked of pathways now). */
-  async assess(patientId: string, inputs: readonly TriageInput[], metadata: CommandMetadata): Promise<readonly PositionedTriageEvent[]> {
-    const { pathwayId, ruleSet } = await this.enrolments.get(patientId);
-    return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet, inputs }, metadata });
+  /** Assesses new, corrected or withdrawn inputs with the rule set of the patient's pathway (asked of pathways now). */
+  async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata): Promise<TriageOutcome> {
+    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
+    return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, inputs: change.inputs ?? [], withdrawals: change.withdrawals, checkAt: change.checkAt }, metadata }, ruleSet);
   }
 
-  private async run(command: TriageCommand): Promise<readonly PositionedTriageEvent[]> {
-    return positioned(await handleCommand(this.store, triageStreamId(command.data.patientId), triageDecider, command));
+  /** Sets the patient's own value of a rule parameter and re-assesses them. */
+  async setOverride(patientId: string, override: { ruleId: string; parameter: OverrideParameter; value: number; reason: string }, metadata: CommandMetadata): Promise<TriageOutcome> {
+    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
+    return this.run({ type: 'SetRuleOverride', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, ...override }, metadata }, ruleSet);
+  }
+
+  /** Removes the patient's own value of a rule and re-assesses them. */
+  async removeOverride(patientId: string, ruleId: string, reason: string, metadata: CommandMetadata): Promise<TriageOutcome> {
+    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
+    return this.run({ type: 'RemoveRuleOverride', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, ruleId, reason }, metadata }, ruleSet);
+  }
+
+  /** The pathway a patient is on and the rule set version that triages them now. */
+  async ruleSetOf(patientId: string): Promise<{ pathwayId: string; ruleSet: PublishedRuleSet }> {
+    const { pathwayId, ruleSetId, ruleSetVersion } = await this.enrolments.get(patientId);
+    return { pathwayId, ruleSet: await this.ruleSets.resolve(ruleSetId, ruleSetVersion) };
+  }
+
+  /** Every event of the patient's triage stream, oldest first. */
+  async history(patientId: string): Promise<readonly StoredEvent<TriageEvent>[]> {
+    const { events } = await this.store.readStream<StoredEvent<TriageEvent>>(triageStreamId(patientId));
+    return events;
+  }
+
+  private async run(command: TriageCommand, ruleSet: PublishedRuleSet): Promise<TriageOutcome> {
+    const result = await handleCommand(this.store, triageStreamId(command.data.patientId), triageDecider, command);
+    return { patientId: command.data.patientId, events: positioned(result), state: result.state, nextCheckAt: nextCheckAt(result.state, ruleSet.ruleSet) };
   }
 }

@@ -1,20 +1,58 @@
-import type { Decider, DomainCommand } from '@varde/core';
-import { evolveTriage, initialTriageState, type PatientTriaged, type TriageEvent, type TriageInputRecorded, type TriageState } from './triage.events';
-import { codeKey, ENGINE_VERSION, evaluate, type RuleSet, type TriageInput } from './triage-rules';
+import { ValidationError, type Decider, type DomainCommand } from '@varde/core';
+import { checkOverride } from './rule-set';
+import {
+  currentOutcome,
+  evolveTriage,
+  initialTriageState,
+  type InputRef,
+  type PatientTriaged,
+  type TimelineEntry,
+  type TriageEvent,
+  type TriageState,
+} from './triage.events';
+import {
+  codeKey,
+  effectiveMs,
+  ENGINE_VERSION,
+  evaluate,
+  missingReportsDue,
+  NO_REPORTS_REASON,
+  reasonTexts,
+  type Evaluation,
+  type OverrideParameter,
+  type RuleSet,
+  type TriageInput,
+} from './triage-rules';
 
 /** Put a newly enrolled patient on the worklist. */
 export type RegisterPatient = DomainCommand<'RegisterPatient', { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string }>;
 
-/** Assess a patient after new inputs, with the rule set of their active enrolment. */
-export type AssessPatient = DomainCommand<'AssessPatient', { patientId: string; pathwayId: string; ruleSet: RuleSet; inputs: readonly TriageInput[] }>;
-
-/** Every command of the triage decider. */
-export type TriageCommand = RegisterPatient | AssessPatient;
+/** A measurement that no longer counts (entered in error). */
+export type Withdrawal = Readonly<{ measurementId: string; eventId: string; reason: string }>;
 
 /**
- * Registration only places a patient who has not been seen; a patient already assessed keeps their colour.
- * An assessment keeps the newest input per code (an older one never replaces it) and records PatientTriaged
- * only when the colour or the set of reasons changes, so the worklist and subscribers see changes, not noise.
+ * Assess a patient after new, corrected or withdrawn inputs, or at `checkAt` (the scheduled check for
+ * missing reports), with the rule set of their pathway.
+ */
+export type AssessPatient = DomainCommand<
+  'AssessPatient',
+  { patientId: string; pathwayId: string; ruleSet: RuleSet; inputs: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }
+>;
+
+/** Set the patient's own value of one rule parameter, with the clinical reason. */
+export type SetRuleOverride = DomainCommand<'SetRuleOverride', { patientId: string; pathwayId: string; ruleSet: RuleSet; ruleId: string; parameter: OverrideParameter; value: number; reason: string }>;
+
+/** Remove the patient's own value of a rule, with the reason. */
+export type RemoveRuleOverride = DomainCommand<'RemoveRuleOverride', { patientId: string; pathwayId: string; ruleSet: RuleSet; ruleId: string; reason: string }>;
+
+/** Every command of the triage decider. */
+export type TriageCommand = RegisterPatient | AssessPatient | SetRuleOverride | RemoveRuleOverride;
+
+/**
+ * Registration only places a patient who has not been seen. Every other command changes what the patient's
+ * history holds and then re-evaluates it in effective-time order from the earliest point the change touches:
+ * a late or corrected value can change a past colour (recorded as a revision) as well as the current one.
+ * PatientTriaged is recorded only where the outcome (colour or reasons) changes.
  */
 export function decideTriage(command: TriageCommand, state: TriageState): TriageEvent[] {
   switch (command.type) {
@@ -25,6 +63,10 @@ export function decideTriage(command: TriageCommand, state: TriageState): Triage
     }
     case 'AssessPatient':
       return assess(command, state);
+    case 'SetRuleOverride':
+      return setOverride(command, state);
+    case 'RemoveRuleOverride':
+      return removeOverride(command, state);
     default: {
       const _exhaustive: never = command;
       return [];
@@ -33,51 +75,164 @@ export function decideTriage(command: TriageCommand, state: TriageState): Triage
 }
 
 function assess(command: AssessPatient, state: TriageState): TriageEvent[] {
-  const { patientId, pathwayId, ruleSet } = command.data;
-  const latest: Record<string, TriageInput> = { ...state.inputs };
-  const recorded: TriageInputRecorded[] = [];
+  const { patientId, checkAt } = command.data;
+  const known = new Set(Object.values(state.history).flatMap((inputs) => inputs.map((i) => i.eventId)));
+  const changes: TriageEvent[] = [];
+  const touched: number[] = [];
   for (const input of command.data.inputs) {
-    const held = latest[codeKey(input.code)];
-    if (held && Date.parse(held.effectiveTime) >= Date.parse(input.effectiveTime)) continue;
-    latest[codeKey(input.code)] = input;
-    recorded.push({ type: 'TriageInputRecorded', data: { patientId, input } });
+    if (known.has(input.eventId)) continue;
+    known.add(input.eventId);
+    changes.push({ type: 'TriageInputRecorded', data: { patientId, input } });
+    touched.push(effectiveMs(input));
+    // A correction also touches the time of the value it replaces (normally the same effective time).
+    const replaced = input.measurementId === undefined ? undefined : findMeasurement(state, input.measurementId);
+    if (replaced) touched.push(effectiveMs(replaced));
   }
-  const { colour, reasons } = evaluate(ruleSet, latest);
-  const unchanged = state.status === 'triaged' && state.colour === colour && sameTexts(state.reasons.map((r) => r.text), reasons.map((r) => r.text));
-  if (unchanged) return recorded;
-  const now = command.metadata.now;
-  // An awaiting patient is shown green, so a first green assessment keeps the registration's "since".
-  const keepsColour = (state.status === 'triaged' && state.colour === colour) || (state.status === 'awaiting-reports' && colour === 'green');
-  const triaged: PatientTriaged = {
-    type: 'PatientTriaged',
-    data: {
-      assessmentId: command.metadata.commandId,
-      patientId,
-      pathwayId,
-      colour,
-      previousColour: state.status === 'triaged' ? state.colour : null,
-      reasons,
-      colourSince: state.status !== 'new' && keepsColour ? state.since : now,
-      provenance: {
-        inputs: Object.keys(latest)
-          .sort()
-          .map((key) => latest[key]!)
-          .map(({ eventId, source, position }) => ({ eventId, source, position })),
-        ruleSetId: ruleSet.id,
-        ruleSetVersion: ruleSet.version,
-        ruleSetHash: ruleSet.contentHash,
-        engineVersion: ENGINE_VERSION,
-      },
-      assessedAt: now,
-    },
-  };
-  return [...recorded, triaged];
+  for (const withdrawal of command.data.withdrawals ?? []) {
+    const withdrawn = findMeasurement(state, withdrawal.measurementId);
+    if (!withdrawn) continue;
+    changes.push({ type: 'TriageInputWithdrawn', data: { patientId, ...withdrawal } });
+    touched.push(effectiveMs(withdrawn));
+  }
+  if (checkAt !== undefined) touched.push(Date.parse(checkAt));
+  if (touched.length === 0) return changes;
+  return [...changes, ...reassess(command, state, changes, Math.min(...touched))];
 }
 
-function sameTexts(a: readonly string[], b: readonly string[]): boolean {
-  const sortedB = [...b].sort();
-  return a.length === b.length && [...a].sort().every((text, i) => text === sortedB[i]);
+function setOverride(command: SetRuleOverride, state: TriageState): TriageEvent[] {
+  const { patientId, ruleSet, ruleId, parameter, value, reason } = command.data;
+  const rule = ruleSet.rules.find((r) => r.id === ruleId);
+  if (!rule) throw ValidationError.field('ruleId', `rule set ${ruleSet.id} v${ruleSet.version} has no rule "${ruleId}"`);
+  const problem = checkOverride(rule, parameter, value);
+  if (problem) throw ValidationError.field('value', problem);
+  if (!reason.trim()) throw ValidationError.field('reason', 'required: why this patient needs their own value');
+  const held = state.overrides.entries[ruleId];
+  if (held && held.parameter === parameter && held.value === value) return [];
+  const { actor, now } = command.metadata;
+  const event: TriageEvent = { type: 'RuleOverrideSet', data: { patientId, ruleId, parameter, value, reason, setBy: actor.subject, setAt: now, overridesVersion: state.overrides.version + 1 } };
+  return [event, ...reassess(command, state, [event], latestPoint(state))];
 }
+
+function removeOverride(command: RemoveRuleOverride, state: TriageState): TriageEvent[] {
+  const { patientId, ruleId, reason } = command.data;
+  if (!state.overrides.entries[ruleId]) return [];
+  if (!reason.trim()) throw ValidationError.field('reason', 'required: why the rule set value applies again');
+  const { actor, now } = command.metadata;
+  const event: TriageEvent = { type: 'RuleOverrideRemoved', data: { patientId, ruleId, reason, removedBy: actor.subject, removedAt: now, overridesVersion: state.overrides.version + 1 } };
+  return [event, ...reassess(command, state, [event], latestPoint(state))];
+}
+
+/**
+ * Re-evaluates at every point from `from` on (each input's effective time, each earlier outcome change, the
+ * moments a missing report became due, and the scheduled check) and records each point where the outcome
+ * differs from the one in force there.
+ */
+function reassess(command: AssessPatient | SetRuleOverride | RemoveRuleOverride, before: TriageState, changes: readonly TriageEvent[], from: number): PatientTriaged[] {
+  if (!Number.isFinite(from)) return [];
+  const state = changes.reduce(evolveTriage, before);
+  const { patientId, pathwayId, ruleSet } = command.data;
+  const checkAt = command.type === 'AssessPatient' ? command.data.checkAt : undefined;
+  const points = pointsFrom(state, ruleSet, from, checkAt);
+  const lastAssessed = latestPoint(before);
+  const emitted: PatientTriaged[] = [];
+  let revised: TimelineEntry | undefined;
+  for (const point of points) {
+    const at = new Date(point).toISOString();
+    const evaluation = evaluate({ ruleSet, overrides: state.overrides, history: state.history, at, registeredAt: state.registeredAt });
+    const inForce = revised ?? outcomeAt(state, point);
+    if (inForce && sameOutcome(inForce, evaluation)) continue;
+    const assessmentId = emitted.length === 0 ? command.metadata.commandId : `${command.metadata.commandId}.${emitted.length}`;
+    const previous = inForce && inForce.assessmentId !== '' ? inForce.colour : null;
+    const event: PatientTriaged = {
+      type: 'PatientTriaged',
+      data: {
+        assessmentId,
+        patientId,
+        pathwayId,
+        colour: evaluation.colour,
+        previousColour: previous,
+        reasons: evaluation.reasons,
+        colourSince: inForce && inForce.colour === evaluation.colour ? inForce.since : at,
+        provenance: {
+          inputs: inputRefs(state, evaluation, point),
+          ruleSetId: ruleSet.id,
+          ruleSetVersion: ruleSet.version,
+          ruleSetHash: ruleSet.contentHash,
+          engineVersion: ENGINE_VERSION,
+          overridesVersion: state.overrides.version,
+        },
+        assessedAt: command.metadata.now,
+        effectiveAt: at,
+        revision: point < lastAssessed,
+        current: false,
+      },
+    };
+    emitted.push(event);
+    revised = { effectiveAt: at, colour: evaluation.colour, reasons: evaluation.reasons, since: event.data.colourSince, assessmentId };
+  }
+  const last = emitted[emitted.length - 1];
+  if (last) emitted[emitted.length - 1] = { ...last, data: { ...last.data, current: true } };
+  return emitted;
+}
+
+// The points to evaluate at, ascending and distinct, none before `from`.
+function pointsFrom(state: TriageState, ruleSet: RuleSet, from: number, checkAt: string | undefined): number[] {
+  const points = new Set<number>();
+  for (const inputs of Object.values(state.history)) for (const input of inputs) points.add(effectiveMs(input));
+  for (const entry of state.timeline) points.add(Date.parse(entry.effectiveAt));
+  if (checkAt !== undefined) points.add(Date.parse(checkAt));
+  for (const due of missingReportsDue(ruleSet, state.history, state.registeredAt, from, Math.max(...points))) points.add(due);
+  return [...points].filter((p) => p >= from && Number.isFinite(p)).sort((a, b) => a - b);
+}
+
+// The outcome the timeline shows at a point; registration counts as "green, no reports yet".
+function outcomeAt(state: TriageState, point: number): TimelineEntry | undefined {
+  let found: TimelineEntry | undefined;
+  for (const entry of state.timeline) {
+    if (Date.parse(entry.effectiveAt) <= point) found = entry;
+  }
+  if (found) return found;
+  if (state.registeredAt === undefined) return undefined;
+  return { effectiveAt: state.registeredAt, colour: 'green', reasons: [], since: state.registeredAt, assessmentId: '' };
+}
+
+/** The newest point the patient was assessed at or has a value at. */
+function latestPoint(state: TriageState): number {
+  const times = Object.values(state.history).flatMap((inputs) => inputs.map(effectiveMs));
+  const current = currentOutcome(state);
+  if (current) times.push(Date.parse(current.effectiveAt));
+  return times.length > 0 ? Math.max(...times) : Number.NaN;
+}
+
+function findMeasurement(state: TriageState, measurementId: string): TriageInput | undefined {
+  for (const inputs of Object.values(state.history)) {
+    const found = inputs.find((i) => i.measurementId === measurementId);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+// The inputs the reasons used, plus the newest value of every code at the point: what an auditor re-checks.
+function inputRefs(state: TriageState, evaluation: Evaluation, point: number): InputRef[] {
+  const used = new Set(evaluation.reasons.flatMap((r) => r.inputs.map((i) => i.eventId)));
+  const refs = new Map<string, InputRef>();
+  for (const key of Object.keys(state.history).sort()) {
+    const seen = state.history[key]!.filter((i) => effectiveMs(i) <= point);
+    const latest = seen[seen.length - 1];
+    for (const input of seen) {
+      if (input === latest || used.has(input.eventId)) refs.set(input.eventId, { eventId: input.eventId, source: input.source, position: input.position });
+    }
+  }
+  return [...refs.values()];
+}
+
+function sameOutcome(entry: TimelineEntry, evaluation: Evaluation): boolean {
+  const a = entry.assessmentId === '' ? [NO_REPORTS_REASON] : textsOf(entry.reasons);
+  const b = textsOf(evaluation.reasons);
+  return entry.colour === evaluation.colour && a.length === b.length && a.every((text, i) => text === b[i]);
+}
+
+const textsOf = (reasons: TimelineEntry['reasons']): string[] => [...reasonTexts(reasons)].sort();
 
 /** The triage decider. */
 export const triageDecider: Decider<TriageCommand, TriageState, TriageEvent> = {
@@ -85,3 +240,21 @@ export const triageDecider: Decider<TriageCommand, TriageState, TriageEvent> = {
   evolve: evolveTriage,
   initialState: initialTriageState,
 };
+
+/**
+ * When the patient must next be assessed without new data: the earliest moment a missing-report rule
+ * becomes due after the latest point assessed. Undefined when no such rule is waiting.
+ */
+export function nextCheckAt(state: TriageState, ruleSet: RuleSet): string | undefined {
+  const assessed = latestPoint(state);
+  let next = Number.POSITIVE_INFINITY;
+  for (const rule of ruleSet.rules) {
+    if (rule.kind !== 'missing') continue;
+    const inputs = state.history[codeKey(rule.code)] ?? [];
+    const last = inputs[inputs.length - 1];
+    const since = last ? effectiveMs(last) : state.registeredAt === undefined ? Number.NaN : Date.parse(state.registeredAt);
+    const due = since + rule.afterMs;
+    if (Number.isFinite(due) && !(due <= assessed)) next = Math.min(next, due);
+  }
+  return Number.isFinite(next) ? new Date(next).toISOString() : undefined;
+}

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@varde/core';
-import { codeKey, type Colour, type Reason, type TriageInput } from './triage-rules';
+import { MAX_WINDOW_MS } from './rule-set';
+import { byEffectiveTime, codeKey, effectiveMs, NO_OVERRIDES, type Colour, type InputHistory, type OverrideParameter, type Reason, type RuleOverrides, type TriageInput } from './triage-rules';
 
 /** An enrolled patient was put on the worklist before reporting anything. */
 export type PatientRegisteredForTriage = DomainEvent<
@@ -8,10 +9,22 @@ export type PatientRegisteredForTriage = DomainEvent<
 >;
 
 /**
- * A reported value became the latest of its code. Recorded even when the outcome does not change: the next
- * assessment must compare against it (and refuse older values), or a late report could wrongly win.
+ * A reported value joined the patient's history (a correction of a measurement replaces its earlier value).
+ * Recorded even when the outcome does not change: later assessments, replays and what-ifs need it.
  */
 export type TriageInputRecorded = DomainEvent<'TriageInputRecorded', { patientId: string; input: TriageInput }>;
+
+/** A measurement was marked entered-in-error: its value no longer counts. */
+export type TriageInputWithdrawn = DomainEvent<'TriageInputWithdrawn', { patientId: string; measurementId: string; eventId: string; reason: string }>;
+
+/** A clinician set the patient's own value for a rule parameter (a new version of the patient's overrides). */
+export type RuleOverrideSet = DomainEvent<
+  'RuleOverrideSet',
+  { patientId: string; ruleId: string; parameter: OverrideParameter; value: number; reason: string; setBy: string; setAt: string; overridesVersion: number }
+>;
+
+/** A clinician removed an override; the rule set's own value applies again (a new version of the overrides). */
+export type RuleOverrideRemoved = DomainEvent<'RuleOverrideRemoved', { patientId: string; ruleId: string; reason: string; removedBy: string; removedAt: string; overridesVersion: number }>;
 
 /** Reference to one input by event id and log position. */
 export type InputRef = Readonly<{ eventId: string; source: string; position: string }>;
@@ -23,9 +36,11 @@ export type AssessmentProvenance = Readonly<{
   ruleSetVersion: number;
   ruleSetHash: string;
   engineVersion: string;
+  /** Version of the patient's rule overrides applied (0: none). */
+  overridesVersion?: number;
 }>;
 
-/** The patient's triage outcome changed (colour or reasons). */
+/** The patient's triage outcome changed (colour or reasons) at a point in effective time. */
 export type PatientTriaged = DomainEvent<
   'PatientTriaged',
   {
@@ -33,30 +48,46 @@ export type PatientTriaged = DomainEvent<
     patientId: string;
     pathwayId: string;
     colour: Colour;
-    /** Null for the patient's first assessment. */
+    /** The colour in force just before `effectiveAt`; null for the patient's first assessment. */
     previousColour: Colour | null;
     reasons: readonly Reason[];
     /** When the current colour started: kept while the colour stays, so the longest-waiting are seen first. */
     colourSince: string;
     provenance: AssessmentProvenance;
     assessedAt: string;
+    /** The point in effective time evaluated: the input (or check) that changed the outcome. */
+    effectiveAt?: string;
+    /** True when late or corrected data changed the outcome at a point before the latest one already assessed. */
+    revision?: boolean;
+    /** True for the outcome in force now (the last of an assessment); false for a revised past point. */
+    current?: boolean;
   }
 >;
 
 /** Every event of a patient's triage stream. */
-export type TriageEvent = PatientRegisteredForTriage | TriageInputRecorded | PatientTriaged;
+export type TriageEvent = PatientRegisteredForTriage | TriageInputRecorded | TriageInputWithdrawn | RuleOverrideSet | RuleOverrideRemoved | PatientTriaged;
 
-/** The latest input of each code, by {@link codeKey}. */
-export type LatestInputs = Readonly<Record<string, TriageInput>>;
+/** One change of outcome on the patient's timeline. */
+export type TimelineEntry = Readonly<{ effectiveAt: string; colour: Colour; reasons: readonly Reason[]; since: string; assessmentId: string }>;
 
 /** A patient's triage, folded from its events. */
-export type TriageState =
-  | { status: 'new'; inputs: LatestInputs }
-  | { status: 'awaiting-reports'; patientId: string; pathwayId: string; since: string; inputs: LatestInputs }
-  | { status: 'triaged'; patientId: string; pathwayId: string; colour: Colour; reasons: readonly Reason[]; since: string; inputs: LatestInputs };
+export type TriageState = Readonly<{
+  status: 'new' | 'awaiting-reports' | 'triaged';
+  patientId?: string;
+  pathwayId?: string;
+  registeredAt?: string;
+  /** Inputs per code, oldest first; older than {@link MAX_WINDOW_MS} before the newest of their code are dropped. */
+  history: InputHistory;
+  /** Outcome changes in effective-time order; the last is the outcome in force now. */
+  timeline: readonly TimelineEntry[];
+  overrides: RuleOverrides;
+}>;
 
 /** The state before any event. */
-export const initialTriageState = (): TriageState => ({ status: 'new', inputs: {} });
+export const initialTriageState = (): TriageState => ({ status: 'new', history: {}, timeline: [], overrides: NO_OVERRIDES });
+
+/** The outcome in force now, if the patient was ever assessed. */
+export const currentOutcome = (state: TriageState): TimelineEntry | undefined => state.timeline[state.timeline.length - 1];
 
 /** Applies one event to the state. */
 export function evolveTriage(state: TriageState, event: TriageEvent): TriageState {
@@ -64,19 +95,44 @@ export function evolveTriage(state: TriageState, event: TriageEvent): TriageStat
     case 'PatientRegisteredForTriage': {
       if (state.status !== 'new') return state;
       const { patientId, pathwayId, registeredAt } = event.data;
-      return { status: 'awaiting-reports', patientId, pathwayId, since: registeredAt, inputs: state.inputs };
+      return { ...state, status: 'awaiting-reports', patientId, pathwayId, registeredAt };
     }
     case 'TriageInputRecorded':
-      return { ...state, inputs: { ...state.inputs, [codeKey(event.data.input.code)]: event.data.input } };
+      return { ...state, history: withInput(state.history, event.data.input) };
+    case 'TriageInputWithdrawn': {
+      const { measurementId } = event.data;
+      const history = Object.fromEntries(Object.entries(state.history).map(([key, inputs]) => [key, inputs.filter((i) => i.measurementId !== measurementId)]));
+      return { ...state, history };
+    }
+    case 'RuleOverrideSet': {
+      const { ruleId, parameter, value, reason, setBy, setAt, overridesVersion } = event.data;
+      return { ...state, overrides: { version: overridesVersion, entries: { ...state.overrides.entries, [ruleId]: { ruleId, parameter, value, reason, setBy, setAt } } } };
+    }
+    case 'RuleOverrideRemoved': {
+      const { [event.data.ruleId]: _removed, ...entries } = state.overrides.entries;
+      return { ...state, overrides: { version: event.data.overridesVersion, entries } };
+    }
     case 'PatientTriaged': {
-      const { patientId, pathwayId, colour, reasons, colourSince } = event.data;
-      return { status: 'triaged', patientId, pathwayId, colour, reasons, since: colourSince, inputs: state.inputs };
+      const { patientId, pathwayId, colour, reasons, colourSince, assessedAt, assessmentId } = event.data;
+      const effectiveAt = event.data.effectiveAt ?? assessedAt;
+      // A revision supersedes what the timeline said from its point on; the assessment records every later change itself.
+      const kept = state.timeline.filter((e) => Date.parse(e.effectiveAt) < Date.parse(effectiveAt));
+      return { ...state, status: 'triaged', patientId, pathwayId, timeline: [...kept, { effectiveAt, colour, reasons, since: colourSince, assessmentId }] };
     }
     default: {
       const _exhaustive: never = event;
       return state;
     }
   }
+}
+
+// Inserted in effective-time order; a value of the same measurement (a correction) replaces the earlier one.
+function withInput(history: InputHistory, input: TriageInput): InputHistory {
+  const key = codeKey(input.code);
+  const others = (history[key] ?? []).filter((i) => i.eventId !== input.eventId && (input.measurementId === undefined || i.measurementId !== input.measurementId));
+  const inputs = [...others, input].sort(byEffectiveTime);
+  const newest = effectiveMs(inputs[inputs.length - 1]!);
+  return { ...history, [key]: inputs.filter((i, n) => n === inputs.length - 1 || effectiveMs(i) >= newest - MAX_WINDOW_MS) };
 }
 
 /** The one name of a patient's triage stream. */

@@ -1,39 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandMetadata } from '@varde/core';
+import { ValidationError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
-import { triageDecider, type AssessPatient, type RegisterPatient } from './triage.decide';
-import type { PatientRegisteredForTriage, PatientTriaged, TriageEvent, TriageInputRecorded } from './triage.events';
-import { ENGINE_VERSION, type Reason, type RuleSet, type TriageInput } from './triage-rules';
+import { ruleSetFromDocument, type RuleDocument, type RuleSet } from './rule-set';
+import { nextCheckAt, triageDecider, type AssessPatient, type RegisterPatient, type TriageCommand } from './triage.decide';
+import { currentOutcome, evolveTriage, initialTriageState, type PatientRegisteredForTriage, type PatientTriaged, type TriageEvent, type TriageInputRecorded, type TriageState } from './triage.events';
+import { ENGINE_VERSION, type Reason, type TriageInput } from './triage-rules';
 
 const LOINC = 'http://loinc.org';
 const SCORE = 'https://varde.no/fhir/CodeSystem/score';
 const SPO2 = { system: LOINC, code: '2708-6' };
 const PULSE = { system: LOINC, code: '8867-4' };
+const RESP = { system: LOINC, code: '9279-1' };
+const WEIGHT = { system: LOINC, code: '29463-7' };
 const CAT = { system: SCORE, code: 'CAT' };
 
-// The COPD rule set as pathways serves it, plus a pulse rule to show ordering across colours.
-const ruleSet: RuleSet = {
-  id: 'copd-default',
-  version: 1,
-  contentHash: 'sha256:abc',
-  rules: [
-    { id: 'pulse-high', code: PULSE, operator: 'gt', threshold: 110, unit: '/min', colour: 'yellow', reasonTemplate: 'Pulse {value} {unit} is above {threshold} {unit}' },
-    { id: 'spo2-low', code: SPO2, operator: 'lt', threshold: 90, unit: '%', colour: 'red', reasonTemplate: 'SpO2 {value} {unit} is below {threshold} {unit}' },
-    { id: 'cat-high', code: CAT, operator: 'ge', threshold: 21, unit: '{score}', colour: 'yellow', reasonTemplate: 'CAT score {value} is {threshold} or more (high impact)' },
-  ],
-};
+const rule = (r: Partial<RuleDocument> & Pick<RuleDocument, 'id' | 'kind' | 'colour' | 'reason'>): RuleDocument => r;
+const documentRules: RuleDocument[] = [
+  rule({ id: 'pulse-high', kind: 'threshold', code: 'loinc:8867-4', operator: 'gt', threshold: 110, unit: '/min', colour: 'yellow', reason: 'Pulse {value} {unit} is above {threshold} {unit}' }),
+  rule({ id: 'spo2-low', kind: 'threshold', code: 'loinc:2708-6', operator: 'lt', threshold: 90, unit: '%', colour: 'red', reason: 'SpO2 {value} {unit} is below {threshold} {unit}' }),
+  rule({ id: 'cat-high', kind: 'threshold', code: 'score:CAT', operator: 'ge', threshold: 21, unit: '{score}', colour: 'yellow', reason: 'CAT score {value} is {threshold} or more ({band} impact)' }),
+  rule({ id: 'spo2-twice-below-92', kind: 'count', code: 'loinc:2708-6', operator: 'lt', threshold: 92, count: 2, window: 'PT24H', unit: '%', colour: 'yellow', reason: '{count} SpO2 readings below {threshold} {unit} within {window}' }),
+  rule({ id: 'weight-gain', kind: 'delta', code: 'loinc:29463-7', direction: 'increase', amount: 1, window: 'P3D', unit: 'kg', colour: 'yellow', reason: 'Weight up {change} {unit} to {value} {unit} within {window}' }),
+  rule({ id: 'pulse-rising', kind: 'trend', code: 'loinc:8867-4', direction: 'increase', slopePerDay: 5, minReadings: 3, window: 'P3D', unit: '/min', colour: 'yellow', reason: 'Pulse rising {slope} {unit} a day over {window}' }),
+  rule({ id: 'resp-high', kind: 'threshold', code: 'loinc:9279-1', operator: 'gt', threshold: 20, unit: '/min', colour: 'yellow', reason: 'Respiratory rate {value} {unit} is above {threshold} {unit}' }),
+  rule({ id: 'pulse-and-breathing', kind: 'all', of: ['pulse-high', 'resp-high'], colour: 'red', reason: 'Fast pulse with fast breathing: {reasons}' }),
+  rule({ id: 'spo2-missing', kind: 'missing', code: 'loinc:2708-6', after: 'PT48H', colour: 'yellow', reason: 'No SpO2 reported for {hours} h' }),
+];
+const ruleSet: RuleSet = ruleSetFromDocument({ id: 'copd-default', pathway: 'copd', title: 'COPD', rules: documentRules }, 1, 'sha256:abc');
 
 const metadata = (commandId: string, now: string): CommandMetadata => ({ commandId, correlationId: commandId, actor: { subject: 'varde-triage', role: 'system' }, now });
 
 let position = 0;
-const input = (code: TriageInput['code'], value: number, unit: string, effectiveTime: string, eventId = `ev-${code.code}-${value}-${effectiveTime}`): TriageInput => ({
+const input = (code: TriageInput['code'], value: number, unit: string, effectiveTime: string, measurementId = `m-${code.code}-${effectiveTime}`): TriageInput => ({
   code,
   value,
   unit,
   effectiveTime,
-  eventId,
+  eventId: `ev-${code.code}-${value}-${effectiveTime}`,
   source: code.system === SCORE ? 'varde.forms.v1' : 'varde.measurements.v1',
   position: String(++position),
+  measurementId,
 });
 
 const assess = (commandId: string, now: string, ...inputs: TriageInput[]): AssessPatient => ({
@@ -44,6 +50,7 @@ const assess = (commandId: string, now: string, ...inputs: TriageInput[]): Asses
 const recorded = (i: TriageInput): TriageInputRecorded => ({ type: 'TriageInputRecorded', data: { patientId: 'p-1', input: i } });
 const reason = (ruleId: string, colour: Reason['colour'], text: string, i: TriageInput, threshold: number): Reason => ({
   ruleId,
+  kind: 'threshold',
   colour,
   text,
   code: i.code,
@@ -52,8 +59,9 @@ const reason = (ruleId: string, colour: Reason['colour'], text: string, i: Triag
   threshold,
   inputEventId: i.eventId,
   effectiveTime: i.effectiveTime,
+  inputs: [{ eventId: i.eventId, value: i.value, unit: i.unit, effectiveTime: i.effectiveTime }],
 });
-const triaged = (data: Partial<PatientTriaged['data']> & Pick<PatientTriaged['data'], 'assessmentId' | 'colour' | 'reasons' | 'colourSince' | 'assessedAt'>, inputs: TriageInput[]): PatientTriaged => ({
+const triaged = (data: Partial<PatientTriaged['data']> & Pick<PatientTriaged['data'], 'assessmentId' | 'colour' | 'reasons' | 'colourSince' | 'assessedAt' | 'effectiveAt'>, inputs: TriageInput[]): PatientTriaged => ({
   type: 'PatientTriaged',
   data: {
     patientId: 'p-1',
@@ -65,7 +73,10 @@ const triaged = (data: Partial<PatientTriaged['data']> & Pick<PatientTriaged['da
       ruleSetVersion: 1,
       ruleSetHash: 'sha256:abc',
       engineVersion: ENGINE_VERSION,
+      overridesVersion: 0,
     },
+    revision: false,
+    current: true,
     ...data,
   },
 });
@@ -81,30 +92,35 @@ const register: RegisterPatient = {
   metadata: metadata('enrol-1', '2026-11-20T08:00:01.000Z'),
 };
 
+const fold = (events: readonly TriageEvent[]): TriageState => events.reduce(evolveTriage, initialTriageState());
+const decide = (given: readonly TriageEvent[], command: TriageCommand): TriageEvent[] => triageDecider.decide(command, fold(given)) as TriageEvent[];
+const triagedOf = (events: readonly TriageEvent[]): PatientTriaged[] => events.filter((e): e is PatientTriaged => e.type === 'PatientTriaged');
+const run = (given: readonly TriageEvent[], ...commands: TriageCommand[]): TriageEvent[] => commands.reduce<TriageEvent[]>((all, c) => [...all, ...decide(all, c)], [...given]);
+
 describe('triage of a new patient', () => {
   it('registers an enrolled patient for the worklist', () => {
     spec.given([]).when(register).then([registered]);
   });
 
-  it('turns red on SpO2 below 90, with the value in the reason and full provenance', () => {
+  it('turns red on SpO2 below 90, with the value in the reason and full provenance, from the time of the reading', () => {
     const spo2 = input(SPO2, 88, '%', '2026-11-21T07:00:00.000Z');
     spec
       .given([registered])
       .when(assess('a-1', '2026-11-21T07:05:00.000Z', spo2))
       .then([
         recorded(spo2),
-        triaged({ assessmentId: 'a-1', colour: 'red', reasons: [reason('spo2-low', 'red', 'SpO2 88 % is below 90 %', spo2, 90)], colourSince: '2026-11-21T07:05:00.000Z', assessedAt: '2026-11-21T07:05:00.000Z' }, [spo2]),
+        triaged({ assessmentId: 'a-1', colour: 'red', reasons: [reason('spo2-low', 'red', 'SpO2 88 % is below 90 %', spo2, 90)], colourSince: spo2.effectiveTime, effectiveAt: spo2.effectiveTime, assessedAt: '2026-11-21T07:05:00.000Z' }, [spo2]),
       ]);
   });
 
-  it('turns yellow on a CAT score of 21 or more', () => {
+  it('turns yellow on a CAT score of 21 or more, naming the impact band', () => {
     const cat = input(CAT, 21, '{score}', '2026-11-21T07:00:00.000Z');
     spec
       .given([registered])
       .when(assess('a-1', '2026-11-21T07:05:00.000Z', cat))
       .then([
         recorded(cat),
-        triaged({ assessmentId: 'a-1', colour: 'yellow', reasons: [reason('cat-high', 'yellow', 'CAT score 21 is 21 or more (high impact)', cat, 21)], colourSince: '2026-11-21T07:05:00.000Z', assessedAt: '2026-11-21T07:05:00.000Z' }, [cat]),
+        triaged({ assessmentId: 'a-1', colour: 'yellow', reasons: [reason('cat-high', 'yellow', 'CAT score 21 is 21 or more (high impact)', cat, 21)], colourSince: cat.effectiveTime, effectiveAt: cat.effectiveTime, assessedAt: '2026-11-21T07:05:00.000Z' }, [cat]),
       ]);
   });
 
@@ -113,64 +129,78 @@ describe('triage of a new patient', () => {
     spec
       .given([registered])
       .when(assess('a-1', '2026-11-21T07:05:00.000Z', spo2))
-      .then([recorded(spo2), triaged({ assessmentId: 'a-1', colour: 'green', reasons: [], colourSince: registered.data.registeredAt, assessedAt: '2026-11-21T07:05:00.000Z' }, [spo2])]);
-  });
-
-  it('is assessed even when the report arrives before the enrolment', () => {
-    const cat = input(CAT, 10, '{score}', '2026-11-21T07:00:00.000Z');
-    spec
-      .given([])
-      .when(assess('a-1', '2026-11-21T07:05:00.000Z', cat))
-      .then([recorded(cat), triaged({ assessmentId: 'a-1', colour: 'green', reasons: [], colourSince: '2026-11-21T07:05:00.000Z', assessedAt: '2026-11-21T07:05:00.000Z' }, [cat])]);
+      .then([recorded(spo2), triaged({ assessmentId: 'a-1', colour: 'green', reasons: [], colourSince: registered.data.registeredAt, effectiveAt: spo2.effectiveTime, assessedAt: '2026-11-21T07:05:00.000Z' }, [spo2])]);
   });
 
   it('takes the worst colour and lists reasons most urgent first, in rule order within a colour', () => {
     const pulse = input(PULSE, 120, '/min', '2026-11-21T07:00:00.000Z');
     const spo2 = input(SPO2, 87.5, '%', '2026-11-21T07:00:00.000Z');
     const cat = input(CAT, 25, '{score}', '2026-11-21T06:00:00.000Z');
-    const events = triageDecider.decide(assess('a-1', '2026-11-21T07:05:00.000Z', cat, pulse, spo2), triageDecider.initialState()) as TriageEvent[];
-    const outcome = events.find((e): e is PatientTriaged => e.type === 'PatientTriaged');
+    const [outcome] = triagedOf(decide([], assess('a-1', '2026-11-21T07:05:00.000Z', cat, pulse, spo2))).slice(-1);
     expect(outcome?.data.colour).toBe('red');
     expect(outcome?.data.reasons.map((r) => r.text)).toEqual(['SpO2 87.5 % is below 90 %', 'Pulse 120 /min is above 110 /min', 'CAT score 25 is 21 or more (high impact)']);
   });
 
   it('flags a value in another unit for review instead of comparing it', () => {
-    const spo2 = input(SPO2, 0.85, '1', '2026-11-21T07:00:00.000Z');
-    const events = triageDecider.decide(assess('a-1', '2026-11-21T07:05:00.000Z', spo2), triageDecider.initialState()) as TriageEvent[];
-    const outcome = events.find((e): e is PatientTriaged => e.type === 'PatientTriaged');
+    const [outcome] = triagedOf(decide([], assess('a-1', '2026-11-21T07:05:00.000Z', input(SPO2, 0.85, '1', '2026-11-21T07:00:00.000Z'))));
     expect(outcome?.data.colour).toBe('yellow');
     expect(outcome?.data.reasons[0]?.text).toContain('review it by hand');
   });
 });
 
-describe('triage of a green patient', () => {
+describe('triage of a known patient', () => {
   const spo2 = input(SPO2, 95, '%', '2026-11-21T07:00:00.000Z');
-  const green = [registered, recorded(spo2), triaged({ assessmentId: 'a-1', colour: 'green', reasons: [], colourSince: registered.data.registeredAt, assessedAt: '2026-11-21T07:05:00.000Z' }, [spo2])];
+  const green = [registered, recorded(spo2), triaged({ assessmentId: 'a-1', colour: 'green', reasons: [], colourSince: registered.data.registeredAt, effectiveAt: spo2.effectiveTime, assessedAt: '2026-11-21T07:05:00.000Z' }, [spo2])];
 
   it('records the new value but no assessment when the outcome is unchanged', () => {
     const later = input(SPO2, 97, '%', '2026-11-21T09:00:00.000Z');
     spec.given(green).when(assess('a-2', '2026-11-21T09:05:00.000Z', later)).then([recorded(later)]);
   });
 
-  it('turns red, keeping the previous colour and every held input in the provenance', () => {
-    const cat = input(CAT, 12, '{score}', '2026-11-21T08:00:00.000Z');
-    const low = input(SPO2, 85, '%', '2026-11-21T09:00:00.000Z');
-    spec
-      .given([...green, recorded(cat)])
-      .when(assess('a-3', '2026-11-21T09:05:00.000Z', low))
-      .then([
-        recorded(low),
-        triaged(
-          { assessmentId: 'a-3', colour: 'red', previousColour: 'green', reasons: [reason('spo2-low', 'red', 'SpO2 85 % is below 90 %', low, 90)], colourSince: '2026-11-21T09:05:00.000Z', assessedAt: '2026-11-21T09:05:00.000Z' },
-          [low, cat],
-        ),
-      ]);
+  it('writes nothing for an input it already holds (a redelivered message under a new command)', () => {
+    spec.given(green).when(assess('a-2', '2026-11-21T09:05:00.000Z', spo2)).thenNothing();
   });
 
-  it('ignores a late value taken before the one it holds', () => {
-    const newer = input(SPO2, 96, '%', '2026-11-21T10:00:00.000Z');
-    const late = input(SPO2, 80, '%', '2026-11-21T08:00:00.000Z');
-    spec.given([...green, recorded(newer)]).when(assess('a-4', '2026-11-21T10:05:00.000Z', late)).thenNothing();
+  it('turns red keeping the previous colour; red stays red since its start when only the reasons change', () => {
+    const low = input(SPO2, 85, '%', '2026-11-21T09:00:00.000Z');
+    const lower = input(SPO2, 84, '%', '2026-11-21T10:00:00.000Z');
+    const events = run(green, assess('a-3', '2026-11-21T09:05:00.000Z', low), assess('a-4', '2026-11-21T10:05:00.000Z', lower));
+    const [first, second] = triagedOf(events).slice(-2);
+    expect(first?.data).toMatchObject({ colour: 'red', previousColour: 'green', colourSince: low.effectiveTime });
+    expect(second?.data).toMatchObject({ colour: 'red', previousColour: 'red', colourSince: low.effectiveTime });
+    expect(second?.data.reasons.map((r) => r.text)).toEqual(['SpO2 84 % is below 90 %', '2 SpO2 readings below 92 % within 24 h']);
+  });
+
+  it('counts readings in a window: the second SpO2 below 92 within 24 h turns yellow, one alone does not', () => {
+    const first = input(SPO2, 91, '%', '2026-11-21T09:00:00.000Z');
+    const second = input(SPO2, 91.5, '%', '2026-11-22T08:00:00.000Z');
+    const afterFirst = run(green, assess('a-2', '2026-11-21T09:05:00.000Z', first));
+    expect(triagedOf(afterFirst)).toHaveLength(1);
+    const [outcome] = triagedOf(decide(afterFirst, assess('a-3', '2026-11-22T08:05:00.000Z', second)));
+    expect(outcome?.data).toMatchObject({ colour: 'yellow', reasons: [expect.objectContaining({ ruleId: 'spo2-twice-below-92', kind: 'count', text: '2 SpO2 readings below 92 % within 24 h' })] });
+    expect(outcome?.data.reasons[0]?.inputs.map((i) => i.value)).toEqual([91, 91.5]);
+  });
+
+  it('compares a change over a window with the lowest value in it (weight up more than 1 kg in 3 days)', () => {
+    const weights = [80, 79.5, 80.2].map((kg, day) => input(WEIGHT, kg, 'kg', `2026-11-2${day + 1}T07:00:00.000Z`));
+    const up = input(WEIGHT, 80.8, 'kg', '2026-11-24T07:00:00.000Z');
+    const given = run(green, assess('w-1', '2026-11-23T08:00:00.000Z', ...weights));
+    const [outcome] = triagedOf(decide(given, assess('w-2', '2026-11-24T08:00:00.000Z', up)));
+    // SpO2 was last sent three days ago, so the missing-report rule holds as well.
+    expect(outcome?.data.reasons.map((r) => r.ruleId)).toEqual(['weight-gain', 'spo2-missing']);
+    expect(outcome?.data.reasons[0]).toMatchObject({ kind: 'delta', value: 1.3, text: 'Weight up 1.3 kg to 80.8 kg within 3 days', inputs: [expect.objectContaining({ value: 79.5 }), expect.objectContaining({ value: 80.8 })] });
+  });
+
+  it('follows a trend: pulse rising more than 5 /min a day over 3 days', () => {
+    const pulses = [70, 78, 86].map((bpm, day) => input(PULSE, bpm, '/min', `2026-11-2${day + 1}T07:00:00.000Z`));
+    const [outcome] = triagedOf(run(green, assess('p-1', '2026-11-23T08:00:00.000Z', ...pulses))).slice(-1);
+    expect(outcome?.data.reasons[0]).toMatchObject({ ruleId: 'pulse-rising', kind: 'trend', value: 8, text: 'Pulse rising 8 /min a day over 3 days' });
+  });
+
+  it('combines rules: a fast pulse with fast breathing is red, with both reasons', () => {
+    const [outcome] = triagedOf(decide(green, assess('c-1', '2026-11-21T09:05:00.000Z', input(PULSE, 115, '/min', '2026-11-21T09:00:00.000Z'), input(RESP, 24, '/min', '2026-11-21T09:00:00.000Z'))));
+    expect(outcome?.data.colour).toBe('red');
+    expect(outcome?.data.reasons[0]).toMatchObject({ ruleId: 'pulse-and-breathing', text: 'Fast pulse with fast breathing: Pulse 115 /min is above 110 /min; Respiratory rate 24 /min is above 20 /min' });
   });
 
   it('does not register again', () => {
@@ -178,49 +208,114 @@ describe('triage of a green patient', () => {
   });
 });
 
-describe('triage of a red patient', () => {
-  const spo2 = input(SPO2, 88, '%', '2026-11-21T07:00:00.000Z');
-  const redSince = '2026-11-21T07:05:00.000Z';
-  const red = [registered, recorded(spo2), triaged({ assessmentId: 'a-1', colour: 'red', reasons: [reason('spo2-low', 'red', 'SpO2 88 % is below 90 %', spo2, 90)], colourSince: redSince, assessedAt: redSince }, [spo2])];
+describe('late and corrected data, in effective-time order', () => {
+  const morning = input(SPO2, 96, '%', '2026-11-21T07:00:00.000Z');
+  const evening = input(SPO2, 95, '%', '2026-11-21T19:00:00.000Z');
+  const history = run([registered], assess('a-1', '2026-11-21T07:05:00.000Z', morning), assess('a-2', '2026-11-21T19:05:00.000Z', evening));
 
-  it('keeps the red colour since when only the reasons change', () => {
-    const lower = input(SPO2, 86, '%', '2026-11-21T08:00:00.000Z');
-    spec
-      .given(red)
-      .when(assess('a-2', '2026-11-21T08:05:00.000Z', lower))
-      .then([
-        recorded(lower),
-        triaged(
-          { assessmentId: 'a-2', colour: 'red', previousColour: 'red', reasons: [reason('spo2-low', 'red', 'SpO2 86 % is below 90 %', lower, 90)], colourSince: redSince, assessedAt: '2026-11-21T08:05:00.000Z' },
-          [lower],
-        ),
-      ]);
+  it('a late low reading changes the past colour (a revision) and the later reading restores green now', () => {
+    const late = input(SPO2, 86, '%', '2026-11-21T12:00:00.000Z');
+    const events = decide(history, assess('a-3', '2026-11-22T09:00:00.000Z', late));
+    expect(events[0]).toEqual(recorded(late));
+    expect(triagedOf(events).map((e) => e.data)).toEqual([
+      expect.objectContaining({ assessmentId: 'a-3', colour: 'red', previousColour: 'green', effectiveAt: late.effectiveTime, revision: true, current: false }),
+      expect.objectContaining({ assessmentId: 'a-3.1', colour: 'green', previousColour: 'red', effectiveAt: evening.effectiveTime, revision: false, current: true, colourSince: evening.effectiveTime }),
+    ]);
   });
 
-  it('stays red when an older low value arrives late', () => {
-    const older = input(SPO2, 70, '%', '2026-11-21T06:00:00.000Z');
-    spec.given(red).when(assess('a-3', '2026-11-21T08:05:00.000Z', older)).thenNothing();
+  it('a late reading that completes a count within 24 h of the newest makes the patient yellow now', () => {
+    const recent = run(history, assess('a-3', '2026-11-22T07:05:00.000Z', input(SPO2, 91, '%', '2026-11-22T07:00:00.000Z')));
+    const late = input(SPO2, 91.8, '%', '2026-11-21T20:00:00.000Z');
+    const [outcome] = triagedOf(decide(recent, assess('a-4', '2026-11-22T09:00:00.000Z', late))).slice(-1);
+    expect(outcome?.data).toMatchObject({ colour: 'yellow', current: true, effectiveAt: '2026-11-22T07:00:00.000Z' });
   });
 
-  it('turns green again when the value recovers', () => {
-    const recovered = input(SPO2, 94, '%', '2026-11-21T12:00:00.000Z');
-    spec
-      .given(red)
-      .when(assess('a-4', '2026-11-21T12:05:00.000Z', recovered))
-      .then([recorded(recovered), triaged({ assessmentId: 'a-4', colour: 'green', previousColour: 'red', reasons: [], colourSince: '2026-11-21T12:05:00.000Z', assessedAt: '2026-11-21T12:05:00.000Z' }, [recovered])]);
+  it('a correction replaces the value of the same measurement and re-evaluates from its time', () => {
+    const low = input(SPO2, 80, '%', '2026-11-22T07:00:00.000Z', 'm-typo');
+    const red = run(history, assess('a-3', '2026-11-22T07:05:00.000Z', low));
+    expect(currentOutcome(fold(red))?.colour).toBe('red');
+    const corrected = { ...input(SPO2, 95, '%', '2026-11-22T07:00:00.000Z', 'm-typo'), eventId: 'ev-corrected' };
+    const events = decide(red, assess('a-4', '2026-11-22T08:00:00.000Z', corrected));
+    expect(triagedOf(events).map((e) => e.data)).toEqual([expect.objectContaining({ colour: 'green', previousColour: 'red', current: true })]);
+    expect(fold([...red, ...events]).history['http://loinc.org|2708-6']?.map((i) => i.value)).toEqual([96, 95, 95]);
+  });
+
+  it('a measurement entered in error no longer counts', () => {
+    const low = input(SPO2, 80, '%', '2026-11-22T07:00:00.000Z', 'm-wrong-patient');
+    const red = run(history, assess('a-3', '2026-11-22T07:05:00.000Z', low));
+    const withdraw: AssessPatient = { ...assess('a-4', '2026-11-22T08:00:00.000Z'), data: { ...assess('a-4', '').data, withdrawals: [{ measurementId: 'm-wrong-patient', eventId: 'ev-eie', reason: 'wrong patient' }] } };
+    const events = decide(red, withdraw);
+    expect(events[0]).toEqual({ type: 'TriageInputWithdrawn', data: { patientId: 'p-1', measurementId: 'm-wrong-patient', eventId: 'ev-eie', reason: 'wrong patient' } });
+    expect(triagedOf(events)[0]?.data).toMatchObject({ colour: 'green', previousColour: 'red', current: true });
+  });
+
+  it('gives the same outcome whatever order the same readings arrive in', () => {
+    const readings = [input(SPO2, 91, '%', '2026-11-22T01:00:00.000Z'), input(PULSE, 120, '/min', '2026-11-22T02:00:00.000Z'), input(SPO2, 97, '%', '2026-11-22T03:00:00.000Z'), input(SPO2, 89, '%', '2026-11-22T04:00:00.000Z')];
+    const outcomeOf = (order: TriageInput[]) => {
+      const events = run([registered], ...order.map((r, i) => assess(`o-${i}`, '2026-11-22T05:00:00.000Z', r)));
+      const current = currentOutcome(fold(events));
+      return { colour: current?.colour, reasons: current?.reasons.map((r) => r.text) };
+    };
+    const expected = outcomeOf(readings);
+    expect(expected).toEqual({ colour: 'red', reasons: ['SpO2 89 % is below 90 %', 'Pulse 120 /min is above 110 /min', '2 SpO2 readings below 92 % within 24 h'] });
+    expect(outcomeOf([...readings].reverse())).toEqual(expected);
+    expect(outcomeOf([readings[2]!, readings[0]!, readings[3]!, readings[1]!])).toEqual(expected);
   });
 });
 
-describe('reasons of built-in scores', () => {
-  it('names the CAT impact band when the rule asks for it', () => {
-    const banded: RuleSet = { ...ruleSet, rules: [{ id: 'cat-band', code: CAT, operator: 'ge', threshold: 21, unit: '{score}', colour: 'yellow', reasonTemplate: 'CAT score {value} is {threshold} or more ({band} impact)' }] };
-    const texts = (value: number) => {
-      const cat = input(CAT, value, '{score}', '2026-11-21T07:00:00.000Z');
-      const command: AssessPatient = { type: 'AssessPatient', data: { patientId: 'p-1', pathwayId: 'copd', ruleSet: banded, inputs: [cat] }, metadata: metadata('a-1', '2026-11-21T07:05:00.000Z') };
-      const events = triageDecider.decide(command, triageDecider.initialState()) as TriageEvent[];
-      return events.find((e): e is PatientTriaged => e.type === 'PatientTriaged')?.data.reasons.map((r) => r.text);
-    };
-    expect(texts(23)).toEqual(['CAT score 23 is 21 or more (high impact)']);
-    expect(texts(33)).toEqual(['CAT score 33 is 21 or more (very high impact)']);
+describe('missing reports', () => {
+  const spo2 = input(SPO2, 95, '%', '2026-11-21T07:00:00.000Z');
+  const given = run([registered], assess('a-1', '2026-11-21T07:05:00.000Z', spo2));
+
+  it('schedules the check when the next report is due and turns yellow when it is checked without one', () => {
+    expect(nextCheckAt(fold(given), ruleSet)).toBe('2026-11-23T07:00:00.000Z');
+    const check: AssessPatient = { ...assess('check-1', '2026-11-23T07:01:00.000Z'), data: { ...assess('check-1', '').data, checkAt: '2026-11-23T07:00:00.000Z' } };
+    const events = decide(given, check);
+    expect(triagedOf(events)[0]?.data).toMatchObject({ colour: 'yellow', effectiveAt: '2026-11-23T07:00:00.000Z', reasons: [expect.objectContaining({ ruleId: 'spo2-missing', kind: 'missing', text: 'No SpO2 reported for 48 h' })] });
+    expect(nextCheckAt(fold([...given, ...events]), ruleSet)).toBeUndefined();
+  });
+
+  it('a report that was sent in time but arrives late takes the missing-report yellow back', () => {
+    const check: AssessPatient = { ...assess('check-1', '2026-11-23T07:01:00.000Z'), data: { ...assess('check-1', '').data, checkAt: '2026-11-23T07:00:00.000Z' } };
+    const yellow = run(given, check);
+    const late = input(SPO2, 96, '%', '2026-11-22T20:00:00.000Z');
+    const events = decide(yellow, assess('a-2', '2026-11-23T09:00:00.000Z', late));
+    expect(triagedOf(events).map((e) => e.data)).toEqual([expect.objectContaining({ colour: 'green', effectiveAt: '2026-11-23T07:00:00.000Z', current: true })]);
+  });
+});
+
+describe('per-patient rule overrides', () => {
+  const spo2 = input(SPO2, 88, '%', '2026-11-21T07:00:00.000Z');
+  const red = run([registered], assess('a-1', '2026-11-21T07:05:00.000Z', spo2));
+  const override = (value: number, reason = 'stable baseline 87-89 % for two years'): TriageCommand => ({
+    type: 'SetRuleOverride',
+    data: { patientId: 'p-1', pathwayId: 'copd', ruleSet, ruleId: 'spo2-low', parameter: 'threshold', value, reason },
+    metadata: { ...metadata('o-1', '2026-11-21T10:00:00.000Z'), actor: { subject: 'dr-hansen', role: 'clinician' } },
+  });
+
+  it('a clinician sets a patient their own SpO2 threshold from their baseline: versioned, reason kept, re-assessed at once', () => {
+    const events = decide(red, override(86));
+    expect(events[0]).toEqual({
+      type: 'RuleOverrideSet',
+      data: { patientId: 'p-1', ruleId: 'spo2-low', parameter: 'threshold', value: 86, reason: 'stable baseline 87-89 % for two years', setBy: 'dr-hansen', setAt: '2026-11-21T10:00:00.000Z', overridesVersion: 1 },
+    });
+    expect(triagedOf(events)[0]?.data).toMatchObject({ colour: 'green', previousColour: 'red', current: true, provenance: expect.objectContaining({ overridesVersion: 1 }) });
+    const lower = input(SPO2, 85, '%', '2026-11-21T12:00:00.000Z');
+    expect(triagedOf(decide([...red, ...events], assess('a-2', '2026-11-21T12:05:00.000Z', lower)))[0]?.data.reasons[0]?.text).toBe('SpO2 85 % is below 86 %');
+  });
+
+  it('refuses an impossible value, an unknown rule, a parameter the rule lacks and a missing reason, writing nothing', () => {
+    expect(() => decide(red, override(120))).toThrow(ValidationError);
+    expect(() => decide(red, override(120))).toThrow(/impossible threshold 120: Oxygen saturation is between 0 and 100 %/);
+    expect(() => decide(red, override(86, '  '))).toThrow(/reason: required/);
+    expect(() => decide(red, { ...override(86), data: { ...(override(86).data as object), ruleId: 'nope' } } as TriageCommand)).toThrow(/has no rule "nope"/);
+    expect(() => decide(red, { ...override(2), data: { ...(override(2).data as object), ruleId: 'spo2-missing' } } as TriageCommand)).toThrow(/a missing rule has no threshold to override/);
+  });
+
+  it('removing the override applies the rule set value again', () => {
+    const withOverride = run(red, override(86));
+    const events = decide(withOverride, { type: 'RemoveRuleOverride', data: { patientId: 'p-1', pathwayId: 'copd', ruleSet, ruleId: 'spo2-low', reason: 'baseline improved' }, metadata: metadata('o-2', '2026-11-22T10:00:00.000Z') });
+    expect(events[0]).toMatchObject({ type: 'RuleOverrideRemoved', data: { overridesVersion: 2 } });
+    expect(triagedOf(events)[0]?.data).toMatchObject({ colour: 'red', provenance: expect.objectContaining({ overridesVersion: 2 }) });
   });
 });

@@ -13,6 +13,8 @@ export function reasonToProto(r: Reason): triageV1Events.Reason {
     threshold: r.threshold,
     inputEventId: r.inputEventId,
     effectiveTime: new Date(r.effectiveTime),
+    kind: r.kind,
+    inputs: r.inputs.map((i) => ({ eventId: i.eventId, value: i.value, unit: i.unit, effectiveTime: new Date(i.effectiveTime) })),
   };
 }
 
@@ -24,5 +26,6 @@ export function provenanceToProto(p: AssessmentProvenance): triageV1Events.Asses
     ruleSetVersion: p.ruleSetVersion,
     ruleSetHash: p.ruleSetHash,
     engineVersion: p.engineVersion,
+    overridesVersion: p.overridesVersion ?? 0,
   };
 }

@@ -20,8 +20,8 @@ const outcomes: Readonly<Record<AlertOutcome, triageV1Events.AlertOutcome>> = {
 
 /**
  * Publishes PatientTriaged and the alert lifecycle (raised — also when a yellow alert turns red —,
- * acknowledged, escalated, resolved). Registrations, recorded inputs, assignments and comments (free text
- * that may hold health details) stay private to triage.
+ * acknowledged, escalated, resolved). Registrations, recorded and withdrawn inputs, rule overrides, assignments and
+ * comments (free text that may hold health details) stay private to triage.
  */
 export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
   const e = event as RecordedEvent<TriageEvent | AlertEvent>;
@@ -39,6 +39,9 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
           reasons: d.reasons.map(reasonToProto),
           provenance: provenanceToProto(d.provenance),
           assessedAt: new Date(d.assessedAt),
+          effectiveTime: new Date(d.effectiveAt ?? d.assessedAt),
+          revision: d.revision ?? false,
+          current: d.current ?? true,
         }),
       });
     }
@@ -84,6 +87,9 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
     }
     case 'PatientRegisteredForTriage':
     case 'TriageInputRecorded':
+    case 'TriageInputWithdrawn':
+    case 'RuleOverrideSet':
+    case 'RuleOverrideRemoved':
     case 'AlertAssigned':
     case 'AlertCommented':
       return undefined;

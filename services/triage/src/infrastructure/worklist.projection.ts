@@ -37,12 +37,17 @@ export class WorklistProjection implements OnModuleInit {
           await upsert(client, { patientId: event.data.patientId, colour: 'green', reasons: [NO_REPORTS_REASON], since: event.data.registeredAt, pathwayId: event.data.pathwayId, assessment: null, streamPosition });
           break;
         case 'PatientTriaged': {
+          // A revised past point is history; the worklist shows the outcome in force now (the assessment's last event).
+          if (event.data.current === false) break;
           const { patientId, colour, reasons, colourSince, pathwayId, assessmentId, provenance, assessedAt, previousColour } = event.data;
           const assessment = { assessmentId, assessedAt, previousColour, reasons, provenance };
           await upsert(client, { patientId, colour, reasons: reasonTexts(reasons), since: colourSince, pathwayId, assessment, streamPosition });
           break;
         }
         case 'TriageInputRecorded':
+        case 'TriageInputWithdrawn':
+        case 'RuleOverrideSet':
+        case 'RuleOverrideRemoved':
           break;
         default: {
           const _exhaustive: never = event;

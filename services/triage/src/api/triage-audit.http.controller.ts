@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { ValidationError } from '@varde/core';
+import { parseBody } from '@varde/fhir';
+import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { z } from 'zod';
+import { AssessmentVerifier } from '../application/assessment-verifier';
+import { TriageHandler } from '../application/triage.handler';
+import { WhatIfService } from '../application/what-if.service';
+import type { PatientTriaged } from '../domain/triage.events';
+import { parseId } from './query-params';
+import { ruleSetText } from './rule-sets.http.controller';
+
+const ASSESSMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.\d{1,4})?$/;
+const instant = z.string().datetime({ offset: true, message: 'expected an ISO 8601 date-time, e.g. 2026-08-01T00:00:00Z' });
+const whatIfBody = z
+  .object({
+    pathwayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a pathway id, e.g. copd'),
+    candidate: z.union([z.string().min(1), z.record(z.unknown())], { errorMap: () => ({ message: 'required: the candidate rule set, as YAML/JSON text or a JSON object' }) }),
+    from: instant,
+    to: instant,
+    baselineVersion: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+/** What an auditor and a pathway designer ask of triage's decisions: the history, a verification, a what-if. */
+@Controller()
+export class TriageAuditHttpController {
+  constructor(
+    @Inject(TriageHandler) private readonly triage: TriageHandler,
+    @Inject(AssessmentVerifier) private readonly verifier: AssessmentVerifier,
+    @Inject(WhatIfService) private readonly whatIf: WhatIfService,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+  ) {}
+
+  /** `200 {decisions: [...]}`: every PatientTriaged of the patient, oldest first, with reasons and provenance. */
+  @Get('api/patients/:patientId/triage/history')
+  @Roles('clinician', 'auditor')
+  async history(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    parseId('patientId', patientId, 'an internal patient id');
+    assertMayActOnPatient(principal, patientId);
+    const decisions = (await this.triage.history(patientId)).filter((e): e is typeof e & PatientTriaged => e.type === 'PatientTriaged').map((e) => e.data);
+    await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-history', resource: `triage/${patientId}/history` }, commandMetadataFrom(principal, headers));
+    return { patientId, decisions };
+  }
+
+  /** `200` the verification: the decision re-run from its recorded inputs and rule set version, and whether it matches. */
+  @Post('api/patients/:patientId/triage/assessments/:assessmentId/verify')
+  @HttpCode(200)
+  @Roles('auditor', 'clinician')
+  async verify(@Param('patientId') patientId: string, @Param('assessmentId') assessmentId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    parseId('patientId', patientId, 'an internal patient id');
+    if (!ASSESSMENT_ID.test(assessmentId)) throw ValidationError.field('assessmentId', 'expected an assessment id from the patient\'s triage history');
+    assertMayActOnPatient(principal, patientId);
+    return this.verifier.verify(patientId, assessmentId, commandMetadataFrom(principal, headers));
+  }
+
+  /** `200` the what-if report: the candidate against the published rule set over the period; nothing is written. */
+  @Post('api/triage/what-if')
+  @HttpCode(200)
+  @Roles('pathway-designer', 'clinician', 'auditor')
+  async runWhatIf(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const request = parseBody(whatIfBody, body ?? {});
+    return this.whatIf.run(
+      { pathwayId: request.pathwayId, candidate: ruleSetText(request.candidate, 'candidate'), from: new Date(request.from), to: new Date(request.to), baselineVersion: request.baselineVersion },
+      commandMetadataFrom(principal, headers),
+    );
+  }
+}

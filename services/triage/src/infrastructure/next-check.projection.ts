@@ -1,0 +1,37 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import type { TriageOutcome } from '../application/triage.handler';
+
+/**
+ * When each patient must next be assessed without new data (a missing report falling due). Written in the
+ * same transaction as the worklist; the check scheduler reads the due rows by the index.
+ */
+@Injectable()
+export class NextCheckProjection implements OnModuleInit {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS triage_next_checks (patient_id text PRIMARY KEY, due_at timestamptz NOT NULL);
+      CREATE INDEX IF NOT EXISTS triage_next_checks_due ON triage_next_checks (due_at);`);
+  }
+
+  /** Records (or clears) the patient's next check after a command. */
+  async apply(client: pg.PoolClient, outcome: TriageOutcome): Promise<void> {
+    if (outcome.nextCheckAt === undefined) {
+      await client.query('DELETE FROM triage_next_checks WHERE patient_id = $1', [outcome.patientId]);
+    } else {
+      await client.query(
+        `INSERT INTO triage_next_checks (patient_id, due_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+        [outcome.patientId, outcome.nextCheckAt],
+      );
+    }
+  }
+
+  /** Patients whose check is due at `now`, earliest first. */
+  async due(now: Date, limit: number): Promise<readonly { patientId: string; dueAt: string }[]> {
+    const { rows } = await this.pool.query<{ patient_id: string; due_at: Date }>(`SELECT patient_id, due_at FROM triage_next_checks WHERE due_at <= $1 ORDER BY due_at LIMIT $2`, [now.toISOString(), limit]);
+    return rows.map((r) => ({ patientId: r.patient_id, dueAt: r.due_at.toISOString() }));
+  }
+}

@@ -1,0 +1,93 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import type { PositionedTriageEvent } from '../application/triage.handler';
+import { byEffectiveTime, type TriageInput } from '../domain/triage-rules';
+
+/** One patient's history as the what-if reads it. */
+export type PatientHistoryRow = Readonly<{ patientId: string; registeredAt?: string; inputs: readonly TriageInput[] }>;
+
+/**
+ * Every input triage holds, per patient, with the pathway each patient is registered on: what a what-if
+ * replays rule sets over without loading thousands of event streams. Written in the consumer's transaction;
+ * corrections replace, entries in error are removed. Rebuildable from the triage streams.
+ */
+@Injectable()
+export class TriageHistoryProjection implements OnModuleInit {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS triage_patients (patient_id text PRIMARY KEY, pathway_id text NOT NULL, registered_at timestamptz NOT NULL);
+      CREATE INDEX IF NOT EXISTS triage_patients_pathway ON triage_patients (pathway_id);
+      CREATE TABLE IF NOT EXISTS triage_inputs (
+        event_id text PRIMARY KEY,
+        patient_id text NOT NULL,
+        code_system text NOT NULL,
+        code text NOT NULL,
+        value double precision NOT NULL,
+        unit text NOT NULL,
+        effective_time timestamptz NOT NULL,
+        measurement_id text,
+        source text NOT NULL,
+        position text NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS triage_inputs_patient_time ON triage_inputs (patient_id, effective_time);
+      CREATE INDEX IF NOT EXISTS triage_inputs_measurement ON triage_inputs (patient_id, measurement_id);`);
+  }
+
+  /** Applies a command's events. */
+  async apply(client: pg.PoolClient, events: readonly PositionedTriageEvent[]): Promise<void> {
+    for (const { event } of events) {
+      switch (event.type) {
+        case 'PatientRegisteredForTriage': {
+          const { patientId, pathwayId, registeredAt } = event.data;
+          await client.query(`INSERT INTO triage_patients (patient_id, pathway_id, registered_at) VALUES ($1, $2, $3) ON CONFLICT (patient_id) DO NOTHING`, [patientId, pathwayId, registeredAt]);
+          break;
+        }
+        case 'TriageInputRecorded': {
+          const { patientId, input } = event.data;
+          if (input.measurementId !== undefined) await client.query('DELETE FROM triage_inputs WHERE patient_id = $1 AND measurement_id = $2 AND event_id <> $3', [patientId, input.measurementId, input.eventId]);
+          await client.query(
+            `INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO NOTHING`,
+            [input.eventId, patientId, input.code.system, input.code.code, input.value, input.unit, input.effectiveTime, input.measurementId ?? null, input.source, input.position],
+          );
+          break;
+        }
+        case 'TriageInputWithdrawn':
+          await client.query('DELETE FROM triage_inputs WHERE patient_id = $1 AND measurement_id = $2', [event.data.patientId, event.data.measurementId]);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** The registered patients of a pathway with their inputs between `from` and `to`, each history oldest first. */
+  async histories(pathwayId: string, from: Date, to: Date): Promise<readonly PatientHistoryRow[]> {
+    const patients = await this.pool.query<{ patient_id: string; registered_at: Date }>('SELECT patient_id, registered_at FROM triage_patients WHERE pathway_id = $1 ORDER BY patient_id', [pathwayId]);
+    const inputs = await this.pool.query<{ patient_id: string; event_id: string; code_system: string; code: string; value: number; unit: string; effective_time: Date; measurement_id: string | null; source: string; position: string }>(
+      `SELECT i.patient_id, i.event_id, i.code_system, i.code, i.value, i.unit, i.effective_time, i.measurement_id, i.source, i.position
+         FROM triage_inputs i JOIN triage_patients p ON p.patient_id = i.patient_id
+        WHERE p.pathway_id = $1 AND i.effective_time BETWEEN $2 AND $3`,
+      [pathwayId, from.toISOString(), to.toISOString()],
+    );
+    const byPatient = new Map<string, TriageInput[]>();
+    for (const r of inputs.rows) {
+      const list = byPatient.get(r.patient_id) ?? [];
+      list.push({
+        code: { system: r.code_system, code: r.code },
+        value: r.value,
+        unit: r.unit,
+        effectiveTime: r.effective_time.toISOString(),
+        eventId: r.event_id,
+        source: r.source,
+        position: r.position,
+        ...(r.measurement_id === null ? {} : { measurementId: r.measurement_id }),
+      });
+      byPatient.set(r.patient_id, list);
+    }
+    return patients.rows.map((p) => ({ patientId: p.patient_id, registeredAt: p.registered_at.toISOString(), inputs: (byPatient.get(p.patient_id) ?? []).sort(byEffectiveTime) }));
+  }
+}
