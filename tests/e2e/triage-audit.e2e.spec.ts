@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually, syntheticNationalId } from '@varde/testing';
+import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
+import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
+
+const repoRoot = join(__dirname, '..', '..');
+const HOUR = 3_600_000;
+
+type Decision = { assessmentId: string; colour: string; revision: boolean; current: boolean; effectiveAt: string; provenance: { ruleSetVersion: number } };
+
+/** Runs one of the npm scripts' entry points against the platform; answers its exit code and output. */
+function runScript(script: string, args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'scripts', 'triage', script), ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/**
+ * Triage decisions over the real Kafka broker, measurements and pathways: late and corrected measurements
+ * sent through the FHIR API re-evaluate the patient in effective-time order, red alerts escalate until
+ * acknowledged, and the npm scripts publish a rule set version, verify decisions made under the older one and
+ * run a what-if.
+ */
+describe('triage decisions an auditor can replay, over Kafka', () => {
+  let platform: RunningPlatform;
+  const dataDir = join(repoRoot, '.data', 'test', `e2e-triage-${process.pid}`);
+  const token = (role: 'clinician' | 'auditor' | 'pathway-designer') => mintDevToken({ role, issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
+
+  const api = async (method: string, path: string, bearer: string, body?: unknown) => {
+    const response = await fetch(`${platform.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const enrol = async (): Promise<string> => {
+    const response = await fetch(`${platform.baseUrl}/api/enrolments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token('clinician')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }),
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { patientId: string }).patientId;
+  };
+  const spo2 = async (patientId: string, value: number, effective: Date): Promise<string> => {
+    const response = await api('POST', '/fhir/Observation', await token('clinician'), {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '59408-5' }] },
+      subject: { reference: `Patient/${patientId}` },
+      effectiveDateTime: effective.toISOString(),
+      valueQuantity: { value, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+    });
+    expect(response.status).toBe(201);
+    return response.body.id as string;
+  };
+  const decisions = async (patientId: string): Promise<Decision[]> => (await api('GET', `/api/patients/${patientId}/triage/history`, await token('auditor'))).body.decisions as Decision[];
+  const colourOf = async (patientId: string): Promise<string> => (await api('GET', `/api/patients/${patientId}/triage`, await token('clinician'))).body.colour as string;
+  const ago = (hours: number): Date => new Date(Date.now() - hours * HOUR);
+
+  beforeAll(async () => {
+    platform = await startPlatform({
+      // Red alerts escalate after 1 s, checked every 200 ms.
+      env: { TRIAGE_RED_ACK_LIMIT_SECONDS: '1', TRIAGE_ESCALATION_INTERVAL_MS: '200', TRIAGE_ESCALATION_CHAIN: 'care-team,on-call,head-nurse' },
+      kafka: true,
+      kafkaBrokers: inject('kafkaBrokers'),
+      databaseUrl: inject('databaseUrl'),
+      dataDir,
+      portOffset: 750,
+      log: () => undefined,
+    });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('a late measurement changes a past colour; a correction changes the current one', async () => {
+    const patientId = await enrol();
+    await spo2(patientId, 96, ago(10));
+    await spo2(patientId, 95, ago(2));
+    await eventually(async () => ((await decisions(patientId)).length === 1 ? true : undefined), 'the first assessment');
+    await spo2(patientId, 86, ago(6));
+    const revised = await eventually(async () => {
+      const all = await decisions(patientId);
+      return all.length === 3 ? all : undefined;
+    }, 'the late reading to revise the past');
+    expect(revised.map((d) => [d.colour, d.revision, d.current])).toEqual([
+      ['green', false, true],
+      ['red', true, false],
+      ['green', false, true],
+    ]);
+    expect(await colourOf(patientId)).toBe('green');
+
+    // A typo makes the patient red; the clinician's correction through the FHIR API turns them green again.
+    const typo = await spo2(patientId, 80, new Date());
+    await eventually(async () => ((await colourOf(patientId)) === 'red' ? true : undefined), 'the typo to turn the patient red');
+    const corrected = await api('PUT', `/fhir/Observation/${typo}`, await token('clinician'), {
+      resourceType: 'Observation',
+      status: 'amended',
+      valueQuantity: { value: 96, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+      note: [{ text: 'patient typed 80 for 96' }],
+    });
+    expect(corrected.status).toBe(200);
+    await eventually(async () => ((await colourOf(patientId)) === 'green' ? true : undefined), 'the correction to be assessed');
+  });
+
+  it('escalates an unacknowledged red alert along the chain until someone acknowledges it', async () => {
+    const patientId = await enrol();
+    await spo2(patientId, 84, new Date());
+    const clinician = await token('clinician');
+    const escalated = await eventually(async () => {
+      const alerts = (await api('GET', `/api/alerts?patient=${patientId}`, clinician)).body.alerts as { id: string; escalationLevel: number }[];
+      if (!(alerts[0] && alerts[0].escalationLevel >= 2)) throw new Error(JSON.stringify(alerts));
+      return alerts[0];
+    }, 'the red alert to escalate twice', 45_000);
+    const acknowledged = await api('POST', `/api/alerts/${escalated.id}/acknowledge`, clinician);
+    expect(acknowledged.status).toBe(200);
+    const levels = (acknowledged.body.history as { type: string }[]).filter((h) => h.type === 'AlertEscalated').length;
+    expect(levels).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const after = (await api('GET', `/api/alerts/${escalated.id}`, clinician)).body as { history: { type: string }[] };
+    expect(after.history.filter((h) => h.type === 'AlertEscalated')).toHaveLength(levels);
+  });
+
+  it('the npm scripts publish a new rule set version, verify decisions made under the older one, and run a what-if', async () => {
+    const patientId = await enrol();
+    await spo2(patientId, 89, ago(3));
+    await eventually(async () => ((await colourOf(patientId)) === 'red' ? true : undefined), 'red under version 1');
+    const env = { VARDE_URL: platform.baseUrl };
+    const copd = await readFile(join(repoRoot, 'services', 'triage', 'rule-sets', 'copd-default.yaml'), 'utf8');
+    await mkdir(dataDir, { recursive: true });
+    const v2 = join(dataDir, 'copd-v2.yaml');
+    await writeFile(v2, copd.replace('threshold: 90', 'threshold: 88'));
+    const broken = join(dataDir, 'copd-broken.yaml');
+    await writeFile(broken, copd.replace('threshold: 90', 'threshold: 120'));
+
+    const invalid = await runScript('rule-set.ts', ['validate', broken], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toMatch(/line \d+, column \d+: impossible threshold 120/);
+    const published = await runScript('rule-set.ts', ['publish', v2], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    expect(published.stderr).toBe('');
+    expect(published.stdout).toMatch(/^copd-default v2 sha256:[0-9a-f]{64}/);
+
+    await spo2(patientId, 89.5, new Date());
+    await eventually(async () => ((await decisions(patientId)).some((d) => d.provenance.ruleSetVersion === 2) ? true : undefined), 'a decision under version 2');
+    const verified = await runScript('verify.ts', ['--patient', patientId, '--json'], { ...env, VARDE_TOKEN: await token('auditor') });
+    expect(verified.code).toBe(0);
+    const results = JSON.parse(verified.stdout) as { verified: boolean; ruleSet: { version: number } }[];
+    expect(results.map((r) => r.ruleSet.version)).toEqual(expect.arrayContaining([1, 2]));
+    expect(results.every((r) => r.verified)).toBe(true);
+
+    const whatIf = await runScript('what-if.ts', ['--pathway', 'copd', '--candidate', v2.replace('v2', 'broken'), '--from', ago(24).toISOString(), '--to', new Date().toISOString()], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    expect(whatIf.code).toBe(1);
+    expect(whatIf.stderr).toMatch(/HTTP 400: \n {2}rules\[0\]\.threshold: line \d+/);
+    const candidate = join(dataDir, 'copd-candidate.yaml');
+    await writeFile(candidate, copd.replace('threshold: 90', 'threshold: 80'));
+    const report = await runScript('what-if.ts', ['--pathway', 'copd', '--candidate', candidate, '--from', ago(24).toISOString(), '--to', new Date().toISOString()], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/What-if for pathway copd, .*: \d+ patients, \d+ evaluations in \d+ ms/);
+    expect(report.stdout).toMatch(/published v2/);
+    expect(report.stdout).toMatch(/alerts\s+\d+\s+\d+\s+-\d+/);
+  });
+});
