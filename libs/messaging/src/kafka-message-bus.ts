@@ -30,6 +30,7 @@ export type KafkaMessageBusOptions = Readonly<{
 
 const healthTimeoutMs = 3_000;
 const readAllTimeoutMs = 30_000;
+const readAllAttempts = 3;
 const maxResubscribeDelayMs = 30_000;
 const handlerRetry = { initialRetryTime: 1_000, maxRetryTime: 30_000, retries: 5 };
 // How long a fetch waits for new records; stopping waits for the fetch in flight, so this bounds shutdown.
@@ -134,6 +135,19 @@ export class KafkaMessageBus extends MessageBus {
   }
 
   override async readAll(topic: string): Promise<readonly DeliveredMessage[]> {
+    // A fresh group's first join can fail while the broker is still loading its coordinator (just after a
+    // start or restart): try again with a new throwaway group rather than failing the caller.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.readAllOnce(topic);
+      } catch (error) {
+        if (attempt >= readAllAttempts) throw error;
+        this.logger.warn({ err: error, topic, attempt }, 'reading a topic from the beginning failed; trying again');
+      }
+    }
+  }
+
+  private async readAllOnce(topic: string): Promise<readonly DeliveredMessage[]> {
     const ends = await this.endOffsets(topic);
     if (ends.size === 0) return [];
     // kafkajs cannot assign partitions without a group, so a throwaway group that never commits is used.
@@ -161,7 +175,9 @@ export class KafkaMessageBus extends MessageBus {
           }
         },
       });
-      await withTimeout(allRead, readAllTimeoutMs, `Reading topic ${topic} did not reach its end within ${readAllTimeoutMs / 1000} s`);
+      const crashed = new Promise<never>((_, reject) => consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error)));
+      crashed.catch(noop); // a crash after the end was reached changes nothing
+      await withTimeout(Promise.race([allRead, crashed]), readAllTimeoutMs, `Reading topic ${topic} did not reach its end within ${readAllTimeoutMs / 1000} s`);
     } finally {
       await consumer.disconnect().catch(noop);
       await this.deleteGroup(groupId);
