@@ -7,38 +7,11 @@
 // and optionally PRE_ALLOCATED_VUS / MAX_VUS.
 import http from 'k6/http';
 import exec from 'k6/execution';
-import { Counter, Rate } from 'k6/metrics';
+import { arrivalRateOptions, countAnswer, writeSummary } from './k6-ingest.js';
 
 const patients = JSON.parse(open(__ENV.PATIENTS_FILE));
-const rate = Number(__ENV.RATE);
-const ingested = new Counter('ingest_ok');
-const ingestSuccess = new Rate('ingest_success');
-// A broken platform fails every request; a few answers from a few VUs say why without flooding the log.
-const maxErrorLogs = 2;
-const loggingVus = 3;
-let errorLogs = 0;
 
-export const options = {
-  discardResponseBodies: false,
-  scenarios: {
-    ingest: {
-      executor: 'constant-arrival-rate',
-      rate,
-      timeUnit: '1s',
-      duration: __ENV.DURATION,
-      preAllocatedVUs: Number(__ENV.PRE_ALLOCATED_VUS || Math.max(20, Math.ceil(rate / 2))),
-      maxVUs: Number(__ENV.MAX_VUS || Math.max(100, rate * 2)),
-      gracefulStop: '10s',
-    },
-  },
-  // Reporting only: bench.ts treats k6's "thresholds crossed" exit code (99) as a finished run, so these
-  // mark figures in the summary without ever failing a benchmark.
-  thresholds: {
-    ingest_success: ['rate>0.99'],
-    'http_req_duration{expected_response:true}': ['p(95)<500'],
-  },
-  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
-};
+export const options = arrivalRateOptions('ingest', false);
 
 export default function () {
   const iteration = exec.scenario.iterationInTest;
@@ -57,12 +30,7 @@ export default function () {
     headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patient.token}` },
     tags: { name: 'POST /fhir/Observation' },
   });
-  const ok = response.status === 201;
-  ingestSuccess.add(ok);
-  if (ok) ingested.add(1);
-  else if (exec.vu.idInTest <= loggingVus && errorLogs++ < maxErrorLogs) console.warn(`ingest ${response.status}: ${String(response.body).slice(0, 300)}`);
+  countAnswer(response, 'ingest');
 }
 
-export function handleSummary(data) {
-  return { [__ENV.SUMMARY_FILE]: JSON.stringify(data, null, 2) };
-}
+export const handleSummary = writeSummary;
