@@ -80,6 +80,31 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     await store.close();
   });
 
+  it('relays in numeric position order across a power of ten, one event per batch, losing none', async () => {
+    const ownSchema = freshSchema('relayorder');
+    await ensureSchema(databaseUrl, ownSchema);
+    const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
+    const topic = `varde.relayorder${randomUUID().slice(0, 8)}.v1`;
+    await bus.ensureTopics([topic]);
+    const event = (n: number) => ({ type: 'ThingHappened', data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });
+    await store.appendToStream('thing-0', [event(0)] as never[]);
+    // One transaction with positions 8, 9, 10, 11: sorted as text, "10" and "11" come before "8" and a
+    // checkpoint at 11 would skip 8 and 9.
+    const ownPool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, ownSchema), max: 1 });
+    await ownPool.query("SELECT setval('emt_global_message_position', 7)");
+    await ownPool.end();
+    await store.appendToStream('thing-8', [event(8), event(9), event(10), event(11)] as never[]);
+    const map = (event: { data: unknown; metadata: { messageId: string } }) => ({ ...message(topic, 'same-patient', JSON.stringify(event.data)), id: event.metadata.messageId });
+    const relay = await startRelay({ databaseUrl, schema: ownSchema, bus, map: map as never, pollIntervalMs: 20, batchSize: 1 });
+    const all = await eventually(async () => {
+      const got = await bus.readAll(topic);
+      return got.length >= 5 ? got : undefined;
+    }, 'five relayed messages');
+    expect(all.map((m) => JSON.parse(new TextDecoder().decode(m.payload)).n)).toEqual([0, 8, 9, 10, 11]);
+    await relay.stop();
+    await store.close();
+  });
+
   it('processes each message once, retries a failing handler, and dead-letters what cannot succeed', async () => {
     const topic = `varde.consumertest${randomUUID().slice(0, 8)}.v1`;
     const groupId = `group-${randomUUID().slice(0, 8)}`;

@@ -84,6 +84,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       transaction_id xid8 NOT NULL,
       global_position bigint NOT NULL,
       updated_at timestamptz NOT NULL DEFAULT now())`);
+    // The poll below reads from a checkpoint in (transaction, position) order: without this index every poll
+    // scans the whole log, and the cost of each event grows with the size of the store.
+    await client.query('CREATE INDEX IF NOT EXISTS emt_messages_relay_order ON emt_messages (transaction_id, global_position)');
     while (!stopping) {
       const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [relayId]);
       if (locked[0]?.ok) break;
@@ -96,13 +99,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     let checkpoint = { tx: saved[0]?.transaction_id ?? '0', position: saved[0]?.global_position ?? '0' };
     while (!stopping) {
       const { rows } = await client.query<Row>(
+        // ORDER BY names the table's columns: the bare names would be the text output columns, sorted as text
+        // ("10" before "9"), and the checkpoint would skip events.
         `SELECT message_id, message_type, message_data, message_metadata, stream_id, stream_position::text,
                 global_position::text, transaction_id::text
            FROM emt_messages
           WHERE is_archived = FALSE
             AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
             AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          ORDER BY transaction_id, global_position
+          ORDER BY emt_messages.transaction_id, emt_messages.global_position
           LIMIT $3`,
         [checkpoint.tx, checkpoint.position, options.batchSize ?? 500],
       );
