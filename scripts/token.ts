@@ -10,6 +10,7 @@ const USAGE = `usage: npm run --silent token -- --role <role> [options]
 
   --role <role>          patient | guardian | clinician | pathway-designer | system | auditor
   --patient <id>[,<id>]  internal patient id (patient: exactly one; guardian: one or more, comma-separated)
+  --team <id>[,<id>]     clinician's care teams (default copd-care-team, the COPD pathway's default team)
   --subject <sub>        token subject (default dev-<role>)
   --organisation <nr>    organisation number (default 999999999 for staff and system roles)
   --scope "<a> <b>"      scopes, replacing the role's defaults
@@ -25,6 +26,7 @@ async function main(argv: readonly string[]): Promise<string> {
     options: {
       role: { type: 'string' },
       patient: { type: 'string' },
+      team: { type: 'string' },
       subject: { type: 'string' },
       organisation: { type: 'string' },
       scope: { type: 'string' },

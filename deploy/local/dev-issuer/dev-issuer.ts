@@ -86,7 +86,7 @@ function textFields(body: Record<string, unknown>): DevTokenRequest {
     if (Array.isArray(value)) return value.join(',');
     return value === undefined ? undefined : String(value);
   };
-  return { role: field('role'), patient: field('patient'), subject: field('subject'), organisation: field('organisation'), scope: field('scope'), ttl: field('ttl') };
+  return { role: field('role'), patient: field('patient'), team: field('team'), subject: field('subject'), organisation: field('organisation'), scope: field('scope'), ttl: field('ttl') };
 }
 
 if (require.main === module) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CLAIMS, isRole } from '@varde/auth';
+import { CARE_TEAM_ID, CLAIMS, isRole } from '@varde/auth';
 import { ROLES, ValidationError, type Role } from '@varde/core';
 import { SignJWT } from 'jose';
 import { loadOrCreateDevKeys } from './dev-keys';
@@ -10,6 +10,9 @@ export const DEV_ISSUER_URL = 'http://127.0.0.1:8090';
 export const DEFAULT_AUDIENCE = 'varde';
 /** Fake organisation number put into dev tokens of staff and system roles. */
 export const DEV_ORGANISATION = '999999999';
+
+/** The care team of dev clinician tokens unless told otherwise: the default team of the COPD pathway. */
+export const DEV_CARE_TEAMS: readonly string[] = ['copd-care-team'];
 
 /** Lifetime of a dev token unless told otherwise. */
 export const DEFAULT_TTL_SECONDS = 3600;
@@ -38,6 +41,8 @@ export type DevTokenOptions = Readonly<{
   patientId?: string;
   /** Required for a guardian: the internal patient ids they act for. */
   patientIds?: readonly string[];
+  /** For a clinician: the care teams they work in; default {@link DEV_CARE_TEAMS}. */
+  careTeams?: readonly string[];
   subject?: string;
   organisation?: string;
   scopes?: readonly string[];
@@ -59,6 +64,7 @@ export async function mintDevToken(options: DevTokenOptions): Promise<string> {
     throw ValidationError.field('patientIds', 'a guardian token needs at least one patient id');
   }
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw ValidationError.field('ttlSeconds', 'must be a positive whole number of seconds');
+  checkCareTeams(role, options.careTeams, 'careTeams');
 
   const keys = await loadOrCreateDevKeys(options.keysDir);
   const issuedAt = Math.floor((options.issuedAt ?? new Date()).getTime() / 1000);
@@ -69,6 +75,7 @@ export async function mintDevToken(options: DevTokenOptions): Promise<string> {
     [CLAIMS.role]: role,
     ...(role === 'patient' ? { [CLAIMS.patientId]: options.patientId } : {}),
     ...(role === 'guardian' ? { [CLAIMS.patientIds]: options.patientIds } : {}),
+    ...(role === 'clinician' ? { [CLAIMS.careTeams]: options.careTeams ?? DEV_CARE_TEAMS } : {}),
     ...(organisation === undefined ? {} : { [CLAIMS.helseIdOrganisation]: organisation }),
   };
   return new SignJWT(claims)
@@ -88,6 +95,13 @@ export function devTokenScopes(options: Pick<DevTokenOptions, 'role' | 'scopes'>
   return options.scopes ?? DEFAULT_SCOPES[options.role];
 }
 
+function checkCareTeams(role: Role, teams: readonly string[] | undefined, field: string): void {
+  if (teams === undefined) return;
+  if (role !== 'clinician') throw ValidationError.field(field, `only clinician tokens carry care teams, not ${role}`);
+  const bad = teams.find((team) => !CARE_TEAM_ID.test(team));
+  if (bad !== undefined) throw ValidationError.field(field, `"${bad}" is not a care team id (lower-case letters, digits and hyphens, e.g. copd-care-team)`);
+}
+
 function defaultSubject(options: DevTokenOptions): string {
   return options.role === 'patient' ? `dev-patient-${options.patientId}` : `dev-${options.role}`;
 }
@@ -97,6 +111,8 @@ export type DevTokenRequest = Readonly<{
   role?: string;
   /** One patient id for a patient; comma-separated ids for a guardian. */
   patient?: string;
+  /** Comma-separated care team ids of a clinician. */
+  team?: string;
   subject?: string;
   organisation?: string;
   /** Space-separated scopes, replacing the role's defaults. */
@@ -116,11 +132,14 @@ export function parseDevTokenRequest(request: DevTokenRequest): DevTokenOptions 
   }
   if (role === 'patient' && patients.length !== 1) throw ValidationError.field('patient', 'a patient token needs exactly one patient id');
   if (role === 'guardian' && patients.length === 0) throw ValidationError.field('patient', 'a guardian token needs one or more patient ids');
+  const teams = request.team === undefined ? undefined : request.team.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  checkCareTeams(role, teams, 'team');
   const ttlSeconds = request.ttl === undefined ? undefined : Number(request.ttl);
   return {
     role,
     ...(role === 'patient' ? { patientId: patients[0] } : {}),
     ...(role === 'guardian' ? { patientIds: patients } : {}),
+    ...(teams === undefined ? {} : { careTeams: teams }),
     ...(request.subject ? { subject: request.subject } : {}),
     ...(request.organisation ? { organisation: request.organisation } : {}),
     ...(request.scope ? { scopes: request.scope.split(' ').filter((s) => s !== '') } : {}),

@@ -17,6 +17,7 @@ describe('principalFromClaims', () => {
       role: 'system',
       organisation: '983974899',
       scopes: ['varde/measurements.write', 'openid'],
+      careTeams: [],
     });
   });
 
@@ -34,6 +35,7 @@ describe('principalFromClaims', () => {
       patientId: 'pat-42',
       organisation: '974557746',
       scopes: ['varde/measurements.write', 'varde/forms.write'],
+      careTeams: [],
     });
   });
 
@@ -43,7 +45,17 @@ describe('principalFromClaims', () => {
     expect(principal.scopes).toEqual([]);
   });
 
+  it("gives a clinician the care teams of 'varde_care_teams', and none when the claim is absent", () => {
+    expect(principalFromClaims({ sub: 'c-1', varde_role: 'clinician', varde_care_teams: ['copd-care-team', 'lungepoliklinikken-ahus'] }).careTeams).toEqual([
+      'copd-care-team',
+      'lungepoliklinikken-ahus',
+    ]);
+    expect(principalFromClaims({ sub: 'c-1', varde_role: 'clinician' }).careTeams).toEqual([]);
+  });
+
   it.each([
+    [{ sub: 's', varde_role: 'clinician', varde_care_teams: 'copd-care-team' }, "'varde_care_teams' must be an array of care team ids"],
+    [{ sub: 's', varde_role: 'clinician', varde_care_teams: ['Team A'] }, "'varde_care_teams' must be an array of care team ids"],
     [{ varde_role: 'clinician' }, "neither a 'sub' nor a 'client_id'"],
     [{ sub: 's' }, "no 'varde_role' claim"],
     [{ sub: 's', varde_role: 'admin' }, 'role "admin" is not a Varde role'],

@@ -1,11 +1,12 @@
 import { UnauthorizedError } from '@varde/core';
-import { isRole, type Principal } from './principal';
+import { CARE_TEAM_ID, isRole, type Principal } from './principal';
 
 /** Names of the token claims Varde reads (mapping documented in docs/adr/0004-auth.md). */
 export const CLAIMS = {
   role: 'varde_role',
   patientId: 'varde_patient_id',
   patientIds: 'varde_patient_ids',
+  careTeams: 'varde_care_teams',
   organisation: 'varde_org',
   helseIdOrganisation: 'helseid://claims/client/claims/orgnr_parent',
   clientId: 'client_id',
@@ -34,6 +35,7 @@ export function principalFromClaims(claims: Readonly<Record<string, unknown>>): 
     subject,
     role,
     scopes: scopesOf(claims[CLAIMS.scope]),
+    careTeams: careTeamsOf(claims[CLAIMS.careTeams]),
     ...(organisation === undefined ? {} : { organisation }),
     ...(clientId === undefined ? {} : { clientId }),
   };
@@ -66,6 +68,14 @@ function scopesOf(scope: unknown): readonly string[] {
   if (typeof scope === 'string') return scope.split(' ').filter((s) => s !== '');
   if (Array.isArray(scope) && scope.every((s) => typeof s === 'string')) return scope;
   throw new UnauthorizedError("token claim 'scope' must be a space-separated string or an array of strings");
+}
+
+function careTeamsOf(careTeams: unknown): readonly string[] {
+  if (careTeams === undefined) return [];
+  if (!Array.isArray(careTeams) || !careTeams.every((team) => typeof team === 'string' && CARE_TEAM_ID.test(team))) {
+    throw new UnauthorizedError(`token claim '${CLAIMS.careTeams}' must be an array of care team ids (lower-case letters, digits and hyphens)`);
+  }
+  return careTeams;
 }
 
 function internalPatientId(id: string): string {

@@ -12,6 +12,11 @@ export type Principal = Readonly<{
   patientId?: string;
   /** For a guardian: the internal patient ids they may act for. */
   patientIds?: readonly string[];
+  /**
+   * The care teams the caller works in (token claim `varde_care_teams`); a clinician reads the data only of
+   * patients enrolled with one of them. Empty when the token names none.
+   */
+  careTeams: readonly string[];
   /** Organisation number of the caller's organisation (HelseID `orgnr_parent`). */
   organisation?: string;
   scopes: readonly string[];
@@ -32,3 +37,6 @@ export function toActor(principal: Principal): Actor {
     ...(principal.organisation === undefined ? {} : { organisation: principal.organisation }),
   };
 }
+
+/** The shape of a care team id, e.g. `lungepoliklinikken-ahus`: lower-case letters, digits and hyphens. */
+export const CARE_TEAM_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;

@@ -40,6 +40,19 @@ describe('JoseTokenVerifier against the running dev issuer', () => {
     const principal = await verifier.verify(`Bearer ${await mint()}`);
     expect(principal).toMatchObject({ subject: 'dev-clinician', role: 'clinician', organisation: '999999999', clientId: 'varde-dev' });
     expect(principal.scopes).toContain('varde/worklist.read');
+    // The COPD pathway's default team, so dev clinicians see the patients enrolled without naming a team.
+    expect(principal.careTeams).toEqual(['copd-care-team']);
+  });
+
+  it("gives a clinician the care teams asked for at POST /token ('team', comma-separated) and refuses them on other roles", async () => {
+    const token = async (fields: Record<string, string>) =>
+      fetch(`${issuer.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+    const response = await token({ role: 'clinician', team: 'lungepoliklinikken-ahus,copd-care-team' });
+    expect(response.status).toBe(200);
+    const { access_token } = (await response.json()) as { access_token: string };
+    expect((await verifier.verify(`Bearer ${access_token}`)).careTeams).toEqual(['lungepoliklinikken-ahus', 'copd-care-team']);
+    expect(await (await token({ role: 'auditor', team: 'copd-care-team' })).json()).toEqual({ error: 'invalid_request', error_description: 'team: only clinician tokens carry care teams, not auditor' });
+    expect((await token({ role: 'clinician', team: 'Lunge AHUS' })).status).toBe(400);
   });
 
   it('verifies a patient token fetched from POST /token (form-encoded, as an OAuth client sends it)', async () => {

@@ -24,7 +24,7 @@ const at = (iso: string): Date => new Date(iso);
 const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
   'varde.pathways.v1.PatientEnrolled': {
     patientId: 'patient-1', enrolmentId: 'enrolment-1', pathwayId: 'heart-failure', pathwayVersion: 3,
-    ruleSetId: 'hf-rules', ruleSetVersion: 7, enrolledAt: at('2025-03-01T08:15:30.123Z'), enrolledBy: actor,
+    ruleSetId: 'hf-rules', ruleSetVersion: 7, enrolledAt: at('2025-03-01T08:15:30.123Z'), enrolledBy: actor, careTeamId: 'hf-team-ous',
   },
   'varde.forms.v1.QuestionnaireResponseSubmitted': {
     responseId: 'response-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',

@@ -22,6 +22,7 @@ const enrolment: GetActiveEnrolmentResponse = {
     enrolmentId: 'enrolment-1',
     pathwayId: 'heart-failure',
     pathwayVersion: 3,
+    careTeamId: 'hf-team-ous',
     ruleSet: {
       id: 'hf-rules',
       version: 7,

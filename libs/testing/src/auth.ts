@@ -8,7 +8,8 @@ import { mintDevToken } from '../../../deploy/local/dev-issuer/mint-token';
 /** A development issuer for a test, and a way to mint its tokens. */
 export type TestIssuer = Readonly<{
   url: string;
-  token: (role: Role, options?: { patientId?: string; patientIds?: string[]; ttlSeconds?: number; subject?: string; issuedAt?: Date }) => Promise<string>;
+  /** Mints a token; a clinician's care teams default to `['copd-care-team']` (the COPD pathway's default team). */
+  token: (role: Role, options?: { patientId?: string; patientIds?: string[]; careTeams?: string[]; ttlSeconds?: number; subject?: string; issuedAt?: Date }) => Promise<string>;
   close: () => Promise<void>;
 }>;
 

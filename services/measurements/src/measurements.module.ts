@@ -96,7 +96,8 @@ export class MeasurementsModule {
         MeasurementReader,
         CorrectMeasurementHandler,
         { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
-        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
+        { provide: PathwaysEnrolments, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
+        { provide: EnrolmentDirectory, useExisting: PathwaysEnrolments },
       ],
     };
   }

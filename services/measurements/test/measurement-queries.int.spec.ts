@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { integrationEventTypes } from '@varde/contracts';
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assignGateway } from './assign-gateway';
@@ -210,6 +210,45 @@ describe('$lastn and series', () => {
     const other = await issuer.token('patient', { patientId: otherPatientId });
     expect((await get(`/api/patients/${patientId}/measurements/series?code=59408-5`, other)).status).toBe(403);
     expect((await get(`/fhir/Observation/$lastn?patient=${patientId}`, other)).status).toBe(403);
+  });
+});
+
+describe('care teams', () => {
+  const reads = (patient: string, observationId: string): string[] => [
+    `/fhir/Observation?patient=${patient}`,
+    `/fhir/Observation/$lastn?patient=${patient}`,
+    `/api/patients/${patient}/measurements/series?code=59408-5`,
+    `/fhir/Observation/${observationId}`,
+    `/fhir/Observation/${observationId}/_history/1`,
+  ];
+
+  it("refuses every read (403, naming the patient's team) to a clinician of another care team, and lets an auditor read", async () => {
+    const stranger = await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] });
+    const auditor = await issuer.token('auditor');
+    for (const path of reads(patientId, created[0]!.id)) {
+      const refused = await get(path, stranger);
+      expect(refused.status, path).toBe(403);
+      expect(problemNames(refused.body), path).toContain('belongs to care team copd-care-team');
+      expect((await get(path, auditor)).status, path).toBe(200);
+    }
+  });
+
+  it("follows the team the patient was enrolled with: that team's clinicians read, the pathway's default team does not", async () => {
+    const team = 'lungepoliklinikken-ahus';
+    const ours = await issuer.token('clinician', { careTeams: [team] });
+    const enrolled = await fetch(`${pathways.url}/api/enrolments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ours}` },
+      body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd', careTeam: team }),
+    });
+    expect(enrolled.status).toBe(201);
+    const { patientId: theirs } = (await enrolled.json()) as { patientId: string };
+    const reading = await call('POST', '/fhir/Observation', ours, spo2('59408-5', 95, hour(3), theirs));
+    expect(reading.status).toBe(201);
+    for (const path of reads(theirs, reading.body.id)) {
+      expect((await get(path, ours)).status, path).toBe(200);
+      expect((await get(path, clinician)).status, path).toBe(403);
+    }
   });
 });
 

@@ -44,7 +44,7 @@ async function call(method: string, path: string, token: string, body?: unknown)
   return { status: response.status, body: (await response.json()) as JsonBody };
 }
 const post = (body: unknown, path = '/fhir/Observation') => call('POST', path, gateway, body);
-const get = (path: string) => call('GET', path, clinician);
+const get = (path: string, token: string = clinician) => call('GET', path, token);
 const appended = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM "${schema}".emt_messages`)).rows[0].count);
 const diagnostics = (outcome: JsonBody): string => outcome.issue.map((i: { expression?: string[]; diagnostics: string }) => `${i.expression?.join() ?? ''} ${i.diagnostics}`).join('\n');
 
@@ -189,6 +189,21 @@ describe('an hour of 1 Hz SpO2 in chunks', () => {
     let revised = window;
     while (revised?.revision !== 2 && Date.now() < deadline) [revised] = (await publishedWindows(13)).slice(12);
     expect(revised).toMatchObject({ revision: 2, sampleCount: 4, min: 80, timeBelowThresholdMs: 1000 });
+  });
+});
+
+describe('care teams', () => {
+  it('refuses samples, aggregates and chunks (403) to a clinician of another care team, and serves them to an auditor', async () => {
+    const range = `code=59408-5&from=${new Date(hourStart).toISOString()}&to=${new Date(hourStart + 600_000).toISOString()}`;
+    const paths = [`/api/patients/${patientId}/measurements/streams/samples?${range}`, `/api/patients/${patientId}/measurements/streams/aggregates?${range}`, `/fhir/Observation/${chunkIds[0]}`];
+    const stranger = await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] });
+    const auditor = await issuer.token('auditor');
+    for (const path of paths) {
+      const refused = await get(path, stranger);
+      expect(refused.status, path).toBe(403);
+      expect(JSON.stringify(refused.body), path).toContain('not one of yours');
+      expect((await get(path, auditor)).status, path).toBe(200);
+    }
   });
 });
 

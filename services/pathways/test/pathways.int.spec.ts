@@ -41,8 +41,10 @@ describe('pathways service', () => {
     const nationalId = syntheticNationalId();
     const response = await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician'));
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { patientId: string; enrolmentId: string };
+    const body = (await response.json()) as { patientId: string; enrolmentId: string; careTeam: string };
     expect(body.patientId).toMatch(/^[0-9a-f-]{36}$/);
+    // No team named: the pathway's default team.
+    expect(body.careTeam).toBe('copd-care-team');
     expect(body.patientId).not.toContain(nationalId);
 
     // Enrolling the same person again changes nothing and returns the same ids.
@@ -53,7 +55,7 @@ describe('pathways service', () => {
     // gRPC answers which pathway and rule set the patient is on.
     const service = grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
     const { enrolment } = await callGrpc(service.getActiveEnrolment({ patientId: body.patientId }), 'GetActiveEnrolment');
-    expect(enrolment).toMatchObject({ patientId: body.patientId, enrolmentId: body.enrolmentId, pathwayId: 'copd', pathwayVersion: 1 });
+    expect(enrolment).toMatchObject({ patientId: body.patientId, enrolmentId: body.enrolmentId, pathwayId: 'copd', pathwayVersion: 1, careTeamId: 'copd-care-team' });
     // The rule set is named; its versions are triage's data (0: the latest published there).
     expect(enrolment!.ruleSet).toEqual({ id: 'copd-default', version: 0, contentHash: '', rules: [] });
 
@@ -68,7 +70,7 @@ describe('pathways service', () => {
       }
       expect(mine?.type).toBe('varde.pathways.v1.PatientEnrolled');
       const event = integrationEventTypes['varde.pathways.v1.PatientEnrolled'].decode(mine!.payload);
-      expect(event).toMatchObject({ patientId: body.patientId, pathwayId: 'copd', ruleSetId: 'copd-default' });
+      expect(event).toMatchObject({ patientId: body.patientId, pathwayId: 'copd', ruleSetId: 'copd-default', careTeamId: 'copd-care-team' });
       expect(Buffer.from(mine!.payload).toString('latin1')).not.toContain(nationalId);
     } finally {
       await bus.close();
@@ -91,6 +93,7 @@ describe('pathways service', () => {
     ['a number instead of a string', { patient: { nationalId: 15076500565 }, pathway: 'copd' }, 'patient.nationalId', 'string'],
     ['no patient', { pathway: 'copd' }, 'patient', 'required'],
     ['an unknown pathway', { patient: { nationalId: '15076500565' }, pathway: 'diabetes' }, 'pathway', 'unknown pathway'],
+    ['a care team id that is not one', { patient: { nationalId: '15076500565' }, pathway: 'copd', careTeam: 'Lunge AHUS' }, 'careTeam', 'care team id'],
     ['an unknown field', { patient: { nationalId: '15076500565' }, pathway: 'copd', name: 'Kari' }, 'body', 'unknown field'],
   ])('refuses %s with a 400 naming the field, writing nothing', async (_case, body, field, message) => {
     const before = await eventCount();
@@ -100,6 +103,45 @@ describe('pathways service', () => {
     const problem = (await response.json()) as { errors: Array<{ field: string; message: string }> };
     expect(problem.errors).toContainEqual({ field, message: expect.stringContaining(message) });
     expect(await eventCount()).toBe(before);
+  });
+
+  it("enrols into one of the clinician's care teams, whose clinicians alone then see the enrolment", async () => {
+    const team = 'lungepoliklinikken-ahus';
+    const ours = await issuer.token('clinician', { careTeams: ['copd-care-team', team] });
+    const response = await enrol({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd', careTeam: team }, ours);
+    expect(response.status).toBe(201);
+    const { patientId, careTeam } = (await response.json()) as { patientId: string; careTeam: string };
+    expect(careTeam).toBe(team);
+
+    const service = grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+    expect((await callGrpc(service.getActiveEnrolment({ patientId }), 'GetActiveEnrolment')).enrolment?.careTeamId).toBe(team);
+
+    const read = async (token: string) => fetch(`${pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await (await read(ours)).json()) as { careTeamId: string }).careTeamId).toBe(team);
+    expect((await read(await issuer.token('auditor'))).status).toBe(200);
+    const stranger = await read(await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
+    expect(stranger.status).toBe(403);
+    expect(((await stranger.json()) as { detail: string }).detail).toContain(`belongs to care team ${team}`);
+  });
+
+  it("refuses (403) to enrol into a care team the clinician is not on, writing nothing, and (409) to move an enrolled patient's team", async () => {
+    const nationalId = syntheticNationalId();
+    const identities = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM ${schema}.patient_identities`)).rows[0].count);
+    const [eventsBefore, identitiesBefore] = [await eventCount(), await identities()];
+    const refused = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await issuer.token('clinician'));
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { detail: string }).detail).toBe('care team hjertesvikt-ous is not one of yours (your care teams: copd-care-team)');
+    expect(await eventCount()).toBe(eventsBefore);
+    expect(await identities()).toBe(identitiesBefore);
+
+    // The pathway's default team is refused the same way to a clinician who is not on it.
+    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }))).status).toBe(403);
+    expect(await eventCount()).toBe(eventsBefore);
+
+    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician'))).status).toBe(201);
+    const moved = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
+    expect(moved.status).toBe(409);
+    expect(((await moved.json()) as { detail: string }).detail).toContain('already enrolled with care team "copd-care-team"');
   });
 
   it('refuses malformed JSON with a 400', async () => {

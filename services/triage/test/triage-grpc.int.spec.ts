@@ -138,8 +138,10 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     expect(own).toMatchObject({ ok: true, value: { status: { patientId: green, colour: commonV1.Colour.COLOUR_GREEN }, assessment: null } });
     const other = await outcome(service.getPatientStatus({ patientId: red }, bearer(await issuer.token('patient', { patientId: green }))));
     expect(other).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
-    const unknown = await outcome(service.getPatientStatus({ patientId: randomUUID() }, bearer(clinician)));
-    expect(unknown).toMatchObject({ ok: false, code: status.NOT_FOUND });
+    // An auditor learns that triage has no such patient; a clinician learns nothing about patients of no team of theirs.
+    const unknown = randomUUID();
+    expect(await outcome(service.getPatientStatus({ patientId: unknown }, bearer(await issuer.token('auditor'))))).toMatchObject({ ok: false, code: status.NOT_FOUND });
+    expect(await outcome(service.getPatientStatus({ patientId: unknown }, bearer(clinician)))).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
   });
 
   it('refuses a call without a token or with a bad one (UNAUTHENTICATED) and the worklist to a patient (PERMISSION_DENIED)', async () => {
@@ -147,6 +149,16 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     expect(await outcome(service.getPatientStatus({ patientId: red }, new Metadata()))).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
     expect(await worklist({}, 'not-a-jwt')).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
     expect(await worklist({}, await issuer.token('patient', { patientId: red }))).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
+  });
+
+  it("keeps another care team's clinician from the team's patients: not listed, PERMISSION_DENIED on status", async () => {
+    const stranger = await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] });
+    const page = await worklist({ pageSize: 1000 }, stranger);
+    expect(page.ok && page.value.entries.map((e) => e.patientId)).toEqual([]);
+    const status_ = await outcome(service.getPatientStatus({ patientId: red }, bearer(stranger)));
+    expect(status_).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, details: expect.stringContaining('belongs to care team copd-care-team') });
+    const audited = await worklist({ pageSize: 1000 }, await issuer.token('auditor'));
+    expect(audited.ok && audited.value.entries.map((e) => e.patientId)).toEqual(expect.arrayContaining([red, green]));
   });
 
   it('fails closed: with sharing down both calls answer UNAVAILABLE and show no patient', async () => {

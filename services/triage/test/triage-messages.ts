@@ -65,8 +65,8 @@ export function spo2EnteredInError(patientId: string, measurementId: string, eff
   });
 }
 
-/** PatientEnrolled naming a rule set (version 0: the latest published). */
-export function patientEnrolled(patientId: string, ruleSetId: string, ruleSetVersion = 0): IntegrationMessage {
+/** PatientEnrolled naming a rule set (version 0: the latest published) and a care team. */
+export function patientEnrolled(patientId: string, ruleSetId: string, ruleSetVersion = 0, careTeamId = 'copd-care-team'): IntegrationMessage {
   const now = new Date();
   return message('varde.pathways.v1.PatientEnrolled', TOPICS.pathways, patientId, now, {
     patientId,
@@ -77,6 +77,7 @@ export function patientEnrolled(patientId: string, ruleSetId: string, ruleSetVer
     ruleSetVersion,
     enrolledAt: now,
     enrolledBy: { subject: 'dr-1', role: 'clinician', organisation: '', onBehalfOf: '' },
+    careTeamId,
   });
 }
 

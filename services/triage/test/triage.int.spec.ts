@@ -168,6 +168,53 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     expect(other.status).toBe(403);
   });
 
+  it("shows a clinician only their care teams' patients, an auditor all, and refuses a patient's triage to other teams", async () => {
+    const team = 'lungepoliklinikken-ahus';
+    const ahus = await issuer.token('clinician', { careTeams: [team] });
+    const auditor = await issuer.token('auditor');
+    const enrolled = await fetch(`${pathways.url}/api/enrolments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ahus}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd', careTeam: team }),
+    });
+    expect(enrolled.status).toBe(201);
+    const theirs = ((await enrolled.json()) as { patientId: string }).patientId;
+    const shown = async (token: string, query = ''): Promise<Array<WorklistEntry & { careTeam: string }>> => {
+      const response = await worklist(`?limit=1000${query}`, token);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { entries: Array<WorklistEntry & { careTeam: string }> }).entries;
+    };
+    const ids = (entries: readonly WorklistEntry[]): string[] => entries.map((e) => e.patientId);
+    const entry = await eventually(async () => (await shown(ahus)).find((e) => e.patientId === theirs), "the patient on their team's worklist");
+    expect(entry.careTeam).toBe(team);
+
+    const mine = await shown(clinician);
+    expect(ids(mine)).toContain(patientId);
+    expect(ids(mine)).not.toContain(theirs);
+    expect(mine.every((e) => e.careTeam === 'copd-care-team')).toBe(true);
+    expect(ids(await shown(ahus))).not.toContain(patientId);
+    expect(ids(await shown(auditor))).toEqual(expect.arrayContaining([patientId, theirs]));
+    expect(ids(await shown(auditor, `&team=${team}`))).toEqual([theirs]);
+
+    // team= narrows to one of the caller's teams only.
+    expect((await worklist(`?team=${team}`, clinician)).status).toBe(403);
+    const badTeam = await worklist('?team=Lunge%20AHUS', clinician);
+    expect(badTeam.status).toBe(400);
+    expect(JSON.stringify(await badTeam.json())).toContain('team');
+
+    const read = async (path: string, token: string, method = 'GET') =>
+      fetch(`${triage.url}/api/patients/${theirs}/triage${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    for (const path of ['', '/history', '/overrides']) {
+      const refused = await read(path, clinician);
+      expect(refused.status, path).toBe(403);
+      expect(((await refused.json()) as { detail: string }).detail, path).toContain(`belongs to care team ${team}`);
+      expect((await read(path, ahus)).status, path).toBe(200);
+      expect((await read(path, auditor)).status, path).toBe(200);
+    }
+    expect((await read(`/assessments/${randomUUID()}/verify`, clinician, 'POST')).status).toBe(403);
+    expect((await read(`/assessments/${randomUUID()}/verify`, ahus, 'POST')).status).toBe(404);
+  });
+
   it('fails closed: with sharing down the worklist answers 503 and shows no patient', async () => {
     await sharing.stop();
     const response = await worklist();

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { LOINC, measurementTypeOf, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { MeasurementReader } from '../application/measurement.reader';
@@ -30,9 +30,8 @@ export class MeasurementSeriesHttpController {
     const from = query['from'] === undefined ? undefined : instantParam(query['from'] as string, 'from');
     const to = query['to'] === undefined ? undefined : instantParam(query['to'] as string, 'to');
     if (from && to && from > to) throw ValidationError.field('from', 'must not be after to');
-    assertMayActOnPatient(principal, patientId);
     const resource = `patients/${patientId}/measurements/series?code=${code.system}|${code.code}`;
-    const views = await this.reader.series(patientId, code, { ...(from ? { from } : {}), ...(to ? { to } : {}), limit: MAX_POINTS + 1 }, resource, commandMetadataFrom(principal, headers));
+    const views = await this.reader.series(patientId, code, { ...(from ? { from } : {}), ...(to ? { to } : {}), limit: MAX_POINTS + 1 }, resource, { principal, request: commandMetadataFrom(principal, headers) });
     if (views.length > MAX_POINTS) throw ValidationError.field('from', `more than ${MAX_POINTS} points; ask for a shorter range with from and to`);
     const unit = views[0]?.unit ?? measurementTypeOf(code.system, code.code)?.canonicalUnit ?? '';
     const points: SeriesPoint[] = views.map((v) => ({ t: v.effectiveTime, v: v.value, id: v.measurementId, status: v.status }));

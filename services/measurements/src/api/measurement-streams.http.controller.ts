@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { LOINC, measurementTypeOf, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { MeasurementReader } from '../application/measurement.reader';
@@ -36,8 +36,7 @@ export class MeasurementStreamsHttpController {
   async samples(@Param('patientId') patient: string, @Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     onlyParams(query, ['code', 'from', 'to']);
     const range = rangeOf(patient, query);
-    assertMayActOnPatient(principal, range.patientId);
-    const chunks = await this.reader.streamChunks({ patientId: range.patientId, ...range.code }, range.from, range.to, resourceOf('samples', range), commandMetadataFrom(principal, headers));
+    const chunks = await this.reader.streamChunks({ patientId: range.patientId, ...range.code }, range.from, range.to, resourceOf('samples', range), { principal, request: commandMetadataFrom(principal, headers) });
     const samples: SamplePoint[] = [];
     for (const chunk of chunks) {
       for (let i = Math.max(0, Math.ceil((range.from - chunk.start) / chunk.periodMs)); i < chunk.samples.length; i++) {
@@ -68,8 +67,7 @@ export class MeasurementStreamsHttpController {
     if (!(windowSeconds >= 1 && windowSeconds <= 86_400)) throw ValidationError.field('window', 'expected the window length in whole seconds, from 1 to 86400');
     if (range.to - range.from > MAX_AGGREGATE_RANGE_MS) throw ValidationError.field('from', 'at most 31 days per request; ask for a shorter range');
     if ((range.to - range.from) / (windowSeconds * 1000) > MAX_WINDOWS) throw ValidationError.field('window', `more than ${MAX_WINDOWS} windows; ask for longer windows or a shorter range`);
-    assertMayActOnPatient(principal, range.patientId);
-    const chunks = await this.reader.streamChunks({ patientId: range.patientId, ...range.code }, range.from, range.to, resourceOf('aggregates', range), commandMetadataFrom(principal, headers));
+    const chunks = await this.reader.streamChunks({ patientId: range.patientId, ...range.code }, range.from, range.to, resourceOf('aggregates', range), { principal, request: commandMetadataFrom(principal, headers) });
     const threshold = this.settings.thresholds.get(range.code.code);
     const windows = aggregateWindows(chunks, windowSeconds * 1000, range.from, range.to, threshold).map(({ start, end, ...w }) => ({ start: new Date(start).toISOString(), end: new Date(end).toISOString(), ...w }));
     return { ...headOf(range, chunks[0]?.unit), windowSeconds, ...(threshold !== undefined ? { threshold } : {}), windows };

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Inject, Query, Req } from '@nestjs/common';
 import type { Bundle, Observation } from '@medplum/fhirtypes';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyRequest } from 'fastify';
@@ -26,9 +26,8 @@ export class ObservationSearchHttpController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   async search(@Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const search = searchParams(query);
-    assertMayActOnPatient(principal, search.patientId);
     const self = `Observation?${searchQueryString(search, search.after)}`;
-    const page = await this.reader.search(search, self, commandMetadataFrom(principal, headers));
+    const page = await this.reader.search(search, self, { principal, request: commandMetadataFrom(principal, headers) });
     const links: Bundle['link'] = [{ relation: 'self', url: self }];
     if (page.next) links.push({ relation: 'next', url: `Observation?${searchQueryString(search, page.next)}` });
     return searchset(page.views.map(observationFromView), page.total, links);
@@ -43,8 +42,7 @@ export class ObservationSearchHttpController {
     if (Array.isArray(query['patient']) || Array.isArray(query['code'])) throw ValidationError.field(Array.isArray(query['patient']) ? 'patient' : 'code', 'expected once');
     const patientId = patientParam(query['patient'] as string | undefined, 'patient');
     const code = codeParam(query['code'] as string | undefined, 'code');
-    assertMayActOnPatient(principal, patientId);
-    const views = await this.reader.lastPerCode(patientId, code, request.url.replace(/^\/fhir\//, ''), commandMetadataFrom(principal, headers));
+    const views = await this.reader.lastPerCode(patientId, code, request.url.replace(/^\/fhir\//, ''), { principal, request: commandMetadataFrom(principal, headers) });
     return searchset(views.map(observationFromView), views.length, [{ relation: 'self', url: request.url.replace(/^\/fhir\//, '') }]);
   }
 }

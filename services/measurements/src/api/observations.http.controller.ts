@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
@@ -41,7 +41,7 @@ export class ObservationsHttpController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders) {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
-    const found = await this.reader.observation(id, (patientId) => assertMayActOnPatient(principal, patientId), commandMetadataFrom(principal, headers));
+    const found = await this.reader.observation(id, { principal, request: commandMetadataFrom(principal, headers) });
     return found.kind === 'chunk' ? observationFromChunk(found.chunk.data, found.chunk.metadata.recordedTime) : observationFromView(found.view);
   }
 
@@ -51,7 +51,7 @@ export class ObservationsHttpController {
   async version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders) {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
     if (!/^[1-9]\d{0,8}$/.test(version)) throw ValidationError.field('version', 'expected a version number (meta.versionId)');
-    const view = await this.reader.one(id, Number(version), (patientId) => assertMayActOnPatient(principal, patientId), commandMetadataFrom(principal, headers));
+    const view = await this.reader.one(id, Number(version), { principal, request: commandMetadataFrom(principal, headers) });
     return observationFromView(view);
   }
 }

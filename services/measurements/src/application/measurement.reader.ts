@@ -1,5 +1,6 @@
-import { AccessLog } from '@varde/platform';
+import { AccessLog, PathwaysEnrolments } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
+import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../infrastructure/measurement-search.query';
 import type { StoredEvent } from '@varde/event-sourcing';
@@ -11,10 +12,14 @@ import type { MeasurementView } from './measurement.view';
 /** Why measurements are read, as written to the patient's access log. */
 const PURPOSE = 'measurements';
 
+/** Who is reading, and the request metadata their reads are logged under. */
+export type Reading = Readonly<{ principal: Principal; request: CommandMetadata }>;
+
 /**
- * Every read of measurements goes through here: the data is fetched, the patient shown is written to the
- * access log (sharing), and only then is anything returned. If the log cannot be written, nothing is shown
- * (503). Authorisation of the caller for the patient is checked at the edge before this is called.
+ * Every read of measurements goes through here: the caller is authorised for the patient (a clinician only
+ * for patients of their care teams, asked of pathways), the data is fetched, the patient shown is written to
+ * the access log (sharing), and only then is anything returned. If the log cannot be written, nothing is
+ * shown (503).
  */
 @Injectable()
 export class MeasurementReader {
@@ -23,57 +28,68 @@ export class MeasurementReader {
     @Inject(MeasurementQuery) private readonly streams: MeasurementQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(SampleChunksReadModel) private readonly chunks: SampleChunksReadModel,
+    @Inject(PathwaysEnrolments) private readonly enrolments: PathwaysEnrolments,
   ) {}
 
   /** A page of one patient's measurements. */
-  async search(search: MeasurementSearch, resource: string, request: CommandMetadata): Promise<MeasurementPage> {
+  async search(search: MeasurementSearch, resource: string, reading: Reading): Promise<MeasurementPage> {
+    await this.authorise(reading.principal, search.patientId);
     const page = await this.query.search(search);
-    await this.log(search.patientId, resource, request);
+    await this.log(search.patientId, resource, reading.request);
     return page;
   }
 
   /** The latest value per code of one patient. */
-  async lastPerCode(patientId: string, code: CodeFilter | undefined, resource: string, request: CommandMetadata): Promise<readonly MeasurementView[]> {
+  async lastPerCode(patientId: string, code: CodeFilter | undefined, resource: string, reading: Reading): Promise<readonly MeasurementView[]> {
+    await this.authorise(reading.principal, patientId);
     const views = await this.query.lastPerCode(patientId, code);
-    await this.log(patientId, resource, request);
+    await this.log(patientId, resource, reading.request);
     return views;
   }
 
   /** One patient's values of one code in time order. */
-  async series(patientId: string, code: CodeFilter, range: { from?: string; to?: string; limit: number }, resource: string, request: CommandMetadata): Promise<readonly MeasurementView[]> {
+  async series(patientId: string, code: CodeFilter, range: { from?: string; to?: string; limit: number }, resource: string, reading: Reading): Promise<readonly MeasurementView[]> {
+    await this.authorise(reading.principal, patientId);
     const views = await this.query.series(patientId, code, range.from, range.to, range.limit);
-    await this.log(patientId, resource, request);
+    await this.log(patientId, resource, reading.request);
     return views;
   }
 
   /**
    * One measurement as it reads now (or at `version`), folded from its stream (the truth, even before the
-   * read model caught up); `authorise` sees the patient before anything is logged or shown.
+   * read model caught up); the caller is authorised for its patient before anything is logged or shown.
    */
-  async one(measurementId: string, version: number | undefined, authorise: (patientId: string) => void, request: CommandMetadata): Promise<MeasurementView> {
+  async one(measurementId: string, version: number | undefined, reading: Reading): Promise<MeasurementView> {
     const view = await this.streams.current(measurementId, version);
     if (!view || (version !== undefined && view.version !== version)) throw new NotFoundError(`Observation/${measurementId}${version ? `/_history/${version}` : ''} does not exist`);
-    authorise(view.patientId);
-    await this.log(view.patientId, `Observation/${measurementId}${version ? `/_history/${version}` : ''}`, request);
+    await this.authorise(reading.principal, view.patientId);
+    await this.log(view.patientId, `Observation/${measurementId}${version ? `/_history/${version}` : ''}`, reading.request);
     return view;
   }
 
   /** One Observation by id: a measurement as it reads now, or a stream chunk; authorised and logged like {@link one}. */
-  async observation(id: string, authorise: (patientId: string) => void, request: CommandMetadata): Promise<{ kind: 'measurement'; view: MeasurementView } | { kind: 'chunk'; chunk: StoredEvent<SampleChunkEvent> }> {
+  async observation(id: string, reading: Reading): Promise<{ kind: 'measurement'; view: MeasurementView } | { kind: 'chunk'; chunk: StoredEvent<SampleChunkEvent> }> {
     const view = await this.streams.current(id);
     const chunk = view ? undefined : await this.streams.chunk(id);
     const patientId = view?.patientId ?? chunk?.data.patientId;
     if (!patientId) throw new NotFoundError(`Observation/${id} does not exist`);
-    authorise(patientId);
-    await this.log(patientId, `Observation/${id}`, request);
+    await this.authorise(reading.principal, patientId);
+    await this.log(patientId, `Observation/${id}`, reading.request);
     return view ? { kind: 'measurement', view } : { kind: 'chunk', chunk: chunk! };
   }
 
   /** The stream chunks of one patient and code with samples in [from, to) (epoch ms), in time order. */
-  async streamChunks(stream: StreamKey, from: number, to: number, resource: string, request: CommandMetadata): Promise<readonly StoredChunk[]> {
+  async streamChunks(stream: StreamKey, from: number, to: number, resource: string, reading: Reading): Promise<readonly StoredChunk[]> {
+    await this.authorise(reading.principal, stream.patientId);
     const chunks = await this.chunks.overlapping(stream, from, to);
-    await this.log(stream.patientId, resource, request);
+    await this.log(stream.patientId, resource, reading.request);
     return chunks;
+  }
+
+  // Only a clinician's answer depends on the care team, so only their reads ask pathways (cached there).
+  private async authorise(principal: Principal, patientId: string): Promise<void> {
+    const careTeamId = principal.role === 'clinician' ? (await this.enrolments.active(patientId))?.careTeamId : undefined;
+    assertMayReadPatientOfTeam(principal, patientId, careTeamId || undefined);
   }
 
   private log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {

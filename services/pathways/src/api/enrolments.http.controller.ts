@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { assertMayActForCareTeam, assertMayReadPatientOfTeam, CARE_TEAM_ID, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
@@ -12,6 +12,10 @@ const EnrolRequest = z
   .object({
     patient: z.object({ nationalId: z.string({ required_error: 'required: the 11-digit national identity number', invalid_type_error: 'expected a string of 11 digits' }) }, { required_error: 'required: {"nationalId": "<11 digits>"}' }),
     pathway: z.string({ required_error: 'required: the pathway id, e.g. "copd"', invalid_type_error: 'expected a pathway id string' }),
+    careTeam: z
+      .string({ invalid_type_error: 'expected a care team id string' })
+      .regex(CARE_TEAM_ID, 'expected a care team id: lower-case letters, digits and hyphens, e.g. "lungepoliklinikken-ahus"')
+      .optional(),
   })
   .strict();
 
@@ -23,22 +27,31 @@ export class EnrolmentsHttpController {
     @Inject(ActiveEnrolmentQuery) private readonly active: ActiveEnrolmentQuery,
   ) {}
 
-  /** `201 {patientId, enrolmentId}` for a new enrolment, `200` with the same shape when it already existed. */
+  /**
+   * `201 {patientId, enrolmentId, careTeam}` for a new enrolment, `200` with the same shape when it already existed.
+   * `careTeam` defaults to the pathway's default team; a clinician may enrol only into one of their own teams (403).
+   */
   @Post()
   @Roles('clinician', 'system')
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(EnrolRequest, body);
-    const result = await this.enrol.handle({ nationalId: request.patient.nationalId, pathwayId: request.pathway }, commandMetadataFrom(principal, headers));
+    const result = await this.enrol.handle(
+      { nationalId: request.patient.nationalId, pathwayId: request.pathway, ...(request.careTeam === undefined ? {} : { careTeamId: request.careTeam }) },
+      commandMetadataFrom(principal, headers),
+      (careTeamId) => assertMayActForCareTeam(principal, careTeamId),
+    );
     if (!result.created) void reply.status(200);
-    return { patientId: result.patientId, enrolmentId: result.enrolmentId };
+    return { patientId: result.patientId, enrolmentId: result.enrolmentId, careTeam: result.careTeamId };
   }
 
-  /** The patient's active enrolment and its rule set. */
+  /** The patient's active enrolment, its rule set and care team (a clinician: patients of their own teams only). */
   @Get(':patientId')
   @Roles('clinician', 'auditor', 'system')
-  async get(@Param('patientId') patientId: string) {
+  async get(@Param('patientId') patientId: string, @CurrentPrincipal() principal: Principal) {
     if (!/^[0-9a-f-]{36}$/.test(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
-    return this.active.get(patientId);
+    const view = await this.active.get(patientId);
+    assertMayReadPatientOfTeam(principal, patientId, view.careTeamId);
+    return view;
   }
 }

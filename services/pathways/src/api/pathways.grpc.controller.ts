@@ -23,6 +23,7 @@ export class PathwaysGrpcController implements pathwaysV1Service.PathwaysService
           enrolledAt: new Date(view.enrolledAt),
           // Rule sets are triage's data: pathways names the rule set and the version pinned at enrolment (0: latest).
           ruleSet: { id: view.ruleSet.id, version: view.ruleSet.version, contentHash: '', rules: [] },
+          careTeamId: view.careTeamId,
         },
       };
     });

@@ -14,6 +14,7 @@ export type ActiveEnrolmentView = Readonly<{
   pathwayVersion: number;
   enrolledAt: string;
   ruleSet: RuleSetRef;
+  careTeamId: string;
 }>;
 
 /** Reads a patient's active enrolment straight from its stream (always current). */
@@ -36,6 +37,7 @@ export class ActiveEnrolmentQuery {
       pathwayVersion: state.pathwayVersion,
       enrolledAt: state.enrolledAt,
       ruleSet: { id: state.ruleSetId, version: 0 },
+      careTeamId: state.careTeamId,
     };
   }
 }

@@ -11,9 +11,12 @@ import { PATHWAYS } from '../domain/pathway-catalogue';
 import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
 
 /** The result of an enrolment request. */
-export type EnrolmentResult = Readonly<{ patientId: string; enrolmentId: string; created: boolean }>;
+export type EnrolmentResult = Readonly<{ patientId: string; enrolmentId: string; careTeamId: string; created: boolean }>;
 
-/** Enrols a patient identified by national identity number on a published pathway. */
+/** What an enrolment asks for: the person, the pathway and (else the pathway's default) the care team. */
+export type EnrolmentRequest = Readonly<{ nationalId: string; pathwayId: string; careTeamId?: string }>;
+
+/** Enrols a patient identified by national identity number on a published pathway, with a care team. */
 @Injectable()
 export class EnrolPatientHandler {
   constructor(
@@ -21,19 +24,22 @@ export class EnrolPatientHandler {
     @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
   ) {}
 
-  async handle(input: { nationalId: string; pathwayId: string }, metadata: CommandMetadata): Promise<EnrolmentResult> {
+  /** `authorise` sees the care team before anything is written (a clinician may enrol only into their own teams). */
+  async handle(input: EnrolmentRequest, metadata: CommandMetadata, authorise: (careTeamId: string) => void): Promise<EnrolmentResult> {
     const check = checkNationalId(input.nationalId);
     if (!check.valid) throw ValidationError.field('patient.nationalId', check.reason);
     const pathway = PATHWAYS[input.pathwayId];
     if (!pathway) throw ValidationError.field('pathway', `unknown pathway "${input.pathwayId}"; published pathways: ${Object.keys(PATHWAYS).join(', ')}`);
+    const careTeamId = input.careTeamId ?? pathway.defaultCareTeam;
+    authorise(careTeamId);
     const patientId = await this.identities.patientIdFor(input.nationalId);
     const result = await handleCommand(
       this.store,
       enrolmentStreamId(patientId),
       enrolmentDecider,
-      { type: 'EnrolPatient', data: { patientId, enrolmentId: randomUUID(), pathway }, metadata },
+      { type: 'EnrolPatient', data: { patientId, enrolmentId: randomUUID(), pathway, careTeamId }, metadata },
     );
     if (result.state.status !== 'enrolled') throw new Error('enrolment did not take effect');
-    return { patientId, enrolmentId: result.state.enrolmentId, created: result.events.length > 0 && !result.alreadyHandled };
+    return { patientId, enrolmentId: result.state.enrolmentId, careTeamId: result.state.careTeamId, created: result.events.length > 0 && !result.alreadyHandled };
   }
 }

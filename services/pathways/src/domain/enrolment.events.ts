@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@varde/core';
+import { PATHWAYS } from './pathway-catalogue';
 
 /** A patient was placed on a pathway version. */
 export type PatientEnrolled = DomainEvent<
@@ -11,6 +12,8 @@ export type PatientEnrolled = DomainEvent<
     ruleSetId: string;
     ruleSetVersion: number;
     enrolledAt: string;
+    /** The care team whose clinicians follow the patient; absent in events recorded before care teams. */
+    careTeamId?: string;
   }
 >;
 
@@ -29,6 +32,7 @@ export type EnrolmentState =
       ruleSetId: string;
       ruleSetVersion: number;
       enrolledAt: string;
+      careTeamId: string;
     };
 
 /** The state before any event. */
@@ -38,12 +42,17 @@ export const initialEnrolmentState = (): EnrolmentState => ({ status: 'not-enrol
 export function evolveEnrolment(state: EnrolmentState, event: EnrolmentEvent): EnrolmentState {
   switch (event.type) {
     case 'PatientEnrolled':
-      return { status: 'enrolled', ...event.data };
+      return { status: 'enrolled', ...event.data, careTeamId: careTeamOf(event.data) };
     default: {
       const _exhaustive: never = event.type;
       return state;
     }
   }
+}
+
+/** The enrolment's care team; an enrolment recorded before care teams belongs to its pathway's default team. */
+export function careTeamOf(enrolment: PatientEnrolled['data']): string {
+  return enrolment.careTeamId ?? PATHWAYS[enrolment.pathwayId]?.defaultCareTeam ?? '';
 }
 
 /** The one name of a patient's enrolment stream. */

@@ -11,19 +11,31 @@ const metadata: CommandMetadata = {
   actor: { subject: 'nurse-1', role: 'clinician' },
   now: '2026-11-22T08:00:00.000Z',
 };
-const enrol = (pathway: PathwayVersion = COPD_PATHWAY): EnrolPatient => ({
+const enrol = (pathway: PathwayVersion = COPD_PATHWAY, careTeamId = 'lungepoliklinikken-ahus'): EnrolPatient => ({
   type: 'EnrolPatient',
-  data: { patientId: 'p-1', enrolmentId: 'e-1', pathway },
+  data: { patientId: 'p-1', enrolmentId: 'e-1', pathway, careTeamId },
   metadata,
 });
 const enrolled: PatientEnrolled = {
   type: 'PatientEnrolled',
-  data: { patientId: 'p-1', enrolmentId: 'e-1', pathwayId: 'copd', pathwayVersion: 1, ruleSetId: 'copd-default', ruleSetVersion: 0, enrolledAt: metadata.now },
+  data: {
+    patientId: 'p-1',
+    enrolmentId: 'e-1',
+    pathwayId: 'copd',
+    pathwayVersion: 1,
+    ruleSetId: 'copd-default',
+    ruleSetVersion: 0,
+    enrolledAt: metadata.now,
+    careTeamId: 'lungepoliklinikken-ahus',
+  },
 };
+// Recorded before enrolments named a care team.
+const { careTeamId: _none, ...legacyData } = enrolled.data;
+const enrolledBeforeCareTeams: PatientEnrolled = { type: 'PatientEnrolled', data: legacyData };
 const spec = deciderSpec(enrolmentDecider);
 
 describe('enrolment, when the patient is not enrolled', () => {
-  it('enrols on the pathway version with its rule set', () => {
+  it('enrols on the pathway version with its rule set and care team', () => {
     spec.given([]).when(enrol()).then([enrolled]);
   });
 });
@@ -31,6 +43,15 @@ describe('enrolment, when the patient is not enrolled', () => {
 describe('enrolment, when the patient is enrolled', () => {
   it('changes nothing when enrolled again on the same pathway', () => {
     spec.given([enrolled]).when(enrol()).thenNothing();
+  });
+
+  it('refuses another care team', () => {
+    spec.given([enrolled]).when(enrol(COPD_PATHWAY, 'hjertesvikt-ous')).thenThrows(IllegalStateError);
+  });
+
+  it("counts an enrolment recorded before care teams as one with the pathway's default team", () => {
+    spec.given([enrolledBeforeCareTeams]).when(enrol(COPD_PATHWAY, COPD_PATHWAY.defaultCareTeam)).thenNothing();
+    spec.given([enrolledBeforeCareTeams]).when(enrol(COPD_PATHWAY, 'lungepoliklinikken-ahus')).thenThrows(IllegalStateError);
   });
 
   it('refuses another pathway', () => {

@@ -12,6 +12,8 @@ export type PathwayVersion = Readonly<{
   title: string;
   questionnaires: readonly string[];
   ruleSet: RuleSetRef;
+  /** The care team a patient is enrolled with when the enrolment names none. */
+  defaultCareTeam: string;
 }>;
 
 /**
@@ -24,6 +26,7 @@ export const COPD_PATHWAY: PathwayVersion = {
   title: 'KOLS — digital hjemmeoppfølging',
   questionnaires: ['https://varde.no/fhir/Questionnaire/cat|1'],
   ruleSet: { id: 'copd-default', version: 0 },
+  defaultCareTeam: 'copd-care-team',
 };
 
 /** Published pathways by id (latest version). */

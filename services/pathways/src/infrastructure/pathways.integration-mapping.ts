@@ -1,7 +1,7 @@
 import { actorToProto, integrationEventTypes } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
-import type { EnrolmentEvent } from '../domain/enrolment.events';
+import { careTeamOf, type EnrolmentEvent } from '../domain/enrolment.events';
 
 const PATIENT_ENROLLED = 'varde.pathways.v1.PatientEnrolled';
 
@@ -17,6 +17,7 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
           ...e.data,
           enrolledAt: new Date(e.data.enrolledAt),
           enrolledBy: actorToProto(e.metadata.actor),
+          careTeamId: careTeamOf(e.data),
         }),
       });
     default:

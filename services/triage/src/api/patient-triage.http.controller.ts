@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientDataReader } from '../application/patient-data.reader';
 import { parseId } from './query-params';
@@ -14,7 +14,7 @@ export class PatientTriageHttpController {
   @Roles('clinician', 'auditor', 'patient', 'guardian')
   async get(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
-    assertMayActOnPatient(principal, patientId);
+    await this.reader.authorise(principal, patientId);
     return this.reader.patientTriage(patientId, commandMetadataFrom(principal, headers));
   }
 }

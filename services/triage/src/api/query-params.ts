@@ -1,3 +1,4 @@
+import { CARE_TEAM_ID } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 
 const DEFAULT_LIMIT = 100;
@@ -40,6 +41,13 @@ export function parsePathway(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/.test(value)) return value;
   throw ValidationError.field('pathway', 'expected a pathway id such as "copd"');
+}
+
+/** An optional care team id query parameter, e.g. `lungepoliklinikken-ahus`. */
+export function parseCareTeam(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && CARE_TEAM_ID.test(value)) return value;
+  throw ValidationError.field('team', 'expected a care team id such as "copd-care-team" (lower-case letters, digits and hyphens)');
 }
 
 /** An optional subject id query parameter (a clinician an alert is assigned to). */

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
+import { PatientDataReader } from '../application/patient-data.reader';
 import { TriageHandler, type TriageOutcome } from '../application/triage.handler';
 import { TriageOutcomeRecorder } from '../application/triage-outcome.recorder';
 import { evolveTriage, initialTriageState, type TriageEvent } from '../domain/triage.events';
@@ -23,13 +24,14 @@ export class RuleOverridesHttpController {
     @Inject(TriageHandler) private readonly triage: TriageHandler,
     @Inject(TriageOutcomeRecorder) private readonly recorder: TriageOutcomeRecorder,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(PatientDataReader) private readonly reader: PatientDataReader,
   ) {}
 
   /** `200 {version, overrides: [...]}`. */
   @Get()
   @Roles('clinician', 'auditor')
   async list(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    this.check(patientId, principal);
+    await this.check(patientId, principal);
     const state = ((await this.triage.history(patientId)) as readonly TriageEvent[]).reduce(evolveTriage, initialTriageState());
     await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-overrides', resource: `triage/${patientId}/overrides` }, commandMetadataFrom(principal, headers));
     return { patientId, version: state.overrides.version, overrides: Object.values(state.overrides.entries) };
@@ -39,7 +41,7 @@ export class RuleOverridesHttpController {
   @Put(':ruleId')
   @Roles('clinician')
   async set(@Param('patientId') patientId: string, @Param('ruleId') ruleId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    this.check(patientId, principal, ruleId);
+    await this.check(patientId, principal, ruleId);
     const { parameter, value, reason: why } = parseBody(setBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
     return this.answer(await this.record(await this.triage.setOverride(patientId, { ruleId, parameter, value, reason: why }, metadata), metadata));
@@ -49,16 +51,16 @@ export class RuleOverridesHttpController {
   @Delete(':ruleId')
   @Roles('clinician')
   async remove(@Param('patientId') patientId: string, @Param('ruleId') ruleId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    this.check(patientId, principal, ruleId);
+    await this.check(patientId, principal, ruleId);
     const { reason: why } = parseBody(removeBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
     return this.answer(await this.record(await this.triage.removeOverride(patientId, ruleId, why, metadata), metadata));
   }
 
-  private check(patientId: string, principal: Principal, ruleId?: string): void {
+  private async check(patientId: string, principal: Principal, ruleId?: string): Promise<void> {
     parseId('patientId', patientId, 'an internal patient id');
     if (ruleId !== undefined && !RULE_ID.test(ruleId)) parseBody(z.object({ ruleId: z.string().regex(RULE_ID, 'expected a rule id of the patient\'s rule set') }), { ruleId });
-    assertMayActOnPatient(principal, patientId);
+    await this.reader.authorise(principal, patientId);
   }
 
   private async record(outcome: TriageOutcome, metadata: ReturnType<typeof commandMetadataFrom>): Promise<TriageOutcome> {

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
 import { AssessmentVerifier } from '../application/assessment-verifier';
+import { PatientDataReader } from '../application/patient-data.reader';
 import { TriageHandler } from '../application/triage.handler';
 import { WhatIfService } from '../application/what-if.service';
 import type { PatientTriaged } from '../domain/triage.events';
@@ -31,6 +32,7 @@ export class TriageAuditHttpController {
     @Inject(AssessmentVerifier) private readonly verifier: AssessmentVerifier,
     @Inject(WhatIfService) private readonly whatIf: WhatIfService,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(PatientDataReader) private readonly reader: PatientDataReader,
   ) {}
 
   /** `200 {decisions: [...]}`: every PatientTriaged of the patient, oldest first, with reasons and provenance. */
@@ -38,7 +40,7 @@ export class TriageAuditHttpController {
   @Roles('clinician', 'auditor')
   async history(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
-    assertMayActOnPatient(principal, patientId);
+    await this.reader.authorise(principal, patientId);
     const decisions = (await this.triage.history(patientId)).filter((e): e is typeof e & PatientTriaged => e.type === 'PatientTriaged').map((e) => e.data);
     await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-history', resource: `triage/${patientId}/history` }, commandMetadataFrom(principal, headers));
     return { patientId, decisions };
@@ -51,7 +53,7 @@ export class TriageAuditHttpController {
   async verify(@Param('patientId') patientId: string, @Param('assessmentId') assessmentId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
     if (!ASSESSMENT_ID.test(assessmentId)) throw ValidationError.field('assessmentId', 'expected an assessment id from the patient\'s triage history');
-    assertMayActOnPatient(principal, patientId);
+    await this.reader.authorise(principal, patientId);
     return this.verifier.verify(patientId, assessmentId, commandMetadataFrom(principal, headers));
   }
 

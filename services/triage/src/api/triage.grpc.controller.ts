@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
-import { assertMayActOnPatient, TokenVerifier } from '@varde/auth';
+import { careTeamsShownTo, TokenVerifier } from '@varde/auth';
 import { colourFromProto, colourToProto, commonV1, triageV1Service } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { grpcCall } from '@varde/platform';
@@ -33,7 +33,7 @@ export class TriageGrpcController implements triageV1Service.TriageServiceContro
     return grpcCall(async () => {
       const caller = await authenticateGrpcCall(this.verifier, metadata, ['clinician', 'auditor', 'patient', 'guardian']);
       const patientId = parseId('patient_id', request.patientId, 'an internal patient id');
-      assertMayActOnPatient(caller.principal, patientId);
+      await this.reader.authorise(caller.principal, patientId);
       const view = await this.reader.patientTriage(patientId, caller.request);
       return { status: statusOf(view), assessment: view.assessment === null ? undefined : assessmentOf(view.assessment) };
     });
@@ -49,6 +49,7 @@ export class TriageGrpcController implements triageV1Service.TriageServiceContro
         pathwayId: parsePathway(request.pathwayId || undefined),
         assignee: parseSubject('assignee', request.assignee || undefined),
         limit,
+        careTeams: careTeamsShownTo(caller.principal),
         ...(after ? { after } : {}),
       };
       const entries = await this.reader.worklistFor(filter, caller.request);

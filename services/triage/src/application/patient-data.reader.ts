@@ -1,12 +1,14 @@
 import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
+import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from '../infrastructure/alerts.query';
 import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from '../infrastructure/worklist.query';
 
 /**
  * Every read of patient data goes through here: the rows are fetched, each patient shown is written to the
- * access log, and only then is anything returned. If the log cannot be written, nothing is shown.
+ * access log, and only then is anything returned. If the log cannot be written, nothing is shown. Who may see
+ * a patient is decided here too ({@link authorise}): a clinician only the patients of their care teams.
  */
 @Injectable()
 export class PatientDataReader {
@@ -16,7 +18,16 @@ export class PatientDataReader {
     @Inject(AlertsQuery) private readonly alerts: AlertsQuery,
   ) {}
 
-  /** The worklist, logged as one access per patient shown. */
+  /**
+   * Throws ForbiddenError unless the caller may see this patient; a clinician's answer depends on the care team
+   * the patient's worklist row names (none: triage has not registered the patient, so no clinician may).
+   */
+  async authorise(principal: Principal, patientId: string): Promise<void> {
+    const careTeamId = principal.role === 'clinician' ? await this.worklist.careTeamOf(patientId) : undefined;
+    assertMayReadPatientOfTeam(principal, patientId, careTeamId);
+  }
+
+  /** The worklist (only the patients of `filter.careTeams` when given), logged as one access per patient shown. */
   async worklistFor(filter: WorklistFilter, request: CommandMetadata): Promise<readonly WorklistEntry[]> {
     const entries = await this.worklist.list(filter, new Date(request.now));
     await this.log(entries.map((e) => e.patientId), { purpose: 'worklist', resource: 'worklist' }, request);

@@ -49,7 +49,13 @@ export class TriageInputsConsumer extends IntegrationConsumer {
     const ruleSet = await this.ruleSets.resolve(event.ruleSetId, event.ruleSetVersion);
     const metadata = commandMetadataFromMessage(message, CONSUMER);
     const outcome = await this.triage.register(
-      { patientId, pathwayId: event.pathwayId, enrolmentId: event.enrolmentId, enrolledAt: (event.enrolledAt ?? new Date(message.time)).toISOString() },
+      {
+        patientId,
+        pathwayId: event.pathwayId,
+        enrolmentId: event.enrolmentId,
+        enrolledAt: (event.enrolledAt ?? new Date(message.time)).toISOString(),
+        ...(event.careTeamId ? { careTeamId: event.careTeamId } : {}),
+      },
       ruleSet,
       metadata,
     );

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
 import { handleCommand, type StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
-import { nextCheckAt, triageDecider, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
+import { nextCheckAt, triageDecider, type RegisterPatient, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
 import { triageStreamId, type TriageEvent, type TriageState } from '../domain/triage.events';
 import type { OverrideParameter, TriageInput } from '../domain/triage-rules';
 import { ActiveEnrolments } from './active-enrolments.port';
@@ -26,7 +26,7 @@ export class TriageHandler {
   ) {}
 
   /** Puts an enrolled patient on the worklist. */
-  register(data: { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string }, ruleSet: PublishedRuleSet, metadata: CommandMetadata): Promise<TriageOutcome> {
+  register(data: RegisterPatient['data'], ruleSet: PublishedRuleSet, metadata: CommandMetadata): Promise<TriageOutcome> {
     return this.run({ type: 'RegisterPatient', data, metadata }, ruleSet);
   }
 

@@ -24,8 +24,8 @@ import {
   type TriageInput,
 } from './triage-rules';
 
-/** Put a newly enrolled patient on the worklist. */
-export type RegisterPatient = DomainCommand<'RegisterPatient', { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string }>;
+/** Put a newly enrolled patient on the worklist of their care team. */
+export type RegisterPatient = DomainCommand<'RegisterPatient', { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string; careTeamId?: string }>;
 
 /** A measurement that no longer counts (entered in error). */
 export type Withdrawal = Readonly<{ measurementId: string; eventId: string; reason: string }>;
@@ -57,9 +57,10 @@ export type TriageCommand = RegisterPatient | AssessPatient | SetRuleOverride | 
 export function decideTriage(command: TriageCommand, state: TriageState): TriageEvent[] {
   switch (command.type) {
     case 'RegisterPatient': {
-      if (state.status !== 'new') return [];
-      const { patientId, pathwayId, enrolmentId, enrolledAt } = command.data;
-      return [{ type: 'PatientRegisteredForTriage', data: { patientId, pathwayId, enrolmentId, registeredAt: enrolledAt } }];
+      const { patientId, pathwayId, enrolmentId, enrolledAt, careTeamId } = command.data;
+      // A patient assessed before their enrolment arrived is registered late, only so they get their care team.
+      if (state.status !== 'new' && (careTeamId === undefined || state.careTeamId !== undefined)) return [];
+      return [{ type: 'PatientRegisteredForTriage', data: { patientId, pathwayId, enrolmentId, registeredAt: enrolledAt, ...(careTeamId ? { careTeamId } : {}) } }];
     }
     case 'AssessPatient':
       return assess(command, state);

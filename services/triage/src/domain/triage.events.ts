@@ -2,10 +2,10 @@ import type { DomainEvent } from '@varde/core';
 import { MAX_WINDOW_MS } from './rule-set';
 import { byEffectiveTime, codeKey, effectiveMs, NO_OVERRIDES, type Colour, type InputHistory, type OverrideParameter, type Reason, type RuleOverrides, type TriageInput } from './triage-rules';
 
-/** An enrolled patient was put on the worklist before reporting anything. */
+/** An enrolled patient was put on the worklist of their care team (absent in events from before care teams) before reporting anything. */
 export type PatientRegisteredForTriage = DomainEvent<
   'PatientRegisteredForTriage',
-  { patientId: string; pathwayId: string; enrolmentId: string; registeredAt: string }
+  { patientId: string; pathwayId: string; enrolmentId: string; registeredAt: string; careTeamId?: string }
 >;
 
 /**
@@ -76,6 +76,8 @@ export type TriageState = Readonly<{
   patientId?: string;
   pathwayId?: string;
   registeredAt?: string;
+  /** The care team whose clinicians see the patient (from the enrolment); absent for registrations before care teams. */
+  careTeamId?: string;
   /** Inputs per code, oldest first; older than {@link MAX_WINDOW_MS} before the newest of their code are dropped. */
   history: InputHistory;
   /** Outcome changes in effective-time order; the last is the outcome in force now. */
@@ -93,9 +95,11 @@ export const currentOutcome = (state: TriageState): TimelineEntry | undefined =>
 export function evolveTriage(state: TriageState, event: TriageEvent): TriageState {
   switch (event.type) {
     case 'PatientRegisteredForTriage': {
-      if (state.status !== 'new') return state;
-      const { patientId, pathwayId, registeredAt } = event.data;
-      return { ...state, status: 'awaiting-reports', patientId, pathwayId, registeredAt };
+      const { patientId, pathwayId, registeredAt, careTeamId } = event.data;
+      const team = careTeamId === undefined ? {} : { careTeamId };
+      // Registered after an early assessment (the enrolment arrived after a report): only the care team is new.
+      if (state.status !== 'new') return { ...state, ...team };
+      return { ...state, status: 'awaiting-reports', patientId, pathwayId, registeredAt, ...team };
     }
     case 'TriageInputRecorded':
       return { ...state, history: withInput(state.history, event.data.input) };

@@ -205,6 +205,15 @@ describe('triage of a known patient', () => {
 
   it('does not register again', () => {
     spec.given(green).when(register).thenNothing();
+    spec.given([{ ...registered, data: { ...registered.data, careTeamId: 'copd-care-team' } }]).when({ ...register, data: { ...register.data, careTeamId: 'copd-care-team' } }).thenNothing();
+  });
+
+  it('registers a patient assessed before their enrolment arrived, for their care team only, keeping the outcome', () => {
+    const assessedFirst = green.slice(1);
+    const late = { ...registered, data: { ...registered.data, careTeamId: 'copd-care-team' } };
+    spec.given(assessedFirst).when({ ...register, data: { ...register.data, careTeamId: 'copd-care-team' } }).then([late]);
+    const state = fold([...assessedFirst, late]);
+    expect(state).toEqual({ ...fold(assessedFirst), careTeamId: 'copd-care-team' });
   });
 });
 

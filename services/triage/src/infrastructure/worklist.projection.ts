@@ -26,7 +26,11 @@ export class WorklistProjection implements OnModuleInit {
         stream_position bigint NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       );
-      CREATE INDEX IF NOT EXISTS worklist_order ON worklist (colour_rank DESC, since, patient_id);`);
+      CREATE INDEX IF NOT EXISTS worklist_order ON worklist (colour_rank DESC, since, patient_id);
+      -- The care team whose clinicians see the patient (null: registered before care teams; auditors only).
+      ALTER TABLE worklist ADD COLUMN IF NOT EXISTS care_team text;
+      -- "My team's patients, red first": one index range per team, already in worklist order.
+      CREATE INDEX IF NOT EXISTS worklist_team_order ON worklist (care_team, colour_rank DESC, since, patient_id);`);
   }
 
   /** Applies triage events; an event older than the row (a redelivered message) changes nothing. */
@@ -34,14 +38,23 @@ export class WorklistProjection implements OnModuleInit {
     for (const { event, streamPosition } of events) {
       switch (event.type) {
         case 'PatientRegisteredForTriage':
-          await upsert(client, { patientId: event.data.patientId, colour: 'green', reasons: [NO_REPORTS_REASON], since: event.data.registeredAt, pathwayId: event.data.pathwayId, assessment: null, streamPosition });
+          await register(client, {
+            patientId: event.data.patientId,
+            colour: 'green',
+            reasons: [NO_REPORTS_REASON],
+            since: event.data.registeredAt,
+            pathwayId: event.data.pathwayId,
+            careTeam: event.data.careTeamId ?? null,
+            assessment: null,
+            streamPosition,
+          });
           break;
         case 'PatientTriaged': {
           // A revised past point is history; the worklist shows the outcome in force now (the assessment's last event).
           if (event.data.current === false) break;
           const { patientId, colour, reasons, colourSince, pathwayId, assessmentId, provenance, assessedAt, previousColour } = event.data;
           const assessment = { assessmentId, assessedAt, previousColour, reasons, provenance };
-          await upsert(client, { patientId, colour, reasons: reasonTexts(reasons), since: colourSince, pathwayId, assessment, streamPosition });
+          await upsert(client, { patientId, colour, reasons: reasonTexts(reasons), since: colourSince, pathwayId, careTeam: null, assessment, streamPosition });
           break;
         }
         case 'TriageInputRecorded':
@@ -57,16 +70,28 @@ export class WorklistProjection implements OnModuleInit {
   }
 }
 
-type Row = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string; assessment: object | null; streamPosition: bigint }>;
+// careTeam null keeps the row's team: only registration names it.
+type Row = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string; careTeam: string | null; assessment: object | null; streamPosition: bigint }>;
 
 async function upsert(client: pg.PoolClient, row: Row): Promise<void> {
   await client.query(
-    `INSERT INTO worklist (patient_id, colour, colour_rank, reasons, since, pathway_id, assessment, stream_position, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+    `INSERT INTO worklist (patient_id, colour, colour_rank, reasons, since, pathway_id, assessment, stream_position, care_team, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
      ON CONFLICT (patient_id) DO UPDATE SET colour = EXCLUDED.colour, colour_rank = EXCLUDED.colour_rank, reasons = EXCLUDED.reasons,
        since = EXCLUDED.since, pathway_id = EXCLUDED.pathway_id, assessment = EXCLUDED.assessment,
+       care_team = COALESCE(EXCLUDED.care_team, worklist.care_team),
        stream_position = EXCLUDED.stream_position, updated_at = now()
      WHERE worklist.stream_position < EXCLUDED.stream_position`,
-    [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.assessment === null ? null : JSON.stringify(row.assessment), row.streamPosition.toString()],
+    [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.assessment === null ? null : JSON.stringify(row.assessment), row.streamPosition.toString(), row.careTeam],
+  );
+}
+
+// A registration recorded after the patient's first assessment (the enrolment arrived late) adds only the team.
+async function register(client: pg.PoolClient, row: Row): Promise<void> {
+  await client.query(
+    `INSERT INTO worklist (patient_id, colour, colour_rank, reasons, since, pathway_id, assessment, stream_position, care_team, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, now())
+     ON CONFLICT (patient_id) DO UPDATE SET care_team = COALESCE(EXCLUDED.care_team, worklist.care_team), updated_at = now()`,
+    [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.streamPosition.toString(), row.careTeam],
   );
 }

@@ -8,14 +8,17 @@ import { COLOUR_RANK, type Colour } from '../domain/triage-rules';
 /** The patient's unresolved alert as the worklist shows it. */
 export type OpenAlertSummary = Readonly<{ id: string; colour: AlertColour; status: 'open' | 'acknowledged'; ageSeconds: number; assignee?: string }>;
 
-/** One patient on the worklist. */
-export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null; openAlert: OpenAlertSummary | null }>;
+/** One patient on the worklist, with the care team whose clinicians see them (null: registered before care teams). */
+export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null; careTeam: string | null; openAlert: OpenAlertSummary | null }>;
 
 /** Where the previous page of the worklist ended: the last entry's place in worklist order. */
 export type WorklistCursor = Readonly<{ colour: Colour; since: string; patientId: string }>;
 
-/** Worklist filters: colour, pathway, the clinician the patient's open alert is assigned to, and (for paging) the entry to start after. */
-export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; limit: number; after?: WorklistCursor }>;
+/**
+ * Worklist filters: colour, pathway, the clinician the patient's open alert is assigned to, the care teams whose
+ * patients to show (absent: every patient), and (for paging) the entry to start after.
+ */
+export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; careTeams?: readonly string[]; limit: number; after?: WorklistCursor }>;
 
 /** The latest assessment as the worklist keeps it: enough for an auditor to re-run it. */
 export type AssessmentRecord = Readonly<Pick<PatientTriaged['data'], 'assessmentId' | 'assessedAt' | 'previousColour' | 'reasons' | 'provenance'>>;
@@ -29,6 +32,7 @@ type Row = {
   reasons: string[];
   since: Date;
   pathway_id: string | null;
+  care_team: string | null;
   assessment: AssessmentRecord | null;
   alert_id: string | null;
   alert_colour: AlertColour | null;
@@ -38,7 +42,7 @@ type Row = {
 };
 
 // One unresolved alert per patient (see AlertHandler); the latest wins should a rebuild ever find two.
-const SELECT = `SELECT w.patient_id, w.colour, w.reasons, w.since, w.pathway_id, w.assessment,
+const SELECT = `SELECT w.patient_id, w.colour, w.reasons, w.since, w.pathway_id, w.care_team, w.assessment,
     a.alert_id, a.colour AS alert_colour, a.status AS alert_status, a.raised_at AS alert_raised_at, a.assignee AS alert_assignee
   FROM worklist w
   LEFT JOIN LATERAL (
@@ -52,6 +56,7 @@ const toEntry = (row: Row, now: Date): WorklistEntry => ({
   reasons: row.reasons,
   since: row.since.toISOString(),
   pathwayId: row.pathway_id,
+  careTeam: row.care_team,
   openAlert:
     row.alert_id && row.alert_colour && row.alert_status && row.alert_raised_at
       ? {
@@ -78,11 +83,18 @@ export class WorklistQuery {
       `${SELECT}
         WHERE ($1::text IS NULL OR w.colour = $1) AND ($2::text IS NULL OR w.pathway_id = $2) AND ($3::text IS NULL OR a.assignee = $3)
           AND ($5::int IS NULL OR w.colour_rank < $5 OR (w.colour_rank = $5 AND (w.since, w.patient_id) > ($6::timestamptz, $7::text)))
+          ${filter.careTeams === undefined ? '' : 'AND w.care_team = ANY($8::text[])'}
         ORDER BY w.colour_rank DESC, w.since, w.patient_id
         LIMIT $4`,
-      [filter.colour ?? null, filter.pathwayId ?? null, filter.assignee ?? null, filter.limit, after ? COLOUR_RANK[after.colour] : null, after?.since ?? null, after?.patientId ?? null],
+      [filter.colour ?? null, filter.pathwayId ?? null, filter.assignee ?? null, filter.limit, after ? COLOUR_RANK[after.colour] : null, after?.since ?? null, after?.patientId ?? null, ...(filter.careTeams === undefined ? [] : [filter.careTeams])],
     );
     return rows.map((row) => toEntry(row, now));
+  }
+
+  /** The care team of a patient on the worklist; undefined when triage has never heard of them or knows no team. */
+  async careTeamOf(patientId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ care_team: string | null }>('SELECT care_team FROM worklist WHERE patient_id = $1', [patientId]);
+    return rows[0]?.care_team ?? undefined;
   }
 
   /** One patient's current triage, or undefined when triage has never heard of them. */
