@@ -37,7 +37,7 @@ const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntr
 const readLog = async (patientId: string, token?: string, query = '') =>
   fetch(`${sharing.url}/api/patients/${patientId}/access-log${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 const eventsIn = async (patientId: string): Promise<number> =>
-  Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE stream_id = $1`, [`access-log-${patientId}`])).rows[0].count);
+  Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE stream_id LIKE $1`, [`access-log-${patientId}-%`])).rows[0].count);
 const rowsIn = async (patientId: string): Promise<number> =>
   Number((await db.query(`SELECT count(*) FROM ${schema}.access_log WHERE patient_id = $1`, [patientId])).rows[0].count);
 

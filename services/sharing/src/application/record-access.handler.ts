@@ -12,8 +12,9 @@ export type RecordAccessContext = Omit<CommandMetadata, 'commandId'>;
 
 /**
  * Appends validated access-log entries: one append per patient, patients in parallel, then the read model.
- * The command id derives from the patient and the entry ids, so a retried batch finds its own events and
- * writes nothing; its rows are stored again (idempotently), which also heals a crash between append and store.
+ * The command id derives from the patient and the entry ids and names the batch's own stream, so a retried
+ * batch finds its own events and writes nothing, and no append waits on or conflicts with another read of the
+ * same patient; rows are stored again (idempotently by entry id), which also heals a crash between append and store.
  */
 @Injectable()
 export class RecordAccessHandler {
@@ -25,9 +26,13 @@ export class RecordAccessHandler {
   /** Records the entries; resolves to how many were new. */
   async record(entries: readonly AccessLogEntry[], context: RecordAccessContext): Promise<number> {
     const counts = await Promise.all(
-      [...byPatient(entries)].map(async ([patientId, own]) => {
+      [...byPatient(entries)].map(async ([patientId, all]) => {
+        // Entries a previous call recorded are left out, so a retry that carries one more entry records only that one.
+        const known = await this.accessLog.recorded(all.map((e) => e.entryId));
+        const own = all.filter((e) => !known.has(e.entryId));
+        if (own.length === 0) return 0;
         const commandId = deterministicId(`sharing.record-access:${patientId}:${own.map((e) => e.entryId).sort().join(',')}`);
-        const result = await handleCommand(this.store, accessLogStreamId(patientId), accessLogDecider, {
+        const result = await handleCommand(this.store, accessLogStreamId(patientId, commandId), accessLogDecider, {
           type: 'RecordAccess',
           data: { patientId, entries: own },
           metadata: { ...context, commandId },

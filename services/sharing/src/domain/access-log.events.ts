@@ -40,5 +40,10 @@ export function evolveAccessLog(state: AccessLogState, event: AccessLogEvent): A
   }
 }
 
-/** The one name of a patient's access-log stream. */
-export const accessLogStreamId = (patientId: string): string => `access-log-${patientId}`;
+/**
+ * The stream of one recorded batch of reads of a patient (one request's entries for that patient). A stream
+ * per batch, not per patient: recording a read must cost the same however often the patient was read before
+ * (a per-patient stream is loaded whole before each append, and concurrent readers of the same patients
+ * collide on it). The patient's log is the read model, by patient.
+ */
+export const accessLogStreamId = (patientId: string, batchId: string): string => `access-log-${patientId}-${batchId}`;

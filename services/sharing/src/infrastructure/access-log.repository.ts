@@ -13,6 +13,8 @@ export abstract class AccessLogRepository {
   abstract save(entries: readonly AccessLogEntry[]): Promise<void>;
   /** A patient's entries, newest first. */
   abstract list(patientId: string, limit: number): Promise<readonly AccessLogView[]>;
+  /** Which of these entry ids are already recorded. */
+  abstract recorded(entryIds: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 const COLUMNS = ['entry_id', 'patient_id', 'accessed_at', 'actor', 'purpose', 'resource', 'correlation_id'] as const;
@@ -44,6 +46,11 @@ export class PostgresAccessLogRepository extends AccessLogRepository implements 
       return `(${COLUMNS.map((_, col) => `$${row * COLUMNS.length + col + 1}`).join(',')})`;
     });
     await this.pool.query(`INSERT INTO access_log (${COLUMNS.join(',')}) VALUES ${rows.join(',')} ON CONFLICT (entry_id) DO NOTHING`, values);
+  }
+
+  override async recorded(entryIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const { rows } = await this.pool.query<{ entry_id: string }>('SELECT entry_id FROM access_log WHERE entry_id = ANY($1::text[])', [entryIds]);
+    return new Set(rows.map((r) => r.entry_id));
   }
 
   override async list(patientId: string, limit: number): Promise<readonly AccessLogView[]> {
