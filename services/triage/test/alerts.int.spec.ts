@@ -87,6 +87,21 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
     expect(entry.openAlert!.ageSeconds).toBeGreaterThanOrEqual(0);
   });
 
+  it('shows and lets act on an alert only the clinicians of the patient\'s care team (and auditors to read)', async () => {
+    const { alert: raised } = await redPatient();
+    const otherTeam = await issuer.token('clinician', { careTeams: ['hjertesvikt-team'] });
+    const listed = (await (await call('GET', '/api/alerts?limit=1000', undefined, otherTeam)).json()) as { alerts: Alert[] };
+    expect(listed.alerts.map((a) => a.id)).not.toContain(raised.id);
+    expect((await call('GET', `/api/alerts/${raised.id}`, undefined, otherTeam)).status).toBe(403);
+    const before = await eventsOf(raised.id);
+    expect((await call('POST', `/api/alerts/${raised.id}/acknowledge`, undefined, otherTeam)).status).toBe(403);
+    expect((await call('POST', `/api/alerts/${raised.id}/resolve`, { outcome: 'no-action' }, otherTeam)).status).toBe(403);
+    expect(await eventsOf(raised.id)).toEqual(before);
+    expect((await call('GET', `/api/alerts/${raised.id}`, undefined, await issuer.token('auditor'))).status).toBe(200);
+    const own = (await (await call('GET', '/api/alerts?limit=1000')).json()) as { alerts: Alert[] };
+    expect(own.alerts.map((a) => a.id)).toContain(raised.id);
+  });
+
   it('keeps one alert per patient: a yellow alert becomes red when the patient turns red', async () => {
     const patientId = await enrolPatient(pathways.url, clinician);
     await bus.publish([catSubmitted(patientId, 23)]);
@@ -202,8 +217,8 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
       timeToResolve: { count: number; medianSeconds: number; p90Seconds: number };
       colourShare: { pathwayId: string; patients: number; colours: Record<string, { count: number; share: number }> }[];
     };
-    // This file raised 5 alerts (the yellow one turned red counts as raised yellow): 4 red, 1 yellow.
-    expect(figures.alertsRaisedByRules).toEqual({ total: 5, byColour: { yellow: 1, red: 4 } });
+    // This file raised 6 alerts (the yellow one turned red counts as raised yellow): 5 red, 1 yellow.
+    expect(figures.alertsRaisedByRules).toEqual({ total: 6, byColour: { yellow: 1, red: 5 } });
     expect(figures.timeToAcknowledge.count).toBe(3);
     expect(figures.timeToAcknowledge.medianSeconds).toBeGreaterThan(0);
     expect(figures.timeToAcknowledge.p90Seconds).toBeGreaterThanOrEqual(figures.timeToAcknowledge.medianSeconds);

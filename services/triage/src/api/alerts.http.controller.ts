@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { careTeamsShownTo, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { parseBody } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import { AlertHandler } from '../application/alert.handler';
 import { PatientDataReader } from '../application/patient-data.reader';
 import { ALERT_OUTCOMES } from '../domain/alert.events';
 import type { AlertStatus } from '../infrastructure/alerts.query';
-import { parseId, parseLimit, parseOneOf, parseSubject } from './query-params';
+import { parseCareTeam, parseId, parseLimit, parseOneOf, parseSubject } from './query-params';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'resolved'];
 const assignBody = z.object({ assignee: z.string().trim().min(1, 'required: the subject id of a clinician').max(200) }).strict();
@@ -36,6 +36,8 @@ export class AlertsHttpController {
       patientId: query['patient'] === undefined ? undefined : parseId('patient', query['patient'], 'an internal patient id'),
       assignee: parseSubject('assignee', query['assignee']),
       limit: parseLimit(query['limit']),
+      // A clinician sees the alerts of their care teams' patients (`team=` narrows to one), an auditor all.
+      careTeams: careTeamsShownTo(principal, parseCareTeam(query['team'])),
     };
     return { alerts: await this.reader.alertsFor(filter, commandMetadataFrom(principal, headers)) };
   }
@@ -44,7 +46,7 @@ export class AlertsHttpController {
   @Get(':alertId')
   @Roles('clinician', 'auditor')
   async get(@Param('alertId') alertId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    return this.reader.alert(parseId('alertId', alertId, 'an alert id'), commandMetadataFrom(principal, headers));
+    return this.reader.alert(await this.allowed(alertId, principal), commandMetadataFrom(principal, headers));
   }
 
   /** `200` the alert, acknowledged (a second time changes nothing); 409 when it is already resolved. */
@@ -53,7 +55,7 @@ export class AlertsHttpController {
   @Roles('clinician')
   async acknowledge(@Param('alertId') alertId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'AcknowledgeAlert', data: { alertId: parseId('alertId', alertId, 'an alert id') }, metadata });
+    await this.alerts.handle({ type: 'AcknowledgeAlert', data: { alertId: await this.allowed(alertId, principal) }, metadata });
     return this.reader.alert(alertId, metadata);
   }
 
@@ -64,7 +66,7 @@ export class AlertsHttpController {
   async assign(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { assignee } = parseBody(assignBody, body);
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'AssignAlert', data: { alertId: parseId('alertId', alertId, 'an alert id'), assignee }, metadata });
+    await this.alerts.handle({ type: 'AssignAlert', data: { alertId: await this.allowed(alertId, principal), assignee }, metadata });
     return this.reader.alert(alertId, metadata);
   }
 
@@ -75,7 +77,7 @@ export class AlertsHttpController {
   async comment(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { text } = parseBody(commentBody, body);
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'CommentOnAlert', data: { alertId: parseId('alertId', alertId, 'an alert id'), text }, metadata });
+    await this.alerts.handle({ type: 'CommentOnAlert', data: { alertId: await this.allowed(alertId, principal), text }, metadata });
     return this.reader.alert(alertId, metadata);
   }
 
@@ -86,7 +88,13 @@ export class AlertsHttpController {
   async resolve(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { outcome, note } = parseBody(resolveBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'ResolveAlert', data: { alertId: parseId('alertId', alertId, 'an alert id'), outcome, note: note ?? null }, metadata });
+    await this.alerts.handle({ type: 'ResolveAlert', data: { alertId: await this.allowed(alertId, principal), outcome, note: note ?? null }, metadata });
     return this.reader.alert(alertId, metadata);
+  }
+
+  // The alert id, once the caller may see the alert's patient (a clinician: one of their care teams).
+  private async allowed(alertId: string, principal: Principal): Promise<string> {
+    await this.reader.authoriseAlert(principal, parseId('alertId', alertId, 'an alert id'));
+    return alertId;
   }
 }

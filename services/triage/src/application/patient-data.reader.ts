@@ -27,6 +27,13 @@ export class PatientDataReader {
     assertMayReadPatientOfTeam(principal, patientId, careTeamId);
   }
 
+  /** Throws NotFoundError for an unknown alert, ForbiddenError unless the caller may see the alert's patient. */
+  async authoriseAlert(principal: Principal, alertId: string): Promise<void> {
+    const alert = await this.alerts.get(alertId, new Date());
+    if (!alert) throw new NotFoundError(`There is no alert ${alertId}`);
+    await this.authorise(principal, alert.patientId);
+  }
+
   /** The worklist (only the patients of `filter.careTeams` when given), logged as one access per patient shown. */
   async worklistFor(filter: WorklistFilter, request: CommandMetadata): Promise<readonly WorklistEntry[]> {
     const entries = await this.worklist.list(filter, new Date(request.now));

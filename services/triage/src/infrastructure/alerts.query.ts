@@ -32,7 +32,7 @@ export type AlertView = Readonly<{
 export type AlertHistoryEntry = Readonly<{ type: AlertEvent['type']; data: AlertEvent['data']; actor: Actor; recordedAt: string }>;
 
 /** Filters of the alert list. */
-export type AlertFilter = Readonly<{ status?: AlertStatus; patientId?: string; assignee?: string; limit: number }>;
+export type AlertFilter = Readonly<{ status?: AlertStatus; patientId?: string; assignee?: string; limit: number; careTeams?: readonly string[] }>;
 
 type Row = {
   alert_id: string;
@@ -85,9 +85,10 @@ export class AlertsQuery {
     const { rows } = await this.pool.query<Row>(
       `SELECT * FROM alerts
         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR patient_id = $2) AND ($3::text IS NULL OR assignee = $3)
+          AND ($5::text[] IS NULL OR patient_id IN (SELECT patient_id FROM worklist WHERE care_team = ANY($5::text[])))
         ORDER BY (colour = 'red') DESC, raised_at, alert_id
         LIMIT $4`,
-      [filter.status ?? null, filter.patientId ?? null, filter.assignee ?? null, filter.limit],
+      [filter.status ?? null, filter.patientId ?? null, filter.assignee ?? null, filter.limit, filter.careTeams ?? null],
     );
     return rows.map((row) => toView(row, now));
   }
