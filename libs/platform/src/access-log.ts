@@ -41,6 +41,9 @@ export abstract class AccessLog {
   }
 }
 
+/** Most entries sharing accepts in one RecordAccess call (its MAX_ENTRIES_PER_CALL); bigger reads are split. */
+const ENTRIES_PER_CALL = 1000;
+
 /** {@link AccessLog} in the sharing service, over gRPC `RecordAccess`; unreachable → UnavailableError (503). */
 export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
   private readonly client: GrpcClient;
@@ -60,7 +63,13 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
     });
   }
 
+  // A what-if over a pathway reads thousands of patients: one call per 1 000 entries keeps each within
+  // sharing's limit and gRPC's 4 MB message size. Every call must succeed before anything is shown.
   private async send(entries: readonly AccessEntry[]): Promise<void> {
+    for (let start = 0; start < entries.length; start += ENTRIES_PER_CALL) await this.sendCall(entries.slice(start, start + ENTRIES_PER_CALL));
+  }
+
+  private async sendCall(entries: readonly AccessEntry[]): Promise<void> {
     await callGrpc(
       this.service.recordAccess({
         entries: entries.map((e) => ({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import { commonV1, integrationEventTypes, sharingV1Service } from '@varde/contracts';
 import { PostgresMessageBus } from '@varde/messaging';
-import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
+import { callGrpc, createGrpcClient, SharingAccessLog, type GrpcClient } from '@varde/platform';
 import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -37,7 +37,7 @@ const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntr
 const readLog = async (patientId: string, token?: string, query = '') =>
   fetch(`${sharing.url}/api/patients/${patientId}/access-log${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 const eventsIn = async (patientId: string): Promise<number> =>
-  Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE stream_id LIKE $1`, [`access-log-${patientId}-%`])).rows[0].count);
+  Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE message_type = 'AccessLogged' AND message_data->>'patientId' = $1`, [patientId])).rows[0].count);
 const rowsIn = async (patientId: string): Promise<number> =>
   Number((await db.query(`SELECT count(*) FROM ${schema}.access_log WHERE patient_id = $1`, [patientId])).rows[0].count);
 
@@ -101,6 +101,20 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
     expect(await recordAccess([...entries, entry(patientId)])).toEqual({ recorded: 1 });
     expect(await eventsIn(patientId)).toBe(3);
     expect(await rowsIn(patientId)).toBe(3);
+  });
+
+  it('records a read of thousands of patients (a what-if over a pathway) in calls within the per-call limit, each once', async () => {
+    const accessLog = new SharingAccessLog(sharing.grpcUrl);
+    try {
+      const patientIds = Array.from({ length: 2_500 }, () => randomUUID());
+      const request = { commandId: randomUUID(), correlationId: randomUUID(), actor: { subject: 'designer-1', role: 'pathway-designer' as const }, now: new Date().toISOString() };
+      await accessLog.recordReads('triage', patientIds, { purpose: 'what-if', resource: 'what-if/copd' }, request);
+      await accessLog.recordReads('triage', patientIds, { purpose: 'what-if', resource: 'what-if/copd' }, request);
+      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.access_log WHERE patient_id::text = ANY($1::text[])`, [patientIds]);
+      expect(Number(rows[0]!.n)).toBe(2_500);
+    } finally {
+      accessLog.onModuleDestroy();
+    }
   });
 
   it('refuses a request with one bad entry and writes nothing of it', async () => {

@@ -11,10 +11,11 @@ import { AccessLogRepository } from '../infrastructure/access-log.repository';
 export type RecordAccessContext = Omit<CommandMetadata, 'commandId'>;
 
 /**
- * Appends validated access-log entries: one append per patient, patients in parallel, then the read model.
- * The command id derives from the patient and the entry ids and names the batch's own stream, so a retried
- * batch finds its own events and writes nothing, and no append waits on or conflicts with another read of the
- * same patient; rows are stored again (idempotently by entry id), which also heals a crash between append and store.
+ * Appends validated access-log entries in one batch: entries a previous call recorded are left out (found in
+ * the read model by entry id), the rest are one append to the batch's own stream, then the read model. The
+ * command id derives from the new entry ids and names the stream, so a retried batch finds its own events and
+ * writes nothing, and no append waits on or conflicts with another read of the same patients; rows are stored
+ * again (idempotently by entry id), which also heals a crash between append and store.
  */
 @Injectable()
 export class RecordAccessHandler {
@@ -25,32 +26,12 @@ export class RecordAccessHandler {
 
   /** Records the entries; resolves to how many were new. */
   async record(entries: readonly AccessLogEntry[], context: RecordAccessContext): Promise<number> {
-    const counts = await Promise.all(
-      [...byPatient(entries)].map(async ([patientId, all]) => {
-        // Entries a previous call recorded are left out, so a retry that carries one more entry records only that one.
-        const known = await this.accessLog.recorded(all.map((e) => e.entryId));
-        const own = all.filter((e) => !known.has(e.entryId));
-        if (own.length === 0) return 0;
-        const commandId = deterministicId(`sharing.record-access:${patientId}:${own.map((e) => e.entryId).sort().join(',')}`);
-        const result = await handleCommand(this.store, accessLogStreamId(patientId, commandId), accessLogDecider, {
-          type: 'RecordAccess',
-          data: { patientId, entries: own },
-          metadata: { ...context, commandId },
-        });
-        await this.accessLog.save(result.events.map((e) => e.data));
-        return result.alreadyHandled ? 0 : result.events.length;
-      }),
-    );
-    return counts.reduce((sum, n) => sum + n, 0);
+    const known = await this.accessLog.recorded(entries.map((e) => e.entryId));
+    const fresh = entries.filter((e) => !known.has(e.entryId));
+    if (fresh.length === 0) return 0;
+    const commandId = deterministicId(`sharing.record-access:${fresh.map((e) => e.entryId).sort().join(',')}`);
+    const result = await handleCommand(this.store, accessLogStreamId(commandId), accessLogDecider, { type: 'RecordAccess', data: { entries: fresh }, metadata: { ...context, commandId } });
+    await this.accessLog.save(result.events.map((e) => e.data));
+    return result.alreadyHandled ? 0 : result.events.length;
   }
-}
-
-function byPatient(entries: readonly AccessLogEntry[]): Map<string, AccessLogEntry[]> {
-  const groups = new Map<string, AccessLogEntry[]>();
-  for (const entry of entries) {
-    const group = groups.get(entry.patientId);
-    if (group) group.push(entry);
-    else groups.set(entry.patientId, [entry]);
-  }
-  return groups;
 }

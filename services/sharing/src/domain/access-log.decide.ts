@@ -1,8 +1,8 @@
 import type { Decider, DomainCommand } from '@varde/core';
 import { evolveAccessLog, initialAccessLogState, type AccessLogEntry, type AccessLogEvent, type AccessLogState } from './access-log.events';
 
-/** Record reads of one patient's data. */
-export type RecordAccess = DomainCommand<'RecordAccess', { patientId: string; entries: readonly AccessLogEntry[] }>;
+/** Record reads of patients' data (one request's entries, each naming its patient). */
+export type RecordAccess = DomainCommand<'RecordAccess', { entries: readonly AccessLogEntry[] }>;
 
 /** Every command of the access-log decider. */
 export type AccessLogCommand = RecordAccess;
@@ -19,7 +19,7 @@ export function decideAccessLog(command: AccessLogCommand, state: AccessLogState
       for (const entry of command.data.entries) {
         if (seen.has(entry.entryId)) continue;
         seen.add(entry.entryId);
-        events.push({ type: 'AccessLogged', data: { ...entry, patientId: command.data.patientId } });
+        events.push({ type: 'AccessLogged', data: entry });
       }
       return events;
     }

@@ -41,9 +41,9 @@ export function evolveAccessLog(state: AccessLogState, event: AccessLogEvent): A
 }
 
 /**
- * The stream of one recorded batch of reads of a patient (one request's entries for that patient). A stream
- * per batch, not per patient: recording a read must cost the same however often the patient was read before
- * (a per-patient stream is loaded whole before each append, and concurrent readers of the same patients
- * collide on it). The patient's log is the read model, by patient.
+ * The stream of one recorded batch of reads (one request's new entries, any number of patients). A stream per
+ * batch, not per patient: recording a read costs the same however often the patients were read before (a
+ * per-patient stream is loaded whole before each append, and concurrent readers of the same patients collide
+ * on it), and a page of 100 patients is one append. A patient's log is the read model, by patient.
  */
-export const accessLogStreamId = (patientId: string, batchId: string): string => `access-log-${patientId}-${batchId}`;
+export const accessLogStreamId = (batchId: string): string => `access-log-${batchId}`;

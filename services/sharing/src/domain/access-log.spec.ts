@@ -19,7 +19,7 @@ const entry = (entryId: string): AccessLogEntry => ({
   accessedAt: '2026-11-22T07:59:00.000Z',
   correlationId: 'corr-1',
 });
-const record = (...entryIds: string[]): RecordAccess => ({ type: 'RecordAccess', data: { patientId: 'p-1', entries: entryIds.map(entry) }, metadata });
+const record = (...entryIds: string[]): RecordAccess => ({ type: 'RecordAccess', data: { entries: entryIds.map(entry) }, metadata });
 const logged = (entryId: string): AccessLogged => ({ type: 'AccessLogged', data: entry(entryId) });
 const spec = deciderSpec(accessLogDecider);
 
