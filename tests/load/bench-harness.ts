@@ -31,7 +31,6 @@ export type IngestFigures = Readonly<{
 export type MachineInfo = Readonly<{ cpus: number; cpuModel: string; memoryGb: number; kernel: string; node: string; k6: string; loadAverageAtStart: number }>;
 
 const cleanups: Array<() => Promise<unknown>> = [];
-let stopping = false;
 
 /** Progress goes to stderr, so stdout carries only the result line and the table. */
 export function log(line: string): void {
@@ -60,12 +59,16 @@ export function runBenchmark(main: () => Promise<void>): void {
   );
 }
 
+// A second failure or signal while stopping waits for the same cleanup: exiting early would leave the
+// platform (embedded PostgreSQL included) running.
+let stopped: Promise<void> | undefined;
+
 async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+  stopped ??= (async () => {
     if (cleanups.length > 0) log('stopping the platform …');
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`stop: ${String(error)}`));
-  }
+  })();
+  await stopped;
   process.exit(code);
 }
 

@@ -111,6 +111,8 @@ async function main(): Promise<void> {
   const platform = await starting;
   log(`platform ready at ${platform.baseUrl}`);
   const pool = new pg.Pool({ connectionString: platform.databaseUrl, max: 2 });
+  // An idle connection closed by PostgreSQL stopping must not crash the process before the cleanup ran.
+  pool.on('error', (error) => log(`database: ${error.message}`));
   onShutdown(() => pool.end());
 
   const keysDir = join(dataDir, 'dev-issuer');

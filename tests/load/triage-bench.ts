@@ -85,6 +85,8 @@ async function main(): Promise<void> {
   // Not ended on shutdown: ending it under a running query fails main, whose second shutdown would exit the
   // process before the platform (PostgreSQL included) has stopped. It dies with the process.
   const db = new pg.Pool({ connectionString: platform.databaseUrl, options: `-c search_path=${TRIAGE_SCHEMA}`, max: 4 });
+  // An idle connection closed by PostgreSQL stopping must not crash the process before the cleanup ran.
+  db.on('error', (error) => log(`database: ${error.message}`));
 
   const keysDir = join(dataDir, 'dev-issuer');
   const clinicianToken = await mintDevToken({ role: 'clinician', issuer: platform.issuer, keysDir, ttlSeconds: 4 * 3600 });
