@@ -249,6 +249,14 @@ describe('care teams', () => {
       expect((await get(path, ours)).status, path).toBe(200);
       expect((await get(path, clinician)).status, path).toBe(403);
     }
+    // Writes too: a clinician of another team may neither record nor correct this patient's measurements.
+    const before = (await get(`/fhir/Observation?patient=${theirs}`, ours)).body.total;
+    expect((await call('POST', '/fhir/Observation', clinician, spo2('59408-5', 91, hour(4), theirs))).status).toBe(403);
+    const correction = { resourceType: 'Observation', status: 'amended', valueQuantity: { value: 96, unit: '%', system: 'http://unitsofmeasure.org', code: '%' }, note: [{ text: 'typo' }] };
+    expect((await call('PUT', `/fhir/Observation/${reading.body.id}`, clinician, correction)).status).toBe(403);
+    const after = await get(`/fhir/Observation/${reading.body.id}`, ours);
+    expect(after.body).toMatchObject({ status: 'final', valueQuantity: { value: 95 } });
+    expect((await get(`/fhir/Observation?patient=${theirs}`, ours)).body.total).toBe(before);
   });
 });
 

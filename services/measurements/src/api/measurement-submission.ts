@@ -3,6 +3,7 @@ import { assertMayActOnPatient, type Principal } from '@varde/auth';
 import { ForbiddenError, NotFoundError } from '@varde/core';
 import { EnrolmentDirectory } from '@varde/platform';
 import { GatewayAssignmentHandler } from '../application/gateway-assignment.handler';
+import { MeasurementReader } from '../application/measurement.reader';
 import type { DeviceDetails, Provenance } from '../domain/measurement.events';
 
 /** What authorisation reads of a validated Observation or chunk: the patient and the device it names. */
@@ -17,6 +18,7 @@ export class MeasurementSubmission {
   constructor(
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
     @Inject(GatewayAssignmentHandler) private readonly gateways: GatewayAssignmentHandler,
+    @Inject(MeasurementReader) private readonly reader: MeasurementReader,
   ) {}
 
   /**
@@ -34,6 +36,8 @@ export class MeasurementSubmission {
     return async <T extends Submitted>(valid: T, at = 'Observation') => {
       const { deviceReference, device, ...observation } = valid;
       assertMayActOnPatient(principal, observation.patientId);
+      // A clinician records measurements only for the patients of their care teams.
+      if (principal.role === 'clinician') await this.reader.authorise(principal, observation.patientId);
       // Before the enrolment check, so a gateway learns nothing about patients it was not given.
       if (principal.role === 'system' && !(await isAssigned(observation.patientId))) {
         throw new ForbiddenError(`${at}.subject: gateway ${principal.subject} is not assigned to this patient`);

@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { CorrectMeasurementHandler } from '../application/correct-measurement.handler';
 import { MeasurementQuery } from '../application/measurement.query';
+import { MeasurementReader } from '../application/measurement.reader';
 import { correctionOf } from './observation-correction.validation';
 import { observationFromView } from './observation.resource';
 
@@ -13,12 +14,14 @@ export class ObservationCorrectionsHttpController {
   constructor(
     @Inject(CorrectMeasurementHandler) private readonly correct: CorrectMeasurementHandler,
     @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
+    @Inject(MeasurementReader) private readonly reader: MeasurementReader,
   ) {}
 
   /**
    * `PUT /fhir/Observation/:id` with `status` `amended` (and the right `valueQuantity`) or `entered-in-error`,
    * the reason in `note[0].text` (or `X-Correction-Reason`): `200` with the Observation as it now reads.
-   * Clinicians may correct any measurement; a patient only their own typed-in ones. Refusals are `409`.
+   * Clinicians may correct the measurements of their care teams' patients; a patient only their own typed-in
+   * ones. Refusals are `409`.
    */
   @Put(':id')
   @Roles('clinician', 'patient')
@@ -27,6 +30,7 @@ export class ObservationCorrectionsHttpController {
     const current = await this.measurements.current(id);
     if (!current) throw new NotFoundError(`Observation/${id} does not exist`);
     assertMayActOnPatient(principal, current.patientId);
+    if (principal.role === 'clinician') await this.reader.authorise(principal, current.patientId);
     if (principal.role === 'patient' && current.provenance.method !== 'patient') throw new ForbiddenError('a patient may correct only measurements they typed in themselves');
     const reasonHeader = headers['x-correction-reason'];
     const request = correctionOf(body, id, current, Array.isArray(reasonHeader) ? reasonHeader[0] : reasonHeader);

@@ -86,8 +86,12 @@ export class MeasurementReader {
     return chunks;
   }
 
-  // Only a clinician's answer depends on the care team, so only their reads ask pathways (cached there).
-  private async authorise(principal: Principal, patientId: string): Promise<void> {
+  /**
+   * Throws ForbiddenError unless the caller may see (and so act on) the patient's measurements: a clinician
+   * only on the patient's care team. Only a clinician's answer depends on the team, so only they ask pathways
+   * (cached there). Writes by clinicians are checked here too.
+   */
+  async authorise(principal: Principal, patientId: string): Promise<void> {
     const careTeamId = principal.role === 'clinician' ? (await this.enrolments.active(patientId))?.careTeamId : undefined;
     assertMayReadPatientOfTeam(principal, patientId, careTeamId || undefined);
   }
