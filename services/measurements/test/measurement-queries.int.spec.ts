@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { integrationEventTypes } from '@varde/contracts';
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { startMeasurementsStack } from './measurements-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assignGateway } from './assign-gateway';
@@ -88,12 +89,7 @@ async function busMessages(type: string, measurementId: string): Promise<Uint8Ar
 beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
-  const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
-  [pathways, sharing] = await Promise.all([
-    startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways') }),
-    startServiceProcess('sharing', { ...common, DB_SCHEMA: freshSchema('sharing') }),
-  ]);
-  measurements = await startServiceProcess('measurements', { ...common, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+  ({ pathways, sharing, measurements } = await startMeasurementsStack(databaseUrl, issuer.url, schema));
   clinician = await issuer.token('clinician');
   patientId = await enrolPatient(pathways.url, clinician);
   otherPatientId = await enrolPatient(pathways.url, clinician);

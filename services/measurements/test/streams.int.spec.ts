@@ -1,5 +1,6 @@
 import { measurementsV1Events } from '@varde/contracts';
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { startMeasurementsStack } from './measurements-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assignGateway } from './assign-gateway';
@@ -87,12 +88,7 @@ const chunkIds: string[] = [];
 beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
-  const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
-  [pathways, sharing] = await Promise.all([
-    startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways') }),
-    startServiceProcess('sharing', { ...common, DB_SCHEMA: freshSchema('sharing') }),
-  ]);
-  measurements = await startServiceProcess('measurements', { ...common, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+  ({ pathways, sharing, measurements } = await startMeasurementsStack(databaseUrl, issuer.url, schema));
   clinician = await issuer.token('clinician');
   gateway = await issuer.token('system');
   patientId = await enrolPatient(pathways.url, clinician);

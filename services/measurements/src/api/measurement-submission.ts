@@ -36,8 +36,6 @@ export class MeasurementSubmission {
     return async <T extends Submitted>(valid: T, at = 'Observation') => {
       const { deviceReference, device, ...observation } = valid;
       assertMayActOnPatient(principal, observation.patientId);
-      // A clinician records measurements only for the patients of their care teams.
-      if (principal.role === 'clinician') await this.reader.authorise(principal, observation.patientId);
       // Before the enrolment check, so a gateway learns nothing about patients it was not given.
       if (principal.role === 'system' && !(await isAssigned(observation.patientId))) {
         throw new ForbiddenError(`${at}.subject: gateway ${principal.subject} is not assigned to this patient`);
@@ -45,6 +43,8 @@ export class MeasurementSubmission {
       if (!(await this.enrolments.isEnrolled(observation.patientId, authorization))) {
         throw new NotFoundError(`${at}.subject: Patient/${observation.patientId} is not enrolled on any pathway`);
       }
+      // A clinician records measurements only for the patients of their care teams.
+      if (principal.role === 'clinician') await this.reader.authorise(principal, observation.patientId);
       const provenance: Provenance = {
         method: deviceReference || device || principal.role === 'system' ? 'device' : principal.role === 'clinician' ? 'clinician' : 'patient',
         ...(deviceReference ? { deviceId: deviceReference } : {}),

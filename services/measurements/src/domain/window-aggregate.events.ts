@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@varde/core';
+import type { WindowAggregate } from './sampled-data';
 
 /**
  * The aggregates of one fixed window of a patient's stream of one code, from every chunk stored for it when
@@ -6,23 +7,15 @@ import type { DomainEvent } from '@varde/core';
  */
 export type MeasurementWindowAggregated = DomainEvent<
   'MeasurementWindowAggregated',
-  {
+  Omit<WindowAggregate, 'start' | 'end'> & {
     patientId: string;
     code: Readonly<{ system: string; code: string; display: string }>;
     unit: string;
     windowStart: string;
     windowEnd: string;
     revision: number;
-    sampleCount: number;
-    gapCount: number;
-    min: number;
-    max: number;
-    mean: number;
-    coveredMs: number;
     /** Absent when no threshold is configured for the code. */
     threshold?: number;
-    timeBelowThresholdMs: number;
-    chunkIds: readonly string[];
   }
 >;
 
