@@ -30,6 +30,7 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     responseId: 'response-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',
     questionnaireVersion: '1.0.0', authoredAt: at('2025-03-02T19:00:00.001Z'), recordedAt: at('2025-03-02T19:00:02.500Z'),
     scores: [{ code: { system: 'https://varde.example/scores', code: 'kccq-12-summary', display: 'KCCQ-12 summary' }, value: 62.5 }],
+    answers: [{ linkId: 'q1', value: 3 }, { linkId: 'q2', value: 0 }],
   },
   'varde.forms.v1.FormAssigned': {
     assignmentId: 'assignment-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',

@@ -107,6 +107,9 @@ describe('forms', () => {
     expect(rows).toHaveLength(1);
     const event = integrationEventTypes['varde.forms.v1.QuestionnaireResponseSubmitted'].decode(new Uint8Array(rows[0]!.payload));
     expect(event).toMatchObject({ responseId: created.body.id, patientId, questionnaireUrl: CAT, questionnaireVersion: '1', scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'CAT' }, value: 20 }] });
+    // The scale answers, for triage rules on single items; they add up to the total.
+    expect(event.answers.map((a) => a.linkId).sort()).toEqual(['activities', 'breathlessness', 'chest-tightness', 'confidence', 'cough', 'energy', 'phlegm', 'sleep']);
+    expect(event.answers.reduce((sum, a) => sum + a.value, 0)).toBe(20);
   });
 
   const bad: [string, () => unknown, number, string][] = [

@@ -81,7 +81,9 @@ export function patientEnrolled(patientId: string, ruleSetId: string, ruleSetVer
   });
 }
 
-/** What the forms service publishes for a submitted CAT questionnaire with the given total. */
+const CAT_ITEMS = ['cough', 'phlegm', 'chest-tightness', 'breathlessness', 'activities', 'confidence', 'sleep', 'energy'];
+
+/** What the forms service publishes for a submitted CAT questionnaire with the given total (spread over the items). */
 export function catSubmitted(patientId: string, score: number): IntegrationMessage {
   const id = randomUUID();
   const now = new Date();
@@ -93,5 +95,6 @@ export function catSubmitted(patientId: string, score: number): IntegrationMessa
     authoredAt: now,
     recordedAt: now,
     scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'CAT', display: 'CAT' }, value: score }],
+    answers: CAT_ITEMS.map((linkId, i) => ({ linkId, value: Math.floor(score / 8) + (i < score % 8 ? 1 : 0) })),
   });
 }

@@ -153,6 +153,10 @@ describe('triage service (real pathways, sharing and triage processes on the emb
       return ((await response.json()) as { entries: WorklistEntry[] }).entries.find((e) => e.patientId === other);
     }, 'the questionnaire score to be assessed');
     expect(entry.reasons).toEqual(['CAT score 25 is 21 or more (high impact)']);
+    // Each item's answer is an input too (rules may act on a single answer).
+    const { rows } = await triageDb.query<{ code: string }>('SELECT code FROM triage_inputs WHERE patient_id = $1 AND code_system = $2 ORDER BY code', [other, 'https://varde.no/fhir/CodeSystem/answer']);
+    expect(rows.map((r) => r.code)).toContain('cat/breathlessness');
+    expect(rows).toHaveLength(8);
   });
 
   it('gives the patient their own triage with provenance, and no one else', async () => {

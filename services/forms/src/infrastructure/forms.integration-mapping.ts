@@ -7,7 +7,7 @@ import type { ResponseEvent } from '../domain/response.events';
 const RESPONSE_SUBMITTED = 'varde.forms.v1.QuestionnaireResponseSubmitted';
 const FORM_ASSIGNED = 'varde.forms.v1.FormAssigned';
 
-/** Publishes submitted responses (scores only, never the answers) and assignments. */
+/** Publishes submitted responses (scores and the scale answers triage rules may use) and assignments. */
 export function formsIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
   const e = event as RecordedEvent<AssignmentEvent | ResponseEvent>;
   switch (e.type) {
@@ -23,6 +23,7 @@ export function formsIntegrationMapping(event: RecordedEvent): IntegrationMessag
           authoredAt: new Date(e.data.authoredAt),
           recordedAt: new Date(e.metadata.recordedTime),
           scores: e.data.scores.map((s) => ({ code: { ...s.code, display: '' }, value: s.value })),
+          answers: Object.entries(e.data.answers).map(([linkId, value]) => ({ linkId, value })),
         }),
       });
     case 'FormAssigned':

@@ -53,6 +53,15 @@ describe('rule set documents', () => {
     expect(problem!.message).toMatch(/unknown measurement code loinc:1234-5; known: .*loinc:2708-6 \(Oxygen saturation\)/);
   });
 
+  it('accepts rules on single questionnaire answers and refuses an item the questionnaire does not have', () => {
+    expect(parseRuleSet(copd).ok).toBe(true);
+    const source = copd.replace('code: answer:cat/breathlessness', 'code: answer:cat/wheeze');
+    const [problem] = problemsOf(source);
+    expect(problem).toMatchObject({ line: lineOf(source, 'answer:cat/wheeze'), message: expect.stringContaining('unknown measurement code answer:cat/wheeze; known: ') });
+    expect(problem!.message).toContain('answer:cat/breathlessness (CAT breathlessness)');
+    expect(problemsOf(copd.replace('threshold: 5\n', 'threshold: 6\n'))[0]!.message).toBe('impossible threshold 6: CAT breathlessness is between 0 and 5 {score}');
+  });
+
   it('refuses an impossible threshold and a unit that is not the canonical one', () => {
     const source = copd.replace('threshold: 90', 'threshold: 120').replace('unit: kg', 'unit: "[lb_av]"');
     const problems = problemsOf(source);

@@ -3,7 +3,7 @@ import type { IntegrationEvent } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
-import { canonicalCode, SCORE_UNIT } from '../domain/rule-set';
+import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/rule-set';
 import type { Withdrawal } from '../domain/triage.decide';
 import type { TriageInput } from '../domain/triage-rules';
 import { RuleSetRegistry } from './rule-set.registry';
@@ -92,6 +92,11 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       if (!score.code?.code) throw ValidationError.field(`scores[${i}].code`, 'required: the code of the score');
       return inputFrom(message, { system: score.code.system, code: score.code.code }, score.value, SCORE_UNIT, event.authoredAt, `${event.responseId}#${score.code.code}`);
     });
+    // Single answers too, so a rule can act on one item (breathlessness 4 or 5) whatever the total.
+    for (const answer of event.answers) {
+      if (!answer.linkId) throw ValidationError.field('answers.link_id', 'required: the item the answer belongs to');
+      inputs.push(inputFrom(message, answerCode(event.questionnaireUrl, answer.linkId), answer.value, SCORE_UNIT, event.authoredAt, `${event.responseId}#${answer.linkId}`));
+    }
     await this.assess(requirePatient(event.patientId), { inputs }, message, ctx);
   }
 

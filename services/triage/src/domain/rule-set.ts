@@ -1,6 +1,6 @@
 import { DIASTOLIC, LOINC, MEASUREMENT_TYPES, SYSTOLIC, type Plausibility } from '@varde/core';
 import { DAY, describeDuration, HOUR, parseDuration } from './duration';
-import { CAT_SCORE_CODE } from './scores/cat';
+import { CAT_ITEMS, CAT_QUESTIONNAIRE_URL, CAT_SCORE_CODE } from './scores/cat';
 
 /** Triage colour: how urgently a patient needs attention. */
 export type Colour = 'green' | 'yellow' | 'red';
@@ -74,6 +74,12 @@ export type RuleSetProblem = Readonly<{ path: readonly (string | number)[]; mess
 
 /** Code system of Varde's questionnaire scores. */
 export const SCORE_SYSTEM = CAT_SCORE_CODE.system;
+/** Code system of single questionnaire answers: code `<questionnaire id>/<item linkId>`, e.g. `cat/breathlessness`. */
+export const ANSWER_SYSTEM = 'https://varde.no/fhir/CodeSystem/answer';
+
+/** The code of the answer to one item of a questionnaire (by its canonical URL, whose last segment is its id). */
+export const answerCode = (questionnaireUrl: string, linkId: string): Code => ({ system: ANSWER_SYSTEM, code: `${questionnaireUrl.split('|')[0]!.split('/').pop()}/${linkId}` });
+
 /** Questionnaire scores are dimensionless; rules on them use the UCUM annotation `{score}`. */
 export const SCORE_UNIT = '{score}';
 /** The longest window or missing-report span a rule may use: triage keeps this much history per code. */
@@ -89,11 +95,12 @@ const KNOWN_CODES: readonly KnownCode[] = [
   ...MEASUREMENT_TYPES.filter((t) => !t.components).flatMap((t) => t.codes.map((code) => ({ code: { system: t.system, code }, display: t.display, unit: t.canonicalUnit, possible: t.plausibility.possible }))),
   ...[SYSTOLIC, DIASTOLIC].map((c) => ({ code: { system: LOINC, code: c.code }, display: c.display, unit: c.canonicalUnit, possible: c.plausibility.possible })),
   { code: CAT_SCORE_CODE, display: 'CAT score', unit: SCORE_UNIT, possible: { min: 0, max: 40 } },
+  ...CAT_ITEMS.map((item) => ({ code: answerCode(CAT_QUESTIONNAIRE_URL, item), display: `CAT ${item}`, unit: SCORE_UNIT, possible: { min: 0, max: 5 } })),
 ];
 
-const SYSTEM_PREFIXES: Readonly<Record<string, string>> = { loinc: LOINC, score: SCORE_SYSTEM };
+const SYSTEM_PREFIXES: Readonly<Record<string, string>> = { loinc: LOINC, score: SCORE_SYSTEM, answer: ANSWER_SYSTEM };
 
-/** A rule set's code written as `loinc:2708-6`, `score:CAT` or `<system uri>|<code>`. */
+/** A rule set's code written as `loinc:2708-6`, `score:CAT`, `answer:cat/breathlessness` or `<system uri>|<code>`. */
 export function parseCode(text: string): Code | undefined {
   const bar = text.lastIndexOf('|');
   if (bar > 0) return { system: text.slice(0, bar), code: text.slice(bar + 1) };
@@ -110,6 +117,8 @@ export function canonicalCode(code: Code): Code {
   const type = code.system === LOINC ? MEASUREMENT_TYPES.find((t) => t.codes.includes(code.code)) : undefined;
   return type && type.codes[0] !== code.code ? { system: LOINC, code: type.codes[0]! } : code;
 }
+
+const prefixOf = (system: string): string => Object.entries(SYSTEM_PREFIXES).find(([, uri]) => uri === system)?.[0] ?? system;
 
 const knownCode = (code: Code): KnownCode | undefined => KNOWN_CODES.find((k) => k.code.system === code.system && k.code.code === code.code);
 
@@ -165,7 +174,7 @@ function checkCodeAndValues(rule: RuleDocument, at: (...path: (string | number)[
   const code = parseCode(rule.code);
   if (!code) return [{ path: at('code'), message: `"${rule.code}" is not a code; write loinc:<code>, score:<code> or <system>|<code>` }];
   const known = knownCode(code);
-  if (!known) return [{ path: at('code'), message: `unknown measurement code ${rule.code}; known: ${KNOWN_CODES.map((k) => `${k.code.system === LOINC ? 'loinc' : 'score'}:${k.code.code} (${k.display})`).join(', ')}` }];
+  if (!known) return [{ path: at('code'), message: `unknown measurement code ${rule.code}; known: ${KNOWN_CODES.map((k) => `${prefixOf(k.code.system)}:${k.code.code} (${k.display})`).join(', ')}` }];
   const problems: RuleSetProblem[] = [];
   if (rule.unit !== undefined && rule.unit !== known.unit) problems.push({ path: at('unit'), message: `${known.display} is compared in "${known.unit}", not "${rule.unit}"` });
   const { min = -Infinity, max = Infinity } = known.possible;

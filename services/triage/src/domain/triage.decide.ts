@@ -77,12 +77,15 @@ export function decideTriage(command: TriageCommand, state: TriageState): Triage
 
 function assess(command: AssessPatient, state: TriageState): TriageEvent[] {
   const { patientId, checkAt } = command.data;
-  const known = new Set(Object.values(state.history).flatMap((inputs) => inputs.map((i) => i.eventId)));
+  // One event can carry several inputs (a blood pressure's components, a questionnaire's scores and answers):
+  // an input is known by its event and its code.
+  const keyOf = (i: TriageInput): string => `${i.eventId}|${codeKey(i.code)}`;
+  const known = new Set(Object.values(state.history).flatMap((inputs) => inputs.map(keyOf)));
   const changes: TriageEvent[] = [];
   const touched: number[] = [];
   for (const input of command.data.inputs) {
-    if (known.has(input.eventId)) continue;
-    known.add(input.eventId);
+    if (known.has(keyOf(input))) continue;
+    known.add(keyOf(input));
     changes.push({ type: 'TriageInputRecorded', data: { patientId, input } });
     touched.push(effectiveMs(input));
     // A correction also touches the time of the value it replaces (normally the same effective time).

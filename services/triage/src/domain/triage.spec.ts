@@ -203,6 +203,28 @@ describe('triage of a known patient', () => {
     expect(outcome?.data.reasons[0]).toMatchObject({ ruleId: 'pulse-and-breathing', text: 'Fast pulse with fast breathing: Pulse 115 /min is above 110 /min; Respiratory rate 24 /min is above 20 /min' });
   });
 
+  it('records every input one event carries (a blood pressure\'s components, a questionnaire\'s scores and answers)', () => {
+    const pulse = { ...input(PULSE, 120, '/min', '2026-11-21T09:00:00.000Z'), eventId: 'one-event' };
+    const resp = { ...input(RESP, 24, '/min', '2026-11-21T09:00:00.000Z'), eventId: 'one-event' };
+    const events = decide(green, assess('b-1', '2026-11-21T09:05:00.000Z', pulse, resp));
+    expect(events.filter((e) => e.type === 'TriageInputRecorded')).toHaveLength(2);
+    expect(triagedOf(events)[0]?.data.colour).toBe('red');
+    // Delivered again: nothing new.
+    expect(decide([...green, ...events], assess('b-2', '2026-11-21T09:06:00.000Z', pulse, resp))).toEqual([]);
+  });
+
+  it('acts on a single questionnaire answer, whatever the total', () => {
+    const withAnswerRule: RuleSet = ruleSetFromDocument(
+      { id: 'copd-default', pathway: 'copd', title: 'COPD', rules: [...documentRules, rule({ id: 'breathless', kind: 'threshold', code: 'answer:cat/breathlessness', operator: 'ge', threshold: 5, unit: '{score}', colour: 'yellow', reason: 'Breathlessness {value} of 5' })] },
+      2,
+      'sha256:def',
+    );
+    const answer = input({ system: 'https://varde.no/fhir/CodeSystem/answer', code: 'cat/breathlessness' }, 5, '{score}', '2026-11-21T09:00:00.000Z');
+    const command: AssessPatient = { ...assess('q-1', '2026-11-21T09:05:00.000Z', answer), data: { ...assess('q-1', '', answer).data, ruleSet: withAnswerRule } };
+    const [outcome] = triagedOf(decide(green, command));
+    expect(outcome?.data).toMatchObject({ colour: 'yellow', reasons: [expect.objectContaining({ ruleId: 'breathless', text: 'Breathlessness 5 of 5' })] });
+  });
+
   it('does not register again', () => {
     spec.given(green).when(register).thenNothing();
     spec.given([{ ...registered, data: { ...registered.data, careTeamId: 'copd-care-team' } }]).when({ ...register, data: { ...register.data, careTeamId: 'copd-care-team' } }).thenNothing();

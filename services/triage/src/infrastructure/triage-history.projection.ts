@@ -21,7 +21,7 @@ export class TriageHistoryProjection implements OnModuleInit {
       CREATE TABLE IF NOT EXISTS triage_patients (patient_id text PRIMARY KEY, pathway_id text NOT NULL, registered_at timestamptz NOT NULL);
       CREATE INDEX IF NOT EXISTS triage_patients_pathway ON triage_patients (pathway_id);
       CREATE TABLE IF NOT EXISTS triage_inputs (
-        event_id text PRIMARY KEY,
+        event_id text NOT NULL,
         patient_id text NOT NULL,
         code_system text NOT NULL,
         code text NOT NULL,
@@ -32,6 +32,9 @@ export class TriageHistoryProjection implements OnModuleInit {
         source text NOT NULL,
         position text NOT NULL
       );
+      -- One event can carry several inputs (components, scores and answers): an input is its event and code.
+      ALTER TABLE triage_inputs DROP CONSTRAINT IF EXISTS triage_inputs_pkey;
+      CREATE UNIQUE INDEX IF NOT EXISTS triage_inputs_event_code ON triage_inputs (event_id, code_system, code);
       CREATE INDEX IF NOT EXISTS triage_inputs_patient_time ON triage_inputs (patient_id, effective_time);
       CREATE INDEX IF NOT EXISTS triage_inputs_measurement ON triage_inputs (patient_id, measurement_id);`);
   }
@@ -50,7 +53,7 @@ export class TriageHistoryProjection implements OnModuleInit {
           if (input.measurementId !== undefined) await client.query('DELETE FROM triage_inputs WHERE patient_id = $1 AND measurement_id = $2 AND event_id <> $3', [patientId, input.measurementId, input.eventId]);
           await client.query(
             `INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO NOTHING`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id, code_system, code) DO NOTHING`,
             [input.eventId, patientId, input.code.system, input.code.code, input.value, input.unit, input.effectiveTime, input.measurementId ?? null, input.source, input.position],
           );
           break;

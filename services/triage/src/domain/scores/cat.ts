@@ -7,6 +7,12 @@
 /** The code under which forms publishes the CAT total. */
 export const CAT_SCORE_CODE = { system: 'https://varde.no/fhir/CodeSystem/score', code: 'CAT' } as const;
 
+/** The CAT items by the linkId forms answers them under, in questionnaire order (each 0–5). */
+export const CAT_ITEMS = ['cough', 'phlegm', 'chest-tightness', 'breathlessness', 'activities', 'confidence', 'sleep', 'energy'] as const;
+
+/** The questionnaire the CAT items belong to (its canonical URL). */
+export const CAT_QUESTIONNAIRE_URL = 'https://varde.no/fhir/Questionnaire/cat';
+
 /** Impact of COPD on the patient's life, by CAT total. */
 export type CatBand = 'low' | 'medium' | 'high' | 'very high';
 
