@@ -133,10 +133,16 @@ export function evolveTriage(state: TriageState, event: TriageEvent): TriageStat
 // Inserted in effective-time order; a value of the same measurement (a correction) replaces the earlier one.
 function withInput(history: InputHistory, input: TriageInput): InputHistory {
   const key = codeKey(input.code);
-  const others = (history[key] ?? []).filter((i) => i.eventId !== input.eventId && (input.measurementId === undefined || i.measurementId !== input.measurementId));
-  const inputs = [...others, input].sort(byEffectiveTime);
-  const newest = effectiveMs(inputs[inputs.length - 1]!);
-  return { ...history, [key]: inputs.filter((i, n) => n === inputs.length - 1 || effectiveMs(i) >= newest - MAX_WINDOW_MS) };
+  const held = history[key] ?? [];
+  const replaces = (i: TriageInput): boolean => i.eventId === input.eventId || (input.measurementId !== undefined && i.measurementId === input.measurementId);
+  const last = held[held.length - 1];
+  // The common case, a value newer than every one held and replacing none, appends: loading a stream of n
+  // inputs stays O(n) copies instead of a sort per event.
+  const inputs = last && byEffectiveTime(last, input) < 0 && !held.some(replaces) ? [...held, input] : [...held.filter((i) => !replaces(i)), input].sort(byEffectiveTime);
+  const oldestKept = effectiveMs(inputs[inputs.length - 1]!) - MAX_WINDOW_MS;
+  let first = 0;
+  while (first < inputs.length - 1 && effectiveMs(inputs[first]!) < oldestKept) first++;
+  return { ...history, [key]: first === 0 ? inputs : inputs.slice(first) };
 }
 
 /** The one name of a patient's triage stream. */
