@@ -1,3 +1,4 @@
 export * from './decider';
 export * from './errors';
 export * from './vital-signs';
+export * from './access-log-entry';

@@ -4,3 +4,4 @@ export * from './event-ids';
 export * from './kurrentdb-event-store';
 export * from './postgres-event-store';
 export * from './stored-event';
+export * from './transaction';

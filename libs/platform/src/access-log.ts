@@ -1,25 +1,13 @@
-import { UnavailableError, type Actor, type CommandMetadata } from '@varde/core';
+import { UnavailableError, type AccessLogEntry, type CommandMetadata } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { actorToProto, sharingV1Service } from '@varde/contracts';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
 
-/** One read of a patient's data, as written to the access log. */
-export type AccessEntry = Readonly<{
-  /** Chosen by the caller so a retried write records the entry once. */
-  entryId: string;
-  patientId: string;
-  actor: Actor;
-  purpose: string;
-  resource: string;
-  accessedAt: string;
-  correlationId: string;
-}>;
-
 /** The access log every read of patient data is written to before it is shown (fail closed). */
 export abstract class AccessLog {
   /** Records the reads; throws (UnavailableError) when the log cannot be reached. */
-  abstract record(entries: readonly AccessEntry[]): Promise<void>;
+  abstract record(entries: readonly AccessLogEntry[]): Promise<void>;
 
   /**
    * Records that the caller of `request` read these patients' data (`source` names the reading service).
@@ -55,7 +43,7 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
     this.service = this.client.service<sharingV1Service.SharingServiceClient>('SharingService');
   }
 
-  override async record(entries: readonly AccessEntry[]): Promise<void> {
+  override async record(entries: readonly AccessLogEntry[]): Promise<void> {
     await this.send(entries).catch((error: unknown) => {
       // Whatever went wrong, the read was not logged, so it must not be shown: always 503, never a 4xx.
       if (error instanceof UnavailableError) throw error;
@@ -65,11 +53,11 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
 
   // A what-if over a pathway reads thousands of patients: one call per 1 000 entries keeps each within
   // sharing's limit and gRPC's 4 MB message size. Every call must succeed before anything is shown.
-  private async send(entries: readonly AccessEntry[]): Promise<void> {
+  private async send(entries: readonly AccessLogEntry[]): Promise<void> {
     for (let start = 0; start < entries.length; start += ENTRIES_PER_CALL) await this.sendCall(entries.slice(start, start + ENTRIES_PER_CALL));
   }
 
-  private async sendCall(entries: readonly AccessEntry[]): Promise<void> {
+  private async sendCall(entries: readonly AccessLogEntry[]): Promise<void> {
     await callGrpc(
       this.service.recordAccess({
         entries: entries.map((e) => ({

@@ -1,3 +1,4 @@
+import { inTransaction } from '@varde/event-sourcing';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -133,10 +134,8 @@ const REBUILD_BATCH = 5_000;
  * Drops and refills the read model from the event log, in one transaction (the drop locks the table: reads
  * and ingestion upserts wait for the commit, then upserts land on top, guarded by position). Returns the row count.
  */
-export async function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
+  return inTransaction(pool, async (client) => {
     await client.query('DROP TABLE IF EXISTS measurements');
     await client.query(CREATE_TABLE);
     let written = 0;
@@ -171,14 +170,8 @@ export async function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<numbe
       after = { stream: last.stream_id, position: last.stream_position };
     }
     if (current.view) await flush([current.view]);
-    await client.query('COMMIT');
     return written;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Creates the read model's table at start-up and keeps it current after each append. */

@@ -1,3 +1,4 @@
+import { inTransaction } from '@varde/event-sourcing';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -67,10 +68,8 @@ export type StreamKey = Readonly<{ patientId: string; system: string; code: stri
 const REBUILD_BATCH = 500;
 
 /** Drops and refills `measurement_chunks` from the chunks' events (in one transaction); returns the number of chunks. */
-export async function rebuildSampleChunksReadModel(pool: pg.Pool): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export function rebuildSampleChunksReadModel(pool: pg.Pool): Promise<number> {
+  return inTransaction(pool, async (client) => {
     await client.query('DROP TABLE IF EXISTS measurement_chunks');
     await client.query(CREATE_TABLE);
     let written = 0;
@@ -83,19 +82,12 @@ export async function rebuildSampleChunksReadModel(pool: pg.Pool): Promise<numbe
           ORDER BY stream_id LIMIT ${REBUILD_BATCH}`,
         [after],
       );
-      if (rows.length === 0) break;
+      if (rows.length === 0) return written;
       await insertChunks(client, rows.map((r) => r.message_data));
       written += rows.length;
       after = rows[rows.length - 1]!.stream_id;
     }
-    await client.query('COMMIT');
-    return written;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** DI token of the longest time one chunk may span, in ms: it bounds every range scan of the index. */

@@ -1,17 +1,6 @@
-import type { Actor, DomainEvent } from '@varde/core';
+import type { AccessLogEntry, DomainEvent } from '@varde/core';
 
-/** One read of a patient's data, as the access log keeps it. */
-export type AccessLogEntry = Readonly<{
-  /** Chosen by the caller, so a retried call records the entry once. */
-  entryId: string;
-  patientId: string;
-  /** Who read the data. */
-  actor: Actor;
-  purpose: string;
-  resource: string;
-  accessedAt: string;
-  correlationId: string;
-}>;
+export type { AccessLogEntry } from '@varde/core';
 
 /** Someone read a patient's data. */
 export type AccessLogged = DomainEvent<'AccessLogged', AccessLogEntry>;

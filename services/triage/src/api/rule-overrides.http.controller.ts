@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put } from '@nestjs/common';
 import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
 import { PatientDataReader } from '../application/patient-data.reader';
 import { TriageHandler, type TriageOutcome } from '../application/triage.handler';
 import { TriageOutcomeRecorder } from '../application/triage-outcome.recorder';
-import { evolveTriage, initialTriageState, type TriageEvent } from '../domain/triage.events';
+import { currentOutcome } from '../domain/triage.events';
 import { parseId } from './query-params';
 
 const reason = z.string().trim().min(1, 'required: the clinical reason').max(2000);
@@ -32,7 +33,7 @@ export class RuleOverridesHttpController {
   @Roles('clinician', 'auditor')
   async list(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     await this.check(patientId, principal);
-    const state = ((await this.triage.history(patientId)) as readonly TriageEvent[]).reduce(evolveTriage, initialTriageState());
+    const state = await this.triage.stateOf(patientId);
     await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-overrides', resource: `triage/${patientId}/overrides` }, commandMetadataFrom(principal, headers));
     return { patientId, version: state.overrides.version, overrides: Object.values(state.overrides.entries) };
   }
@@ -59,7 +60,7 @@ export class RuleOverridesHttpController {
 
   private async check(patientId: string, principal: Principal, ruleId?: string): Promise<void> {
     parseId('patientId', patientId, 'an internal patient id');
-    if (ruleId !== undefined && !RULE_ID.test(ruleId)) parseBody(z.object({ ruleId: z.string().regex(RULE_ID, 'expected a rule id of the patient\'s rule set') }), { ruleId });
+    if (ruleId !== undefined && !RULE_ID.test(ruleId)) throw ValidationError.field('ruleId', "expected a rule id of the patient's rule set");
     await this.reader.authorise(principal, patientId);
   }
 
@@ -69,7 +70,7 @@ export class RuleOverridesHttpController {
   }
 
   private answer(outcome: TriageOutcome) {
-    const current = outcome.state.timeline[outcome.state.timeline.length - 1];
+    const current = currentOutcome(outcome.state);
     return { patientId: outcome.patientId, version: outcome.state.overrides.version, overrides: Object.values(outcome.state.overrides.entries), colour: current?.colour ?? 'green', reasons: current?.reasons.map((r) => r.text) ?? [] };
   }
 }

@@ -49,7 +49,7 @@ export class MissingReportScheduler extends IntervalJob {
         if (error instanceof ConcurrencyError) continue; // another replica got there first; the next run sees its result
         if (error instanceof NotFoundError) {
           // No longer enrolled (or the rule set is gone): nothing to check until new data arrives.
-          await this.recorder.clearCheck(patientId);
+          await this.nextChecks.forget(patientId);
           continue;
         }
         throw error;

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
+import { inTransaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import { NextCheckProjection } from '../infrastructure/next-check.projection';
 import { TriageHistoryProjection } from '../infrastructure/triage-history.projection';
 import { WorklistProjection } from '../infrastructure/worklist.projection';
 import { AlertHandler } from './alert.handler';
-import { initialTriageState } from '../domain/triage.events';
 import type { TriageOutcome } from './triage.handler';
 
 /**
@@ -34,28 +34,9 @@ export class TriageOutcomeRecorder {
     }
   }
 
-  /** Forgets a patient's next check (they can no longer be assessed). */
-  async clearCheck(patientId: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await this.nextChecks.apply(client, { patientId, events: [], state: initialTriageState(), nextCheckAt: undefined });
-    } finally {
-      client.release();
-    }
+  /** Records the outcome in a transaction of its own (commands that do not come from a message). */
+  recordAlone(outcome: TriageOutcome, metadata: CommandMetadata): Promise<void> {
+    return inTransaction(this.pool, (client) => this.record(client, outcome, metadata));
   }
 
-  /** Records the outcome in a transaction of its own (commands that do not come from a message). */
-  async recordAlone(outcome: TriageOutcome, metadata: CommandMetadata): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await this.record(client, outcome, metadata);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
 }

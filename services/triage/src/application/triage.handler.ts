@@ -54,6 +54,11 @@ export class TriageHandler {
     return { pathwayId, ruleSet: await this.ruleSets.resolve(ruleSetId, ruleSetVersion) };
   }
 
+  /** The patient's triage as it stands (overrides, history, timeline). */
+  async stateOf(patientId: string): Promise<TriageState> {
+    return (await this.history(patientId)).reduce((state, event) => triageDecider.evolve(state, event), triageDecider.initialState());
+  }
+
   /** Every event of the patient's triage stream, oldest first. */
   async history(patientId: string): Promise<readonly StoredEvent<TriageEvent>[]> {
     const { events } = await this.store.readStream<StoredEvent<TriageEvent>>(triageStreamId(patientId));

@@ -20,13 +20,18 @@ export class NextCheckProjection implements OnModuleInit {
   /** Records (or clears) the patient's next check after a command. */
   async apply(client: pg.PoolClient, outcome: TriageOutcome): Promise<void> {
     if (outcome.nextCheckAt === undefined) {
-      await client.query('DELETE FROM triage_next_checks WHERE patient_id = $1', [outcome.patientId]);
+      await this.forget(outcome.patientId, client);
     } else {
       await client.query(
         `INSERT INTO triage_next_checks (patient_id, due_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
         [outcome.patientId, outcome.nextCheckAt],
       );
     }
+  }
+
+  /** Drops the patient's check (they can no longer be assessed, or no missing-report rule waits). */
+  async forget(patientId: string, db: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
+    await db.query('DELETE FROM triage_next_checks WHERE patient_id = $1', [patientId]);
   }
 
   /** Patients whose check is due at `now`, earliest first. */
