@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { VardeError } from '@varde/core';
 import { withTraceContext, type ConsumeOutcome as MeasuredOutcome } from '@varde/telemetry';
+import { DEFAULT_KEY_CONCURRENCY } from './keyed-concurrency';
 import { deadLetterTopic, type DeliveredMessage, type IntegrationMessage, type MessageBus, type Subscription } from './message-bus';
 
 /** What a handler gets besides the message: the transaction its writes must join. */
@@ -25,6 +26,11 @@ export type ConsumerOptions = Readonly<{
   maxAttempts?: number;
   /** First back-off delay in ms, doubled each attempt (default 100). */
   backoffMs?: number;
+  /**
+   * Patients handled at once (each in order). Default: half the pool, at most 8 — a handler holds one
+   * connection for its transaction and may query the same pool besides, so a full pool must never be held.
+   */
+  concurrency?: number;
   logger?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
   onOutcome?: (message: DeliveredMessage, outcome: ConsumeOutcome) => void;
 }>;
@@ -52,6 +58,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   const subscription = await options.bus.subscribe({
     groupId: options.groupId,
     topics: options.topics,
+    concurrency: options.concurrency ?? Math.max(1, Math.min(DEFAULT_KEY_CONCURRENCY, Math.floor((options.pool.options.max ?? 10) / 2))),
     handler: async (message) => {
       const outcome = await consumeOne(options, message, state);
       options.onOutcome?.(message, outcome);

@@ -5,3 +5,4 @@ export * from './cloudevents-headers';
 export * from './relay';
 export * from './consumer-runner';
 export * from './integration-message';
+export * from './keyed-concurrency';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Consumer, type KafkaMessage, type LogEntry, type Message, type Producer } from 'kafkajs';
 import { decodeCloudEventHeaders, encodeCloudEventHeaders } from './cloudevents-headers';
+import { concurrencyLimit, DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
 
 /** Where the bus reports, pino-style (fields first), like every other Varde component. */
@@ -244,9 +245,10 @@ export class KafkaMessageBus extends MessageBus {
 }
 
 /**
- * One consumer group membership. kafkajs redelivers a message whose handler threw (it resolves offsets
- * only after `eachMessage` returns, retries, and restarts the consumer from the committed offset once
- * its retries run out); this class adds a start that survives an unreachable broker.
+ * One consumer group membership. Each fetched batch is handled patient by patient side by side (see
+ * handleByKey), and offsets are resolved only past handled messages, so kafkajs redelivers from the first
+ * message whose handler threw (it retries, then restarts the consumer from the committed offset once its
+ * retries run out); this class adds a start that survives an unreachable broker.
  */
 class KafkaSubscription implements Subscription {
   private consumer: Consumer | undefined;
@@ -287,12 +289,33 @@ class KafkaSubscription implements Subscription {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics], fromBeginning });
+      const concurrency = this.options.concurrency ?? DEFAULT_KEY_CONCURRENCY;
+      // One limit for the whole subscription: partitions side by side never hold more handlers than that.
+      const limit = concurrencyLimit(concurrency);
+      const limited = (message: DeliveredMessage): Promise<void> => limit(() => handler(message));
       await consumer.run({
         // Partitions are handled in parallel (each in order), so one patient's slow message does not hold up others.
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
-        eachMessage: async ({ topic, partition, message }) => {
-          const delivered = toDeliveredMessage(topic, partition, message, this.logger);
-          if (delivered !== undefined) await handler(delivered);
+        // Offsets are resolved here, only past handled messages: a stop part-way must not skip the rest.
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const stopped = (): boolean => !isRunning() || isStale();
+          const records = batch.messages.map((record) => ({ offset: record.offset, delivered: toDeliveredMessage(batch.topic, batch.partition, record, this.logger) }));
+          // In slices, so offsets move and the group hears from us while a large fetch is worked through.
+          for (let start = 0; start < records.length && !stopped(); start += KEYED_SLICE) {
+            const slice = records.slice(start, start + KEYED_SLICE);
+            const messages = slice.flatMap((r) => (r.delivered ? [r.delivered] : []));
+            let handled: number;
+            try {
+              handled = await handleByKey(messages, limited, concurrency, stopped);
+            } catch (error) {
+              resolveHandled(slice, handledPrefixOf(error), resolveOffset);
+              throw error;
+            }
+            resolveHandled(slice, handled, resolveOffset);
+            if (handled < messages.length) return;
+            await heartbeat();
+          }
         },
       });
       this.failures = 0;
@@ -310,6 +333,23 @@ class KafkaSubscription implements Subscription {
       if (!this.stopped) this.attempt = this.run();
     }, delayMs);
   }
+}
+
+/** Messages of one fetched batch handed to handleByKey at a time. */
+const KEYED_SLICE = 100;
+
+/** Resolves the offset of the last record before the first unhandled message (records that are no CloudEvent count as handled). */
+function resolveHandled(slice: readonly { offset: string; delivered: DeliveredMessage | undefined }[], handledMessages: number, resolveOffset: (offset: string) => void): void {
+  let seen = 0;
+  let last: string | undefined;
+  for (const record of slice) {
+    if (record.delivered) {
+      if (seen === handledMessages) break;
+      seen++;
+    }
+    last = record.offset;
+  }
+  if (last !== undefined) resolveOffset(last);
 }
 
 /** Turns a Kafka record into a delivered message; a record that is not a CloudEvent is logged and skipped. */

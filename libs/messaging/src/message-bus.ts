@@ -40,6 +40,8 @@ export type SubscribeOptions = Readonly<{
   fromBeginning?: boolean;
   /** Partitions handled in parallel, each still in order (Kafka; default 6). */
   partitionsConsumedConcurrently?: number;
+  /** Keys (patients) handled at once within what was fetched, each key's messages in order (default 8; 1 = strictly one at a time). */
+  concurrency?: number;
 }>;
 
 /** A running subscription. */
@@ -55,7 +57,7 @@ export interface Subscription {
 export abstract class MessageBus {
   /** Publishes and resolves only when the broker has acknowledged every message. */
   abstract publish(messages: readonly IntegrationMessage[]): Promise<void>;
-  /** Delivers messages one at a time per partition, committing each offset after the handler resolves. */
+  /** Delivers each key's messages one at a time and in order (keys side by side), committing offsets only past handled messages. */
   abstract subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Creates the topics if they do not exist (idempotent). */
   abstract ensureTopics(topics: readonly string[]): Promise<void>;

@@ -41,7 +41,8 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     schema = freshSchema('msg');
     await ensureSchema(databaseUrl, schema);
     pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema) });
-    await pool.query('CREATE TABLE effects (body text NOT NULL)');
+    // seq: the order effects were written in (ctid is not, with concurrent writers).
+    await pool.query('CREATE TABLE effects (body text NOT NULL, seq bigserial)');
   });
 
   afterAll(async () => {
@@ -147,5 +148,53 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await effects()).filter((e) => e === 'poison')).toHaveLength(1);
     await subscription.stop();
+  });
+
+  it("handles patients side by side, each patient's messages in order, none lost or repeated across a stop", async () => {
+    const topic = `varde.keyedtest${randomUUID().slice(0, 8)}.v1`;
+    const groupId = `group-${randomUUID().slice(0, 8)}`;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const consume = () =>
+      startConsumer({
+        bus,
+        pool,
+        groupId,
+        topics: [topic],
+        concurrency: 4,
+        handlers: {
+          'varde.test.v1.Thing': async (m: DeliveredMessage, ctx) => {
+            maxInFlight = Math.max(maxInFlight, ++inFlight);
+            const body = new TextDecoder().decode(m.payload);
+            // Waiting like a real handler does on the database or another service; uneven, so a later message could overtake.
+            await new Promise((resolve) => setTimeout(resolve, Number(body.split('/')[1]) % 2 === 0 ? 12 : 1));
+            await ctx.client.query('INSERT INTO effects (body) VALUES ($1)', [`${topic}:${body}`]);
+            inFlight--;
+          },
+        },
+      });
+    const patients = Array.from({ length: 10 }, (_, p) => `patient-${p}`);
+    const published = Array.from({ length: 20 }, (_, n) => patients.map((key) => message(topic, key, `${key}/${n}`))).flat();
+    await bus.ensureTopics([topic]);
+    await bus.publish(published);
+    const effects = async () => (await pool.query<{ body: string }>('SELECT body FROM effects WHERE body LIKE $1 ORDER BY seq', [`${topic}:%`])).rows.map((r) => r.body.slice(topic.length + 1));
+    let subscription = await consume();
+    await eventually(async () => ((await effects()).length >= 60 ? true : undefined), 'a third of the messages');
+    await subscription.stop();
+    subscription = await consume();
+    const all = await eventually(async () => {
+      const got = await effects();
+      return got.length >= published.length ? got : undefined;
+    }, 'every message');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await subscription.stop();
+    const final = await effects();
+    expect(final).toHaveLength(published.length);
+    expect(new Set(all).size).toBe(published.length);
+    for (const key of patients) {
+      expect(final.filter((body) => body.startsWith(`${key}/`))).toEqual(Array.from({ length: 20 }, (_, n) => `${key}/${n}`));
+    }
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
   });
 });

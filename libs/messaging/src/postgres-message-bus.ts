@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
 
 /** Options of the embedded bus. */
@@ -190,7 +191,7 @@ function toDelivered(row: MessageRow): DeliveredMessage {
   };
 }
 
-/** One consumer group reading its topics from the table, one message at a time, in order. */
+/** One consumer group reading its topics from the table in order: patients side by side, each patient's messages one at a time. */
 class PgSubscription {
   private stopped = false;
   private loop: Promise<void> | undefined;
@@ -266,16 +267,19 @@ class PgSubscription {
         LIMIT $3`,
       [groupId, topics, this.busOptions.batchSize ?? 100],
     );
-    // Positions are saved once per batch (and for the handled part when a handler fails or the group stops):
-    // after a crash the rest of a batch is delivered again, which idempotent consumers skip.
-    const handled = new Map<string, MessageRow>();
+    // Positions are saved once per batch, up to the last message of the unbroken handled run from its start
+    // (when a handler fails or the group stops part-way): the rest is delivered again, which idempotent
+    // consumers skip. Patients are handled side by side, each in order (see handleByKey).
+    const delivered = rows.map(toDelivered);
+    let prefix = 0;
     try {
-      for (const row of rows) {
-        if (this.stopped) return 0;
-        await this.options.handler(toDelivered(row));
-        handled.set(row.topic, row);
-      }
+      prefix = await handleByKey(delivered, this.options.handler, this.options.concurrency ?? DEFAULT_KEY_CONCURRENCY, () => this.stopped);
+    } catch (error) {
+      prefix = handledPrefixOf(error);
+      throw error;
     } finally {
+      const handled = new Map<string, MessageRow>();
+      for (const row of rows.slice(0, prefix)) handled.set(row.topic, row);
       for (const row of handled.values()) {
         await this.pool.query(
           `INSERT INTO ${this.schema}.group_positions (group_id, topic, tx, position) VALUES ($1, $2, $3::xid8, $4::bigint)
@@ -284,6 +288,7 @@ class PgSubscription {
         );
       }
     }
+    if (this.stopped) return 0;
     return rows.length;
   }
 }

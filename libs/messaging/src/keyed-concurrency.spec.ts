@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { concurrencyLimit, handleByKey, handledPrefixOf } from './keyed-concurrency';
+import type { DeliveredMessage } from './message-bus';
+
+const message = (key: string, n: number): DeliveredMessage =>
+  ({ id: `${key}-${n}`, key, type: 't', source: 's', topic: 'varde.test.v1', time: '', recordedTime: '', correlationId: '', causationId: '', payload: new Uint8Array(), partition: 0, offset: String(n) });
+
+const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('handleByKey', () => {
+  it("keeps each patient's messages in order while patients overlap", async () => {
+    const messages = [message('a', 0), message('b', 1), message('a', 2), message('c', 3), message('b', 4), message('a', 5)];
+    const seen: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const handled = await handleByKey(messages, async (m) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Patient a is slow: b and c must not wait for it.
+      await tick(m.key === 'a' ? 15 : 1);
+      seen.push(m.id);
+      inFlight--;
+    }, 8);
+    expect(handled).toBe(6);
+    expect(seen.filter((id) => id.startsWith('a'))).toEqual(['a-0', 'a-2', 'a-5']);
+    expect(seen.filter((id) => id.startsWith('b'))).toEqual(['b-1', 'b-4']);
+    expect(seen.indexOf('c-3')).toBeLessThan(seen.indexOf('a-2'));
+    expect(maxInFlight).toBe(3);
+  });
+
+  it('never runs more patients at once than asked', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    await handleByKey(Array.from({ length: 20 }, (_, i) => message(`p${i}`, i)), async () => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await tick(2);
+      inFlight--;
+    }, 3);
+    expect(maxInFlight).toBe(3);
+  });
+
+  it('on a failure says how far from the start everything was handled, and starts nothing after it', async () => {
+    const messages = [message('a', 0), message('b', 1), message('a', 2), message('b', 3), message('c', 4)];
+    const handledIds: string[] = [];
+    const failed = await handleByKey(messages, async (m) => {
+      await tick(m.key === 'b' ? 1 : 5);
+      if (m.id === 'b-1') throw new Error('database down');
+      handledIds.push(m.id);
+    }, 2).catch((error: unknown) => error);
+    expect((failed as Error).message).toBe('database down');
+    // a-0 handled, b-1 failed: only the first message may be committed.
+    expect(handledPrefixOf(failed)).toBe(1);
+    // a-0 was in flight and finishes; nothing starts after the failure.
+    expect(handledIds).toEqual(['a-0']);
+  });
+
+  it('stops between messages when asked, reporting the handled prefix', async () => {
+    let stop = false;
+    const handled = await handleByKey([message('a', 0), message('a', 1), message('a', 2)], async (m) => {
+      if (m.id === 'a-0') stop = true;
+    }, 4, () => stop);
+    expect(handled).toBe(1);
+  });
+});
+
+describe('concurrencyLimit', () => {
+  it('holds callers beyond the limit until one finishes, in order', async () => {
+    const limit = concurrencyLimit(2);
+    const order: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    await Promise.all([1, 2, 3, 4, 5].map((n) => limit(async () => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await tick(3);
+      order.push(n);
+      inFlight--;
+    })));
+    expect(maxInFlight).toBe(2);
+    expect(order.slice(0, 2).sort()).toEqual([1, 2]);
+    expect(order).toHaveLength(5);
+  });
+});

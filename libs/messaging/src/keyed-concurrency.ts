@@ -1,0 +1,64 @@
+import type { DeliveredMessage } from './message-bus';
+
+/** Messages of different keys handled at once by one subscription unless configured otherwise. */
+export const DEFAULT_KEY_CONCURRENCY = 8;
+
+/**
+ * Handles `messages` (in delivery order) with up to `concurrency` keys at a time: the messages of one key
+ * (one patient) run one after the other in their order, different keys overlap. Consumers spend most of a
+ * message waiting on the database or another service, so overlapping patients is what lets one consumer keep
+ * up with ingest, while per-patient order — all a consumer may rely on — is kept.
+ *
+ * Resolves with how many messages were handled (all of them). When a handler throws, no further key is started,
+ * the keys in flight finish, and it rejects with the first error; `handledPrefix` on the error says how many
+ * messages from the start were all handled, so a caller can commit exactly that far and redeliver the rest.
+ */
+export async function handleByKey(messages: readonly DeliveredMessage[], handler: (message: DeliveredMessage) => Promise<void>, concurrency: number, isStopped: () => boolean = () => false): Promise<number> {
+  const handled = new Array<boolean>(messages.length).fill(false);
+  const queues = new Map<string, number[]>();
+  messages.forEach((message, index) => {
+    const queue = queues.get(message.key);
+    if (queue) queue.push(index);
+    else queues.set(message.key, [index]);
+  });
+  const pending = [...queues.values()];
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    for (let queue = pending.shift(); queue && !failure; queue = pending.shift()) {
+      for (const index of queue) {
+        if (failure || isStopped()) return;
+        try {
+          await handler(messages[index]!);
+          handled[index] = true;
+        } catch (error) {
+          failure ??= { error };
+          return;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }, worker));
+  const prefix = handled.indexOf(false) === -1 ? messages.length : handled.indexOf(false);
+  if (failure) throw Object.assign(failure.error instanceof Error ? failure.error : new Error(String(failure.error)), { handledPrefix: prefix });
+  return prefix;
+}
+
+/** How many messages from the start a failed {@link handleByKey} had handled (0 when unknown). */
+export const handledPrefixOf = (error: unknown): number => (typeof (error as { handledPrefix?: unknown })?.handledPrefix === 'number' ? (error as { handledPrefix: number }).handledPrefix : 0);
+
+/** Runs at most `max` of the functions given to it at once, the others waiting in order (shared by a subscription's partitions). */
+export function concurrencyLimit(max: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(run: () => Promise<T>): Promise<T> => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await run();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
