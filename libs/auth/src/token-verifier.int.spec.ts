@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnauthorizedError, UnavailableError } from '@varde/core';
 import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDevIssuer, type DevIssuer } from '../../../deploy/local/dev-issuer/dev-issuer';
 import { loadOrCreateDevKeys } from '../../../deploy/local/dev-issuer/dev-keys';
 import { mintDevToken, type DevTokenOptions } from '../../../deploy/local/dev-issuer/mint-token';
@@ -151,5 +151,31 @@ describe('JoseTokenVerifier against the running dev issuer', () => {
     const attempt = orphan.verify(`Bearer ${await mint()}`);
     await expect(attempt).rejects.toBeInstanceOf(UnavailableError);
     await expect(attempt).rejects.toThrow(`could not load the token issuer's signing keys from ${closed.url}/jwks`);
+  });
+
+  it('checks the signature of a token once, trusts it again for at most a minute, and never past its expiry', async () => {
+    let now = Date.now();
+    const remembering = new JoseTokenVerifier({ issuer: issuer.url, audience: 'varde', jwksUrl: `${issuer.url}/jwks` }, () => now);
+    const signatureChecks = vi.spyOn(remembering as unknown as { verifySignedToken: () => Promise<unknown> }, 'verifySignedToken');
+    const longLived = `Bearer ${await mint({ role: 'patient', patientId: 'pat-9', ttlSeconds: 3600 })}`;
+    expect(await remembering.verify(longLived)).toMatchObject({ role: 'patient', patientId: 'pat-9' });
+    expect(await remembering.verify(longLived)).toMatchObject({ role: 'patient', patientId: 'pat-9' });
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    now += 61_000;
+    await remembering.verify(longLived);
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
+    // Expiring in 20 s: remembered until then, checked again after.
+    const shortLived = `Bearer ${await mint({ ttlSeconds: 20 })}`;
+    now = Date.now();
+    await remembering.verify(shortLived);
+    now += 19_000;
+    await remembering.verify(shortLived);
+    expect(signatureChecks).toHaveBeenCalledTimes(3);
+    now += 2_000;
+    await remembering.verify(shortLived);
+    expect(signatureChecks).toHaveBeenCalledTimes(4);
+    // A refused token is never remembered: every attempt is refused.
+    await expect(remembering.verify('Bearer not-a-jwt')).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(remembering.verify('Bearer not-a-jwt')).rejects.toBeInstanceOf(UnauthorizedError);
   });
 });

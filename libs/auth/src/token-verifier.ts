@@ -18,17 +18,46 @@ export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'PS256'] as const;
 // Tolerates small clock drift between the issuer and this host without stretching token lifetime much.
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+// A device or an app sends many requests with one token. Verifying its signature each time was a tenth of the
+// measurements service's CPU per Observation, so a verified token is remembered for at most a minute (never past
+// its expiry): a key the issuer withdraws stops being trusted within that minute.
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
+
 /** Verifies OIDC access tokens (JWT) against the issuer's published keys (JWKS), as HelseID issues them. */
 export class JoseTokenVerifier extends TokenVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  /** Tokens that verified, with their principal and until when they may be trusted without verifying again. */
+  private readonly verified = new Map<string, { principal: Principal; untilMs: number }>();
 
-  constructor(private readonly options: TokenVerifierOptions) {
+  constructor(
+    private readonly options: TokenVerifierOptions,
+    private readonly clock: () => number = Date.now,
+  ) {
     super();
     this.jwks = createRemoteJWKSet(new URL(options.jwksUrl));
   }
 
   override async verify(authorization: string | undefined): Promise<Principal> {
     const token = bearerToken(authorization);
+    const now = this.clock();
+    const known = this.verified.get(token);
+    if (known && known.untilMs > now) return known.principal;
+    if (known) this.verified.delete(token);
+    const { principal, expiresAtMs } = await this.verifySignedToken(token);
+    this.remember(token, principal, Math.min(expiresAtMs, now + VERIFIED_TTL_MS), now);
+    return principal;
+  }
+
+  private remember(token: string, principal: Principal, untilMs: number, now: number): void {
+    if (!(untilMs > now)) return;
+    // Oldest first: a Map iterates in insertion order.
+    if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, untilMs });
+  }
+
+  /** The principal of a token whose signature and claims verify, and when the token expires. */
+  private async verifySignedToken(token: string): Promise<{ principal: Principal; expiresAtMs: number }> {
     let payload: Readonly<Record<string, unknown>>;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
@@ -41,7 +70,8 @@ export class JoseTokenVerifier extends TokenVerifier {
     } catch (error) {
       throw this.explain(error);
     }
-    return principalFromClaims(payload);
+    // `exp` is a required claim, so it is a number here.
+    return { principal: principalFromClaims(payload), expiresAtMs: Number(payload['exp']) * 1000 };
   }
 
   private explain(error: unknown): Error {
