@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessLog, type Infrastructure, PathwaysEnrolments, PlatformModule, SharingAccessLog } from '@varde/platform';
+import { AccessLog, EVENT_STORE, type Infrastructure, PathwaysEnrolments, PlatformModule, SharingAccessLog } from '@varde/platform';
 import { AlertsHttpController } from './api/alerts.http.controller';
 import { RuleOverridesHttpController } from './api/rule-overrides.http.controller';
 import { RuleSetsHttpController } from './api/rule-sets.http.controller';
@@ -28,9 +28,13 @@ import { TriageHistoryProjection } from './infrastructure/triage-history.project
 import { WorklistProjection } from './infrastructure/worklist.projection';
 import { TriageFiguresQuery } from './infrastructure/triage-figures.query';
 import { WorklistQuery } from './infrastructure/worklist.query';
+import { streamCachingEventStore } from './infrastructure/stream-caching-event-store';
 
 // Every input asks which pathway the patient is on; a few seconds of caching spares pathways without delaying a change much.
 const ENROLMENT_CACHE_MS = 5_000;
+// Events of the patients' triage streams kept in memory (a few hundred bytes to a few kB each): with them an
+// assessment reads only what its patient's stream gained since, whatever the length of their history.
+const TRIAGE_STREAM_CACHE_EVENTS = 200_000;
 
 /** The triage service: assessments of patients' reports, alerts and the clinicians' worklist. */
 @Module({})
@@ -50,6 +54,8 @@ export class TriageModule {
         TriageGrpcController,
       ],
       providers: [
+        // Shadows the platform's store for this module: patients' triage streams are read incrementally.
+        { provide: EVENT_STORE, useFactory: () => streamCachingEventStore(infra.eventStore, { streams: /^triage-/, maxEvents: TRIAGE_STREAM_CACHE_EVENTS }) },
         { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS)) },
         { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
         { provide: ALERTS_CONFIG, useValue: loadAlertsConfig() },
