@@ -14,7 +14,7 @@ export type Router = Readonly<{ url: string; close: () => Promise<void> }>;
  */
 export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams }): Promise<Router> {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
-  await app.register(fastifyReplyFrom, { http: { requestOptions: { timeout: 60_000 } } });
+  await app.register(fastifyReplyFrom, { undici: { connections: 64, headersTimeout: 60_000, bodyTimeout: 60_000 } });
   // Pass bodies through untouched: each service parses and validates its own input.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
