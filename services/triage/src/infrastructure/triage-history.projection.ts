@@ -50,9 +50,10 @@ export class TriageHistoryProjection implements OnModuleInit {
         }
         case 'TriageInputRecorded': {
           const { patientId, input } = event.data;
-          if (input.measurementId !== undefined) await client.query('DELETE FROM triage_inputs WHERE patient_id = $1 AND measurement_id = $2 AND event_id <> $3', [patientId, input.measurementId, input.eventId]);
+          // One statement: an input replaces the earlier input of its measurement (a correction), if there was one.
           await client.query(
-            `INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
+            `WITH replaced AS (DELETE FROM triage_inputs WHERE $8::text IS NOT NULL AND patient_id = $2 AND measurement_id = $8 AND event_id <> $1)
+             INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id, code_system, code) DO NOTHING`,
             [input.eventId, patientId, input.code.system, input.code.code, input.value, input.unit, input.effectiveTime, input.measurementId ?? null, input.source, input.position],
           );
