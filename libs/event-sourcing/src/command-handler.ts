@@ -22,6 +22,44 @@ export type HandleCommandResult<State, E extends DomainEvent> = Readonly<{
   alreadyHandled: boolean;
 }>;
 
+/** What deciding one command against its stream's events gave (see {@link decideOnStream}). */
+export type StreamDecision<State, E extends DomainEvent> = Readonly<{
+  /** The state after `events`. */
+  state: State;
+  /** The command's own events when it was handled before (nothing to append), else the new events to append (none when nothing changes). */
+  events: readonly StoredEvent<E>[];
+  alreadyHandled: boolean;
+}>;
+
+/**
+ * Decides `command` against a stream's events without appending: when the stream already holds the events
+ * this command id produces, those (already handled); otherwise the decider's new events with Varde's
+ * metadata. Shared by {@link handleCommand} and the multi-stream path, so both decide alike.
+ */
+export function decideOnStream<C extends DomainCommand, S, E extends DomainEvent>(
+  decider: Decider<C, S, E>,
+  command: C,
+  existing: readonly StoredEvent<E>[],
+  options: HandleCommandOptions = {},
+): StreamDecision<S, E> {
+  const state = existing.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
+  const firstId = eventIdFor(command.metadata.commandId, 0);
+  const start = existing.findIndex((e) => e.metadata.messageId === firstId);
+  if (start >= 0) {
+    const own = existing.slice(start).filter((e, i) => e.metadata.messageId === eventIdFor(command.metadata.commandId, i));
+    return { state, events: own, alreadyHandled: true };
+  }
+  const decided = decider.decide(command, state);
+  const domainEvents: readonly E[] = Array.isArray(decided) ? decided : [decided as E];
+  if (domainEvents.length === 0) return { state, events: [], alreadyHandled: false };
+  const recordedTime = (options.clock ?? (() => new Date()))().toISOString();
+  const events = domainEvents.map((event, index): StoredEvent<E> => ({
+    ...event,
+    metadata: metadataFor(command, index, recordedTime, options.schemaVersion ?? 1),
+  }));
+  return { state: domainEvents.reduce((s, e) => decider.evolve(s, e), state), events, alreadyHandled: false };
+}
+
 /**
  * Load → decide → append with the expected stream version. Event ids derive from the command id, so a
  * retried command finds its own events and writes nothing; a real conflict is retried, then reported.
@@ -36,29 +74,15 @@ export async function handleCommand<C extends DomainCommand, S, E extends Domain
   const maxRetries = options.maxConcurrencyRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const { events: existing, currentStreamVersion, streamExists } = await store.readStream<StoredEvent<E>>(streamName);
-    const state = existing.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
-    const firstId = eventIdFor(command.metadata.commandId, 0);
-    const start = existing.findIndex((e) => e.metadata.messageId === firstId);
-    if (start >= 0) {
-      const own = existing.slice(start).filter((e, i) => e.metadata.messageId === eventIdFor(command.metadata.commandId, i));
-      return { state, events: own, nextStreamVersion: currentStreamVersion, alreadyHandled: true };
+    const decision = decideOnStream(decider, command, existing, options);
+    if (decision.alreadyHandled || decision.events.length === 0) {
+      return { ...decision, nextStreamVersion: currentStreamVersion };
     }
-    const decided = decider.decide(command, state);
-    const domainEvents: readonly E[] = Array.isArray(decided) ? decided : [decided as E];
-    if (domainEvents.length === 0) {
-      return { state, events: [], nextStreamVersion: currentStreamVersion, alreadyHandled: false };
-    }
-    const recordedTime = (options.clock ?? (() => new Date()))().toISOString();
-    const events = domainEvents.map((event, index): StoredEvent<E> => ({
-      ...event,
-      metadata: metadataFor(command, index, recordedTime, options.schemaVersion ?? 1),
-    }));
     try {
-      const result = await store.appendToStream(streamName, events as never[], {
+      const result = await store.appendToStream(streamName, decision.events as never[], {
         expectedStreamVersion: streamExists ? currentStreamVersion : STREAM_DOES_NOT_EXIST,
       } as never);
-      const newState = domainEvents.reduce((s, e) => decider.evolve(s, e), state);
-      return { state: newState, events, nextStreamVersion: result.nextExpectedStreamVersion, alreadyHandled: false };
+      return { ...decision, nextStreamVersion: result.nextExpectedStreamVersion };
     } catch (error) {
       // Not instanceof: emmett-postgresql bundles its own copy of Emmett's error classes.
       if (!isExpectedVersionConflictError(error)) throw error;

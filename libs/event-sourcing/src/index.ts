@@ -2,6 +2,8 @@ export * from './command-handler';
 export * from './decider-spec';
 export * from './event-ids';
 export * from './kurrentdb-event-store';
+export * from './new-streams-command-handler';
 export * from './postgres-event-store';
+export * from './postgres-multi-stream';
 export * from './stored-event';
 export * from './transaction';
