@@ -4,6 +4,7 @@ import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments,
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
 import { RecordMeasurementHandler } from './application/record-measurement.handler';
+import { RecordMeasurementsHandler } from './application/record-measurements.handler';
 import { UnitConverter } from './application/unit-converter';
 import { BUNDLE_BODY_LIMIT, BundleBodyLimit } from './api/bundle-body-limit';
 import { BundlesHttpController, MAX_BUNDLE_ENTRIES } from './api/bundles.http.controller';
@@ -74,6 +75,7 @@ export class MeasurementsModule {
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
         RecordMeasurementHandler,
+        RecordMeasurementsHandler,
         { provide: STREAM_SETTINGS, useValue: streams },
         { provide: MAX_CHUNK_MS, useValue: streams.maxChunkMs },
         SampleChunksReadModel,

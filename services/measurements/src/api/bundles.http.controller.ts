@@ -2,22 +2,26 @@ import { STATUS_CODES } from 'node:http';
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, Post } from '@nestjs/common';
 import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
-import { ValidationError, VardeError, type CommandMetadata, type FieldIssue } from '@varde/core';
+import { ValidationError, VardeError, type FieldIssue } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import { toHttpError } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { entryResource, validateBundleEnvelope } from './bundle.validation';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake, relocate } from './observation.intake';
-import { ObservationRecorder, type Recorded, type Submission } from './observation-recorder';
+import { ObservationRecorder, type Entry, type EntryOutcome, type Recorded } from './observation-recorder';
 
 /** DI token of the most entries one Bundle may carry. */
 export const MAX_BUNDLE_ENTRIES = Symbol('MAX_BUNDLE_ENTRIES');
 
-// Entries of a batch are independent; a few at a time keep the pool busy without starving other requests.
-const BATCH_PARALLELISM = 8;
+/** An entry validated and authorised, with its command's metadata, or why it was refused. */
+type Prepared = Readonly<{ entry: Entry } | { refused: unknown }>;
 
-/** FHIR Bundles of Observations: `batch` (each entry on its own) and `transaction` (all or nothing). */
+/**
+ * FHIR Bundles of Observations: `batch` (each entry on its own) and `transaction` (all or nothing). Every
+ * entry is validated and authorised first; the point values are then decided together and appended in one
+ * database transaction (see ObservationRecorder).
+ */
 @Controller('fhir')
 export class BundlesHttpController {
   constructor(
@@ -38,56 +42,52 @@ export class BundlesHttpController {
     }
     const bundle = validateBundleEnvelope(body);
     const metadata = commandMetadataFrom(principal, headers);
-    // Each entry is its own command; ids derived from the request's keep an Idempotency-Key retry from writing twice.
-    const entryMetadata = (i: number): CommandMetadata => ({ ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) });
     const authorise = this.submission.forRequest(principal, String(headers['authorization']));
-    const prepare = async (entry: unknown, i: number): Promise<Submission> => {
-      const at = `Bundle.entry[${i}].resource`;
-      const resource = locate(() => entryResource(entry, i), `Bundle.entry[${i}]`);
-      return this.recorder.authorise(authorise, this.intake.check(resource, at), at);
-    };
-    return bundle.type === 'batch' ? this.batch(bundle.entry, prepare, entryMetadata) : this.transaction(bundle.entry, prepare, entryMetadata);
-  }
-
-  private async batch(entries: readonly unknown[], prepare: (entry: unknown, i: number) => Promise<Submission>, metadata: (i: number) => CommandMetadata): Promise<Bundle> {
-    const responses: BundleEntry[] = new Array(entries.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < entries.length; i = next++) {
+    // Each entry is its own command; ids derived from the request's keep an Idempotency-Key retry from writing twice.
+    const prepared = await Promise.all(
+      bundle.entry.map(async (entry, i): Promise<Prepared> => {
+        const at = `Bundle.entry[${i}].resource`;
         try {
-          responses[i] = created(await this.recorder.record(await prepare(entries[i], i), metadata(i)));
-        } catch (error) {
-          const mapped = toHttpError(error, true);
-          if (mapped.unexpected) throw error;
-          responses[i] = { response: { status: statusLine(mapped.status), outcome: mapped.body as OperationOutcome } };
+          const resource = locate(() => entryResource(entry, i), `Bundle.entry[${i}]`);
+          const submission = await this.recorder.authorise(authorise, this.intake.check(resource, at), at);
+          return { entry: [submission, { ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) }] };
+        } catch (refused) {
+          return { refused };
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_PARALLELISM, entries.length) }, worker));
-    return { resourceType: 'Bundle', type: 'batch-response', entry: responses };
+      }),
+    );
+    return bundle.type === 'batch' ? this.batch(prepared) : this.transaction(prepared);
   }
 
-  private async transaction(entries: readonly unknown[], prepare: (entry: unknown, i: number) => Promise<Submission>, metadata: (i: number) => CommandMetadata): Promise<Bundle> {
-    const issues: FieldIssue[] = [];
-    const inputs: (readonly [Submission, CommandMetadata])[] = [];
-    for (const [i, entry] of entries.entries()) {
-      try {
-        inputs.push([await prepare(entry, i), metadata(i)]);
-      } catch (error) {
-        issues.push(...issuesOf(error, `Bundle.entry[${i}].resource`));
-      }
-    }
-    if (issues.length === 0) {
-      (await this.recorder.checkAll(inputs)).forEach((error, i) => error !== undefined && issues.push(...issuesOf(error, `Bundle.entry[${i}].resource`)));
-    }
-    if (issues.length > 0) throw new ValidationError(issues, `the transaction was refused and nothing was recorded: ${issues.length} problem(s)`);
-    const results: Recorded[] = [];
-    for (const [input, meta] of inputs) results.push(await this.recorder.record(input, meta));
-    return { resourceType: 'Bundle', type: 'transaction-response', entry: results.map(created) };
+  private async batch(prepared: readonly Prepared[]): Promise<Bundle> {
+    const valid = prepared.flatMap((p, i) => ('entry' in p ? [{ i, entry: p.entry }] : []));
+    const recorded = await this.recorder.recordEach(valid.map((v) => v.entry));
+    const outcomes = new Map(valid.map((v, k) => [v.i, recorded[k]!]));
+    return { resourceType: 'Bundle', type: 'batch-response', entry: prepared.map((p, i) => responseOf('refused' in p ? p : outcomes.get(i)!)) };
+  }
+
+  private async transaction(prepared: readonly Prepared[]): Promise<Bundle> {
+    const refusedAs = (errors: readonly (unknown | undefined)[]): ValidationError => {
+      const issues = errors.flatMap((error, i) => (error === undefined ? [] : issuesOf(error, `Bundle.entry[${i}].resource`)));
+      return new ValidationError(issues, `the transaction was refused and nothing was recorded: ${issues.length} problem(s)`);
+    };
+    const entries = prepared.flatMap((p) => ('entry' in p ? [p.entry] : []));
+    if (entries.length < prepared.length) throw refusedAs(prepared.map((p) => ('refused' in p ? p.refused : undefined)));
+    const result = await this.recorder.recordAllOrNothing(entries);
+    if (!result.written) throw refusedAs(result.errors);
+    return { resourceType: 'Bundle', type: 'transaction-response', entry: result.recorded.map(created) };
   }
 }
 
 const statusLine = (status: number): string => `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+
+/** A batch entry's response: created or found, or its refusal as an OperationOutcome (an unexpected error fails the Bundle). */
+function responseOf(outcome: EntryOutcome): BundleEntry {
+  if ('recorded' in outcome) return created(outcome.recorded);
+  const mapped = toHttpError(outcome.refused, true);
+  if (mapped.unexpected) throw outcome.refused;
+  return { response: { status: statusLine(mapped.status), outcome: mapped.body as OperationOutcome } };
+}
 
 const created = (result: Recorded): BundleEntry => ({
   response: { status: statusLine(result.created ? 201 : 200), location: `Observation/${result.id}`, lastModified: result.recordedTime },

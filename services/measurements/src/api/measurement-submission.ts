@@ -23,16 +23,13 @@ export class MeasurementSubmission {
 
   /**
    * The check for one request: the caller may act on the patient, a device gateway (`system`) is assigned to
-   * the patient, and the patient is enrolled. Assignment answers are kept for the request, so a Bundle of many
-   * entries for one patient asks once.
+   * the patient, the patient is enrolled, and a clinician is on the patient's care team. Answers are kept for
+   * the request, so a Bundle of many entries for one patient asks each question once.
    */
   forRequest(principal: Principal, authorization: string): Authorise {
-    const assigned = new Map<string, Promise<boolean>>();
-    const isAssigned = (patientId: string): Promise<boolean> => {
-      let answer = assigned.get(patientId);
-      if (!answer) assigned.set(patientId, (answer = this.gateways.isAssigned(patientId, principal.subject)));
-      return answer;
-    };
+    const isAssigned = oncePerPatient((patientId) => this.gateways.isAssigned(patientId, principal.subject));
+    const isEnrolled = oncePerPatient((patientId) => this.enrolments.isEnrolled(patientId, authorization));
+    const onCareTeam = oncePerPatient((patientId) => this.reader.authorise(principal, patientId));
     return async <T extends Submitted>(valid: T, at = 'Observation') => {
       const { deviceReference, device, ...observation } = valid;
       assertMayActOnPatient(principal, observation.patientId);
@@ -40,11 +37,11 @@ export class MeasurementSubmission {
       if (principal.role === 'system' && !(await isAssigned(observation.patientId))) {
         throw new ForbiddenError(`${at}.subject: gateway ${principal.subject} is not assigned to this patient`);
       }
-      if (!(await this.enrolments.isEnrolled(observation.patientId, authorization))) {
+      if (!(await isEnrolled(observation.patientId))) {
         throw new NotFoundError(`${at}.subject: Patient/${observation.patientId} is not enrolled on any pathway`);
       }
       // A clinician records measurements only for the patients of their care teams.
-      if (principal.role === 'clinician') await this.reader.authorise(principal, observation.patientId);
+      if (principal.role === 'clinician') await onCareTeam(observation.patientId);
       const provenance: Provenance = {
         method: deviceReference || device || principal.role === 'system' ? 'device' : principal.role === 'clinician' ? 'clinician' : 'patient',
         ...(deviceReference ? { deviceId: deviceReference } : {}),
@@ -55,4 +52,14 @@ export class MeasurementSubmission {
       return { ...observation, provenance };
     };
   }
+}
+
+/** `ask`, asked at most once per patient: later calls share the first call's answer (or failure). */
+function oncePerPatient<T>(ask: (patientId: string) => Promise<T>): (patientId: string) => Promise<T> {
+  const answers = new Map<string, Promise<T>>();
+  return (patientId) => {
+    let answer = answers.get(patientId);
+    if (!answer) answers.set(patientId, (answer = ask(patientId)));
+    return answer;
+  };
 }

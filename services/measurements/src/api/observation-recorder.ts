@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Observation } from '@medplum/fhirtypes';
 import type { CommandMetadata } from '@varde/core';
 import { RecordMeasurementHandler, type MeasurementInput, type RecordResult } from '../application/record-measurement.handler';
+import { RecordMeasurementsHandler } from '../application/record-measurements.handler';
 import { RecordSampleChunkHandler, type ChunkResult, type SampleChunkInput } from '../application/record-sample-chunk.handler';
 import type { Authorise } from './measurement-submission';
 import type { ValidSubmission } from './observation.intake';
@@ -13,12 +14,26 @@ export type Submission = Readonly<{ kind: 'point'; input: MeasurementInput } | {
 /** What recording a submission gave, as responses need it. */
 export type Recorded = Readonly<{ id: string; created: boolean; recordedTime: string; resource: () => Observation }>;
 
+/** A submission of a Bundle entry with its command's metadata. */
+export type Entry = readonly [Submission, CommandMetadata];
+
+/** One entry recorded with others: recorded (or found recorded), or refused and why. */
+export type EntryOutcome = Readonly<{ recorded: Recorded } | { refused: unknown }>;
+
+/** An all-or-nothing recording: every entry recorded, or none, with the error of each refused one. */
+export type AllOrNothing = Readonly<{ written: true; recorded: readonly Recorded[] } | { written: false; errors: readonly (unknown | undefined)[] }>;
+
+// Chunks are recorded one by one (each then has its windows aggregated); a few at a time keep the pool busy
+// without starving other requests.
+const CHUNK_PARALLELISM = 8;
+
 /** Records point values and chunks alike, so the single and Bundle endpoints treat both the same way. */
 @Injectable()
 export class ObservationRecorder {
   constructor(
     @Inject(RecordMeasurementHandler) private readonly points: RecordMeasurementHandler,
     @Inject(RecordSampleChunkHandler) private readonly chunks: RecordSampleChunkHandler,
+    @Inject(RecordMeasurementsHandler) private readonly manyPoints: RecordMeasurementsHandler,
   ) {}
 
   /** Authorises a validated submission for the request's caller (see MeasurementSubmission). */
@@ -32,8 +47,59 @@ export class ObservationRecorder {
     return recordedChunk(await this.chunks.handle(submission.input, metadata));
   }
 
+  /**
+   * Records each entry on its own (a batch): the point values together, in one transaction, chunks one by one.
+   * Every entry has its outcome, in order.
+   */
+  async recordEach(entries: readonly Entry[]): Promise<EntryOutcome[]> {
+    const [points, chunks] = await Promise.all([this.recordPoints(entries, false), this.recordChunks(entries)]);
+    return entries.map((_, i) => points.get(i) ?? chunks.get(i)!);
+  }
+
+  /**
+   * Records every entry or none (a transaction). Point values are decided and appended in one database
+   * transaction, so a refusal or a failure writes none of them. Chunks keep their own path: when there are any,
+   * all entries are decided first, and the chunks are recorded one by one after the point values commit.
+   */
+  async recordAllOrNothing(entries: readonly Entry[]): Promise<AllOrNothing> {
+    if (entries.some(([s]) => s.kind === 'chunk')) {
+      const errors = await this.checkAll(entries);
+      if (errors.some((e) => e !== undefined)) return { written: false, errors };
+    }
+    const points = await this.recordPoints(entries, true);
+    if ([...points.values()].some((o) => 'refused' in o)) return { written: false, errors: entries.map((_, i) => refusal(points.get(i))) };
+    const recorded: Recorded[] = [];
+    for (const [i, [submission, metadata]] of entries.entries()) {
+      const point = points.get(i);
+      recorded.push(point && 'recorded' in point ? point.recorded : await this.record(submission, metadata));
+    }
+    return { written: true, recorded };
+  }
+
+  /** The point-value entries' outcomes by entry index, decided and appended together (see RecordMeasurementsHandler). */
+  private async recordPoints(entries: readonly Entry[], allOrNothing: boolean): Promise<Map<number, EntryOutcome>> {
+    const points = entries.flatMap(([s, metadata], index) => (s.kind === 'point' ? [{ index, entry: [s.input, metadata] as const }] : []));
+    const results = await this.manyPoints.recordAll(points.map((p) => p.entry), allOrNothing);
+    return new Map(results.map((result, k) => [points[k]!.index, 'recorded' in result ? { recorded: recordedPoint(result.recorded) } : result]));
+  }
+
+  /** The chunk entries' outcomes by entry index, each recorded on its own, a few at a time. */
+  private async recordChunks(entries: readonly Entry[]): Promise<Map<number, EntryOutcome>> {
+    const chunks = entries.flatMap(([s], i) => (s.kind === 'chunk' ? [i] : []));
+    const outcomes = new Map<number, EntryOutcome>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let k = next++; k < chunks.length; k = next++) {
+        const i = chunks[k]!;
+        outcomes.set(i, await this.record(...entries[i]!).then((recorded) => ({ recorded }), (refused: unknown) => ({ refused })));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CHUNK_PARALLELISM, chunks.length) }, worker));
+    return outcomes;
+  }
+
   /** Decides every submission without appending; each one's error (undefined when it would be accepted), in order. */
-  async checkAll(submissions: readonly (readonly [Submission, CommandMetadata])[]): Promise<(unknown | undefined)[]> {
+  private async checkAll(submissions: readonly Entry[]): Promise<(unknown | undefined)[]> {
     const points: [MeasurementInput, CommandMetadata][] = [];
     const chunks: [SampleChunkInput, CommandMetadata][] = [];
     for (const [s, metadata] of submissions) {
@@ -44,6 +110,8 @@ export class ObservationRecorder {
     return submissions.map(([s]) => (s.kind === 'point' ? pointErrors.shift() : chunkErrors.shift()));
   }
 }
+
+const refusal = (outcome: EntryOutcome | undefined): unknown => (outcome && 'refused' in outcome ? outcome.refused : undefined);
 
 const recordedPoint = (r: RecordResult): Recorded => ({ id: r.measurement.data.measurementId, created: r.created, recordedTime: r.measurement.metadata.recordedTime, resource: () => observationResource(r.measurement) });
 

@@ -34,22 +34,27 @@ CREATE TABLE IF NOT EXISTS measurements (
 CREATE INDEX IF NOT EXISTS measurements_by_patient_code_time ON measurements (patient_id, code, effective_time, measurement_id);
 CREATE INDEX IF NOT EXISTS measurements_by_patient_time ON measurements (patient_id, effective_time, measurement_id);`;
 
-// One statement for one or many rows; the position guard makes a late or replayed upsert a no-op.
-const UPSERT = `
+// One statement for one or many rows; the position guard makes a late or replayed upsert a no-op. On its own,
+// the read model is rebuilt from the log, so its commit need not wait for the WAL flush: one fewer synchronous
+// flush per Observation on the ingest path. In the events' own transaction it must: it would make their commit
+// asynchronous too.
+const upsert = (commit: 'async' | 'with-events') => `
 INSERT INTO measurements (${COLUMNS})
 SELECT r.measurement_id, r.patient_id, r.code_system, r.code, r.display, r.value, r.unit, r.original_value, r.original_unit,
        r.effective_time, r.received_time, r.status, r.replaces, r.correction_reason, r.provenance, r.identifier, r.details, r.position, r.last_updated
   FROM jsonb_to_recordset($1::jsonb) AS r(measurement_id text, patient_id text, code_system text, code text, display text, value double precision,
        unit text, original_value double precision, original_unit text, effective_time timestamptz, received_time timestamptz, status text,
-       replaces text, correction_reason text, provenance jsonb, identifier jsonb, details jsonb, position bigint, last_updated timestamptz),
-       -- The read model is rebuilt from the log, so its commit need not wait for the WAL flush: one fewer
-       -- synchronous flush per Observation on the ingest path. The events themselves commit synchronously.
-       (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+       replaces text, correction_reason text, provenance jsonb, identifier jsonb, details jsonb, position bigint, last_updated timestamptz)${
+  commit === 'async' ? `,
+       (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit` : ''
+}
 ON CONFLICT (measurement_id) DO UPDATE SET
   value = EXCLUDED.value, unit = EXCLUDED.unit, original_value = EXCLUDED.original_value, original_unit = EXCLUDED.original_unit,
   status = EXCLUDED.status, replaces = EXCLUDED.replaces, correction_reason = EXCLUDED.correction_reason,
   position = EXCLUDED.position, last_updated = EXCLUDED.last_updated
 WHERE measurements.position < EXCLUDED.position`;
+const UPSERT = upsert('async');
+const UPSERT_WITH_EVENTS = upsert('with-events');
 
 /** A row of the `measurements` table as pg returns it. */
 export type MeasurementRow = Readonly<{
@@ -122,9 +127,12 @@ const rowOf = (v: MeasurementView) => ({
   last_updated: v.lastUpdated,
 });
 
-/** Writes views, newest position wins. */
-export async function upsertMeasurementViews(db: pg.Pool | pg.PoolClient, views: readonly MeasurementView[]): Promise<void> {
-  if (views.length > 0) await db.query(UPSERT, [JSON.stringify(views.map(rowOf))]);
+/**
+ * Writes views, newest position wins. `with-events` when `db` is in the transaction that appends their events
+ * (both then commit durably, or neither); otherwise the commit does not wait for the WAL flush.
+ */
+export async function upsertMeasurementViews(db: pg.Pool | pg.PoolClient, views: readonly MeasurementView[], commit: 'async' | 'with-events' = 'async'): Promise<void> {
+  if (views.length > 0) await db.query(commit === 'async' ? UPSERT : UPSERT_WITH_EVENTS, [JSON.stringify(views.map(rowOf))]);
 }
 
 type EventRow = { stream_id: string; stream_position: string; message_type: string; message_data: MeasurementHistoryEvent['data']; recorded_time: string | null; created: Date };

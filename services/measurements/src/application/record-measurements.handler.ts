@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CommandMetadata } from '@varde/core';
+import { handleNewStreamCommands, type StoredEvent, type StreamCommand } from '@varde/event-sourcing';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import { measurementDecider, type RecordMeasurement } from '../domain/measurement.decide';
+import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
+import { upsertMeasurementViews } from '../infrastructure/measurements.read-model';
+import { viewOfStream, type MeasurementView } from './measurement.view';
+import { measurementIdOf, type MeasurementInput, type RecordResult } from './record-measurement.handler';
+
+/** One measurement of {@link RecordMeasurementsHandler.recordAll}: recorded (or found recorded), or refused and why. */
+export type MeasurementOutcome = Readonly<{ recorded: RecordResult } | { refused: unknown }>;
+
+/**
+ * Records many measurements at once (a Bundle's). Each is decided as {@link RecordMeasurementHandler} decides
+ * one — a resend returns the original and writes nothing, the same identifier with other content is refused —
+ * but every stream is read in one query, and the new measurements are appended, events and read-model rows,
+ * in one transaction: 500 measurements cost a handful of round trips and one commit instead of 500 of each.
+ */
+@Injectable()
+export class RecordMeasurementsHandler {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+
+  /** Each input's outcome, in order. With `allOrNothing`, if any is refused nothing at all is written. */
+  async recordAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[], allOrNothing: boolean): Promise<MeasurementOutcome[]> {
+    const commands = inputs.map(([input, metadata]): StreamCommand<RecordMeasurement> => {
+      const command: RecordMeasurement = { type: 'RecordMeasurement', data: { ...input, measurementId: measurementIdOf(input) }, metadata };
+      return [measurementStreamId(command.data.measurementId), command];
+    });
+    const outcomes = await handleNewStreamCommands(this.pool, measurementDecider, commands, {
+      allOrNothing,
+      // The rows commit with their events: the read model never lags behind a Bundle, nor shows one that failed.
+      beforeCommit: (client, created) => upsertMeasurementViews(client, created.map((events) => viewOfStream(events)).filter((v): v is MeasurementView => v !== undefined), 'with-events'),
+    });
+    return outcomes.map((outcome): MeasurementOutcome => {
+      if (!outcome.accepted) return { refused: outcome.error };
+      const measurement = outcome.streamEvents.find((e): e is StoredEvent<MeasurementRecorded> => e.type === 'MeasurementRecorded');
+      if (!measurement) throw new Error('the measurement was not recorded');
+      return { recorded: { measurement, created: outcome.appended.length > 0 } };
+    });
+  }
+}
