@@ -157,23 +157,34 @@ type K6Metric = { values: Record<string, number> };
 /** The part of k6's end-of-test summary JSON (`handleSummary`) the benchmarks read. */
 export type K6Summary = { metrics: Record<string, K6Metric | undefined>; state: { testRunDurationMs: number } };
 
-/** The ingest figures of a k6 summary written by `observation-ingest.js`. */
-export function readIngest(summary: K6Summary, targetRate: number): IngestFigures {
+/** A k6 summary's figures: a metric's statistic (0 when absent), the run's length, and the latency of the 2xx answers. */
+export function summaryFigures(summary: K6Summary) {
   const value = (metric: string, stat: string): number => summary.metrics[metric]?.values[stat] ?? 0;
-  const round = (n: number): number => Math.round(n * 10) / 10;
-  const runSeconds = summary.state.testRunDurationMs / 1000;
-  const requests = value('http_reqs', 'count');
-  const succeeded = value('ingest_ok', 'count');
   const latency = 'http_req_duration{expected_response:true}';
   return {
+    value,
+    runSeconds: summary.state.testRunDurationMs / 1000,
+    latencyMs: { p50: round1(value(latency, 'med')), p95: round1(value(latency, 'p(95)')), p99: round1(value(latency, 'p(99)')), max: round1(value(latency, 'max')) },
+  };
+}
+
+/** Rounded to one decimal, as the reports show figures. */
+export const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** The ingest figures of a k6 summary written by `observation-ingest.js`. */
+export function readIngest(summary: K6Summary, targetRate: number): IngestFigures {
+  const { value, runSeconds, latencyMs } = summaryFigures(summary);
+  const requests = value('http_reqs', 'count');
+  const succeeded = value('ingest_ok', 'count');
+  return {
     targetRate,
-    achievedRate: round(succeeded / runSeconds),
+    achievedRate: round1(succeeded / runSeconds),
     requests,
     succeeded,
     failed: requests - succeeded,
     droppedIterations: value('dropped_iterations', 'count'),
-    runSeconds: round(runSeconds),
-    latencyMs: { p50: round(value(latency, 'med')), p95: round(value(latency, 'p(95)')), p99: round(value(latency, 'p(99)')), max: round(value(latency, 'max')) },
+    runSeconds: round1(runSeconds),
+    latencyMs,
   };
 }
 

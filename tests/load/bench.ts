@@ -5,7 +5,9 @@
  * Tuning: BENCH_RATE (requests/s, default 300), BENCH_DURATION (default 30s), BENCH_PATIENTS (default 200),
  * BENCH_PROBES (default 20). `--scenario streams` drives stream chunks instead (tests/load/stream-ingest.js: each
  * patient posts a 60-sample 1 Hz chunk every 60 s, so the rate defaults to BENCH_PATIENTS / 60 chunks/s).
- * See docs/operations/benchmarks.md.
+ * `--scenario bundles` drives batch ingest (tests/load/bundle-ingest.js: BENCH_BUNDLE_SENDERS senders, default 4,
+ * post batch Bundles of BENCH_BUNDLE_SIZE Observations, default 500, back to back; no worklist probes unless
+ * BENCH_PROBES is set). See docs/operations/benchmarks.md.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -22,14 +24,16 @@ import {
   parseDuration,
   positiveEnv,
   readIngest,
+  round1,
   runBenchmark,
   runK6,
+  summaryFigures,
   type IngestFigures,
   type K6Summary,
   type MachineInfo,
 } from './bench-harness';
 import { ensureK6 } from './k6';
-import { startProcessSampler, type CpuReport, type MemoryFigure, type MemoryReport } from './process-sampler';
+import { startProcessSampler, type CpuReport, type MemoryFigure, type MemoryReport, type ProcessSampler } from './process-sampler';
 import { runWorklistProbes, type ProbeReport } from './worklist-probe';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -37,21 +41,50 @@ const dataDir = join(repoRoot, '.data', 'bench');
 // Far from the developer platform's ports (8080, 5433, 19092, …) so both can run at once.
 const PORT_OFFSET = 300;
 
-type BenchConfig = Readonly<{ mode: 'kafka' | 'embedded'; scenario: 'observations' | 'streams'; rate: number; durationSeconds: number; patients: number; probes: number }>;
+type Scenario = 'observations' | 'streams' | 'bundles';
+type BenchConfig = Readonly<{
+  mode: 'kafka' | 'embedded';
+  scenario: Scenario;
+  /** Requests per second of the arrival-rate scenarios; unused by `bundles`, whose senders post back to back. */
+  rate: number;
+  durationSeconds: number;
+  patients: number;
+  probes: number;
+  bundleSize: number;
+  bundleSenders: number;
+}>;
 
 /** Samples per chunk of the streams scenario: one minute at 1 Hz. */
 const STREAM_SAMPLES = 60;
+
+/** What the `bundles` scenario achieved: Bundles and the measurements (entries) in them. */
+type BundleFigures = Readonly<{
+  senders: number;
+  bundleSize: number;
+  /** Bundles whose every entry was answered `201 Created`. */
+  bundles: number;
+  bundlesPerSecond: number;
+  /** Entries answered `201 Created`, per second of the k6 run: the batch ingest throughput. */
+  measurements: number;
+  measurementsPerSecond: number;
+  failedBundles: number;
+  runSeconds: number;
+  /** http_req_duration of one Bundle, 2xx answers. */
+  latencyMs: Readonly<{ p50: number; p95: number; p99: number; max: number }>;
+}>;
 
 /** Everything one run measured; the shape of `BENCH_RESULT` and `.data/bench/result.json`. */
 type BenchResult = Readonly<{
   startedAt: string;
   config: BenchConfig;
   machine: MachineInfo;
-  ingest: IngestFigures;
-  ingestToWorklist: ProbeReport;
+  ingest: IngestFigures | BundleFigures;
+  ingestToWorklist?: ProbeReport;
   memory: MemoryReport;
   cpu: CpuReport;
 }>;
+
+const K6_SCRIPTS: Readonly<Record<Scenario, string>> = { observations: 'observation-ingest.js', streams: 'stream-ingest.js', bundles: 'bundle-ingest.js' };
 
 async function main(): Promise<void> {
   const config = readConfig();
@@ -82,7 +115,7 @@ async function main(): Promise<void> {
   const runId = randomUUID();
   const summaryFile = join(dataDir, 'k6-summary.json');
   await rm(summaryFile, { force: true });
-  log(`k6: ${config.rate} ${config.scenario === 'streams' ? `chunks of ${STREAM_SAMPLES} samples` : 'Observations'}/s for ${config.durationSeconds} s over ${pool.length} patients …`);
+  log(`k6: ${loadDescription(config)} for ${config.durationSeconds} s over ${pool.length} patients …`);
   const k6Run = runK6(k6, {
     BASE_URL: platform.baseUrl,
     PATIENTS_FILE: patientsFile,
@@ -91,24 +124,32 @@ async function main(): Promise<void> {
     SUMMARY_FILE: summaryFile,
     RUN_ID: runId,
     SAMPLES: String(STREAM_SAMPLES),
-  }, config.scenario === 'streams' ? 'stream-ingest.js' : undefined);
-  // Probes start once the load has settled, so they measure latency under the target rate.
-  await sleep(Math.min(5, config.durationSeconds / 3) * 1000);
-  log(`probing ingest → worklist latency with ${probePatients.length} patients …`);
-  const [ingestToWorklist, { memory, cpu }] = await Promise.all([
-    runWorklistProbes({ baseUrl: platform.baseUrl, clinicianToken, patients: probePatients, spacingMs: 250, pollIntervalMs: 50, timeoutMs: 30_000, runId }),
-    // Memory and CPU describe the load window; probes still waiting after it only drain the backlog.
-    k6Run.then(() => sampler.stop()),
-  ]);
+    BUNDLE_SIZE: String(config.bundleSize),
+    SENDERS: String(config.bundleSenders),
+  }, K6_SCRIPTS[config.scenario]);
+  let ingestToWorklist: ProbeReport | undefined;
+  let sampled: ReturnType<ProcessSampler['stop']>;
+  if (probePatients.length > 0) {
+    // Probes start once the load has settled, so they measure latency under the target rate.
+    await sleep(Math.min(5, config.durationSeconds / 3) * 1000);
+    log(`probing ingest → worklist latency with ${probePatients.length} patients …`);
+    [ingestToWorklist, sampled] = await Promise.all([
+      runWorklistProbes({ baseUrl: platform.baseUrl, clinicianToken, patients: probePatients, spacingMs: 250, pollIntervalMs: 50, timeoutMs: 30_000, runId }),
+      // Memory and CPU describe the load window; probes still waiting after it only drain the backlog.
+      k6Run.then(() => sampler.stop()),
+    ]);
+  } else {
+    sampled = await k6Run.then(() => sampler.stop());
+  }
 
+  const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as K6Summary;
   const result: BenchResult = {
     startedAt,
     config,
     machine,
-    ingest: readIngest(JSON.parse(await readFile(summaryFile, 'utf8')) as K6Summary, config.rate),
-    ingestToWorklist,
-    memory,
-    cpu,
+    ingest: config.scenario === 'bundles' ? readBundles(summary, config) : readIngest(summary, config.rate),
+    ...(ingestToWorklist ? { ingestToWorklist } : {}),
+    ...sampled,
   };
   await writeFile(join(dataDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
@@ -116,15 +157,53 @@ async function main(): Promise<void> {
 }
 
 function readConfig(): BenchConfig {
-  const scenario = process.argv[process.argv.indexOf('--scenario') + 1] === 'streams' ? 'streams' : 'observations';
-  const patients = positiveEnv('BENCH_PATIENTS', 200);
+  const named = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : 'observations';
+  if (named !== 'observations' && named !== 'streams' && named !== 'bundles') throw new Error(`--scenario must be observations, streams or bundles, not "${named}"`);
+  const scenario: Scenario = named;
+  const patients = positiveEnv('BENCH_PATIENTS', scenario === 'bundles' ? 50 : 200);
   return {
     mode: process.argv.includes('--embedded') ? 'embedded' : 'kafka',
     scenario,
     rate: positiveEnv('BENCH_RATE', scenario === 'streams' ? Math.ceil(patients / STREAM_SAMPLES) : 300),
     durationSeconds: parseDuration(process.env['BENCH_DURATION'] ?? '30s'),
     patients,
-    probes: positiveEnv('BENCH_PROBES', 20),
+    // Triage cannot assess tens of thousands of measurements a second here, so batch runs probe only when asked.
+    probes: scenario === 'bundles' && !process.env['BENCH_PROBES'] ? 0 : positiveEnv('BENCH_PROBES', 20),
+    bundleSize: positiveEnv('BENCH_BUNDLE_SIZE', 500),
+    bundleSenders: positiveEnv('BENCH_BUNDLE_SENDERS', 4),
+  };
+}
+
+function loadDescription(config: BenchConfig): string {
+  switch (config.scenario) {
+    case 'observations':
+      return `${config.rate} Observations/s`;
+    case 'streams':
+      return `${config.rate} chunks of ${STREAM_SAMPLES} samples/s`;
+    case 'bundles':
+      return `${config.bundleSenders} senders of batch Bundles of ${config.bundleSize} Observations, back to back`;
+    default: {
+      const _exhaustive: never = config.scenario;
+      return _exhaustive;
+    }
+  }
+}
+
+/** The figures of a k6 summary written by `bundle-ingest.js`. */
+function readBundles(summary: K6Summary, config: BenchConfig): BundleFigures {
+  const { value, runSeconds, latencyMs } = summaryFigures(summary);
+  const bundles = value('bundles_ok', 'count');
+  const measurements = value('bundle_entries_ok', 'count');
+  return {
+    senders: config.bundleSenders,
+    bundleSize: config.bundleSize,
+    bundles,
+    bundlesPerSecond: round1(bundles / runSeconds),
+    measurements,
+    measurementsPerSecond: Math.round(measurements / runSeconds),
+    failedBundles: value('http_reqs', 'count') - bundles,
+    runSeconds: round1(runSeconds),
+    latencyMs,
   };
 }
 
@@ -132,13 +211,26 @@ function table(result: BenchResult): string {
   const { ingest, ingestToWorklist: probe, memory, cpu } = result;
   const ms = (l: { p50: number; p95: number; p99: number }): string => `p50 ${l.p50} ms · p95 ${l.p95} ms · p99 ${l.p99} ms`;
   const mib = (m: MemoryFigure): string => `RSS ${m.rssMb} MiB · PSS ${m.pssMb} MiB`;
+  const throughput: Array<[string, string]> =
+    'bundleSize' in ingest
+      ? [
+          ['batch ingest throughput', `${ingest.measurementsPerSecond} measurements/s in ${ingest.bundlesPerSecond} Bundles/s of ${ingest.bundleSize} (${ingest.senders} senders, ${ingest.bundles} Bundles ok, ${ingest.failedBundles} failed)`],
+          ['Bundle latency', ms(ingest.latencyMs)],
+        ]
+      : [
+          ['ingest throughput', `${ingest.achievedRate}/s of ${ingest.targetRate}/s target (${ingest.succeeded}/${ingest.requests} ok, ${ingest.droppedIterations} dropped)`],
+          ...(result.config.scenario === 'streams' ? [['stream samples', `${Math.round(ingest.achievedRate * STREAM_SAMPLES)} samples/s in ${ingest.achievedRate} chunks/s of ${STREAM_SAMPLES}`] as [string, string]] : []),
+          ['ingest latency', ms(ingest.latencyMs)],
+        ];
   const rows: Array<[string, string]> = [
     ['mode', `${result.config.mode}, ${result.machine.cpus} CPUs, ${result.machine.memoryGb} GB`],
-    ['ingest throughput', `${ingest.achievedRate}/s of ${ingest.targetRate}/s target (${ingest.succeeded}/${ingest.requests} ok, ${ingest.droppedIterations} dropped)`],
-    ...(result.config.scenario === 'streams' ? [['stream samples', `${Math.round(ingest.achievedRate * STREAM_SAMPLES)} samples/s in ${ingest.achievedRate} chunks/s of ${STREAM_SAMPLES}`] as [string, string]] : []),
-    ['ingest latency', ms(ingest.latencyMs)],
-    ['ingest → worklist', `${ms(probe.latencyMs)} (${probe.completed}/${probe.probes} seen red, ${probe.timedOut} timed out, ${probe.failed} failed)`],
-    ['worklist read', ms(probe.readMs)],
+    ...throughput,
+    ...(probe
+      ? [
+          ['ingest → worklist', `${ms(probe.latencyMs)} (${probe.completed}/${probe.probes} seen red, ${probe.timedOut} timed out, ${probe.failed} failed)`] as [string, string],
+          ['worklist read', ms(probe.readMs)] as [string, string],
+        ]
+      : []),
     ...Object.entries(memory.servicesPeak).map(([service, m]): [string, string] => [`peak memory ${service}`, mib(m)]),
     ['peak memory services total', mib(memory.servicesTotalPeak)],
     ...Object.entries(memory.infrastructurePeak).map(([group, m]): [string, string] => [`peak memory ${group}`, mib(m)]),

@@ -1,0 +1,66 @@
+// k6 scenario of batch ingest (plain JavaScript: k6 runs it in its own runtime, see observation-ingest.js).
+// SENDERS virtual users each post FHIR `batch` Bundles back to back (a closed loop: the next Bundle leaves when
+// the answer to the last one is in, as a device gateway's upload queue would), each of BUNDLE_SIZE Observations
+// of one patient: SpO2 and pulse alternating, one second apart, every one with its own identifier. bench.ts
+// reads bundles_ok / bundle_entries_ok and the bundles' http_req_duration.
+//
+// Environment: BASE_URL, PATIENTS_FILE (JSON [{patientId, token}]), SENDERS, DURATION, SUMMARY_FILE, RUN_ID,
+// BUNDLE_SIZE (entries per Bundle, default 500).
+import http from 'k6/http';
+import exec from 'k6/execution';
+import { Counter, Rate } from 'k6/metrics';
+import { writeSummary } from './k6-ingest.js';
+
+const patients = JSON.parse(open(__ENV.PATIENTS_FILE));
+const size = Number(__ENV.BUNDLE_SIZE || 500);
+const bundlesOk = new Counter('bundles_ok');
+const entriesOk = new Counter('bundle_entries_ok');
+const bundleSuccess = new Rate('ingest_success');
+const CREATED = '"status":"201 Created"';
+let errorLogs = 0;
+
+export const options = {
+  scenarios: {
+    bundles: { executor: 'constant-vus', vus: Number(__ENV.SENDERS), duration: __ENV.DURATION, gracefulStop: '60s' },
+  },
+  // Reporting only: bench.ts treats k6's "thresholds crossed" exit code (99) as a finished run.
+  thresholds: { ingest_success: ['rate>0.99'] },
+  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
+};
+
+const loinc = (code) => ({ coding: [{ system: 'http://loinc.org', code }] });
+const quantity = (value, code) => ({ value, unit: code, system: 'http://unitsofmeasure.org', code });
+
+export default function () {
+  const iteration = exec.scenario.iterationInTest;
+  const patient = patients[iteration % patients.length];
+  const subject = { reference: `Patient/${patient.patientId}` };
+  // Readings of the last BUNDLE_SIZE seconds, as a gateway uploading what it collected would send them.
+  const start = Date.now() - size * 1000;
+  const entry = Array.from({ length: size }, (_, i) => ({
+    resource: {
+      resourceType: 'Observation',
+      status: 'final',
+      identifier: [{ system: 'urn:varde:bench:bundle', value: `${__ENV.RUN_ID}-${iteration}-${i}` }],
+      // Normal values, so the load itself does not turn the pool red.
+      ...(i % 2 === 0 ? { code: loinc('59408-5'), valueQuantity: quantity(95 + (i % 4), '%') } : { code: loinc('8867-4'), valueQuantity: quantity(60 + (i % 20), '/min') }),
+      subject,
+      effectiveDateTime: new Date(start + i * 1000).toISOString(),
+    },
+    request: { method: 'POST', url: 'Observation' },
+  }));
+  const response = http.post(`${__ENV.BASE_URL}/fhir`, JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry }), {
+    headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patient.token}` },
+    tags: { name: 'POST /fhir (batch Bundle)' },
+    timeout: '120s',
+  });
+  // Counting the created entries in the text is far cheaper for k6 than parsing the answer.
+  const created = response.status === 200 ? String(response.body).split(CREATED).length - 1 : 0;
+  const ok = created === size;
+  bundleSuccess.add(ok);
+  entriesOk.add(created);
+  if (ok) bundlesOk.add(1);
+  else if (errorLogs++ < 2) console.warn(`bundle ${response.status}, ${created}/${size} created: ${String(response.body ?? '').slice(0, 300)}`);
+}
+
+export const handleSummary = writeSummary;
