@@ -7,3 +7,4 @@ export * from './postgres-event-store';
 export * from './postgres-multi-stream';
 export * from './stored-event';
 export * from './transaction';
+export * from './event-store-in-transaction';

@@ -58,6 +58,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       },
       ruleSet,
       metadata,
+      ctx.client,
     );
     await this.recorder.record(ctx.client, outcome, metadata);
   }
@@ -102,7 +103,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
 
   private async assess(patientId: string, change: Parameters<TriageHandler['assess']>[1], message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     const metadata = commandMetadataFromMessage(message, CONSUMER);
-    await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata), metadata);
+    await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata, ctx.client), metadata);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand, type StoredEvent } from '@varde/event-sourcing';
+import { eventStoreInTransaction, handleCommand, type StoredEvent } from '@varde/event-sourcing';
+import type pg from 'pg';
 import { EVENT_STORE } from '@varde/platform';
 import { nextCheckAt, triageDecider, type RegisterPatient, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
 import { triageStreamId, type TriageEvent, type TriageState } from '../domain/triage.events';
@@ -25,15 +26,18 @@ export class TriageHandler {
     @Inject(RuleSetRegistry) private readonly ruleSets: RuleSetRegistry,
   ) {}
 
-  /** Puts an enrolled patient on the worklist. */
-  register(data: RegisterPatient['data'], ruleSet: PublishedRuleSet, metadata: CommandMetadata): Promise<TriageOutcome> {
-    return this.run({ type: 'RegisterPatient', data, metadata }, ruleSet);
+  /**
+   * Puts an enrolled patient on the worklist. With `within`, the events are appended in that open transaction
+   * (a consumer's), so they commit with the outcome's projections.
+   */
+  register(data: RegisterPatient['data'], ruleSet: PublishedRuleSet, metadata: CommandMetadata, within?: pg.ClientBase): Promise<TriageOutcome> {
+    return this.run({ type: 'RegisterPatient', data, metadata }, ruleSet, within);
   }
 
-  /** Assesses new, corrected or withdrawn inputs with the rule set of the patient's pathway (asked of pathways now). */
-  async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata): Promise<TriageOutcome> {
+  /** Assesses new, corrected or withdrawn inputs with the rule set of the patient's pathway (asked of pathways now); `within` as for register. */
+  async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata, within?: pg.ClientBase): Promise<TriageOutcome> {
     const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
-    return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, inputs: change.inputs ?? [], withdrawals: change.withdrawals, checkAt: change.checkAt }, metadata }, ruleSet);
+    return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, inputs: change.inputs ?? [], withdrawals: change.withdrawals, checkAt: change.checkAt }, metadata }, ruleSet, within);
   }
 
   /** Sets the patient's own value of a rule parameter and re-assesses them. */
@@ -65,8 +69,9 @@ export class TriageHandler {
     return events;
   }
 
-  private async run(command: TriageCommand, ruleSet: PublishedRuleSet): Promise<TriageOutcome> {
-    const result = await handleCommand(this.store, triageStreamId(command.data.patientId), triageDecider, command);
+  private async run(command: TriageCommand, ruleSet: PublishedRuleSet, within?: pg.ClientBase): Promise<TriageOutcome> {
+    const store = within ? eventStoreInTransaction(this.store, within) : this.store;
+    const result = await handleCommand(store, triageStreamId(command.data.patientId), triageDecider, command);
     return { patientId: command.data.patientId, events: positioned(result), state: result.state, nextCheckAt: nextCheckAt(result.state, ruleSet.ruleSet) };
   }
 }
