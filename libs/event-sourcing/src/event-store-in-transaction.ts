@@ -1,6 +1,7 @@
 import { ExpectedVersionConflictError, NO_CONCURRENCY_CHECK, STREAM_DOES_NOT_EXIST, STREAM_EXISTS } from '@event-driven-io/emmett';
-import { defaultTag, unknownTag, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import { defaultTag, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import type pg from 'pg';
+import { streamTypeOf, toJson } from './postgres-multi-stream';
 
 // Emmett's own append function, called with parameters on the caller's connection instead of in a transaction
 // of Emmett's: the events then commit (or roll back) with whatever else the caller writes in that transaction.
@@ -8,15 +9,6 @@ const APPEND = `SELECT success, next_stream_position::text AS next_stream_positi
   FROM emt_append_to_stream($1::text[], $2::jsonb[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text, $8::text, $9::bigint, $10::text)`;
 
 type AppendRow = { success: boolean; next_stream_position: string | null; global_positions: string[] | null };
-
-/** Emmett's JSON: bigints as strings. */
-const toJson = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-
-/** Emmett's stream type: the part of the name before the first `-` (`triage-…` → `triage`). */
-function streamTypeOf(streamName: string): string {
-  const [first, ...rest] = streamName.split('-');
-  return first && rest.length > 0 ? first : unknownTag;
-}
 
 /** The stream position Emmett's function expects: `null` = no check, 0 = the stream must not exist yet. */
 function expectedPosition(expected: unknown): bigint | null {

@@ -52,7 +52,7 @@ SELECT stream_id, stream_position::text, global_position::text, message_type, me
  ORDER BY stream_id, stream_position`;
 
 /** Emmett's JSON: bigints as strings (the replacer only when there are any: it slows every value down). */
-function toJson(value: unknown): string {
+export function toJson(value: unknown): string {
   try {
     return JSON.stringify(value);
   } catch (error) {
@@ -62,7 +62,7 @@ function toJson(value: unknown): string {
 }
 
 /** Emmett's stream type: the part of the name before the first `-` (`measurement-…` → `measurement`). */
-function streamTypeOf(streamName: string): string {
+export function streamTypeOf(streamName: string): string {
   const [first, ...rest] = streamName.split('-');
   return first && rest.length > 0 ? first : unknownTag;
 }
