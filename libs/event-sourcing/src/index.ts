@@ -8,3 +8,4 @@ export * from './postgres-multi-stream';
 export * from './stored-event';
 export * from './transaction';
 export * from './event-store-in-transaction';
+export * from './group-commit';

@@ -242,6 +242,26 @@ describe('exactly once', () => {
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect(await eventsIn(results[0]!.body.id)).toBe(1);
   });
+
+  it('answers each of 60 concurrent different posts on its own, though they are written together', async () => {
+    // Many at once share transactions (group commit): each still gets its own answer and is written once.
+    const taken = [{ system: 'urn:varde:test-scale', value: randomUUID() }];
+    expect((await postObservation(observation('29463-7', 80, 'kg', { identifier: taken }))).status).toBe(201);
+    const before = await appended();
+    const readings = Array.from({ length: 60 }, (_, i) => observation('8867-4', 60 + i, '/min'));
+    const conflicting = observation('29463-7', 95, 'kg', { identifier: taken });
+    const invalid = observation('8867-4', 0, '/min');
+    const results = await Promise.all([...readings, conflicting, invalid].map((r) => postObservation(r)));
+    expect(results.slice(0, 60).map((r) => r.status)).toEqual(Array(60).fill(201));
+    expect(results[60]!.status).toBe(409);
+    expect(results[61]!.status).toBe(400);
+    expect(await appended()).toBe(before + 60);
+    const ids = results.slice(0, 60).map((r) => r.body.id as string);
+    expect(new Set(ids).size).toBe(60);
+    const { rows } = await db.query<{ value: number }>(`SELECT value FROM "${schema}".measurements WHERE measurement_id = ANY($1) ORDER BY value`, [ids]);
+    expect(rows.map((r) => Number(r.value))).toEqual(readings.map((_, i) => 60 + i));
+    expect(results.map((r, i) => (i < 60 ? r.body.valueQuantity.value : undefined)).slice(0, 60)).toEqual(readings.map((_, i) => 60 + i));
+  });
 });
 
 describe('POST /fhir with a Bundle', () => {

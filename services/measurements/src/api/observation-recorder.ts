@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Observation } from '@medplum/fhirtypes';
 import type { CommandMetadata } from '@varde/core';
+import { GroupCommit } from '@varde/event-sourcing';
 import { RecordMeasurementHandler, type MeasurementInput, type RecordResult } from '../application/record-measurement.handler';
 import { RecordMeasurementsHandler } from '../application/record-measurements.handler';
 import { RecordSampleChunkHandler, type ChunkResult, type SampleChunkInput } from '../application/record-sample-chunk.handler';
@@ -27,23 +28,34 @@ export type AllOrNothing = Readonly<{ written: true; recorded: readonly Recorded
 // without starving other requests.
 const CHUNK_PARALLELISM = 8;
 
+// Single Observations arriving while earlier ones are being written share the next transaction (group commit):
+// under load one commit serves many requests; on an idle service each is written at once.
+const SINGLE_GROUP = { maxGroup: 100, maxInFlight: 4 };
+
 /** Records point values and chunks alike, so the single and Bundle endpoints treat both the same way. */
 @Injectable()
 export class ObservationRecorder {
+  private readonly singlePoints: GroupCommit<readonly [MeasurementInput, CommandMetadata], RecordResult>;
+
   constructor(
     @Inject(RecordMeasurementHandler) private readonly points: RecordMeasurementHandler,
     @Inject(RecordSampleChunkHandler) private readonly chunks: RecordSampleChunkHandler,
     @Inject(RecordMeasurementsHandler) private readonly manyPoints: RecordMeasurementsHandler,
-  ) {}
+  ) {
+    this.singlePoints = new GroupCommit(async (items) => (await this.manyPoints.recordAll(items, false)).map((o) => ('recorded' in o ? { ok: o.recorded } : o)), SINGLE_GROUP);
+  }
 
   /** Authorises a validated submission for the request's caller (see MeasurementSubmission). */
   async authorise(authorise: Authorise, submission: ValidSubmission, at?: string): Promise<Submission> {
     return submission.kind === 'point' ? { kind: 'point', input: await authorise(submission.valid, at) } : { kind: 'chunk', input: await authorise(submission.valid, at) };
   }
 
-  /** Records one submission; a resend returns the original and writes nothing. */
+  /**
+   * Records one submission; a resend returns the original and writes nothing. A point value is written with the
+   * others arriving at the same moment, in one transaction (see SINGLE_GROUP); its outcome is its own.
+   */
   async record(submission: Submission, metadata: CommandMetadata): Promise<Recorded> {
-    if (submission.kind === 'point') return recordedPoint(await this.points.handle(submission.input, metadata));
+    if (submission.kind === 'point') return recordedPoint(await this.singlePoints.submit([submission.input, metadata]));
     return recordedChunk(await this.chunks.handle(submission.input, metadata));
   }
 

@@ -7,7 +7,7 @@ import { measurementDecider, type RecordMeasurement } from '../domain/measuremen
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
 import { upsertMeasurementViews } from '../infrastructure/measurements.read-model';
 import { viewOfStream, type MeasurementView } from './measurement.view';
-import { measurementIdOf, type MeasurementInput, type RecordResult } from './record-measurement.handler';
+import { recordMeasurementCommand, type MeasurementInput, type RecordResult } from './record-measurement.handler';
 
 /** One measurement of {@link RecordMeasurementsHandler.recordAll}: recorded (or found recorded), or refused and why. */
 export type MeasurementOutcome = Readonly<{ recorded: RecordResult } | { refused: unknown }>;
@@ -25,7 +25,7 @@ export class RecordMeasurementsHandler {
   /** Each input's outcome, in order. With `allOrNothing`, if any is refused nothing at all is written. */
   async recordAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[], allOrNothing: boolean): Promise<MeasurementOutcome[]> {
     const commands = inputs.map(([input, metadata]): StreamCommand<RecordMeasurement> => {
-      const command: RecordMeasurement = { type: 'RecordMeasurement', data: { ...input, measurementId: measurementIdOf(input) }, metadata };
+      const command = recordMeasurementCommand(input, metadata);
       return [measurementStreamId(command.data.measurementId), command];
     });
     const outcomes = await handleNewStreamCommands(this.pool, measurementDecider, commands, {
