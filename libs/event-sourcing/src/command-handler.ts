@@ -2,6 +2,7 @@ import { STREAM_DOES_NOT_EXIST, isExpectedVersionConflictError, type EventStore 
 import { ConcurrencyError, type Decider, type DomainCommand, type DomainEvent, type EventMetadata } from '@varde/core';
 import { eventIdFor } from './event-ids';
 import type { StoredEvent } from './stored-event';
+import type { StreamStateCache } from './stream-state-cache';
 
 /** Options of {@link handleCommand}. */
 export type HandleCommandOptions = Readonly<{
@@ -11,6 +12,8 @@ export type HandleCommandOptions = Readonly<{
   maxConcurrencyRetries?: number;
   /** Clock for `recordedTime`; injectable for tests. */
   clock?: () => Date;
+  /** Folded states remembered between commands on the same streams (long streams; see StreamStateCache). */
+  stateCache?: StreamStateCache<unknown>;
 }>;
 
 /** What a handled command produced. */
@@ -34,15 +37,17 @@ export type StreamDecision<State, E extends DomainEvent> = Readonly<{
 /**
  * Decides `command` against a stream's events without appending: when the stream already holds the events
  * this command id produces, those (already handled); otherwise the decider's new events with Varde's
- * metadata. Shared by {@link handleCommand} and the multi-stream path, so both decide alike.
+ * metadata. Shared by {@link handleCommand} and the multi-stream path, so both decide alike. `folded`: the
+ * state after `existing` when the caller has it already.
  */
 export function decideOnStream<C extends DomainCommand, S, E extends DomainEvent>(
   decider: Decider<C, S, E>,
   command: C,
   existing: readonly StoredEvent<E>[],
   options: HandleCommandOptions = {},
+  folded?: S,
 ): StreamDecision<S, E> {
-  const state = existing.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
+  const state = folded ?? existing.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
   const firstId = eventIdFor(command.metadata.commandId, 0);
   const start = existing.findIndex((e) => e.metadata.messageId === firstId);
   if (start >= 0) {
@@ -74,7 +79,9 @@ export async function handleCommand<C extends DomainCommand, S, E extends Domain
   const maxRetries = options.maxConcurrencyRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const { events: existing, currentStreamVersion, streamExists } = await store.readStream<StoredEvent<E>>(streamName);
-    const decision = decideOnStream(decider, command, existing, options);
+    const cache = options.stateCache as StreamStateCache<S> | undefined;
+    const folded = cache?.fold(streamName, existing, decider.initialState, decider.evolve);
+    const decision = decideOnStream(decider, command, existing, options, folded);
     if (decision.alreadyHandled || decision.events.length === 0) {
       return { ...decision, nextStreamVersion: currentStreamVersion };
     }

@@ -9,3 +9,5 @@ export * from './stored-event';
 export * from './transaction';
 export * from './event-store-in-transaction';
 export * from './group-commit';
+export * from './event-store-unit-of-work';
+export * from './stream-state-cache';

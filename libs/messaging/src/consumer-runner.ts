@@ -1,11 +1,47 @@
 import type pg from 'pg';
 import { VardeError } from '@varde/core';
+import { GroupCommit, type GroupOutcome } from '@varde/event-sourcing';
 import { withTraceContext, type ConsumeOutcome as MeasuredOutcome } from '@varde/telemetry';
 import { DEFAULT_KEY_CONCURRENCY } from './keyed-concurrency';
 import { deadLetterTopic, type DeliveredMessage, type IntegrationMessage, type MessageBus, type Subscription } from './message-bus';
 
-/** What a handler gets besides the message: the transaction its writes must join. */
-export type ConsumerContext = Readonly<{ client: pg.PoolClient; groupId: string }>;
+/**
+ * What the messages of one run share: several messages of one patient handled one after the other in one
+ * transaction (see ConsumerOptions.runs). A handler keeps what the next messages of the run should see here —
+ * e.g. events decided but not yet appended — and registers how to write it once, before the commit.
+ */
+export class ConsumerRun {
+  private readonly values = new Map<string, unknown>();
+  private readonly finishers: (() => Promise<void>)[] = [];
+  private readonly abandoners: (() => void)[] = [];
+
+  /**
+   * The run's value under `key`: created by the first message that asks, with what writes it before the commit
+   * (`finish`) and what to undo in memory when the run's transaction rolls back (`abandon`).
+   */
+  shared<T>(key: string, create: () => { value: T; finish: () => Promise<void>; abandon?: () => void }): T {
+    if (!this.values.has(key)) {
+      const { value, finish, abandon } = create();
+      this.values.set(key, value);
+      this.finishers.push(finish);
+      if (abandon) this.abandoners.push(abandon);
+    }
+    return this.values.get(key) as T;
+  }
+
+  /** Runs the finishers, in the order their values were created. */
+  async finish(): Promise<void> {
+    for (const finish of this.finishers) await finish();
+  }
+
+  /** The run's transaction rolled back: undoes what its values kept in memory. */
+  abandon(): void {
+    for (const abandon of this.abandoners) abandon();
+  }
+}
+
+/** What a handler gets besides the message: the transaction its writes must join, and the run it is part of, if any. */
+export type ConsumerContext = Readonly<{ client: pg.PoolClient; groupId: string; run?: ConsumerRun }>;
 
 /** Handles one integration event type; throwing means "failed" (retried, then dead-lettered). */
 export type IntegrationEventHandler = (message: DeliveredMessage, context: ConsumerContext) => Promise<void>;
@@ -31,6 +67,13 @@ export type ConsumerOptions = Readonly<{
    * connection for its transaction and may query the same pool besides, so a full pool must never be held.
    */
   concurrency?: number;
+  /**
+   * Lets the runner hand a patient's backlog — several consecutive messages of one key — to the handlers in one
+   * transaction, one message after the other, with a shared {@link ConsumerRun}. Only for handlers that read
+   * what earlier messages of the run wrote through the run or the transaction, never through another
+   * connection. When the run fails, each of its messages is handled again on its own.
+   */
+  runs?: boolean;
   logger?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
   onOutcome?: (message: DeliveredMessage, outcome: ConsumeOutcome) => void;
 }>;
@@ -46,23 +89,39 @@ export async function ensureProcessedTable(pool: pg.Pool): Promise<void> {
 }
 
 /**
- * Runs a consumer group: each message is handled in one transaction together with the record that it was
- * processed, so a redelivered message is recognised and skipped. Failures are retried with exponential
- * back-off; a message that keeps failing — or fails with a validation or not-found error, which no retry
- * can fix — goes to the group's dead-letter topic with its error, and the group moves on.
+ * Runs a consumer group: each message is handled in a transaction together with the record that it was
+ * processed, so a redelivered message is recognised and skipped. Messages of different patients handled at
+ * the same moment share one transaction (group commit: one BEGIN, one insert of their ids, one COMMIT); when a
+ * shared transaction fails, each of its messages is handled again in a transaction of its own, so one bad
+ * message never takes others down with it. Failures are retried with exponential back-off; a message that keeps
+ * failing — or fails with a validation or not-found error, which no retry can fix — goes to the group's
+ * dead-letter topic with its error, and the group moves on.
  */
 export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
   await ensureProcessedTable(options.pool);
   await options.bus.ensureTopics([...options.topics, ...options.topics.map((t) => deadLetterTopic(t, options.groupId))]);
-  const state = { stopping: false };
+  const concurrency = options.concurrency ?? Math.max(1, Math.min(DEFAULT_KEY_CONCURRENCY, Math.floor((options.pool.options.max ?? 10) / 2)));
+  const state: ConsumerState = {
+    stopping: false,
+    // At most half the patients in flight share a transaction, so two groups overlap (one committing, one filling).
+    shared: new GroupCommit((messages) => handleGroupInTransaction(options, messages), { maxGroup: Math.max(1, Math.ceil(concurrency / 2)), maxInFlight: Math.min(2, concurrency) }),
+  };
   const subscription = await options.bus.subscribe({
     groupId: options.groupId,
     topics: options.topics,
-    concurrency: options.concurrency ?? Math.max(1, Math.min(DEFAULT_KEY_CONCURRENCY, Math.floor((options.pool.options.max ?? 10) / 2))),
+    concurrency,
     handler: async (message) => {
       const outcome = await consumeOne(options, message, state);
       options.onOutcome?.(message, outcome);
     },
+    ...(options.runs
+      ? {
+          handleRun: async (messages: readonly DeliveredMessage[]) => {
+            const outcomes = await consumeRun(options, messages, state);
+            messages.forEach((message, i) => options.onOutcome?.(message, outcomes[i]!));
+          },
+        }
+      : {}),
   });
   return {
     stop: async () => {
@@ -72,9 +131,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   };
 }
 
-async function consumeOne(options: ConsumerOptions, message: DeliveredMessage, state: { stopping: boolean }): Promise<ConsumeOutcome> {
+type ConsumerState = { stopping: boolean; shared: GroupCommit<DeliveredMessage, boolean | 'alone'> };
+
+async function consumeOne(options: ConsumerOptions, message: DeliveredMessage, state: ConsumerState): Promise<ConsumeOutcome> {
   const handler = options.handlers[message.type];
   if (!handler) return 'ignored';
+  // First with the messages of other patients in hand now; alone when that shared transaction failed.
+  const shared = await state.shared.submit(message).catch(() => 'alone' as const);
+  if (shared !== 'alone') return shared ? 'processed' : 'duplicate';
   const maxAttempts = options.maxAttempts ?? 5;
   let delay = options.backoffMs ?? 100;
   for (let attempt = 1; ; attempt++) {
@@ -96,6 +160,76 @@ async function consumeOne(options: ConsumerOptions, message: DeliveredMessage, s
       // Short waits while a dependency is down, so a shutdown is never held up for long.
       delay = Math.min(delay * 2, transient ? 5_000 : 30_000);
     }
+  }
+}
+
+/**
+ * Handles consecutive messages of one patient in one transaction with a shared run; when anything fails the
+ * transaction rolls back and each message is handled again on its own (retries and dead letters as usual).
+ */
+async function consumeRun(options: ConsumerOptions, messages: readonly DeliveredMessage[], state: ConsumerState): Promise<ConsumeOutcome[]> {
+  const handled = messages.filter((m) => options.handlers[m.type]);
+  let outcomes: Map<DeliveredMessage, ConsumeOutcome> | undefined;
+  if (handled.length > 1) {
+    const client = await options.pool.connect();
+    let run: ConsumerRun | undefined;
+    try {
+      await client.query('BEGIN');
+      const processed = await recordProcessed(client, options.groupId, handled);
+      run = new ConsumerRun();
+      for (const [i, message] of handled.entries()) {
+        if (!processed[i]) continue;
+        await withTraceContext(message, `consume ${message.type}`, () => options.handlers[message.type]!(message, { client, groupId: options.groupId, run }));
+      }
+      await run.finish();
+      await client.query('COMMIT');
+      outcomes = new Map(handled.map((m, i) => [m, processed[i] ? 'processed' : 'duplicate']));
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      run?.abandon();
+      options.logger?.warn({ err: error, count: handled.length, firstMessageId: handled[0]!.id }, 'a run of messages failed together; handling each on its own');
+    } finally {
+      client.release();
+    }
+  }
+  const result: ConsumeOutcome[] = [];
+  for (const message of messages) result.push(outcomes?.get(message) ?? (options.handlers[message.type] ? await consumeOne(options, message, state) : 'ignored'));
+  return result;
+}
+
+/** Records the messages' ids as processed in one statement: true for each whose id was new (a copy delivered twice counts once). */
+async function recordProcessed(client: pg.PoolClient, groupId: string, messages: readonly DeliveredMessage[]): Promise<boolean[]> {
+  const { rows } = await client.query<{ message_id: string }>(
+    'INSERT INTO processed_messages (group_id, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id',
+    [groupId, messages.map((m) => m.id)],
+  );
+  const fresh = new Set(rows.map((r) => r.message_id));
+  return messages.map((m) => fresh.delete(m.id));
+}
+
+/**
+ * Handles messages of different patients in one transaction: their ids recorded in one statement, their handlers
+ * one after the other on the same connection. Each message's outcome: true processed, false a duplicate, or
+ * 'alone' for all of them when anything failed (the transaction rolled back, nothing of it was written).
+ */
+async function handleGroupInTransaction(options: ConsumerOptions, messages: readonly DeliveredMessage[]): Promise<GroupOutcome<boolean | 'alone'>[]> {
+  if (messages.length === 1) return [{ ok: 'alone' }];
+  const client = await options.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const processed = await recordProcessed(client, options.groupId, messages);
+    for (const [i, message] of messages.entries()) {
+      if (!processed[i]) continue;
+      const handler = options.handlers[message.type]!;
+      await withTraceContext(message, `consume ${message.type}`, () => handler(message, { client, groupId: options.groupId }));
+    }
+    await client.query('COMMIT');
+    return processed.map((ok) => ({ ok }));
+  } catch {
+    await client.query('ROLLBACK').catch(() => undefined);
+    return messages.map(() => ({ ok: 'alone' as const }));
+  } finally {
+    client.release();
   }
 }
 

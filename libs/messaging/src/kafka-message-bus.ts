@@ -293,6 +293,8 @@ class KafkaSubscription implements Subscription {
       // One limit for the whole subscription: partitions side by side never hold more handlers than that.
       const limit = concurrencyLimit(concurrency);
       const limited = (message: DeliveredMessage): Promise<void> => limit(() => handler(message));
+      const { handleRun } = this.options;
+      const limitedRun = handleRun && ((messages: readonly DeliveredMessage[]): Promise<void> => limit(() => handleRun(messages)));
       await consumer.run({
         // Partitions are handled in parallel (each in order), so one patient's slow message does not hold up others.
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
@@ -307,7 +309,7 @@ class KafkaSubscription implements Subscription {
             const messages = slice.flatMap((r) => (r.delivered ? [r.delivered] : []));
             let handled: number;
             try {
-              handled = await handleByKey(messages, limited, concurrency, stopped);
+              handled = await handleByKey(messages, limited, concurrency, stopped, limitedRun);
             } catch (error) {
               resolveHandled(slice, handledPrefixOf(error), resolveOffset);
               throw error;

@@ -63,6 +63,26 @@ describe('handleByKey', () => {
   });
 });
 
+describe('handleByKey with a run handler', () => {
+  it("hands a patient's consecutive messages to the run handler together, in order, and a lone message to the handler", async () => {
+    const runs: string[][] = [];
+    const singles: string[] = [];
+    const messages = [message('a', 0), message('b', 1), message('a', 2), message('a', 3), message('c', 4), message('c', 5)];
+    const handled = await handleByKey(messages, async (m) => void singles.push(m.id), 4, () => false, async (run) => void runs.push(run.map((m) => m.id)));
+    expect(handled).toBe(6);
+    expect(runs.sort()).toEqual([['a-0', 'a-2', 'a-3'], ['c-4', 'c-5']]);
+    expect(singles).toEqual(['b-1']);
+  });
+
+  it('counts nothing of a run that failed as handled', async () => {
+    const messages = [message('a', 0), message('a', 1), message('b', 2)];
+    const failed = await handleByKey(messages, async () => undefined, 1, () => false, async () => {
+      throw new Error('database down');
+    }).catch((error: unknown) => error);
+    expect(handledPrefixOf(failed)).toBe(0);
+  });
+});
+
 describe('concurrencyLimit', () => {
   it('holds callers beyond the limit until one finishes, in order', async () => {
     const limit = concurrencyLimit(2);

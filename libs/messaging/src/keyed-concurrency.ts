@@ -3,17 +3,29 @@ import type { DeliveredMessage } from './message-bus';
 /** Messages of different keys handled at once by one subscription unless configured otherwise. */
 export const DEFAULT_KEY_CONCURRENCY = 8;
 
+/** Most messages of one key handed to a run handler at once. */
+export const MAX_RUN = 50;
+
 /**
  * Handles `messages` (in delivery order) with up to `concurrency` keys at a time: the messages of one key
  * (one patient) run one after the other in their order, different keys overlap. Consumers spend most of a
  * message waiting on the database or another service, so overlapping patients is what lets one consumer keep
  * up with ingest, while per-patient order — all a consumer may rely on — is kept.
  *
+ * With `handleRun`, consecutive messages of one key (up to {@link MAX_RUN}) go to it together instead, in
+ * their order; a key with one message still goes to `handler`.
+ *
  * Resolves with how many messages were handled (all of them). When a handler throws, no further key is started,
  * the keys in flight finish, and it rejects with the first error; `handledPrefix` on the error says how many
  * messages from the start were all handled, so a caller can commit exactly that far and redeliver the rest.
  */
-export async function handleByKey(messages: readonly DeliveredMessage[], handler: (message: DeliveredMessage) => Promise<void>, concurrency: number, isStopped: () => boolean = () => false): Promise<number> {
+export async function handleByKey(
+  messages: readonly DeliveredMessage[],
+  handler: (message: DeliveredMessage) => Promise<void>,
+  concurrency: number,
+  isStopped: () => boolean = () => false,
+  handleRun?: (messages: readonly DeliveredMessage[]) => Promise<void>,
+): Promise<number> {
   const handled = new Array<boolean>(messages.length).fill(false);
   const queues = new Map<string, number[]>();
   messages.forEach((message, index) => {
@@ -25,11 +37,15 @@ export async function handleByKey(messages: readonly DeliveredMessage[], handler
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
     for (let queue = pending.shift(); queue && !failure; queue = pending.shift()) {
-      for (const index of queue) {
+      // Several messages of one key at once go to handleRun (one patient's backlog, handled together).
+      const step = handleRun ? MAX_RUN : 1;
+      for (let start = 0; start < queue.length; start += step) {
         if (failure || isStopped()) return;
+        const run = queue.slice(start, start + step);
         try {
-          await handler(messages[index]!);
-          handled[index] = true;
+          if (run.length > 1) await handleRun!(run.map((index) => messages[index]!));
+          else await handler(messages[run[0]!]!);
+          for (const index of run) handled[index] = true;
         } catch (error) {
           failure ??= { error };
           return;

@@ -42,6 +42,8 @@ export type SubscribeOptions = Readonly<{
   partitionsConsumedConcurrently?: number;
   /** Keys (patients) handled at once within what was fetched, each key's messages in order (default 8; 1 = strictly one at a time). */
   concurrency?: number;
+  /** Handles consecutive messages of one key together (a patient's backlog), in order; throwing means none was handled. */
+  handleRun?: (messages: readonly DeliveredMessage[]) => Promise<void>;
 }>;
 
 /** A running subscription. */

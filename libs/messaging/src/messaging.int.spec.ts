@@ -197,4 +197,43 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     expect(maxInFlight).toBeGreaterThan(1);
     expect(maxInFlight).toBeLessThanOrEqual(4);
   });
+
+  it('lets patients share a transaction, and a failing message never takes the others of its transaction down', async () => {
+    const topic = `varde.grouptest${randomUUID().slice(0, 8)}.v1`;
+    const groupId = `group-${randomUUID().slice(0, 8)}`;
+    await pool.query('CREATE TABLE IF NOT EXISTS grouped_effects (body text NOT NULL, tx xid8 NOT NULL)');
+    const subscription = await startConsumer({
+      bus,
+      pool,
+      groupId,
+      topics: [topic],
+      concurrency: 8,
+      backoffMs: 10,
+      handlers: {
+        'varde.test.v1.Thing': async (m: DeliveredMessage, ctx) => {
+          const body = new TextDecoder().decode(m.payload);
+          await new Promise((resolve) => setTimeout(resolve, 3));
+          await ctx.client.query('INSERT INTO grouped_effects (body, tx) VALUES ($1, pg_current_xact_id())', [`${topic}:${body}`]);
+          if (body === 'patient-3/1') throw new ValidationError([{ field: 'value', message: 'not a number' }]);
+        },
+      },
+    });
+    const published = Array.from({ length: 5 }, (_, n) => Array.from({ length: 8 }, (_, p) => message(topic, `patient-${p}`, `patient-${p}/${n}`))).flat();
+    await bus.ensureTopics([topic]);
+    await bus.publish(published);
+    const effects = async () => (await pool.query<{ body: string; tx: string }>('SELECT body, tx::text FROM grouped_effects WHERE body LIKE $1', [`${topic}:%`])).rows;
+    await eventually(async () => ((await effects()).length >= published.length - 1 ? true : undefined), 'every message but the failing one');
+    await eventually(async () => ((await bus.readAll(deadLetterTopic(topic, groupId))).length > 0 ? true : undefined), 'the dead letter');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await subscription.stop();
+    const written = await effects();
+    const bodies = written.map((e) => e.body.slice(topic.length + 1)).sort();
+    // Each once, the failing one not at all (its writes rolled back with each transaction it was in).
+    expect(bodies).toEqual(published.map((m) => new TextDecoder().decode(m.payload)).filter((b) => b !== 'patient-3/1').sort());
+    const perTransaction = new Map<string, number>();
+    for (const e of written) perTransaction.set(e.tx, (perTransaction.get(e.tx) ?? 0) + 1);
+    expect(Math.max(...perTransaction.values())).toBeGreaterThan(1);
+    const letters = await bus.readAll(deadLetterTopic(topic, groupId));
+    expect(letters.map((l) => new TextDecoder().decode(l.payload))).toEqual(['patient-3/1']);
+  });
 });

@@ -3,8 +3,11 @@ import type { Subscription } from '@varde/messaging';
 import type { Infrastructure } from './infrastructure';
 import { startServiceConsumer, type TypedHandlers } from './service-consumer';
 
-/** What a consumer group subscribes to and how it handles each integration event type. */
-export type ConsumerDefinition = Readonly<{ group: string; topics: readonly string[]; handlers: TypedHandlers }>;
+/**
+ * What a consumer group subscribes to and how it handles each integration event type; `runs`: a patient's
+ * backlog may be handled in one transaction with a shared run (see ConsumerOptions.runs).
+ */
+export type ConsumerDefinition = Readonly<{ group: string; topics: readonly string[]; handlers: TypedHandlers; runs?: boolean }>;
 
 /**
  * Base of a service's integration-event consumers: subscribes when the application has started and stops

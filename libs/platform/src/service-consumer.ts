@@ -14,7 +14,7 @@ export type TypedHandlers = { [K in IntegrationEventType]?: TypedHandler<K> };
  * Starts a consumer group of a service: decodes each integration event with its protobuf codec and hands it
  * to the typed handler, with idempotency, retries, dead letters, metrics and logs from the messaging runner.
  */
-export function startServiceConsumer(infra: Infrastructure, options: { group: string; topics: readonly string[]; handlers: TypedHandlers }): Promise<Subscription> {
+export function startServiceConsumer(infra: Infrastructure, options: { group: string; topics: readonly string[]; handlers: TypedHandlers; runs?: boolean }): Promise<Subscription> {
   const groupId = `${infra.config.service}.${options.group}`;
   const handlers = Object.fromEntries(
     Object.entries(options.handlers).map(([type, handler]) => {
@@ -29,6 +29,7 @@ export function startServiceConsumer(infra: Infrastructure, options: { group: st
     groupId,
     topics: options.topics,
     handlers,
+    ...(options.runs ? { runs: true } : {}),
     logger: infra.logger,
     onOutcome: (message, outcome) => {
       if (outcome !== 'ignored') infra.metrics.messagesConsumed.inc({ topic: message.topic, group: groupId, outcome });

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@varde/contracts';
+import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { ValidationError } from '@varde/core';
+import { eventStoreInTransaction, eventStoreUnitOfWork } from '@varde/event-sourcing';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
-import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
+import { commandMetadataFromMessage, EVENT_STORE, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/rule-set';
 import type { Withdrawal } from '../domain/triage.decide';
 import type { TriageInput } from '../domain/triage-rules';
@@ -25,14 +27,31 @@ export class TriageInputsConsumer extends IntegrationConsumer {
     @Inject(TriageHandler) private readonly triage: TriageHandler,
     @Inject(RuleSetRegistry) private readonly ruleSets: RuleSetRegistry,
     @Inject(TriageOutcomeRecorder) private readonly recorder: TriageOutcomeRecorder,
+    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
   ) {
     super(infra);
+  }
+
+  /**
+   * Where a message's triage events go: appended in the consumer's transaction; for a run of one patient's
+   * messages, kept by a unit of work (each message decides on what the earlier ones decided) and appended once
+   * at the end of the run, in the same transaction.
+   */
+  private storeFor(ctx: ConsumerContext, patientId: string): PostgresEventStore {
+    if (!ctx.run) return eventStoreInTransaction(this.store, ctx.client);
+    return ctx.run.shared(`triage-events:${patientId}`, () => {
+      const unit = eventStoreUnitOfWork(this.store);
+      // States folded over the run's events must not outlive a rollback of them.
+      return { value: unit.store, finish: () => unit.flush(ctx.client), abandon: () => this.triage.forget(patientId) };
+    });
   }
 
   protected override definition(): ConsumerDefinition {
     return {
       group: GROUP,
       topics: ['varde.pathways.v1', 'varde.measurements.v1', 'varde.forms.v1'],
+      // A patient's backlog (a Bundle of readings, a catch-up after downtime) is assessed in one transaction.
+      runs: true,
       handlers: {
         'varde.pathways.v1.PatientEnrolled': (event, message, ctx) => this.onEnrolled(event, message, ctx),
         'varde.measurements.v1.MeasurementRecorded': (event, message, ctx) => this.onMeasurement(event, message, ctx),
@@ -58,7 +77,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       },
       ruleSet,
       metadata,
-      ctx.client,
+      this.storeFor(ctx, patientId),
     );
     await this.recorder.record(ctx.client, outcome, metadata);
   }
@@ -103,7 +122,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
 
   private async assess(patientId: string, change: Parameters<TriageHandler['assess']>[1], message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     const metadata = commandMetadataFromMessage(message, CONSUMER);
-    await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata, ctx.client), metadata);
+    await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata, this.storeFor(ctx, patientId)), metadata);
   }
 }
 

@@ -1,8 +1,7 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { eventStoreInTransaction, handleCommand, type StoredEvent } from '@varde/event-sourcing';
-import type pg from 'pg';
+import { handleCommand, StreamStateCache, type StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { nextCheckAt, triageDecider, type RegisterPatient, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
 import { triageStreamId, type TriageEvent, type TriageState } from '../domain/triage.events';
@@ -17,9 +16,14 @@ export type PositionedTriageEvent = PositionedEvent<TriageEvent>;
 /** What a triage command wrote, the patient's state after it, and when they must next be checked for missing reports. */
 export type TriageOutcome = Readonly<{ patientId: string; events: readonly PositionedTriageEvent[]; state: TriageState; nextCheckAt: string | undefined }>;
 
+// Folded states of the patients handled most recently: an assessment then folds only what the stream gained.
+const STATE_CACHE_PATIENTS = 20_000;
+
 /** Commands on a patient's triage stream: load → decide → append, writing nothing twice for one command id. */
 @Injectable()
 export class TriageHandler {
+  private readonly states = new StreamStateCache<TriageState>(STATE_CACHE_PATIENTS);
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(ActiveEnrolments) private readonly enrolments: ActiveEnrolments,
@@ -27,15 +31,15 @@ export class TriageHandler {
   ) {}
 
   /**
-   * Puts an enrolled patient on the worklist. With `within`, the events are appended in that open transaction
-   * (a consumer's), so they commit with the outcome's projections.
+   * Puts an enrolled patient on the worklist. `within`: the store to decide and append with instead of the
+   * service's — a consumer's, appending in its transaction so the events commit with the outcome's projections.
    */
-  register(data: RegisterPatient['data'], ruleSet: PublishedRuleSet, metadata: CommandMetadata, within?: pg.ClientBase): Promise<TriageOutcome> {
+  register(data: RegisterPatient['data'], ruleSet: PublishedRuleSet, metadata: CommandMetadata, within?: PostgresEventStore): Promise<TriageOutcome> {
     return this.run({ type: 'RegisterPatient', data, metadata }, ruleSet, within);
   }
 
   /** Assesses new, corrected or withdrawn inputs with the rule set of the patient's pathway (asked of pathways now); `within` as for register. */
-  async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata, within?: pg.ClientBase): Promise<TriageOutcome> {
+  async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata, within?: PostgresEventStore): Promise<TriageOutcome> {
     const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
     return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, inputs: change.inputs ?? [], withdrawals: change.withdrawals, checkAt: change.checkAt }, metadata }, ruleSet, within);
   }
@@ -69,9 +73,13 @@ export class TriageHandler {
     return events;
   }
 
-  private async run(command: TriageCommand, ruleSet: PublishedRuleSet, within?: pg.ClientBase): Promise<TriageOutcome> {
-    const store = within ? eventStoreInTransaction(this.store, within) : this.store;
-    const result = await handleCommand(store, triageStreamId(command.data.patientId), triageDecider, command);
+  /** Forgets the patient's remembered state: events decided for them were rolled back with their transaction. */
+  forget(patientId: string): void {
+    this.states.forget(triageStreamId(patientId));
+  }
+
+  private async run(command: TriageCommand, ruleSet: PublishedRuleSet, within?: PostgresEventStore): Promise<TriageOutcome> {
+    const result = await handleCommand(within ?? this.store, triageStreamId(command.data.patientId), triageDecider, command, { stateCache: this.states as StreamStateCache<unknown> });
     return { patientId: command.data.patientId, events: positioned(result), state: result.state, nextCheckAt: nextCheckAt(result.state, ruleSet.ruleSet) };
   }
 }

@@ -1,0 +1,48 @@
+import type { DomainEvent } from '@varde/core';
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from './stored-event';
+import { StreamStateCache } from './stream-state-cache';
+
+type Added = DomainEvent<'Added', { n: number }>;
+const added = (n: number, id = `e${n}`): StoredEvent<Added> => ({ type: 'Added', data: { n }, metadata: { messageId: id } }) as unknown as StoredEvent<Added>;
+
+/** A fold that counts how many events it applied. */
+function summing() {
+  let applied = 0;
+  const evolve = (sum: number, event: Added): number => {
+    applied++;
+    return sum + event.data.n;
+  };
+  return { evolve, applied: () => applied };
+}
+
+describe('StreamStateCache', () => {
+  it('folds only the events a stream gained since the state it remembers', () => {
+    const cache = new StreamStateCache<number>(10);
+    const { evolve, applied } = summing();
+    expect(cache.fold('s', [added(1), added(2)], () => 0, evolve)).toBe(3);
+    expect(cache.fold('s', [added(1), added(2), added(3)], () => 0, evolve)).toBe(6);
+    expect(applied()).toBe(3);
+  });
+
+  it('folds from the start when the stream no longer holds the event it remembers at that version', () => {
+    const cache = new StreamStateCache<number>(10);
+    const { evolve, applied } = summing();
+    cache.fold('s', [added(1), added(2, 'pending')], () => 0, evolve);
+    // The transaction that held "pending" rolled back; another event took position 2.
+    expect(cache.fold('s', [added(1), added(5, 'other')], () => 0, evolve)).toBe(6);
+    expect(applied()).toBe(4);
+  });
+
+  it('folds from the start after forget, and keeps at most the configured number of streams', () => {
+    const cache = new StreamStateCache<number>(1);
+    const { evolve, applied } = summing();
+    cache.fold('a', [added(1)], () => 0, evolve);
+    cache.forget('a');
+    expect(cache.fold('a', [added(1), added(2)], () => 0, evolve)).toBe(3);
+    cache.fold('b', [added(10)], () => 0, evolve);
+    // "a" was dropped for "b": folded whole again.
+    expect(cache.fold('a', [added(1), added(2)], () => 0, evolve)).toBe(3);
+    expect(applied()).toBe(1 + 2 + 1 + 2);
+  });
+});

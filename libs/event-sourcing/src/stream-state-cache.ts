@@ -1,0 +1,40 @@
+import type { DomainEvent } from '@varde/core';
+import type { StoredEvent } from './stored-event';
+
+type Entry<S> = Readonly<{ version: number; lastEventId: string; state: S }>;
+
+/**
+ * Folded states of recently handled streams, so a command folds only the events its stream gained since
+ * (see HandleCommandOptions.stateCache) instead of the whole stream: a patient's triage stream gains an event
+ * with every input, and folding all of it per input made each assessment cost grow with the patient's history.
+ * An entry is used only when the stream still holds, at the entry's version, the event the entry was folded up
+ * to; whoever may have folded events that were then rolled back calls {@link forget}. At most `maxStreams`
+ * entries; the stream used longest ago goes first.
+ */
+export class StreamStateCache<S> {
+  private readonly entries = new Map<string, Entry<S>>();
+
+  constructor(private readonly maxStreams: number) {}
+
+  /** The state after `events` (a whole stream, oldest first), folded from the remembered state where it still holds. */
+  fold<E extends DomainEvent>(streamName: string, events: readonly StoredEvent<E>[], initial: () => S, evolve: (state: S, event: E) => S): S {
+    const entry = this.entries.get(streamName);
+    const usable = entry !== undefined && entry.version <= events.length && events[entry.version - 1]?.metadata.messageId === entry.lastEventId;
+    let state = usable ? entry.state : initial();
+    for (let i = usable ? entry.version : 0; i < events.length; i++) state = evolve(state, events[i] as unknown as E);
+    const last = events[events.length - 1];
+    if (last) this.remember(streamName, { version: events.length, lastEventId: last.metadata.messageId, state });
+    return state;
+  }
+
+  /** Drops what is remembered of a stream (its events folded in a transaction that rolled back). */
+  forget(streamName: string): void {
+    this.entries.delete(streamName);
+  }
+
+  private remember(streamName: string, entry: Entry<S>): void {
+    this.entries.delete(streamName);
+    if (this.entries.size >= this.maxStreams) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(streamName, entry);
+  }
+}
