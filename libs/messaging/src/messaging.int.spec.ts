@@ -106,6 +106,39 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     await store.close();
   });
 
+  it('skips, unread, the event types a mapping says it never publishes, and moves past them', async () => {
+    const ownSchema = freshSchema('relaytypes');
+    await ensureSchema(databaseUrl, ownSchema);
+    const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
+    const topic = `varde.relaytypes${randomUUID().slice(0, 8)}.v1`;
+    await bus.ensureTopics([topic]);
+    const event = (type: string, n: number) => ({ type, data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });
+    const seen: string[] = [];
+    const map = Object.assign(
+      (e: { type: string; data: unknown; metadata: { messageId: string } }) => {
+        seen.push(e.type);
+        return { ...message(topic, 'same-patient', JSON.stringify(e.data)), id: e.metadata.messageId };
+      },
+      { eventTypes: ['Decided'] },
+    );
+    await store.appendToStream('thing-1', [event('Noted', 1), event('Decided', 2), event('Noted', 3), event('Decided', 4)] as never[]);
+    let relay = await startRelay({ databaseUrl, schema: ownSchema, bus, map: map as never, pollIntervalMs: 20 });
+    await eventually(async () => ((await bus.readAll(topic)).length >= 2 ? true : undefined), 'the two published events');
+    await relay.stop();
+    await store.appendToStream('thing-1', [event('Noted', 5), event('Decided', 6)] as never[], { expectedStreamVersion: 4n });
+    relay = await startRelay({ databaseUrl, schema: ownSchema, bus, map: map as never, pollIntervalMs: 20 });
+    const all = await eventually(async () => {
+      const got = await bus.readAll(topic);
+      return got.length >= 3 ? got : undefined;
+    }, 'the third published event');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(all.map((m) => JSON.parse(new TextDecoder().decode(m.payload)).n)).toEqual([2, 4, 6]);
+    expect((await bus.readAll(topic)).length).toBe(3);
+    expect(seen).toEqual(['Decided', 'Decided', 'Decided']);
+    await relay.stop();
+    await store.close();
+  });
+
   it('processes each message once, retries a failing handler, and dead-letters what cannot succeed', async () => {
     const topic = `varde.consumertest${randomUUID().slice(0, 8)}.v1`;
     const groupId = `group-${randomUUID().slice(0, 8)}`;

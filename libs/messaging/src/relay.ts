@@ -3,8 +3,12 @@ import type { RecordedEvent } from '@varde/event-sourcing';
 import { schemaConnectionString } from '@varde/event-sourcing';
 import type { IntegrationMessage, MessageBus } from './message-bus';
 
-/** Turns a private domain event into the integration event other services see, or nothing. */
-export type IntegrationMapper = (event: RecordedEvent) => IntegrationMessage | undefined;
+/**
+ * Turns a private domain event into the integration event other services see, or nothing. `eventTypes`, when
+ * set, names every domain event type it can publish: the relay then skips the others without reading their
+ * data (a triage stream holds many more inputs than decisions).
+ */
+export type IntegrationMapper = ((event: RecordedEvent) => IntegrationMessage | undefined) & { readonly eventTypes?: readonly string[] };
 
 /** Options of {@link startRelay}. */
 export type RelayOptions = Readonly<{
@@ -78,6 +82,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   };
 
+  const published = options.map.eventTypes ? new Set(options.map.eventTypes) : undefined;
   const runWith = async (client: pg.Client): Promise<void> => {
     await client.query(`CREATE TABLE IF NOT EXISTS relay_checkpoints (
       relay_id text PRIMARY KEY,
@@ -101,22 +106,28 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       const { rows } = await client.query<Row>(
         // ORDER BY names the table's columns: the bare names would be the text output columns, sorted as text
         // ("10" before "9"), and the checkpoint would skip events.
-        `SELECT message_id, message_type, message_data, message_metadata, stream_id, stream_position::text,
-                global_position::text, transaction_id::text
+        `SELECT message_id, message_type,
+                CASE WHEN $4::text[] IS NULL OR message_type = ANY($4) THEN message_data END AS message_data,
+                CASE WHEN $4::text[] IS NULL OR message_type = ANY($4) THEN message_metadata END AS message_metadata,
+                stream_id, stream_position::text, global_position::text, transaction_id::text
            FROM emt_messages
           WHERE is_archived = FALSE
             AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
             AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
           ORDER BY emt_messages.transaction_id, emt_messages.global_position
           LIMIT $3`,
-        [checkpoint.tx, checkpoint.position, options.batchSize ?? 500],
+        [checkpoint.tx, checkpoint.position, options.batchSize ?? 500, published ? [...published] : null],
       );
       if (rows.length === 0) {
         options.onLag?.(0);
         await sleep(options.pollIntervalMs ?? 50);
         continue;
       }
-      const messages = rows.map((row) => options.map(toRecordedEvent(row))).filter((m): m is IntegrationMessage => m !== undefined);
+      const messages = rows.flatMap((row) => {
+        if (published && !published.has(row.message_type)) return [];
+        const message = options.map(toRecordedEvent(row));
+        return message ? [message] : [];
+      });
       if (messages.length > 0) await publish(messages);
       const last = rows[rows.length - 1]!;
       checkpoint = { tx: last.transaction_id, position: last.global_position };

@@ -24,6 +24,7 @@ const outcomes: Readonly<Record<AlertOutcome, triageV1Events.AlertOutcome>> = {
  * comments (free text that may hold health details) stay private to triage.
  */
 export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
+  // Every type published here is listed in triageIntegrationMapping.eventTypes below: the relay reads no other.
   const e = event as RecordedEvent<TriageEvent | AlertEvent>;
   switch (e.type) {
     case 'PatientTriaged': {
@@ -99,3 +100,6 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
     }
   }
 }
+
+/** What the mapping can publish: the relay skips the rest (inputs, registrations, overrides, assignments, comments) unread. */
+triageIntegrationMapping.eventTypes = ['PatientTriaged', 'AlertRaised', 'AlertSeverityRaised', 'AlertAcknowledged', 'AlertEscalated', 'AlertResolved'] as const;
