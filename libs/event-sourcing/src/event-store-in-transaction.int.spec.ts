@@ -5,9 +5,11 @@ import { freshSchema } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventStoreInTransaction } from './event-store-in-transaction';
+import { eventStoreUnitOfWork } from './event-store-unit-of-work';
 import { createPostgresEventStore, schemaConnectionString } from './postgres-event-store';
+import { inTransaction as transaction } from './transaction';
 
-describe('appending inside the caller’s transaction (real PostgreSQL)', () => {
+describe('appending inside the caller’s transaction, alone or as a unit of work (real PostgreSQL)', () => {
   const schema = freshSchema('intx');
   let store: PostgresEventStore;
   let pool: pg.Pool;
@@ -23,6 +25,7 @@ describe('appending inside the caller’s transaction (real PostgreSQL)', () => 
   });
 
   const event = (n: number) => ({ type: 'InputNoted', data: { n, at: '2026-12-01T08:00:00.000Z' }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', schemaVersion: 1 } });
+  const numbers = (events: readonly { data: unknown }[]) => events.map((e) => (e.data as { n: number }).n);
 
   const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>, outcome: 'COMMIT' | 'ROLLBACK'): Promise<T> => {
     const client = await pool.connect();
@@ -80,5 +83,36 @@ describe('appending inside the caller’s transaction (real PostgreSQL)', () => 
     }, 'COMMIT');
     expect(isExpectedVersionConflictError(refused)).toBe(true);
     expect((await store.readStream(stream)).events.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3]);
+  });
+
+  it('lets later commands see what earlier ones appended, and writes it all at the flush as Emmett would', async () => {
+    const stream = `triage-${randomUUID()}`;
+    await store.appendToStream(stream, [event(1)]);
+    const unit = eventStoreUnitOfWork(store);
+    await unit.store.appendToStream(stream, [event(2)], { expectedStreamVersion: 1n });
+    const seen = await unit.store.readStream(stream);
+    expect(numbers(seen.events)).toEqual([1, 2]);
+    expect(seen.currentStreamVersion).toBe(2n);
+    await unit.store.appendToStream(stream, [event(3), event(4)], { expectedStreamVersion: 2n });
+    // Nothing is written before the flush.
+    expect(numbers((await store.readStream(stream)).events)).toEqual([1]);
+    await transaction(pool, (client) => unit.flush(client));
+    const stored = await store.readStream(stream);
+    expect(numbers(stored.events)).toEqual([1, 2, 3, 4]);
+    expect(stored.events.map((e) => e.metadata.streamPosition)).toEqual([1n, 2n, 3n, 4n]);
+    const { rows } = await pool.query(`SELECT message_metadata FROM emt_messages WHERE stream_id = $1 ORDER BY stream_position`, [stream]);
+    // Positions are the table's: the metadata stored is the command's, as with Emmett's append.
+    expect(rows.every((r) => !('streamPosition' in r.message_metadata) && !('streamName' in r.message_metadata))).toBe(true);
+  });
+
+  it('refuses a stale version at once, and fails the flush when another writer got there first', async () => {
+    const stream = `triage-${randomUUID()}`;
+    const unit = eventStoreUnitOfWork(store);
+    expect((await unit.store.readStream(stream)).streamExists).toBe(false);
+    await unit.store.appendToStream(stream, [event(1)], { expectedStreamVersion: 0n });
+    expect(isExpectedVersionConflictError(await unit.store.appendToStream(stream, [event(2)], { expectedStreamVersion: 0n }).catch((e: unknown) => e))).toBe(true);
+    await store.appendToStream(stream, [event(9)]);
+    await expect(transaction(pool, (client) => unit.flush(client))).rejects.toThrow();
+    expect(numbers((await store.readStream(stream)).events)).toEqual([9]);
   });
 });

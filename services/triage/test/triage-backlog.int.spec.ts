@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { schemaConnectionString } from '@varde/event-sourcing';
 import { PostgresMessageBus } from '@varde/messaging';
-import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, type ServiceProcess, startServiceStack, startTestIssuer, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { spo2Recorded } from './triage-messages';
 
@@ -34,13 +34,7 @@ describe("a patient's backlog is assessed together, with the same decisions as o
   });
 
   const enrol = async (): Promise<string> => {
-    const response = await fetch(`${pathways.url}/api/enrolments`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${clinician}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }),
-    });
-    expect(response.status).toBe(201);
-    const { patientId } = (await response.json()) as { patientId: string };
+    const patientId = await enrolPatient(pathways.url, clinician);
     await eventually(async () => ((await eventsOf(patientId, 'PatientRegisteredForTriage')).length > 0 ? true : undefined), 'the patient registered for triage');
     return patientId;
   };
