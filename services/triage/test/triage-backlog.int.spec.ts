@@ -53,6 +53,9 @@ describe("a patient's backlog is assessed together, with the same decisions as o
       reasons: (data['reasons'] as { text?: string; rule?: string }[]).map((r) => r.text ?? r.rule ?? ''),
     }));
   const alertsOf = async (patientId: string): Promise<number> => Number((await triageDb.query(`SELECT count(*) AS n FROM alerts WHERE patient_id = $1`, [patientId])).rows[0].n);
+  // The what-if's input history and the missing-report check, without what differs by patient (ids).
+  const historyOf = async (patientId: string) => (await triageDb.query(`SELECT value, effective_time FROM triage_inputs WHERE patient_id = $1 ORDER BY effective_time`, [patientId])).rows;
+  const nextCheckOf = async (patientId: string) => (await triageDb.query(`SELECT due_at FROM triage_next_checks WHERE patient_id = $1`, [patientId])).rows[0]?.due_at as Date | undefined;
   const worklistColour = async (patientId: string): Promise<string | undefined> => (await triageDb.query(`SELECT colour FROM worklist WHERE patient_id = $1`, [patientId])).rows[0]?.colour;
 
   it('gives a backlog of 40 readings the decisions, alerts and worklist row that one reading at a time gives', async () => {
@@ -79,6 +82,10 @@ describe("a patient's backlog is assessed together, with the same decisions as o
     expect(decisions).toEqual(await decisionsOf(oneByOne));
     expect(decisions.filter((d) => d.colour === 'red').length).toBeGreaterThanOrEqual(2);
     expect(await alertsOf(together)).toBe(await alertsOf(oneByOne));
+    expect(await historyOf(together)).toHaveLength(values.length);
+    expect(await historyOf(together)).toEqual(await historyOf(oneByOne));
+    expect(await nextCheckOf(together)).toBeDefined();
+    expect(await nextCheckOf(together)).toEqual(await nextCheckOf(oneByOne));
     expect(await worklistColour(together)).toBeDefined();
     expect(await worklistColour(together)).toBe(await worklistColour(oneByOne));
   });

@@ -79,7 +79,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       metadata,
       this.storeFor(ctx, patientId),
     );
-    await this.recorder.record(ctx.client, outcome, metadata);
+    await this.recorder.record(ctx.client, outcome, metadata, ctx.run);
   }
 
   private async onMeasurement(event: IntegrationEvent<'varde.measurements.v1.MeasurementRecorded'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
@@ -122,7 +122,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
 
   private async assess(patientId: string, change: Parameters<TriageHandler['assess']>[1], message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     const metadata = commandMetadataFromMessage(message, CONSUMER);
-    await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata, this.storeFor(ctx, patientId)), metadata);
+    await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata, this.storeFor(ctx, patientId)), metadata, ctx.run);
   }
 }
 

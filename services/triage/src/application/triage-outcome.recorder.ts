@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
 import { inTransaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
+import type { ConsumerRun } from '@varde/messaging';
 import type pg from 'pg';
 import { NextCheckProjection } from '../infrastructure/next-check.projection';
 import { TriageHistoryProjection } from '../infrastructure/triage-history.projection';
@@ -24,11 +25,30 @@ export class TriageOutcomeRecorder {
     @Inject(AlertHandler) private readonly alerts: AlertHandler,
   ) {}
 
-  /** Records the outcome with `client`, inside the caller's transaction. */
-  async record(client: pg.PoolClient, outcome: TriageOutcome, metadata: CommandMetadata): Promise<void> {
+  /**
+   * Records the outcome with `client`, inside the caller's transaction. In a run of one patient's messages the
+   * input history and the next check are written once, at the end of the run (the history in one statement,
+   * the next check of the last outcome: the earlier ones would only be overwritten).
+   */
+  async record(client: pg.PoolClient, outcome: TriageOutcome, metadata: CommandMetadata, run?: ConsumerRun): Promise<void> {
     await this.worklist.apply(client, outcome.events);
-    await this.histories.apply(client, outcome.events);
-    await this.nextChecks.apply(client, outcome);
+    if (run) {
+      const deferred = run.shared(`triage-projections:${outcome.patientId}`, () => {
+        const value = { events: [] as TriageOutcome['events'][number][], last: outcome };
+        return {
+          value,
+          finish: async () => {
+            await this.histories.applyAll(client, value.events);
+            await this.nextChecks.apply(client, value.last);
+          },
+        };
+      });
+      deferred.events.push(...outcome.events);
+      deferred.last = outcome;
+    } else {
+      await this.histories.apply(client, outcome.events);
+      await this.nextChecks.apply(client, outcome);
+    }
     for (const { event } of outcome.events) {
       if (event.type === 'PatientTriaged' && event.data.current !== false) await this.alerts.onTriaged(client, event, metadata);
     }

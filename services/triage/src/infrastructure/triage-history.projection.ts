@@ -39,6 +39,42 @@ export class TriageHistoryProjection implements OnModuleInit {
       CREATE INDEX IF NOT EXISTS triage_inputs_measurement ON triage_inputs (patient_id, measurement_id);`);
   }
 
+  /**
+   * Applies the events of several commands (a run of one patient's messages): new inputs of distinct
+   * measurements in one statement; anything else — a registration, a withdrawal, two inputs of one measurement —
+   * one event at a time, in order, as {@link apply}.
+   */
+  async applyAll(client: pg.PoolClient, events: readonly PositionedTriageEvent[]): Promise<void> {
+    const inputs = events.flatMap(({ event }) => (event.type === 'TriageInputRecorded' ? [event.data] : []));
+    const measurements = inputs.map((d) => d.input.measurementId).filter((id) => id !== undefined);
+    const onlyDistinctInputs = inputs.length === events.filter(({ event }) => event.type !== 'PatientTriaged').length && new Set(measurements).size === measurements.length;
+    if (!onlyDistinctInputs || inputs.length < 2) return this.apply(client, events);
+    const column = <T>(pick: (d: (typeof inputs)[number]) => T): T[] => inputs.map(pick);
+    await client.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
+           AS i(event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
+       ), replaced AS (
+         DELETE FROM triage_inputs t USING input i
+          WHERE i.measurement_id IS NOT NULL AND t.patient_id = i.patient_id AND t.measurement_id = i.measurement_id AND t.event_id <> i.event_id
+       )
+       INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
+       SELECT * FROM input ON CONFLICT (event_id, code_system, code) DO NOTHING`,
+      [
+        column((d) => d.input.eventId),
+        column((d) => d.patientId),
+        column((d) => d.input.code.system),
+        column((d) => d.input.code.code),
+        column((d) => d.input.value),
+        column((d) => d.input.unit),
+        column((d) => d.input.effectiveTime),
+        column((d) => d.input.measurementId ?? null),
+        column((d) => d.input.source),
+        column((d) => d.input.position),
+      ],
+    );
+  }
+
   /** Applies a command's events. */
   async apply(client: pg.PoolClient, events: readonly PositionedTriageEvent[]): Promise<void> {
     for (const { event } of events) {
