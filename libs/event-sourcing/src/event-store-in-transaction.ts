@@ -1,6 +1,7 @@
 import { ExpectedVersionConflictError, NO_CONCURRENCY_CHECK, STREAM_DOES_NOT_EXIST, STREAM_EXISTS } from '@event-driven-io/emmett';
 import { defaultTag, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import type pg from 'pg';
+import { withStoreOverrides } from './event-store-overrides';
 import { streamTypeOf, toJson } from './postgres-multi-stream';
 
 // Emmett's own append function, called with parameters on the caller's connection instead of in a transaction
@@ -52,11 +53,5 @@ export function eventStoreInTransaction(store: PostgresEventStore, client: pg.Cl
     return { nextExpectedStreamVersion: next, lastEventGlobalPosition: BigInt(row.global_positions[row.global_positions.length - 1]!), createdNewStream: next === BigInt(events.length) };
   }) as unknown as PostgresEventStore['appendToStream'];
 
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'appendToStream') return appendToStream;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return withStoreOverrides(store, { appendToStream });
 }

@@ -1,6 +1,7 @@
 import { ExpectedVersionConflictError, NO_CONCURRENCY_CHECK, STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import type pg from 'pg';
+import { withStoreOverrides } from './event-store-overrides';
 import { eventStoreInTransaction } from './event-store-in-transaction';
 
 type ReadResult = Awaited<ReturnType<PostgresEventStore['readStream']>>;
@@ -53,14 +54,7 @@ export function eventStoreUnitOfWork(store: PostgresEventStore): EventStoreUnitO
     return { nextExpectedStreamVersion: current + BigInt(events.length), lastEventGlobalPosition: 0n, createdNewStream: !exists };
   }) as unknown as PostgresEventStore['appendToStream'];
 
-  const unit = new Proxy(store, {
-    get(target, property) {
-      if (property === 'readStream') return readStream;
-      if (property === 'appendToStream') return appendToStream;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  const unit = withStoreOverrides(store, { readStream, appendToStream });
 
   const flush = async (client: pg.ClientBase): Promise<void> => {
     const inTransaction = eventStoreInTransaction(store, client);

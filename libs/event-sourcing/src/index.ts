@@ -11,3 +11,4 @@ export * from './event-store-in-transaction';
 export * from './group-commit';
 export * from './event-store-unit-of-work';
 export * from './stream-state-cache';
+export * from './event-store-overrides';

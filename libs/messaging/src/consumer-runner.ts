@@ -169,65 +169,47 @@ async function consumeOne(options: ConsumerOptions, message: DeliveredMessage, s
  */
 async function consumeRun(options: ConsumerOptions, messages: readonly DeliveredMessage[], state: ConsumerState): Promise<ConsumeOutcome[]> {
   const handled = messages.filter((m) => options.handlers[m.type]);
-  let outcomes: Map<DeliveredMessage, ConsumeOutcome> | undefined;
-  if (handled.length > 1) {
-    const client = await options.pool.connect();
-    let run: ConsumerRun | undefined;
-    try {
-      await client.query('BEGIN');
-      const processed = await recordProcessed(client, options.groupId, handled);
-      run = new ConsumerRun();
-      for (const [i, message] of handled.entries()) {
-        if (!processed[i]) continue;
-        await withTraceContext(message, `consume ${message.type}`, () => options.handlers[message.type]!(message, { client, groupId: options.groupId, run }));
-      }
-      await run.finish();
-      await client.query('COMMIT');
-      outcomes = new Map(handled.map((m, i) => [m, processed[i] ? 'processed' : 'duplicate']));
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      run?.abandon();
-      options.logger?.warn({ err: error, count: handled.length, firstMessageId: handled[0]!.id }, 'a run of messages failed together; handling each on its own');
-    } finally {
-      client.release();
-    }
-  }
+  const processed = handled.length > 1 ? await handleTogether(options, handled, new ConsumerRun()) : undefined;
+  const outcomes = new Map(processed?.map((ok, i): [DeliveredMessage, ConsumeOutcome] => [handled[i]!, ok ? 'processed' : 'duplicate']));
   const result: ConsumeOutcome[] = [];
-  for (const message of messages) result.push(outcomes?.get(message) ?? (options.handlers[message.type] ? await consumeOne(options, message, state) : 'ignored'));
+  for (const message of messages) result.push(outcomes.get(message) ?? (options.handlers[message.type] ? await consumeOne(options, message, state) : 'ignored'));
   return result;
 }
 
-/** Records the messages' ids as processed in one statement: true for each whose id was new (a copy delivered twice counts once). */
-async function recordProcessed(client: pg.PoolClient, groupId: string, messages: readonly DeliveredMessage[]): Promise<boolean[]> {
-  const { rows } = await client.query<{ message_id: string }>(
-    'INSERT INTO processed_messages (group_id, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id',
-    [groupId, messages.map((m) => m.id)],
-  );
-  const fresh = new Set(rows.map((r) => r.message_id));
-  return messages.map((m) => fresh.delete(m.id));
+/** Messages of different patients in one transaction (see startConsumer): each outcome, or 'alone' for all when it failed. */
+async function handleGroupInTransaction(options: ConsumerOptions, messages: readonly DeliveredMessage[]): Promise<GroupOutcome<boolean | 'alone'>[]> {
+  const processed = messages.length > 1 ? await handleTogether(options, messages) : undefined;
+  return processed ? processed.map((ok) => ({ ok })) : messages.map(() => ({ ok: 'alone' as const }));
 }
 
 /**
- * Handles messages of different patients in one transaction: their ids recorded in one statement, their handlers
- * one after the other on the same connection. Each message's outcome: true processed, false a duplicate, or
- * 'alone' for all of them when anything failed (the transaction rolled back, nothing of it was written).
+ * Handles messages one after the other in one transaction, their ids recorded in one statement (a copy
+ * delivered twice counts once), with `run` shared by their handlers and finished before the commit. Each
+ * message's outcome (true processed, false a duplicate), or undefined when anything failed: the transaction
+ * rolled back, the run was abandoned, and nothing of it was written.
  */
-async function handleGroupInTransaction(options: ConsumerOptions, messages: readonly DeliveredMessage[]): Promise<GroupOutcome<boolean | 'alone'>[]> {
-  if (messages.length === 1) return [{ ok: 'alone' }];
+async function handleTogether(options: ConsumerOptions, messages: readonly DeliveredMessage[], run?: ConsumerRun): Promise<boolean[] | undefined> {
   const client = await options.pool.connect();
   try {
     await client.query('BEGIN');
-    const processed = await recordProcessed(client, options.groupId, messages);
+    const { rows } = await client.query<{ message_id: string }>(
+      'INSERT INTO processed_messages (group_id, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id',
+      [options.groupId, messages.map((m) => m.id)],
+    );
+    const fresh = new Set(rows.map((r) => r.message_id));
+    const processed = messages.map((m) => fresh.delete(m.id));
     for (const [i, message] of messages.entries()) {
       if (!processed[i]) continue;
-      const handler = options.handlers[message.type]!;
-      await withTraceContext(message, `consume ${message.type}`, () => handler(message, { client, groupId: options.groupId }));
+      await withTraceContext(message, `consume ${message.type}`, () => options.handlers[message.type]!(message, { client, groupId: options.groupId, ...(run ? { run } : {}) }));
     }
+    await run?.finish();
     await client.query('COMMIT');
-    return processed.map((ok) => ({ ok }));
-  } catch {
+    return processed;
+  } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    return messages.map(() => ({ ok: 'alone' as const }));
+    run?.abandon();
+    options.logger?.warn({ err: error, count: messages.length, firstMessageId: messages[0]!.id }, 'messages handled together failed; handling each on its own');
+    return undefined;
   } finally {
     client.release();
   }

@@ -1,5 +1,5 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
-import type { RecordedEvent, StoredEvent } from '@varde/event-sourcing';
+import { withStoreOverrides, type RecordedEvent, type StoredEvent } from '@varde/event-sourcing';
 import type { Logger } from '@varde/platform';
 import { applyToView, viewOfStream, type MeasurementView } from '../application/measurement.view';
 import type { MeasurementHistoryEvent } from '../domain/measurement.events';
@@ -33,11 +33,5 @@ export function projectingEventStore(store: PostgresEventStore, upsert: (views: 
     return viewOfStream((await store.readStream(streamName)).events as unknown as RecordedEvent[]);
   };
 
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'appendToStream') return appendToStream;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return withStoreOverrides(store, { appendToStream });
 }

@@ -1,4 +1,5 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import { withStoreOverrides } from '@varde/event-sourcing';
 
 /** Options of {@link streamCachingEventStore}. */
 export type StreamCacheOptions = Readonly<{
@@ -52,11 +53,5 @@ export function streamCachingEventStore(store: PostgresEventStore, options: Stre
     return { currentStreamVersion: stream.version, events: stream.events, streamExists: true };
   }) as PostgresEventStore['readStream'];
 
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'readStream') return readStream;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return withStoreOverrides(store, { readStream });
 }
