@@ -91,6 +91,30 @@ describe('KafkaMessageBus against a real Kafka broker', () => {
     }
   });
 
+  it('delivers a publish far larger than the broker takes in one request, each patient in order, and a single 2 MiB event', async () => {
+    const topic = newTopic();
+    await bus.ensureTopics([topic]);
+    // 300 events of 12 KiB on 2 keys: 3.5 MiB, most of it for one partition — the broker's default limit for a
+    // partition's batch is 1 MiB, so sent as one request it was refused, retried and refused again.
+    const payload = (n: number, bytes: number) => Uint8Array.from({ length: bytes }, (_, i) => (n + i) % 256);
+    const published = Array.from({ length: 300 }, (_, n) => ({ ...tick(topic, `patient-${n % 2}`, n), payload: payload(n, 12 * 1024) }));
+    const large = { ...tick(topic, 'patient-large', 999), payload: payload(7, 2 * 1024 * 1024) };
+    await bus.publish([...published, large]);
+
+    const received: DeliveredMessage[] = [];
+    await subscribe('large-readers', topic, async (message) => void received.push(message));
+    await eventually(() => received.length >= published.length + 1, 'all 301 messages');
+
+    expect(received).toHaveLength(301);
+    for (const key of ['patient-0', 'patient-1']) {
+      const ids = (messages: readonly IntegrationMessage[]) => messages.filter((m) => m.key === key).map((m) => m.id);
+      expect(ids(received)).toEqual(ids(published));
+    }
+    const bigOne = received.find((m) => m.id === large.id);
+    expect(bigOne?.payload.length).toBe(2 * 1024 * 1024);
+    expect(Buffer.from(bigOne!.payload).equals(Buffer.from(large.payload))).toBe(true);
+  });
+
   it('delivers a message again when its handler failed, before any later message of that patient, and commits it once handled', async () => {
     const topic = newTopic();
     await bus.ensureTopics([topic]);

@@ -27,6 +27,16 @@ export type KafkaMessageBusOptions = Readonly<{
   partitions?: number;
   /** Replication factor of each topic `ensureTopics` creates: 1 on the local single broker (default), 3 in production. */
   replicationFactor?: number;
+  /**
+   * Most bytes (keys, values, headers) one produce request carries; a larger publish is sent as several requests,
+   * in order. Default 512 KiB, under the broker's default `message.max.bytes` (1 MiB) for one partition's batch.
+   */
+  maxRequestBytes?: number;
+  /**
+   * `max.message.bytes` of each topic `ensureTopics` creates: the largest single record (batch) the broker takes.
+   * Default 8 MiB, so one large event (a decision citing many readings) still fits on its own.
+   */
+  maxMessageBytes?: number;
 }>;
 
 const healthTimeoutMs = 3_000;
@@ -37,6 +47,42 @@ const handlerRetry = { initialRetryTime: 1_000, maxRetryTime: 30_000, retries: 5
 // How long a fetch waits for new records; stopping waits for the fetch in flight, so this bounds shutdown.
 const maxFetchWaitMs = 1_000;
 const noop = (): void => undefined;
+const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+type Outgoing = Readonly<{ message: IntegrationMessage; record: Message }>;
+
+/**
+ * Splits a publish into produce requests of at most `maxBytes` each (a record larger than that goes alone). The
+ * broker refuses a partition's batch over its `message.max.bytes`, and a relay batch of 500 large events would
+ * otherwise be refused, retried and refused again for as long as it was at the head of the log.
+ */
+export function requestSlices(messages: readonly IntegrationMessage[], maxBytes: number): Outgoing[][] {
+  const slices: Outgoing[][] = [];
+  let current: Outgoing[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const headers = encodeCloudEventHeaders(message);
+    const record: Message = { key: message.key, value: Buffer.from(message.payload), headers };
+    const size = recordBytes(record);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      slices.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push({ message, record });
+    bytes += size;
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
+// Key, value and headers as they go on the wire, plus a record's own framing (a few varints).
+function recordBytes(record: Message): number {
+  let size = 16 + Buffer.byteLength(String(record.key ?? '')) + (record.value as Buffer).length;
+  for (const [name, value] of Object.entries(record.headers ?? {})) size += 8 + Buffer.byteLength(name) + Buffer.byteLength(String(value ?? ''));
+  return size;
+}
 
 /**
  * The messaging port over Apache Kafka (kafkajs). Publishing is idempotent and waits for all in-sync
@@ -67,13 +113,17 @@ export class KafkaMessageBus extends MessageBus {
 
   override async publish(messages: readonly IntegrationMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const message of messages) {
-      const record: Message = { key: message.key, value: Buffer.from(message.payload), headers: encodeCloudEventHeaders(message) };
-      byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), record]);
-    }
     const producer = await this.connectedProducer();
-    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) });
+    // One request per slice, in order: with one request in flight a key's records keep their order across slices.
+    for (const slice of requestSlices(messages, this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES)) {
+      const byTopic = new Map<string, Message[]>();
+      for (const { message, record } of slice) {
+        const records = byTopic.get(message.topic);
+        if (records) records.push(record);
+        else byTopic.set(message.topic, [record]);
+      }
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) });
+    }
   }
 
   override async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -113,7 +163,8 @@ export class KafkaMessageBus extends MessageBus {
       const numPartitions = this.options.partitions ?? 6;
       const replicationFactor = this.options.replicationFactor ?? 1;
       // Resolves false when another process created them in the meantime, which is just as good.
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+      const configEntries = [{ name: 'max.message.bytes', value: String(this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) }];
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor, configEntries })) });
     } finally {
       await admin.disconnect();
     }
