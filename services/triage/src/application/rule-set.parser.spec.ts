@@ -73,6 +73,13 @@ describe('rule set documents', () => {
     );
   });
 
+  it('refuses a trend whose minimum span is longer than its window, or not a duration', () => {
+    const longer = copd.replace('minSpan: P2D', 'minSpan: P4D');
+    expect(problemsOf(longer)).toEqual([expect.objectContaining({ line: lineOf(longer, 'minSpan: P4D'), message: "4 days is longer than the rule's window of 3 days: the rule could never hold" })]);
+    const unreadable = copd.replace('minSpan: P2D', 'minSpan: two days');
+    expect(problemsOf(unreadable)).toEqual([expect.objectContaining({ line: lineOf(unreadable, 'minSpan: two days') })]);
+  });
+
   it('refuses a cycle of combinations, naming it', () => {
     const source = copd
       .replace('of: [spo2-low, respiratory-rate-high]', 'of: [spo2-low, both-again]')

@@ -22,8 +22,12 @@ export type ThresholdRule = RuleCommon & Readonly<{ kind: 'threshold'; code: Cod
 export type CountRule = RuleCommon & Readonly<{ kind: 'count'; code: Code; operator: Comparison; threshold: number; unit: string; count: number; windowMs: number }>;
 /** The latest value moved more than `amount` from the lowest (increase) or highest (decrease) value of the window before it. */
 export type DeltaRule = RuleCommon & Readonly<{ kind: 'delta'; code: Code; direction: Direction; amount: number; unit: string; windowMs: number }>;
-/** The least-squares slope of the window's values, per day, is steeper than `slopePerDay` in `direction`. */
-export type TrendRule = RuleCommon & Readonly<{ kind: 'trend'; code: Code; direction: Direction; slopePerDay: number; minReadings: number; unit: string; windowMs: number }>;
+/**
+ * The least-squares slope of the window's values, per day, is steeper than `slopePerDay` in `direction`, over at
+ * least `minReadings` readings spanning at least `minSpanMs` (0: any span) from the first to the latest.
+ */
+export type TrendRule = RuleCommon &
+  Readonly<{ kind: 'trend'; code: Code; direction: Direction; slopePerDay: number; minReadings: number; minSpanMs: number; unit: string; windowMs: number }>;
 /** No value of the code for longer than `afterMs` (since the last one, or since registration). */
 export type MissingRule = RuleCommon & Readonly<{ kind: 'missing'; code: Code; afterMs: number }>;
 /** Holds when every rule it names holds: a combination ("low SpO2 and a fast pulse"). */
@@ -51,6 +55,7 @@ export type RuleDocument = Readonly<{
   amount?: number;
   slopePerDay?: number;
   minReadings?: number;
+  minSpan?: string;
   after?: string;
   of?: readonly string[];
   colour: Colour;
@@ -189,7 +194,7 @@ function checkCodeAndValues(rule: RuleDocument, at: (...path: (string | number)[
 
 function checkWindows(rule: RuleDocument, at: (...path: (string | number)[]) => readonly (string | number)[]): RuleSetProblem[] {
   const problems: RuleSetProblem[] = [];
-  for (const field of ['window', 'after'] as const) {
+  for (const field of ['window', 'after', 'minSpan'] as const) {
     const text = rule[field];
     if (text === undefined) continue;
     const ms = parseDuration(text);
@@ -198,6 +203,11 @@ function checkWindows(rule: RuleDocument, at: (...path: (string | number)[]) => 
     else if (field === 'after' && ms < MIN_MISSING_MS) problems.push({ path: at(field), message: `a missing report must be expected for at least ${describeDuration(MIN_MISSING_MS)}` });
   }
   if (rule.kind === 'trend' && rule.minReadings !== undefined && rule.minReadings < 2) problems.push({ path: at('minReadings'), message: 'a trend needs at least 2 readings' });
+  const span = rule.minSpan === undefined ? undefined : parseDuration(rule.minSpan);
+  const window = rule.window === undefined ? undefined : parseDuration(rule.window);
+  if (span !== undefined && window !== undefined && span > window) {
+    problems.push({ path: at('minSpan'), message: `${describeDuration(span)} is longer than the rule's window of ${describeDuration(window)}: the rule could never hold` });
+  }
   return problems;
 }
 
@@ -252,7 +262,7 @@ function ruleFromDocument(doc: RuleDocument): Rule {
     case 'delta':
       return { ...common, kind: 'delta', code: code!, direction: doc.direction!, amount: doc.amount!, unit: doc.unit!, windowMs: window };
     case 'trend':
-      return { ...common, kind: 'trend', code: code!, direction: doc.direction!, slopePerDay: doc.slopePerDay!, minReadings: doc.minReadings ?? 3, unit: doc.unit!, windowMs: window };
+      return { ...common, kind: 'trend', code: code!, direction: doc.direction!, slopePerDay: doc.slopePerDay!, minReadings: doc.minReadings ?? 3, minSpanMs: doc.minSpan === undefined ? 0 : (parseDuration(doc.minSpan) ?? 0), unit: doc.unit!, windowMs: window };
     case 'missing':
       return { ...common, kind: 'missing', code: code!, afterMs: parseDuration(doc.after!) ?? 0 };
     case 'all':

@@ -205,6 +205,8 @@ function ruleReason(rule: Exclude<Rule, { kind: 'all' }>, context: EvaluationCon
     case 'trend': {
       const window = since(effectiveMs(latest) - rule.windowMs);
       if (window.length < rule.minReadings) return undefined;
+      // A slope per day from readings seconds apart (a device uploading a burst) says nothing about days.
+      if (rule.minSpanMs > 0 && effectiveMs(latest) - effectiveMs(window[0]!) < rule.minSpanMs) return undefined;
       const slope = roundTiny(slopePerDay(window));
       if (!(rule.direction === 'increase' ? slope > rule.slopePerDay : slope < -rule.slopePerDay)) return undefined;
       const text = render(rule.reasonTemplate, { value: latest.value, slope, slopePerDay: rule.slopePerDay, unit: rule.unit, window: describeDuration(rule.windowMs), readings: window.length, display: displayOf(rule.code) });

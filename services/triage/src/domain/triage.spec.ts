@@ -197,6 +197,24 @@ describe('triage of a known patient', () => {
     expect(outcome?.data.reasons[0]).toMatchObject({ ruleId: 'pulse-rising', kind: 'trend', value: 8, text: 'Pulse rising 8 /min a day over 3 days' });
   });
 
+  it('does not read a trend into readings spanning less than the rule\'s minimum span', () => {
+    const spanning = ruleSetFromDocument(
+      { id: 'copd-default', pathway: 'copd', title: 'COPD', rules: [{ ...documentRules.find((r) => r.id === 'pulse-rising')!, minSpan: 'P2D' }] },
+      2,
+      'sha256:def',
+    );
+    const withSpan = (commandId: string, now: string, ...inputs: TriageInput[]): AssessPatient => ({ ...assess(commandId, now, ...inputs), data: { ...assess(commandId, now, ...inputs).data, ruleSet: spanning } });
+    // A device uploading a burst: 70, 78, 86 /min a minute apart is a slope of thousands a day over seconds.
+    const burst = [70, 78, 86].map((bpm, minute) => input(PULSE, bpm, '/min', `2026-11-21T07:0${minute}:00.000Z`));
+    expect(triagedOf(run(green, withSpan('b-1', '2026-11-21T08:00:00.000Z', ...burst))).every((e) => e.data.colour === 'green')).toBe(true);
+    // The same rule without a minimum span turns yellow on it.
+    expect(triagedOf(run(green, assess('b-2', '2026-11-21T08:00:00.000Z', ...burst))).slice(-1)[0]?.data.reasons[0]?.ruleId).toBe('pulse-rising');
+    // Readings over two days do make a trend.
+    const days = [70, 78, 86].map((bpm, day) => input(PULSE, bpm, '/min', `2026-11-2${day + 1}T07:00:00.000Z`));
+    const [outcome] = triagedOf(run(green, withSpan('d-1', '2026-11-23T08:00:00.000Z', ...days))).slice(-1);
+    expect(outcome?.data.reasons[0]).toMatchObject({ ruleId: 'pulse-rising', value: 8 });
+  });
+
   it('combines rules: a fast pulse with fast breathing is red, with both reasons', () => {
     const [outcome] = triagedOf(decide(green, assess('c-1', '2026-11-21T09:05:00.000Z', input(PULSE, 115, '/min', '2026-11-21T09:00:00.000Z'), input(RESP, 24, '/min', '2026-11-21T09:00:00.000Z'))));
     expect(outcome?.data.colour).toBe('red');
