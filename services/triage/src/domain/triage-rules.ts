@@ -99,7 +99,7 @@ export function effectiveMs(input: TriageInput): number {
 export const byEffectiveTime = (a: TriageInput, b: TriageInput): number => effectiveMs(a) - effectiveMs(b) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
 /** Number of inputs (sorted oldest first) with an effective time at or before `at`. */
-function countUpTo(inputs: readonly TriageInput[], at: number): number {
+export function countUpTo(inputs: readonly TriageInput[], at: number): number {
   let lo = 0;
   let hi = inputs.length;
   while (lo < hi) {
@@ -119,7 +119,12 @@ export function missingReportsDue(ruleSet: RuleSet, history: InputHistory, regis
   const due: number[] = [];
   for (const rule of ruleSet.rules) {
     if (rule.kind !== 'missing') continue;
-    const times = (history[codeKey(rule.code)] ?? []).map(effectiveMs);
+    // Only reports whose gap ends in [from, to] can be due, plus the one after the last of them (does it close
+    // the gap?): a slice of the sorted history, so the cost follows the span assessed, not the history held.
+    const inputs = history[codeKey(rule.code)] ?? [];
+    const first = countUpTo(inputs, from - rule.afterMs - 1);
+    const last = countUpTo(inputs, to - rule.afterMs);
+    const times = inputs.slice(first, last + 1).map(effectiveMs);
     if (registeredAt !== undefined) times.push(Date.parse(registeredAt));
     times.sort((a, b) => a - b);
     times.forEach((t, i) => {

@@ -11,7 +11,9 @@ import {
   type TriageState,
 } from './triage.events';
 import {
+  byEffectiveTime,
   codeKey,
+  countUpTo,
   effectiveMs,
   ENGINE_VERSION,
   evaluate,
@@ -80,12 +82,12 @@ function assess(command: AssessPatient, state: TriageState): TriageEvent[] {
   // One event can carry several inputs (a blood pressure's components, a questionnaire's scores and answers):
   // an input is known by its event and its code.
   const keyOf = (i: TriageInput): string => `${i.eventId}|${codeKey(i.code)}`;
-  const known = new Set(Object.values(state.history).flatMap((inputs) => inputs.map(keyOf)));
+  const added = new Set<string>();
   const changes: TriageEvent[] = [];
   const touched: number[] = [];
   for (const input of command.data.inputs) {
-    if (known.has(keyOf(input))) continue;
-    known.add(keyOf(input));
+    if (added.has(keyOf(input)) || isHeld(state, input)) continue;
+    added.add(keyOf(input));
     changes.push({ type: 'TriageInputRecorded', data: { patientId, input } });
     touched.push(effectiveMs(input));
     // A correction also touches the time of the value it replaces (normally the same effective time).
@@ -179,33 +181,62 @@ function reassess(command: AssessPatient | SetRuleOverride | RemoveRuleOverride,
   return emitted;
 }
 
-// The points to evaluate at, ascending and distinct, none before `from`.
+// The points to evaluate at, ascending and distinct, none before `from`. Each code's inputs are sorted and the
+// timeline is in effective-time order, so only what lies at or after `from` is visited: an in-order reading
+// costs the same whatever the length of the history held.
 function pointsFrom(state: TriageState, ruleSet: RuleSet, from: number, checkAt: string | undefined): number[] {
   const points = new Set<number>();
-  for (const inputs of Object.values(state.history)) for (const input of inputs) points.add(effectiveMs(input));
-  for (const entry of state.timeline) points.add(Date.parse(entry.effectiveAt));
+  for (const inputs of Object.values(state.history)) {
+    for (let i = countUpTo(inputs, from - 1); i < inputs.length; i++) points.add(effectiveMs(inputs[i]!));
+  }
+  for (let i = state.timeline.length - 1; i >= 0; i--) {
+    const at = Date.parse(state.timeline[i]!.effectiveAt);
+    if (at < from) break;
+    points.add(at);
+  }
   if (checkAt !== undefined) points.add(Date.parse(checkAt));
-  for (const due of missingReportsDue(ruleSet, state.history, state.registeredAt, from, Math.max(...points))) points.add(due);
+  const latest = latestPoint(state);
+  const to = Math.max(...points, Number.isNaN(latest) ? Number.NEGATIVE_INFINITY : latest);
+  for (const due of missingReportsDue(ruleSet, state.history, state.registeredAt, from, to)) points.add(due);
   return [...points].filter((p) => p >= from && Number.isFinite(p)).sort((a, b) => a - b);
 }
 
 // The outcome the timeline shows at a point; registration counts as "green, no reports yet".
 function outcomeAt(state: TriageState, point: number): TimelineEntry | undefined {
-  let found: TimelineEntry | undefined;
-  for (const entry of state.timeline) {
-    if (Date.parse(entry.effectiveAt) <= point) found = entry;
+  for (let i = state.timeline.length - 1; i >= 0; i--) {
+    const entry = state.timeline[i]!;
+    if (Date.parse(entry.effectiveAt) <= point) return entry;
   }
-  if (found) return found;
   if (state.registeredAt === undefined) return undefined;
   return { effectiveAt: state.registeredAt, colour: 'green', reasons: [], since: state.registeredAt, assessmentId: '' };
 }
 
-/** The newest point the patient was assessed at or has a value at. */
+/** The newest point the patient was assessed at or has a value at: each code's newest input, or the current outcome. */
 function latestPoint(state: TriageState): number {
-  const times = Object.values(state.history).flatMap((inputs) => inputs.map(effectiveMs));
+  let latest = Number.NaN;
+  const later = (ms: number): void => {
+    if (!(ms <= latest)) latest = ms;
+  };
+  for (const inputs of Object.values(state.history)) if (inputs.length > 0) later(effectiveMs(inputs[inputs.length - 1]!));
   const current = currentOutcome(state);
-  if (current) times.push(Date.parse(current.effectiveAt));
-  return times.length > 0 ? Math.max(...times) : Number.NaN;
+  if (current) later(Date.parse(current.effectiveAt));
+  return latest;
+}
+
+/** Whether the patient's history holds this input (same event, same code): a binary search of its code's sorted inputs. */
+function isHeld(state: TriageState, input: TriageInput): boolean {
+  const inputs = state.history[codeKey(input.code)];
+  if (!inputs) return false;
+  let lo = 0;
+  let hi = inputs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const order = byEffectiveTime(inputs[mid]!, input);
+    if (order === 0) return true;
+    if (order < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
 }
 
 function findMeasurement(state: TriageState, measurementId: string): TriageInput | undefined {

@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
 import { ruleSetFromDocument, type RuleDocument, type RuleSet } from './rule-set';
 import { nextCheckAt, triageDecider, type AssessPatient, type RegisterPatient, type TriageCommand } from './triage.decide';
 import { currentOutcome, evolveTriage, initialTriageState, type PatientRegisteredForTriage, type PatientTriaged, type TriageEvent, type TriageInputRecorded, type TriageState } from './triage.events';
-import { ENGINE_VERSION, type Reason, type TriageInput } from './triage-rules';
+import { ENGINE_VERSION, evaluate, historyByCode, NO_OVERRIDES, reasonTexts, type Reason, type TriageInput } from './triage-rules';
 
 const LOINC = 'http://loinc.org';
 const SCORE = 'https://varde.no/fhir/CodeSystem/score';
@@ -310,6 +311,26 @@ describe('late and corrected data, in effective-time order', () => {
     expect(outcomeOf([...readings].reverse())).toEqual(expected);
     expect(outcomeOf([readings[2]!, readings[0]!, readings[3]!, readings[1]!])).toEqual(expected);
   });
+
+  it('ends, whatever the order and the redeliveries, where one evaluation of the whole history at its latest point ends', () => {
+    // The decider only visits what a change touches (binary searches of the sorted history); the whole-history
+    // evaluation is the oracle it must agree with.
+    const start = Date.parse('2026-11-20T09:00:00.000Z');
+    const reading = fc.record({ spo2: fc.boolean(), value: fc.integer({ min: 0, max: 40 }), minute: fc.integer({ min: 0, max: 72 * 60 }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(reading, { minLength: 1, maxLength: 25, selector: (r) => `${r.spo2}|${r.minute}` }), fc.array(fc.nat(), { maxLength: 8 }), fc.nat(), (readings, redeliveries, seed) => {
+        const inputs = readings.map((r) => (r.spo2 ? input(SPO2, 80 + (r.value % 20), '%', new Date(start + r.minute * 60_000).toISOString()) : input(PULSE, 60 + r.value * 2, '/min', new Date(start + r.minute * 60_000).toISOString())));
+        const order = [...inputs, ...redeliveries.map((i) => inputs[i % inputs.length]!)].map((value, i) => ({ value, key: (i * 7919 + seed) % 10_007 })).sort((a, b) => a.key - b.key).map((o) => o.value);
+        const events = run([registered], ...order.map((r, i) => assess(`p-${i}`, '2026-11-23T10:00:00.000Z', r)));
+        expect(events.filter((e) => e.type === 'TriageInputRecorded')).toHaveLength(inputs.length);
+        const latest = new Date(Math.max(...inputs.map((i) => Date.parse(i.effectiveTime)))).toISOString();
+        const oracle = evaluate({ ruleSet, overrides: NO_OVERRIDES, history: historyByCode(inputs), at: latest, registeredAt: registered.data.registeredAt });
+        const current = currentOutcome(fold(events));
+        expect({ colour: current?.colour, reasons: [...reasonTexts(current?.reasons ?? [])].sort() }).toEqual({ colour: oracle.colour, reasons: [...reasonTexts(oracle.reasons)].sort() });
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('missing reports', () => {
@@ -322,6 +343,14 @@ describe('missing reports', () => {
     const events = decide(given, check);
     expect(triagedOf(events)[0]?.data).toMatchObject({ colour: 'yellow', effectiveAt: '2026-11-23T07:00:00.000Z', reasons: [expect.objectContaining({ ruleId: 'spo2-missing', kind: 'missing', text: 'No SpO2 reported for 48 h' })] });
     expect(nextCheckAt(fold([...given, ...events]), ruleSet)).toBeUndefined();
+  });
+
+  it('turns a patient who never reported yellow at the moment the first report was due', () => {
+    // Registered 2026-11-20T08:00 with nothing reported: due at 2026-11-22T08:00, checked an hour later.
+    expect(nextCheckAt(fold([registered]), ruleSet)).toBe('2026-11-22T08:00:00.000Z');
+    const check: AssessPatient = { ...assess('check-0', '2026-11-22T09:01:00.000Z'), data: { ...assess('check-0', '').data, checkAt: '2026-11-22T08:00:00.000Z' } };
+    const [outcome] = triagedOf(decide([registered], check));
+    expect(outcome?.data).toMatchObject({ colour: 'yellow', effectiveAt: '2026-11-22T08:00:00.000Z', reasons: [expect.objectContaining({ ruleId: 'spo2-missing' })] });
   });
 
   it('a report that was sent in time but arrives late takes the missing-report yellow back', () => {
