@@ -6,8 +6,8 @@
  * BENCH_PROBES (default 20). `--scenario streams` drives stream chunks instead (tests/load/stream-ingest.js: each
  * patient posts a 60-sample 1 Hz chunk every 60 s, so the rate defaults to BENCH_PATIENTS / 60 chunks/s).
  * `--scenario bundles` drives batch ingest (tests/load/bundle-ingest.js: BENCH_BUNDLE_SENDERS senders, default 4,
- * post batch Bundles of BENCH_BUNDLE_SIZE Observations, default 500, back to back; no worklist probes unless
- * BENCH_PROBES is set). See docs/operations/benchmarks.md.
+ * post batch Bundles of BENCH_BUNDLE_SIZE Observations, default 500, back to back; or, with BENCH_RATE set, Bundles
+ * at a constant arrival rate of BENCH_RATE measurements/s; no worklist probes unless BENCH_PROBES is set). See docs/operations/benchmarks.md.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -45,7 +45,10 @@ type Scenario = 'observations' | 'streams' | 'bundles';
 type BenchConfig = Readonly<{
   mode: 'kafka' | 'embedded';
   scenario: Scenario;
-  /** Requests per second of the arrival-rate scenarios; unused by `bundles`, whose senders post back to back. */
+  /**
+   * Requests per second of the arrival-rate scenarios. For `bundles`, measurements per second (sent as rate ÷
+   * bundleSize Bundles/s) when BENCH_RATE is set, else 0: the senders post back to back.
+   */
   rate: number;
   durationSeconds: number;
   patients: number;
@@ -61,6 +64,10 @@ const STREAM_SAMPLES = 60;
 type BundleFigures = Readonly<{
   senders: number;
   bundleSize: number;
+  /** Measurements/s asked for (open loop), or 0 when the senders post back to back. */
+  targetMeasurementsPerSecond: number;
+  /** Bundles the arrival rate asked for that k6 could not start: every sender was still waiting on the platform. */
+  droppedBundles: number;
   /** Bundles whose every entry was answered `201 Created`. */
   bundles: number;
   bundlesPerSecond: number;
@@ -84,6 +91,8 @@ type BenchResult = Readonly<{
   cpu: CpuReport;
 }>;
 
+/** How far back the bundles scenario's first readings lie: room for 2 days × patients ÷ measurements/s of run. */
+const BUNDLE_HISTORY_MS = 2 * 86_400_000;
 const K6_SCRIPTS: Readonly<Record<Scenario, string>> = { observations: 'observation-ingest.js', streams: 'stream-ingest.js', bundles: 'bundle-ingest.js' };
 
 async function main(): Promise<void> {
@@ -126,6 +135,9 @@ async function main(): Promise<void> {
     SAMPLES: String(STREAM_SAMPLES),
     BUNDLE_SIZE: String(config.bundleSize),
     SENDERS: String(config.bundleSenders),
+    ...(config.scenario === 'bundles' && config.rate > 0 ? { MEASUREMENT_RATE: String(config.rate) } : {}),
+    // Bundles: each patient's readings run on from here, one second apart (bundle-ingest.js).
+    ORIGIN_MS: String(Date.parse(startedAt) - BUNDLE_HISTORY_MS),
   }, K6_SCRIPTS[config.scenario]);
   let ingestToWorklist: ProbeReport | undefined;
   let sampled: ReturnType<ProcessSampler['stop']>;
@@ -164,7 +176,7 @@ function readConfig(): BenchConfig {
   return {
     mode: process.argv.includes('--embedded') ? 'embedded' : 'kafka',
     scenario,
-    rate: positiveEnv('BENCH_RATE', scenario === 'streams' ? Math.ceil(patients / STREAM_SAMPLES) : 300),
+    rate: scenario === 'bundles' && !process.env['BENCH_RATE'] ? 0 : positiveEnv('BENCH_RATE', scenario === 'streams' ? Math.ceil(patients / STREAM_SAMPLES) : 300),
     durationSeconds: parseDuration(process.env['BENCH_DURATION'] ?? '30s'),
     patients,
     // Triage cannot assess tens of thousands of measurements a second here, so batch runs probe only when asked.
@@ -181,7 +193,9 @@ function loadDescription(config: BenchConfig): string {
     case 'streams':
       return `${config.rate} chunks of ${STREAM_SAMPLES} samples/s`;
     case 'bundles':
-      return `${config.bundleSenders} senders of batch Bundles of ${config.bundleSize} Observations, back to back`;
+      return config.rate > 0
+        ? `batch Bundles of ${config.bundleSize} Observations at ${config.rate} measurements/s (up to ${config.bundleSenders} senders)`
+        : `${config.bundleSenders} senders of batch Bundles of ${config.bundleSize} Observations, back to back`;
     default: {
       const _exhaustive: never = config.scenario;
       return _exhaustive;
@@ -197,6 +211,8 @@ function readBundles(summary: K6Summary, config: BenchConfig): BundleFigures {
   return {
     senders: config.bundleSenders,
     bundleSize: config.bundleSize,
+    targetMeasurementsPerSecond: config.rate,
+    droppedBundles: value('dropped_iterations', 'count'),
     bundles,
     bundlesPerSecond: round1(bundles / runSeconds),
     measurements,
@@ -214,7 +230,7 @@ function table(result: BenchResult): string {
   const throughput: Array<[string, string]> =
     'bundleSize' in ingest
       ? [
-          ['batch ingest throughput', `${ingest.measurementsPerSecond} measurements/s in ${ingest.bundlesPerSecond} Bundles/s of ${ingest.bundleSize} (${ingest.senders} senders, ${ingest.bundles} Bundles ok, ${ingest.failedBundles} failed)`],
+          ['batch ingest throughput', `${ingest.measurementsPerSecond} measurements/s in ${ingest.bundlesPerSecond} Bundles/s of ${ingest.bundleSize} (${ingest.targetMeasurementsPerSecond > 0 ? `${ingest.targetMeasurementsPerSecond}/s target, ${ingest.droppedBundles} dropped, ` : ''}${ingest.senders} senders, ${ingest.bundles} Bundles ok, ${ingest.failedBundles} failed)`],
           ['Bundle latency', ms(ingest.latencyMs)],
         ]
       : [
