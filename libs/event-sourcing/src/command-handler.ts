@@ -38,7 +38,8 @@ export type StreamDecision<State, E extends DomainEvent> = Readonly<{
  * Decides `command` against a stream's events without appending: when the stream already holds the events
  * this command id produces, those (already handled); otherwise the decider's new events with Varde's
  * metadata. Shared by {@link handleCommand} and the multi-stream path, so both decide alike. `folded`: the
- * state after `existing` when the caller has it already.
+ * state after `existing` when the caller has it already; `holds`: whether `existing` holds an event with a given
+ * message id, when the caller knows without a scan (a long stream is then not searched for every command).
  */
 export function decideOnStream<C extends DomainCommand, S, E extends DomainEvent>(
   decider: Decider<C, S, E>,
@@ -46,10 +47,11 @@ export function decideOnStream<C extends DomainCommand, S, E extends DomainEvent
   existing: readonly StoredEvent<E>[],
   options: HandleCommandOptions = {},
   folded?: S,
+  holds?: (messageId: string) => boolean | undefined,
 ): StreamDecision<S, E> {
   const state = folded ?? existing.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
   const firstId = eventIdFor(command.metadata.commandId, 0);
-  const start = existing.findIndex((e) => e.metadata.messageId === firstId);
+  const start = holds?.(firstId) === false ? -1 : existing.findIndex((e) => e.metadata.messageId === firstId);
   if (start >= 0) {
     const own = existing.slice(start).filter((e, i) => e.metadata.messageId === eventIdFor(command.metadata.commandId, i));
     return { state, events: own, alreadyHandled: true };
@@ -81,7 +83,7 @@ export async function handleCommand<C extends DomainCommand, S, E extends Domain
     const { events: existing, currentStreamVersion, streamExists } = await store.readStream<StoredEvent<E>>(streamName);
     const cache = options.stateCache as StreamStateCache<S> | undefined;
     const folded = cache?.fold(streamName, existing, decider.initialState, decider.evolve);
-    const decision = decideOnStream(decider, command, existing, options, folded);
+    const decision = decideOnStream(decider, command, existing, options, folded, cache && ((id) => cache.holds(streamName, id)));
     if (decision.alreadyHandled || decision.events.length === 0) {
       return { ...decision, nextStreamVersion: currentStreamVersion };
     }

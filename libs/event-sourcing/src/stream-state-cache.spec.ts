@@ -45,4 +45,18 @@ describe('StreamStateCache', () => {
     expect(cache.fold('a', [added(1), added(2)], () => 0, evolve)).toBe(3);
     expect(applied()).toBe(1 + 2 + 1 + 2);
   });
+
+  it('knows which message ids the stream it folded holds, and nothing of streams it does not have', () => {
+    const cache = new StreamStateCache<number>(10);
+    const { evolve } = summing();
+    cache.fold('s', [added(1), added(2, 'pending')], () => 0, evolve);
+    expect([cache.holds('s', 'e1'), cache.holds('s', 'pending'), cache.holds('s', 'e3'), cache.holds('other', 'e1')]).toEqual([true, true, false, undefined]);
+    cache.fold('s', [added(1), added(2, 'pending'), added(3)], () => 0, evolve);
+    expect(cache.holds('s', 'e3')).toBe(true);
+    // "pending" rolled back: folded from the start, its id is no longer held.
+    cache.fold('s', [added(1), added(5, 'other')], () => 0, evolve);
+    expect([cache.holds('s', 'pending'), cache.holds('s', 'other')]).toEqual([false, true]);
+    cache.forget('s');
+    expect(cache.holds('s', 'e1')).toBeUndefined();
+  });
 });

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '@varde/core';
 import type { StoredEvent } from './stored-event';
 
-type Entry<S> = Readonly<{ version: number; lastEventId: string; state: S }>;
+type Entry<S> = Readonly<{ version: number; lastEventId: string; state: S; messageIds: Set<string> }>;
 
 /**
  * Folded states of recently handled streams, so a command folds only the events its stream gained since
@@ -21,10 +21,24 @@ export class StreamStateCache<S> {
     const entry = this.entries.get(streamName);
     const usable = entry !== undefined && entry.version <= events.length && events[entry.version - 1]?.metadata.messageId === entry.lastEventId;
     let state = usable ? entry.state : initial();
-    for (let i = usable ? entry.version : 0; i < events.length; i++) state = evolve(state, events[i] as unknown as E);
+    // The entry replacing this one takes its id set over: the old entry is never used again.
+    const messageIds = usable ? entry.messageIds : new Set<string>();
+    for (let i = usable ? entry.version : 0; i < events.length; i++) {
+      state = evolve(state, events[i] as unknown as E);
+      messageIds.add(events[i]!.metadata.messageId);
+    }
     const last = events[events.length - 1];
-    if (last) this.remember(streamName, { version: events.length, lastEventId: last.metadata.messageId, state });
+    if (last) this.remember(streamName, { version: events.length, lastEventId: last.metadata.messageId, state, messageIds });
     return state;
+  }
+
+  /**
+   * Whether the events last folded for the stream hold an event with this message id: true or false when the
+   * cache has the stream, undefined when it does not. Lets a command find out it was handled before without
+   * scanning the stream.
+   */
+  holds(streamName: string, messageId: string): boolean | undefined {
+    return this.entries.get(streamName)?.messageIds.has(messageId);
   }
 
   /** Drops what is remembered of a stream (its events folded in a transaction that rolled back). */

@@ -135,14 +135,39 @@ function withInput(history: InputHistory, input: TriageInput): InputHistory {
   const key = codeKey(input.code);
   const held = history[key] ?? [];
   const replaces = (i: TriageInput): boolean => i.eventId === input.eventId || (input.measurementId !== undefined && i.measurementId === input.measurementId);
+  const ids = idsHeld(held);
+  const mayReplace = ids.has(`e:${input.eventId}`) || (input.measurementId !== undefined && ids.has(`m:${input.measurementId}`));
   const last = held[held.length - 1];
   // The common case, a value newer than every one held and replacing none, appends: loading a stream of n
-  // inputs stays O(n) copies instead of a sort per event.
-  const inputs = last && byEffectiveTime(last, input) < 0 && !held.some(replaces) ? [...held, input] : [...held.filter((i) => !replaces(i)), input].sort(byEffectiveTime);
+  // inputs stays O(n) copies instead of a sort (or a search for what it replaces) per event.
+  const inputs = last && byEffectiveTime(last, input) < 0 && !(mayReplace && held.some(replaces)) ? [...held, input] : [...held.filter((i) => !replaces(i)), input].sort(byEffectiveTime);
+  addIds(ids, input);
   const oldestKept = effectiveMs(inputs[inputs.length - 1]!) - MAX_WINDOW_MS;
   let first = 0;
   while (first < inputs.length - 1 && effectiveMs(inputs[first]!) < oldestKept) first++;
-  return { ...history, [key]: first === 0 ? inputs : inputs.slice(first) };
+  const kept = first === 0 ? inputs : inputs.slice(first);
+  heldIds.set(kept, ids);
+  return { ...history, [key]: kept };
+}
+
+// The event and measurement ids of a code's inputs, so an append need not search them all for what it replaces.
+// An array derived from another shares (and adds to) its set: a set may name more ids than its array holds —
+// then the exact search runs — but never fewer, so the answer is always right.
+const heldIds = new WeakMap<readonly TriageInput[], Set<string>>();
+
+function idsHeld(inputs: readonly TriageInput[]): Set<string> {
+  let ids = heldIds.get(inputs);
+  if (!ids) {
+    ids = new Set();
+    for (const input of inputs) addIds(ids, input);
+    heldIds.set(inputs, ids);
+  }
+  return ids;
+}
+
+function addIds(ids: Set<string>, input: TriageInput): void {
+  ids.add(`e:${input.eventId}`);
+  if (input.measurementId !== undefined) ids.add(`m:${input.measurementId}`);
 }
 
 /** The one name of a patient's triage stream. */
