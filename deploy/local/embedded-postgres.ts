@@ -47,7 +47,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: isRoot,
     onLog: () => undefined,
     onError: (message: unknown) => process.stderr.write(`[postgres] ${String(message)}\n`),
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', ...(process.env.VARDE_PG_EXTRA_FLAGS ?? '').split(' ').filter(Boolean)],
   });
   if (fresh) await server.initialise();
   await server.start();
