@@ -91,6 +91,8 @@ export async function handleCommand<C extends DomainCommand, S, E extends Domain
       const result = await store.appendToStream(streamName, decision.events as never[], {
         expectedStreamVersion: streamExists ? currentStreamVersion : STREAM_DOES_NOT_EXIST,
       } as never);
+      // The next command on the stream then folds nothing: its read returns these events, the state after them is known.
+      cache?.advance(streamName, existing.length, decision.events, decision.state);
       return { ...decision, nextStreamVersion: result.nextExpectedStreamVersion };
     } catch (error) {
       // Not instanceof: emmett-postgresql bundles its own copy of Emmett's error classes.

@@ -59,4 +59,21 @@ describe('StreamStateCache', () => {
     cache.forget('s');
     expect(cache.holds('s', 'e1')).toBeUndefined();
   });
+
+  it('after advance, folds nothing for the events the caller appended, and drops an entry that is not where the caller began', () => {
+    const cache = new StreamStateCache<number>(10);
+    const { evolve, applied } = summing();
+    cache.fold('s', [added(1), added(2)], () => 0, evolve);
+    cache.advance('s', 2, [added(3), added(4)], 10);
+    expect(cache.fold('s', [added(1), added(2), added(3), added(4)], () => 0, evolve)).toBe(10);
+    expect(applied()).toBe(2);
+    expect(cache.holds('s', 'e4')).toBe(true);
+    // The caller began at version 3, the cache is at 4: what it remembers may not be the stream's.
+    cache.advance('s', 3, [added(5)], 15);
+    expect(cache.holds('s', 'e1')).toBeUndefined();
+    // A new stream: nothing folded, advanced from 0.
+    cache.advance('t', 0, [added(7)], 7);
+    expect(cache.fold('t', [added(7)], () => 0, evolve)).toBe(7);
+    expect(applied()).toBe(2);
+  });
 });

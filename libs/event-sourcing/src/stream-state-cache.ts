@@ -41,6 +41,24 @@ export class StreamStateCache<S> {
     return this.entries.get(streamName)?.messageIds.has(messageId);
   }
 
+  /**
+   * The stream gained `appended` right after the `fromVersion` events last folded, and `state` is the state after
+   * them (the caller decided them, so it has it): remembered, so the next fold has nothing left to fold. Ignored
+   * — and the entry dropped — when the cache's entry is not at `fromVersion`.
+   */
+  advance<E extends DomainEvent>(streamName: string, fromVersion: number, appended: readonly StoredEvent<E>[], state: S): void {
+    const last = appended[appended.length - 1];
+    if (!last) return;
+    const entry = this.entries.get(streamName);
+    if ((entry?.version ?? 0) !== fromVersion) {
+      this.entries.delete(streamName);
+      return;
+    }
+    const messageIds = entry?.messageIds ?? new Set<string>();
+    for (const event of appended) messageIds.add(event.metadata.messageId);
+    this.remember(streamName, { version: fromVersion + appended.length, lastEventId: last.metadata.messageId, state, messageIds });
+  }
+
   /** Drops what is remembered of a stream (its events folded in a transaction that rolled back). */
   forget(streamName: string): void {
     this.entries.delete(streamName);

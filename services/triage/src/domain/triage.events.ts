@@ -134,6 +134,10 @@ export function evolveTriage(state: TriageState, event: TriageEvent): TriageStat
 function withInput(history: InputHistory, input: TriageInput): InputHistory {
   const key = codeKey(input.code);
   const held = history[key] ?? [];
+  // Deciding folds a command's new inputs into the state it decided on, and so does the command handler after
+  // it: the same input on the same inputs gives the same inputs, computed once.
+  const derived = lastDerived.get(held);
+  if (derived && sameInput(derived.input, input)) return { ...history, [key]: derived.inputs };
   const replaces = (i: TriageInput): boolean => i.eventId === input.eventId || (input.measurementId !== undefined && i.measurementId === input.measurementId);
   const ids = idsHeld(held);
   const mayReplace = ids.has(`e:${input.eventId}`) || (input.measurementId !== undefined && ids.has(`m:${input.measurementId}`));
@@ -147,8 +151,15 @@ function withInput(history: InputHistory, input: TriageInput): InputHistory {
   while (first < inputs.length - 1 && effectiveMs(inputs[first]!) < oldestKept) first++;
   const kept = first === 0 ? inputs : inputs.slice(first);
   heldIds.set(kept, ids);
+  if (held.length > 0) lastDerived.set(held, { input, inputs: kept });
   return { ...history, [key]: kept };
 }
+
+// The inputs last derived from a code's inputs, with the input added (see withInput).
+const lastDerived = new WeakMap<readonly TriageInput[], { input: TriageInput; inputs: readonly TriageInput[] }>();
+
+const sameInput = (a: TriageInput, b: TriageInput): boolean =>
+  a === b || (a.eventId === b.eventId && a.measurementId === b.measurementId && a.effectiveTime === b.effectiveTime && a.value === b.value && a.unit === b.unit);
 
 // The event and measurement ids of a code's inputs, so an append need not search them all for what it replaces.
 // An array derived from another shares (and adds to) its set: a set may name more ids than its array holds —
