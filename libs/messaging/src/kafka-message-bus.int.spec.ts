@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestKafka, type TestKafka } from '@varde/testing';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KafkaMessageBus, type MessageBusLogger } from './kafka-message-bus';
 import type { DeliveredMessage, IntegrationMessage, Subscription } from './message-bus';
@@ -113,6 +114,31 @@ describe('KafkaMessageBus against a real Kafka broker', () => {
     const bigOne = received.find((m) => m.id === large.id);
     expect(bigOne?.payload.length).toBe(2 * 1024 * 1024);
     expect(Buffer.from(bigOne!.payload).equals(Buffer.from(large.payload))).toBe(true);
+  });
+
+  it('raises the message limit of a topic an earlier version created with the broker default, keeping its other settings', async () => {
+    const topic = newTopic();
+    const admin = new Kafka({ clientId: 'messaging-int-spec-admin', brokers: kafka.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const configOf = async () => {
+      const { resources } = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false });
+      return Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+    };
+    try {
+      // As before 4 December 2026: no max.message.bytes (the broker's 1 MiB), and an operator's own retention.
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
+      expect(Number((await configOf())['max.message.bytes'])).toBeLessThan(2 * 1024 * 1024);
+      await bus.ensureTopics([topic]);
+      expect(await configOf()).toMatchObject({ 'max.message.bytes': String(8 * 1024 * 1024), 'retention.ms': '3600000' });
+    } finally {
+      await admin.disconnect();
+    }
+    const large = { ...tick(topic, 'patient-large', 1), payload: Uint8Array.from({ length: 2 * 1024 * 1024 }, (_, i) => i % 251) };
+    await bus.publish([large]);
+    const received: DeliveredMessage[] = [];
+    await subscribe('raised-limit-readers', topic, async (message) => void received.push(message));
+    await eventually(() => received.length >= 1, 'the 2 MiB event');
+    expect(received.map((m) => m.id)).toEqual([large.id]);
   });
 
   it('delivers a message again when its handler failed, before any later message of that patient, and commits it once handled', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Consumer, type KafkaMessage, type LogEntry, type Message, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry, type Message, type Producer } from 'kafkajs';
 import { decodeCloudEventHeaders, encodeCloudEventHeaders } from './cloudevents-headers';
 import { concurrencyLimit, DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
@@ -33,8 +33,9 @@ export type KafkaMessageBusOptions = Readonly<{
    */
   maxRequestBytes?: number;
   /**
-   * `max.message.bytes` of each topic `ensureTopics` creates: the largest single record (batch) the broker takes.
-   * Default 8 MiB, so one large event (a decision citing many readings) still fits on its own.
+   * `max.message.bytes` of each topic `ensureTopics` creates, and raised to on an existing topic whose limit is
+   * lower: the largest single record (batch) the broker takes. Default 8 MiB, so one large event (a decision
+   * citing many readings) still fits on its own.
    */
   maxMessageBytes?: number;
 }>;
@@ -49,6 +50,7 @@ const maxFetchWaitMs = 1_000;
 const noop = (): void => undefined;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+const MAX_MESSAGE_BYTES = 'max.message.bytes';
 
 type Outgoing = Readonly<{ message: IntegrationMessage; record: Message }>;
 
@@ -158,15 +160,47 @@ export class KafkaMessageBus extends MessageBus {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-      if (missing.length === 0) return;
-      const numPartitions = this.options.partitions ?? 6;
-      const replicationFactor = this.options.replicationFactor ?? 1;
-      // Resolves false when another process created them in the meantime, which is just as good.
-      const configEntries = [{ name: 'max.message.bytes', value: String(this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) }];
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor, configEntries })) });
+      const wanted = [...new Set(topics)];
+      const missing = wanted.filter((topic) => !existing.has(topic));
+      const maxMessageBytes = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+      if (missing.length > 0) {
+        const numPartitions = this.options.partitions ?? 6;
+        const replicationFactor = this.options.replicationFactor ?? 1;
+        // Resolves false when another process created them in the meantime, which is just as good.
+        const configEntries = [{ name: MAX_MESSAGE_BYTES, value: String(maxMessageBytes) }];
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor, configEntries })) });
+      }
+      await this.raiseMessageLimit(admin, wanted.filter((topic) => existing.has(topic)), maxMessageBytes);
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /**
+   * Topics created before Varde set `max.message.bytes` (or by hand without it) take only the broker's 1 MiB
+   * default, and a relay whose next event is larger retries it for ever. Raises the limit of such topics, keeping
+   * every other setting made on the topic (Kafka's AlterConfigs replaces a topic's whole configuration); never
+   * lowers it. Where the cluster does not allow it, says what to run instead and goes on.
+   */
+  private async raiseMessageLimit(admin: Admin, topics: readonly string[], maxMessageBytes: number): Promise<void> {
+    if (topics.length === 0) return;
+    try {
+      const { resources } = await admin.describeConfigs({ resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })), includeSynonyms: false });
+      const raise = resources.flatMap((resource) => {
+        const limit = resource.configEntries.find((e) => e.configName === MAX_MESSAGE_BYTES);
+        if (resource.errorCode !== 0 || !limit || Number(limit.configValue) >= maxMessageBytes) return [];
+        const kept = resource.configEntries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== MAX_MESSAGE_BYTES && !e.isSensitive && !e.readOnly);
+        const configEntries = [...kept.map((e) => ({ name: e.configName, value: e.configValue })), { name: MAX_MESSAGE_BYTES, value: String(maxMessageBytes) }];
+        return [{ type: ConfigResourceTypes.TOPIC, name: resource.resourceName, configEntries, from: limit.configValue }];
+      });
+      if (raise.length === 0) return;
+      await admin.alterConfigs({ validateOnly: false, resources: raise.map(({ from: _from, ...resource }) => resource) });
+      for (const { name, from } of raise) this.logger.info({ topic: name, from: Number(from), to: maxMessageBytes }, `raised ${MAX_MESSAGE_BYTES} of topic ${name}`);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, topics },
+        `could not check or raise ${MAX_MESSAGE_BYTES} of existing topics; set it to ${maxMessageBytes} by hand (kafka-configs.sh --alter --entity-type topics --entity-name <topic> --add-config ${MAX_MESSAGE_BYTES}=${maxMessageBytes})`,
+      );
     }
   }
 
