@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@varde/contracts';
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { ValidationError } from '@varde/core';
-import { eventStoreInTransaction, eventStoreUnitOfWork } from '@varde/event-sourcing';
+import { deterministicId, eventStoreInTransaction, eventStoreUnitOfWork } from '@varde/event-sourcing';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
 import { commandMetadataFromMessage, EVENT_STORE, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/rule-set';
@@ -14,6 +14,11 @@ import { TriageHandler } from './triage.handler';
 
 const GROUP = 'assessment';
 const CONSUMER = `triage.${GROUP}`;
+
+/** A patient's measurement inputs of a run, not yet assessed, and the messages that carried them. */
+type PendingInputs = { inputs: TriageInput[]; messages: DeliveredMessage[] };
+/** What a run keeps for one patient: the store its events wait in, and the measurements still to assess. */
+type PatientRun = { store: PostgresEventStore; pending: PendingInputs | undefined };
 
 /**
  * Turns enrolments, measurements (and their corrections) and questionnaire scores into triage commands, and
@@ -34,16 +39,60 @@ export class TriageInputsConsumer extends IntegrationConsumer {
 
   /**
    * Where a message's triage events go: appended in the consumer's transaction; for a run of one patient's
-   * messages, kept by a unit of work (each message decides on what the earlier ones decided) and appended once
+   * messages, kept by a unit of work (each command decides on what the earlier ones decided) and appended once
    * at the end of the run, in the same transaction.
    */
   private storeFor(ctx: ConsumerContext, patientId: string): PostgresEventStore {
-    if (!ctx.run) return eventStoreInTransaction(this.store, ctx.client);
-    return ctx.run.shared(`triage-events:${patientId}`, () => {
+    return ctx.run ? this.patientRun(ctx, patientId).store : eventStoreInTransaction(this.store, ctx.client);
+  }
+
+  private patientRun(ctx: ConsumerContext, patientId: string): PatientRun {
+    const run = ctx.run!;
+    return run.shared(`triage-events:${patientId}`, () => {
       const unit = eventStoreUnitOfWork(this.store);
-      // States folded over the run's events must not outlive a rollback of them.
-      return { value: unit.store, finish: () => unit.flush(ctx.client), abandon: () => this.triage.forget(patientId) };
+      const value: PatientRun = { store: unit.store, pending: undefined };
+      return {
+        value,
+        // The measurements still pending are assessed first, so their events are in the unit when it is flushed.
+        finish: async () => {
+          await this.assessPending(patientId, value, ctx);
+          await unit.flush(ctx.client);
+        },
+        // States folded over the run's events must not outlive a rollback of them.
+        abandon: () => this.triage.forget(patientId),
+      };
     });
+  }
+
+  /**
+   * In a run, a patient's consecutive measurements are assessed together, as one command, when the run ends or
+   * a message of another kind comes (which must see them first): a Bundle of readings is then evaluated once
+   * from its earliest reading on, not once per reading. What is recorded per input, and the outcome in force
+   * after the run, are what one command per measurement gives; only the intermediate outcomes a later reading
+   * of the same run would at once revise are not recorded.
+   */
+  private assessLater(patientId: string, inputs: readonly TriageInput[], message: DeliveredMessage, ctx: ConsumerContext): void {
+    const patient = this.patientRun(ctx, patientId);
+    patient.pending ??= { inputs: [], messages: [] };
+    patient.pending.inputs.push(...inputs);
+    patient.pending.messages.push(message);
+  }
+
+  private async assessPending(patientId: string, patient: PatientRun, ctx: ConsumerContext): Promise<void> {
+    const pending = patient.pending;
+    if (!pending) return;
+    patient.pending = undefined;
+    const [first] = pending.messages;
+    const last = pending.messages[pending.messages.length - 1]!;
+    const metadata = commandMetadataFromMessage(first!, CONSUMER);
+    // One message: the id it would have alone; several: an id of their own (from the first and the last).
+    const batch = pending.messages.length === 1 ? metadata : { ...metadata, commandId: deterministicId(`${CONSUMER}:${first!.id}..${last.id}:${pending.messages.length}`) };
+    await this.recorder.record(ctx.client, await this.triage.assess(patientId, { inputs: pending.inputs }, batch, patient.store), batch, ctx.run);
+  }
+
+  /** Before a message of another kind is handled in a run, the patient's pending measurements are assessed. */
+  private async settle(patientId: string, ctx: ConsumerContext): Promise<void> {
+    if (ctx.run) await this.assessPending(patientId, this.patientRun(ctx, patientId), ctx);
   }
 
   protected override definition(): ConsumerDefinition {
@@ -64,6 +113,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
 
   private async onEnrolled(event: IntegrationEvent<'varde.pathways.v1.PatientEnrolled'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
     const patientId = requirePatient(event.patientId);
+    await this.settle(patientId, ctx);
     // An enrolment on a rule set (version) triage does not have cannot be triaged: dead letter with the reason.
     const ruleSet = await this.ruleSets.resolve(event.ruleSetId, event.ruleSetVersion);
     const metadata = commandMetadataFromMessage(message, CONSUMER);
@@ -92,7 +142,9 @@ export class TriageInputsConsumer extends IntegrationConsumer {
             return inputFrom(message, { system: c.code.system, code: c.code.code }, c.value, c.unit, event.effectiveTime, `${event.measurementId}#${c.code.code}`);
           })
         : [inputFrom(message, { system: event.code.system, code: event.code.code }, event.value, event.unit, event.effectiveTime, event.measurementId)];
-    await this.assess(requirePatient(event.patientId), { inputs }, message, ctx);
+    const patientId = requirePatient(event.patientId);
+    if (ctx.run) this.assessLater(patientId, inputs, message, ctx);
+    else await this.assess(patientId, { inputs }, message, ctx);
   }
 
   private async onCorrected(event: IntegrationEvent<'varde.measurements.v1.MeasurementCorrected'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
@@ -121,6 +173,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
   }
 
   private async assess(patientId: string, change: Parameters<TriageHandler['assess']>[1], message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
+    await this.settle(patientId, ctx);
     const metadata = commandMetadataFromMessage(message, CONSUMER);
     await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata, this.storeFor(ctx, patientId)), metadata, ctx.run);
   }

@@ -176,9 +176,40 @@ function reassess(command: AssessPatient | SetRuleOverride | RemoveRuleOverride,
     emitted.push(event);
     revised = { effectiveAt: at, colour: evaluation.colour, reasons: evaluation.reasons, since: event.data.colourSince, assessmentId };
   }
-  const last = emitted[emitted.length - 1];
-  if (last) emitted[emitted.length - 1] = { ...last, data: { ...last.data, current: true } };
-  return emitted;
+  return markCurrent(emitted, arrivalEnds(changes, lastAssessed));
+}
+
+/**
+ * The effective times at which the command's inputs, in the order they came, each became the newest reading
+ * (the running maximum): a command per input would have ended at each of them.
+ */
+function arrivalEnds(changes: readonly TriageEvent[], lastAssessed: number): number[] {
+  const ends: number[] = [];
+  let newest = Number.isNaN(lastAssessed) ? Number.NEGATIVE_INFINITY : lastAssessed;
+  for (const change of changes) {
+    if (change.type !== 'TriageInputRecorded') continue;
+    const at = effectiveMs(change.data.input);
+    if (at > newest) ends.push((newest = at));
+  }
+  return ends;
+}
+
+/**
+ * Marks as current the outcome in force now (the last emitted) and, for several inputs decided together, the
+ * outcome each of them left in force when it became the newest reading: the last emitted at or before each
+ * `end` and after the one before. So a batch of readings marks (and alerts on) what one command per reading
+ * would have, and a single reading only its last outcome.
+ */
+function markCurrent(emitted: readonly PatientTriaged[], ends: readonly number[]): PatientTriaged[] {
+  const current = new Set<number>();
+  if (emitted.length > 0) current.add(emitted.length - 1);
+  let next = 0;
+  for (const end of ends) {
+    let found = -1;
+    while (next < emitted.length && Date.parse(emitted[next]!.data.effectiveAt!) <= end) found = next++;
+    if (found >= 0) current.add(found);
+  }
+  return emitted.map((event, i) => (current.has(i) ? { ...event, data: { ...event.data, current: true } } : event));
 }
 
 // The points to evaluate at, ascending and distinct, none before `from`. Each code's inputs are sorted and the

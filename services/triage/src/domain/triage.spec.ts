@@ -312,6 +312,22 @@ describe('late and corrected data, in effective-time order', () => {
     expect(outcomeOf([readings[2]!, readings[0]!, readings[3]!, readings[1]!])).toEqual(expected);
   });
 
+  it('decides readings in one command as one command each would: the same outcomes, each current when it was the newest', () => {
+    const readings = [input(SPO2, 95, '%', '2026-11-22T01:00:00.000Z'), input(SPO2, 88, '%', '2026-11-22T02:00:00.000Z'), input(SPO2, 96, '%', '2026-11-22T03:00:00.000Z')];
+    const shape = (events: readonly TriageEvent[]) => triagedOf(events).map((e) => ({ colour: e.data.colour, effectiveAt: e.data.effectiveAt, current: e.data.current, revision: e.data.revision }));
+    const together = shape(decide([registered], assess('t', '2026-11-22T05:00:00.000Z', ...readings)));
+    const alone = shape(run([registered], ...readings.map((r, i) => assess(`a-${i}`, '2026-11-22T05:00:00.000Z', r))).slice(1));
+    expect(together).toEqual(alone);
+    expect(together.map((d) => [d.colour, d.current])).toEqual([
+      ['green', true],
+      ['red', true],
+      ['green', true],
+    ]);
+    // A reading older than the newest, in the same command, is only history: the last outcome is the one current.
+    const late = shape(decide([registered], assess('l', '2026-11-22T05:00:00.000Z', readings[2]!, readings[1]!)));
+    expect(late.map((d) => d.current)).toEqual([...late.slice(1).map(() => false), true]);
+  });
+
   it('ends, whatever the order and the redeliveries, where one evaluation of the whole history at its latest point ends', () => {
     // The decider only visits what a change touches (binary searches of the sorted history); the whole-history
     // evaluation is the oracle it must agree with.
@@ -327,6 +343,9 @@ describe('late and corrected data, in effective-time order', () => {
         const oracle = evaluate({ ruleSet, overrides: NO_OVERRIDES, history: historyByCode(inputs), at: latest, registeredAt: registered.data.registeredAt });
         const current = currentOutcome(fold(events));
         expect({ colour: current?.colour, reasons: [...reasonTexts(current?.reasons ?? [])].sort() }).toEqual({ colour: oracle.colour, reasons: [...reasonTexts(oracle.reasons)].sort() });
+        // The same readings in one command (a consumer run's batch) end in the same place.
+        const together = currentOutcome(fold(run([registered], assess('together', '2026-11-23T10:00:00.000Z', ...order))));
+        expect({ colour: together?.colour, reasons: together?.reasons.map((r) => r.text).sort() }).toEqual({ colour: current?.colour, reasons: current?.reasons.map((r) => r.text).sort() });
       }),
       { numRuns: 200 },
     );
