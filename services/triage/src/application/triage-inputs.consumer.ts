@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@varde/contracts';
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
@@ -82,6 +83,9 @@ export class TriageInputsConsumer extends IntegrationConsumer {
     const pending = patient.pending;
     if (!pending) return;
     patient.pending = undefined;
+    // A backlog's assessment is one long piece of work on the event loop: let the answers other transactions are
+    // waiting for (a single reading's, a worklist read's) be handled first, so they do not queue behind it.
+    await yieldToEventLoop();
     const [first] = pending.messages;
     const last = pending.messages[pending.messages.length - 1]!;
     const metadata = commandMetadataFromMessage(first!, CONSUMER);
