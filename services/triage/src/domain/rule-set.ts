@@ -194,17 +194,18 @@ function checkCodeAndValues(rule: RuleDocument, at: (...path: (string | number)[
 
 function checkWindows(rule: RuleDocument, at: (...path: (string | number)[]) => readonly (string | number)[]): RuleSetProblem[] {
   const problems: RuleSetProblem[] = [];
+  const parsed: Partial<Record<'window' | 'after' | 'minSpan', number>> = {};
   for (const field of ['window', 'after', 'minSpan'] as const) {
     const text = rule[field];
     if (text === undefined) continue;
     const ms = parseDuration(text);
+    if (ms !== undefined) parsed[field] = ms;
     if (ms === undefined) problems.push({ path: at(field), message: `"${text}" is not a duration; write e.g. PT24H, P3D or P1DT12H` });
     else if (ms > MAX_WINDOW_MS) problems.push({ path: at(field), message: `${describeDuration(ms)} is longer than the ${describeDuration(MAX_WINDOW_MS)} of history triage keeps` });
     else if (field === 'after' && ms < MIN_MISSING_MS) problems.push({ path: at(field), message: `a missing report must be expected for at least ${describeDuration(MIN_MISSING_MS)}` });
   }
   if (rule.kind === 'trend' && rule.minReadings !== undefined && rule.minReadings < 2) problems.push({ path: at('minReadings'), message: 'a trend needs at least 2 readings' });
-  const span = rule.minSpan === undefined ? undefined : parseDuration(rule.minSpan);
-  const window = rule.window === undefined ? undefined : parseDuration(rule.window);
+  const { minSpan: span, window } = parsed;
   if (span !== undefined && window !== undefined && span > window) {
     problems.push({ path: at('minSpan'), message: `${describeDuration(span)} is longer than the rule's window of ${describeDuration(window)}: the rule could never hold` });
   }

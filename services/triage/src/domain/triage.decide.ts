@@ -11,7 +11,6 @@ import {
   type TriageState,
 } from './triage.events';
 import {
-  byEffectiveTime,
   codeKey,
   countUpTo,
   effectiveMs,
@@ -254,19 +253,11 @@ function latestPoint(state: TriageState): number {
   return latest;
 }
 
-/** Whether the patient's history holds this input (same event, same code): a binary search of its code's sorted inputs. */
+/** Whether the patient's history holds this input (same event, same code): only its code's inputs at its effective time are looked at. */
 function isHeld(state: TriageState, input: TriageInput): boolean {
-  const inputs = state.history[codeKey(input.code)];
-  if (!inputs) return false;
-  let lo = 0;
-  let hi = inputs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const order = byEffectiveTime(inputs[mid]!, input);
-    if (order === 0) return true;
-    if (order < 0) lo = mid + 1;
-    else hi = mid;
-  }
+  const inputs = state.history[codeKey(input.code)] ?? [];
+  const at = effectiveMs(input);
+  for (let i = countUpTo(inputs, at) - 1; i >= 0 && effectiveMs(inputs[i]!) === at; i--) if (inputs[i]!.eventId === input.eventId) return true;
   return false;
 }
 
