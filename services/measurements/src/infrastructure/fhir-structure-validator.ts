@@ -5,6 +5,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FieldIssue } from '@varde/core';
 import { LOGGER } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
+import { observationTemplate } from './observation-template';
 
 let indexed = false;
 
@@ -19,24 +20,54 @@ function indexFhirDefinitions(): number {
   return performance.now() - started;
 }
 
-/** Structural FHIR R4 validation (element names, types, cardinality) with `@medplum/core`. */
+/** How many well-formed Observation templates are remembered (a few hundred bytes each); the oldest go first. */
+export const TEMPLATE_CACHE_SIZE = 10_000;
+
+/**
+ * Structural FHIR R4 validation (element names, types, cardinality, invariants) with `@medplum/core`.
+ *
+ * Medplum's validation costs ~0.3 ms per Observation, most of it FHIRPath invariants, while a device sends the
+ * same shape again and again with a new value, time and identifier. So an Observation is validated as its
+ * template (observation-template.ts: those readings' values replaced by fixed ones of the same FHIR type, after
+ * checking each with FHIR's own rule for its type), and a template medplum found well-formed is remembered.
+ * Anything that does not fit a template, and every resource with a problem, goes to medplum whole, so the
+ * issues name the sender's own elements.
+ */
 @Injectable()
 export class FhirStructureValidator {
+  private readonly wellFormed = new Set<string>();
+
   constructor(@Inject(LOGGER) logger: Logger) {
     logger.info({ ms: Math.round(indexFhirDefinitions()) }, 'FHIR R4 definitions indexed for structural validation');
   }
 
   /** Issues naming each offending element, e.g. `Observation.valueQuantity.value`; empty when the resource is well-formed. */
   issues(resource: Record<string, unknown>): FieldIssue[] {
-    try {
-      validateResource(resource as unknown as Resource);
+    const template = observationTemplate(resource);
+    if (template === undefined) return medplumIssues(resource);
+    const key = JSON.stringify(template);
+    if (this.wellFormed.delete(key)) {
+      this.wellFormed.add(key); // now the most recently used
       return [];
-    } catch (error) {
-      if (!(error instanceof OperationOutcomeError)) throw error;
-      return (error.outcome.issue ?? [])
-        .filter((i) => i.severity === 'error' || i.severity === 'fatal')
-        .map((i) => ({ field: concretePath(resource, i.expression?.[0] ?? String(resource['resourceType'])), message: i.details?.text ?? i.diagnostics ?? 'invalid' }));
     }
+    const issues = medplumIssues(template);
+    if (issues.length > 0) return medplumIssues(resource);
+    this.wellFormed.add(key);
+    if (this.wellFormed.size > TEMPLATE_CACHE_SIZE) this.wellFormed.delete(this.wellFormed.values().next().value!);
+    return [];
+  }
+}
+
+/** Medplum's verdict on the whole resource, as field issues. */
+export function medplumIssues(resource: Record<string, unknown>): FieldIssue[] {
+  try {
+    validateResource(resource as unknown as Resource);
+    return [];
+  } catch (error) {
+    if (!(error instanceof OperationOutcomeError)) throw error;
+    return (error.outcome.issue ?? [])
+      .filter((i) => i.severity === 'error' || i.severity === 'fatal')
+      .map((i) => ({ field: concretePath(resource, i.expression?.[0] ?? String(resource['resourceType'])), message: i.details?.text ?? i.diagnostics ?? 'invalid' }));
   }
 }
 
