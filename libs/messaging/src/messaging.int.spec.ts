@@ -231,6 +231,43 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     expect(maxInFlight).toBeLessThanOrEqual(4);
   });
 
+  it("reads several topics in one group: each message once, each patient's in order per topic, a topic joining later included", async () => {
+    const [first, second] = ['a', 'b'].map((t) => `varde.multitopic${t}${randomUUID().slice(0, 8)}.v1`) as [string, string];
+    const groupId = `group-${randomUUID().slice(0, 8)}`;
+    const consume = () =>
+      startConsumer({
+        bus,
+        pool,
+        groupId,
+        topics: [first, second],
+        handlers: { 'varde.test.v1.Thing': async (m: DeliveredMessage, ctx) => void (await ctx.client.query('INSERT INTO effects (body) VALUES ($1)', [`${m.topic}:${new TextDecoder().decode(m.payload)}`])) },
+      });
+    const effects = async () =>
+      (await pool.query<{ body: string }>('SELECT body FROM effects WHERE body LIKE $1 OR body LIKE $2 ORDER BY seq', [`${first}:%`, `${second}:%`])).rows.map((r) => r.body);
+    const batch = (topic: string, from: number, count: number) => Array.from({ length: count }, (_, n) => message(topic, `patient-${(from + n) % 3}`, `${from + n}`));
+    await bus.ensureTopics([first, second]);
+    // The group has a position in the first topic before the second has any message; more than one poll's worth of each.
+    await bus.publish(batch(first, 0, 150));
+    let subscription = await consume();
+    await eventually(async () => ((await effects()).length >= 150 ? true : undefined), 'the first topic');
+    await subscription.stop();
+    for (let round = 0; round < 3; round++) await bus.publish([...batch(second, round * 80, 80), ...batch(first, 150 + round * 50, 50)]);
+    subscription = await consume();
+    const expected = 150 + 3 * 50 + 3 * 80;
+    await eventually(async () => ((await effects()).length >= expected ? true : undefined), 'every message of both topics');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await subscription.stop();
+    const final = await effects();
+    expect(final).toHaveLength(expected);
+    expect(new Set(final).size).toBe(expected);
+    for (const [topic, count] of [[first, 300], [second, 240]] as const) {
+      for (let p = 0; p < 3; p++) {
+        const ofPatient = final.filter((b) => b.startsWith(`${topic}:`)).map((b) => Number(b.split(':')[1])).filter((n) => n % 3 === p);
+        expect(ofPatient).toEqual(Array.from({ length: count }, (_, n) => n).filter((n) => n % 3 === p));
+      }
+    }
+  });
+
   it('lets patients share a transaction, and a failing message never takes the others of its transaction down', async () => {
     const topic = `varde.grouptest${randomUUID().slice(0, 8)}.v1`;
     const groupId = `group-${randomUUID().slice(0, 8)}`;

@@ -257,13 +257,21 @@ class PgSubscription {
 
   private async pollOnce(): Promise<number> {
     const { groupId, topics } = this.options;
+    // Each topic is read from its group position on by the (topic, tx, position) index, then the topics are
+    // merged in (tx, position) order. One condition over all topics at once (a join with an OR for a group
+    // without a position) made PostgreSQL read and sort every message of the topics on every poll: a cost that
+    // grew with the log (22 ms a poll at 60 000 messages).
     const { rows } = await this.pool.query<MessageRow>(
-      `SELECT ${COLUMNS.replace(/(^|, )(position|tx|topic|id)\b/g, '$1m.$2')} FROM ${this.schema}.messages m
-        LEFT JOIN ${this.schema}.group_positions g ON g.group_id = $1 AND g.topic = m.topic
-        WHERE m.topic = ANY($2)
-          AND m.tx < pg_snapshot_xmin(pg_current_snapshot())
-          AND (g.tx IS NULL OR (m.tx, m.position) > (g.tx, g.position))
-        ORDER BY m.tx, m.position
+      `SELECT m.* FROM unnest($2::text[]) AS t(topic)
+        LEFT JOIN ${this.schema}.group_positions g ON g.group_id = $1 AND g.topic = t.topic
+        CROSS JOIN LATERAL (
+          SELECT ${COLUMNS}, messages.tx AS tx_order, messages.position AS position_order FROM ${this.schema}.messages
+           WHERE messages.topic = t.topic
+             AND messages.tx < pg_snapshot_xmin(pg_current_snapshot())
+             AND (messages.tx, messages.position) > (COALESCE(g.tx, '0'::xid8), COALESCE(g.position, 0))
+           ORDER BY messages.tx, messages.position
+           LIMIT $3) m
+        ORDER BY m.tx_order, m.position_order
         LIMIT $3`,
       [groupId, topics, this.busOptions.batchSize ?? 100],
     );
