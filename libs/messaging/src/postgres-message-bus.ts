@@ -36,7 +36,11 @@ export class PostgresMessageBus extends MessageBus {
     super();
     this.schema = options.schema ?? DEFAULT_BUS_SCHEMA;
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`Invalid bus schema "${this.schema}": use lower-case letters, digits and _`);
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+    // A poll must walk the index in order and stop at its LIMIT. The log grows faster than autovacuum's
+    // statistics follow, and on estimates of a few dozen rows PostgreSQL preferred a bitmap scan of everything
+    // after the group's position plus a sort: 17–53 ms a poll with a 45 000-message backlog instead of 0.6 ms.
+    // This pool runs only the bus's own statements, so bitmap scans are off for it alone.
+    this.pool = new pg.Pool({ connectionString: withoutBitmapScans(options.databaseUrl), max: 4 });
     this.pool.on('error', () => undefined);
   }
 
@@ -148,6 +152,14 @@ export class PostgresMessageBus extends MessageBus {
       client.release();
     }
   }
+}
+
+/** `databaseUrl` with bitmap scans off for its sessions, keeping any server options it already carries. */
+export function withoutBitmapScans(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const options = url.searchParams.get('options');
+  url.searchParams.set('options', `${options ? `${options} ` : ''}-c enable_bitmapscan=off`);
+  return url.toString();
 }
 
 /** The NOTIFY channel that wakes a schema's subscribers. */
