@@ -127,6 +127,15 @@ describe('the walking skeleton over Kafka and gRPC', () => {
       return r.status === 200 && r.body.entries.some((e: { purpose: string }) => e.purpose === 'worklist') ? r.body : undefined;
     }, 'the worklist read in the access log');
     expect(log.entries[0].actor.role).toBe('clinician');
+
+    // Operators see how long the asynchronous path took: the relay's delay and triage's delivery time.
+    const metric = async (service: 'measurements' | 'triage', series: RegExp): Promise<number> => {
+      const text = await (await fetch(`${platform.serviceUrl(service)}/metrics`)).text();
+      return Number(series.exec(text)?.[1] ?? 0);
+    };
+    expect(await metric('measurements', /^varde_relay_delay_seconds_count\{[^}]*\} (\d+)$/m)).toBeGreaterThan(0);
+    expect(await metric('triage', /^varde_message_delivery_seconds_count\{[^}]*topic="varde\.measurements\.v1"[^}]*group="triage\.assessment"[^}]*\} (\d+)$/m)).toBeGreaterThan(0);
+    expect(await metric('triage', /^varde_message_delivery_seconds_bucket\{le="\+Inf"[^}]*topic="varde\.measurements\.v1"[^}]*\} (\d+)$/m)).toBeGreaterThan(0);
   });
 
   it('follows one measurement in one trace: HTTP, event store, Kafka, triage, gRPC to pathways', async () => {

@@ -23,7 +23,8 @@ export type RelayOptions = Readonly<{
   /** First delay between publish attempts while the broker is unreachable; doubles up to 10 s. */
   retryDelayMs?: number;
   logger?: { warn: (obj: object, msg: string) => void };
-  onPublished?: (count: number) => void;
+  /** After the bus acknowledged a batch: the messages it took. */
+  onPublished?: (messages: readonly IntegrationMessage[]) => void;
   /** Events in the log not yet relayed, after each batch. */
   onLag?: (events: number) => void;
 }>;
@@ -71,7 +72,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     for (;;) {
       try {
         await options.bus.publish(messages);
-        options.onPublished?.(messages.length);
+        options.onPublished?.(messages);
         return;
       } catch (error) {
         if (stopping) throw new Error('relay stopped before the broker acknowledged; the batch is republished on restart');

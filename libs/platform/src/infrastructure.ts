@@ -42,9 +42,16 @@ export function startServiceRelay(infra: Infrastructure, map: IntegrationMapper)
     bus: infra.bus,
     map,
     logger: infra.logger,
-    onPublished: (count) => infra.metrics.messagesPublished.inc({ topic: `varde.${infra.config.service}.v1` }, count),
+    onPublished: (messages) => {
+      infra.metrics.messagesPublished.inc({ topic: `varde.${infra.config.service}.v1` }, messages.length);
+      const now = Date.now();
+      for (const m of messages) infra.metrics.relayDelay.observe(secondsSince(m.recordedTime, now));
+    },
   });
 }
+
+/** Seconds from an ISO time to `now` (epoch ms); never negative, so clock skew between hosts cannot go below zero. */
+export const secondsSince = (iso: string, now: number): number => Math.max(0, (now - Date.parse(iso)) / 1000);
 
 /** Closes what {@link createInfrastructure} opened. */
 export async function closeInfrastructure(infra: Infrastructure): Promise<void> {

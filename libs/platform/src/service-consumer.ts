@@ -2,7 +2,7 @@ import { integrationEventTypes, isIntegrationEventType, type IntegrationEvent, t
 import { deterministicId } from '@varde/event-sourcing';
 import { startConsumer, type ConsumerContext, type DeliveredMessage, type Subscription } from '@varde/messaging';
 import type { CommandMetadata } from '@varde/core';
-import type { Infrastructure } from './infrastructure';
+import { secondsSince, type Infrastructure } from './infrastructure';
 
 /** A typed handler of one integration event: the decoded protobuf message plus the envelope. */
 export type TypedHandler<K extends IntegrationEventType> = (event: IntegrationEvent<K>, message: DeliveredMessage, context: ConsumerContext) => Promise<void>;
@@ -32,7 +32,9 @@ export function startServiceConsumer(infra: Infrastructure, options: { group: st
     ...(options.runs ? { runs: true } : {}),
     logger: infra.logger,
     onOutcome: (message, outcome) => {
-      if (outcome !== 'ignored') infra.metrics.messagesConsumed.inc({ topic: message.topic, group: groupId, outcome });
+      if (outcome === 'ignored') return;
+      infra.metrics.messagesConsumed.inc({ topic: message.topic, group: groupId, outcome });
+      if (outcome === 'processed') infra.metrics.messageDelivery.observe({ topic: message.topic, group: groupId }, secondsSince(message.recordedTime, Date.now()));
     },
   });
 }

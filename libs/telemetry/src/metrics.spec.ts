@@ -10,6 +10,8 @@ describe('MetricsRegistry', () => {
     metrics.messagesPublished.inc({ topic: 'varde.measurements.v1' });
     metrics.messagesConsumed.inc({ topic: 'varde.measurements.v1', group: 'triage', outcome: 'duplicate' });
     metrics.relayLag.set(7);
+    metrics.relayDelay.observe(0.03);
+    metrics.messageDelivery.observe({ topic: 'varde.measurements.v1', group: 'triage.assessment' }, 1.5);
 
     const { contentType, body } = await metrics.render();
 
@@ -20,6 +22,9 @@ describe('MetricsRegistry', () => {
     expect(body).toContain('varde_messages_published_total{topic="varde.measurements.v1",service="measurements"} 1');
     expect(body).toContain('varde_messages_consumed_total{topic="varde.measurements.v1",group="triage",outcome="duplicate",service="measurements"} 1');
     expect(body).toContain('varde_relay_lag_events{service="measurements"} 7');
+    expect(body).toContain('varde_relay_delay_seconds_bucket{le="0.05",service="measurements"} 1');
+    expect(body).toContain('varde_message_delivery_seconds_bucket{le="1",service="measurements",topic="varde.measurements.v1",group="triage.assessment"} 0');
+    expect(body).toContain('varde_message_delivery_seconds_bucket{le="2",service="measurements",topic="varde.measurements.v1",group="triage.assessment"} 1');
   });
 
   it('includes default Node metrics under the varde_ prefix', async () => {

@@ -14,6 +14,8 @@ type AnyMetric = Counter<string> | Histogram<string> | Gauge<string>;
 
 const METRIC_PREFIX = 'varde_';
 const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// The asynchronous path (relay, bus, consumer): a clinician waits on it, from tens of milliseconds to a backlog of minutes.
+const PIPELINE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
 
 /**
  * One Prometheus registry per service: Node runtime metrics, a `service` label on every series, and the
@@ -36,6 +38,10 @@ export class MetricsRegistry {
   readonly messagesConsumed: Counter<'topic' | 'group' | 'outcome'>;
   /** Events in this service's log not yet relayed; the `service` label comes from the registry default. */
   readonly relayLag: Gauge<string>;
+  /** Seconds from an event recorded in the log to the bus acknowledging it. */
+  readonly relayDelay: Histogram<string>;
+  /** Seconds from an integration event recorded by its producer to a consumer group having handled it. */
+  readonly messageDelivery: Histogram<'topic' | 'group'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -57,6 +63,13 @@ export class MetricsRegistry {
       'outcome',
     ]);
     this.relayLag = this.gauge('varde_relay_lag_events', 'Events in the service log not yet relayed.');
+    this.relayDelay = this.histogram('varde_relay_delay_seconds', 'From an event recorded in the service log to the bus acknowledging it.', [], PIPELINE_BUCKETS);
+    this.messageDelivery = this.histogram(
+      'varde_message_delivery_seconds',
+      'From an integration event recorded by its producer to a consumer group having handled it (committed).',
+      ['topic', 'group'],
+      PIPELINE_BUCKETS,
+    );
   }
 
   /** Returns the counter called `name`, creating it on first use. */
