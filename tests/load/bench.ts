@@ -34,6 +34,7 @@ import {
 } from './bench-harness';
 import { ensureK6 } from './k6';
 import { startProcessSampler, type CpuReport, type MemoryFigure, type MemoryReport, type ProcessSampler } from './process-sampler';
+import { pipelineRow, readPipeline, type PipelineFigures } from './pipeline-metrics';
 import { runWorklistProbes, type ProbeReport } from './worklist-probe';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -87,6 +88,8 @@ type BenchResult = Readonly<{
   machine: MachineInfo;
   ingest: IngestFigures | BundleFigures;
   ingestToWorklist?: ProbeReport;
+  /** The asynchronous path's parts, from the services' own histograms (relay delay, triage delivery). */
+  pipeline: PipelineFigures;
   memory: MemoryReport;
   cpu: CpuReport;
 }>;
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
     sampled = await k6Run.then(() => sampler.stop());
   }
 
+  const pipeline = await readPipeline(platform);
   const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as K6Summary;
   const result: BenchResult = {
     startedAt,
@@ -161,6 +165,7 @@ async function main(): Promise<void> {
     machine,
     ingest: config.scenario === 'bundles' ? readBundles(summary, config) : readIngest(summary, config.rate),
     ...(ingestToWorklist ? { ingestToWorklist } : {}),
+    pipeline,
     ...sampled,
   };
   await writeFile(join(dataDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -247,6 +252,8 @@ function table(result: BenchResult): string {
           ['worklist read', ms(probe.readMs)] as [string, string],
         ]
       : []),
+    ['measurements relay delay', pipelineRow(result.pipeline.measurementsRelay)],
+    ['triage delivery', pipelineRow(result.pipeline.triageDelivery)],
     ...Object.entries(memory.servicesPeak).map(([service, m]): [string, string] => [`peak memory ${service}`, mib(m)]),
     ['peak memory services total', mib(memory.servicesTotalPeak)],
     ...Object.entries(memory.infrastructurePeak).map(([group, m]): [string, string] => [`peak memory ${group}`, mib(m)]),

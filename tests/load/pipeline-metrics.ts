@@ -1,0 +1,52 @@
+import type { RunningPlatform } from '../../deploy/local/platform';
+import { round1 } from './bench-harness';
+
+/** Count, mean and estimated quantiles of one histogram series, in milliseconds. */
+export type HistogramFigures = Readonly<{ count: number; meanMs: number; p50Ms: number; p99Ms: number }>;
+
+/** Where the asynchronous part of ingest → worklist went, from the services' own histograms (docs/operations/observability.md). */
+export type PipelineFigures = Readonly<{
+  /** Measurements' relay: event recorded → bus acknowledged. */
+  measurementsRelay?: HistogramFigures;
+  /** Triage's assessment group on the measurements topic: event recorded → handled and committed. */
+  triageDelivery?: HistogramFigures;
+}>;
+
+/**
+ * A histogram series of a Prometheus text exposition: the `_bucket` lines of `name` whose labels contain every
+ * `labels` pair, with quantiles interpolated linearly inside a bucket as PromQL's histogram_quantile does.
+ */
+export function histogramFigures(text: string, name: string, labels: Readonly<Record<string, string>> = {}): HistogramFigures | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const series = (suffix: string) =>
+    text.split('\n').filter((line) => line.startsWith(`${name}_${suffix}{`) && wanted.every((pair) => line.includes(pair)));
+  const buckets = series('bucket')
+    .map((line) => ({ le: Number(/le="([^"]+)"/.exec(line)![1]!.replace('+Inf', 'Infinity')), count: Number(line.slice(line.lastIndexOf(' ') + 1)) }))
+    .sort((a, b) => a.le - b.le);
+  const count = buckets.at(-1)?.count ?? 0;
+  if (count === 0) return undefined;
+  const sum = Number(series('sum')[0]?.split(' ').at(-1) ?? 0);
+  const quantile = (q: number): number => {
+    const rank = q * count;
+    let lower = 0;
+    let below = 0;
+    for (const { le, count: upTo } of buckets) {
+      if (upTo >= rank) return le === Infinity ? lower : lower + ((le - lower) * (rank - below)) / Math.max(1, upTo - below);
+      [lower, below] = [le, upTo];
+    }
+    return lower;
+  };
+  return { count, meanMs: round1((sum / count) * 1000), p50Ms: round1(quantile(0.5) * 1000), p99Ms: round1(quantile(0.99) * 1000) };
+}
+
+/** Reads the pipeline histograms from the running services (cumulative since they started, i.e. mostly the load). */
+export async function readPipeline(platform: RunningPlatform): Promise<PipelineFigures> {
+  const metrics = async (service: 'measurements' | 'triage'): Promise<string> => (await fetch(`${platform.serviceUrl(service)}/metrics`)).text().catch(() => '');
+  const [measurements, triage] = await Promise.all([metrics('measurements'), metrics('triage')]);
+  const measurementsRelay = histogramFigures(measurements, 'varde_relay_delay_seconds');
+  const triageDelivery = histogramFigures(triage, 'varde_message_delivery_seconds', { topic: 'varde.measurements.v1', group: 'triage.assessment' });
+  return { ...(measurementsRelay ? { measurementsRelay } : {}), ...(triageDelivery ? { triageDelivery } : {}) };
+}
+
+/** One table row of a histogram's figures. */
+export const pipelineRow = (h: HistogramFigures | undefined): string => (h ? `p50 ${h.p50Ms} ms · p99 ${h.p99Ms} ms · mean ${h.meanMs} ms (${h.count} events, from the services' histograms)` : 'not recorded');
