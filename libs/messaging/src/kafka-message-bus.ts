@@ -42,7 +42,9 @@ export type KafkaMessageBusOptions = Readonly<{
 
 const healthTimeoutMs = 3_000;
 const readAllTimeoutMs = 30_000;
-const readAllAttempts = 3;
+const readAllAttempts = 5;
+// First wait before reading again (doubling): 0.25 + 0.5 + 1 + 2 s at most before the last attempt.
+const readAllRetryMs = 250;
 const maxResubscribeDelayMs = 30_000;
 const handlerRetry = { initialRetryTime: 1_000, maxRetryTime: 30_000, retries: 5 };
 // How long a fetch waits for new records; stopping waits for the fetch in flight, so this bounds shutdown.
@@ -222,13 +224,16 @@ export class KafkaMessageBus extends MessageBus {
 
   override async readAll(topic: string): Promise<readonly DeliveredMessage[]> {
     // A fresh group's first join can fail while the broker is still loading its coordinator (just after a
-    // start or restart): try again with a new throwaway group rather than failing the caller.
+    // start or restart), and a topic created a moment ago may have no partition leader yet ("not the leader for
+    // that topic-partition"): try again after a short, growing wait, with a new throwaway group, rather than
+    // failing the caller.
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.readAllOnce(topic);
       } catch (error) {
         if (attempt >= readAllAttempts) throw error;
         this.logger.warn({ err: error, topic, attempt }, 'reading a topic from the beginning failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, readAllRetryMs * 2 ** (attempt - 1)));
       }
     }
   }
