@@ -41,7 +41,7 @@ export function histogramFigures(text: string, name: string, labels: Readonly<Re
 
 /** Reads the pipeline histograms from the running services (cumulative since they started, i.e. mostly the load). */
 export async function readPipeline(platform: RunningPlatform): Promise<PipelineFigures> {
-  const metrics = async (service: 'measurements' | 'triage'): Promise<string> => (await fetch(`${platform.serviceUrl(service)}/metrics`)).text().catch(() => '');
+  const metrics = (service: 'measurements' | 'triage'): Promise<string> => fetch(`${platform.serviceUrl(service)}/metrics`).then((r) => r.text()).catch(() => '');
   const [measurements, triage] = await Promise.all([metrics('measurements'), metrics('triage')]);
   const measurementsRelay = histogramFigures(measurements, 'varde_relay_delay_seconds');
   const triageDelivery = histogramFigures(triage, 'varde_message_delivery_seconds', { topic: 'varde.measurements.v1', group: 'triage.assessment' });

@@ -277,13 +277,13 @@ class PgSubscription {
       `SELECT m.* FROM unnest($2::text[]) AS t(topic)
         LEFT JOIN ${this.schema}.group_positions g ON g.group_id = $1 AND g.topic = t.topic
         CROSS JOIN LATERAL (
-          SELECT ${COLUMNS}, messages.tx AS tx_order, messages.position AS position_order FROM ${this.schema}.messages
+          SELECT ${COLUMNS} FROM ${this.schema}.messages
            WHERE messages.topic = t.topic
              AND messages.tx < pg_snapshot_xmin(pg_current_snapshot())
              AND (messages.tx, messages.position) > (COALESCE(g.tx, '0'::xid8), COALESCE(g.position, 0))
            ORDER BY messages.tx, messages.position
            LIMIT $3) m
-        ORDER BY m.tx_order, m.position_order
+        ORDER BY m.tx::xid8, m.position::bigint
         LIMIT $3`,
       [groupId, topics, this.busOptions.batchSize ?? 100],
     );

@@ -29,7 +29,8 @@ export const TEMPLATE_CACHE_SIZE = 10_000;
  * Medplum's validation costs ~0.3 ms per Observation, most of it FHIRPath invariants, while a device sends the
  * same shape again and again with a new value, time and identifier. So an Observation is validated as its
  * template (observation-template.ts: those readings' values replaced by fixed ones of the same FHIR type, after
- * checking each with FHIR's own rule for its type), and a template medplum found well-formed is remembered.
+ * checking each with FHIR's own rule for its type), and the template of a resource medplum found well-formed is
+ * remembered.
  * Anything that does not fit a template, and every resource with a problem, goes to medplum whole, so the
  * issues name the sender's own elements.
  */
@@ -50,8 +51,9 @@ export class FhirStructureValidator {
       this.wellFormed.add(key); // now the most recently used
       return [];
     }
-    const issues = medplumIssues(template);
-    if (issues.length > 0) return medplumIssues(resource);
+    // The resource is well-formed exactly when its template is, so its own verdict decides what is remembered.
+    const issues = medplumIssues(resource);
+    if (issues.length > 0) return issues;
     this.wellFormed.add(key);
     if (this.wellFormed.size > TEMPLATE_CACHE_SIZE) this.wellFormed.delete(this.wellFormed.values().next().value!);
     return [];
