@@ -249,6 +249,7 @@ function table(result: BenchResult): string {
     ...(probe
       ? [
           ['ingest → worklist', `${ms(probe.latencyMs)} (${probe.completed}/${probe.probes} seen red, ${probe.timedOut} timed out, ${probe.failed} failed)`] as [string, string],
+          ['probe POST', ms(probe.postMs)] as [string, string],
           ['worklist read', ms(probe.readMs)] as [string, string],
         ]
       : []),

@@ -11,6 +11,8 @@ export type MemoryFigure = Readonly<{ rssMb: number; pssMb: number }>;
 export type MemoryReport = Readonly<{
   samples: number;
   intervalMs: number;
+  /** PSS is read less often than RSS (see startProcessSampler): its peaks are of these samples. */
+  pssIntervalMs: number;
   /** Peak of each service, its child processes included. */
   servicesPeak: Readonly<Record<string, MemoryFigure>>;
   /** Peak of the services' summed memory at one sampling instant (not the sum of the peaks). */
@@ -36,11 +38,19 @@ export type CpuReport = Readonly<{
 export type ProcessSampler = Readonly<{ stop: () => Readonly<{ memory: MemoryReport; cpu: CpuReport }> }>;
 
 type Kb = { rss: number; pss: number };
-type ProcessInfo = Kb & { pid: number; ppid: number; comm: string; cpuTicks: number; service?: string };
+/** What one sample read of a process: PSS only on the samples that read it. */
+type Reading = { rss: number; pss?: number };
+type ProcessInfo = Reading & { pid: number; ppid: number; comm: string; cpuTicks: number; service?: string };
 type CpuTrack = { group: string; first: number; last: number };
 
 // USER_HZ, the unit of utime/stime in /proc/<pid>/stat; 100 on every mainstream Linux build.
 const TICKS_PER_SECOND = 100;
+
+// Reading /proc/<pid>/smaps_rollup walks the process's page tables under its memory lock: about 3 ms of kernel
+// time for a Node.js service and more under load, ~80 ms per sample over the whole platform. Every 500 ms that was
+// 15 % of a core, taken in the bench process that also hosts the router (whose event loop it blocked) and from
+// the services it locked. RSS, from /proc/<pid>/status, costs next to nothing and is read on every sample.
+const PSS_EVERY_MS = 5_000;
 
 /**
  * Samples memory and CPU time of every process descended from `rootPid` from `/proc` every `intervalMs`,
@@ -48,7 +58,8 @@ const TICKS_PER_SECOND = 100;
  * the figures do not depend on the order of `platform.pids()`; the bench process (which also hosts the
  * router and the dev issuer) is reported as `bench+router`, and k6 is left out. Linux only.
  */
-export function startProcessSampler(rootPid: number, intervalMs = 500): ProcessSampler {
+export function startProcessSampler(rootPid: number, intervalMs = 500, pssIntervalMs = PSS_EVERY_MS): ProcessSampler {
+  const pssEvery = Math.max(1, Math.round(pssIntervalMs / intervalMs));
   const services = new Map<string, Kb>();
   const cpu = new Map<number, CpuTrack>();
   const startedAt = Date.now();
@@ -57,13 +68,14 @@ export function startProcessSampler(rootPid: number, intervalMs = 500): ProcessS
   const infrastructure = new Map<string, Kb>();
   const servicesTotal: Kb = { rss: 0, pss: 0 };
   let samples = 0;
-  const keepPeak = (peaks: Map<string, Kb>, group: string, kb: Kb): void => {
+  const keepPeak = (peaks: Map<string, Kb>, group: string, kb: Reading): void => {
     const peak = peaks.get(group) ?? { rss: 0, pss: 0 };
-    peaks.set(group, { rss: Math.max(peak.rss, kb.rss), pss: Math.max(peak.pss, kb.pss) });
+    peaks.set(group, { rss: Math.max(peak.rss, kb.rss), pss: Math.max(peak.pss, kb.pss ?? 0) });
   };
-  const sample = (): void => {
-    const total: Kb = { rss: 0, pss: 0 };
-    const { groups, members } = groupProcesses(rootPid);
+  const sample = (final = false): void => {
+    const withPss = final || samples % pssEvery === 0;
+    const total: Reading = { rss: 0, ...(withPss ? { pss: 0 } : {}) };
+    const { groups, members } = groupProcesses(rootPid, withPss);
     for (const { info, group } of members) {
       const track = cpu.get(info.pid);
       // A process already running at the first sample counts from there; one started later, from its start.
@@ -75,21 +87,21 @@ export function startProcessSampler(rootPid: number, intervalMs = 500): ProcessS
       if (group.startsWith('service:')) {
         keepPeak(services, group.slice('service:'.length), kb);
         total.rss += kb.rss;
-        total.pss += kb.pss;
+        if (total.pss !== undefined) total.pss += kb.pss ?? 0;
       } else if (group !== 'k6') {
         keepPeak(infrastructure, group, kb);
       }
     }
     servicesTotal.rss = Math.max(servicesTotal.rss, total.rss);
-    servicesTotal.pss = Math.max(servicesTotal.pss, total.pss);
+    servicesTotal.pss = Math.max(servicesTotal.pss, total.pss ?? 0);
     samples++;
   };
   sample();
-  const timer = setInterval(sample, intervalMs);
+  const timer = setInterval(() => sample(), intervalMs);
   return {
     stop: () => {
       clearInterval(timer);
-      sample();
+      sample(true);
       const windowSeconds = (Date.now() - startedAt) / 1000;
       const ticks = new Map<string, number>();
       for (const { group, first, last } of cpu.values()) ticks.set(group, (ticks.get(group) ?? 0) + last - first);
@@ -98,7 +110,7 @@ export function startProcessSampler(rootPid: number, intervalMs = 500): ProcessS
       const machineBusy = machineBusyTicks() - machineAtStart;
       const ours = [...ticks.values()].reduce((a, b) => a + b, 0);
       return {
-        memory: { samples, intervalMs, servicesPeak: inMb(services), servicesTotalPeak: toMb(servicesTotal), infrastructurePeak: inMb(infrastructure) },
+        memory: { samples, intervalMs, pssIntervalMs: intervalMs * pssEvery, servicesPeak: inMb(services), servicesTotalPeak: toMb(servicesTotal), infrastructurePeak: inMb(infrastructure) },
         cpu: {
           windowSeconds: Math.round(windowSeconds * 10) / 10,
           percentOfOneCore,
@@ -118,21 +130,21 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-function groupProcesses(rootPid: number): { groups: Map<string, Kb>; members: Array<{ info: ProcessInfo; group: string }> } {
+function groupProcesses(rootPid: number, withPss: boolean): { groups: Map<string, Reading>; members: Array<{ info: ProcessInfo; group: string }> } {
   const all = new Map<number, ProcessInfo>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const info = readProcess(Number(entry));
+    const info = readProcess(Number(entry), withPss);
     if (info) all.set(info.pid, info);
   }
-  const groups = new Map<string, Kb>();
+  const groups = new Map<string, Reading>();
   const members: Array<{ info: ProcessInfo; group: string }> = [];
   for (const info of all.values()) {
     const group = groupOf(info, all, rootPid);
     if (!group) continue;
     members.push({ info, group });
-    const sum = groups.get(group) ?? { rss: 0, pss: 0 };
-    groups.set(group, { rss: sum.rss + info.rss, pss: sum.pss + info.pss });
+    const sum = groups.get(group) ?? { rss: 0, ...(withPss ? { pss: 0 } : {}) };
+    groups.set(group, { rss: sum.rss + info.rss, ...(withPss ? { pss: (sum.pss ?? 0) + (info.pss ?? 0) } : {}) });
   }
   return { groups, members };
 }
@@ -156,14 +168,14 @@ function groupOf(info: ProcessInfo, all: ReadonlyMap<number, ProcessInfo>, rootP
   return undefined;
 }
 
-function readProcess(pid: number): ProcessInfo | undefined {
+function readProcess(pid: number, withPss: boolean): ProcessInfo | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name: string): string | undefined => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1];
     // Processes in exit, and kernel threads, have no VmRSS line: they hold no memory worth counting.
     const rss = field('VmRSS');
     if (rss === undefined) return undefined;
-    const pss = /^Pss:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+    const pss = withPss ? (/^Pss:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? rss) : undefined;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline)?.[1];
     const rssKb = Number.parseInt(rss, 10);
@@ -175,7 +187,7 @@ function readProcess(pid: number): ProcessInfo | undefined {
       ppid: Number(field('PPid')),
       comm: field('Name') ?? '',
       rss: rssKb,
-      pss: pss === undefined ? rssKb : Number(pss),
+      ...(pss === undefined ? {} : { pss: Number.parseInt(pss, 10) }),
       cpuTicks: Number(fields[11]) + Number(fields[12]),
       ...(service ? { service } : {}),
     };

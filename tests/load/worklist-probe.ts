@@ -22,6 +22,8 @@ export type ProbeReport = Readonly<{
   latencyMs: LatencySummary;
   /** How long each worklist read took: the resolution of `latencyMs` is this plus the poll interval. */
   readMs: LatencySummary;
+  /** How long the probes' POSTs took to be answered (part of `latencyMs`; the rest is relay, bus and triage). */
+  postMs: LatencySummary;
 }>;
 
 /** Options of {@link runWorklistProbes}. */
@@ -54,6 +56,7 @@ export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeRep
   const pending = new Map<string, Readonly<{ t0: number; settle: (outcome: Outcome) => void }>>();
   const readErrors: string[] = [];
   const readDurations: number[] = [];
+  const postDurations: number[] = [];
   let polling = true;
   const poller = (async () => {
     while (polling) {
@@ -85,7 +88,9 @@ export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeRep
         };
         pending.set(patient.patientId, { t0: performance.now(), settle });
       });
+      const postStart = performance.now();
       const failure = await postLowSpO2(options.baseUrl, patient, `${options.runId}-probe-${index}`, options.timeoutMs);
+      if (failure === undefined) postDurations.push(performance.now() - postStart);
       if (failure !== undefined) pending.get(patient.patientId)?.settle({ error: failure });
       return outcome;
     }),
@@ -104,6 +109,7 @@ export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeRep
     pollIntervalMs: options.pollIntervalMs,
     latencyMs: summarise(latencies),
     readMs: summarise(readDurations),
+    postMs: summarise(postDurations),
   };
 }
 
