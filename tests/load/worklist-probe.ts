@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -143,7 +144,9 @@ async function postLowSpO2(baseUrl: string, patient: BenchPatient, identifier: s
   try {
     const response = await fetch(`${baseUrl}/fhir/Observation`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patient.token}` },
+      // A sampled trace context: with a collector and a sampler that keeps only sampled parents (docs/operations/
+      // benchmarks.md), each probe is traced end to end while the load is not.
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patient.token}`, traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` },
       body: JSON.stringify(observation),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -7,6 +7,7 @@ export * from './postgres-event-store';
 export * from './postgres-multi-stream';
 export * from './stored-event';
 export * from './transaction';
+export * from './prepared-statement';
 export * from './event-store-in-transaction';
 export * from './group-commit';
 export * from './event-store-unit-of-work';

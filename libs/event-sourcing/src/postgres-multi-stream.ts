@@ -1,6 +1,7 @@
 import { defaultTag, messagesTable, streamsTable, unknownTag } from '@event-driven-io/emmett-postgresql';
 import type { DomainEvent } from '@varde/core';
 import type pg from 'pg';
+import { preparedStatement } from './prepared-statement';
 import type { RecordedEvent, StoredEvent } from './stored-event';
 
 // Emmett 0.42 appends one stream per call, each in its own transaction (`emt_append_to_stream`): a batch of
@@ -25,7 +26,7 @@ type MessageRow = { stream_id: string; stream_position: string; global_position:
 // Sorting the streams makes concurrent appends of overlapping sets take the primary key's locks in one order,
 // so they wait for each other instead of deadlocking. The messages follow their input order, which is the
 // order of their global positions.
-const APPEND = `
+const APPEND = preparedStatement(`
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS s(stream_id, stream_type, stream_position)
 ), created AS (
@@ -43,13 +44,13 @@ WITH input AS (
    ORDER BY m.n
   RETURNING stream_id, stream_position, global_position
 )
-SELECT stream_id, stream_position::text, global_position::text FROM written`;
+SELECT stream_id, stream_position::text, global_position::text FROM written`);
 
-const READ = `
+const READ = preparedStatement(`
 SELECT stream_id, stream_position::text, global_position::text, message_type, message_data, message_metadata, message_id
   FROM ${messagesTable.name}
  WHERE stream_id = ANY($1::text[]) AND partition = $2 AND is_archived = FALSE
- ORDER BY stream_id, stream_position`;
+ ORDER BY stream_id, stream_position`);
 
 /** Emmett's JSON: bigints as strings (the replacer only when there are any: it slows every value down). */
 export function toJson(value: unknown): string {
@@ -83,13 +84,10 @@ export async function appendToNewStreams<E extends DomainEvent>(client: pg.Clien
   const messages = appending.flatMap((s) =>
     s.events.map(({ type, data, metadata: { messageId, ...metadata } }, i) => ({ n: n++, stream_id: s.streamName, stream_position: i + 1, message_data: data, message_metadata: metadata, message_type: type, message_id: messageId })),
   );
-  const { rows } = await client.query<{ stream_id: string; stream_position: string; global_position: string }>(APPEND, [
-    appending.map((s) => s.streamName),
-    appending.map((s) => streamTypeOf(s.streamName)),
-    appending.map((s) => s.events.length),
-    defaultTag,
-    toJson(messages),
-  ]);
+  const { rows } = await client.query<{ stream_id: string; stream_position: string; global_position: string }>({
+    ...APPEND,
+    values: [appending.map((s) => s.streamName), appending.map((s) => streamTypeOf(s.streamName)), appending.map((s) => s.events.length), defaultTag, toJson(messages)],
+  });
   const globalPositions = new Map(rows.map((r) => [`${r.stream_id}#${r.stream_position}`, BigInt(r.global_position)]));
   const created: RecordedEvent<E>[][] = [];
   const existing: string[] = [];
@@ -115,7 +113,7 @@ export async function appendToNewStreams<E extends DomainEvent>(client: pg.Clien
 export async function readStreams<E extends DomainEvent>(db: pg.Pool | pg.ClientBase, streamNames: readonly string[]): Promise<Map<string, RecordedEvent<E>[]>> {
   const streams = new Map<string, RecordedEvent<E>[]>();
   if (streamNames.length === 0) return streams;
-  const { rows } = await db.query<MessageRow>(READ, [[...new Set(streamNames)], defaultTag]);
+  const { rows } = await db.query<MessageRow>({ ...READ, values: [[...new Set(streamNames)], defaultTag] });
   for (const row of rows) {
     const event = {
       type: row.message_type,

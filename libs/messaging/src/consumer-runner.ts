@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { VardeError } from '@varde/core';
-import { GroupCommit, type GroupOutcome } from '@varde/event-sourcing';
+import { GroupCommit, preparedStatement, type GroupOutcome } from '@varde/event-sourcing';
 import { withTraceContext, type ConsumeOutcome as MeasuredOutcome } from '@varde/telemetry';
 import { DEFAULT_KEY_CONCURRENCY } from './keyed-concurrency';
 import { deadLetterTopic, type DeliveredMessage, type IntegrationMessage, type MessageBus, type Subscription } from './message-bus';
@@ -77,6 +77,10 @@ export type ConsumerOptions = Readonly<{
   logger?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
   onOutcome?: (message: DeliveredMessage, outcome: ConsumeOutcome) => void;
 }>;
+
+// Every message handled runs one of these: prepared once per connection.
+const RECORD_PROCESSED = preparedStatement('INSERT INTO processed_messages (group_id, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id');
+const RECORD_ONE_PROCESSED = preparedStatement('INSERT INTO processed_messages (group_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING');
 
 /** Table of processed message ids, in the consuming service's own schema. */
 export async function ensureProcessedTable(pool: pg.Pool): Promise<void> {
@@ -192,10 +196,7 @@ async function handleTogether(options: ConsumerOptions, messages: readonly Deliv
   const client = await options.pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<{ message_id: string }>(
-      'INSERT INTO processed_messages (group_id, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id',
-      [options.groupId, messages.map((m) => m.id)],
-    );
+    const { rows } = await client.query<{ message_id: string }>({ ...RECORD_PROCESSED, values: [options.groupId, messages.map((m) => m.id)] });
     const fresh = new Set(rows.map((r) => r.message_id));
     const processed = messages.map((m) => fresh.delete(m.id));
     for (const [i, message] of messages.entries()) {
@@ -219,7 +220,7 @@ async function handleInTransaction(options: ConsumerOptions, handler: Integratio
   const client = await options.pool.connect();
   try {
     await client.query('BEGIN');
-    const inserted = await client.query('INSERT INTO processed_messages (group_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [options.groupId, message.id]);
+    const inserted = await client.query({ ...RECORD_ONE_PROCESSED, values: [options.groupId, message.id] });
     if (inserted.rowCount === 0) {
       await client.query('ROLLBACK');
       return false;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { RecordedEvent } from '@varde/event-sourcing';
-import { schemaConnectionString } from '@varde/event-sourcing';
+import { preparedStatement, schemaConnectionString } from '@varde/event-sourcing';
 import type { IntegrationMessage, MessageBus } from './message-bus';
 
 /**
@@ -42,6 +42,26 @@ type Row = {
   global_position: string;
   transaction_id: string;
 };
+
+// The relay's two statements run many times a second (the poll every 50 ms when idle): prepared once per connection.
+// ORDER BY names the table's columns: the bare names would be the text output columns, sorted as text ("10"
+// before "9"), and the checkpoint would skip events.
+const POLL = preparedStatement(`SELECT message_id, message_type,
+       CASE WHEN $4::text[] IS NULL OR message_type = ANY($4) THEN message_data END AS message_data,
+       CASE WHEN $4::text[] IS NULL OR message_type = ANY($4) THEN message_metadata END AS message_metadata,
+       stream_id, stream_position::text, global_position::text, transaction_id::text
+  FROM emt_messages
+ WHERE is_archived = FALSE
+   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+   AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+ ORDER BY emt_messages.transaction_id, emt_messages.global_position
+ LIMIT $3`);
+
+// A checkpoint lost in a crash only means republishing a batch, which consumers deduplicate: its commit need not
+// wait for the WAL flush.
+const SAVE_CHECKPOINT = preparedStatement(`INSERT INTO relay_checkpoints (relay_id, transaction_id, global_position)
+SELECT $1, $2::xid8, $3 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+ON CONFLICT (relay_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`);
 
 /**
  * Publishes a service's integration events from its Emmett event log to the bus, in log order.
@@ -104,21 +124,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     );
     let checkpoint = { tx: saved[0]?.transaction_id ?? '0', position: saved[0]?.global_position ?? '0' };
     while (!stopping) {
-      const { rows } = await client.query<Row>(
-        // ORDER BY names the table's columns: the bare names would be the text output columns, sorted as text
-        // ("10" before "9"), and the checkpoint would skip events.
-        `SELECT message_id, message_type,
-                CASE WHEN $4::text[] IS NULL OR message_type = ANY($4) THEN message_data END AS message_data,
-                CASE WHEN $4::text[] IS NULL OR message_type = ANY($4) THEN message_metadata END AS message_metadata,
-                stream_id, stream_position::text, global_position::text, transaction_id::text
-           FROM emt_messages
-          WHERE is_archived = FALSE
-            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-            AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          ORDER BY emt_messages.transaction_id, emt_messages.global_position
-          LIMIT $3`,
-        [checkpoint.tx, checkpoint.position, options.batchSize ?? 500, published ? [...published] : null],
-      );
+      const { rows } = await client.query<Row>({
+        ...POLL,
+        values: [checkpoint.tx, checkpoint.position, options.batchSize ?? 500, published ? [...published] : null],
+      });
       if (rows.length === 0) {
         options.onLag?.(0);
         await sleep(options.pollIntervalMs ?? 50);
@@ -132,14 +141,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       if (messages.length > 0) await publish(messages);
       const last = rows[rows.length - 1]!;
       checkpoint = { tx: last.transaction_id, position: last.global_position };
-      await client.query(
-        // A checkpoint lost in a crash only means republishing a batch, which consumers deduplicate: its
-        // commit need not wait for the WAL flush.
-        `INSERT INTO relay_checkpoints (relay_id, transaction_id, global_position)
-         SELECT $1, $2::xid8, $3 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
-         ON CONFLICT (relay_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`,
-        [relayId, checkpoint.tx, checkpoint.position],
-      );
+      await client.query({ ...SAVE_CHECKPOINT, values: [relayId, checkpoint.tx, checkpoint.position] });
     }
   };
 

@@ -1,4 +1,4 @@
-import { inTransaction } from '@varde/event-sourcing';
+import { inTransaction, preparedStatement } from '@varde/event-sourcing';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -53,8 +53,8 @@ ON CONFLICT (measurement_id) DO UPDATE SET
   status = EXCLUDED.status, replaces = EXCLUDED.replaces, correction_reason = EXCLUDED.correction_reason,
   position = EXCLUDED.position, last_updated = EXCLUDED.last_updated
 WHERE measurements.position < EXCLUDED.position`;
-const UPSERT = upsert('async');
-const UPSERT_WITH_EVENTS = upsert('with-events');
+const UPSERT = preparedStatement(upsert('async'));
+const UPSERT_WITH_EVENTS = preparedStatement(upsert('with-events'));
 
 /** A row of the `measurements` table as pg returns it. */
 export type MeasurementRow = Readonly<{
@@ -132,7 +132,7 @@ const rowOf = (v: MeasurementView) => ({
  * (both then commit durably, or neither); otherwise the commit does not wait for the WAL flush.
  */
 export async function upsertMeasurementViews(db: pg.Pool | pg.PoolClient, views: readonly MeasurementView[], commit: 'async' | 'with-events' = 'async'): Promise<void> {
-  if (views.length > 0) await db.query(commit === 'async' ? UPSERT : UPSERT_WITH_EVENTS, [JSON.stringify(views.map(rowOf))]);
+  if (views.length > 0) await db.query({ ...(commit === 'async' ? UPSERT : UPSERT_WITH_EVENTS), values: [JSON.stringify(views.map(rowOf))] });
 }
 
 type EventRow = { stream_id: string; stream_position: string; message_type: string; message_data: MeasurementHistoryEvent['data']; recorded_time: string | null; created: Date };

@@ -1,7 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { preparedStatement } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { TriageOutcome } from '../application/triage.handler';
+
+const SET_NEXT_CHECK = preparedStatement('INSERT INTO triage_next_checks (patient_id, due_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET due_at = EXCLUDED.due_at');
 
 /**
  * When each patient must next be assessed without new data (a missing report falling due). Written in the
@@ -22,10 +25,7 @@ export class NextCheckProjection implements OnModuleInit {
     if (outcome.nextCheckAt === undefined) {
       await this.forget(outcome.patientId, client);
     } else {
-      await client.query(
-        `INSERT INTO triage_next_checks (patient_id, due_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-        [outcome.patientId, outcome.nextCheckAt],
-      );
+      await client.query({ ...SET_NEXT_CHECK, values: [outcome.patientId, outcome.nextCheckAt] });
     }
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { preparedStatement } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { PositionedTriageEvent } from '../application/triage.handler';
@@ -6,6 +7,22 @@ import { byEffectiveTime, type TriageInput } from '../domain/triage-rules';
 
 /** One patient's history as the what-if reads it. */
 export type PatientHistoryRow = Readonly<{ patientId: string; registeredAt?: string; inputs: readonly TriageInput[] }>;
+
+// A run's new inputs (one per measurement) in one statement: what every Bundle of readings writes here.
+const INSERT_INPUTS = preparedStatement(`WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
+    AS i(event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
+), replaced AS (
+  DELETE FROM triage_inputs t USING input i
+   WHERE i.measurement_id IS NOT NULL AND t.patient_id = i.patient_id AND t.measurement_id = i.measurement_id AND t.event_id <> i.event_id
+)
+INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
+SELECT * FROM input ON CONFLICT (event_id, code_system, code) DO NOTHING`);
+
+// One input; it replaces the earlier input of its measurement (a correction), if there was one.
+const INSERT_INPUT = preparedStatement(`WITH replaced AS (DELETE FROM triage_inputs WHERE $8::text IS NOT NULL AND patient_id = $2 AND measurement_id = $8 AND event_id <> $1)
+INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id, code_system, code) DO NOTHING`);
 
 /**
  * Every input triage holds, per patient, with the pathway each patient is registered on: what a what-if
@@ -50,17 +67,9 @@ export class TriageHistoryProjection implements OnModuleInit {
     const onlyDistinctInputs = inputs.length === events.filter(({ event }) => event.type !== 'PatientTriaged').length && new Set(measurements).size === measurements.length;
     if (!onlyDistinctInputs || inputs.length < 2) return this.apply(client, events);
     const column = <T>(pick: (d: (typeof inputs)[number]) => T): T[] => inputs.map(pick);
-    await client.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
-           AS i(event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
-       ), replaced AS (
-         DELETE FROM triage_inputs t USING input i
-          WHERE i.measurement_id IS NOT NULL AND t.patient_id = i.patient_id AND t.measurement_id = i.measurement_id AND t.event_id <> i.event_id
-       )
-       INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
-       SELECT * FROM input ON CONFLICT (event_id, code_system, code) DO NOTHING`,
-      [
+    await client.query({
+      ...INSERT_INPUTS,
+      values: [
         column((d) => d.input.eventId),
         column((d) => d.patientId),
         column((d) => d.input.code.system),
@@ -72,7 +81,7 @@ export class TriageHistoryProjection implements OnModuleInit {
         column((d) => d.input.source),
         column((d) => d.input.position),
       ],
-    );
+    });
   }
 
   /** Applies a command's events. */
@@ -86,13 +95,10 @@ export class TriageHistoryProjection implements OnModuleInit {
         }
         case 'TriageInputRecorded': {
           const { patientId, input } = event.data;
-          // One statement: an input replaces the earlier input of its measurement (a correction), if there was one.
-          await client.query(
-            `WITH replaced AS (DELETE FROM triage_inputs WHERE $8::text IS NOT NULL AND patient_id = $2 AND measurement_id = $8 AND event_id <> $1)
-             INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id, code_system, code) DO NOTHING`,
-            [input.eventId, patientId, input.code.system, input.code.code, input.value, input.unit, input.effectiveTime, input.measurementId ?? null, input.source, input.position],
-          );
+          await client.query({
+            ...INSERT_INPUT,
+            values: [input.eventId, patientId, input.code.system, input.code.code, input.value, input.unit, input.effectiveTime, input.measurementId ?? null, input.source, input.position],
+          });
           break;
         }
         case 'TriageInputWithdrawn':

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { preparedStatement } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { PositionedTriageEvent } from '../application/triage.handler';
@@ -73,17 +74,20 @@ export class WorklistProjection implements OnModuleInit {
 // careTeam null keeps the row's team: only registration names it.
 type Row = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string; careTeam: string | null; assessment: object | null; streamPosition: bigint }>;
 
+// Every assessment that changes a patient's outcome runs this one: prepared once per connection.
+const UPSERT = preparedStatement(`INSERT INTO worklist (patient_id, colour, colour_rank, reasons, since, pathway_id, assessment, stream_position, care_team, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+ON CONFLICT (patient_id) DO UPDATE SET colour = EXCLUDED.colour, colour_rank = EXCLUDED.colour_rank, reasons = EXCLUDED.reasons,
+  since = EXCLUDED.since, pathway_id = EXCLUDED.pathway_id, assessment = EXCLUDED.assessment,
+  care_team = COALESCE(EXCLUDED.care_team, worklist.care_team),
+  stream_position = EXCLUDED.stream_position, updated_at = now()
+WHERE worklist.stream_position < EXCLUDED.stream_position`);
+
 async function upsert(client: pg.PoolClient, row: Row): Promise<void> {
-  await client.query(
-    `INSERT INTO worklist (patient_id, colour, colour_rank, reasons, since, pathway_id, assessment, stream_position, care_team, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-     ON CONFLICT (patient_id) DO UPDATE SET colour = EXCLUDED.colour, colour_rank = EXCLUDED.colour_rank, reasons = EXCLUDED.reasons,
-       since = EXCLUDED.since, pathway_id = EXCLUDED.pathway_id, assessment = EXCLUDED.assessment,
-       care_team = COALESCE(EXCLUDED.care_team, worklist.care_team),
-       stream_position = EXCLUDED.stream_position, updated_at = now()
-     WHERE worklist.stream_position < EXCLUDED.stream_position`,
-    [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.assessment === null ? null : JSON.stringify(row.assessment), row.streamPosition.toString(), row.careTeam],
-  );
+  await client.query({
+    ...UPSERT,
+    values: [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.assessment === null ? null : JSON.stringify(row.assessment), row.streamPosition.toString(), row.careTeam],
+  });
 }
 
 // A registration recorded after the patient's first assessment (the enrolment arrived late) adds only the team.
