@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, ConfigSource, Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry, type Message, type Producer } from 'kafkajs';
 import { decodeCloudEventHeaders, encodeCloudEventHeaders } from './cloudevents-headers';
+import { fixKafkaJsIdleLoop } from './kafkajs-idle-loop-fix';
 import { concurrencyLimit, DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
 
@@ -102,6 +103,8 @@ export class KafkaMessageBus extends MessageBus {
 
   constructor(private readonly options: KafkaMessageBusOptions) {
     super();
+    // Every connection of an unpatched kafkajs 2.2.4 spins a 1 ms timer for ever (see the fix).
+    fixKafkaJsIdleLoop();
     this.logger = options.logger ?? consoleLogger;
     const brokers = [...options.brokers];
     this.kafka = new Kafka({ clientId: options.clientId, brokers, logLevel: logLevel.WARN, logCreator: () => this.logKafkaJs });
