@@ -170,6 +170,28 @@ describe('KafkaMessageBus against a real Kafka broker', () => {
     expect(afterRestart).toEqual([later.id]);
   });
 
+  it('commits on stop what was handled since the last interval commit, so a restart does not see it again', async () => {
+    const topic = newTopic();
+    await bus.ensureTopics([topic]);
+    const [first, second, third] = [1, 2, 3].map((n) => tick(topic, 'patient-b', n));
+    const handled: string[] = [];
+    await bus.publish([first!]);
+    const subscription = await subscribe('interval-committers', topic, async (message) => void handled.push(message.id));
+    await eventually(() => handled.length >= 1, 'the first message');
+    // Handled well within the commit interval of the first one's batch: committed only by the stop.
+    await bus.publish([second!]);
+    await eventually(() => handled.length >= 2, 'the second message');
+    await subscription.stop();
+
+    await bus.publish([third!]);
+    const afterRestart: string[] = [];
+    await subscribe('interval-committers', topic, async (message) => void afterRestart.push(message.id));
+    await eventually(() => afterRestart.length >= 1, 'the third message');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(handled).toEqual([first!.id, second!.id]);
+    expect(afterRestart).toEqual([third!.id]);
+  });
+
   it('gives each consumer group every message', async () => {
     const topic = newTopic();
     await bus.ensureTopics([topic]);

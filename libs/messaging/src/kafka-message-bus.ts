@@ -50,6 +50,10 @@ const maxResubscribeDelayMs = 30_000;
 const handlerRetry = { initialRetryTime: 1_000, maxRetryTime: 30_000, retries: 5 };
 // How long a fetch waits for new records; stopping waits for the fetch in flight, so this bounds shutdown.
 const maxFetchWaitMs = 1_000;
+// Handled offsets are committed at most this often (and when stopping or failing), not after every batch: kafkajs
+// otherwise sends an OffsetCommit, and waits for it, after each partition's batch. Redelivery after a crash is
+// then at most this much of what was already handled, which consumers skip as duplicates.
+const commitIntervalMs = 1_000;
 const noop = (): void => undefined;
 const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -349,6 +353,8 @@ class KafkaSubscription implements Subscription {
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
+  /** Commits every handled offset not yet committed; set by the running consumer's batches. */
+  private commitHandled: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -366,6 +372,8 @@ class KafkaSubscription implements Subscription {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     await this.attempt;
+    // What was handled since the last interval's commit; a batch still in flight commits its own as it ends.
+    await this.commitHandled?.().catch(noop);
     await this.consumer?.disconnect().catch(noop);
   }
 
@@ -393,7 +401,12 @@ class KafkaSubscription implements Subscription {
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
         // Offsets are resolved here, only past handled messages: a stop part-way must not skip the rest.
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        // Committed here: every commitIntervalMs, and at once when stopping or failing.
+        autoCommit: false,
+        autoCommitInterval: commitIntervalMs,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
+          const commitHandled = (): Promise<void> => commitOffsetsIfNecessary(uncommittedOffsets());
+          this.commitHandled = commitHandled;
           const stopped = (): boolean => !isRunning() || isStale();
           const records = batch.messages.map((record) => ({ offset: record.offset, delivered: toDeliveredMessage(batch.topic, batch.partition, record, this.logger) }));
           // In slices, so offsets move and the group hears from us while a large fetch is worked through.
@@ -405,12 +418,15 @@ class KafkaSubscription implements Subscription {
               handled = await handleByKey(messages, limited, concurrency, stopped, limitedRun);
             } catch (error) {
               resolveHandled(slice, handledPrefixOf(error), resolveOffset);
+              // kafkajs redelivers from the last commit when it gives the batch up: not what was handled.
+              await commitHandled().catch(noop);
               throw error;
             }
             resolveHandled(slice, handled, resolveOffset);
-            if (handled < messages.length) return;
+            if (handled < messages.length) break;
             await heartbeat();
           }
+          await (stopped() ? commitHandled() : commitOffsetsIfNecessary());
         },
       });
       this.failures = 0;
