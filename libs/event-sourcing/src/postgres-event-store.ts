@@ -34,8 +34,22 @@ export async function createPostgresEventStore(options: PostgresStoreOptions): P
   const connectionString = schemaConnectionString(options.databaseUrl, options.schema);
   await createEmmettFunctionsInFreshSchema(connectionString, options.schema);
   const store = getPostgreSQLEventStore(connectionString);
+  keepJsonTextAsWritten();
   await store.schema.migrate();
   return enforceStreamStateExpectations(store);
+}
+
+/**
+ * Emmett's dumbo sets node-postgres's parser of every json and jsonb value, process-wide, to a JSON.parse with a
+ * reviver that turns any string of digits beyond 2^53 into a BigInt. Event data and read models are full of
+ * strings a sender chose — a 20-digit device serial number or Observation identifier came back as a BigInt, and
+ * reading that Observation failed (503) as did publishing its event. JSON text is read back as it was written:
+ * plain JSON.parse, which is also faster. Emmett's positions are columns (parsed as bigint), not JSON. Set after
+ * Emmett's pool is created, since dumbo sets its parsers then (once per process).
+ */
+export function keepJsonTextAsWritten(): void {
+  pg.types.setTypeParser(pg.types.builtins.JSON, JSON.parse);
+  pg.types.setTypeParser(pg.types.builtins.JSONB, JSON.parse);
 }
 
 // Emmett 0.42's PostgreSQL append ignores STREAM_DOES_NOT_EXIST and STREAM_EXISTS and appends at whatever the

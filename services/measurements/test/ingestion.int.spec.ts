@@ -192,6 +192,25 @@ describe('provenance', () => {
     });
   });
 
+  it('keeps long numeric identifiers and serial numbers as text: resent and published unchanged', async () => {
+    // Twenty digits: beyond what a JavaScript number holds exactly, as device serials and gateway counters often are.
+    const serial = '12345678901234567890';
+    const identifierValue = `9${Date.now()}123456`;
+    const reading = observation('29463-7', 81.5, 'kg', {
+      identifier: [{ system: 'urn:varde:test-numeric', value: identifierValue }],
+      contained: [{ resourceType: 'Device', id: 'scale', serialNumber: serial, modelNumber: 'BS-440' }],
+      device: { reference: '#scale' },
+    });
+    const created = await postObservation(reading, await issuer.token('system'));
+    expect(created.status).toBe(201);
+    // A resend answers with the original, read back from the event store.
+    const again = await postObservation(reading, await issuer.token('system'));
+    expect([again.status, again.body.id]).toEqual([200, created.body.id]);
+    expect(again.body.identifier).toEqual([{ system: 'urn:varde:test-numeric', value: identifierValue }]);
+    // The relay read it back too, and published it.
+    expect((await published(created.body.id)).provenance).toMatchObject({ deviceSerial: serial, deviceModel: 'BS-440' });
+  });
+
   it('publishes a reading typed in by the patient with no device or gateway', async () => {
     const created = await postObservation(observation('8867-4', 66, '/min'));
     expect((await published(created.body.id)).provenance).toMatchObject({ method: 'patient', deviceModel: '', deviceSerial: '', gatewayId: '', enteredByRole: 'patient' });
