@@ -37,10 +37,9 @@ export type CpuReport = Readonly<{
 /** A running sampler; `stop()` ends sampling and returns the peaks and the CPU used. */
 export type ProcessSampler = Readonly<{ stop: () => Readonly<{ memory: MemoryReport; cpu: CpuReport }> }>;
 
+// PSS is 0 on the samples that do not read it: peaks are maxima, so it never counts.
 type Kb = { rss: number; pss: number };
-/** What one sample read of a process: PSS only on the samples that read it. */
-type Reading = { rss: number; pss?: number };
-type ProcessInfo = Reading & { pid: number; ppid: number; comm: string; cpuTicks: number; service?: string };
+type ProcessInfo = Kb & { pid: number; ppid: number; comm: string; cpuTicks: number; service?: string };
 type CpuTrack = { group: string; first: number; last: number };
 
 // USER_HZ, the unit of utime/stime in /proc/<pid>/stat; 100 on every mainstream Linux build.
@@ -68,14 +67,13 @@ export function startProcessSampler(rootPid: number, intervalMs = 500, pssInterv
   const infrastructure = new Map<string, Kb>();
   const servicesTotal: Kb = { rss: 0, pss: 0 };
   let samples = 0;
-  const keepPeak = (peaks: Map<string, Kb>, group: string, kb: Reading): void => {
+  const keepPeak = (peaks: Map<string, Kb>, group: string, kb: Kb): void => {
     const peak = peaks.get(group) ?? { rss: 0, pss: 0 };
-    peaks.set(group, { rss: Math.max(peak.rss, kb.rss), pss: Math.max(peak.pss, kb.pss ?? 0) });
+    peaks.set(group, { rss: Math.max(peak.rss, kb.rss), pss: Math.max(peak.pss, kb.pss) });
   };
   const sample = (final = false): void => {
-    const withPss = final || samples % pssEvery === 0;
-    const total: Reading = { rss: 0, ...(withPss ? { pss: 0 } : {}) };
-    const { groups, members } = groupProcesses(rootPid, withPss);
+    const total: Kb = { rss: 0, pss: 0 };
+    const { groups, members } = groupProcesses(rootPid, final || samples % pssEvery === 0);
     for (const { info, group } of members) {
       const track = cpu.get(info.pid);
       // A process already running at the first sample counts from there; one started later, from its start.
@@ -87,13 +85,13 @@ export function startProcessSampler(rootPid: number, intervalMs = 500, pssInterv
       if (group.startsWith('service:')) {
         keepPeak(services, group.slice('service:'.length), kb);
         total.rss += kb.rss;
-        if (total.pss !== undefined) total.pss += kb.pss ?? 0;
+        total.pss += kb.pss;
       } else if (group !== 'k6') {
         keepPeak(infrastructure, group, kb);
       }
     }
     servicesTotal.rss = Math.max(servicesTotal.rss, total.rss);
-    servicesTotal.pss = Math.max(servicesTotal.pss, total.pss ?? 0);
+    servicesTotal.pss = Math.max(servicesTotal.pss, total.pss);
     samples++;
   };
   sample();
@@ -130,21 +128,21 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-function groupProcesses(rootPid: number, withPss: boolean): { groups: Map<string, Reading>; members: Array<{ info: ProcessInfo; group: string }> } {
+function groupProcesses(rootPid: number, withPss: boolean): { groups: Map<string, Kb>; members: Array<{ info: ProcessInfo; group: string }> } {
   const all = new Map<number, ProcessInfo>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const info = readProcess(Number(entry), withPss);
     if (info) all.set(info.pid, info);
   }
-  const groups = new Map<string, Reading>();
+  const groups = new Map<string, Kb>();
   const members: Array<{ info: ProcessInfo; group: string }> = [];
   for (const info of all.values()) {
     const group = groupOf(info, all, rootPid);
     if (!group) continue;
     members.push({ info, group });
-    const sum = groups.get(group) ?? { rss: 0, ...(withPss ? { pss: 0 } : {}) };
-    groups.set(group, { rss: sum.rss + info.rss, ...(withPss ? { pss: (sum.pss ?? 0) + (info.pss ?? 0) } : {}) });
+    const sum = groups.get(group) ?? { rss: 0, pss: 0 };
+    groups.set(group, { rss: sum.rss + info.rss, pss: sum.pss + info.pss });
   }
   return { groups, members };
 }
@@ -175,7 +173,7 @@ function readProcess(pid: number, withPss: boolean): ProcessInfo | undefined {
     // Processes in exit, and kernel threads, have no VmRSS line: they hold no memory worth counting.
     const rss = field('VmRSS');
     if (rss === undefined) return undefined;
-    const pss = withPss ? (/^Pss:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? rss) : undefined;
+    const pss = withPss ? (/^Pss:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? rss) : '0';
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline)?.[1];
     const rssKb = Number.parseInt(rss, 10);
@@ -187,7 +185,7 @@ function readProcess(pid: number, withPss: boolean): ProcessInfo | undefined {
       ppid: Number(field('PPid')),
       comm: field('Name') ?? '',
       rss: rssKb,
-      ...(pss === undefined ? {} : { pss: Number.parseInt(pss, 10) }),
+      pss: Number.parseInt(pss, 10),
       cpuTicks: Number(fields[11]) + Number(fields[12]),
       ...(service ? { service } : {}),
     };

@@ -92,7 +92,7 @@ export async function runWorklistProbes(options: ProbeOptions): Promise<ProbeRep
       const postStart = performance.now();
       const failure = await postLowSpO2(options.baseUrl, patient, `${options.runId}-probe-${index}`, options.timeoutMs);
       if (failure === undefined) postDurations.push(performance.now() - postStart);
-      if (failure !== undefined) pending.get(patient.patientId)?.settle({ error: failure });
+      else pending.get(patient.patientId)?.settle({ error: failure });
       return outcome;
     }),
   );

@@ -13,6 +13,17 @@ export function schemaConnectionString(databaseUrl: string, schema: string): str
   return url.toString();
 }
 
+/**
+ * `databaseUrl` with server settings for its sessions (`-c name=value` in `options`), after any it already
+ * carries: for a connection that runs only a few statements of its own and needs their plan fixed.
+ */
+export function withSessionSettings(databaseUrl: string, settings: Readonly<Record<string, string>>): string {
+  const url = new URL(databaseUrl);
+  const added = Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`);
+  url.searchParams.set('options', [url.searchParams.get('options'), ...added].filter(Boolean).join(' '));
+  return url.toString();
+}
+
 /** Creates the schema when missing. */
 export async function ensureSchema(databaseUrl: string, schema: string): Promise<void> {
   assertSchemaName(schema);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withSessionSettings } from '@varde/event-sourcing';
 import { DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
 
@@ -155,12 +156,7 @@ export class PostgresMessageBus extends MessageBus {
 }
 
 /** `databaseUrl` with bitmap scans off for its sessions, keeping any server options it already carries. */
-export function withoutBitmapScans(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  const options = url.searchParams.get('options');
-  url.searchParams.set('options', `${options ? `${options} ` : ''}-c enable_bitmapscan=off`);
-  return url.toString();
-}
+export const withoutBitmapScans = (databaseUrl: string): string => withSessionSettings(databaseUrl, { enable_bitmapscan: 'off' });
 
 /** The NOTIFY channel that wakes a schema's subscribers. */
 const channelOf = (schema: string): string => `${schema}_published`;
