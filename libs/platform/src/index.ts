@@ -12,3 +12,4 @@ export * from './service-consumer';
 export * from './pathways-enrolments';
 export * from './integration-consumer';
 export * from './access-log';
+export * from './access-log-outbox';

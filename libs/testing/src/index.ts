@@ -9,3 +9,4 @@ export * from './eventually';
 export * from './enrol';
 export * from './trace-collector';
 export * from './service-stack';
+export * from './access-log';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig, env, z } from '@varde/config';
-import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, SharingAccessLog } from '@varde/platform';
+import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
 import { RecordMeasurementHandler } from './application/record-measurement.handler';
@@ -97,7 +97,7 @@ export class MeasurementsModule {
         MeasurementSearchQuery,
         MeasurementReader,
         CorrectMeasurementHandler,
-        { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
+        { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
         { provide: PathwaysEnrolments, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
         { provide: EnrolmentDirectory, useExisting: PathwaysEnrolments },
       ],

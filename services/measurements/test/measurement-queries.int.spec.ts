@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { integrationEventTypes } from '@varde/contracts';
-import { enrolPatient, freshSchema, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, freshSchema, startTestIssuer, syntheticNationalId, type AccessLogView, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { startMeasurementsStack } from './measurements-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -360,15 +360,18 @@ describe('corrections', () => {
 
 describe('access log and read model', () => {
   it('logs every read in the patient\'s access log in sharing, with purpose and resource', async () => {
-    const log = await fetch(`${sharing.url}/api/patients/${patientId}/access-log`, { headers: { authorization: `Bearer ${patientToken}` } });
-    expect(log.status).toBe(200);
-    const entries = ((await log.json()) as { entries: { purpose: string; resource: string; actor: { role: string } }[] }).entries;
-    const resources = entries.filter((e) => e.purpose === 'measurements').map((e) => `${e.actor.role} ${e.resource}`);
-    expect(resources).toContainEqual(expect.stringMatching(new RegExp(`^clinician Observation\\?patient=${patientId}`)));
-    expect(resources).toContainEqual(expect.stringMatching(/^patient Observation\/\$lastn/));
-    expect(resources).toContainEqual(expect.stringMatching(new RegExp(`^clinician patients/${patientId}/measurements/series`)));
-    expect(resources).toContainEqual(`patient Observation/${created[30]!.id}`);
-    expect(resources).toContainEqual(`guardian Observation?patient=${patientId}&_count=1&_sort=-date`);
+    // Each read is recorded in measurements' outbox before it is shown and forwarded to sharing right after.
+    const expected = [
+      new RegExp(`^clinician Observation\\?patient=${patientId}`),
+      /^patient Observation\/\$lastn/,
+      new RegExp(`^clinician patients/${patientId}/measurements/series`),
+      `patient Observation/${created[30]!.id}`,
+      `guardian Observation?patient=${patientId}&_count=1&_sort=-date`,
+    ];
+    const described = (entries: readonly AccessLogView[]): string[] => entries.filter((e) => e.purpose === 'measurements').map((e) => `${e.actor.role} ${e.resource}`);
+    const found = (resources: readonly string[], wanted: RegExp | string): boolean => resources.some((r) => (typeof wanted === 'string' ? r === wanted : wanted.test(r)));
+    const resources = described(await accessLogOf(sharing.url, patientId, patientToken, (entries) => expected.every((wanted) => found(described(entries), wanted)), 'every read in the access log'));
+    for (const wanted of expected) expect(found(resources, wanted), String(wanted)).toBe(true);
   });
 
   it('shows measurements that arrived in a Bundle, as the read model follows every append', async () => {
@@ -396,12 +399,25 @@ describe('access log and read model', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('fails closed: with sharing down, reads answer 503 and show nothing', async () => {
+  it('fails closed: when measurements cannot record the read in its own database, reads answer 503 and show nothing', async () => {
+    await db.query(`ALTER TABLE "${schema}".access_log_outbox RENAME TO access_log_outbox_away`);
+    try {
+      const search = await get(`/fhir/Observation?patient=${patientId}`);
+      expect(search.status).toBe(503);
+      expect(search.body.entry).toBeUndefined();
+      expect((await get(`/api/patients/${patientId}/measurements/series?code=59408-5`)).status).toBe(503);
+      expect((await get(`/fhir/Observation/${created[0]!.id}`)).status).toBe(503);
+    } finally {
+      await db.query(`ALTER TABLE "${schema}".access_log_outbox_away RENAME TO access_log_outbox`);
+    }
+  });
+
+  it('keeps serving reads with sharing down: they wait in the outbox', async () => {
     await sharing.stop();
-    const search = await get(`/fhir/Observation?patient=${patientId}`);
-    expect(search.status).toBe(503);
-    expect(search.body.entry).toBeUndefined();
-    expect((await get(`/api/patients/${patientId}/measurements/series?code=59408-5`)).status).toBe(503);
-    expect((await get(`/fhir/Observation/${created[0]!.id}`)).status).toBe(503);
+    const search = await get(`/fhir/Observation?patient=${patientId}&_count=1`);
+    expect(search.status).toBe(200);
+    expect(search.body.entry).toHaveLength(1);
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".access_log_outbox WHERE entry->>'patientId' = $1`, [patientId]);
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(1);
   });
 });

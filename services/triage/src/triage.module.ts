@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessLog, EVENT_STORE, type Infrastructure, PathwaysEnrolments, PlatformModule, SharingAccessLog } from '@varde/platform';
+import { AccessLog, EVENT_STORE, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { AlertsHttpController } from './api/alerts.http.controller';
 import { RuleOverridesHttpController } from './api/rule-overrides.http.controller';
 import { RuleSetsHttpController } from './api/rule-sets.http.controller';
@@ -57,7 +57,7 @@ export class TriageModule {
         // Shadows the platform's store for this module: patients' triage streams are read incrementally.
         { provide: EVENT_STORE, useFactory: () => streamCachingEventStore(infra.eventStore, { streams: /^triage-/, maxEvents: TRIAGE_STREAM_CACHE_EVENTS }) },
         { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS)) },
-        { provide: AccessLog, useFactory: () => new SharingAccessLog(infra.config.peers.sharingGrpc) },
+        { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
         { provide: ALERTS_CONFIG, useValue: loadAlertsConfig() },
         RuleSetRegistry,
         TriageHandler,

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Metadata, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { commonV1, triageV1Service } from '@varde/contracts';
+import { schemaConnectionString } from '@varde/event-sourcing';
 import { PostgresMessageBus } from '@varde/messaging';
 import { createGrpcClient, type GrpcClient } from '@varde/platform';
-import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
+import { accessLogOf, eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
+import pg from 'pg';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { spo2Recorded } from './triage-messages';
 
@@ -34,6 +36,7 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
   let sharing: ServiceProcess;
   let triage: ServiceProcess;
   let bus: PostgresMessageBus;
+  let triageDb: pg.Pool;
   let client: GrpcClient;
   let service: triageV1Service.TriageServiceClient;
   let clinician: string;
@@ -58,6 +61,7 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     const stack = await startServiceStack(['pathways', 'sharing', 'triage'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url });
     ({ pathways, sharing, triage } = stack.services as Record<'pathways' | 'sharing' | 'triage', ServiceProcess>);
     bus = new PostgresMessageBus({ databaseUrl, schema: stack.busSchema });
+    triageDb = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, stack.schemas.triage!), max: 2 });
     client = createGrpcClient('triage', triage.grpcUrl);
     service = client.service<triageV1Service.TriageServiceClient>('TriageService');
     clinician = await issuer.token('clinician');
@@ -75,7 +79,7 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
   afterAll(async () => {
     client?.close();
     await Promise.allSettled([triage?.stop(), sharing?.stop(), pathways?.stop()]);
-    await Promise.allSettled([bus?.close(), issuer?.close()]);
+    await Promise.allSettled([bus?.close(), triageDb?.end(), issuer?.close()]);
   });
 
   it('lists the red patient first, with the reason, the pathway and the open alert', async () => {
@@ -127,10 +131,8 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     expect(answer.value.assessment!.provenance!.ruleSetHash).toMatch(/^sha256:/);
     expect(answer.value.assessment!.assessedAt).toBeInstanceOf(Date);
 
-    const log = await fetch(`${sharing.url}/api/patients/${red}/access-log`, { headers: { authorization: `Bearer ${await issuer.token('patient', { patientId: red })}` } });
-    expect(log.status).toBe(200);
-    const entries = ((await log.json()) as { entries: { purpose: string; resource: string; actor: { role: string } }[] }).entries;
-    expect(entries).toContainEqual(expect.objectContaining({ purpose: 'triage-status', resource: `triage/${red}`, actor: expect.objectContaining({ role: 'clinician' }) }));
+    const patient = await issuer.token('patient', { patientId: red });
+    await accessLogOf(sharing.url, red, patient, (entries) => entries.some((e) => e.purpose === 'triage-status' && e.resource === `triage/${red}` && e.actor.role === 'clinician'), 'the status read in the access log');
   });
 
   it('lets the patient read their own status (no assessment before a report) but not another patient\'s', async () => {
@@ -161,11 +163,23 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     expect(audited.ok && audited.value.entries.map((e) => e.patientId)).toEqual(expect.arrayContaining([red, green]));
   });
 
-  it('fails closed: with sharing down both calls answer UNAVAILABLE and show no patient', async () => {
+  it('fails closed: when triage cannot record the read in its own database both calls answer UNAVAILABLE and show no patient', async () => {
+    await triageDb.query('ALTER TABLE access_log_outbox RENAME TO access_log_outbox_away');
+    try {
+      const list = await worklist({});
+      expect(list).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+      expect(!list.ok && list.details).not.toContain(red);
+      expect(await outcome(service.getPatientStatus({ patientId: red }, bearer(clinician)))).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+    } finally {
+      await triageDb.query('ALTER TABLE access_log_outbox_away RENAME TO access_log_outbox');
+    }
+  });
+
+  it('keeps answering with sharing down: the reads wait in triage\'s outbox', async () => {
     await sharing.stop();
-    const list = await worklist({});
-    expect(list).toMatchObject({ ok: false, code: status.UNAVAILABLE });
-    expect(!list.ok && list.details).not.toContain(red);
-    expect(await outcome(service.getPatientStatus({ patientId: red }, bearer(clinician)))).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+    expect(await worklist({})).toMatchObject({ ok: true });
+    expect(await outcome(service.getPatientStatus({ patientId: red }, bearer(clinician)))).toMatchObject({ ok: true });
+    const { rows } = await triageDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log_outbox WHERE entry->>'patientId' = $1 AND entry->>'purpose' = 'triage-status'`, [red]);
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(1);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/event-sourcing';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
-import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
+import { accessLogOf, eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { catSubmitted, spo2Recorded } from './triage-messages';
 
@@ -75,11 +75,10 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     const entry = await eventually(() => entryOf('?colour=green&limit=1000'), 'the enrolled patient on the worklist');
     expect(entry).toMatchObject({ colour: 'green', reasons: ['No reports yet'] });
     expect(new Date(entry.since).toString()).not.toBe('Invalid Date');
-    // The patient reads their own access log: the clinician's worklist read of them is in it.
-    const log = await fetch(`${sharing.url}/api/patients/${patientId}/access-log`, { headers: { authorization: `Bearer ${await issuer.token('patient', { patientId })}` } });
-    expect(log.status).toBe(200);
-    const entries = ((await log.json()) as { entries: { purpose: string; resource: string; actor: { role: string } }[] }).entries;
-    expect(entries).toContainEqual(expect.objectContaining({ purpose: 'worklist', resource: 'worklist', actor: expect.objectContaining({ role: 'clinician' }) }));
+    // The patient reads their own access log: the clinician's worklist read of them is in it (forwarded by
+    // triage's outbox right after the read).
+    const patient = await issuer.token('patient', { patientId });
+    await accessLogOf(sharing.url, patientId, patient, (entries) => entries.some((e) => e.purpose === 'worklist' && e.resource === 'worklist' && e.actor.role === 'clinician'), 'the worklist read in the access log');
   });
 
   it('turns the patient red on SpO2 88 and lists them first; a redelivered message writes nothing twice', async () => {
@@ -219,13 +218,32 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     expect((await read(`/assessments/${randomUUID()}/verify`, ahus, 'POST')).status).toBe(404);
   });
 
-  it('fails closed: with sharing down the worklist answers 503 and shows no patient', async () => {
+  it('serves the worklist with sharing down: each read waits in triage\'s outbox, counted on /metrics', async () => {
     await sharing.stop();
+    const waitingFor = async (): Promise<number> => (await triageDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log_outbox WHERE entry->>'patientId' = $1`, [patientId])).rows[0]!.n;
+    const before = await waitingFor();
     const response = await worklist();
-    expect(response.status).toBe(503);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    const text = await response.text();
-    expect(text).not.toContain(patientId);
-    expect(JSON.parse(text)).toMatchObject({ status: 503 });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(patientId);
+    expect(await waitingFor()).toBe(before + 1);
+    await eventually(async () => {
+      const metrics = await (await fetch(`${triage.url}/metrics`)).text();
+      const pending = Number(/^varde_access_log_pending_entries\{[^}]*\} (\d+)/m.exec(metrics)?.[1]);
+      return pending > 0 ? pending : undefined;
+    }, 'the waiting reads on /metrics');
+  });
+
+  it('fails closed: when triage cannot record the read in its own database, the worklist answers 503 and shows no patient', async () => {
+    await triageDb.query('ALTER TABLE access_log_outbox RENAME TO access_log_outbox_away');
+    try {
+      const response = await worklist();
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const text = await response.text();
+      expect(text).not.toContain(patientId);
+      expect(JSON.parse(text)).toMatchObject({ status: 503 });
+    } finally {
+      await triageDb.query('ALTER TABLE access_log_outbox_away RENAME TO access_log_outbox');
+    }
   });
 });
