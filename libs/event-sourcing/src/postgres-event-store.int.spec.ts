@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { freshSchema } from '@varde/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { eventStoreContract } from './event-store.contract';
-import { createPostgresEventStore } from './postgres-event-store';
+import pg from 'pg';
+import { createPostgresEventStore, ensureSchema, schemaConnectionString } from './postgres-event-store';
 
 const openStore = () => createPostgresEventStore({ databaseUrl: inject('databaseUrl'), schema: freshSchema('contract') });
 
@@ -26,6 +27,25 @@ describe('PostgreSQL event store: one schema per service', () => {
       expect(seenByTriage.events.map((e) => e.data)).toEqual([{ by: 'triage' }]);
     } finally {
       await Promise.all([pathways.close(), triage.close()]);
+    }
+  });
+});
+
+describe('schemaConnectionString', () => {
+  it('puts the service schema first and keeps the settings the operator\'s URL carries', async () => {
+    const schema = freshSchema('settings');
+    const url = new URL(inject('databaseUrl'));
+    url.searchParams.set('options', '-c statement_timeout=4321');
+    await ensureSchema(url.toString(), schema);
+    const client = new pg.Client({ connectionString: schemaConnectionString(url.toString(), schema) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ search_path: string; statement_timeout: string }>(
+        "SELECT current_setting('search_path') AS search_path, current_setting('statement_timeout') AS statement_timeout",
+      );
+      expect(rows[0]).toEqual({ search_path: schema, statement_timeout: '4321ms' });
+    } finally {
+      await client.end();
     }
   });
 });

@@ -5,12 +5,13 @@ import pg from 'pg';
 /** Where a service keeps its events: one PostgreSQL schema per service. */
 export type PostgresStoreOptions = Readonly<{ databaseUrl: string; schema: string }>;
 
-/** A connection string whose sessions use the service's schema first (Emmett's tables are unqualified). */
+/**
+ * A connection string whose sessions use the service's schema first (Emmett's tables are unqualified), keeping
+ * any settings the URL already carries (an operator's `options=-c statement_timeout=…`).
+ */
 export function schemaConnectionString(databaseUrl: string, schema: string): string {
   assertSchemaName(schema);
-  const url = new URL(databaseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return url.toString();
+  return withSessionSettings(databaseUrl, { search_path: schema });
 }
 
 /**
