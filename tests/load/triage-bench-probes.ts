@@ -103,8 +103,9 @@ export async function cursorAt(db: pg.Pool, n: number): Promise<WorklistCursor> 
 }
 
 /**
- * Times the access-log write of one worklist read on its own: the sharing service's `RecordAccess` with one
- * entry per patient shown, through the same client the triage service uses, with a new request id each time.
+ * Times sharing's side of one worklist read's access log on its own: `RecordAccess` with one entry per patient
+ * shown, through the client triage's outbox forwards with, a new request id each time. Since the outbox
+ * (ADR 0004) this is no longer part of a read's latency, but it is still work every read causes.
  */
 export async function timeAccessLog(sharingGrpcUrl: string, patientIds: readonly string[], count: number): Promise<LatencySummary> {
   const log = new SharingAccessLog(sharingGrpcUrl);

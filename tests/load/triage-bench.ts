@@ -4,9 +4,9 @@
  * pathways, Observations posted to measurements, triaged by the triage service), seeds the triage read
  * models at scale by cloning those rows (tests/load/triage-bench-seeder.ts), then measures through the public
  * API with a clinician token: the worklist at 5 000 and at 100 000 patients (first page, filters; sequential
- * and concurrent), the same query straight on the database with its plan, the access-log write each read
- * makes, and a what-if over 1 000 COPD patients × 90 days with a pathway-designer token. Prints one
- * `TRIAGE_BENCH_RESULT {json}` line and a table. Tuning: TRIAGE_BENCH_TEAM (5000), TRIAGE_BENCH_PATIENTS
+ * and concurrent), the same query straight on the database with its plan, sharing's RecordAccess for one
+ * page (what triage's access-log outbox forwards per read), and a what-if over 1 000 COPD patients × 90 days
+ * with a pathway-designer token. Prints one `TRIAGE_BENCH_RESULT {json}` line and a table. Tuning: TRIAGE_BENCH_TEAM (5000), TRIAGE_BENCH_PATIENTS
  * (100000), TRIAGE_BENCH_HISTORY_PATIENTS (1000), TRIAGE_BENCH_DAYS (90), TRIAGE_BENCH_REQUESTS (200: sequential
  * first-page reads and every SQL timing), TRIAGE_BENCH_FILTER_REQUESTS (50), TRIAGE_BENCH_CONCURRENT_REQUESTS (48),
  * TRIAGE_BENCH_CLIENTS (8). See docs/operations/benchmarks.md.
@@ -280,7 +280,7 @@ function table(result: Result): string {
       rows.push(['', `${read.concurrent.clients} clients ${ms(read.concurrent)}, ${read.concurrent.readsPerSecond} reads/s; ${read.failed} failed`]);
     }
     for (const [name, sql] of Object.entries(step.sql)) rows.push([`  SQL ${name}`, `${ms(sql.latency)} (EXPLAIN ANALYZE ${sql.executionMs} ms, ${sql.rows} rows)`]);
-    rows.push(['  access log, one page', ms(step.accessLogPerPage)]);
+    rows.push(['  sharing RecordAccess, one page', `${ms(step.accessLogPerPage)} (forwarded by the outbox, not part of a read)`]);
   }
   const w = result.whatIf;
   rows.push(['— what-if', `${w.patients} patients × ${w.days} days (${w.inputs} inputs)`]);
