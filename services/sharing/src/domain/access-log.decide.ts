@@ -1,5 +1,5 @@
 import type { Decider, DomainCommand } from '@varde/core';
-import { evolveAccessLog, initialAccessLogState, type AccessLogEntry, type AccessLogEvent, type AccessLogState } from './access-log.events';
+import { evolveAccessLog, initialAccessLogState, recordedEntryIds, type AccessLogEntry, type AccessLogEvent, type AccessLogState } from './access-log.events';
 
 /** Record reads of patients' data (one request's entries, each naming its patient). */
 export type RecordAccess = DomainCommand<'RecordAccess', { entries: readonly AccessLogEntry[] }>;
@@ -14,7 +14,7 @@ export type AccessLogCommand = RecordAccess;
 export function decideAccessLog(command: AccessLogCommand, state: AccessLogState): AccessLogEvent[] {
   switch (command.type) {
     case 'RecordAccess': {
-      const seen = new Set(state.status === 'recording' ? state.entryIds : []);
+      const seen = recordedEntryIds(state);
       const events: AccessLogEvent[] = [];
       for (const entry of command.data.entries) {
         if (seen.has(entry.entryId)) continue;

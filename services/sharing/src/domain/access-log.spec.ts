@@ -45,4 +45,9 @@ describe('access log, when recording', () => {
   it('logs only the entries it does not have yet', () => {
     spec.given([logged('e-1'), logged('e-2')]).when(record('e-1', 'e-3', 'e-2', 'e-4')).then([logged('e-3'), logged('e-4')]);
   });
+
+  it('knows every entry of a forwarded batch of 1 000, the first as well as the last', () => {
+    const batch = Array.from({ length: 1_000 }, (_, i) => `batch-${i}`);
+    spec.given(batch.map(logged)).when(record('batch-0', 'new-1', 'batch-999', 'batch-500')).then([logged('new-1')]);
+  });
 });
