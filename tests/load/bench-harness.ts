@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
-import type { RunningPlatform } from '../../deploy/local/platform';
+import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 import { K6_VERSION } from './k6';
 import { syntheticNationalId } from './synthetic-national-id';
 import type { BenchPatient } from './worklist-probe';
 
-// What the benchmarks (`npm run bench`, `npm run bench:store-size`) share: process lifecycle, enrolment of the
-// patient pool, running a k6 scenario and reading its summary, and the description of the machine.
+// What the benchmarks (`npm run bench`, `bench:store-size`, `bench:triage`, `bench:triage-catchup`) share: starting
+// and stopping the platform, process lifecycle, enrolment of the patient pool, running a k6 scenario and reading
+// its summary, and the description of the machine.
 
 const ENROL_CONCURRENCY = 8;
 
@@ -44,6 +46,22 @@ export function onShutdown(cleanup: () => Promise<unknown>): () => void {
     const index = cleanups.indexOf(cleanup);
     if (index >= 0) cleanups.splice(index, 1);
   };
+}
+
+/**
+ * Starts the whole platform for a benchmark on its own data folder and ports, from empty stores (the folder's
+ * PostgreSQL, Kafka and log folders are deleted first, so runs compare), and stops it when the benchmark ends.
+ */
+export async function startBenchPlatform(dataDir: string, options: Readonly<{ kafka: boolean; portOffset: number }>): Promise<RunningPlatform> {
+  await Promise.all(['pg', 'kafka', 'logs'].map((dir) => rm(join(dataDir, dir), { recursive: true, force: true })));
+  await mkdir(dataDir, { recursive: true });
+  log(`starting the platform (${options.kafka ? 'kafka' : 'embedded'}) in ${dataDir} …`);
+  const starting = startPlatform({ kafka: options.kafka, dataDir, portOffset: options.portOffset, log });
+  // Registered before start-up finishes, so a Ctrl-C during the (long) start still stops what started.
+  onShutdown(() => starting.then((platform) => platform.stop()));
+  const platform = await starting;
+  log(`platform ready at ${platform.baseUrl}`);
+  return platform;
 }
 
 /** Runs a benchmark's `main`, then stops everything registered with {@link onShutdown}, also on failure or Ctrl-C. */

@@ -10,23 +10,22 @@
  * at a constant arrival rate of BENCH_RATE measurements/s; no worklist probes unless BENCH_PROBES is set). See docs/operations/benchmarks.md.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
-import { startPlatform } from '../../deploy/local/platform';
 import {
   enrolPatients,
   labelledRows,
   log,
   machineInfo,
-  onShutdown,
   parseDuration,
   positiveEnv,
   readIngest,
   round1,
   runBenchmark,
   runK6,
+  startBenchPlatform,
   summaryFigures,
   type IngestFigures,
   type K6Summary,
@@ -101,19 +100,11 @@ const K6_SCRIPTS: Readonly<Record<Scenario, string>> = { observations: 'observat
 async function main(): Promise<void> {
   const config = readConfig();
   const k6 = await ensureK6();
-  // Each run starts from empty stores so runs compare, and probe patients cannot already be red.
-  await Promise.all(['pg', 'kafka', 'logs'].map((dir) => rm(join(dataDir, dir), { recursive: true, force: true })));
-  await mkdir(dataDir, { recursive: true });
-
   const startedAt = new Date().toISOString();
   // Other work on the machine skews every figure; the 1-minute load average before start shows it.
   const machine = machineInfo();
-  log(`starting the platform (${config.mode}) in ${dataDir} …`);
-  const starting = startPlatform({ kafka: config.mode === 'kafka', dataDir, portOffset: PORT_OFFSET, log });
-  // Registered before start-up finishes, so a Ctrl-C during the (long) start still stops what started.
-  onShutdown(() => starting.then((platform) => platform.stop()));
-  const platform = await starting;
-  log(`platform ready at ${platform.baseUrl}`);
+  // From empty stores so runs compare, and probe patients cannot already be red.
+  const platform = await startBenchPlatform(dataDir, { kafka: config.mode === 'kafka', portOffset: PORT_OFFSET });
 
   const keysDir = join(dataDir, 'dev-issuer');
   const clinicianToken = await mintDevToken({ role: 'clinician', issuer: platform.issuer, keysDir });

@@ -1,4 +1,4 @@
-import type { RunningPlatform } from '../../deploy/local/platform';
+import type { RunningPlatform, Service } from '../../deploy/local/platform';
 import { round1 } from './bench-harness';
 
 /** Count, mean and estimated quantiles of one histogram series, in milliseconds. */
@@ -17,9 +17,7 @@ export type PipelineFigures = Readonly<{
  * `labels` pair, with quantiles interpolated linearly inside a bucket as PromQL's histogram_quantile does.
  */
 export function histogramFigures(text: string, name: string, labels: Readonly<Record<string, string>> = {}): HistogramFigures | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const series = (suffix: string) =>
-    text.split('\n').filter((line) => line.startsWith(`${name}_${suffix}{`) && wanted.every((pair) => line.includes(pair)));
+  const series = (suffix: string) => seriesLines(text, `${name}_${suffix}`, labels);
   const buckets = series('bucket')
     .map((line) => ({ le: Number(/le="([^"]+)"/.exec(line)![1]!.replace('+Inf', 'Infinity')), count: Number(line.slice(line.lastIndexOf(' ') + 1)) }))
     .sort((a, b) => a.le - b.le);
@@ -39,9 +37,27 @@ export function histogramFigures(text: string, name: string, labels: Readonly<Re
   return { count, meanMs: round1((sum / count) * 1000), p50Ms: round1(quantile(0.5) * 1000), p99Ms: round1(quantile(0.99) * 1000) };
 }
 
+/** The lines of metric `name` (a series name, e.g. `x_bucket`) whose labels contain every `labels` pair. */
+function seriesLines(text: string, name: string, labels: Readonly<Record<string, string>>): string[] {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return text.split('\n').filter((line) => line.startsWith(`${name}{`) && wanted.every((pair) => line.includes(pair)));
+}
+
+/** Sum of the series of counter `name` whose labels contain every `labels` pair, in a Prometheus text exposition. */
+export function counterSum(text: string, name: string, labels: Readonly<Record<string, string>>): number {
+  return seriesLines(text, name, labels).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** A service's /metrics text; throws when the service does not answer. */
+export async function serviceMetrics(platform: RunningPlatform, service: Service): Promise<string> {
+  const response = await fetch(`${platform.serviceUrl(service)}/metrics`, { signal: AbortSignal.timeout(30_000) });
+  if (!response.ok) throw new Error(`GET ${service} /metrics answered ${response.status}`);
+  return response.text();
+}
+
 /** Reads the pipeline histograms from the running services (cumulative since they started, i.e. mostly the load). */
 export async function readPipeline(platform: RunningPlatform): Promise<PipelineFigures> {
-  const metrics = (service: 'measurements' | 'triage'): Promise<string> => fetch(`${platform.serviceUrl(service)}/metrics`).then((r) => r.text()).catch(() => '');
+  const metrics = (service: 'measurements' | 'triage'): Promise<string> => serviceMetrics(platform, service).catch(() => '');
   const [measurements, triage] = await Promise.all([metrics('measurements'), metrics('triage')]);
   const measurementsRelay = histogramFigures(measurements, 'varde_relay_delay_seconds');
   const triageDelivery = histogramFigures(triage, 'varde_message_delivery_seconds', { topic: 'varde.measurements.v1', group: 'triage.assessment' });

@@ -8,13 +8,13 @@
  * docs/operations/benchmarks.md).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
-import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
+import { type RunningPlatform } from '../../deploy/local/platform';
 import {
   enrolPatients,
   log,
@@ -25,6 +25,7 @@ import {
   readIngest,
   runBenchmark,
   runK6,
+  startBenchPlatform,
   type IngestFigures,
   type K6Summary,
   type MachineInfo,
@@ -101,15 +102,8 @@ type StoreSizeResult = Readonly<{
 async function main(): Promise<void> {
   const config = readConfig();
   const k6 = await ensureK6();
-  await Promise.all(['pg', 'logs'].map((dir) => rm(join(dataDir, dir), { recursive: true, force: true })));
-  await mkdir(dataDir, { recursive: true });
   const result: StoreSizeResult = { startedAt: new Date().toISOString(), config, machine: machineInfo(), steps: [], skipped: [] };
-
-  log(`starting the platform (embedded) in ${dataDir} …`);
-  const starting = startPlatform({ kafka: false, dataDir, portOffset: PORT_OFFSET, log });
-  onShutdown(() => starting.then((platform) => platform.stop()));
-  const platform = await starting;
-  log(`platform ready at ${platform.baseUrl}`);
+  const platform = await startBenchPlatform(dataDir, { kafka: false, portOffset: PORT_OFFSET });
   const pool = new pg.Pool({ connectionString: platform.databaseUrl, max: 2 });
   // An idle connection closed by PostgreSQL stopping must not crash the process before the cleanup ran.
   pool.on('error', (error) => log(`database: ${error.message}`));

@@ -12,7 +12,7 @@
  * TRIAGE_BENCH_CLIENTS (8). See docs/operations/benchmarks.md.
  */
 import 'reflect-metadata';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,10 +20,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { parseDocument } from 'yaml';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
-import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
+import { type RunningPlatform } from '../../deploy/local/platform';
 import { MAX_WINDOW_MS } from '../../services/triage/src/domain/rule-set';
 import { TriageHistoryProjection } from '../../services/triage/src/infrastructure/triage-history.projection';
-import { enrolPatients, labelledRows, log, machineInfo, onShutdown, positiveEnv, runBenchmark, type MachineInfo } from './bench-harness';
+import { enrolPatients, labelledRows, log, machineInfo, positiveEnv, runBenchmark, startBenchPlatform, type MachineInfo } from './bench-harness';
 import { startProcessSampler, type MemoryFigure } from './process-sampler';
 import { cursorAt, timeAccessLog, timeHttpReads, timeWorklistSql, type HttpReadFigures, type SqlFigures } from './triage-bench-probes';
 import { analyse, SEED_ASSIGNEES, seedInputs, seedPatients, TRIAGE_SCHEMA, type InputTemplates, type WorklistTemplates } from './triage-bench-seeder';
@@ -72,16 +72,9 @@ type Result = Readonly<{ startedAt: string; config: Config; machine: MachineInfo
 
 async function main(): Promise<void> {
   const config = readConfig();
-  await Promise.all(['pg', 'logs'].map((dir) => rm(join(dataDir, dir), { recursive: true, force: true })));
-  await mkdir(dataDir, { recursive: true });
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
-
-  log(`starting the platform (embedded) in ${dataDir} …`);
-  const starting = startPlatform({ kafka: false, dataDir, portOffset: PORT_OFFSET, log });
-  onShutdown(() => starting.then((platform) => platform.stop()));
-  const platform = await starting;
-  log(`platform ready at ${platform.baseUrl}`);
+  const platform = await startBenchPlatform(dataDir, { kafka: false, portOffset: PORT_OFFSET });
   // Not ended on shutdown: ending it under a running query fails main, whose second shutdown would exit the
   // process before the platform (PostgreSQL included) has stopped. It dies with the process.
   const db = new pg.Pool({ connectionString: platform.databaseUrl, options: `-c search_path=${TRIAGE_SCHEMA}`, max: 4 });
