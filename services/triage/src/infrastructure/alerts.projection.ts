@@ -38,6 +38,8 @@ export class AlertsProjection implements OnModuleInit {
         stream_position bigint NOT NULL
       );
       CREATE INDEX IF NOT EXISTS alerts_unresolved_by_patient ON alerts (patient_id) WHERE status <> 'resolved';
+      -- The worklist filtered by assignee starts from the alerts they hold.
+      CREATE INDEX IF NOT EXISTS alerts_unresolved_by_assignee ON alerts (assignee) WHERE status <> 'resolved';
       CREATE INDEX IF NOT EXISTS alerts_overdue ON alerts (acknowledge_by) WHERE status = 'open' AND colour = 'red';
       CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);`);
   }

@@ -31,7 +31,9 @@ export class WorklistProjection implements OnModuleInit {
       -- The care team whose clinicians see the patient (null: registered before care teams; auditors only).
       ALTER TABLE worklist ADD COLUMN IF NOT EXISTS care_team text;
       -- "My team's patients, red first": one index range per team, already in worklist order.
-      CREATE INDEX IF NOT EXISTS worklist_team_order ON worklist (care_team, colour_rank DESC, since, patient_id);`);
+      CREATE INDEX IF NOT EXISTS worklist_team_order ON worklist (care_team, colour_rank DESC, since, patient_id);
+      -- "My team's COPD patients": a small pathway's rows without walking the team's whole list.
+      CREATE INDEX IF NOT EXISTS worklist_team_pathway_order ON worklist (care_team, pathway_id, colour_rank DESC, since, patient_id);`);
   }
 
   /** Applies triage events; an event older than the row (a redelivered message) changes nothing. */
