@@ -13,7 +13,8 @@
 // time runs ahead of the clock by measurements/s ÷ patients seconds a second, so ORIGIN_MS lies far enough back.
 //
 // Environment: BASE_URL, PATIENTS_FILE (JSON [{patientId, token}]), SENDERS, DURATION, SUMMARY_FILE, RUN_ID,
-// BUNDLE_SIZE (entries per Bundle, default 500), MEASUREMENT_RATE (optional, measurements/s), ORIGIN_MS (epoch ms of the first reading, default two days ago).
+// BUNDLE_SIZE (entries per Bundle, default 500), MEASUREMENT_RATE (optional, measurements/s), ORIGIN_MS (epoch ms of the first reading, default two days ago),
+// ABNORMAL_EVERY (optional: every N-th reading of a Bundle is an SpO2 of 88 %, below the COPD rule set's 90 %).
 import http from 'k6/http';
 import exec from 'k6/execution';
 import { Counter, Rate } from 'k6/metrics';
@@ -30,6 +31,8 @@ const CREATED = '"status":"201 Created"';
 let errorLogs = 0;
 
 const senders = Number(__ENV.SENDERS);
+// An even N, so that the reading it replaces is an SpO2 one (SpO2 and pulse alternate).
+const abnormalEvery = 2 * Math.ceil(Number(__ENV.ABNORMAL_EVERY || 0) / 2);
 const rate = Number(__ENV.MEASUREMENT_RATE || 0);
 export const options = {
   scenarios: {
@@ -58,8 +61,10 @@ export default function () {
       resourceType: 'Observation',
       status: 'final',
       identifier: [{ system: 'urn:varde:bench:bundle', value: `${__ENV.RUN_ID}-${iteration}-${i}` }],
-      // Normal values, so the load itself does not turn the pool red.
-      ...(i % 2 === 0 ? { code: loinc('59408-5'), valueQuantity: quantity(95 + (i % 4), '%') } : { code: loinc('8867-4'), valueQuantity: quantity(60 + (i % 20), '/min') }),
+      // Normal values, so the load itself does not turn the pool red, unless ABNORMAL_EVERY asks for some.
+      ...(i % 2 === 0
+        ? { code: loinc('59408-5'), valueQuantity: quantity(abnormalEvery > 0 && i % abnormalEvery === 0 ? 88 : 95 + (i % 4), '%') }
+        : { code: loinc('8867-4'), valueQuantity: quantity(60 + (i % 20), '/min') }),
       subject,
       effectiveDateTime: new Date(start + i * 1000).toISOString(),
     },

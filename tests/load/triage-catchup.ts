@@ -6,7 +6,8 @@
  * batch Bundles with k6 (tests/load/bundle-ingest.js) and wait until the measurements relay has published all of it,
  * then start triage again and time how long it takes to handle and commit the whole backlog, sampling CPU and memory.
  * Prints one `CATCHUP_RESULT {json}` line and a table. Tuning: CATCHUP_MEASUREMENTS (60000), CATCHUP_PATIENTS (50),
- * CATCHUP_BUNDLE_SIZE (500), CATCHUP_BUNDLE_SENDERS (4). See docs/operations/benchmarks.md.
+ * CATCHUP_BUNDLE_SIZE (500), CATCHUP_BUNDLE_SENDERS (4), CATCHUP_ABNORMAL_EVERY (100: every 100th reading an SpO2 of
+ * 88 %; 0 for none). See docs/operations/benchmarks.md.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,7 +37,7 @@ const POLL_MS = 250;
 /** Every how many seconds the drain's progress is kept in the result. */
 const PROGRESS_EVERY_S = 5;
 
-type Config = Readonly<{ patients: number; measurements: number; bundleSize: number; bundleSenders: number }>;
+type Config = Readonly<{ patients: number; measurements: number; bundleSize: number; bundleSenders: number; abnormalEvery: number }>;
 
 /** What triage's consumer group did with the backlog's messages (`varde_messages_consumed_total`, after the commit). */
 type Outcomes = Readonly<{ processed: number; duplicate: number; deadLettered: number }>;
@@ -77,6 +78,8 @@ type CatchupResult = Readonly<{
     inputsRecorded: number;
     /** PatientTriaged events appended during the drain (an outcome changed). */
     decisions: number;
+    /** AlertRaised events appended during the drain (a move to yellow or red with no alert open). */
+    alertsRaised: number;
     /** [seconds since the restart, messages committed], every PROGRESS_EVERY_S seconds from the service's first answer. */
     progress: ReadonlyArray<readonly [number, number]>;
   }>;
@@ -102,20 +105,21 @@ async function main(): Promise<void> {
   const db = new pg.Pool({ connectionString: platform.databaseUrl, max: 2 });
   db.on('error', (error) => log(`database: ${error.message}`));
   const readNumber: ReadNumber = async (sql, values = []) => Number((await db.query<{ n: string }>(sql, values)).rows[0]?.n ?? 0);
-  const decisionCount = (): Promise<number> => readNumber(`SELECT count(*) AS n FROM ${TRIAGE_SCHEMA}.emt_messages WHERE message_type = 'PatientTriaged'`);
+  const eventCount = (type: string): Promise<number> => readNumber(`SELECT count(*) AS n FROM ${TRIAGE_SCHEMA}.emt_messages WHERE message_type = $1`, [type]);
 
   const keysDir = join(dataDir, 'dev-issuer');
   const clinicianToken = await mintDevToken({ role: 'clinician', issuer: platform.issuer, keysDir });
   const patients = await enrolPatients(platform, clinicianToken, config.patients, keysDir);
   // Registrations handled after the restart would be work of another kind inside the measured drain.
   await waitUntil('triage to register every patient', () => readNumber(`SELECT count(*) AS n FROM ${TRIAGE_SCHEMA}.triage_patients`), config.patients);
-  const decisionsBefore = await decisionCount();
+  const [decisionsBefore, alertsBefore] = [await eventCount('PatientTriaged'), await eventCount('AlertRaised')];
   log('stopping triage …');
   await platform.stopService('triage');
 
   const { ingest, backlog } = await ingestBacklog(platform, k6, config, patients, startedAt, readNumber);
   const { drain, cpu, memory } = await drainBacklog(platform, backlog, readNumber);
-  const decisions = (await decisionCount()) - decisionsBefore;
+  const decisions = (await eventCount('PatientTriaged')) - decisionsBefore;
+  const alertsRaised = (await eventCount('AlertRaised')) - alertsBefore;
   const of = (group: string): number => cpu.percentOfOneCore[group] ?? 0;
   const versus = (reference: number): number => Math.round((drain.assessedPerSecond / reference) * 100) / 100;
   const result: CatchupResult = {
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
     config,
     machine,
     ingest,
-    drain: { ...drain, decisions },
+    drain: { ...drain, decisions, alertsRaised },
     versusIngest: { bundlesOf500: versus(INGEST_REACHED.bundlesOf500PerSecond), singleObservations: versus(INGEST_REACHED.singleObservationsPerSecond) },
     cpuGroups: {
       triage: of('triage'),
@@ -156,6 +160,7 @@ async function ingestBacklog(platform: RunningPlatform, k6: string, config: Conf
     BUNDLE_SIZE: String(config.bundleSize),
     SENDERS: String(config.bundleSenders),
     ORIGIN_MS: String(Date.parse(startedAt) - 2 * 86_400_000),
+    ABNORMAL_EVERY: String(config.abnormalEvery),
     // A fixed number of Bundles, not a duration: k6 lets environment-level options replace the script's scenarios
     // (it warns that it did) with one shared-iterations scenario, which bundle-ingest.js runs unchanged.
     K6_ITERATIONS: String(iterations),
@@ -184,7 +189,7 @@ async function ingestBacklog(platform: RunningPlatform, k6: string, config: Conf
 }
 
 /** Starts triage again and times how long it takes to handle and commit the whole backlog, sampling CPU and memory meanwhile. */
-async function drainBacklog(platform: RunningPlatform, backlog: number, readNumber: ReadNumber): Promise<{ drain: Omit<CatchupResult['drain'], 'decisions'>; cpu: CpuReport; memory: MemoryReport }> {
+async function drainBacklog(platform: RunningPlatform, backlog: number, readNumber: ReadNumber): Promise<{ drain: Omit<CatchupResult['drain'], 'decisions' | 'alertsRaised'>; cpu: CpuReport; memory: MemoryReport }> {
   log(`starting triage on a backlog of ${backlog} measurements …`);
   const restarted = Date.now();
   await platform.startService('triage');
@@ -233,6 +238,8 @@ function readConfig(): Config {
     measurements: positiveEnv('CATCHUP_MEASUREMENTS', 60_000),
     bundleSize: positiveEnv('CATCHUP_BUNDLE_SIZE', 500),
     bundleSenders: positiveEnv('CATCHUP_BUNDLE_SENDERS', 4),
+    // 1 % of readings below the COPD threshold: patients turn red and back, so alerts and decisions are part of the work.
+    abnormalEvery: process.env['CATCHUP_ABNORMAL_EVERY'] === '0' ? 0 : positiveEnv('CATCHUP_ABNORMAL_EVERY', 100),
   };
 }
 
@@ -269,12 +276,13 @@ function table(result: CatchupResult): string {
   const rows: Array<[string, string]> = [
     ['machine', `${result.machine.cpus} CPUs (${result.machine.cpuModel}), ${result.machine.memoryGb} GB, load average at start ${result.machine.loadAverageAtStart}`],
     ['ingest, triage stopped', `${ingest.measurements} measurements in ${ingest.bundles} Bundles of ${result.config.bundleSize} (${ingest.failedBundles} failed): ${ingest.measurementsPerSecond}/s over ${ingest.runSeconds} s`],
+    ['abnormal readings', result.config.abnormalEvery > 0 ? `every ${result.config.abnormalEvery}th an SpO2 of 88 %` : 'none'],
     ['relay tail', `all ${drain.backlog} published ${ingest.relayTailSeconds} s after the last Bundle`],
     ['triage restart', `answered ready after ${drain.startupSeconds} s; first backlog transaction ${drain.firstAssessedAfterSeconds} s after the restart`],
     ['drain', `${drain.drainSeconds} s from the first backlog transaction to the whole backlog committed; ${drain.wallSeconds} s from the restart (${drain.outcomes.processed} processed, ${drain.outcomes.duplicate} duplicates, ${drain.outcomes.deadLettered} dead-lettered)`],
     ['assessed', `${drain.assessedPerSecond} measurements/s (${drain.assessedPerSecondWithRestart}/s with the restart)`],
     ['vs issue #3 ingest', `× ${versusIngest.bundlesOf500} of ${INGEST_REACHED.bundlesOf500PerSecond}/s (Bundles of 500) · × ${versusIngest.singleObservations} of ${INGEST_REACHED.singleObservationsPerSecond}/s (single Observations)`],
-    ['recorded', `${drain.inputsRecorded} triage inputs, ${drain.decisions} PatientTriaged decisions`],
+    ['recorded', `${drain.inputsRecorded} triage inputs, ${drain.decisions} PatientTriaged decisions, ${drain.alertsRaised} alerts raised`],
     ['CPU (% of one core)', `triage ${cpuGroups.triage} · postgres ${cpuGroups.postgres} · kafka ${cpuGroups.kafka} · others ${cpuGroups.others}`],
     ['CPU by group', Object.entries(cpu.percentOfOneCore).map(([group, p]) => `${group} ${p}`).join(' · ')],
     ['CPU outside the bench', `${cpu.outsideBenchPercentOfOneCore} % of one core (machine busy ${cpu.machineBusyPercentOfOneCore} % of ${result.machine.cpus * 100} %)`],
