@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
+import { AccessLog, accessLogViaOutbox, EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
 import { QuestionnaireResponsesHttpController } from './api/questionnaire-responses.http.controller';
 import { QuestionnairesHttpController } from './api/questionnaires.http.controller';
 import { AssignFormHandler } from './application/assign-form.handler';
@@ -24,6 +24,8 @@ export class FormsModule {
         AssignOnEnrolmentConsumer,
         // Forms asks once per response: no caching needed.
         { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, 0) },
+        // Reads of a patient's responses are written to their access log (through forms' outbox) before they are shown.
+        { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -13,6 +13,7 @@ const schema = freshSchema('forms');
 let issuer: TestIssuer;
 let pathways: ServiceProcess;
 let forms: ServiceProcess;
+let sharing: ServiceProcess;
 let db: pg.Pool;
 let patientId: string;
 let patientToken: string;
@@ -55,13 +56,14 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
   pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
-  forms = await startServiceProcess('forms', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing') });
+  forms = await startServiceProcess('forms', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
   patientId = await enrol();
   patientToken = await issuer.token('patient', { patientId });
 });
 
 afterAll(async () => {
-  await Promise.allSettled([forms?.stop(), pathways?.stop()]);
+  await Promise.allSettled([forms?.stop(), sharing?.stop(), pathways?.stop()]);
   await db?.end();
   await issuer?.close();
 });
@@ -91,6 +93,8 @@ describe('forms', () => {
     expect(integrationEventTypes['varde.forms.v1.FormAssigned'].decode(new Uint8Array(rows[0]!.payload))).toMatchObject({ patientId, questionnaireUrl: CAT, questionnaireVersion: '1' });
     const other = await call('GET', `/fhir/Questionnaire?subject=Patient/${randomUUID()}`, patientToken);
     expect(other.status).toBe(403);
+    // The patient's own reads of their assignments are in their access log too.
+    await accessLogOf(sharing.url, patientId, patientToken, (entries) => entries.some((e) => e.purpose === 'questionnaire-assignments' && e.resource === `Questionnaire?subject=Patient/${patientId}` && e.actor.role === 'patient'), 'the assignments read in the access log');
   });
 
   it('records a submitted CAT with its total and publishes QuestionnaireResponseSubmitted', async () => {
@@ -102,6 +106,9 @@ describe('forms', () => {
     expect(created.location).toBe(`/fhir/QuestionnaireResponse/${created.body.id}`);
     const read = await call('GET', created.location!, await issuer.token('clinician'));
     expect(read.body).toEqual(created.body);
+    // The clinician's read is in the patient's access log (forwarded from forms' outbox to sharing).
+    const resource = `QuestionnaireResponse/${created.body.id}`;
+    await accessLogOf(sharing.url, patientId, patientToken, (entries) => entries.some((e) => e.purpose === 'questionnaire-response' && e.resource === resource && e.actor.role === 'clinician'), 'the read in the access log');
 
     const rows = await busMessages('varde.forms.v1.QuestionnaireResponseSubmitted', patientId, 1);
     expect(rows).toHaveLength(1);
@@ -110,6 +117,20 @@ describe('forms', () => {
     // The scale answers, for triage rules on single items; they add up to the total.
     expect(event.answers.map((a) => a.linkId).sort()).toEqual(['activities', 'breathlessness', 'chest-tightness', 'confidence', 'cough', 'energy', 'phlegm', 'sleep']);
     expect(event.answers.reduce((sum, a) => sum + a.value, 0)).toBe(20);
+  });
+
+  it('fails closed: when forms cannot record the read in its own database, the response is not shown (503)', async () => {
+    const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse([1, 1, 1, 1, 1, 1, 1, 1]));
+    expect(created.status).toBe(201);
+    await db.query(`ALTER TABLE "${schema}".access_log_outbox RENAME TO access_log_outbox_away`);
+    try {
+      const read = await call('GET', created.location!, await issuer.token('clinician'));
+      expect(read.status).toBe(503);
+      expect(JSON.stringify(read.body)).not.toContain('"item"');
+    } finally {
+      await db.query(`ALTER TABLE "${schema}".access_log_outbox_away RENAME TO access_log_outbox`);
+    }
+    expect((await call('GET', created.location!, await issuer.token('clinician'))).status).toBe(200);
   });
 
   const bad: [string, () => unknown, number, string][] = [

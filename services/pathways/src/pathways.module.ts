@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig, z } from '@varde/config';
-import { PlatformModule, type Infrastructure } from '@varde/platform';
+import { AccessLog, accessLogViaOutbox, PlatformModule, type Infrastructure } from '@varde/platform';
 import { EnrolmentsHttpController } from './api/enrolments.http.controller';
 import { PathwaysGrpcController } from './api/pathways.grpc.controller';
 import { ActiveEnrolmentQuery } from './application/active-enrolment.query';
@@ -33,6 +33,8 @@ export class PathwaysModule {
         { provide: 'IDENTITY_HMAC_KEY', useValue: config.IDENTITY_HMAC_KEY },
         PostgresPatientIdentityRepository,
         { provide: PatientIdentityRepository, useExisting: PostgresPatientIdentityRepository },
+        // A person's read of an enrolment is written to the patient's access log (through pathways' outbox) first.
+        { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
       ],
     };
   }

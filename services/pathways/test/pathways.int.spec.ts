@@ -119,6 +119,9 @@ describe('pathways service', () => {
     const read = async (token: string) => fetch(`${pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await (await read(ours)).json()) as { careTeamId: string }).careTeamId).toBe(team);
     expect((await read(await issuer.token('auditor'))).status).toBe(200);
+    // Both reads are in pathways' access-log outbox (forwarded to sharing when it runs; it does not here).
+    const logged = await db.query<{ role: string }>(`SELECT entry->'actor'->>'role' AS role FROM ${schema}.access_log_outbox WHERE entry->>'patientId' = $1 AND entry->>'resource' = $2`, [patientId, `enrolments/${patientId}`]);
+    expect(logged.rows.map((r) => r.role).sort()).toEqual(['auditor', 'clinician']);
     const stranger = await read(await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
     expect(stranger.status).toBe(403);
     expect(((await stranger.json()) as { detail: string }).detail).toContain(`belongs to care team ${team}`);

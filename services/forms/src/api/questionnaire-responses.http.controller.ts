@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { EnrolmentDirectory } from '@varde/platform';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
@@ -17,6 +17,7 @@ export class QuestionnaireResponsesHttpController {
     @Inject(SubmitResponseHandler) private readonly submit: SubmitResponseHandler,
     @Inject(QuestionnaireResponseQuery) private readonly responses: QuestionnaireResponseQuery,
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
   ) {}
 
   /** `201` with the stored, scored QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
@@ -36,13 +37,14 @@ export class QuestionnaireResponsesHttpController {
     return questionnaireResponseResource(result.response, response.questionnaire);
   }
 
-  /** The stored response (patient: own only). */
+  /** The stored response (patient: own only), written to the patient's access log before it is shown. */
   @Get(':id')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  async get(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected a QuestionnaireResponse id (UUID)');
     const stored = await this.responses.get(id);
     assertMayActOnPatient(principal, stored.data.patientId);
+    await this.accessLog.recordReads('forms', [stored.data.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${id}` }, commandMetadataFrom(principal, headers));
     return questionnaireResponseResource(stored, questionnaireByCanonical(`${stored.data.questionnaireUrl}|${stored.data.questionnaireVersion}`));
   }
 }

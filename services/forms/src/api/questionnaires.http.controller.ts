@@ -1,6 +1,7 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
 import { assertMayActOnPatient, assertRole, CurrentPrincipal, type Principal } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
+import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { AssignmentsQuery } from '../application/assignments.query';
 import { QUESTIONNAIRES, questionnaireByCanonical, type QuestionnaireVersion } from '../domain/questionnaire-catalogue';
 import { questionnaireBundle, questionnaireResource } from './forms.resources';
@@ -10,14 +11,18 @@ const SUBJECT = /^Patient\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 /** FHIR Questionnaire: the published questionnaires, and those assigned to a patient. */
 @Controller('fhir/Questionnaire')
 export class QuestionnairesHttpController {
-  constructor(@Inject(AssignmentsQuery) private readonly assignments: AssignmentsQuery) {}
+  constructor(
+    @Inject(AssignmentsQuery) private readonly assignments: AssignmentsQuery,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+  ) {}
 
   /**
    * `GET /fhir/Questionnaire` — searchset of every published questionnaire.
-   * `GET /fhir/Questionnaire?subject=Patient/<id>` — only those assigned to the patient (patient: own id).
+   * `GET /fhir/Questionnaire?subject=Patient/<id>` — only those assigned to the patient (patient: own id), written
+   * to the patient's access log before it is shown.
    */
   @Get()
-  async search(@Query('subject') subject: string | undefined, @CurrentPrincipal() principal: Principal) {
+  async search(@Query('subject') subject: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (subject === undefined) return questionnaireBundle(Object.values(QUESTIONNAIRES), '');
     const match = SUBJECT.exec(subject);
     if (!match) throw ValidationError.field('subject', 'expected "Patient/<internal patient id (UUID)>"');
@@ -26,6 +31,7 @@ export class QuestionnairesHttpController {
     const assigned = (await this.assignments.list(match[1]!))
       .map((a) => questionnaireByCanonical(`${a.questionnaireUrl}|${a.questionnaireVersion}`))
       .filter((q): q is QuestionnaireVersion => q !== undefined);
+    await this.accessLog.recordReads('forms', [match[1]!], { purpose: 'questionnaire-assignments', resource: `Questionnaire?subject=${subject}` }, commandMetadataFrom(principal, headers));
     return questionnaireBundle(assigned, '');
   }
 

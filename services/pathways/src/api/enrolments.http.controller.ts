@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { assertMayActForCareTeam, assertMayReadPatientOfTeam, CARE_TEAM_ID, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ActiveEnrolmentQuery } from '../application/active-enrolment.query';
@@ -25,6 +25,7 @@ export class EnrolmentsHttpController {
   constructor(
     @Inject(EnrolPatientHandler) private readonly enrol: EnrolPatientHandler,
     @Inject(ActiveEnrolmentQuery) private readonly active: ActiveEnrolmentQuery,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
   ) {}
 
   /**
@@ -45,13 +46,17 @@ export class EnrolmentsHttpController {
     return { patientId: result.patientId, enrolmentId: result.enrolmentId, careTeam: result.careTeamId };
   }
 
-  /** The patient's active enrolment, its rule set and care team (a clinician: patients of their own teams only). */
+  /**
+   * The patient's active enrolment, its rule set and care team (a clinician: patients of their own teams only),
+   * written to the patient's access log before it is shown.
+   */
   @Get(':patientId')
   @Roles('clinician', 'auditor', 'system')
-  async get(@Param('patientId') patientId: string, @CurrentPrincipal() principal: Principal) {
+  async get(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (!/^[0-9a-f-]{36}$/.test(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
     const view = await this.active.get(patientId);
     assertMayReadPatientOfTeam(principal, patientId, view.careTeamId);
+    await this.accessLog.recordReads('pathways', [patientId], { purpose: 'enrolment', resource: `enrolments/${patientId}` }, commandMetadataFrom(principal, headers));
     return view;
   }
 }
