@@ -6,7 +6,7 @@ import { ConfigError } from '@varde/config';
 import { grpcOptions, type grpcServices } from '@varde/contracts';
 import type { IntegrationMapper, Relay } from '@varde/messaging';
 import { NestPinoLogger, type Tracing } from '@varde/telemetry';
-import { createInfrastructure, startServiceRelay, type Infrastructure } from './infrastructure';
+import { createInfrastructure, startingAlone, startServiceRelay, type Infrastructure } from './infrastructure';
 import { loadPlatformConfig, type ServiceName } from './platform-config';
 
 /** How a service is put together. */
@@ -28,23 +28,27 @@ export type RunningService = Readonly<{ app: NestFastifyApplication; infra: Infr
 /** Starts a service: infrastructure, HTTP (Fastify), gRPC, relay. Resolves when it listens. */
 export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadPlatformConfig(definition.service, env);
-  const infra = await createInfrastructure(config);
-  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false });
-  const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {
-    logger: new NestPinoLogger(infra.logger),
-    bufferLogs: false,
-  });
-  registerFhirJson(app);
-  registerTextBodies(app, definition.textBodies ?? []);
-  recordRequestMetrics(app, infra);
-  if (definition.grpc) {
-    app.connectMicroservice<GrpcOptions>({
-      transport: Transport.GRPC,
-      options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`),
+  // Replicas starting together create the schema's tables one after the other (see startingAlone).
+  const { app, infra } = await startingAlone(config.database.url, config.database.schema, async () => {
+    const infra = await createInfrastructure(config);
+    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false });
+    const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {
+      logger: new NestPinoLogger(infra.logger),
+      bufferLogs: false,
     });
-    await app.startAllMicroservices();
-  }
-  await app.listen(config.http.port, config.http.host);
+    registerFhirJson(app);
+    registerTextBodies(app, definition.textBodies ?? []);
+    recordRequestMetrics(app, infra);
+    if (definition.grpc) {
+      app.connectMicroservice<GrpcOptions>({
+        transport: Transport.GRPC,
+        options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`),
+      });
+      await app.startAllMicroservices();
+    }
+    await app.listen(config.http.port, config.http.host);
+    return { app, infra };
+  });
   const relay: Relay | undefined = definition.relay ? await startServiceRelay(infra, definition.relay) : undefined;
   infra.logger.info({ port: config.http.port, grpcPort: definition.grpc ? config.grpc.port : undefined, messaging: config.messaging.mode }, `${config.service} started`);
   let stopping: Promise<void> | undefined;

@@ -34,6 +34,25 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
   return { config, logger, metrics, health, pool, eventStore, bus };
 }
 
+/**
+ * Runs `work` (a service's start-up: its schema's tables and indexes, created as its modules initialise) holding
+ * a lock on the schema, so that replicas starting together do it one after the other. Two sessions running
+ * `CREATE TABLE IF NOT EXISTS` for the same table at once make one of them fail (a unique violation on
+ * pg_type), and that replica exited: one pod in two of a fresh install restarted. The lock is a session
+ * advisory lock on a connection of its own, released when `work` ends or the process dies.
+ */
+export async function startingAlone<T>(databaseUrl: string, schema: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`varde-start:${schema}`]);
+    return await work();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Starts the relay of a service's integration events from its event log to the bus. */
 export function startServiceRelay(infra: Infrastructure, map: IntegrationMapper): Promise<Relay> {
   return startRelay({
