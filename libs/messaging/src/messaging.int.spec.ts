@@ -106,6 +106,30 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     await store.close();
   });
 
+  it('reports its lag: the events waiting while the bus refuses them, then 0 once they are relayed', async () => {
+    const ownSchema = freshSchema('relaylag');
+    await ensureSchema(databaseUrl, ownSchema);
+    const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
+    const topic = `varde.relaylag${randomUUID().slice(0, 8)}.v1`;
+    await bus.ensureTopics([topic]);
+    const event = (n: number) => ({ type: 'ThingHappened', data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });
+    for (let n = 0; n < 7; n++) await store.appendToStream(`thing-${n}`, [event(n)] as never[]);
+    let down = true;
+    // The real bus, refusing while `down` (as an unreachable broker does).
+    const refusing = { publish: (messages: IntegrationMessage[]) => (down ? Promise.reject(new Error('broker unreachable')) : bus.publish(messages)) } as unknown as MessageBus;
+    const lags: number[] = [];
+    const map = (e: { data: unknown; metadata: { messageId: string } }) => ({ ...message(topic, 'k', JSON.stringify(e.data)), id: e.metadata.messageId });
+    const relay = await startRelay({ databaseUrl, schema: ownSchema, bus: refusing, map: map as never, pollIntervalMs: 20, retryDelayMs: 20, lagIntervalMs: 25, onLag: (n) => lags.push(n) });
+    try {
+      await eventually(async () => (lags.at(-1) === 7 ? true : undefined), 'a lag of 7 while the bus refuses');
+      down = false;
+      await eventually(async () => ((await bus.readAll(topic)).length === 7 && lags.at(-1) === 0 ? true : undefined), 'the 7 relayed and a lag of 0');
+    } finally {
+      await relay.stop();
+      await store.close();
+    }
+  });
+
   it('skips, unread, the event types a mapping says it never publishes, and moves past them', async () => {
     const ownSchema = freshSchema('relaytypes');
     await ensureSchema(databaseUrl, ownSchema);

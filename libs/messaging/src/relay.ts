@@ -25,8 +25,13 @@ export type RelayOptions = Readonly<{
   logger?: { warn: (obj: object, msg: string) => void };
   /** After the bus acknowledged a batch: the messages it took. */
   onPublished?: (messages: readonly IntegrationMessage[]) => void;
-  /** Events in the log not yet relayed, after each batch. */
+  /**
+   * Events in the log not yet relayed, every `lagIntervalMs` (also while the bus is down): 0 once a poll found
+   * nothing new, else the global positions handed out since the checkpoint (an upper bound: an append that rolled
+   * back also took one).
+   */
   onLag?: (events: number) => void;
+  lagIntervalMs?: number;
 }>;
 
 /** A running relay. */
@@ -59,6 +64,7 @@ const POLL = preparedStatement(`SELECT message_id, message_type,
 
 // A checkpoint lost in a crash only means republishing a batch, which consumers deduplicate: its commit need not
 // wait for the WAL flush.
+const LAST_POSITION = preparedStatement('SELECT last_value::text AS last FROM emt_global_message_position');
 const SAVE_CHECKPOINT = preparedStatement(`INSERT INTO relay_checkpoints (relay_id, transaction_id, global_position)
 SELECT $1, $2::xid8, $3 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
 ON CONFLICT (relay_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`);
@@ -127,25 +133,41 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       [relayId],
     );
     let checkpoint = { tx: saved[0]?.transaction_id ?? '0', position: saved[0]?.global_position ?? '0' };
-    while (!stopping) {
-      const { rows } = await client.query<Row>({
-        ...POLL,
-        values: [checkpoint.tx, checkpoint.position, options.batchSize ?? 500, published ? [...published] : null],
-      });
-      if (rows.length === 0) {
-        options.onLag?.(0);
-        await sleep(options.pollIntervalMs ?? 50);
-        continue;
-      }
+    let caughtUp = false;
+    const onLag = options.onLag;
+    // On a timer, not per batch: it must keep reporting while a batch waits for an unreachable bus.
+    const lagTimer = onLag
+      ? setInterval(() => {
+          if (caughtUp) return onLag(0);
+          client
+            .query<{ last: string }>(LAST_POSITION)
+            .then(({ rows: [row] }) => onLag(Math.max(0, Number(BigInt(row?.last ?? '0') - BigInt(checkpoint.position)))))
+            .catch(() => undefined);
+        }, options.lagIntervalMs ?? 5_000)
+      : undefined;
+    try {
+      while (!stopping) {
+        const { rows } = await client.query<Row>({
+          ...POLL,
+          values: [checkpoint.tx, checkpoint.position, options.batchSize ?? 500, published ? [...published] : null],
+        });
+        caughtUp = rows.length === 0;
+        if (caughtUp) {
+          await sleep(options.pollIntervalMs ?? 50);
+          continue;
+        }
       const messages = rows.flatMap((row) => {
         if (published && !published.has(row.message_type)) return [];
         const message = options.map(toRecordedEvent(row));
         return message ? [message] : [];
       });
-      if (messages.length > 0) await publish(messages);
-      const last = rows[rows.length - 1]!;
-      checkpoint = { tx: last.transaction_id, position: last.global_position };
-      await client.query({ ...SAVE_CHECKPOINT, values: [relayId, checkpoint.tx, checkpoint.position] });
+        if (messages.length > 0) await publish(messages);
+        const last = rows[rows.length - 1]!;
+        checkpoint = { tx: last.transaction_id, position: last.global_position };
+        await client.query({ ...SAVE_CHECKPOINT, values: [relayId, checkpoint.tx, checkpoint.position] });
+      }
+    } finally {
+      clearInterval(lagTimer);
     }
   };
 

@@ -61,6 +61,7 @@ export function startServiceRelay(infra: Infrastructure, map: IntegrationMapper)
     bus: infra.bus,
     map,
     logger: infra.logger,
+    onLag: (events) => infra.metrics.relayLag.set(events),
     onPublished: (messages) => {
       infra.metrics.messagesPublished.inc({ topic: `varde.${infra.config.service}.v1` }, messages.length);
       const now = Date.now();
