@@ -50,6 +50,17 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     await pool.end();
   });
 
+  /** A relay test's own event store (fresh schema) and topic, and events to append to it. */
+  const relayFixture = async (name: string) => {
+    const ownSchema = freshSchema(name);
+    await ensureSchema(databaseUrl, ownSchema);
+    const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
+    const topic = `varde.${name}${randomUUID().slice(0, 8)}.v1`;
+    await bus.ensureTopics([topic]);
+    const event = (n: number, type = 'ThingHappened') => ({ type, data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });
+    return { ownSchema, store, topic, event };
+  };
+
   it('relays every event of the log once, in order, and resumes from its checkpoint after a restart', async () => {
     const store = await createPostgresEventStore({ databaseUrl, schema });
     const topic = `varde.relaytest${randomUUID().slice(0, 8)}.v1`;
@@ -82,12 +93,7 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
   });
 
   it('relays in numeric position order across a power of ten, one event per batch, losing none', async () => {
-    const ownSchema = freshSchema('relayorder');
-    await ensureSchema(databaseUrl, ownSchema);
-    const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
-    const topic = `varde.relayorder${randomUUID().slice(0, 8)}.v1`;
-    await bus.ensureTopics([topic]);
-    const event = (n: number) => ({ type: 'ThingHappened', data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });
+    const { ownSchema, store, topic, event } = await relayFixture('relayorder');
     await store.appendToStream('thing-0', [event(0)] as never[]);
     // One transaction with positions 8, 9, 10, 11: sorted as text, "10" and "11" come before "8" and a
     // checkpoint at 11 would skip 8 and 9.
@@ -107,12 +113,7 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
   });
 
   it('reports its lag: the events waiting while the bus refuses them, then 0 once they are relayed', async () => {
-    const ownSchema = freshSchema('relaylag');
-    await ensureSchema(databaseUrl, ownSchema);
-    const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
-    const topic = `varde.relaylag${randomUUID().slice(0, 8)}.v1`;
-    await bus.ensureTopics([topic]);
-    const event = (n: number) => ({ type: 'ThingHappened', data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });
+    const { ownSchema, store, topic, event } = await relayFixture('relaylag');
     for (let n = 0; n < 7; n++) await store.appendToStream(`thing-${n}`, [event(n)] as never[]);
     let down = true;
     // The real bus, refusing while `down` (as an unreachable broker does).
@@ -131,12 +132,8 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
   });
 
   it('skips, unread, the event types a mapping says it never publishes, and moves past them', async () => {
-    const ownSchema = freshSchema('relaytypes');
-    await ensureSchema(databaseUrl, ownSchema);
-    const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
-    const topic = `varde.relaytypes${randomUUID().slice(0, 8)}.v1`;
-    await bus.ensureTopics([topic]);
-    const event = (type: string, n: number) => ({ type, data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });
+    const { ownSchema, store, topic, event: numbered } = await relayFixture('relaytypes');
+    const event = (type: string, n: number) => numbered(n, type);
     const seen: string[] = [];
     const map = Object.assign(
       (e: { type: string; data: unknown; metadata: { messageId: string } }) => {
