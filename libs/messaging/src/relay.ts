@@ -62,9 +62,10 @@ const POLL = preparedStatement(`SELECT message_id, message_type,
  ORDER BY emt_messages.transaction_id, emt_messages.global_position
  LIMIT $3`);
 
+// The last global position handed out, for the lag.
+const LAST_POSITION = preparedStatement('SELECT last_value::text AS last FROM emt_global_message_position');
 // A checkpoint lost in a crash only means republishing a batch, which consumers deduplicate: its commit need not
 // wait for the WAL flush.
-const LAST_POSITION = preparedStatement('SELECT last_value::text AS last FROM emt_global_message_position');
 const SAVE_CHECKPOINT = preparedStatement(`INSERT INTO relay_checkpoints (relay_id, transaction_id, global_position)
 SELECT $1, $2::xid8, $3 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
 ON CONFLICT (relay_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`);
@@ -156,11 +157,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           await sleep(options.pollIntervalMs ?? 50);
           continue;
         }
-      const messages = rows.flatMap((row) => {
-        if (published && !published.has(row.message_type)) return [];
-        const message = options.map(toRecordedEvent(row));
-        return message ? [message] : [];
-      });
+        const messages = rows.flatMap((row) => {
+          if (published && !published.has(row.message_type)) return [];
+          const message = options.map(toRecordedEvent(row));
+          return message ? [message] : [];
+        });
         if (messages.length > 0) await publish(messages);
         const last = rows[rows.length - 1]!;
         checkpoint = { tx: last.transaction_id, position: last.global_position };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UnavailableError, type AccessLogEntry, type CommandMetadata } from '@varde/core';
 import { ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
 import { createLogger, MetricsRegistry } from '@varde/telemetry';
-import { freshSchema } from '@varde/testing';
+import { eventually, freshSchema, whileOutboxUnwritable } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AccessLog } from './access-log';
@@ -58,13 +58,7 @@ describe('AccessLogOutbox: reads recorded in the service\'s own database, forwar
     return { outbox, metrics };
   };
   const waiting = async (): Promise<number> => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM access_log_outbox')).rows[0]!.n;
-  const until = async (condition: () => Promise<boolean> | boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 10_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  };
+  const until = (condition: () => Promise<boolean> | boolean, what: string): Promise<true> => eventually(async () => (await condition()) || undefined, what, 10_000, 25);
   const gauge = async (metrics: MetricsRegistry, name: string): Promise<number> => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec((await metrics.render()).body)?.[1]);
 
   it('has a read committed before it is shown, and in the access log right after', async () => {
@@ -153,13 +147,10 @@ describe('AccessLogOutbox: reads recorded in the service\'s own database, forwar
   it('fails closed: when its own database cannot take the read, the read is refused (503), not shown', async () => {
     const target = new ReceivingAccessLog();
     const { outbox } = await start(target);
-    await pool.query('ALTER TABLE access_log_outbox RENAME TO access_log_outbox_away');
-    try {
+    await whileOutboxUnwritable(pool, async () => {
       await expect(outbox.recordReads('triage', patients(2), read, request())).rejects.toThrow(UnavailableError);
       await expect(outbox.recordReads('triage', patients(2), read, request())).rejects.toThrow(/access log did not record this read/);
-    } finally {
-      await pool.query('ALTER TABLE access_log_outbox_away RENAME TO access_log_outbox');
-    }
+    });
     expect(target.received).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
-import { accessLogOf, enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, freshSchema, whileOutboxUnwritable, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -122,14 +122,11 @@ describe('forms', () => {
   it('fails closed: when forms cannot record the read in its own database, the response is not shown (503)', async () => {
     const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse([1, 1, 1, 1, 1, 1, 1, 1]));
     expect(created.status).toBe(201);
-    await db.query(`ALTER TABLE "${schema}".access_log_outbox RENAME TO access_log_outbox_away`);
-    try {
+    await whileOutboxUnwritable(db, async () => {
       const read = await call('GET', created.location!, await issuer.token('clinician'));
       expect(read.status).toBe(503);
       expect(JSON.stringify(read.body)).not.toContain('"item"');
-    } finally {
-      await db.query(`ALTER TABLE "${schema}".access_log_outbox_away RENAME TO access_log_outbox`);
-    }
+    }, schema);
     expect((await call('GET', created.location!, await issuer.token('clinician'))).status).toBe(200);
   });
 

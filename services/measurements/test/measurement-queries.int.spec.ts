@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { integrationEventTypes } from '@varde/contracts';
-import { accessLogOf, enrolPatient, freshSchema, startTestIssuer, syntheticNationalId, type AccessLogView, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, freshSchema, outboxEntriesOf, whileOutboxUnwritable, startTestIssuer, syntheticNationalId, type AccessLogView, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { startMeasurementsStack } from './measurements-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -400,16 +400,13 @@ describe('access log and read model', () => {
   });
 
   it('fails closed: when measurements cannot record the read in its own database, reads answer 503 and show nothing', async () => {
-    await db.query(`ALTER TABLE "${schema}".access_log_outbox RENAME TO access_log_outbox_away`);
-    try {
+    await whileOutboxUnwritable(db, async () => {
       const search = await get(`/fhir/Observation?patient=${patientId}`);
       expect(search.status).toBe(503);
       expect(search.body.entry).toBeUndefined();
       expect((await get(`/api/patients/${patientId}/measurements/series?code=59408-5`)).status).toBe(503);
       expect((await get(`/fhir/Observation/${created[0]!.id}`)).status).toBe(503);
-    } finally {
-      await db.query(`ALTER TABLE "${schema}".access_log_outbox_away RENAME TO access_log_outbox`);
-    }
+    }, schema);
   });
 
   it('keeps serving reads with sharing down: they wait in the outbox', async () => {
@@ -417,7 +414,6 @@ describe('access log and read model', () => {
     const search = await get(`/fhir/Observation?patient=${patientId}&_count=1`);
     expect(search.status).toBe(200);
     expect(search.body.entry).toHaveLength(1);
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".access_log_outbox WHERE entry->>'patientId' = $1`, [patientId]);
-    expect(rows[0]!.n).toBeGreaterThanOrEqual(1);
+    expect((await outboxEntriesOf(db, patientId, schema)).length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -4,7 +4,7 @@ import { integrationEventTypes, pathwaysV1Service } from '@varde/contracts';
 import { NotFoundError } from '@varde/core';
 import { PostgresMessageBus } from '@varde/messaging';
 import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { freshSchema, outboxEntriesOf, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
 
 const databaseUrl = inject('databaseUrl');
 
@@ -120,8 +120,8 @@ describe('pathways service', () => {
     expect(((await (await read(ours)).json()) as { careTeamId: string }).careTeamId).toBe(team);
     expect((await read(await issuer.token('auditor'))).status).toBe(200);
     // Both reads are in pathways' access-log outbox (forwarded to sharing when it runs; it does not here).
-    const logged = await db.query<{ role: string }>(`SELECT entry->'actor'->>'role' AS role FROM ${schema}.access_log_outbox WHERE entry->>'patientId' = $1 AND entry->>'resource' = $2`, [patientId, `enrolments/${patientId}`]);
-    expect(logged.rows.map((r) => r.role).sort()).toEqual(['auditor', 'clinician']);
+    const logged = (await outboxEntriesOf(db, patientId, schema)).filter((e) => e.resource === `enrolments/${patientId}`);
+    expect(logged.map((e) => e.actor.role).sort()).toEqual(['auditor', 'clinician']);
     const stranger = await read(await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
     expect(stranger.status).toBe(403);
     expect(((await stranger.json()) as { detail: string }).detail).toContain(`belongs to care team ${team}`);

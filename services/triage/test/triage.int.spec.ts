@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/event-sourcing';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
-import { accessLogOf, eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
+import { accessLogOf, eventually, outboxEntriesOf, whileOutboxUnwritable, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { catSubmitted, spo2Recorded } from './triage-messages';
 
@@ -220,7 +220,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
 
   it('serves the worklist with sharing down: each read waits in triage\'s outbox, counted on /metrics', async () => {
     await sharing.stop();
-    const waitingFor = async (): Promise<number> => (await triageDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log_outbox WHERE entry->>'patientId' = $1`, [patientId])).rows[0]!.n;
+    const waitingFor = async (): Promise<number> => (await outboxEntriesOf(triageDb, patientId)).length;
     const before = await waitingFor();
     const response = await worklist();
     expect(response.status).toBe(200);
@@ -234,16 +234,13 @@ describe('triage service (real pathways, sharing and triage processes on the emb
   });
 
   it('fails closed: when triage cannot record the read in its own database, the worklist answers 503 and shows no patient', async () => {
-    await triageDb.query('ALTER TABLE access_log_outbox RENAME TO access_log_outbox_away');
-    try {
+    await whileOutboxUnwritable(triageDb, async () => {
       const response = await worklist();
       expect(response.status).toBe(503);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       const text = await response.text();
       expect(text).not.toContain(patientId);
       expect(JSON.parse(text)).toMatchObject({ status: 503 });
-    } finally {
-      await triageDb.query('ALTER TABLE access_log_outbox_away RENAME TO access_log_outbox');
-    }
+    });
   });
 });
