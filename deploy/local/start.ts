@@ -3,7 +3,8 @@ import { startPlatform } from './platform';
 /** `npm start` (embedded) and `npm run start:kafka`: the whole platform until Ctrl-C. */
 async function main(): Promise<void> {
   const kafka = process.argv.includes('--kafka');
-  const platform = await startPlatform({ kafka });
+  // VARDE_PORT_OFFSET moves every port (8080 → 8080 + offset …), to run a second platform beside the first.
+  const platform = await startPlatform({ kafka, portOffset: Number(process.env.VARDE_PORT_OFFSET ?? 0) });
   process.stdout.write(`Varde ready at ${platform.baseUrl}\n`);
   let stopping = false;
   const stop = (): void => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, startTraceCollector, syntheticNationalId, type TraceCollector } from '@varde/testing';
+import { eventually, platformPortOffset, startTraceCollector, syntheticNationalId, type TraceCollector } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 
@@ -61,7 +61,7 @@ describe('the walking skeleton over Kafka and gRPC', () => {
       kafkaBrokers: inject('kafkaBrokers'),
       databaseUrl: inject('databaseUrl'),
       dataDir,
-      portOffset: 700,
+      portOffset: platformPortOffset(700),
       log: () => undefined,
     });
     db = new pg.Pool({ connectionString: platform.databaseUrl });

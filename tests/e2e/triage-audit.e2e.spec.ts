@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, syntheticNationalId } from '@varde/testing';
+import { eventually, platformPortOffset, syntheticNationalId } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 
@@ -78,7 +78,7 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
       // picked up this spec's patients and alerts and stalled for the rest of its tests).
       kafka: true,
       dataDir,
-      portOffset: 750,
+      portOffset: platformPortOffset(750),
       log: () => undefined,
     });
   });

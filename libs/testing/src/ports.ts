@@ -12,3 +12,11 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A whole-platform test's port offset: its own `base` plus `VARDE_TEST_PORT_OFFSET`, so several checkouts
+ * can run their end-to-end tests on one machine at once.
+ */
+export function platformPortOffset(base: number): number {
+  return base + Number(process.env.VARDE_TEST_PORT_OFFSET ?? 0);
+}
