@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startKafkaBroker } from '../../../deploy/local/kafka/broker';
-import { freePort } from './ports';
+import { freePort, onFreshPortsUntilBound } from './ports';
 
 /** A Kafka broker for one test run. */
 export type TestKafka = Readonly<{
@@ -21,14 +21,20 @@ export async function startTestKafka(): Promise<TestKafka> {
   const given = process.env['KAFKA_BROKERS'];
   if (given !== undefined && given.trim() !== '') return { brokers: given, stop: async () => undefined };
 
-  const port = await freePort();
-  // The port is part of the folder: each vitest project starts its own broker from the same process.
-  const dataDir = join(repoRoot, '.data', 'test', `kafka-${process.pid}-${port}`);
-  rmSync(dataDir, { recursive: true, force: true });
-  const broker = await startKafkaBroker({ port, controllerPort: await freePort(), dataDir }).catch((error: unknown) => {
+  // Another process may take a free port before the broker binds it: try again on new ports.
+  const broker = await onFreshPortsUntilBound(async () => {
+    const port = await freePort();
+    // The port is part of the folder: each vitest project starts its own broker from the same process.
+    const dataDir = join(repoRoot, '.data', 'test', `kafka-${process.pid}-${port}`);
     rmSync(dataDir, { recursive: true, force: true });
-    throw error;
+    try {
+      return { ...(await startKafkaBroker({ port, controllerPort: await freePort(), dataDir })), dataDir };
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
   });
+  const dataDir = broker.dataDir;
   return {
     brokers: broker.brokers,
     stop: async () => {
