@@ -4,6 +4,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import * as protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { Colour } from './generated/varde/common/v1/common';
+import * as pathwaysV1Events from './generated/varde/pathways/v1/events';
 import { grpcLoaderOptions, grpcServices } from './grpc-options';
 import {
   type IntegrationEvent,
@@ -24,7 +25,24 @@ const at = (iso: string): Date => new Date(iso);
 const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
   'varde.pathways.v1.PatientEnrolled': {
     patientId: 'patient-1', enrolmentId: 'enrolment-1', pathwayId: 'heart-failure', pathwayVersion: 3,
-    ruleSetId: 'hf-rules', ruleSetVersion: 7, enrolledAt: at('2025-03-01T08:15:30.123Z'), enrolledBy: actor, careTeamId: 'hf-team-ous',
+    ruleSetId: 'hf-rules', ruleSetVersion: 7, enrolledAt: at('2025-03-01T08:15:30.123Z'), enrolledBy: actor, careTeamId: 'hf-team-ous', admission: 2,
+  },
+  'varde.pathways.v1.EnrolmentPaused': {
+    patientId: 'patient-1', enrolmentId: 'enrolment-1', reason: 'admitted to hospital', pausedAt: at('2025-03-04T10:00:00.000Z'),
+    pausedUntil: at('2025-03-11T00:00:00.000Z'), pausedBy: actor,
+  },
+  'varde.pathways.v1.EnrolmentResumed': { patientId: 'patient-1', enrolmentId: 'enrolment-1', resumedAt: at('2025-03-09T10:00:00.000Z'), resumedBy: actor },
+  'varde.pathways.v1.PathwayChanged': {
+    patientId: 'patient-1', enrolmentId: 'enrolment-1', previousPathwayId: 'copd', previousPathwayVersion: 1, pathwayId: 'heart-failure',
+    pathwayVersion: 2, ruleSetId: 'heart-failure-default', ruleSetVersion: 0, changedAt: at('2025-03-10T10:00:00.000Z'), reason: 'diagnosis revised', changedBy: actor,
+  },
+  'varde.pathways.v1.CareTeamChanged': {
+    patientId: 'patient-1', enrolmentId: 'enrolment-1', previousCareTeamId: 'copd-care-team', careTeamId: 'hf-team-ous',
+    changedAt: at('2025-03-10T10:00:00.000Z'), changedBy: actor,
+  },
+  'varde.pathways.v1.PatientDischarged': {
+    patientId: 'patient-1', enrolmentId: 'enrolment-1', reason: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_TRANSFERRED_TO_MUNICIPALITY,
+    dischargedAt: at('2025-04-01T10:00:00.000Z'), pathwayId: 'heart-failure', careTeamId: 'hf-team-ous', dischargedBy: actor,
   },
   'varde.forms.v1.QuestionnaireResponseSubmitted': {
     responseId: 'response-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',

@@ -23,6 +23,7 @@ const enrolment: GetActiveEnrolmentResponse = {
     pathwayId: 'heart-failure',
     pathwayVersion: 3,
     careTeamId: 'hf-team-ous',
+    paused: false,
     ruleSet: {
       id: 'hf-rules',
       version: 7,

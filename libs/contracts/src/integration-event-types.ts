@@ -24,6 +24,11 @@ function codec<T>(fns: GeneratedMessageFns<T>): IntegrationEventCodec<T> {
 /** Codec of every integration event, keyed by fully qualified proto name (the CloudEvents `ce_type`). */
 export const integrationEventTypes = {
   'varde.pathways.v1.PatientEnrolled': codec(pathwaysV1Events.PatientEnrolled),
+  'varde.pathways.v1.EnrolmentPaused': codec(pathwaysV1Events.EnrolmentPaused),
+  'varde.pathways.v1.EnrolmentResumed': codec(pathwaysV1Events.EnrolmentResumed),
+  'varde.pathways.v1.PathwayChanged': codec(pathwaysV1Events.PathwayChanged),
+  'varde.pathways.v1.CareTeamChanged': codec(pathwaysV1Events.CareTeamChanged),
+  'varde.pathways.v1.PatientDischarged': codec(pathwaysV1Events.PatientDischarged),
   'varde.forms.v1.QuestionnaireResponseSubmitted': codec(formsV1Events.QuestionnaireResponseSubmitted),
   'varde.forms.v1.FormAssigned': codec(formsV1Events.FormAssigned),
   'varde.measurements.v1.MeasurementRecorded': codec(measurementsV1Events.MeasurementRecorded),

@@ -3,8 +3,14 @@ import { loadConfig, z } from '@varde/config';
 import { AccessLog, accessLogViaOutbox, PlatformModule, type Infrastructure } from '@varde/platform';
 import { EnrolmentsHttpController } from './api/enrolments.http.controller';
 import { PathwaysGrpcController } from './api/pathways.grpc.controller';
-import { ActiveEnrolmentQuery } from './application/active-enrolment.query';
+import { EnrolmentChangesHttpController } from './api/enrolment-changes.http.controller';
+import { ChangeEnrolmentHandler } from './application/change-enrolment.handler';
 import { EnrolPatientHandler } from './application/enrol-patient.handler';
+import { EnrolmentStreams } from './application/enrolment-streams.port';
+import { EnrolmentQuery } from './application/enrolment.query';
+import { PathwayDirectory } from './application/pathway-directory.port';
+import { CataloguePathwayDirectory } from './infrastructure/catalogue-pathway-directory';
+import { EventStoreEnrolmentStreams } from './infrastructure/event-store-enrolment-streams';
 import { PatientIdentityRepository, PostgresPatientIdentityRepository } from './infrastructure/patient-identity.repository';
 
 /** Pathways' own settings. */
@@ -26,10 +32,15 @@ export class PathwaysModule {
     return {
       module: PathwaysModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [EnrolmentsHttpController, PathwaysGrpcController],
+      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PathwaysGrpcController],
       providers: [
         EnrolPatientHandler,
-        ActiveEnrolmentQuery,
+        ChangeEnrolmentHandler,
+        EnrolmentQuery,
+        EventStoreEnrolmentStreams,
+        { provide: EnrolmentStreams, useExisting: EventStoreEnrolmentStreams },
+        CataloguePathwayDirectory,
+        { provide: PathwayDirectory, useExisting: CataloguePathwayDirectory },
         { provide: 'IDENTITY_HMAC_KEY', useValue: config.IDENTITY_HMAC_KEY },
         PostgresPatientIdentityRepository,
         { provide: PatientIdentityRepository, useExisting: PostgresPatientIdentityRepository },

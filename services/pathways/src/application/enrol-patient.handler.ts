@@ -7,29 +7,29 @@ import { EVENT_STORE } from '@varde/platform';
 import { enrolmentDecider } from '../domain/enrolment.decide';
 import { enrolmentStreamId } from '../domain/enrolment.events';
 import { checkNationalId } from '../domain/national-id';
-import { PATHWAYS } from '../domain/pathway-catalogue';
 import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
+import { PathwayDirectory, type PathwayReference } from './pathway-directory.port';
 
 /** The result of an enrolment request. */
-export type EnrolmentResult = Readonly<{ patientId: string; enrolmentId: string; careTeamId: string; created: boolean }>;
+export type EnrolmentResult = Readonly<{ patientId: string; enrolmentId: string; careTeamId: string; created: boolean; admission: number }>;
 
-/** What an enrolment asks for: the person, the pathway and (else the pathway's default) the care team. */
-export type EnrolmentRequest = Readonly<{ nationalId: string; pathwayId: string; careTeamId?: string }>;
+/** What an enrolment asks for: the person, the pathway (version) and (else the pathway's default) the care team. */
+export type EnrolmentRequest = Readonly<{ nationalId: string; pathway: PathwayReference; careTeamId?: string }>;
 
-/** Enrols a patient identified by national identity number on a published pathway, with a care team. */
+/** Enrols a patient identified by national identity number on a published pathway, with a care team; again after a discharge (a readmission). */
 @Injectable()
 export class EnrolPatientHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
+    @Inject(PathwayDirectory) private readonly pathways: PathwayDirectory,
   ) {}
 
   /** `authorise` sees the care team before anything is written (a clinician may enrol only into their own teams). */
   async handle(input: EnrolmentRequest, metadata: CommandMetadata, authorise: (careTeamId: string) => void): Promise<EnrolmentResult> {
     const check = checkNationalId(input.nationalId);
     if (!check.valid) throw ValidationError.field('patient.nationalId', check.reason);
-    const pathway = PATHWAYS[input.pathwayId];
-    if (!pathway) throw ValidationError.field('pathway', `unknown pathway "${input.pathwayId}"; published pathways: ${Object.keys(PATHWAYS).join(', ')}`);
+    const pathway = await this.pathways.resolve(input.pathway);
     const careTeamId = input.careTeamId ?? pathway.defaultCareTeam;
     authorise(careTeamId);
     const patientId = await this.identities.patientIdFor(input.nationalId);
@@ -39,7 +39,13 @@ export class EnrolPatientHandler {
       enrolmentDecider,
       { type: 'EnrolPatient', data: { patientId, enrolmentId: randomUUID(), pathway, careTeamId }, metadata },
     );
-    if (result.state.status !== 'enrolled') throw new Error('enrolment did not take effect');
-    return { patientId, enrolmentId: result.state.enrolmentId, careTeamId: result.state.careTeamId, created: result.events.length > 0 && !result.alreadyHandled };
+    if (result.state.status !== 'active' && result.state.status !== 'paused') throw new Error('enrolment did not take effect');
+    return {
+      patientId,
+      enrolmentId: result.state.enrolmentId,
+      careTeamId: result.state.careTeamId,
+      admission: result.state.admission,
+      created: result.events.length > 0 && !result.alreadyHandled,
+    };
   }
 }

@@ -1,27 +1,54 @@
-import { IllegalStateError, type Decider, type DomainCommand } from '@varde/core';
-import { evolveEnrolment, initialEnrolmentState, type EnrolmentEvent, type EnrolmentState } from './enrolment.events';
+import { IllegalStateError, ValidationError, type Decider, type DomainCommand } from '@varde/core';
+import {
+  evolveEnrolment,
+  initialEnrolmentState,
+  type DischargeReason,
+  type EnrolmentEvent,
+  type EnrolmentState,
+} from './enrolment.events';
 import type { PathwayVersion } from './pathway-catalogue';
 
-/** Place a patient on a pathway. */
+/** Place a patient on a pathway (again, after a discharge: a readmission). */
 export type EnrolPatient = DomainCommand<'EnrolPatient', { patientId: string; enrolmentId: string; pathway: PathwayVersion; careTeamId: string }>;
+/** Pause an active enrolment, until resumed or until `until`. */
+export type PauseEnrolment = DomainCommand<'PauseEnrolment', { reason: string; until?: string }>;
+/** Resume a paused enrolment. */
+export type ResumeEnrolment = DomainCommand<'ResumeEnrolment', Record<string, never>>;
+/** Move the enrolment to another pathway or pathway version. */
+export type ChangePathway = DomainCommand<'ChangePathway', { pathway: PathwayVersion; reason?: string }>;
+/** Move the enrolment to another care team. */
+export type ChangeCareTeam = DomainCommand<'ChangeCareTeam', { careTeamId: string }>;
+/** End the enrolment. */
+export type DischargePatient = DomainCommand<'DischargePatient', { reason: DischargeReason }>;
 
 /** Every command of the enrolment decider. */
-export type EnrolmentCommand = EnrolPatient;
+export type EnrolmentCommand = EnrolPatient | PauseEnrolment | ResumeEnrolment | ChangePathway | ChangeCareTeam | DischargePatient;
+
+type InForceState = Exclude<EnrolmentState, { status: 'not-enrolled' | 'discharged' }>;
+
+/** The enrolment in force (active or paused), or the refusal that names why there is none. */
+function inForceFor(command: EnrolmentCommand['type'], state: EnrolmentState): InForceState {
+  if (state.status === 'not-enrolled') throw new IllegalStateError(`${command} refused: the patient is not enrolled`);
+  if (state.status === 'discharged') throw new IllegalStateError(`${command} refused: the enrolment was discharged (${state.discharge.reason}) at ${state.discharge.at}; enrol the patient again first`);
+  return state;
+}
 
 /**
- * Enrols a patient with a care team. Enrolling again on the same pathway with the same team is not an error:
- * it changes nothing, so a clinician (or a retried request) gets the existing enrolment back. Another pathway
- * or another team while enrolled is refused until "change pathway" and "transfer" exist.
+ * The whole course of an enrolment: enrol, pause and resume, change pathway or care team, discharge, and enrol
+ * again after a discharge (a readmission, counted in `admission`). Enrolling again on the same pathway with the
+ * same team while enrolled changes nothing, so a retried request gets the existing enrolment back.
  */
 export function decideEnrolment(command: EnrolmentCommand, state: EnrolmentState): EnrolmentEvent[] {
+  const now = command.metadata.now;
   switch (command.type) {
     case 'EnrolPatient': {
       const { patientId, enrolmentId, pathway, careTeamId } = command.data;
-      if (state.status === 'enrolled') {
-        if (state.pathwayId !== pathway.id) throw new IllegalStateError(`The patient is already enrolled on pathway "${state.pathwayId}"; discharge them first`);
-        if (state.careTeamId !== careTeamId) throw new IllegalStateError(`The patient is already enrolled with care team "${state.careTeamId}"; moving a patient to another team is not supported yet`);
+      if (state.status === 'active' || state.status === 'paused') {
+        if (state.pathwayId !== pathway.id) throw new IllegalStateError(`The patient is already enrolled on pathway "${state.pathwayId}"; change their pathway (POST /api/enrolments/${patientId}/change-pathway) instead`);
+        if (state.careTeamId !== careTeamId) throw new IllegalStateError(`The patient is already enrolled with care team "${state.careTeamId}"; move them (POST /api/enrolments/${patientId}/change-care-team) instead`);
         return [];
       }
+      const admission = state.status === 'discharged' ? state.admission + 1 : 1;
       return [
         {
           type: 'PatientEnrolled',
@@ -32,14 +59,71 @@ export function decideEnrolment(command: EnrolmentCommand, state: EnrolmentState
             pathwayVersion: pathway.version,
             ruleSetId: pathway.ruleSet.id,
             ruleSetVersion: pathway.ruleSet.version,
-            enrolledAt: command.metadata.now,
+            enrolledAt: now,
             careTeamId,
+            // Written from the second admission on, so a first enrolment reads as it always did.
+            ...(admission > 1 ? { admission } : {}),
           },
         },
       ];
     }
+    case 'PauseEnrolment': {
+      const current = inForceFor(command.type, state);
+      if (current.status === 'paused') throw new IllegalStateError(`The enrolment is already paused since ${current.pause.since} (${current.pause.reason})`);
+      const { reason, until } = command.data;
+      if (until !== undefined && Date.parse(until) <= Date.parse(now)) throw ValidationError.field('until', `expected a time after now (${now}); got ${until}`);
+      return [{ type: 'EnrolmentPaused', data: { patientId: current.patientId, enrolmentId: current.enrolmentId, reason, pausedAt: now, ...(until ? { until } : {}) } }];
+    }
+    case 'ResumeEnrolment': {
+      const current = inForceFor(command.type, state);
+      if (current.status !== 'paused') throw new IllegalStateError('The enrolment is active, not paused: nothing to resume');
+      return [{ type: 'EnrolmentResumed', data: { patientId: current.patientId, enrolmentId: current.enrolmentId, resumedAt: now } }];
+    }
+    case 'ChangePathway': {
+      const current = inForceFor(command.type, state);
+      const { pathway, reason } = command.data;
+      if (current.pathwayId === pathway.id && current.pathwayVersion === pathway.version) {
+        throw new IllegalStateError(`The patient is already on pathway "${pathway.id}" version ${pathway.version}: nothing to change`);
+      }
+      return [
+        {
+          type: 'PathwayChanged',
+          data: {
+            patientId: current.patientId,
+            enrolmentId: current.enrolmentId,
+            previousPathwayId: current.pathwayId,
+            previousPathwayVersion: current.pathwayVersion,
+            pathwayId: pathway.id,
+            pathwayVersion: pathway.version,
+            ruleSetId: pathway.ruleSet.id,
+            ruleSetVersion: pathway.ruleSet.version,
+            changedAt: now,
+            ...(reason ? { reason } : {}),
+          },
+        },
+      ];
+    }
+    case 'ChangeCareTeam': {
+      const current = inForceFor(command.type, state);
+      if (current.careTeamId === command.data.careTeamId) throw new IllegalStateError(`The patient is already with care team "${current.careTeamId}": nothing to change`);
+      return [
+        {
+          type: 'CareTeamChanged',
+          data: { patientId: current.patientId, enrolmentId: current.enrolmentId, previousCareTeamId: current.careTeamId, careTeamId: command.data.careTeamId, changedAt: now },
+        },
+      ];
+    }
+    case 'DischargePatient': {
+      const current = inForceFor(command.type, state);
+      return [
+        {
+          type: 'PatientDischarged',
+          data: { patientId: current.patientId, enrolmentId: current.enrolmentId, reason: command.data.reason, dischargedAt: now, pathwayId: current.pathwayId, careTeamId: current.careTeamId },
+        },
+      ];
+    }
     default: {
-      const _exhaustive: never = command.type;
+      const _exhaustive: never = command;
       return [];
     }
   }

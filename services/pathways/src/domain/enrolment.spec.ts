@@ -1,52 +1,60 @@
-import { describe, it } from 'vitest';
-import { IllegalStateError, type CommandMetadata } from '@varde/core';
+import { describe, expect, it } from 'vitest';
+import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
-import { enrolmentDecider, type EnrolPatient } from './enrolment.decide';
-import type { PatientEnrolled } from './enrolment.events';
+import { enrolmentDecider, type ChangeCareTeam, type ChangePathway, type DischargePatient, type EnrolPatient, type PauseEnrolment, type ResumeEnrolment } from './enrolment.decide';
+import type { EnrolmentPaused, EnrolmentResumed, PatientDischarged, PatientEnrolled } from './enrolment.events';
 import { COPD_PATHWAY, type PathwayVersion } from './pathway-catalogue';
 
-const metadata: CommandMetadata = {
-  commandId: 'c-1',
-  correlationId: 'c-1',
-  actor: { subject: 'nurse-1', role: 'clinician' },
-  now: '2026-11-22T08:00:00.000Z',
-};
-const enrol = (pathway: PathwayVersion = COPD_PATHWAY, careTeamId = 'lungepoliklinikken-ahus'): EnrolPatient => ({
+const at = (now: string): CommandMetadata => ({ commandId: `c-${now}`, correlationId: 'c-1', actor: { subject: 'nurse-1', role: 'clinician' }, now });
+const metadata = at('2026-11-22T08:00:00.000Z');
+const later = at('2026-12-01T08:00:00.000Z');
+const HEART_FAILURE: PathwayVersion = { id: 'heart-failure', version: 1, title: 'Hjertesvikt', questionnaires: [], ruleSet: { id: 'heart-failure-default', version: 0 }, defaultCareTeam: 'hjertesvikt-ous' };
+
+const enrol = (pathway: PathwayVersion = COPD_PATHWAY, careTeamId = 'lungepoliklinikken-ahus', m = metadata): EnrolPatient => ({
   type: 'EnrolPatient',
-  data: { patientId: 'p-1', enrolmentId: 'e-1', pathway, careTeamId },
-  metadata,
+  data: { patientId: 'p-1', enrolmentId: m === metadata ? 'e-1' : 'e-2', pathway, careTeamId },
+  metadata: m,
 });
+const pause = (reason = 'admitted to hospital', until?: string, m = later): PauseEnrolment => ({ type: 'PauseEnrolment', data: { reason, ...(until ? { until } : {}) }, metadata: m });
+const resume = (m = later): ResumeEnrolment => ({ type: 'ResumeEnrolment', data: {}, metadata: m });
+const changePathway = (pathway: PathwayVersion, reason?: string): ChangePathway => ({ type: 'ChangePathway', data: { pathway, ...(reason ? { reason } : {}) }, metadata: later });
+const changeTeam = (careTeamId: string): ChangeCareTeam => ({ type: 'ChangeCareTeam', data: { careTeamId }, metadata: later });
+const discharge = (reason: DischargePatient['data']['reason'] = 'completed'): DischargePatient => ({ type: 'DischargePatient', data: { reason }, metadata: later });
+
 const enrolled: PatientEnrolled = {
   type: 'PatientEnrolled',
-  data: {
-    patientId: 'p-1',
-    enrolmentId: 'e-1',
-    pathwayId: 'copd',
-    pathwayVersion: 1,
-    ruleSetId: 'copd-default',
-    ruleSetVersion: 0,
-    enrolledAt: metadata.now,
-    careTeamId: 'lungepoliklinikken-ahus',
-  },
+  data: { patientId: 'p-1', enrolmentId: 'e-1', pathwayId: 'copd', pathwayVersion: 1, ruleSetId: 'copd-default', ruleSetVersion: 0, enrolledAt: metadata.now, careTeamId: 'lungepoliklinikken-ahus' },
+};
+const paused: EnrolmentPaused = { type: 'EnrolmentPaused', data: { patientId: 'p-1', enrolmentId: 'e-1', reason: 'admitted to hospital', pausedAt: later.now } };
+const resumed: EnrolmentResumed = { type: 'EnrolmentResumed', data: { patientId: 'p-1', enrolmentId: 'e-1', resumedAt: later.now } };
+const discharged: PatientDischarged = {
+  type: 'PatientDischarged',
+  data: { patientId: 'p-1', enrolmentId: 'e-1', reason: 'readmitted', dischargedAt: later.now, pathwayId: 'copd', careTeamId: 'lungepoliklinikken-ahus' },
 };
 // Recorded before enrolments named a care team.
 const { careTeamId: _none, ...legacyData } = enrolled.data;
 const enrolledBeforeCareTeams: PatientEnrolled = { type: 'PatientEnrolled', data: legacyData };
 const spec = deciderSpec(enrolmentDecider);
+const refusedWith = (text: string) => (error: Error) => expect(error.message).toContain(text);
 
 describe('enrolment, when the patient is not enrolled', () => {
   it('enrols on the pathway version with its rule set and care team', () => {
     spec.given([]).when(enrol()).then([enrolled]);
   });
+
+  it.each([pause(), resume(), changePathway(HEART_FAILURE), changeTeam('hjertesvikt-ous'), discharge()])('refuses $type: there is no enrolment', (command) => {
+    spec.given([]).when(command).thenThrows(IllegalStateError, refusedWith('not enrolled'));
+  });
 });
 
-describe('enrolment, when the patient is enrolled', () => {
+describe('enrolment, when the patient is enrolled (active)', () => {
   it('changes nothing when enrolled again on the same pathway', () => {
     spec.given([enrolled]).when(enrol()).thenNothing();
   });
 
-  it('refuses another care team', () => {
-    spec.given([enrolled]).when(enrol(COPD_PATHWAY, 'hjertesvikt-ous')).thenThrows(IllegalStateError);
+  it('refuses enrolment with another care team or on another pathway, naming the command to use', () => {
+    spec.given([enrolled]).when(enrol(COPD_PATHWAY, 'hjertesvikt-ous')).thenThrows(IllegalStateError, refusedWith('change-care-team'));
+    spec.given([enrolled]).when(enrol(HEART_FAILURE)).thenThrows(IllegalStateError, refusedWith('change-pathway'));
   });
 
   it("counts an enrolment recorded before care teams as one with the pathway's default team", () => {
@@ -54,7 +62,91 @@ describe('enrolment, when the patient is enrolled', () => {
     spec.given([enrolledBeforeCareTeams]).when(enrol(COPD_PATHWAY, 'lungepoliklinikken-ahus')).thenThrows(IllegalStateError);
   });
 
-  it('refuses another pathway', () => {
-    spec.given([enrolled]).when(enrol({ ...COPD_PATHWAY, id: 'heart-failure' })).thenThrows(IllegalStateError);
+  it('pauses with a reason and an optional end date', () => {
+    spec.given([enrolled]).when(pause()).then([paused]);
+    spec.given([enrolled]).when(pause('holiday', '2026-12-15T00:00:00.000Z')).then([{ ...paused, data: { ...paused.data, reason: 'holiday', until: '2026-12-15T00:00:00.000Z' } }]);
+  });
+
+  it('refuses a pause whose end date is not in the future', () => {
+    spec.given([enrolled]).when(pause('holiday', '2026-11-30T00:00:00.000Z')).thenThrows(ValidationError, (e) => expect(e.issues[0]?.field).toBe('until'));
+  });
+
+  it('refuses a resume: it is not paused', () => {
+    spec.given([enrolled]).when(resume()).thenThrows(IllegalStateError, refusedWith('not paused'));
+  });
+
+  it('changes to another pathway, naming both and the new rule set', () => {
+    spec.given([enrolled]).when(changePathway(HEART_FAILURE, 'diagnosis revised')).then([
+      {
+        type: 'PathwayChanged',
+        data: {
+          patientId: 'p-1', enrolmentId: 'e-1', previousPathwayId: 'copd', previousPathwayVersion: 1, pathwayId: 'heart-failure', pathwayVersion: 1,
+          ruleSetId: 'heart-failure-default', ruleSetVersion: 0, changedAt: later.now, reason: 'diagnosis revised',
+        },
+      },
+    ]);
+  });
+
+  it('changes to another version of the same pathway, and refuses a change to the same version', () => {
+    spec.given([enrolled]).when(changePathway({ ...COPD_PATHWAY, version: 2 })).then([
+      {
+        type: 'PathwayChanged',
+        data: { patientId: 'p-1', enrolmentId: 'e-1', previousPathwayId: 'copd', previousPathwayVersion: 1, pathwayId: 'copd', pathwayVersion: 2, ruleSetId: 'copd-default', ruleSetVersion: 0, changedAt: later.now },
+      },
+    ]);
+    spec.given([enrolled]).when(changePathway(COPD_PATHWAY)).thenThrows(IllegalStateError, refusedWith('already on pathway "copd" version 1'));
+  });
+
+  it('moves to another care team, and refuses a move to the same team', () => {
+    spec.given([enrolled]).when(changeTeam('hjertesvikt-ous')).then([
+      { type: 'CareTeamChanged', data: { patientId: 'p-1', enrolmentId: 'e-1', previousCareTeamId: 'lungepoliklinikken-ahus', careTeamId: 'hjertesvikt-ous', changedAt: later.now } },
+    ]);
+    spec.given([enrolled]).when(changeTeam('lungepoliklinikken-ahus')).thenThrows(IllegalStateError, refusedWith('already with care team'));
+  });
+
+  it.each(['completed', 'readmitted', 'transferred-to-municipality', 'deceased', 'withdrew'] as const)('discharges with the reason %s', (reason) => {
+    spec.given([enrolled]).when(discharge(reason)).then([{ ...discharged, data: { ...discharged.data, reason } }]);
+  });
+});
+
+describe('enrolment, when the enrolment is paused', () => {
+  it('resumes', () => {
+    spec.given([enrolled, paused]).when(resume()).then([resumed]);
+  });
+
+  it('refuses a second pause, naming the first', () => {
+    spec.given([enrolled, paused]).when(pause()).thenThrows(IllegalStateError, refusedWith('already paused since 2026-12-01T08:00:00.000Z (admitted to hospital)'));
+  });
+
+  it('may still change pathway, move team and discharge', () => {
+    spec.given([enrolled, paused]).when(changeTeam('hjertesvikt-ous')).then([
+      { type: 'CareTeamChanged', data: { patientId: 'p-1', enrolmentId: 'e-1', previousCareTeamId: 'lungepoliklinikken-ahus', careTeamId: 'hjertesvikt-ous', changedAt: later.now } },
+    ]);
+    spec.given([enrolled, paused]).when(discharge('readmitted')).then([discharged]);
+  });
+
+  it('pauses again after a resume', () => {
+    spec.given([enrolled, paused, resumed]).when(pause()).then([paused]);
+  });
+});
+
+describe('enrolment, when the patient was discharged', () => {
+  it.each([pause(), resume(), changePathway(HEART_FAILURE), changeTeam('hjertesvikt-ous'), discharge()])('refuses $type, naming the discharge', (command) => {
+    spec.given([enrolled, discharged]).when(command).thenThrows(IllegalStateError, refusedWith('discharged (readmitted)'));
+  });
+
+  it('enrols again as a readmission, counted', () => {
+    const again = at('2027-01-10T08:00:00.000Z');
+    const second: PatientEnrolled = { type: 'PatientEnrolled', data: { ...enrolled.data, enrolmentId: 'e-2', enrolledAt: again.now, admission: 2 } };
+    spec.given([enrolled, discharged]).when(enrol(COPD_PATHWAY, 'lungepoliklinikken-ahus', again)).then([second]);
+    const thirdMeta = at('2027-03-01T08:00:00.000Z');
+    spec.given([enrolled, discharged, second, { ...discharged, data: { ...discharged.data, enrolmentId: 'e-2' } }])
+      .when(enrol(HEART_FAILURE, 'hjertesvikt-ous', thirdMeta))
+      .then([
+        {
+          type: 'PatientEnrolled',
+          data: { patientId: 'p-1', enrolmentId: 'e-2', pathwayId: 'heart-failure', pathwayVersion: 1, ruleSetId: 'heart-failure-default', ruleSetVersion: 0, enrolledAt: thirdMeta.now, careTeamId: 'hjertesvikt-ous', admission: 3 },
+        },
+      ]);
   });
 });

@@ -1,0 +1,135 @@
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, mayReadPatientOfTeam, Roles, type Principal } from '@varde/auth';
+import { ValidationError, VardeError } from '@varde/core';
+import { parseBody, problemDetails } from '@varde/fhir';
+import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ChangeEnrolmentHandler, type EnrolmentChange } from '../application/change-enrolment.handler';
+import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
+import { PathwayDirectory } from '../application/pathway-directory.port';
+import { DISCHARGE_REASONS } from '../domain/enrolment.events';
+
+/** Checks a path's patient id: Varde's internal id, a UUID. */
+export function parsePatientId(patientId: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
+  return patientId;
+}
+
+/** The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); undefined without one. */
+function expectedVersionFrom(headers: MetadataHeaders): number | undefined {
+  const raw = headers['if-match'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || value === '*') return undefined;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(value.trim());
+  if (!match) throw ValidationError.field('If-Match', `expected the enrolment's ETag, e.g. "3" (from GET /api/enrolments/{patientId}); got ${value}`);
+  return Number(match[1]);
+}
+
+const text = (what: string, max: number) =>
+  z.string({ required_error: `required: ${what}`, invalid_type_error: `expected ${what} as a string` }).trim().min(1, `required: ${what}`).max(max, `expected at most ${max} characters`);
+const PauseRequest = z
+  .object({
+    reason: text('why the enrolment is paused, e.g. "admitted to hospital"', 500),
+    until: z.string({ invalid_type_error: 'expected a date-time string' }).datetime({ offset: true, message: 'expected an ISO 8601 date-time with a time zone, e.g. "2027-01-15T00:00:00+01:00"' }).optional(),
+  })
+  .strict();
+const ResumeRequest = z.object({}).strict();
+const ChangePathwayRequest = z
+  .object({
+    pathway: z.string({ required_error: 'required: the pathway id or PlanDefinition url or id', invalid_type_error: 'expected a pathway id string' }),
+    version: z.number({ invalid_type_error: 'expected a pathway version number' }).int('expected a whole version number').positive('expected a version of 1 or more').optional(),
+    reason: text('why the pathway is changed', 500).optional(),
+  })
+  .strict();
+const ChangeCareTeamRequest = z
+  .object({
+    careTeam: z
+      .string({ required_error: 'required: the care team id to move the patient to', invalid_type_error: 'expected a care team id string' })
+      .regex(CARE_TEAM_ID, 'expected a care team id: lower-case letters, digits and hyphens, e.g. "hjertesvikt-ous"'),
+  })
+  .strict();
+const DischargeRequest = z
+  .object({
+    reason: z.enum(DISCHARGE_REASONS, { errorMap: () => ({ message: `expected one of ${DISCHARGE_REASONS.join(', ')}` }) }),
+  })
+  .strict();
+
+/**
+ * The course of an enrolment: pause, resume, change pathway, change care team, discharge. Only clinicians of the
+ * patient's care team may change it. Each answers the enrolment as it now is (with its `ETag`); a refusal because
+ * of its state, or because someone else changed it first, is a 409 that carries the current state.
+ */
+@Controller('api/enrolments/:patientId')
+export class EnrolmentChangesHttpController {
+  constructor(
+    @Inject(ChangeEnrolmentHandler) private readonly changes: ChangeEnrolmentHandler,
+    @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
+    @Inject(PathwayDirectory) private readonly pathways: PathwayDirectory,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+  ) {}
+
+  /** `{reason, until?}`: no tasks fall due while paused; ends by itself at `until`. */
+  @Post('pause')
+  @Roles('clinician')
+  @HttpCode(200)
+  pause(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const request = parseBody(PauseRequest, body);
+    return this.run(patientId, { type: 'PauseEnrolment', data: request.until ? { reason: request.reason, until: new Date(request.until).toISOString() } : { reason: request.reason } }, headers, principal, reply);
+  }
+
+  /** `{}`: resumes a paused enrolment. */
+  @Post('resume')
+  @Roles('clinician')
+  @HttpCode(200)
+  resume(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    parseBody(ResumeRequest, body ?? {});
+    return this.run(patientId, { type: 'ResumeEnrolment', data: {} }, headers, principal, reply);
+  }
+
+  /** `{pathway, version?, reason?}`: another pathway or another version of the same one. */
+  @Post('change-pathway')
+  @Roles('clinician')
+  @HttpCode(200)
+  async changePathway(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const request = parseBody(ChangePathwayRequest, body);
+    const pathway = await this.pathways.resolve({ pathway: request.pathway, ...(request.version === undefined ? {} : { version: request.version }) });
+    return this.run(patientId, { type: 'ChangePathway', data: { pathway, ...(request.reason ? { reason: request.reason } : {}) } }, headers, principal, reply);
+  }
+
+  /** `{careTeam}`: the patient moves to another team (the caller must be on the current one). */
+  @Post('change-care-team')
+  @Roles('clinician')
+  @HttpCode(200)
+  changeCareTeam(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const request = parseBody(ChangeCareTeamRequest, body);
+    return this.run(patientId, { type: 'ChangeCareTeam', data: { careTeamId: request.careTeam } }, headers, principal, reply);
+  }
+
+  /** `{reason}`: completed, readmitted, transferred-to-municipality, deceased or withdrew. */
+  @Post('discharge')
+  @Roles('clinician')
+  @HttpCode(200)
+  discharge(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const request = parseBody(DischargeRequest, body);
+    return this.run(patientId, { type: 'DischargePatient', data: { reason: request.reason } }, headers, principal, reply);
+  }
+
+  private async run(patientId: string, change: EnrolmentChange, headers: MetadataHeaders, principal: Principal, reply: FastifyReply): Promise<EnrolmentView | object> {
+    parsePatientId(patientId);
+    const metadata = commandMetadataFrom(principal, headers);
+    try {
+      const view = await this.changes.handle(patientId, change, metadata, (state) => assertMayActForCareTeam(principal, state.careTeamId), expectedVersionFrom(headers));
+      void reply.header('etag', `"${view.version}"`);
+      return view;
+    } catch (error) {
+      if (!(error instanceof VardeError) || (error.kind !== 'illegal-state' && error.kind !== 'concurrency')) throw error;
+      // The 409 carries the enrolment as it now is, so the clinician sees what they were up against.
+      const current = await this.enrolments.get(patientId);
+      const shown = mayReadPatientOfTeam(principal, patientId, current.careTeamId);
+      if (shown) await this.accessLog.recordReads('pathways', [patientId], { purpose: 'enrolment', resource: `enrolments/${patientId}` }, metadata);
+      void reply.status(409).header('content-type', 'application/problem+json').header('etag', `"${current.version}"`);
+      return { ...problemDetails(409, 'Conflict', error.message), ...(shown ? { current } : {}) };
+    }
+  }
+}

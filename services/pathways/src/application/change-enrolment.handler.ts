@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConcurrencyError, NotFoundError, type CommandMetadata } from '@varde/core';
+import { decideOnStream } from '@varde/event-sourcing';
+import { enrolmentDecider, type EnrolmentCommand } from '../domain/enrolment.decide';
+import type { EnrolmentState } from '../domain/enrolment.events';
+import { EnrolmentStreams } from './enrolment-streams.port';
+import { enrolmentView, type EnrolmentView } from './enrolment.query';
+
+/** A lifecycle command without its metadata (pause, resume, change pathway or care team, discharge). */
+export type EnrolmentChange = Omit<Exclude<EnrolmentCommand, { type: 'EnrolPatient' }>, 'metadata'>;
+
+/**
+ * Pause, resume, change pathway, change care team, discharge: load the patient's stream → authorise against the
+ * care team it holds → decide → append at the version read (or the one the caller saw, `If-Match`). No retry on
+ * a conflict: when two clinicians change the same enrolment at once, the second is told (409) and sees the
+ * current state, rather than having their change applied to a state they never saw.
+ */
+@Injectable()
+export class ChangeEnrolmentHandler {
+  constructor(@Inject(EnrolmentStreams) private readonly streams: EnrolmentStreams) {}
+
+  /** `authorise` sees the state (its care team) before anything is decided; `expectedVersion` from the caller's If-Match. */
+  async handle(
+    patientId: string,
+    change: EnrolmentChange | ((state: EnrolmentState) => Promise<EnrolmentChange>),
+    metadata: CommandMetadata,
+    authorise: (state: Exclude<EnrolmentState, { status: 'not-enrolled' }>) => void,
+    expectedVersion?: number,
+  ): Promise<EnrolmentView> {
+    const { events, state, version } = await this.streams.load(patientId);
+    if (state.status === 'not-enrolled') throw new NotFoundError(`Patient ${patientId} has never been enrolled`);
+    authorise(state);
+    if (expectedVersion !== undefined && BigInt(expectedVersion) !== version) {
+      throw new ConcurrencyError(`the enrolment has changed since version ${expectedVersion} (now ${version}); look at its current state and try again`);
+    }
+    const command = { ...(typeof change === 'function' ? await change(state) : change), metadata } as EnrolmentCommand;
+    const decision = decideOnStream(enrolmentDecider, command, events);
+    let next = version;
+    if (!decision.alreadyHandled && decision.events.length > 0) next = await this.streams.append(patientId, decision.events, version);
+    return enrolmentView(decision.state, next)!;
+  }
+}
