@@ -1,10 +1,10 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { integrationEventTypes, pathwaysV1Events, pathwaysV1Service, type IntegrationEventType } from '@varde/contracts';
 import { NotFoundError } from '@varde/core';
 import { PostgresMessageBus } from '@varde/messaging';
-import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { callGrpc } from '@varde/platform';
+import { eventually, syntheticNationalId } from '@varde/testing';
+import { startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
 const TEAM = 'copd-care-team';
@@ -14,29 +14,17 @@ type View = { patientId: string; enrolmentId: string; status: string; careTeamId
 type Problem = { detail: string; errors?: Array<{ field: string; message: string }>; current?: View };
 
 describe('enrolment lifecycle (pathways service)', () => {
-  let issuer: TestIssuer;
-  let pathways: ServiceProcess;
-  let grpc: GrpcClient;
-  let db: pg.Pool;
-  const schema = freshSchema('pathways_lifecycle');
-
+  let t: PathwaysUnderTest;
   beforeAll(async () => {
-    issuer = await startTestIssuer();
-    pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema });
-    grpc = createGrpcClient('pathways', pathways.grpcUrl);
-    db = new pg.Pool({ connectionString: databaseUrl });
+    t = await startPathways(databaseUrl, 'pathways_lifecycle');
   });
-
   afterAll(async () => {
-    grpc?.close();
-    await pathways?.stop();
-    await issuer?.close();
-    await db?.end();
+    await t?.stop();
   });
 
-  const clinician = (teams = [TEAM]) => issuer.token('clinician', { careTeams: teams });
+  const clinician = (teams = [TEAM]) => t.issuer.token('clinician', { careTeams: teams });
   const post = async (path: string, body: unknown, token: string, headers: Record<string, string> = {}) =>
-    fetch(`${pathways.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, body: JSON.stringify(body) });
+    fetch(`${t.pathways.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, body: JSON.stringify(body) });
   const enrol = async (nationalId: string, token?: string) => {
     const response = await post('/api/enrolments', { patient: { nationalId }, pathway: 'copd' }, token ?? (await clinician()));
     return { status: response.status, body: (await response.json()) as { patientId: string; enrolmentId: string; admission: number } };
@@ -45,9 +33,9 @@ describe('enrolment lifecycle (pathways service)', () => {
     const response = await post(`/api/enrolments/${patientId}/${command}`, body, token ?? (await clinician()), headers);
     return { status: response.status, etag: response.headers.get('etag'), body: (await response.json()) as View & Problem };
   };
-  const view = async (patientId: string): Promise<View> => (await (await fetch(`${pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${await clinician([TEAM, OTHER_TEAM])}` } })).json()) as View;
-  const eventsOf = async (patientId: string): Promise<number> => Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE stream_id = $1`, [`enrolment-${patientId}`])).rows[0].count);
-  const active = (patientId: string) => callGrpc(grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService').getActiveEnrolment({ patientId }), 'GetActiveEnrolment');
+  const view = async (patientId: string): Promise<View> => (await (await fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${await clinician([TEAM, OTHER_TEAM])}` } })).json()) as View;
+  const eventsOf = async (patientId: string): Promise<number> => Number((await t.db.query(`SELECT count(*) FROM ${t.schema}.emt_messages WHERE stream_id = $1`, [`enrolment-${patientId}`])).rows[0].count);
+  const active = (patientId: string) => callGrpc(t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService').getActiveEnrolment({ patientId }), 'GetActiveEnrolment');
 
   it('follows a whole course: pause, resume, move team, discharge, enrol again (a readmission); each published as an integration event', async () => {
     const nationalId = syntheticNationalId();
@@ -157,8 +145,8 @@ describe('enrolment lifecycle (pathways service)', () => {
     const stranger = await change(patientId, 'discharge', { reason: 'completed' }, await clinician([OTHER_TEAM]));
     expect(stranger.status).toBe(403);
     expect(stranger.body.detail).toContain(`care team ${TEAM} is not one of yours`);
-    expect((await change(patientId, 'discharge', { reason: 'completed' }, await issuer.token('patient', { patientId }))).status).toBe(403);
-    expect((await change(patientId, 'discharge', { reason: 'completed' }, await issuer.token('pathway-designer'))).status).toBe(403);
+    expect((await change(patientId, 'discharge', { reason: 'completed' }, await t.issuer.token('patient', { patientId }))).status).toBe(403);
+    expect((await change(patientId, 'discharge', { reason: 'completed' }, await t.issuer.token('pathway-designer'))).status).toBe(403);
     expect(await eventsOf(patientId)).toBe(before);
   });
 

@@ -1,45 +1,33 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { integrationEventTypes, pathwaysV1Service } from '@varde/contracts';
 import { NotFoundError } from '@varde/core';
 import { PostgresMessageBus } from '@varde/messaging';
-import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { freshSchema, outboxEntriesOf, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { callGrpc } from '@varde/platform';
+import { outboxEntriesOf, syntheticNationalId } from '@varde/testing';
+import { startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
 
 describe('pathways service', () => {
-  let issuer: TestIssuer;
-  let pathways: ServiceProcess;
-  let grpc: GrpcClient;
-  let db: pg.Pool;
-  const schema = freshSchema('pathways');
-
+  let t: PathwaysUnderTest;
   beforeAll(async () => {
-    issuer = await startTestIssuer();
-    pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema });
-    grpc = createGrpcClient('pathways', pathways.grpcUrl);
-    db = new pg.Pool({ connectionString: databaseUrl });
+    t = await startPathways(databaseUrl, 'pathways');
   });
-
   afterAll(async () => {
-    grpc?.close();
-    await pathways?.stop();
-    await issuer?.close();
-    await db?.end();
+    await t?.stop();
   });
 
   const enrol = async (body: unknown, token?: string, contentType = 'application/json') =>
-    fetch(`${pathways.url}/api/enrolments`, {
+    fetch(`${t.pathways.url}/api/enrolments`, {
       method: 'POST',
       headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const eventCount = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages`)).rows[0].count);
+  const eventCount = async (): Promise<number> => Number((await t.db.query(`SELECT count(*) FROM ${t.schema}.emt_messages`)).rows[0].count);
 
   it('enrols a patient with a valid national identity number and maps it to an internal id', async () => {
     const nationalId = syntheticNationalId();
-    const response = await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician'));
+    const response = await enrol({ patient: { nationalId }, pathway: 'copd' }, await t.issuer.token('clinician'));
     expect(response.status).toBe(201);
     const body = (await response.json()) as { patientId: string; enrolmentId: string; careTeam: string };
     expect(body.patientId).toMatch(/^[0-9a-f-]{36}$/);
@@ -48,12 +36,12 @@ describe('pathways service', () => {
     expect(body.patientId).not.toContain(nationalId);
 
     // Enrolling the same person again changes nothing and returns the same ids.
-    const again = await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician'));
+    const again = await enrol({ patient: { nationalId }, pathway: 'copd' }, await t.issuer.token('clinician'));
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(body);
 
     // gRPC answers which pathway and rule set the patient is on.
-    const service = grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+    const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
     const { enrolment } = await callGrpc(service.getActiveEnrolment({ patientId: body.patientId }), 'GetActiveEnrolment');
     expect(enrolment).toMatchObject({ patientId: body.patientId, enrolmentId: body.enrolmentId, pathwayId: 'copd', pathwayVersion: 1, careTeamId: 'copd-care-team' });
     // The rule set is named; its versions are triage's data (0: the latest published there).
@@ -78,12 +66,12 @@ describe('pathways service', () => {
   });
 
   it('accepts D-numbers', async () => {
-    const response = await enrol({ patient: { nationalId: syntheticNationalId('d-number') }, pathway: 'copd' }, await issuer.token('clinician'));
+    const response = await enrol({ patient: { nationalId: syntheticNationalId('d-number') }, pathway: 'copd' }, await t.issuer.token('clinician'));
     expect(response.status).toBe(201);
   });
 
   it('answers NOT_FOUND over gRPC for a patient who is not enrolled', async () => {
-    const service = grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+    const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
     await expect(callGrpc(service.getActiveEnrolment({ patientId: '00000000-0000-4000-8000-000000000000' }), 'GetActiveEnrolment')).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -97,7 +85,7 @@ describe('pathways service', () => {
     ['an unknown field', { patient: { nationalId: '15076500565' }, pathway: 'copd', name: 'Kari' }, 'body', 'unknown field'],
   ])('refuses %s with a 400 naming the field, writing nothing', async (_case, body, field, message) => {
     const before = await eventCount();
-    const response = await enrol(body, await issuer.token('clinician'));
+    const response = await enrol(body, await t.issuer.token('clinician'));
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const problem = (await response.json()) as { errors: Array<{ field: string; message: string }> };
@@ -107,48 +95,48 @@ describe('pathways service', () => {
 
   it("enrols into one of the clinician's care teams, whose clinicians alone then see the enrolment", async () => {
     const team = 'lungepoliklinikken-ahus';
-    const ours = await issuer.token('clinician', { careTeams: ['copd-care-team', team] });
+    const ours = await t.issuer.token('clinician', { careTeams: ['copd-care-team', team] });
     const response = await enrol({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd', careTeam: team }, ours);
     expect(response.status).toBe(201);
     const { patientId, careTeam } = (await response.json()) as { patientId: string; careTeam: string };
     expect(careTeam).toBe(team);
 
-    const service = grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+    const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
     expect((await callGrpc(service.getActiveEnrolment({ patientId }), 'GetActiveEnrolment')).enrolment?.careTeamId).toBe(team);
 
-    const read = async (token: string) => fetch(`${pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
+    const read = async (token: string) => fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await (await read(ours)).json()) as { careTeamId: string }).careTeamId).toBe(team);
-    expect((await read(await issuer.token('auditor'))).status).toBe(200);
+    expect((await read(await t.issuer.token('auditor'))).status).toBe(200);
     // Both reads are in pathways' access-log outbox (forwarded to sharing when it runs; it does not here).
-    const logged = (await outboxEntriesOf(db, patientId, schema)).filter((e) => e.resource === `enrolments/${patientId}`);
+    const logged = (await outboxEntriesOf(t.db, patientId, t.schema)).filter((e) => e.resource === `enrolments/${patientId}`);
     expect(logged.map((e) => e.actor.role).sort()).toEqual(['auditor', 'clinician']);
-    const stranger = await read(await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
+    const stranger = await read(await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
     expect(stranger.status).toBe(403);
     expect(((await stranger.json()) as { detail: string }).detail).toContain(`belongs to care team ${team}`);
   });
 
   it("refuses (403) to enrol into a care team the clinician is not on, writing nothing, and (409) to move an enrolled patient's team", async () => {
     const nationalId = syntheticNationalId();
-    const identities = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM ${schema}.patient_identities`)).rows[0].count);
+    const identities = async (): Promise<number> => Number((await t.db.query(`SELECT count(*) FROM ${t.schema}.patient_identities`)).rows[0].count);
     const [eventsBefore, identitiesBefore] = [await eventCount(), await identities()];
-    const refused = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await issuer.token('clinician'));
+    const refused = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await t.issuer.token('clinician'));
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { detail: string }).detail).toBe('care team hjertesvikt-ous is not one of yours (your care teams: copd-care-team)');
     expect(await eventCount()).toBe(eventsBefore);
     expect(await identities()).toBe(identitiesBefore);
 
     // The pathway's default team is refused the same way to a clinician who is not on it.
-    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }))).status).toBe(403);
+    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }))).status).toBe(403);
     expect(await eventCount()).toBe(eventsBefore);
 
-    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await issuer.token('clinician'))).status).toBe(201);
-    const moved = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
+    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await t.issuer.token('clinician'))).status).toBe(201);
+    const moved = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
     expect(moved.status).toBe(409);
     expect(((await moved.json()) as { detail: string }).detail).toContain('already enrolled with care team "copd-care-team"');
   });
 
   it('refuses malformed JSON with a 400', async () => {
-    const response = await enrol('{"patient": {"nationalId": "150765', await issuer.token('clinician'));
+    const response = await enrol('{"patient": {"nationalId": "150765', await t.issuer.token('clinician'));
     expect(response.status).toBe(400);
     expect(((await response.json()) as { title: string }).title).toBe('Malformed JSON');
   });
@@ -157,7 +145,7 @@ describe('pathways service', () => {
     const body = { patient: { nationalId: syntheticNationalId() }, pathway: 'copd' };
     expect((await enrol(body)).status).toBe(401);
     expect((await enrol(body, 'not-a-jwt')).status).toBe(401);
-    expect((await enrol(body, await issuer.token('clinician', { ttlSeconds: 60, issuedAt: new Date(Date.now() - 3_600_000) }))).status).toBe(401);
-    expect((await enrol(body, await issuer.token('patient', { patientId: '00000000-0000-4000-8000-000000000001' }))).status).toBe(403);
+    expect((await enrol(body, await t.issuer.token('clinician', { ttlSeconds: 60, issuedAt: new Date(Date.now() - 3_600_000) }))).status).toBe(401);
+    expect((await enrol(body, await t.issuer.token('patient', { patientId: '00000000-0000-4000-8000-000000000001' }))).status).toBe(403);
   });
 });

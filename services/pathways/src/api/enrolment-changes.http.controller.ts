@@ -9,12 +9,7 @@ import { ChangeEnrolmentHandler, type EnrolmentChange } from '../application/cha
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
 import { PathwayDirectory } from '../application/pathway-directory.port';
 import { DISCHARGE_REASONS } from '../domain/enrolment.events';
-
-/** Checks a path's patient id: Varde's internal id, a UUID. */
-export function parsePatientId(patientId: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
-  return patientId;
-}
+import { parsePatientId, pathwayField, pathwayReference, versionField } from './enrolment-request.fields';
 
 /** The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); undefined without one. */
 function expectedVersionFrom(headers: MetadataHeaders): number | undefined {
@@ -37,8 +32,8 @@ const PauseRequest = z
 const ResumeRequest = z.object({}).strict();
 const ChangePathwayRequest = z
   .object({
-    pathway: z.string({ required_error: 'required: the pathway id or PlanDefinition url or id', invalid_type_error: 'expected a pathway id string' }),
-    version: z.number({ invalid_type_error: 'expected a pathway version number' }).int('expected a whole version number').positive('expected a version of 1 or more').optional(),
+    pathway: pathwayField,
+    version: versionField,
     reason: text('why the pathway is changed', 500).optional(),
   })
   .strict();
@@ -93,7 +88,7 @@ export class EnrolmentChangesHttpController {
   @HttpCode(200)
   async changePathway(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(ChangePathwayRequest, body);
-    const pathway = await this.pathways.resolve({ pathway: request.pathway, ...(request.version === undefined ? {} : { version: request.version }) });
+    const pathway = await this.pathways.resolve(pathwayReference(request));
     return this.run(patientId, { type: 'ChangePathway', data: { pathway, ...(request.reason ? { reason: request.reason } : {}) } }, headers, principal, reply);
   }
 

@@ -6,13 +6,13 @@ import { z } from 'zod';
 import { EnrolPatientHandler } from '../application/enrol-patient.handler';
 import { EnrolmentQuery } from '../application/enrolment.query';
 import { parseBody } from '@varde/fhir';
-import { parsePatientId } from './enrolment-changes.http.controller';
+import { parsePatientId, pathwayField, pathwayReference, versionField } from './enrolment-request.fields';
 
 const EnrolRequest = z
   .object({
     patient: z.object({ nationalId: z.string({ required_error: 'required: the 11-digit national identity number', invalid_type_error: 'expected a string of 11 digits' }) }, { required_error: 'required: {"nationalId": "<11 digits>"}' }),
-    pathway: z.string({ required_error: 'required: the pathway id ("copd") or a PlanDefinition url or id', invalid_type_error: 'expected a pathway id, PlanDefinition url or id string' }),
-    version: z.number({ invalid_type_error: 'expected a pathway version number' }).int('expected a whole version number').positive('expected a version of 1 or more').optional(),
+    pathway: pathwayField,
+    version: versionField,
     careTeam: z
       .string({ invalid_type_error: 'expected a care team id string' })
       .regex(CARE_TEAM_ID, 'expected a care team id: lower-case letters, digits and hyphens, e.g. "lungepoliklinikken-ahus"')
@@ -42,7 +42,7 @@ export class EnrolmentsHttpController {
     const result = await this.enrol.handle(
       {
         nationalId: request.patient.nationalId,
-        pathway: { pathway: request.pathway, ...(request.version === undefined ? {} : { version: request.version }) },
+        pathway: pathwayReference(request),
         ...(request.careTeam === undefined ? {} : { careTeamId: request.careTeam }),
       },
       commandMetadataFrom(principal, headers),

@@ -6,23 +6,11 @@ export const DISCHARGE_REASONS = ['completed', 'readmitted', 'transferred-to-mun
 /** One of {@link DISCHARGE_REASONS}. */
 export type DischargeReason = (typeof DISCHARGE_REASONS)[number];
 
-/** A patient was placed on a pathway version. */
-export type PatientEnrolled = DomainEvent<
-  'PatientEnrolled',
-  {
-    patientId: string;
-    enrolmentId: string;
-    pathwayId: string;
-    pathwayVersion: number;
-    ruleSetId: string;
-    ruleSetVersion: number;
-    enrolledAt: string;
-    /** The care team whose clinicians follow the patient; absent in events recorded before care teams. */
-    careTeamId?: string;
-    /** 1 for the patient's first enrolment, more for a readmission; absent in events recorded before discharges existed (then 1). */
-    admission?: number;
-  }
->;
+/**
+ * A patient was placed on a pathway version. `careTeamId` is absent in events recorded before care teams;
+ * `admission` is written from a readmission on (absent: the first, 1).
+ */
+export type PatientEnrolled = DomainEvent<'PatientEnrolled', Omit<EnrolmentInForce, 'careTeamId' | 'admission'> & { careTeamId?: string; admission?: number }>;
 
 /** The enrolment was paused (no tasks fall due) until resumed or until `until`. */
 export type EnrolmentPaused = DomainEvent<'EnrolmentPaused', { patientId: string; enrolmentId: string; reason: string; pausedAt: string; until?: string }>;
