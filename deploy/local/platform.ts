@@ -87,6 +87,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const url = (service: Service): string => `http://127.0.0.1:${HTTP_PORTS[service] + offset}`;
     const env = (service: Service): NodeJS.ProcessEnv => ({
       ...process.env,
+      // A local platform runs on the development issuer: development keys (IDENTITY_HMAC_KEY) are accepted.
+      NODE_ENV: process.env['NODE_ENV'] ?? 'development',
       ...options.env,
       HTTP_PORT: String(HTTP_PORTS[service] + offset),
       GRPC_PORT: String(GRPC_PORTS[service] + offset),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CARE_TEAM_ID, CLAIMS, isRole } from '@varde/auth';
+import { CARE_TEAM_ID, CLAIMS, isRole, scopesOfRole } from '@varde/auth';
 import { ROLES, ValidationError, type Role } from '@varde/core';
 import { SignJWT } from 'jose';
 import { loadOrCreateDevKeys } from './dev-keys';
@@ -17,22 +17,11 @@ export const DEV_CARE_TEAMS: readonly string[] = ['copd-care-team'];
 /** Lifetime of a dev token unless told otherwise. */
 export const DEFAULT_TTL_SECONDS = 3600;
 
-/** Scopes a dev token of each role gets unless told otherwise (catalogue in docs/adr/0004-auth.md). */
-export const DEFAULT_SCOPES: Readonly<Record<Role, readonly string[]>> = {
-  patient: ['varde/measurements.write', 'varde/forms.write', 'varde/consents.write', 'varde/access-log.read'],
-  guardian: ['varde/measurements.write', 'varde/forms.write', 'varde/consents.write', 'varde/access-log.read'],
-  clinician: [
-    'varde/worklist.read',
-    'varde/alerts.write',
-    'varde/enrolments.write',
-    'varde/forms.write',
-    'varde/measurements.read',
-    'varde/forms.read',
-  ],
-  'pathway-designer': ['varde/pathways.write', 'varde/questionnaires.write', 'varde/rule-sets.write'],
-  system: ['varde/measurements.write'],
-  auditor: ['varde/access-log.read', 'varde/measurements.read', 'varde/forms.read', 'varde/assessments.read'],
-};
+/**
+ * Scopes a dev token of each role gets unless told otherwise: every scope the policy table lets the role use
+ * (`scopesOfRole`, catalogue in docs/api/sharing.md), so dev tokens and route declarations cannot drift apart.
+ */
+export const DEFAULT_SCOPES: Readonly<Record<Role, readonly string[]>> = Object.fromEntries(ROLES.map((role) => [role, scopesOfRole(role)])) as Record<Role, readonly string[]>;
 
 /** What a development token says about its holder. */
 export type DevTokenOptions = Readonly<{

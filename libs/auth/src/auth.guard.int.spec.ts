@@ -13,6 +13,8 @@ import { mintDevToken, type DevTokenOptions } from '../../../deploy/local/dev-is
 import { CurrentPrincipal, Public, Roles } from './auth.guard';
 import { AuthModule } from './auth.module';
 import { assertMayActOnPatient } from './authorization';
+import { assertAccess } from './access-policy';
+import { Access } from './access.decorator';
 import type { Principal } from './principal';
 
 // Stand-in for the shared exception filter: only the two statuses this test looks at.
@@ -36,6 +38,13 @@ class PatientsController {
   measurements(@CurrentPrincipal() principal: Principal, @Param('patientId') patientId: string): { patientId: string; readBy: string } {
     assertMayActOnPatient(principal, patientId);
     return { patientId, readBy: principal.subject };
+  }
+
+  @Access('measurements', 'read', { patient: { param: 'patientId' } })
+  @Get('declared/:patientId/measurements')
+  declared(@CurrentPrincipal() principal: Principal, @Param('patientId') patientId: string): { patientId: string } {
+    assertAccess(principal, { category: 'measurements', action: 'read', patient: { id: patientId, careTeamId: 'copd-care-team' } });
+    return { patientId };
   }
 
   @Roles('clinician')
@@ -113,5 +122,22 @@ describe('AuthGuard in a NestJS app on Fastify', () => {
     const response = await get('/worklist', headers);
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ detail: expect.stringMatching(/^token expired at /) });
+  });
+
+  it('refuses a token sent in the query string, even next to a valid header', async () => {
+    const token = (await bearer({ role: 'patient', patientId: 'pat-1' })).authorization.slice('Bearer '.length);
+    const response = await get(`/patients/pat-1/measurements?access_token=${token}`, { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ detail: expect.stringContaining('a token in the query string (access_token) is refused') });
+  });
+
+  it('enforces @Access: the scope (403 naming it), the roles the policy table allows, and the care team', async () => {
+    expect((await get('/declared/pat-1/measurements', await bearer({ role: 'clinician' }))).status).toBe(200);
+    expect(await get('/declared/pat-1/measurements', await bearer({ role: 'clinician', scopes: ['varde/forms.read'] }))).toEqual({
+      status: 403,
+      body: { kind: 'forbidden', detail: 'the token lacks the scope "varde/measurements.read" this request needs' },
+    });
+    expect((await get('/declared/pat-1/measurements', await bearer({ role: 'pathway-designer', scopes: ['varde/measurements.read'] }))).status).toBe(403);
+    expect((await get('/declared/pat-1/measurements', await bearer({ role: 'clinician', careTeams: ['hjerte-ous'] }))).body).toMatchObject({ detail: expect.stringContaining('is not on one of your care teams') });
   });
 });

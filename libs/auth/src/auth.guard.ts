@@ -1,6 +1,9 @@
 import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { UnauthorizedError, type Role } from '@varde/core';
+import { ACCESS_KEY, type RouteAccess } from './access.decorator';
+import { InsufficientScopeError } from './insufficient-scope.error';
+import { rolesAllowed } from './access-policy';
 import { assertRole } from './authorization';
 import type { Principal } from './principal';
 import { TokenVerifier } from './token-verifier';
@@ -17,13 +20,14 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => Set
 /** Where the guard leaves the verified principal: the HTTP request, or the gRPC call's metadata. */
 export type PrincipalHolder = { principal?: Principal };
 
-type HttpRequest = PrincipalHolder & { headers: Record<string, string | string[] | undefined> };
+type HttpRequest = PrincipalHolder & { headers: Record<string, string | string[] | undefined>; query?: unknown };
 type GrpcMetadata = PrincipalHolder & { get(key: string): unknown[] };
 
 function holderOf(context: ExecutionContext): { holder: PrincipalHolder; authorization: string | undefined } {
   switch (context.getType()) {
     case 'http': {
       const request = context.switchToHttp().getRequest<HttpRequest>();
+      refuseTokenInQuery(request.query);
       const header = request.headers.authorization;
       return { holder: request, authorization: Array.isArray(header) ? header[0] : header };
     }
@@ -63,6 +67,19 @@ export class AuthGuard implements CanActivate {
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles !== undefined) assertRole(principal, ...roles);
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ACCESS_KEY, targets);
+    if (access !== undefined) {
+      if (!principal.scopes.includes(access.scope)) throw new InsufficientScopeError(access.scope);
+      assertRole(principal, ...rolesAllowed(access.category, access.action));
+    }
     return true;
+  }
+}
+
+// RFC 6750 § 2.3 allows `?access_token=`, but URLs end up in proxy and server logs, browser history and Referer
+// headers: a token there is a token leaked. Refused even when a valid header is sent too.
+function refuseTokenInQuery(query: unknown): void {
+  if (typeof query === 'object' && query !== null && Object.hasOwn(query, 'access_token')) {
+    throw new UnauthorizedError("a token in the query string (access_token) is refused: URLs are logged; send the header 'Authorization: Bearer <token>'");
   }
 }

@@ -69,12 +69,12 @@ describe('mayReadPatientOfTeam', () => {
 });
 
 describe('assertMayReadPatientOfTeam', () => {
-  it("names the patient's team and the clinician's when it refuses", () => {
+  it('gives a clinician the same refusal for a patient of another team and one on no team, naming only their own teams', () => {
     expect(() => assertMayReadPatientOfTeam(clinician, 'pat-9', 'hjerte-ous')).toThrow(
-      new ForbiddenError('patient pat-9 belongs to care team hjerte-ous, which is not one of yours (your care teams: copd-care-team, lunge-ahus)'),
+      new ForbiddenError('patient pat-9 is not on one of your care teams (your care teams: copd-care-team, lunge-ahus), so you may not see or change their data (helsepersonelloven § 21a)'),
     );
     expect(() => assertMayReadPatientOfTeam(staff('clinician'), 'pat-9', 'hjerte-ous')).toThrow("your token names no care team in 'varde_care_teams'");
-    expect(() => assertMayReadPatientOfTeam(clinician, 'pat-9', undefined)).toThrow('is on no care team (no active enrolment is known)');
+    expect(() => assertMayReadPatientOfTeam(clinician, 'pat-9', undefined)).toThrow('patient pat-9 is not on one of your care teams (your care teams: copd-care-team, lunge-ahus)');
     expect(() => assertMayReadPatientOfTeam(patient, 'pat-2', 'copd-care-team')).toThrow(new ForbiddenError('a patient token may not act on patient pat-2'));
     expect(() => assertMayReadPatientOfTeam(clinician, 'pat-9', 'copd-care-team')).not.toThrow();
   });

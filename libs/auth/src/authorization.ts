@@ -50,16 +50,19 @@ export function mayReadPatientOfTeam(principal: Principal, patientId: string, ca
   return mayActOnPatient(principal, patientId);
 }
 
-/** Throws ForbiddenError unless {@link mayReadPatientOfTeam} allows it, saying why. */
+/**
+ * Throws ForbiddenError unless {@link mayReadPatientOfTeam} allows it. A clinician gets the same answer whether the
+ * patient is on another team or on none: the 403 must not tell another team that, or where, a person is enrolled.
+ */
 export function assertMayReadPatientOfTeam(principal: Principal, patientId: string, careTeamId: string | undefined): void {
   if (mayReadPatientOfTeam(principal, patientId, careTeamId)) return;
   if (principal.role !== 'clinician') assertMayActOnPatient(principal, patientId);
-  throw new ForbiddenError(
-    careTeamId === undefined
-      ? `patient ${patientId} is on no care team (no active enrolment is known), so no clinician may read their data`
-      : `patient ${patientId} belongs to care team ${careTeamId}, which is not one of yours (${teamList(principal)})`,
-  );
+  throw new ForbiddenError(notOnYourTeams(principal, patientId));
 }
+
+/** The one 403 text for a clinician and a patient not on their teams (naming only the caller's own teams). */
+export const notOnYourTeams = (principal: Principal, patientId: string): string =>
+  `patient ${patientId} is not on one of your care teams (${teamList(principal)}), so you may not see or change their data (helsepersonelloven § 21a)`;
 
 /** Throws ForbiddenError when a clinician names a care team they are not on; other roles may name any team. */
 export function assertMayActForCareTeam(principal: Principal, careTeamId: string): void {

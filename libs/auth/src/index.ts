@@ -4,3 +4,6 @@ export * from './token-verifier';
 export * from './authorization';
 export * from './auth.guard';
 export * from './auth.module';
+export * from './access-policy';
+export * from './access.decorator';
+export * from './insufficient-scope.error';

@@ -39,7 +39,7 @@ describe('JoseTokenVerifier against the running dev issuer', () => {
   it('turns a valid clinician token into a principal with the role default scopes', async () => {
     const principal = await verifier.verify(`Bearer ${await mint()}`);
     expect(principal).toMatchObject({ subject: 'dev-clinician', role: 'clinician', organisation: '999999999', clientId: 'varde-dev' });
-    expect(principal.scopes).toContain('varde/worklist.read');
+    expect(principal.scopes).toContain('varde/triage.read');
     // The COPD pathway's default team, so dev clinicians see the patients enrolled without naming a team.
     expect(principal.careTeams).toEqual(['copd-care-team']);
   });
@@ -129,6 +129,49 @@ describe('JoseTokenVerifier against the running dev issuer', () => {
       await expect(verifier.verify(`Bearer ${await forge('attacker-key')}`)).rejects.toThrow(
         new UnauthorizedError('token is signed with a key the issuer does not publish (unknown kid)'),
       );
+    });
+  });
+
+  describe('forged and badly made tokens (each refused with a message that says what is wrong)', () => {
+    const header = (token: string) => `Bearer ${token}`;
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = () => ({ sub: 'mallory', varde_role: 'clinician', iss: issuer.url, aud: 'varde', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 });
+
+    it("refuses alg 'none' (an unsigned token)", async () => {
+      const token = `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(claims())}.`;
+      await expect(verifier.verify(header(token))).rejects.toThrow(UnauthorizedError);
+    });
+
+    it("refuses HS256 signed with the issuer's public key as the HMAC secret", async () => {
+      const jwks = (await (await fetch(`${issuer.url}/jwks`)).json()) as { keys: [{ kid: string }] };
+      const secret = new TextEncoder().encode(JSON.stringify(jwks.keys[0]));
+      const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: jwks.keys[0].kid }).sign(secret);
+      await expect(verifier.verify(header(token))).rejects.toThrow('token signature algorithm is not accepted (accepted: RS256, ES256, PS256)');
+    });
+
+    it('refuses a token without exp', async () => {
+      const { privateKey, kid } = await loadOrCreateDevKeys(keysDir);
+      const { exp: _exp, ...withoutExp } = claims();
+      const token = await new SignJWT(withoutExp).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
+      await expect(verifier.verify(header(token))).rejects.toThrow(/'exp'/);
+    });
+
+    it('refuses a token living ten years, naming its lifetime and the maximum', async () => {
+      const token = await mint({ ttlSeconds: 10 * 365 * 86_400 });
+      await expect(verifier.verify(header(token))).rejects.toThrow(/^token lifetime of 315360000 s is longer than the 43200 s accepted/);
+    });
+
+    it('refuses a lifetime over a configured maximum and accepts one within it', async () => {
+      const strict = new JoseTokenVerifier({ issuer: issuer.url, audience: 'varde', jwksUrl: `${issuer.url}/jwks`, maxLifetimeSeconds: 300 });
+      await expect(strict.verify(header(await mint({ ttlSeconds: 3600 })))).rejects.toThrow('is longer than the 300 s accepted');
+      expect(await strict.verify(header(await mint({ ttlSeconds: 300 })))).toMatchObject({ role: 'clinician' });
+    });
+
+    it('refuses a token issued a year in the future', async () => {
+      const { privateKey, kid } = await loadOrCreateDevKeys(keysDir);
+      const iat = Math.floor(Date.now() / 1000) + 365 * 86_400;
+      const token = await new SignJWT({ ...claims(), iat, exp: iat + 600 }).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
+      await expect(verifier.verify(header(token))).rejects.toThrow(/^token is issued in the future \(iat /);
     });
   });
 

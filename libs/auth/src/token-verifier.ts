@@ -9,8 +9,18 @@ export abstract class TokenVerifier {
   abstract verify(authorization: string | undefined): Promise<Principal>;
 }
 
-/** Where tokens come from and who they must be for (production: OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL). */
-export type TokenVerifierOptions = Readonly<{ issuer: string; audience: string; jwksUrl: string }>;
+/**
+ * Where tokens come from and who they must be for (production: OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL), and the
+ * longest lifetime (`exp` − `iat`) accepted (OIDC_MAX_TOKEN_LIFETIME_SECONDS, default {@link DEFAULT_MAX_TOKEN_LIFETIME_SECONDS}).
+ */
+export type TokenVerifierOptions = Readonly<{ issuer: string; audience: string; jwksUrl: string; maxLifetimeSeconds?: number }>;
+
+/**
+ * Longest token lifetime accepted unless configured: 12 hours. A token is a bearer secret that cannot be revoked
+ * before it expires (docs/adr/0004-auth.md), so a token minted for ten years is a stolen key for ten years.
+ * HelseID's access tokens live far shorter; 12 h covers a clinician's shift and a long benchmark run.
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** Signature algorithms accepted: what HelseID and common OIDC providers sign with. Never `none` or HMAC. */
 export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'PS256'] as const;
@@ -71,7 +81,24 @@ export class JoseTokenVerifier extends TokenVerifier {
       throw this.explain(error);
     }
     // `exp` is a required claim, so it is a number here.
-    return { principal: principalFromClaims(payload), expiresAtMs: Number(payload['exp']) * 1000 };
+    const expiresAtMs = Number(payload['exp']) * 1000;
+    this.checkLifetime(payload['iat'], expiresAtMs);
+    return { principal: principalFromClaims(payload), expiresAtMs };
+  }
+
+  /** Refuses a token issued in the future or living longer than the configured maximum. */
+  private checkLifetime(iat: unknown, expiresAtMs: number): void {
+    const now = this.clock();
+    const max = this.options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    if (iat !== undefined && typeof iat !== 'number') throw new UnauthorizedError("token claim 'iat' must be a number of seconds since 1970");
+    if (typeof iat === 'number' && iat * 1000 > now + CLOCK_TOLERANCE_SECONDS * 1000) {
+      throw new UnauthorizedError(`token is issued in the future (iat ${new Date(iat * 1000).toISOString()}); check the issuer's clock`);
+    }
+    // Without `iat` the lifetime left is what counts.
+    const lifetimeSeconds = (expiresAtMs - (typeof iat === 'number' ? iat * 1000 : now)) / 1000;
+    if (lifetimeSeconds > max + CLOCK_TOLERANCE_SECONDS) {
+      throw new UnauthorizedError(`token lifetime of ${Math.round(lifetimeSeconds)} s is longer than the ${max} s accepted (exp ${new Date(expiresAtMs).toISOString()}); ask the issuer for a shorter-lived token`);
+    }
   }
 
   private explain(error: unknown): Error {

@@ -1,4 +1,6 @@
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { InsufficientScopeError } from '@varde/auth';
+import { UnauthorizedError } from '@varde/core';
 import { toHttpError } from '@varde/fhir';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@varde/telemetry';
@@ -16,6 +18,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const error = exception instanceof HttpException ? { statusCode: exception.getStatus(), message: exception.message } : exception;
     const mapped = toHttpError(error, request.url.startsWith('/fhir'));
     if (mapped.unexpected) this.logger.error({ err: exception, route: request.routeOptions?.url }, 'unexpected error');
+    const challenge = bearerChallenge(exception);
+    if (challenge !== undefined) void reply.header('www-authenticate', challenge);
     void reply.status(mapped.status).header('content-type', mapped.contentType).send(mapped.body);
   }
+}
+
+/** The RFC 6750 § 3 challenge for a 401 or a 403 for a missing scope; undefined for other errors. */
+function bearerChallenge(exception: unknown): string | undefined {
+  if (exception instanceof InsufficientScopeError) return `Bearer realm="varde", error="insufficient_scope", scope="${exception.scope}"`;
+  if (!(exception instanceof UnauthorizedError)) return undefined;
+  // A request without credentials gets the bare challenge (RFC 6750 § 3.1); a bad token gets invalid_token.
+  if (exception.message.startsWith('missing bearer token')) return 'Bearer realm="varde"';
+  return `Bearer realm="varde", error="invalid_token", error_description="${exception.message.replace(/["\\]/g, "'")}"`;
 }

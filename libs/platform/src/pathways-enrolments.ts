@@ -1,15 +1,32 @@
 import { Metadata } from '@grpc/grpc-js';
 import { pathwaysV1Service } from '@varde/contracts';
+import { assertAccess, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
 import { NotFoundError } from '@varde/core';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
 
 /** A patient's active enrolment as pathways answers it over gRPC. */
 export type ActiveEnrolmentAnswer = NonNullable<pathwaysV1Service.GetActiveEnrolmentResponse['enrolment']>;
 
-/** Port: is a patient on a pathway now? (Forms and measurements refuse data for patients who are not.) */
+/** Port: is a patient on a pathway now, and with which care team? (Forms and measurements refuse data for patients who are not.) */
 export abstract class EnrolmentDirectory {
-  /** True when the patient has an active enrolment; `authorization` is the caller's, passed on. */
-  abstract isEnrolled(patientId: string, authorization?: string): Promise<boolean>;
+  /** The active enrolment, or undefined when the patient has none; `authorization` is the caller's, passed on. */
+  abstract active(patientId: string, authorization?: string): Promise<ActiveEnrolmentAnswer | undefined>;
+
+  /** True when the patient has an active enrolment. */
+  async isEnrolled(patientId: string, authorization?: string): Promise<boolean> {
+    return (await this.active(patientId, authorization)) !== undefined;
+  }
+
+  /**
+   * Asks the policy table whether `principal` may `action` this patient's `category` of data, with the care team of
+   * the patient's active enrolment (a clinician: only patients of their own teams); throws ForbiddenError with the
+   * reason otherwise. Resolves to the active enrolment (undefined when there is none) and the permit.
+   */
+  async authorise(principal: Principal, category: DataCategory, action: AccessAction, patientId: string): Promise<{ enrolment: ActiveEnrolmentAnswer | undefined; decision: AccessDecision }> {
+    const enrolment = await this.active(patientId);
+    const decision = assertAccess(principal, { category, action, patient: { id: patientId, careTeamId: enrolment?.careTeamId || undefined } });
+    return { enrolment, decision };
+  }
 }
 
 /**
@@ -29,7 +46,7 @@ export class PathwaysEnrolments extends EnrolmentDirectory {
   }
 
   /** The active enrolment, or undefined when the patient has none; other failures throw (503 upstream). */
-  async active(patientId: string, authorization?: string): Promise<ActiveEnrolmentAnswer | undefined> {
+  override async active(patientId: string, authorization?: string): Promise<ActiveEnrolmentAnswer | undefined> {
     const now = Date.now();
     const cached = this.cache.get(patientId);
     if (cached && cached.until > now) return cached.value;
@@ -47,11 +64,6 @@ export class PathwaysEnrolments extends EnrolmentDirectory {
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(patientId, { value: response.enrolment, until: now + this.cacheMs });
     return response.enrolment;
-  }
-
-  /** True when the patient has an active enrolment. */
-  override async isEnrolled(patientId: string, authorization?: string): Promise<boolean> {
-    return (await this.active(patientId, authorization)) !== undefined;
   }
 
   close(): void {

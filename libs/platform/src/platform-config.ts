@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '@varde/auth';
 import { env, loadConfig, z } from '@varde/config';
 
 /** The five services and their default ports in embedded mode. */
@@ -34,6 +35,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       OIDC_ISSUER: env.url(DEV_ISSUER),
       OIDC_AUDIENCE: z.string().min(1).default('varde'),
       OIDC_JWKS_URL: z.string().url('expected a URL').optional(),
+      OIDC_MAX_TOKEN_LIFETIME_SECONDS: env.int(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
       PATHWAYS_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.pathways.grpc}`),
       SHARING_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.sharing.grpc}`),
       TRIAGE_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.triage.grpc}`),
@@ -51,7 +53,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     messaging: config.KAFKA_BROKERS.length > 0
       ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }
       : { mode: 'embedded' as const, schema: config.BUS_SCHEMA },
-    auth: { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks` },
+    auth: { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks`, maxLifetimeSeconds: config.OIDC_MAX_TOKEN_LIFETIME_SECONDS },
     peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL, triageGrpc: config.TRIAGE_GRPC_URL },
     logLevel: config.LOG_LEVEL,
     shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,

@@ -9,7 +9,7 @@ import { mintDevToken } from '../../../deploy/local/dev-issuer/mint-token';
 export type TestIssuer = Readonly<{
   url: string;
   /** Mints a token; a clinician's care teams default to `['copd-care-team']` (the COPD pathway's default team). */
-  token: (role: Role, options?: { patientId?: string; patientIds?: string[]; careTeams?: string[]; ttlSeconds?: number; subject?: string; issuedAt?: Date }) => Promise<string>;
+  token: (role: Role, options?: { patientId?: string; patientIds?: string[]; careTeams?: string[]; ttlSeconds?: number; subject?: string; issuedAt?: Date; scopes?: string[]; audience?: string }) => Promise<string>;
   close: () => Promise<void>;
 }>;
 

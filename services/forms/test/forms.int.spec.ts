@@ -19,6 +19,7 @@ let patientId: string;
 let patientToken: string;
 
 const CAT = 'https://varde.no/fhir/Questionnaire/cat';
+const unenrolled = randomUUID();
 const LINK_IDS = ['cough', 'phlegm', 'chest-tightness', 'breathlessness', 'activities', 'confidence', 'sleep', 'energy'];
 const catResponse = (values: number[] = [3, 2, 1, 5, 4, 0, 2, 3], overrides: Record<string, unknown> = {}) => ({
   resourceType: 'QuestionnaireResponse',
@@ -30,10 +31,10 @@ const catResponse = (values: number[] = [3, 2, 1, 5, 4, 0, 2, 3], overrides: Rec
   ...overrides,
 });
 
-async function call(method: string, path: string, token: string | null, body?: unknown) {
+async function call(method: string, path: string, token: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) {
   const response = await fetch(`${forms.url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...extraHeaders },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as JsonBody };
@@ -139,11 +140,11 @@ describe('forms', () => {
     ['a missing item', () => catResponse(undefined, { item: LINK_IDS.slice(0, 7).map((linkId) => ({ linkId, answer: [{ valueInteger: 1 }] })) }), 400, 'QuestionnaireResponse.item'],
     ['status in-progress', () => catResponse(undefined, { status: 'in-progress' }), 400, 'QuestionnaireResponse.status'],
     ['a future authored time', () => catResponse(undefined, { authored: new Date(Date.now() + 3_600_000).toISOString() }), 400, 'QuestionnaireResponse.authored'],
-    ['a patient who is not enrolled', () => catResponse(undefined, { subject: { reference: `Patient/${randomUUID()}` } }), 404, 'QuestionnaireResponse.subject'],
+    ['a patient who is not enrolled', () => catResponse(undefined, { subject: { reference: `Patient/${unenrolled}` } }), 404, 'QuestionnaireResponse.subject'],
   ];
   it.each(bad)('refuses %s with a clear 4xx naming the element, and appends nothing', async (_name, body, status, element) => {
     const before = await appended();
-    const result = await call('POST', '/fhir/QuestionnaireResponse', status === 404 ? await issuer.token('clinician') : patientToken, body());
+    const result = await call('POST', '/fhir/QuestionnaireResponse', status === 404 ? await issuer.token('patient', { patientId: unenrolled }) : patientToken, body());
     expect(result.status).toBe(status);
     expect(result.body.resourceType).toBe('OperationOutcome');
     const named = result.body.issue.map((i: { expression?: string[]; diagnostics: string }) => `${i.expression?.join() ?? ''} ${i.diagnostics}`).join('\n');
@@ -156,5 +157,54 @@ describe('forms', () => {
     expect((await call('POST', '/fhir/QuestionnaireResponse', await issuer.token('patient', { patientId: randomUUID() }), catResponse())).status).toBe(403);
     expect((await call('POST', '/fhir/QuestionnaireResponse', null, catResponse())).status).toBe(401);
     expect(await appended()).toBe(before);
+  });
+
+  describe('care teams (a clinician sees and writes only the forms of their own teams\' patients)', () => {
+    const otherTeam = () => issuer.token('clinician', { careTeams: ['hjerte-ous'] });
+
+    it("refuses a clinician of another team the patient's responses and assignments, the same way as for a patient on no team", async () => {
+      const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse([2, 2, 2, 2, 2, 2, 2, 2]));
+      expect(created.status).toBe(201);
+      const read = await call('GET', created.location!, await otherTeam());
+      expect(read.status).toBe(403);
+      expect(JSON.stringify(read.body)).not.toContain('"item"');
+      expect(JSON.stringify(read.body)).not.toContain('copd-care-team');
+      const assignments = await call('GET', `/fhir/Questionnaire?subject=Patient/${patientId}`, await otherTeam());
+      expect(assignments.status).toBe(403);
+      const unknown = await call('GET', `/fhir/Questionnaire?subject=Patient/${randomUUID()}`, await otherTeam());
+      expect(unknown.status).toBe(403);
+      // Same text whether the patient is on another team or on none (only the patient id differs).
+      expect(unknown.body.issue[0].diagnostics.replace(/patient \S+/, '')).toBe(assignments.body.issue[0].diagnostics.replace(/patient \S+/, ''));
+      // Their own team's clinician still reads.
+      expect((await call('GET', created.location!, await issuer.token('clinician'))).status).toBe(200);
+    });
+
+    it('refuses a clinician of another team a submission for the patient, appending nothing', async () => {
+      const before = await appended();
+      const refused = await call('POST', '/fhir/QuestionnaireResponse', await otherTeam(), catResponse([1, 2, 1, 2, 1, 2, 1, 2]));
+      expect(refused.status).toBe(403);
+      expect(await appended()).toBe(before);
+    });
+
+    it('refuses a token without the forms scope with 403 and an insufficient_scope challenge', async () => {
+      const response = await fetch(`${forms.url}/fhir/QuestionnaireResponse`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${await issuer.token('patient', { patientId, scopes: ['varde/measurements.write'] })}` },
+        body: JSON.stringify(catResponse()),
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="varde", error="insufficient_scope", scope="varde/forms.write"');
+    });
+  });
+
+  it('writes an access-log entry when a retried submission is answered 200 with the stored response', async () => {
+    const key = randomUUID();
+    const clinician = await issuer.token('clinician', { subject: `retrying-clinician-${key}` });
+    const first = await call('POST', '/fhir/QuestionnaireResponse', clinician, catResponse([0, 1, 0, 1, 0, 1, 0, 1]), { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const retried = await call('POST', '/fhir/QuestionnaireResponse', clinician, catResponse([0, 1, 0, 1, 0, 1, 0, 1]), { 'idempotency-key': key });
+    expect(retried.status).toBe(200);
+    expect(retried.body.id).toBe(first.body.id);
+    await accessLogOf(sharing.url, patientId, patientToken, (entries) => entries.some((e) => e.actor.subject === `retrying-clinician-${key}` && e.resource === `QuestionnaireResponse/${first.body.id}`), 'the retried write in the access log');
   });
 });

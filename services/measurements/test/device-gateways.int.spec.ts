@@ -111,14 +111,30 @@ describe('device gateways submit only for patients assigned to them', () => {
     expect(await appended()).toBe(before + 2);
   });
 
-  it('lets only clinicians assign, only for enrolled patients, and names a malformed id', async () => {
+  it("refuses a clinician of another care team to assign or revoke the patient's gateways (403, nothing written, the patient's gateway keeps working)", async () => {
+    const patientId = await enrolPatient(pathways.url, clinician);
+    expect((await call('PUT', gateways(patientId, 'gw-home'), clinician)).status).toBe(201);
+    const stranger = await issuer.token('clinician', { careTeams: ['hjerte-ous'] });
+    const before = await appended();
+    const revoked = await call('DELETE', gateways(patientId, 'gw-home'), stranger);
+    expect(revoked.status).toBe(403);
+    expect(JSON.stringify(revoked.body)).not.toContain('copd-care-team');
+    const rogue = await call('PUT', gateways(patientId, 'gw-rogue'), stranger);
+    expect(rogue.status).toBe(403);
+    expect(await appended()).toBe(before);
+    expect((await call('POST', '/fhir/Observation', await gateway('gw-home'), spo2(patientId, 88))).status).toBe(201);
+    expect((await call('POST', '/fhir/Observation', await gateway('gw-rogue'), spo2(patientId, 99))).status).toBe(403);
+  });
+
+  it('lets only clinicians of the care team assign, only for enrolled patients, and names a malformed id', async () => {
     const patientId = await enrolPatient(pathways.url, clinician);
     const before = await appended();
     expect((await call('PUT', gateways(patientId, 'gw-x'), await issuer.token('patient', { patientId }))).status).toBe(403);
     expect((await call('PUT', gateways(patientId, 'gw-x'), await gateway('gw-x'))).status).toBe(403);
+    // A patient on no care team is nobody's to assign devices for: the same 403 as for another team's patient.
     const notEnrolled = await call('PUT', gateways('6c1f8c1e-0000-4000-8000-000000000000', 'gw-x'), clinician);
-    expect(notEnrolled.status).toBe(404);
-    expect(notEnrolled.body.detail).toContain('patientId');
+    expect(notEnrolled.status).toBe(403);
+    expect(notEnrolled.body.detail).toContain('is not on one of your care teams');
     const badPatient = await call('PUT', gateways('not-a-patient', 'gw-x'), clinician);
     expect(badPatient.status).toBe(400);
     expect(badPatient.body.detail).toContain('patientId');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, outboxEntriesOf, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assignGateway, DEV_GATEWAY } from './assign-gateway';
@@ -241,6 +241,16 @@ describe('exactly once', () => {
     expect(await appended()).toBe(before);
     const otherDevice = await postObservation({ ...reading, device: { reference: 'Device/watch-2' } });
     expect(otherDevice.status).toBe(201);
+  });
+
+  it('writes an access-log entry when a resend is answered 200 with the stored Observation (none for the first 201)', async () => {
+    const reading = observation('8867-4', 71, '/min', { device: { reference: 'Device/watch-3' } });
+    const first = await postObservation(reading);
+    expect(first.status).toBe(201);
+    const logged = async () => (await outboxEntriesOf(db, patientId, schema)).filter((e) => e.resource === `Observation/${first.body.id}`);
+    expect(await logged()).toEqual([]);
+    expect((await postObservation(reading)).status).toBe(200);
+    expect((await logged()).map((e) => [e.purpose, e.actor.role])).toEqual([['measurements', 'patient']]);
   });
 
   it('refuses the same identifier with other content (409), saying which elements differ', async () => {

@@ -224,7 +224,7 @@ describe('care teams', () => {
     for (const path of reads(patientId, created[0]!.id)) {
       const refused = await get(path, stranger);
       expect(refused.status, path).toBe(403);
-      expect(problemNames(refused.body), path).toContain('belongs to care team copd-care-team');
+      expect(problemNames(refused.body), path).toContain('is not on one of your care teams');
       expect((await get(path, auditor)).status, path).toBe(200);
     }
   });

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { loadConfig, z } from '@varde/config';
+import { ConfigError, loadConfig, z } from '@varde/config';
 import { AccessLog, accessLogViaOutbox, PlatformModule, type Infrastructure } from '@varde/platform';
 import { EnrolmentsHttpController } from './api/enrolments.http.controller';
 import { PathwaysGrpcController } from './api/pathways.grpc.controller';
@@ -13,15 +13,31 @@ import { CataloguePathwayDirectory } from './infrastructure/catalogue-pathway-di
 import { EventStoreEnrolmentStreams } from './infrastructure/event-store-enrolment-streams';
 import { PatientIdentityRepository, PostgresPatientIdentityRepository } from './infrastructure/patient-identity.repository';
 
-/** Pathways' own settings. */
+/** The public development key of the national id → patient id mapping: anyone can read it in this repository. */
+export const DEVELOPMENT_IDENTITY_KEY = 'varde-development-identity-key';
+
+/**
+ * Pathways' own settings. `IDENTITY_HMAC_KEY` keys the national id → patient id mapping: with a known key every
+ * stored hash is reversed by trying the few million valid national ids. The public development key is accepted only
+ * where no real patient can be: `NODE_ENV` `development` or `test`, or embedded mode (no `KAFKA_BROKERS`) outside
+ * `NODE_ENV=production`. Anywhere else start-up stops and says so (docs/operations/configuration.md).
+ */
 export function loadPathwaysConfig(source: NodeJS.ProcessEnv = process.env) {
-  return loadConfig(
+  const config = loadConfig(
     {
-      // The development default is public; production must set its own secret (see docs/operations).
-      IDENTITY_HMAC_KEY: z.string().min(16, 'expected a secret of at least 16 characters').default('varde-development-identity-key'),
+      IDENTITY_HMAC_KEY: z.string().min(16, 'expected a secret of at least 16 characters').default(DEVELOPMENT_IDENTITY_KEY),
     },
     source,
   );
+  const nodeEnv = source['NODE_ENV'];
+  const development = nodeEnv === 'development' || nodeEnv === 'test' || (nodeEnv !== 'production' && !source['KAFKA_BROKERS']);
+  if (config.IDENTITY_HMAC_KEY === DEVELOPMENT_IDENTITY_KEY && !development) {
+    throw new ConfigError([
+      `IDENTITY_HMAC_KEY: ${source['IDENTITY_HMAC_KEY'] === undefined ? 'is not set' : 'is the public development key'}; ` +
+        `outside development (NODE_ENV=${nodeEnv ?? '(unset)'}${source['KAFKA_BROKERS'] ? ', KAFKA_BROKERS set' : ''}) set it to a secret of at least 32 random bytes, e.g. \`openssl rand -base64 48\``,
+    ]);
+  }
+  return config;
 }
 
 /** The pathways service: pathway definitions, enrolments and the patient identity mapping. */

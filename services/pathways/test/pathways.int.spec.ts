@@ -112,7 +112,7 @@ describe('pathways service', () => {
     expect(logged.map((e) => e.actor.role).sort()).toEqual(['auditor', 'clinician']);
     const stranger = await read(await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
     expect(stranger.status).toBe(403);
-    expect(((await stranger.json()) as { detail: string }).detail).toContain(`belongs to care team ${team}`);
+    expect(((await stranger.json()) as { detail: string }).detail).toContain('is not on one of your care teams');
   });
 
   it("refuses (403) to enrol into a care team the clinician is not on, writing nothing, and (409) to move an enrolled patient's team", async () => {
@@ -132,7 +132,35 @@ describe('pathways service', () => {
     expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await t.issuer.token('clinician'))).status).toBe(201);
     const moved = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
     expect(moved.status).toBe(409);
-    expect(((await moved.json()) as { detail: string }).detail).toContain('already enrolled with care team "copd-care-team"');
+    expect(((await moved.json()) as { detail: string }).detail).toContain('already has an active enrolment');
+  });
+
+  it('answers a clinician of another team the same 409 whatever team (or pathway) the person is enrolled with, naming none', async () => {
+    const [withCopdTeam, withAhus] = [syntheticNationalId(), syntheticNationalId()];
+    expect((await enrol({ patient: { nationalId: withCopdTeam }, pathway: 'copd' }, await issuer.token('clinician'))).status).toBe(201);
+    const ahus = await issuer.token('clinician', { careTeams: ['lungepoliklinikken-ahus'] });
+    expect((await enrol({ patient: { nationalId: withAhus }, pathway: 'copd', careTeam: 'lungepoliklinikken-ahus' }, ahus)).status).toBe(201);
+    const stranger = await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] });
+    const answers = await Promise.all(
+      [withCopdTeam, withAhus].map(async (nationalId) => {
+        const response = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, stranger);
+        return { status: response.status, body: await response.text() };
+      }),
+    );
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]!.status).toBe(409);
+    for (const leak of ['copd-care-team', 'lungepoliklinikken-ahus', 'patientId', 'copd"']) expect(answers[0]!.body).not.toContain(leak);
+  });
+
+  it('logs the read when an enrolment that already exists is answered 200 with the patient id', async () => {
+    const nationalId = syntheticNationalId();
+    const clinician = await issuer.token('clinician', { subject: 'enrolling-twice' });
+    const first = await enrol({ patient: { nationalId }, pathway: 'copd' }, clinician);
+    expect(first.status).toBe(201);
+    const { patientId } = (await first.json()) as { patientId: string };
+    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, clinician)).status).toBe(200);
+    const logged = (await outboxEntriesOf(db, patientId, schema)).filter((e) => e.actor.subject === 'enrolling-twice');
+    expect(logged.map((e) => e.purpose)).toEqual(['enrolment']);
   });
 
   it('refuses malformed JSON with a 400', async () => {

@@ -246,10 +246,23 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     const report = (await response.json()) as { patients: number; published: { version: number }; totals: { published: { alerts: number }; candidate: { alerts: number }; difference: { alerts: number } }; perPatient: { patientId: string; published: Outcome; candidate: Outcome }[] };
     expect(report.published.version).toBe(2);
     expect(report.patients).toBeGreaterThanOrEqual(5);
-    expect(report.totals.candidate.alerts).toBeLessThan(report.totals.published.alerts);
-    expect(report.totals.difference.alerts).toBe(report.totals.candidate.alerts - report.totals.published.alerts);
-    // This patient: two readings of 89 within 24 h are yellow under version 2 (one alert), green under the candidate.
-    expect(report.perPatient.find((p) => p.patientId === patientId)).toMatchObject({ published: { alerts: 1, endColour: 'yellow' }, candidate: { alerts: 0, endColour: 'green' } });
+    // A designer sees no patient: no per-patient rows, and totals only over at least 5 patients.
+    expect(report.perPatient).toEqual([]);
+    expect(JSON.stringify(report)).not.toContain(patientId);
+    // An auditor sees each patient: this one's two readings of 89 within 24 h are yellow under version 2 (one
+    // alert), green under the candidate.
+    const audited = (await (await call('POST', '/api/triage/what-if', auditor, { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() })).json()) as typeof report;
+    expect(audited.totals.candidate.alerts).toBeLessThan(audited.totals.published.alerts);
+    expect(audited.totals.difference.alerts).toBe(audited.totals.candidate.alerts - audited.totals.published.alerts);
+    // The designer's counts are the auditor's, except that a count from 1 to 4 is suppressed (null).
+    const counts = (totals: typeof report.totals.published) => [totals.alerts, ...Object.values((totals as unknown as { endColours: Record<string, number> }).endColours)];
+    expect(counts(report.totals.published)).toEqual(counts(audited.totals.published).map((n) => (n > 0 && n < 5 ? null : n)));
+    expect(audited.perPatient.find((p) => p.patientId === patientId)).toMatchObject({ published: { alerts: 1, endColour: 'yellow' }, candidate: { alerts: 0, endColour: 'green' } });
+    // A clinician sees the rows of their own team's patients only.
+    const ownTeam = (await (await call('POST', '/api/triage/what-if', await issuer.token('clinician'), { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() })).json()) as typeof report;
+    expect(ownTeam.perPatient.map((p) => p.patientId)).toContain(patientId);
+    const otherTeam = (await (await call('POST', '/api/triage/what-if', await issuer.token('clinician', { careTeams: ['hjerte-ous'] }), { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() })).json()) as typeof report;
+    expect(otherTeam.perPatient).toEqual([]);
     expect(Number((await triageDb.query<{ n: string }>('SELECT count(*) AS n FROM emt_messages')).rows[0]!.n)).toBe(written);
     const wrongPathway = await call('POST', '/api/triage/what-if', designer, { pathwayId: 'heart-failure', candidate, from: ago(96).toISOString(), to: new Date().toISOString() });
     expect(wrongPathway.status).toBe(400);

@@ -158,7 +158,7 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     const page = await worklist({ pageSize: 1000 }, stranger);
     expect(page.ok && page.value.entries.map((e) => e.patientId)).toEqual([]);
     const status_ = await outcome(service.getPatientStatus({ patientId: red }, bearer(stranger)));
-    expect(status_).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, details: expect.stringContaining('belongs to care team copd-care-team') });
+    expect(status_).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, details: expect.stringContaining('is not on one of your care teams') });
     const audited = await worklist({ pageSize: 1000 }, await issuer.token('auditor'));
     expect(audited.ok && audited.value.entries.map((e) => e.patientId)).toEqual(expect.arrayContaining([red, green]));
   });

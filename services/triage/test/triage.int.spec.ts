@@ -210,7 +210,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     for (const path of ['', '/history', '/overrides']) {
       const refused = await read(path, clinician);
       expect(refused.status, path).toBe(403);
-      expect(((await refused.json()) as { detail: string }).detail, path).toContain(`belongs to care team ${team}`);
+      expect(((await refused.json()) as { detail: string }).detail, path).toContain('is not on one of your care teams');
       expect((await read(path, ahus)).status, path).toBe(200);
       expect((await read(path, auditor)).status, path).toBe(200);
     }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
@@ -22,28 +22,32 @@ export class QuestionnaireResponsesHttpController {
 
   /** `201` with the stored, scored QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
   @Post()
-  @Roles('patient', 'clinician')
+  @Access('forms', 'write', { patient: 'body' })
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const response = validateQuestionnaireResponse(body, new Date());
-    assertMayActOnPatient(principal, response.patientId);
-    if (!(await this.enrolments.isEnrolled(response.patientId, String(headers['authorization'])))) {
-      throw new NotFoundError(`QuestionnaireResponse.subject: Patient/${response.patientId} is not enrolled on any pathway`);
-    }
-    const result = await this.submit.handle(response, commandMetadataFrom(principal, headers));
+    // The patient, their guardian, or a clinician of the patient's care team (policy table, docs/api/sharing.md).
+    const { enrolment } = await this.enrolments.authorise(principal, 'forms', 'write', response.patientId);
+    if (enrolment === undefined) throw new NotFoundError(`QuestionnaireResponse.subject: Patient/${response.patientId} is not enrolled on any pathway`);
+    const metadata = commandMetadataFrom(principal, headers);
+    const result = await this.submit.handle(response, metadata);
     const id = result.response.data.responseId;
     void reply.header('location', `/fhir/QuestionnaireResponse/${id}`);
-    if (!result.created) void reply.status(200);
+    if (!result.created) {
+      // A retry answers with the response as stored, which may be older than what this caller sent: a read.
+      await this.accessLog.recordReads('forms', [response.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${id}` }, metadata);
+      void reply.status(200);
+    }
     return questionnaireResponseResource(result.response, response.questionnaire);
   }
 
-  /** The stored response (patient: own only), written to the patient's access log before it is shown. */
+  /** The stored response (patient: own; clinician: of their care teams' patients), written to the patient's access log before it is shown. */
   @Get(':id')
-  @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('forms', 'read', { patient: 'resource' })
   async get(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected a QuestionnaireResponse id (UUID)');
     const stored = await this.responses.get(id);
-    assertMayActOnPatient(principal, stored.data.patientId);
+    await this.enrolments.authorise(principal, 'forms', 'read', stored.data.patientId);
     await this.accessLog.recordReads('forms', [stored.data.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${id}` }, commandMetadataFrom(principal, headers));
     return questionnaireResponseResource(stored, questionnaireByCanonical(`${stored.data.questionnaireUrl}|${stored.data.questionnaireVersion}`));
   }

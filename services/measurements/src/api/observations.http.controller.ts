@@ -30,9 +30,13 @@ export class ObservationsHttpController {
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const submission = await this.recorder.authorise(this.submission.forRequest(principal, String(headers['authorization'])), this.intake.check(body));
-    const result = await this.recorder.record(submission, commandMetadataFrom(principal, headers));
+    const metadata = commandMetadataFrom(principal, headers);
+    const result = await this.recorder.record(submission, metadata);
     void reply.header('location', `/fhir/Observation/${result.id}`);
-    if (!result.created) void reply.status(200);
+    if (!result.created) {
+      await this.reader.resent(submission.input.patientId, result.id, metadata);
+      void reply.status(200);
+    }
     return result.resource();
   }
 

@@ -96,6 +96,14 @@ export class MeasurementReader {
     assertMayReadPatientOfTeam(principal, patientId, careTeamId || undefined);
   }
 
+  /**
+   * Logs a resend answered with the Observation as first stored (which may differ from what this caller sent, e.g.
+   * another device's reading with the same identifier): showing it is a read (the caller was authorised to write).
+   */
+  async resent(patientId: string, observationId: string, request: CommandMetadata): Promise<void> {
+    await this.log(patientId, `Observation/${observationId}`, request);
+  }
+
   private log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {
     return this.accessLog.recordReads('measurements', [patientId], { purpose: PURPOSE, resource }, request);
   }

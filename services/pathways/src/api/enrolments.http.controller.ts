@@ -32,23 +32,29 @@ export class EnrolmentsHttpController {
   /**
    * `201 {patientId, enrolmentId, careTeam, admission}` for a new enrolment (a readmission after a discharge counts up
    * `admission`), `200` with the same shape when it already existed. `careTeam` defaults to the pathway's default
-   * team; a clinician may enrol only into one of their own teams (403).
+   * team; a clinician may enrol only into one of their own teams (403). `409` for a person enrolled on another
+   * pathway or with another team, naming neither (the same answer for every team).
    */
   @Post()
   @Roles('clinician', 'system')
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(EnrolRequest, body);
+    const metadata = commandMetadataFrom(principal, headers);
     const result = await this.enrol.handle(
       {
         nationalId: request.patient.nationalId,
         pathway: pathwayReference(request),
         ...(request.careTeam === undefined ? {} : { careTeamId: request.careTeam }),
       },
-      commandMetadataFrom(principal, headers),
+      metadata,
       (careTeamId) => assertMayActForCareTeam(principal, careTeamId),
     );
-    if (!result.created) void reply.status(200);
+    if (!result.created) {
+      // The existing enrolment is shown (who the national id is): a read of the patient's data, logged first.
+      await this.accessLog.recordReads('pathways', [result.patientId], { purpose: 'enrolment', resource: `enrolments/${result.patientId}` }, metadata);
+      void reply.status(200);
+    }
     return { patientId: result.patientId, enrolmentId: result.enrolmentId, careTeam: result.careTeamId, admission: result.admission };
   }
 

@@ -33,6 +33,10 @@ function inForceFor(command: EnrolmentCommand['type'], state: EnrolmentState): I
   return state;
 }
 
+/** The refusal for a person already enrolled on another pathway or with another team; it names neither. */
+export const ALREADY_ENROLLED =
+  'This person already has an active enrolment that this request does not match (another pathway or care team); the care team that follows them can change its pathway or team (change-pathway, change-care-team) or discharge it';
+
 /**
  * The whole course of an enrolment: enrol, pause and resume, change pathway or care team, discharge, and enrol
  * again after a discharge (a readmission, counted in `admission`). Enrolling again on the same pathway with the
@@ -44,8 +48,9 @@ export function decideEnrolment(command: EnrolmentCommand, state: EnrolmentState
     case 'EnrolPatient': {
       const { patientId, enrolmentId, pathway, careTeamId } = command.data;
       if (state.status === 'active' || state.status === 'paused') {
-        if (state.pathwayId !== pathway.id) throw new IllegalStateError(`The patient is already enrolled on pathway "${state.pathwayId}"; change their pathway (POST /api/enrolments/${patientId}/change-pathway) instead`);
-        if (state.careTeamId !== careTeamId) throw new IllegalStateError(`The patient is already enrolled with care team "${state.careTeamId}"; move them (POST /api/enrolments/${patientId}/change-care-team) instead`);
+        // One answer for both, naming neither pathway nor team: a clinician of another team must not learn where
+        // (or on what) the person is followed up from trying to enrol them (helsepersonelloven § 21a).
+        if (state.pathwayId !== pathway.id || state.careTeamId !== careTeamId) throw new IllegalStateError(ALREADY_ENROLLED);
         return [];
       }
       const admission = state.status === 'discharged' ? state.admission + 1 : 1;

@@ -8,6 +8,7 @@ import { AssessmentVerifier } from '../application/assessment-verifier';
 import { PatientDataReader } from '../application/patient-data.reader';
 import { TriageHandler } from '../application/triage.handler';
 import { WhatIfService } from '../application/what-if.service';
+import { discloseWhatIf } from '../application/what-if.disclosure';
 import type { PatientTriaged } from '../domain/triage.events';
 import { parseId } from './query-params';
 import { ruleSetText } from './rule-sets.http.controller';
@@ -63,9 +64,11 @@ export class TriageAuditHttpController {
   @Roles('pathway-designer', 'clinician', 'auditor')
   async runWhatIf(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const request = parseBody(whatIfBody, body ?? {});
-    return this.whatIf.run(
+    const report = await this.whatIf.run(
       { pathwayId: request.pathwayId, candidate: ruleSetText(request.candidate, 'candidate'), from: new Date(request.from), to: new Date(request.to), baselineVersion: request.baselineVersion },
       commandMetadataFrom(principal, headers),
     );
+    // Designers see aggregates only, clinicians their own teams' patients, auditors all (what-if.disclosure.ts).
+    return discloseWhatIf(report, principal, (patientId) => this.reader.mayRead(principal, patientId));
   }
 }

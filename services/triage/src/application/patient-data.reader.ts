@@ -1,6 +1,6 @@
 import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
+import { assertMayReadPatientOfTeam, mayReadPatientOfTeam, type Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from '../infrastructure/alerts.query';
 import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from '../infrastructure/worklist.query';
@@ -25,6 +25,12 @@ export class PatientDataReader {
   async authorise(principal: Principal, patientId: string): Promise<void> {
     const careTeamId = principal.role === 'clinician' ? await this.worklist.careTeamOf(patientId) : undefined;
     assertMayReadPatientOfTeam(principal, patientId, careTeamId);
+  }
+
+  /** Whether the caller may see this patient (see {@link authorise}), without throwing. */
+  async mayRead(principal: Principal, patientId: string): Promise<boolean> {
+    const careTeamId = principal.role === 'clinician' ? await this.worklist.careTeamOf(patientId) : undefined;
+    return mayReadPatientOfTeam(principal, patientId, careTeamId);
   }
 
   /** Throws NotFoundError for an unknown alert, ForbiddenError unless the caller may see the alert's patient. */
