@@ -137,10 +137,10 @@ describe('pathways service', () => {
 
   it('answers a clinician of another team the same 409 whatever team (or pathway) the person is enrolled with, naming none', async () => {
     const [withCopdTeam, withAhus] = [syntheticNationalId(), syntheticNationalId()];
-    expect((await enrol({ patient: { nationalId: withCopdTeam }, pathway: 'copd' }, await issuer.token('clinician'))).status).toBe(201);
-    const ahus = await issuer.token('clinician', { careTeams: ['lungepoliklinikken-ahus'] });
+    expect((await enrol({ patient: { nationalId: withCopdTeam }, pathway: 'copd' }, await t.issuer.token('clinician'))).status).toBe(201);
+    const ahus = await t.issuer.token('clinician', { careTeams: ['lungepoliklinikken-ahus'] });
     expect((await enrol({ patient: { nationalId: withAhus }, pathway: 'copd', careTeam: 'lungepoliklinikken-ahus' }, ahus)).status).toBe(201);
-    const stranger = await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] });
+    const stranger = await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] });
     const answers = await Promise.all(
       [withCopdTeam, withAhus].map(async (nationalId) => {
         const response = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, stranger);
@@ -154,12 +154,12 @@ describe('pathways service', () => {
 
   it('logs the read when an enrolment that already exists is answered 200 with the patient id', async () => {
     const nationalId = syntheticNationalId();
-    const clinician = await issuer.token('clinician', { subject: 'enrolling-twice' });
+    const clinician = await t.issuer.token('clinician', { subject: 'enrolling-twice' });
     const first = await enrol({ patient: { nationalId }, pathway: 'copd' }, clinician);
     expect(first.status).toBe(201);
     const { patientId } = (await first.json()) as { patientId: string };
     expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, clinician)).status).toBe(200);
-    const logged = (await outboxEntriesOf(db, patientId, schema)).filter((e) => e.actor.subject === 'enrolling-twice');
+    const logged = (await outboxEntriesOf(t.db, patientId, t.schema)).filter((e) => e.actor.subject === 'enrolling-twice');
     expect(logged.map((e) => e.purpose)).toEqual(['enrolment']);
   });
 
