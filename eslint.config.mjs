@@ -20,7 +20,7 @@ const serviceBoundaries = SERVICES.map((service) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', '.data/**', 'libs/contracts/src/generated/**', '.nx/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'apps/*/dist/**', '.cache/**', '.data/**', 'libs/contracts/src/generated/**', '.nx/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

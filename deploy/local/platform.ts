@@ -6,6 +6,7 @@ import { startDevIssuer } from './dev-issuer/dev-issuer';
 import { startEmbeddedPostgresProcess, type LocalPostgres } from './embedded-postgres';
 import { startKafkaBroker, type KafkaBroker } from './kafka/broker';
 import { startRouter, type Router } from './router';
+import { defaultWebAppDirs } from './web-apps';
 
 /** The five services, in start order (pathways and sharing answer gRPC the others call). */
 export const SERVICES = ['pathways', 'sharing', 'forms', 'measurements', 'triage'] as const;
@@ -142,6 +143,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const router: Router = await startRouter({
       port: 8080 + offset,
       upstreams: Object.fromEntries(SERVICES.map((s) => [s, url(s)])) as Record<Service, string>,
+      webApps: { dirs: defaultWebAppDirs(repoRoot), issuer: issuer.url },
     });
     cleanups.push(() => router.close());
     return {

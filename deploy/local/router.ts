@@ -1,6 +1,7 @@
 import fastifyReplyFrom from '@fastify/reply-from';
 import Fastify from 'fastify';
 import { routeFor, type RoutedService } from '../routes';
+import { registerWebApps, type WebAppsOptions } from './web-apps';
 
 /** Where each service listens. */
 export type Upstreams = Readonly<Record<RoutedService, string>>;
@@ -12,12 +13,15 @@ export type Router = Readonly<{ url: string; close: () => Promise<void> }>;
  * The one public base URL in embedded mode: routes by path exactly as the Kubernetes ingress does
  * (deploy/routes.ts) and answers `/health` for the whole platform.
  */
-export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams }): Promise<Router> {
+export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams; webApps?: WebAppsOptions }): Promise<Router> {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
   await app.register(fastifyReplyFrom, { undici: { connections: 64, headersTimeout: 60_000, bodyTimeout: 60_000 } });
   // Pass bodies through untouched: each service parses and validates its own input.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  // The clinician's and the patient's web apps (apps/*), built assets only.
+  if (options.webApps) await registerWebApps(app, options.webApps);
 
   app.get('/health', async (_request, reply) => {
     const entries = await Promise.all(

@@ -61,10 +61,7 @@ export async function mintDevToken(options: DevTokenOptions): Promise<string> {
   const claims: Record<string, unknown> = {
     [CLAIMS.clientId]: 'varde-dev',
     [CLAIMS.scope]: devTokenScopes(options).join(' '),
-    [CLAIMS.role]: role,
-    ...(role === 'patient' ? { [CLAIMS.patientId]: options.patientId } : {}),
-    ...(role === 'guardian' ? { [CLAIMS.patientIds]: options.patientIds } : {}),
-    ...(role === 'clinician' ? { [CLAIMS.careTeams]: options.careTeams ?? DEV_CARE_TEAMS } : {}),
+    ...holderClaims(options),
     ...(organisation === undefined ? {} : { [CLAIMS.helseIdOrganisation]: organisation }),
   };
   return new SignJWT(claims)
@@ -77,6 +74,39 @@ export async function mintDevToken(options: DevTokenOptions): Promise<string> {
     .setNotBefore(issuedAt)
     .setExpirationTime(issuedAt + ttlSeconds)
     .sign(keys.privateKey);
+}
+
+/**
+ * Mints the OpenID Connect ID token that goes with a dev access token from the authorization code flow: who
+ * signed in (same subject), for which client (`aud`), echoing the authorization request's nonce. DEVELOPMENT ONLY.
+ */
+export async function mintDevIdToken(options: DevTokenOptions & Readonly<{ clientId: string; nonce?: string }>): Promise<string> {
+  const { ttlSeconds = DEFAULT_TTL_SECONDS } = options;
+  const keys = await loadOrCreateDevKeys(options.keysDir);
+  const issuedAt = Math.floor((options.issuedAt ?? new Date()).getTime() / 1000);
+  const claims: Record<string, unknown> = {
+    ...holderClaims(options),
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+  };
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' })
+    .setSubject(options.subject ?? defaultSubject(options))
+    .setIssuer(options.issuer ?? DEV_ISSUER_URL)
+    .setAudience(options.clientId)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ttlSeconds)
+    .sign(keys.privateKey);
+}
+
+// Who the holder is: role, and the patients or care teams the role carries.
+function holderClaims(options: DevTokenOptions): Record<string, unknown> {
+  const { role } = options;
+  return {
+    [CLAIMS.role]: role,
+    ...(role === 'patient' ? { [CLAIMS.patientId]: options.patientId } : {}),
+    ...(role === 'guardian' ? { [CLAIMS.patientIds]: options.patientIds } : {}),
+    ...(role === 'clinician' ? { [CLAIMS.careTeams]: options.careTeams ?? DEV_CARE_TEAMS } : {}),
+  };
 }
 
 /** The scopes a dev token gets: those asked for, else the role's defaults. */

@@ -2,3 +2,4 @@ export * from './decider';
 export * from './errors';
 export * from './vital-signs';
 export * from './access-log-entry';
+export * from './national-id';

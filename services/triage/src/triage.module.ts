@@ -26,6 +26,8 @@ import { PathwaysActiveEnrolments } from './infrastructure/pathways-active-enrol
 import { NextCheckProjection } from './infrastructure/next-check.projection';
 import { TriageHistoryProjection } from './infrastructure/triage-history.projection';
 import { WorklistProjection } from './infrastructure/worklist.projection';
+import { WorklistChanges } from './application/worklist-changes.port';
+import { PostgresWorklistChanges } from './infrastructure/worklist-changes.postgres';
 import { TriageFiguresQuery } from './infrastructure/triage-figures.query';
 import { WorklistQuery } from './infrastructure/worklist.query';
 import { streamCachingEventStore } from './infrastructure/stream-caching-event-store';
@@ -74,6 +76,8 @@ export class TriageModule {
         TriageFiguresQuery,
         WorklistProjection,
         WorklistQuery,
+        PostgresWorklistChanges,
+        { provide: WorklistChanges, useExisting: PostgresWorklistChanges },
         PatientDataReader,
         TriageInputsConsumer,
       ],

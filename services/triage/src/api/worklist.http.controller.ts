@@ -1,20 +1,39 @@
-import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { careTeamsShownTo, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientDataReader } from '../application/patient-data.reader';
 import type { Colour } from '../domain/triage-rules';
+import { WorklistChanges } from '../application/worklist-changes.port';
+import { interval, map, merge, type Observable } from 'rxjs';
 import { parseCareTeam, parseLimit, parseOneOf, parsePathway, parseSubject } from './query-params';
+import { decodePageToken, encodePageToken } from './worklist-page-token';
 
 const COLOURS: readonly Colour[] = ['red', 'yellow', 'green'];
 
 /** The clinicians' worklist: who needs attention first. */
 @Controller('api/worklist')
 export class WorklistHttpController {
-  constructor(@Inject(PatientDataReader) private readonly reader: PatientDataReader) {}
+  constructor(
+    @Inject(PatientDataReader) private readonly reader: PatientDataReader,
+    @Inject(WorklistChanges) private readonly feed: WorklistChanges,
+  ) {}
 
   /**
-   * `200 {entries: [{patientId, colour, reasons, since, careTeam, openAlert}]}`, red → yellow → green, longest waiting
-   * first; a clinician sees the patients of their care teams (`team=` narrows to one of them), an auditor all.
+   * Server-sent events: `event: worklist-changed` within moments of any change to the worklist or an alert, and a
+   * `ping` every 15 s so proxies keep the stream open. No patient data: the client reads the worklist again.
+   */
+  @Sse('events')
+  @Roles('clinician', 'auditor')
+  events(): Observable<MessageEvent> {
+    return merge(
+      this.feed.changes().pipe(map((mark): MessageEvent => ({ type: 'worklist-changed', data: { mark } }))),
+      interval(15_000).pipe(map((): MessageEvent => ({ type: 'ping', data: {} }))),
+    );
+  }
+
+  /**
+   * `200 {entries: [{patientId, colour, reasons, since, careTeam, pathwayId, openAlert}], nextPageToken?}`, red → yellow →
+   * green, longest waiting first (`page_token=` continues after a page); a clinician sees the patients of their care teams (`team=` narrows to one of them), an auditor all.
    */
   @Get()
   @Roles('clinician', 'auditor')
@@ -25,8 +44,13 @@ export class WorklistHttpController {
       assignee: parseSubject('assignee', query['assignee']),
       limit: parseLimit(query['limit']),
       careTeams: careTeamsShownTo(principal, parseCareTeam(query['team'])),
+      after: query['page_token'] === undefined ? undefined : decodePageToken(String(query['page_token'])),
     };
     const entries = await this.reader.worklistFor(filter, commandMetadataFrom(principal, headers));
-    return { entries: entries.map(({ patientId, colour, reasons, since, careTeam, openAlert }) => ({ patientId, colour, reasons, since, careTeam, openAlert })) };
+    const last = entries[entries.length - 1];
+    return {
+      entries: entries.map(({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert }) => ({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert })),
+      ...(last && entries.length === filter.limit ? { nextPageToken: encodePageToken({ colour: last.colour, since: last.since, patientId: last.patientId }) } : {}),
+    };
   }
 }

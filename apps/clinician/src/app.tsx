@@ -1,0 +1,51 @@
+import { Button } from '@digdir/designsystemet-react';
+import { LanguageSwitch, navigate, useRoute, useSession } from '@varde/web-common';
+import { useTranslation } from 'react-i18next';
+import { EnrolPage } from './enrol-page';
+import { PatientPage } from './patient-page';
+import { WorklistPage } from './worklist-page';
+
+/** The clinician app: header with navigation, then the screen the path names. */
+export function App() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const path = useRoute();
+  const patient = /^\/patients\/([0-9a-f-]{36})$/.exec(path)?.[1];
+  const link = (to: string, label: string) => (
+    <a
+      href={`${import.meta.env.BASE_URL}${to}`}
+      aria-current={path === `/${to}` ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(to);
+      }}
+    >
+      {label}
+    </a>
+  );
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('app.skip')}
+      </a>
+      <header className="top">
+        <strong>{t('app.title')}</strong>
+        <nav aria-label={t('app.nav')}>
+          <ul>
+            <li>{link('', t('nav.worklist'))}</li>
+            <li>{link('enrol', t('nav.enrol'))}</li>
+          </ul>
+        </nav>
+        <div className="status-line">
+          {t('app.signedInAs', { subject: session.subject })} · <LanguageSwitch /> ·{' '}
+          <Button variant="tertiary" data-size="sm" onClick={session.signOut}>
+            {t('app.signOut')}
+          </Button>
+        </div>
+      </header>
+      <main id="main" className="page" tabIndex={-1}>
+        {patient ? <PatientPage patientId={patient} /> : path === '/enrol' ? <EnrolPage /> : <WorklistPage />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,97 @@
+import { Heading } from '@digdir/designsystemet-react';
+import { checkNationalId } from '@varde/core/src/national-id';
+import { navigate, useSession } from '@varde/web-common';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { problemText } from './problem';
+
+/** Enrol a patient: national id checked as it is typed, pathway, care team. */
+export function EnrolPage() {
+  const { t } = useTranslation();
+  const { api, user } = useSession();
+  const teams = (user.profile['varde_care_teams'] as string[] | undefined) ?? [];
+  const [nationalId, setNationalId] = useState('');
+  const [careTeam, setCareTeam] = useState(teams[0] ?? '');
+  const [error, setError] = useState<string>();
+  const [enrolled, setEnrolled] = useState<string>();
+  const check = nationalId.length === 11 ? checkNationalId(nationalId) : undefined;
+
+  const submit = async (): Promise<void> => {
+    try {
+      const answer = await api<{ patientId: string }>('/api/enrolments', { method: 'POST', json: { patient: { nationalId }, pathway: 'copd', ...(careTeam ? { careTeam } : {}) } });
+      setEnrolled(answer.patientId);
+      setError(undefined);
+    } catch (failure) {
+      setError(problemText(failure, t));
+    }
+  };
+
+  return (
+    <>
+      <Heading level={1} data-size="lg">
+        {t('enrol.title')}
+      </Heading>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          {t('enrol.nationalId')}
+          <input
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={11}
+            value={nationalId}
+            aria-invalid={check?.valid === false}
+            aria-describedby="nid-hint"
+            onChange={(event) => setNationalId(event.target.value.replace(/\D/g, ''))}
+          />
+        </label>
+        <p id="nid-hint" aria-live="polite" className={check?.valid ? 'hint-ok' : 'hint-bad'}>
+          {check === undefined ? '' : check.valid ? t('enrol.nationalIdOk') : t('enrol.nationalIdInvalid')}
+        </p>
+        <label>
+          {t('enrol.pathway')}
+          <select value="copd" disabled>
+            <option value="copd">KOLS / COPD</option>
+          </select>
+        </label>
+        <label>
+          {t('enrol.careTeam')}
+          <select value={careTeam} onChange={(event) => setCareTeam(event.target.value)}>
+            {teams.map((team) => (
+              <option key={team} value={team}>
+                {team}
+              </option>
+            ))}
+          </select>
+        </label>
+        {error ? (
+          <p role="alert" className="hint-bad">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="primary" disabled={!check?.valid}>
+          {t('enrol.submit')}
+        </button>
+      </form>
+      {enrolled ? (
+        <p role="status">
+          {t('enrol.done')}{' '}
+          <a
+            href={`${import.meta.env.BASE_URL}patients/${enrolled}`}
+            onClick={(event) => {
+              event.preventDefault();
+              navigate(`patients/${enrolled}`);
+            }}
+          >
+            {t('enrol.open')}
+          </a>
+        </p>
+      ) : null}
+    </>
+  );
+}

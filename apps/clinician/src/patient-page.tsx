@@ -1,0 +1,175 @@
+import { Heading } from '@digdir/designsystemet-react';
+import { formatDateTime, navigate, TimeSeriesPlot, useSession, type PlotThreshold } from '@varde/web-common';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { AlertCard } from './alert-card';
+import { ColourBadge } from './colour-badge';
+import { problemText } from './problem';
+import type { Alert, Colour } from './types';
+
+type Triage = Readonly<{ colour: Colour; reasons: string[]; since: string; pathwayId: string | null }>;
+type Decision = Readonly<{ data: { assessmentId: string; colour: Colour; assessedAt: string; reasons: Array<{ text: string }>; provenance: { ruleSetId: string; ruleSetVersion: number } } }>;
+type Series = Readonly<{ unit: string; points: Array<{ t: string; v: number }> }>;
+type Rule = Readonly<{ id: string; kind: string; code?: string; threshold?: number; unit?: string }>;
+type RuleSet = Readonly<{ id: string; pathway?: string; document?: { pathway?: string; rules?: Rule[] } }>;
+type Override = Readonly<{ ruleId: string; parameter: string; value: number }>;
+
+const SPO2 = '2708-6';
+
+/** One patient: status, SpO2 plot with their thresholds, triage history with verify, alerts with their actions. */
+export function PatientPage({ patientId }: { patientId: string }) {
+  const { t, i18n } = useTranslation();
+  const { api } = useSession();
+  const [triage, setTriage] = useState<Triage>();
+  const [series, setSeries] = useState<Series>();
+  const [rules, setRules] = useState<readonly Rule[]>([]);
+  const [overrides, setOverrides] = useState<readonly Override[]>([]);
+  const [history, setHistory] = useState<readonly Decision[]>([]);
+  const [alerts, setAlerts] = useState<readonly Alert[]>([]);
+  const [verified, setVerified] = useState<Record<string, boolean>>({});
+  const [error, setError] = useState<string>();
+
+  const load = useCallback(async () => {
+    try {
+      const [status, spo2, ruleSets, own, decisions, open] = await Promise.all([
+        api<Triage>(`/api/patients/${patientId}/triage`),
+        api<Series>(`/api/patients/${patientId}/measurements/series?code=${SPO2}`),
+        api<{ ruleSets: RuleSet[] }>('/api/rule-sets'),
+        api<{ overrides: Override[] }>(`/api/patients/${patientId}/triage/overrides`),
+        api<{ decisions?: Decision[]; history?: Decision[] }>(`/api/patients/${patientId}/triage/history`),
+        api<{ alerts: Alert[] }>(`/api/alerts?patient=${patientId}`),
+      ]);
+      setTriage(status);
+      setSeries(spo2);
+      const ruleSet = ruleSets.ruleSets.find((r) => (r.pathway ?? r.document?.pathway) === status.pathwayId) ?? ruleSets.ruleSets[0];
+      setRules(ruleSet?.document?.rules ?? []);
+      setOverrides(own.overrides);
+      setHistory([...(decisions.decisions ?? decisions.history ?? [])].reverse());
+      setAlerts(open.alerts);
+      setError(undefined);
+    } catch (failure) {
+      setError(problemText(failure, t));
+    }
+  }, [api, patientId, t]);
+
+  useEffect(() => void load(), [load]);
+
+  const thresholds = useMemo<PlotThreshold[]>(
+    () =>
+      rules
+        .filter((rule) => rule.kind === 'threshold' && rule.code === `loinc:${SPO2}` && rule.threshold !== undefined)
+        .map((rule) => {
+          const value = overrides.find((o) => o.ruleId === rule.id && o.parameter === 'threshold')?.value ?? rule.threshold!;
+          return { value, label: t('patient.threshold', { value, unit: rule.unit ?? '%', rule: rule.id }) };
+        }),
+    [rules, overrides, t],
+  );
+  const plotSeries = useMemo(() => [{ label: 'SpO2', colour: '#0b5394', points: (series?.points ?? []).map((p) => [Date.parse(p.t), p.v] as const) }], [series]);
+
+  const verify = async (assessmentId: string): Promise<void> => {
+    try {
+      const answer = await api<{ verified: boolean }>(`/api/patients/${patientId}/triage/assessments/${assessmentId}/verify`, { method: 'POST' });
+      setVerified({ ...verified, [assessmentId]: answer.verified });
+    } catch (failure) {
+      setError(problemText(failure, t));
+    }
+  };
+
+  return (
+    <>
+      <p>
+        <a
+          href={import.meta.env.BASE_URL}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate('');
+          }}
+        >
+          {t('patient.back')}
+        </a>
+      </p>
+      <Heading level={1} data-size="lg">
+        {t('patient.title', { id: patientId.slice(0, 8) })}
+      </Heading>
+      {error ? (
+        <p role="alert" className="hint-bad">
+          {error}
+        </p>
+      ) : null}
+      {triage ? (
+        <section aria-labelledby="status-heading">
+          <h2 id="status-heading">{t('patient.status')}</h2>
+          <p>
+            <ColourBadge colour={triage.colour} /> {formatDateTime(triage.since, i18n.language)}
+          </p>
+          <ul>
+            {triage.reasons.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section aria-labelledby="measurements-heading">
+        <h2 id="measurements-heading">{t('patient.measurements')}</h2>
+        {series && series.points.length > 0 ? (
+          <TimeSeriesPlot
+            testId="spo2-plot"
+            title={t('plot.spo2')}
+            unit={series.unit}
+            series={plotSeries}
+            thresholds={thresholds}
+            language={i18n.language}
+            labels={{ zoom: t('plot.zoom'), days7: t('plot.days7'), days30: t('plot.days30'), all: t('plot.all'), table: t('plot.table'), time: t('plot.time') }}
+          />
+        ) : (
+          <p>{t('patient.noMeasurements')}</p>
+        )}
+      </section>
+      <section aria-labelledby="alerts-heading">
+        <h2 id="alerts-heading">{t('patient.alerts')}</h2>
+        {alerts.length === 0 ? <p>{t('patient.noAlerts')}</p> : alerts.map((alert) => <AlertCard key={alert.id} alert={alert} onChange={() => void load()} />)}
+      </section>
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading">{t('patient.history')}</h2>
+        {history.length === 0 ? (
+          <p>{t('patient.noHistory')}</p>
+        ) : (
+          <table className="worklist">
+            <thead>
+              <tr>
+                <th scope="col">{t('patient.assessedAt')}</th>
+                <th scope="col">{t('worklist.status')}</th>
+                <th scope="col">{t('worklist.reasons')}</th>
+                <th scope="col">{t('patient.ruleVersion')}</th>
+                <th scope="col">{t('patient.verify')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map(({ data }) => (
+                <tr key={`${data.assessmentId}-${data.assessedAt}`}>
+                  <td>{formatDateTime(data.assessedAt, i18n.language)}</td>
+                  <td>
+                    <ColourBadge colour={data.colour} />
+                  </td>
+                  <td>{data.reasons.map((r) => r.text).join('; ')}</td>
+                  <td>{`${data.provenance.ruleSetId} v${data.provenance.ruleSetVersion}`}</td>
+                  <td>
+                    {verified[data.assessmentId] === undefined ? (
+                      <button type="button" className="link-button" onClick={() => void verify(data.assessmentId)}>
+                        {t('patient.verify')}
+                      </button>
+                    ) : verified[data.assessmentId] ? (
+                      t('patient.verified')
+                    ) : (
+                      t('patient.verifyDiffers')
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

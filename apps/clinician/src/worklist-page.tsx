@@ -1,0 +1,199 @@
+import { Heading } from '@digdir/designsystemet-react';
+import { formatDateTime, listenToEvents, navigate, useSession } from '@varde/web-common';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ColourBadge } from './colour-badge';
+import { problemText } from './problem';
+import type { Colour, WorklistEntry } from './types';
+
+const PAGE_SIZE = 50;
+
+type Filters = Readonly<{ colour: '' | Colour; pathway: string; team: string; mine: boolean }>;
+
+/** The care team's patients, red first; filters, search, paging, and live updates over server-sent events. */
+export function WorklistPage() {
+  const { t, i18n } = useTranslation();
+  const { api, user, subject } = useSession();
+  const teams = (user.profile['varde_care_teams'] as string[] | undefined) ?? [];
+  const [filters, setFilters] = useState<Filters>({ colour: '', pathway: '', team: '', mine: false });
+  const [search, setSearch] = useState('');
+  const [entries, setEntries] = useState<readonly WorklistEntry[]>();
+  const [next, setNext] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [live, setLive] = useState(false);
+  const [announcement, setAnnouncement] = useState('');
+  const shown = useRef(PAGE_SIZE);
+
+  const query = useCallback(
+    (limit: number, pageToken?: string) => {
+      const params = new URLSearchParams({ limit: String(limit) });
+      if (filters.colour) params.set('colour', filters.colour);
+      if (filters.pathway) params.set('pathway', filters.pathway);
+      if (filters.team) params.set('team', filters.team);
+      if (filters.mine) params.set('assignee', subject);
+      if (pageToken) params.set('page_token', pageToken);
+      return api<{ entries: WorklistEntry[]; nextPageToken?: string }>(`/api/worklist?${params}`);
+    },
+    [api, filters, subject],
+  );
+
+  // Reads the rows shown again (as many as were paged in), e.g. after a change was announced.
+  const reload = useCallback(async () => {
+    try {
+      const page = await query(Math.min(shown.current, 1000));
+      setEntries(page.entries);
+      setNext(page.nextPageToken);
+      setError(undefined);
+    } catch (failure) {
+      setError(problemText(failure, t));
+    }
+  }, [query, t]);
+
+  useEffect(() => {
+    shown.current = PAGE_SIZE;
+    void reload();
+  }, [reload]);
+
+  useEffect(
+    () =>
+      listenToEvents('/api/worklist/events', () => user.access_token, (name) => {
+        if (name === 'open') setLive(true);
+        if (name === 'worklist-changed') {
+          void reload().then(() => setAnnouncement(`${t('worklist.updated')} ${new Date().toLocaleTimeString()}`));
+        }
+      }),
+    [reload, t, user],
+  );
+
+  const more = async (): Promise<void> => {
+    if (!next || !entries) return;
+    try {
+      const page = await query(PAGE_SIZE, next);
+      shown.current = entries.length + page.entries.length;
+      setEntries([...entries, ...page.entries]);
+      setNext(page.nextPageToken);
+    } catch (failure) {
+      setError(problemText(failure, t));
+    }
+  };
+
+  const visible = (entries ?? []).filter((e) => search.trim() === '' || e.patientId.includes(search.trim().toLowerCase()));
+  const set = (patch: Partial<Filters>) => setFilters({ ...filters, ...patch });
+
+  return (
+    <>
+      <Heading level={1} data-size="lg">
+        {t('worklist.title')}
+      </Heading>
+      <p className="status-line">{live ? t('worklist.live') : t('worklist.offline')}</p>
+      <form className="filters" aria-label={t('worklist.filters')} onSubmit={(event) => event.preventDefault()}>
+        <label>
+          {t('worklist.colour')}
+          <select value={filters.colour} onChange={(event) => set({ colour: event.target.value as Filters['colour'] })}>
+            <option value="">{t('worklist.anyColour')}</option>
+            {(['red', 'yellow', 'green'] as const).map((c) => (
+              <option key={c} value={c}>
+                {t(`colour.${c}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('worklist.pathway')}
+          <select value={filters.pathway} onChange={(event) => set({ pathway: event.target.value })}>
+            <option value="">{t('worklist.anyPathway')}</option>
+            <option value="copd">KOLS / COPD</option>
+          </select>
+        </label>
+        {teams.length > 1 ? (
+          <label>
+            {t('worklist.team')}
+            <select value={filters.team} onChange={(event) => set({ team: event.target.value })}>
+              <option value="">{t('worklist.anyTeam')}</option>
+              {teams.map((team) => (
+                <option key={team} value={team}>
+                  {team}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label className="inline">
+          <span>
+            <input type="checkbox" checked={filters.mine} onChange={(event) => set({ mine: event.target.checked })} /> {t('worklist.mine')}
+          </span>
+        </label>
+        <label>
+          {t('worklist.search')}
+          <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
+        </label>
+      </form>
+      <p aria-live="polite" className="visually-hidden" data-testid="worklist-announcement">
+        {announcement}
+      </p>
+      {error ? (
+        <p role="alert" className="hint-bad">
+          {error}
+        </p>
+      ) : null}
+      {entries === undefined ? (
+        <p>{t('common.loading')}</p>
+      ) : visible.length === 0 ? (
+        <p>{t('worklist.empty')}</p>
+      ) : (
+        <table className="worklist" data-testid="worklist">
+          <caption className="visually-hidden">{t('worklist.count', { count: visible.length })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('worklist.patient')}</th>
+              <th scope="col">{t('worklist.status')}</th>
+              <th scope="col">{t('worklist.reasons')}</th>
+              <th scope="col">{t('worklist.since')}</th>
+              <th scope="col">{t('worklist.alert')}</th>
+              <th scope="col">{t('worklist.pathway')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {visible.map((entry) => (
+              <tr key={entry.patientId} data-patient={entry.patientId}>
+                <td>
+                  <a
+                    href={`${import.meta.env.BASE_URL}patients/${entry.patientId}`}
+                    onClick={(event) => {
+                      event.preventDefault();
+                      navigate(`patients/${entry.patientId}`);
+                    }}
+                  >
+                    {entry.patientId.slice(0, 8)}
+                  </a>
+                </td>
+                <td>
+                  <ColourBadge colour={entry.colour} />
+                </td>
+                <td>
+                  <ul>
+                    {entry.reasons.map((reason) => (
+                      <li key={reason}>{reason}</li>
+                    ))}
+                  </ul>
+                </td>
+                <td>{formatDateTime(entry.since, i18n.language)}</td>
+                <td data-testid="open-alert">
+                  {entry.openAlert
+                    ? `${entry.openAlert.status === 'open' ? t('worklist.alertOpen') : t('worklist.alertAcknowledged')}${entry.openAlert.assignee ? `, ${t('worklist.assignedTo', { assignee: entry.openAlert.assignee })}` : ''}`
+                    : t('worklist.noAlert')}
+                </td>
+                <td>{entry.pathwayId ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {next ? (
+        <button type="button" className="primary" onClick={() => void more()}>
+          {t('worklist.more')}
+        </button>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import { Observable, share } from 'rxjs';
+import { WorklistChanges } from '../application/worklist-changes.port';
+
+/** How often the feed looks for a change while someone listens (ms); `TRIAGE_WORKLIST_CHANGES_INTERVAL_MS`. */
+const INTERVAL_MS = Number(process.env['TRIAGE_WORKLIST_CHANGES_INTERVAL_MS'] ?? 500);
+
+// One number that moves whenever a worklist row or an alert changes: rows carry updated_at, alerts their stream
+// position (every alert event moves it) and a new alert adds a row.
+const CHANGE_MARK = `SELECT (SELECT coalesce(extract(epoch FROM max(updated_at)), 0) FROM worklist)::text || ':' ||
+  (SELECT coalesce(sum(stream_position), 0) || '/' || count(*) FROM alerts) AS mark`;
+
+/**
+ * Tells listeners that the worklist changed (a colour, a reason, an alert's state), without saying whose: each
+ * listener reads the worklist again through the authorised, access-logged query. One check of the read models
+ * every {@link INTERVAL_MS} serves every listener of this replica, and only while there is one; changes written by
+ * other replicas are seen too, as the check reads the shared tables.
+ */
+@Injectable()
+export class PostgresWorklistChanges extends WorklistChanges implements OnModuleDestroy {
+  private readonly changes$: Observable<string>;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {
+    super();
+    this.changes$ = new Observable<string>((subscriber) => {
+      let last: string | undefined;
+      let busy = false;
+      const check = async (): Promise<void> => {
+        if (busy) return;
+        busy = true;
+        try {
+          const { rows } = await this.pool.query<{ mark: string }>(CHANGE_MARK);
+          const mark = rows[0]?.mark ?? '';
+          if (last !== undefined && mark !== last) subscriber.next(mark);
+          last = mark;
+        } catch {
+          // A failed check is retried at the next tick; listeners keep their connection.
+        } finally {
+          busy = false;
+        }
+      };
+      void check();
+      const timer = setInterval(() => void check(), INTERVAL_MS);
+      this.timers.add(timer);
+      return () => {
+        clearInterval(timer);
+        this.timers.delete(timer);
+      };
+    }).pipe(share());
+  }
+
+  /** Emits (an opaque mark) each time the worklist or an alert changed; nothing about which patient. */
+  override changes(): Observable<string> {
+    return this.changes$;
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.timers) clearInterval(timer);
+  }
+}
