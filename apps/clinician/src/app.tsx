@@ -1,5 +1,5 @@
 import { Button } from '@digdir/designsystemet-react';
-import { LanguageSwitch, navigate, useRoute, useSession } from '@varde/web-common';
+import { AppLink, LanguageSwitch, useRoute, useSession } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
 import { EnrolPage } from './enrol-page';
 import { PatientPage } from './patient-page';
@@ -12,16 +12,9 @@ export function App() {
   const path = useRoute();
   const patient = /^\/patients\/([0-9a-f-]{36})$/.exec(path)?.[1];
   const link = (to: string, label: string) => (
-    <a
-      href={`${import.meta.env.BASE_URL}${to}`}
-      aria-current={path === `/${to}` ? 'page' : undefined}
-      onClick={(event) => {
-        event.preventDefault();
-        navigate(to);
-      }}
-    >
+    <AppLink to={to} current={path === `/${to}`}>
       {label}
-    </a>
+    </AppLink>
   );
   return (
     <>

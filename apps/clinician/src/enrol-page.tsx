@@ -1,9 +1,10 @@
 import { Heading } from '@digdir/designsystemet-react';
 import { checkNationalId } from '@varde/core/src/national-id';
-import { navigate, useSession } from '@varde/web-common';
+import { AppLink, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { problemText } from './problem';
+import { TeamOptions } from './team-options';
 
 /** Enrol a patient: national id checked as it is typed, pathway, care team. */
 export function EnrolPage() {
@@ -62,11 +63,7 @@ export function EnrolPage() {
         <label>
           {t('enrol.careTeam')}
           <select value={careTeam} onChange={(event) => setCareTeam(event.target.value)}>
-            {teams.map((team) => (
-              <option key={team} value={team}>
-                {team}
-              </option>
-            ))}
+            <TeamOptions teams={teams} />
           </select>
         </label>
         {error ? (
@@ -81,15 +78,7 @@ export function EnrolPage() {
       {enrolled ? (
         <p role="status">
           {t('enrol.done')}{' '}
-          <a
-            href={`${import.meta.env.BASE_URL}patients/${enrolled}`}
-            onClick={(event) => {
-              event.preventDefault();
-              navigate(`patients/${enrolled}`);
-            }}
-          >
-            {t('enrol.open')}
-          </a>
+          <AppLink to={`patients/${enrolled}`}>{t('enrol.open')}</AppLink>
         </p>
       ) : null}
     </>

@@ -1,5 +1,5 @@
 import { Heading } from '@digdir/designsystemet-react';
-import { formatDateTime, navigate, TimeSeriesPlot, useSession, type PlotThreshold } from '@varde/web-common';
+import { AppLink, formatDateTime, TimeSeriesPlot, useSession, type PlotThreshold } from '@varde/web-common';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
@@ -78,15 +78,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
   return (
     <>
       <p>
-        <a
-          href={import.meta.env.BASE_URL}
-          onClick={(event) => {
-            event.preventDefault();
-            navigate('');
-          }}
-        >
-          {t('patient.back')}
-        </a>
+        <AppLink to="">{t('patient.back')}</AppLink>
       </p>
       <Heading level={1} data-size="lg">
         {t('patient.title', { id: patientId.slice(0, 8) })}

@@ -1,9 +1,10 @@
 import { Heading } from '@digdir/designsystemet-react';
-import { formatDateTime, listenToEvents, navigate, useSession } from '@varde/web-common';
+import { AppLink, formatDateTime, listenToEvents, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ColourBadge } from './colour-badge';
 import { problemText } from './problem';
+import { TeamOptions } from './team-options';
 import type { Colour, WorklistEntry } from './types';
 
 const PAGE_SIZE = 50;
@@ -110,11 +111,7 @@ export function WorklistPage() {
             {t('worklist.team')}
             <select value={filters.team} onChange={(event) => set({ team: event.target.value })}>
               <option value="">{t('worklist.anyTeam')}</option>
-              {teams.map((team) => (
-                <option key={team} value={team}>
-                  {team}
-                </option>
-              ))}
+              <TeamOptions teams={teams} />
             </select>
           </label>
         ) : null}
@@ -157,15 +154,7 @@ export function WorklistPage() {
             {visible.map((entry) => (
               <tr key={entry.patientId} data-patient={entry.patientId}>
                 <td>
-                  <a
-                    href={`${import.meta.env.BASE_URL}patients/${entry.patientId}`}
-                    onClick={(event) => {
-                      event.preventDefault();
-                      navigate(`patients/${entry.patientId}`);
-                    }}
-                  >
-                    {entry.patientId.slice(0, 8)}
-                  </a>
+                  <AppLink to={`patients/${entry.patientId}`}>{entry.patientId.slice(0, 8)}</AppLink>
                 </td>
                 <td>
                   <ColourBadge colour={entry.colour} />

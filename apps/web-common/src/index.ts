@@ -5,3 +5,4 @@ export * from './chart';
 export * from './i18n';
 export * from './language-switch';
 export * from './route';
+export * from './start-app';

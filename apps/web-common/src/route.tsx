@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
 /** The app-relative path now shown (without the app's base), updated on navigation. */
 export function useRoute(): string {
@@ -26,4 +26,20 @@ function currentPath(): string {
   const base = import.meta.env.BASE_URL;
   const path = window.location.pathname;
   return `/${path.startsWith(base) ? path.slice(base.length) : path.replace(/^\//, '')}`;
+}
+
+/** A link to another screen of the app, opened without a reload (tokens live in memory). */
+export function AppLink({ to, children, current }: { to: string; children: ReactNode; current?: boolean }) {
+  return (
+    <a
+      href={`${import.meta.env.BASE_URL}${to}`}
+      aria-current={current ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
 }
