@@ -48,11 +48,18 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     responseId: 'response-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',
     questionnaireVersion: '1.0.0', authoredAt: at('2025-03-02T19:00:00.001Z'), recordedAt: at('2025-03-02T19:00:02.500Z'),
     scores: [{ code: { system: 'https://varde.example/scores', code: 'kccq-12-summary', display: 'KCCQ-12 summary' }, value: 62.5 }],
-    answers: [{ linkId: 'q1', value: 3 }, { linkId: 'q2', value: 0 }],
+    answers: [{ linkId: 'q1', value: 3 }, { linkId: 'q2', value: 0 }], status: 'completed', author: 'RelatedPerson/guardian-1',
+    observations: [{ observationId: 'observation-1', code: { system: 'https://varde.example/scores', code: 'kccq-12-summary', display: 'KCCQ-12 summary' }, value: 62.5, fhirJson: '{"resourceType":"Observation"}' }],
   },
   'varde.forms.v1.FormAssigned': {
     assignmentId: 'assignment-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',
-    questionnaireVersion: '1.0.0', assignedAt: at('2025-03-01T09:00:00.000Z'),
+    questionnaireVersion: '1.0.0', assignedAt: at('2025-03-01T09:00:00.000Z'), dueAt: at('2025-03-02T09:00:00.000Z'), expiresAt: at('2025-03-03T09:00:00.000Z'), assignedBy: 'clinician',
+  },
+  'varde.forms.v1.FormAssignmentExpired': {
+    assignmentId: 'assignment-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12', questionnaireVersion: '1.0.0', expiredAt: at('2025-03-03T09:00:00.000Z'),
+  },
+  'varde.forms.v1.FormReminderDue': {
+    assignmentId: 'assignment-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12', questionnaireVersion: '1.0.0', remindAt: at('2025-03-02T08:00:00.000Z'), dueAt: at('2025-03-02T09:00:00.000Z'),
   },
   'varde.measurements.v1.MeasurementRecorded': {
     measurementId: 'measurement-1', patientId: 'patient-1', code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' },

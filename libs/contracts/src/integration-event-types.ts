@@ -31,6 +31,8 @@ export const integrationEventTypes = {
   'varde.pathways.v1.PatientDischarged': codec(pathwaysV1Events.PatientDischarged),
   'varde.forms.v1.QuestionnaireResponseSubmitted': codec(formsV1Events.QuestionnaireResponseSubmitted),
   'varde.forms.v1.FormAssigned': codec(formsV1Events.FormAssigned),
+  'varde.forms.v1.FormAssignmentExpired': codec(formsV1Events.FormAssignmentExpired),
+  'varde.forms.v1.FormReminderDue': codec(formsV1Events.FormReminderDue),
   'varde.measurements.v1.MeasurementRecorded': codec(measurementsV1Events.MeasurementRecorded),
   'varde.measurements.v1.MeasurementCorrected': codec(measurementsV1Events.MeasurementCorrected),
   'varde.measurements.v1.MeasurementEnteredInError': codec(measurementsV1Events.MeasurementEnteredInError),

@@ -5,6 +5,9 @@ import { QuestionnairesHttpController } from './api/questionnaires.http.controll
 import { AssignFormHandler } from './application/assign-form.handler';
 import { AssignOnEnrolmentConsumer } from './application/assign-on-enrolment.consumer';
 import { AssignmentsQuery } from './application/assignments.query';
+import { AuthorQuestionnaireHandler } from './application/author-questionnaire.handler';
+import { QuestionnaireCatalogueQuery } from './application/questionnaire-catalogue.query';
+import { ShippedQuestionnaires } from './application/shipped-questionnaires';
 import { QuestionnaireResponseQuery } from './application/questionnaire-response.query';
 import { SubmitResponseHandler } from './application/submit-response.handler';
 
@@ -17,6 +20,9 @@ export class FormsModule {
       imports: [PlatformModule.forRoot(infra)],
       controllers: [QuestionnairesHttpController, QuestionnaireResponsesHttpController],
       providers: [
+        QuestionnaireCatalogueQuery,
+        AuthorQuestionnaireHandler,
+        ShippedQuestionnaires,
         AssignFormHandler,
         AssignmentsQuery,
         SubmitResponseHandler,

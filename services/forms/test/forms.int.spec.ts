@@ -76,8 +76,8 @@ describe('forms', () => {
     expect(cat.body).toMatchObject({ resourceType: 'Questionnaire', url: CAT, version: '1', status: 'active' });
     expect(cat.body.item.map((i: { linkId: string }) => i.linkId)).toEqual(LINK_IDS);
     expect(cat.body.item[0].answerOption).toHaveLength(6);
-    const all = await call('GET', '/fhir/Questionnaire', patientToken);
-    expect(all.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+    const all = await call('GET', '/fhir/Questionnaire?status=active', patientToken);
+    expect(all.body.entry.map((e: JsonBody) => e.resource.id).sort()).toEqual(['cat', 'dho-prem', 'gad-7', 'mmrc', 'phq-9', 'pre-visit']);
   });
 
   it('assigns the CAT when a patient is enrolled, and publishes FormAssigned', async () => {
@@ -138,7 +138,10 @@ describe('forms', () => {
     ['an answer of 6', () => catResponse([3, 2, 1, 6, 4, 0, 2, 3]), 400, 'QuestionnaireResponse.item[3].answer[0].valueInteger'],
     ['an answer as a string', () => catResponse(undefined, { item: LINK_IDS.map((linkId) => ({ linkId, answer: [{ valueInteger: '2' }] })) }), 400, 'QuestionnaireResponse.item[0].answer[0].valueInteger'],
     ['a missing item', () => catResponse(undefined, { item: LINK_IDS.slice(0, 7).map((linkId) => ({ linkId, answer: [{ valueInteger: 1 }] })) }), 400, 'QuestionnaireResponse.item'],
-    ['status in-progress', () => catResponse(undefined, { status: 'in-progress' }), 400, 'QuestionnaireResponse.status'],
+    ['status entered-in-error', () => catResponse(undefined, { status: 'entered-in-error' }), 400, 'QuestionnaireResponse.status'],
+    ['an authored date no consumer handles', () => catResponse(undefined, { authored: '0000-01-01T00:00:00Z' }), 400, 'QuestionnaireResponse.authored'],
+    ['an unknown version', () => catResponse(undefined, { questionnaire: `${CAT}|7` }), 400, 'unknown questionnaire version'],
+    ['10 000 answers to one item', () => catResponse(undefined, { item: [{ linkId: 'cough', answer: Array.from({ length: 10_000 }, () => ({ valueInteger: 1 })) }] }), 400, 'linkId "cough"'],
     ['a future authored time', () => catResponse(undefined, { authored: new Date(Date.now() + 3_600_000).toISOString() }), 400, 'QuestionnaireResponse.authored'],
     ['a patient who is not enrolled', () => catResponse(undefined, { subject: { reference: `Patient/${unenrolled}` } }), 404, 'QuestionnaireResponse.subject'],
   ];
@@ -206,5 +209,112 @@ describe('forms', () => {
     expect(retried.status).toBe(200);
     expect(retried.body.id).toBe(first.body.id);
     await accessLogOf(sharing.url, patientId, patientToken, (entries) => entries.some((e) => e.actor.subject === `retrying-clinician-${key}` && e.resource === `QuestionnaireResponse/${first.body.id}`), 'the retried write in the access log');
+  });
+});
+
+describe('forms: authoring and versions', () => {
+  const URL = `https://example.org/q/sleep-${randomUUID()}`;
+  const draft = (version: string, extra: Record<string, unknown> = {}) => ({
+    resourceType: 'Questionnaire',
+    status: 'draft',
+    url: URL,
+    version,
+    name: 'SleepDiary',
+    item: [
+      { linkId: 'hours', type: 'decimal', text: 'Hours slept', required: true },
+      { linkId: 'woke', type: 'boolean', text: 'Did you wake in the night?' },
+      { linkId: 'times', type: 'integer', text: 'How many times?', enableWhen: [{ question: 'woke', operator: '=', answerBoolean: true }], required: true },
+    ],
+    extension: [{ url: 'https://varde.no/fhir/StructureDefinition/questionnaire-score', extension: [{ url: 'code', valueCoding: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'SLEEP-WAKINGS' } }, { url: 'expression', valueExpression: { language: 'text/fhirpath', expression: "%resource.item.where(linkId = 'times').answer.value.sum()" } }] }],
+    ...extra,
+  });
+
+  it('creates a draft, edits it, publishes it as url|version, and then refuses edits (409)', async () => {
+    const designer = await issuer.token('pathway-designer');
+    const created = await call('POST', '/fhir/Questionnaire', designer, draft('1'));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ resourceType: 'Questionnaire', status: 'draft', url: URL, version: '1', meta: { versionId: '1' } });
+    const id = created.body.id;
+    const edited = await call('PUT', `/fhir/Questionnaire/${id}`, designer, draft('1', { title: 'Sleep diary' }));
+    expect(edited).toMatchObject({ status: 200, body: { title: 'Sleep diary', meta: { versionId: '2' } } });
+    const published = await call('POST', `/fhir/Questionnaire/${id}/$publish`, designer);
+    expect(published).toMatchObject({ status: 200, body: { status: 'active', version: '1' } });
+    const before = await appended();
+    const again = await call('PUT', `/fhir/Questionnaire/${id}`, designer, draft('1', { title: 'changed' }));
+    expect(again.status).toBe(409);
+    expect(again.body.issue[0].diagnostics).toContain('immutable');
+    // A second draft with the same url|version cannot be published.
+    const twin = await call('POST', '/fhir/Questionnaire', designer, draft('1'));
+    expect((await call('POST', `/fhir/Questionnaire/${twin.body.id}/$publish`, designer)).status).toBe(409);
+    expect(await appended()).toBe(before + 1);
+    const v2 = await call('POST', '/fhir/Questionnaire', designer, draft('2'));
+    await call('POST', `/fhir/Questionnaire/${v2.body.id}/$publish`, designer);
+
+    const search = async (query: string) => (await call('GET', `/fhir/Questionnaire?${query}`, patientToken)).body.entry.map((e: JsonBody) => `${e.resource.version}:${e.resource.status}`).sort();
+    expect(await search(`url=${encodeURIComponent(URL)}`)).toEqual(['1:active', '1:draft', '2:active']);
+    expect(await search(`url=${encodeURIComponent(URL)}&version=2`)).toEqual(['2:active']);
+    expect(await search(`url=${encodeURIComponent(URL)}&status=draft`)).toEqual(['1:draft']);
+    expect(await search(`name=sleepdi&url=${encodeURIComponent(URL)}&status=active`)).toEqual(['1:active', '2:active']);
+
+    const retired = await call('POST', `/fhir/Questionnaire/${id}/$retire`, designer);
+    expect(retired.body.status).toBe('retired');
+    expect(await search(`url=${encodeURIComponent(URL)}&status=active`)).toEqual(['2:active']);
+    // The patient may not author.
+    expect((await call('POST', '/fhir/Questionnaire', patientToken, draft('3'))).status).toBe(403);
+  });
+
+  const badQuestionnaires: [string, Record<string, unknown>, string][] = [
+    ['duplicate linkIds', draft('9', { item: [{ linkId: 'a', type: 'boolean' }, { linkId: 'a', type: 'string' }] }), 'linkId "a" is used twice'],
+    ['an enableWhen on a missing item', draft('9', { item: [{ linkId: 'a', type: 'boolean', enableWhen: [{ question: 'ghost', operator: 'exists', answerBoolean: true }] }] }), 'enableWhen names "ghost"'],
+    ['an enableWhen cycle', draft('9', { item: [{ linkId: 'a', type: 'boolean', enableWhen: [{ question: 'b', operator: '=', answerBoolean: true }] }, { linkId: 'b', type: 'boolean', enableWhen: [{ question: 'a', operator: '=', answerBoolean: true }] }] }), 'enableWhen cycle'],
+    ['FHIRPath that does not parse', draft('9', { extension: [{ url: 'https://varde.no/fhir/StructureDefinition/questionnaire-score', extension: [{ url: 'code', valueCoding: { system: 'urn:s', code: 'X' } }, { url: 'expression', valueExpression: { language: 'text/fhirpath', expression: 'item.where(' } }] }] }), 'FHIRPath does not parse'],
+    ['an attachment item', draft('9', { item: [{ linkId: 'photo', type: 'attachment' }] }), 'attachment items are not supported'],
+    ['a draft sent as active', draft('9', { status: 'active' }), '$publish'],
+  ];
+  it.each(badQuestionnaires)('refuses a questionnaire with %s (400 naming the item), writing nothing', async (_name, body, expected) => {
+    const before = await appended();
+    const result = await call('POST', '/fhir/Questionnaire', await issuer.token('pathway-designer'), body);
+    expect(result.status).toBe(400);
+    expect(result.body.issue.map((i: JsonBody) => i.diagnostics).join('\n')).toContain(expected);
+    expect(await appended()).toBe(before);
+  });
+});
+
+describe('forms: response lifecycle', () => {
+  it('saves a draft in progress, completes it elsewhere, refuses other answers as completed (409), keeps amendments in the history', async () => {
+    const draft = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(undefined, { status: 'in-progress', item: [{ linkId: 'cough', answer: [{ valueInteger: 2 }] }] }));
+    expect(draft.status).toBe(201);
+    expect(draft.body).toMatchObject({ status: 'in-progress', meta: { versionId: '1' } });
+    expect(draft.body.extension).toBeUndefined();
+    const id = draft.body.id;
+    // Resumed from another device: the whole response, completed.
+    const completed = await call('PUT', `/fhir/QuestionnaireResponse/${id}`, patientToken, catResponse([2, 2, 2, 2, 2, 2, 2, 2]));
+    expect(completed).toMatchObject({ status: 200, body: { status: 'completed', meta: { versionId: '2' } } });
+    expect(completed.body.extension[0].extension).toContainEqual({ url: 'value', valueDecimal: 16 });
+    const before = await appended();
+    const conflicting = await call('PUT', `/fhir/QuestionnaireResponse/${id}`, patientToken, catResponse([5, 2, 2, 2, 2, 2, 2, 2]));
+    expect(conflicting.status).toBe(409);
+    expect(await appended()).toBe(before);
+    const amended = await call('PUT', `/fhir/QuestionnaireResponse/${id}`, patientToken, catResponse([5, 2, 2, 2, 2, 2, 2, 2], { status: 'amended' }));
+    expect(amended.body).toMatchObject({ status: 'amended', meta: { versionId: '3' } });
+    expect(amended.body.extension[0].extension).toContainEqual({ url: 'value', valueDecimal: 19 });
+    const history = await call('GET', `/fhir/QuestionnaireResponse/${id}/_history`, await issuer.token('clinician'));
+    expect(history.body.entry.map((e: JsonBody) => e.resource.status)).toEqual(['amended', 'completed', 'in-progress']);
+  });
+
+  it('answers a resend with the same Idempotency-Key but other answers with 409, writing nothing', async () => {
+    const key = randomUUID();
+    const post = (values: number[]) => fetch(`${forms.url}/fhir/QuestionnaireResponse`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patientToken}`, 'idempotency-key': key }, body: JSON.stringify(catResponse(values)) });
+    expect((await post([1, 1, 1, 1, 1, 1, 1, 1])).status).toBe(201);
+    expect((await post([1, 1, 1, 1, 1, 1, 1, 1])).status).toBe(200);
+    const before = await appended();
+    expect((await post([2, 1, 1, 1, 1, 1, 1, 1])).status).toBe(409);
+    expect(await appended()).toBe(before);
+  });
+
+  it('resolves a bare url to the version assigned to the patient', async () => {
+    const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(undefined, { questionnaire: CAT }));
+    expect(created.status).toBe(201);
+    expect(created.body.questionnaire).toBe(`${CAT}|1`);
   });
 });

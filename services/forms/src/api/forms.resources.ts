@@ -1,67 +1,69 @@
 import type { Bundle, Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
 import type { StoredEvent } from '@varde/event-sourcing';
-import type { QuestionnaireVersion } from '../domain/questionnaire-catalogue';
-import type { QuestionnaireResponseSubmitted } from '../domain/response.events';
+import type { QuestionnaireEntry } from '../application/questionnaire-catalogue.query';
+import { itemsOf, type ResponseEvent, type ResponseStatus } from '../domain/response.events';
 
 /** Extension on a stored QuestionnaireResponse carrying one computed score (code + value). */
 export const SCORE_EXTENSION_URL = 'https://varde.no/fhir/StructureDefinition/questionnaire-score';
 
-/** A published questionnaire version as a FHIR R4 Questionnaire. */
-export function questionnaireResource(q: QuestionnaireVersion): Questionnaire {
-  return {
-    resourceType: 'Questionnaire',
-    id: q.id,
-    url: q.url,
-    version: q.version,
-    name: q.name,
-    title: q.title,
-    status: 'active',
-    subjectType: ['Patient'],
-    item: q.items.map((item) => ({
-      linkId: item.linkId,
-      text: item.text,
-      type: 'integer',
-      required: true,
-      answerOption: Array.from({ length: item.max - item.min + 1 }, (_, i) => ({ valueInteger: item.min + i })),
-    })),
-  };
+/** A catalogue entry as a FHIR R4 Questionnaire, with the server's id, version and status. */
+export function questionnaireResource(entry: QuestionnaireEntry): Questionnaire {
+  return { ...entry.resource, resourceType: 'Questionnaire', id: entry.id, meta: { versionId: String(entry.versionId), lastUpdated: entry.lastUpdated }, status: entry.status };
 }
 
 /** A FHIR searchset Bundle of questionnaires. */
-export function questionnaireBundle(questionnaires: readonly QuestionnaireVersion[], baseUrl: string): Bundle<Questionnaire> {
+export function questionnaireBundle(entries: readonly QuestionnaireEntry[], baseUrl: string): Bundle<Questionnaire> {
   return {
     resourceType: 'Bundle',
     type: 'searchset',
-    total: questionnaires.length,
-    entry: questionnaires.map((q) => ({ fullUrl: `${baseUrl}/fhir/Questionnaire/${q.id}`, resource: questionnaireResource(q), search: { mode: 'match' } })),
+    total: entries.length,
+    entry: entries.map((e) => ({ fullUrl: `${baseUrl}/fhir/Questionnaire/${e.id}`, resource: questionnaireResource(e), search: { mode: 'match' } })),
   };
 }
 
-/** A stored response as a FHIR R4 QuestionnaireResponse, with its scores as extensions. */
-export function questionnaireResponseResource(event: StoredEvent<QuestionnaireResponseSubmitted>, questionnaire: QuestionnaireVersion | undefined): QuestionnaireResponse {
+const STATUS_OF: Readonly<Record<ResponseEvent['type'], ResponseStatus>> = {
+  QuestionnaireResponseSubmitted: 'completed',
+  QuestionnaireResponseSaved: 'in-progress',
+  QuestionnaireResponseAmended: 'amended',
+};
+
+/** One version of a stored response as a FHIR R4 QuestionnaireResponse, with its scores as extensions. */
+export function questionnaireResponseResource(event: StoredEvent<ResponseEvent>, versionId: number): QuestionnaireResponse {
   const d = event.data;
-  // In the questionnaire's order: the stored answers are a JSON object whose key order the database does not keep.
-  const order = questionnaire?.items.map((i) => i.linkId) ?? Object.keys(d.answers).sort();
-  const texts = new Map(questionnaire?.items.map((i) => [i.linkId, i.text]));
+  const scores = 'scores' in d ? d.scores : [];
   return {
     resourceType: 'QuestionnaireResponse',
     id: d.responseId,
-    meta: { lastUpdated: event.metadata.recordedTime },
-    extension: d.scores.map((s) => ({
-      url: SCORE_EXTENSION_URL,
-      extension: [
-        { url: 'code', valueCoding: { system: s.code.system, code: s.code.code } },
-        { url: 'value', valueDecimal: s.value },
-      ],
-    })),
+    meta: { versionId: String(versionId), lastUpdated: event.metadata.recordedTime },
+    ...(scores.length > 0
+      ? {
+          extension: scores.map((s) => ({
+            url: SCORE_EXTENSION_URL,
+            extension: [
+              { url: 'code', valueCoding: { system: s.code.system, code: s.code.code } },
+              { url: 'value', valueDecimal: s.value },
+            ],
+          })),
+        }
+      : {}),
     questionnaire: `${d.questionnaireUrl}|${d.questionnaireVersion}`,
-    status: 'completed',
+    status: STATUS_OF[event.type],
     subject: { reference: `Patient/${d.patientId}` },
     authored: d.authoredAt,
-    item: order.filter((linkId) => linkId in d.answers).map((linkId) => ({
-      linkId,
-      ...(texts.has(linkId) ? { text: texts.get(linkId) } : {}),
-      answer: [{ valueInteger: d.answers[linkId] }],
-    })),
+    ...(d.author ? { author: d.author } : {}),
+    ...(d.source ? { source: d.source } : {}),
+    item: itemsOf(d) as QuestionnaireResponse['item'],
+  };
+}
+
+/** A response's versions as a FHIR history Bundle, newest first. */
+export function responseHistoryBundle(events: readonly StoredEvent<ResponseEvent>[], baseUrl: string): Bundle<QuestionnaireResponse> {
+  return {
+    resourceType: 'Bundle',
+    type: 'history',
+    total: events.length,
+    entry: events
+      .map((e, i) => ({ fullUrl: `${baseUrl}/fhir/QuestionnaireResponse/${e.data.responseId}`, resource: questionnaireResponseResource(e, i + 1) }))
+      .reverse(),
   };
 }

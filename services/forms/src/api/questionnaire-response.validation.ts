@@ -1,84 +1,54 @@
+import type { QuestionnaireResponse, Reference } from '@medplum/fhirtypes';
 import { ValidationError, type FieldIssue } from '@varde/core';
-import { z } from 'zod';
-import { questionnaireByCanonical, QUESTIONNAIRES, canonicalOf, type QuestionnaireVersion } from '../domain/questionnaire-catalogue';
-import { fhirElementPath, parseResource } from '@varde/fhir';
+import type { ResponseSubmission } from '../application/submit-response.handler';
+import type { ResponseParty, ResponseStatus } from '../domain/response.events';
 
 const RESOURCE = 'QuestionnaireResponse';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/;
 /** How far in the future an authored time may be: clients' clocks drift, not by more. */
 const MAX_FUTURE_MS = 5 * 60_000;
+/** The earliest authored time accepted: every consumer (protobuf Timestamps, triage windows, PDF dates) handles it. */
+const EARLIEST_AUTHORED = Date.parse('1900-01-01T00:00:00Z');
+const STATUSES: readonly ResponseStatus[] = ['in-progress', 'completed', 'amended'];
+const PARTY = /^(Patient|RelatedPerson|Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;
 
-const Answer = z
-  .object({
-    valueInteger: z.number({ invalid_type_error: 'expected a whole number (a JSON number)' }).int('expected a whole number').optional(),
-    valueCoding: z.object({ system: z.string().optional(), code: z.string({ required_error: 'required: the answer code, "0" to "5"' }), display: z.string().optional() }).optional(),
-  })
-  .strict();
-
-const QuestionnaireResponseBody = z
-  .object({
-    resourceType: z.literal(RESOURCE, { errorMap: () => ({ message: `expected "${RESOURCE}"` }) }),
-    id: z.string().optional(),
-    meta: z.unknown().optional(),
-    language: z.string().optional(),
-    text: z.unknown().optional(),
-    identifier: z.unknown().optional(),
-    questionnaire: z.string({ required_error: 'required: the canonical URL of the questionnaire answered' }),
-    status: z.literal('completed', { errorMap: () => ({ message: 'expected "completed": only finished responses are accepted' }) }),
-    subject: z.object({ reference: z.string({ required_error: 'required: "Patient/<patient id>"' }), display: z.string().optional() }, { required_error: 'required: {"reference": "Patient/<patient id>"}' }),
-    authored: z.string({ required_error: 'required: when the patient completed the form (ISO 8601 date-time)' }).datetime({ offset: true, message: 'expected an ISO 8601 date-time with time zone, e.g. 2026-11-22T08:00:00+01:00' }),
-    item: z.array(
-      z.object({
-        linkId: z.string({ required_error: 'required: the item linkId' }),
-        text: z.string().optional(),
-        answer: z.array(Answer, { required_error: 'required: one answer' }).length(1, 'expected exactly one answer'),
-      }),
-      { required_error: 'required: one item per question' },
-    ),
-  })
-  .strict();
-
-/** A questionnaire response that passed validation. */
-export type ValidResponse = Readonly<{ patientId: string; questionnaire: QuestionnaireVersion; authoredAt: string; answers: Record<string, number> }>;
+const party = (reference: Reference | undefined): ResponseParty | undefined =>
+  reference ? { ...(reference.reference ? { reference: reference.reference } : {}), ...(reference.display ? { display: reference.display } : {}) } : undefined;
 
 /**
- * Validates a FHIR R4 QuestionnaireResponse against the published questionnaire it names: completed, for an
- * internal patient id, authored not in the future, one answer 0–5 for each item and no other items.
+ * Checks what a QuestionnaireResponse must carry for Varde to take it: the questionnaire's canonical, a status it
+ * handles, an internal patient as subject, an authored time no consumer chokes on (1900 to a few minutes ahead),
+ * author/source as Patient, RelatedPerson or Practitioner references. Its answers are checked by the application
+ * against the exact questionnaire version.
  */
-export function validateQuestionnaireResponse(body: unknown, now: Date): ValidResponse {
-  const qr = parseResource(QuestionnaireResponseBody, body, RESOURCE);
+export function validateQuestionnaireResponse(body: unknown, now: Date): ResponseSubmission {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ValidationError.field('body', 'expected a JSON object');
+  const qr = body as QuestionnaireResponse;
   const issues: FieldIssue[] = [];
-  const issue = (field: string, message: string): void => void issues.push({ field: fhirElementPath(RESOURCE, field), message });
-
-  const questionnaire = questionnaireByCanonical(qr.questionnaire);
-  if (!questionnaire) issue('questionnaire', `unknown questionnaire "${qr.questionnaire}"; published: ${Object.values(QUESTIONNAIRES).map(canonicalOf).join(', ')}`);
-  const reference = /^Patient\/(.+)$/.exec(qr.subject.reference);
-  if (!reference || !UUID.test(reference[1]!)) issue('subject.reference', 'expected "Patient/<internal patient id (UUID)>"');
-  if (Date.parse(qr.authored) > now.getTime() + MAX_FUTURE_MS) issue('authored', 'is in the future');
-
-  const answers: Record<string, number> = {};
-  if (questionnaire) {
-    const known = new Map(questionnaire.items.map((item) => [item.linkId, item]));
-    qr.item.forEach((entry, i) => {
-      const item = known.get(entry.linkId);
-      if (!item) return issue(`item.${i}.linkId`, `unknown item "${entry.linkId}"; expected one of ${[...known.keys()].join(', ')}`);
-      if (entry.linkId in answers) return issue(`item.${i}.linkId`, `item "${entry.linkId}" is answered more than once`);
-      const answer = entry.answer[0]!;
-      let value: number | undefined;
-      if (answer.valueInteger !== undefined && answer.valueCoding === undefined) {
-        value = answer.valueInteger;
-        if (value < item.min || value > item.max) return issue(`item.${i}.answer.0.valueInteger`, `expected ${item.min} to ${item.max}`);
-      } else if (answer.valueCoding !== undefined && answer.valueInteger === undefined) {
-        value = /^\d$/.test(answer.valueCoding.code) ? Number(answer.valueCoding.code) : NaN;
-        if (!(value >= item.min && value <= item.max)) return issue(`item.${i}.answer.0.valueCoding.code`, `expected "${item.min}" to "${item.max}"`);
-      } else {
-        return issue(`item.${i}.answer.0`, 'expected exactly one of valueInteger or valueCoding');
-      }
-      answers[entry.linkId] = value;
-    });
-    const missing = questionnaire.items.filter((item) => !(item.linkId in answers) && !qr.item.some((e) => e.linkId === item.linkId));
-    if (missing.length > 0) issue('item', `missing answers for: ${missing.map((m) => m.linkId).join(', ')}`);
+  const issue = (field: string, message: string): void => void issues.push({ field: `${RESOURCE}${field ? `.${field}` : ''}`, message });
+  if (qr.resourceType !== RESOURCE) issue('resourceType', `expected "${RESOURCE}"`);
+  const [url, version, extra] = typeof qr.questionnaire === 'string' ? qr.questionnaire.split('|') : [];
+  if (!url || extra !== undefined || version === '') issue('questionnaire', 'required: the canonical of the questionnaire answered, "url|version" (or the url alone for the version assigned to the patient)');
+  if (!STATUSES.includes(qr.status as ResponseStatus)) issue('status', `expected one of ${STATUSES.join(', ')}`);
+  const reference = typeof qr.subject?.reference === 'string' ? /^Patient\/(.+)$/.exec(qr.subject.reference) : null;
+  if (!reference || !UUID.test(reference[1]!)) issue('subject.reference', 'required: "Patient/<internal patient id (UUID)>"');
+  if (typeof qr.authored !== 'string' || !DATE_TIME.test(qr.authored)) issue('authored', 'required: when the form was filled in, an ISO 8601 date-time with time zone, e.g. 2026-11-22T08:00:00+01:00');
+  else if (Date.parse(qr.authored) > now.getTime() + MAX_FUTURE_MS) issue('authored', 'is in the future');
+  else if (!(Date.parse(qr.authored) >= EARLIEST_AUTHORED)) issue('authored', 'is before 1900-01-01; expected when the form was filled in');
+  for (const field of ['author', 'source'] as const) {
+    const ref = qr[field]?.reference;
+    if (qr[field] !== undefined && (typeof ref !== 'string' || !PARTY.test(ref))) issue(`${field}.reference`, 'expected "Patient/<id>", "RelatedPerson/<id>" or "Practitioner/<id>"');
   }
-  if (issues.length > 0 || !questionnaire || !reference) throw new ValidationError(issues);
-  return { patientId: reference[1]!.toLowerCase(), questionnaire, authoredAt: new Date(qr.authored).toISOString(), answers };
+  if (qr.item !== undefined && !Array.isArray(qr.item)) issue('item', 'expected an array of items');
+  if (issues.length > 0) throw new ValidationError(issues);
+  return {
+    patientId: reference![1]!.toLowerCase(),
+    questionnaire: { url: url!, ...(version !== undefined ? { version } : {}) },
+    status: qr.status as ResponseStatus,
+    authoredAt: new Date(qr.authored!).toISOString(),
+    items: qr.item ?? [],
+    ...(qr.author ? { author: party(qr.author) } : {}),
+    ...(qr.source ? { source: party(qr.source) } : {}),
+  };
 }

@@ -1,16 +1,21 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
-import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
-import { EnrolmentDirectory } from '@varde/platform';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
-import { SubmitResponseHandler } from '../application/submit-response.handler';
-import { questionnaireByCanonical } from '../domain/questionnaire-catalogue';
-import { questionnaireResponseResource } from './forms.resources';
+import { SubmitResponseHandler, type ResponseSubmission, type SubmissionResult } from '../application/submit-response.handler';
+import { questionnaireResponseResource, responseHistoryBundle } from './forms.resources';
 import { validateQuestionnaireResponse } from './questionnaire-response.validation';
 
-/** FHIR QuestionnaireResponse: patients' completed forms. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const checkedId = (id: string): string => {
+  if (!UUID.test(id)) throw ValidationError.field('id', 'expected a QuestionnaireResponse id (UUID)');
+  return id;
+};
+
+/** FHIR QuestionnaireResponse: patients' forms, in progress, completed and amended. */
 @Controller('fhir/QuestionnaireResponse')
 export class QuestionnaireResponsesHttpController {
   constructor(
@@ -20,35 +25,72 @@ export class QuestionnaireResponsesHttpController {
     @Inject(AccessLog) private readonly accessLog: AccessLog,
   ) {}
 
-  /** `201` with the stored, scored QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
+  /** `201` with the stored (scored, when completed) QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
   @Post()
   @Access('forms', 'write', { patient: 'body' })
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const response = await this.admitted(body, principal);
+    const metadata = commandMetadataFrom(principal, headers);
+    const result = await this.submit.create(response, metadata);
+    // A retry answers with the response as stored, which may be older than what this caller sent: a read.
+    if (!result.created) await this.accessLog.recordReads('forms', [response.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${result.response.data.responseId}` }, metadata);
+    return this.answer(result, reply);
+  }
+
+  /** `PUT /fhir/QuestionnaireResponse/:id` — resume (in-progress), complete, or amend a response; every version kept. */
+  @Put(':id')
+  @Access('forms', 'write', { patient: 'body' })
+  async update(@Param('id') id: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    checkedId(id);
+    if (typeof body === 'object' && body !== null && 'id' in body && body.id !== id) throw ValidationError.field('QuestionnaireResponse.id', `expected "${id}", the id in the URL`);
+    const response = await this.admitted(body, principal);
+    const result = await this.submit.save(id, response, commandMetadataFrom(principal, headers));
+    return this.answer(result, reply, 200);
+  }
+
+  /** The current version (patient: own only), written to the patient's access log before it is shown. */
+  @Get(':id')
+  @Access('forms', 'read', { patient: 'resource' })
+  async get(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const history = await this.readable(id, principal, headers, `QuestionnaireResponse/${id}`);
+    return questionnaireResponseResource(history[history.length - 1]!, history.length);
+  }
+
+  /** Every version of the response, newest first (amendments keep what was answered before). */
+  @Get(':id/_history')
+  @Access('forms', 'read', { patient: 'resource' })
+  async history(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    return responseHistoryBundle(await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/_history`), '');
+  }
+
+  private async readable(id: string, principal: Principal, headers: MetadataHeaders, resource: string) {
+    const history = await this.responses.history(checkedId(id));
+    const patientId = history[0]!.data.patientId;
+    await this.enrolments.authorise(principal, 'forms', 'read', patientId);
+    await this.accessLog.recordReads('forms', [patientId], { purpose: 'questionnaire-response', resource }, commandMetadataFrom(principal, headers));
+    return history;
+  }
+
+  /** Validated, for a patient the caller may act for and who is enrolled; a guardian is recorded as the author. */
+  private async admitted(body: unknown, principal: Principal): Promise<ResponseSubmission> {
     const response = validateQuestionnaireResponse(body, new Date());
     // The patient, their guardian, or a clinician of the patient's care team (policy table, docs/api/sharing.md).
     const { enrolment } = await this.enrolments.authorise(principal, 'forms', 'write', response.patientId);
     if (enrolment === undefined) throw new NotFoundError(`QuestionnaireResponse.subject: Patient/${response.patientId} is not enrolled on any pathway`);
-    const metadata = commandMetadataFrom(principal, headers);
-    const result = await this.submit.handle(response, metadata);
-    const id = result.response.data.responseId;
-    void reply.header('location', `/fhir/QuestionnaireResponse/${id}`);
-    if (!result.created) {
-      // A retry answers with the response as stored, which may be older than what this caller sent: a read.
-      await this.accessLog.recordReads('forms', [response.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${id}` }, metadata);
-      void reply.status(200);
-    }
-    return questionnaireResponseResource(result.response, response.questionnaire);
+    if (principal.role !== 'guardian') return response;
+    // A guardian answers for the child: the response says so, whatever the client wrote.
+    const guardian = { reference: `RelatedPerson/${principal.subject}`, display: 'guardian' };
+    return { ...response, author: guardian, source: response.source?.reference?.startsWith('RelatedPerson/') ? response.source : guardian };
   }
 
-  /** The stored response (patient: own; clinician: of their care teams' patients), written to the patient's access log before it is shown. */
-  @Get(':id')
-  @Access('forms', 'read', { patient: 'resource' })
-  async get(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected a QuestionnaireResponse id (UUID)');
-    const stored = await this.responses.get(id);
-    await this.enrolments.authorise(principal, 'forms', 'read', stored.data.patientId);
-    await this.accessLog.recordReads('forms', [stored.data.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${id}` }, commandMetadataFrom(principal, headers));
-    return questionnaireResponseResource(stored, questionnaireByCanonical(`${stored.data.questionnaireUrl}|${stored.data.questionnaireVersion}`));
+  private answer(result: SubmissionResult, reply: FastifyReply, status = 201) {
+    const version = result.version;
+    const id = result.response.data.responseId;
+    void reply.header('location', `/fhir/QuestionnaireResponse/${id}`);
+    void reply.header('etag', `W/"${version}"`);
+    if (!result.created) void reply.status(200);
+    else void reply.status(status);
+    return questionnaireResponseResource(result.response, version);
   }
 }

@@ -1,48 +1,109 @@
-import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { Questionnaire } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
-import { NotFoundError, ValidationError } from '@varde/core';
+import { ValidationError } from '@varde/core';
+import { deterministicId } from '@varde/event-sourcing';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
+import type { FastifyReply } from 'fastify';
 import { AssignmentsQuery } from '../application/assignments.query';
-import { QUESTIONNAIRES, questionnaireByCanonical, type QuestionnaireVersion } from '../domain/questionnaire-catalogue';
+import { AuthorQuestionnaireHandler } from '../application/author-questionnaire.handler';
+import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from '../application/questionnaire-catalogue.query';
 import { questionnaireBundle, questionnaireResource } from './forms.resources';
 
 const SUBJECT = /^Patient\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const SEARCH_PARAMETERS = new Set(['url', 'version', 'status', 'name', 'subject']);
 
-/** FHIR Questionnaire: the published questionnaires, and those assigned to a patient. */
+const body = (value: unknown): Questionnaire => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ValidationError.field('body', 'expected a JSON object');
+  if ((value as { resourceType?: unknown }).resourceType !== 'Questionnaire') throw ValidationError.field('Questionnaire.resourceType', 'expected "Questionnaire"');
+  return value as Questionnaire;
+};
+const checkedId = (id: string): string => {
+  if (!ID.test(id)) throw ValidationError.field('id', 'expected a FHIR id: 1–64 letters, digits, "-" or "."');
+  return id;
+};
+
+/** FHIR Questionnaire: authoring (drafts, publish, retire), search, and the questionnaires assigned to a patient. */
 @Controller('fhir/Questionnaire')
 export class QuestionnairesHttpController {
   constructor(
     @Inject(AssignmentsQuery) private readonly assignments: AssignmentsQuery,
+    @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
+    @Inject(AuthorQuestionnaireHandler) private readonly author: AuthorQuestionnaireHandler,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
   ) {}
 
   /**
-   * `GET /fhir/Questionnaire` — searchset of every published questionnaire.
-   * `GET /fhir/Questionnaire?subject=Patient/<id>` — only those assigned to the patient (patient: own id), written
+   * `GET /fhir/Questionnaire?url=&version=&status=&name=` — searchset of the catalogue (every status unless asked).
+   * `GET /fhir/Questionnaire?subject=Patient/<id>` — those assigned to the patient (patient: own id), written
    * to the patient's access log before it is shown; who may ask is the policy table's `forms` read (a clinician:
    * patients of their care teams only).
    */
   @Get()
   @Access('definitions', 'read', { patient: { query: 'subject' } })
-  async search(@Query('subject') subject: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    if (subject === undefined) return questionnaireBundle(Object.values(QUESTIONNAIRES), '');
+  async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    for (const [name, value] of Object.entries(query)) {
+      if (!SEARCH_PARAMETERS.has(name)) throw ValidationError.field(name, `unknown search parameter; Questionnaire is searched by ${[...SEARCH_PARAMETERS].join(', ')}`);
+      if (typeof value !== 'string') throw ValidationError.field(name, 'expected one value');
+    }
+    const { subject, url, version, status, name } = query as Record<string, string | undefined>;
+    const found = await this.catalogue.search({ url, version, status, name });
+    if (subject === undefined) return questionnaireBundle(found, '');
     const match = SUBJECT.exec(subject);
     if (!match) throw ValidationError.field('subject', 'expected "Patient/<internal patient id (UUID)>"');
     await this.enrolments.authorise(principal, 'forms', 'read', match[1]!);
-    const assigned = (await this.assignments.list(match[1]!))
-      .map((a) => questionnaireByCanonical(`${a.questionnaireUrl}|${a.questionnaireVersion}`))
-      .filter((q): q is QuestionnaireVersion => q !== undefined);
+    const assigned = new Set((await this.assignments.list(match[1]!)).map((a) => `${a.questionnaireUrl}|${a.questionnaireVersion}`));
     await this.accessLog.recordReads('forms', [match[1]!], { purpose: 'questionnaire-assignments', resource: `Questionnaire?subject=${subject}` }, commandMetadataFrom(principal, headers));
-    return questionnaireBundle(assigned, '');
+    return questionnaireBundle(found.filter((e) => assigned.has(`${e.resource.url}|${e.resource.version}`)), '');
   }
 
-  /** `GET /fhir/Questionnaire/:id` — the published questionnaire, e.g. `cat`. */
+  /** `GET /fhir/Questionnaire/:id` — e.g. `cat`, `phq-9`, or an authored draft. */
   @Get(':id')
   @Access('definitions', 'read')
-  get(@Param('id') id: string) {
-    const questionnaire = QUESTIONNAIRES[id];
-    if (!questionnaire || !Object.hasOwn(QUESTIONNAIRES, id)) throw new NotFoundError(`Questionnaire/${id} does not exist; published: ${Object.keys(QUESTIONNAIRES).join(', ')}`);
-    return questionnaireResource(questionnaire);
+  async get(@Param('id') id: string) {
+    return questionnaireResource(await this.catalogue.get(checkedId(id)));
+  }
+
+  /** `POST /fhir/Questionnaire` — a new draft, checked; `201` with `Location`. */
+  @Post()
+  @Access('definitions', 'write')
+  @HttpCode(201)
+  async create(@Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const metadata = commandMetadataFrom(principal, headers);
+    const id = deterministicId(`questionnaire:${metadata.commandId}`);
+    return this.answer(await this.author.saveDraft(id, body(raw), !headers['idempotency-key'], metadata), reply);
+  }
+
+  /** `PUT /fhir/Questionnaire/:id` — creates or replaces a draft; a published version is immutable (409). */
+  @Put(':id')
+  @Access('definitions', 'write')
+  async update(@Param('id') id: string, @Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const questionnaire = body(raw);
+    if (questionnaire.id !== undefined && questionnaire.id !== id) throw ValidationError.field('Questionnaire.id', `expected "${id}", the id in the URL`);
+    return this.answer(await this.author.saveDraft(checkedId(id), questionnaire, false, commandMetadataFrom(principal, headers)), reply);
+  }
+
+  /** `POST /fhir/Questionnaire/:id/$publish` — the draft becomes active and immutable as url|version. */
+  @Post(':id/$publish')
+  @Access('definitions', 'write')
+  @HttpCode(200)
+  async publish(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.answer(await this.author.publish(checkedId(id), commandMetadataFrom(principal, headers)), reply);
+  }
+
+  /** `POST /fhir/Questionnaire/:id/$retire` — no longer answerable or assignable; old responses stay readable. */
+  @Post(':id/$retire')
+  @Access('definitions', 'write')
+  @HttpCode(200)
+  async retire(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.answer(await this.author.retire(checkedId(id), commandMetadataFrom(principal, headers)), reply);
+  }
+
+  private answer(entry: QuestionnaireEntry, reply: FastifyReply): Questionnaire {
+    void reply.header('location', `/fhir/Questionnaire/${entry.id}/_history/${entry.versionId}`);
+    void reply.header('etag', `W/"${entry.versionId}"`);
+    return questionnaireResource(entry);
   }
 }

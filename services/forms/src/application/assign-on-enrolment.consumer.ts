@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
-import { CAT_QUESTIONNAIRE } from '../domain/questionnaire-catalogue';
 import { AssignFormHandler } from './assign-form.handler';
 
 const CONSUMER = 'forms.assign-on-enrolment';
+/** The CAT version every COPD enrolment gets until pathways publish their questionnaire schedule (TaskDue). */
+const CAT = { url: 'https://varde.no/fhir/Questionnaire/cat', version: '1' };
 
 /**
  * Gives every newly enrolled patient the CAT to fill in. The skeleton's only pathway is COPD; when pathways
@@ -24,7 +25,7 @@ export class AssignOnEnrolmentConsumer extends IntegrationConsumer {
       topics: ['varde.pathways.v1'],
       handlers: {
         'varde.pathways.v1.PatientEnrolled': async (event, message) => {
-          await this.assign.handle({ patientId: event.patientId, questionnaire: CAT_QUESTIONNAIRE }, commandMetadataFromMessage(message, CONSUMER));
+          await this.assign.handle({ patientId: event.patientId, questionnaire: CAT }, commandMetadataFromMessage(message, CONSUMER));
         },
       },
     };

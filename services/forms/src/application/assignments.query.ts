@@ -1,4 +1,4 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import type { EventStore } from '@event-driven-io/emmett';
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE } from '@varde/platform';
 import { assignmentDecider } from '../domain/assignment.decide';
@@ -7,7 +7,7 @@ import { assignmentStreamId, type Assignment, type AssignmentEvent, type Assignm
 /** Reads a patient's assignments straight from their stream (always current; one short stream per patient). */
 @Injectable()
 export class AssignmentsQuery {
-  constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async state(patientId: string): Promise<AssignmentState> {
     const { state } = await this.store.aggregateStream<AssignmentState, AssignmentEvent>(assignmentStreamId(patientId), {

@@ -1,19 +1,19 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import type { EventStore } from '@event-driven-io/emmett';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
 import type { StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
-import { responseStreamId, type QuestionnaireResponseSubmitted } from '../domain/response.events';
+import { responseStreamId, type ResponseEvent } from '../domain/response.events';
 
-/** Reads one stored questionnaire response from its stream. */
+/** Reads one stored questionnaire response's versions from its stream. */
 @Injectable()
 export class QuestionnaireResponseQuery {
-  constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async get(responseId: string): Promise<StoredEvent<QuestionnaireResponseSubmitted>> {
-    const { events } = await this.store.readStream<StoredEvent<QuestionnaireResponseSubmitted>>(responseStreamId(responseId));
-    const submitted = events.find((e) => e.type === 'QuestionnaireResponseSubmitted');
-    if (!submitted) throw new NotFoundError(`QuestionnaireResponse/${responseId} does not exist`);
-    return submitted;
+  /** Every version of the response, oldest first; a 404 when there is none. */
+  async history(responseId: string): Promise<readonly StoredEvent<ResponseEvent>[]> {
+    const { events } = await this.store.readStream<StoredEvent<ResponseEvent>>(responseStreamId(responseId));
+    if (events.length === 0) throw new NotFoundError(`QuestionnaireResponse/${responseId} does not exist`);
+    return events;
   }
 }

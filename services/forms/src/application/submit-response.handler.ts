@@ -1,44 +1,97 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import type { EventStore } from '@event-driven-io/emmett';
+import type { QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CommandMetadata } from '@varde/core';
+import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde/core';
 import { deterministicId, handleCommand, type StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { isAssigned } from '../domain/assignment.events';
-import type { QuestionnaireVersion } from '../domain/questionnaire-catalogue';
 import { responseDecider } from '../domain/response.decide';
-import { responseStreamId, type QuestionnaireResponseSubmitted } from '../domain/response.events';
+import { responseStreamId, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
 import { AssignmentsQuery } from './assignments.query';
+import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from './questionnaire-catalogue.query';
+import { evaluateResponse } from './response-evaluation';
 
-/** A validated response, as the HTTP edge hands it over. */
+/** A QuestionnaireResponse that passed the edge's checks, before its answers are checked against the questionnaire. */
 export type ResponseSubmission = Readonly<{
   patientId: string;
-  questionnaire: QuestionnaireVersion;
+  /** The canonical named: url, and version when given. */
+  questionnaire: Readonly<{ url: string; version?: string }>;
+  status: ResponseStatus;
   authoredAt: string;
-  answers: Readonly<Record<string, number>>;
+  items: readonly QuestionnaireResponseItem[];
+  author?: ResponseParty;
+  source?: ResponseParty;
 }>;
 
-/** The stored response and whether this call recorded it. */
-export type SubmissionResult = Readonly<{ response: StoredEvent<QuestionnaireResponseSubmitted>; created: boolean }>;
+/** The stored response (its latest event), the questionnaire it answers, and whether this call changed it. */
+export type SubmissionResult = Readonly<{ response: StoredEvent<ResponseEvent>; version: number; questionnaire: QuestionnaireEntry; created: boolean }>;
 
-/** Records a patient's response to an assigned questionnaire. */
+/**
+ * Records a response version against the exact questionnaire version it names (or, for a bare url, the version
+ * assigned to the patient): answers checked, calculated items and scores computed by the server.
+ */
 @Injectable()
 export class SubmitResponseHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(AssignmentsQuery) private readonly assignments: AssignmentsQuery,
+    @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
   ) {}
 
-  async handle(input: ResponseSubmission, metadata: CommandMetadata): Promise<SubmissionResult> {
+  /** A new response (POST): its id comes from the command id, so a retry with the same Idempotency-Key lands on it. */
+  async create(input: ResponseSubmission, metadata: CommandMetadata): Promise<SubmissionResult> {
+    return this.save(deterministicId(`questionnaire-response:${metadata.commandId}`), input, metadata);
+  }
+
+  /** A new version of a response (PUT): resumed, completed or amended. */
+  async save(responseId: string, input: ResponseSubmission, metadata: CommandMetadata): Promise<SubmissionResult> {
     const assignmentState = await this.assignments.state(input.patientId);
-    // From the command id, so a client retry with the same Idempotency-Key lands on the same response.
-    const responseId = deterministicId(`questionnaire-response:${metadata.commandId}`);
+    const questionnaire = await this.resolve(input, assignmentState);
+    const q = questionnaire.resource;
+    const { issues, items, numeric, scores } = evaluateResponse(q, input.items, input.status !== 'in-progress');
+    if (issues.length > 0) throw new ValidationError(issues);
+    const content = {
+      responseId,
+      patientId: input.patientId,
+      questionnaireUrl: q.url!,
+      questionnaireVersion: q.version!,
+      authoredAt: input.authoredAt,
+      answers: numeric,
+      items,
+      ...(input.author ? { author: input.author } : {}),
+      ...(input.source ? { source: input.source } : {}),
+    };
     const result = await handleCommand(this.store, responseStreamId(responseId), responseDecider, {
-      type: 'SubmitQuestionnaireResponse',
-      data: { ...input, responseId, assigned: isAssigned(assignmentState, input.questionnaire.url, input.questionnaire.version) },
+      type: 'SaveQuestionnaireResponse',
+      data: { ...content, status: input.status, assigned: isAssigned(assignmentState, q.url!, q.version!), answerable: questionnaire.status === 'active', scores },
       metadata,
     });
-    const [response] = result.events.length > 0 ? result.events : (await this.store.readStream<StoredEvent<QuestionnaireResponseSubmitted>>(responseStreamId(responseId))).events;
+    const { events } = await this.store.readStream<StoredEvent<ResponseEvent>>(responseStreamId(responseId));
+    const response = events[events.length - 1];
     if (!response) throw new Error('the response was not recorded');
-    return { response, created: result.events.length > 0 && !result.alreadyHandled };
+    if (result.alreadyHandled && !sameAnswers(response.data, content)) {
+      // The same Idempotency-Key with other answers: a client bug, not a retry.
+      throw new IllegalStateError(`this Idempotency-Key already recorded QuestionnaireResponse/${responseId} with other answers; a retry must resend the same answers`);
+    }
+    return { response, version: events.length, questionnaire, created: result.events.length > 0 && !result.alreadyHandled };
+  }
+
+  /** The questionnaire version the response answers: `url|version` exactly, or the url's version assigned to the patient. */
+  private async resolve(input: ResponseSubmission, assignmentState: Awaited<ReturnType<AssignmentsQuery['state']>>): Promise<QuestionnaireEntry> {
+    const { url, version } = input.questionnaire;
+    const field = 'QuestionnaireResponse.questionnaire';
+    let chosen = version;
+    if (chosen === undefined) {
+      const assigned = assignmentState.status === 'assigned' ? assignmentState.assignments.filter((a) => a.questionnaireUrl === url) : [];
+      chosen = assigned[assigned.length - 1]?.questionnaireVersion;
+      if (chosen === undefined) throw ValidationError.field(field, `no version of ${url} is assigned to this patient; name the version as "${url}|<version>"`);
+    }
+    const entry = await this.catalogue.byCanonical(url, chosen);
+    if (!entry) {
+      const known = (await this.catalogue.search({ url, status: 'active' })).map((e) => `${url}|${e.resource.version}`);
+      throw ValidationError.field(field, `unknown questionnaire version ${url}|${chosen}${known.length ? `; published: ${known.join(', ')}` : ''}`);
+    }
+    if (entry.status === 'retired' && input.status !== 'amended') throw ValidationError.field(field, `${url}|${chosen} is retired and can no longer be answered`);
+    return entry;
   }
 }

@@ -1,9 +1,8 @@
 import type { Decider, DomainCommand } from '@varde/core';
 import { evolveAssignment, initialAssignmentState, isAssigned, type AssignmentEvent, type AssignmentState } from './assignment.events';
-import type { QuestionnaireVersion } from './questionnaire-catalogue';
 
 /** Give a patient a questionnaire version to fill in. */
-export type AssignForm = DomainCommand<'AssignForm', { patientId: string; assignmentId: string; questionnaire: Pick<QuestionnaireVersion, 'url' | 'version'> }>;
+export type AssignForm = DomainCommand<'AssignForm', { patientId: string; assignmentId: string; questionnaire: Readonly<{ url: string; version: string }> }>;
 
 /** Every command of the assignment decider. */
 export type AssignmentCommand = AssignForm;

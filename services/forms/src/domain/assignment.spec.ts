@@ -3,7 +3,8 @@ import type { CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
 import { assignmentDecider, type AssignForm } from './assignment.decide';
 import type { FormAssigned } from './assignment.events';
-import { CAT_QUESTIONNAIRE } from './questionnaire-catalogue';
+
+const CAT_QUESTIONNAIRE = { url: 'https://varde.no/fhir/Questionnaire/cat' };
 
 const metadata: CommandMetadata = { commandId: 'c-1', correlationId: 'c-1', actor: { subject: 'varde-forms', role: 'system' }, now: '2026-11-22T08:00:00.000Z' };
 const assignCat = (version = '1'): AssignForm => ({

@@ -1,53 +1,61 @@
-import { IllegalStateError, ValidationError, type Decider, type DomainCommand } from '@varde/core';
-import { evolveResponse, initialResponseState, type ResponseEvent, type ResponseState } from './response.events';
-import { scoreAnswers, type QuestionnaireVersion } from './questionnaire-catalogue';
+import { IllegalStateError, type Decider, type DomainCommand } from '@varde/core';
+import { evolveResponse, initialResponseState, sameAnswers, type ResponseContent, type ResponseEvent, type ResponseState, type ResponseStatus, type Score } from './response.events';
 
-/** Submit a patient's completed answers to a questionnaire version. */
-export type SubmitQuestionnaireResponse = DomainCommand<
-  'SubmitQuestionnaireResponse',
-  {
-    responseId: string;
-    patientId: string;
-    questionnaire: QuestionnaireVersion;
+/** Save a response version: in progress, completed, or an amendment of a completed one. */
+export type SaveQuestionnaireResponse = DomainCommand<
+  'SaveQuestionnaireResponse',
+  ResponseContent & {
+    status: ResponseStatus;
     /** Whether the patient holds an assignment of this questionnaire version (from their assignment stream). */
     assigned: boolean;
-    authoredAt: string;
-    answers: Readonly<Record<string, number>>;
+    /** Whether the version is still answerable (published, not retired). */
+    answerable: boolean;
+    /** Scores computed by the application from the questionnaire's definitions (empty while in progress). */
+    scores: readonly Score[];
   }
 >;
 
 /** Every command of the response decider. */
-export type ResponseCommand = SubmitQuestionnaireResponse;
+export type ResponseCommand = SaveQuestionnaireResponse;
 
 /**
- * Accepts a complete response to an assigned questionnaire and scores it. A response is immutable: the same
- * response id again changes nothing.
+ * A response's lifecycle: in-progress drafts are saved as often as the patient likes; completing records the
+ * scored answers once; a completed response changes only by an amendment (history kept). Sending completed
+ * answers again is a no-op when they are the same, and a conflict when they differ.
  */
 export function decideResponse(command: ResponseCommand, state: ResponseState): ResponseEvent[] {
   switch (command.type) {
-    case 'SubmitQuestionnaireResponse': {
-      if (state.status === 'submitted') return [];
-      const { responseId, patientId, questionnaire, assigned, authoredAt, answers } = command.data;
-      if (!assigned) {
-        throw new IllegalStateError(`Questionnaire ${questionnaire.url}|${questionnaire.version} is not assigned to patient ${patientId}; nothing was recorded`);
+    case 'SaveQuestionnaireResponse': {
+      const { status, assigned, answerable, scores, ...content } = command.data;
+      const canonical = `${content.questionnaireUrl}|${content.questionnaireVersion}`;
+      if (state.status !== 'none') {
+        if (state.patientId !== content.patientId) throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} belongs to another patient`);
+        if (`${state.questionnaireUrl}|${state.questionnaireVersion}` !== canonical) throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} answers ${state.questionnaireUrl}|${state.questionnaireVersion}, not ${canonical}`);
       }
-      const out = questionnaire.items.find((item) => !(Number.isInteger(answers[item.linkId]) && answers[item.linkId]! >= item.min && answers[item.linkId]! <= item.max));
-      if (out) throw ValidationError.field(out.linkId, `expected a whole number from ${out.min} to ${out.max}`);
-      return [
-        {
-          type: 'QuestionnaireResponseSubmitted',
-          data: {
-            responseId,
-            patientId,
-            questionnaireUrl: questionnaire.url,
-            questionnaireVersion: questionnaire.version,
-            authoredAt,
-            answers,
-            scores: scoreAnswers(questionnaire, answers),
-            submittedAt: command.metadata.now,
-          },
-        },
-      ];
+      const now = command.metadata.now;
+      switch (status) {
+        case 'in-progress':
+          if (state.status === 'completed' || state.status === 'amended') throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} is ${state.status}; it cannot go back to in-progress (send status "amended" to correct it)`);
+          if (!answerable) throw new IllegalStateError(`${canonical} is retired and can no longer be answered`);
+          if (state.status === 'in-progress' && sameAnswers(state, content)) return [];
+          return [{ type: 'QuestionnaireResponseSaved', data: { ...content, savedAt: now } }];
+        case 'completed':
+          if (state.status === 'completed' || state.status === 'amended') {
+            if (sameAnswers(state, content)) return [];
+            throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} was already completed with other answers; a resend must be identical (send status "amended" to correct it)`);
+          }
+          if (!answerable) throw new IllegalStateError(`${canonical} is retired and can no longer be answered`);
+          if (!assigned) throw new IllegalStateError(`Questionnaire ${canonical} is not assigned to patient ${content.patientId}; nothing was recorded`);
+          return [{ type: 'QuestionnaireResponseSubmitted', data: { ...content, scores, submittedAt: now } }];
+        case 'amended':
+          if (state.status !== 'completed' && state.status !== 'amended') throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} is not completed; only a completed response can be amended`);
+          if (sameAnswers(state, content)) return [];
+          return [{ type: 'QuestionnaireResponseAmended', data: { ...content, scores, amendedAt: now } }];
+        default: {
+          const _exhaustive: never = status;
+          return [];
+        }
+      }
     }
     default: {
       const _exhaustive: never = command.type;

@@ -1,42 +1,89 @@
 import type { DomainEvent } from '@varde/core';
-import type { Score } from './questionnaire-catalogue';
 
-/** A patient's completed answers to a questionnaire were accepted and scored. */
-export type QuestionnaireResponseSubmitted = DomainEvent<
-  'QuestionnaireResponseSubmitted',
-  {
-    responseId: string;
-    patientId: string;
-    questionnaireUrl: string;
-    questionnaireVersion: string;
-    authoredAt: string;
-    /** Answer value by item linkId. */
-    answers: Readonly<Record<string, number>>;
-    scores: readonly Score[];
-    submittedAt: string;
-  }
->;
+/** A code from a terminology. */
+export type ScoreCode = Readonly<{ system: string; code: string; display?: string }>;
+
+/** A computed score of one response: the code rules use, further codings of the same score (e.g. LOINC), the value. */
+export type Score = Readonly<{ code: ScoreCode; codings?: readonly ScoreCode[]; value: number }>;
+
+/** Who answered: a reference (`Patient/<id>`, `RelatedPerson/<id>`, `Practitioner/<id>`) and a display, as the response names them. */
+export type ResponseParty = Readonly<{ reference?: string; display?: string }>;
+
+/** What every version of a response holds. Older events (CAT v1) carry only `answers`; see {@link itemsOf}. */
+export type ResponseContent = Readonly<{
+  responseId: string;
+  patientId: string;
+  questionnaireUrl: string;
+  questionnaireVersion: string;
+  authoredAt: string;
+  /** Answers on a numeric scale by item linkId (integer, decimal, quantity values; choices by their ordinalValue): what triage may use. */
+  answers: Readonly<Record<string, number>>;
+  /** The response's items as FHIR R4 QuestionnaireResponse.item (answers of every type, pre-fill marks). */
+  items?: readonly unknown[];
+  author?: ResponseParty;
+  source?: ResponseParty;
+}>;
+
+/** A patient's completed answers to a questionnaire version were accepted and scored. */
+export type QuestionnaireResponseSubmitted = DomainEvent<'QuestionnaireResponseSubmitted', ResponseContent & { scores: readonly Score[]; submittedAt: string }>;
+
+/** Answers in progress were saved, to be resumed later (from any device). Not scored, not published. */
+export type QuestionnaireResponseSaved = DomainEvent<'QuestionnaireResponseSaved', ResponseContent & { savedAt: string }>;
+
+/** A completed response was corrected; the earlier version stays in the stream's history. */
+export type QuestionnaireResponseAmended = DomainEvent<'QuestionnaireResponseAmended', ResponseContent & { scores: readonly Score[]; amendedAt: string }>;
 
 /** Every event of a response stream. */
-export type ResponseEvent = QuestionnaireResponseSubmitted;
+export type ResponseEvent = QuestionnaireResponseSubmitted | QuestionnaireResponseSaved | QuestionnaireResponseAmended;
+
+/** The FHIR status a response has after each event. */
+export type ResponseStatus = 'in-progress' | 'completed' | 'amended';
 
 /** A questionnaire response, folded from its events. */
-export type ResponseState = { status: 'none' } | ({ status: 'submitted' } & QuestionnaireResponseSubmitted['data']);
+export type ResponseState =
+  | { status: 'none' }
+  | (Readonly<{ status: ResponseStatus; version: number; scores: readonly Score[]; updatedAt: string }> & ResponseContent);
 
 /** The state before any event. */
 export const initialResponseState = (): ResponseState => ({ status: 'none' });
 
+const versionAfter = (state: ResponseState): number => (state.status === 'none' ? 1 : state.version + 1);
+
 /** Applies one event to the state. */
 export function evolveResponse(state: ResponseState, event: ResponseEvent): ResponseState {
   switch (event.type) {
-    case 'QuestionnaireResponseSubmitted':
-      return { status: 'submitted', ...event.data };
+    case 'QuestionnaireResponseSubmitted': {
+      const { submittedAt, ...content } = event.data;
+      return { ...content, status: 'completed', version: versionAfter(state), updatedAt: submittedAt };
+    }
+    case 'QuestionnaireResponseSaved': {
+      const { savedAt, ...content } = event.data;
+      return { ...content, scores: [], status: 'in-progress', version: versionAfter(state), updatedAt: savedAt };
+    }
+    case 'QuestionnaireResponseAmended': {
+      const { amendedAt, ...content } = event.data;
+      return { ...content, status: 'amended', version: versionAfter(state), updatedAt: amendedAt };
+    }
     default: {
-      const _exhaustive: never = event.type;
+      const _exhaustive: never = event;
       return state;
     }
   }
 }
+
+/** The response's items; CAT v1 responses recorded before items were kept get theirs from the numeric answers. */
+export const itemsOf = (content: ResponseContent): readonly unknown[] =>
+  content.items ?? Object.entries(content.answers).map(([linkId, value]) => ({ linkId, answer: [{ valueInteger: value }] }));
+
+/** Key order aside (the store keeps JSON as jsonb, which reorders keys), the same JSON value. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+}
+
+/** Whether two versions of a response hold the same answers. */
+export const sameAnswers = (a: ResponseContent, b: ResponseContent): boolean => JSON.stringify(canonical(itemsOf(a))) === JSON.stringify(canonical(itemsOf(b)));
 
 /** The one name of a questionnaire response's stream. */
 export const responseStreamId = (responseId: string): string => `questionnaire-response-${responseId}`;

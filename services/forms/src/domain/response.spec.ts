@@ -1,58 +1,54 @@
-import { describe, expect, it } from 'vitest';
-import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde/core';
+import { describe, it } from 'vitest';
+import { IllegalStateError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
-import { CAT_QUESTIONNAIRE, SCORE_SYSTEM } from './questionnaire-catalogue';
-import { responseDecider, type SubmitQuestionnaireResponse } from './response.decide';
-import type { QuestionnaireResponseSubmitted } from './response.events';
+import { responseDecider, type SaveQuestionnaireResponse } from './response.decide';
+import type { QuestionnaireResponseAmended, QuestionnaireResponseSaved, QuestionnaireResponseSubmitted } from './response.events';
 
 const metadata: CommandMetadata = { commandId: 'c-1', correlationId: 'c-1', actor: { subject: 'patient-1', role: 'patient' }, now: '2026-11-22T08:00:00.000Z' };
-const answers = { cough: 3, phlegm: 2, 'chest-tightness': 1, breathlessness: 5, activities: 4, confidence: 0, sleep: 2, energy: 3 };
-const submit = (overrides: Partial<SubmitQuestionnaireResponse['data']> = {}): SubmitQuestionnaireResponse => ({
-  type: 'SubmitQuestionnaireResponse',
-  data: { responseId: 'r-1', patientId: 'p-1', questionnaire: CAT_QUESTIONNAIRE, assigned: true, authoredAt: '2026-11-22T07:55:00.000Z', answers, ...overrides },
+const content = {
+  responseId: 'r-1',
+  patientId: 'p-1',
+  questionnaireUrl: 'https://varde.no/fhir/Questionnaire/phq-9',
+  questionnaireVersion: '1',
+  authoredAt: '2026-11-22T07:55:00.000Z',
+  answers: { 'phq9-1': 2 },
+  items: [{ linkId: 'phq9-1', answer: [{ valueCoding: { code: 'LA6570-1' } }] }],
+};
+const scores = [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'PHQ-9' }, value: 2 }];
+const command = (status: SaveQuestionnaireResponse['data']['status'], overrides: Partial<SaveQuestionnaireResponse['data']> = {}): SaveQuestionnaireResponse => ({
+  type: 'SaveQuestionnaireResponse',
+  data: { ...content, status, assigned: true, answerable: true, scores: status === 'in-progress' ? [] : scores, ...overrides },
   metadata,
 });
-const submitted: QuestionnaireResponseSubmitted = {
-  type: 'QuestionnaireResponseSubmitted',
-  data: {
-    responseId: 'r-1',
-    patientId: 'p-1',
-    questionnaireUrl: CAT_QUESTIONNAIRE.url,
-    questionnaireVersion: '1',
-    authoredAt: '2026-11-22T07:55:00.000Z',
-    answers,
-    scores: [{ code: { system: SCORE_SYSTEM, code: 'CAT' }, value: 20 }],
-    submittedAt: metadata.now,
-  },
-};
+const other = { answers: { 'phq9-1': 3 }, items: [{ linkId: 'phq9-1', answer: [{ valueCoding: { code: 'LA6571-9' } }] }] };
+const saved: QuestionnaireResponseSaved = { type: 'QuestionnaireResponseSaved', data: { ...content, savedAt: metadata.now } };
+const submitted: QuestionnaireResponseSubmitted = { type: 'QuestionnaireResponseSubmitted', data: { ...content, scores, submittedAt: metadata.now } };
+const amended: QuestionnaireResponseAmended = { type: 'QuestionnaireResponseAmended', data: { ...content, ...other, scores, amendedAt: metadata.now } };
 const spec = deciderSpec(responseDecider);
 
-describe('questionnaire response, when nothing was submitted', () => {
-  it('records the response with the CAT total (sum of the eight items)', () => {
-    spec.given([]).when(submit()).then([submitted]);
-  });
+describe('questionnaire response, when nothing was saved', () => {
+  it('saves answers in progress', () => spec.given([]).when(command('in-progress')).then([saved]));
+  it('records a completed response with its scores', () => spec.given([]).when(command('completed')).then([submitted]));
+  it('refuses a questionnaire that is not assigned to the patient', () => spec.given([]).when(command('completed', { assigned: false })).thenThrows(IllegalStateError));
+  it('refuses a retired version', () => spec.given([]).when(command('completed', { answerable: false })).thenThrows(IllegalStateError));
+  it('cannot amend what was never completed', () => spec.given([]).when(command('amended')).thenThrows(IllegalStateError));
+});
 
-  it('scores the extremes 0 and 40', () => {
-    const all = (v: number) => Object.fromEntries(CAT_QUESTIONNAIRE.items.map((i) => [i.linkId, v]));
-    for (const [v, total] of [[0, 0], [5, 40]] as const) {
-      const [event] = responseDecider.decide(submit({ answers: all(v) }), responseDecider.initialState()) as QuestionnaireResponseSubmitted[];
-      expect(event!.data.scores).toEqual([{ code: { system: SCORE_SYSTEM, code: 'CAT' }, value: total }]);
-    }
+describe('questionnaire response, when in progress', () => {
+  it('saves further answers, and nothing when they are the same', () => {
+    spec.given([saved]).when(command('in-progress', other)).then([{ ...saved, data: { ...saved.data, ...other } }]);
+    spec.given([saved]).when(command('in-progress')).thenNothing();
   });
-
-  it('refuses a questionnaire that is not assigned to the patient', () => {
-    spec.given([]).when(submit({ assigned: false })).thenThrows(IllegalStateError, (e) => expect(e.message).toContain('not assigned'));
-  });
-
-  it('refuses a missing or out-of-range answer', () => {
-    spec.given([]).when(submit({ answers: { ...answers, sleep: 6 } })).thenThrows(ValidationError, (e) => expect(e.issues[0]!.field).toBe('sleep'));
-    const { energy: _energy, ...missing } = answers;
-    spec.given([]).when(submit({ answers: missing })).thenThrows(ValidationError, (e) => expect(e.issues[0]!.field).toBe('energy'));
+  it('completes it', () => spec.given([saved]).when(command('completed')).then([submitted]));
+  it('refuses another patient or another questionnaire version', () => {
+    spec.given([saved]).when(command('completed', { patientId: 'p-2' })).thenThrows(IllegalStateError);
+    spec.given([saved]).when(command('completed', { questionnaireVersion: '2' })).thenThrows(IllegalStateError);
   });
 });
 
-describe('questionnaire response, when it was submitted', () => {
-  it('changes nothing when the same response is submitted again', () => {
-    spec.given([submitted]).when(submit({ answers: { ...answers, cough: 0 } })).thenNothing();
-  });
+describe('questionnaire response, when completed', () => {
+  it('changes nothing for the same answers again', () => spec.given([submitted]).when(command('completed')).thenNothing());
+  it('refuses other answers sent as completed again (409): a correction is an amendment', () => spec.given([submitted]).when(command('completed', other)).thenThrows(IllegalStateError));
+  it('records an amendment, keeping the first version in the stream', () => spec.given([submitted]).when(command('amended', other)).then([amended]));
+  it('cannot go back to in progress', () => spec.given([submitted]).when(command('in-progress')).thenThrows(IllegalStateError));
 });

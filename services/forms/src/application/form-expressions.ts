@@ -1,0 +1,122 @@
+import type { Expression, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
+import fhirpath from 'fhirpath';
+import r4 from 'fhirpath/fhir-context/r4';
+import { EXT, extensionsOf, walkItems } from './form-items';
+
+/** One computed score of a response: its codes (the first is the one triage rules use) and value. */
+export type ComputedScore = Readonly<{ code: { system: string; code: string; display?: string }; codings: readonly { system: string; code: string; display?: string }[]; value: number }>;
+
+/** Why a FHIRPath expression does not parse, or undefined when it does (fhirpath.js, the HL7-listed engine). */
+export function fhirPathProblem(expression: string): string | undefined {
+  try {
+    fhirpath.parse(expression);
+    return undefined;
+  } catch (error) {
+    return `FHIRPath does not parse: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** Why an SDC Expression cannot be used, or undefined: FHIRPath only, and it parses. */
+export function expressionProblem(expression: Expression | undefined): string | undefined {
+  if (!expression?.expression) return 'expected a valueExpression with an "expression"';
+  if (expression.language !== 'text/fhirpath') return `expected language "text/fhirpath", not "${expression.language ?? ''}"`;
+  return fhirPathProblem(expression.expression);
+}
+
+type Env = Record<string, unknown>;
+
+function evaluate(expression: string, response: QuestionnaireResponse, env: Env): unknown[] {
+  // %resource is the response, %questionnaire lets ordinal()/weight() find the options' ordinalValue.
+  return fhirpath.evaluate(response, expression, env, r4) as unknown[];
+}
+
+/** The questionnaire-level variables (SDC `variable` extensions) in order, each seeing the ones before it. */
+function variables(questionnaire: Questionnaire, response: QuestionnaireResponse, extra: Env = {}): Env {
+  const env: Env = { resource: response, questionnaire, ...extra };
+  for (const ext of extensionsOf(questionnaire, EXT.variable)) {
+    const { name, expression } = ext.valueExpression ?? {};
+    if (!name || !expression) continue;
+    const value = evaluate(expression, response, env);
+    env[name] = value.length === 1 ? value[0] : value;
+  }
+  return env;
+}
+
+/** A FHIRPath result as the answer of an item of this type, if it fits. */
+function answerFor(item: QuestionnaireItem, value: unknown): QuestionnaireResponseItemAnswer | undefined {
+  if (value === undefined || value === null || (typeof value === 'number' && !Number.isFinite(value))) return undefined;
+  switch (item.type) {
+    case 'integer':
+      return typeof value === 'number' ? { valueInteger: Math.round(value) } : undefined;
+    case 'decimal':
+      return typeof value === 'number' ? { valueDecimal: value } : undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? { valueBoolean: value } : undefined;
+    case 'string':
+    case 'text':
+      return { valueString: String(value) };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The response with every `calculatedExpression` item answered by the server (whatever the client sent there),
+ * evaluated against the response and the questionnaire's variables. An item whose expression yields nothing is
+ * left unanswered.
+ */
+export function withCalculatedAnswers(questionnaire: Questionnaire, response: QuestionnaireResponse): QuestionnaireResponse {
+  const calculated = [...walkItems(questionnaire.item)].filter(([item]) => extensionsOf(item, EXT.calculatedExpression).length > 0);
+  if (calculated.length === 0) return response;
+  let current = response;
+  for (const [item] of calculated) {
+    const expression = extensionsOf(item, EXT.calculatedExpression)[0]!.valueExpression!.expression!;
+    const [value] = evaluate(expression, current, variables(questionnaire, current));
+    const answer = answerFor(item, value);
+    current = { ...current, item: setAnswer(current.item ?? [], questionnaire.item ?? [], item.linkId, answer) };
+  }
+  return current;
+}
+
+/** The response items with the answer of `linkId` replaced (created along its group path when missing). */
+function setAnswer(items: QuestionnaireResponseItem[], definitions: QuestionnaireItem[], linkId: string, answer: QuestionnaireResponseItemAnswer | undefined): QuestionnaireResponseItem[] {
+  const index = definitions.findIndex((d) => d.linkId === linkId);
+  if (index >= 0) {
+    const rest = items.filter((i) => i.linkId !== linkId);
+    if (!answer) return rest;
+    const definition = definitions[index]!;
+    const at = items.findIndex((i) => i.linkId === linkId);
+    const entry: QuestionnaireResponseItem = { linkId, ...(definition.text ? { text: definition.text } : {}), answer: [answer] };
+    if (at >= 0) return items.map((i) => (i.linkId === linkId ? entry : i));
+    return [...rest, entry];
+  }
+  return definitions.reduce((acc, group) => {
+    if (!group.item || ![...walkItems(group.item)].some(([i]) => i.linkId === linkId)) return acc;
+    const existing = acc.find((i) => i.linkId === group.linkId);
+    const inner = setAnswer(existing?.item ?? [], group.item, linkId, answer);
+    return existing ? acc.map((i) => (i === existing ? { ...i, item: inner } : i)) : [...acc, { linkId: group.linkId, item: inner }];
+  }, items);
+}
+
+/** The scores the questionnaire defines (Varde `questionnaire-score` extensions), computed on the response. */
+export function computeScores(questionnaire: Questionnaire, response: QuestionnaireResponse): ComputedScore[] {
+  const env = variables(questionnaire, response);
+  return extensionsOf(questionnaire, EXT.score).flatMap((ext) => {
+    const codings = extensionsOf(ext, 'code').map((c) => c.valueCoding!).filter((c) => c?.system && c.code) as { system: string; code: string; display?: string }[];
+    const expression = extensionsOf(ext, 'expression')[0]?.valueExpression?.expression;
+    if (!codings[0] || !expression) return [];
+    const [value] = evaluate(expression, response, env);
+    return typeof value === 'number' && Number.isFinite(value) ? [{ code: codings[0], codings, value }] : [];
+  });
+}
+
+/** The value of an item's `initialExpression`, evaluated with the given variables (e.g. `%previous`), as an answer. */
+export function initialAnswer(questionnaire: Questionnaire, item: QuestionnaireItem, env: Env): QuestionnaireResponseItemAnswer | undefined {
+  const expression = extensionsOf(item, EXT.initialExpression)[0]?.valueExpression?.expression;
+  if (!expression) return undefined;
+  const empty: QuestionnaireResponse = { resourceType: 'QuestionnaireResponse', status: 'in-progress' };
+  const [value] = evaluate(expression, empty, variables(questionnaire, empty, env));
+  if (value !== null && typeof value === 'object' && item.type === 'quantity') return { valueQuantity: value };
+  if (value !== null && typeof value === 'object' && (item.type === 'choice' || item.type === 'open-choice')) return { valueCoding: value };
+  return answerFor(item, value);
+}

@@ -1,0 +1,62 @@
+import type { EventStore } from '@event-driven-io/emmett';
+import type { Questionnaire } from '@medplum/fhirtypes';
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError } from '@varde/core';
+import type { StoredEvent } from '@varde/event-sourcing';
+import { EVENT_STORE } from '@varde/platform';
+import { CATALOGUE_STREAM, entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEntry, type CatalogueEvent, type CatalogueState } from '../domain/questionnaire-catalogue.events';
+
+/** A catalogue entry with its resource typed as the FHIR Questionnaire it is. */
+export type QuestionnaireEntry = CatalogueEntry & Readonly<{ resource: Questionnaire & CatalogueEntry['resource'] }>;
+
+/** Search parameters of `GET /fhir/Questionnaire`. */
+export type QuestionnaireSearch = Readonly<{ url?: string; version?: string; status?: string; name?: string }>;
+
+/**
+ * Reads the questionnaire catalogue from its one stream. Authoring is rare and responses are many, so the
+ * folded catalogue is kept and only the events appended since are read on each call.
+ */
+@Injectable()
+export class QuestionnaireCatalogueQuery {
+  private folded: { state: CatalogueState; position: bigint } = { state: initialCatalogueState(), position: 0n };
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** The current catalogue. */
+  async state(): Promise<CatalogueState> {
+    const { events } = await this.store.readStream<StoredEvent<CatalogueEvent>>(CATALOGUE_STREAM, { from: this.folded.position + 1n });
+    if (events.length === 0) return this.folded.state;
+    let state = this.folded.state;
+    let position = this.folded.position;
+    for (const event of events) {
+      state = evolveCatalogue(state, event);
+      position = (event.metadata as { streamPosition?: bigint }).streamPosition ?? position + 1n;
+    }
+    if (position > this.folded.position) this.folded = { state, position };
+    return state;
+  }
+
+  /** The questionnaire with this id, or a 404. */
+  async get(id: string): Promise<QuestionnaireEntry> {
+    const state = await this.state();
+    const entry = Object.hasOwn(state.entries, id) ? state.entries[id] : undefined;
+    if (!entry) throw new NotFoundError(`Questionnaire/${id} does not exist`);
+    return entry as QuestionnaireEntry;
+  }
+
+  /** The questionnaires matching every given parameter (`name` matches the start, case-insensitively, as R4 string search). */
+  async search(params: QuestionnaireSearch): Promise<QuestionnaireEntry[]> {
+    const state = await this.state();
+    return (Object.values(state.entries) as QuestionnaireEntry[])
+      .filter((e) => params.url === undefined || e.resource.url === params.url)
+      .filter((e) => params.version === undefined || e.resource.version === params.version)
+      .filter((e) => params.status === undefined || params.status.split(',').includes(e.status))
+      .filter((e) => params.name === undefined || [e.resource.name, e.resource.title].some((n) => n?.toLowerCase().startsWith(params.name!.toLowerCase())))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The published or retired version a canonical `url|version` names. */
+  async byCanonical(url: string, version: string): Promise<QuestionnaireEntry | undefined> {
+    return entryByCanonical(await this.state(), url, version) as QuestionnaireEntry | undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import { IllegalStateError, NotFoundError, type Decider, type DomainCommand } from '@varde/core';
+import { entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEvent, type CatalogueState, type QuestionnaireDocument } from './questionnaire-catalogue.events';
+
+/** Create or replace a draft. */
+export type SaveQuestionnaireDraft = DomainCommand<'SaveQuestionnaireDraft', { questionnaireId: string; resource: QuestionnaireDocument; create: boolean }>;
+/** Publish a draft (or, with `resource`, publish a shipped questionnaire as it is). */
+export type PublishQuestionnaire = DomainCommand<'PublishQuestionnaire', { questionnaireId: string; resource?: QuestionnaireDocument }>;
+/** Retire a published version. */
+export type RetireQuestionnaire = DomainCommand<'RetireQuestionnaire', { questionnaireId: string }>;
+
+/** Every command of the catalogue decider. */
+export type CatalogueCommand = SaveQuestionnaireDraft | PublishQuestionnaire | RetireQuestionnaire;
+
+const canonical = (r: QuestionnaireDocument): string => `${r.url}|${r.version}`;
+const sameContent = (a: QuestionnaireDocument, b: QuestionnaireDocument): boolean => JSON.stringify({ ...a, status: undefined }) === JSON.stringify({ ...b, status: undefined });
+
+/**
+ * Questionnaire versions: drafts are edited freely; publishing makes url|version active and immutable (a
+ * url|version is published once); retiring keeps it readable but no longer answerable.
+ */
+export function decideCatalogue(command: CatalogueCommand, state: CatalogueState): CatalogueEvent[] {
+  const { questionnaireId } = command.data;
+  const entry = Object.hasOwn(state.entries, questionnaireId) ? state.entries[questionnaireId] : undefined;
+  const now = command.metadata.now;
+  switch (command.type) {
+    case 'SaveQuestionnaireDraft': {
+      if (command.data.create && entry) throw new IllegalStateError(`Questionnaire/${questionnaireId} exists already`);
+      if (entry && entry.status !== 'draft') {
+        throw new IllegalStateError(`Questionnaire/${questionnaireId} (${canonical(entry.resource)}) is ${entry.status} and cannot be edited: a published version is immutable; save a new version as a new draft`);
+      }
+      if (entry && sameContent(entry.resource, command.data.resource)) return [];
+      return [{ type: 'QuestionnaireDraftSaved', data: { questionnaireId, resource: command.data.resource, savedAt: now } }];
+    }
+    case 'PublishQuestionnaire': {
+      const given = command.data.resource ?? entry?.resource;
+      if (!given) throw new NotFoundError(`Questionnaire/${questionnaireId} does not exist`);
+      // The status is the catalogue's, not part of the content.
+      const { status: _status, ...resource } = given;
+      if (entry?.status === 'active' && sameContent(entry.resource, resource)) return [];
+      if (entry && entry.status !== 'draft') throw new IllegalStateError(`Questionnaire/${questionnaireId} is ${entry.status}; only a draft can be published`);
+      const holder = entryByCanonical(state, resource.url!, resource.version!);
+      if (holder) throw new IllegalStateError(`${canonical(resource)} is already published as Questionnaire/${holder.id}; give this draft a new version`);
+      return [{ type: 'QuestionnairePublished', data: { questionnaireId, url: resource.url!, version: resource.version!, resource, publishedAt: now } }];
+    }
+    case 'RetireQuestionnaire': {
+      if (!entry) throw new NotFoundError(`Questionnaire/${questionnaireId} does not exist`);
+      if (entry.status === 'retired') return [];
+      if (entry.status === 'draft') throw new IllegalStateError(`Questionnaire/${questionnaireId} is a draft; only a published version can be retired`);
+      return [{ type: 'QuestionnaireRetired', data: { questionnaireId, url: entry.resource.url!, version: entry.resource.version!, retiredAt: now } }];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return [];
+    }
+  }
+}
+
+/** The questionnaire catalogue decider. */
+export const catalogueDecider: Decider<CatalogueCommand, CatalogueState, CatalogueEvent> = {
+  decide: decideCatalogue,
+  evolve: evolveCatalogue,
+  initialState: initialCatalogueState,
+};
