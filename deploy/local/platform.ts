@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDevIssuer } from './dev-issuer/dev-issuer';
@@ -86,6 +87,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       kafkaBrokers = broker.brokers;
     }
     const url = (service: Service): string => `http://127.0.0.1:${HTTP_PORTS[service] + offset}`;
+    const eventChainKeyFile = ensureDevSigningKey(join(dataDir, 'audit'));
     const env = (service: Service): NodeJS.ProcessEnv => ({
       ...process.env,
       // A local platform runs on the development issuer: development keys (IDENTITY_HMAC_KEY) are accepted.
@@ -99,6 +101,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       PATHWAYS_GRPC_URL: `127.0.0.1:${GRPC_PORTS.pathways + offset}`,
       SHARING_GRPC_URL: `127.0.0.1:${GRPC_PORTS.sharing + offset}`,
       TRIAGE_GRPC_URL: `127.0.0.1:${GRPC_PORTS.triage + offset}`,
+      EVENT_CHAIN_SIGNING_KEY_FILE: eventChainKeyFile,
     });
     const processes = new Map<Service, ChildProcess>();
     const launch = async (service: Service): Promise<void> => {
@@ -161,6 +164,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The development key that signs the event chains' checkpoints (`<dataDir>/audit/event-chain-signing-key.pem`,
+ * its public half beside it for `npm run audit:check`); a real deployment brings its own from a Secret.
+ */
+function ensureDevSigningKey(dir: string): string {
+  const file = join(dir, 'event-chain-signing-key.pem');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    writeFileSync(join(dir, 'event-chain-signing-key.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return file;
 }
 
 async function waitReady(base: string, child: ChildProcess, describeExit: () => string, timeoutMs = 120_000): Promise<void> {

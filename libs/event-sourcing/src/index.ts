@@ -13,3 +13,4 @@ export * from './group-commit';
 export * from './event-store-unit-of-work';
 export * from './stream-state-cache';
 export * from './event-store-overrides';
+export * from './event-chain';

@@ -6,6 +6,7 @@ import { ConfigError } from '@varde/config';
 import { grpcOptions, type grpcServices } from '@varde/contracts';
 import type { IntegrationMapper, Relay } from '@varde/messaging';
 import { NestPinoLogger, type Tracing } from '@varde/telemetry';
+import { createEventChainSealer } from './event-chain';
 import { createInfrastructure, startingAlone, startServiceRelay, type Infrastructure } from './infrastructure';
 import { loadPlatformConfig, type ServiceName } from './platform-config';
 
@@ -29,8 +30,10 @@ export type RunningService = Readonly<{ app: NestFastifyApplication; infra: Infr
 export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadPlatformConfig(definition.service, env);
   // Replicas starting together create the schema's tables one after the other (see startingAlone).
-  const { app, infra } = await startingAlone(config.database.url, config.database.schema, async () => {
+  const { app, infra, sealer } = await startingAlone(config.database.url, config.database.schema, async () => {
     const infra = await createInfrastructure(config);
+    const sealer = createEventChainSealer(infra, env);
+    await sealer.prepare();
     const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false });
     const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {
       logger: new NestPinoLogger(infra.logger),
@@ -47,8 +50,9 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       await app.startAllMicroservices();
     }
     await app.listen(config.http.port, config.http.host);
-    return { app, infra };
+    return { app, infra, sealer };
   });
+  sealer.start();
   const relay: Relay | undefined = definition.relay ? await startServiceRelay(infra, definition.relay) : undefined;
   infra.logger.info({ port: config.http.port, grpcPort: definition.grpc ? config.grpc.port : undefined, messaging: config.messaging.mode }, `${config.service} started`);
   let stopping: Promise<void> | undefined;
@@ -57,6 +61,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       infra.health.markShuttingDown();
       if (config.shutdownDrainMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
       await relay?.stop();
+      await sealer.stop();
       await app.close();
     })());
   return { app, infra, stop };

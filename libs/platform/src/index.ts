@@ -13,3 +13,4 @@ export * from './pathways-enrolments';
 export * from './integration-consumer';
 export * from './access-log';
 export * from './access-log-outbox';
+export * from './event-chain';

@@ -1,0 +1,4 @@
+export * from './event-hash';
+export * from './checkpoint-signature';
+export * from './event-chain.sealer';
+export * from './event-chain.check';

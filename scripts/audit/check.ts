@@ -1,0 +1,83 @@
+/**
+ * `npm run audit:check`: walks every service's event log beside its hash chain and reports the first events
+ * changed, removed or inserted directly in the database, and checkpoints that no longer match or whose
+ * signature fails. Exit code 1 when anything is wrong. Reads only: nothing is ever repaired.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkEventChain, schemaConnectionString, type ChainReport, type SignedCheckpoint } from '@varde/event-sourcing';
+import pg from 'pg';
+import { runCli, UsageError } from '../triage/api-client';
+
+const SERVICES = ['pathways', 'sharing', 'forms', 'measurements', 'triage'] as const;
+const repoRoot = join(__dirname, '..', '..');
+const DEV_PUBLIC_KEY = join(repoRoot, '.data', 'audit', 'event-chain-signing-key.pub.pem');
+
+const USAGE = `usage: npm run audit:check -- [--service <name>]... [--trusted-key <public key PEM>]... [--checkpoints <file>] [--json]
+       npm run audit:check -- --export-checkpoints <file> [--service <name>]...
+
+  --service             a service whose log to check (default: all five; its schema has the same name)
+  --trusted-key         an operator's published public key; checkpoints signed by any other key are reported
+                        (default: the development key in .data/audit when present)
+  --checkpoints         signed checkpoints kept outside the database (a file written by --export-checkpoints)
+  --export-checkpoints  writes every service's signed checkpoints to a file, to hand to a third party
+environment: DATABASE_URL (default: the embedded PostgreSQL of npm start)`;
+
+runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      service: { type: 'string', multiple: true },
+      'trusted-key': { type: 'string', multiple: true },
+      checkpoints: { type: 'string' },
+      'export-checkpoints': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const services = values.service ?? [...SERVICES];
+  const unknown = services.filter((s) => !(SERVICES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')}: expected ${SERVICES.join(', ')}`);
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://varde:varde@127.0.0.1:5433/varde';
+  const trustedKeys = (values['trusted-key'] ?? (existsSync(DEV_PUBLIC_KEY) ? [DEV_PUBLIC_KEY] : [])).map((file) => readFileSync(file, 'utf8'));
+  const external = values.checkpoints ? (JSON.parse(readFileSync(values.checkpoints, 'utf8')) as SignedCheckpoint[]) : [];
+
+  if (values['export-checkpoints']) {
+    const all: SignedCheckpoint[] = [];
+    for (const service of services) all.push(...(await withPool(databaseUrl, service, (pool) => storedCheckpoints(pool, service))));
+    writeFileSync(values['export-checkpoints'], JSON.stringify(all, null, 2));
+    return { output: `${all.length} signed checkpoints of ${services.join(', ')} written to ${values['export-checkpoints']}`, ok: true };
+  }
+
+  const reports: ChainReport[] = [];
+  for (const service of services) {
+    const progress = (checked: number): void => void process.stderr.write(`\r${service}: ${checked.toLocaleString('en')} events checked`);
+    const checkpoints = external.filter((c) => c.schema === service);
+    reports.push(await withPool(databaseUrl, service, (pool) => checkEventChain(pool, service, { trustedKeys: trustedKeys.length ? trustedKeys : undefined, externalCheckpoints: checkpoints, onProgress: progress })));
+    process.stderr.write('\n');
+  }
+  const ok = reports.every((r) => r.ok);
+  if (values.json) return { output: JSON.stringify(reports, null, 2), ok };
+  const lines = reports.flatMap((r) => [
+    `${r.ok ? 'intact  ' : 'BROKEN  '} ${r.schema.padEnd(13)} ${r.checked} events checked, sealed to ${r.sealedSeq}, ${r.unsealed} not yet sealed, ${r.checkpoints.verified} of ${r.checkpoints.total} checkpoints verified`,
+    ...r.problems.map((p) => `          ${p.kind.padEnd(20)} ${p.detail}`),
+  ]);
+  if (trustedKeys.length === 0) lines.push('', 'No trusted key given (--trusted-key): checkpoint signatures were checked against the keys stored beside them only.');
+  return { output: lines.join('\n'), ok };
+}, USAGE);
+
+async function withPool<T>(databaseUrl: string, schema: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 2 });
+  pool.on('error', () => undefined);
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function storedCheckpoints(pool: pg.Pool, schema: string): Promise<SignedCheckpoint[]> {
+  const { rows } = await pool.query<SignedCheckpoint>(`SELECT $1::text AS schema, seq::text, hash, signed_at AS "signedAt", key_id AS "keyId",
+      public_key AS "publicKey", signature FROM event_chain_checkpoints ORDER BY event_chain_checkpoints.seq`, [schema]);
+  return rows;
+}
