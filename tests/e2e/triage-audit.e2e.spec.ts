@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, platformPortOffset, syntheticNationalId } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
@@ -11,10 +12,10 @@ const HOUR = 3_600_000;
 
 type Decision = { assessmentId: string; colour: string; revision: boolean; current: boolean; effectiveAt: string; provenance: { ruleSetVersion: number } };
 
-/** Runs one of the npm scripts' entry points against the platform; answers its exit code and output. */
+/** Runs one of the npm scripts' entry points (a path under scripts/) against the platform; answers its exit code and output. */
 function runScript(script: string, args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'scripts', 'triage', script), ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'scripts', script), ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -147,30 +148,57 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     const broken = join(dataDir, 'copd-broken.yaml');
     await writeFile(broken, copd.replace('threshold: 90', 'threshold: 120'));
 
-    const invalid = await runScript('rule-set.ts', ['validate', broken], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    const invalid = await runScript('triage/rule-set.ts', ['validate', broken], { ...env, VARDE_TOKEN: await token('pathway-designer') });
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toMatch(/line \d+, column \d+: impossible threshold 120/);
-    const published = await runScript('rule-set.ts', ['publish', v2], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    const published = await runScript('triage/rule-set.ts', ['publish', v2], { ...env, VARDE_TOKEN: await token('pathway-designer') });
     expect(published.stderr).toBe('');
     expect(published.stdout).toMatch(/^copd-default v2 sha256:[0-9a-f]{64}/);
 
     await spo2(patientId, 89.5, new Date());
     await eventually(async () => ((await decisions(patientId)).some((d) => d.provenance.ruleSetVersion === 2) ? true : undefined), 'a decision under version 2');
-    const verified = await runScript('verify.ts', ['--patient', patientId, '--json'], { ...env, VARDE_TOKEN: await token('auditor') });
+    const verified = await runScript('triage/verify.ts', ['--patient', patientId, '--json'], { ...env, VARDE_TOKEN: await token('auditor') });
     expect(verified.code).toBe(0);
     const results = JSON.parse(verified.stdout) as { verified: boolean; ruleSet: { version: number } }[];
     expect(results.map((r) => r.ruleSet.version)).toEqual(expect.arrayContaining([1, 2]));
     expect(results.every((r) => r.verified)).toBe(true);
 
-    const whatIf = await runScript('what-if.ts', ['--pathway', 'copd', '--candidate', v2.replace('v2', 'broken'), '--from', ago(24).toISOString(), '--to', new Date().toISOString()], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    const whatIf = await runScript('triage/what-if.ts', ['--pathway', 'copd', '--candidate', v2.replace('v2', 'broken'), '--from', ago(24).toISOString(), '--to', new Date().toISOString()], { ...env, VARDE_TOKEN: await token('pathway-designer') });
     expect(whatIf.code).toBe(1);
     expect(whatIf.stderr).toMatch(/HTTP 400: \n {2}rules\[0\]\.threshold: line \d+/);
     const candidate = join(dataDir, 'copd-candidate.yaml');
     await writeFile(candidate, copd.replace('threshold: 90', 'threshold: 80'));
-    const report = await runScript('what-if.ts', ['--pathway', 'copd', '--candidate', candidate, '--from', ago(24).toISOString(), '--to', new Date().toISOString()], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    const report = await runScript('triage/what-if.ts', ['--pathway', 'copd', '--candidate', candidate, '--from', ago(24).toISOString(), '--to', new Date().toISOString()], { ...env, VARDE_TOKEN: await token('pathway-designer') });
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/What-if for pathway copd, .*: \d+ patients, \d+ evaluations in \d+ ms/);
     expect(report.stdout).toMatch(/published v2/);
     expect(report.stdout).toMatch(/alerts\s+\d+\s+\d+\s+-\d+/);
+  });
+
+  it('seals the log of every service into its hash chain; audit:check finds it intact, then names an event edited in PostgreSQL', async () => {
+    const env = { DATABASE_URL: platform.databaseUrl };
+    const trustedKey = ['--trusted-key', join(dataDir, 'audit', 'event-chain-signing-key.pub.pem')];
+    const intact = await eventually(async () => {
+      const run = await runScript('audit/check.ts', [...trustedKey, '--json'], env);
+      const reports = JSON.parse(run.stdout) as { schema: string; ok: boolean; checked: number }[];
+      return run.code === 0 && reports.every((r) => r.ok && r.checked > 0) ? reports : undefined;
+    }, 'every service log sealed and intact');
+    expect(intact.map((r) => r.schema).sort()).toEqual(['forms', 'measurements', 'pathways', 'sharing', 'triage']);
+
+    const client = new pg.Client({ connectionString: platform.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ stream_id: string; stream_position: string }>(
+        `UPDATE triage.emt_messages SET message_data = message_data || '{"colour": "green"}'
+          WHERE (stream_id, stream_position) = (SELECT e.stream_id, e.stream_position FROM triage.event_chain e ORDER BY e.seq LIMIT 1)
+          RETURNING stream_id, stream_position::text`,
+      );
+      const broken = await runScript('audit/check.ts', [...trustedKey, '--service', 'triage'], env);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(`BROKEN   triage`);
+      expect(broken.stdout).toContain(`changed              event ${rows[0]!.stream_id}@${rows[0]!.stream_position}`);
+    } finally {
+      await client.end();
+    }
   });
 });
