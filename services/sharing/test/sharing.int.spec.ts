@@ -128,6 +128,42 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
   });
 });
 
+describe('the access log cannot be buried', () => {
+  it('refuses entries dated in the future (they would sort above every real read), writing nothing of the call', async () => {
+    const patientId = randomUUID();
+    await recordAccess([entry(patientId)]);
+    const future = Array.from({ length: 3 }, () => entry(patientId, { accessedAt: new Date(Date.now() + 365 * 86_400_000) }));
+    await expect(recordAccess([entry(patientId), ...future])).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[1].accessed_at: is in the future') });
+    expect(await rowsIn(patientId)).toBe(1);
+  });
+
+  it('pages through every entry, newest first, however many there are', async () => {
+    const patientId = randomUUID();
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    // Two entries per instant: the page boundary falls between entries with the same time too.
+    const entries = Array.from({ length: 1_100 }, (_, i) => entry(patientId, { accessedAt: new Date(start + Math.floor(i / 2) * 1000) }));
+    await recordAccess(entries.slice(0, 1000));
+    await recordAccess(entries.slice(1000));
+    const patient = await issuer.token('patient', { patientId });
+    const seen: string[] = [];
+    let query = '?limit=300';
+    for (let pages = 1; ; pages++) {
+      const body = (await (await readLog(patientId, patient, query)).json()) as { entries: { accessedAt: string }[]; next?: string };
+      seen.push(...body.entries.map((e) => e.accessedAt));
+      if (!body.next) {
+        expect(pages).toBe(4);
+        break;
+      }
+      query = `?limit=300&page=${body.next}`;
+    }
+    expect(seen).toHaveLength(1_100);
+    expect(seen).toEqual([...seen].sort().reverse());
+    const bad = await readLog(patientId, patient, '?page=not-a-token');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('page');
+  });
+});
+
 describe('who may read the access log', () => {
   it('lets only the patient, their guardian and auditors read it, and logs the reads of others', async () => {
     const patientId = randomUUID();

@@ -4,7 +4,7 @@ import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { RecordAccessHandler } from '../application/record-access.handler';
-import { AccessLogRepository } from '../infrastructure/access-log.repository';
+import { AccessLogRepository, type AccessLogPosition } from '../infrastructure/access-log.repository';
 import { isPatientId } from './record-access.request';
 
 const DEFAULT_LIMIT = 100;
@@ -19,6 +19,21 @@ export function parseLimit(value: string | undefined): number {
   return Number(value);
 }
 
+/** The opaque `?page=` token of the page after `position`. */
+export const pageToken = (position: AccessLogPosition): string => Buffer.from(JSON.stringify([position.accessedAt, position.entryId])).toString('base64url');
+
+/** Parses `?page=` (a `next` token this API handed out); ValidationError naming `page` otherwise. */
+export function parsePageToken(value: string | undefined): AccessLogPosition | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const [accessedAt, entryId] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    if (typeof accessedAt === 'string' && !Number.isNaN(Date.parse(accessedAt)) && typeof entryId === 'string') return { accessedAt, entryId };
+  } catch {
+    // reported below
+  }
+  throw ValidationError.field('page', 'expected the "next" token of the previous page, unchanged');
+}
+
 /** The access log of a patient: who read their data, when and why. */
 @Controller('api/patients/:patientId/access-log')
 export class AccessLogHttpController {
@@ -28,16 +43,24 @@ export class AccessLogHttpController {
   ) {}
 
   /**
-   * `{patientId, entries}` newest first. Clinicians may not read it: it is the patient's (and their
+   * `{patientId, entries, next?}` newest first, `limit` at a time; `next` (present when there are older entries) is
+   * the `?page=` of the following page. Clinicians may not read it: it is the patient's (and their
    * guardian's) check on the care team, and the auditors'. Every read except the patient's own is logged
    * before the answer is sent, so no one reads the log unseen.
    */
   @Get()
   @Roles('patient', 'guardian', 'auditor')
-  async list(@Param('patientId') patientId: string, @Query('limit') limit: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async list(
+    @Param('patientId') patientId: string,
+    @Query('limit') limit: string | undefined,
+    @Query('page') page: string | undefined,
+    @Headers() headers: MetadataHeaders,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     if (!isPatientId(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
     assertMayActOnPatient(principal, patientId);
     const max = parseLimit(Array.isArray(limit) ? limit[0] : limit);
+    const after = parsePageToken(Array.isArray(page) ? page[0] : page);
     if (principal.role !== 'patient') {
       const metadata = commandMetadataFrom(principal, headers);
       const { commandId: _commandId, ...context } = metadata;
@@ -46,6 +69,7 @@ export class AccessLogHttpController {
         context,
       );
     }
-    return { patientId, entries: await this.accessLog.list(patientId, max) };
+    const found = await this.accessLog.list(patientId, max, after);
+    return { patientId, entries: found.entries, ...(found.next ? { next: pageToken(found.next) } : {}) };
   }
 }

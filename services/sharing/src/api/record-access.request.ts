@@ -5,6 +5,9 @@ import type { AccessLogEntry } from '../domain/access-log.events';
 /** Most entries one RecordAccess call may carry; bigger batches are split by the caller. */
 export const MAX_ENTRIES_PER_CALL = 1000;
 
+/** How far ahead of sharing's clock an entry's `accessed_at` may be (the readers' clocks drift a little). */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True when `value` looks like an internal patient id (a UUID). */
@@ -32,6 +35,10 @@ export function accessEntriesFrom(entries: readonly sharingV1Service.AccessEntry
     else if (!(ROLES as readonly string[]).includes(role)) issues.push({ field: field('actor.role'), message: `unknown role "${role}"; expected one of ${ROLES.join(', ')}` });
     const accessedAt = timestampOf(entry.accessedAt, now);
     if (accessedAt === undefined) issues.push({ field: field('accessed_at'), message: 'expected a valid timestamp' });
+    else if (Date.parse(accessedAt) > Date.parse(now) + MAX_CLOCK_SKEW_MS) {
+      // A read dated in the future would sort above every real one and push them off the patient's first page.
+      issues.push({ field: field('accessed_at'), message: `is in the future (${accessedAt}; now ${now}); a read is logged when it happened` });
+    }
     const earlier = entryId === '' ? undefined : firstUse.get(entryId);
     if (earlier === undefined) firstUse.set(entryId, { patientId, index });
     else if (earlier.patientId !== patientId) issues.push({ field: field('entry_id'), message: `"${entryId}" is already used by entries[${earlier.index}] for another patient` });

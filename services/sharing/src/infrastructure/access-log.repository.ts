@@ -7,12 +7,18 @@ import type { AccessLogEntry } from '../domain/access-log.events';
 /** One access-log entry as the patient and auditors see it. */
 export type AccessLogView = Readonly<{ accessedAt: string; actor: Actor; purpose: string; resource: string }>;
 
+/** Where a page of the log continues: after this entry (newest first). */
+export type AccessLogPosition = Readonly<{ accessedAt: string; entryId: string }>;
+
+/** A page of a patient's log and where the next one starts (undefined: this was the last). */
+export type AccessLogPage = Readonly<{ entries: readonly AccessLogView[]; next?: AccessLogPosition }>;
+
 /** The access-log read model: a projection of the access-log streams. */
 export abstract class AccessLogRepository {
   /** Stores entries; an entry id already stored is left as it is, so replaying events never duplicates rows. */
   abstract save(entries: readonly AccessLogEntry[]): Promise<void>;
-  /** A patient's entries, newest first. */
-  abstract list(patientId: string, limit: number): Promise<readonly AccessLogView[]>;
+  /** A page of a patient's entries, newest first, after `after` when given. */
+  abstract list(patientId: string, limit: number, after?: AccessLogPosition): Promise<AccessLogPage>;
   /** Which of these entry ids are already recorded. */
   abstract recorded(entryIds: readonly string[]): Promise<ReadonlySet<string>>;
 }
@@ -53,11 +59,19 @@ export class PostgresAccessLogRepository extends AccessLogRepository implements 
     return new Set(rows.map((r) => r.entry_id));
   }
 
-  override async list(patientId: string, limit: number): Promise<readonly AccessLogView[]> {
-    const { rows } = await this.pool.query<{ accessed_at: Date; actor: Actor; purpose: string; resource: string }>(
-      'SELECT accessed_at, actor, purpose, resource FROM access_log WHERE patient_id = $1 ORDER BY accessed_at DESC, entry_id DESC LIMIT $2',
-      [patientId, limit],
+  override async list(patientId: string, limit: number, after?: AccessLogPosition): Promise<AccessLogPage> {
+    // Keyset paging in the index's order: a page costs the same however deep into the log it is.
+    const { rows } = await this.pool.query<{ entry_id: string; accessed_at: Date; actor: Actor; purpose: string; resource: string }>(
+      `SELECT entry_id, accessed_at, actor, purpose, resource FROM access_log WHERE patient_id = $1
+         AND ($3::timestamptz IS NULL OR (accessed_at, entry_id) < ($3::timestamptz, $4::text))
+       ORDER BY accessed_at DESC, entry_id DESC LIMIT $2`,
+      [patientId, limit + 1, after?.accessedAt ?? null, after?.entryId ?? null],
     );
-    return rows.map((r) => ({ accessedAt: r.accessed_at.toISOString(), actor: r.actor, purpose: r.purpose, resource: r.resource }));
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      entries: page.map((r) => ({ accessedAt: r.accessed_at.toISOString(), actor: r.actor, purpose: r.purpose, resource: r.resource })),
+      ...(rows.length > limit && last ? { next: { accessedAt: last.accessed_at.toISOString(), entryId: last.entry_id } } : {}),
+    };
   }
 }
