@@ -5,7 +5,7 @@ import { schemaConnectionString } from '@varde/event-sourcing';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
 import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
-import { measurementRecorded, patientEnrolled, spo2Corrected, spo2EnteredInError, spo2Recorded } from './triage-messages';
+import { measurementRecorded, patientEnrolled, scoreSubmitted, spo2Corrected, spo2EnteredInError, spo2Recorded } from './triage-messages';
 
 const databaseUrl = inject('databaseUrl');
 const copd = readFileSync(join(__dirname, '..', 'rule-sets', 'copd-default.yaml'), 'utf8');
@@ -267,5 +267,31 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     const wrongPathway = await call('POST', '/api/triage/what-if', designer, { pathwayId: 'heart-failure', candidate, from: ago(96).toISOString(), to: new Date().toISOString() });
     expect(wrongPathway.status).toBe(400);
     expect(await wrongPathway.text()).toContain('candidate.pathway');
+  });
+
+  it('a rule on any questionnaire score by its code: PHQ-9 of 20 or more is red', async () => {
+    const phq9 = `${copd.trimEnd()}
+  - id: phq9-severe
+    kind: threshold
+    code: score:PHQ-9
+    operator: ge
+    threshold: 20
+    unit: '{score}'
+    colour: red
+    reason: PHQ-9 score {value} (severe depression, 20 or more)
+`;
+    const published = await call('POST', '/api/rule-sets', designer, phq9, 'application/yaml');
+    expect(published.status).toBe(201);
+    const patientId = await enrol();
+    const before = (await decisions(patientId)).length;
+    await bus.publish([scoreSubmitted(patientId, 'https://varde.no/fhir/Questionnaire/phq-9', 'PHQ-9', 13)]);
+    const moderate = await eventually(async () => (await decisions(patientId)).slice(before)[0], 'PHQ-9 13 assessed');
+    expect(moderate.colour).not.toBe('red');
+    await bus.publish([scoreSubmitted(patientId, 'https://varde.no/fhir/Questionnaire/phq-9', 'PHQ-9', 22)]);
+    const red = await eventually(async () => {
+      const now = await current(patientId);
+      return now.colour === 'red' ? now : undefined;
+    }, 'PHQ-9 22 to turn the patient red');
+    expect(red.reasons).toContain('PHQ-9 score 22 (severe depression, 20 or more)');
   });
 });

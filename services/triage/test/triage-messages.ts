@@ -102,3 +102,21 @@ export function catSubmitted(patientId: string, score: number): IntegrationMessa
     answers: CAT_ITEMS.map((linkId, i) => ({ linkId, value: Math.floor(score / 8) + (i < score % 8 ? 1 : 0) })),
   });
 }
+
+/** What the forms service publishes for any completed questionnaire with one score (e.g. PHQ-9 from https://varde.no/fhir/Questionnaire/phq-9). */
+export function scoreSubmitted(patientId: string, questionnaireUrl: string, code: string, score: number): IntegrationMessage {
+  const now = new Date();
+  return message('varde.forms.v1.QuestionnaireResponseSubmitted', TOPICS.forms, patientId, now, {
+    responseId: randomUUID(),
+    patientId,
+    questionnaireUrl,
+    questionnaireVersion: '1',
+    status: 'completed',
+    observations: [],
+    author: '',
+    authoredAt: now,
+    recordedAt: now,
+    scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code, display: code }, value: score }],
+    answers: [],
+  });
+}

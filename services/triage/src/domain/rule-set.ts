@@ -125,7 +125,13 @@ export function canonicalCode(code: Code): Code {
 
 const prefixOf = (system: string): string => Object.entries(SYSTEM_PREFIXES).find(([, uri]) => uri === system)?.[0] ?? system;
 
-const knownCode = (code: Code): KnownCode | undefined => KNOWN_CODES.find((k) => k.code.system === code.system && k.code.code === code.code);
+/**
+ * A listed code, or any questionnaire score or answer: forms publishes every score a questionnaire defines
+ * (PHQ-9, GAD-7, a clinic's own) under its code, so a rule may name one triage has no range for.
+ */
+const knownCode = (code: Code): KnownCode | undefined =>
+  KNOWN_CODES.find((k) => k.code.system === code.system && k.code.code === code.code) ??
+  (code.system === SCORE_SYSTEM || code.system === ANSWER_SYSTEM ? { code, display: `${code.code} ${code.system === SCORE_SYSTEM ? 'score' : 'answer'}`, unit: SCORE_UNIT, possible: {} } : undefined);
 
 /** The display name of a known code ("Oxygen saturation"), or the code itself. */
 export const displayOf = (code: Code): string => knownCode(code)?.display ?? code.code;
