@@ -21,6 +21,8 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/fhir/Questionnaire', service: 'forms' },
   { prefix: '/fhir/QuestionnaireResponse', service: 'forms' },
   { prefix: '/api/enrolments', service: 'pathways' },
+  { prefix: '/fhir/PlanDefinition', service: 'pathways' },
+  { prefix: '/fhir/CarePlan', service: 'pathways' },
   { prefix: '/api/worklist', service: 'triage' },
   { prefix: '/api/alerts', service: 'triage' },
   { prefix: '/api/triage', service: 'triage' },

@@ -102,6 +102,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       SHARING_GRPC_URL: `127.0.0.1:${GRPC_PORTS.sharing + offset}`,
       TRIAGE_GRPC_URL: `127.0.0.1:${GRPC_PORTS.triage + offset}`,
       EVENT_CHAIN_SIGNING_KEY_FILE: eventChainKeyFile,
+      TRIAGE_URL: url('triage'),
     });
     const processes = new Map<Service, ChildProcess>();
     const launch = async (service: Service): Promise<void> => {

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigError, loadConfig, z } from '@varde/config';
-import { AccessLog, accessLogViaOutbox, PlatformModule, type Infrastructure } from '@varde/platform';
+import { AccessLog, accessLogViaOutbox, PlatformModule, SERVICE_PORTS, type Infrastructure } from '@varde/platform';
 import { EnrolmentsHttpController } from './api/enrolments.http.controller';
 import { PathwaysGrpcController } from './api/pathways.grpc.controller';
 import { EnrolmentChangesHttpController } from './api/enrolment-changes.http.controller';
@@ -9,7 +9,13 @@ import { EnrolPatientHandler } from './application/enrol-patient.handler';
 import { EnrolmentStreams } from './application/enrolment-streams.port';
 import { EnrolmentQuery } from './application/enrolment.query';
 import { PathwayDirectory } from './application/pathway-directory.port';
-import { CataloguePathwayDirectory } from './infrastructure/catalogue-pathway-directory';
+import { CarePlansFhirController } from './api/care-plans.fhir.controller';
+import { PlanDefinitionsFhirController } from './api/plan-definitions.fhir.controller';
+import { PathwayDefinitionStore, RuleSetDirectory } from './application/pathway-definitions.port';
+import { PathwayDefinitions } from './application/pathway-definitions.service';
+import { EventStorePathwayDefinitions } from './infrastructure/event-store-pathway-definitions';
+import { ShippedPathwaysLoader } from './infrastructure/shipped-pathways.loader';
+import { TriageRuleSetDirectory } from './infrastructure/triage-rule-set-directory';
 import { EventStoreEnrolmentStreams } from './infrastructure/event-store-enrolment-streams';
 import { PatientIdentityRepository, PostgresPatientIdentityRepository } from './infrastructure/patient-identity.repository';
 
@@ -26,6 +32,8 @@ export function loadPathwaysConfig(source: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(
     {
       IDENTITY_HMAC_KEY: z.string().min(16, 'expected a secret of at least 16 characters').default(DEVELOPMENT_IDENTITY_KEY),
+      // Triage's HTTP base: a pathway's rule set is checked there before the pathway is saved.
+      TRIAGE_URL: z.string().url('expected the triage service\'s HTTP base URL').default(`http://127.0.0.1:${SERVICE_PORTS.triage.http}`),
     },
     source,
   );
@@ -48,15 +56,21 @@ export class PathwaysModule {
     return {
       module: PathwaysModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PathwaysGrpcController],
+      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, PathwaysGrpcController],
       providers: [
         EnrolPatientHandler,
         ChangeEnrolmentHandler,
         EnrolmentQuery,
         EventStoreEnrolmentStreams,
         { provide: EnrolmentStreams, useExisting: EventStoreEnrolmentStreams },
-        CataloguePathwayDirectory,
-        { provide: PathwayDirectory, useExisting: CataloguePathwayDirectory },
+        PathwayDefinitions,
+        { provide: PathwayDirectory, useExisting: PathwayDefinitions },
+        EventStorePathwayDefinitions,
+        { provide: PathwayDefinitionStore, useExisting: EventStorePathwayDefinitions },
+        { provide: 'TRIAGE_URL', useValue: config.TRIAGE_URL },
+        TriageRuleSetDirectory,
+        { provide: RuleSetDirectory, useExisting: TriageRuleSetDirectory },
+        ShippedPathwaysLoader,
         { provide: 'IDENTITY_HMAC_KEY', useValue: config.IDENTITY_HMAC_KEY },
         PostgresPatientIdentityRepository,
         { provide: PatientIdentityRepository, useExisting: PostgresPatientIdentityRepository },

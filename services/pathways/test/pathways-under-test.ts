@@ -3,24 +3,31 @@ import { createGrpcClient, type GrpcClient } from '@varde/platform';
 import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 
 /** The pathways service running as its own process on a fresh schema, with a token issuer, its gRPC client and a pool for counting rows. */
-export type PathwaysUnderTest = Readonly<{ issuer: TestIssuer; pathways: ServiceProcess; grpc: GrpcClient; db: pg.Pool; schema: string; stop: () => Promise<void> }>;
+export type PathwaysUnderTest = Readonly<{ issuer: TestIssuer; pathways: ServiceProcess; triage?: ServiceProcess; grpc: GrpcClient; db: pg.Pool; schema: string; stop: () => Promise<void> }>;
 
-/** Starts pathways for a test file (`extraEnv` for its settings); `stop` ends everything it started. */
-export async function startPathways(databaseUrl: string, schemaPrefix: string, extraEnv: Readonly<Record<string, string>> = {}): Promise<PathwaysUnderTest> {
+/**
+ * Starts pathways for a test file (`extraEnv` for its settings); with `withTriage`, a triage process first, which
+ * pathways asks whether a pathway's rule set exists. `stop` ends everything it started.
+ */
+export async function startPathways(databaseUrl: string, schemaPrefix: string, extraEnv: Readonly<Record<string, string>> = {}, withTriage = false): Promise<PathwaysUnderTest> {
   const schema = freshSchema(schemaPrefix);
   const issuer = await startTestIssuer();
-  const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, ...extraEnv });
+  // Triage asks pathways nothing at start; its gRPC peer is not needed by what these tests do.
+  const triage = withTriage ? await startServiceProcess('triage', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema(`${schemaPrefix}_triage`), BUS_SCHEMA: freshSchema(`${schemaPrefix}_bus`) }) : undefined;
+  const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, ...(triage ? { TRIAGE_URL: triage.url } : {}), ...extraEnv });
   const grpc = createGrpcClient('pathways', pathways.grpcUrl);
   const db = new pg.Pool({ connectionString: databaseUrl });
   return {
     issuer,
     pathways,
+    ...(triage ? { triage } : {}),
     grpc,
     db,
     schema,
     stop: async () => {
       grpc.close();
       await pathways.stop();
+      await triage?.stop();
       await issuer.close();
       await db.end();
     },

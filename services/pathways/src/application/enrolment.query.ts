@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
 import type { EnrolmentState } from '../domain/enrolment.events';
-import type { RuleSetRef } from '../domain/pathway-catalogue';
+import type { RuleSetRef } from '../domain/pathway-definition';
 import { EnrolmentStreams } from './enrolment-streams.port';
 
 /** A patient's enrolment as the API shows it: what it is on, its status, and the stream version to send back in `If-Match`. */

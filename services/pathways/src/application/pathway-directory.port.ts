@@ -1,4 +1,4 @@
-import type { PathwayVersion } from '../domain/pathway-catalogue';
+import type { PathwayVersion } from '../domain/pathway-definition';
 
 /** How a request names a pathway: its id or PlanDefinition url (or id), with an optional version (default: the active one). */
 export type PathwayReference = Readonly<{ pathway: string; version?: number }>;

@@ -6,7 +6,7 @@ import {
   type EnrolmentEvent,
   type EnrolmentState,
 } from './enrolment.events';
-import type { PathwayVersion } from './pathway-catalogue';
+import type { PathwayVersion } from './pathway-definition';
 
 /** Place a patient on a pathway (again, after a discharge: a readmission). */
 export type EnrolPatient = DomainCommand<'EnrolPatient', { patientId: string; enrolmentId: string; pathway: PathwayVersion; careTeamId: string }>;

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@varde/core';
-import { PATHWAYS } from './pathway-catalogue';
+import { LEGACY_DEFAULT_CARE_TEAMS } from './pathway-definition';
 
 /** Why an enrolment ended. */
 export const DISCHARGE_REASONS = ['completed', 'readmitted', 'transferred-to-municipality', 'deceased', 'withdrew'] as const;
@@ -111,7 +111,7 @@ export function inForce(state: Exclude<EnrolmentState, { status: 'not-enrolled' 
 
 /** The enrolment's care team; an enrolment recorded before care teams belongs to its pathway's default team. */
 export function careTeamOf(enrolment: PatientEnrolled['data']): string {
-  return enrolment.careTeamId ?? PATHWAYS[enrolment.pathwayId]?.defaultCareTeam ?? '';
+  return enrolment.careTeamId ?? LEGACY_DEFAULT_CARE_TEAMS[enrolment.pathwayId] ?? '';
 }
 
 /** The one name of a patient's enrolment stream. */

@@ -3,12 +3,13 @@ import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde
 import { deciderSpec } from '@varde/event-sourcing';
 import { enrolmentDecider, type ChangeCareTeam, type ChangePathway, type DischargePatient, type EnrolPatient, type PauseEnrolment, type ResumeEnrolment } from './enrolment.decide';
 import type { EnrolmentPaused, EnrolmentResumed, PatientDischarged, PatientEnrolled } from './enrolment.events';
-import { COPD_PATHWAY, type PathwayVersion } from './pathway-catalogue';
+import type { PathwayVersion } from './pathway-definition';
 
 const at = (now: string): CommandMetadata => ({ commandId: `c-${now}`, correlationId: 'c-1', actor: { subject: 'nurse-1', role: 'clinician' }, now });
 const metadata = at('2026-11-22T08:00:00.000Z');
 const later = at('2026-12-01T08:00:00.000Z');
-const HEART_FAILURE: PathwayVersion = { id: 'heart-failure', version: 1, title: 'Hjertesvikt', questionnaires: [], ruleSet: { id: 'heart-failure-default', version: 0 }, defaultCareTeam: 'hjertesvikt-ous' };
+const COPD_PATHWAY: PathwayVersion = { id: 'copd', version: 1, title: 'KOLS', activities: [], ruleSet: { id: 'copd-default', version: 0 }, defaultCareTeam: 'copd-care-team' };
+const HEART_FAILURE: PathwayVersion = { id: 'heart-failure', version: 1, title: 'Hjertesvikt', activities: [], ruleSet: { id: 'heart-failure-default', version: 0 }, defaultCareTeam: 'hjertesvikt-ous' };
 
 const enrol = (pathway: PathwayVersion = COPD_PATHWAY, careTeamId = 'lungepoliklinikken-ahus', m = metadata): EnrolPatient => ({
   type: 'EnrolPatient',

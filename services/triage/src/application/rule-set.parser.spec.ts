@@ -16,6 +16,13 @@ const problemsOf = (source: string): readonly LocatedProblem[] => {
 const lineOf = (source: string, text: string, from = 0): number => source.split('\n').findIndex((l, i) => i >= from && l.includes(text)) + 1;
 
 describe('rule set documents', () => {
+  it('the shipped heart-failure rule set (pathway heart-failure) passes every check and cites a listed source for every rule', () => {
+    const parsed = parseRuleSet(readFileSync(join(RULE_SETS_DIR, 'heart-failure-default.yaml'), 'utf8'));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.ruleSet.document.pathway).toBe('heart-failure');
+    for (const rule of parsed.ruleSet.document.rules) expect(parsed.ruleSet.document.sources?.[rule.source ?? 'none'], rule.id).toBeTruthy();
+  });
+
   it('the shipped COPD rule set passes every check, cites a listed source for every rule and hashes its content', () => {
     const parsed = parseRuleSet(copd);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));

@@ -1,0 +1,67 @@
+import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
+import { assertMayReadPatientOfTeam, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { NotFoundError, ValidationError } from '@varde/core';
+import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
+import { PathwayDefinitions } from '../application/pathway-definitions.service';
+import type { PathwayVersion } from '../domain/pathway-definition';
+import { parsePatientId } from './enrolment-request.fields';
+
+const CAREPLAN_STATUS: Record<EnrolmentView['status'], string> = { active: 'active', paused: 'on-hold', discharged: 'completed' };
+
+/** An enrolment as the patient's FHIR CarePlan: what it instantiates, its period, care team and scheduled activities. */
+function carePlanOf(view: EnrolmentView, pathway: PathwayVersion | undefined): Record<string, unknown> {
+  return {
+    resourceType: 'CarePlan',
+    id: view.enrolmentId,
+    meta: { versionId: String(view.version) },
+    status: CAREPLAN_STATUS[view.status],
+    intent: 'plan',
+    instantiatesCanonical: [`https://varde.no/fhir/PlanDefinition/${view.pathwayId}|${view.pathwayVersion}`],
+    title: pathway?.title ?? view.pathwayId,
+    subject: { reference: `Patient/${view.patientId}` },
+    period: { start: view.enrolledAt, ...(view.discharge ? { end: view.discharge.at } : {}) },
+    careTeam: [{ identifier: { system: 'https://varde.no/fhir/care-team', value: view.careTeamId } }],
+    ...(view.pause ? { note: [{ time: view.pause.since, text: `Paused: ${view.pause.reason}${view.pause.until ? ` (until ${view.pause.until})` : ''}` }] } : {}),
+    activity: (pathway?.activities ?? []).map((a) => ({
+      detail: {
+        kind: a.kind === 'measurement' ? 'ServiceRequest' : 'Task',
+        instantiatesCanonical: [a.id],
+        ...(a.loinc ? { code: { coding: [{ system: 'http://loinc.org', code: a.loinc }] } } : {}),
+        description: a.title,
+        status: view.status === 'active' ? 'scheduled' : view.status === 'paused' ? 'on-hold' : 'completed',
+        scheduledTiming: { repeat: { ...(a.schedule.period ? { frequency: 1, period: a.schedule.period, periodUnit: a.schedule.periodUnit } : {}), ...(a.schedule.dayOfWeek ? { dayOfWeek: a.schedule.dayOfWeek } : {}), timeOfDay: a.schedule.timeOfDay } },
+      },
+    })),
+  };
+}
+
+/** The patient's enrolment as FHIR `CarePlan` (`GET /fhir/CarePlan?patient=`). */
+@Controller('fhir/CarePlan')
+export class CarePlansFhirController {
+  constructor(
+    @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
+    @Inject(PathwayDefinitions) private readonly definitions: PathwayDefinitions,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+  ) {}
+
+  /** A searchset Bundle with the patient's latest CarePlan (none when never enrolled); read written to the access log first. */
+  @Get()
+  @Roles('patient', 'guardian', 'clinician', 'auditor', 'system')
+  async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const unknown = Object.keys(query).filter((k) => k !== 'patient');
+    if (unknown.length > 0) throw ValidationError.field(unknown[0]!, 'unsupported search parameter; supported: patient');
+    if (typeof query['patient'] !== 'string') throw ValidationError.field('patient', 'required: the patient id, e.g. ?patient=<uuid> or ?patient=Patient/<uuid>');
+    const patientId = parsePatientId(query['patient'].replace(/^Patient\//, ''));
+    let view: EnrolmentView | undefined;
+    try {
+      view = await this.enrolments.get(patientId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    assertMayReadPatientOfTeam(principal, patientId, view?.careTeamId);
+    await this.accessLog.recordReads('pathways', [patientId], { purpose: 'care-plan', resource: `CarePlan?patient=${patientId}` }, commandMetadataFrom(principal, headers));
+    const entries = view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : [];
+    return { resourceType: 'Bundle', type: 'searchset', total: entries.length, entry: entries.map((resource) => ({ fullUrl: `CarePlan/${String(resource['id'])}`, resource, search: { mode: 'match' } })) };
+  }
+}
