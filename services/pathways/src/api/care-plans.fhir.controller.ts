@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
-import { assertMayReadPatientOfTeam, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, assertMayReadPatientOfTeam, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
@@ -47,7 +47,8 @@ export class CarePlansFhirController {
 
   /** A searchset Bundle with the patient's latest CarePlan (none when never enrolled); read written to the access log first. */
   @Get()
-  @Roles('patient', 'guardian', 'clinician', 'auditor', 'system')
+  @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('enrolments', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const unknown = Object.keys(query).filter((k) => k !== 'patient');
     if (unknown.length > 0) throw ValidationError.field(unknown[0]!, 'unsupported search parameter; supported: patient');

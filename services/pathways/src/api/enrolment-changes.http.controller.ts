@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, mayReadPatientOfTeam, Roles, type Principal } from '@varde/auth';
+import { Access, assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, mayReadPatientOfTeam, type Principal, Roles } from '@varde/auth';
 import { ValidationError, VardeError } from '@varde/core';
 import { parseBody, problemDetails } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
@@ -67,6 +67,7 @@ export class EnrolmentChangesHttpController {
   /** `{reason, until?}`: no tasks fall due while paused; ends by itself at `until`. */
   @Post('pause')
   @Roles('clinician')
+  @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   pause(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(PauseRequest, body);
@@ -76,6 +77,7 @@ export class EnrolmentChangesHttpController {
   /** `{}`: resumes a paused enrolment. */
   @Post('resume')
   @Roles('clinician')
+  @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   resume(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     parseBody(ResumeRequest, body ?? {});
@@ -85,6 +87,7 @@ export class EnrolmentChangesHttpController {
   /** `{pathway, version?, reason?}`: another pathway or another version of the same one. */
   @Post('change-pathway')
   @Roles('clinician')
+  @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   async changePathway(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(ChangePathwayRequest, body);
@@ -95,6 +98,7 @@ export class EnrolmentChangesHttpController {
   /** `{careTeam}`: the patient moves to another team (the caller must be on the current one). */
   @Post('change-care-team')
   @Roles('clinician')
+  @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   changeCareTeam(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(ChangeCareTeamRequest, body);
@@ -104,6 +108,7 @@ export class EnrolmentChangesHttpController {
   /** `{reason}`: completed, readmitted, transferred-to-municipality, deceased or withdrew. */
   @Post('discharge')
   @Roles('clinician')
+  @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   discharge(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(DischargeRequest, body);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { assertMayActForCareTeam, assertMayReadPatientOfTeam, CARE_TEAM_ID, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, assertMayActForCareTeam, assertMayReadPatientOfTeam, CARE_TEAM_ID, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -37,6 +37,7 @@ export class EnrolmentsHttpController {
    */
   @Post()
   @Roles('clinician', 'system')
+  @Access('enrolments', 'write', { patient: 'body' })
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(EnrolRequest, body);
@@ -65,6 +66,7 @@ export class EnrolmentsHttpController {
    */
   @Get(':patientId')
   @Roles('clinician', 'auditor', 'system')
+  @Access('enrolments', 'read', { patient: { param: 'patientId' } })
   async get(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     parsePatientId(patientId);
     const view = await this.enrolments.get(patientId);

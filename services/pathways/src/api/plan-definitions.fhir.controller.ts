@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PathwayDefinitions, type DefinitionEntry } from '../application/pathway-definitions.service';
@@ -34,6 +34,7 @@ export class PlanDefinitionsFhirController {
   /** A PlanDefinition (its ActivityDefinitions contained): `status` draft saves a draft, active publishes. */
   @Post()
   @Roles('pathway-designer')
+  @Access('definitions', 'write')
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (!isObject(body) || body['resourceType'] !== 'PlanDefinition') throw ValidationError.field('resourceType', 'expected a PlanDefinition (a Bundle goes to POST /fhir/PlanDefinition/$import)');
@@ -44,6 +45,7 @@ export class PlanDefinitionsFhirController {
   /** A transaction Bundle: one PlanDefinition with the ActivityDefinitions and Questionnaires it uses, all or nothing. */
   @Post('$import')
   @Roles('pathway-designer')
+  @Access('definitions', 'write')
   @HttpCode(200)
   async importBundle(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (!isObject(body) || body['resourceType'] !== 'Bundle' || body['type'] !== 'transaction') throw ValidationError.field('Bundle.type', 'expected a Bundle of type "transaction"');
@@ -74,6 +76,7 @@ export class PlanDefinitionsFhirController {
   /** `?url=&status=`: a searchset Bundle of the matching definitions. */
   @Get()
   @Roles('pathway-designer', 'clinician', 'auditor', 'system')
+  @Access('definitions', 'read')
   async search(@Query() query: Record<string, string | string[] | undefined>) {
     const single = (name: string): string | undefined => {
       const value = query[name];
@@ -92,6 +95,7 @@ export class PlanDefinitionsFhirController {
   /** One definition: "<pathway>-<version>" or "<pathway>-draft". */
   @Get(':id')
   @Roles('pathway-designer', 'clinician', 'auditor', 'system')
+  @Access('definitions', 'read')
   async read(@Param('id') id: string) {
     return planDefinitionResource(await this.definitions.byId(id));
   }
@@ -99,6 +103,7 @@ export class PlanDefinitionsFhirController {
   /** Publishes a draft as the next version. */
   @Post(':id/$publish')
   @Roles('pathway-designer')
+  @Access('definitions', 'write')
   @HttpCode(200)
   async publish(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     return planDefinitionResource(await this.definitions.publishDraft(id, commandMetadataFrom(principal, headers), header(headers, 'authorization')));
@@ -107,6 +112,7 @@ export class PlanDefinitionsFhirController {
   /** Retires a published version: no new enrolments on it. */
   @Post(':id/$retire')
   @Roles('pathway-designer')
+  @Access('definitions', 'write')
   @HttpCode(200)
   async retire(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     return planDefinitionResource(await this.definitions.retire(id, commandMetadataFrom(principal, headers)));
