@@ -30,6 +30,7 @@ export const ROUTES: readonly Route[] = [
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),
+  regexRoute('/api/patients', 'forms', '/api/patients/[^/]+/form-assignments(/|$)'),
   // FHIR Bundles (batch / transaction) are posted to the base itself; only the exact path, not /fhir/*.
   { prefix: '/fhir', service: 'measurements', pattern: /^\/fhir\/?(\?|$)/ },
 ];

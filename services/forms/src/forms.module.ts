@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessLog, accessLogViaOutbox, EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
+import { AssignmentsHttpController } from './api/assignments.http.controller';
 import { QuestionnaireResponsesHttpController } from './api/questionnaire-responses.http.controller';
 import { QuestionnairesHttpController } from './api/questionnaires.http.controller';
 import { AssignFormHandler } from './application/assign-form.handler';
@@ -18,7 +19,7 @@ export class FormsModule {
     return {
       module: FormsModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [QuestionnairesHttpController, QuestionnaireResponsesHttpController],
+      controllers: [QuestionnairesHttpController, QuestionnaireResponsesHttpController, AssignmentsHttpController],
       providers: [
         QuestionnaireCatalogueQuery,
         AuthorQuestionnaireHandler,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
-import { accessLogOf, enrolPatient, freshSchema, whileOutboxUnwritable, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, eventually, freshSchema, whileOutboxUnwritable, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -316,5 +316,68 @@ describe('forms: response lifecycle', () => {
     const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(undefined, { questionnaire: CAT }));
     expect(created.status).toBe(201);
     expect(created.body.questionnaire).toBe(`${CAT}|1`);
+  });
+});
+
+describe('forms: assignments, any shipped instrument, guardians', () => {
+  const PHQ9 = 'https://varde.no/fhir/Questionnaire/phq-9';
+  const FREQUENCY = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9'];
+  const phq9 = (values: number[], overrides: Record<string, unknown> = {}) => ({
+    resourceType: 'QuestionnaireResponse',
+    questionnaire: `${PHQ9}|1`,
+    status: 'completed',
+    subject: { reference: `Patient/${patientId}` },
+    authored: new Date(Date.now() - 60_000).toISOString(),
+    item: values.map((v, i) => ({ linkId: `phq9-${i + 1}`, answer: [{ valueCoding: { system: 'http://loinc.org', code: FREQUENCY[v] } }] })),
+    ...overrides,
+  });
+  const assignments = async (token: string) => (await call('GET', `/api/patients/${patientId}/form-assignments`, token)).body.assignments as JsonBody[];
+
+  it('a clinician assigns PHQ-9 with a due time, expiry and reminders; the patient answers it; the score is published as an Observation', async () => {
+    const clinician = await issuer.token('clinician');
+    const before = await appended();
+    expect((await call('POST', '/fhir/QuestionnaireResponse', patientToken, phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]))).status).toBe(409);
+    expect(await appended()).toBe(before);
+    const dueAt = new Date(Date.now() + 86_400_000).toISOString();
+    const expiresAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const created = await call('POST', `/api/patients/${patientId}/form-assignments`, clinician, { questionnaire: `${PHQ9}|1`, dueAt, expiresAt, remindAt: [new Date(Date.now() + 3_600_000).toISOString()] });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ questionnaireUrl: PHQ9, questionnaireVersion: '1', dueAt, expiresAt, status: 'open', assignedBy: 'clinician' });
+    expect((await call('POST', `/api/patients/${patientId}/form-assignments`, patientToken, { questionnaire: `${PHQ9}|1` })).status).toBe(403);
+    expect((await call('POST', `/api/patients/${patientId}/form-assignments`, clinician, { questionnaire: `${PHQ9}|9` })).status).toBe(400);
+
+    const response = await call('POST', '/fhir/QuestionnaireResponse', patientToken, phq9([3, 3, 3, 3, 3, 2, 2, 1, 2]));
+    expect(response.status).toBe(201);
+    expect(response.body.extension[0].extension).toContainEqual({ url: 'value', valueDecimal: 22 });
+    expect((await assignments(patientToken)).find((a) => a.assignmentId === created.body.assignmentId)).toMatchObject({ status: 'answered', responseId: response.body.id });
+    const rows = await eventually(async () => {
+      const found = await busMessages('varde.forms.v1.QuestionnaireResponseSubmitted', patientId, 1);
+      return found.map((r) => integrationEventTypes['varde.forms.v1.QuestionnaireResponseSubmitted'].decode(new Uint8Array(r.payload))).find((e) => e.responseId === response.body.id);
+    }, 'the PHQ-9 response on the bus');
+    expect(rows.scores).toEqual([{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'PHQ-9', display: 'PHQ-9 total score' }, value: 22 }]);
+    const observation = JSON.parse(rows.observations[0]!.fhirJson);
+    expect(observation).toMatchObject({
+      resourceType: 'Observation',
+      status: 'final',
+      category: [{ coding: [{ code: 'survey' }] }],
+      code: { coding: expect.arrayContaining([expect.objectContaining({ system: 'http://loinc.org', code: '44261-6' })]) },
+      subject: { reference: `Patient/${patientId}` },
+      valueQuantity: { value: 22, code: '{score}' },
+      derivedFrom: [{ reference: `QuestionnaireResponse/${response.body.id}` }],
+    });
+    const assigned = await busMessages('varde.forms.v1.FormAssigned', patientId, 2);
+    const event = assigned.map((r) => integrationEventTypes['varde.forms.v1.FormAssigned'].decode(new Uint8Array(r.payload))).find((e) => e.questionnaireUrl === PHQ9);
+    expect(event).toMatchObject({ assignedBy: 'clinician', dueAt: new Date(dueAt), expiresAt: new Date(expiresAt) });
+  });
+
+  it('records a guardian answering for the child as the author (a RelatedPerson)', async () => {
+    const guardian = await issuer.token('guardian', { patientIds: [patientId] });
+    const response = await call('POST', '/fhir/QuestionnaireResponse', guardian, catResponse([1, 1, 1, 1, 1, 1, 1, 1]));
+    expect(response.status).toBe(201);
+    expect(response.body.author).toMatchObject({ reference: expect.stringMatching(/^RelatedPerson\//), display: 'guardian' });
+    const read = await call('GET', `/fhir/QuestionnaireResponse/${response.body.id}`, await issuer.token('clinician'));
+    expect(read.body.author).toEqual(response.body.author);
+    const other = await issuer.token('guardian', { patientIds: [randomUUID()] });
+    expect((await call('POST', '/fhir/QuestionnaireResponse', other, catResponse())).status).toBe(403);
   });
 });

@@ -3,22 +3,36 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
 import { deterministicId, handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
-import { assignmentDecider } from '../domain/assignment.decide';
+import { assignmentDecider, type AssignForm, type AssignmentCommand } from '../domain/assignment.decide';
 import { assignmentStreamId } from '../domain/assignment.events';
 
-/** Assigns a questionnaire version to a patient. */
+/** What an assignment asks, as the edge or a consumer hands it over. */
+export type AssignmentRequest = Omit<AssignForm['data'], 'assignmentId'>;
+
+/** A patient's form assignments: assign, mark answered, and let deadlines pass (expiry, reminders). */
 @Injectable()
 export class AssignFormHandler {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  /** True when a new assignment was recorded, false when the patient already held it. */
-  async handle(input: { patientId: string; questionnaire: Readonly<{ url: string; version: string }> }, metadata: CommandMetadata): Promise<boolean> {
-    const result = await handleCommand(this.store, assignmentStreamId(input.patientId), assignmentDecider, {
-      type: 'AssignForm',
-      // Derived from the command so a retried command proposes the very same assignment.
-      data: { patientId: input.patientId, assignmentId: deterministicId(`assignment:${metadata.commandId}`), questionnaire: input.questionnaire },
-      metadata,
-    });
-    return result.events.length > 0 && !result.alreadyHandled;
+  /** The assignment id; `created` false when the patient already held the version open (or this was a retry). */
+  async handle(input: AssignmentRequest, metadata: CommandMetadata): Promise<{ assignmentId: string; created: boolean }> {
+    // Derived from the command so a retried command proposes the very same assignment.
+    const assignmentId = deterministicId(`assignment:${metadata.commandId}`);
+    const result = await this.run(input.patientId, { type: 'AssignForm', data: { ...input, assignmentId }, metadata });
+    return { assignmentId, created: result.events.length > 0 && !result.alreadyHandled };
+  }
+
+  /** Marks the oldest open assignment of the questionnaire version answered by this response. */
+  async markAnswered(data: { patientId: string; questionnaire: { url: string; version: string }; responseId: string }, metadata: CommandMetadata): Promise<void> {
+    await this.run(data.patientId, { type: 'MarkAssignmentAnswered', data, metadata: { ...metadata, commandId: `${metadata.commandId}:answered` } });
+  }
+
+  /** Lets the patient's passed deadlines happen at `metadata.now`; how many events that recorded. */
+  async checkDeadlines(patientId: string, metadata: CommandMetadata): Promise<number> {
+    return (await this.run(patientId, { type: 'CheckAssignmentDeadlines', data: { patientId }, metadata })).events.length;
+  }
+
+  private run(patientId: string, command: AssignmentCommand) {
+    return handleCommand(this.store, assignmentStreamId(patientId), assignmentDecider, command);
   }
 }

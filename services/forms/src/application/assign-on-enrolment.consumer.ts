@@ -25,7 +25,7 @@ export class AssignOnEnrolmentConsumer extends IntegrationConsumer {
       topics: ['varde.pathways.v1'],
       handlers: {
         'varde.pathways.v1.PatientEnrolled': async (event, message) => {
-          await this.assign.handle({ patientId: event.patientId, questionnaire: CAT }, commandMetadataFromMessage(message, CONSUMER));
+          await this.assign.handle({ patientId: event.patientId, questionnaire: CAT, assignedBy: 'enrolment' }, commandMetadataFromMessage(message, CONSUMER));
         },
       },
     };

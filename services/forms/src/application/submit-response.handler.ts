@@ -7,6 +7,7 @@ import { EVENT_STORE } from '@varde/platform';
 import { isAssigned } from '../domain/assignment.events';
 import { responseDecider } from '../domain/response.decide';
 import { responseStreamId, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
+import { AssignFormHandler } from './assign-form.handler';
 import { AssignmentsQuery } from './assignments.query';
 import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from './questionnaire-catalogue.query';
 import { evaluateResponse } from './response-evaluation';
@@ -36,6 +37,7 @@ export class SubmitResponseHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(AssignmentsQuery) private readonly assignments: AssignmentsQuery,
     @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
+    @Inject(AssignFormHandler) private readonly assign: AssignFormHandler,
   ) {}
 
   /** A new response (POST): its id comes from the command id, so a retry with the same Idempotency-Key lands on it. */
@@ -72,6 +74,10 @@ export class SubmitResponseHandler {
     if (result.alreadyHandled && !sameAnswers(response.data, content)) {
       // The same Idempotency-Key with other answers: a client bug, not a retry.
       throw new IllegalStateError(`this Idempotency-Key already recorded QuestionnaireResponse/${responseId} with other answers; a retry must resend the same answers`);
+    }
+    if (response.type === 'QuestionnaireResponseSubmitted') {
+      // After the response is recorded (a retry repeats this and changes nothing): the assignment it answers.
+      await this.assign.markAnswered({ patientId: input.patientId, questionnaire: { url: q.url!, version: q.version! }, responseId }, metadata);
     }
     return { response, version: events.length, questionnaire, created: result.events.length > 0 && !result.alreadyHandled };
   }

@@ -7,10 +7,14 @@ import type { QuestionnaireResponseAmended, QuestionnaireResponseSubmitted, Resp
 
 const RESPONSE_SUBMITTED = 'varde.forms.v1.QuestionnaireResponseSubmitted';
 const FORM_ASSIGNED = 'varde.forms.v1.FormAssigned';
+const ASSIGNMENT_EXPIRED = 'varde.forms.v1.FormAssignmentExpired';
+const REMINDER_DUE = 'varde.forms.v1.FormReminderDue';
+const at = (iso: string | undefined): Date | undefined => (iso === undefined ? undefined : new Date(iso));
 
 /**
  * Publishes completed and amended responses (scores as values and as FHIR Observations, and the answers on a
- * numeric scale triage rules may use) and assignments. Responses in progress stay inside forms.
+ * numeric scale triage rules may use) and assignments with their expiry and reminders. Responses in progress and
+ * the answered mark of an assignment stay inside forms.
  */
 export function formsIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
   const e = event as RecordedEvent<AssignmentEvent | ResponseEvent>;
@@ -24,8 +28,31 @@ export function formsIntegrationMapping(event: RecordedEvent): IntegrationMessag
       return integrationMessageFor('forms', e, {
         type: FORM_ASSIGNED,
         key: e.data.patientId,
-        payload: integrationEventTypes[FORM_ASSIGNED].encode({ ...e.data, assignedAt: new Date(e.data.assignedAt), dueAt: undefined, expiresAt: undefined, assignedBy: 'enrolment' }),
+        payload: integrationEventTypes[FORM_ASSIGNED].encode({
+          assignmentId: e.data.assignmentId,
+          patientId: e.data.patientId,
+          questionnaireUrl: e.data.questionnaireUrl,
+          questionnaireVersion: e.data.questionnaireVersion,
+          assignedAt: new Date(e.data.assignedAt),
+          dueAt: at(e.data.dueAt),
+          expiresAt: at(e.data.expiresAt),
+          assignedBy: e.data.assignedBy ?? 'enrolment',
+        }),
       });
+    case 'FormAssignmentExpired':
+      return integrationMessageFor('forms', e, {
+        type: ASSIGNMENT_EXPIRED,
+        key: e.data.patientId,
+        payload: integrationEventTypes[ASSIGNMENT_EXPIRED].encode({ ...e.data, expiredAt: new Date(e.data.expiredAt) }),
+      });
+    case 'FormReminderDue':
+      return integrationMessageFor('forms', e, {
+        type: REMINDER_DUE,
+        key: e.data.patientId,
+        payload: integrationEventTypes[REMINDER_DUE].encode({ ...e.data, remindAt: new Date(e.data.remindAt), dueAt: at(e.data.dueAt) }),
+      });
+    case 'FormAssignmentAnswered':
+      return undefined;
     default: {
       const _exhaustive: never = e;
       return undefined;
