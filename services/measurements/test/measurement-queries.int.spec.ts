@@ -148,7 +148,7 @@ describe('GET /fhir/Observation (search)', () => {
     ['no patient', 'code=59408-5', 'patient'],
     ['_count over 1000', `patient=PID&_count=1001`, '_count'],
     ['_count not a number', `patient=PID&_count=ten`, '_count'],
-    ['a date without a prefix', `patient=PID&date=2026-10-01`, 'date'],
+    ['a date with an unknown prefix', `patient=PID&date=xx2026-10-01`, 'date'],
     ['a date that is not one', `patient=PID&date=ge2026-10-99`, 'date'],
     ['_sort by value', `patient=PID&_sort=value`, '_sort'],
     ['a forged cursor', `patient=PID&_cursor=abc`, '_cursor'],

@@ -122,7 +122,7 @@ describe('POST /fhir/Observation (SpO2)', () => {
     ['101 %', async () => spo2({ valueQuantity: { value: 101, unit: '%', system: 'http://unitsofmeasure.org', code: '%' } }), 400, 'Observation.valueQuantity.value'],
     ['1e308 %', async () => '{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2708-6"}]},"subject":{"reference":"Patient/' + patientId + '"},"effectiveDateTime":"2026-01-01T00:00:00Z","valueQuantity":{"value":1e308,"unit":"%","system":"http://unitsofmeasure.org","code":"%"}}', 400, 'Observation.valueQuantity.value'],
     ['a heart-rate code in %', async () => spo2({ code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] } }), 400, 'Observation.valueQuantity.code'],
-    ['an unknown element', async () => spo2({ note: [{ text: 'hi' }] }), 400, 'Observation'],
+    ['an element R4 does not define', async () => spo2({ heartbeat: 'strong' }), 400, 'Observation.heartbeat'],
     ['a time far in the future', async () => spo2({ effectiveDateTime: new Date(Date.now() + 3_600_000).toISOString() }), 400, 'Observation.effectiveDateTime'],
     ['a patient who is not enrolled', async () => spo2({ subject: { reference: `Patient/${randomUUID()}` } }), 404, 'Observation.subject'],
   ];

@@ -5,7 +5,8 @@ import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError, VardeError, type FieldIssue } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import { toHttpError } from '@varde/fhir';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { commandMetadataFrom, LOGGER, type MetadataHeaders } from '@varde/platform';
+import type { Logger } from '@varde/telemetry';
 import { entryResource, validateBundleEnvelope } from './bundle.validation';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake, relocate } from './observation.intake';
@@ -29,6 +30,7 @@ export class BundlesHttpController {
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(MAX_BUNDLE_ENTRIES) private readonly maxEntries: number,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** `200` with a `batch-response` / `transaction-response` Bundle; a failed transaction is one OperationOutcome and writes nothing. */
@@ -63,7 +65,8 @@ export class BundlesHttpController {
     const valid = prepared.flatMap((p, i) => ('entry' in p ? [{ i, entry: p.entry }] : []));
     const recorded = await this.recorder.recordEach(valid.map((v) => v.entry));
     const outcomes = new Map(valid.map((v, k) => [v.i, recorded[k]!]));
-    return { resourceType: 'Bundle', type: 'batch-response', entry: prepared.map((p, i) => responseOf('refused' in p ? p : outcomes.get(i)!)) };
+    const unexpected = (error: unknown): void => this.logger.error({ err: error }, 'unexpected error in a batch entry');
+    return { resourceType: 'Bundle', type: 'batch-response', entry: prepared.map((p, i) => responseOf('refused' in p ? p : outcomes.get(i)!, unexpected)) };
   }
 
   private async transaction(prepared: readonly Prepared[]): Promise<Bundle> {
@@ -81,11 +84,14 @@ export class BundlesHttpController {
 
 const statusLine = (status: number): string => `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 
-/** A batch entry's response: created or found, or its refusal as an OperationOutcome (an unexpected error fails the Bundle). */
-function responseOf(outcome: EntryOutcome): BundleEntry {
+/**
+ * A batch entry's response: created or found, or its refusal as an OperationOutcome. An unexpected error is that
+ * entry's 500 (and logged): batch entries stand alone, so it fails no other.
+ */
+function responseOf(outcome: EntryOutcome, unexpected: (error: unknown) => void): BundleEntry {
   if ('recorded' in outcome) return created(outcome.recorded);
   const mapped = toHttpError(outcome.refused, true);
-  if (mapped.unexpected) throw outcome.refused;
+  if (mapped.unexpected) unexpected(outcome.refused);
   return { response: { status: statusLine(mapped.status), outcome: mapped.body as OperationOutcome } };
 }
 

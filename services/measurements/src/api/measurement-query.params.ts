@@ -1,4 +1,5 @@
 import { ValidationError } from '@varde/core';
+import { fhirDateRange, type FhirDateRange } from '@varde/fhir';
 import type { CodeFilter, DateBound, MeasurementSearch, SearchCursor } from '../infrastructure/measurement-search.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,10 +35,62 @@ export function codeParam(value: string | undefined, name: string): CodeFilter |
   return system ? { system, code } : { code };
 }
 
+// What PostgreSQL and every consumer can hold; a search or window past it is a client's mistake, not a 500.
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59Z');
+const inRange = (t: number): boolean => t >= EARLIEST && t <= LATEST;
+
 /** An instant given as a FHIR date or dateTime, as ISO. */
 export function instantParam(value: string, name: string): string {
-  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) throw ValidationError.field(name, 'expected an ISO 8601 date or date-time with time zone, e.g. 2026-11-22T08:00:00Z');
+  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)) || !inRange(Date.parse(value))) {
+    throw ValidationError.field(name, 'expected an ISO 8601 date or date-time with time zone from year 0001 to 9999, e.g. 2026-11-22T08:00:00Z');
+  }
   return new Date(value).toISOString();
+}
+
+const DATE_PREFIXES = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'] as const;
+type DatePrefix = (typeof DATE_PREFIXES)[number];
+
+/**
+ * A FHIR `date` search value (`[prefix]value`, prefix eq when absent) as bounds on the effective time. The value
+ * stands for a range — `2026-12` is that month, `2026-12-01` that day, both in Europe/Oslo, a date-time the
+ * instant to its precision — and each prefix compares the measurement's time with it as R4 says: eq within,
+ * ne outside, gt/sa after, lt/eb before, ge from its start, le to its end, ap within it widened by a tenth of
+ * its distance from now.
+ */
+export function dateParam(text: string, now = Date.now()): DateBound[] {
+  const prefix = (DATE_PREFIXES as readonly string[]).includes(text.slice(0, 2)) ? (text.slice(0, 2) as DatePrefix) : 'eq';
+  const value = prefix === 'eq' && !text.startsWith('eq') ? text : text.slice(2);
+  const range: FhirDateRange | undefined = fhirDateRange(value);
+  if (!range || !inRange(range.start.getTime()) || !inRange(range.end.getTime() - 1)) {
+    throw ValidationError.field('date', `expected [${DATE_PREFIXES.join('|')}] and a FHIR date or date-time from year 0001 to 9999, e.g. ge2026-11-01, 2026-12 or le2026-11-22T08:00:00Z`);
+  }
+  const start = range.start.toISOString();
+  const end = range.end.toISOString();
+  switch (prefix) {
+    case 'eq':
+      return [{ op: 'ge', at: start }, { op: 'lt', at: end }];
+    case 'ne':
+      return [{ op: 'outside', at: start, until: end }];
+    case 'gt':
+    case 'sa':
+      return [{ op: 'ge', at: end }];
+    case 'lt':
+    case 'eb':
+      return [{ op: 'lt', at: start }];
+    case 'ge':
+      return [{ op: 'ge', at: start }];
+    case 'le':
+      return [{ op: 'lt', at: end }];
+    case 'ap': {
+      const slack = Math.abs(now - range.start.getTime()) / 10;
+      return [{ op: 'ge', at: new Date(Math.max(EARLIEST, range.start.getTime() - slack)).toISOString() }, { op: 'lt', at: new Date(Math.min(LATEST, range.end.getTime() + slack)).toISOString() }];
+    }
+    default: {
+      const _exhaustive: never = prefix;
+      return [];
+    }
+  }
 }
 
 function cursorParam(value: string | undefined): SearchCursor | undefined {
@@ -55,18 +108,14 @@ function cursorParam(value: string | undefined): SearchCursor | undefined {
 export const encodeCursor = (cursor: SearchCursor): string => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 
 /**
- * `GET /fhir/Observation` parameters: `patient` (required), `code`, `date` (repeatable, with prefix
- * ge/gt/le/lt), `_count` (1–1000, default 50), `_sort` (`date` or `-date`, default `-date`), `_cursor`.
+ * `GET /fhir/Observation` parameters: `patient` (required), `code`, `date` (repeatable, see {@link dateParam}), `_count` (1–1000, default 50), `_sort` (`date` or `-date`, default `-date`), `_cursor`.
  * Unknown parameters are refused rather than silently ignored, so a typo never widens a search.
  */
-export function searchParams(query: RawQuery): MeasurementSearch {
+export function searchParams(query: RawQuery): SearchRequest {
   const unknown = Object.keys(query).filter((name) => !SEARCH_PARAMETERS.has(name));
   if (unknown.length > 0) throw new ValidationError(unknown.map((name) => ({ field: name, message: `unknown search parameter; supported: ${[...SEARCH_PARAMETERS].join(', ')}` })));
-  const dates = [query['date'] ?? []].flat().map((value): DateBound => {
-    const match = /^(ge|gt|le|lt)(.+)$/.exec(value);
-    if (!match) throw ValidationError.field('date', 'expected a prefix ge, gt, le or lt and a date-time, e.g. ge2026-11-01T00:00:00Z');
-    return { op: match[1] as DateBound['op'], at: instantParam(match[2]!, 'date') };
-  });
+  const dateTexts = [query['date'] ?? []].flat();
+  const dates = dateTexts.flatMap((value) => dateParam(value));
   const countText = one(query, '_count') ?? '50';
   const count = /^\d{1,4}$/.test(countText) ? Number(countText) : NaN;
   if (!(count >= 1 && count <= 1000)) throw ValidationError.field('_count', 'expected a whole number from 1 to 1000');
@@ -74,14 +123,17 @@ export function searchParams(query: RawQuery): MeasurementSearch {
   if (sort !== 'date' && sort !== '-date') throw ValidationError.field('_sort', 'expected "date" (oldest first) or "-date" (newest first)');
   const code = codeParam(one(query, 'code'), 'code');
   const after = cursorParam(one(query, '_cursor'));
-  return { patientId: patientParam(one(query, 'patient'), 'patient'), ...(code ? { code } : {}), dates, count, descending: sort === '-date', ...(after ? { after } : {}) };
+  return { patientId: patientParam(one(query, 'patient'), 'patient'), ...(code ? { code } : {}), dates, dateTexts, count, descending: sort === '-date', ...(after ? { after } : {}) };
 }
 
+/** A search as the request gave it: the date values as sent, for links that repeat them. */
+export type SearchRequest = MeasurementSearch & Readonly<{ dateTexts: readonly string[] }>;
+
 /** The canonical query string of a search (for `self` and `next` links). */
-export function searchQueryString(search: MeasurementSearch, after?: SearchCursor): string {
+export function searchQueryString(search: SearchRequest, after?: SearchCursor): string {
   const params = new URLSearchParams({ patient: search.patientId });
   if (search.code) params.set('code', search.code.system ? `${search.code.system}|${search.code.code}` : search.code.code);
-  for (const d of search.dates) params.append('date', `${d.op}${d.at}`);
+  for (const d of search.dateTexts) params.append('date', d);
   params.set('_count', String(search.count));
   params.set('_sort', search.descending ? '-date' : 'date');
   if (after) params.set('_cursor', encodeCursor(after));

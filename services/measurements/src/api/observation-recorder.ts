@@ -3,7 +3,7 @@ import type { Observation } from '@medplum/fhirtypes';
 import type { CommandMetadata } from '@varde/core';
 import { GroupCommit } from '@varde/event-sourcing';
 import { RecordMeasurementHandler, type MeasurementInput, type RecordResult } from '../application/record-measurement.handler';
-import { RecordMeasurementsHandler } from '../application/record-measurements.handler';
+import { RecordMeasurementsHandler, type MeasurementOutcome } from '../application/record-measurements.handler';
 import { RecordSampleChunkHandler, type ChunkResult, type SampleChunkInput } from '../application/record-sample-chunk.handler';
 import type { Authorise } from './measurement-submission';
 import type { ValidSubmission } from './observation.intake';
@@ -42,7 +42,7 @@ export class ObservationRecorder {
     @Inject(RecordSampleChunkHandler) private readonly chunks: RecordSampleChunkHandler,
     @Inject(RecordMeasurementsHandler) private readonly manyPoints: RecordMeasurementsHandler,
   ) {
-    this.singlePoints = new GroupCommit(async (items) => (await this.manyPoints.recordAll(items, false)).map((o) => ('recorded' in o ? { ok: o.recorded } : o)), SINGLE_GROUP);
+    this.singlePoints = new GroupCommit(async (items) => (await this.eachOnItsOwn(items)).map((o) => ('recorded' in o ? { ok: o.recorded } : o)), SINGLE_GROUP);
   }
 
   /** Authorises a validated submission for the request's caller (see MeasurementSubmission). */
@@ -88,10 +88,25 @@ export class ObservationRecorder {
     return { written: true, recorded };
   }
 
+  /**
+   * Records measurements that stand each on its own (singles grouped into one commit, a batch's entries): together
+   * in one transaction, and when that fails as a whole, each again on its own, so one request's failure never
+   * becomes another's.
+   */
+  private async eachOnItsOwn(items: readonly (readonly [MeasurementInput, CommandMetadata])[]): Promise<MeasurementOutcome[]> {
+    try {
+      return await this.manyPoints.recordAll(items, false);
+    } catch (error) {
+      if (items.length <= 1) return items.map(() => ({ refused: error }));
+      return Promise.all(items.map((item) => this.manyPoints.recordAll([item], false).then(([outcome]) => outcome!, (refused: unknown) => ({ refused }))));
+    }
+  }
+
   /** The point-value entries' outcomes by entry index, decided and appended together (see RecordMeasurementsHandler). */
   private async recordPoints(entries: readonly Entry[], allOrNothing: boolean): Promise<Map<number, EntryOutcome>> {
     const points = entries.flatMap(([s, metadata], index) => (s.kind === 'point' ? [{ index, entry: [s.input, metadata] as const }] : []));
-    const results = await this.manyPoints.recordAll(points.map((p) => p.entry), allOrNothing);
+    const inputs = points.map((p) => p.entry);
+    const results = allOrNothing ? await this.manyPoints.recordAll(inputs, true) : await this.eachOnItsOwn(inputs);
     return new Map(results.map((result, k) => [points[k]!.index, 'recorded' in result ? { recorded: recordedPoint(result.recorded) } : result]));
   }
 

@@ -39,7 +39,22 @@ describe('validateObservation', () => {
       effectiveTime: '2026-11-22T07:59:00.000Z',
       identifier: { system: 'urn:x', value: '1' },
       deviceReference: 'Device/ox-1',
+      resource: spo2({ identifier: [{ system: 'urn:x', value: '1' }], device: { reference: 'Device/ox-1' } }),
     });
+  });
+
+  it('keeps the sent Observation less what the server assigns', () => {
+    const sent = spo2({ id: 'client-id', meta: { versionId: '7', lastUpdated: '2026-01-01T00:00:00Z', source: 'urn:scale' }, note: [{ text: 'after a walk' }] });
+    expect(validateObservation(sent, context).resource).toEqual(spo2({ meta: { source: 'urn:scale' }, note: [{ text: 'after a walk' }] }));
+  });
+
+  it.each([
+    ['a day', { effectiveDateTime: '2026-11-21' }, '2026-11-20T23:00:00.000Z'],
+    ['a month', { effectiveDateTime: '2026-10' }, '2026-09-30T22:00:00.000Z'],
+    ['an instant', { effectiveDateTime: undefined, effectiveInstant: '2026-11-22T07:00:00.5Z' }, '2026-11-22T07:00:00.500Z'],
+    ['a period', { effectiveDateTime: undefined, effectivePeriod: { start: '2026-11-22T06:00:00Z', end: '2026-11-22T07:00:00Z' } }, '2026-11-22T06:00:00.000Z'],
+  ])('takes %s as the start of it, in Europe/Oslo when it has no time', (_name, change, effectiveTime) => {
+    expect(validateObservation(spo2(change), context).effectiveTime).toBe(effectiveTime);
   });
 
   it.each([
@@ -64,9 +79,9 @@ describe('validateObservation', () => {
     ['no subject', spo2({ subject: undefined }), 'Observation.subject'],
     ['subject not a patient id', spo2({ subject: { reference: 'Patient/15076500565' } }), 'Observation.subject.reference'],
     ['no time', spo2({ effectiveDateTime: undefined }), 'Observation.effectiveDateTime'],
-    ['date only', spo2({ effectiveDateTime: '2026-11-22' }), 'Observation.effectiveDateTime'],
+    ['a date tomorrow', spo2({ effectiveDateTime: '2026-11-23' }), 'Observation.effectiveDateTime'],
+    ['a date before 1900', spo2({ effectiveDateTime: '0001-01-01T00:00:00Z' }), 'Observation.effectiveDateTime'],
     ['ten minutes ahead', spo2({ effectiveDateTime: '2026-11-22T08:10:00Z' }), 'Observation.effectiveDateTime'],
-    ['unknown top-level element', spo2({ valueString: '93' }), 'Observation'],
     ['identifier without system', spo2({ identifier: [{ value: '1' }] }), 'Observation.identifier[0].system'],
     ['bad device reference', spo2({ device: { reference: 'http://evil/x y' } }), 'Observation.device.reference'],
   ])('refuses %s, naming %s', (_name, body, field) => {

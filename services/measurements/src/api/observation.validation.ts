@@ -1,9 +1,9 @@
 import { type FieldIssue, isKnownMeasurementCode, isLoincCode, LOINC, MEASUREMENT_TYPES, measurementTypeOf, ValidationError } from '@varde/core';
 import { z } from 'zod';
-import { fhirElementPath, parseResource } from '@varde/fhir';
+import { EARLIEST_CLINICAL_DATE, fhirDateStart, fhirElementPath, parseResource } from '@varde/fhir';
 import { assessEffectiveTime, assessPlausibility } from '../domain/measurement-plausibility';
 import type { ComponentInput } from '../domain/measurement.decide';
-import type { DeviceDetails } from '../domain/measurement.events';
+import type { DeviceDetails, SentResource } from '../domain/measurement.events';
 import { canonicalQuantity, isUnitIssue, type CanonicalQuantity } from '../application/canonical-quantity';
 import type { MeasurementInput } from '../application/record-measurement.handler';
 import type { UnitConverter } from '../application/unit-converter';
@@ -14,8 +14,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The named vital-sign codes, for messages. */
 export const named = MEASUREMENT_TYPES.flatMap((t) => t.codes).join(', ');
 
-const Coding = z.object({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() });
-const CodeableConcept = z.object({ coding: z.array(Coding, { required_error: `required: a LOINC coding, e.g. one of ${named}` }), text: z.string().optional() }, { required_error: 'required: what was measured (code.coding)' });
+// Structure (every element R4 defines, types, cardinality) is the R4 validator's (ObservationIntake): these schemas
+// read what Varde uses and let everything else through, to be kept and returned as sent.
+const Coding = z.object({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() }).passthrough();
+const CodeableConcept = z.object({ coding: z.array(Coding, { required_error: `required: a LOINC coding, e.g. one of ${named}` }), text: z.string().optional() }, { required_error: 'required: what was measured (code.coding)' }).passthrough();
 
 /** A UCUM Quantity: a finite JSON number and a UCUM code. */
 export const Quantity = z
@@ -28,9 +30,9 @@ export const Quantity = z
     },
     { required_error: 'required: {"value": <number>, "system": "http://unitsofmeasure.org", "code": "<UCUM unit>"}' },
   )
-  .strict();
+  .passthrough();
 
-const Identifier = z.object({ system: z.string({ required_error: 'required: the namespace of the identifier (a URI)' }), value: z.string({ required_error: 'required: the identifier' }).min(1), use: z.string().optional() });
+const Identifier = z.object({ system: z.string({ required_error: 'required: the namespace of the identifier (a URI)' }), value: z.string({ required_error: 'required: the identifier' }).min(1), use: z.string().optional() }).passthrough();
 
 // A device described inline (FHIR Personal Health Device style): only what provenance records is read.
 const ContainedDevice = z
@@ -44,24 +46,25 @@ const ContainedDevice = z
   })
   .passthrough();
 
+const Instant = z.string();
+
 /** The FHIR R4 Observation elements Varde reads, for point values; stream chunks extend it (sampled-observation.validation.ts). */
 export const ObservationBody = z
   .object({
     resourceType: z.literal(RESOURCE, { errorMap: () => ({ message: `expected "${RESOURCE}"` }) }),
-    id: z.string().optional(),
-    meta: z.unknown().optional(),
     identifier: z.array(Identifier).optional(),
-    status: z.enum(['final', 'amended', 'corrected', 'preliminary'], { errorMap: () => ({ message: 'expected one of final, amended, corrected, preliminary' }) }),
-    category: z.array(z.unknown()).optional(),
+    status: z.enum(['final', 'amended', 'corrected', 'preliminary'], { errorMap: () => ({ message: 'expected one of final, amended, corrected, preliminary (a measurement that is registered, cancelled, entered-in-error or unknown is not recorded)' }) }),
     code: CodeableConcept,
-    subject: z.object({ reference: z.string({ required_error: 'required: "Patient/<patient id>"' }), display: z.string().optional() }, { required_error: 'required: {"reference": "Patient/<patient id>"}' }),
-    effectiveDateTime: z.string({ required_error: 'required: when the measurement was taken (ISO 8601 date-time)' }).datetime({ offset: true, message: 'expected an ISO 8601 date-time with time zone, e.g. 2026-11-22T08:00:00+01:00' }),
+    subject: z.object({ reference: z.string({ required_error: 'required: "Patient/<patient id>"' }) }, { required_error: 'required: {"reference": "Patient/<patient id>"}' }).passthrough(),
+    effectiveDateTime: z.string().optional(),
+    effectiveInstant: Instant.optional(),
+    effectivePeriod: z.object({ start: Instant.optional(), end: Instant.optional() }).passthrough().optional(),
     valueQuantity: Quantity.optional(),
-    component: z.array(z.object({ code: CodeableConcept, valueQuantity: Quantity }).strict()).optional(),
-    device: z.object({ reference: z.string().optional(), identifier: Identifier.optional(), display: z.string().optional() }).optional(),
+    component: z.array(z.object({ code: CodeableConcept, valueQuantity: Quantity }).passthrough()).optional(),
+    device: z.object({ reference: z.string().optional(), identifier: Identifier.optional(), display: z.string().optional() }).passthrough().optional(),
     contained: z.array(ContainedDevice).optional(),
   })
-  .strict();
+  .passthrough();
 
 /** A measurement that passed validation; the caller adds provenance. */
 export type ValidObservation = Omit<MeasurementInput, 'provenance'> & { deviceReference?: string; device?: DeviceDetails };
@@ -109,10 +112,11 @@ export function validateObservation(body: unknown, context: ObservationContext):
   if (type && quantity && issues.length === 0) issues.push(...assessPlausibility(type, { value: quantity.value, ...(components ? { components } : {}) }).issues);
 
   const patientId = subjectPatientId(obs.subject.reference, issue);
-  const future = assessEffectiveTime(obs.effectiveDateTime, context.now, context.maxFutureMs);
+  const effectiveTime = effectiveTimeOf(obs, issue);
+  const future = effectiveTime && assessEffectiveTime(effectiveTime, context.now, context.maxFutureMs);
   if (future) issues.push(future);
   const device = obs.device && deviceOf(obs, issue);
-  if (issues.length > 0 || !coding || !patientId || !quantity) throw new ValidationError(issues.length > 0 ? issues : [{ field: RESOURCE, message: 'no measured value' }]);
+  if (issues.length > 0 || !coding || !patientId || !quantity || !effectiveTime) throw new ValidationError(issues.length > 0 ? issues : [{ field: RESOURCE, message: 'no measured value' }]);
 
   const identifier = obs.identifier?.[0];
   return {
@@ -123,12 +127,47 @@ export function validateObservation(body: unknown, context: ObservationContext):
     unit: quantity.unit,
     originalValue: quantity.originalValue,
     originalUnit: quantity.originalUnit,
-    effectiveTime: new Date(obs.effectiveDateTime).toISOString(),
+    effectiveTime,
     ...(identifier ? { identifier: { system: identifier.system, value: identifier.value } } : {}),
     ...(components ? { components } : {}),
+    resource: asSent(body as Record<string, unknown>),
     ...(device?.reference ? { deviceReference: device.reference } : {}),
     ...(device?.details ? { device: device.details } : {}),
   };
+}
+
+/**
+ * The point in time a measurement was taken, as an ISO instant: `effectiveDateTime` (a date without a time is
+ * the start of that day, month or year in Europe/Oslo), `effectiveInstant`, or the start of `effectivePeriod`
+ * (its end when it has no start). Undefined after an issue.
+ */
+export function effectiveTimeOf(obs: Pick<Parsed, 'effectiveDateTime' | 'effectiveInstant' | 'effectivePeriod'>, issue: (field: string, message: string) => void): string | undefined {
+  const [field, value] =
+    obs.effectiveDateTime !== undefined ? ['effectiveDateTime', obs.effectiveDateTime]
+    : obs.effectiveInstant !== undefined ? ['effectiveInstant', obs.effectiveInstant]
+    : obs.effectivePeriod !== undefined ? [obs.effectivePeriod.start !== undefined ? 'effectivePeriod.start' : 'effectivePeriod.end', obs.effectivePeriod.start ?? obs.effectivePeriod.end] : ['effectiveDateTime', undefined];
+  if (value === undefined) {
+    issue(field, 'required: when the measurement was taken, as effectiveDateTime (e.g. 2026-12-01 or 2026-12-01T08:00:00+01:00), effectiveInstant or effectivePeriod');
+    return undefined;
+  }
+  const start = fhirDateStart(value);
+  if (!start) {
+    issue(field, 'expected a FHIR date or date-time, e.g. 2026-12-01 or 2026-12-01T08:00:00+01:00');
+    return undefined;
+  }
+  if (start.toISOString() < EARLIEST_CLINICAL_DATE) {
+    issue(field, `is before ${EARLIEST_CLINICAL_DATE.slice(0, 10)}; a measurement that old is a sender's error`);
+    return undefined;
+  }
+  return start.toISOString();
+}
+
+/** The resource as the sender wrote it, less what the server assigns (`id`, `meta.versionId`, `meta.lastUpdated`). */
+export function asSent(resource: Readonly<Record<string, unknown>>): SentResource {
+  const { id: _id, meta, ...rest } = resource;
+  if (typeof meta !== 'object' || meta === null) return rest;
+  const { versionId: _v, lastUpdated: _l, ...kept } = meta as Record<string, unknown>;
+  return Object.keys(kept).length > 0 ? { ...rest, meta: kept } : rest;
 }
 
 /** The internal patient id of `subject.reference` ("Patient/<UUID>"), lower-cased; undefined after an issue. */

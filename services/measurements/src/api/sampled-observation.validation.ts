@@ -25,14 +25,14 @@ const SampledData = z
     },
     { required_error: 'required: {"origin": {...}, "period": <ms>, "dimensions": 1, "data": "..."}' },
   )
-  .strict();
+  .passthrough();
 
-const SampledObservationBody = ObservationBody.omit({ effectiveDateTime: true, valueQuantity: true, component: true })
+const SampledObservationBody = ObservationBody.omit({ effectiveDateTime: true, effectiveInstant: true, valueQuantity: true, component: true })
   .extend({
-    effectivePeriod: z.object({ start: DATE_TIME, end: DATE_TIME.optional() }, { required_error: 'required: {"start": <when sample 0 was taken>}' }).strict(),
+    effectivePeriod: z.object({ start: DATE_TIME, end: DATE_TIME.optional() }, { required_error: 'required: {"start": <when sample 0 was taken>}' }).passthrough(),
     valueSampledData: SampledData,
   })
-  .strict();
+  .passthrough();
 
 /** A chunk that passed validation; the caller adds provenance. */
 export type ValidSampledObservation = Omit<SampleChunkInput, 'provenance'> & { deviceReference?: string; device?: DeviceDetails };
@@ -74,13 +74,15 @@ export function validateSampledObservation(body: unknown, context: SampledContex
   const start = Date.parse(obs.effectivePeriod.start);
   const count = samples?.length ?? 0;
   const span = count * sampled.period;
-  if (span > context.maxChunkMs) issue('valueSampledData', `the chunk spans ${Math.round(span / 1000)} s; at most ${context.maxChunkMs / 1000} s per chunk: split it`);
-  if (samples && count > 0 && obs.effectivePeriod.end !== undefined) {
+  // A span past the limit (a period of 1e300 ms) is refused here; the checks after it compute dates from it.
+  const spanFits = span <= context.maxChunkMs;
+  if (!spanFits) issue('valueSampledData', `the chunk spans ${span > 1e12 ? 'more than 30 years' : `${Math.round(span / 1000)} s`}; at most ${context.maxChunkMs / 1000} s per chunk: split it`);
+  if (spanFits && samples && count > 0 && obs.effectivePeriod.end !== undefined) {
     const end = Date.parse(obs.effectivePeriod.end);
     const fits = [start + span, start + span - sampled.period].some((expected) => Math.abs(end - expected) <= TOLERANCE_MS);
     if (!fits) issue('effectivePeriod.end', `does not fit ${count} samples every ${sampled.period} ms from ${new Date(start).toISOString()}: expected ${new Date(start + span).toISOString()} (or the last sample's time)`);
   }
-  const future = count > 0 ? assessEffectiveTime(new Date(start + span - sampled.period).toISOString(), context.now, context.maxFutureMs) : undefined;
+  const future = spanFits && count > 0 ? assessEffectiveTime(new Date(start + span - sampled.period).toISOString(), context.now, context.maxFutureMs) : undefined;
   if (future) issue('effectivePeriod', `the last sample ${future.message}`);
 
   if (type && !type.components && samples) {

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@varde/event-sourcing';
-import type { MeasurementHistoryEvent, MeasurementRecorded, Provenance } from '../domain/measurement.events';
+import type { MeasurementHistoryEvent, MeasurementRecorded, Provenance, SentResource } from '../domain/measurement.events';
 
 /** FHIR Observation.status of a measurement as it reads now. */
 export type MeasurementViewStatus = MeasurementRecorded['data']['observationStatus'] | 'entered-in-error';
@@ -25,8 +25,8 @@ export type MeasurementView = Readonly<{
   correctionReason?: string;
   provenance: Provenance;
   identifier?: Readonly<{ system: string; value: string }>;
-  /** Panel parts and plausibility flags, as recorded. */
-  details?: Readonly<{ components?: MeasurementRecorded['data']['components']; flags?: readonly string[] }>;
+  /** Panel parts, plausibility flags and the Observation as sent, as recorded. */
+  details?: Readonly<{ components?: MeasurementRecorded['data']['components']; flags?: readonly string[]; resource?: SentResource }>;
   /** Stream position of the last event applied: the FHIR versionId, and the guard against regressing. */
   version: number;
   lastUpdated: string;
@@ -50,7 +50,9 @@ export function applyToView(view: MeasurementView | undefined, event: Measuremen
         status: d.observationStatus,
         provenance: d.provenance,
         ...(d.identifier ? { identifier: d.identifier } : {}),
-        ...(d.components || d.flags?.length ? { details: { ...(d.components ? { components: d.components } : {}), ...(d.flags?.length ? { flags: d.flags } : {}) } } : {}),
+        ...(d.components || d.flags?.length || d.resource
+          ? { details: { ...(d.components ? { components: d.components } : {}), ...(d.flags?.length ? { flags: d.flags } : {}), ...(d.resource ? { resource: d.resource } : {}) } }
+          : {}),
         version,
         lastUpdated: recordedTime,
       };

@@ -38,8 +38,16 @@ export type MeasurementRecorded = DomainEvent<
     flags?: readonly string[];
     /** Panel parts (blood pressure); `value`/`unit` then repeat the first component (systolic). */
     components?: readonly MeasurementComponent[];
+    /**
+     * The FHIR Observation as the sender wrote it, less `id` and `meta.versionId`/`meta.lastUpdated`: what a read
+     * returns (extensions, notes, extra codings, partial dates…); absent on older events.
+     */
+    resource?: SentResource;
   }
 >;
+
+/** A FHIR resource as received (JSON), kept so that what was sent is what is read back. */
+export type SentResource = Readonly<Record<string, unknown>>;
 
 /** Why and by whom a measurement was corrected; the actor is also in the event metadata. */
 export type CorrectionNote = Readonly<{ reason: string; actor: Readonly<{ subject: string; role: string; organisation?: string }>; correctedTime: string }>;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '@varde/telemetry';
-import { FhirStructureValidator, medplumIssues, TEMPLATE_CACHE_SIZE } from './fhir-structure-validator';
+import { r4Issues } from '@varde/fhir';
+import { FhirStructureValidator, TEMPLATE_CACHE_SIZE } from './fhir-structure-validator';
 import { observationTemplate } from './observation-template';
 
 const validator = new FhirStructureValidator({ info: () => undefined } as unknown as Logger);
@@ -20,7 +21,7 @@ const dateTime = mostly(
   fc.constantFrom('2026-13-01', '0000-01-01', '2026-11-22T24:00:00Z', '2026-11-22T08:00', ' ', '', 'yesterday', 20261122, null),
 );
 const decimal = mostly(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer()), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, '95', null, true));
-const text = mostly(fc.string({ minLength: 1 }).filter((s) => s.trim() !== '' && /^[\r\n\t\u0020-\uFFFF]+$/.test(s)), fc.constantFrom('', '   ', '\u0001', 42, null));
+const text = mostly(fc.string({ minLength: 1 }).filter((s) => s.trim() !== '' && /^[\r\n\t\u0020-\uFFFF]+$/.test(s)), fc.constantFrom('', '   ', '\u0001', 42, null, 'x\ud800', '\udc00y', 'x'.repeat(5000)));
 const patient = fc.oneof(fc.uuid().map((id) => `Patient/${id}`), fc.constantFrom('#p', 'Group/g1', 'Patient/', 'Practitioner/x', 42));
 const device = fc.oneof(fc.constantFrom('Device/d1', 'Device/d-2.3', '#dev', '#other', 'Patient/p', 'Device/'), fc.constant(undefined));
 
@@ -46,20 +47,20 @@ describe('FHIR structural validation through templates', () => {
     let wellFormed = 0;
     fc.assert(
       fc.property(observation, (resource) => {
-        wellFormed += medplumIssues(resource).length === 0 ? 1 : 0;
+        wellFormed += r4Issues(resource).length === 0 ? 1 : 0;
         // Twice: the second call is answered from the remembered templates.
         for (let i = 0; i < 2; i++) {
           const issues = validator.issues(resource);
-          expect(issues.length === 0).toBe(medplumIssues(resource).length === 0);
-          if (issues.length > 0) expect(issues).toEqual(medplumIssues(resource));
+          expect(issues.length === 0).toBe(r4Issues(resource).length === 0);
+          if (issues.length > 0) expect(issues).toEqual(r4Issues(resource));
         }
       }),
       { numRuns: 600 },
     );
-    // Both verdicts are exercised, not one of them alone.
-    expect(wellFormed).toBeGreaterThan(150);
+    // Both verdicts are exercised, not one of them alone (a contained Device the reading does not point at is refused: dom-3).
+    expect(wellFormed).toBeGreaterThan(80);
     expect(wellFormed).toBeLessThan(450);
-  });
+  }, 60_000);
 
   it('shares one template between readings that differ only in value, time, identifier and patient', () => {
     const reading = (value: number, at: string, id: string, patientId: string) => ({
@@ -90,5 +91,5 @@ describe('FHIR structural validation through templates', () => {
     expect((own as unknown as { wellFormed: Set<string> }).wellFormed.size).toBe(TEMPLATE_CACHE_SIZE);
     expect(own.issues({ ...shaped(0), unknownElement: 1 })).not.toEqual([]);
     expect(own.issues(shaped(0))).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -7,8 +7,8 @@ import { MEASUREMENT_COLUMNS, viewOfRow, type MeasurementRow } from './measureme
 /** A code to match: `system|code`, or a bare code in any system. */
 export type CodeFilter = Readonly<{ system?: string; code: string }>;
 
-/** One bound of the effective time; `inclusive` for ge/le. */
-export type DateBound = Readonly<{ op: 'gt' | 'ge' | 'lt' | 'le'; at: string }>;
+/** One bound of the effective time, or (`outside`) a range it must not fall in: `[at, until)`. */
+export type DateBound = Readonly<{ op: 'gt' | 'ge' | 'lt' | 'le'; at: string } | { op: 'outside'; at: string; until: string }>;
 
 /** Where the next page starts (exclusive): the last row's effective time and id. */
 export type SearchCursor = Readonly<{ t: string; id: string }>;
@@ -39,7 +39,8 @@ export class MeasurementSearchQuery {
     const where = ['patient_id = $1', ...this.codeClause(search.code, params)];
     for (const bound of search.dates) {
       params.push(bound.at);
-      where.push(`effective_time ${OPERATORS[bound.op]} $${params.length}::timestamptz`);
+      if (bound.op === 'outside') where.push(`NOT (effective_time >= $${params.length}::timestamptz AND effective_time < $${params.push(bound.until)}::timestamptz)`);
+      else where.push(`effective_time ${OPERATORS[bound.op]} $${params.length}::timestamptz`);
     }
     const filtered = where.join(' AND ');
     const pageParams = [...params];

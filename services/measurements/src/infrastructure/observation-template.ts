@@ -1,14 +1,16 @@
 import { validationRegexes } from '@medplum/core';
+import { primitiveStringProblem } from '@varde/fhir';
 
 // The elements whose content changes from one reading of a device to the next, and what stands in for each in a
 // template. Each is checked with FHIR R4's rule for its type — the check `@medplum/core` makes of a primitive:
 // a string has non-whitespace content and matches the type's regular expression, a decimal is a finite JSON
 // number — and no R4 invariant on Observation, Identifier, Quantity, Reference or Element reads more of these
-// values than that they are there, so an Observation is well-formed exactly when its template is. References
+// values than that they are there (and Varde's own limits on strings, see primitiveStringProblem, are checked here too), so an Observation is well-formed exactly when its template is. References
 // stand in only as `Patient/<id>` or `Device/<id>`: a local `#` reference is checked against `contained` (ref-1).
 const STANDS_IN = { dateTime: '2000-01-01T00:00:00Z', decimal: 0, string: 'x', patient: 'Patient/x', device: 'Device/x' } as const;
 
-const isString = (value: unknown, type: 'string' | 'dateTime'): value is string => typeof value === 'string' && value.trim() !== '' && validationRegexes[type]!.test(value);
+const isString = (value: unknown, type: 'string' | 'dateTime'): value is string =>
+  typeof value === 'string' && value.trim() !== '' && validationRegexes[type]!.test(value) && primitiveStringProblem(value, type, type === 'string' ? 'Identifier.value' : undefined) === undefined;
 const isDecimal = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const LITERAL = (type: string): RegExp => new RegExp(`^${type}/[A-Za-z0-9\\-.]{1,64}$`);

@@ -1,0 +1,29 @@
+import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import pg from 'pg';
+
+/** Measurements (in `schema`) and pathways as processes, one enrolled patient and that patient's token. */
+export type EnrolledPatient = Readonly<{
+  issuer: TestIssuer;
+  db: pg.Pool;
+  measurements: ServiceProcess;
+  patientId: string;
+  patientToken: string;
+  /** Stops the services and closes the pool and the issuer. */
+  stop: () => Promise<void>;
+}>;
+
+/** Starts measurements with the pathways it asks about enrolments, and enrols one patient. */
+export async function startWithEnrolledPatient(databaseUrl: string, schema: string): Promise<EnrolledPatient> {
+  const issuer = await startTestIssuer();
+  const db = new pg.Pool({ connectionString: databaseUrl });
+  const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
+  const measurements: ServiceProcess = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  const patientId = await enrolPatient(pathways.url, await issuer.token('clinician'));
+  const patientToken = await issuer.token('patient', { patientId });
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled([measurements.stop(), pathways.stop()]);
+    await db.end();
+    await issuer.close();
+  };
+  return { issuer, db, measurements, patientId, patientToken, stop };
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { freshSchema } from '@varde/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startWithEnrolledPatient, type EnrolledPatient } from './enrolled-patient';
+
+// Bodies are compared whole or element by element; a loose type keeps those checks readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+const schema = freshSchema('measurements_fhir_r4');
+const UCUM = 'http://unitsofmeasure.org';
+let stack: EnrolledPatient;
+
+const loinc = (code: string, display?: string) => ({ system: 'http://loinc.org', code, ...(display ? { display } : {}) });
+let second = 0;
+const earlier = (): string => new Date(Date.now() - 3_600_000 + ++second * 1000).toISOString();
+const pulse = (overrides: Record<string, unknown> = {}) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  identifier: [{ system: 'urn:varde:test-r4', value: randomUUID() }],
+  code: { coding: [loinc('8867-4')] },
+  subject: { reference: `Patient/${stack.patientId}` },
+  effectiveDateTime: earlier(),
+  valueQuantity: { value: 60 + (second % 30), unit: 'beats/minute', system: UCUM, code: '/min' },
+  ...overrides,
+});
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack.measurements.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.patientToken}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+const appended = async (): Promise<number> => Number((await stack.db.query(`SELECT count(*) FROM "${schema}".emt_messages`)).rows[0].count);
+const expressions = (outcome: Json): string[] => outcome.issue.flatMap((i: { expression?: string[] }) => i.expression ?? []);
+
+/** What the server adds to an Observation it stores: id, version, time, and `issued` when the sender gave none. */
+const asStored = (sent: Json, stored: Json): Json => ({
+  ...sent,
+  id: stored.id,
+  meta: { ...sent.meta, versionId: '1', lastUpdated: stored.meta.lastUpdated },
+  ...(sent.issued ? {} : { issued: stored.issued }),
+});
+
+beforeAll(async () => {
+  stack = await startWithEnrolledPatient(inject('databaseUrl'), schema);
+});
+
+afterAll(() => stack?.stop());
+
+describe('any valid R4 Observation is accepted and read back as it was sent', () => {
+  const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+  const rich = () =>
+    pulse({
+      meta: { source: 'urn:varde:test-device-gateway', profile: ['http://hl7.org/fhir/StructureDefinition/heartrate'] },
+      extension: [{ url: 'http://hl7.no/fhir/StructureDefinition/no-basis-measurement-context', valueString: 'at home' }],
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }], text: 'Vital Signs' }],
+      code: { coding: [loinc('8867-4', 'Heart rate'), { system: 'http://snomed.info/sct', code: '364075005', display: 'Heart rate' }], text: 'Puls' },
+      effectiveDateTime: day,
+      performer: [{ reference: `Patient/${stack.patientId}` }],
+      interpretation: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'N' }] }],
+      note: [{ text: 'målt etter trapp' }],
+      method: { text: 'pulsoksymeter' },
+      bodySite: { coding: [{ system: 'http://snomed.info/sct', code: '368456002', display: 'Left index finger' }] },
+    });
+
+  it('keeps extensions, notes, extra codings, meta.source and a date-only time on create, read, _history and search', async () => {
+    const sent = rich();
+    const created = await call('POST', '/fhir/Observation', sent);
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual(asStored(sent, created.body));
+    const read = await call('GET', `/fhir/Observation/${created.body.id}`);
+    expect(read.body).toEqual(created.body);
+    expect((await call('GET', `/fhir/Observation/${created.body.id}/_history/1`)).body).toEqual(created.body);
+    const found = await call('GET', `/fhir/Observation?patient=${stack.patientId}&date=${day}`);
+    expect(found.body.entry.map((e: Json) => e.resource)).toContainEqual(created.body);
+  });
+
+  it('reads a date-only time as that day in Europe/Oslo: found by a search for the day, not the day before', async () => {
+    const sent = pulse({ effectiveDateTime: day });
+    const { body } = await call('POST', '/fhir/Observation', sent);
+    const dayBefore = new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10);
+    const ids = async (date: string) => (await call('GET', `/fhir/Observation?patient=${stack.patientId}&date=${date}&_count=1000`)).body.entry.map((e: Json) => e.resource.id);
+    expect(await ids(day)).toContain(body.id);
+    expect(await ids(dayBefore)).not.toContain(body.id);
+    expect(await ids(`ne${day}`)).not.toContain(body.id);
+  });
+
+  it('converts a weight in pounds to kg and keeps the Quantity as sent beside it', async () => {
+    const sent = pulse({ code: { coding: [loinc('29463-7', 'Body Weight')] }, valueQuantity: { value: 185, unit: 'lbs', system: UCUM, code: '[lb_av]' } });
+    const { status, body } = await call('POST', '/fhir/Observation', sent);
+    expect(status).toBe(201);
+    expect(body.valueQuantity).toEqual({
+      value: expect.closeTo(83.915, 2),
+      unit: 'kg',
+      system: UCUM,
+      code: 'kg',
+      extension: [{ url: 'https://varde.no/fhir/StructureDefinition/original-quantity', valueQuantity: sent.valueQuantity }],
+    });
+  });
+});
+
+describe('what R4 forbids is a 400 naming the element, and nothing is written', () => {
+  it.each([
+    ['an unknown modifier extension', () => pulse({ modifierExtension: [{ url: 'urn:varde:test-not-really', valueBoolean: true }] }), 'Observation.modifierExtension[0]'],
+    ['two value[x]', () => pulse({ valueString: '72' }), 'Observation.valueString'],
+    ['month 13', () => pulse({ effectiveDateTime: '2026-13-01' }), 'Observation.effectiveDateTime'],
+    ['an element R4 does not define', () => pulse({ heartbeat: 'strong' }), 'Observation.heartbeat'],
+    ['a contained resource referenced from nowhere', () => pulse({ contained: [{ resourceType: 'Device', id: 'lost' }] }), 'Observation.contained[0]'],
+    ['a date before 1900', () => pulse({ effectiveDateTime: '0001-01-01T00:00:00Z' }), 'Observation.effectiveDateTime'],
+    ['a megabyte identifier', () => pulse({ identifier: [{ system: 'urn:varde:test-r4', value: 'x'.repeat(500_000) }] }), 'Observation.identifier[0].value'],
+    ['a megabyte coding.display', () => pulse({ code: { coding: [loinc('8867-4', 'd'.repeat(500_000))] } }), 'Observation.code.coding[0].display'],
+  ])('%s', async (_name, body, expression) => {
+    const before = await appended();
+    const result = await call('POST', '/fhir/Observation', body());
+    expect(result.status).toBe(400);
+    expect(expressions(result.body)).toContain(expression);
+    expect(await appended()).toBe(before);
+  });
+});
+
+describe('one bad request never fails another', () => {
+  const surrogate = () => pulse({ identifier: [{ system: 'urn:varde:test-r4', value: `x\ud800${randomUUID()}` }] });
+
+  it('refuses an identifier with a lone UTF-16 surrogate with a 400 naming it', async () => {
+    const result = await call('POST', '/fhir/Observation', surrogate());
+    expect(result.status).toBe(400);
+    expect(expressions(result.body)).toEqual(['Observation.identifier[0].value']);
+  });
+
+  it('records every one of 60 concurrent posts while 20 bad ones arrive among them', async () => {
+    const before = await appended();
+    const good = Array.from({ length: 60 }, () => pulse());
+    const posts = [...good.map((r) => ['good', r] as const), ...Array.from({ length: 20 }, () => ['bad', surrogate()] as const)].sort(() => Math.random() - 0.5);
+    const results = await Promise.all(posts.map(async ([kind, body]) => ({ kind, status: (await call('POST', '/fhir/Observation', body)).status })));
+    expect(results.filter((r) => r.kind === 'good').map((r) => r.status)).toEqual(Array(60).fill(201));
+    expect(results.filter((r) => r.kind === 'bad').map((r) => r.status)).toEqual(Array(20).fill(400));
+    expect(await appended()).toBe(before + 60);
+  });
+
+  it('answers a batch entry with a lone surrogate on its own; the other entries are recorded', async () => {
+    const entries = [pulse(), surrogate(), pulse()].map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } }));
+    const result = await call('POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: entries });
+    expect(result.status).toBe(200);
+    expect(result.body.entry.map((e: Json) => e.response.status)).toEqual(['201 Created', '400 Bad Request', '201 Created']);
+    expect(expressions(result.body.entry[1].response.outcome)).toEqual(['Bundle.entry[1].resource.identifier[0].value']);
+  });
+});
+
+describe('4xx where a 500 was answered', () => {
+  it('refuses a search from year 0000 with a 400 naming date', async () => {
+    const result = await call('GET', `/fhir/Observation?patient=${stack.patientId}&date=ge0000-01-01T00:00:00Z`);
+    expect(result.status).toBe(400);
+    expect(expressions(result.body)).toEqual(['date']);
+  });
+
+  it('refuses a stream chunk with a period of 1e300 ms with a 400 naming valueSampledData', async () => {
+    const chunk = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [loinc('59408-5')] },
+      subject: { reference: `Patient/${stack.patientId}` },
+      effectivePeriod: { start: earlier() },
+      valueSampledData: { origin: { value: 0, system: UCUM, code: '%' }, period: 1e300, dimensions: 1, data: '95 96 97' },
+    };
+    const result = await call('POST', '/fhir/Observation', chunk);
+    expect(result.status).toBe(400);
+    expect(expressions(result.body)).toContain('Observation.valueSampledData');
+  });
+});
