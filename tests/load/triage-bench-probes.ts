@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { SharingAccessLog } from '@varde/platform';
-import { WorklistQuery, type WorklistCursor, type WorklistEntry, type WorklistFilter } from '../../services/triage/src/infrastructure/worklist.query';
+import { PostgresWorklistQuery, type WorklistCursor, type WorklistEntry, type WorklistFilter } from '../../services/triage/src/infrastructure/worklist.query';
 import { summarise, type LatencySummary } from './worklist-probe';
 
 // The measurements of `npm run bench:triage`: worklist reads through the public API, the same reads straight
@@ -74,7 +74,7 @@ export type SqlFigures = Readonly<{ latency: LatencySummary; rows: number; execu
  * `EXPLAIN (ANALYZE, BUFFERS)`: the plan is taken from the very statement the service sends.
  */
 export async function timeWorklistSql(db: pg.Pool, filter: WorklistFilter, count: number): Promise<SqlFigures> {
-  const query = new WorklistQuery(db);
+  const query = new PostgresWorklistQuery(db);
   const times: number[] = [];
   let rows = 0;
   for (let i = 0; i < count; i++) {
@@ -84,7 +84,7 @@ export async function timeWorklistSql(db: pg.Pool, filter: WorklistFilter, count
   }
   let captured: { text: string; values: unknown[] } | undefined;
   const capturing = { query: async (text: string, values: unknown[]) => ((captured = { text, values }), { rows: [] }) } as unknown as pg.Pool;
-  await new WorklistQuery(capturing).list(filter);
+  await new PostgresWorklistQuery(capturing).list(filter);
   if (!captured) throw new Error('the worklist query sent no SQL');
   const explained = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${captured.text}`, captured.values);
   const plan = explained.rows.map((r) => r['QUERY PLAN']).join('\n');

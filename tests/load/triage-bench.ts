@@ -22,7 +22,7 @@ import { parseDocument } from 'yaml';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { type RunningPlatform } from '../../deploy/local/platform';
 import { MAX_WINDOW_MS } from '../../services/triage/src/domain/rule-set';
-import { TriageHistoryProjection } from '../../services/triage/src/infrastructure/triage-history.projection';
+import { PostgresTriageHistoryProjection } from '../../services/triage/src/infrastructure/triage-history.projection';
 import { enrolPatients, labelledRows, log, machineInfo, positiveEnv, runBenchmark, startBenchPlatform, type MachineInfo } from './bench-harness';
 import { startProcessSampler, type MemoryFigure } from './process-sampler';
 import { cursorAt, timeAccessLog, timeHttpReads, timeWorklistSql, type HttpReadFigures, type SqlFigures } from './triage-bench-probes';
@@ -201,7 +201,7 @@ async function measureWhatIf(platform: RunningPlatform, db: pg.Pool, token: stri
   const candidate = await candidateRuleSet();
   const historyStarted = performance.now();
   // The same window the service reads: the period plus the longest rule window before it.
-  await new TriageHistoryProjection(db).histories('copd', new Date(from.getTime() - MAX_WINDOW_MS), to);
+  await new PostgresTriageHistoryProjection(db).histories('copd', new Date(from.getTime() - MAX_WINDOW_MS), to);
   const historyReadMs = round(performance.now() - historyStarted);
   log(`what-if over ${config.days} days of copd history (${inputs} inputs) …`);
   const sampler = startProcessSampler(process.pid, 200);

@@ -14,3 +14,5 @@ export * from './event-store-unit-of-work';
 export * from './stream-state-cache';
 export * from './event-store-overrides';
 export * from './event-chain';
+export * from './event-store.port';
+export * from './postgres-event-store.adapter';

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { decideOnStream, type HandleCommandOptions } from './command-handler';
 import { appendToNewStreams, readStreams } from './postgres-multi-stream';
 import type { RecordedEvent, StoredEvent } from './stored-event';
-import { inTransaction } from './transaction';
+import { inTransaction, type Transaction } from './transaction';
 
 /** A command and the stream it is decided on. */
 export type StreamCommand<C extends DomainCommand> = readonly [streamName: string, command: C];
@@ -27,7 +27,7 @@ export type NewStreamCommandsOptions<E extends DomainEvent> = Omit<HandleCommand
     /** When one command is refused, append nothing at all. */
     allOrNothing: boolean;
     /** Runs in the append's transaction after the events are written, with each created stream's events: a read model committed with them. */
-    beforeCommit?: (client: pg.PoolClient, created: readonly (readonly RecordedEvent<E>[])[]) => Promise<void>;
+    beforeCommit?: (client: Transaction, created: readonly (readonly RecordedEvent<E>[])[]) => Promise<void>;
   }>;
 
 type Decided<S, E extends DomainEvent> = Readonly<{ outcomes: CommandOutcome<S, E>[]; pending: Map<string, StoredEvent<E>[]> }>;

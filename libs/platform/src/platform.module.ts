@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@varde/auth';
+import { EventStore, PostgresEventStoreAdapter, PostgresTransactions, Transactions } from '@varde/event-sourcing';
 import { MessageBus } from '@varde/messaging';
 import { HealthRegistry, MetricsRegistry } from '@varde/telemetry';
 import { HealthController } from './health.controller';
@@ -29,10 +30,13 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: HealthRegistry, useValue: infra.health },
         { provide: DB_POOL, useValue: infra.pool },
         { provide: EVENT_STORE, useValue: infra.eventStore },
+        // The ports application code uses (a service may bind EventStore to a wrapped store in its own module).
+        { provide: EventStore, useFactory: () => new PostgresEventStoreAdapter(infra.eventStore, infra.pool) },
+        { provide: Transactions, useFactory: () => new PostgresTransactions(infra.pool) },
         { provide: MessageBus, useValue: infra.bus },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
-      exports: [INFRASTRUCTURE, PLATFORM_CONFIG, LOGGER, MetricsRegistry, HealthRegistry, DB_POOL, EVENT_STORE, MessageBus],
+      exports: [INFRASTRUCTURE, PLATFORM_CONFIG, LOGGER, MetricsRegistry, HealthRegistry, DB_POOL, EVENT_STORE, EventStore, Transactions, MessageBus],
     };
   }
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig, env, z } from '@varde/config';
+import { EventStore, PostgresEventStoreAdapter } from '@varde/event-sourcing';
 import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
@@ -12,7 +13,6 @@ import { MeasurementSubmission } from './api/measurement-submission';
 import { ObservationIntake } from './api/observation.intake';
 import { FhirStructureValidator } from './infrastructure/fhir-structure-validator';
 import { UcumUnitConverter } from './infrastructure/ucum-unit-converter';
-import { EVENT_STORE } from '@varde/platform';
 import { MeasurementSeriesHttpController } from './api/measurement-series.http.controller';
 import { DeviceGatewaysHttpController } from './api/device-gateways.http.controller';
 import { GatewayAssignmentHandler } from './application/gateway-assignment.handler';
@@ -20,7 +20,10 @@ import { ObservationCorrectionsHttpController } from './api/observation-correcti
 import { ObservationSearchHttpController } from './api/observation-search.http.controller';
 import { CorrectMeasurementHandler } from './application/correct-measurement.handler';
 import { MeasurementReader } from './application/measurement.reader';
-import { MeasurementSearchQuery } from './infrastructure/measurement-search.query';
+import { MeasurementSearchQuery } from './application/measurement-search.port';
+import { MeasurementsProjection } from './application/measurements-projection.port';
+import { SampleChunksReadModel } from './application/sample-chunks.port';
+import { PostgresMeasurementSearchQuery } from './infrastructure/measurement-search.query';
 import { MeasurementsReadModel } from './infrastructure/measurements.read-model';
 import { projectingEventStore } from './infrastructure/projecting-event-store';
 import { MeasurementStreamsHttpController } from './api/measurement-streams.http.controller';
@@ -28,7 +31,7 @@ import { ObservationRecorder } from './api/observation-recorder';
 import { RecordSampleChunkHandler } from './application/record-sample-chunk.handler';
 import { parseThresholds, STREAM_SETTINGS, type StreamSettings } from './application/stream-settings';
 import { WindowAggregator } from './application/window-aggregator';
-import { MAX_CHUNK_MS, SampleChunksReadModel } from './infrastructure/sample-chunks.read-model';
+import { MAX_CHUNK_MS, PostgresSampleChunksReadModel } from './infrastructure/sample-chunks.read-model';
 
 /** Measurements' own settings. */
 export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -78,7 +81,8 @@ export class MeasurementsModule {
         RecordMeasurementsHandler,
         { provide: STREAM_SETTINGS, useValue: streams },
         { provide: MAX_CHUNK_MS, useValue: streams.maxChunkMs },
-        SampleChunksReadModel,
+        PostgresSampleChunksReadModel,
+        { provide: SampleChunksReadModel, useExisting: PostgresSampleChunksReadModel },
         WindowAggregator,
         RecordSampleChunkHandler,
         ObservationRecorder,
@@ -92,14 +96,19 @@ export class MeasurementsModule {
         ObservationIntake,
         MeasurementSubmission,
         MeasurementsReadModel,
+        { provide: MeasurementsProjection, useExisting: MeasurementsReadModel },
         // Shadows the platform's store for this module: every append to a measurement stream upserts the read model.
-        { provide: EVENT_STORE, useFactory: (readModel: MeasurementsReadModel) => projectingEventStore(infra.eventStore, (views) => readModel.upsert(views), infra.logger), inject: [MeasurementsReadModel] },
-        MeasurementSearchQuery,
+        {
+          provide: EventStore,
+          useFactory: (readModel: MeasurementsReadModel) => new PostgresEventStoreAdapter(projectingEventStore(infra.eventStore, (views) => readModel.upsert(views), infra.logger), infra.pool),
+          inject: [MeasurementsReadModel],
+        },
+        PostgresMeasurementSearchQuery,
+        { provide: MeasurementSearchQuery, useExisting: PostgresMeasurementSearchQuery },
         MeasurementReader,
         CorrectMeasurementHandler,
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
-        { provide: PathwaysEnrolments, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
-        { provide: EnrolmentDirectory, useExisting: PathwaysEnrolments },
+        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessLog, EVENT_STORE, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
+import { EventStore, PostgresEventStoreAdapter } from '@varde/event-sourcing';
+import { AccessLog, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { AlertsHttpController } from './api/alerts.http.controller';
 import { RuleOverridesHttpController } from './api/rule-overrides.http.controller';
 import { RuleSetsHttpController } from './api/rule-sets.http.controller';
@@ -20,16 +21,22 @@ import { WhatIfService } from './application/what-if.service';
 import { PatientDataReader } from './application/patient-data.reader';
 import { TriageInputsConsumer } from './application/triage-inputs.consumer';
 import { TriageHandler } from './application/triage.handler';
-import { AlertsProjection } from './infrastructure/alerts.projection';
-import { AlertsQuery } from './infrastructure/alerts.query';
+import { AlertsProjection, AlertsQuery } from './application/alerts.port';
+import { NextCheckProjection } from './application/next-checks.port';
+import { RuleSetPublications } from './application/rule-set-publications.port';
+import { TriageHistoryProjection } from './application/triage-history.port';
+import { WorklistProjection, WorklistQuery } from './application/worklist.port';
+import { PostgresAlertsProjection } from './infrastructure/alerts.projection';
+import { PostgresAlertsQuery } from './infrastructure/alerts.query';
 import { PathwaysActiveEnrolments } from './infrastructure/pathways-active-enrolments.grpc-client';
-import { NextCheckProjection } from './infrastructure/next-check.projection';
-import { TriageHistoryProjection } from './infrastructure/triage-history.projection';
-import { WorklistProjection } from './infrastructure/worklist.projection';
+import { PostgresNextCheckProjection } from './infrastructure/next-check.projection';
+import { PostgresRuleSetPublications } from './infrastructure/rule-set-publications.query';
+import { PostgresTriageHistoryProjection } from './infrastructure/triage-history.projection';
+import { PostgresWorklistProjection } from './infrastructure/worklist.projection';
 import { WorklistChanges } from './application/worklist-changes.port';
 import { PostgresWorklistChanges } from './infrastructure/worklist-changes.postgres';
 import { TriageFiguresQuery } from './infrastructure/triage-figures.query';
-import { WorklistQuery } from './infrastructure/worklist.query';
+import { PostgresWorklistQuery } from './infrastructure/worklist.query';
 import { streamCachingEventStore } from './infrastructure/stream-caching-event-store';
 
 // Every input asks which pathway the patient is on; a few seconds of caching spares pathways without delaying a change much.
@@ -57,7 +64,7 @@ export class TriageModule {
       ],
       providers: [
         // Shadows the platform's store for this module: patients' triage streams are read incrementally.
-        { provide: EVENT_STORE, useFactory: () => streamCachingEventStore(infra.eventStore, { streams: /^triage-/, maxEvents: TRIAGE_STREAM_CACHE_EVENTS }) },
+        { provide: EventStore, useFactory: () => new PostgresEventStoreAdapter(streamCachingEventStore(infra.eventStore, { streams: /^triage-/, maxEvents: TRIAGE_STREAM_CACHE_EVENTS }), infra.pool) },
         { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS)) },
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
         { provide: ALERTS_CONFIG, useValue: loadAlertsConfig() },
@@ -67,15 +74,23 @@ export class TriageModule {
         AssessmentVerifier,
         WhatIfService,
         MissingReportScheduler,
-        NextCheckProjection,
-        TriageHistoryProjection,
+        PostgresNextCheckProjection,
+        { provide: NextCheckProjection, useExisting: PostgresNextCheckProjection },
+        PostgresTriageHistoryProjection,
+        { provide: TriageHistoryProjection, useExisting: PostgresTriageHistoryProjection },
         AlertHandler,
-        AlertsProjection,
-        AlertsQuery,
+        PostgresAlertsProjection,
+        { provide: AlertsProjection, useExisting: PostgresAlertsProjection },
+        PostgresAlertsQuery,
+        { provide: AlertsQuery, useExisting: PostgresAlertsQuery },
         AlertEscalationScheduler,
         TriageFiguresQuery,
-        WorklistProjection,
-        WorklistQuery,
+        PostgresWorklistProjection,
+        { provide: WorklistProjection, useExisting: PostgresWorklistProjection },
+        PostgresWorklistQuery,
+        { provide: WorklistQuery, useExisting: PostgresWorklistQuery },
+        PostgresRuleSetPublications,
+        { provide: RuleSetPublications, useExisting: PostgresRuleSetPublications },
         PostgresWorklistChanges,
         { provide: WorklistChanges, useExisting: PostgresWorklistChanges },
         PatientDataReader,

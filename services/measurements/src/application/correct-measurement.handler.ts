@@ -1,8 +1,6 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, handleCommand } from '@varde/event-sourcing';
 import { measurementCorrectionDecider, type CorrectionCommand } from '../domain/measurement-correction.decide';
 import { measurementStreamId } from '../domain/measurement.events';
 
@@ -12,7 +10,7 @@ export type CorrectionRequest = Readonly<{ kind: 'amend'; value: number; unit: s
 /** Appends a correction to a measurement's stream; a refused one (IllegalStateError, 409) writes nothing. */
 @Injectable()
 export class CorrectMeasurementHandler {
-  constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {}
+  constructor(@Inject(EventStore) private readonly store: EventStore) {}
 
   /** Whether this call wrote the correction (false when an Idempotency-Key retry found it already written). */
   async handle(measurementId: string, request: CorrectionRequest, metadata: CommandMetadata): Promise<boolean> {

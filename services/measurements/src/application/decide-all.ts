@@ -1,6 +1,5 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import type { Decider, DomainCommand, DomainEvent } from '@varde/core';
-import type { StoredEvent } from '@varde/event-sourcing';
+import type { EventStore, StoredEvent } from '@varde/event-sourcing';
 
 /**
  * Decides every command without appending, against its stream as it is now and against the earlier commands
@@ -8,7 +7,7 @@ import type { StoredEvent } from '@varde/event-sourcing';
  * each command's error, or undefined when it would be accepted.
  */
 export async function decideAll<C extends DomainCommand, S, E extends DomainEvent>(
-  store: PostgresEventStore,
+  store: EventStore,
   decider: Decider<C, S, E>,
   commands: readonly (readonly [stream: string, command: C])[],
 ): Promise<(unknown | undefined)[]> {

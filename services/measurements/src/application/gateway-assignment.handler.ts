@@ -1,8 +1,6 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand, type StoredEvent } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, handleCommand, type StoredEvent } from '@varde/event-sourcing';
 import { gatewayAssignmentDecider, type GatewayAssignmentCommand } from '../domain/gateway-assignment.decide';
 import { gatewayAssignmentStreamId, isGatewayAssigned, type GatewayAssignmentEvent, type GatewayAssignmentState } from '../domain/gateway-assignment.events';
 
@@ -17,7 +15,7 @@ export type GatewayAssignmentResult = Readonly<{ gateways: readonly string[]; ch
  */
 @Injectable()
 export class GatewayAssignmentHandler {
-  constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {}
+  constructor(@Inject(EventStore) private readonly store: EventStore) {}
 
   /** Assigns (idempotent) or revokes (409 when not assigned) a gateway. */
   async handle(type: GatewayAssignmentCommand['type'], data: Readonly<{ patientId: string; gatewayId: string }>, metadata: CommandMetadata): Promise<GatewayAssignmentResult> {

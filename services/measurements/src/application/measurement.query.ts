@@ -1,8 +1,6 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
-import type { RecordedEvent, StoredEvent } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, type RecordedEvent, type StoredEvent } from '@varde/event-sourcing';
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
 import { sampleChunkStreamId, type SampleChunkEvent } from '../domain/sample-chunk.events';
 import { viewOfStream, type MeasurementView } from './measurement.view';
@@ -10,7 +8,7 @@ import { viewOfStream, type MeasurementView } from './measurement.view';
 /** Reads one stored measurement from its stream. */
 @Injectable()
 export class MeasurementQuery {
-  constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {}
+  constructor(@Inject(EventStore) private readonly store: EventStore) {}
 
   async get(measurementId: string): Promise<StoredEvent<MeasurementRecorded>> {
     const { events } = await this.store.readStream<StoredEvent<MeasurementRecorded>>(measurementStreamId(measurementId));

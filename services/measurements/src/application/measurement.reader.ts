@@ -1,13 +1,13 @@
-import { AccessLog, PathwaysEnrolments } from '@varde/platform';
+import { AccessLog, EnrolmentDirectory } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
-import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../infrastructure/measurement-search.query';
 import type { StoredEvent } from '@varde/event-sourcing';
 import type { SampleChunkEvent } from '../domain/sample-chunk.events';
-import { SampleChunksReadModel, type StoredChunk, type StreamKey } from '../infrastructure/sample-chunks.read-model';
+import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from './measurement-search.port';
 import { MeasurementQuery } from './measurement.query';
 import type { MeasurementView } from './measurement.view';
+import { SampleChunksReadModel, type StoredChunk, type StreamKey } from './sample-chunks.port';
 
 /** Why measurements are read, as written to the patient's access log. */
 const PURPOSE = 'measurements';
@@ -28,7 +28,7 @@ export class MeasurementReader {
     @Inject(MeasurementQuery) private readonly streams: MeasurementQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(SampleChunksReadModel) private readonly chunks: SampleChunksReadModel,
-    @Inject(PathwaysEnrolments) private readonly enrolments: PathwaysEnrolments,
+    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
   ) {}
 
   /** A page of one patient's measurements. */

@@ -1,8 +1,6 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { deterministicId, type StoredEvent } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { deterministicId, EventStore, type StoredEvent } from '@varde/event-sourcing';
 import { measurementDecider, type RecordMeasurement } from '../domain/measurement.decide';
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
 import { decideAll } from './decide-all';
@@ -36,7 +34,7 @@ export function recordMeasurementCommand(input: MeasurementInput, metadata: Comm
  */
 @Injectable()
 export class RecordMeasurementHandler {
-  constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {}
+  constructor(@Inject(EventStore) private readonly store: EventStore) {}
 
   /** Decides every input without appending (for an all-or-nothing transaction); returns each input's error. */
   checkAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[]): Promise<(unknown | undefined)[]> {

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleNewStreamCommands, type StoredEvent, type StreamCommand } from '@varde/event-sourcing';
-import { DB_POOL } from '@varde/platform';
-import type pg from 'pg';
+import { EventStore, type StoredEvent, type StreamCommand } from '@varde/event-sourcing';
 import { measurementDecider, type RecordMeasurement } from '../domain/measurement.decide';
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
-import { upsertMeasurementViews } from '../infrastructure/measurements.read-model';
 import { viewOfStream, type MeasurementView } from './measurement.view';
+import { MeasurementsProjection } from './measurements-projection.port';
 import { recordMeasurementCommand, type MeasurementInput, type RecordResult } from './record-measurement.handler';
 
 /** One measurement of {@link RecordMeasurementsHandler.recordAll}: recorded (or found recorded), or refused and why. */
@@ -20,7 +18,10 @@ export type MeasurementOutcome = Readonly<{ recorded: RecordResult } | { refused
  */
 @Injectable()
 export class RecordMeasurementsHandler {
-  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(MeasurementsProjection) private readonly projection: MeasurementsProjection,
+  ) {}
 
   /** Each input's outcome, in order. With `allOrNothing`, if any is refused nothing at all is written. */
   async recordAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[], allOrNothing: boolean): Promise<MeasurementOutcome[]> {
@@ -28,10 +29,10 @@ export class RecordMeasurementsHandler {
       const command = recordMeasurementCommand(input, metadata);
       return [measurementStreamId(command.data.measurementId), command];
     });
-    const outcomes = await handleNewStreamCommands(this.pool, measurementDecider, commands, {
+    const outcomes = await this.store.handleNewStreamCommands(measurementDecider, commands, {
       allOrNothing,
       // The rows commit with their events: the read model never lags behind a Bundle, nor shows one that failed.
-      beforeCommit: (client, created) => upsertMeasurementViews(client, created.map((events) => viewOfStream(events)).filter((v): v is MeasurementView => v !== undefined), 'with-events'),
+      beforeCommit: (tx, created) => this.projection.apply(tx, created.map((events) => viewOfStream(events)).filter((v): v is MeasurementView => v !== undefined)),
     });
     return outcomes.map((outcome): MeasurementOutcome => {
       if (!outcome.accepted) return { refused: outcome.error };

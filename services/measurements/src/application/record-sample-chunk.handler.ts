@@ -1,8 +1,7 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { deterministicId, handleCommand, type StoredEvent } from '@varde/event-sourcing';
-import { EVENT_STORE, LOGGER } from '@varde/platform';
+import { deterministicId, EventStore, handleCommand, type StoredEvent } from '@varde/event-sourcing';
+import { LOGGER } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { sampleChunkDecider, type RecordSampleChunk } from '../domain/sample-chunk.decide';
 import { sampleChunkStreamId, type MeasurementStreamChunkRecorded, type SampleChunkEvent } from '../domain/sample-chunk.events';
@@ -30,7 +29,7 @@ export function chunkIdOf(input: SampleChunkInput): string {
 @Injectable()
 export class RecordSampleChunkHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
     @Inject(WindowAggregator) private readonly windows: WindowAggregator,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

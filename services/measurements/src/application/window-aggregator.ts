@@ -1,13 +1,11 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { deterministicId, handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { deterministicId, EventStore, handleCommand } from '@varde/event-sourcing';
 import type { MeasurementStreamChunkRecorded } from '../domain/sample-chunk.events';
 import { aggregateWindows, windowStartsOf, type WindowAggregate } from '../domain/sampled-data';
 import { windowAggregateDecider, type AggregateWindow } from '../domain/window-aggregate.decide';
 import { windowAggregateStreamId } from '../domain/window-aggregate.events';
-import { SampleChunksReadModel, type StreamKey } from '../infrastructure/sample-chunks.read-model';
+import { SampleChunksReadModel, type StreamKey } from './sample-chunks.port';
 import { STREAM_SETTINGS, type StreamSettings } from './stream-settings';
 
 /** Who aggregates: the service itself, on behalf of the chunk's sender (kept as correlation and causation). */
@@ -24,7 +22,7 @@ const AGGREGATOR = { subject: 'varde-measurements', role: 'system' } as const;
 @Injectable()
 export class WindowAggregator {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
     @Inject(SampleChunksReadModel) private readonly chunks: SampleChunksReadModel,
     @Inject(STREAM_SETTINGS) private readonly settings: StreamSettings,
   ) {}

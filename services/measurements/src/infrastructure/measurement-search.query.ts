@@ -1,36 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
+import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../application/measurement-search.port';
 import type { MeasurementView } from '../application/measurement.view';
 import { MEASUREMENT_COLUMNS, viewOfRow, type MeasurementRow } from './measurements.read-model';
 
-/** A code to match: `system|code`, or a bare code in any system. */
-export type CodeFilter = Readonly<{ system?: string; code: string }>;
-
-/** One bound of the effective time, or (`outside`) a range it must not fall in: `[at, until)`. */
-export type DateBound = Readonly<{ op: 'gt' | 'ge' | 'lt' | 'le'; at: string } | { op: 'outside'; at: string; until: string }>;
-
-/** Where the next page starts (exclusive): the last row's effective time and id. */
-export type SearchCursor = Readonly<{ t: string; id: string }>;
-
-/** A search of one patient's measurements. */
-export type MeasurementSearch = Readonly<{
-  patientId: string;
-  code?: CodeFilter;
-  dates: readonly DateBound[];
-  count: number;
-  descending: boolean;
-  after?: SearchCursor;
-}>;
-
-/** One page: the rows, the total without paging, and the cursor of the next page when there is one. */
-export type MeasurementPage = Readonly<{ views: readonly MeasurementView[]; total: number; next?: SearchCursor }>;
+export type { CodeFilter, DateBound, MeasurementPage, MeasurementSearch, SearchCursor } from '../application/measurement-search.port';
 
 const OPERATORS = { gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 
-/** Queries of the `measurements` read model, all by patient on its indexes; paging is keyset, so every page costs the same. */
+/** {@link MeasurementSearchQuery} in PostgreSQL, all by patient on its indexes; paging is keyset, so every page costs the same. */
 @Injectable()
-export class MeasurementSearchQuery {
+export class PostgresMeasurementSearchQuery implements MeasurementSearchQuery {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   /** A page of a patient's measurements ordered by effective time (then id), with the total. */

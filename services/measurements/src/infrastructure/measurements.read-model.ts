@@ -1,8 +1,9 @@
-import { inTransaction, preparedStatement } from '@varde/event-sourcing';
+import { inTransaction, preparedStatement, type Transaction } from '@varde/event-sourcing';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import { applyToView, type MeasurementView } from '../application/measurement.view';
+import { MeasurementsProjection } from '../application/measurements-projection.port';
 import type { MeasurementHistoryEvent } from '../domain/measurement.events';
 
 const COLUMNS = `measurement_id, patient_id, code_system, code, display, value, unit, original_value, original_unit,
@@ -131,7 +132,7 @@ const rowOf = (v: MeasurementView) => ({
  * Writes views, newest position wins. `with-events` when `db` is in the transaction that appends their events
  * (both then commit durably, or neither); otherwise the commit does not wait for the WAL flush.
  */
-export async function upsertMeasurementViews(db: pg.Pool | pg.PoolClient, views: readonly MeasurementView[], commit: 'async' | 'with-events' = 'async'): Promise<void> {
+export async function upsertMeasurementViews(db: Pick<pg.ClientBase, 'query'>, views: readonly MeasurementView[], commit: 'async' | 'with-events' = 'async'): Promise<void> {
   if (views.length > 0) await db.query({ ...(commit === 'async' ? UPSERT : UPSERT_WITH_EVENTS), values: [JSON.stringify(views.map(rowOf))] });
 }
 
@@ -182,9 +183,9 @@ export function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
   });
 }
 
-/** Creates the read model's table at start-up and keeps it current after each append. */
+/** {@link MeasurementsProjection} in PostgreSQL: creates the read model's table at start-up and keeps it current after each append. */
 @Injectable()
-export class MeasurementsReadModel implements OnModuleInit {
+export class MeasurementsReadModel implements MeasurementsProjection, OnModuleInit {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   async onModuleInit(): Promise<void> {
@@ -194,5 +195,9 @@ export class MeasurementsReadModel implements OnModuleInit {
   /** Upserts the views; a stale one (lower position) changes nothing. */
   async upsert(views: readonly MeasurementView[]): Promise<void> {
     await upsertMeasurementViews(this.pool, views);
+  }
+
+  async apply(tx: Transaction, views: readonly MeasurementView[]): Promise<void> {
+    await upsertMeasurementViews(tx, views, 'with-events');
   }
 }

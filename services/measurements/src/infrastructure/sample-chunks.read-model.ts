@@ -3,7 +3,10 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { MeasurementStreamChunkRecorded } from '../domain/sample-chunk.events';
-import { parseSamples, type TimedSamples } from '../domain/sampled-data';
+import { parseSamples } from '../domain/sampled-data';
+import { SampleChunksReadModel, type StoredChunk, type StreamKey } from '../application/sample-chunks.port';
+
+export type { StoredChunk, StreamKey } from '../application/sample-chunks.port';
 
 /** The chunks' read model: one row per chunk, samples as the canonical SampledData string, for time-range reads. */
 const CREATE_TABLE = `
@@ -30,9 +33,6 @@ SELECT r.chunk_id, r.patient_id, r.code_system, r.code, r.unit, r.start_time, r.
        end_time timestamptz, period_ms double precision, sample_count integer, data text, received_time timestamptz),
        (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
 ON CONFLICT (chunk_id) DO NOTHING`;
-
-/** A chunk as range reads use it: its samples placed in time, in the canonical unit. */
-export type StoredChunk = TimedSamples & Readonly<{ unit: string; end: number; sampleCount: number }>;
 
 type ChunkRow = { chunk_id: string; unit: string; start_time: Date; end_time: Date; period_ms: number; sample_count: number; data: string };
 
@@ -62,9 +62,6 @@ async function insertChunks(db: pg.Pool | pg.PoolClient, chunks: readonly Measur
   if (chunks.length > 0) await db.query(INSERT, [JSON.stringify(chunks.map(rowOf))]);
 }
 
-/** A patient's stream of one code, as the read model's queries take it. */
-export type StreamKey = Readonly<{ patientId: string; system: string; code: string }>;
-
 const REBUILD_BATCH = 500;
 
 /** Drops and refills `measurement_chunks` from the chunks' events (in one transaction); returns the number of chunks. */
@@ -93,9 +90,9 @@ export function rebuildSampleChunksReadModel(pool: pg.Pool): Promise<number> {
 /** DI token of the longest time one chunk may span, in ms: it bounds every range scan of the index. */
 export const MAX_CHUNK_MS = Symbol('MAX_CHUNK_MS');
 
-/** Creates `measurement_chunks` at start-up, writes accepted chunks and answers time-range reads on its index. */
+/** {@link SampleChunksReadModel} in PostgreSQL: creates `measurement_chunks` at start-up, writes accepted chunks and answers time-range reads on its index. */
 @Injectable()
-export class SampleChunksReadModel implements OnModuleInit {
+export class PostgresSampleChunksReadModel implements SampleChunksReadModel, OnModuleInit {
   constructor(
     @Inject(DB_POOL) private readonly pool: pg.Pool,
     @Inject(MAX_CHUNK_MS) private readonly maxChunkMs: number,
@@ -105,12 +102,10 @@ export class SampleChunksReadModel implements OnModuleInit {
     await this.pool.query(CREATE_TABLE);
   }
 
-  /** Stores a chunk (a no-op when it is stored already). */
   insert(chunk: MeasurementStreamChunkRecorded['data']): Promise<void> {
     return insertChunks(this.pool, [chunk]);
   }
 
-  /** Chunks with samples in [from, to) (epoch ms), in time order. */
   async overlapping(stream: StreamKey, from: number, to: number): Promise<StoredChunk[]> {
     // No chunk spans more than maxChunkMs, so one starting earlier than from - maxChunkMs cannot reach from.
     const { rows } = await this.pool.query<ChunkRow>(
@@ -122,7 +117,6 @@ export class SampleChunksReadModel implements OnModuleInit {
     return rows.map(chunkOfRow);
   }
 
-  /** The latest chunk starting before `before` (epoch ms), without its samples: where the stream was before a new chunk. */
   async previous(stream: StreamKey, before: number): Promise<Omit<StoredChunk, 'samples'> | undefined> {
     const { rows } = await this.pool.query<Omit<ChunkRow, 'data'>>(
       `SELECT chunk_id, unit, start_time, end_time, period_ms, sample_count FROM measurement_chunks
@@ -133,7 +127,6 @@ export class SampleChunksReadModel implements OnModuleInit {
     return row && { chunkId: row.chunk_id, unit: row.unit, start: row.start_time.getTime(), end: row.end_time.getTime(), periodMs: row.period_ms, sampleCount: row.sample_count };
   }
 
-  /** Where the stored stream reaches: the end of its latest chunk (epoch ms), or undefined when it has none. */
   async frontier(stream: StreamKey): Promise<number | undefined> {
     const { rows } = await this.pool.query<{ end_time: Date }>(
       `SELECT end_time FROM measurement_chunks WHERE patient_id = $1 AND code = $2 AND code_system = $3 ORDER BY start_time DESC LIMIT 1`,

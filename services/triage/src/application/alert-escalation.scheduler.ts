@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { DB_POOL, LOGGER, type Logger } from '@varde/platform';
-import type pg from 'pg';
+import { LOGGER, type Logger } from '@varde/platform';
 import { AlertHandler } from './alert.handler';
 import { ALERTS_CONFIG, redLimitFor, type AlertsConfig } from './alerts.config';
+import { AlertsProjection } from './alerts.port';
 import { IntervalJob } from './interval-job';
 
 const ESCALATOR = { subject: 'varde-triage-escalation', role: 'system' } as const;
@@ -19,7 +19,7 @@ export class AlertEscalationScheduler extends IntervalJob {
   protected readonly intervalMs: number;
 
   constructor(
-    @Inject(DB_POOL) private readonly pool: pg.Pool,
+    @Inject(AlertsProjection) private readonly alertRows: AlertsProjection,
     @Inject(AlertHandler) private readonly alerts: AlertHandler,
     @Inject(ALERTS_CONFIG) private readonly config: AlertsConfig,
     @Inject(LOGGER) protected readonly jobLogger: Logger,
@@ -34,12 +34,8 @@ export class AlertEscalationScheduler extends IntervalJob {
 
   /** Escalates every alert overdue at `now`; answers how many escalated. */
   async escalateOverdue(now: Date): Promise<number> {
-    const { rows } = await this.pool.query<{ alert_id: string; pathway_id: string; escalation_level: number }>(
-      `SELECT alert_id, pathway_id, escalation_level FROM alerts WHERE status = 'open' AND colour = 'red' AND acknowledge_by <= $1 ORDER BY acknowledge_by LIMIT 500`,
-      [now.toISOString()],
-    );
     let escalated = 0;
-    for (const { alert_id: alertId, pathway_id: pathwayId, escalation_level: current } of rows) {
+    for (const { alertId, pathwayId, escalationLevel: current } of await this.alertRows.overdue(now, 500)) {
       const level = current + 1;
       const commandId = deterministicId(`escalate-alert:${alertId}:${level}`);
       try {

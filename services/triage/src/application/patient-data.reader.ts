@@ -2,8 +2,8 @@ import { AccessLog } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { assertMayReadPatientOfTeam, mayReadPatientOfTeam, type Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
-import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from '../infrastructure/alerts.query';
-import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from '../infrastructure/worklist.query';
+import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from './alerts.port';
+import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from './worklist.port';
 
 /**
  * Every read of patient data goes through here: the rows are fetched, each patient shown is written to the

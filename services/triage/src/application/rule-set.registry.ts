@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ConcurrencyError, NotFoundError, type CommandMetadata } from '@varde/core';
-import { deterministicId, handleCommand, type StoredEvent } from '@varde/event-sourcing';
-import { DB_POOL, EVENT_STORE, LOGGER, type Logger } from '@varde/platform';
-import type pg from 'pg';
+import { deterministicId, EventStore, handleCommand, type StoredEvent } from '@varde/event-sourcing';
+import { LOGGER, type Logger } from '@varde/platform';
 import { ruleSetFromDocument, type RuleSet } from '../domain/rule-set';
 import { ruleSetPublicationDecider, ruleSetStreamId, type RuleSetPublished } from '../domain/rule-set-publication';
 import { parseRuleSetOrThrow, RULE_SETS_DIR } from './rule-set.parser';
+import { RuleSetPublications } from './rule-set-publications.port';
 
 /** A published rule set version: what was published, and the rule set ready to evaluate. */
 export type PublishedRuleSet = RuleSetPublished['data'] & Readonly<{ ruleSet: RuleSet }>;
@@ -28,8 +27,8 @@ export class RuleSetRegistry implements OnModuleInit {
   private readonly latestCache = new Map<string, { value: PublishedRuleSet; until: number }>();
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
-    @Inject(DB_POOL) private readonly pool: pg.Pool,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(RuleSetPublications) private readonly publications: RuleSetPublications,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -99,12 +98,7 @@ export class RuleSetRegistry implements OnModuleInit {
 
   /** The latest version of every rule set, by id. */
   async list(): Promise<readonly PublishedRuleSet[]> {
-    const { rows } = await this.pool.query<{ data: RuleSetPublished['data'] }>(
-      `SELECT DISTINCT ON (stream_id) message_data AS data FROM emt_messages
-        WHERE message_type = 'RuleSetPublished' AND stream_id LIKE 'rule-set-%' AND NOT is_archived
-        ORDER BY stream_id, stream_position DESC`,
-    );
-    return rows.map((r) => this.remember(r.data)).sort((a, b) => a.ruleSetId.localeCompare(b.ruleSetId));
+    return (await this.publications.latestOfEach()).map((data) => this.remember(data)).sort((a, b) => a.ruleSetId.localeCompare(b.ruleSetId));
   }
 
   /** The latest version of the rule set published for a pathway; NotFoundError when there is none. */

@@ -1,11 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@varde/contracts';
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { ValidationError } from '@varde/core';
-import { deterministicId, eventStoreInTransaction, eventStoreUnitOfWork } from '@varde/event-sourcing';
+import { deterministicId, EventStore } from '@varde/event-sourcing';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
-import { commandMetadataFromMessage, EVENT_STORE, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
+import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/rule-set';
 import type { Withdrawal } from '../domain/triage.decide';
 import type { TriageInput } from '../domain/triage-rules';
@@ -19,7 +18,7 @@ const CONSUMER = `triage.${GROUP}`;
 /** A patient's measurement inputs of a run, not yet assessed, and the messages that carried them. */
 type PendingInputs = { inputs: TriageInput[]; messages: DeliveredMessage[] };
 /** What a run keeps for one patient: the store its events wait in, and the measurements still to assess. */
-type PatientRun = { store: PostgresEventStore; pending: PendingInputs | undefined };
+type PatientRun = { store: EventStore; pending: PendingInputs | undefined };
 
 /**
  * Turns enrolments, measurements (and their corrections) and questionnaire scores into triage commands, and
@@ -33,7 +32,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
     @Inject(TriageHandler) private readonly triage: TriageHandler,
     @Inject(RuleSetRegistry) private readonly ruleSets: RuleSetRegistry,
     @Inject(TriageOutcomeRecorder) private readonly recorder: TriageOutcomeRecorder,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
   ) {
     super(infra);
   }
@@ -43,14 +42,14 @@ export class TriageInputsConsumer extends IntegrationConsumer {
    * messages, kept by a unit of work (each command decides on what the earlier ones decided) and appended once
    * at the end of the run, in the same transaction.
    */
-  private storeFor(ctx: ConsumerContext, patientId: string): PostgresEventStore {
-    return ctx.run ? this.patientRun(ctx, patientId).store : eventStoreInTransaction(this.store, ctx.client);
+  private storeFor(ctx: ConsumerContext, patientId: string): EventStore {
+    return ctx.run ? this.patientRun(ctx, patientId).store : this.store.within(ctx.client);
   }
 
   private patientRun(ctx: ConsumerContext, patientId: string): PatientRun {
     const run = ctx.run!;
     return run.shared(`triage-events:${patientId}`, () => {
-      const unit = eventStoreUnitOfWork(this.store);
+      const unit = this.store.unitOfWork();
       const value: PatientRun = { store: unit.store, pending: undefined };
       return {
         value,

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { inTransaction } from '@varde/event-sourcing';
-import { DB_POOL } from '@varde/platform';
+import { Transactions, type Transaction } from '@varde/event-sourcing';
 import type { ConsumerRun } from '@varde/messaging';
-import type pg from 'pg';
-import { NextCheckProjection } from '../infrastructure/next-check.projection';
-import { TriageHistoryProjection } from '../infrastructure/triage-history.projection';
-import { WorklistProjection } from '../infrastructure/worklist.projection';
 import { AlertHandler } from './alert.handler';
-import type { TriageOutcome } from './triage.handler';
+import { NextCheckProjection } from './next-checks.port';
+import { TriageHistoryProjection } from './triage-history.port';
+import type { TriageOutcome } from './triage-outcome';
+import { WorklistProjection } from './worklist.port';
 
 /**
  * Everything that follows a triage command, in one transaction: the worklist row, the input history the
@@ -18,7 +16,7 @@ import type { TriageOutcome } from './triage.handler';
 @Injectable()
 export class TriageOutcomeRecorder {
   constructor(
-    @Inject(DB_POOL) private readonly pool: pg.Pool,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(WorklistProjection) private readonly worklist: WorklistProjection,
     @Inject(NextCheckProjection) private readonly nextChecks: NextCheckProjection,
     @Inject(TriageHistoryProjection) private readonly histories: TriageHistoryProjection,
@@ -26,37 +24,36 @@ export class TriageOutcomeRecorder {
   ) {}
 
   /**
-   * Records the outcome with `client`, inside the caller's transaction. In a run of one patient's messages the
+   * Records the outcome in `tx`, inside the caller's transaction. In a run of one patient's messages the
    * input history and the next check are written once, at the end of the run (the history in one statement,
    * the next check of the last outcome: the earlier ones would only be overwritten).
    */
-  async record(client: pg.PoolClient, outcome: TriageOutcome, metadata: CommandMetadata, run?: ConsumerRun): Promise<void> {
-    await this.worklist.apply(client, outcome.events);
+  async record(tx: Transaction, outcome: TriageOutcome, metadata: CommandMetadata, run?: ConsumerRun): Promise<void> {
+    await this.worklist.apply(tx, outcome.events);
     if (run) {
       const deferred = run.shared(`triage-projections:${outcome.patientId}`, () => {
         const value = { events: [] as TriageOutcome['events'][number][], last: outcome };
         return {
           value,
           finish: async () => {
-            await this.histories.applyAll(client, value.events);
-            await this.nextChecks.apply(client, value.last);
+            await this.histories.applyAll(tx, value.events);
+            await this.nextChecks.apply(tx, value.last);
           },
         };
       });
       deferred.events.push(...outcome.events);
       deferred.last = outcome;
     } else {
-      await this.histories.apply(client, outcome.events);
-      await this.nextChecks.apply(client, outcome);
+      await this.histories.apply(tx, outcome.events);
+      await this.nextChecks.apply(tx, outcome);
     }
     for (const { event } of outcome.events) {
-      if (event.type === 'PatientTriaged' && event.data.current !== false) await this.alerts.onTriaged(client, event, metadata);
+      if (event.type === 'PatientTriaged' && event.data.current !== false) await this.alerts.onTriaged(tx, event, metadata);
     }
   }
 
   /** Records the outcome in a transaction of its own (commands that do not come from a message). */
   recordAlone(outcome: TriageOutcome, metadata: CommandMetadata): Promise<void> {
-    return inTransaction(this.pool, (client) => this.record(client, outcome, metadata));
+    return this.transactions.run((tx) => this.record(tx, outcome, metadata));
   }
-
 }

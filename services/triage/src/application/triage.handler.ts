@@ -1,20 +1,15 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand, StreamStateCache, type StoredEvent } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, handleCommand, StreamStateCache, type StoredEvent } from '@varde/event-sourcing';
 import { nextCheckAt, triageDecider, type RegisterPatient, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
 import { triageStreamId, type TriageEvent, type TriageState } from '../domain/triage.events';
+import type { TriageOutcome } from './triage-outcome';
+
+export type { TriageOutcome } from './triage-outcome';
 import type { OverrideParameter, TriageInput } from '../domain/triage-rules';
 import { ActiveEnrolments } from './active-enrolments.port';
-import { positioned, type PositionedEvent } from './positioned-event';
+import { positioned } from './positioned-event';
 import { RuleSetRegistry, type PublishedRuleSet } from './rule-set.registry';
-
-/** A triage event with its position in the patient's stream (projections use it to ignore stale updates). */
-export type PositionedTriageEvent = PositionedEvent<TriageEvent>;
-
-/** What a triage command wrote, the patient's state after it, and when they must next be checked for missing reports. */
-export type TriageOutcome = Readonly<{ patientId: string; events: readonly PositionedTriageEvent[]; state: TriageState; nextCheckAt: string | undefined }>;
 
 // Folded states of the patients handled most recently: an assessment then folds only what the stream gained.
 const STATE_CACHE_PATIENTS = 20_000;
@@ -25,7 +20,7 @@ export class TriageHandler {
   private readonly states = new StreamStateCache<TriageState>(STATE_CACHE_PATIENTS);
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
     @Inject(ActiveEnrolments) private readonly enrolments: ActiveEnrolments,
     @Inject(RuleSetRegistry) private readonly ruleSets: RuleSetRegistry,
   ) {}
@@ -34,12 +29,12 @@ export class TriageHandler {
    * Puts an enrolled patient on the worklist. `within`: the store to decide and append with instead of the
    * service's — a consumer's, appending in its transaction so the events commit with the outcome's projections.
    */
-  register(data: RegisterPatient['data'], ruleSet: PublishedRuleSet, metadata: CommandMetadata, within?: PostgresEventStore): Promise<TriageOutcome> {
+  register(data: RegisterPatient['data'], ruleSet: PublishedRuleSet, metadata: CommandMetadata, within?: EventStore): Promise<TriageOutcome> {
     return this.run({ type: 'RegisterPatient', data, metadata }, ruleSet, within);
   }
 
   /** Assesses new, corrected or withdrawn inputs with the rule set of the patient's pathway (asked of pathways now); `within` as for register. */
-  async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata, within?: PostgresEventStore): Promise<TriageOutcome> {
+  async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata, within?: EventStore): Promise<TriageOutcome> {
     const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
     return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, inputs: change.inputs ?? [], withdrawals: change.withdrawals, checkAt: change.checkAt }, metadata }, ruleSet, within);
   }
@@ -78,7 +73,7 @@ export class TriageHandler {
     this.states.forget(triageStreamId(patientId));
   }
 
-  private async run(command: TriageCommand, ruleSet: PublishedRuleSet, within?: PostgresEventStore): Promise<TriageOutcome> {
+  private async run(command: TriageCommand, ruleSet: PublishedRuleSet, within?: EventStore): Promise<TriageOutcome> {
     const result = await handleCommand(within ?? this.store, triageStreamId(command.data.patientId), triageDecider, command, { stateCache: this.states as StreamStateCache<unknown> });
     return { patientId: command.data.patientId, events: positioned(result), state: result.state, nextCheckAt: nextCheckAt(result.state, ruleSet.ruleSet) };
   }

@@ -3,7 +3,7 @@ import { ValidationError, type CommandMetadata } from '@varde/core';
 import { AccessLog } from '@varde/platform';
 import { MAX_WINDOW_MS, ruleSetFromDocument, type Colour, type RuleSet } from '../domain/rule-set';
 import { simulate, type SimulatedOutcome } from '../domain/what-if';
-import { TriageHistoryProjection } from '../infrastructure/triage-history.projection';
+import { TriageHistoryProjection } from './triage-history.port';
 import { parseRuleSetOrThrow } from './rule-set.parser';
 import { RuleSetRegistry } from './rule-set.registry';
 

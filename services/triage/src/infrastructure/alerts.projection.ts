@@ -2,17 +2,16 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { AlertEvent } from '../domain/alert.events';
+import type { Transaction } from '@varde/event-sourcing';
+import { AlertsProjection, type OverdueAlert } from '../application/alerts.port';
 import type { PositionedEvent } from '../application/positioned-event';
 
-/** Anything that runs a query: the pool, or a client inside the consumer's transaction. */
-export type Queryable = Pick<pg.Pool, 'query'>;
-
 /**
- * The alerts read model: one row per alert with its current status, deadline and timings (for the list,
+ * {@link AlertsProjection} in PostgreSQL. The alerts read model: one row per alert with its current status, deadline and timings (for the list,
  * the worklist's open alert, the escalation scheduler and the figures). Rebuildable from the alert streams.
  */
 @Injectable()
-export class AlertsProjection implements OnModuleInit {
+export class PostgresAlertsProjection implements AlertsProjection, OnModuleInit {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   async onModuleInit(): Promise<void> {
@@ -44,8 +43,7 @@ export class AlertsProjection implements OnModuleInit {
       CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);`);
   }
 
-  /** Applies an alert's events; an event at or before the row's position (a redelivery) changes nothing. */
-  async apply(db: Queryable, events: readonly PositionedEvent<AlertEvent>[]): Promise<void> {
+  async apply(db: Transaction, events: readonly PositionedEvent<AlertEvent>[]): Promise<void> {
     for (const { event, streamPosition } of events) {
       const position = streamPosition.toString();
       const update = (set: string, values: readonly unknown[]) =>
@@ -85,5 +83,18 @@ export class AlertsProjection implements OnModuleInit {
         }
       }
     }
+  }
+
+  async unresolvedAlertOf(tx: Transaction, patientId: string): Promise<string | undefined> {
+    const { rows } = await tx.query<{ alert_id: string }>(`SELECT alert_id FROM alerts WHERE patient_id = $1 AND status <> 'resolved' ORDER BY raised_at DESC LIMIT 1`, [patientId]);
+    return rows[0]?.alert_id;
+  }
+
+  async overdue(now: Date, limit: number): Promise<readonly OverdueAlert[]> {
+    const { rows } = await this.pool.query<{ alert_id: string; pathway_id: string; escalation_level: number }>(
+      `SELECT alert_id, pathway_id, escalation_level FROM alerts WHERE status = 'open' AND colour = 'red' AND acknowledge_by <= $1 ORDER BY acknowledge_by LIMIT $2`,
+      [now.toISOString(), limit],
+    );
+    return rows.map((r) => ({ alertId: r.alert_id, pathwayId: r.pathway_id, escalationLevel: r.escalation_level }));
   }
 }

@@ -1,38 +1,12 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor, EventMetadata } from '@varde/core';
-import { DB_POOL, EVENT_STORE } from '@varde/platform';
+import type { EventMetadata } from '@varde/core';
+import { EventStore } from '@varde/event-sourcing';
+import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
+import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertStatus, type AlertView } from '../application/alerts.port';
 import { alertStreamId, type AlertColour, type AlertEvent, type AlertOutcome } from '../domain/alert.events';
 
-/** Where an alert is in its life. */
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
-
-/** One alert as listed. */
-export type AlertView = Readonly<{
-  id: string;
-  patientId: string;
-  pathwayId: string;
-  colour: AlertColour;
-  status: AlertStatus;
-  reasons: readonly string[];
-  assessmentId: string;
-  raisedAt: string;
-  ageSeconds: number;
-  acknowledgeBy: string | null;
-  acknowledgedAt: string | null;
-  resolvedAt: string | null;
-  outcome: AlertOutcome | null;
-  assignee: string | null;
-  escalationLevel: number;
-  escalatedTo: string | null;
-}>;
-
-/** One step of an alert's history: the event, who did it and when it was recorded. */
-export type AlertHistoryEntry = Readonly<{ type: AlertEvent['type']; data: AlertEvent['data']; actor: Actor; recordedAt: string }>;
-
-/** Filters of the alert list. */
-export type AlertFilter = Readonly<{ status?: AlertStatus; patientId?: string; assignee?: string; limit: number; careTeams?: readonly string[] }>;
+export type { AlertFilter, AlertHistoryEntry, AlertStatus, AlertView } from '../application/alerts.port';
 
 type Row = {
   alert_id: string;
@@ -72,12 +46,12 @@ const toView = (row: Row, now: Date): AlertView => ({
   escalatedTo: row.escalated_to,
 });
 
-/** Reads the alerts read model, and an alert's history from its stream. */
+/** {@link AlertsQuery} over the alerts read model in PostgreSQL, and an alert's history from its stream. */
 @Injectable()
-export class AlertsQuery {
+export class PostgresAlertsQuery implements AlertsQuery {
   constructor(
     @Inject(DB_POOL) private readonly pool: pg.Pool,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
   ) {}
 
   /** Red before yellow, then the oldest first. */

@@ -1,17 +1,18 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { preparedStatement } from '@varde/event-sourcing';
+import { preparedStatement, type Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import type { TriageOutcome } from '../application/triage.handler';
+import { NextCheckProjection } from '../application/next-checks.port';
+import type { TriageOutcome } from '../application/triage-outcome';
 
 const SET_NEXT_CHECK = preparedStatement('INSERT INTO triage_next_checks (patient_id, due_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET due_at = EXCLUDED.due_at');
 
 /**
- * When each patient must next be assessed without new data (a missing report falling due). Written in the
+ * {@link NextCheckProjection} in PostgreSQL. When each patient must next be assessed without new data (a missing report falling due). Written in the
  * same transaction as the worklist; the check scheduler reads the due rows by the index.
  */
 @Injectable()
-export class NextCheckProjection implements OnModuleInit {
+export class PostgresNextCheckProjection implements NextCheckProjection, OnModuleInit {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   async onModuleInit(): Promise<void> {
@@ -20,8 +21,7 @@ export class NextCheckProjection implements OnModuleInit {
       CREATE INDEX IF NOT EXISTS triage_next_checks_due ON triage_next_checks (due_at);`);
   }
 
-  /** Records (or clears) the patient's next check after a command. */
-  async apply(client: pg.PoolClient, outcome: TriageOutcome): Promise<void> {
+  async apply(client: Transaction, outcome: TriageOutcome): Promise<void> {
     if (outcome.nextCheckAt === undefined) {
       await this.forget(outcome.patientId, client);
     } else {
@@ -29,12 +29,10 @@ export class NextCheckProjection implements OnModuleInit {
     }
   }
 
-  /** Drops the patient's check (they can no longer be assessed, or no missing-report rule waits). */
-  async forget(patientId: string, db: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
+  async forget(patientId: string, db: Pick<pg.ClientBase, 'query'> = this.pool): Promise<void> {
     await db.query('DELETE FROM triage_next_checks WHERE patient_id = $1', [patientId]);
   }
 
-  /** Patients whose check is due at `now`, earliest first. */
   async due(now: Date, limit: number): Promise<readonly { patientId: string; dueAt: string }[]> {
     const { rows } = await this.pool.query<{ patient_id: string; due_at: Date }>(`SELECT patient_id, due_at FROM triage_next_checks WHERE due_at <= $1 ORDER BY due_at LIMIT $2`, [now.toISOString(), limit]);
     return rows.map((r) => ({ patientId: r.patient_id, dueAt: r.due_at.toISOString() }));

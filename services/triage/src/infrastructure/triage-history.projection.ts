@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { preparedStatement } from '@varde/event-sourcing';
+import { preparedStatement, type Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import type { PositionedTriageEvent } from '../application/triage.handler';
+import { TriageHistoryProjection, type PatientHistoryRow } from '../application/triage-history.port';
+import type { PositionedTriageEvent } from '../application/triage-outcome';
 import { byEffectiveTime, type TriageInput } from '../domain/triage-rules';
 
-/** One patient's history as the what-if reads it. */
-export type PatientHistoryRow = Readonly<{ patientId: string; registeredAt?: string; inputs: readonly TriageInput[] }>;
 
 // A run's new inputs (one per measurement) in one statement: what every Bundle of readings writes here.
 const INSERT_INPUTS = preparedStatement(`WITH input AS (
@@ -25,12 +24,12 @@ INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit,
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id, code_system, code) DO NOTHING`);
 
 /**
- * Every input triage holds, per patient, with the pathway each patient is registered on: what a what-if
+ * {@link TriageHistoryProjection} in PostgreSQL. Every input triage holds, per patient, with the pathway each patient is registered on: what a what-if
  * replays rule sets over without loading thousands of event streams. Written in the consumer's transaction;
  * corrections replace, entries in error are removed. Rebuildable from the triage streams.
  */
 @Injectable()
-export class TriageHistoryProjection implements OnModuleInit {
+export class PostgresTriageHistoryProjection implements TriageHistoryProjection, OnModuleInit {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   async onModuleInit(): Promise<void> {
@@ -61,7 +60,7 @@ export class TriageHistoryProjection implements OnModuleInit {
    * measurements in one statement; anything else — a registration, a withdrawal, two inputs of one measurement —
    * one event at a time, in order, as {@link apply}.
    */
-  async applyAll(client: pg.PoolClient, events: readonly PositionedTriageEvent[]): Promise<void> {
+  async applyAll(client: Transaction, events: readonly PositionedTriageEvent[]): Promise<void> {
     const inputs = events.flatMap(({ event }) => (event.type === 'TriageInputRecorded' ? [event.data] : []));
     const measurements = inputs.map((d) => d.input.measurementId).filter((id) => id !== undefined);
     const onlyDistinctInputs = inputs.length === events.filter(({ event }) => event.type !== 'PatientTriaged').length && new Set(measurements).size === measurements.length;
@@ -85,7 +84,7 @@ export class TriageHistoryProjection implements OnModuleInit {
   }
 
   /** Applies a command's events. */
-  async apply(client: pg.PoolClient, events: readonly PositionedTriageEvent[]): Promise<void> {
+  async apply(client: Transaction, events: readonly PositionedTriageEvent[]): Promise<void> {
     for (const { event } of events) {
       switch (event.type) {
         case 'PatientRegisteredForTriage': {

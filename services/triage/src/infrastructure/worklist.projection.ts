@@ -1,17 +1,18 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { preparedStatement } from '@varde/event-sourcing';
+import { preparedStatement, type Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import type { PositionedTriageEvent } from '../application/triage.handler';
+import type { PositionedTriageEvent } from '../application/triage-outcome';
+import { WorklistProjection } from '../application/worklist.port';
 import { COLOUR_RANK, NO_REPORTS_REASON, reasonTexts, type Colour } from '../domain/triage-rules';
 
 /**
- * The worklist read model: one row per patient with their current colour and reasons. Written in the
+ * {@link WorklistProjection} in PostgreSQL. The worklist read model: one row per patient with their current colour and reasons. Written in the
  * consumer's transaction, so a row never runs ahead of or behind the messages recorded as processed;
  * rebuildable from the triage streams (PatientRegisteredForTriage and PatientTriaged).
  */
 @Injectable()
-export class WorklistProjection implements OnModuleInit {
+export class PostgresWorklistProjection implements WorklistProjection, OnModuleInit {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   async onModuleInit(): Promise<void> {
@@ -36,8 +37,7 @@ export class WorklistProjection implements OnModuleInit {
       CREATE INDEX IF NOT EXISTS worklist_team_pathway_order ON worklist (care_team, pathway_id, colour_rank DESC, since, patient_id);`);
   }
 
-  /** Applies triage events; an event older than the row (a redelivered message) changes nothing. */
-  async apply(client: pg.PoolClient, events: readonly PositionedTriageEvent[]): Promise<void> {
+  async apply(client: Transaction, events: readonly PositionedTriageEvent[]): Promise<void> {
     for (const { event, streamPosition } of events) {
       switch (event.type) {
         case 'PatientRegisteredForTriage':
@@ -85,7 +85,7 @@ ON CONFLICT (patient_id) DO UPDATE SET colour = EXCLUDED.colour, colour_rank = E
   stream_position = EXCLUDED.stream_position, updated_at = now()
 WHERE worklist.stream_position < EXCLUDED.stream_position`);
 
-async function upsert(client: pg.PoolClient, row: Row): Promise<void> {
+async function upsert(client: Transaction, row: Row): Promise<void> {
   await client.query({
     ...UPSERT,
     values: [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.assessment === null ? null : JSON.stringify(row.assessment), row.streamPosition.toString(), row.careTeam],
@@ -93,7 +93,7 @@ async function upsert(client: pg.PoolClient, row: Row): Promise<void> {
 }
 
 // A registration recorded after the patient's first assessment (the enrolment arrived late) adds only the team.
-async function register(client: pg.PoolClient, row: Row): Promise<void> {
+async function register(client: Transaction, row: Row): Promise<void> {
   await client.query(
     `INSERT INTO worklist (patient_id, colour, colour_rank, reasons, since, pathway_id, assessment, stream_position, care_team, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, now())

@@ -2,29 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { AlertColour } from '../domain/alert.events';
-import type { PatientTriaged } from '../domain/triage.events';
+import { WorklistQuery, type AssessmentRecord, type PatientTriageView, type WorklistEntry, type WorklistFilter } from '../application/worklist.port';
 import { COLOUR_RANK, type Colour } from '../domain/triage-rules';
 
-/** The patient's unresolved alert as the worklist shows it. */
-export type OpenAlertSummary = Readonly<{ id: string; colour: AlertColour; status: 'open' | 'acknowledged'; ageSeconds: number; assignee?: string }>;
-
-/** One patient on the worklist, with the care team whose clinicians see them (null: registered before care teams). */
-export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null; careTeam: string | null; openAlert: OpenAlertSummary | null }>;
-
-/** Where the previous page of the worklist ended: the last entry's place in worklist order. */
-export type WorklistCursor = Readonly<{ colour: Colour; since: string; patientId: string }>;
-
-/**
- * Worklist filters: colour, pathway, the clinician the patient's open alert is assigned to, the care teams whose
- * patients to show (absent: every patient), and (for paging) the entry to start after.
- */
-export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; careTeams?: readonly string[]; limit: number; after?: WorklistCursor }>;
-
-/** The latest assessment as the worklist keeps it: enough for an auditor to re-run it. */
-export type AssessmentRecord = Readonly<Pick<PatientTriaged['data'], 'assessmentId' | 'assessedAt' | 'previousColour' | 'reasons' | 'provenance'>>;
-
-/** A patient's current triage with the provenance of the assessment behind it (null before any report). */
-export type PatientTriageView = WorklistEntry & Readonly<{ assessment: AssessmentRecord | null }>;
+export type { AssessmentRecord, OpenAlertSummary, PatientTriageView, WorklistCursor, WorklistEntry, WorklistFilter } from '../application/worklist.port';
 
 type Row = {
   patient_id: string;
@@ -69,9 +50,9 @@ const toEntry = (row: Row, now: Date): WorklistEntry => ({
       : null,
 });
 
-/** Reads the worklist read model, with each patient's unresolved alert from the alerts read model. */
+/** {@link WorklistQuery} in PostgreSQL: the worklist read model, with each patient's unresolved alert from the alerts read model. */
 @Injectable()
-export class WorklistQuery {
+export class PostgresWorklistQuery implements WorklistQuery {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
   /** Red first, then yellow, then green; within a colour, whoever has waited longest first. */
