@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { SCORE_SYSTEM, SCORE_UNIT } from '../../services/triage/src/domain/rule-set';
+import { SCORE_SYSTEM, SCORE_UNIT } from '../../services/triage/src/domain/code-catalogue';
 
 // Grows the triage service's read models in bulk with SQL, in the shape the service writes them, so the
 // triage benchmark can put 100 000 patients on the worklist and 90 days of history under the what-if in

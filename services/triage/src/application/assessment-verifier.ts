@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { AccessLog } from '@varde/platform';
-import { canonicalJson, type Colour } from '../domain/rule-set';
+import { canonicalJson } from '../domain/canonical-json';
+import type { Colour } from '../domain/rule-set';
 import { evolveTriage, initialTriageState, type PatientTriaged, type TriageEvent } from '../domain/triage.events';
 import { ENGINE_VERSION, evaluate } from '../domain/triage-rules';
 import { RuleSetRegistry } from './rule-set.registry';

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { ValidationError, type FieldIssue } from '@varde/core';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { canonicalJson, checkRuleSetDocument, type RuleSetDocument, type RuleSetProblem } from '../domain/rule-set';
+import { canonicalJson } from '../domain/canonical-json';
+import type { RuleSetDocument, RuleSetProblem } from '../domain/rule-set';
+import { checkRuleSetDocument } from '../domain/rule-set-document.check';
 
 /** Where the rule set JSON Schema and the shipped default rule sets live. */
 export const RULE_SETS_DIR = join(__dirname, '..', '..', 'rule-sets');

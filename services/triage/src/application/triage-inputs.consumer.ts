@@ -5,7 +5,7 @@ import { ValidationError } from '@varde/core';
 import { deterministicId, EventStore } from '@varde/event-sourcing';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
-import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/rule-set';
+import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/code-catalogue';
 import type { Withdrawal } from '../domain/triage.decide';
 import type { TriageInput } from '../domain/triage-rules';
 import { RuleSetRegistry } from './rule-set.registry';

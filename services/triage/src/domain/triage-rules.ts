@@ -1,5 +1,6 @@
 import { describeDuration, DAY } from './duration';
-import { displayOf, type Code, type Colour, type Comparison, type Rule, type RuleSet } from './rule-set';
+import { displayOf } from './code-catalogue';
+import type { Code, Colour, Comparison, Rule, RuleSet } from './rule-set';
 import { CAT_SCORE_CODE, catBand } from './scores/cat';
 
 export type { Code, Colour, RuleSet } from './rule-set';
