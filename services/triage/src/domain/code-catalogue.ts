@@ -57,7 +57,13 @@ export const prefixOf = (system: string): string => Object.entries(SYSTEM_PREFIX
  */
 export const knownCode = (code: Code): KnownCode | undefined =>
   KNOWN_CODES.find((k) => k.code.system === code.system && k.code.code === code.code) ??
-  (code.system === SCORE_SYSTEM || code.system === ANSWER_SYSTEM ? { code, display: `${code.code} ${code.system === SCORE_SYSTEM ? 'score' : 'answer'}`, unit: SCORE_UNIT, possible: {} } : undefined);
+  ((code.system === SCORE_SYSTEM || code.system === ANSWER_SYSTEM) && !ofListedQuestionnaire(code)
+    ? { code, display: `${code.code} ${code.system === SCORE_SYSTEM ? 'score' : 'answer'}`, unit: SCORE_UNIT, possible: {} }
+    : undefined);
+
+// An answer code of a questionnaire whose items are listed (CAT): an item not listed there does not exist.
+const ofListedQuestionnaire = (code: Code): boolean =>
+  code.system === ANSWER_SYSTEM && KNOWN_CODES.some((k) => k.code.system === ANSWER_SYSTEM && k.code.code.split('/')[0] === code.code.split('/')[0]);
 
 /** The display name of a known code ("Oxygen saturation"), or the code itself. */
 export const displayOf = (code: Code): string => knownCode(code)?.display ?? code.code;
