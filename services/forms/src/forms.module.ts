@@ -10,7 +10,9 @@ import { AuthorQuestionnaireHandler } from './application/author-questionnaire.h
 import { QuestionnaireCatalogueQuery } from './application/questionnaire-catalogue.query';
 import { ShippedQuestionnaires } from './application/shipped-questionnaires';
 import { QuestionnaireResponseQuery } from './application/questionnaire-response.query';
+import { ResponsePdfRenderer } from './application/response-pdf.port';
 import { SubmitResponseHandler } from './application/submit-response.handler';
+import { PdfKitResponseRenderer } from './infrastructure/pdfkit-response.renderer';
 
 /** The forms service: questionnaires, assignments and scored responses. */
 @Module({})
@@ -29,6 +31,7 @@ export class FormsModule {
         SubmitResponseHandler,
         QuestionnaireResponseQuery,
         AssignOnEnrolmentConsumer,
+        { provide: ResponsePdfRenderer, useClass: PdfKitResponseRenderer },
         // Forms asks once per response: no caching needed.
         { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, 0) },
         // Reads of a patient's responses are written to their access log (through forms' outbox) before they are shown.

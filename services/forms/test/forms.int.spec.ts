@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
 import { accessLogOf, enrolPatient, eventually, freshSchema, whileOutboxUnwritable, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { PDFParse } from 'pdf-parse';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -368,6 +369,24 @@ describe('forms: assignments, any shipped instrument, guardians', () => {
     const assigned = await busMessages('varde.forms.v1.FormAssigned', patientId, 2);
     const event = assigned.map((r) => integrationEventTypes['varde.forms.v1.FormAssigned'].decode(new Uint8Array(r.payload))).find((e) => e.questionnaireUrl === PHQ9);
     expect(event).toMatchObject({ assignedBy: 'clinician', dueAt: new Date(dueAt), expiresAt: new Date(expiresAt) });
+
+    // For the EHR: a Bundle of the response, its score Observation and the Questionnaire; and a PDF summary.
+    const clinicianRead = await issuer.token('clinician');
+    const exported = await call('GET', `/fhir/QuestionnaireResponse/${response.body.id}/$export`, clinicianRead);
+    expect(exported.body).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
+    expect(exported.body.entry.map((e: JsonBody) => e.resource.resourceType)).toEqual(['QuestionnaireResponse', 'Observation', 'Questionnaire']);
+    expect(exported.body.entry[1].resource).toEqual(observation);
+    const pdf = await fetch(`${forms.url}/fhir/QuestionnaireResponse/${response.body.id}/$pdf`, { headers: { authorization: `Bearer ${clinicianRead}` } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const parser = new PDFParse({ data: new Uint8Array(await pdf.arrayBuffer()) });
+    const text = (await parser.getText()).text.replace(/\s+/g, ' ');
+    await parser.destroy();
+    for (const expected of ['Patient Health Questionnaire (PHQ-9)', `${PHQ9}|1`, `Patient/${patientId}`, 'Status: completed', 'PHQ-9 total score: 22', 'Little interest or pleasure in doing things', 'Nearly every day', 'More than half the days', 'Several days']) {
+      expect(text).toContain(expected);
+    }
+    expect((await fetch(`${forms.url}/fhir/QuestionnaireResponse/${response.body.id}/$pdf`, { headers: { authorization: `Bearer ${await issuer.token('clinician', { careTeams: ['hjerte-ous'] })}` } })).status).toBe(403);
+    await accessLogOf(sharing.url, patientId, patientToken, (entries) => entries.some((e) => e.resource === `QuestionnaireResponse/${response.body.id}/$pdf`), 'the PDF read in the access log');
   });
 
   it('records a guardian answering for the child as the author (a RelatedPerson)', async () => {

@@ -1,6 +1,7 @@
-import type { Bundle, Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
+import type { Bundle, Questionnaire, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import type { StoredEvent } from '@varde/event-sourcing';
 import type { QuestionnaireEntry } from '../application/questionnaire-catalogue.query';
+import { scoreObservation } from '../application/score-observations';
 import { itemsOf, type ResponseEvent, type ResponseStatus } from '../domain/response.events';
 
 /** Extension on a stored QuestionnaireResponse carrying one computed score (code + value). */
@@ -65,5 +66,22 @@ export function responseHistoryBundle(events: readonly StoredEvent<ResponseEvent
     entry: events
       .map((e, i) => ({ fullUrl: `${baseUrl}/fhir/QuestionnaireResponse/${e.data.responseId}`, resource: questionnaireResponseResource(e, i + 1) }))
       .reverse(),
+  };
+}
+
+/**
+ * A response for the EHR as one FHIR `collection` Bundle: the response version, its scores as Observations
+ * (derivedFrom the response) and the Questionnaire version it answers.
+ */
+export function responseExportBundle(event: StoredEvent<ResponseEvent>, versionId: number, questionnaire: QuestionnaireEntry | undefined, baseUrl: string): Bundle {
+  const response = questionnaireResponseResource(event, versionId);
+  const scores = 'scores' in event.data ? event.data.scores : [];
+  const observations = scores.map((s) => scoreObservation(event.data, s, response.status === 'amended' ? 'amended' : 'final', event.metadata.recordedTime));
+  const resources: Resource[] = [response, ...observations, ...(questionnaire ? [questionnaireResource(questionnaire)] : [])];
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    timestamp: event.metadata.recordedTime,
+    entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/fhir/${resource.resourceType}/${resource.id}`, resource })),
   };
 }

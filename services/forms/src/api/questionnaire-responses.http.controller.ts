@@ -5,7 +5,10 @@ import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeader
 import type { FastifyReply } from 'fastify';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
 import { SubmitResponseHandler, type ResponseSubmission, type SubmissionResult } from '../application/submit-response.handler';
-import { questionnaireResponseResource, responseHistoryBundle } from './forms.resources';
+import { QuestionnaireCatalogueQuery } from '../application/questionnaire-catalogue.query';
+import { ResponsePdfRenderer } from '../application/response-pdf.port';
+import { itemsOf } from '../domain/response.events';
+import { questionnaireResponseResource, responseExportBundle, responseHistoryBundle } from './forms.resources';
 import { validateQuestionnaireResponse } from './questionnaire-response.validation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -23,6 +26,8 @@ export class QuestionnaireResponsesHttpController {
     @Inject(QuestionnaireResponseQuery) private readonly responses: QuestionnaireResponseQuery,
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
+    @Inject(ResponsePdfRenderer) private readonly pdf: ResponsePdfRenderer,
   ) {}
 
   /** `201` with the stored (scored, when completed) QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
@@ -62,6 +67,37 @@ export class QuestionnaireResponsesHttpController {
   @Access('forms', 'read', { patient: 'resource' })
   async history(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     return responseHistoryBundle(await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/_history`), '');
+  }
+
+  /** `GET /fhir/QuestionnaireResponse/:id/$export` — for the EHR: a `collection` Bundle of the response, its score Observations and its Questionnaire. */
+  @Get(':id/$export')
+  @Access('forms', 'read', { patient: 'resource' })
+  async export(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const history = await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/$export`);
+    const latest = history[history.length - 1]!;
+    return responseExportBundle(latest, history.length, await this.catalogue.byCanonical(latest.data.questionnaireUrl, latest.data.questionnaireVersion), '');
+  }
+
+  /** `GET /fhir/QuestionnaireResponse/:id/$pdf` — a PDF summary (questions, answers, scores, dates, who answered) for the EHR. */
+  @Get(':id/$pdf')
+  @Access('forms', 'read', { patient: 'resource' })
+  async pdfSummary(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const history = await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/$pdf`);
+    const latest = history[history.length - 1]!;
+    const resource = questionnaireResponseResource(latest, history.length);
+    const questionnaire = await this.catalogue.byCanonical(latest.data.questionnaireUrl, latest.data.questionnaireVersion);
+    const bytes = await this.pdf.render({
+      content: latest.data,
+      status: resource.status,
+      versionId: history.length,
+      recordedAt: latest.metadata.recordedTime,
+      scores: 'scores' in latest.data ? latest.data.scores : [],
+      questionnaire: questionnaire?.resource ?? { resourceType: 'Questionnaire', status: 'unknown' },
+      items: itemsOf(latest.data) as NonNullable<typeof resource.item>,
+    });
+    void reply.header('content-type', 'application/pdf');
+    void reply.header('content-disposition', `inline; filename="questionnaire-response-${id}.pdf"`);
+    return bytes;
   }
 
   private async readable(id: string, principal: Principal, headers: MetadataHeaders, resource: string) {
