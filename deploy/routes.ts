@@ -23,6 +23,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/enrolments', service: 'pathways' },
   { prefix: '/fhir/PlanDefinition', service: 'pathways' },
   { prefix: '/fhir/CarePlan', service: 'pathways' },
+  { prefix: '/fhir/Task', service: 'pathways' },
   { prefix: '/api/worklist', service: 'triage' },
   { prefix: '/api/alerts', service: 'triage' },
   { prefix: '/api/triage', service: 'triage' },

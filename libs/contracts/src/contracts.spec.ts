@@ -44,6 +44,15 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     patientId: 'patient-1', enrolmentId: 'enrolment-1', reason: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_TRANSFERRED_TO_MUNICIPALITY,
     dischargedAt: at('2025-04-01T10:00:00.000Z'), pathwayId: 'heart-failure', careTeamId: 'hf-team-ous', dischargedBy: actor,
   },
+  'varde.pathways.v1.TaskDue': {
+    patientId: 'patient-1', taskId: 'task-1', enrolmentId: 'enrolment-1', pathwayId: 'heart-failure', pathwayVersion: 1, activity: 'https://varde.no/fhir/ActivityDefinition/hf-weight|1',
+    kind: pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT, loincCode: '29463-7', questionnaire: '', dueAt: at('2027-03-28T05:00:00.000Z'), windowEnd: at('2027-03-28T10:00:00.000Z'), title: 'Weigh yourself',
+  },
+  'varde.pathways.v1.TaskCompleted': { patientId: 'patient-1', taskId: 'task-1', completedAt: at('2027-03-28T05:10:00.000Z'), inputEventId: 'measurement-event-1', activity: 'https://varde.no/fhir/ActivityDefinition/hf-weight|1' },
+  'varde.pathways.v1.TaskMissed': {
+    patientId: 'patient-1', taskId: 'task-2', activity: 'https://varde.no/fhir/ActivityDefinition/hf-symptoms|1', kind: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE, loincCode: '',
+    questionnaire: 'https://varde.no/fhir/Questionnaire/hf-symptoms|1', dueAt: at('2027-03-25T07:00:00.000Z'), windowEnd: at('2027-03-27T07:00:00.000Z'),
+  },
   'varde.forms.v1.QuestionnaireResponseSubmitted': {
     responseId: 'response-1', patientId: 'patient-1', questionnaireUrl: 'https://varde.example/q/kccq-12',
     questionnaireVersion: '1.0.0', authoredAt: at('2025-03-02T19:00:00.001Z'), recordedAt: at('2025-03-02T19:00:02.500Z'),

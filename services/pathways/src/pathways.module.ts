@@ -10,6 +10,12 @@ import { EnrolmentStreams } from './application/enrolment-streams.port';
 import { EnrolmentQuery } from './application/enrolment.query';
 import { PathwayDirectory } from './application/pathway-directory.port';
 import { CarePlansFhirController } from './api/care-plans.fhir.controller';
+import { TasksFhirController } from './api/tasks.fhir.controller';
+import { ScheduleClock } from './application/schedule/schedule-clock';
+import { ScheduleConsumer } from './application/schedule/schedule.consumer';
+import { TaskScheduler } from './application/schedule/task-scheduler';
+import { TaskSchedule } from './application/schedule/task-schedule.port';
+import { PostgresTaskSchedule } from './infrastructure/postgres-task-schedule';
 import { PlanDefinitionsFhirController } from './api/plan-definitions.fhir.controller';
 import { PathwayDefinitionStore, RuleSetDirectory } from './application/pathway-definitions.port';
 import { PathwayDefinitions } from './application/pathway-definitions.service';
@@ -33,6 +39,8 @@ export function loadPathwaysConfig(source: NodeJS.ProcessEnv = process.env) {
     {
       IDENTITY_HMAC_KEY: z.string().min(16, 'expected a secret of at least 16 characters').default(DEVELOPMENT_IDENTITY_KEY),
       // Triage's HTTP base: a pathway's rule set is checked there before the pathway is saved.
+      // How often the scheduler looks for tasks falling due and windows ending (tests run it faster).
+      SCHEDULE_TICK_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(15_000),
       TRIAGE_URL: z.string().url('expected the triage service\'s HTTP base URL').default(`http://127.0.0.1:${SERVICE_PORTS.triage.http}`),
     },
     source,
@@ -56,7 +64,7 @@ export class PathwaysModule {
     return {
       module: PathwaysModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, PathwaysGrpcController],
+      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, TasksFhirController, PathwaysGrpcController],
       providers: [
         EnrolPatientHandler,
         ChangeEnrolmentHandler,
@@ -71,6 +79,12 @@ export class PathwaysModule {
         TriageRuleSetDirectory,
         { provide: RuleSetDirectory, useExisting: TriageRuleSetDirectory },
         ShippedPathwaysLoader,
+        PostgresTaskSchedule,
+        { provide: TaskSchedule, useExisting: PostgresTaskSchedule },
+        TaskScheduler,
+        ScheduleConsumer,
+        { provide: 'SCHEDULE_TICK_MS', useValue: config.SCHEDULE_TICK_MS },
+        ScheduleClock,
         { provide: 'IDENTITY_HMAC_KEY', useValue: config.IDENTITY_HMAC_KEY },
         PostgresPatientIdentityRepository,
         { provide: PatientIdentityRepository, useExisting: PostgresPatientIdentityRepository },

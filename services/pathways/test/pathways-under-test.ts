@@ -3,7 +3,7 @@ import { createGrpcClient, type GrpcClient } from '@varde/platform';
 import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 
 /** The pathways service running as its own process on a fresh schema, with a token issuer, its gRPC client and a pool for counting rows. */
-export type PathwaysUnderTest = Readonly<{ issuer: TestIssuer; pathways: ServiceProcess; triage?: ServiceProcess; grpc: GrpcClient; db: pg.Pool; schema: string; stop: () => Promise<void> }>;
+export type PathwaysUnderTest = Readonly<{ issuer: TestIssuer; pathways: ServiceProcess; triage?: ServiceProcess; grpc: GrpcClient; db: pg.Pool; schema: string; busSchema: string; stop: () => Promise<void> }>;
 
 /**
  * Starts pathways for a test file (`extraEnv` for its settings); with `withTriage`, a triage process first, which
@@ -13,8 +13,10 @@ export async function startPathways(databaseUrl: string, schemaPrefix: string, e
   const schema = freshSchema(schemaPrefix);
   const issuer = await startTestIssuer();
   // Triage asks pathways nothing at start; its gRPC peer is not needed by what these tests do.
-  const triage = withTriage ? await startServiceProcess('triage', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema(`${schemaPrefix}_triage`), BUS_SCHEMA: freshSchema(`${schemaPrefix}_bus`) }) : undefined;
-  const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, ...(triage ? { TRIAGE_URL: triage.url } : {}), ...extraEnv });
+  // With triage, both get a bus of their own, so the test sees only its own integration events.
+  const busSchema = withTriage ? freshSchema(`${schemaPrefix}_bus`) : 'varde_bus';
+  const triage = withTriage ? await startServiceProcess('triage', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema(`${schemaPrefix}_triage`), BUS_SCHEMA: busSchema }) : undefined;
+  const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, BUS_SCHEMA: busSchema, ...(triage ? { TRIAGE_URL: triage.url } : {}), ...extraEnv });
   const grpc = createGrpcClient('pathways', pathways.grpcUrl);
   const db = new pg.Pool({ connectionString: databaseUrl });
   return {
@@ -24,6 +26,7 @@ export async function startPathways(databaseUrl: string, schemaPrefix: string, e
     grpc,
     db,
     schema,
+    busSchema,
     stop: async () => {
       grpc.close();
       await pathways.stop();

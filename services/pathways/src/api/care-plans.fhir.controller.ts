@@ -1,11 +1,11 @@
 import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
-import { Access, assertMayReadPatientOfTeam, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { NotFoundError, ValidationError } from '@varde/core';
-import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
+import { ValidationError } from '@varde/core';
+import { AccessLog, type MetadataHeaders } from '@varde/platform';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
 import { PathwayDefinitions } from '../application/pathway-definitions.service';
 import type { PathwayVersion } from '../domain/pathway-definition';
-import { parsePatientId } from './enrolment-request.fields';
+import { readablePatient } from './patient-read';
 
 const CAREPLAN_STATUS: Record<EnrolmentView['status'], string> = { active: 'active', paused: 'on-hold', discharged: 'completed' };
 
@@ -52,16 +52,7 @@ export class CarePlansFhirController {
   async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const unknown = Object.keys(query).filter((k) => k !== 'patient');
     if (unknown.length > 0) throw ValidationError.field(unknown[0]!, 'unsupported search parameter; supported: patient');
-    if (typeof query['patient'] !== 'string') throw ValidationError.field('patient', 'required: the patient id, e.g. ?patient=<uuid> or ?patient=Patient/<uuid>');
-    const patientId = parsePatientId(query['patient'].replace(/^Patient\//, ''));
-    let view: EnrolmentView | undefined;
-    try {
-      view = await this.enrolments.get(patientId);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-    }
-    assertMayReadPatientOfTeam(principal, patientId, view?.careTeamId);
-    await this.accessLog.recordReads('pathways', [patientId], { purpose: 'care-plan', resource: `CarePlan?patient=${patientId}` }, commandMetadataFrom(principal, headers));
+    const { enrolment: view } = await readablePatient(query['patient'], principal, headers, this.enrolments, this.accessLog, { purpose: 'care-plan', resource: (id) => `CarePlan?patient=${id}` });
     const entries = view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : [];
     return { resourceType: 'Bundle', type: 'searchset', total: entries.length, entry: entries.map((resource) => ({ fullUrl: `CarePlan/${String(resource['id'])}`, resource, search: { mode: 'match' } })) };
   }

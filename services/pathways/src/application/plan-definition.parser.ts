@@ -17,7 +17,7 @@ export const EXTENSIONS = {
 const PLAN_DEFINITION_TYPE = 'http://terminology.hl7.org/CodeSystem/plan-definition-type';
 const LOINC = 'http://loinc.org';
 /** UCUM duration units a Duration may use, and their ISO 8601 designators. */
-const DURATION_UNITS: Readonly<Record<string, { designator: string; time: boolean }>> = { min: { designator: 'M', time: true }, h: { designator: 'H', time: true }, d: { designator: 'D', time: false }, wk: { designator: 'W', time: false } };
+const DURATION_UNITS: Readonly<Record<string, { designator: string; time: boolean }>> = { s: { designator: 'S', time: true }, min: { designator: 'M', time: true }, h: { designator: 'H', time: true }, d: { designator: 'D', time: false }, wk: { designator: 'W', time: false } };
 
 /** A PlanDefinition read into what Varde schedules, with the references it makes that must resolve elsewhere. */
 export type ParsedPlanDefinition = Readonly<{

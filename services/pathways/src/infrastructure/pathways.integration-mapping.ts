@@ -2,6 +2,8 @@ import { actorToProto, integrationEventTypes, pathwaysV1Events, type Integration
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import { careTeamOf, type DischargeReason, type EnrolmentEvent } from '../domain/enrolment.events';
+import type { ActivityKind } from '../domain/pathway-definition';
+import type { TaskDetails, TaskEvent } from '../domain/task.decide';
 
 const DISCHARGE_REASON: Record<DischargeReason, pathwaysV1Events.DischargeReason> = {
   completed: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_COMPLETED,
@@ -11,9 +13,25 @@ const DISCHARGE_REASON: Record<DischargeReason, pathwaysV1Events.DischargeReason
   withdrew: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_WITHDREW,
 };
 
-/** Publishes the enrolment's course (enrolled, paused, resumed, pathway and care team changed, discharged), keyed by patient. */
+const TASK_KIND: Record<ActivityKind, pathwaysV1Events.TaskKind> = {
+  measurement: pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT,
+  questionnaire: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE,
+  task: pathwaysV1Events.TaskKind.TASK_KIND_OTHER,
+};
+const taskFields = (t: TaskDetails) => ({
+  patientId: t.patientId,
+  taskId: t.taskId,
+  activity: t.activity,
+  kind: TASK_KIND[t.kind],
+  loincCode: t.loinc ?? '',
+  questionnaire: t.questionnaire ?? '',
+  dueAt: new Date(t.dueAt),
+  windowEnd: new Date(t.windowEnd),
+});
+
+/** Publishes the enrolment's course (enrolled, paused, resumed, pathway and care team changed, discharged) and its tasks (due, completed, missed), keyed by patient. */
 export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
-  const e = event as RecordedEvent<EnrolmentEvent>;
+  const e = event as RecordedEvent<EnrolmentEvent | TaskEvent>;
   const actor = actorToProto(e.metadata.actor);
   const message = <K extends IntegrationEventType>(type: K, payload: Parameters<(typeof integrationEventTypes)[K]['encode']>[0]): IntegrationMessage =>
     integrationMessageFor('pathways', e, { type, key: e.data.patientId, payload: (integrationEventTypes[type].encode as (m: typeof payload) => Uint8Array)(payload) });
@@ -43,6 +61,12 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
       return message('varde.pathways.v1.CareTeamChanged', { ...e.data, changedAt: new Date(e.data.changedAt), changedBy: actor });
     case 'PatientDischarged':
       return message('varde.pathways.v1.PatientDischarged', { ...e.data, reason: DISCHARGE_REASON[e.data.reason], dischargedAt: new Date(e.data.dischargedAt), dischargedBy: actor });
+    case 'TaskDue':
+      return message('varde.pathways.v1.TaskDue', { ...taskFields(e.data), enrolmentId: e.data.enrolmentId, pathwayId: e.data.pathwayId, pathwayVersion: e.data.pathwayVersion, title: e.data.title });
+    case 'TaskMissed':
+      return message('varde.pathways.v1.TaskMissed', taskFields(e.data));
+    case 'TaskCompleted':
+      return message('varde.pathways.v1.TaskCompleted', { patientId: e.data.patientId, taskId: e.data.taskId, activity: e.data.activity, completedAt: new Date(e.data.completedAt), inputEventId: e.data.inputEventId });
     default:
       return undefined;
   }

@@ -1,0 +1,30 @@
+import type { TaskDetails } from '../../domain/task.decide';
+
+/** A task as the schedule holds it: planned (ahead), due, completed, missed, or cancelled (paused, discharged or replaced). */
+export type ScheduledTask = TaskDetails & Readonly<{ slot: string; status: 'planned' | 'due' | 'completed' | 'missed' | 'cancelled'; completedBy?: string }>;
+
+/** What an input (a measurement or a questionnaire response) can complete. */
+export type TaskInput = Readonly<{ patientId: string; loinc?: string; questionnaire?: string; at: string }>;
+
+/**
+ * Port: the schedule of tasks, indexed by due time and by window end, so each tick finds what falls due and what
+ * was missed without looking at every enrolment.
+ */
+export abstract class TaskSchedule {
+  /** Makes `tasks` the patient's planned tasks from `from` on (planned ones not among them are cancelled); planned until `until`. */
+  abstract plan(patientId: string, tasks: readonly (TaskDetails & { slot: string })[], from: string, until: string): Promise<void>;
+  /** Cancels the patient's planned tasks from `from` on and forgets their horizon (paused, discharged). */
+  abstract cancelPlanned(patientId: string, from: string): Promise<void>;
+  /** Planned tasks whose due time has come (oldest first). */
+  abstract dueBy(now: string, limit: number): Promise<ScheduledTask[]>;
+  /** Due tasks whose window has ended. */
+  abstract expiredBy(now: string, limit: number): Promise<ScheduledTask[]>;
+  /** Patients whose planned horizon ends before `before`. */
+  abstract horizonsBefore(before: string, limit: number): Promise<string[]>;
+  /** Records a task's new status (after its event was appended). */
+  abstract setStatus(taskId: string, status: ScheduledTask['status'], completedBy?: string): Promise<void>;
+  /** The due task an input completes: same patient, same code or questionnaire, the input inside its window. */
+  abstract openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined>;
+  /** A patient's tasks due in [from, to), and every task still due. */
+  abstract tasksOf(patientId: string, from: string, to: string, status?: ScheduledTask['status']): Promise<ScheduledTask[]>;
+}

@@ -1,0 +1,91 @@
+import type { Decider, DomainCommand, DomainEvent } from '@varde/core';
+import type { ActivityKind } from './pathway-definition';
+
+/** What a task is: which activity of which enrolment, when it is due and until when it counts. */
+export type TaskDetails = Readonly<{
+  taskId: string;
+  patientId: string;
+  enrolmentId: string;
+  pathwayId: string;
+  pathwayVersion: number;
+  activity: string;
+  title: string;
+  kind: ActivityKind;
+  loinc?: string;
+  questionnaire?: string;
+  dueAt: string;
+  windowEnd: string;
+}>;
+
+/** A task fell due. */
+export type TaskDue = DomainEvent<'TaskDue', TaskDetails>;
+/** A due task was done inside its window, by the input named. */
+export type TaskCompleted = DomainEvent<'TaskCompleted', { taskId: string; patientId: string; activity: string; completedAt: string; inputEventId: string }>;
+/** A due task's window ended without it being done. */
+export type TaskMissed = DomainEvent<'TaskMissed', TaskDetails>;
+/** Every event of a patient's task stream. */
+export type TaskEvent = TaskDue | TaskCompleted | TaskMissed;
+
+/** Make a planned task due. */
+export type MarkTaskDue = DomainCommand<'MarkTaskDue', TaskDetails>;
+/** Complete a due task with an input that took effect at `completedAt`. */
+export type CompleteTask = DomainCommand<'CompleteTask', { taskId: string; completedAt: string; inputEventId: string }>;
+/** Close a due task whose window has ended. */
+export type MarkTaskMissed = DomainCommand<'MarkTaskMissed', { taskId: string }>;
+/** Every command of the task decider. */
+export type TaskCommand = MarkTaskDue | CompleteTask | MarkTaskMissed;
+
+/** A patient's tasks that fell due, by id. */
+export type TaskState = Readonly<{ tasks: Readonly<Record<string, TaskDetails & { status: 'due' | 'completed' | 'missed' }>> }>;
+
+/** One name of a patient's task stream. */
+export const taskStreamId = (patientId: string): string => `tasks-${patientId}`;
+
+/**
+ * A patient's tasks: due once, then either completed (by an input taking effect inside the window) or missed
+ * (its window ended first), never both. Repeats change nothing, so the scheduler and its replicas may retry freely.
+ */
+export function decideTask(command: TaskCommand, state: TaskState): TaskEvent[] {
+  switch (command.type) {
+    case 'MarkTaskDue':
+      return state.tasks[command.data.taskId] ? [] : [{ type: 'TaskDue', data: command.data }];
+    case 'CompleteTask': {
+      const task = state.tasks[command.data.taskId];
+      if (task?.status !== 'due') return [];
+      const at = Date.parse(command.data.completedAt);
+      if (at < Date.parse(task.dueAt) || at > Date.parse(task.windowEnd)) return [];
+      return [{ type: 'TaskCompleted', data: { taskId: task.taskId, patientId: task.patientId, activity: task.activity, completedAt: command.data.completedAt, inputEventId: command.data.inputEventId } }];
+    }
+    case 'MarkTaskMissed': {
+      const task = state.tasks[command.data.taskId];
+      if (task?.status !== 'due' || Date.parse(command.metadata.now) < Date.parse(task.windowEnd)) return [];
+      const { status: _status, ...details } = task;
+      return [{ type: 'TaskMissed', data: details }];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return [];
+    }
+  }
+}
+
+/** Applies one event. */
+export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
+  switch (event.type) {
+    case 'TaskDue':
+      return { tasks: { ...state.tasks, [event.data.taskId]: { ...event.data, status: 'due' } } };
+    case 'TaskCompleted':
+    case 'TaskMissed': {
+      const task = state.tasks[event.data.taskId];
+      if (!task) return state;
+      return { tasks: { ...state.tasks, [task.taskId]: { ...task, status: event.type === 'TaskCompleted' ? 'completed' : 'missed' } } };
+    }
+    default: {
+      const _exhaustive: never = event;
+      return state;
+    }
+  }
+}
+
+/** The task decider. */
+export const taskDecider: Decider<TaskCommand, TaskState, TaskEvent> = { decide: decideTask, evolve: evolveTask, initialState: () => ({ tasks: {} }) };

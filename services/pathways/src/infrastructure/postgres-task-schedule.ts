@@ -1,0 +1,101 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { inTransaction } from '@varde/event-sourcing';
+import { DB_POOL } from '@varde/platform';
+import type pg from 'pg';
+import { TaskSchedule, type ScheduledTask, type TaskInput } from '../application/schedule/task-schedule.port';
+import type { TaskDetails } from '../domain/task.decide';
+
+type Row = {
+  task_id: string; patient_id: string; enrolment_id: string; pathway_id: string; pathway_version: number; activity: string; title: string; kind: TaskDetails['kind'];
+  loinc: string | null; questionnaire: string | null; slot: string; due_at: Date; window_end: Date; status: ScheduledTask['status']; completed_by: string | null;
+};
+
+const toTask = (r: Row): ScheduledTask => ({
+  taskId: r.task_id, patientId: r.patient_id, enrolmentId: r.enrolment_id, pathwayId: r.pathway_id, pathwayVersion: r.pathway_version, activity: r.activity, title: r.title, kind: r.kind,
+  ...(r.loinc ? { loinc: r.loinc } : {}), ...(r.questionnaire ? { questionnaire: r.questionnaire } : {}),
+  slot: r.slot, dueAt: r.due_at.toISOString(), windowEnd: r.window_end.toISOString(), status: r.status, ...(r.completed_by ? { completedBy: r.completed_by } : {}),
+});
+
+/**
+ * The task schedule in PostgreSQL: one row per task, with partial indexes on the due time of planned tasks and the
+ * window end of due ones, and one row per patient with how far ahead they are planned. A read model the scheduler
+ * keeps (planned tasks are recomputed from the enrolment and its pathway version at any time); what happened to
+ * each task is in the patient's task stream.
+ */
+@Injectable()
+export class PostgresTaskSchedule extends TaskSchedule implements OnModuleInit {
+  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {
+    super();
+  }
+
+  // Until the migration framework (issue #14, arch1) lands; then this becomes its first pathways migration.
+  async onModuleInit(): Promise<void> {
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS task_schedule (
+        task_id uuid PRIMARY KEY, patient_id uuid NOT NULL, enrolment_id uuid NOT NULL, pathway_id text NOT NULL, pathway_version int NOT NULL,
+        activity text NOT NULL, title text NOT NULL, kind text NOT NULL, loinc text, questionnaire text, slot text NOT NULL,
+        due_at timestamptz NOT NULL, window_end timestamptz NOT NULL, status text NOT NULL, completed_by text);
+      CREATE INDEX IF NOT EXISTS task_schedule_planned_due ON task_schedule (due_at) WHERE status = 'planned';
+      CREATE INDEX IF NOT EXISTS task_schedule_due_window ON task_schedule (window_end) WHERE status = 'due';
+      CREATE INDEX IF NOT EXISTS task_schedule_patient ON task_schedule (patient_id, due_at);
+      CREATE TABLE IF NOT EXISTS task_schedule_horizons (patient_id uuid PRIMARY KEY, planned_until timestamptz NOT NULL);
+      CREATE INDEX IF NOT EXISTS task_schedule_horizons_until ON task_schedule_horizons (planned_until);`);
+  }
+
+  override async plan(patientId: string, tasks: readonly (TaskDetails & { slot: string })[], from: string, until: string): Promise<void> {
+    const column = <K extends keyof (TaskDetails & { slot: string })>(key: K) => tasks.map((t) => t[key] ?? null);
+    await inTransaction(this.pool, async (client) => {
+      await client.query(`UPDATE task_schedule SET status = 'cancelled' WHERE patient_id = $1 AND status = 'planned' AND due_at >= $2 AND NOT (task_id = ANY($3::uuid[]))`, [patientId, from, tasks.map((t) => t.taskId)]);
+      if (tasks.length > 0) {
+        await client.query(
+          `INSERT INTO task_schedule (task_id, patient_id, enrolment_id, pathway_id, pathway_version, activity, title, kind, loinc, questionnaire, slot, due_at, window_end, status)
+           SELECT *, 'planned' FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[])
+           ON CONFLICT (task_id) DO UPDATE SET due_at = EXCLUDED.due_at, window_end = EXCLUDED.window_end, status = 'planned'
+             WHERE task_schedule.status IN ('planned', 'cancelled')`,
+          [column('taskId'), column('patientId'), column('enrolmentId'), column('pathwayId'), column('pathwayVersion'), column('activity'), column('title'), column('kind'), column('loinc'), column('questionnaire'), column('slot'), column('dueAt'), column('windowEnd')],
+        );
+      }
+      await client.query(`INSERT INTO task_schedule_horizons (patient_id, planned_until) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET planned_until = EXCLUDED.planned_until`, [patientId, until]);
+    });
+  }
+
+  override async cancelPlanned(patientId: string, from: string): Promise<void> {
+    await this.pool.query(`WITH gone AS (DELETE FROM task_schedule_horizons WHERE patient_id = $1) UPDATE task_schedule SET status = 'cancelled' WHERE patient_id = $1 AND status = 'planned' AND due_at >= $2`, [patientId, from]);
+  }
+
+  override async dueBy(now: string, limit: number): Promise<ScheduledTask[]> {
+    const { rows } = await this.pool.query<Row>(`SELECT * FROM task_schedule WHERE status = 'planned' AND due_at <= $1 ORDER BY due_at LIMIT $2`, [now, limit]);
+    return rows.map(toTask);
+  }
+
+  override async expiredBy(now: string, limit: number): Promise<ScheduledTask[]> {
+    const { rows } = await this.pool.query<Row>(`SELECT * FROM task_schedule WHERE status = 'due' AND window_end <= $1 ORDER BY window_end LIMIT $2`, [now, limit]);
+    return rows.map(toTask);
+  }
+
+  override async horizonsBefore(before: string, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ patient_id: string }>(`SELECT patient_id FROM task_schedule_horizons WHERE planned_until < $1 ORDER BY planned_until LIMIT $2`, [before, limit]);
+    return rows.map((r) => r.patient_id);
+  }
+
+  override async setStatus(taskId: string, status: ScheduledTask['status'], completedBy?: string): Promise<void> {
+    await this.pool.query(`UPDATE task_schedule SET status = $2, completed_by = COALESCE($3, completed_by) WHERE task_id = $1`, [taskId, status, completedBy ?? null]);
+  }
+
+  override async openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT * FROM task_schedule WHERE patient_id = $1 AND status IN ('due', 'planned') AND due_at <= $2 AND window_end >= $2
+         AND (loinc = $3 OR questionnaire = $4) ORDER BY due_at LIMIT 1`,
+      [input.patientId, input.at, input.loinc ?? null, input.questionnaire ?? null],
+    );
+    return rows[0] ? toTask(rows[0]) : undefined;
+  }
+
+  override async tasksOf(patientId: string, from: string, to: string, status?: ScheduledTask['status']): Promise<ScheduledTask[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT * FROM task_schedule WHERE patient_id = $1 AND status <> 'cancelled' AND (($2 <= due_at AND due_at < $3) OR status = 'due') AND ($4::text IS NULL OR status = $4) ORDER BY due_at`,
+      [patientId, from, to, status ?? null],
+    );
+    return rows.map(toTask);
+  }
+}
