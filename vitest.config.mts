@@ -36,6 +36,19 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
         },
       },
+      {
+        plugins,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.browser.spec.ts'],
+          // Installs Chromium when missing, builds the apps, starts the platform as npm start does.
+          globalSetup: ['tests/browser/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });

@@ -24,7 +24,7 @@ export async function buildWebApps(options: { force?: boolean; log?: (line: stri
 
 function viteBuild(app: WebApp): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: join(appsDir, app), stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: join(appsDir, app), stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build of the ${app} app exited with ${code}`))));
   });

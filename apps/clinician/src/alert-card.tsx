@@ -1,9 +1,8 @@
 import { Button } from '@digdir/designsystemet-react';
-import { formatDateTime, useSession } from '@varde/web-common';
+import { formatDateTime, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ColourBadge } from './colour-badge';
-import { problemText } from './problem';
 import type { Alert } from './types';
 
 const OUTCOMES = ['contacted-patient', 'changed-treatment', 'booked-visit', 'no-action'] as const;

@@ -1,5 +1,5 @@
 import { Button } from '@digdir/designsystemet-react';
-import { AppLink, LanguageSwitch, useRoute, useSession } from '@varde/web-common';
+import { AppLink, LanguageSwitch, SkipLink, useRoute, useSession } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
 import { EnrolPage } from './enrol-page';
 import { PatientPage } from './patient-page';
@@ -18,9 +18,7 @@ export function App() {
   );
   return (
     <>
-      <a className="skip-link" href="#main">
-        {t('app.skip')}
-      </a>
+      <SkipLink label={t('app.skip')} />
       <header className="top">
         <strong>{t('app.title')}</strong>
         <nav aria-label={t('app.nav')}>

@@ -1,9 +1,8 @@
 import { Heading } from '@digdir/designsystemet-react';
 import { checkNationalId } from '@varde/core/src/national-id';
-import { AppLink, useSession } from '@varde/web-common';
+import { AppLink, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { problemText } from './problem';
 import { TeamOptions } from './team-options';
 
 /** Enrol a patient: national id checked as it is typed, pathway, care team. */

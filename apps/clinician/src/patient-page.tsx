@@ -1,17 +1,16 @@
 import { Heading } from '@digdir/designsystemet-react';
-import { AppLink, formatDateTime, TimeSeriesPlot, useSession, type PlotThreshold } from '@varde/web-common';
+import { AppLink, formatDateTime, problemText, TimeSeriesPlot, type PlotThreshold, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
 import { ColourBadge } from './colour-badge';
-import { problemText } from './problem';
 import type { Alert, Colour } from './types';
 
 type Triage = Readonly<{ colour: Colour; reasons: string[]; since: string; pathwayId: string | null }>;
-type Decision = Readonly<{ data: { assessmentId: string; colour: Colour; assessedAt: string; reasons: Array<{ text: string }>; provenance: { ruleSetId: string; ruleSetVersion: number } } }>;
+type Decision = Readonly<{ assessmentId: string; colour: Colour; assessedAt: string; reasons: Array<{ text: string }>; provenance: { ruleSetId: string; ruleSetVersion: number } }>;
 type Series = Readonly<{ unit: string; points: Array<{ t: string; v: number }> }>;
 type Rule = Readonly<{ id: string; kind: string; code?: string; threshold?: number; unit?: string }>;
-type RuleSet = Readonly<{ id: string; pathway?: string; document?: { pathway?: string; rules?: Rule[] } }>;
+type RuleSet = Readonly<{ id: string; pathwayId: string; document?: { rules?: Rule[] } }>;
 type Override = Readonly<{ ruleId: string; parameter: string; value: number }>;
 
 const SPO2 = '2708-6';
@@ -36,15 +35,16 @@ export function PatientPage({ patientId }: { patientId: string }) {
         api<Series>(`/api/patients/${patientId}/measurements/series?code=${SPO2}`),
         api<{ ruleSets: RuleSet[] }>('/api/rule-sets'),
         api<{ overrides: Override[] }>(`/api/patients/${patientId}/triage/overrides`),
-        api<{ decisions?: Decision[]; history?: Decision[] }>(`/api/patients/${patientId}/triage/history`),
+        api<{ decisions: Decision[] }>(`/api/patients/${patientId}/triage/history`),
         api<{ alerts: Alert[] }>(`/api/alerts?patient=${patientId}`),
       ]);
       setTriage(status);
       setSeries(spo2);
-      const ruleSet = ruleSets.ruleSets.find((r) => (r.pathway ?? r.document?.pathway) === status.pathwayId) ?? ruleSets.ruleSets[0];
+      const latest = ruleSets.ruleSets.find((r) => r.pathwayId === status.pathwayId);
+      const ruleSet = latest ? await api<RuleSet>(`/api/rule-sets/${latest.id}`) : undefined;
       setRules(ruleSet?.document?.rules ?? []);
       setOverrides(own.overrides);
-      setHistory([...(decisions.decisions ?? decisions.history ?? [])].reverse());
+      setHistory([...decisions.decisions].reverse());
       setAlerts(open.alerts);
       setError(undefined);
     } catch (failure) {
@@ -137,7 +137,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
               </tr>
             </thead>
             <tbody>
-              {history.map(({ data }) => (
+              {history.map((data) => (
                 <tr key={`${data.assessmentId}-${data.assessedAt}`}>
                   <td>{formatDateTime(data.assessedAt, i18n.language)}</td>
                   <td>

@@ -1,9 +1,8 @@
 import { Heading } from '@digdir/designsystemet-react';
-import { AppLink, formatDateTime, listenToEvents, useSession } from '@varde/web-common';
+import { AppLink, formatDateTime, listenToEvents, problemText, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ColourBadge } from './colour-badge';
-import { problemText } from './problem';
 import { TeamOptions } from './team-options';
 import type { Colour, WorklistEntry } from './types';
 

@@ -1,3 +1,65 @@
+import { AppLink, LanguageSwitch, SkipLink, useRoute, useSession } from '@varde/web-common';
+import { useTranslation } from 'react-i18next';
+import { AccessLogPage } from './access-log-page';
+import { FormPage } from './form-page';
+import { MeasurePage } from './measure-page';
+import { MeasurementsPage } from './measurements-page';
+import { TodayPage } from './today-page';
+
+const SCREENS = [
+  ['', 'nav.today'],
+  ['form', 'nav.form'],
+  ['measure', 'nav.measure'],
+  ['measurements', 'nav.measurements'],
+  ['access-log', 'nav.accessLog'],
+] as const;
+
+/** The patient app: a menu of five screens, mobile first. */
 export function App() {
-  return <main id="main">Varde</main>;
+  const { t } = useTranslation();
+  const session = useSession();
+  const path = useRoute();
+  const patientId = session.patientIds[0] ?? '';
+  const screen = () => {
+    switch (path) {
+      case '/form':
+        return <FormPage patientId={patientId} />;
+      case '/measure':
+        return <MeasurePage patientId={patientId} />;
+      case '/measurements':
+        return <MeasurementsPage patientId={patientId} />;
+      case '/access-log':
+        return <AccessLogPage patientId={patientId} />;
+      default:
+        return <TodayPage patientId={patientId} />;
+    }
+  };
+  return (
+    <>
+      <SkipLink label={t('app.skip')} />
+      <header className="top">
+        <strong>{t('app.title')}</strong>
+        <span>
+          <LanguageSwitch /> ·{' '}
+          <button type="button" className="link-button" onClick={session.signOut}>
+            {t('app.signOut')}
+          </button>
+        </span>
+        <nav aria-label={t('app.nav')}>
+          <ul>
+            {SCREENS.map(([to, label]) => (
+              <li key={to}>
+                <AppLink to={to} current={path === `/${to}`}>
+                  {t(label)}
+                </AppLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" className="page" tabIndex={-1}>
+        {screen()}
+      </main>
+    </>
+  );
 }

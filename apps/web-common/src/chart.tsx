@@ -43,19 +43,52 @@ export function TimeSeriesPlot(props: {
         const byTime = new Map(s.points.map(([t, v]) => [t, v]));
         return times.map((t) => byTime.get(t) ?? null);
       }),
-      ...thresholds.map((th) => times.map(() => th.value)),
     ];
     const width = props.width ?? Math.min(host.current.clientWidth || 640, 900);
+    const last = times[times.length - 1] ?? 0;
+    const first = times[0] ?? 0;
+    // The span shown: the last `days`, or the whole course; at least a day, so one reading is not a dot in years.
+    const from = (days === undefined ? first : Math.max(first, last - days * DAY_MS)) / 1000;
+    const to = Math.max(last / 1000, from + DAY_MS / 1000);
+    const limits = thresholds.map((th) => th.value);
     const options: uPlot.Options = {
       width,
       height: 240,
       title: undefined,
-      scales: { x: { time: true } },
+      scales: {
+        x: { time: true, range: () => [from - 3600, to + 3600] },
+        // Thresholds always inside the plot, with room around the values.
+        y: { range: (_u, min, max) => [Math.floor(Math.min(min, ...limits) - 2), Math.ceil(Math.max(max, ...limits) + 2)] },
+      },
       series: [
         { label: labels.time, value: (_u, v) => (v == null ? '' : formatDateTime(v * 1000, language)) },
         ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2, points: { show: true, size: 6 }, spanGaps: true, value: (_u: uPlot, v: number | null) => (v == null ? '' : `${formatNumber(v, language)} ${unit}`) })),
-        ...thresholds.map((th) => ({ label: th.label, stroke: '#a4000f', width: 1.5, dash: [6, 4], points: { show: false } })),
       ],
+      // Thresholds as dashed lines across the whole width, labelled on the canvas (and named in the caption).
+      hooks: {
+        draw: [
+          (u) => {
+            const { ctx } = u;
+            ctx.save();
+            ctx.strokeStyle = '#a4000f';
+            ctx.fillStyle = '#a4000f';
+            ctx.lineWidth = 1.5 * devicePixelRatio;
+            ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+            ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
+            ctx.textAlign = 'left';
+            ctx.textBaseline = 'bottom';
+            for (const th of thresholds) {
+              const y = u.valToPos(th.value, 'y', true);
+              ctx.beginPath();
+              ctx.moveTo(u.bbox.left, y);
+              ctx.lineTo(u.bbox.left + u.bbox.width, y);
+              ctx.stroke();
+              ctx.fillText(th.label, u.bbox.left + 4 * devicePixelRatio, y - 4 * devicePixelRatio);
+            }
+            ctx.restore();
+          },
+        ],
+      },
       axes: [{}, { label: unit }],
     };
     plot.current?.destroy();
@@ -64,16 +97,7 @@ export function TimeSeriesPlot(props: {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [times, series, thresholds, language, unit, labels.time, props.width]);
-
-  useEffect(() => {
-    const u = plot.current;
-    const last = times[times.length - 1];
-    const first = times[0];
-    if (!u || last === undefined || first === undefined) return;
-    const from = days === undefined ? first : Math.max(first, last - days * DAY_MS);
-    u.setScale('x', { min: from / 1000 - 60, max: last / 1000 + 60 });
-  }, [days, times]);
+  }, [times, series, thresholds, language, unit, labels.time, props.width, days]);
 
   const rows = times.slice(-50).reverse();
   return (

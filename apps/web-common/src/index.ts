@@ -6,3 +6,5 @@ export * from './i18n';
 export * from './language-switch';
 export * from './route';
 export * from './start-app';
+export * from './problem';
+export * from './skip-link';

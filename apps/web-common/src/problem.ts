@@ -1,4 +1,4 @@
-import { ApiError } from '@varde/web-common';
+import { ApiError } from './api';
 import type { TFunction } from 'i18next';
 
 /** An API failure in words a person can act on, in the user's language. */

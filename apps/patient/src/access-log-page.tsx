@@ -1,0 +1,48 @@
+import { formatDateTime, problemText, useSession } from '@varde/web-common';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+type Entry = { accessedAt: string; actor: { subject: string; role: string; organisation?: string }; purpose: string; resource: string };
+
+// What was looked at, in words: the resource names the access log records, by their first part.
+function what(resource: string, purpose: string): string {
+  if (/Observation|measurements/.test(resource)) return 'measurements';
+  if (purpose === 'worklist') return 'worklist';
+  if (/alert/.test(purpose)) return 'alerts';
+  if (/^triage/.test(resource) || /triage/.test(purpose)) return 'triage';
+  if (/Questionnaire/.test(resource)) return 'forms';
+  return 'other';
+}
+
+/** Who has looked at my data, newest first, in plain language. */
+export function AccessLogPage({ patientId }: { patientId: string }) {
+  const { t, i18n } = useTranslation();
+  const { api } = useSession();
+  const [entries, setEntries] = useState<Entry[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    api<{ entries: Entry[] }>(`/api/patients/${patientId}/access-log?limit=200`)
+      .then((log) => setEntries(log.entries))
+      .catch((failure: unknown) => setError(problemText(failure, t)));
+  }, [api, patientId, t]);
+  return (
+    <>
+      <h1>{t('accessLog.title')}</h1>
+      <p>{t('accessLog.intro')}</p>
+      {error ? <p role="alert">{error}</p> : null}
+      {entries?.length === 0 ? <p>{t('accessLog.none')}</p> : null}
+      <ul className="access-log" data-testid="access-log">
+        {(entries ?? []).map((entry, index) => (
+          <li key={`${entry.accessedAt}-${index}`} data-role={entry.actor.role}>
+            {t('accessLog.entry', {
+              when: formatDateTime(entry.accessedAt, i18n.language),
+              who: t(`accessLog.role.${entry.actor.role}`, { defaultValue: entry.actor.role }),
+              what: t(`accessLog.what.${what(entry.resource, entry.purpose)}`),
+            })}
+            {entry.actor.organisation ? ` (${t('accessLog.organisation', { organisation: entry.actor.organisation })})` : ''}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

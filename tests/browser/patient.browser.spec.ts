@@ -1,0 +1,87 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, enrolPatient, expectAccessible, launchChromium, newPage, screenshot, signIn, token } from './browser';
+
+/**
+ * The patient's journey in a real browser on a 360 px wide phone, against the platform started as `npm start`
+ * starts it: sign in, answer the CAT, enter a blood pressure, see it plotted, and see the clinician's read in the
+ * access log — in bokmål and in English.
+ */
+describe('patient app', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const journey = async (language: 'nb' | 'en', page: Page, patientId: string): Promise<void> => {
+    const text = {
+      nb: { form: 'Skjema', send: 'Send', measure: 'Ny måling', systolic: /Overtrykk/, diastolic: /Undertrykk/, measurements: 'Mine målinger', accessLog: 'Hvem har sett', clinicianRead: 'en kliniker så' },
+      en: { form: 'Form', send: 'Send', measure: 'New measurement', systolic: /Upper/, diastolic: /Lower/, measurements: 'My measurements', accessLog: 'Who has looked', clinicianRead: 'a clinician looked at' },
+    }[language];
+    await expectAccessible(page);
+    await screenshot(page, `patient-today-${language}`);
+
+    await page.getByRole('link', { name: text.form, exact: true }).click();
+    const questions = page.locator('fieldset.question');
+    await questions.first().waitFor();
+    expect(await questions.count()).toBe(8);
+    await expectAccessible(page);
+    for (let i = 0; i < 8; i++) await questions.nth(i).getByLabel(String(i % 6), { exact: true }).check();
+    await screenshot(page, `patient-form-${language}`);
+    await page.getByRole('button', { name: text.send }).click();
+    await page.getByTestId('form-sent').waitFor();
+
+    await page.getByRole('link', { name: text.measure, exact: true }).click();
+    await page.getByLabel(text.systolic).fill('142');
+    await page.getByLabel(text.diastolic).fill('91');
+    await expectAccessible(page);
+    await screenshot(page, `patient-measure-${language}`);
+    await page.getByRole('button', { name: text.send }).click();
+    await page.getByTestId('measure-sent').waitFor();
+
+    await page.getByRole('link', { name: text.measurements, exact: true }).click();
+    const plot = page.getByTestId('bp-plot');
+    await plot.waitFor();
+    expect(await plot.locator('canvas').count()).toBe(1);
+    await plot.locator('summary').click();
+    expect(await plot.locator('details tbody').innerText()).toContain('142');
+    await expectAccessible(page);
+    await screenshot(page, `patient-measurements-${language}`);
+
+    // A clinician reads the patient's measurements: the patient sees it in plain words.
+    expect((await api('GET', `/api/patients/${patientId}/measurements/series?code=85354-9`, await token('clinician'))).status).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('link', { name: text.accessLog, exact: true }).click();
+          await page.getByTestId('access-log').waitFor();
+          return page.getByTestId('access-log').innerText();
+        },
+        { timeout: 20_000, interval: 1_000 },
+      )
+      .toContain(text.clinicianRead);
+    await expectAccessible(page);
+    await screenshot(page, `patient-access-log-${language}`);
+  };
+
+  it('a patient answers the CAT, enters a blood pressure, sees it plotted and sees the clinician’s read, on a 360 px phone', async () => {
+    const patientId = await enrolPatient();
+    const page = await newPage(browser, { viewport: { width: 360, height: 780 }, locale: 'nb-NO' });
+    await signIn(page, 'patient', 'patient', { patientId });
+    await journey('nb', page, patientId);
+  });
+
+  it('the same in English', async () => {
+    const patientId = await enrolPatient();
+    const page = await newPage(browser, { viewport: { width: 360, height: 780 }, locale: 'nb-NO' });
+    await signIn(page, 'patient', 'patient', { patientId });
+    // Switched in the app: the choice is the user's, whatever the browser says.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    await journey('en', page, patientId);
+  });
+});
