@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { SharingAccessLog } from '@varde/platform';
+import { ClientCredentialsTokens, SharingAccessLog } from '@varde/platform';
 import { PostgresWorklistQuery, type WorklistCursor, type WorklistEntry, type WorklistFilter } from '../../services/triage/src/infrastructure/worklist.query';
 import { summarise, type LatencySummary } from './worklist-probe';
 
@@ -107,8 +107,9 @@ export async function cursorAt(db: pg.Pool, n: number): Promise<WorklistCursor> 
  * shown, through the client triage's outbox forwards with, a new request id each time. Since the outbox
  * (ADR 0004) this is no longer part of a read's latency, but it is still work every read causes.
  */
-export async function timeAccessLog(sharingGrpcUrl: string, patientIds: readonly string[], count: number): Promise<LatencySummary> {
-  const log = new SharingAccessLog(sharingGrpcUrl);
+export async function timeAccessLog(sharingGrpcUrl: string, issuerUrl: string, patientIds: readonly string[], count: number): Promise<LatencySummary> {
+  // As triage calls it: with a service token from the issuer (ADR 0009).
+  const log = new SharingAccessLog(sharingGrpcUrl, new ClientCredentialsTokens({ tokenUrl: `${issuerUrl}/token`, clientId: 'varde-triage', audienceOf: (callee) => `varde-${callee}` }));
   try {
     const times: number[] = [];
     for (let i = 0; i < count; i++) {

@@ -192,7 +192,7 @@ async function measureWorklist(platform: RunningPlatform, db: pg.Pool, token: st
     sql[`keyset page after ${depth}`] = figures;
   }
   const { rows } = await db.query<{ patient_id: string }>(`SELECT patient_id FROM worklist ORDER BY colour_rank DESC, since, patient_id LIMIT ${PAGE}`);
-  const accessLogPerPage = await timeAccessLog(`127.0.0.1:${SHARING_GRPC_PORT + PORT_OFFSET}`, rows.map((r) => r.patient_id), config.requests);
+  const accessLogPerPage = await timeAccessLog(`127.0.0.1:${SHARING_GRPC_PORT + PORT_OFFSET}`, platform.issuer, rows.map((r) => r.patient_id), config.requests);
   return { patients, loadAverage, http, sql, accessLogPerPage, firstPagePlan };
 }
 

@@ -93,9 +93,13 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
       return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'the dev issuer does authorization_code and client_credentials' });
     }
     try {
-      const tokenOptions = parseDevTokenRequest(tokenRequest(textFields(body)));
+      const fields = textFields(body);
+      // A Varde service asking for its own token (client credentials, ADR 0009): role system, named by its client id,
+      // for the callee's audience (`audience` or RFC 8707 `resource`).
+      const service = fields.role === undefined && fields.client_id ? { role: 'system', subject: fields.client_id } : {};
+      const tokenOptions = parseDevTokenRequest({ ...tokenRequest(fields), ...service });
       const ttlSeconds = tokenOptions.ttlSeconds ?? DEFAULT_TTL_SECONDS;
-      const accessToken = await mintDevToken({ ...tokenOptions, ttlSeconds, issuer, audience, keysDir });
+      const accessToken = await mintDevToken({ ...tokenOptions, ttlSeconds, issuer, audience: fields.audience || fields.resource || audience, keysDir });
       return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds, scope: devTokenScopes(tokenOptions).join(' ') };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

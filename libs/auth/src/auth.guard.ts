@@ -1,4 +1,4 @@
-import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Inject, Injectable, Optional, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { UnauthorizedError, type Role } from '@varde/core';
 import { ACCESS_KEY, type RouteAccess } from './access.decorator';
@@ -13,6 +13,17 @@ const ROLES_KEY = 'varde:auth:roles';
 
 /** Opts a route or controller out of authentication (health, metrics). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+
+const GRPC_USER_TOKENS_KEY = 'varde:auth:grpc-user-tokens';
+
+/**
+ * Lets a gRPC controller also be called with an end user's token (audience `OIDC_AUDIENCE`), e.g. triage's status and
+ * worklist for the clinician UI's backend; without it a gRPC call needs a service token for this service (ADR 0009).
+ */
+export const AcceptsUserTokensOverGrpc = (): MethodDecorator & ClassDecorator => SetMetadata(GRPC_USER_TOKENS_KEY, true);
+
+/** DI token of the verifier of service tokens: audience `varde-<this service>` (ADR 0009). */
+export abstract class ServiceTokenVerifier extends TokenVerifier {}
 
 /** Restricts a route or controller to the given roles; others get 403. */
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
@@ -55,6 +66,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly reflector: Reflector,
+    @Optional() @Inject(ServiceTokenVerifier) private readonly services?: TokenVerifier,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -62,7 +74,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
 
     const { holder, authorization } = holderOf(context);
-    const principal = await this.verifier.verify(authorization);
+    const principal = context.getType() === 'rpc' ? await this.verifyGrpcCaller(authorization, targets) : await this.verifier.verify(authorization);
     holder.principal = principal;
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
@@ -73,6 +85,23 @@ export class AuthGuard implements CanActivate {
       assertRole(principal, ...rolesAllowed(access.category, access.action));
     }
     return true;
+  }
+
+  // A gRPC port answers other Varde services (a client-credentials token for this service's audience, role
+  // `system`) and, where a controller says so, end users. Anything else is UNAUTHENTICATED: a token issued for
+  // another callee, or an end user's where none is accepted, was not meant for this one.
+  private async verifyGrpcCaller(authorization: string | undefined, targets: Parameters<Reflector['getAllAndOverride']>[1]): Promise<Principal> {
+    const services = this.services ?? this.verifier;
+    let failure: unknown;
+    try {
+      const principal = await services.verify(authorization);
+      if (principal.role === 'system') return principal;
+      failure = new UnauthorizedError(`a gRPC call needs a service token (client credentials, role system); this one is a ${principal.role}'s`);
+    } catch (error) {
+      failure = error;
+    }
+    if (this.reflector.getAllAndOverride<boolean>(GRPC_USER_TOKENS_KEY, targets)) return this.verifier.verify(authorization);
+    throw failure;
   }
 }
 

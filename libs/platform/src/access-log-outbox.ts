@@ -198,5 +198,5 @@ export class AccessLogOutbox extends AccessLog implements OnModuleInit, OnModule
 
 /** The access log of a service that serves patient data: its own outbox, forwarded to sharing over gRPC. */
 export function accessLogViaOutbox(infra: Infrastructure): AccessLogOutbox {
-  return new AccessLogOutbox({ pool: infra.pool, forwardTo: new SharingAccessLog(infra.config.peers.sharingGrpc), logger: infra.logger, metrics: infra.metrics });
+  return new AccessLogOutbox({ pool: infra.pool, forwardTo: new SharingAccessLog(infra.config.peers.sharingGrpc, infra.credentials), logger: infra.logger, metrics: infra.metrics });
 }

@@ -3,6 +3,7 @@ import { deterministicId } from '@varde/event-sourcing';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { actorToProto, sharingV1Service } from '@varde/contracts';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
+import type { ServiceCredentials } from './service-credentials';
 
 /** The access log every read of patient data is written to before it is shown (fail closed). */
 export abstract class AccessLog {
@@ -37,7 +38,11 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
   private readonly client: GrpcClient;
   private readonly service: sharingV1Service.SharingServiceClient;
 
-  constructor(url: string) {
+  /** `credentials`: this service's identity, sent with every call (sharing refuses calls without one). */
+  constructor(
+    url: string,
+    private readonly credentials: ServiceCredentials,
+  ) {
     super();
     this.client = createGrpcClient('sharing', url);
     this.service = this.client.service<sharingV1Service.SharingServiceClient>('SharingService');
@@ -58,6 +63,7 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
   }
 
   private async sendCall(entries: readonly AccessLogEntry[]): Promise<void> {
+    const metadata = await this.credentials.metadata('sharing');
     await callGrpc(
       this.service.recordAccess({
         entries: entries.map((e) => ({
@@ -69,7 +75,7 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
           accessedAt: new Date(e.accessedAt),
           correlationId: e.correlationId,
         })),
-      }),
+      }, metadata),
       'sharing.RecordAccess',
     );
   }

@@ -43,10 +43,12 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     registerTextBodies(app, definition.textBodies ?? []);
     recordRequestMetrics(app, infra);
     if (definition.grpc) {
-      app.connectMicroservice<GrpcOptions>({
-        transport: Transport.GRPC,
-        options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`),
-      });
+      // inheritAppConfig: the global auth guard and error filter cover gRPC calls too (a call without a
+      // service credential is UNAUTHENTICATED, ADR 0009).
+      app.connectMicroservice<GrpcOptions>(
+        { transport: Transport.GRPC, options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`) },
+        { inheritAppConfig: true },
+      );
       await app.startAllMicroservices();
     }
     await app.listen(config.http.port, config.http.host);

@@ -2,16 +2,21 @@ import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter 
 import { InsufficientScopeError } from '@varde/auth';
 import { UnauthorizedError } from '@varde/core';
 import { toHttpError } from '@varde/fhir';
+import { RpcException } from '@nestjs/microservices';
+import { throwError, type Observable } from 'rxjs';
+import { toRpcException } from './grpc-errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@varde/telemetry';
 import { LOGGER } from './tokens';
 
-/** The one place HTTP errors are shaped: OperationOutcome under /fhir, problem details elsewhere; never a stack trace. */
+/** The one place HTTP (and gRPC) errors are shaped: OperationOutcome under /fhir, problem details elsewhere; never a stack trace. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // gRPC: the typed error as its status (a guard's UnauthorizedError is UNAUTHENTICATED); handlers map theirs already.
+    if (host.getType() === 'rpc') return throwError(() => (exception instanceof RpcException ? exception : toRpcException(exception)).getError());
     if (host.getType() !== 'http') throw exception;
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();

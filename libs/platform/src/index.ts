@@ -14,3 +14,4 @@ export * from './integration-consumer';
 export * from './access-log';
 export * from './access-log-outbox';
 export * from './event-chain';
+export * from './service-credentials';

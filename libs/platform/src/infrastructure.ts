@@ -3,6 +3,7 @@ import { createPostgresEventStore, ensureSchema, schemaConnectionString } from '
 import { KafkaMessageBus, MessageBus, PostgresMessageBus, startRelay, type IntegrationMapper, type Relay } from '@varde/messaging';
 import { createLogger, HealthRegistry, MetricsRegistry, type Logger } from '@varde/telemetry';
 import pg from 'pg';
+import { ClientCredentialsTokens, type ServiceCredentials } from './service-credentials';
 import type { PlatformConfig } from './platform-config';
 
 /** The real components a service runs on, created once at start-up and closed in order at shutdown. */
@@ -14,6 +15,8 @@ export type Infrastructure = Readonly<{
   pool: pg.Pool;
   eventStore: PostgresEventStore;
   bus: MessageBus;
+  /** The credential this service sends with its calls to other services (ADR 0009). */
+  credentials: ServiceCredentials;
 }>;
 
 /** Connects to PostgreSQL (the service's schema) and to the bus chosen by the configuration. */
@@ -31,7 +34,7 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
       : new PostgresMessageBus({ databaseUrl: config.database.url, schema: config.messaging.schema, logger });
   health.register('database', async () => (await pool.query('SELECT 1')).rowCount === 1, { critical: true });
   health.register(config.messaging.mode === 'kafka' ? 'kafka' : 'event-log', () => bus.isHealthy(), { critical: true });
-  return { config, logger, metrics, health, pool, eventStore, bus };
+  return { config, logger, metrics, health, pool, eventStore, bus, credentials: new ClientCredentialsTokens(config.serviceIdentity) };
 }
 
 /**

@@ -1,20 +1,20 @@
-import { Metadata } from '@grpc/grpc-js';
 import { pathwaysV1Service } from '@varde/contracts';
 import { assertAccess, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
 import { NotFoundError } from '@varde/core';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
+import type { ServiceCredentials } from './service-credentials';
 
 /** A patient's active enrolment as pathways answers it over gRPC. */
 export type ActiveEnrolmentAnswer = NonNullable<pathwaysV1Service.GetActiveEnrolmentResponse['enrolment']>;
 
 /** Port: is a patient on a pathway now, and with which care team? (Forms and measurements refuse data for patients who are not.) */
 export abstract class EnrolmentDirectory {
-  /** The active enrolment, or undefined when the patient has none; `authorization` is the caller's, passed on. */
-  abstract active(patientId: string, authorization?: string): Promise<ActiveEnrolmentAnswer | undefined>;
+  /** The active enrolment, or undefined when the patient has none. */
+  abstract active(patientId: string): Promise<ActiveEnrolmentAnswer | undefined>;
 
   /** True when the patient has an active enrolment. */
-  async isEnrolled(patientId: string, authorization?: string): Promise<boolean> {
-    return (await this.active(patientId, authorization)) !== undefined;
+  async isEnrolled(patientId: string): Promise<boolean> {
+    return (await this.active(patientId)) !== undefined;
   }
 
   /**
@@ -39,20 +39,23 @@ export class PathwaysEnrolments extends EnrolmentDirectory {
   private readonly service: pathwaysV1Service.PathwaysServiceClient;
   private readonly cache = new Map<string, { value: ActiveEnrolmentAnswer; until: number }>();
 
-  constructor(url: string, private readonly cacheMs: number) {
+  /** `credentials`: this service's identity, sent with every call (pathways refuses calls without one). */
+  constructor(
+    url: string,
+    private readonly cacheMs: number,
+    private readonly credentials: ServiceCredentials,
+  ) {
     super();
     this.client = createGrpcClient('pathways', url);
     this.service = this.client.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
   }
 
   /** The active enrolment, or undefined when the patient has none; other failures throw (503 upstream). */
-  override async active(patientId: string, authorization?: string): Promise<ActiveEnrolmentAnswer | undefined> {
+  override async active(patientId: string): Promise<ActiveEnrolmentAnswer | undefined> {
     const now = Date.now();
     const cached = this.cache.get(patientId);
     if (cached && cached.until > now) return cached.value;
-    const metadata = new Metadata();
-    // Sent on behalf of the caller when there is one, so pathways can tell who asked.
-    if (authorization) metadata.set('authorization', authorization);
+    const metadata = await this.credentials.metadata('pathways');
     let response: pathwaysV1Service.GetActiveEnrolmentResponse;
     try {
       response = await callGrpc(this.service.getActiveEnrolment({ patientId }, metadata), 'pathways.GetActiveEnrolment');

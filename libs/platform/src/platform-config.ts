@@ -36,6 +36,10 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       OIDC_AUDIENCE: z.string().min(1).default('varde'),
       OIDC_JWKS_URL: z.string().url('expected a URL').optional(),
       OIDC_MAX_TOKEN_LIFETIME_SECONDS: env.int(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
+      OIDC_TOKEN_URL: z.string().url('expected a URL').optional(),
+      SERVICE_CLIENT_ID: z.string().min(1).default(`varde-${service}`),
+      SERVICE_CLIENT_SECRET: z.string().min(1).optional(),
+      SERVICE_AUDIENCE_PREFIX: z.string().min(1).default('varde-'),
       PATHWAYS_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.pathways.grpc}`),
       SHARING_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.sharing.grpc}`),
       TRIAGE_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.triage.grpc}`),
@@ -53,7 +57,20 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     messaging: config.KAFKA_BROKERS.length > 0
       ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }
       : { mode: 'embedded' as const, schema: config.BUS_SCHEMA },
-    auth: { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks`, maxLifetimeSeconds: config.OIDC_MAX_TOKEN_LIFETIME_SECONDS },
+    auth: {
+      issuer: config.OIDC_ISSUER,
+      audience: config.OIDC_AUDIENCE,
+      jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks`,
+      maxLifetimeSeconds: config.OIDC_MAX_TOKEN_LIFETIME_SECONDS,
+      // Service-to-service calls (ADR 0009): this service's tokens are for `varde-<service>`.
+      serviceAudience: `${config.SERVICE_AUDIENCE_PREFIX}${service}`,
+    },
+    serviceIdentity: {
+      tokenUrl: config.OIDC_TOKEN_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/token`,
+      clientId: config.SERVICE_CLIENT_ID,
+      ...(config.SERVICE_CLIENT_SECRET === undefined ? {} : { clientSecret: config.SERVICE_CLIENT_SECRET }),
+      audienceOf: (callee: ServiceName): string => `${config.SERVICE_AUDIENCE_PREFIX}${callee}`,
+    },
     peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL, triageGrpc: config.TRIAGE_GRPC_URL },
     logLevel: config.LOG_LEVEL,
     shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,

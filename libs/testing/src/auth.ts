@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@varde/core';
+import { ClientCredentialsTokens, type ServiceCredentials } from '@varde/platform';
 import { startDevIssuer } from '../../../deploy/local/dev-issuer/dev-issuer';
 import { mintDevToken } from '../../../deploy/local/dev-issuer/mint-token';
 
@@ -10,6 +11,8 @@ export type TestIssuer = Readonly<{
   url: string;
   /** Mints a token; a clinician's care teams default to `['copd-care-team']` (the COPD pathway's default team). */
   token: (role: Role, options?: { patientId?: string; patientIds?: string[]; careTeams?: string[]; ttlSeconds?: number; subject?: string; issuedAt?: Date; scopes?: string[]; audience?: string }) => Promise<string>;
+  /** Service credentials from this issuer (client `varde-test`), for tests that call a service's gRPC port (ADR 0009). */
+  credentials: ServiceCredentials;
   close: () => Promise<void>;
 }>;
 
@@ -20,6 +23,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   return {
     url: issuer.url,
     token: (role, options = {}) => mintDevToken({ role, issuer: issuer.url, keysDir, ...options }),
+    credentials: new ClientCredentialsTokens({ tokenUrl: `${issuer.url}/token`, clientId: 'varde-test', audienceOf: (callee) => `varde-${callee}` }),
     close: issuer.close,
   };
 }

@@ -33,7 +33,7 @@ export class FormsModule {
         AssignOnEnrolmentConsumer,
         { provide: ResponsePdfRenderer, useClass: PdfKitResponseRenderer },
         // Forms asks once per response: no caching needed.
-        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, 0) },
+        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, 0, infra.credentials) },
         // Reads of a patient's responses are written to their access log (through forms' outbox) before they are shown.
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
       ],

@@ -108,7 +108,7 @@ export class MeasurementsModule {
         MeasurementReader,
         CorrectMeasurementHandler,
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
-        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000) },
+        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000, infra.credentials) },
       ],
     };
   }

@@ -35,7 +35,7 @@ describe('enrolment lifecycle (pathways service)', () => {
   };
   const view = async (patientId: string): Promise<View> => (await (await fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${await clinician([TEAM, OTHER_TEAM])}` } })).json()) as View;
   const eventsOf = async (patientId: string): Promise<number> => Number((await t.db.query(`SELECT count(*) FROM ${t.schema}.emt_messages WHERE stream_id = $1`, [`enrolment-${patientId}`])).rows[0].count);
-  const active = (patientId: string) => callGrpc(t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService').getActiveEnrolment({ patientId }), 'GetActiveEnrolment');
+  const active = async (patientId: string) => callGrpc(t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService').getActiveEnrolment({ patientId }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment');
 
   it('follows a whole course: pause, resume, move team, discharge, enrol again (a readmission); each published as an integration event', async () => {
     const nationalId = syntheticNationalId();

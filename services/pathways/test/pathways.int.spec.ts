@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { integrationEventTypes, pathwaysV1Service } from '@varde/contracts';
-import { NotFoundError } from '@varde/core';
+import { Metadata } from '@grpc/grpc-js';
+import { NotFoundError, UnauthorizedError } from '@varde/core';
 import { PostgresMessageBus } from '@varde/messaging';
 import { callGrpc } from '@varde/platform';
 import { outboxEntriesOf, syntheticNationalId } from '@varde/testing';
@@ -42,7 +43,7 @@ describe('pathways service', () => {
 
     // gRPC answers which pathway and rule set the patient is on.
     const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
-    const { enrolment } = await callGrpc(service.getActiveEnrolment({ patientId: body.patientId }), 'GetActiveEnrolment');
+    const { enrolment } = await callGrpc(service.getActiveEnrolment({ patientId: body.patientId }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment');
     expect(enrolment).toMatchObject({ patientId: body.patientId, enrolmentId: body.enrolmentId, pathwayId: 'copd', pathwayVersion: 1, careTeamId: 'copd-care-team' });
     // The rule set is named; its versions are triage's data (0: the latest published there).
     expect(enrolment!.ruleSet).toEqual({ id: 'copd-default', version: 0, contentHash: '', rules: [] });
@@ -72,7 +73,7 @@ describe('pathways service', () => {
 
   it('answers NOT_FOUND over gRPC for a patient who is not enrolled', async () => {
     const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
-    await expect(callGrpc(service.getActiveEnrolment({ patientId: '00000000-0000-4000-8000-000000000000' }), 'GetActiveEnrolment')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(callGrpc(service.getActiveEnrolment({ patientId: '00000000-0000-4000-8000-000000000000' }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it.each([
@@ -102,7 +103,7 @@ describe('pathways service', () => {
     expect(careTeam).toBe(team);
 
     const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
-    expect((await callGrpc(service.getActiveEnrolment({ patientId }), 'GetActiveEnrolment')).enrolment?.careTeamId).toBe(team);
+    expect((await callGrpc(service.getActiveEnrolment({ patientId }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment')).enrolment?.careTeamId).toBe(team);
 
     const read = async (token: string) => fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await (await read(ours)).json()) as { careTeamId: string }).careTeamId).toBe(team);
@@ -161,6 +162,21 @@ describe('pathways service', () => {
     expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, clinician)).status).toBe(200);
     const logged = (await outboxEntriesOf(t.db, patientId, t.schema)).filter((e) => e.actor.subject === 'enrolling-twice');
     expect(logged.map((e) => e.purpose)).toEqual(['enrolment']);
+  });
+
+  it("answers GetActiveEnrolment only to a Varde service's credential: none, an end user's or another service's is UNAUTHENTICATED", async () => {
+    const response = await enrol({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd' }, await t.issuer.token('clinician'));
+    const { patientId } = (await response.json()) as { patientId: string };
+    const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
+    const withToken = async (token: string) => {
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      return metadata;
+    };
+    for (const metadata of [new Metadata(), await withToken(await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] })), await withToken(await t.issuer.token('system', { audience: 'varde-sharing' }))]) {
+      await expect(callGrpc(service.getActiveEnrolment({ patientId }, metadata), 'GetActiveEnrolment')).rejects.toBeInstanceOf(UnauthorizedError);
+    }
+    expect((await callGrpc(service.getActiveEnrolment({ patientId }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment')).enrolment?.patientId).toBe(patientId);
   });
 
   it('refuses malformed JSON with a 400', async () => {

@@ -23,7 +23,7 @@ const bearer = async (token: Promise<string>): Promise<Metadata> => {
   return metadata;
 };
 const recordAccess = async (entries: sharingV1Service.AccessEntry[], metadata?: Metadata) =>
-  callGrpc(client.recordAccess({ entries }, metadata ?? (await bearer(issuer.token('system')))), 'sharing.RecordAccess');
+  callGrpc(client.recordAccess({ entries }, metadata ?? (await issuer.credentials.metadata('sharing'))), 'sharing.RecordAccess');
 const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntry> = {}): sharingV1Service.AccessEntry => ({
   entryId: randomUUID(),
   patientId,
@@ -104,7 +104,7 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
   });
 
   it('records a read of thousands of patients (a what-if over a pathway) in calls within the per-call limit, each once', async () => {
-    const accessLog = new SharingAccessLog(sharing.grpcUrl);
+    const accessLog = new SharingAccessLog(sharing.grpcUrl, issuer.credentials);
     try {
       const patientIds = Array.from({ length: 2_500 }, () => randomUUID());
       const request = { commandId: randomUUID(), correlationId: randomUUID(), actor: { subject: 'designer-1', role: 'pathway-designer' as const }, now: new Date().toISOString() };
@@ -125,6 +125,27 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
     await expect(recordAccess([entry(patientId, { entryId: '' })])).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[0].entry_id') });
     expect(await eventsIn(patientId)).toBe(0);
     expect(await rowsIn(patientId)).toBe(0);
+  });
+});
+
+describe('only Varde services may write the access log (service identity, ADR 0009)', () => {
+  it.each([
+    ['no credential', async () => new Metadata(), 'missing bearer token'],
+    ["a clinician's token", () => bearer(issuer.token('clinician')), ''],
+    ['a device gateway (system) token for the public API audience', () => bearer(issuer.token('system', { subject: 'gw-1' })), 'does not include "varde-sharing"'],
+    ["another service's token (for pathways)", () => bearer(issuer.token('system', { subject: 'varde-forms', audience: 'varde-pathways' })), 'does not include "varde-sharing"'],
+  ])('refuses RecordAccess with %s: UNAUTHENTICATED, nothing written', async (_case, metadata, message) => {
+    const patientId = randomUUID();
+    const forged = entry(patientId, { actor: { subject: 'made-up-clinician', role: 'clinician', organisation: '', onBehalfOf: '' }, accessedAt: new Date(Date.now() - 400 * 86_400_000) });
+    await expect(recordAccess([forged], await metadata())).rejects.toMatchObject({ kind: 'unauthorized', message: expect.stringContaining(message) });
+    expect(await rowsIn(patientId)).toBe(0);
+  });
+
+  it('records the calling service as the actor of the events', async () => {
+    const patientId = randomUUID();
+    await recordAccess([entry(patientId)]);
+    const { rows } = await db.query(`SELECT message_metadata FROM ${schema}.emt_messages WHERE message_type = 'AccessLogged' AND message_data->>'patientId' = $1`, [patientId]);
+    expect(rows[0].message_metadata).toMatchObject({ actor: { subject: 'varde-test', role: 'system' } });
   });
 });
 

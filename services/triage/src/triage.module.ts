@@ -65,7 +65,7 @@ export class TriageModule {
       providers: [
         // Shadows the platform's store for this module: patients' triage streams are read incrementally.
         { provide: EventStore, useFactory: () => new PostgresEventStoreAdapter(streamCachingEventStore(infra.eventStore, { streams: /^triage-/, maxEvents: TRIAGE_STREAM_CACHE_EVENTS }), infra.pool) },
-        { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS)) },
+        { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS, infra.credentials)) },
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
         { provide: ALERTS_CONFIG, useValue: loadAlertsConfig() },
         RuleSetRegistry,

@@ -44,7 +44,7 @@ export class BundlesHttpController {
     }
     const bundle = validateBundleEnvelope(body);
     const metadata = commandMetadataFrom(principal, headers);
-    const authorise = this.submission.forRequest(principal, String(headers['authorization']));
+    const authorise = this.submission.forRequest(principal);
     // Each entry is its own command; ids derived from the request's keep an Idempotency-Key retry from writing twice.
     const prepared = await Promise.all(
       bundle.entry.map(async (entry, i): Promise<Prepared> => {

@@ -26,9 +26,9 @@ export class MeasurementSubmission {
    * the patient, the patient is enrolled, and a clinician is on the patient's care team. Answers are kept for
    * the request, so a Bundle of many entries for one patient asks each question once.
    */
-  forRequest(principal: Principal, authorization: string): Authorise {
+  forRequest(principal: Principal): Authorise {
     const isAssigned = oncePerPatient((patientId) => this.gateways.isAssigned(patientId, principal.subject));
-    const isEnrolled = oncePerPatient((patientId) => this.enrolments.isEnrolled(patientId, authorization));
+    const isEnrolled = oncePerPatient((patientId) => this.enrolments.isEnrolled(patientId));
     const onCareTeam = oncePerPatient((patientId) => this.reader.authorise(principal, patientId));
     return async <T extends Submitted>(valid: T, at = 'Observation') => {
       const { deviceReference, device, ...observation } = valid;

@@ -29,7 +29,7 @@ export class ObservationsHttpController {
   @Roles('patient', 'system', 'clinician')
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const submission = await this.recorder.authorise(this.submission.forRequest(principal, String(headers['authorization'])), this.intake.check(body));
+    const submission = await this.recorder.authorise(this.submission.forRequest(principal), this.intake.check(body));
     const metadata = commandMetadataFrom(principal, headers);
     const result = await this.recorder.record(submission, metadata);
     void reply.header('location', `/fhir/Observation/${result.id}`);

@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
-import { careTeamsShownTo, TokenVerifier } from '@varde/auth';
+import { AcceptsUserTokensOverGrpc, careTeamsShownTo, TokenVerifier } from '@varde/auth';
 import { colourFromProto, colourToProto, commonV1, triageV1Service } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { grpcCall } from '@varde/platform';
@@ -22,6 +22,8 @@ const alertStatuses = { open: triageV1Service.OpenAlertStatus.OPEN_ALERT_STATUS_
  * with the same roles, patient checks and access logging (through {@link PatientDataReader}).
  */
 @Controller()
+// The clinician UI's backend calls with the clinician's own token; other services with their service token.
+@AcceptsUserTokensOverGrpc()
 @triageV1Service.TriageServiceControllerMethods()
 export class TriageGrpcController implements triageV1Service.TriageServiceController {
   constructor(
