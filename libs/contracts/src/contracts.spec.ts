@@ -49,6 +49,10 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     kind: pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT, loincCode: '29463-7', questionnaire: '', dueAt: at('2027-03-28T05:00:00.000Z'), windowEnd: at('2027-03-28T10:00:00.000Z'), title: 'Weigh yourself',
   },
   'varde.pathways.v1.TaskCompleted': { patientId: 'patient-1', taskId: 'task-1', completedAt: at('2027-03-28T05:10:00.000Z'), inputEventId: 'measurement-event-1', activity: 'https://varde.no/fhir/ActivityDefinition/hf-weight|1' },
+  'varde.pathways.v1.ContactRecorded': {
+    patientId: 'patient-1', contactId: 'contact-1', enrolmentId: 'enrolment-1', pathwayId: 'copd', careTeamId: 'copd-care-team', driver: pathwaysV1Events.ContactDriver.CONTACT_DRIVER_NEED,
+    mode: pathwaysV1Events.ContactMode.CONTACT_MODE_VIDEO, startedAt: at('2027-03-28T09:40:00.000Z'), durationMinutes: 20, alertId: 'alert-1', taskId: '', patientRequest: false, recordedBy: actor,
+  },
   'varde.pathways.v1.TaskMissed': {
     patientId: 'patient-1', taskId: 'task-2', activity: 'https://varde.no/fhir/ActivityDefinition/hf-symptoms|1', kind: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE, loincCode: '',
     questionnaire: 'https://varde.no/fhir/Questionnaire/hf-symptoms|1', dueAt: at('2027-03-25T07:00:00.000Z'), windowEnd: at('2027-03-27T07:00:00.000Z'),

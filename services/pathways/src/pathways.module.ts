@@ -10,7 +10,9 @@ import { EnrolmentStreams } from './application/enrolment-streams.port';
 import { EnrolmentQuery } from './application/enrolment.query';
 import { PathwayDirectory } from './application/pathway-directory.port';
 import { CarePlansFhirController } from './api/care-plans.fhir.controller';
+import { ContactsHttpController } from './api/contacts.http.controller';
 import { TasksFhirController } from './api/tasks.fhir.controller';
+import { RecordContactHandler } from './application/record-contact.handler';
 import { ScheduleClock } from './application/schedule/schedule-clock';
 import { ScheduleConsumer } from './application/schedule/schedule.consumer';
 import { TaskScheduler } from './application/schedule/task-scheduler';
@@ -64,10 +66,11 @@ export class PathwaysModule {
     return {
       module: PathwaysModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, TasksFhirController, PathwaysGrpcController],
+      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, TasksFhirController, ContactsHttpController, PathwaysGrpcController],
       providers: [
         EnrolPatientHandler,
         ChangeEnrolmentHandler,
+        RecordContactHandler,
         EnrolmentQuery,
         EventStoreEnrolmentStreams,
         { provide: EnrolmentStreams, useExisting: EventStoreEnrolmentStreams },

@@ -167,6 +167,33 @@ describe('enrolment lifecycle (pathways service)', () => {
     expect(await eventsOf(patientId)).toBe(before);
   });
 
+  it('records need-driven and calendar-driven contacts with their duration, published as ContactRecorded; refuses a need-driven one without its prompt', async () => {
+    const patientId = await enrolled();
+    const startedAt = new Date(Date.now() - 30 * 60_000).toISOString();
+    const need = await change(patientId, 'contacts', { driver: 'need', mode: 'phone', startedAt, durationMinutes: 12, alertId: 'alert-42' });
+    expect(need.status).toBe(201);
+    expect(need.body).toMatchObject({ driver: 'need', mode: 'phone', durationMinutes: 12, alertId: 'alert-42', careTeamId: TEAM });
+    expect((await change(patientId, 'contacts', { driver: 'calendar', mode: 'video', startedAt, durationMinutes: 30 })).status).toBe(201);
+    const unprompted = await change(patientId, 'contacts', { driver: 'need', mode: 'visit', startedAt, durationMinutes: 0 });
+    expect(unprompted.status).toBe(400);
+    expect(unprompted.body.errors?.map((e) => e.field).sort()).toEqual(['driver', 'durationMinutes']);
+    expect((await change(patientId, 'contacts', { driver: 'calendar', mode: 'video', startedAt, durationMinutes: 30 }, await clinician([OTHER_TEAM]))).status).toBe(403);
+
+    const bus = new PostgresMessageBus({ databaseUrl });
+    try {
+      const contacts = await eventually(async () => {
+        const found = (await bus.readAll('varde.pathways.v1')).filter((m) => m.key === patientId && m.type === 'varde.pathways.v1.ContactRecorded');
+        return found.length === 2 ? found : undefined;
+      }, 'two ContactRecorded');
+      expect(contacts.map((m) => integrationEventTypes['varde.pathways.v1.ContactRecorded'].decode(m.payload)).map((c) => [c.driver, c.durationMinutes, c.alertId])).toEqual([
+        [pathwaysV1Events.ContactDriver.CONTACT_DRIVER_NEED, 12, 'alert-42'],
+        [pathwaysV1Events.ContactDriver.CONTACT_DRIVER_CALENDAR, 30, ''],
+      ]);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('answers 404 for a patient who was never enrolled, and 400 for a malformed id or ETag', async () => {
     expect((await change('00000000-0000-4000-8000-000000000000', 'pause', { reason: 'x' })).status).toBe(404);
     expect((await change('not-a-patient', 'pause', { reason: 'x' })).status).toBe(400);

@@ -2,6 +2,7 @@ import { actorToProto, integrationEventTypes, pathwaysV1Events, type Integration
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import { careTeamOf, type DischargeReason, type EnrolmentEvent } from '../domain/enrolment.events';
+import type { ContactRecorded } from '../domain/contact.decide';
 import type { ActivityKind } from '../domain/pathway-definition';
 import type { TaskDetails, TaskEvent } from '../domain/task.decide';
 
@@ -18,6 +19,11 @@ const TASK_KIND: Record<ActivityKind, pathwaysV1Events.TaskKind> = {
   questionnaire: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE,
   task: pathwaysV1Events.TaskKind.TASK_KIND_OTHER,
 };
+const CONTACT_MODE: Record<ContactRecorded['data']['mode'], pathwaysV1Events.ContactMode> = {
+  phone: pathwaysV1Events.ContactMode.CONTACT_MODE_PHONE,
+  video: pathwaysV1Events.ContactMode.CONTACT_MODE_VIDEO,
+  visit: pathwaysV1Events.ContactMode.CONTACT_MODE_VISIT,
+};
 const taskFields = (t: TaskDetails) => ({
   patientId: t.patientId,
   taskId: t.taskId,
@@ -31,7 +37,7 @@ const taskFields = (t: TaskDetails) => ({
 
 /** Publishes the enrolment's course (enrolled, paused, resumed, pathway and care team changed, discharged) and its tasks (due, completed, missed), keyed by patient. */
 export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
-  const e = event as RecordedEvent<EnrolmentEvent | TaskEvent>;
+  const e = event as RecordedEvent<EnrolmentEvent | TaskEvent | ContactRecorded>;
   const actor = actorToProto(e.metadata.actor);
   const message = <K extends IntegrationEventType>(type: K, payload: Parameters<(typeof integrationEventTypes)[K]['encode']>[0]): IntegrationMessage =>
     integrationMessageFor('pathways', e, { type, key: e.data.patientId, payload: (integrationEventTypes[type].encode as (m: typeof payload) => Uint8Array)(payload) });
@@ -67,6 +73,17 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
       return message('varde.pathways.v1.TaskMissed', taskFields(e.data));
     case 'TaskCompleted':
       return message('varde.pathways.v1.TaskCompleted', { patientId: e.data.patientId, taskId: e.data.taskId, activity: e.data.activity, completedAt: new Date(e.data.completedAt), inputEventId: e.data.inputEventId });
+    case 'ContactRecorded':
+      return message('varde.pathways.v1.ContactRecorded', {
+        ...e.data,
+        driver: e.data.driver === 'need' ? pathwaysV1Events.ContactDriver.CONTACT_DRIVER_NEED : pathwaysV1Events.ContactDriver.CONTACT_DRIVER_CALENDAR,
+        mode: CONTACT_MODE[e.data.mode],
+        startedAt: new Date(e.data.startedAt),
+        alertId: e.data.alertId ?? '',
+        taskId: e.data.taskId ?? '',
+        patientRequest: e.data.patientRequest ?? false,
+        recordedBy: actor,
+      });
     default:
       return undefined;
   }
