@@ -9,6 +9,7 @@ import { NestPinoLogger, type Tracing } from '@varde/telemetry';
 import { createEventChainSealer } from './event-chain';
 import { createInfrastructure, startingAlone, startServiceRelay, type Infrastructure } from './infrastructure';
 import { loadPlatformConfig, type ServiceName } from './platform-config';
+import { registerRateLimits } from './rate-limits';
 
 /** How a service is put together. */
 export type ServiceDefinition = Readonly<{
@@ -39,6 +40,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       logger: new NestPinoLogger(infra.logger),
       bufferLogs: false,
     });
+    await registerRateLimits(app, config.rateLimits);
     registerFhirJson(app);
     registerTextBodies(app, definition.textBodies ?? []);
     recordRequestMetrics(app, infra);

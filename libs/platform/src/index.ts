@@ -15,3 +15,4 @@ export * from './access-log';
 export * from './access-log-outbox';
 export * from './event-chain';
 export * from './service-credentials';
+export * from './rate-limits';

@@ -46,6 +46,10 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       SHUTDOWN_DRAIN_MS: env.int(0),
       BODY_LIMIT_BYTES: env.int(1_048_576),
+      // High enough for a device gateway posting for hundreds of patients with one token (Bundles preferred), and for a
+      // hospital's proxy or NAT that puts many users behind one address (docs/operations/configuration.md).
+      RATE_LIMIT_PER_TOKEN_PER_MINUTE: env.int(6_000),
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: env.int(60_000),
     },
     source,
   );
@@ -74,6 +78,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL, triageGrpc: config.TRIAGE_GRPC_URL },
     logLevel: config.LOG_LEVEL,
     shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,
+    rateLimits: { perTokenPerMinute: config.RATE_LIMIT_PER_TOKEN_PER_MINUTE, perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE },
   };
 }
 
