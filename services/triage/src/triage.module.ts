@@ -39,7 +39,8 @@ import { TriageFiguresQuery } from './infrastructure/triage-figures.query';
 import { PostgresWorklistQuery } from './infrastructure/worklist.query';
 import { streamCachingEventStore } from './infrastructure/stream-caching-event-store';
 
-// Every input asks which pathway the patient is on; a few seconds of caching spares pathways without delaying a change much.
+// Pathways is asked only for a patient whose enrolment triage has not received yet (it keeps the rule set from
+// PatientEnrolled); a few seconds of caching spares it during such a burst without delaying a change much.
 const ENROLMENT_CACHE_MS = 5_000;
 // Events of the patients' triage streams kept in memory (a few hundred bytes to a few kB each): with them an
 // assessment reads only what its patient's stream gained since, whatever the length of their history.

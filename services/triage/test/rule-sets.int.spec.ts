@@ -197,6 +197,21 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     expect((await current(after)).colour).toBe('green');
   });
 
+  it('assesses with the rule set and care team the enrolment event named, without asking pathways', async () => {
+    // Pathways has never heard of this patient: had triage asked it, the reading would be dead-lettered as not enrolled.
+    const patientId = '7a9f1c3e-0000-4000-8000-000000000003';
+    await bus.publish([patientEnrolled(patientId, 'copd-default', 1, 'copd-care-team')]);
+    await eventually(async () => ((await triageDb.query('SELECT 1 FROM worklist WHERE patient_id = $1', [patientId])).rowCount ? true : undefined), 'the enrolment to reach triage');
+    await bus.publish([spo2Recorded(patientId, 88, ago(1))]);
+    const red = await eventually(async () => {
+      const now = await current(patientId);
+      return now.colour === 'red' ? now : undefined;
+    }, 'the reading to be assessed');
+    expect(red.reasons).toEqual(['SpO2 88 % is below 90 %']);
+    const [decision] = await decisions(patientId);
+    expect(decision!.provenance.ruleSetVersion).toBe(1);
+  });
+
   it('checks for missing reports when they fall due: no SpO2 for 48 h turns the patient yellow', async () => {
     const patientId = await enrol();
     const taken = ago(72);

@@ -127,6 +127,8 @@ export class TriageInputsConsumer extends IntegrationConsumer {
         enrolmentId: event.enrolmentId,
         enrolledAt: (event.enrolledAt ?? new Date(message.time)).toISOString(),
         ...(event.careTeamId ? { careTeamId: event.careTeamId } : {}),
+        ruleSetId: event.ruleSetId,
+        ruleSetVersion: event.ruleSetVersion,
       },
       ruleSet,
       metadata,

@@ -33,9 +33,9 @@ export class TriageHandler {
     return this.run({ type: 'RegisterPatient', data, metadata }, ruleSet, within);
   }
 
-  /** Assesses new, corrected or withdrawn inputs with the rule set of the patient's pathway (asked of pathways now); `within` as for register. */
+  /** Assesses new, corrected or withdrawn inputs with the rule set of the patient's enrolment; `within` as for register. */
   async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata, within?: EventStore): Promise<TriageOutcome> {
-    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
+    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId, within);
     return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, inputs: change.inputs ?? [], withdrawals: change.withdrawals, checkAt: change.checkAt }, metadata }, ruleSet, within);
   }
 
@@ -51,10 +51,24 @@ export class TriageHandler {
     return this.run({ type: 'RemoveRuleOverride', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, ruleId, reason }, metadata }, ruleSet);
   }
 
-  /** The pathway a patient is on and the rule set version that triages them now. */
-  async ruleSetOf(patientId: string): Promise<{ pathwayId: string; ruleSet: PublishedRuleSet }> {
-    const { pathwayId, ruleSetId, ruleSetVersion } = await this.enrolments.get(patientId);
+  /**
+   * The pathway a patient is on and the rule set version that triages them now, as triage recorded them from the
+   * patient's enrolment. Only when triage has no enrolment with a rule set for the patient — a report that arrived
+   * before the enrolment (they travel on different topics), or a registration from before triage kept the rule
+   * set — is pathways asked.
+   */
+  async ruleSetOf(patientId: string, within?: EventStore): Promise<{ pathwayId: string; ruleSet: PublishedRuleSet }> {
+    const state = await this.currentState(patientId, within ?? this.store);
+    const { pathwayId, ruleSetId, ruleSetVersion } =
+      state.ruleSet && state.pathwayId ? { pathwayId: state.pathwayId, ruleSetId: state.ruleSet.id, ruleSetVersion: state.ruleSet.version } : await this.enrolments.get(patientId);
     return { pathwayId, ruleSet: await this.ruleSets.resolve(ruleSetId, ruleSetVersion) };
+  }
+
+  // Folded as the command that follows will fold it (same store, same remembered states): its read then costs nothing more.
+  private async currentState(patientId: string, store: EventStore): Promise<TriageState> {
+    const stream = triageStreamId(patientId);
+    const { events } = await store.readStream<StoredEvent<TriageEvent>>(stream);
+    return this.states.fold(stream, events, triageDecider.initialState, triageDecider.evolve);
   }
 
   /** The patient's triage as it stands (overrides, history, timeline). */

@@ -26,7 +26,7 @@ import {
 } from './triage-rules';
 
 /** Put a newly enrolled patient on the worklist of their care team. */
-export type RegisterPatient = DomainCommand<'RegisterPatient', { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string; careTeamId?: string }>;
+export type RegisterPatient = DomainCommand<'RegisterPatient', { patientId: string; pathwayId: string; enrolmentId: string; enrolledAt: string; careTeamId?: string; ruleSetId?: string; ruleSetVersion?: number }>;
 
 /** A measurement that no longer counts (entered in error). */
 export type Withdrawal = Readonly<{ measurementId: string; eventId: string; reason: string }>;
@@ -58,10 +58,13 @@ export type TriageCommand = RegisterPatient | AssessPatient | SetRuleOverride | 
 export function decideTriage(command: TriageCommand, state: TriageState): TriageEvent[] {
   switch (command.type) {
     case 'RegisterPatient': {
-      const { patientId, pathwayId, enrolmentId, enrolledAt, careTeamId } = command.data;
-      // A patient assessed before their enrolment arrived is registered late, only so they get their care team.
-      if (state.status !== 'new' && (careTeamId === undefined || state.careTeamId !== undefined)) return [];
-      return [{ type: 'PatientRegisteredForTriage', data: { patientId, pathwayId, enrolmentId, registeredAt: enrolledAt, ...(careTeamId ? { careTeamId } : {}) } }];
+      const { patientId, pathwayId, enrolmentId, enrolledAt, careTeamId, ruleSetId, ruleSetVersion } = command.data;
+      // A patient assessed before their enrolment arrived is registered late, only so they get their care team and rule set.
+      const bringsTeam = careTeamId !== undefined && state.careTeamId === undefined;
+      const bringsRuleSet = ruleSetId !== undefined && state.ruleSet === undefined;
+      if (state.status !== 'new' && !bringsTeam && !bringsRuleSet) return [];
+      const ruleSet = ruleSetId === undefined ? {} : { ruleSetId, ruleSetVersion: ruleSetVersion ?? 0 };
+      return [{ type: 'PatientRegisteredForTriage', data: { patientId, pathwayId, enrolmentId, registeredAt: enrolledAt, ...(careTeamId ? { careTeamId } : {}), ...ruleSet } }];
     }
     case 'AssessPatient':
       return assess(command, state);

@@ -2,11 +2,18 @@ import type { DomainEvent } from '@varde/core';
 import { MAX_WINDOW_MS } from './rule-set';
 import { byEffectiveTime, codeKey, effectiveMs, NO_OVERRIDES, type Colour, type InputHistory, type OverrideParameter, type Reason, type RuleOverrides, type TriageInput } from './triage-rules';
 
-/** An enrolled patient was put on the worklist of their care team (absent in events from before care teams) before reporting anything. */
+/**
+ * An enrolled patient was put on the worklist of their care team (absent in events from before care teams) before
+ * reporting anything, with the rule set their enrolment names (version 0: the latest published; absent in events
+ * from before triage kept it).
+ */
 export type PatientRegisteredForTriage = DomainEvent<
   'PatientRegisteredForTriage',
-  { patientId: string; pathwayId: string; enrolmentId: string; registeredAt: string; careTeamId?: string }
+  { patientId: string; pathwayId: string; enrolmentId: string; registeredAt: string; careTeamId?: string; ruleSetId?: string; ruleSetVersion?: number }
 >;
+
+/** The rule set an enrolment names: a pinned version, or 0 for the latest published. */
+export type EnrolledRuleSet = Readonly<{ id: string; version: number }>;
 
 /**
  * A reported value joined the patient's history (a correction of a measurement replaces its earlier value).
@@ -78,6 +85,8 @@ export type TriageState = Readonly<{
   registeredAt?: string;
   /** The care team whose clinicians see the patient (from the enrolment); absent for registrations before care teams. */
   careTeamId?: string;
+  /** The rule set the enrolment names; absent until triage has the enrolment, and for registrations before triage kept it. */
+  ruleSet?: EnrolledRuleSet;
   /** Inputs per code, oldest first; older than {@link MAX_WINDOW_MS} before the newest of their code are dropped. */
   history: InputHistory;
   /** Outcome changes in effective-time order; the last is the outcome in force now. */
@@ -95,11 +104,11 @@ export const currentOutcome = (state: TriageState): TimelineEntry | undefined =>
 export function evolveTriage(state: TriageState, event: TriageEvent): TriageState {
   switch (event.type) {
     case 'PatientRegisteredForTriage': {
-      const { patientId, pathwayId, registeredAt, careTeamId } = event.data;
-      const team = careTeamId === undefined ? {} : { careTeamId };
-      // Registered after an early assessment (the enrolment arrived after a report): only the care team is new.
-      if (state.status !== 'new') return { ...state, ...team };
-      return { ...state, status: 'awaiting-reports', patientId, pathwayId, registeredAt, ...team };
+      const { patientId, pathwayId, registeredAt, careTeamId, ruleSetId, ruleSetVersion } = event.data;
+      const known = { ...(careTeamId === undefined ? {} : { careTeamId }), ...(ruleSetId === undefined ? {} : { ruleSet: { id: ruleSetId, version: ruleSetVersion ?? 0 } }) };
+      // Registered after an early assessment (the enrolment arrived after a report): only the care team and rule set are new.
+      if (state.status !== 'new') return { ...state, ...known };
+      return { ...state, status: 'awaiting-reports', patientId, pathwayId, registeredAt, ...known };
     }
     case 'TriageInputRecorded':
       return { ...state, history: withInput(state.history, event.data.input) };

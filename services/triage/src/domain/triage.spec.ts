@@ -256,6 +256,21 @@ describe('triage of a known patient', () => {
     const state = fold([...assessedFirst, late]);
     expect(state).toEqual({ ...fold(assessedFirst), careTeamId: 'copd-care-team' });
   });
+
+  it('keeps the rule set the enrolment names, so later assessments need not ask pathways', () => {
+    const withRuleSet = { ...register, data: { ...register.data, ruleSetId: 'copd-default', ruleSetVersion: 2 } };
+    const kept = { ...registered, data: { ...registered.data, ruleSetId: 'copd-default', ruleSetVersion: 2 } };
+    spec.given([]).when(withRuleSet).then([kept]);
+    expect(fold([kept]).ruleSet).toEqual({ id: 'copd-default', version: 2 });
+    spec.given([kept]).when(withRuleSet).thenNothing();
+  });
+
+  it('learns the rule set from an enrolment that arrives after the patient was registered or assessed without one', () => {
+    const latest = { ...register, data: { ...register.data, ruleSetId: 'copd-default', ruleSetVersion: 0 } };
+    const learnt = { ...registered, data: { ...registered.data, ruleSetId: 'copd-default', ruleSetVersion: 0 } };
+    spec.given(green).when(latest).then([learnt]);
+    expect(fold([...green, learnt])).toEqual({ ...fold(green), ruleSet: { id: 'copd-default', version: 0 } });
+  });
 });
 
 describe('late and corrected data, in effective-time order', () => {
