@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig, env, z } from '@varde/config';
-import { EventStore, PostgresEventStoreAdapter } from '@varde/event-sourcing';
 import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
@@ -25,7 +24,6 @@ import { MeasurementsProjection } from './application/measurements-projection.po
 import { SampleChunksReadModel } from './application/sample-chunks.port';
 import { PostgresMeasurementSearchQuery } from './infrastructure/measurement-search.query';
 import { MeasurementsReadModel } from './infrastructure/measurements.read-model';
-import { projectingEventStore } from './infrastructure/projecting-event-store';
 import { MeasurementStreamsHttpController } from './api/measurement-streams.http.controller';
 import { ObservationRecorder } from './api/observation-recorder';
 import { RecordSampleChunkHandler } from './application/record-sample-chunk.handler';
@@ -98,11 +96,6 @@ export class MeasurementsModule {
         MeasurementsReadModel,
         { provide: MeasurementsProjection, useExisting: MeasurementsReadModel },
         // Shadows the platform's store for this module: every append to a measurement stream upserts the read model.
-        {
-          provide: EventStore,
-          useFactory: (readModel: MeasurementsReadModel) => new PostgresEventStoreAdapter(projectingEventStore(infra.eventStore, (views) => readModel.upsert(views), infra.logger), infra.pool),
-          inject: [MeasurementsReadModel],
-        },
         PostgresMeasurementSearchQuery,
         { provide: MeasurementSearchQuery, useExisting: PostgresMeasurementSearchQuery },
         MeasurementReader,

@@ -311,7 +311,6 @@ describe('corrections', () => {
 
   it.each([
     ['the same value', () => ({ id: created[40]!.id, body: { resourceType: 'Observation', status: 'amended', valueQuantity: { value: created[40]!.v, code: '%' }, note: [{ text: 'no change' }] } }), 'nothing to correct'],
-    ['no reason', () => ({ id: created[41]!.id, body: { resourceType: 'Observation', status: 'amended', valueQuantity: { value: 60, code: '%' } } }), 'reason'],
     ['an entered-in-error measurement', () => ({ id: created[119]!.id, body: { resourceType: 'Observation', status: 'amended', valueQuantity: { value: 60, code: '%' }, note: [{ text: 'x' }] } }), 'already entered-in-error'],
     ['marking it entered-in-error again', () => ({ id: created[119]!.id, body: { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'x' }] } }), 'already entered-in-error'],
   ])('refuses %s with 409 and writes nothing', async (_name, request, message) => {
@@ -331,6 +330,10 @@ describe('corrections', () => {
     const moved = await put(created[42]!.id, { resourceType: 'Observation', status: 'amended', subject: { reference: `Patient/${otherPatientId}` }, valueQuantity: { value: 60, code: '%' }, note: [{ text: 'x' }] });
     expect(moved.status).toBe(400);
     expect(problemNames(moved.body)).toContain('Observation.subject');
+    // No reason is invalid input (400), as it is in triage, not a conflict with the measurement's state.
+    const unexplained = await put(created[41]!.id, { resourceType: 'Observation', status: 'amended', valueQuantity: { value: 60, code: '%' } });
+    expect(unexplained.status).toBe(400);
+    expect(problemNames(unexplained.body)).toContain('Observation.note[0].text');
     expect((await put('00000000-0000-4000-8000-000000000000', { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'x' }] })).status).toBe(404);
     const other = await issuer.token('patient', { patientId: otherPatientId });
     expect((await put(created[42]!.id, { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'x' }] }, other)).status).toBe(403);

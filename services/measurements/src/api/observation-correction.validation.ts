@@ -32,6 +32,8 @@ export function correctionOf(body: unknown, id: string, current: MeasurementView
     throw ValidationError.field('Observation.effectiveDateTime', 'cannot be changed by a correction; mark it entered-in-error and record it again');
   }
   const reason = obs.note?.[0]?.text ?? reasonHeader ?? '';
+  // Invalid input, as a missing reason is everywhere in Varde (400), named where the client writes it.
+  if (!reason.trim()) throw ValidationError.field('Observation.note[0].text', 'required: why the measurement is corrected (or the X-Correction-Reason header)');
   if (obs.status === 'entered-in-error') return { kind: 'entered-in-error', reason };
   if (!obs.valueQuantity) throw ValidationError.field('Observation.valueQuantity', `required for an amendment: the right value in "${current.unit}"`);
   return { kind: 'amend', value: obs.valueQuantity.value, unit: obs.valueQuantity.code ?? obs.valueQuantity.unit ?? current.unit, reason };

@@ -1,16 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, handleCommand } from '@varde/event-sourcing';
+import { EventStore, handleCommand, Transactions } from '@varde/event-sourcing';
 import { measurementCorrectionDecider, type CorrectionCommand } from '../domain/measurement-correction.decide';
 import { measurementStreamId } from '../domain/measurement.events';
+import { MeasurementsProjection } from './measurements-projection.port';
 
 /** What a correction asks for: a new value (canonical unit), or entered-in-error; always with a reason. */
 export type CorrectionRequest = Readonly<{ kind: 'amend'; value: number; unit: string; reason: string } | { kind: 'entered-in-error'; reason: string }>;
 
-/** Appends a correction to a measurement's stream; a refused one (IllegalStateError, 409) writes nothing. */
+/**
+ * Appends a correction to a measurement's stream and updates its read-model row in the same transaction; a refused
+ * one (IllegalStateError, 409) writes nothing.
+ */
 @Injectable()
 export class CorrectMeasurementHandler {
-  constructor(@Inject(EventStore) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(MeasurementsProjection) private readonly projection: MeasurementsProjection,
+  ) {}
 
   /** Whether this call wrote the correction (false when an Idempotency-Key retry found it already written). */
   async handle(measurementId: string, request: CorrectionRequest, metadata: CommandMetadata): Promise<boolean> {
@@ -18,7 +26,12 @@ export class CorrectMeasurementHandler {
       request.kind === 'amend'
         ? { type: 'CorrectMeasurement', data: { measurementId, value: request.value, unit: request.unit, reason: request.reason }, metadata }
         : { type: 'MarkEnteredInError', data: { measurementId, reason: request.reason }, metadata };
-    const result = await handleCommand(this.store, measurementStreamId(measurementId), measurementCorrectionDecider, command);
-    return !result.alreadyHandled;
+    const stream = measurementStreamId(measurementId);
+    return this.transactions.run(async (tx) => {
+      const result = await handleCommand(this.store.within(tx), stream, measurementCorrectionDecider, command);
+      if (result.alreadyHandled) return false;
+      await this.projection.applyStream(tx, stream);
+      return true;
+    });
   }
 }

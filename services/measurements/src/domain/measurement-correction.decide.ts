@@ -12,14 +12,14 @@ export type MarkEnteredInError = DomainCommand<'MarkEnteredInError', { measureme
 export type CorrectionCommand = CorrectMeasurement | MarkEnteredInError;
 
 /**
- * Decides a correction. Refused (nothing written) when there is nothing to correct, when the measurement is
- * already entered in error, without a reason, or when an amendment would not change the value.
+ * Decides a correction. Invalid without a reason (ValidationError, as every command with a reason in Varde); refused (nothing written) when there is nothing to correct, when the measurement is
+ * already entered in error, or when an amendment would not change the value.
  */
 export function decideCorrection(command: CorrectionCommand, state: MeasurementState): (MeasurementCorrected | MeasurementEnteredInError)[] {
   if (state.status !== 'recorded') throw new IllegalStateError(`Observation/${command.data.measurementId} does not exist, so it cannot be corrected`);
   if (state.lifecycle === 'entered-in-error') throw new IllegalStateError(`Observation/${state.measurementId} is already entered-in-error; record a new measurement instead`);
   const reason = command.data.reason.trim();
-  if (!reason) throw new IllegalStateError('a correction needs a reason (Observation.note[0].text)');
+  if (!reason) throw ValidationError.field('reason', 'required: why the measurement is corrected');
   const { subject, role, organisation } = command.metadata.actor;
   const note = { reason, actor: { subject, role, ...(organisation ? { organisation } : {}) }, correctedTime: command.metadata.now };
   const about = { measurementId: state.measurementId, patientId: state.patientId, code: state.code, effectiveTime: state.effectiveTime };

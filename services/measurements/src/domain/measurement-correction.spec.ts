@@ -52,8 +52,8 @@ describe('correcting a measurement, when it was recorded', () => {
   });
 
   it('refuses a correction without a reason', () => {
-    spec.given([recorded]).when(correct({ reason: '  ' })).thenThrows(IllegalStateError, (e) => expect(e.message).toContain('reason'));
-    spec.given([recorded]).when(markInError('')).thenThrows(IllegalStateError, (e) => expect(e.message).toContain('reason'));
+    spec.given([recorded]).when(correct({ reason: '  ' })).thenThrows(ValidationError, (e) => expect(e.message).toContain('reason'));
+    spec.given([recorded]).when(markInError('')).thenThrows(ValidationError, (e) => expect(e.message).toContain('reason'));
   });
 
   it('refuses another unit than the canonical one', () => {

@@ -1,8 +1,8 @@
-import { inTransaction, preparedStatement, type Transaction } from '@varde/event-sourcing';
+import { inTransaction, preparedStatement, readStreams, type Transaction } from '@varde/event-sourcing';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import { applyToView, type MeasurementView } from '../application/measurement.view';
+import { applyToView, viewOfStream, type MeasurementView } from '../application/measurement.view';
 import { MeasurementsProjection } from '../application/measurements-projection.port';
 import type { MeasurementHistoryEvent } from '../domain/measurement.events';
 
@@ -183,7 +183,7 @@ export function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
   });
 }
 
-/** {@link MeasurementsProjection} in PostgreSQL: creates the read model's table at start-up and keeps it current after each append. */
+/** {@link MeasurementsProjection} in PostgreSQL: creates the read model's table at start-up; rows are written in the transaction of their events. */
 @Injectable()
 export class MeasurementsReadModel implements MeasurementsProjection, OnModuleInit {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
@@ -192,12 +192,13 @@ export class MeasurementsReadModel implements MeasurementsProjection, OnModuleIn
     await this.pool.query(CREATE_TABLE);
   }
 
-  /** Upserts the views; a stale one (lower position) changes nothing. */
-  async upsert(views: readonly MeasurementView[]): Promise<void> {
-    await upsertMeasurementViews(this.pool, views);
-  }
-
   async apply(tx: Transaction, views: readonly MeasurementView[]): Promise<void> {
     await upsertMeasurementViews(tx, views, 'with-events');
+  }
+
+  async applyStream(tx: Transaction, streamName: string): Promise<void> {
+    // A measurement's stream is short (recorded, then a correction or two): read whole, in the transaction that appended to it.
+    const view = viewOfStream((await readStreams<MeasurementHistoryEvent>(tx, [streamName])).get(streamName) ?? []);
+    if (view) await this.apply(tx, [view]);
   }
 }
