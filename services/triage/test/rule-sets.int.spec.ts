@@ -75,7 +75,9 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     const list = await call('GET', '/api/rule-sets', clinician);
     expect(list.status).toBe(200);
     const { ruleSets } = (await list.json()) as { ruleSets: { id: string; version: number; pathwayId: string; contentHash: string }[] };
-    expect(ruleSets).toEqual([expect.objectContaining({ id: 'copd-default', version: 1, pathwayId: 'copd', contentHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })]);
+    // Every shipped rule set is listed (copd-default and, since pathways ships it, heart-failure-default).
+    expect(ruleSets).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'copd-default', version: 1, pathwayId: 'copd', contentHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })]));
+    expect(ruleSets.map((r) => r.id).sort()).toEqual(['copd-default', 'heart-failure-default']);
     const one = (await (await call('GET', '/api/rule-sets/copd-default/versions/1', designer)).json()) as { source: string; document: { sources: Record<string, string> } };
     expect(one.source).toBe(copd);
     expect(Object.keys(one.document.sources)).toContain('rcp-news2-2017');
@@ -184,14 +186,14 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
 
   it('an enrolment on a rule set triage does not have is dead-lettered with the reason, and the consumer goes on', async () => {
     const patientId = '7a9f1c3e-0000-4000-8000-000000000001';
-    const orphan = patientEnrolled(patientId, 'heart-failure-default');
+    const orphan = patientEnrolled(patientId, 'asthma-default');
     const pinned = patientEnrolled('7a9f1c3e-0000-4000-8000-000000000002', 'copd-default', 99);
     await bus.publish([orphan, pinned]);
     const letters = await eventually(async () => {
       const all = await bus.readAll(deadLetterTopic('varde.pathways.v1', 'triage.assessment'));
       return all.filter((m) => m.id === orphan.id || m.id === pinned.id).length === 2 ? all : undefined;
     }, 'both enrolments to be dead-lettered');
-    expect(letters.find((m) => m.id === orphan.id)?.headers?.['dlt_error']).toMatch(/Rule set heart-failure-default is not published/);
+    expect(letters.find((m) => m.id === orphan.id)?.headers?.['dlt_error']).toMatch(/Rule set asthma-default is not published/);
     expect(letters.find((m) => m.id === pinned.id)?.headers?.['dlt_error']).toMatch(/Rule set copd-default has no published version 99/);
     const after = await enrol();
     expect((await current(after)).colour).toBe('green');
