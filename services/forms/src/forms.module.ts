@@ -7,6 +7,8 @@ import { AssignFormHandler } from './application/assign-form.handler';
 import { AssignOnEnrolmentConsumer } from './application/assign-on-enrolment.consumer';
 import { AssignmentsQuery } from './application/assignments.query';
 import { AuthorQuestionnaireHandler } from './application/author-questionnaire.handler';
+import { NoteMeasurementsConsumer } from './application/note-measurements.consumer';
+import { PatientFactsHandler } from './application/patient-facts.handler';
 import { QuestionnaireCatalogueQuery } from './application/questionnaire-catalogue.query';
 import { ShippedQuestionnaires } from './application/shipped-questionnaires';
 import { QuestionnaireResponseQuery } from './application/questionnaire-response.query';
@@ -31,6 +33,8 @@ export class FormsModule {
         SubmitResponseHandler,
         QuestionnaireResponseQuery,
         AssignOnEnrolmentConsumer,
+        PatientFactsHandler,
+        NoteMeasurementsConsumer,
         { provide: ResponsePdfRenderer, useClass: PdfKitResponseRenderer },
         // Forms asks once per response: no caching needed.
         { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, 0, infra.credentials) },

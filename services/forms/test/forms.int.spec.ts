@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
 import { accessLogOf, enrolPatient, eventually, freshSchema, whileOutboxUnwritable, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { PDFParse } from 'pdf-parse';
+import { PostgresMessageBus } from '@varde/messaging';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -398,5 +399,63 @@ describe('forms: assignments, any shipped instrument, guardians', () => {
     expect(read.body.author).toEqual(response.body.author);
     const other = await issuer.token('guardian', { patientIds: [randomUUID()] });
     expect((await call('POST', '/fhir/QuestionnaireResponse', other, catResponse())).status).toBe(403);
+  });
+});
+
+describe('forms: pre-fill', () => {
+  const PRE_VISIT = 'https://varde.no/fhir/Questionnaire/pre-visit';
+  const PREFILLED = 'https://varde.no/fhir/StructureDefinition/prefilled';
+  const quantity = (value: number, code: string) => ({ valueQuantity: { value, unit: code, system: 'http://unitsofmeasure.org', code } });
+
+  it('fills weight from the latest measurement and height and smoking from the previous answer, each marked pre-filled with its source', async () => {
+    const clinician = await issuer.token('clinician');
+    expect((await call('POST', `/api/patients/${patientId}/form-assignments`, clinician, { questionnaire: `${PRE_VISIT}|1` })).status).toBe(201);
+    const populate = async () => (await call('GET', `/fhir/Questionnaire/pre-visit/$populate?subject=Patient/${patientId}`, patientToken)).body;
+    expect(await populate()).toMatchObject({ resourceType: 'QuestionnaireResponse', status: 'in-progress', questionnaire: `${PRE_VISIT}|1`, item: [] });
+
+    // A weighing from the scale, as measurements publishes it.
+    const bus = new PostgresMessageBus({ databaseUrl, schema: 'varde_bus' });
+    const measurementId = randomUUID();
+    const effectiveTime = new Date(Date.now() - 2 * 86_400_000);
+    const id = randomUUID();
+    await bus.publish([{
+      id, type: 'varde.measurements.v1.MeasurementRecorded', source: 'varde/measurements', topic: 'varde.measurements.v1', key: patientId, time: effectiveTime.toISOString(), recordedTime: new Date().toISOString(), correlationId: id, causationId: id,
+      payload: integrationEventTypes['varde.measurements.v1.MeasurementRecorded'].encode({
+        measurementId, patientId, code: { system: 'http://loinc.org', code: '29463-7', display: 'Body weight' }, value: 81, unit: 'kg', originalValue: 81, originalUnit: 'kg',
+        effectiveTime, receivedTime: new Date(), provenance: undefined, flags: [], components: [],
+      }),
+    }]);
+    await bus.close();
+    const weighed = await eventually(async () => {
+      const body = await populate();
+      return body.item.length > 0 ? body : undefined;
+    }, 'the weight to be pre-filled');
+    expect(weighed.item).toEqual([{ linkId: 'body', text: 'Height and weight', item: [{ linkId: 'weight', text: 'Weight', answer: [{ ...quantity(81, 'kg'), extension: [{ url: PREFILLED, valueReference: { reference: `Observation/${measurementId}` } }] }] }] }]);
+
+    // The patient completes it once; the next time, height and smoking come from that answer.
+    const smoker = { valueCoding: { system: 'http://snomed.info/sct', code: '77176002', display: 'Smoker' } };
+    const completed = await call('POST', '/fhir/QuestionnaireResponse', patientToken, {
+      resourceType: 'QuestionnaireResponse', questionnaire: `${PRE_VISIT}|1`, status: 'completed', subject: { reference: `Patient/${patientId}` }, authored: new Date(Date.now() - 60_000).toISOString(),
+      item: [
+        { linkId: 'body', item: [{ linkId: 'height', answer: [quantity(180, 'cm')] }, weighed.item[0].item[0]] },
+        { linkId: 'smoking', answer: [smoker] },
+        { linkId: 'cigarettes-per-day', answer: [{ valueInteger: 5 }] },
+      ],
+    });
+    expect(completed.status).toBe(201);
+    const bmi = completed.body.item[0].item.find((i: JsonBody) => i.linkId === 'bmi');
+    expect(bmi.answer).toEqual([{ valueDecimal: 25 }]);
+    // The stored response keeps which answers were pre-filled.
+    expect(completed.body.item[0].item.find((i: JsonBody) => i.linkId === 'weight').answer[0].extension[0].url).toBe(PREFILLED);
+    const again = await populate();
+    const source = { url: PREFILLED, valueReference: { reference: `QuestionnaireResponse/${completed.body.id}` } };
+    expect(again.item).toEqual([
+      { linkId: 'body', text: 'Height and weight', item: [
+        { linkId: 'height', text: 'Height', answer: [{ ...quantity(180, 'cm'), extension: [source] }] },
+        { linkId: 'weight', text: 'Weight', answer: [{ ...quantity(81, 'kg'), extension: [{ url: PREFILLED, valueReference: { reference: `Observation/${measurementId}` } }] }] },
+      ] },
+      { linkId: 'smoking', text: 'Do you smoke?', answer: [{ ...smoker, extension: [source] }] },
+    ]);
+    expect((await call('GET', `/fhir/Questionnaire/pre-visit/$populate?subject=Patient/${randomUUID()}`, patientToken)).status).toBe(403);
   });
 });

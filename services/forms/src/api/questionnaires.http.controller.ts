@@ -8,7 +8,10 @@ import type { FastifyReply } from 'fastify';
 import { AssignmentsQuery } from '../application/assignments.query';
 import { AuthorQuestionnaireHandler } from '../application/author-questionnaire.handler';
 import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from '../application/questionnaire-catalogue.query';
-import { questionnaireBundle, questionnaireResource } from './forms.resources';
+import { PatientFactsHandler } from '../application/patient-facts.handler';
+import { populateResponse } from '../application/populate-response';
+import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
+import { questionnaireBundle, questionnaireResource, questionnaireResponseResource } from './forms.resources';
 
 const SUBJECT = /^Patient\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -33,6 +36,8 @@ export class QuestionnairesHttpController {
     @Inject(AuthorQuestionnaireHandler) private readonly author: AuthorQuestionnaireHandler,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
+    @Inject(PatientFactsHandler) private readonly facts: PatientFactsHandler,
+    @Inject(QuestionnaireResponseQuery) private readonly responses: QuestionnaireResponseQuery,
   ) {}
 
   /**
@@ -64,6 +69,26 @@ export class QuestionnairesHttpController {
   @Access('definitions', 'read')
   async get(@Param('id') id: string) {
     return questionnaireResource(await this.catalogue.get(checkedId(id)));
+  }
+
+  /**
+   * `GET /fhir/Questionnaire/:id/$populate?subject=Patient/<id>` (SDC) — an in-progress response with what Varde
+   * knows filled in (latest linked measurement, the previous answer), each answer marked pre-filled with its source.
+   */
+  @Get(':id/$populate')
+  @Access('forms', 'read', { patient: { query: 'subject' } })
+  async populate(@Param('id') id: string, @Query('subject') subject: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const match = SUBJECT.exec(subject ?? '');
+    if (!match) throw ValidationError.field('subject', 'required: "Patient/<internal patient id (UUID)>"');
+    const patientId = match[1]!;
+    const entry = await this.catalogue.get(checkedId(id));
+    await this.enrolments.authorise(principal, 'forms', 'read', patientId);
+    await this.accessLog.recordReads('forms', [patientId], { purpose: 'questionnaire-prefill', resource: `Questionnaire/${id}/$populate?subject=${subject}` }, commandMetadataFrom(principal, headers));
+    const facts = await this.facts.facts(patientId);
+    const last = facts.responses[entry.resource.url!];
+    const previous = last ? await this.responses.history(last.responseId) : undefined;
+    const latest = previous?.[previous.length - 1];
+    return populateResponse(entry.resource, { patientId, facts, now: new Date(), ...(latest ? { previous: questionnaireResponseResource(latest, previous!.length) } : {}) });
   }
 
   /** `POST /fhir/Questionnaire` — a new draft, checked; `201` with `Location`. */

@@ -9,6 +9,7 @@ import { responseDecider } from '../domain/response.decide';
 import { responseStreamId, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
 import { AssignFormHandler } from './assign-form.handler';
 import { AssignmentsQuery } from './assignments.query';
+import { PatientFactsHandler } from './patient-facts.handler';
 import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from './questionnaire-catalogue.query';
 import { evaluateResponse } from './response-evaluation';
 
@@ -38,6 +39,7 @@ export class SubmitResponseHandler {
     @Inject(AssignmentsQuery) private readonly assignments: AssignmentsQuery,
     @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
     @Inject(AssignFormHandler) private readonly assign: AssignFormHandler,
+    @Inject(PatientFactsHandler) private readonly facts: PatientFactsHandler,
   ) {}
 
   /** A new response (POST): its id comes from the command id, so a retry with the same Idempotency-Key lands on it. */
@@ -78,6 +80,10 @@ export class SubmitResponseHandler {
     if (response.type === 'QuestionnaireResponseSubmitted') {
       // After the response is recorded (a retry repeats this and changes nothing): the assignment it answers.
       await this.assign.markAnswered({ patientId: input.patientId, questionnaire: { url: q.url!, version: q.version! }, responseId }, metadata);
+    }
+    if (response.type !== 'QuestionnaireResponseSaved') {
+      // The previous answer the next response to this form is pre-filled from.
+      await this.facts.note({ type: 'NoteResponse', data: { patientId: input.patientId, questionnaireUrl: q.url!, responseId, authoredAt: input.authoredAt }, metadata: PatientFactsHandler.derived(metadata, 'noted') });
     }
     return { response, version: events.length, questionnaire, created: result.events.length > 0 && !result.alreadyHandled };
   }

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
+import { EXT, extensionsOf, walkItems } from './form-items';
+import { PatientFactsHandler } from './patient-facts.handler';
+import { QuestionnaireCatalogueQuery } from './questionnaire-catalogue.query';
+
+const CONSUMER = 'forms.prefill-measurements';
+
+/**
+ * Keeps the latest measurement of each code a questionnaire item links to (SDC observationLinkPeriod, e.g. body
+ * weight in the pre-visit form), so forms can pre-fill it; other measurements are not kept.
+ */
+@Injectable()
+export class NoteMeasurementsConsumer extends IntegrationConsumer {
+  constructor(
+    @Inject(INFRASTRUCTURE) infra: Infrastructure,
+    @Inject(PatientFactsHandler) private readonly facts: PatientFactsHandler,
+    @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
+  ) {
+    super(infra);
+  }
+
+  /** The codes linked by an item of an active questionnaire, as `system|code`. */
+  private async linkedCodes(): Promise<Set<string>> {
+    const active = await this.catalogue.search({ status: 'active' });
+    return new Set(
+      active.flatMap((e) => [...walkItems(e.resource.item)].filter(([item]) => extensionsOf(item, EXT.observationLinkPeriod).length > 0).flatMap(([item]) => (item.code ?? []).map((c) => `${c.system}|${c.code}`))),
+    );
+  }
+
+  protected override definition(): ConsumerDefinition {
+    return {
+      group: 'prefill-measurements',
+      topics: ['varde.measurements.v1'],
+      handlers: {
+        'varde.measurements.v1.MeasurementRecorded': async (event, message) => {
+          const code = event.code;
+          if (!code?.code || !event.patientId || !event.effectiveTime || !(await this.linkedCodes()).has(`${code.system}|${code.code}`)) return;
+          await this.facts.note({
+            type: 'NoteMeasurement',
+            data: { patientId: event.patientId, measurementId: event.measurementId, system: code.system, code: code.code, value: event.value, unit: event.unit, effectiveTime: event.effectiveTime.toISOString() },
+            metadata: commandMetadataFromMessage(message, CONSUMER),
+          });
+        },
+      },
+    };
+  }
+}
