@@ -77,12 +77,7 @@ export type TriageEvent = PatientRegisteredForTriage | TriageInputRecorded | Tri
 /** One change of outcome on the patient's timeline. */
 export type TimelineEntry = Readonly<{ effectiveAt: string; colour: Colour; reasons: readonly Reason[]; since: string; assessmentId: string }>;
 
-/** A patient's triage, folded from its events. */
-export type TriageState = Readonly<{
-  status: 'new' | 'awaiting-reports' | 'triaged';
-  patientId?: string;
-  pathwayId?: string;
-  registeredAt?: string;
+type TriageCommon = Readonly<{
   /** The care team whose clinicians see the patient (from the enrolment); absent for registrations before care teams. */
   careTeamId?: string;
   /** The rule set the enrolment names; absent until triage has the enrolment, and for registrations before triage kept it. */
@@ -93,6 +88,16 @@ export type TriageState = Readonly<{
   timeline: readonly TimelineEntry[];
   overrides: RuleOverrides;
 }>;
+
+/**
+ * A patient's triage, folded from its events: `new` before anything is known of them but what reports (or
+ * overrides) arrived ahead of their enrolment, `awaiting-reports` once registered from the enrolment and before
+ * any assessment, `triaged` once assessed (registered before, or not yet when their reports overtook the enrolment).
+ */
+export type TriageState =
+  | (TriageCommon & Readonly<{ status: 'new'; patientId?: undefined; pathwayId?: undefined; registeredAt?: undefined }>)
+  | (TriageCommon & Readonly<{ status: 'awaiting-reports'; patientId: string; pathwayId: string; registeredAt: string }>)
+  | (TriageCommon & Readonly<{ status: 'triaged'; patientId: string; pathwayId: string; registeredAt?: string }>);
 
 /** The state before any event. */
 export const initialTriageState = (): TriageState => ({ status: 'new', history: {}, timeline: [], overrides: NO_OVERRIDES });
