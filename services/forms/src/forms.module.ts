@@ -5,6 +5,7 @@ import { QuestionnaireResponsesHttpController } from './api/questionnaire-respon
 import { QuestionnairesHttpController } from './api/questionnaires.http.controller';
 import { AssignFormHandler } from './application/assign-form.handler';
 import { AssignOnEnrolmentConsumer } from './application/assign-on-enrolment.consumer';
+import { AssignOnTaskDueConsumer } from './application/assign-on-task-due.consumer';
 import { AssignmentsQuery } from './application/assignments.query';
 import { AuthorQuestionnaireHandler } from './application/author-questionnaire.handler';
 import { NoteMeasurementsConsumer } from './application/note-measurements.consumer';
@@ -33,6 +34,7 @@ export class FormsModule {
         SubmitResponseHandler,
         QuestionnaireResponseQuery,
         AssignOnEnrolmentConsumer,
+        AssignOnTaskDueConsumer,
         PatientFactsHandler,
         NoteMeasurementsConsumer,
         { provide: ResponsePdfRenderer, useClass: PdfKitResponseRenderer },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { integrationEventTypes } from '@varde/contracts';
+import { integrationEventTypes, pathwaysV1Events } from '@varde/contracts';
 import { accessLogOf, enrolPatient, eventually, freshSchema, whileOutboxUnwritable, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { PDFParse } from 'pdf-parse';
 import { PostgresMessageBus } from '@varde/messaging';
@@ -457,5 +457,30 @@ describe('forms: pre-fill', () => {
       { linkId: 'smoking', text: 'Do you smoke?', answer: [{ ...smoker, extension: [source] }] },
     ]);
     expect((await call('GET', `/fhir/Questionnaire/pre-visit/$populate?subject=Patient/${randomUUID()}`, patientToken)).status).toBe(403);
+  });
+});
+
+describe('forms: the pathway schedule', () => {
+  it('assigns the questionnaire of a due questionnaire task (TaskDue), due at its time and lapsing at the end of its window', async () => {
+    const GAD7 = 'https://varde.no/fhir/Questionnaire/gad-7';
+    const dueAt = new Date();
+    const windowEnd = new Date(Date.now() + 4 * 3_600_000);
+    const bus = new PostgresMessageBus({ databaseUrl, schema: 'varde_bus' });
+    const task = (questionnaire: string, kind: number) => {
+      const id = randomUUID();
+      return {
+        id, type: 'varde.pathways.v1.TaskDue', source: 'varde/pathways', topic: 'varde.pathways.v1', key: patientId, time: dueAt.toISOString(), recordedTime: new Date().toISOString(), correlationId: id, causationId: id,
+        payload: integrationEventTypes['varde.pathways.v1.TaskDue'].encode({
+          patientId, taskId: randomUUID(), enrolmentId: randomUUID(), pathwayId: 'copd', pathwayVersion: 1, activity: 'copd-gad7', kind, loincCode: '', questionnaire, dueAt, windowEnd, title: 'Answer the GAD-7',
+        }),
+      };
+    };
+    await bus.publish([task('', pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT), task(`${GAD7}|1`, pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE)]);
+    await bus.close();
+    const assignment = await eventually(async () => {
+      const list = (await call('GET', `/api/patients/${patientId}/form-assignments`, patientToken)).body.assignments as JsonBody[];
+      return list.find((a) => a.questionnaireUrl === GAD7);
+    }, 'the GAD-7 to be assigned from the task');
+    expect(assignment).toMatchObject({ questionnaireVersion: '1', assignedBy: 'pathway', status: 'open', dueAt: dueAt.toISOString(), expiresAt: windowEnd.toISOString() });
   });
 });
