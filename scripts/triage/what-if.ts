@@ -11,7 +11,9 @@ const USAGE = `usage: npm run triage:what-if -- --pathway <id> --candidate <file
 
 environment: VARDE_URL (default http://localhost:8080), VARDE_TOKEN (default: a pathway-designer dev token)`;
 
-type Totals = { alerts: number; colourChanges: number; patientsWithAlerts: number; endColours: Record<string, number>; onsetsByRule: Record<string, number> };
+/** A count, or `null` where the service suppressed it (fewer patients than the caller may see singled out). */
+type Count = number | null;
+type Totals = { alerts: Count; colourChanges: Count; patientsWithAlerts: Count; endColours: Record<string, Count>; onsetsByRule: Record<string, Count> };
 type Report = {
   pathwayId: string;
   period: { from: string; to: string };
@@ -19,9 +21,11 @@ type Report = {
   candidate: { ruleSetId: string; contentHash: string };
   patients: number;
   evaluations: number;
-  totals: { published: Totals; candidate: Totals; difference: { alerts: number; colourChanges: number; patientsWithAlerts: number } };
+  totals: { published: Totals; candidate: Totals; difference: { alerts: Count; colourChanges: Count; patientsWithAlerts: Count } };
   perPatient: { patientId: string; published: { alerts: number; endColour: string }; candidate: { alerts: number; endColour: string } }[];
   durationMs: number;
+  /** The smallest count shown to this caller; smaller ones come as `null` (see docs/api/triage.md). */
+  minGroupSize: number;
 };
 
 runCli(async () => {
@@ -39,18 +43,20 @@ runCli(async () => {
 }, USAGE);
 
 function describe(r: Report): string {
-  const sign = (n: number): string => (n > 0 ? `+${n}` : String(n));
+  // A count the service suppressed (too few patients to show without singling one out).
+  const shown = (n: Count | undefined): string => (n === null ? `<${r.minGroupSize}` : String(n ?? 0));
+  const sign = (n: Count): string => (n === null ? shown(n) : n > 0 ? `+${n}` : String(n));
   const rows = [
     ['', `published v${r.published.version}`, 'candidate', 'difference'],
     ['alerts', r.totals.published.alerts, r.totals.candidate.alerts, sign(r.totals.difference.alerts)],
     ['colour changes', r.totals.published.colourChanges, r.totals.candidate.colourChanges, sign(r.totals.difference.colourChanges)],
     ['patients with alerts', r.totals.published.patientsWithAlerts, r.totals.candidate.patientsWithAlerts, sign(r.totals.difference.patientsWithAlerts)],
-    ['red at the end', r.totals.published.endColours['red'] ?? 0, r.totals.candidate.endColours['red'] ?? 0, ''],
-    ['yellow at the end', r.totals.published.endColours['yellow'] ?? 0, r.totals.candidate.endColours['yellow'] ?? 0, ''],
-  ].map((row) => row.map((cell, i) => String(cell).padEnd(i === 0 ? 22 : 16)).join(''));
+    ['red at the end', shown(r.totals.published.endColours['red']), shown(r.totals.candidate.endColours['red']), ''],
+    ['yellow at the end', shown(r.totals.published.endColours['yellow']), shown(r.totals.candidate.endColours['yellow']), ''],
+  ].map((row) => row.map((cell, i) => (typeof cell === 'string' ? cell : shown(cell)).padEnd(i === 0 ? 22 : 16)).join(''));
   const rules = [...new Set([...Object.keys(r.totals.published.onsetsByRule), ...Object.keys(r.totals.candidate.onsetsByRule)])]
     .sort()
-    .map((id) => `  ${id.padEnd(32)}${String(r.totals.published.onsetsByRule[id] ?? 0).padEnd(16)}${r.totals.candidate.onsetsByRule[id] ?? 0}`);
+    .map((id) => `  ${id.padEnd(32)}${shown(r.totals.published.onsetsByRule[id]).padEnd(16)}${shown(r.totals.candidate.onsetsByRule[id])}`);
   const patients = r.perPatient.slice(0, 20).map((p) => `  ${p.patientId}  alerts ${p.published.alerts} → ${p.candidate.alerts}, ends ${p.published.endColour} → ${p.candidate.endColour}`);
   return [
     `What-if for pathway ${r.pathwayId}, ${r.period.from} – ${r.period.to}: ${r.patients} patients, ${r.evaluations} evaluations in ${r.durationMs} ms`,

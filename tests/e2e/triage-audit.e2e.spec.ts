@@ -168,7 +168,12 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     expect(whatIf.stderr).toMatch(/HTTP 400: \n {2}rules\[0\]\.threshold: line \d+/);
     const candidate = join(dataDir, 'copd-candidate.yaml');
     await writeFile(candidate, copd.replace('threshold: 90', 'threshold: 80'));
-    const report = await runScript('triage/what-if.ts', ['--pathway', 'copd', '--candidate', candidate, '--from', ago(24).toISOString(), '--to', new Date().toISOString()], { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    const whatIfArgs = ['--pathway', 'copd', '--candidate', candidate, '--from', ago(24).toISOString(), '--to', new Date().toISOString()];
+    // This platform holds fewer than five COPD patients: a designer gets no aggregate that could single one out.
+    const tooFew = await runScript('triage/what-if.ts', whatIfArgs, { ...env, VARDE_TOKEN: await token('pathway-designer') });
+    expect(tooFew.code).toBe(1);
+    expect(tooFew.stderr).toMatch(/aggregates are shown only over at least 5/);
+    const report = await runScript('triage/what-if.ts', whatIfArgs, { ...env, VARDE_TOKEN: await token('auditor') });
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/What-if for pathway copd, .*: \d+ patients, \d+ evaluations in \d+ ms/);
     expect(report.stdout).toMatch(/published v2/);

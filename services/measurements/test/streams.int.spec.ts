@@ -197,7 +197,7 @@ describe('care teams', () => {
     for (const path of paths) {
       const refused = await get(path, stranger);
       expect(refused.status, path).toBe(403);
-      expect(JSON.stringify(refused.body), path).toContain('not one of yours');
+      expect(JSON.stringify(refused.body), path).toContain('is not on one of your care teams');
       expect((await get(path, auditor)).status, path).toBe(200);
     }
   });

@@ -41,10 +41,10 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     await Promise.allSettled([bus?.close(), triageDb?.end(), issuer?.close()]);
   });
 
-  const call = async (method: string, path: string, token: string, body?: unknown, contentType = 'application/json'): Promise<Response> =>
+  const call = async (method: string, path: string, token: string, body?: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${triage.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      headers: { ...headers, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   const enrol = async (): Promise<string> => {
@@ -237,7 +237,7 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
 
     // Version 2: SpO2 below 88 is red (not below 90).
     const v2 = copd.replace('threshold: 90', 'threshold: 88');
-    const published = await call('POST', '/api/rule-sets', designer, v2, 'application/yaml');
+    const published = await call('POST', '/api/rule-sets', designer, v2, 'application/yaml', { 'x-correlation-id': 'publish-v2' });
     expect(published.status).toBe(201);
     expect(await published.json()).toMatchObject({ id: 'copd-default', version: 2, publishedBy: expect.any(String) });
     const again = await call('POST', '/api/rule-sets', designer, v2, 'application/yaml');
@@ -255,9 +255,14 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
 
     // What-if: a less sensitive candidate (SpO2 red below 80, no count below 92, missing reports after 20 days)
     // over the last four days of this pathway's real history.
-    const written = Number((await triageDb.query<{ n: string }>('SELECT count(*) AS n FROM emt_messages')).rows[0]!.n);
+    // What a request writes carries its correlation id: counted per request, since readings published above may
+    // still be assessed meanwhile (counting the whole table failed once: 43 where 41 were expected).
+    const writtenWith = async (correlationId: string): Promise<number> =>
+      Number((await triageDb.query<{ n: string }>(`SELECT count(*) AS n FROM emt_messages WHERE message_metadata->>'correlationId' = $1`, [correlationId])).rows[0]!.n);
+    expect(await writtenWith('publish-v2')).toBeGreaterThan(0);
+    const whatIfHeaders = { 'x-correlation-id': 'what-if-requests' };
     const candidate = copd.replace('threshold: 90', 'threshold: 80').replace('threshold: 92', 'threshold: 80').replace('after: PT48H', 'after: P20D');
-    const response = await call('POST', '/api/triage/what-if', designer, { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() });
+    const response = await call('POST', '/api/triage/what-if', designer, { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() }, 'application/json', whatIfHeaders);
     expect(response.status).toBe(200);
     type Outcome = { alerts: number; endColour: string };
     const report = (await response.json()) as { patients: number; published: { version: number }; totals: { published: { alerts: number }; candidate: { alerts: number }; difference: { alerts: number } }; perPatient: { patientId: string; published: Outcome; candidate: Outcome }[] };
@@ -268,7 +273,7 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     expect(JSON.stringify(report)).not.toContain(patientId);
     // An auditor sees each patient: this one's two readings of 89 within 24 h are yellow under version 2 (one
     // alert), green under the candidate.
-    const audited = (await (await call('POST', '/api/triage/what-if', auditor, { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() })).json()) as typeof report;
+    const audited = (await (await call('POST', '/api/triage/what-if', auditor, { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() }, 'application/json', whatIfHeaders)).json()) as typeof report;
     expect(audited.totals.candidate.alerts).toBeLessThan(audited.totals.published.alerts);
     expect(audited.totals.difference.alerts).toBe(audited.totals.candidate.alerts - audited.totals.published.alerts);
     // The designer's counts are the auditor's, except that a count from 1 to 4 is suppressed (null).
@@ -276,12 +281,12 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     expect(counts(report.totals.published)).toEqual(counts(audited.totals.published).map((n) => (n > 0 && n < 5 ? null : n)));
     expect(audited.perPatient.find((p) => p.patientId === patientId)).toMatchObject({ published: { alerts: 1, endColour: 'yellow' }, candidate: { alerts: 0, endColour: 'green' } });
     // A clinician sees the rows of their own team's patients only.
-    const ownTeam = (await (await call('POST', '/api/triage/what-if', await issuer.token('clinician'), { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() })).json()) as typeof report;
+    const ownTeam = (await (await call('POST', '/api/triage/what-if', await issuer.token('clinician'), { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() }, 'application/json', whatIfHeaders)).json()) as typeof report;
     expect(ownTeam.perPatient.map((p) => p.patientId)).toContain(patientId);
-    const otherTeam = (await (await call('POST', '/api/triage/what-if', await issuer.token('clinician', { careTeams: ['hjerte-ous'] }), { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() })).json()) as typeof report;
+    const otherTeam = (await (await call('POST', '/api/triage/what-if', await issuer.token('clinician', { careTeams: ['hjerte-ous'] }), { pathwayId: 'copd', candidate, from: ago(96).toISOString(), to: new Date().toISOString() }, 'application/json', whatIfHeaders)).json()) as typeof report;
     expect(otherTeam.perPatient).toEqual([]);
-    expect(Number((await triageDb.query<{ n: string }>('SELECT count(*) AS n FROM emt_messages')).rows[0]!.n)).toBe(written);
-    const wrongPathway = await call('POST', '/api/triage/what-if', designer, { pathwayId: 'heart-failure', candidate, from: ago(96).toISOString(), to: new Date().toISOString() });
+    expect(await writtenWith('what-if-requests')).toBe(0);
+    const wrongPathway = await call('POST', '/api/triage/what-if', designer, { pathwayId: 'heart-failure', candidate, from: ago(96).toISOString(), to: new Date().toISOString() }, 'application/json', whatIfHeaders);
     expect(wrongPathway.status).toBe(400);
     expect(await wrongPathway.text()).toContain('candidate.pathway');
   });
