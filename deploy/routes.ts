@@ -18,6 +18,8 @@ const regexRoute = (prefix: string, service: RoutedService, regex: string): Rout
  */
 export const ROUTES: readonly Route[] = [
   { prefix: '/fhir/Observation', service: 'measurements' },
+  // The CapabilityStatement of the FHIR base that Observations and Bundles are served from.
+  { prefix: '/fhir/metadata', service: 'measurements' },
   { prefix: '/fhir/Questionnaire', service: 'forms' },
   { prefix: '/fhir/QuestionnaireResponse', service: 'forms' },
   { prefix: '/api/enrolments', service: 'pathways' },

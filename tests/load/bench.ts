@@ -39,7 +39,8 @@ import { runWorklistProbes, type ProbeReport } from './worklist-probe';
 const repoRoot = resolve(__dirname, '..', '..');
 const dataDir = join(repoRoot, '.data', 'bench');
 // Far from the developer platform's ports (8080, 5433, 19092, …) so both can run at once.
-const PORT_OFFSET = 300;
+// VARDE_PORT_OFFSET moves it, so benches of several checkouts on one machine do not collide.
+const PORT_OFFSET = Number(process.env['VARDE_PORT_OFFSET'] ?? 300);
 
 type Scenario = 'observations' | 'streams' | 'bundles';
 type BenchConfig = Readonly<{

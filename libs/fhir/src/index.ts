@@ -5,3 +5,6 @@ export * from './parse-body';
 export * from './parse-resource';
 export * from './r4-validation';
 export * from './fhir-date';
+export * from './fhir-http';
+export * from './capability-statement';
+export * from './fhir-routes';

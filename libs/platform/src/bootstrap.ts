@@ -35,7 +35,8 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     const infra = await createInfrastructure(config);
     const sealer = createEventChainSealer(infra, env);
     await sealer.prepare();
-    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false });
+    // ignoreTrailingSlash: FHIR clients post batches to the base with a trailing slash (`POST /fhir/`).
+    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false, routerOptions: { ignoreTrailingSlash: true } });
     const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {
       logger: new NestPinoLogger(infra.logger),
       bufferLogs: false,

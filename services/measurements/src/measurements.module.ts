@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { FhirMetadataHttpController } from './api/fhir-metadata.http.controller';
 import { loadConfig, env, z } from '@varde/config';
 import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
@@ -71,8 +73,8 @@ export class MeasurementsModule {
     };
     return {
       module: MeasurementsModule,
-      imports: [PlatformModule.forRoot(infra)],
-      controllers: [ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController, MeasurementStreamsHttpController, DeviceGatewaysHttpController],
+      imports: [PlatformModule.forRoot(infra), DiscoveryModule],
+      controllers: [FhirMetadataHttpController, ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController, MeasurementStreamsHttpController, DeviceGatewaysHttpController],
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
         RecordMeasurementHandler,

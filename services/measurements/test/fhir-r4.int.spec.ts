@@ -170,3 +170,117 @@ describe('4xx where a 500 was answered', () => {
     expect(expressions(result.body)).toContain('Observation.valueSampledData');
   });
 });
+
+describe('HTTP conformance', () => {
+  const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+    fetch(`${stack.measurements.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${stack.patientToken}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it('answers a create with an absolute versioned Location, a weak ETag and Last-Modified; read and vread carry them too', async () => {
+    const response = await raw('POST', '/fhir/Observation', {}, pulse());
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as Json;
+    expect(response.headers.get('location')).toBe(`${stack.measurements.url}/fhir/Observation/${created.id}/_history/1`);
+    expect(response.headers.get('etag')).toBe('W/"1"');
+    expect(Date.parse(response.headers.get('last-modified')!)).toBe(Math.floor(Date.parse(created.meta.lastUpdated) / 1000) * 1000);
+    expect(response.headers.get('content-type')).toContain('application/fhir+json');
+    for (const path of [`/fhir/Observation/${created.id}`, `/fhir/Observation/${created.id}/_history/1`]) {
+      const read = await raw('GET', path);
+      expect(read.headers.get('etag')).toBe('W/"1"');
+      expect(read.headers.get('last-modified')).toBe(response.headers.get('last-modified'));
+    }
+  });
+
+  it('follows Prefer: return=minimal (no body) and return=OperationOutcome', async () => {
+    const minimal = await raw('POST', '/fhir/Observation', { prefer: 'return=minimal' }, pulse());
+    expect(minimal.status).toBe(201);
+    expect(await minimal.text()).toBe('');
+    expect(minimal.headers.get('location')).toMatch(/\/fhir\/Observation\/[0-9a-f-]{36}\/_history\/1$/);
+    const outcome = await raw('POST', '/fhir/Observation', { prefer: 'return=OperationOutcome' }, pulse());
+    expect(((await outcome.json()) as Json).resourceType).toBe('OperationOutcome');
+  });
+
+  it('creates conditionally with If-None-Exist: the second create returns the first and writes nothing', async () => {
+    const identifier = { system: 'urn:varde:test-r4', value: randomUUID() };
+    const condition = { 'if-none-exist': `identifier=${identifier.system}|${identifier.value}` };
+    const first = await raw('POST', '/fhir/Observation', condition, pulse({ identifier: [identifier] }));
+    expect(first.status).toBe(201);
+    const before = await appended();
+    const second = await raw('POST', '/fhir/Observation', condition, pulse({ identifier: [identifier], valueQuantity: { value: 99, system: UCUM, code: '/min' } }));
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as Json).id).toBe(((await first.json()) as Json).id);
+    expect(await appended()).toBe(before);
+    expect((await raw('POST', '/fhir/Observation', { 'if-none-exist': 'code=8867-4' }, pulse())).status).toBe(412);
+  });
+
+  it('speaks JSON only: _format=json and Accept JSON are served, XML is a 406', async () => {
+    expect((await raw('GET', `/fhir/Observation?patient=${stack.patientId}&_format=json`)).status).toBe(200);
+    expect((await raw('GET', `/fhir/Observation?patient=${stack.patientId}`, { accept: 'application/fhir+json' })).status).toBe(200);
+    expect((await raw('GET', `/fhir/Observation?patient=${stack.patientId}&_format=xml`)).status).toBe(406);
+    expect((await raw('GET', `/fhir/Observation?patient=${stack.patientId}`, { accept: 'application/fhir+xml' })).status).toBe(406);
+  });
+
+  it('pages with absolute links and fullUrls; _summary=count gives the total alone', async () => {
+    await Promise.all([pulse(), pulse(), pulse()].map((r) => call('POST', '/fhir/Observation', r)));
+    const page = (await call('GET', `/fhir/Observation?patient=${stack.patientId}&_count=2`)).body;
+    expect(page.entry).toHaveLength(2);
+    for (const e of page.entry) expect(e.fullUrl).toBe(`${stack.measurements.url}/fhir/Observation/${e.resource.id}`);
+    const next = page.link.find((l: Json) => l.relation === 'next').url as string;
+    expect(next.startsWith(`${stack.measurements.url}/fhir/Observation?`)).toBe(true);
+    const second = (await (await raw('GET', next.slice(stack.measurements.url.length))).json()) as Json;
+    expect(second.entry.map((e: Json) => e.resource.id)).not.toContain(page.entry[0].resource.id);
+    const counted = (await call('GET', `/fhir/Observation?patient=${stack.patientId}&_summary=count&_total=accurate`)).body;
+    expect(counted.total).toBe(page.total);
+    expect(counted.entry).toBeUndefined();
+  });
+
+  it('follows Prefer: handling=lenient for unknown search parameters, strict by default', async () => {
+    expect((await raw('GET', `/fhir/Observation?patient=${stack.patientId}&unknown=1`)).status).toBe(400);
+    expect((await raw('GET', `/fhir/Observation?patient=${stack.patientId}&unknown=1`, { prefer: 'handling=lenient' })).status).toBe(200);
+  });
+
+  it('takes a batch posted to the base with a trailing slash', async () => {
+    const result = await raw('POST', '/fhir/', {}, { resourceType: 'Bundle', type: 'batch', entry: [{ resource: pulse(), request: { method: 'POST', url: 'Observation' } }] });
+    expect(result.status).toBe(200);
+    expect(((await result.json()) as Json).type).toBe('batch-response');
+  });
+
+  it('refuses a collection Bundle, saying to send it as a batch', async () => {
+    const result = await call('POST', '/fhir', { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:0d7b3b9e-7f7a-4c54-9a55-3f3f0c1d2e01', resource: pulse() }] });
+    expect(result.status).toBe(400);
+    expect(JSON.stringify(result.body)).toContain('send it as \\"batch\\"');
+  });
+
+  it('describes itself in GET /fhir/metadata without a token, and every interaction it lists is served', async () => {
+    const response = await fetch(`${stack.measurements.url}/fhir/metadata`);
+    expect(response.status).toBe(200);
+    const statement = (await response.json()) as Json;
+    expect(statement).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', format: expect.arrayContaining(['json']), kind: 'instance' });
+    const rest = statement.rest[0];
+    expect(rest.interaction.map((i: Json) => i.code).sort()).toEqual(['batch', 'transaction']);
+    const observation = rest.resource.find((r: Json) => r.type === 'Observation');
+    expect(observation.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update', 'vread']);
+    expect(observation.searchParam.map((p: Json) => p.name)).toEqual(['patient', 'code', 'date']);
+    expect(observation.operation.map((o: Json) => o.name)).toEqual(['lastn']);
+    expect(observation.conditionalCreate).toBe(true);
+    expect(rest.security.extension[0].extension[0].url).toBe('token');
+    // Each interaction listed answers at its route (no 404 or 405).
+    const { body: created } = await call('POST', '/fhir/Observation', pulse());
+    const probes: Record<string, () => Promise<Response>> = {
+      create: () => raw('POST', '/fhir/Observation', {}, pulse()),
+      read: () => raw('GET', `/fhir/Observation/${created.id}`),
+      vread: () => raw('GET', `/fhir/Observation/${created.id}/_history/1`),
+      'search-type': () => raw('GET', `/fhir/Observation?patient=${stack.patientId}`),
+      update: () => raw('PUT', `/fhir/Observation/${created.id}`, {}, { ...created, valueQuantity: { ...created.valueQuantity, value: 61 } }),
+      lastn: () => raw('GET', `/fhir/Observation/$lastn?patient=${stack.patientId}`),
+      batch: () => raw('POST', '/fhir', {}, { resourceType: 'Bundle', type: 'batch', entry: [] }),
+    };
+    for (const code of [...observation.interaction.map((i: Json) => i.code), 'lastn', 'batch']) {
+      const status = (await probes[code]!()).status;
+      expect([404, 405], `${code} answered ${status}`).not.toContain(status);
+    }
+  });
+});

@@ -71,7 +71,8 @@ async function allPages(query: string, pageSize: number): Promise<{ ids: string[
       times.push(e.resource.effectiveDateTime);
     }
     const next = (page.body.link as { relation: string; url: string }[]).find((l) => l.relation === 'next');
-    url = next ? `/fhir/${next.url}` : undefined;
+    // Links are absolute (R4): the path of the service's own base.
+    url = next ? new URL(next.url).pathname + new URL(next.url).search : undefined;
   }
   return { ids, times, pages, total };
 }

@@ -71,9 +71,9 @@ describe('POST /fhir/Observation (SpO2)', () => {
       effectiveDateTime: effective,
     });
     expect(created.body.meta.lastUpdated).toEqual(expect.any(String));
-    expect(created.location).toBe(`/fhir/Observation/${created.body.id}`);
+    expect(created.location).toBe(`${measurements.url}/fhir/Observation/${created.body.id}/_history/1`);
 
-    const read = await fetch(`${measurements.url}${created.location}`, { headers: { authorization: `Bearer ${await issuer.token('clinician')}` } });
+    const read = await fetch(`${measurements.url}/fhir/Observation/${created.body.id}`, { headers: { authorization: `Bearer ${await issuer.token('clinician')}` } });
     expect(read.status).toBe(200);
     expect(await read.json()).toEqual(created.body);
 

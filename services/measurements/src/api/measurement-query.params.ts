@@ -1,12 +1,19 @@
 import { ValidationError } from '@varde/core';
-import { fhirDateRange, type FhirDateRange } from '@varde/fhir';
+import { fhirDateRange, type FhirDateRange, type FhirSearchParam } from '@varde/fhir';
 import type { CodeFilter, DateBound, MeasurementSearch, SearchCursor } from '../infrastructure/measurement-search.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // FHIR dateTime with a zone, or a date (read as midnight UTC).
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const CODE = /^[A-Za-z0-9.\-]{1,64}$/;
-const SEARCH_PARAMETERS = new Set(['patient', 'code', 'date', '_count', '_sort', '_cursor']);
+/** The Observation search parameters served (what the CapabilityStatement lists). */
+export const OBSERVATION_SEARCH_PARAMS: readonly FhirSearchParam[] = [
+  { name: 'patient', type: 'reference', documentation: 'Required: the internal patient id, as <id> or Patient/<id>' },
+  { name: 'code', type: 'token', documentation: 'system|code or a bare code' },
+  { name: 'date', type: 'date', documentation: 'Effective time; every R4 prefix; partial dates read in Europe/Oslo' },
+];
+// Result parameters besides: paging, order, the format, and counting.
+const SEARCH_PARAMETERS = new Set([...OBSERVATION_SEARCH_PARAMS.map((p) => p.name), '_count', '_sort', '_cursor', '_format', '_summary', '_total']);
 
 /** Query parameters as Fastify hands them over: repeated names become arrays. */
 export type RawQuery = Readonly<Record<string, string | string[] | undefined>>;
@@ -109,15 +116,20 @@ export const encodeCursor = (cursor: SearchCursor): string => Buffer.from(JSON.s
 
 /**
  * `GET /fhir/Observation` parameters: `patient` (required), `code`, `date` (repeatable, see {@link dateParam}), `_count` (1–1000, default 50), `_sort` (`date` or `-date`, default `-date`), `_cursor`.
- * Unknown parameters are refused rather than silently ignored, so a typo never widens a search.
+ * Unknown parameters are refused rather than silently ignored, so a typo never widens a search, unless the client
+ * asks for `Prefer: handling=lenient`. `_summary` (`count`), `_total` and `_format` are read by the controller.
  */
-export function searchParams(query: RawQuery): SearchRequest {
+export function searchParams(query: RawQuery, handling: 'strict' | 'lenient' = 'strict'): SearchRequest {
   const unknown = Object.keys(query).filter((name) => !SEARCH_PARAMETERS.has(name));
-  if (unknown.length > 0) throw new ValidationError(unknown.map((name) => ({ field: name, message: `unknown search parameter; supported: ${[...SEARCH_PARAMETERS].join(', ')}` })));
+  if (unknown.length > 0 && handling === 'strict') throw new ValidationError(unknown.map((name) => ({ field: name, message: `unknown search parameter; supported: ${[...SEARCH_PARAMETERS].join(', ')}` })));
   const dateTexts = [query['date'] ?? []].flat();
   const dates = dateTexts.flatMap((value) => dateParam(value));
   const countText = one(query, '_count') ?? '50';
   const count = /^\d{1,4}$/.test(countText) ? Number(countText) : NaN;
+  const summary = one(query, '_summary');
+  if (summary !== undefined && summary !== 'count' && summary !== 'false') throw ValidationError.field('_summary', 'supported: count (the total only) or false');
+  const total = one(query, '_total');
+  if (total !== undefined && !['none', 'estimate', 'accurate'].includes(total)) throw ValidationError.field('_total', 'expected none, estimate or accurate (the total is always accurate)');
   if (!(count >= 1 && count <= 1000)) throw ValidationError.field('_count', 'expected a whole number from 1 to 1000');
   const sort = one(query, '_sort') ?? '-date';
   if (sort !== 'date' && sort !== '-date') throw ValidationError.field('_sort', 'expected "date" (oldest first) or "-date" (newest first)');

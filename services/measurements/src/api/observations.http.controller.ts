@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
+import { FhirHttpError } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { measurementIdOfIdentifier } from '../application/record-measurement.handler';
+import { negotiate, versionHeaders, written } from './fhir-responses';
 import { observationFromChunk, observationFromView } from './observation.resource';
 import { ObservationRecorder } from './observation-recorder';
 import { MeasurementReader } from '../application/measurement.reader';
@@ -22,40 +25,71 @@ export class ObservationsHttpController {
   ) {}
 
   /**
-   * `201` with the stored Observation and `Location`; `200` with the original when the identifier was seen before.
-   * A chunk of a stream (`valueSampledData`) is stored the same way, as one Observation.
+   * `201` with the stored Observation, `Location`, `ETag` and `Last-Modified`; `200` with the original when the
+   * identifier was seen before, or when `If-None-Exist: identifier=<system>|<value>` names one of the patient's
+   * measurements (conditional create). The body follows `Prefer: return=`. A chunk of a stream
+   * (`valueSampledData`) is stored the same way, as one Observation.
    */
   @Post()
   @Roles('patient', 'system', 'clinician')
   @HttpCode(201)
-  async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiate(request, reply);
     const submission = await this.recorder.authorise(this.submission.forRequest(principal), this.intake.check(body));
     const metadata = commandMetadataFrom(principal, headers);
+    const condition = headers['if-none-exist'] as string | undefined;
+    if (condition !== undefined) {
+      const existing = await this.reader.existingOf(submission.input.patientId, conditionalId(condition), metadata);
+      if (existing) {
+        void reply.status(200);
+        return written(request, reply, observationFromView(existing));
+      }
+    }
     const result = await this.recorder.record(submission, metadata);
-    void reply.header('location', `/fhir/Observation/${result.id}`);
     if (!result.created) {
       await this.reader.resent(submission.input.patientId, result.id, metadata);
       void reply.status(200);
     }
-    return result.resource();
+    return written(request, reply, result.resource());
   }
 
   /** The Observation as it reads now, corrections applied, or a stream chunk with its samples (patient: own only); logged as access. */
   @Get(':id')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders) {
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiate(request, reply);
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
     const found = await this.reader.observation(id, { principal, request: commandMetadataFrom(principal, headers) });
-    return found.kind === 'chunk' ? observationFromChunk(found.chunk.data, found.chunk.metadata.recordedTime) : observationFromView(found.view);
+    const resource = found.kind === 'chunk' ? observationFromChunk(found.chunk.data, found.chunk.metadata.recordedTime) : observationFromView(found.view);
+    versionHeaders(reply, resource);
+    return resource;
   }
 
   /** `GET /fhir/Observation/:id/_history/:version`: a version as it read then (what a correction's link points at). */
   @Get(':id/_history/:version')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
-  async version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders) {
+  async version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiate(request, reply);
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
     if (!/^[1-9]\d{0,8}$/.test(version)) throw ValidationError.field('version', 'expected a version number (meta.versionId)');
     const view = await this.reader.one(id, Number(version), { principal, request: commandMetadataFrom(principal, headers) });
-    return observationFromView(view);
+    const resource = observationFromView(view);
+    versionHeaders(reply, resource);
+    return resource;
   }
+}
+
+/**
+ * The measurement an `If-None-Exist` search names: Varde answers `identifier=<system>|<value>` (a measurement's
+ * id derives from its identifier, so it matches at most one); any other search is a 412, as R4 lets a server
+ * that cannot evaluate the condition answer.
+ */
+function conditionalId(condition: string): string {
+  const params = new URLSearchParams(condition.replace(/^.*\?/, ''));
+  const identifier = params.get('identifier');
+  const bar = identifier?.indexOf('|') ?? -1;
+  if ([...params.keys()].length !== 1 || !identifier || bar <= 0 || bar === identifier.length - 1) {
+    throw new FhirHttpError(412, 'If-None-Exist: supported is identifier=<system>|<value>, the identifier of the measurement');
+  }
+  return measurementIdOfIdentifier({ system: identifier.slice(0, bar), value: identifier.slice(bar + 1) });
 }

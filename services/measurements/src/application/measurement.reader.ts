@@ -104,6 +104,17 @@ export class MeasurementReader {
     await this.log(patientId, `Observation/${observationId}`, request);
   }
 
+  /**
+   * The measurement `id` of `patientId` when there is one (a conditional create's match), logged as shown like
+   * {@link resent}: the caller was authorised to write for that patient. Another patient's is not revealed.
+   */
+  async existingOf(patientId: string, id: string, request: CommandMetadata): Promise<MeasurementView | undefined> {
+    const view = await this.streams.current(id);
+    if (!view || view.patientId !== patientId) return undefined;
+    await this.log(patientId, `Observation/${id}`, request);
+    return view;
+  }
+
   private log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {
     return this.accessLog.recordReads('measurements', [patientId], { purpose: PURPOSE, resource }, request);
   }

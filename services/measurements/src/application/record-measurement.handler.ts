@@ -17,11 +17,14 @@ export type RecordResult = Readonly<{ measurement: StoredEvent<MeasurementRecord
  * unit as received (and components), device — so an unidentified resend lands there too.
  */
 export function measurementIdOf(input: MeasurementInput): string {
-  if (input.identifier) return deterministicId(`measurement:${input.identifier.system}|${input.identifier.value}`);
+  if (input.identifier) return measurementIdOfIdentifier(input.identifier);
   const parts = [input.patientId, input.code.system, input.code.code, input.effectiveTime, input.originalValue, input.originalUnit, input.provenance.deviceId ?? '', input.provenance.device?.serial ?? ''];
   const components = (input.components ?? []).map((c) => `${c.code}=${c.originalValue} ${c.originalUnit}`).join(',');
   return deterministicId(`measurement-content:${JSON.stringify([...parts, components])}`);
 }
+
+/** The id of the measurement a sender's identifier names (what `If-None-Exist: identifier=system|value` looks up). */
+export const measurementIdOfIdentifier = (identifier: Readonly<{ system: string; value: string }>): string => deterministicId(`measurement:${identifier.system}|${identifier.value}`);
 
 /** The command recording one measurement, on the stream its id names. */
 export function recordMeasurementCommand(input: MeasurementInput, metadata: CommandMetadata): RecordMeasurement {
