@@ -5,7 +5,6 @@ import { loadConfig, env, z } from '@varde/config';
 import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
-import { RecordMeasurementHandler } from './application/record-measurement.handler';
 import { RecordMeasurementsHandler } from './application/record-measurements.handler';
 import { UnitConverter } from './application/unit-converter';
 import { BUNDLE_BODY_LIMIT, BundleBodyLimit } from './api/bundle-body-limit';
@@ -77,7 +76,6 @@ export class MeasurementsModule {
       controllers: [FhirMetadataHttpController, ObservationsHttpController, BundlesHttpController, ObservationSearchHttpController, ObservationCorrectionsHttpController, MeasurementSeriesHttpController, MeasurementStreamsHttpController, DeviceGatewaysHttpController],
       providers: [
         { provide: MAX_FUTURE_MS, useValue: config.MEASUREMENT_MAX_FUTURE_SECONDS * 1000 },
-        RecordMeasurementHandler,
         RecordMeasurementsHandler,
         { provide: STREAM_SETTINGS, useValue: streams },
         { provide: MAX_CHUNK_MS, useValue: streams.maxChunkMs },

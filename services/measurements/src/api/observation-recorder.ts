@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Observation } from '@medplum/fhirtypes';
 import type { CommandMetadata } from '@varde/core';
 import { GroupCommit } from '@varde/event-sourcing';
-import { RecordMeasurementHandler, type MeasurementInput, type RecordResult } from '../application/record-measurement.handler';
+import type { MeasurementInput, RecordResult } from '../application/record-measurement.command';
 import { RecordMeasurementsHandler, type MeasurementOutcome } from '../application/record-measurements.handler';
 import { RecordSampleChunkHandler, type ChunkResult, type SampleChunkInput } from '../application/record-sample-chunk.handler';
 import type { Authorise } from './measurement-submission';
@@ -38,7 +38,6 @@ export class ObservationRecorder {
   private readonly singlePoints: GroupCommit<readonly [MeasurementInput, CommandMetadata], RecordResult>;
 
   constructor(
-    @Inject(RecordMeasurementHandler) private readonly points: RecordMeasurementHandler,
     @Inject(RecordSampleChunkHandler) private readonly chunks: RecordSampleChunkHandler,
     @Inject(RecordMeasurementsHandler) private readonly manyPoints: RecordMeasurementsHandler,
   ) {
@@ -133,7 +132,7 @@ export class ObservationRecorder {
       if (s.kind === 'point') points.push([s.input, metadata]);
       else chunks.push([s.input, metadata]);
     }
-    const [pointErrors, chunkErrors] = await Promise.all([this.points.checkAll(points), this.chunks.checkAll(chunks)]);
+    const [pointErrors, chunkErrors] = await Promise.all([this.manyPoints.checkAll(points), this.chunks.checkAll(chunks)]);
     return submissions.map(([s]) => (s.kind === 'point' ? pointErrors.shift() : chunkErrors.shift()));
   }
 }

@@ -5,7 +5,7 @@ import { assessEffectiveTime, assessPlausibility } from '../domain/measurement-p
 import type { ComponentInput } from '../domain/measurement.decide';
 import type { DeviceDetails, SentResource } from '../domain/measurement.events';
 import { canonicalQuantity, isUnitIssue, type CanonicalQuantity } from '../application/canonical-quantity';
-import type { MeasurementInput } from '../application/record-measurement.handler';
+import type { MeasurementInput } from '../application/record-measurement.command';
 import type { UnitConverter } from '../application/unit-converter';
 
 const RESOURCE = 'Observation';

@@ -5,15 +5,16 @@ import { measurementDecider, type RecordMeasurement } from '../domain/measuremen
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
 import { viewOfStream, type MeasurementView } from './measurement.view';
 import { MeasurementsProjection } from './measurements-projection.port';
-import { recordMeasurementCommand, type MeasurementInput, type RecordResult } from './record-measurement.handler';
+import { decideAll } from './decide-all';
+import { recordMeasurementCommand, type MeasurementInput, type RecordResult } from './record-measurement.command';
 
 /** One measurement of {@link RecordMeasurementsHandler.recordAll}: recorded (or found recorded), or refused and why. */
 export type MeasurementOutcome = Readonly<{ recorded: RecordResult } | { refused: unknown }>;
 
 /**
- * Records many measurements at once (a Bundle's). Each is decided as {@link RecordMeasurementHandler} decides
- * one — a resend returns the original and writes nothing, the same identifier with other content is refused —
- * but every stream is read in one query, and the new measurements are appended, events and read-model rows,
+ * Records measurements, one or many at once (a Bundle's), and checks a transaction Bundle's before it writes
+ * any ({@link checkAll}). Each is decided as one alone would be — a resend returns the original and writes
+ * nothing, the same identifier with other content is refused — but every stream is read in one query, and the new measurements are appended, events and read-model rows,
  * in one transaction: 500 measurements cost a handful of round trips and one commit instead of 500 of each.
  */
 @Injectable()
@@ -40,5 +41,13 @@ export class RecordMeasurementsHandler {
       if (!measurement) throw new Error('the measurement was not recorded');
       return { recorded: { measurement, created: outcome.appended.length > 0 } };
     });
+  }
+
+  /** Decides every input without appending (for an all-or-nothing transaction); returns each input's error. */
+  checkAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[]): Promise<(unknown | undefined)[]> {
+    return decideAll(this.store, measurementDecider, inputs.map(([input, metadata]) => {
+      const command = recordMeasurementCommand(input, metadata);
+      return [measurementStreamId(command.data.measurementId), command] as const;
+    }));
   }
 }

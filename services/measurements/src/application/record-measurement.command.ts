@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { deterministicId, EventStore, type StoredEvent } from '@varde/event-sourcing';
-import { measurementDecider, type RecordMeasurement } from '../domain/measurement.decide';
-import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
-import { decideAll } from './decide-all';
+import { deterministicId, type StoredEvent } from '@varde/event-sourcing';
+import type { RecordMeasurement } from '../domain/measurement.decide';
+import type { MeasurementRecorded } from '../domain/measurement.events';
 
 /** A validated measurement, as the HTTP edge hands it over (the id is chosen here). */
 export type MeasurementInput = Omit<RecordMeasurement['data'], 'measurementId'>;
@@ -29,21 +27,4 @@ export const measurementIdOfIdentifier = (identifier: Readonly<{ system: string;
 /** The command recording one measurement, on the stream its id names. */
 export function recordMeasurementCommand(input: MeasurementInput, metadata: CommandMetadata): RecordMeasurement {
   return { type: 'RecordMeasurement', data: { ...input, measurementId: measurementIdOf(input) }, metadata };
-}
-
-/**
- * Decides measurements against their streams without appending, for a transaction Bundle that must check every
- * entry before it writes any. Recording goes through {@link RecordMeasurementsHandler}, one or many at a time.
- */
-@Injectable()
-export class RecordMeasurementHandler {
-  constructor(@Inject(EventStore) private readonly store: EventStore) {}
-
-  /** Decides every input without appending (for an all-or-nothing transaction); returns each input's error. */
-  checkAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[]): Promise<(unknown | undefined)[]> {
-    return decideAll(this.store, measurementDecider, inputs.map(([input, metadata]) => {
-      const command = recordMeasurementCommand(input, metadata);
-      return [measurementStreamId(command.data.measurementId), command] as const;
-    }));
-  }
 }
