@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:pathways`: the schedule figures of issue #18 (Scale). On a fresh embedded PostgreSQL:
+ * 1. plans one day of tasks for BENCH_ENROLMENTS (default 100 000) enrolments with 3 daily activities each, the way
+ *    the scheduler does for one patient (occurrences in Europe/Oslo, then one upsert per patient), 8 at a time;
+ * 2. finds the tasks falling due and, after their windows, the missed ones through the schedule's indexes (what
+ *    each tick asks), timing the queries at that size;
+ * 3. runs the scheduler's real tick (TaskDue, then TaskMissed appended to each patient's task stream) over
+ *    BENCH_TICK_PATIENTS (default 2 000) of them, for the cost per task of the event writes.
+ * Prints the figures and the peak memory of this process (the scheduler's side; PostgreSQL is its own process).
+ */
+import 'reflect-metadata';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { createPostgresEventStore, deterministicId, ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
+import { startTestPostgres } from '@varde/testing';
+import { occurrencesOf } from '../../services/pathways/src/application/schedule/occurrences';
+import { TaskScheduler } from '../../services/pathways/src/application/schedule/task-scheduler';
+import type { PathwayActivity } from '../../services/pathways/src/domain/pathway-definition';
+import type { TaskDetails } from '../../services/pathways/src/domain/task.decide';
+import { PostgresTaskSchedule } from '../../services/pathways/src/infrastructure/postgres-task-schedule';
+import { labelledRows, log, machineInfo, positiveEnv, runBenchmark } from './bench-harness';
+
+const ENROLMENTS = positiveEnv('BENCH_ENROLMENTS', 100_000);
+const TICK_PATIENTS = positiveEnv('BENCH_TICK_PATIENTS', 2_000);
+const CONCURRENCY = 8;
+const SCHEMA = 'pathways_bench';
+
+const activity = (id: string, loinc: string, time: string): PathwayActivity => ({
+  id: `https://varde.no/fhir/ActivityDefinition/${id}|1`,
+  title: id,
+  kind: 'measurement',
+  loinc,
+  schedule: { period: 1, periodUnit: 'd', timeOfDay: [time], window: 'PT4H' },
+});
+const ACTIVITIES = [activity('weight', '29463-7', '07:00:00'), activity('blood-pressure', '85354-9', '08:00:00'), activity('pulse', '8867-4', '08:00:00')];
+
+let peakRss = 0;
+const sampleMemory = (): void => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        await work(item);
+        if (next % 5_000 === 0) sampleMemory();
+      }
+    }),
+  );
+}
+
+const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+  const start = performance.now();
+  const result = await work();
+  return [result, performance.now() - start];
+};
+
+runBenchmark(async () => {
+  const sampler = setInterval(sampleMemory, 250);
+  const postgres = await startTestPostgres();
+  try {
+    await ensureSchema(postgres.databaseUrl, SCHEMA);
+    const pool = new pg.Pool({ connectionString: schemaConnectionString(postgres.databaseUrl, SCHEMA), max: CONCURRENCY + 2 });
+    const schedule = new PostgresTaskSchedule(pool);
+    await schedule.onModuleInit();
+    const day = '2027-03-28';
+    const from = `${day}T00:00:00+01:00`;
+    const to = '2027-03-29T00:00:00+02:00';
+    const enrolledAt = '2027-03-01T09:00:00+01:00';
+    const patients = Array.from({ length: ENROLMENTS }, (_, i) => ({ patientId: deterministicId(`bench-patient-${i}`), enrolmentId: deterministicId(`bench-enrolment-${i}`) }));
+
+    log(`planning ${day} for ${ENROLMENTS} enrolments × ${ACTIVITIES.length} activities …`);
+    const [, planMs] = await timed(() =>
+      inBatches(patients, async ({ patientId, enrolmentId }) => {
+        const tasks = ACTIVITIES.flatMap((a) =>
+          occurrencesOf(a, enrolmentId, enrolledAt, from, to).map((o): TaskDetails & { slot: string } => ({
+            taskId: o.taskId, slot: o.slot, patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!, dueAt: o.dueAt, windowEnd: o.windowEnd,
+          })),
+        );
+        // The horizon far ahead, so the tick below only makes tasks due and missed.
+        await schedule.plan(patientId, tasks, from, '2027-05-01T00:00:00Z');
+      }),
+    );
+    const planned = Number((await pool.query('SELECT count(*) FROM task_schedule')).rows[0].count);
+    await pool.query('ANALYZE task_schedule');
+
+    log('finding what falls due and what is missed through the indexes …');
+    const noon = '2027-03-28T10:00:00Z';
+    const [dueRows, dueQueryMs] = await timed(() => schedule.dueBy(noon, 500));
+    await pool.query(`UPDATE task_schedule SET status = 'due' WHERE status = 'planned' AND due_at <= $1`, [noon]);
+    await pool.query('ANALYZE task_schedule');
+    const [expiredRows, expiredQueryMs] = await timed(() => schedule.expiredBy('2027-03-28T23:00:00Z', 500));
+    const { rows: plan } = await pool.query<{ plan: string }>(`EXPLAIN SELECT * FROM task_schedule WHERE status = 'due' AND window_end <= '2027-03-28T23:00:00Z' ORDER BY window_end LIMIT 500`);
+
+    log(`running the scheduler's tick over ${TICK_PATIENTS} patients (events appended) …`);
+    await pool.query(`UPDATE task_schedule SET status = 'cancelled' WHERE patient_id <> ALL($1::uuid[])`, [patients.slice(0, TICK_PATIENTS).map((p) => p.patientId)]);
+    await pool.query(`UPDATE task_schedule SET status = 'planned' WHERE status = 'due'`);
+    const store = await createPostgresEventStore({ databaseUrl: postgres.databaseUrl, schema: SCHEMA });
+    const scheduler = new TaskScheduler(schedule, undefined as never, undefined as never, store);
+    const [dueTick, dueTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T07:00:00Z')));
+    const [missedTick, missedTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T23:00:00Z')));
+    sampleMemory();
+    await store.close();
+    await pool.end();
+
+    const perSecond = (count: number, ms: number): string => `${Math.round((count / ms) * 1000).toLocaleString('en')}/s`;
+    const info = machineInfo();
+    console.log(`\npathways schedule benchmark (${info.cpus} CPUs, ${info.cpuModel}, Node ${info.node})`);
+    console.log(
+      labelledRows([
+        ['enrolments × activities', `${ENROLMENTS.toLocaleString('en')} × ${ACTIVITIES.length} (daily)`],
+        [`plan ${day} (occurrences + upsert, per patient)`, `${planned.toLocaleString('en')} tasks in ${(planMs / 1000).toFixed(1)} s (${perSecond(planned, planMs)})`],
+        ['find the next 500 falling due (index on due time)', `${dueQueryMs.toFixed(1)} ms (${dueRows.length} rows)`],
+        ['find the next 500 missed (index on window end)', `${expiredQueryMs.toFixed(1)} ms (${expiredRows.length} rows)`],
+        ['query plan of the missed lookup', plan.map((r) => Object.values(r)[0]).join(' / ').slice(0, 120)],
+        [`tick: TaskDue for ${TICK_PATIENTS.toLocaleString('en')} patients`, `${dueTick.due.toLocaleString('en')} tasks in ${(dueTickMs / 1000).toFixed(1)} s (${perSecond(dueTick.due, dueTickMs)})`],
+        [`tick: TaskMissed for ${TICK_PATIENTS.toLocaleString('en')} patients`, `${missedTick.missed.toLocaleString('en')} tasks in ${(missedTickMs / 1000).toFixed(1)} s (${perSecond(missedTick.missed, missedTickMs)})`],
+        ['peak memory (this process, RSS)', `${Math.round(peakRss / 1_048_576)} MiB`],
+      ]),
+    );
+  } finally {
+    clearInterval(sampler);
+    await postgres.stop();
+  }
+});
