@@ -4,7 +4,7 @@ import { ValidationError } from '@varde/core';
 import { FhirHttpError } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { measurementIdOfIdentifier } from '../application/record-measurement.handler';
+import { measurementIdOfIdentifier } from '../application/record-measurement.command';
 import { negotiate, versionHeaders, written } from './fhir-responses';
 import { observationFromChunk, observationFromView } from './observation.resource';
 import { ObservationRecorder } from './observation-recorder';
