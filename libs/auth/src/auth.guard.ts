@@ -8,8 +8,10 @@ import { assertRole } from './authorization';
 import type { Principal } from './principal';
 import { TokenVerifier } from './token-verifier';
 
-const PUBLIC_KEY = 'varde:auth:public';
-const ROLES_KEY = 'varde:auth:roles';
+/** Metadata key under which {@link Public} marks a route or controller. */
+export const PUBLIC_KEY = 'varde:auth:public';
+/** Metadata key under which {@link Roles} keeps a route's roles. */
+export const ROLES_KEY = 'varde:auth:roles';
 
 /** Opts a route or controller out of authentication (health, metrics). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);

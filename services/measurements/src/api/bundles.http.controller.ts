@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, Post } from '@nestjs/common';
 import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError, VardeError, type FieldIssue } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import { toHttpError } from '@varde/fhir';
@@ -36,6 +36,7 @@ export class BundlesHttpController {
   /** `200` with a `batch-response` / `transaction-response` Bundle; a failed transaction is one OperationOutcome and writes nothing. */
   @Post()
   @Roles('patient', 'system', 'clinician')
+  @Access('measurements', 'write', { patient: 'body' })
   @HttpCode(200)
   async process(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal): Promise<Bundle> {
     const entries = (body as { entry?: unknown } | null)?.entry;

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { LOINC, measurementTypeOf, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { MeasurementReader } from '../application/measurement.reader';
@@ -22,6 +22,7 @@ export class MeasurementSeriesHttpController {
    */
   @Get('series')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('measurements', 'read', { patient: { param: 'patientId' } })
   async series(@Param('patientId') patientParamValue: string, @Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     onlyParams(query, ['code', 'from', 'to']);
     const patientId = patientParam(patientParamValue, 'patientId');

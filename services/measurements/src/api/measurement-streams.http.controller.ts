@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { LOINC, measurementTypeOf, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { MeasurementReader } from '../application/measurement.reader';
@@ -33,6 +33,7 @@ export class MeasurementStreamsHttpController {
    */
   @Get('samples')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('measurements', 'read', { patient: { param: 'patientId' } })
   async samples(@Param('patientId') patient: string, @Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     onlyParams(query, ['code', 'from', 'to']);
     const range = rangeOf(patient, query);
@@ -59,6 +60,7 @@ export class MeasurementStreamsHttpController {
    */
   @Get('aggregates')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('measurements', 'read', { patient: { param: 'patientId' } })
   async aggregates(@Param('patientId') patient: string, @Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     onlyParams(query, ['code', 'from', 'to', 'window']);
     const range = rangeOf(patient, query);

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, Inject, Param, Put } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, assertMayActOnPatient, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { CorrectMeasurementHandler } from '../application/correct-measurement.handler';
@@ -25,6 +25,7 @@ export class ObservationCorrectionsHttpController {
    */
   @Put(':id')
   @Roles('clinician', 'patient')
+  @Access('measurements', 'write', { patient: 'resource' })
   async put(@Param('id') id: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
     const current = await this.measurements.current(id);

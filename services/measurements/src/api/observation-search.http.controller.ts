@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { preferHandling } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
@@ -20,6 +20,7 @@ export class ObservationSearchHttpController {
    */
   @Get()
   @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('measurements', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiate(request, reply);
     const search = searchParams(query, preferHandling(headers['prefer'] as string | undefined));
@@ -33,6 +34,7 @@ export class ObservationSearchHttpController {
   /** `GET /fhir/Observation/$lastn?patient=&code=`: the latest Observation per code (entered-in-error ones left out). */
   @Get('$lastn')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('measurements', 'read', { patient: { query: 'patient' } })
   async lastn(@Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiate(request, reply);
     const unknown = Object.keys(query).filter((name) => name !== 'patient' && name !== 'code' && name !== '_format' && !(name === 'max' && query[name] === '1'));

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { FhirHttpError } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
@@ -32,6 +32,7 @@ export class ObservationsHttpController {
    */
   @Post()
   @Roles('patient', 'system', 'clinician')
+  @Access('measurements', 'write', { patient: 'body' })
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiate(request, reply);
@@ -56,6 +57,7 @@ export class ObservationsHttpController {
   /** The Observation as it reads now, corrections applied, or a stream chunk with its samples (patient: own only); logged as access. */
   @Get(':id')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('measurements', 'read', { patient: 'resource' })
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiate(request, reply);
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
@@ -68,6 +70,7 @@ export class ObservationsHttpController {
   /** `GET /fhir/Observation/:id/_history/:version`: a version as it read then (what a correction's link points at). */
   @Get(':id/_history/:version')
   @Roles('patient', 'guardian', 'clinician', 'auditor')
+  @Access('measurements', 'read', { patient: 'resource' })
   async version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiate(request, reply);
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');

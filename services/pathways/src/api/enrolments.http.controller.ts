@@ -65,7 +65,7 @@ export class EnrolmentsHttpController {
    * back in `If-Match` with a change.
    */
   @Get(':patientId')
-  @Roles('clinician', 'auditor', 'system')
+  @Roles('clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { param: 'patientId' } })
   async get(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     parsePatientId(patientId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
-import { assertMayActOnPatient, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, assertMayActOnPatient, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { RecordAccessHandler } from '../application/record-access.handler';
@@ -50,6 +50,7 @@ export class AccessLogHttpController {
    */
   @Get()
   @Roles('patient', 'guardian', 'auditor')
+  @Access('access-log', 'read', { patient: { param: 'patientId' } })
   async list(
     @Param('patientId') patientId: string,
     @Query('limit') limit: string | undefined,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { careTeamsShownTo, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, careTeamsShownTo, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { parseBody } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
@@ -30,6 +30,7 @@ export class AlertsHttpController {
   /** `200 {alerts: [...]}` filtered by `status`, `patient`, `assignee`; red first, then the oldest. */
   @Get()
   @Roles('clinician', 'auditor')
+  @Access('alerts', 'read')
   async list(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const filter = {
       status: parseOneOf('status', query['status'], STATUSES),
@@ -45,6 +46,7 @@ export class AlertsHttpController {
   /** `200` the alert with its `history` (every step with its actor); 404 when there is no such alert. */
   @Get(':alertId')
   @Roles('clinician', 'auditor')
+  @Access('alerts', 'read', { patient: 'resource' })
   async get(@Param('alertId') alertId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     return this.reader.alert(await this.allowed(alertId, principal), commandMetadataFrom(principal, headers));
   }
@@ -53,6 +55,7 @@ export class AlertsHttpController {
   @Post(':alertId/acknowledge')
   @HttpCode(200)
   @Roles('clinician')
+  @Access('alerts', 'write', { patient: 'resource' })
   async acknowledge(@Param('alertId') alertId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const metadata = commandMetadataFrom(principal, headers);
     await this.alerts.handle({ type: 'AcknowledgeAlert', data: { alertId: await this.allowed(alertId, principal) }, metadata });
@@ -63,6 +66,7 @@ export class AlertsHttpController {
   @Post(':alertId/assign')
   @HttpCode(200)
   @Roles('clinician')
+  @Access('alerts', 'write', { patient: 'resource' })
   async assign(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { assignee } = parseBody(assignBody, body);
     const metadata = commandMetadataFrom(principal, headers);
@@ -74,6 +78,7 @@ export class AlertsHttpController {
   @Post(':alertId/comments')
   @HttpCode(201)
   @Roles('clinician')
+  @Access('alerts', 'write', { patient: 'resource' })
   async comment(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { text } = parseBody(commentBody, body);
     const metadata = commandMetadataFrom(principal, headers);
@@ -85,6 +90,7 @@ export class AlertsHttpController {
   @Post(':alertId/resolve')
   @HttpCode(200)
   @Roles('clinician')
+  @Access('alerts', 'write', { patient: 'resource' })
   async resolve(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { outcome, note } = parseBody(resolveBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);

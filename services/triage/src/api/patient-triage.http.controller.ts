@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientDataReader } from '../application/patient-data.reader';
 import { parseId } from './query-params';
@@ -12,6 +12,7 @@ export class PatientTriageHttpController {
   /** `200 {patientId, colour, reasons, since, pathwayId, assessment}`; `assessment` is null before any report. */
   @Get()
   @Roles('clinician', 'auditor', 'patient', 'guardian')
+  @Access('triage', 'read', { patient: { param: 'patientId' } })
   async get(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
     await this.reader.authorise(principal, patientId);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
@@ -31,6 +31,7 @@ export class RuleOverridesHttpController {
   /** `200 {version, overrides: [...]}`. */
   @Get()
   @Roles('clinician', 'auditor')
+  @Access('triage', 'read', { patient: { param: 'patientId' } })
   async list(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     await this.check(patientId, principal);
     const state = await this.triage.stateOf(patientId);
@@ -41,6 +42,7 @@ export class RuleOverridesHttpController {
   /** `200` the overrides and the patient's outcome after re-assessment; 400 naming the field for an impossible value, unknown rule or missing reason. */
   @Put(':ruleId')
   @Roles('clinician')
+  @Access('triage', 'write', { patient: { param: 'patientId' } })
   async set(@Param('patientId') patientId: string, @Param('ruleId') ruleId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     await this.check(patientId, principal, ruleId);
     const { parameter, value, reason: why } = parseBody(setBody, body ?? {});
@@ -51,6 +53,7 @@ export class RuleOverridesHttpController {
   /** `200` the overrides after removing the rule's, with the patient's outcome; `{reason}` is required. */
   @Delete(':ruleId')
   @Roles('clinician')
+  @Access('triage', 'write', { patient: { param: 'patientId' } })
   async remove(@Param('patientId') patientId: string, @Param('ruleId') ruleId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     await this.check(patientId, principal, ruleId);
     const { reason: why } = parseBody(removeBody, body ?? {});

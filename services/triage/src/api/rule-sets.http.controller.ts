@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
@@ -27,6 +27,7 @@ export class RuleSetsHttpController {
   /** `200 {ruleSets: [...]}`: the latest version of every rule set. */
   @Get()
   @Roles('pathway-designer', 'clinician', 'auditor')
+  @Access('definitions', 'read')
   async list() {
     return { ruleSets: (await this.registry.list()).map(summary) };
   }
@@ -34,6 +35,7 @@ export class RuleSetsHttpController {
   /** `200` the JSON Schema rule sets are written against. */
   @Get('schema')
   @Roles('pathway-designer', 'clinician', 'auditor')
+  @Access('definitions', 'read')
   schema() {
     return RULE_SET_SCHEMA;
   }
@@ -42,6 +44,7 @@ export class RuleSetsHttpController {
   @Post('validate')
   @HttpCode(200)
   @Roles('pathway-designer', 'clinician')
+  @Access('definitions', 'read')
   validate(@Body() body: unknown) {
     const parsed = parseRuleSet(ruleSetText(body));
     return parsed.ok ? { valid: true, problems: [], id: parsed.ruleSet.document.id, contentHash: parsed.ruleSet.contentHash } : { valid: false, problems: parsed.problems.map(toIssue) };
@@ -53,6 +56,7 @@ export class RuleSetsHttpController {
    */
   @Post()
   @Roles('pathway-designer')
+  @Access('definitions', 'write')
   async publish(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const { version, published } = await this.registry.publish(ruleSetText(body), commandMetadataFrom(principal, headers));
     reply.status(published ? 201 : 200);
@@ -62,6 +66,7 @@ export class RuleSetsHttpController {
   /** `200` the latest version with the list of all versions; 404 when never published. */
   @Get(':ruleSetId')
   @Roles('pathway-designer', 'clinician', 'auditor')
+  @Access('definitions', 'read')
   async get(@Param('ruleSetId') ruleSetId: string) {
     const history = await this.registry.history(ruleSetId);
     const latest = history[history.length - 1];
@@ -72,6 +77,7 @@ export class RuleSetsHttpController {
   /** `200` one published version, as published; 404 when there is no such version. */
   @Get(':ruleSetId/versions/:version')
   @Roles('pathway-designer', 'clinician', 'auditor')
+  @Access('definitions', 'read')
   async version(@Param('ruleSetId') ruleSetId: string, @Param('version') version: string) {
     if (!/^[1-9]\d{0,8}$/.test(version)) throw ValidationError.field('version', 'expected a version number (1, 2, …)');
     return full(await this.registry.version(ruleSetId, Number(version)));

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
@@ -39,6 +39,7 @@ export class TriageAuditHttpController {
   /** `200 {decisions: [...]}`: every PatientTriaged of the patient, oldest first, with reasons and provenance. */
   @Get('api/patients/:patientId/triage/history')
   @Roles('clinician', 'auditor')
+  @Access('triage', 'read', { patient: { param: 'patientId' } })
   async history(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
     await this.reader.authorise(principal, patientId);
@@ -51,6 +52,7 @@ export class TriageAuditHttpController {
   @Post('api/patients/:patientId/triage/assessments/:assessmentId/verify')
   @HttpCode(200)
   @Roles('auditor', 'clinician')
+  @Access('triage', 'read', { patient: { param: 'patientId' } })
   async verify(@Param('patientId') patientId: string, @Param('assessmentId') assessmentId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
     if (!ASSESSMENT_ID.test(assessmentId)) throw ValidationError.field('assessmentId', 'expected an assessment id from the patient\'s triage history');
@@ -62,6 +64,7 @@ export class TriageAuditHttpController {
   @Post('api/triage/what-if')
   @HttpCode(200)
   @Roles('pathway-designer', 'clinician', 'auditor')
+  @Access('definitions', 'read')
   async runWhatIf(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const request = parseBody(whatIfBody, body ?? {});
     const report = await this.whatIf.run(

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { Roles } from '@varde/auth';
+import { Access, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { TriageFiguresQuery } from '../infrastructure/triage-figures.query';
 import { parseInstant, parsePathway } from './query-params';
@@ -14,6 +14,7 @@ export class TriageFiguresHttpController {
   /** `200` figures for alerts raised in [`from`, `to`) (default: the last 30 days), optionally one `pathway`. */
   @Get()
   @Roles('clinician', 'auditor')
+  @Access('triage', 'read')
   async get(@Query() query: Record<string, unknown>) {
     const to = parseInstant('to', query['to']) ?? new Date();
     const from = parseInstant('from', query['from']) ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);

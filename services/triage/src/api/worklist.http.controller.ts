@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Query, Sse, type MessageEvent } from '@nestjs/common';
-import { careTeamsShownTo, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
+import { Access, careTeamsShownTo, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientDataReader } from '../application/patient-data.reader';
 import type { Colour } from '../domain/triage-rules';
@@ -24,6 +24,7 @@ export class WorklistHttpController {
    */
   @Sse('events')
   @Roles('clinician', 'auditor')
+  @Access('triage', 'read')
   events(): Observable<MessageEvent> {
     return merge(
       this.feed.changes().pipe(map((mark): MessageEvent => ({ type: 'worklist-changed', data: { mark } }))),
@@ -37,6 +38,7 @@ export class WorklistHttpController {
    */
   @Get()
   @Roles('clinician', 'auditor')
+  @Access('triage', 'read')
   async list(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const filter = {
       colour: parseOneOf('colour', query['colour'], COLOURS),
