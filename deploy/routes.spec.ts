@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ROUTES, routeFor } from './routes';
 
 describe('public routing', () => {
@@ -28,17 +29,13 @@ describe('public routing', () => {
     expect(routeFor('/fhir/Patient')).toBeUndefined();
   });
 
-  it('is the same table as the Kubernetes ingress', () => {
-    const yaml = readFileSync(join(__dirname, 'kubernetes', 'ingress.yaml'), 'utf8');
-    // A prefix (Prefix/Exact) or an nginx regex (ImplementationSpecific) per route; the order of the YAML does not matter.
+  it('is the same table as the Helm chart\'s ingress', () => {
+    const chartRoutes = parse(readFileSync(join(__dirname, 'helm', 'varde', 'files', 'routes.yaml'), 'utf8')) as { path: string; service: string; regex?: boolean; exact?: boolean }[];
+    // A prefix (Prefix/Exact) or an nginx regex (ImplementationSpecific) per route; the order does not matter.
     const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
-    const ingress = [...yaml.matchAll(/- path: (\S+)\s+pathType: (Prefix|Exact|ImplementationSpecific)\s+backend: \{ service: \{ name: varde-(\w+)/g)]
-      .map((m) => ({ path: m[1]!, regex: m[2] === 'ImplementationSpecific', service: m[3] }))
-      .sort(byPath);
+    const ingress = chartRoutes.map((r) => ({ path: r.path, regex: r.regex === true, service: r.service })).sort(byPath);
     expect(ingress).toEqual(ROUTES.map((r) => ({ path: r.ingressPath ?? r.prefix, regex: r.ingressPath !== undefined, service: r.service })).sort(byPath));
-    // nginx reads those paths as regexes only with use-regex on the Ingress that holds them.
-    for (const document of yaml.split(/^---$/m).filter((d) => d.includes('ImplementationSpecific'))) {
-      expect(document).toContain('nginx.ingress.kubernetes.io/use-regex: "true"');
-    }
+    // The one route the router matches exactly (FHIR Bundles on the base) is an Exact path on the ingress.
+    expect(chartRoutes.filter((r) => r.exact).map((r) => r.path)).toEqual(ROUTES.filter((r) => r.pattern && !r.ingressPath).map((r) => r.prefix));
   });
 });

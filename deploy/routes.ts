@@ -13,7 +13,7 @@ const regexRoute = (prefix: string, service: RoutedService, regex: string): Rout
 
 /**
  * The public routing table, the single source for both the local router (deploy/local/router.ts) and the
- * Kubernetes ingress (deploy/kubernetes/ingress.yaml, checked against this table by routes.spec.ts).
+ * Kubernetes ingress (deploy/helm/varde/files/routes.yaml, checked against this table by routes.spec.ts).
  * Longest prefix wins, as with an ingress of pathType Prefix.
  */
 export const ROUTES: readonly Route[] = [
