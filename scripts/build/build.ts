@@ -4,7 +4,8 @@
  * dependencies only — no TypeScript, no runtime transpiler.
  *
  * Layout of `dist/` (beside the repository's `node_modules/` and `proto/`, as in the image's /app):
- * - `dist/services/<service>/src/**.js` and the service's data folders (triage's `rule-sets/`);
+ * - `dist/services/<service>/src/**.js`, the service's data folders (triage's `rule-sets/`) and its routes'
+ *   descriptions for the OpenAPI document (`route-descriptions.json`, from their TSDoc);
  * - `dist/node_modules/@varde/<lib>/` for each lib, with a package.json whose `main` is the compiled index,
  *   so `require('@varde/platform')` from a compiled service finds the compiled lib before the workspace link;
  * - `dist/main.js`, the image's entry point: it runs the service named by `SERVICE`.
@@ -16,12 +17,13 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile, type Options } from '@swc/core';
+import { readRouteDocs, ROUTE_DESCRIPTIONS_FILE } from '../../libs/platform/src/openapi/route-descriptions';
 
 const repoRoot = resolve(__dirname, '..', '..');
 /** Libs that only tests use; never shipped. */
 const testOnlyLibs = new Set(['testing']);
-/** Folders of a service besides `src/` that it reads at run time. */
-const serviceDataFolders = ['rule-sets'];
+/** Folders of a service that are not data it reads at run time (triage's `rule-sets/`, forms' `questionnaires/`, …). */
+const notServiceData = new Set(['src', 'test', 'node_modules']);
 
 const swcOptions: Options = {
   swcrc: false,
@@ -94,7 +96,12 @@ export async function build(outDir = join(repoRoot, 'dist')): Promise<number> {
     const serviceDir = join(repoRoot, 'services', service);
     if (!existsSync(join(serviceDir, 'src', 'main.ts'))) continue;
     count += await compileTree(join(serviceDir, 'src'), join(outDir, 'services', service, 'src'));
-    for (const folder of serviceDataFolders.filter((f) => existsSync(join(serviceDir, f)))) {
+    // Each route's TSDoc, for the service's OpenAPI document (the image has no TypeScript sources to read it from).
+    const routes = readRouteDocs([join(serviceDir, 'src'), join(repoRoot, 'libs', 'platform', 'src')]);
+    const descriptions = Object.fromEntries(routes.flatMap((r) => (r.description ? [[r.key, r.description]] : [])));
+    writeFileSync(join(outDir, 'services', service, ROUTE_DESCRIPTIONS_FILE), `${JSON.stringify(descriptions, null, 2)}\n`);
+    const dataFolders = readdirSync(serviceDir).filter((name) => !notServiceData.has(name) && statSync(join(serviceDir, name)).isDirectory());
+    for (const folder of dataFolders) {
       cpSync(join(serviceDir, folder), join(outDir, 'services', service, folder), { recursive: true });
     }
   }

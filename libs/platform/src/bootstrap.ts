@@ -8,6 +8,8 @@ import type { IntegrationMapper, Relay } from '@varde/messaging';
 import { NestPinoLogger, type Tracing } from '@varde/telemetry';
 import { createEventChainSealer } from './event-chain';
 import { createInfrastructure, startingAlone, startServiceRelay, type Infrastructure } from './infrastructure';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { loadPlatformConfig, type ServiceName } from './platform-config';
 import { registerRateLimits } from './rate-limits';
 
@@ -43,6 +45,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     });
     await registerRateLimits(app, config.rateLimits);
     registerFhirJson(app);
+    registerOpenApi(app, definition.service, config.publicBaseUrl);
     registerTextBodies(app, definition.textBodies ?? []);
     recordRequestMetrics(app, infra);
     if (definition.grpc) {
@@ -104,6 +107,15 @@ function registerFhirJson(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // FHIR clients send application/fhir+json; parse it with Fastify's own safe JSON parser.
   fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+}
+
+/** `GET /openapi.json`: the service's OpenAPI 3.1 document, built from its controllers on first request. */
+function registerOpenApi(app: NestFastifyApplication, service: ServiceName, publicBaseUrl: string | undefined): void {
+  let document: OpenAPIObject | undefined;
+  app.getHttpAdapter().getInstance().get('/openapi.json', async (_request, reply) => {
+    document ??= buildOpenApiDocument(app, service, { publicBaseUrl });
+    await reply.header('content-type', 'application/json').send(document);
+  });
 }
 
 function registerTextBodies(app: NestFastifyApplication, contentTypes: readonly string[]): void {

@@ -12,17 +12,20 @@ export class HealthController {
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
   ) {}
 
+  /** `200` while the process answers: the liveness (and start-up) probe. */
   @Get('health/live')
   live() {
     return this.health.live();
   }
 
+  /** `200 {status: 'ok', checks}` when the database (and Kafka) can be reached, `503` naming the failing check otherwise and from the moment shutdown begins: the readiness probe. */
   @Get(['health/ready', 'health'])
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const report = await this.health.ready();
     await reply.status(report.status === 'ok' ? 200 : 503).send(report);
   }
 
+  /** Prometheus metrics in the text exposition format. */
   @Get('metrics')
   async metricsText(@Res() reply: FastifyReply): Promise<void> {
     const rendered = await this.metrics.render();

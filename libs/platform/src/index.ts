@@ -16,3 +16,5 @@ export * from './access-log-outbox';
 export * from './event-chain';
 export * from './service-credentials';
 export * from './rate-limits';
+export * from './openapi/openapi-document';
+export * from './openapi/route-descriptions';

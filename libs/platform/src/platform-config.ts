@@ -50,6 +50,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       // hospital's proxy or NAT that puts many users behind one address (docs/operations/configuration.md).
       RATE_LIMIT_PER_TOKEN_PER_MINUTE: env.int(6_000),
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: env.int(60_000),
+      PUBLIC_BASE_URL: z.string().url('expected the public base URL, https://host').optional(),
     },
     source,
   );
@@ -79,6 +80,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     logLevel: config.LOG_LEVEL,
     shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,
     rateLimits: { perTokenPerMinute: config.RATE_LIMIT_PER_TOKEN_PER_MINUTE, perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE },
+    publicBaseUrl: config.PUBLIC_BASE_URL?.replace(/\/$/, ''),
   };
 }
 

@@ -19,7 +19,7 @@ async function migrate(): Promise<string> {
     const store = await createPostgresEventStore({ databaseUrl: config.database.url, schema: config.database.schema });
     await store.close();
   });
-  return `${service}: schema "${config.database.schema}" up to date`;
+  return `${service}: schema ${config.database.schema} up to date`;
 }
 
 migrate().then(
