@@ -160,13 +160,20 @@ describe('the rendered chart (production-like values)', () => {
   it('lets only Varde\'s own pods reach gRPC and sends PostgreSQL and Kafka traffic only to their clusters', async () => {
     const { manifests } = await render(valueSets['cloudnativepg-strimzi']!);
     const policy = find(manifests, 'NetworkPolicy', 'varde-triage')!;
-    const grpc = policy.spec.ingress.find((rule: { ports: { port: number }[] }) => rule.ports.some((p) => p.port === 9090));
-    expect(grpc.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'varde', 'app.kubernetes.io/instance': 'varde' } } }]);
+    const rulesFor = (port: number) => policy.spec.ingress.filter((rule: { ports: { port: number }[] }) => rule.ports.some((p) => p.port === port));
+    const varde = [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'varde', 'app.kubernetes.io/instance': 'varde' } } }];
+    expect(rulesFor(9090).map((rule: { from: unknown }) => rule.from)).toEqual([varde]);
+    // HTTP: the ingress controller, Prometheus, and Varde's own services (pathways reads triage's rule sets).
+    expect(rulesFor(8080).flatMap((rule: { from: unknown[] }) => rule.from)).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ...varde,
+    ]);
     const egressTo = (port: number) => policy.spec.egress.find((rule: { ports: { port: number }[] }) => rule.ports.some((p) => p.port === port)).to;
     expect(egressTo(5432)).toEqual([{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'varde-pg' } } }]);
     expect(egressTo(9092)[0].podSelector.matchLabels['strimzi.io/cluster']).toBe('varde');
     // Forms serves no gRPC: its policy opens only HTTP.
-    expect(find(manifests, 'NetworkPolicy', 'varde-forms')!.spec.ingress.flatMap((r: { ports: { port: number }[] }) => r.ports.map((p) => p.port))).toEqual([8080]);
+    expect(new Set(find(manifests, 'NetworkPolicy', 'varde-forms')!.spec.ingress.flatMap((r: { ports: { port: number }[] }) => r.ports.map((p) => p.port)))).toEqual(new Set([8080]));
   });
 
   it('scales on CPU and on consumer lag where the service consumes, and a ServiceMonitor scrapes every Service', async () => {

@@ -44,6 +44,10 @@ export class TasksFhirController {
     @Inject(AccessLog) private readonly accessLog: AccessLog,
   ) {}
 
+  /**
+   * `200` a searchset Bundle of the patient's tasks (`patient=` required; `status=` requested|ready|completed|failed|cancelled,
+   * `period=YYYY-MM-DD` one local day); 400 naming an unsupported parameter or a bad status or period.
+   */
   @Get()
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
