@@ -149,7 +149,14 @@ describe('the rendered chart (production-like values)', () => {
   it('routes the public base URL to the services by the routing table, gRPC to none of it', async () => {
     const { manifests } = await render(valueSets['cloudnativepg-strimzi']!);
     const ingresses = manifests.filter((m) => m.kind === 'Ingress');
-    expect(ingresses.map((i) => i.metadata.name).sort()).toEqual(['varde', 'varde-fhir-bundles', 'varde-patient-scoped']);
+    expect(ingresses.map((i) => i.metadata.name).sort()).toEqual(['varde', 'varde-fhir-bundles', 'varde-openapi', 'varde-patient-scoped']);
+    // The public /openapi.json is the merged document one service builds from every service's own.
+    const openapi = find(manifests, 'Ingress', 'varde-openapi')!;
+    expect(openapi.metadata.annotations!['nginx.ingress.kubernetes.io/rewrite-target']).toBe('/openapi/merged.json');
+    expect(find(manifests, 'ConfigMap', 'varde')!.spec).toBeUndefined();
+    const peers = (manifests.find((m) => m.kind === 'ConfigMap') as unknown as { data: Record<string, string> }).data['OPENAPI_PEERS']!.split(',');
+    expect(peers).toHaveLength(5);
+    expect(peers).toContain('http://varde-triage:8080');
     const paths = ingresses.flatMap((i) => i.spec.rules[0].http.paths as { path: string; backend: { service: { name: string; port: { name: string } } } }[]);
     expect(new Set(ingresses.map((i) => i.spec.rules[0].host))).toEqual(new Set(['varde.hospital.example']));
     expect(paths.find((p) => p.path === '/api/worklist')!.backend.service.name).toBe('varde-triage');

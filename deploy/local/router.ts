@@ -1,5 +1,7 @@
 import fastifyReplyFrom from '@fastify/reply-from';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import Fastify from 'fastify';
+import { mergeOpenApiDocuments } from '../../libs/platform/src/openapi/openapi-document';
 import { routeFor, type RoutedService } from '../routes';
 import { registerWebApps, type WebAppsOptions } from './web-apps';
 
@@ -11,7 +13,7 @@ export type Router = Readonly<{ url: string; close: () => Promise<void> }>;
 
 /**
  * The one public base URL in embedded mode: routes by path exactly as the Kubernetes ingress does
- * (deploy/routes.ts) and answers `/health` for the whole platform.
+ * (deploy/routes.ts) and answers `/health` and `/openapi.json` for the whole platform.
  */
 export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams; webApps?: WebAppsOptions }): Promise<Router> {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
@@ -37,6 +39,12 @@ export async function startRouter(options: { port: number; host?: string; upstre
     const services = Object.fromEntries(entries);
     const ok = entries.every(([, state]) => state === 'up');
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', services });
+  });
+
+  // The whole platform's OpenAPI document: each service's /openapi.json, merged (the ingress asks a service to do the same).
+  app.get('/openapi.json', async (_request, reply) => {
+    const documents = await Promise.all(Object.values(options.upstreams).map(async (base) => (await fetch(`${base}/openapi.json`, { signal: AbortSignal.timeout(5_000) })).json() as Promise<OpenAPIObject>));
+    return reply.header('content-type', 'application/json').send(mergeOpenApiDocuments(documents));
   });
 
   app.all('/*', (request, reply) => {

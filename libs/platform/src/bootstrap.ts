@@ -9,7 +9,7 @@ import { NestPinoLogger, type Tracing } from '@varde/telemetry';
 import { createEventChainSealer } from './event-chain';
 import { createInfrastructure, startingAlone, startServiceRelay, type Infrastructure } from './infrastructure';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { buildOpenApiDocument } from './openapi/openapi-document';
+import { buildOpenApiDocument, mergeOpenApiDocuments } from './openapi/openapi-document';
 import { loadPlatformConfig, type ServiceName } from './platform-config';
 import { registerRateLimits } from './rate-limits';
 
@@ -45,7 +45,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     });
     await registerRateLimits(app, config.rateLimits);
     registerFhirJson(app);
-    registerOpenApi(app, definition.service, config.publicBaseUrl);
+    registerOpenApi(app, definition.service, config.publicBaseUrl, config.openApiPeers);
     registerTextBodies(app, definition.textBodies ?? []);
     recordRequestMetrics(app, infra);
     if (definition.grpc) {
@@ -109,12 +109,33 @@ function registerFhirJson(app: NestFastifyApplication): void {
   fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
 }
 
-/** `GET /openapi.json`: the service's OpenAPI 3.1 document, built from its controllers on first request. */
-function registerOpenApi(app: NestFastifyApplication, service: ServiceName, publicBaseUrl: string | undefined): void {
+/**
+ * `GET /openapi.json`: the service's OpenAPI 3.1 document, built from its controllers on first request; with
+ * OPENAPI_PEERS (the other services' HTTP base URLs), `GET /openapi/merged.json` is the whole platform's, which
+ * the public base URL serves as its `/openapi.json`.
+ */
+function registerOpenApi(app: NestFastifyApplication, service: ServiceName, publicBaseUrl: string | undefined, peers: readonly string[]): void {
   let document: OpenAPIObject | undefined;
-  app.getHttpAdapter().getInstance().get('/openapi.json', async (_request, reply) => {
-    document ??= buildOpenApiDocument(app, service, { publicBaseUrl });
-    await reply.header('content-type', 'application/json').send(document);
+  const own = (): OpenAPIObject => (document ??= buildOpenApiDocument(app, service, { publicBaseUrl }));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/openapi.json', async (_request, reply) => {
+    await reply.header('content-type', 'application/json').send(own());
+  });
+  if (peers.length === 0) return;
+  fastify.get('/openapi/merged.json', async (_request, reply) => {
+    const fetched = await Promise.all(
+      peers.map(async (peer) => {
+        const response = await fetch(`${peer.replace(/\/$/, '')}/openapi.json`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+        return response?.ok ? ((await response.json()) as OpenAPIObject) : peer;
+      }),
+    );
+    const missing = fetched.filter((f): f is string => typeof f === 'string');
+    if (missing.length > 0) {
+      const detail = `The OpenAPI documents of ${missing.join(', ')} could not be read; try again when every service is up.`;
+      await reply.status(503).header('content-type', 'application/problem+json').send({ type: 'about:blank', title: 'Service unavailable', status: 503, detail });
+      return;
+    }
+    await reply.header('content-type', 'application/json').send(mergeOpenApiDocuments([own(), ...(fetched as OpenAPIObject[])], publicBaseUrl));
   });
 }
 

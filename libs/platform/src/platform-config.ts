@@ -51,6 +51,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       RATE_LIMIT_PER_TOKEN_PER_MINUTE: env.int(6_000),
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: env.int(60_000),
       PUBLIC_BASE_URL: z.string().url('expected the public base URL, https://host').optional(),
+      OPENAPI_PEERS: env.list(),
     },
     source,
   );
@@ -81,6 +82,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,
     rateLimits: { perTokenPerMinute: config.RATE_LIMIT_PER_TOKEN_PER_MINUTE, perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE },
     publicBaseUrl: config.PUBLIC_BASE_URL?.replace(/\/$/, ''),
+    openApiPeers: config.OPENAPI_PEERS,
   };
 }
 

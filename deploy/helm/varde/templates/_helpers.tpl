@@ -108,3 +108,12 @@ seccompProfile: { type: RuntimeDefault }
     - { port: {{ . }}, protocol: TCP }
     {{- end }}
 {{- end -}}
+
+{{/* The enabled services' HTTP base URLs, comma-separated. */}}
+{{- define "varde.openApiPeers" -}}
+{{- $peers := list -}}
+{{- range $service, $config := .Values.services -}}
+{{- if $config.enabled }}{{ $peers = append $peers (printf "http://%s:8080" (include "varde.serviceName" (dict "root" $ "service" $service))) }}{{ end -}}
+{{- end -}}
+{{- join "," $peers -}}
+{{- end -}}

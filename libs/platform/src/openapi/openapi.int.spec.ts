@@ -1,7 +1,6 @@
 import { freshSchema, startServiceProcess, type ServiceProcess } from '@varde/testing';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mergeOpenApiDocuments } from './openapi-document';
 
 // Each service serves an OpenAPI 3.1 document generated from its controllers at /openapi.json: every
 // operation described (from the route's TSDoc), the bearer scheme, the error shapes, FHIR operations pointing
@@ -16,10 +15,9 @@ const operations = (document: OpenAPIObject) =>
 
 beforeAll(async () => {
   const env = { DATABASE_URL: inject('databaseUrl'), PUBLIC_BASE_URL: 'https://varde.hospital.example' };
-  [measurements, triage] = await Promise.all([
-    startServiceProcess('measurements', { ...env, DB_SCHEMA: freshSchema('measurements') }),
-    startServiceProcess('triage', { ...env, DB_SCHEMA: freshSchema('triage') }),
-  ]);
+  triage = await startServiceProcess('triage', { ...env, DB_SCHEMA: freshSchema('triage') });
+  // Measurements also serves the merged document of itself and its peers, as the public base URL does.
+  measurements = await startServiceProcess('measurements', { ...env, DB_SCHEMA: freshSchema('measurements'), OPENAPI_PEERS: triage.url });
   for (const [name, service] of Object.entries({ measurements, triage })) {
     const response = await fetch(`${service.url}/openapi.json`);
     expect(response.status).toBe(200);
@@ -61,8 +59,11 @@ describe('GET /openapi.json', () => {
     expect(documents['triage']!.components!.schemas!['Problem']).toMatchObject({ required: ['type', 'title', 'status', 'detail'] });
   });
 
-  it('merges into one document for the public base URL, without the services\' own health and metrics', () => {
-    const merged = mergeOpenApiDocuments(Object.values(documents), 'https://varde.hospital.example');
+  it('merges into one document for the public base URL, without the services\' own health and metrics', async () => {
+    const response = await fetch(`${measurements.url}/openapi/merged.json`);
+    expect(response.status).toBe(200);
+    const merged = (await response.json()) as OpenAPIObject;
+    expect(merged.info.title).toBe('Varde');
     expect(Object.keys(merged.paths)).toEqual(expect.arrayContaining(['/fhir/Observation', '/api/worklist']));
     expect(Object.keys(merged.paths).filter((p) => p.startsWith('/health') || p === '/metrics')).toEqual([]);
   });
