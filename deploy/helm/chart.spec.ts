@@ -119,6 +119,9 @@ describe('the rendered chart (production-like values)', () => {
       const container = pod.containers[0];
       expect(container.env).toContainEqual({ name: 'SERVICE', value: service });
       expect(container.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'varde-pg-app', key: 'uri' } } });
+      // Its own client credentials for calls to other services.
+      expect(container.env).toContainEqual({ name: 'SERVICE_CLIENT_ID', value: `varde-${service}` });
+      expect(container.env).toContainEqual({ name: 'SERVICE_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'varde-service-clients', key: service } } });
       expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
       expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
       expect(container.livenessProbe.httpGet.path).toBe('/health/live');
