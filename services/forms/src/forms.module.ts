@@ -3,6 +3,7 @@ import { AccessLog, accessLogViaOutbox, EnrolmentDirectory, PathwaysEnrolments, 
 import { AssignmentsHttpController } from './api/assignments.http.controller';
 import { QuestionnaireResponsesHttpController } from './api/questionnaire-responses.http.controller';
 import { QuestionnairesHttpController } from './api/questionnaires.http.controller';
+import { R4Structure } from './api/r4-structure';
 import { AssignFormHandler } from './application/assign-form.handler';
 import { AssignOnEnrolmentConsumer } from './application/assign-on-enrolment.consumer';
 import { AssignOnTaskDueConsumer } from './application/assign-on-task-due.consumer';
@@ -26,6 +27,7 @@ export class FormsModule {
       imports: [PlatformModule.forRoot(infra)],
       controllers: [QuestionnairesHttpController, QuestionnaireResponsesHttpController, AssignmentsHttpController],
       providers: [
+        R4Structure,
         QuestionnaireCatalogueQuery,
         AuthorQuestionnaireHandler,
         ShippedQuestionnaires,

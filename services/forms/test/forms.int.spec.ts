@@ -140,6 +140,8 @@ describe('forms', () => {
     ['an answer of 6', () => catResponse([3, 2, 1, 6, 4, 0, 2, 3]), 400, 'QuestionnaireResponse.item[3].answer[0].valueInteger'],
     ['an answer as a string', () => catResponse(undefined, { item: LINK_IDS.map((linkId) => ({ linkId, answer: [{ valueInteger: '2' }] })) }), 400, 'QuestionnaireResponse.item[0].answer[0].valueInteger'],
     ['a missing item', () => catResponse(undefined, { item: LINK_IDS.slice(0, 7).map((linkId) => ({ linkId, answer: [{ valueInteger: 1 }] })) }), 400, 'QuestionnaireResponse.item'],
+    ['an element R4 does not define', () => catResponse(undefined, { colour: 'red' }), 400, 'QuestionnaireResponse'],
+    ['a string where R4 wants a boolean', () => catResponse(undefined, { item: [{ linkId: 'cough', answer: [{ valueBoolean: 'yes' }] }] }), 400, 'QuestionnaireResponse.item[0].answer[0].valueBoolean'],
     ['status entered-in-error', () => catResponse(undefined, { status: 'entered-in-error' }), 400, 'QuestionnaireResponse.status'],
     ['an authored date no consumer handles', () => catResponse(undefined, { authored: '0000-01-01T00:00:00Z' }), 400, 'QuestionnaireResponse.authored'],
     ['an unknown version', () => catResponse(undefined, { questionnaire: `${CAT}|7` }), 400, 'unknown questionnaire version'],

@@ -10,6 +10,7 @@ import { ResponsePdfRenderer } from '../application/response-pdf.port';
 import { itemsOf } from '../domain/response.events';
 import { questionnaireResponseResource, responseExportBundle, responseHistoryBundle } from './forms.resources';
 import { validateQuestionnaireResponse } from './questionnaire-response.validation';
+import { R4Structure } from './r4-structure';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -28,6 +29,7 @@ export class QuestionnaireResponsesHttpController {
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
     @Inject(ResponsePdfRenderer) private readonly pdf: ResponsePdfRenderer,
+    @Inject(R4Structure) private readonly r4: R4Structure,
   ) {}
 
   /** `201` with the stored (scored, when completed) QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
@@ -110,6 +112,7 @@ export class QuestionnaireResponsesHttpController {
 
   /** Validated, for a patient the caller may act for and who is enrolled; a guardian is recorded as the author. */
   private async admitted(body: unknown, principal: Principal): Promise<ResponseSubmission> {
+    if (typeof body === 'object' && body !== null && (body as { resourceType?: unknown }).resourceType === 'QuestionnaireResponse') this.r4.assertValid(body);
     const response = validateQuestionnaireResponse(body, new Date());
     // The patient, their guardian, or a clinician of the patient's care team (policy table, docs/api/sharing.md).
     const { enrolment } = await this.enrolments.authorise(principal, 'forms', 'write', response.patientId);

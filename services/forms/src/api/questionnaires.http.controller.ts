@@ -11,6 +11,7 @@ import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from '../applica
 import { PatientFactsHandler } from '../application/patient-facts.handler';
 import { populateResponse } from '../application/populate-response';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
+import { R4Structure } from './r4-structure';
 import { questionnaireBundle, questionnaireResource, questionnaireResponseResource } from './forms.resources';
 
 const SUBJECT = /^Patient\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
@@ -38,6 +39,7 @@ export class QuestionnairesHttpController {
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
     @Inject(PatientFactsHandler) private readonly facts: PatientFactsHandler,
     @Inject(QuestionnaireResponseQuery) private readonly responses: QuestionnaireResponseQuery,
+    @Inject(R4Structure) private readonly r4: R4Structure,
   ) {}
 
   /**
@@ -98,6 +100,7 @@ export class QuestionnairesHttpController {
   async create(@Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const metadata = commandMetadataFrom(principal, headers);
     const id = deterministicId(`questionnaire:${metadata.commandId}`);
+    this.r4.assertValid(body(raw));
     return this.answer(await this.author.saveDraft(id, body(raw), !headers['idempotency-key'], metadata), reply);
   }
 
@@ -106,6 +109,7 @@ export class QuestionnairesHttpController {
   @Access('definitions', 'write')
   async update(@Param('id') id: string, @Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const questionnaire = body(raw);
+    this.r4.assertValid(questionnaire);
     if (questionnaire.id !== undefined && questionnaire.id !== id) throw ValidationError.field('Questionnaire.id', `expected "${id}", the id in the URL`);
     return this.answer(await this.author.saveDraft(checkedId(id), questionnaire, false, commandMetadataFrom(principal, headers)), reply);
   }
