@@ -67,7 +67,7 @@ export async function sendSpo2(patientId: string, value: number, at: Date = new 
  * Opens `app` and signs in on the development issuer's page as `role` (a patient with their id), by keyboard
  * when `keyboard` is set; answers when the app shows its first screen.
  */
-export async function signIn(page: Page, app: 'clinician' | 'patient', role: 'clinician' | 'patient', options: { patientId?: string; keyboard?: boolean } = {}): Promise<void> {
+export async function signIn(page: Page, app: 'clinician' | 'patient', role: 'clinician' | 'patient' | 'guardian' | 'pathway-designer', options: { patientId?: string; keyboard?: boolean } = {}): Promise<void> {
   await page.goto(`${baseUrl()}/${app}/`);
   const button = page.getByRole('button', { name: /^(Logg inn|Sign in)$/ });
   if (options.keyboard) {
@@ -77,7 +77,7 @@ export async function signIn(page: Page, app: 'clinician' | 'patient', role: 'cl
     await button.click();
   }
   await page.waitForURL(/\/authorize/);
-  await page.getByLabel(role === 'patient' ? 'Patient (pasient)' : 'Clinician (kliniker)').check();
+  await page.getByLabel({ patient: 'Patient (pasient)', guardian: 'Guardian (foresatt)', clinician: 'Clinician (kliniker)', 'pathway-designer': 'Pathway designer (forløpsdesigner)' }[role]).check();
   if (options.patientId) await page.getByLabel(/^Patient id/).fill(options.patientId);
   if (options.keyboard) {
     await page.getByRole('button', { name: 'Sign in' }).focus();

@@ -84,4 +84,21 @@ describe('patient app', () => {
     await page.getByRole('heading', { name: 'Today' }).waitFor();
     await journey('en', page, patientId);
   });
+
+  it('a guardian switches between the children they act for', async () => {
+    const [first, second] = [await enrolPatient(), await enrolPatient()];
+    const page = await newPage(browser, { viewport: { width: 360, height: 780 }, locale: 'nb-NO' });
+    await signIn(page, 'patient', 'guardian', { patientId: `${first},${second}` });
+    const child = page.getByTestId('child');
+    expect(await child.inputValue()).toBe(first);
+    await child.selectOption(second);
+    await page.getByRole('link', { name: 'Hvem har sett', exact: true }).click();
+    await page.getByTestId('access-log').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'patient-guardian-nb');
+    // The read was of the chosen child's data: their own access log says a guardian looked.
+    await expect
+      .poll(async () => (await api<{ entries: Array<{ actor: { role: string } }> }>('GET', `/api/patients/${second}/access-log`, await token('patient', second))).body.entries.map((e) => e.actor.role), { timeout: 20_000 })
+      .toContain('guardian');
+  });
 });

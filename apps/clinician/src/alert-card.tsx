@@ -1,5 +1,5 @@
 import { Button } from '@digdir/designsystemet-react';
-import { formatDateTime, problemText, useSession } from '@varde/web-common';
+import { ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ColourBadge } from './colour-badge';
@@ -38,11 +38,7 @@ export function AlertCard({ alert, onChange }: { alert: Alert; onChange: () => v
           <li key={reason}>{reason}</li>
         ))}
       </ul>
-      {error ? (
-        <p role="alert" className="hint-bad">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage text={error} />
       {resolved ? null : (
         <div className="actions">
           {alert.status === 'open' ? (

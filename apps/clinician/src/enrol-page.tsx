@@ -1,6 +1,6 @@
 import { Heading } from '@digdir/designsystemet-react';
 import { checkNationalId } from '@varde/core/src/national-id';
-import { AppLink, problemText, useSession } from '@varde/web-common';
+import { AppLink, ErrorMessage, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TeamOptions } from './team-options';
@@ -65,11 +65,7 @@ export function EnrolPage() {
             <TeamOptions teams={teams} />
           </select>
         </label>
-        {error ? (
-          <p role="alert" className="hint-bad">
-            {error}
-          </p>
-        ) : null}
+        <ErrorMessage text={error} />
         <button type="submit" className="primary" disabled={!check?.valid}>
           {t('enrol.submit')}
         </button>

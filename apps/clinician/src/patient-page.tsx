@@ -1,5 +1,5 @@
 import { Heading } from '@digdir/designsystemet-react';
-import { AppLink, formatDateTime, problemText, TimeSeriesPlot, type PlotThreshold, useSession } from '@varde/web-common';
+import { AppLink, ErrorMessage, formatDateTime, type PlotThreshold, problemText, TimeSeriesPlot, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
@@ -83,11 +83,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
       <Heading level={1} data-size="lg">
         {t('patient.title', { id: patientId.slice(0, 8) })}
       </Heading>
-      {error ? (
-        <p role="alert" className="hint-bad">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage text={error} />
       {triage ? (
         <section aria-labelledby="status-heading">
           <h2 id="status-heading">{t('patient.status')}</h2>

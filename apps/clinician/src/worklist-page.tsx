@@ -1,5 +1,5 @@
 import { Heading } from '@digdir/designsystemet-react';
-import { AppLink, formatDateTime, listenToEvents, problemText, useSession } from '@varde/web-common';
+import { AppLink, ErrorMessage, formatDateTime, listenToEvents, problemText, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ColourBadge } from './colour-badge';
@@ -127,11 +127,7 @@ export function WorklistPage() {
       <p aria-live="polite" className="visually-hidden" data-testid="worklist-announcement">
         {announcement}
       </p>
-      {error ? (
-        <p role="alert" className="hint-bad">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage text={error} />
       {entries === undefined ? (
         <p>{t('common.loading')}</p>
       ) : visible.length === 0 ? (

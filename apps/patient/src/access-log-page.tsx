@@ -1,4 +1,4 @@
-import { formatDateTime, problemText, useSession } from '@varde/web-common';
+import { ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -29,7 +29,7 @@ export function AccessLogPage({ patientId }: { patientId: string }) {
     <>
       <h1>{t('accessLog.title')}</h1>
       <p>{t('accessLog.intro')}</p>
-      {error ? <p role="alert">{error}</p> : null}
+      <ErrorMessage text={error} />
       {entries?.length === 0 ? <p>{t('accessLog.none')}</p> : null}
       <ul className="access-log" data-testid="access-log">
         {(entries ?? []).map((entry, index) => (

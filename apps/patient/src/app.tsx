@@ -1,4 +1,5 @@
 import { AppLink, LanguageSwitch, SkipLink, useRoute, useSession } from '@varde/web-common';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AccessLogPage } from './access-log-page';
 import { FormPage } from './form-page';
@@ -19,7 +20,8 @@ export function App() {
   const { t } = useTranslation();
   const session = useSession();
   const path = useRoute();
-  const patientId = session.patientIds[0] ?? '';
+  // A guardian acts for one of the children their token names at a time; a patient for themselves.
+  const [patientId, setPatientId] = useState(session.patientIds[0] ?? '');
   const screen = () => {
     switch (path) {
       case '/form':
@@ -45,6 +47,18 @@ export function App() {
             {t('app.signOut')}
           </button>
         </span>
+        {session.patientIds.length > 1 ? (
+          <label className="child-switch">
+            {t('app.child')}{' '}
+            <select value={patientId} onChange={(event) => setPatientId(event.target.value)} data-testid="child">
+              {session.patientIds.map((id, index) => (
+                <option key={id} value={id}>
+                  {t('app.childOption', { index: index + 1, id: id.slice(0, 8) })}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <nav aria-label={t('app.nav')}>
           <ul>
             {SCREENS.map(([to, label]) => (
@@ -57,7 +71,7 @@ export function App() {
           </ul>
         </nav>
       </header>
-      <main id="main" className="page" tabIndex={-1}>
+      <main id="main" className="page" tabIndex={-1} key={patientId}>
         {screen()}
       </main>
     </>

@@ -1,4 +1,4 @@
-import { problemText, useSession } from '@varde/web-common';
+import { ErrorMessage, problemText, useSession } from '@varde/web-common';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -105,7 +105,7 @@ export function FormPage({ patientId }: { patientId: string }) {
             </div>
           </fieldset>
         ))}
-        {error ? <p role="alert">{error}</p> : null}
+        <ErrorMessage text={error} />
         <button type="submit" className="primary">
           {t('common.send')}
         </button>

@@ -1,4 +1,4 @@
-import { problemText, useSession } from '@varde/web-common';
+import { ErrorMessage, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -81,7 +81,7 @@ export function MeasurePage({ patientId }: { patientId: string }) {
             keep({ systolic, diastolic: value });
           }}
         />
-        {error ? <p role="alert">{error}</p> : null}
+        <ErrorMessage text={error} />
         <button type="submit" className="primary">
           {t('common.send')}
         </button>

@@ -1,4 +1,4 @@
-import { problemText, TimeSeriesPlot, useSession, type PlotSeries } from '@varde/web-common';
+import { ErrorMessage, type PlotSeries, problemText, TimeSeriesPlot, useSession } from '@varde/web-common';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -34,7 +34,7 @@ export function MeasurementsPage({ patientId }: { patientId: string }) {
   return (
     <>
       <h1>{t('measurements.title')}</h1>
-      {error ? <p role="alert">{error}</p> : null}
+      <ErrorMessage text={error} />
       {bp && bp.points.length > 0 ? (
         <TimeSeriesPlot testId="bp-plot" title={t('measurements.bp')} unit="mmHg" series={bpSeries} language={i18n.language} labels={labels} width={Math.min(window.innerWidth - 32, 720)} />
       ) : null}

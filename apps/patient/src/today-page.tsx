@@ -1,27 +1,38 @@
-import { AppLink, problemText, useSession } from '@varde/web-common';
+import { AppLink, ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 type Colour = 'red' | 'yellow' | 'green';
-type Bundle = { entry?: Array<{ resource: { id?: string; title?: string } }> };
+type Bundle<T> = { entry?: Array<{ resource: T }> };
+type Task = { id: string; status: string; description?: string; code?: { text?: string; coding?: Array<{ code?: string; display?: string }> }; input?: unknown[]; executionPeriod?: { start?: string; end?: string } };
 
-/** Today: the current colour with its self-care advice in plain words, and what is due. */
+// Today's local date, as the Task search's `period` wants it.
+const today = (): string => new Date().toLocaleDateString('sv-SE');
+
+/** Today: the current colour with its self-care advice in plain words, what is due and what was missed. */
 export function TodayPage({ patientId }: { patientId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { api } = useSession();
   const [colour, setColour] = useState<Colour>();
-  const [forms, setForms] = useState<Array<{ id?: string; title?: string }>>([]);
+  const [tasks, setTasks] = useState<Task[]>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    Promise.all([
-      api<{ colour: Colour }>(`/api/patients/${patientId}/triage`).then((status) => setColour(status.colour)),
-      api<Bundle>(`/fhir/Questionnaire?subject=Patient/${patientId}`).then((bundle) => setForms((bundle.entry ?? []).map((e) => e.resource))),
-    ]).catch((failure: unknown) => setError(problemText(failure, t)));
+    // Each part on its own: the advice still shows when the task list cannot be read, and the other way round.
+    api<{ colour: Colour }>(`/api/patients/${patientId}/triage`)
+      .then((status) => setColour(status.colour))
+      .catch((failure: unknown) => setError(problemText(failure, t)));
+    api<Bundle<Task>>(`/fhir/Task?patient=${patientId}&period=${today()}`)
+      .then((bundle) => setTasks((bundle.entry ?? []).map((e) => e.resource)))
+      .catch((failure: unknown) => setError(problemText(failure, t)));
   }, [api, patientId, t]);
+  const title = (task: Task): string => task.description ?? task.code?.text ?? task.code?.coding?.[0]?.display ?? task.code?.coding?.[0]?.code ?? task.id;
+  const until = (task: Task): string => (task.executionPeriod?.end ? formatDateTime(task.executionPeriod.end, i18n.language) : '');
+  const due = (tasks ?? []).filter((task) => task.status === 'ready' || task.status === 'requested');
+  const missed = (tasks ?? []).filter((task) => task.status === 'failed');
   return (
     <>
       <h1>{t('today.title')}</h1>
-      {error ? <p role="alert">{error}</p> : null}
+      <ErrorMessage text={error} />
       {colour ? (
         <section aria-labelledby="status-heading" className={`status status-${colour}`}>
           <h2 id="status-heading">{t('today.status')}</h2>
@@ -33,16 +44,35 @@ export function TodayPage({ patientId }: { patientId: string }) {
       ) : null}
       <section aria-labelledby="due-heading">
         <h2 id="due-heading">{t('today.due')}</h2>
-        <ul className="due">
-          {forms.map((form) => (
-            <li key={form.id}>
-              <AppLink to="form">{t('today.dueForm', { title: form.title ?? form.id })}</AppLink>
+        <ul className="due" data-testid="due">
+          {due.map((task) => (
+            <li key={task.id}>
+              <AppLink to={task.input ? 'form' : 'measure'}>{t('today.task', { title: title(task), until: until(task) })}</AppLink>
             </li>
           ))}
-          <li>
-            <AppLink to="measure">{t('today.dueMeasure')}</AppLink>
-          </li>
+          {tasks !== undefined && due.length === 0 ? (
+            <>
+              <li>
+                <AppLink to="form">{t('today.dueForm', { title: 'CAT' })}</AppLink>
+              </li>
+              <li>
+                <AppLink to="measure">{t('today.dueMeasure')}</AppLink>
+              </li>
+            </>
+          ) : null}
         </ul>
+      </section>
+      <section aria-labelledby="missed-heading">
+        <h2 id="missed-heading">{t('today.missed')}</h2>
+        {missed.length === 0 ? (
+          <p>{t('today.missedNone')}</p>
+        ) : (
+          <ul>
+            {missed.map((task) => (
+              <li key={task.id}>{t('today.taskMissed', { title: title(task), until: until(task) })}</li>
+            ))}
+          </ul>
+        )}
       </section>
     </>
   );

@@ -8,3 +8,4 @@ export * from './route';
 export * from './start-app';
 export * from './problem';
 export * from './skip-link';
+export * from './error-message';

@@ -10,7 +10,7 @@ export function problemText(error: unknown, t: TFunction): string {
     case 401:
       return t('errors.unauthorized');
     case 403:
-      return t('errors.forbidden');
+      return t('errors.forbidden', { detail: error.message });
     case 404:
       return t('errors.notFound');
     case 409:
