@@ -19,8 +19,8 @@ describe('patient app', () => {
 
   const journey = async (language: 'nb' | 'en', page: Page, patientId: string): Promise<void> => {
     const text = {
-      nb: { form: 'Skjema', send: 'Send', measure: 'Ny måling', systolic: /Overtrykk/, diastolic: /Undertrykk/, measurements: 'Mine målinger', accessLog: 'Hvem har sett', clinicianRead: 'en kliniker så' },
-      en: { form: 'Form', send: 'Send', measure: 'New measurement', systolic: /Upper/, diastolic: /Lower/, measurements: 'My measurements', accessLog: 'Who has looked', clinicianRead: 'a clinician looked at' },
+      nb: { today: 'I dag', form: 'Skjema', send: 'Send', measure: 'Ny måling', systolic: /Overtrykk/, diastolic: /Undertrykk/, measurements: 'Mine målinger', accessLog: 'Hvem har sett', clinicianRead: 'en kliniker så', accessLogIntro: 'Her ser du hver gang' },
+      en: { today: 'Today', form: 'Form', send: 'Send', measure: 'New measurement', systolic: /Upper/, diastolic: /Lower/, measurements: 'My measurements', accessLog: 'Who has looked', clinicianRead: 'a clinician looked at', accessLogIntro: 'Here you see every time' },
     }[language];
     await expectAccessible(page);
     await screenshot(page, `patient-today-${language}`);
@@ -57,8 +57,11 @@ describe('patient app', () => {
     await expect
       .poll(
         async () => {
+          // Away and back: the screen reads the log each time it opens.
+          await page.getByRole('link', { name: text.today, exact: true }).click();
           await page.getByRole('link', { name: text.accessLog, exact: true }).click();
-          await page.getByTestId('access-log').waitFor();
+          await page.getByText(text.accessLogIntro).waitFor();
+          await page.getByTestId('access-log').locator('li').first().waitFor();
           return page.getByTestId('access-log').innerText();
         },
         { timeout: 20_000, interval: 1_000 },
