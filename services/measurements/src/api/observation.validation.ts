@@ -201,7 +201,7 @@ function panelComponents(obs: Parsed, expected: readonly { code: string; canonic
 }
 
 /**
- * The measuring device: `device.reference` to `Device/<id>` or to a contained Device (`#<id>`, whose identifier,
+ * The measuring device: `device.reference` to `Device/<id>`, `DeviceMetric/<id>` or to a contained Device (`#<id>`, whose identifier,
  * model, serial and manufacturer are kept), and/or `device.identifier`. The reference recorded is the
  * `Device/<id>`, or else the device identifier as `system|value`.
  */
@@ -215,7 +215,7 @@ export function deviceOf(obs: Pick<Parsed, 'device' | 'contained'>, issue: (fiel
   if (reference?.startsWith('#')) {
     contained = obs.contained?.find((d) => d.id === reference.slice(1));
     if (!contained) issue('device.reference', `no contained Device with id "${reference.slice(1)}"`);
-  } else if (reference !== undefined && !/^Device\/[A-Za-z0-9\-.]{1,64}$/.test(reference)) issue('device.reference', 'expected "Device/<id>" or "#<contained Device id>"');
+  } else if (reference !== undefined && !/^(Device|DeviceMetric)\/[A-Za-z0-9\-.]{1,64}$/.test(reference)) issue('device.reference', 'expected "Device/<id>", "DeviceMetric/<id>" (R4 allows both) or "#<contained Device id>"');
   const id = identifier ?? contained?.identifier?.[0];
   const details: DeviceDetails = {
     ...(id ? { identifier: { system: id.system, value: id.value } } : {}),
