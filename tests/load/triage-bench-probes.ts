@@ -108,7 +108,7 @@ export async function cursorAt(db: pg.Pool, n: number): Promise<WorklistCursor> 
  * (ADR 0004) this is no longer part of a read's latency, but it is still work every read causes.
  */
 export async function timeAccessLog(sharingGrpcUrl: string, issuerUrl: string, patientIds: readonly string[], count: number): Promise<LatencySummary> {
-  // As triage calls it: with a service token from the issuer (ADR 0009).
+  // As triage calls it: with a service token from the issuer (ADR 0013).
   const log = new SharingAccessLog(sharingGrpcUrl, new ClientCredentialsTokens({ tokenUrl: `${issuerUrl}/token`, clientId: 'varde-triage', audienceOf: (callee) => `varde-${callee}` }));
   try {
     const times: number[] = [];

@@ -94,7 +94,7 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     }
     try {
       const fields = textFields(body);
-      // A Varde service asking for its own token (client credentials, ADR 0009): role system, named by its client id,
+      // A Varde service asking for its own token (client credentials, ADR 0013): role system, named by its client id,
       // for the callee's audience (`audience` or RFC 8707 `resource`).
       const service = fields.role === undefined && fields.client_id ? { role: 'system', subject: fields.client_id } : {};
       const tokenOptions = parseDevTokenRequest({ ...tokenRequest(fields), ...service });

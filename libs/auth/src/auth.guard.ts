@@ -20,11 +20,11 @@ const GRPC_USER_TOKENS_KEY = 'varde:auth:grpc-user-tokens';
 
 /**
  * Lets a gRPC controller also be called with an end user's token (audience `OIDC_AUDIENCE`), e.g. triage's status and
- * worklist for the clinician UI's backend; without it a gRPC call needs a service token for this service (ADR 0009).
+ * worklist for the clinician UI's backend; without it a gRPC call needs a service token for this service (ADR 0013).
  */
 export const AcceptsUserTokensOverGrpc = (): MethodDecorator & ClassDecorator => SetMetadata(GRPC_USER_TOKENS_KEY, true);
 
-/** DI token of the verifier of service tokens: audience `varde-<this service>` (ADR 0009). */
+/** DI token of the verifier of service tokens: audience `varde-<this service>` (ADR 0013). */
 export abstract class ServiceTokenVerifier extends TokenVerifier {}
 
 /** Restricts a route or controller to the given roles; others get 403. */

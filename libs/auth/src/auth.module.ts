@@ -8,7 +8,7 @@ import { JoseTokenVerifier, TokenVerifier, type TokenVerifierOptions } from './t
 export class AuthModule {
   /**
    * Trusts tokens from `issuer` for `audience`, verified with the keys at `jwksUrl`; gRPC calls need a service token
-   * for `serviceAudience` (ADR 0009; default: the same audience, for tests that start a module alone).
+   * for `serviceAudience` (ADR 0013; default: the same audience, for tests that start a module alone).
    */
   static forRoot(options: TokenVerifierOptions & { serviceAudience?: string }): DynamicModule {
     const { serviceAudience, ...users } = options;

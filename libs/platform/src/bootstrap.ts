@@ -50,7 +50,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     recordRequestMetrics(app, infra);
     if (definition.grpc) {
       // inheritAppConfig: the global auth guard and error filter cover gRPC calls too (a call without a
-      // service credential is UNAUTHENTICATED, ADR 0009).
+      // service credential is UNAUTHENTICATED, ADR 0013).
       app.connectMicroservice<GrpcOptions>(
         { transport: Transport.GRPC, options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`) },
         { inheritAppConfig: true },

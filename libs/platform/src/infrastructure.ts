@@ -15,7 +15,7 @@ export type Infrastructure = Readonly<{
   pool: pg.Pool;
   eventStore: PostgresEventStore;
   bus: MessageBus;
-  /** The credential this service sends with its calls to other services (ADR 0009). */
+  /** The credential this service sends with its calls to other services (ADR 0013). */
   credentials: ServiceCredentials;
 }>;
 

@@ -68,7 +68,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       audience: config.OIDC_AUDIENCE,
       jwksUrl: config.OIDC_JWKS_URL ?? `${config.OIDC_ISSUER.replace(/\/$/, '')}/jwks`,
       maxLifetimeSeconds: config.OIDC_MAX_TOKEN_LIFETIME_SECONDS,
-      // Service-to-service calls (ADR 0009): this service's tokens are for `varde-<service>`.
+      // Service-to-service calls (ADR 0013): this service's tokens are for `varde-<service>`.
       serviceAudience: `${config.SERVICE_AUDIENCE_PREFIX}${service}`,
     },
     serviceIdentity: {

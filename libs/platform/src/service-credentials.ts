@@ -2,7 +2,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { UnavailableError } from '@varde/core';
 import type { ServiceName } from './platform-config';
 
-/** Port: the credential this service sends with every call to another Varde service (ADR 0009). */
+/** Port: the credential this service sends with every call to another Varde service (ADR 0013). */
 export abstract class ServiceCredentials {
   /** `Authorization: Bearer <token>` for a call to `callee`; throws UnavailableError when none can be had. */
   abstract authorization(callee: ServiceName): Promise<string>;

@@ -128,7 +128,7 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
   });
 });
 
-describe('only Varde services may write the access log (service identity, ADR 0009)', () => {
+describe('only Varde services may write the access log (service identity, ADR 0013)', () => {
   it.each([
     ['no credential', async () => new Metadata(), 'missing bearer token'],
     ["a clinician's token", () => bearer(issuer.token('clinician')), ''],

@@ -17,7 +17,7 @@ export class SharingGrpcController implements sharingV1Service.SharingServiceCon
 
   recordAccess(request: sharingV1Service.RecordAccessRequest, metadata: Metadata): Promise<sharingV1Service.RecordAccessResponse> {
     return grpcCall(async () => {
-      // The auth guard let the call in only with a service token for sharing (ADR 0009): the calling service.
+      // The auth guard let the call in only with a service token for sharing (ADR 0013): the calling service.
       const { principal } = metadata as unknown as PrincipalHolder;
       if (principal === undefined) throw new UnauthorizedError('RecordAccess needs a service token');
       const now = new Date().toISOString();
