@@ -1,44 +1,13 @@
 import { ExpectedVersionConflictError, STREAM_DOES_NOT_EXIST, STREAM_EXISTS } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore, schemaSQL, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import { ensureSchema, schemaConnectionString } from '@varde/database';
 import pg from 'pg';
+
+// Schema helpers moved to @varde/database (beside the migrations); re-exported where services already import them.
+export { ensureSchema, schemaConnectionString, withSessionSettings } from '@varde/database';
 
 /** Where a service keeps its events: one PostgreSQL schema per service. */
 export type PostgresStoreOptions = Readonly<{ databaseUrl: string; schema: string }>;
-
-/**
- * A connection string whose sessions use the service's schema first (Emmett's tables are unqualified), keeping
- * any settings the URL already carries (an operator's `options=-c statement_timeout=…`).
- */
-export function schemaConnectionString(databaseUrl: string, schema: string): string {
-  assertSchemaName(schema);
-  return withSessionSettings(databaseUrl, { search_path: schema });
-}
-
-/**
- * `databaseUrl` with server settings for its sessions (`-c name=value` in `options`), after any it already
- * carries: for a connection that runs only a few statements of its own and needs their plan fixed.
- */
-export function withSessionSettings(databaseUrl: string, settings: Readonly<Record<string, string>>): string {
-  const url = new URL(databaseUrl);
-  const added = Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`);
-  url.searchParams.set('options', [url.searchParams.get('options'), ...added].filter(Boolean).join(' '));
-  return url.toString();
-}
-
-/** Creates the schema when missing. */
-export async function ensureSchema(databaseUrl: string, schema: string): Promise<void> {
-  assertSchemaName(schema);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  } catch (error) {
-    // Two services creating schemas at the same moment race on the catalog; the schema exists either way.
-    if ((error as { code?: string }).code !== '23505') throw error;
-  } finally {
-    await client.end();
-  }
-}
 
 /** The Emmett PostgreSQL event store of one service, in its own schema. */
 export async function createPostgresEventStore(options: PostgresStoreOptions): Promise<PostgresEventStore> {
@@ -104,8 +73,4 @@ async function createEmmettFunctionsInFreshSchema(connectionString: string, sche
   } finally {
     await client.end();
   }
-}
-
-function assertSchemaName(schema: string): void {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid schema name "${schema}": use lower-case letters, digits and _`);
 }

@@ -82,16 +82,6 @@ export type ConsumerOptions = Readonly<{
 const RECORD_PROCESSED = preparedStatement('INSERT INTO processed_messages (group_id, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id');
 const RECORD_ONE_PROCESSED = preparedStatement('INSERT INTO processed_messages (group_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING');
 
-/** Table of processed message ids, in the consuming service's own schema. */
-export async function ensureProcessedTable(pool: pg.Pool): Promise<void> {
-  await pool.query(`CREATE TABLE IF NOT EXISTS processed_messages (
-    group_id text NOT NULL,
-    message_id text NOT NULL,
-    processed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (group_id, message_id)
-  )`);
-}
-
 /**
  * Runs a consumer group: each message is handled in a transaction together with the record that it was
  * processed, so a redelivered message is recognised and skipped. Messages of different patients handled at
@@ -102,7 +92,6 @@ export async function ensureProcessedTable(pool: pg.Pool): Promise<void> {
  * dead-letter topic with its error, and the group moves on.
  */
 export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
-  await ensureProcessedTable(options.pool);
   await options.bus.ensureTopics([...options.topics, ...options.topics.map((t) => deadLetterTopic(t, options.groupId))]);
   const concurrency = options.concurrency ?? Math.max(1, Math.min(DEFAULT_KEY_CONCURRENCY, Math.floor((options.pool.options.max ?? 10) / 2)));
   const state: ConsumerState = {

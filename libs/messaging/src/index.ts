@@ -6,3 +6,4 @@ export * from './relay';
 export * from './consumer-runner';
 export * from './integration-message';
 export * from './keyed-concurrency';
+export * from './migrations/messaging.migrations';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ValidationError } from '@varde/core';
+import { migrateSchema } from '@varde/database';
 import { createPostgresEventStore, ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
 import { eventually, freshSchema } from '@varde/testing';
 import { startConsumer, replayDeadLetters } from './consumer-runner';
@@ -9,6 +10,7 @@ import { KafkaMessageBus } from './kafka-message-bus';
 import { deadLetterTopic, MessageBus, type DeliveredMessage, type IntegrationMessage } from './message-bus';
 import { PostgresMessageBus } from './postgres-message-bus';
 import { startRelay } from './relay';
+import { messagingMigrations } from './migrations/messaging.migrations';
 
 const databaseUrl = inject('databaseUrl');
 const kafkaBrokers = inject('kafkaBrokers');
@@ -39,7 +41,9 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
   beforeAll(async () => {
     bus = createBus();
     schema = freshSchema('msg');
-    await ensureSchema(databaseUrl, schema);
+    // The relay's and the consumer's tables, as a service's start-up creates them (after Emmett's).
+    await (await createPostgresEventStore({ databaseUrl, schema })).close();
+    await migrateSchema({ databaseUrl, schema }, [messagingMigrations]);
     pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema) });
     // seq: the order effects were written in (ctid is not, with concurrent writers).
     await pool.query('CREATE TABLE effects (body text NOT NULL, seq bigserial)');
@@ -55,6 +59,7 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     const ownSchema = freshSchema(name);
     await ensureSchema(databaseUrl, ownSchema);
     const store = await createPostgresEventStore({ databaseUrl, schema: ownSchema });
+    await migrateSchema({ databaseUrl, schema: ownSchema }, [messagingMigrations]);
     const topic = `varde.${name}${randomUUID().slice(0, 8)}.v1`;
     await bus.ensureTopics([topic]);
     const event = (n: number, type = 'ThingHappened') => ({ type, data: { n }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', effectiveTime: new Date().toISOString(), recordedTime: new Date().toISOString(), actor: { subject: 's', role: 'system' }, schemaVersion: 1 } });

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { withSessionSettings } from '@varde/event-sourcing';
+import { migrateSchema, withSessionSettings } from '@varde/database';
+import { messageLogMigrations } from './migrations/messaging.migrations';
 import { DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
 
@@ -116,42 +117,8 @@ export class PostgresMessageBus extends MessageBus {
   }
 
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      // Serialise the DDL: five services start at once against one embedded database.
-      await client.query('SELECT pg_advisory_lock(727274)');
-      await client.query(`
-        CREATE SCHEMA IF NOT EXISTS ${this.schema};
-        CREATE TABLE IF NOT EXISTS ${this.schema}.messages (
-          position bigserial PRIMARY KEY,
-          tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
-          topic text NOT NULL,
-          partition_key text NOT NULL,
-          id text NOT NULL,
-          type text NOT NULL,
-          source text NOT NULL,
-          time timestamptz NOT NULL,
-          recorded_time timestamptz NOT NULL,
-          correlation_id text NOT NULL,
-          causation_id text NOT NULL,
-          traceparent text,
-          tracestate text,
-          headers jsonb NOT NULL DEFAULT '{}',
-          payload bytea NOT NULL,
-          published_at timestamptz NOT NULL DEFAULT now()
-        );
-        CREATE INDEX IF NOT EXISTS messages_topic_tx_position ON ${this.schema}.messages (topic, tx, position);
-        CREATE TABLE IF NOT EXISTS ${this.schema}.group_positions (
-          group_id text NOT NULL,
-          topic text NOT NULL,
-          tx xid8 NOT NULL,
-          position bigint NOT NULL,
-          PRIMARY KEY (group_id, topic)
-        );`);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
-      client.release();
-    }
+    // Five services start at once against one embedded database: the migrator's lock serialises them.
+    await migrateSchema({ databaseUrl: this.options.databaseUrl, schema: this.schema }, [messageLogMigrations]);
   }
 }
 

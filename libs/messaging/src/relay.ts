@@ -116,14 +116,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const published = options.map.eventTypes ? new Set(options.map.eventTypes) : undefined;
   const runWith = async (client: pg.Client): Promise<void> => {
-    await client.query(`CREATE TABLE IF NOT EXISTS relay_checkpoints (
-      relay_id text PRIMARY KEY,
-      transaction_id xid8 NOT NULL,
-      global_position bigint NOT NULL,
-      updated_at timestamptz NOT NULL DEFAULT now())`);
-    // The poll below reads from a checkpoint in (transaction, position) order: without this index every poll
-    // scans the whole log, and the cost of each event grows with the size of the store.
-    await client.query('CREATE INDEX IF NOT EXISTS emt_messages_relay_order ON emt_messages (transaction_id, global_position)');
+    // relay_checkpoints and the index the poll below reads by come from messagingMigrations (migrations/).
     while (!stopping) {
       const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [relayId]);
       if (locked[0]?.ok) break;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError, type AccessLogEntry, type CommandMetadata } from '@varde/core';
-import { ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
+import { migrateSchema } from '@varde/database';
+import { schemaConnectionString } from '@varde/event-sourcing';
+import { platformMigrations } from './migrations/platform.migrations';
 import { createLogger, MetricsRegistry } from '@varde/telemetry';
 import { eventually, freshSchema, whileOutboxUnwritable } from '@varde/testing';
 import pg from 'pg';
@@ -37,7 +39,7 @@ describe('AccessLogOutbox: reads recorded in the service\'s own database, forwar
 
   beforeAll(async () => {
     const databaseUrl = inject('databaseUrl');
-    await ensureSchema(databaseUrl, schema);
+    await migrateSchema({ databaseUrl, schema }, [platformMigrations]);
     pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 6 });
   });
 

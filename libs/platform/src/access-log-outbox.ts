@@ -26,12 +26,7 @@ export type AccessLogOutboxOptions = Readonly<{
   stopFlushMs?: number;
 }>;
 
-const CREATE_TABLE = `
-  CREATE TABLE IF NOT EXISTS access_log_outbox (
-    entry_id text PRIMARY KEY,
-    entry jsonb NOT NULL,
-    queued_at timestamptz NOT NULL DEFAULT clock_timestamp()
-  )`;
+// The table is created by the platform's migrations (migrations/platform.migrations.ts) in the service's schema.
 const INSERT = preparedStatement(
   `INSERT INTO access_log_outbox (entry_id, entry)
    SELECT e->>'entryId', e FROM jsonb_array_elements($1::jsonb) AS e
@@ -86,7 +81,6 @@ export class AccessLogOutbox extends AccessLog implements OnModuleInit, OnModule
   }
 
   async onModuleInit(): Promise<void> {
-    await this.options.pool.query(CREATE_TABLE);
     this.schedule(0);
   }
 

@@ -3,6 +3,7 @@ import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { ConfigError } from '@varde/config';
+import { migrateSchema, type MigrationSet } from '@varde/database';
 import { grpcOptions, type grpcServices } from '@varde/contracts';
 import type { IntegrationMapper, Relay } from '@varde/messaging';
 import { NestPinoLogger, type Tracing } from '@varde/telemetry';
@@ -12,12 +13,15 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { buildOpenApiDocument, mergeOpenApiDocuments } from './openapi/openapi-document';
 import { loadPlatformConfig, type ServiceName } from './platform-config';
 import { registerRateLimits } from './rate-limits';
+import { serviceSchemaMigrations } from './service-migrations';
 
 /** How a service is put together. */
 export type ServiceDefinition = Readonly<{
   service: ServiceName;
   /** The service's root module, given the shared infrastructure. */
   module: (infra: Infrastructure) => Type<unknown> | DynamicModule;
+  /** The service's own tables: its versioned migrations (`src/infrastructure/migrations/<service>.migrations.ts`). */
+  migrations: MigrationSet;
   /** The gRPC contract the service serves, when it answers synchronous questions. */
   grpc?: keyof typeof grpcServices;
   /** Maps the service's domain events to integration events; omitted when it publishes none. */
@@ -32,11 +36,13 @@ export type RunningService = Readonly<{ app: NestFastifyApplication; infra: Infr
 /** Starts a service: infrastructure, HTTP (Fastify), gRPC, relay. Resolves when it listens. */
 export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadPlatformConfig(definition.service, env);
-  // Replicas starting together create the schema's tables one after the other (see startingAlone).
+  // Replicas starting together migrate the schema one after the other (see startingAlone); a migration Job
+  // that ran first (npm run migrate) leaves nothing to do.
   const { app, infra, sealer } = await startingAlone(config.database.url, config.database.schema, async () => {
     const infra = await createInfrastructure(config);
+    const applied = await migrateSchema({ databaseUrl: config.database.url, schema: config.database.schema }, serviceSchemaMigrations(definition.migrations));
+    if (applied.length > 0) infra.logger.info({ applied }, 'schema migrated');
     const sealer = createEventChainSealer(infra, env);
-    await sealer.prepare();
     // ignoreTrailingSlash: FHIR clients post batches to the base with a trailing slash (`POST /fhir/`).
     const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false, routerOptions: { ignoreTrailingSlash: true } });
     const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {

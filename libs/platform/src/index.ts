@@ -18,3 +18,5 @@ export * from './service-credentials';
 export * from './rate-limits';
 export * from './openapi/openapi-document';
 export * from './openapi/route-descriptions';
+export * from './service-migrations';
+export * from './migrations/platform.migrations';

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { migrateSchema } from '@varde/database';
 import { freshSchema } from '@varde/testing';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -6,6 +7,7 @@ import { createPostgresEventStore, schemaConnectionString } from '../postgres-ev
 import { checkpointSigningKey } from './checkpoint-signature';
 import { checkEventChain } from './event-chain.check';
 import { EventChainSealer } from './event-chain.sealer';
+import { eventChainMigrations } from './migrations/event-chain.migrations';
 
 const keyPem = (): { privateKey: string; publicKey: string } => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -24,7 +26,7 @@ describe('the event chain: tampering directly in PostgreSQL is reported', () => 
     const store = await createPostgresEventStore({ databaseUrl: inject('databaseUrl'), schema });
     pool = new pg.Pool({ connectionString: schemaConnectionString(inject('databaseUrl'), schema), max: 3 });
     sealer = new EventChainSealer({ pool, schema, signingKey: checkpointSigningKey(key.privateKey) });
-    await sealer.prepare();
+    await migrateSchema({ databaseUrl: inject('databaseUrl'), schema }, [eventChainMigrations]);
     for (let patient = 1; patient <= 3; patient++) {
       for (let reading = 1; reading <= 4; reading++) {
         await store.appendToStream(`measurement-patient-${patient}`, [{ type: 'MeasurementRecorded', data: { spo2: 90 + reading, patient } }]);

@@ -4,28 +4,6 @@ import { inTransaction } from '../transaction';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoint-signature';
 import { CHAINED_EVENT_COLUMNS, eventHash, GENESIS_HASH, type ChainedEvent } from './event-hash';
 
-/** The chain's tables in a service's schema, beside Emmett's (whose own tables stay as Emmett makes them). */
-export const EVENT_CHAIN_TABLES_SQL = `
-CREATE TABLE IF NOT EXISTS event_chain (
-  seq             bigint PRIMARY KEY,
-  transaction_id  xid8   NOT NULL,
-  global_position bigint NOT NULL,
-  stream_id       text   NOT NULL,
-  stream_position bigint NOT NULL,
-  hash            text   NOT NULL,
-  sealed_at       timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS event_chain_checkpoints (
-  seq        bigint PRIMARY KEY,
-  hash       text   NOT NULL,
-  signed_at  text   NOT NULL,
-  key_id     text   NOT NULL,
-  public_key text   NOT NULL,
-  signature  text   NOT NULL
-);
--- The order the chain is built in; the relay reads by the same index.
-CREATE INDEX IF NOT EXISTS emt_messages_relay_order ON emt_messages (transaction_id, global_position);`;
-
 /** Options of {@link EventChainSealer}. */
 export type EventChainSealerOptions = Readonly<{
   /** A pool whose sessions use the service's schema first. */
@@ -58,7 +36,8 @@ const READ_UNSEALED = `SELECT ${CHAINED_EVENT_COLUMNS} FROM emt_messages
 /**
  * Seals a service's event log into a hash chain: each event's hash covers its content and the hash before it,
  * in the order the log committed them; and signs the head now and then (a checkpoint an operator can hand to a
- * third party). Replicas take turns through a transaction lock; what one sealed the other continues from.
+ * third party). Replicas take turns through a transaction lock; what one sealed the other continues from. Its
+ * tables come from `eventChainMigrations` (migrations/).
  */
 export class EventChainSealer {
   private timer: NodeJS.Timeout | undefined;
@@ -66,11 +45,6 @@ export class EventChainSealer {
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: EventChainSealerOptions) {}
-
-  /** Creates the chain's tables when missing. */
-  async prepare(): Promise<void> {
-    await this.options.pool.query(EVENT_CHAIN_TABLES_SQL);
-  }
 
   /** Seals what the log holds now and, when due, signs a checkpoint; every `intervalMs` until {@link stop}. */
   start(): void {

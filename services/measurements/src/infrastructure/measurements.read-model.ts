@@ -1,6 +1,5 @@
 import { inTransaction, preparedStatement, readStreams, type Transaction } from '@varde/event-sourcing';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DB_POOL } from '@varde/platform';
+import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { applyToView, viewOfStream, type MeasurementView } from '../application/measurement.view';
 import { MeasurementsProjection } from '../application/measurements-projection.port';
@@ -8,32 +7,6 @@ import type { MeasurementHistoryEvent } from '../domain/measurement.events';
 
 const COLUMNS = `measurement_id, patient_id, code_system, code, display, value, unit, original_value, original_unit,
   effective_time, received_time, status, replaces, correction_reason, provenance, identifier, details, position, last_updated`;
-
-/** The read model's table; a projection of the event log that {@link rebuildMeasurementsReadModel} can drop and refill. */
-const CREATE_TABLE = `
-CREATE TABLE IF NOT EXISTS measurements (
-  measurement_id text PRIMARY KEY,
-  patient_id text NOT NULL,
-  code_system text NOT NULL,
-  code text NOT NULL,
-  display text NOT NULL,
-  value double precision NOT NULL,
-  unit text NOT NULL,
-  original_value double precision NOT NULL,
-  original_unit text NOT NULL,
-  effective_time timestamptz NOT NULL,
-  received_time timestamptz NOT NULL,
-  status text NOT NULL,
-  replaces text,
-  correction_reason text,
-  provenance jsonb NOT NULL,
-  identifier jsonb,
-  details jsonb,
-  position bigint NOT NULL,
-  last_updated timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS measurements_by_patient_code_time ON measurements (patient_id, code, effective_time, measurement_id);
-CREATE INDEX IF NOT EXISTS measurements_by_patient_time ON measurements (patient_id, effective_time, measurement_id);`;
 
 // One statement for one or many rows; the position guard makes a late or replayed upsert a no-op. On its own,
 // the read model is rebuilt from the log, so its commit need not wait for the WAL flush: one fewer synchronous
@@ -140,13 +113,13 @@ type EventRow = { stream_id: string; stream_position: string; message_type: stri
 const REBUILD_BATCH = 5_000;
 
 /**
- * Drops and refills the read model from the event log, in one transaction (the drop locks the table: reads
+ * Empties and refills the read model from the event log, in one transaction (the truncate locks the table: reads
  * and ingestion upserts wait for the commit, then upserts land on top, guarded by position). Returns the row count.
  */
 export function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
   return inTransaction(pool, async (client) => {
-    await client.query('DROP TABLE IF EXISTS measurements');
-    await client.query(CREATE_TABLE);
+    // The table itself is the schema's (migrations/); emptied, not dropped, so a rebuild cannot change its shape.
+    await client.query('TRUNCATE measurements');
     let written = 0;
     let after = { stream: '', position: '0' };
     let current: { stream: string; view: MeasurementView | undefined } = { stream: '', view: undefined };
@@ -183,15 +156,9 @@ export function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
   });
 }
 
-/** {@link MeasurementsProjection} in PostgreSQL: creates the read model's table at start-up; rows are written in the transaction of their events. */
+/** {@link MeasurementsProjection} in PostgreSQL (its table comes from the service's migrations); rows are written in the transaction of their events. */
 @Injectable()
-export class MeasurementsReadModel implements MeasurementsProjection, OnModuleInit {
-  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(CREATE_TABLE);
-  }
-
+export class MeasurementsReadModel implements MeasurementsProjection {
   async apply(tx: Transaction, views: readonly MeasurementView[]): Promise<void> {
     await upsertMeasurementViews(tx, views, 'with-events');
   }

@@ -1,5 +1,5 @@
 import { inTransaction } from '@varde/event-sourcing';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { MeasurementStreamChunkRecorded } from '../domain/sample-chunk.events';
@@ -8,24 +8,9 @@ import { SampleChunksReadModel, type StoredChunk, type StreamKey } from '../appl
 
 export type { StoredChunk, StreamKey } from '../application/sample-chunks.port';
 
-/** The chunks' read model: one row per chunk, samples as the canonical SampledData string, for time-range reads. */
-const CREATE_TABLE = `
-CREATE TABLE IF NOT EXISTS measurement_chunks (
-  chunk_id text PRIMARY KEY,
-  patient_id text NOT NULL,
-  code_system text NOT NULL,
-  code text NOT NULL,
-  unit text NOT NULL,
-  start_time timestamptz NOT NULL,
-  end_time timestamptz NOT NULL,
-  period_ms double precision NOT NULL,
-  sample_count integer NOT NULL,
-  data text NOT NULL,
-  received_time timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS measurement_chunks_by_patient_code_start ON measurement_chunks (patient_id, code, start_time);`;
-
-// Like the measurements table, rebuilt from the log: its commit need not wait for the WAL flush.
+// The chunks' read model (`measurement_chunks`, created by the service's migrations): one row per chunk, samples
+// as the canonical SampledData string, for time-range reads. Like the measurements table, rebuilt from the log:
+// its commit need not wait for the WAL flush.
 const INSERT = `
 INSERT INTO measurement_chunks (chunk_id, patient_id, code_system, code, unit, start_time, end_time, period_ms, sample_count, data, received_time)
 SELECT r.chunk_id, r.patient_id, r.code_system, r.code, r.unit, r.start_time, r.end_time, r.period_ms, r.sample_count, r.data, r.received_time
@@ -64,11 +49,10 @@ async function insertChunks(db: pg.Pool | pg.PoolClient, chunks: readonly Measur
 
 const REBUILD_BATCH = 500;
 
-/** Drops and refills `measurement_chunks` from the chunks' events (in one transaction); returns the number of chunks. */
+/** Empties and refills `measurement_chunks` from the chunks' events (in one transaction); returns the number of chunks. */
 export function rebuildSampleChunksReadModel(pool: pg.Pool): Promise<number> {
   return inTransaction(pool, async (client) => {
-    await client.query('DROP TABLE IF EXISTS measurement_chunks');
-    await client.query(CREATE_TABLE);
+    await client.query('TRUNCATE measurement_chunks');
     let written = 0;
     let after = '';
     for (;;) {
@@ -92,15 +76,11 @@ export const MAX_CHUNK_MS = Symbol('MAX_CHUNK_MS');
 
 /** {@link SampleChunksReadModel} in PostgreSQL: creates `measurement_chunks` at start-up, writes accepted chunks and answers time-range reads on its index. */
 @Injectable()
-export class PostgresSampleChunksReadModel implements SampleChunksReadModel, OnModuleInit {
+export class PostgresSampleChunksReadModel implements SampleChunksReadModel {
   constructor(
     @Inject(DB_POOL) private readonly pool: pg.Pool,
     @Inject(MAX_CHUNK_MS) private readonly maxChunkMs: number,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(CREATE_TABLE);
-  }
 
   insert(chunk: MeasurementStreamChunkRecorded['data']): Promise<void> {
     return insertChunks(this.pool, [chunk]);

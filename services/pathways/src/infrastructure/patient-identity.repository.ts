@@ -16,8 +16,6 @@ export abstract class PatientIdentityRepository {
  */
 @Injectable()
 export class PostgresPatientIdentityRepository extends PatientIdentityRepository {
-  private ready: Promise<unknown> | undefined;
-
   constructor(
     @Inject(DB_POOL) private readonly pool: pg.Pool,
     @Inject('IDENTITY_HMAC_KEY') private readonly key: string,
@@ -26,10 +24,6 @@ export class PostgresPatientIdentityRepository extends PatientIdentityRepository
   }
 
   override async patientIdFor(nationalId: string): Promise<string> {
-    await (this.ready ??= this.pool.query(`CREATE TABLE IF NOT EXISTS patient_identities (
-      national_id_hmac text PRIMARY KEY,
-      patient_id uuid NOT NULL UNIQUE,
-      created_at timestamptz NOT NULL DEFAULT now())`));
     const hmac = createHmac('sha256', this.key).update(nationalId).digest('hex');
     // Insert-or-read in one statement so two simultaneous enrolments of one person get one id.
     const { rows } = await this.pool.query<{ patient_id: string }>(

@@ -12,10 +12,6 @@ export class PatientTriagedConsumer extends IntegrationConsumer {
     super(infra);
   }
 
-  protected override prepare(): Promise<void> {
-    return this.patientStatus.ensureTable();
-  }
-
   protected override definition(): ConsumerDefinition {
     return {
       group: 'patient-status',

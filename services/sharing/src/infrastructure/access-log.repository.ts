@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '@varde/core';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -27,21 +27,9 @@ const COLUMNS = ['entry_id', 'patient_id', 'accessed_at', 'actor', 'purpose', 'r
 
 /** {@link AccessLogRepository} in the service's PostgreSQL schema. */
 @Injectable()
-export class PostgresAccessLogRepository extends AccessLogRepository implements OnModuleInit {
+export class PostgresAccessLogRepository extends AccessLogRepository {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {
     super();
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(`CREATE TABLE IF NOT EXISTS access_log (
-      entry_id text PRIMARY KEY,
-      patient_id uuid NOT NULL,
-      accessed_at timestamptz NOT NULL,
-      actor jsonb NOT NULL,
-      purpose text NOT NULL,
-      resource text NOT NULL,
-      correlation_id text)`);
-    await this.pool.query('CREATE INDEX IF NOT EXISTS access_log_patient_newest ON access_log (patient_id, accessed_at DESC, entry_id DESC)');
   }
 
   override async save(entries: readonly AccessLogEntry[]): Promise<void> {

@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { colourFromProto, type IntegrationEvent } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
-import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 
 type PatientTriaged = IntegrationEvent<'varde.triage.v1.PatientTriaged'>;
@@ -12,18 +11,6 @@ type PatientTriaged = IntegrationEvent<'varde.triage.v1.PatientTriaged'>;
  */
 @Injectable()
 export class PatientStatusProjection {
-  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
-
-  /** Creates the table (once, at start-up). */
-  async ensureTable(): Promise<void> {
-    await this.pool.query(`CREATE TABLE IF NOT EXISTS patient_status (
-      patient_id uuid PRIMARY KEY,
-      colour text NOT NULL,
-      reasons jsonb NOT NULL,
-      assessed_at timestamptz NOT NULL,
-      assessment_id text NOT NULL)`);
-  }
-
   /** Applies one assessment inside the consumer's transaction. */
   async apply(event: PatientTriaged, client: pg.PoolClient): Promise<void> {
     if (!event.patientId) throw ValidationError.field('patient_id', 'required');

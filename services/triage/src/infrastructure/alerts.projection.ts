@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import type { AlertEvent } from '../domain/alert.events';
@@ -11,37 +11,8 @@ import type { PositionedEvent } from '../application/positioned-event';
  * the worklist's open alert, the escalation scheduler and the figures). Rebuildable from the alert streams.
  */
 @Injectable()
-export class PostgresAlertsProjection implements AlertsProjection, OnModuleInit {
+export class PostgresAlertsProjection implements AlertsProjection {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(`
-      CREATE TABLE IF NOT EXISTS alerts (
-        alert_id text PRIMARY KEY,
-        patient_id text NOT NULL,
-        pathway_id text NOT NULL,
-        colour text NOT NULL,
-        raised_colour text NOT NULL,
-        status text NOT NULL,
-        reasons jsonb NOT NULL,
-        assessment_id text NOT NULL,
-        raised_at timestamptz NOT NULL,
-        raised_by_role text NOT NULL,
-        acknowledge_by timestamptz,
-        acknowledged_at timestamptz,
-        resolved_at timestamptz,
-        outcome text,
-        assignee text,
-        escalation_level int NOT NULL DEFAULT 0,
-        escalated_to text,
-        stream_position bigint NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS alerts_unresolved_by_patient ON alerts (patient_id) WHERE status <> 'resolved';
-      -- The worklist filtered by assignee starts from the alerts they hold.
-      CREATE INDEX IF NOT EXISTS alerts_unresolved_by_assignee ON alerts (assignee) WHERE status <> 'resolved';
-      CREATE INDEX IF NOT EXISTS alerts_overdue ON alerts (acknowledge_by) WHERE status = 'open' AND colour = 'red';
-      CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);`);
-  }
 
   async apply(db: Transaction, events: readonly PositionedEvent<AlertEvent>[]): Promise<void> {
     for (const { event, streamPosition } of events) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { preparedStatement, type Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -12,14 +12,8 @@ const SET_NEXT_CHECK = preparedStatement('INSERT INTO triage_next_checks (patien
  * same transaction as the worklist; the check scheduler reads the due rows by the index.
  */
 @Injectable()
-export class PostgresNextCheckProjection implements NextCheckProjection, OnModuleInit {
+export class PostgresNextCheckProjection implements NextCheckProjection {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(`
-      CREATE TABLE IF NOT EXISTS triage_next_checks (patient_id text PRIMARY KEY, due_at timestamptz NOT NULL);
-      CREATE INDEX IF NOT EXISTS triage_next_checks_due ON triage_next_checks (due_at);`);
-  }
 
   async apply(client: Transaction, outcome: TriageOutcome): Promise<void> {
     if (outcome.nextCheckAt === undefined) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { preparedStatement, type Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -29,31 +29,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id, code_sys
  * corrections replace, entries in error are removed. Rebuildable from the triage streams.
  */
 @Injectable()
-export class PostgresTriageHistoryProjection implements TriageHistoryProjection, OnModuleInit {
+export class PostgresTriageHistoryProjection implements TriageHistoryProjection {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(`
-      CREATE TABLE IF NOT EXISTS triage_patients (patient_id text PRIMARY KEY, pathway_id text NOT NULL, registered_at timestamptz NOT NULL);
-      CREATE INDEX IF NOT EXISTS triage_patients_pathway ON triage_patients (pathway_id);
-      CREATE TABLE IF NOT EXISTS triage_inputs (
-        event_id text NOT NULL,
-        patient_id text NOT NULL,
-        code_system text NOT NULL,
-        code text NOT NULL,
-        value double precision NOT NULL,
-        unit text NOT NULL,
-        effective_time timestamptz NOT NULL,
-        measurement_id text,
-        source text NOT NULL,
-        position text NOT NULL
-      );
-      -- One event can carry several inputs (components, scores and answers): an input is its event and code.
-      ALTER TABLE triage_inputs DROP CONSTRAINT IF EXISTS triage_inputs_pkey;
-      CREATE UNIQUE INDEX IF NOT EXISTS triage_inputs_event_code ON triage_inputs (event_id, code_system, code);
-      CREATE INDEX IF NOT EXISTS triage_inputs_patient_time ON triage_inputs (patient_id, effective_time);
-      CREATE INDEX IF NOT EXISTS triage_inputs_measurement ON triage_inputs (patient_id, measurement_id);`);
-  }
 
   /**
    * Applies the events of several commands (a run of one patient's messages): new inputs of distinct

@@ -1,7 +1,5 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { preparedStatement, type Transaction } from '@varde/event-sourcing';
-import { DB_POOL } from '@varde/platform';
-import type pg from 'pg';
 import type { PositionedTriageEvent } from '../application/triage-outcome';
 import { WorklistProjection } from '../application/worklist.port';
 import { COLOUR_RANK, NO_REPORTS_REASON, reasonTexts, type Colour } from '../domain/triage-rules';
@@ -12,31 +10,7 @@ import { COLOUR_RANK, NO_REPORTS_REASON, reasonTexts, type Colour } from '../dom
  * rebuildable from the triage streams (PatientRegisteredForTriage and PatientTriaged).
  */
 @Injectable()
-export class PostgresWorklistProjection implements WorklistProjection, OnModuleInit {
-  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(`
-      CREATE TABLE IF NOT EXISTS worklist (
-        patient_id text PRIMARY KEY,
-        colour text NOT NULL,
-        colour_rank int NOT NULL,
-        reasons jsonb NOT NULL,
-        since timestamptz NOT NULL,
-        pathway_id text,
-        assessment jsonb,
-        stream_position bigint NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now()
-      );
-      CREATE INDEX IF NOT EXISTS worklist_order ON worklist (colour_rank DESC, since, patient_id);
-      -- The care team whose clinicians see the patient (null: registered before care teams; auditors only).
-      ALTER TABLE worklist ADD COLUMN IF NOT EXISTS care_team text;
-      -- "My team's patients, red first": one index range per team, already in worklist order.
-      CREATE INDEX IF NOT EXISTS worklist_team_order ON worklist (care_team, colour_rank DESC, since, patient_id);
-      -- "My team's COPD patients": a small pathway's rows without walking the team's whole list.
-      CREATE INDEX IF NOT EXISTS worklist_team_pathway_order ON worklist (care_team, pathway_id, colour_rank DESC, since, patient_id);`);
-  }
-
+export class PostgresWorklistProjection implements WorklistProjection {
   async apply(client: Transaction, events: readonly PositionedTriageEvent[]): Promise<void> {
     for (const { event, streamPosition } of events) {
       switch (event.type) {

@@ -1,0 +1,19 @@
+import type { MigrationSet } from '@varde/database';
+import { baseline } from './0001-baseline.migration';
+import { messageLogBaseline } from './0001-message-log-baseline.migration';
+
+/** Tables the consumer runner and the relay keep in every service's schema (after Emmett's). */
+export const messagingMigrations: MigrationSet = {
+  name: 'messaging',
+  migrations: {
+    '0001-baseline': baseline,
+  },
+};
+
+/** Tables of the PostgreSQL event log (the embedded bus), in the bus's own schema. */
+export const messageLogMigrations: MigrationSet = {
+  name: 'message_log',
+  migrations: {
+    '0001-baseline': messageLogBaseline,
+  },
+};

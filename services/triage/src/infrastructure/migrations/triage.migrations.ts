@@ -1,0 +1,13 @@
+import type { MigrationSet } from '@varde/database';
+import { baseline } from './0001-baseline.migration';
+
+/**
+ * The triage service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
+ * here in order. See docs/adr/0009-schema-migrations.md.
+ */
+export const triageMigrations: MigrationSet = {
+  name: 'triage',
+  migrations: {
+    '0001-baseline': baseline,
+  },
+};
