@@ -37,35 +37,36 @@ export type RunningService = Readonly<{ app: NestFastifyApplication; infra: Infr
 export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadPlatformConfig(definition.service, env);
   // Replicas starting together migrate the schema one after the other (see startingAlone); a migration Job
-  // that ran first (npm run migrate) leaves nothing to do.
-  const { app, infra, sealer } = await startingAlone(config.database.url, config.database.schema, async () => {
+  // that ran first (npm run migrate) leaves nothing to do. The modules create no tables, so the rest of the
+  // start-up (seconds: FHIR definitions, NestJS) runs side by side.
+  const infra = await startingAlone(config.database.url, config.database.schema, async () => {
     const infra = await createInfrastructure(config);
     const applied = await migrateSchema({ databaseUrl: config.database.url, schema: config.database.schema }, serviceSchemaMigrations(definition.migrations));
     if (applied.length > 0) infra.logger.info({ applied }, 'schema migrated');
-    const sealer = createEventChainSealer(infra, env);
-    // ignoreTrailingSlash: FHIR clients post batches to the base with a trailing slash (`POST /fhir/`).
-    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false, routerOptions: { ignoreTrailingSlash: true } });
-    const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {
-      logger: new NestPinoLogger(infra.logger),
-      bufferLogs: false,
-    });
-    await registerRateLimits(app, config.rateLimits);
-    registerFhirJson(app);
-    registerOpenApi(app, definition.service, config.publicBaseUrl, config.openApiPeers);
-    registerTextBodies(app, definition.textBodies ?? []);
-    recordRequestMetrics(app, infra);
-    if (definition.grpc) {
-      // inheritAppConfig: the global auth guard and error filter cover gRPC calls too (a call without a
-      // service credential is UNAUTHENTICATED, ADR 0013).
-      app.connectMicroservice<GrpcOptions>(
-        { transport: Transport.GRPC, options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`) },
-        { inheritAppConfig: true },
-      );
-      await app.startAllMicroservices();
-    }
-    await app.listen(config.http.port, config.http.host);
-    return { app, infra, sealer };
+    return infra;
   });
+  const sealer = createEventChainSealer(infra, env);
+  // ignoreTrailingSlash: FHIR clients post batches to the base with a trailing slash (`POST /fhir/`).
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, logger: false, routerOptions: { ignoreTrailingSlash: true } });
+  const app = await NestFactory.create<NestFastifyApplication>(definition.module(infra), adapter, {
+    logger: new NestPinoLogger(infra.logger),
+    bufferLogs: false,
+  });
+  await registerRateLimits(app, config.rateLimits);
+  registerFhirJson(app);
+  registerOpenApi(app, definition.service, config.publicBaseUrl, config.openApiPeers);
+  registerTextBodies(app, definition.textBodies ?? []);
+  recordRequestMetrics(app, infra);
+  if (definition.grpc) {
+    // inheritAppConfig: the global auth guard and error filter cover gRPC calls too (a call without a
+    // service credential is UNAUTHENTICATED, ADR 0013).
+    app.connectMicroservice<GrpcOptions>(
+      { transport: Transport.GRPC, options: grpcOptions(definition.grpc, `${config.grpc.host}:${config.grpc.port}`) },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+  }
+  await app.listen(config.http.port, config.http.host);
   sealer.start();
   const relay: Relay | undefined = definition.relay ? await startServiceRelay(infra, definition.relay) : undefined;
   infra.logger.info({ port: config.http.port, grpcPort: definition.grpc ? config.grpc.port : undefined, messaging: config.messaging.mode }, `${config.service} started`);

@@ -38,11 +38,11 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
 }
 
 /**
- * Runs `work` (a service's start-up: its schema's tables and indexes, created as its modules initialise) holding
- * a lock on the schema, so that replicas starting together do it one after the other. Two sessions running
- * `CREATE TABLE IF NOT EXISTS` for the same table at once make one of them fail (a unique violation on
- * pg_type), and that replica exited: one pod in two of a fresh install restarted. The lock is a session
- * advisory lock on a connection of its own, released when `work` ends or the process dies.
+ * Runs `work` (the part of a service's start-up that changes its schema: Emmett's tables, then the migrations)
+ * holding a lock on the schema, so that replicas starting together do it one after the other. Before the lock, two sessions
+ * creating the same table at once made one of them fail (a unique violation on pg_type), and that replica
+ * exited: one pod in two of a fresh install restarted. The lock is a session advisory lock on a connection of its
+ * own, released when `work` ends or the process dies.
  */
 export async function startingAlone<T>(databaseUrl: string, schema: string, work: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl });
