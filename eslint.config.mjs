@@ -1,23 +1,7 @@
-// Lint: TypeScript rules plus the module boundaries of docs/adr/0001-monorepo.md.
+// Lint: TypeScript rules plus the architecture of docs/adr/0001-monorepo-and-runtime.md and 0010-enforced-layers.md.
 import tseslint from 'typescript-eslint';
-
-const SERVICES = ['forms', 'measurements', 'triage', 'pathways', 'sharing'];
-
-/** A service may import libs and its own code, never another service. */
-const serviceBoundaries = SERVICES.map((service) => ({
-  files: [`services/${service}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: SERVICES.filter((other) => other !== service).flatMap((other) => [
-          { group: [`@varde/${other}`, `@varde/${other}/*`], message: 'Services talk over events and gRPC only (architecture.md).' },
-          { group: [`**/services/${other}/**`, `../../${other}/**`, `../../../${other}/**`], message: 'Services talk over events and gRPC only (architecture.md).' },
-        ]),
-      },
-    ],
-  },
-}));
+import architecture from './eslint-rules/architecture.mjs';
+import { TEMPORARY_LAYER_EXCEPTIONS } from './eslint-rules/layer-exceptions.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'apps/*/dist/**', '.cache/**', '.data/**', 'libs/contracts/src/generated/**', '.nx/**'] },
@@ -29,29 +13,21 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
-  ...serviceBoundaries,
   {
-    // The domain is pure: no framework, no driver, no I/O, no other layer.
-    files: ['services/*/src/domain/**/*.ts'],
-    ignores: ['services/*/src/domain/**/*.spec.ts'],
+    // Services import libs and their own code only; libs import no service; layers point inwards; the domain
+    // is pure (eslint-rules/architecture.mjs; each rule's firing is tested in eslint-rules/architecture.spec.ts).
+    files: ['services/**/*.{ts,mts,cts,js,mjs,cjs}', 'libs/**/*.{ts,mts,cts,js,mjs,cjs}'],
+    plugins: { architecture },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { regex: '^(?!@varde/core$|\\./|\\.\\./domain/|node:assert$)', message: 'A domain imports only @varde/core and its own domain files (architecture.md: pure deciders).' },
-            { group: ['../application/*', '../infrastructure/*', '../api/*', '../../*'], message: 'The domain imports no other layer.' },
-          ],
-        },
-      ],
+      'architecture/service-boundaries': 'error',
+      'architecture/layers': ['error', { exceptions: TEMPORARY_LAYER_EXCEPTIONS }],
     },
   },
   {
-    // Libraries hold no domain logic of any service.
-    files: ['libs/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@varde/forms', '@varde/measurements', '@varde/triage', '@varde/pathways', '@varde/sharing', '**/services/**'], message: 'libs must not depend on services.' }] }],
-    },
+    files: ['services/*/src/domain/**/*.ts'],
+    ignores: ['services/*/src/domain/**/*.spec.ts'],
+    plugins: { architecture },
+    rules: { 'architecture/domain-purity': 'error' },
   },
   {
     files: ['**/*.spec.ts', 'tests/**/*.ts', 'scripts/**/*.ts', 'deploy/**/*.ts'],

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// The repository's own lint configuration, run on source text placed at a path in the tree (the file need not
+// exist): each architecture rule fires on a file that breaks it and stays quiet on one that keeps it.
+const root = join(__dirname, '..');
+const eslint = new ESLint({ cwd: root });
+
+/** The architecture messages lint gives `source` as if it were the file at `path`. */
+async function problems(path: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: join(root, path) });
+  return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('architecture/')).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('services never import another service', () => {
+  const from = 'services/triage/src/application/fixture.ts';
+  it.each([
+    ['three folders up', `import { x } from '../../../measurements/src/domain/measurement';`],
+    ['one folder deeper than before', `import { x } from '../../../../services/measurements/src/domain/measurement';`],
+    ['spelled with ./ first', `import { x } from './../../../measurements/src/domain/measurement';`],
+    ['its package name', `import { x } from '@varde/sharing';`],
+    ['a file under its package name', `import { x } from '@varde/sharing/src/domain/access-log.events';`],
+    ['a dynamic import()', `export const load = () => import('../../../pathways/src/domain/enrolment.decide');`],
+    ['require()', `export const load = () => require('../../../forms/src/domain/response');`],
+    ['a re-export', `export * from '../../../pathways/src/domain/enrolment.events';`],
+    ['a type-only import', `import type { X } from '../../../measurements/src/domain/measurement';`],
+  ])('reports an import of another service by %s', async (_how, source) => {
+    expect(await problems(from, source)).toEqual([expect.stringMatching(/^architecture\/service-boundaries: Services talk over events and gRPC only/)]);
+  });
+
+  it('reports it from a test file and from a library too', async () => {
+    expect(await problems('services/triage/test/fixture.int.spec.ts', `import { x } from '../../measurements/src/domain/measurement';`)).toHaveLength(1);
+    expect(await problems('libs/platform/src/fixture.ts', `import { x } from '../../../services/triage/src/domain/triage-rules';`)).toEqual([
+      expect.stringContaining('a library must not import ../../../services/triage/src/domain/triage-rules of service triage'),
+    ]);
+  });
+
+  it('lets a service import its own code and the libraries', async () => {
+    expect(await problems(from, `import { x } from '../domain/triage-rules';\nimport { y } from '@varde/platform';\nimport { z } from '../../test/helpers';`)).toEqual([]);
+  });
+});
+
+describe('layers point inwards', () => {
+  it('keeps the domain to its own domain files and @varde/core', async () => {
+    const domain = 'services/triage/src/domain/fixture.ts';
+    expect(await problems(domain, `import { x } from './triage-rules';\nimport { ValidationError } from '@varde/core';`)).toEqual([]);
+    for (const source of [
+      `import { x } from '../application/triage.handler';`,
+      `import { x } from '../infrastructure/worklist.projection';`,
+      `import { x } from '../api/worklist.http.controller';`,
+      `import { Injectable } from '@nestjs/common';`,
+      `import pg from 'pg';`,
+      `import { x } from '@varde/event-sourcing';`,
+      `import { randomUUID } from 'node:crypto';`,
+      `export const load = () => import('../infrastructure/worklist.projection');`,
+    ]) {
+      expect(await problems(domain, source), source).toEqual([expect.stringMatching(/^architecture\/layers: A domain imports only its own domain files and @varde\/core/)]);
+    }
+  });
+
+  it('keeps application from infrastructure and api', async () => {
+    const application = 'services/forms/src/application/fixture.ts';
+    expect(await problems(application, `import { x } from '../infrastructure/forms.integration-mapping';`)).toEqual([
+      expect.stringContaining('architecture/layers: The application layer must not import the infrastructure layer'),
+    ]);
+    expect(await problems(application, `export const load = () => require('../api/forms.http.controller');`)).toEqual([expect.stringContaining('must not import the api layer')]);
+    expect(await problems(application, `import { x } from '../domain/response';\nimport { y } from './other.handler';`)).toEqual([]);
+  });
+
+  it('keeps infrastructure from api, and lets api use every layer below it', async () => {
+    expect(await problems('services/forms/src/infrastructure/fixture.ts', `import { x } from '../api/forms.http.controller';`)).toEqual([
+      expect.stringContaining('The infrastructure layer must not import the api layer'),
+    ]);
+    expect(await problems('services/forms/src/api/fixture.ts', `import { a } from '../application/x';\nimport { b } from '../infrastructure/y';\nimport { c } from '../domain/z';`)).toEqual([]);
+  });
+
+  it('allows a listed temporary exception, and only that import', async () => {
+    const file = 'services/pathways/src/application/enrol-patient.handler.ts';
+    expect(await problems(file, `import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';`)).toEqual([]);
+    expect(await problems(file, `import { x } from '../infrastructure/pathways.integration-mapping';`)).toHaveLength(1);
+  });
+});
+
+describe('the domain reads no clock and draws no random number', () => {
+  const domain = 'services/measurements/src/domain/fixture.ts';
+  it.each([
+    ['new Date()', 'export const now = () => new Date();'],
+    ['Date.now()', 'export const now = () => Date.now();'],
+    ['Date()', 'export const now = () => Date();'],
+    ['Math.random()', 'export const pick = () => Math.random();'],
+    ['randomUUID()', 'declare const randomUUID: () => string;\nexport const id = () => randomUUID();'],
+    ['randomUUID()', 'export const id = () => crypto.randomUUID();'],
+  ])('reports %s', async (what, source) => {
+    expect(await problems(domain, source)).toEqual([`architecture/domain-purity: ${what} in a domain: time and ids come in with the command (metadata.now, ids made by the caller), so a decision can be replayed (ADR 0010).`]);
+  });
+
+  it('lets the domain parse a time it was given, and lets its specs and other layers use the clock', async () => {
+    expect(await problems(domain, 'export const at = (iso: string) => new Date(iso).getTime();')).toEqual([]);
+    expect(await problems('services/measurements/src/domain/fixture.spec.ts', 'export const now = () => new Date();')).toEqual([]);
+    expect(await problems('services/measurements/src/application/fixture.ts', 'export const now = () => Date.now();')).toEqual([]);
+  });
+});
