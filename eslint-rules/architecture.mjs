@@ -94,6 +94,9 @@ const layers = {
     const exceptions = context.options[0]?.exceptions ?? [];
     const excepted = (relative) => exceptions.some((e) => e.file === importer.relative && relative.replace(/\.(ts|js|mjs)$/, '') === e.imports);
     const isSpec = /\.spec\.ts$/.test(importer.relative);
+    // A spec beside application or infrastructure code may wire the real adapters it tests with; a domain spec
+    // tests pure deciders and stays out of the other layers.
+    if (isSpec && importer.layer !== 'domain') return {};
     return moduleSpecifiers(context, (node, specifier) => {
       const t = target(specifier, importer.file, importer.root);
       if (t.kind === 'file' && t.service && t.service !== importer.service) return; // service-boundaries reports it

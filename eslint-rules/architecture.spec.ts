@@ -75,6 +75,13 @@ describe('layers point inwards', () => {
     expect(await problems('services/forms/src/api/fixture.ts', `import { a } from '../application/x';\nimport { b } from '../infrastructure/y';\nimport { c } from '../domain/z';`)).toEqual([]);
   });
 
+  it('lets specs beside application code wire real adapters, but keeps domain specs out of other layers', async () => {
+    expect(await problems('services/forms/src/application/fixture.spec.ts', `import { x } from '../infrastructure/forms.integration-mapping';`)).toEqual([]);
+    expect(await problems('services/forms/src/domain/fixture.spec.ts', `import { x } from '../infrastructure/forms.integration-mapping';`)).toEqual([
+      expect.stringContaining('The domain layer must not import the infrastructure layer'),
+    ]);
+  });
+
   it('allows a listed temporary exception, and only that import', async () => {
     const file = 'services/pathways/src/application/enrol-patient.handler.ts';
     expect(await problems(file, `import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';`)).toEqual([]);
