@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -80,6 +81,15 @@ describe('layers point inwards', () => {
     expect(await problems('services/forms/src/domain/fixture.spec.ts', `import { x } from '../infrastructure/forms.integration-mapping';`)).toEqual([
       expect.stringContaining('The domain layer must not import the infrastructure layer'),
     ]);
+  });
+
+  it('lists no exception whose import is gone (remove the entry with the import)', async () => {
+    const { TEMPORARY_LAYER_EXCEPTIONS } = await import('./layer-exceptions.mjs');
+    for (const { file, imports } of TEMPORARY_LAYER_EXCEPTIONS) {
+      const specifiers = [...readFileSync(join(root, file), 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => m[1]!);
+      const resolved = specifiers.map((s) => relative(root, resolve(dirname(join(root, file)), s)));
+      expect(resolved, `${file} no longer imports ${imports}: remove its entry from eslint-rules/layer-exceptions.mjs`).toContain(imports);
+    }
   });
 
   it('allows a listed temporary exception, and only that import', async () => {

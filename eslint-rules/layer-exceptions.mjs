@@ -6,19 +6,6 @@ const entries = (owner, file, imports) => imports.map((i) => ({ file, imports: i
 
 /** @type {{ file: string, imports: string, owner: string }[]} */
 const EXCEPTIONS = [
-  // measurements and triage: issue #14 part B (arch2) — ports for read models and queries.
-  ...entries('#14B', 'services/measurements/src/application/measurement.reader.ts', ['services/measurements/src/infrastructure/measurement-search.query', 'services/measurements/src/infrastructure/sample-chunks.read-model']),
-  ...entries('#14B', 'services/measurements/src/application/record-measurements.handler.ts', ['services/measurements/src/infrastructure/measurements.read-model']),
-  ...entries('#14B', 'services/measurements/src/application/window-aggregator.ts', ['services/measurements/src/infrastructure/sample-chunks.read-model']),
-  ...entries('#14B', 'services/triage/src/application/alert.handler.ts', ['services/triage/src/infrastructure/alerts.projection']),
-  ...entries('#14B', 'services/triage/src/application/missing-report.scheduler.ts', ['services/triage/src/infrastructure/next-check.projection']),
-  ...entries('#14B', 'services/triage/src/application/patient-data.reader.ts', ['services/triage/src/infrastructure/alerts.query', 'services/triage/src/infrastructure/worklist.query']),
-  ...entries('#14B', 'services/triage/src/application/triage-outcome.recorder.ts', [
-    'services/triage/src/infrastructure/next-check.projection',
-    'services/triage/src/infrastructure/triage-history.projection',
-    'services/triage/src/infrastructure/worklist.projection',
-  ]),
-  ...entries('#14B', 'services/triage/src/application/what-if.service.ts', ['services/triage/src/infrastructure/triage-history.projection']),
   // pathways (#18) and sharing (#16): the port (an abstract class) sits in the same infrastructure file as its
   // PostgreSQL implementation; moving the abstract class to application/ ends these.
   ...entries('#18', 'services/pathways/src/application/enrol-patient.handler.ts', ['services/pathways/src/infrastructure/patient-identity.repository']),
