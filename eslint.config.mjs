@@ -1,4 +1,4 @@
-// Lint: TypeScript rules plus the architecture of docs/adr/0001-monorepo-and-runtime.md and 0013-enforced-layers.md.
+// Lint: TypeScript rules plus the architecture of docs/adr/0001-monorepo-and-runtime.md and 0016-enforced-layers.md.
 import tseslint from 'typescript-eslint';
 import architecture from './eslint-rules/architecture.mjs';
 import { TEMPORARY_LAYER_EXCEPTIONS } from './eslint-rules/layer-exceptions.mjs';

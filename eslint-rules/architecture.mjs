@@ -1,4 +1,4 @@
-// The architecture rules of docs/adr/0013-enforced-layers.md as an ESLint plugin: every import — static,
+// The architecture rules of docs/adr/0016-enforced-layers.md as an ESLint plugin: every import — static,
 // `export … from`, `import()`, `require()` — is resolved to the file or package it names, whatever its depth or
 // spelling (`../../../../triage/x`, `./../../infrastructure/y`), and checked against where the importing file is.
 import { readdirSync } from 'node:fs';
@@ -84,8 +84,8 @@ const layers = {
     type: 'problem',
     schema: [{ type: 'object', properties: { exceptions: { type: 'array', items: { type: 'object', properties: { file: { type: 'string' }, imports: { type: 'string' } }, required: ['file', 'imports'], additionalProperties: false } } }, additionalProperties: false }],
     messages: {
-      upwards: 'The {{layer}} layer must not import the {{other}} layer ({{to}}): dependencies point inwards, domain ← application ← infrastructure ← api (ADR 0013).',
-      domainImport: 'A domain imports only its own domain files and @varde/core (pure deciders, ADR 0013); not {{to}}.',
+      upwards: 'The {{layer}} layer must not import the {{other}} layer ({{to}}): dependencies point inwards, domain ← application ← infrastructure ← api (ADR 0016).',
+      domainImport: 'A domain imports only its own domain files and @varde/core (pure deciders, ADR 0016); not {{to}}.',
     },
   },
   create(context) {
@@ -114,7 +114,7 @@ const layers = {
 
 /** A domain reads no clock and draws no random number: time and ids come in with the command (replayable decisions). */
 const domainPurity = {
-  meta: { type: 'problem', schema: [], messages: { impure: '{{what}} in a domain: time and ids come in with the command (metadata.now, ids made by the caller), so a decision can be replayed (ADR 0013).' } },
+  meta: { type: 'problem', schema: [], messages: { impure: '{{what}} in a domain: time and ids come in with the command (metadata.now, ids made by the caller), so a decision can be replayed (ADR 0016).' } },
   create(context) {
     if (importerOf(context).layer !== 'domain') return {};
     const report = (node, what) => context.report({ node, messageId: 'impure', data: { what } });

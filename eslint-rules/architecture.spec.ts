@@ -109,7 +109,7 @@ describe('the domain reads no clock and draws no random number', () => {
     ['randomUUID()', 'declare const randomUUID: () => string;\nexport const id = () => randomUUID();'],
     ['randomUUID()', 'export const id = () => crypto.randomUUID();'],
   ])('reports %s', async (what, source) => {
-    expect(await problems(domain, source)).toEqual([`architecture/domain-purity: ${what} in a domain: time and ids come in with the command (metadata.now, ids made by the caller), so a decision can be replayed (ADR 0013).`]);
+    expect(await problems(domain, source)).toEqual([`architecture/domain-purity: ${what} in a domain: time and ids come in with the command (metadata.now, ids made by the caller), so a decision can be replayed (ADR 0016).`]);
   });
 
   it('lets the domain parse a time it was given, and lets its specs and other layers use the clock', async () => {

@@ -3,7 +3,7 @@ import { baseline } from './0001-baseline.migration';
 
 /**
  * The pathways service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
- * here in order. See docs/adr/0012-schema-migrations.md.
+ * here in order. See docs/adr/0015-schema-migrations.md.
  */
 export const pathwaysMigrations: MigrationSet = {
   name: 'pathways',
