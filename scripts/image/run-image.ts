@@ -107,7 +107,11 @@ async function runs(runner: ImageRunner): Promise<void> {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  // 'error' instead of 'exit' when the runtime's command is missing (podman or chroot not installed).
+  const code = await new Promise<number | string | null>((done) => {
+    child.once('exit', done);
+    child.once('error', (error) => done(error.message));
+  });
   if (code !== 0 || !output.includes(`image-runs as ${IMAGE_UID}`)) throw new Error(output.trim() || `exited with ${code}`);
 }
 
