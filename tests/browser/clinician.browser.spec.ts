@@ -42,7 +42,8 @@ describe('clinician app', () => {
     await patient.locator(`[data-patient="${red}"] a`).click();
     const plot = patient.getByTestId('spo2-plot');
     await plot.waitFor();
-    expect(await plot.locator('figcaption').innerText()).toContain('Terskel 90 %');
+    // The threshold arrives after the plot's first paint: wait for it to be drawn in, not for the first caption.
+    await plot.locator('figcaption', { hasText: 'Terskel 90 %' }).waitFor();
     expect(await plot.locator('canvas').count()).toBe(1);
     await expectAccessible(patient);
     await screenshot(patient, 'clinician-patient');
