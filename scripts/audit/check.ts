@@ -8,21 +8,22 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkEventChain, schemaConnectionString, type ChainReport, type SignedCheckpoint } from '@varde/event-sourcing';
 import pg from 'pg';
-import { runCli, UsageError } from '../triage/api-client';
+import { loadPlatformConfig, SERVICE_PORTS, type ServiceName } from '@varde/platform';
+import { runCli, UsageError } from '../cli';
 
-const SERVICES = ['pathways', 'sharing', 'forms', 'measurements', 'triage'] as const;
+const SERVICES = Object.keys(SERVICE_PORTS) as ServiceName[];
 const repoRoot = join(__dirname, '..', '..');
 const DEV_PUBLIC_KEY = join(repoRoot, '.data', 'audit', 'event-chain-signing-key.pub.pem');
 
 const USAGE = `usage: npm run audit:check -- [--service <name>]... [--trusted-key <public key PEM>]... [--checkpoints <file>] [--json]
        npm run audit:check -- --export-checkpoints <file> [--service <name>]...
 
-  --service             a service whose log to check (default: all five; its schema has the same name)
+  --service             a service whose log to check (default: all five, in the schemas their settings name)
   --trusted-key         an operator's published public key; checkpoints signed by any other key are reported
                         (default: the development key in .data/audit when present)
   --checkpoints         signed checkpoints kept outside the database (a file written by --export-checkpoints)
   --export-checkpoints  writes every service's signed checkpoints to a file, to hand to a third party
-environment: DATABASE_URL (default: the embedded PostgreSQL of npm start)`;
+environment: the services' own settings (DATABASE_URL, DB_SCHEMA; default: the embedded PostgreSQL of npm start)`;
 
 runCli(async () => {
   const { values } = parseArgs({
@@ -37,14 +38,17 @@ runCli(async () => {
   });
   const services = values.service ?? [...SERVICES];
   const unknown = services.filter((s) => !(SERVICES as readonly string[]).includes(s));
+  const databaseOf = (service: string) => loadPlatformConfig(service as ServiceName).database;
   if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')}: expected ${SERVICES.join(', ')}`);
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://varde:varde@127.0.0.1:5433/varde';
   const trustedKeys = (values['trusted-key'] ?? (existsSync(DEV_PUBLIC_KEY) ? [DEV_PUBLIC_KEY] : [])).map((file) => readFileSync(file, 'utf8'));
   const external = values.checkpoints ? (JSON.parse(readFileSync(values.checkpoints, 'utf8')) as SignedCheckpoint[]) : [];
 
   if (values['export-checkpoints']) {
     const all: SignedCheckpoint[] = [];
-    for (const service of services) all.push(...(await withPool(databaseUrl, service, (pool) => storedCheckpoints(pool, service))));
+    for (const service of services) {
+      const { url, schema } = databaseOf(service);
+      all.push(...(await withPool(url, schema, (pool) => storedCheckpoints(pool, schema))));
+    }
     writeFileSync(values['export-checkpoints'], JSON.stringify(all, null, 2));
     return { output: `${all.length} signed checkpoints of ${services.join(', ')} written to ${values['export-checkpoints']}`, ok: true };
   }
@@ -52,8 +56,9 @@ runCli(async () => {
   const reports: ChainReport[] = [];
   for (const service of services) {
     const progress = (checked: number): void => void process.stderr.write(`\r${service}: ${checked.toLocaleString('en')} events checked`);
-    const checkpoints = external.filter((c) => c.schema === service);
-    reports.push(await withPool(databaseUrl, service, (pool) => checkEventChain(pool, service, { trustedKeys: trustedKeys.length ? trustedKeys : undefined, externalCheckpoints: checkpoints, onProgress: progress })));
+    const { url, schema } = databaseOf(service);
+    const checkpoints = external.filter((c) => c.schema === schema);
+    reports.push(await withPool(url, schema, (pool) => checkEventChain(pool, schema, { trustedKeys: trustedKeys.length ? trustedKeys : undefined, externalCheckpoints: checkpoints, onProgress: progress })));
     process.stderr.write('\n');
   }
   const ok = reports.every((r) => r.ok);

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { apiTarget, callApi, runCli, UsageError } from './api-client';
+import { apiTarget, callApi } from './api-client';
+import { runCli, UsageError } from '../cli';
 
 const USAGE = `usage: npm run triage:rule-set -- validate <file>   check a rule set, printing every problem with its line
        npm run triage:rule-set -- publish <file>    publish it as the next version (pathway-designer)

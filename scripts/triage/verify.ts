@@ -4,7 +4,8 @@
  * same. Exit code 1 when any decision does not verify.
  */
 import { parseArgs } from 'node:util';
-import { apiTarget, callApi, runCli, UsageError } from './api-client';
+import { apiTarget, callApi } from './api-client';
+import { runCli, UsageError } from '../cli';
 
 const USAGE = `usage: npm run triage:verify -- --patient <internal patient id> [--assessment <id>] [--json]
 

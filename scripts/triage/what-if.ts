@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { apiTarget, callApi, runCli, UsageError } from './api-client';
+import { apiTarget, callApi } from './api-client';
+import { runCli, UsageError } from '../cli';
 
 const USAGE = `usage: npm run triage:what-if -- --pathway <id> --candidate <file.yaml|json> --from <date> --to <date> [--baseline <version>] [--json]
 

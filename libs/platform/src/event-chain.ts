@@ -15,18 +15,18 @@ export function loadEventChainConfig(source: NodeJS.ProcessEnv = process.env) {
     source,
   );
   const { EVENT_CHAIN_SIGNING_KEY: pem, EVENT_CHAIN_SIGNING_KEY_FILE: file } = config;
-  // Checked once at start-up so a bad key stops the service with a clear message, not at the first checkpoint.
-  if (pem) checkpointSigningKey(pem);
-  if (file) checkpointSigningKey(readFileSync(file, 'utf8'));
+  const readKeyFile = () => checkpointSigningKey(readFileSync(file!, 'utf8'));
+  // Read once here, so a bad key stops the service at start-up with a clear message, not at the first checkpoint.
+  const key = file ? readKeyFile() : pem ? checkpointSigningKey(pem) : undefined;
   return {
     // A file is read again at every checkpoint: a key rotated in its Secret is used without a restart.
-    signingKey: file ? () => checkpointSigningKey(readFileSync(file, 'utf8')) : pem ? checkpointSigningKey(pem) : undefined,
+    signingKey: file ? readKeyFile : key,
     sealEveryMs: config.EVENT_CHAIN_SEAL_EVERY_MS,
     checkpointEveryMs: config.EVENT_CHAIN_CHECKPOINT_EVERY_MS,
   };
 }
 
-/** A sealer for the service's event log (see ADR on tamper evidence); its tables are prepared by the caller at start-up. */
+/** A sealer for the service's event log (ADR 0008); its tables come from the event chain's migrations, run at start-up. */
 export function createEventChainSealer(infra: Infrastructure, source: NodeJS.ProcessEnv = process.env): EventChainSealer {
   const config = loadEventChainConfig(source);
   return new EventChainSealer({

@@ -43,8 +43,11 @@ export class EventChainSealer {
   private timer: NodeJS.Timeout | undefined;
   private lastCheckpointAt = 0;
   private running: Promise<void> | undefined;
+  private readonly batchSize: number;
 
-  constructor(private readonly options: EventChainSealerOptions) {}
+  constructor(private readonly options: EventChainSealerOptions) {
+    this.batchSize = options.batchSize ?? 2_000;
+  }
 
   /** Seals what the log holds now and, when due, signs a checkpoint; every `intervalMs` until {@link stop}. */
   start(): void {
@@ -72,7 +75,7 @@ export class EventChainSealer {
     for (;;) {
       const sealed = await this.sealBatch();
       total += sealed;
-      if (sealed < (this.options.batchSize ?? 2_000)) return total;
+      if (sealed < this.batchSize) return total;
     }
   }
 
@@ -109,7 +112,7 @@ export class EventChainSealer {
       // As for the relay (ADR 0005): always the range scan of the order index, whatever the statistics say.
       await client.query('SET LOCAL enable_seqscan = off');
       const head = await readHead(client);
-      const { rows } = await client.query<ChainedEvent>(READ_UNSEALED, [head?.transactionId ?? '0', head?.globalPosition ?? '-1', this.options.batchSize ?? 2_000]);
+      const { rows } = await client.query<ChainedEvent>(READ_UNSEALED, [head?.transactionId ?? '0', head?.globalPosition ?? '-1', this.batchSize]);
       if (rows.length === 0) return 0;
       let seq = head?.seq ?? 0n;
       let hash = head?.hash ?? GENESIS_HASH;
