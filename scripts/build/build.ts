@@ -8,7 +8,8 @@
  *   descriptions for the OpenAPI document (`route-descriptions.json`, from their TSDoc);
  * - `dist/node_modules/@varde/<lib>/` for each lib, with a package.json whose `main` is the compiled index,
  *   so `require('@varde/platform')` from a compiled service finds the compiled lib before the workspace link;
- * - `dist/main.js`, the image's entry point: it runs the service named by `SERVICE`.
+ * - `dist/main.js`, the image's entry point: it runs the service named by `SERVICE`;
+ * - `dist/migrate.js`, the migration Job's: it runs `npm run migrate`'s command (`dist/scripts/migrate.js`) for `SERVICE`.
  *
  * Types are checked by `npm run typecheck` (tsc); this step only transpiles, with swc, the same compiler that
  * runs the sources in development (`@swc-node/register`), so decorators and their metadata come out the same.
@@ -24,6 +25,8 @@ const repoRoot = resolve(__dirname, '..', '..');
 const testOnlyLibs = new Set(['testing']);
 /** Folders of a service that are not data it reads at run time (triage's `rule-sets/`, forms' `questionnaires/`, …). */
 const notServiceData = new Set(['src', 'test', 'node_modules']);
+/** The files of `npm run migrate` (under scripts/), shipped for the image's migration entry point. */
+const migrateCommand = ['migrate.ts', 'service-migrations.ts'];
 
 const swcOptions: Options = {
   swcrc: false,
@@ -51,18 +54,24 @@ function walk(dir: string): string[] {
   });
 }
 
+/** Compiles one TypeScript file to `target` with `.js` (and its source map) in place of `.ts`. */
+async function compileFile(file: string, target: string): Promise<void> {
+  mkdirSync(dirname(target), { recursive: true });
+  const output = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(target), file) });
+  const js = target.replace(/\.ts$/, '.js');
+  writeFileSync(js, `${output.code}\n//# sourceMappingURL=${js.split('/').pop()}.map\n`);
+  if (output.map) writeFileSync(`${js}.map`, output.map);
+}
+
 async function compileTree(sourceDir: string, outDir: string): Promise<number> {
   let count = 0;
   for (const file of walk(sourceDir)) {
     const target = join(outDir, relative(sourceDir, file));
-    mkdirSync(dirname(target), { recursive: true });
     if (isRuntimeSource(file)) {
-      const output = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(target), file) });
-      const js = target.replace(/\.ts$/, '.js');
-      writeFileSync(js, `${output.code}\n//# sourceMappingURL=${js.split('/').pop()}.map\n`);
-      if (output.map) writeFileSync(`${js}.map`, output.map);
+      await compileFile(file, target);
       count++;
     } else if (isRuntimeAsset(file)) {
+      mkdirSync(dirname(target), { recursive: true });
       cpSync(file, target);
     }
   }
@@ -105,6 +114,10 @@ export async function build(outDir = join(repoRoot, 'dist')): Promise<number> {
       cpSync(join(serviceDir, folder), join(outDir, 'services', service, folder), { recursive: true });
     }
   }
+  // `npm run migrate`'s command, which `dist/migrate.js` runs: in `dist/scripts/` beside `dist/services/`, as in the
+  // repository, so its imports of each service's migrations resolve to the compiled services.
+  for (const script of migrateCommand) await compileFile(join(repoRoot, 'scripts', script), join(outDir, 'scripts', script));
+  count += migrateCommand.length;
   count += await compileTree(join(__dirname, 'entry'), outDir);
   return count;
 }

@@ -1,6 +1,7 @@
 import { migrateSchema, type MigrationSet } from '@varde/database';
 import { createPostgresEventStore, eventChainMigrations } from '@varde/event-sourcing';
 import { messageLogMigrations, messagingMigrations } from '@varde/messaging';
+import { startingAlone } from './infrastructure';
 import { platformMigrations } from './migrations/platform.migrations';
 import type { PlatformConfig } from './platform-config';
 
@@ -13,13 +14,16 @@ export const serviceSchemaMigrations = (service: MigrationSet): readonly Migrati
 /**
  * Brings a service's database to the latest version without starting the service (`npm run migrate`, a
  * Kubernetes Job before a rollout): Emmett's event store schema (Emmett's own migrations), the service's
- * schema, and in embedded mode the PostgreSQL event log's. Returns the steps applied now.
+ * schema, and in embedded mode the PostgreSQL event log's. Holds the schema's start-up lock (see startingAlone), so
+ * it never races a starting replica. Returns the steps applied now.
  */
 export async function migrateServiceDatabase(config: PlatformConfig, migrations: MigrationSet): Promise<readonly string[]> {
   const target = { databaseUrl: config.database.url, schema: config.database.schema };
-  const store = await createPostgresEventStore(target);
-  await store.close();
-  const applied = await migrateSchema(target, serviceSchemaMigrations(migrations));
+  const applied = await startingAlone(target.databaseUrl, target.schema, async () => {
+    const store = await createPostgresEventStore(target);
+    await store.close();
+    return migrateSchema(target, serviceSchemaMigrations(migrations));
+  });
   if (config.messaging.mode !== 'embedded') return applied;
   const bus = await migrateSchema({ databaseUrl: config.database.url, schema: config.messaging.schema }, [messageLogMigrations]);
   return [...applied, ...bus];

@@ -1,25 +1,22 @@
 /**
  * The image's migration entry point (`node dist/migrate.js`, the Helm chart's pre-install/pre-upgrade Job):
- * brings the schema of the service named by `SERVICE` up to date and exits — 0 when done, 1 with the reason.
- * It holds the same schema lock as a starting replica, so it never races one.
- *
- * Today that is the service's schema and its event store (Emmett's tables and functions); the read-model
- * tables are still created by the service as it starts, until the services' versioned migrations replace them.
+ * brings the database of the service named by `SERVICE` to the latest version and exits — 0 when done, 1 with
+ * the reason. It runs `npm run migrate`'s code (scripts/migrate.ts, compiled to `dist/scripts/migrate.js`), so the
+ * image applies the same steps — Emmett's event store, the libraries' and the service's versioned migrations — under
+ * the same schema lock as a starting replica.
  */
-import { createPostgresEventStore } from '@varde/event-sourcing';
-import { loadPlatformConfig, startingAlone, type ServiceName } from '@varde/platform';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type * as MigrateCommand from '../../migrate';
 
-const services: readonly ServiceName[] = ['pathways', 'forms', 'measurements', 'triage', 'sharing'];
+// Loaded at run time from its compiled place: scripts/ sits beside services/ in dist/ as in the repository.
+const { isMigratedService, migrateService, MIGRATED_SERVICES } = createRequire(__filename)(join(__dirname, 'scripts', 'migrate.js')) as typeof MigrateCommand;
 
 async function migrate(): Promise<string> {
   const service = process.env['SERVICE'] ?? '';
-  if (!(services as readonly string[]).includes(service)) throw new Error(`SERVICE must be one of ${services.join(', ')} (got ${service === '' ? 'nothing' : JSON.stringify(service)})`);
-  const config = loadPlatformConfig(service as ServiceName);
-  await startingAlone(config.database.url, config.database.schema, async () => {
-    const store = await createPostgresEventStore({ databaseUrl: config.database.url, schema: config.database.schema });
-    await store.close();
-  });
-  return `${service}: schema ${config.database.schema} up to date`;
+  if (!isMigratedService(service)) throw new Error(`SERVICE must be one of ${MIGRATED_SERVICES.join(', ')} (got ${service === '' ? 'nothing' : JSON.stringify(service)})`);
+  const { schema, applied } = await migrateService(service);
+  return `${service}: schema ${schema} up to date${applied.length === 0 ? '' : ` (applied ${applied.join(', ')})`}`;
 }
 
 migrate().then(
