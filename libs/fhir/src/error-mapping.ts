@@ -59,6 +59,7 @@ function frameworkProblem(error: FrameworkError): { status: number; title: strin
     default:
       if (error instanceof SyntaxError || (status === 400 && /JSON/i.test(error.message))) return { status: 400, title: 'Malformed JSON', fhirCode: 'structure', issues: [{ field: 'body', message: `malformed JSON: ${error.message}` }] };
       if (status === 404) return { status, title: 'Not found', fhirCode: 'not-found', issues: [{ field: '', message: error.message }] };
+      if (status === 429) return { status, title: 'Too many requests', fhirCode: 'throttled', issues: [{ field: '', message: error.message }] };
       if (status < 500) return { status, title: 'Invalid request', fhirCode: 'invalid', issues: [{ field: '', message: error.message }] };
       return { status, title: 'Internal error', fhirCode: 'exception', issues: [{ field: '', message: 'An unexpected error occurred; it has been logged' }] };
   }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { toHttpError } from '@varde/fhir';
-import { ForbiddenError } from '@varde/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Requests a minute one token and one address may make (RATE_LIMIT_PER_TOKEN_PER_MINUTE, RATE_LIMIT_PER_ADDRESS_PER_MINUTE). */
@@ -30,9 +29,8 @@ export async function registerRateLimits(app: NestFastifyApplication, limits: Ra
       const limit = await check(request);
       if (limit.isAllowed || !limit.isExceeded) continue;
       const max = what === 'token' ? limits.perTokenPerMinute : limits.perAddressPerMinute;
-      const mapped = toHttpError(new ForbiddenError(`rate limit of ${max} requests a minute per ${what} exceeded; retry in ${limit.ttlInSeconds} s`), request.url.startsWith('/fhir'));
-      const body = { ...(mapped.body as Record<string, unknown>), ...(mapped.contentType === 'application/problem+json' ? { status: 429, title: 'Too many requests' } : {}) };
-      return reply.code(429).header('retry-after', String(Math.max(1, limit.ttlInSeconds))).header('content-type', mapped.contentType).send(fhirThrottled(body));
+      const mapped = toHttpError({ statusCode: 429, message: `rate limit of ${max} requests a minute per ${what} exceeded; retry in ${limit.ttlInSeconds} s` }, request.url.startsWith('/fhir'));
+      return reply.code(mapped.status).header('retry-after', String(Math.max(1, limit.ttlInSeconds))).header('content-type', mapped.contentType).send(mapped.body);
     }
     return undefined;
   });
@@ -42,8 +40,3 @@ function tokenKey(request: FastifyRequest): string {
   return `token:${createHash('sha256').update(request.headers.authorization ?? '').digest('base64url').slice(0, 22)}`;
 }
 
-// A FHIR client reads the issue code: `throttled` (R4 IssueType) rather than the forbidden the mapping starts from.
-function fhirThrottled(body: Record<string, unknown>): Record<string, unknown> {
-  if (body['resourceType'] !== 'OperationOutcome' || !Array.isArray(body['issue'])) return body;
-  return { ...body, issue: (body['issue'] as Record<string, unknown>[]).map((issue) => ({ ...issue, code: 'throttled' })) };
-}
