@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createPostgresEventStore, schemaConnectionString } from '@varde/event-sourcing';
+import { createPostgresEventStore } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/database';
 import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { loadPlatformConfig, migrateServiceDatabase, type ServiceName } from '@varde/platform';
 import pg from 'pg';

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkEventChain, schemaConnectionString, type ChainReport, type SignedCheckpoint } from '@varde/event-sourcing';
+import { checkEventChain, type ChainReport, type SignedCheckpoint } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/database';
 import pg from 'pg';
 import { loadPlatformConfig, SERVICE_PORTS, type ServiceName } from '@varde/platform';
 import { runCli, UsageError } from '../cli';

@@ -11,7 +11,8 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { createPostgresEventStore, deterministicId, ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
+import { createPostgresEventStore, deterministicId } from '@varde/event-sourcing';
+import { ensureSchema, schemaConnectionString } from '@varde/database';
 import { startTestPostgres } from '@varde/testing';
 import { occurrencesOf } from '../../services/pathways/src/application/schedule/occurrences';
 import { TaskScheduler } from '../../services/pathways/src/application/schedule/task-scheduler';

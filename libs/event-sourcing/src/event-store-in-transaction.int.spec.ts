@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventStoreInTransaction } from './event-store-in-transaction';
 import { eventStoreUnitOfWork } from './event-store-unit-of-work';
-import { createPostgresEventStore, schemaConnectionString } from './postgres-event-store';
+import { createPostgresEventStore } from './postgres-event-store';
+import { schemaConnectionString } from '@varde/database';
 import { inTransaction as transaction } from './transaction';
 
 describe('appending inside the caller’s transaction, alone or as a unit of work (real PostgreSQL)', () => {

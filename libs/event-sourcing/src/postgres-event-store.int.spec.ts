@@ -3,7 +3,8 @@ import { freshSchema } from '@varde/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { eventStoreContract } from './event-store.contract';
 import pg from 'pg';
-import { createPostgresEventStore, ensureSchema, schemaConnectionString } from './postgres-event-store';
+import { createPostgresEventStore } from './postgres-event-store';
+import { ensureSchema, schemaConnectionString } from '@varde/database';
 
 const openStore = () => createPostgresEventStore({ databaseUrl: inject('databaseUrl'), schema: freshSchema('contract') });
 

@@ -3,9 +3,6 @@ import { getPostgreSQLEventStore, schemaSQL, type PostgresEventStore } from '@ev
 import { ensureSchema, schemaConnectionString } from '@varde/database';
 import pg from 'pg';
 
-// Schema helpers moved to @varde/database (beside the migrations); re-exported where services already import them.
-export { ensureSchema, schemaConnectionString, withSessionSettings } from '@varde/database';
-
 /** Where a service keeps its events: one PostgreSQL schema per service. */
 export type PostgresStoreOptions = Readonly<{ databaseUrl: string; schema: string }>;
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { RecordedEvent } from '@varde/event-sourcing';
-import { preparedStatement, schemaConnectionString, withSessionSettings } from '@varde/event-sourcing';
+import { preparedStatement } from '@varde/event-sourcing';
+import { schemaConnectionString, withSessionSettings } from '@varde/database';
 import type { IntegrationMessage, MessageBus } from './message-bus';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError, type AccessLogEntry, type CommandMetadata } from '@varde/core';
 import { migrateSchema } from '@varde/database';
-import { schemaConnectionString } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/database';
 import { platformMigrations } from './migrations/platform.migrations';
 import { createLogger, MetricsRegistry } from '@varde/telemetry';
 import { eventually, freshSchema, whileOutboxUnwritable } from '@varde/testing';

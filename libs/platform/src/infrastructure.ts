@@ -1,5 +1,6 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
-import { createPostgresEventStore, ensureSchema, schemaConnectionString } from '@varde/event-sourcing';
+import { createPostgresEventStore } from '@varde/event-sourcing';
+import { ensureSchema, schemaConnectionString } from '@varde/database';
 import { KafkaMessageBus, MessageBus, PostgresMessageBus, startRelay, type IntegrationMapper, type Relay } from '@varde/messaging';
 import { createLogger, HealthRegistry, MetricsRegistry, type Logger } from '@varde/telemetry';
 import pg from 'pg';

@@ -1,6 +1,6 @@
 // Drops and refills the `measurements` and `measurement_chunks` read models from the event log: `npm run measurements:rebuild-read-model`.
 // Uses the service's own settings (DATABASE_URL, DB_SCHEMA); safe while the service runs (see the function).
-import { schemaConnectionString } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/database';
 import { loadPlatformConfig } from '@varde/platform';
 import pg from 'pg';
 import { rebuildMeasurementsReadModel } from './infrastructure/measurements.read-model';

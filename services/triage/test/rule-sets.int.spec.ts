@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { schemaConnectionString } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/database';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
 import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
 import pg from 'pg';

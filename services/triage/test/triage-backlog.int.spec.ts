@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { schemaConnectionString } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/database';
 import { PostgresMessageBus } from '@varde/messaging';
 import { enrolPatient, eventually, type ServiceProcess, startServiceStack, startTestIssuer, type TestIssuer } from '@varde/testing';
 import pg from 'pg';

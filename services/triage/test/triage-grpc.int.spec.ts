@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Metadata, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { commonV1, triageV1Service } from '@varde/contracts';
-import { schemaConnectionString } from '@varde/event-sourcing';
+import { schemaConnectionString } from '@varde/database';
 import { PostgresMessageBus } from '@varde/messaging';
 import { createGrpcClient, type GrpcClient } from '@varde/platform';
 import { accessLogOf, eventually, outboxEntriesOf, whileOutboxUnwritable, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
