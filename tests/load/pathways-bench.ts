@@ -12,12 +12,13 @@ import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createPostgresEventStore, deterministicId } from '@varde/event-sourcing';
-import { ensureSchema, schemaConnectionString } from '@varde/database';
+import { ensureSchema, migrateSchema, schemaConnectionString } from '@varde/database';
 import { startTestPostgres } from '@varde/testing';
 import { occurrencesOf } from '../../services/pathways/src/application/schedule/occurrences';
 import { TaskScheduler } from '../../services/pathways/src/application/schedule/task-scheduler';
 import type { PathwayActivity } from '../../services/pathways/src/domain/pathway-definition';
 import type { TaskDetails } from '../../services/pathways/src/domain/task.decide';
+import { pathwaysMigrations } from '../../services/pathways/src/infrastructure/migrations/pathways.migrations';
 import { PostgresTaskSchedule } from '../../services/pathways/src/infrastructure/postgres-task-schedule';
 import { labelledRows, log, machineInfo, positiveEnv, runBenchmark } from './bench-harness';
 
@@ -64,9 +65,9 @@ runBenchmark(async () => {
   const postgres = await startTestPostgres();
   try {
     await ensureSchema(postgres.databaseUrl, SCHEMA);
+    await migrateSchema({ databaseUrl: postgres.databaseUrl, schema: SCHEMA }, [pathwaysMigrations]);
     const pool = new pg.Pool({ connectionString: schemaConnectionString(postgres.databaseUrl, SCHEMA), max: CONCURRENCY + 2 });
     const schedule = new PostgresTaskSchedule(pool);
-    await schedule.onModuleInit();
     const day = '2027-03-28';
     const from = `${day}T00:00:00+01:00`;
     const to = '2027-03-29T00:00:00+02:00';

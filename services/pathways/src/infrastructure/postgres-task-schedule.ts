@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { inTransaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -20,26 +20,12 @@ const toTask = (r: Row): ScheduledTask => ({
  * The task schedule in PostgreSQL: one row per task, with partial indexes on the due time of planned tasks and the
  * window end of due ones, and one row per patient with how far ahead they are planned. A read model the scheduler
  * keeps (planned tasks are recomputed from the enrolment and its pathway version at any time); what happened to
- * each task is in the patient's task stream.
+ * each task is in the patient's task stream. Its tables: migrations/0002-task-schedule.migration.ts.
  */
 @Injectable()
-export class PostgresTaskSchedule extends TaskSchedule implements OnModuleInit {
+export class PostgresTaskSchedule extends TaskSchedule {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {
     super();
-  }
-
-  // Until the migration framework (issue #14, arch1) lands; then this becomes its first pathways migration.
-  async onModuleInit(): Promise<void> {
-    await this.pool.query(`
-      CREATE TABLE IF NOT EXISTS task_schedule (
-        task_id uuid PRIMARY KEY, patient_id uuid NOT NULL, enrolment_id uuid NOT NULL, pathway_id text NOT NULL, pathway_version int NOT NULL,
-        activity text NOT NULL, title text NOT NULL, kind text NOT NULL, loinc text, questionnaire text, slot text NOT NULL,
-        due_at timestamptz NOT NULL, window_end timestamptz NOT NULL, status text NOT NULL, completed_by text);
-      CREATE INDEX IF NOT EXISTS task_schedule_planned_due ON task_schedule (due_at) WHERE status = 'planned';
-      CREATE INDEX IF NOT EXISTS task_schedule_due_window ON task_schedule (window_end) WHERE status = 'due';
-      CREATE INDEX IF NOT EXISTS task_schedule_patient ON task_schedule (patient_id, due_at);
-      CREATE TABLE IF NOT EXISTS task_schedule_horizons (patient_id uuid PRIMARY KEY, planned_until timestamptz NOT NULL);
-      CREATE INDEX IF NOT EXISTS task_schedule_horizons_until ON task_schedule_horizons (planned_until);`);
   }
 
   override async plan(patientId: string, tasks: readonly (TaskDetails & { slot: string })[], from: string, until: string): Promise<void> {
