@@ -1,10 +1,10 @@
 import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { ValidationError } from '@varde/core';
 import { AccessLog, type MetadataHeaders } from '@varde/platform';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
 import { PathwayDefinitions } from '../application/pathway-definitions.service';
 import type { PathwayVersion } from '../domain/pathway-definition';
+import { assertSearchParameters, searchset } from './fhir-search';
 import { readablePatient } from './patient-read';
 
 const CAREPLAN_STATUS: Record<EnrolmentView['status'], string> = { active: 'active', paused: 'on-hold', discharged: 'completed' };
@@ -50,10 +50,8 @@ export class CarePlansFhirController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    const unknown = Object.keys(query).filter((k) => k !== 'patient');
-    if (unknown.length > 0) throw ValidationError.field(unknown[0]!, 'unsupported search parameter; supported: patient');
+    assertSearchParameters(query, ['patient']);
     const { enrolment: view } = await readablePatient(query['patient'], principal, headers, this.enrolments, this.accessLog, { purpose: 'care-plan', resource: (id) => `CarePlan?patient=${id}` });
-    const entries = view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : [];
-    return { resourceType: 'Bundle', type: 'searchset', total: entries.length, entry: entries.map((resource) => ({ fullUrl: `CarePlan/${String(resource['id'])}`, resource, search: { mode: 'match' } })) };
+    return searchset('CarePlan', view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : []);
   }
 }

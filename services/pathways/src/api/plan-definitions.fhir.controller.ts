@@ -3,6 +3,7 @@ import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PathwayDefinitions, type DefinitionEntry } from '../application/pathway-definitions.service';
+import { assertSearchParameters, searchset } from './fhir-search';
 
 type Json = Readonly<Record<string, unknown>>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -85,11 +86,10 @@ export class PlanDefinitionsFhirController {
     };
     const status = single('status');
     if (status !== undefined && !['draft', 'active', 'retired'].includes(status)) throw ValidationError.field('status', 'expected draft, active or retired');
-    const unknown = Object.keys(query).filter((k) => k !== 'url' && k !== 'status');
-    if (unknown.length > 0) throw ValidationError.field(unknown[0]!, 'unsupported search parameter; supported: url, status');
+    assertSearchParameters(query, ['url', 'status']);
     const url = single('url');
     const found = await this.definitions.search({ ...(url !== undefined ? { url } : {}), ...(status !== undefined ? { status } : {}) });
-    return { resourceType: 'Bundle', type: 'searchset', total: found.length, entry: found.map((e) => ({ fullUrl: `PlanDefinition/${e.id}`, resource: planDefinitionResource(e), search: { mode: 'match' } })) };
+    return searchset('PlanDefinition', found.map(planDefinitionResource));
   }
 
   /** One definition: "<pathway>-<version>" or "<pathway>-draft". */

@@ -7,6 +7,7 @@ import { EnrolmentQuery } from '../application/enrolment.query';
 import { DEFAULT_ZONE } from '../application/schedule/occurrences';
 import { PLANNING_HORIZON_DAYS } from '../application/schedule/task-scheduler';
 import { TaskSchedule, type ScheduledTask } from '../application/schedule/task-schedule.port';
+import { assertSearchParameters, searchset } from './fhir-search';
 import { readablePatient } from './patient-read';
 
 /** Varde's task states as FHIR Task.status. */
@@ -52,8 +53,7 @@ export class TasksFhirController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    const unknown = Object.keys(query).filter((k) => !['patient', 'status', 'period'].includes(k));
-    if (unknown.length > 0) throw ValidationError.field(unknown[0]!, 'unsupported search parameter; supported: patient, status, period');
+    assertSearchParameters(query, ['patient', 'status', 'period']);
     const status = query['status'];
     if (status !== undefined && (typeof status !== 'string' || !FROM_FHIR[status])) throw ValidationError.field('status', `expected one of ${Object.keys(FROM_FHIR).join(', ')}`);
     const period = query['period'];
@@ -63,6 +63,6 @@ export class TasksFhirController {
     const start = day ?? DateTime.now().setZone(DEFAULT_ZONE).startOf('day');
     const end = day ? day.plus({ days: 1 }) : start.plus({ days: PLANNING_HORIZON_DAYS + 1 });
     const tasks = await this.schedule.tasksOf(patientId, start.toUTC().toISO()!, end.toUTC().toISO()!, typeof status === 'string' ? FROM_FHIR[status] : undefined);
-    return { resourceType: 'Bundle', type: 'searchset', total: tasks.length, entry: tasks.map((t) => ({ fullUrl: `Task/${t.taskId}`, resource: fhirTask(t), search: { mode: 'match' } })) };
+    return searchset('Task', tasks.map(fhirTask));
   }
 }
