@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { LOGGER, type Logger } from '@varde/platform';
+import { LOGGER, readShippedJson, type Logger } from '@varde/platform';
 import { AuthorQuestionnaireHandler } from './author-questionnaire.handler';
 
 /** Where the questionnaires shipped with Varde live, as FHIR JSON (one file per questionnaire version). */
@@ -10,10 +9,7 @@ export const SHIPPED_DIRECTORY = join(__dirname, '..', '..', 'questionnaires');
 
 /** The questionnaires shipped with Varde (CAT, PHQ-9, GAD-7, mMRC, pre-visit, DHO PREM). */
 export function shippedQuestionnaires(): Questionnaire[] {
-  return readdirSync(SHIPPED_DIRECTORY)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(SHIPPED_DIRECTORY, f), 'utf8')) as Questionnaire);
+  return [...readShippedJson<Questionnaire>(SHIPPED_DIRECTORY).values()];
 }
 
 /**

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } 
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
-import { PathwayDefinitions, type DefinitionEntry } from '../application/pathway-definitions.service';
+import { definitionImportOf, PathwayDefinitions, type DefinitionEntry } from '../application/pathway-definitions.service';
 import { assertSearchParameters, searchset } from './fhir-search';
 
 type Json = Readonly<Record<string, unknown>>;
@@ -55,15 +55,7 @@ export class PlanDefinitionsFhirController {
     if (bad >= 0) throw ValidationError.field(`Bundle.entry[${bad}].resource`, 'expected a PlanDefinition, ActivityDefinition or Questionnaire');
     const plans = (resources as Json[]).filter((r) => r['resourceType'] === 'PlanDefinition');
     if (plans.length !== 1) throw ValidationError.field('Bundle.entry', `expected exactly one PlanDefinition; got ${plans.length}`);
-    const entry = await this.definitions.import(
-      {
-        planDefinition: plans[0]!,
-        activityDefinitions: (resources as Json[]).filter((r) => r['resourceType'] === 'ActivityDefinition'),
-        questionnaires: (resources as Json[]).filter((r) => r['resourceType'] === 'Questionnaire'),
-      },
-      commandMetadataFrom(principal, headers),
-      header(headers, 'authorization'),
-    );
+    const entry = await this.definitions.import(definitionImportOf(resources as Json[]), commandMetadataFrom(principal, headers), header(headers, 'authorization'));
     return {
       resourceType: 'Bundle',
       type: 'transaction-response',

@@ -12,6 +12,15 @@ type Json = Readonly<Record<string, unknown>>;
 /** What one import brings: a PlanDefinition with the ActivityDefinitions and Questionnaires it uses. */
 export type DefinitionImport = Readonly<{ planDefinition: Json; activityDefinitions: readonly Json[]; questionnaires: readonly Json[] }>;
 
+/** A definition's resources (as a Bundle brings them, or as stored) by kind: its PlanDefinition, ActivityDefinitions and Questionnaires. */
+export function definitionImportOf(resources: readonly Json[]): DefinitionImport {
+  return {
+    planDefinition: resources.find((r) => r['resourceType'] === 'PlanDefinition')!,
+    activityDefinitions: resources.filter((r) => r['resourceType'] === 'ActivityDefinition'),
+    questionnaires: resources.filter((r) => r['resourceType'] === 'Questionnaire'),
+  };
+}
+
 /** A definition as the FHIR edge shows it: a draft, or a published version with its status and hash. */
 export type DefinitionEntry = Readonly<{ id: string; url: string; pathwayId: string; status: 'draft' | 'active' | 'retired'; version?: number; contentHash?: string; resources: readonly Json[] }>;
 
@@ -91,16 +100,8 @@ export class PathwayDefinitions extends PathwayDirectory {
   async publishDraft(id: string, metadata: CommandMetadata, authorization: string | undefined): Promise<DefinitionEntry> {
     const entry = await this.byId(id);
     if (entry.status !== 'draft') throw new IllegalStateError(`${id} is version ${entry.version}, already published (${entry.contentHash}); published versions never change`);
-    const [planDefinition, ...rest] = entry.resources;
-    return this.import(
-      {
-        planDefinition: { ...planDefinition, status: 'active' },
-        activityDefinitions: rest.filter((r) => r['resourceType'] === 'ActivityDefinition'),
-        questionnaires: rest.filter((r) => r['resourceType'] === 'Questionnaire'),
-      },
-      metadata,
-      authorization,
-    );
+    const draft = definitionImportOf(entry.resources);
+    return this.import({ ...draft, planDefinition: { ...draft.planDefinition, status: 'active' } }, metadata, authorization);
   }
 
   /** Retires the published version `id` ("<pathway>-<version>"). */

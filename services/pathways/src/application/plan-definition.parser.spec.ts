@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@varde/core';
-import { readShippedBundle, shippedPathwayFiles } from '../infrastructure/shipped-pathways.loader';
+import { shippedPathways } from '../infrastructure/shipped-pathways.loader';
 import { parsePlanDefinition } from './plan-definition.parser';
 
-const heartFailure = readShippedBundle('heart-failure.json');
+const shipped = shippedPathways();
+const heartFailure = shipped.get('heart-failure.json')!;
 const issuesOf = (plan: unknown, activities = heartFailure.activityDefinitions): ReadonlyArray<{ field: string; message: string }> => {
   try {
     parsePlanDefinition(plan, activities);
@@ -17,8 +18,9 @@ const withTiming = (repeat: unknown) => heartFailure.activityDefinitions.map((a,
 
 describe('PlanDefinition as a pathway', () => {
   it('reads the shipped COPD and heart-failure pathways: activities with their schedules, rule set, care team, self-care plan in nb and en', () => {
-    expect(shippedPathwayFiles()).toEqual(['copd.json', 'heart-failure.json']);
-    const copd = parsePlanDefinition(readShippedBundle('copd.json').planDefinition, readShippedBundle('copd.json').activityDefinitions);
+    expect([...shipped.keys()]).toEqual(['copd.json', 'heart-failure.json']);
+    const copdBundle = shipped.get('copd.json')!;
+    const copd = parsePlanDefinition(copdBundle.planDefinition, copdBundle.activityDefinitions);
     expect(copd.definition).toMatchObject({ id: 'copd', ruleSet: { id: 'copd-default' }, defaultCareTeam: 'copd-care-team', expectedDuration: 'P12W' });
     expect(copd.definition.activities.map((a) => [a.kind, a.loinc ?? a.questionnaire])).toEqual([
       ['measurement', '2708-6'],

@@ -1,29 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { deterministicId } from '@varde/event-sourcing';
-import { LOGGER } from '@varde/platform';
+import { LOGGER, readShippedJson } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
-import { PathwayDefinitions, type DefinitionImport } from '../application/pathway-definitions.service';
+import { definitionImportOf, PathwayDefinitions, type DefinitionImport } from '../application/pathway-definitions.service';
 
 /** Where the pathways Varde ships live: one transaction Bundle (PlanDefinition, ActivityDefinitions, Questionnaires) per file. */
-export const SHIPPED_PATHWAYS_DIR = join(__dirname, '..', '..', 'pathways');
+const SHIPPED_PATHWAYS_DIR = join(__dirname, '..', '..', 'pathways');
 
-type Json = Readonly<Record<string, unknown>>;
-
-/** The resources of a shipped Bundle file, by kind. */
-export function readShippedBundle(file: string): DefinitionImport {
-  const bundle = JSON.parse(readFileSync(join(SHIPPED_PATHWAYS_DIR, file), 'utf8')) as { entry: { resource: Json }[] };
-  const resources = bundle.entry.map((e) => e.resource);
-  return {
-    planDefinition: resources.find((r) => r['resourceType'] === 'PlanDefinition')!,
-    activityDefinitions: resources.filter((r) => r['resourceType'] === 'ActivityDefinition'),
-    questionnaires: resources.filter((r) => r['resourceType'] === 'Questionnaire'),
-  };
+/** The pathways Varde ships, by file name: each Bundle's resources by kind. */
+export function shippedPathways(): ReadonlyMap<string, DefinitionImport> {
+  const bundles = readShippedJson<{ entry: { resource: Readonly<Record<string, unknown>> }[] }>(SHIPPED_PATHWAYS_DIR);
+  return new Map([...bundles].map(([file, bundle]) => [file, definitionImportOf(bundle.entry.map((e) => e.resource))]));
 }
-
-/** The shipped Bundle files. */
-export const shippedPathwayFiles = (): string[] => readdirSync(SHIPPED_PATHWAYS_DIR).filter((f) => f.endsWith('.json')).sort();
 
 /**
  * At first start, publishes the pathways Varde ships (COPD, heart failure) as data, like any imported definition.
@@ -37,8 +26,7 @@ export class ShippedPathwaysLoader implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const file of shippedPathwayFiles()) {
-      const shipped = readShippedBundle(file);
+    for (const shipped of shippedPathways().values()) {
       const url = String(shipped.planDefinition['url']);
       if (await this.definitions.isPublished(url)) continue;
       const commandId = deterministicId(`shipped-pathway:${url}`);
