@@ -56,7 +56,8 @@ describe('pathway definitions, when a version is published', () => {
   });
   it('keeps a draft beside the published versions until it is published', () => {
     const state = [published(), drafted].reduce(pathwayDefinitionsDecider.evolve, pathwayDefinitionsDecider.initialState());
-    expect(state.byUrl[URL]?.draft).toBeDefined();
+    expect(state.byUrl[URL]).toMatchObject({ url: drafted.data.url, draft: { resources: drafted.data.resources, savedAt: drafted.data.savedAt } });
+    expect(state.byUrl[URL]?.versions.map((v) => v.version)).toEqual([1]);
     const after = pathwayDefinitionsDecider.evolve(state, published(2, 'sha256:b'));
     expect(after.byUrl[URL]?.draft).toBeUndefined();
     expect(after.byUrl[URL]?.versions.map((v) => v.version)).toEqual([1, 2]);
