@@ -1,6 +1,6 @@
 import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
-import { assertSchemaName, ensureSchema, schemaConnectionString } from './schema';
+import { ensureSchema, schemaConnectionString } from './schema';
 
 /**
  * One versioned step of a schema: `up` changes the schema (and moves data) from the previous version to this
@@ -63,23 +63,6 @@ export async function migrateSchema(target: MigrationTarget, sets: readonly Migr
     return applied;
   } finally {
     await db.destroy();
-  }
-}
-
-/** The steps of each set already applied to `schema` (empty for a set never applied). */
-export async function appliedMigrations(target: MigrationTarget, set: MigrationSet): Promise<readonly string[]> {
-  assertSchemaName(target.schema);
-  const client = new pg.Client({ connectionString: target.databaseUrl });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    const table = `"${target.schema}"."migrations_${set.name}"`;
-    const { rows: exists } = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [table]);
-    if (!exists[0]?.found) return [];
-    const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${table} ORDER BY name`);
-    return rows.map((r) => r.name);
-  } finally {
-    await client.end();
   }
 }
 

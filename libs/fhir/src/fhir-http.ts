@@ -1,5 +1,3 @@
-import { ValidationError } from '@varde/core';
-
 /** An HTTP answer a FHIR interaction gives that has no VardeError kind: 406, 412. Mapped by `toHttpError` by its status. */
 export class FhirHttpError extends Error {
   constructor(
@@ -31,13 +29,6 @@ export const versionTag = (versionId: string | number): string => `W/"${versionI
 
 /** An instant as an HTTP date (`Last-Modified`). */
 export const httpDate = (iso: string): string => new Date(iso).toUTCString();
-
-/** The version an `If-Match` header names (`W/"3"` or `"3"`); a header that names none is a 400. */
-export function ifMatchVersion(header: string): number {
-  const match = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header);
-  if (!match) throw ValidationError.field('If-Match', 'expected the ETag of the version being changed, e.g. W/"1"');
-  return Number(match[1]);
-}
 
 /** What a client asked for with `Prefer: return=…` (R4 default: the resource). */
 export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
