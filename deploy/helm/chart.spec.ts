@@ -114,8 +114,19 @@ describe('the rendered chart (production-like values)', () => {
     const { manifests } = await render(valueSets['cloudnativepg-strimzi']!);
     for (const service of services) {
       const name = `varde-${service}`;
-      for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'NetworkPolicy']) expect(find(manifests, kind, name), `${kind} ${name}`).toBeDefined();
-      const pod = find(manifests, 'Deployment', name)!.spec.template.spec;
+      const kinds = manifests.filter((m) => m.metadata.name === name).map((m) => m.kind);
+      expect(kinds, name).toEqual(expect.arrayContaining(['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'NetworkPolicy']));
+      // Each of them applies to this service's pods: the selectors pick exactly the Deployment's pod labels, the pods run as its account.
+      const deployment = find(manifests, 'Deployment', name)!;
+      const podLabels = { 'app.kubernetes.io/name': 'varde', 'app.kubernetes.io/instance': 'varde', 'app.kubernetes.io/component': service };
+      expect(deployment.spec.template.metadata.labels, `Deployment ${name} pod labels`).toMatchObject(podLabels);
+      expect(deployment.spec.selector.matchLabels, `Deployment ${name} selector`).toEqual(podLabels);
+      expect(find(manifests, 'Service', name)!.spec.selector, `Service ${name} selector`).toEqual(podLabels);
+      expect(find(manifests, 'PodDisruptionBudget', name)!.spec.selector.matchLabels, `PodDisruptionBudget ${name} selector`).toEqual(podLabels);
+      expect(find(manifests, 'NetworkPolicy', name)!.spec.podSelector.matchLabels, `NetworkPolicy ${name} selector`).toEqual(podLabels);
+      expect(find(manifests, 'ServiceAccount', name)!.metadata.labels, `ServiceAccount ${name}`).toMatchObject({ 'app.kubernetes.io/component': service });
+      const pod = deployment.spec.template.spec;
+      expect(pod.serviceAccountName).toBe(name);
       const container = pod.containers[0];
       expect(container.env).toContainEqual({ name: 'SERVICE', value: service });
       expect(container.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'varde-pg-app', key: 'uri' } } });
