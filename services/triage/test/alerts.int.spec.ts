@@ -87,6 +87,33 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
     expect(entry.openAlert!.ageSeconds).toBeGreaterThanOrEqual(0);
   });
 
+  it('tells a listening clinician over GET /api/worklist/events that the worklist changed, without patient data', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${triage.url}/api/worklist/events`, { headers: { authorization: `Bearer ${clinician}` }, signal: controller.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    let received = '';
+    void (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        received += new TextDecoder().decode(value);
+      }
+    })().catch(() => undefined);
+    const enrolled: string[] = [];
+    try {
+      // The feed reports changes made after it started: enrol patients (a new worklist row each, no alert) until one is reported.
+      await eventually(async () => {
+        enrolled.push(await enrolPatient(pathways.url, clinician));
+        return received.includes('event: worklist-changed') ? true : undefined;
+      }, 'a worklist-changed event', 30_000, 1_000);
+      for (const patientId of enrolled) expect(received).not.toContain(patientId);
+    } finally {
+      controller.abort();
+    }
+  });
+
   it('shows and lets act on an alert only the clinicians of the patient\'s care team (and auditors to read)', async () => {
     const { alert: raised } = await redPatient();
     const otherTeam = await issuer.token('clinician', { careTeams: ['hjertesvikt-team'] });

@@ -7,10 +7,16 @@ import { WorklistChanges } from '../application/worklist-changes.port';
 /** How often the feed looks for a change while someone listens (ms); `TRIAGE_WORKLIST_CHANGES_INTERVAL_MS`. */
 const INTERVAL_MS = Number(process.env['TRIAGE_WORKLIST_CHANGES_INTERVAL_MS'] ?? 500);
 
-// One number that moves whenever a worklist row or an alert changes: rows carry updated_at, alerts their stream
-// position (every alert event moves it) and a new alert adds a row.
-const CHANGE_MARK = `SELECT (SELECT coalesce(extract(epoch FROM max(updated_at)), 0) FROM worklist)::text || ':' ||
-  (SELECT coalesce(sum(stream_position), 0) || '/' || count(*) FROM alerts) AS mark`;
+// How many of the newest change numbers the mark adds up.
+const RECENT = 256;
+
+// One number that moves whenever a worklist row or an alert changes. A trigger on both tables gives the row a new
+// change number from one sequence on every write (migration 0002); the mark sums the newest ${RECENT}, read
+// backwards from their index: a cost that does not grow with the tables. A sum rather than the maximum, because a
+// write that drew its number before another but commits after it would leave the maximum unmoved; it still moves
+// the sum unless ${RECENT} newer writes committed meanwhile (and those moved the mark).
+const CHANGE_MARK = `SELECT coalesce(sum(change_seq), 0)::text AS mark
+  FROM (SELECT change_seq FROM worklist_changes ORDER BY change_seq DESC LIMIT ${RECENT}) recent`;
 
 /**
  * Tells listeners that the worklist changed (a colour, a reason, an alert's state), without saying whose: each

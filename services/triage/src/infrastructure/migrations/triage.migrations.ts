@@ -1,5 +1,6 @@
 import type { MigrationSet } from '@varde/database';
 import { baseline } from './0001-baseline.migration';
+import { changeSequence } from './0002-change-sequence.migration';
 
 /**
  * The triage service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -9,5 +10,6 @@ export const triageMigrations: MigrationSet = {
   name: 'triage',
   migrations: {
     '0001-baseline': baseline,
+    '0002-change-sequence': changeSequence,
   },
 };
