@@ -103,6 +103,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       TRIAGE_GRPC_URL: `127.0.0.1:${GRPC_PORTS.triage + offset}`,
       EVENT_CHAIN_SIGNING_KEY_FILE: eventChainKeyFile,
       TRIAGE_URL: url('triage'),
+      // As in the Helm chart: each service can merge the platform's OpenAPI document (the router asks pathways).
+      OPENAPI_PEERS: SERVICES.filter((s) => s !== service).map(url).join(','),
     });
     const processes = new Map<Service, ChildProcess>();
     const launch = async (service: Service): Promise<void> => {

@@ -1,7 +1,5 @@
 import fastifyReplyFrom from '@fastify/reply-from';
-import type { OpenAPIObject } from '@nestjs/swagger';
 import Fastify from 'fastify';
-import { mergeOpenApiDocuments } from '../../libs/platform/src/openapi/openapi-document';
 import { routeFor, type RoutedService } from '../routes';
 import { registerWebApps, type WebAppsOptions } from './web-apps';
 
@@ -41,11 +39,9 @@ export async function startRouter(options: { port: number; host?: string; upstre
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', services });
   });
 
-  // The whole platform's OpenAPI document: each service's /openapi.json, merged (the ingress asks a service to do the same).
-  app.get('/openapi.json', async (_request, reply) => {
-    const documents = await Promise.all(Object.values(options.upstreams).map(async (base) => (await fetch(`${base}/openapi.json`, { signal: AbortSignal.timeout(5_000) })).json() as Promise<OpenAPIObject>));
-    return reply.header('content-type', 'application/json').send(mergeOpenApiDocuments(documents));
-  });
+  // The whole platform's OpenAPI document, as the ingress serves it: pathways merges every service's own
+  // (its /openapi/merged.json reads the others' from OPENAPI_PEERS, which startPlatform sets).
+  app.get('/openapi.json', (_request, reply) => reply.from(`${options.upstreams.pathways}/openapi/merged.json`));
 
   app.all('/*', (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
