@@ -1,5 +1,6 @@
 import type { QuestionnaireResponse, Reference } from '@medplum/fhirtypes';
 import { ValidationError, type FieldIssue } from '@varde/core';
+import { EARLIEST_CLINICAL_DATE } from '@varde/fhir';
 import type { ResponseSubmission } from '../application/submit-response.handler';
 import type { ResponseParty, ResponseStatus } from '../domain/response.events';
 
@@ -8,8 +9,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/;
 /** How far in the future an authored time may be: clients' clocks drift, not by more. */
 const MAX_FUTURE_MS = 5 * 60_000;
-/** The earliest authored time accepted: every consumer (protobuf Timestamps, triage windows, PDF dates) handles it. */
-const EARLIEST_AUTHORED = Date.parse('1900-01-01T00:00:00Z');
+/** The earliest authored time accepted: Varde's earliest clinical date, which every consumer (protobuf Timestamps, triage windows, PDF dates) handles. */
+const EARLIEST_AUTHORED = Date.parse(EARLIEST_CLINICAL_DATE);
 const STATUSES: readonly ResponseStatus[] = ['in-progress', 'completed', 'amended'];
 const PARTY = /^(Patient|RelatedPerson|Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;
 
@@ -35,7 +36,7 @@ export function validateQuestionnaireResponse(body: unknown, now: Date): Respons
   if (!reference || !UUID.test(reference[1]!)) issue('subject.reference', 'required: "Patient/<internal patient id (UUID)>"');
   if (typeof qr.authored !== 'string' || !DATE_TIME.test(qr.authored)) issue('authored', 'required: when the form was filled in, an ISO 8601 date-time with time zone, e.g. 2026-11-22T08:00:00+01:00');
   else if (Date.parse(qr.authored) > now.getTime() + MAX_FUTURE_MS) issue('authored', 'is in the future');
-  else if (!(Date.parse(qr.authored) >= EARLIEST_AUTHORED)) issue('authored', 'is before 1900-01-01; expected when the form was filled in');
+  else if (!(Date.parse(qr.authored) >= EARLIEST_AUTHORED)) issue('authored', `is before ${EARLIEST_CLINICAL_DATE.slice(0, 10)}; expected when the form was filled in`);
   for (const field of ['author', 'source'] as const) {
     const ref = qr[field]?.reference;
     if (qr[field] !== undefined && (typeof ref !== 'string' || !PARTY.test(ref))) issue(`${field}.reference`, 'expected "Patient/<id>", "RelatedPerson/<id>" or "Practitioner/<id>"');

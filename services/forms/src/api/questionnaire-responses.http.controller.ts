@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
+import { versionTag } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
@@ -127,7 +128,7 @@ export class QuestionnaireResponsesHttpController {
     const version = result.version;
     const id = result.response.data.responseId;
     void reply.header('location', `/fhir/QuestionnaireResponse/${id}`);
-    void reply.header('etag', `W/"${version}"`);
+    void reply.header('etag', versionTag(version));
     if (!result.created) void reply.status(200);
     else void reply.status(status);
     return questionnaireResponseResource(result.response, version);

@@ -3,6 +3,7 @@ import type { Questionnaire } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
+import { versionTag } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { AssignmentsQuery } from '../application/assignments.query';
@@ -132,7 +133,7 @@ export class QuestionnairesHttpController {
 
   private answer(entry: QuestionnaireEntry, reply: FastifyReply): Questionnaire {
     void reply.header('location', `/fhir/Questionnaire/${entry.id}/_history/${entry.versionId}`);
-    void reply.header('etag', `W/"${entry.versionId}"`);
+    void reply.header('etag', versionTag(entry.versionId));
     return questionnaireResource(entry);
   }
 }
