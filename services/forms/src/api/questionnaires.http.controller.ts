@@ -101,8 +101,9 @@ export class QuestionnairesHttpController {
   async create(@Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const metadata = commandMetadataFrom(principal, headers);
     const id = deterministicId(`questionnaire:${metadata.commandId}`);
-    this.r4.assertValid(body(raw));
-    return this.answer(await this.author.saveDraft(id, body(raw), !headers['idempotency-key'], metadata), reply);
+    const questionnaire = body(raw);
+    this.r4.assertValid(questionnaire);
+    return this.answer(await this.author.saveDraft(id, questionnaire, !headers['idempotency-key'], metadata), reply);
   }
 
   /** `PUT /fhir/Questionnaire/:id` — creates or replaces a draft; a published version is immutable (409). */
