@@ -24,10 +24,20 @@ export function expressionProblem(expression: Expression | undefined): string | 
 }
 
 type Env = Record<string, unknown>;
+type Compiled = (resource: QuestionnaireResponse, env: Env) => unknown[];
+
+/**
+ * Every expression compiled so far: the same few expressions of the catalogue's questionnaires are evaluated on
+ * every response, so each is parsed once per process rather than on each submission (`fhirpath.evaluate` parses
+ * every time).
+ */
+const compiled = new Map<string, Compiled>();
 
 function evaluate(expression: string, response: QuestionnaireResponse, env: Env): unknown[] {
+  let run = compiled.get(expression);
+  if (!run) compiled.set(expression, (run = fhirpath.compile(expression, r4) as Compiled));
   // %resource is the response, %questionnaire lets ordinal()/weight() find the options' ordinalValue.
-  return fhirpath.evaluate(response, expression, env, r4) as unknown[];
+  return run(response, env);
 }
 
 /** The questionnaire-level variables (SDC `variable` extensions) in order, each seeing the ones before it. */
