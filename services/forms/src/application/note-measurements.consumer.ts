@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
+import type { CatalogueState } from '../domain/questionnaire-catalogue.events';
 import { EXT, extensionsOf, walkItems } from './form-items';
 import { PatientFactsHandler } from './patient-facts.handler';
 import { QuestionnaireCatalogueQuery } from './questionnaire-catalogue.query';
@@ -20,12 +21,20 @@ export class NoteMeasurementsConsumer extends IntegrationConsumer {
     super(infra);
   }
 
+  /** The linked codes as of a catalogue state: recomputed only when the catalogue changed, not for every measurement. */
+  private linked: { catalogue: CatalogueState; codes: ReadonlySet<string> } | undefined;
+
   /** The codes linked by an item of an active questionnaire, as `system|code`. */
-  private async linkedCodes(): Promise<Set<string>> {
-    const active = await this.catalogue.search({ status: 'active' });
-    return new Set(
-      active.flatMap((e) => [...walkItems(e.resource.item)].filter(([item]) => extensionsOf(item, EXT.observationLinkPeriod).length > 0).flatMap(([item]) => (item.code ?? []).map((c) => `${c.system}|${c.code}`))),
-    );
+  private async linkedCodes(): Promise<ReadonlySet<string>> {
+    const catalogue = await this.catalogue.state();
+    if (this.linked?.catalogue !== catalogue) {
+      const active = await this.catalogue.search({ status: 'active' });
+      const codes = new Set(
+        active.flatMap((e) => [...walkItems(e.resource.item)].filter(([item]) => extensionsOf(item, EXT.observationLinkPeriod).length > 0).flatMap(([item]) => (item.code ?? []).map((c) => `${c.system}|${c.code}`))),
+      );
+      this.linked = { catalogue, codes };
+    }
+    return this.linked.codes;
   }
 
   protected override definition(): ConsumerDefinition {
