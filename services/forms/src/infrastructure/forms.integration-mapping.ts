@@ -1,14 +1,11 @@
-import { integrationEventTypes } from '@varde/contracts';
+import { integrationEventTypes, type IntegrationEvent, type IntegrationEventCodec } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import { scoreObservation } from '../application/score-observations';
 import type { AssignmentEvent } from '../domain/assignment.events';
-import type { QuestionnaireResponseAmended, QuestionnaireResponseSubmitted, ResponseEvent } from '../domain/response.events';
+import type { QuestionnaireResponseAmended, QuestionnaireResponseSubmitted, ResponseEvent, Score } from '../domain/response.events';
 
-const RESPONSE_SUBMITTED = 'varde.forms.v1.QuestionnaireResponseSubmitted';
-const FORM_ASSIGNED = 'varde.forms.v1.FormAssigned';
-const ASSIGNMENT_EXPIRED = 'varde.forms.v1.FormAssignmentExpired';
-const REMINDER_DUE = 'varde.forms.v1.FormReminderDue';
+type FormsEventType = 'varde.forms.v1.QuestionnaireResponseSubmitted' | 'varde.forms.v1.FormAssigned' | 'varde.forms.v1.FormAssignmentExpired' | 'varde.forms.v1.FormReminderDue';
 const at = (iso: string | undefined): Date | undefined => (iso === undefined ? undefined : new Date(iso));
 
 /**
@@ -25,32 +22,20 @@ export function formsIntegrationMapping(event: RecordedEvent): IntegrationMessag
     case 'QuestionnaireResponseSaved':
       return undefined;
     case 'FormAssigned':
-      return integrationMessageFor('forms', e, {
-        type: FORM_ASSIGNED,
-        key: e.data.patientId,
-        payload: integrationEventTypes[FORM_ASSIGNED].encode({
-          assignmentId: e.data.assignmentId,
-          patientId: e.data.patientId,
-          questionnaireUrl: e.data.questionnaireUrl,
-          questionnaireVersion: e.data.questionnaireVersion,
-          assignedAt: new Date(e.data.assignedAt),
-          dueAt: at(e.data.dueAt),
-          expiresAt: at(e.data.expiresAt),
-          assignedBy: e.data.assignedBy ?? 'enrolment',
-        }),
+      return published(e, 'varde.forms.v1.FormAssigned', {
+        assignmentId: e.data.assignmentId,
+        patientId: e.data.patientId,
+        questionnaireUrl: e.data.questionnaireUrl,
+        questionnaireVersion: e.data.questionnaireVersion,
+        assignedAt: new Date(e.data.assignedAt),
+        dueAt: at(e.data.dueAt),
+        expiresAt: at(e.data.expiresAt),
+        assignedBy: e.data.assignedBy ?? 'enrolment',
       });
     case 'FormAssignmentExpired':
-      return integrationMessageFor('forms', e, {
-        type: ASSIGNMENT_EXPIRED,
-        key: e.data.patientId,
-        payload: integrationEventTypes[ASSIGNMENT_EXPIRED].encode({ ...e.data, expiredAt: new Date(e.data.expiredAt) }),
-      });
+      return published(e, 'varde.forms.v1.FormAssignmentExpired', { ...e.data, expiredAt: new Date(e.data.expiredAt) });
     case 'FormReminderDue':
-      return integrationMessageFor('forms', e, {
-        type: REMINDER_DUE,
-        key: e.data.patientId,
-        payload: integrationEventTypes[REMINDER_DUE].encode({ ...e.data, remindAt: new Date(e.data.remindAt), dueAt: at(e.data.dueAt) }),
-      });
+      return published(e, 'varde.forms.v1.FormReminderDue', { ...e.data, remindAt: new Date(e.data.remindAt), dueAt: at(e.data.dueAt) });
     case 'FormAssignmentAnswered':
       return undefined;
     default: {
@@ -60,27 +45,32 @@ export function formsIntegrationMapping(event: RecordedEvent): IntegrationMessag
   }
 }
 
+/** A forms event as the integration event `type`, keyed by its patient (a patient's events stay in order). */
+function published<K extends FormsEventType>(e: RecordedEvent<AssignmentEvent | ResponseEvent>, type: K, payload: IntegrationEvent<K>): IntegrationMessage {
+  const codec = integrationEventTypes[type] as IntegrationEventCodec<IntegrationEvent<K>>;
+  return integrationMessageFor('forms', e, { type, key: e.data.patientId, payload: codec.encode(payload) });
+}
+
+/** A score's code as the contract carries it (no display is an empty one). */
+const scoreCode = (s: Score) => ({ system: s.code.system, code: s.code.code, display: s.code.display ?? '' });
+
 function responseMessage(e: RecordedEvent<QuestionnaireResponseSubmitted | QuestionnaireResponseAmended>): IntegrationMessage {
   const amended = e.type === 'QuestionnaireResponseAmended';
   const issued = e.metadata.recordedTime;
-  return integrationMessageFor('forms', e, {
-    type: RESPONSE_SUBMITTED,
-    key: e.data.patientId,
-    payload: integrationEventTypes[RESPONSE_SUBMITTED].encode({
-      responseId: e.data.responseId,
-      patientId: e.data.patientId,
-      questionnaireUrl: e.data.questionnaireUrl,
-      questionnaireVersion: e.data.questionnaireVersion,
-      authoredAt: new Date(e.data.authoredAt),
-      recordedAt: new Date(issued),
-      scores: e.data.scores.map((s) => ({ code: { system: s.code.system, code: s.code.code, display: s.code.display ?? '' }, value: s.value })),
-      answers: Object.entries(e.data.answers).map(([linkId, value]) => ({ linkId, value })),
-      status: amended ? 'amended' : 'completed',
-      observations: e.data.scores.map((s) => {
-        const observation = scoreObservation(e.data, s, amended ? 'amended' : 'final', issued);
-        return { observationId: observation.id!, code: { system: s.code.system, code: s.code.code, display: s.code.display ?? '' }, value: s.value, fhirJson: JSON.stringify(observation) };
-      }),
-      author: e.data.author?.reference ?? '',
+  return published(e, 'varde.forms.v1.QuestionnaireResponseSubmitted', {
+    responseId: e.data.responseId,
+    patientId: e.data.patientId,
+    questionnaireUrl: e.data.questionnaireUrl,
+    questionnaireVersion: e.data.questionnaireVersion,
+    authoredAt: new Date(e.data.authoredAt),
+    recordedAt: new Date(issued),
+    scores: e.data.scores.map((s) => ({ code: scoreCode(s), value: s.value })),
+    answers: Object.entries(e.data.answers).map(([linkId, value]) => ({ linkId, value })),
+    status: amended ? 'amended' : 'completed',
+    observations: e.data.scores.map((s) => {
+      const observation = scoreObservation(e.data, s, amended ? 'amended' : 'final', issued);
+      return { observationId: observation.id!, code: scoreCode(s), value: s.value, fhirJson: JSON.stringify(observation) };
     }),
+    author: e.data.author?.reference ?? '',
   });
 }
