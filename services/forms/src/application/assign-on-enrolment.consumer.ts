@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { AssignFormHandler } from './assign-form.handler';
 
-const CONSUMER = 'forms.assign-on-enrolment';
 /** The CAT version every COPD enrolment gets until pathways publish their questionnaire schedule (TaskDue). */
 const CAT = { url: 'https://varde.no/fhir/Questionnaire/cat', version: '1' };
 
@@ -24,8 +23,8 @@ export class AssignOnEnrolmentConsumer extends IntegrationConsumer {
       group: 'assign-on-enrolment',
       topics: ['varde.pathways.v1'],
       handlers: {
-        'varde.pathways.v1.PatientEnrolled': async (event, message) => {
-          await this.assign.handle({ patientId: event.patientId, questionnaire: CAT, assignedBy: 'enrolment' }, commandMetadataFromMessage(message, CONSUMER));
+        'varde.pathways.v1.PatientEnrolled': async (event, message, context) => {
+          await this.assign.handle({ patientId: event.patientId, questionnaire: CAT, assignedBy: 'enrolment' }, commandMetadataFromMessage(message, context.groupId));
         },
       },
     };

@@ -5,8 +5,6 @@ import { EXT, extensionsOf, walkItems } from './form-items';
 import { PatientFactsHandler } from './patient-facts.handler';
 import { QuestionnaireCatalogueQuery } from './questionnaire-catalogue.query';
 
-const CONSUMER = 'forms.prefill-measurements';
-
 /**
  * Keeps the latest measurement of each code a questionnaire item links to (SDC observationLinkPeriod, e.g. body
  * weight in the pre-visit form), so forms can pre-fill it; other measurements are not kept.
@@ -42,13 +40,13 @@ export class NoteMeasurementsConsumer extends IntegrationConsumer {
       group: 'prefill-measurements',
       topics: ['varde.measurements.v1'],
       handlers: {
-        'varde.measurements.v1.MeasurementRecorded': async (event, message) => {
+        'varde.measurements.v1.MeasurementRecorded': async (event, message, context) => {
           const code = event.code;
           if (!code?.code || !event.patientId || !event.effectiveTime || !(await this.linkedCodes()).has(`${code.system}|${code.code}`)) return;
           await this.facts.note({
             type: 'NoteMeasurement',
             data: { patientId: event.patientId, measurementId: event.measurementId, system: code.system, code: code.code, value: event.value, unit: event.unit, effectiveTime: event.effectiveTime.toISOString() },
-            metadata: commandMetadataFromMessage(message, CONSUMER),
+            metadata: commandMetadataFromMessage(message, context.groupId),
           });
         },
       },
