@@ -2,7 +2,7 @@ import type { Bundle, Questionnaire, QuestionnaireResponse, Resource } from '@me
 import type { StoredEvent } from '@varde/event-sourcing';
 import type { QuestionnaireEntry } from '../application/questionnaire-catalogue.query';
 import { scoreObservation } from '../application/score-observations';
-import { itemsOf, type ResponseEvent, type ResponseStatus } from '../domain/response.events';
+import { itemsOf, scoresOf, type ResponseEvent, type ResponseStatus } from '../domain/response.events';
 
 /** Extension on a stored QuestionnaireResponse carrying one computed score (code + value). */
 export const SCORE_EXTENSION_URL = 'https://varde.no/fhir/StructureDefinition/questionnaire-score';
@@ -31,7 +31,7 @@ const STATUS_OF: Readonly<Record<ResponseEvent['type'], ResponseStatus>> = {
 /** One version of a stored response as a FHIR R4 QuestionnaireResponse, with its scores as extensions. */
 export function questionnaireResponseResource(event: StoredEvent<ResponseEvent>, versionId: number): QuestionnaireResponse {
   const d = event.data;
-  const scores = 'scores' in d ? d.scores : [];
+  const scores = scoresOf(d);
   return {
     resourceType: 'QuestionnaireResponse',
     id: d.responseId,
@@ -75,7 +75,7 @@ export function responseHistoryBundle(events: readonly StoredEvent<ResponseEvent
  */
 export function responseExportBundle(event: StoredEvent<ResponseEvent>, versionId: number, questionnaire: QuestionnaireEntry | undefined, baseUrl: string): Bundle {
   const response = questionnaireResponseResource(event, versionId);
-  const scores = 'scores' in event.data ? event.data.scores : [];
+  const scores = scoresOf(event.data);
   const observations = scores.map((s) => scoreObservation(event.data, s, response.status === 'amended' ? 'amended' : 'final', event.metadata.recordedTime));
   const resources: Resource[] = [response, ...observations, ...(questionnaire ? [questionnaireResource(questionnaire)] : [])];
   return {

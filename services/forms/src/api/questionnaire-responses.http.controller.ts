@@ -8,7 +8,7 @@ import { QuestionnaireResponseQuery } from '../application/questionnaire-respons
 import { SubmitResponseHandler, type ResponseSubmission, type SubmissionResult } from '../application/submit-response.handler';
 import { QuestionnaireCatalogueQuery } from '../application/questionnaire-catalogue.query';
 import { ResponsePdfRenderer } from '../application/response-pdf.port';
-import { itemsOf } from '../domain/response.events';
+import { scoresOf } from '../domain/response.events';
 import { questionnaireResponseResource, responseExportBundle, responseHistoryBundle } from './forms.resources';
 import { validateQuestionnaireResponse } from './questionnaire-response.validation';
 import { R4Structure } from './r4-structure';
@@ -94,9 +94,9 @@ export class QuestionnaireResponsesHttpController {
       status: resource.status,
       versionId: history.length,
       recordedAt: latest.metadata.recordedTime,
-      scores: 'scores' in latest.data ? latest.data.scores : [],
+      scores: scoresOf(latest.data),
       questionnaire: questionnaire?.resource ?? { resourceType: 'Questionnaire', status: 'unknown' },
-      items: itemsOf(latest.data) as NonNullable<typeof resource.item>,
+      items: resource.item ?? [],
     });
     void reply.header('content-type', 'application/pdf');
     void reply.header('content-disposition', `inline; filename="questionnaire-response-${id}.pdf"`);

@@ -75,6 +75,9 @@ export function evolveResponse(state: ResponseState, event: ResponseEvent): Resp
 export const itemsOf = (content: ResponseContent): readonly unknown[] =>
   content.items ?? Object.entries(content.answers).map(([linkId, value]) => ({ linkId, answer: [{ valueInteger: value }] }));
 
+/** The scores a response version carries: a completed or amended one its computed scores, one in progress none. */
+export const scoresOf = (data: ResponseEvent['data']): readonly Score[] => ('scores' in data ? data.scores : []);
+
 /** Key order aside (the store keeps JSON as jsonb, which reorders keys), the same JSON value. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
