@@ -1,5 +1,6 @@
 import { IllegalStateError, NotFoundError, type Decider, type DomainCommand } from '@varde/core';
 import { entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEvent, type CatalogueState, type QuestionnaireDocument } from './questionnaire-catalogue.events';
+import { sameJson } from './same-json';
 
 /** Create or replace a draft. */
 export type SaveQuestionnaireDraft = DomainCommand<'SaveQuestionnaireDraft', { questionnaireId: string; resource: QuestionnaireDocument; create: boolean }>;
@@ -12,7 +13,7 @@ export type RetireQuestionnaire = DomainCommand<'RetireQuestionnaire', { questio
 export type CatalogueCommand = SaveQuestionnaireDraft | PublishQuestionnaire | RetireQuestionnaire;
 
 const canonical = (r: QuestionnaireDocument): string => `${r.url}|${r.version}`;
-const sameContent = (a: QuestionnaireDocument, b: QuestionnaireDocument): boolean => JSON.stringify({ ...a, status: undefined }) === JSON.stringify({ ...b, status: undefined });
+const sameContent = (a: QuestionnaireDocument, b: QuestionnaireDocument): boolean => sameJson({ ...a, status: undefined }, { ...b, status: undefined });
 
 /**
  * Questionnaire versions: drafts are edited freely; publishing makes url|version active and immutable (a

@@ -25,6 +25,12 @@ describe('questionnaire catalogue, when the questionnaire does not exist', () =>
     spec.given([]).when(shipped).then([published]);
     spec.given([published]).when(shipped).thenNothing();
   });
+  it('publishes a shipped questionnaire once even when the stored one comes back with its keys reordered (jsonb)', () => {
+    const shipped: CatalogueCommand = { type: 'PublishQuestionnaire', data: { questionnaireId: 'q-1', resource }, metadata };
+    const { item, name, version, url } = resource;
+    const stored: QuestionnairePublished = { ...published, data: { ...published.data, resource: { url, name, item: item.map(({ type, linkId }) => ({ type, linkId })), version } } };
+    spec.given([stored]).when(shipped).thenNothing();
+  });
 });
 
 describe('questionnaire catalogue, when the questionnaire is a draft', () => {

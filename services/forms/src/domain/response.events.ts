@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@varde/core';
+import { sameJson } from './same-json';
 
 /** A code from a terminology. */
 export type ScoreCode = Readonly<{ system: string; code: string; display?: string }>;
@@ -78,15 +79,8 @@ export const itemsOf = (content: ResponseContent): readonly unknown[] =>
 /** The scores a response version carries: a completed or amended one its computed scores, one in progress none. */
 export const scoresOf = (data: ResponseEvent['data']): readonly Score[] => ('scores' in data ? data.scores : []);
 
-/** Key order aside (the store keeps JSON as jsonb, which reorders keys), the same JSON value. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
-}
-
 /** Whether two versions of a response hold the same answers. */
-export const sameAnswers = (a: ResponseContent, b: ResponseContent): boolean => JSON.stringify(canonical(itemsOf(a))) === JSON.stringify(canonical(itemsOf(b)));
+export const sameAnswers = (a: ResponseContent, b: ResponseContent): boolean => sameJson(itemsOf(a), itemsOf(b));
 
 /** The one name of a questionnaire response's stream. */
 export const responseStreamId = (responseId: string): string => `questionnaire-response-${responseId}`;
