@@ -3,14 +3,14 @@ import { DiscoveryModule } from '@nestjs/core';
 import { FhirMetadataHttpController } from './api/fhir-metadata.http.controller';
 import { loadConfig, env, z } from '@varde/config';
 import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
-import { MAX_FUTURE_MS, ObservationsHttpController } from './api/observations.http.controller';
+import { ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
 import { RecordMeasurementsHandler } from './application/record-measurements.handler';
 import { UnitConverter } from './application/unit-converter';
 import { BUNDLE_BODY_LIMIT, BundleBodyLimit } from './api/bundle-body-limit';
 import { BundlesHttpController, MAX_BUNDLE_ENTRIES } from './api/bundles.http.controller';
 import { MeasurementSubmission } from './api/measurement-submission';
-import { ObservationIntake } from './api/observation.intake';
+import { MAX_FUTURE_MS, ObservationIntake } from './api/observation.intake';
 import { FhirStructureValidator } from './infrastructure/fhir-structure-validator';
 import { UcumUnitConverter } from './infrastructure/ucum-unit-converter';
 import { MeasurementSeriesHttpController } from './api/measurement-series.http.controller';
@@ -95,7 +95,6 @@ export class MeasurementsModule {
         MeasurementSubmission,
         MeasurementsReadModel,
         { provide: MeasurementsProjection, useExisting: MeasurementsReadModel },
-        // Shadows the platform's store for this module: every append to a measurement stream upserts the read model.
         PostgresMeasurementSearchQuery,
         { provide: MeasurementSearchQuery, useExisting: PostgresMeasurementSearchQuery },
         MeasurementReader,

@@ -12,8 +12,6 @@ import { MeasurementReader } from '../application/measurement.reader';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake } from './observation.intake';
 
-export { MAX_FUTURE_MS } from './observation.intake';
-
 /** FHIR Observation: measurements from patients, clinicians and device gateways. */
 @Controller('fhir/Observation')
 export class ObservationsHttpController {
