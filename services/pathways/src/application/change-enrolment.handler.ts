@@ -22,7 +22,7 @@ export class ChangeEnrolmentHandler {
   /** `authorise` sees the state (its care team) before anything is decided; `expectedVersion` from the caller's If-Match. */
   async handle(
     patientId: string,
-    change: EnrolmentChange | ((state: EnrolmentState) => Promise<EnrolmentChange>),
+    change: EnrolmentChange,
     metadata: CommandMetadata,
     authorise: (state: Exclude<EnrolmentState, { status: 'not-enrolled' }>) => void,
     expectedVersion?: number,
@@ -33,7 +33,7 @@ export class ChangeEnrolmentHandler {
     if (expectedVersion !== undefined && BigInt(expectedVersion) !== version) {
       throw new ConcurrencyError(`the enrolment has changed since version ${expectedVersion} (now ${version}); look at its current state and try again`);
     }
-    const command = { ...(typeof change === 'function' ? await change(state) : change), metadata } as EnrolmentCommand;
+    const command = { ...change, metadata } as EnrolmentCommand;
     const decision = decideOnStream(enrolmentDecider, command, events);
     let next = version;
     if (!decision.alreadyHandled && decision.events.length > 0) next = await this.streams.append(patientId, decision.events, version);
