@@ -40,9 +40,9 @@ export function loadPathwaysConfig(source: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(
     {
       IDENTITY_HMAC_KEY: z.string().min(16, 'expected a secret of at least 16 characters').default(DEVELOPMENT_IDENTITY_KEY),
-      // Triage's HTTP base: a pathway's rule set is checked there before the pathway is saved.
       // How often the scheduler looks for tasks falling due and windows ending (tests run it faster).
       SCHEDULE_TICK_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(15_000),
+      // Triage's HTTP base: a pathway's rule set is checked there before the pathway is saved.
       TRIAGE_URL: z.string().url('expected the triage service\'s HTTP base URL').default(`http://127.0.0.1:${SERVICE_PORTS.triage.http}`),
     },
     source,
