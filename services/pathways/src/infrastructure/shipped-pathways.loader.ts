@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { deterministicId } from '@varde/event-sourcing';
 import { LOGGER, readShippedJson } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { definitionImportOf, PathwayDefinitions, type DefinitionImport } from '../application/pathway-definitions.service';
+import { systemMetadata } from '../application/system-metadata';
 
 /** Where the pathways Varde ships live: one transaction Bundle (PlanDefinition, ActivityDefinitions, Questionnaires) per file. */
 const SHIPPED_PATHWAYS_DIR = join(__dirname, '..', '..', 'pathways');
@@ -29,9 +29,8 @@ export class ShippedPathwaysLoader implements OnApplicationBootstrap {
     for (const shipped of shippedPathways().values()) {
       const url = String(shipped.planDefinition['url']);
       if (await this.definitions.isPublished(url)) continue;
-      const commandId = deterministicId(`shipped-pathway:${url}`);
       // Shipped with their rule sets (services/triage/rule-sets), checked by tests rather than by asking triage at start.
-      const entry = await this.definitions.import(shipped, { commandId, correlationId: commandId, actor: { subject: 'varde-pathways', role: 'system' }, now: new Date().toISOString() }, undefined, true);
+      const entry = await this.definitions.import(shipped, systemMetadata(`shipped-pathway:${url}`, new Date().toISOString()), undefined, true);
       this.logger.info({ pathway: entry.id, contentHash: entry.contentHash }, 'published a shipped pathway');
     }
   }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CommandMetadata } from '@varde/core';
-import { deterministicId, handleCommand } from '@varde/event-sourcing';
+import { handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { taskDecider, taskStreamId, type TaskCommand, type TaskDetails } from '../../domain/task.decide';
 import { EnrolmentStreams } from '../enrolment-streams.port';
 import { PathwayDefinitions } from '../pathway-definitions.service';
+import { systemMetadata } from '../system-metadata';
 import { occurrencesOf } from './occurrences';
 import { TaskSchedule, type ScheduledTask, type TaskInput } from './task-schedule.port';
 
@@ -13,12 +13,6 @@ import { TaskSchedule, type ScheduledTask, type TaskInput } from './task-schedul
 export const PLANNING_HORIZON_DAYS = 14;
 const DAY_MS = 86_400_000;
 const BATCH = 500;
-
-/** Metadata of a command the scheduler issues itself: the system's, with an id derived from what it does, so a retry writes nothing. */
-const systemMetadata = (key: string, now: string): CommandMetadata => {
-  const commandId = deterministicId(`schedule:${key}`);
-  return { commandId, correlationId: commandId, actor: { subject: 'varde-pathways', role: 'system' }, now };
-};
 
 /**
  * Turns enrolments into tasks. Planning is event-driven: an enrolment event replans that one patient for the next
@@ -82,7 +76,7 @@ export class TaskScheduler {
     }
     for (let batch = await this.schedule.expiredBy(at, BATCH); batch.length > 0; batch = await this.schedule.expiredBy(at, BATCH)) {
       for (const task of batch) {
-        await this.decide(task.patientId, { type: 'MarkTaskMissed', data: { taskId: task.taskId }, metadata: systemMetadata(`missed:${task.taskId}`, at) });
+        await this.decide(task.patientId, { type: 'MarkTaskMissed', data: { taskId: task.taskId }, metadata: systemMetadata(`schedule:missed:${task.taskId}`, at) });
         await this.schedule.setStatus(task.taskId, 'missed');
       }
       missed += batch.length;
@@ -101,14 +95,14 @@ export class TaskScheduler {
     if (!task) return false;
     // The input came before the tick that makes the task due: it falls due first.
     if (task.status === 'planned') await this.markDue(task, now.toISOString());
-    const events = await this.decide(task.patientId, { type: 'CompleteTask', data: { taskId: task.taskId, completedAt: input.at, inputEventId }, metadata: systemMetadata(`completed:${task.taskId}:${inputEventId}`, now.toISOString()) });
+    const events = await this.decide(task.patientId, { type: 'CompleteTask', data: { taskId: task.taskId, completedAt: input.at, inputEventId }, metadata: systemMetadata(`schedule:completed:${task.taskId}:${inputEventId}`, now.toISOString()) });
     if (events > 0) await this.schedule.setStatus(task.taskId, 'completed', inputEventId);
     return events > 0;
   }
 
   private async markDue(task: ScheduledTask, at: string): Promise<void> {
     const { slot: _slot, status: _status, completedBy: _by, ...details } = task;
-    await this.decide(task.patientId, { type: 'MarkTaskDue', data: details, metadata: systemMetadata(`due:${task.taskId}`, at) });
+    await this.decide(task.patientId, { type: 'MarkTaskDue', data: details, metadata: systemMetadata(`schedule:due:${task.taskId}`, at) });
     await this.schedule.setStatus(task.taskId, 'due');
   }
 
