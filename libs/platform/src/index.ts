@@ -19,5 +19,4 @@ export * from './rate-limits';
 export * from './openapi/openapi-document';
 export * from './openapi/route-descriptions';
 export * from './service-migrations';
-export * from './migrations/platform.migrations';
 export * from './shipped-files';
