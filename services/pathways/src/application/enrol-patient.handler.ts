@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { ValidationError, type CommandMetadata } from '@varde/core';
+import { checkNationalId, ValidationError, type CommandMetadata } from '@varde/core';
 import { handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { enrolmentDecider } from '../domain/enrolment.decide';
 import { enrolmentStreamId } from '../domain/enrolment.events';
-import { checkNationalId } from '../domain/national-id';
 import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
 import { PathwayDirectory, type PathwayReference } from './pathway-directory.port';
 
