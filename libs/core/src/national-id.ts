@@ -14,10 +14,7 @@ const WEIGHTS_2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
  */
 export function checkNationalId(input: string): NationalIdCheck {
   if (!/^\d{11}$/.test(input)) return { valid: false, reason: 'expected exactly 11 digits' };
-  const digits = [...input].map(Number);
-  const k1 = checkDigit(digits, WEIGHTS_1);
-  const k2 = checkDigit(digits, WEIGHTS_2);
-  if (k1 === undefined || k1 !== digits[9] || k2 === undefined || k2 !== digits[10]) {
+  if (withNationalIdCheckDigits(input.slice(0, 9)) !== input) {
     return { valid: false, reason: 'the check digits do not match (not a valid national identity number)' };
   }
   let day = Number(input.slice(0, 2));
@@ -38,6 +35,17 @@ export function checkNationalId(input: string): NationalIdCheck {
     return { valid: false, reason: 'the first six digits are not a valid date of birth (ddmmyy)' };
   }
   return { valid: true, kind };
+}
+
+/**
+ * The national identity number that nine digits (date of birth and individual number) make with their two mod-11
+ * check digits; undefined when no check digit fits (such an individual number is never issued).
+ */
+export function withNationalIdCheckDigits(nine: string): string | undefined {
+  const digits = [...nine].map(Number);
+  const k1 = checkDigit(digits, WEIGHTS_1);
+  const k2 = k1 === undefined ? undefined : checkDigit([...digits, k1], WEIGHTS_2);
+  return k2 === undefined ? undefined : `${nine}${k1}${k2}`;
 }
 
 function checkDigit(digits: readonly number[], weights: readonly number[]): number | undefined {
