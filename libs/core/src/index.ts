@@ -3,3 +3,4 @@ export * from './errors';
 export * from './vital-signs';
 export * from './access-log-entry';
 export * from './national-id';
+export * from './canonical-json';

@@ -1,6 +1,5 @@
-import { IllegalStateError, NotFoundError, type Decider, type DomainCommand } from '@varde/core';
+import { IllegalStateError, NotFoundError, sameJson, type Decider, type DomainCommand } from '@varde/core';
 import { entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEvent, type CatalogueState, type QuestionnaireDocument } from './questionnaire-catalogue.events';
-import { sameJson } from './same-json';
 
 /** Create or replace a draft. */
 export type SaveQuestionnaireDraft = DomainCommand<'SaveQuestionnaireDraft', { questionnaireId: string; resource: QuestionnaireDocument; create: boolean }>;

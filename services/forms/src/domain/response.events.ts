@@ -1,5 +1,4 @@
-import type { DomainEvent } from '@varde/core';
-import { sameJson } from './same-json';
+import { sameJson, type DomainEvent } from '@varde/core';
 
 /** A code from a terminology. */
 export type ScoreCode = Readonly<{ system: string; code: string; display?: string }>;

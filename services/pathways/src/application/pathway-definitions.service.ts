@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { IllegalStateError, NotFoundError, ValidationError, type CommandMetadata, type FieldIssue } from '@varde/core';
+import { canonicalJson, IllegalStateError, NotFoundError, ValidationError, type CommandMetadata, type FieldIssue } from '@varde/core';
 import type { PathwayVersion } from '../domain/pathway-definition';
 import type { DefinitionHistory, PathwayDefinitionsState, PublishedVersion } from '../domain/pathway-definitions.decide';
 import { PathwayDefinitionStore, RuleSetDirectory } from './pathway-definitions.port';
@@ -26,15 +26,6 @@ export type DefinitionEntry = Readonly<{ id: string; url: string; pathwayId: str
 
 /** Questionnaires every pathway may name without bringing them: those forms ships (the CAT). */
 const FORMS_QUESTIONNAIRES = ['https://varde.no/fhir/Questionnaire/cat|1'];
-
-/** JSON with sorted keys, so equal content hashes alike whatever order it was written in. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value as Json).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Json)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** The content hash of a definition: what it says, not the version, status, id or meta it was sent with. */
 export function contentHashOf(resources: readonly Json[]): string {

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, type CommandMetadata } from '@varde/core';
+import { canonicalJson, NotFoundError, type CommandMetadata } from '@varde/core';
 import { AccessLog } from '@varde/platform';
-import { canonicalJson } from '../domain/canonical-json';
 import type { Colour } from '../domain/rule-set';
 import { evolveTriage, initialTriageState, type PatientTriaged, type TriageEvent } from '../domain/triage.events';
 import { ENGINE_VERSION, evaluate } from '../domain/triage-rules';

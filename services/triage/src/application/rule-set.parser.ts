@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValidationError, type FieldIssue } from '@varde/core';
+import { canonicalJson, ValidationError, type FieldIssue } from '@varde/core';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { canonicalJson } from '../domain/canonical-json';
 import type { RuleSetDocument, RuleSetProblem } from '../domain/rule-set';
 import { checkRuleSetDocument } from '../domain/rule-set-document.check';
 
