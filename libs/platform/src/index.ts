@@ -20,3 +20,4 @@ export * from './openapi/openapi-document';
 export * from './openapi/route-descriptions';
 export * from './service-migrations';
 export * from './shipped-files';
+export * from './interval-job';

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { loadConfig, z } from '@varde/config';
 import { AccessLog, accessLogViaOutbox, EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
 import { AssignmentsHttpController } from './api/assignments.http.controller';
 import { QuestionnaireResponsesHttpController } from './api/questionnaire-responses.http.controller';
@@ -7,6 +8,8 @@ import { R4Structure } from './api/r4-structure';
 import { AssignFormHandler } from './application/assign-form.handler';
 import { AssignOnEnrolmentConsumer } from './application/assign-on-enrolment.consumer';
 import { AssignOnTaskDueConsumer } from './application/assign-on-task-due.consumer';
+import { AssignmentDeadlineJob } from './application/assignment-deadline.job';
+import { AssignmentDeadlines } from './application/assignment-deadlines.port';
 import { AssignmentsQuery } from './application/assignments.query';
 import { AuthorQuestionnaireHandler } from './application/author-questionnaire.handler';
 import { NoteMeasurementsConsumer } from './application/note-measurements.consumer';
@@ -17,11 +20,24 @@ import { QuestionnaireResponseQuery } from './application/questionnaire-response
 import { ResponsePdfRenderer } from './application/response-pdf.port';
 import { SubmitResponseHandler } from './application/submit-response.handler';
 import { PdfKitResponseRenderer } from './infrastructure/pdfkit-response.renderer';
+import { PostgresAssignmentDeadlines } from './infrastructure/postgres-assignment-deadlines';
+
+/** Forms' own settings, checked at start-up (every problem listed at once). */
+export function loadFormsConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      // How often assignment deadlines (expiries, reminders) are looked for (tests run it faster).
+      FORM_DEADLINE_TICK_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(15_000),
+    },
+    source,
+  );
+}
 
 /** The forms service: questionnaires, assignments and scored responses. */
 @Module({})
 export class FormsModule {
   static forRoot(infra: Infrastructure): DynamicModule {
+    const config = loadFormsConfig();
     return {
       module: FormsModule,
       imports: [PlatformModule.forRoot(infra)],
@@ -32,6 +48,10 @@ export class FormsModule {
         AuthorQuestionnaireHandler,
         ShippedQuestionnaires,
         AssignFormHandler,
+        PostgresAssignmentDeadlines,
+        { provide: AssignmentDeadlines, useExisting: PostgresAssignmentDeadlines },
+        { provide: 'FORM_DEADLINE_TICK_MS', useValue: config.FORM_DEADLINE_TICK_MS },
+        AssignmentDeadlineJob,
         AssignmentsQuery,
         SubmitResponseHandler,
         QuestionnaireResponseQuery,

@@ -53,6 +53,9 @@ async function busMessages(type: string, key: string, expected: number) {
   }
 }
 
+// Deadlines are looked for every 100 ms, so expiries and reminders a few seconds ahead pass during the test.
+const formsEnv = () => ({ DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl, FORM_DEADLINE_TICK_MS: '100' });
+
 const enrol = async (): Promise<string> => enrolPatient(pathways.url, await issuer.token('clinician'));
 
 beforeAll(async () => {
@@ -60,7 +63,7 @@ beforeAll(async () => {
   db = new pg.Pool({ connectionString: databaseUrl });
   pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
   sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing') });
-  forms = await startServiceProcess('forms', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+  forms = await startServiceProcess('forms', formsEnv());
   patientId = await enrol();
   patientToken = await issuer.token('patient', { patientId });
 });
@@ -484,5 +487,49 @@ describe('forms: the pathway schedule', () => {
       return list.find((a) => a.questionnaireUrl === GAD7);
     }, 'the GAD-7 to be assigned from the task');
     expect(assignment).toMatchObject({ questionnaireVersion: '1', assignedBy: 'pathway', status: 'open', dueAt: dueAt.toISOString(), expiresAt: windowEnd.toISOString() });
+  });
+});
+
+describe('forms: assignment deadlines', () => {
+  const MMRC = 'https://varde.no/fhir/Questionnaire/mmrc';
+  const decoded = async <K extends 'varde.forms.v1.FormReminderDue' | 'varde.forms.v1.FormAssignmentExpired'>(type: K, patient: string) =>
+    (await db.query<{ payload: Buffer }>(`SELECT payload FROM varde_bus.messages WHERE topic = 'varde.forms.v1' AND type = $1 AND partition_key = $2 ORDER BY position`, [type, patient])).rows.map((r) =>
+      integrationEventTypes[type].decode(new Uint8Array(r.payload)),
+    );
+
+  it('publishes a reminder once at its time and lets an unanswered assignment lapse at its expiry, with two replicas running the deadline job', async () => {
+    const patient = await enrol();
+    const replica = await startServiceProcess('forms', formsEnv());
+    try {
+      const clinician = await issuer.token('clinician');
+      const remindAt = new Date(Date.now() + 1_500).toISOString();
+      const expiresAt = new Date(Date.now() + 4_000).toISOString();
+      const created = await call('POST', `/api/patients/${patient}/form-assignments`, clinician, { questionnaire: `${MMRC}|1`, dueAt: remindAt, expiresAt, remindAt: [remindAt] });
+      expect(created.status).toBe(201);
+      const { assignmentId } = created.body;
+
+      const [reminder] = await eventually(async () => {
+        const found = await decoded('varde.forms.v1.FormReminderDue', patient);
+        return found.length > 0 ? found : undefined;
+      }, 'FormReminderDue');
+      expect(reminder).toMatchObject({ assignmentId, patientId: patient, questionnaireUrl: MMRC, questionnaireVersion: '1', remindAt: new Date(remindAt), dueAt: new Date(remindAt) });
+
+      const [expired] = await eventually(async () => {
+        const found = await decoded('varde.forms.v1.FormAssignmentExpired', patient);
+        return found.length > 0 ? found : undefined;
+      }, 'FormAssignmentExpired');
+      expect(expired).toMatchObject({ assignmentId, patientId: patient, questionnaireUrl: MMRC, questionnaireVersion: '1', expiredAt: new Date(expiresAt) });
+      const patientToken = await issuer.token('patient', { patientId: patient });
+      const listed = (await call('GET', `/api/patients/${patient}/form-assignments`, patientToken)).body.assignments as JsonBody[];
+      expect(listed.find((a) => a.assignmentId === assignmentId)).toMatchObject({ status: 'expired' });
+
+      // Both replicas ran the job through both deadlines, and more runs have passed since: each event was written once.
+      const nothingLeft = await db.query(`SELECT 1 FROM "${schema}".form_assignment_deadlines WHERE patient_id = $1`, [patient]);
+      expect(nothingLeft.rowCount).toBe(0);
+      const { rows } = await db.query<{ message_type: string }>(`SELECT message_type FROM "${schema}".emt_messages WHERE stream_id = $1 AND message_data->>'assignmentId' = $2 ORDER BY global_position`, [`form-assignments-${patient}`, assignmentId]);
+      expect(rows.map((r) => r.message_type)).toEqual(['FormAssigned', 'FormReminderDue', 'FormAssignmentExpired']);
+    } finally {
+      await replica.stop();
+    }
   });
 });

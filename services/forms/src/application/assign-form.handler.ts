@@ -1,18 +1,24 @@
-import type { EventStore } from '@event-driven-io/emmett';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { deterministicId, handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
-import { assignmentDecider, type AssignForm, type AssignmentCommand } from '../domain/assignment.decide';
+import { deterministicId, EventStore, handleCommand, Transactions } from '@varde/event-sourcing';
+import { assignmentDecider, nextDeadline, type AssignForm, type AssignmentCommand } from '../domain/assignment.decide';
 import { assignmentStreamId } from '../domain/assignment.events';
+import { AssignmentDeadlines } from './assignment-deadlines.port';
 
 /** What an assignment asks, as the edge or a consumer hands it over. */
 export type AssignmentRequest = Omit<AssignForm['data'], 'assignmentId'>;
 
-/** A patient's form assignments: assign, mark answered, and let deadlines pass (expiry, reminders). */
+/**
+ * A patient's form assignments: assign, mark answered, and let deadlines pass (expiry, reminders). Each command
+ * records the patient's next deadline in the transaction of its events, for the deadline job to find.
+ */
 @Injectable()
 export class AssignFormHandler {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(AssignmentDeadlines) private readonly deadlines: AssignmentDeadlines,
+  ) {}
 
   /** The assignment id; `created` false when the patient already held the version open (or this was a retry). */
   async handle(input: AssignmentRequest, metadata: CommandMetadata): Promise<{ assignmentId: string; created: boolean }> {
@@ -33,6 +39,10 @@ export class AssignFormHandler {
   }
 
   private run(patientId: string, command: AssignmentCommand) {
-    return handleCommand(this.store, assignmentStreamId(patientId), assignmentDecider, command);
+    return this.transactions.run(async (tx) => {
+      const result = await handleCommand(this.store.within(tx), assignmentStreamId(patientId), assignmentDecider, command);
+      await this.deadlines.set(tx, patientId, nextDeadline(result.state));
+      return result;
+    });
   }
 }

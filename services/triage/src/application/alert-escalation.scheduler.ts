@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { LOGGER, type Logger } from '@varde/platform';
+import { IntervalJob, LOGGER, type Logger } from '@varde/platform';
 import { AlertHandler } from './alert.handler';
 import { ALERTS_CONFIG, redLimitFor, type AlertsConfig } from './alerts.config';
 import { AlertsProjection } from './alerts.port';
-import { IntervalJob } from './interval-job';
 
 const ESCALATOR = { subject: 'varde-triage-escalation', role: 'system' } as const;
 

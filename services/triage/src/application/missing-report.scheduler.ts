@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError, NotFoundError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { LOGGER, type Logger } from '@varde/platform';
+import { IntervalJob, LOGGER, type Logger } from '@varde/platform';
 import { ALERTS_CONFIG, type AlertsConfig } from './alerts.config';
-import { IntervalJob } from './interval-job';
 import { NextCheckProjection } from './next-checks.port';
 import { TriageOutcomeRecorder } from './triage-outcome.recorder';
 import { TriageHandler } from './triage.handler';

@@ -1,5 +1,5 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Logger } from '@varde/platform';
+import type { Logger } from '@varde/telemetry';
 
 /**
  * A job run every interval while the service runs. A slow run is not overlapped by the next tick; a failed
