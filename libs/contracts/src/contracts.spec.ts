@@ -123,6 +123,12 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     entryId: 'entry-1', patientId: 'patient-1', actor, purpose: 'treatment', resource: 'Observation?patient=patient-1',
     accessedAt: at('2025-03-03T07:00:00.000Z'),
   },
+  'varde.sharing.v1.ConsentChanged': {
+    consentId: 'consent-1', patientId: 'patient-1', version: 2, state: 1, provision: 2,
+    parties: [{ kind: 4, system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '9144889', display: 'Lege Blokkert' }],
+    categories: ['measurements'], includeNationalId: false, periodStart: at('2025-03-01T00:00:00.000Z'), periodEnd: at('2026-03-01T00:00:00.000Z'),
+    changedBy: actor, changedAt: at('2025-03-03T07:00:00.000Z'),
+  },
 };
 
 function loadProtoRoot(files: readonly string[]): protobuf.Root {

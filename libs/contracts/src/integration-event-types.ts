@@ -47,6 +47,7 @@ export const integrationEventTypes = {
   'varde.triage.v1.AlertEscalated': codec(triageV1Events.AlertEscalated),
   'varde.triage.v1.AlertResolved': codec(triageV1Events.AlertResolved),
   'varde.sharing.v1.AccessLogged': codec(sharingV1Events.AccessLogged),
+  'varde.sharing.v1.ConsentChanged': codec(sharingV1Events.ConsentChanged),
 } as const;
 
 /** Fully qualified proto name of an integration event, e.g. `varde.pathways.v1.PatientEnrolled`. */

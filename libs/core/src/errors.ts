@@ -3,7 +3,7 @@ export type FieldIssue = Readonly<{ field: string; message: string; line?: numbe
 
 /** Base of the typed errors that are mapped once to HTTP and gRPC status codes. */
 export abstract class VardeError extends Error {
-  abstract readonly kind: 'validation' | 'illegal-state' | 'not-found' | 'concurrency' | 'unauthorized' | 'forbidden' | 'unavailable';
+  abstract readonly kind: 'validation' | 'illegal-state' | 'not-found' | 'concurrency' | 'unauthorized' | 'forbidden' | 'unavailable' | 'unprocessable';
 }
 
 /** Input that does not fit: 400 / INVALID_ARGUMENT. */
@@ -28,6 +28,21 @@ export class IllegalStateError extends VardeError {
   constructor(message: string) {
     super(message);
     this.name = 'IllegalStateError';
+  }
+}
+
+/**
+ * Well-formed input the service understands but cannot act on (an organisation it does not know, the withdrawal
+ * of a consent never given): 422 / FAILED_PRECONDITION. Like {@link ValidationError} it names the field.
+ */
+export class UnprocessableError extends VardeError {
+  readonly kind = 'unprocessable' as const;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'UnprocessableError';
   }
 }
 

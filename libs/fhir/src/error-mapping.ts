@@ -1,4 +1,4 @@
-import { ValidationError, VardeError, type FieldIssue } from '@varde/core';
+import { UnprocessableError, ValidationError, VardeError, type FieldIssue } from '@varde/core';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { operationOutcome, type IssueCode } from './operation-outcome';
 import { problemDetails, type ProblemDetails } from './problem-details';
@@ -14,6 +14,7 @@ const byKind: Record<VardeError['kind'], { status: number; title: string; fhir: 
   unauthorized: { status: 401, title: 'Unauthorized', fhir: 'login' },
   forbidden: { status: 403, title: 'Forbidden', fhir: 'forbidden' },
   unavailable: { status: 503, title: 'Service unavailable', fhir: 'transient' },
+  unprocessable: { status: 422, title: 'Unprocessable request', fhir: 'business-rule' },
 };
 
 /** Errors raised by Fastify itself before our code runs (malformed JSON, body too large, wrong media type). */
@@ -31,7 +32,7 @@ export function toHttpError(error: unknown, fhir: boolean): HttpErrorResponse & 
   let unexpected = true;
   if (error instanceof VardeError) {
     ({ status, title, fhir: fhirCode } = byKind[error.kind]);
-    issues = error instanceof ValidationError ? error.issues : [{ field: '', message: error.message }];
+    issues = error instanceof ValidationError ? error.issues : error instanceof UnprocessableError ? [{ field: error.field, message: error.message.slice(error.field.length + 2) }] : [{ field: '', message: error.message }];
     unexpected = false;
   } else if (isFrameworkError(error)) {
     ({ status, title, fhirCode, issues } = frameworkProblem(error));

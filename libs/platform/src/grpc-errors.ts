@@ -10,6 +10,7 @@ const codes: Record<VardeError['kind'], status> = {
   unauthorized: status.UNAUTHENTICATED,
   forbidden: status.PERMISSION_DENIED,
   unavailable: status.UNAVAILABLE,
+  unprocessable: status.FAILED_PRECONDITION,
 };
 
 /** Maps a typed error to the gRPC status a client can act on. */

@@ -13,7 +13,7 @@ export type ServiceStack = Readonly<{
 const PEERS = ['pathways', 'sharing'] as const;
 
 /**
- * Starts `names` the way the platform does: pathways and sharing first (the others call them over gRPC),
+ * Starts `names` the way the platform does: pathways, then sharing (which asks pathways for care teams), first (the others call them over gRPC),
  * then the rest with `PATHWAYS_GRPC_URL` / `SHARING_GRPC_URL` pointing at them. `env` goes to every
  * service, `extra[name]` to one. Stopped in reverse order.
  */
@@ -28,7 +28,9 @@ export async function startServiceStack(
   const start = async (name: string, peers: Record<string, string> = {}): Promise<void> => {
     services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] });
   };
-  await Promise.all(PEERS.filter((p) => names.includes(p)).map((p) => start(p)));
+  // Pathways first: sharing asks it for a patient's care team (a clinician's consents, CheckAccess).
+  if (names.includes('pathways')) await start('pathways');
+  if (names.includes('sharing')) await start('sharing', services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {});
   const peers = {
     ...(services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {}),
     ...(services.sharing ? { SHARING_GRPC_URL: services.sharing.grpcUrl } : {}),

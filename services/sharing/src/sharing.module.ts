@@ -1,26 +1,56 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type Infrastructure } from '@varde/platform';
+import { env, loadConfig, z } from '@varde/config';
+import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
 import { AccessLogHttpController } from './api/access-log.http.controller';
+import { ConsentsHttpController } from './api/consents.http.controller';
+import { R4Consent } from './api/r4-consent';
 import { SharingGrpcController } from './api/sharing.grpc.controller';
+import { Consents } from './application/consents.port';
+import { OrganisationDirectory } from './application/organisation-directory.port';
+import { PatientDataAccess } from './application/patient-data-access';
 import { PatientTriagedConsumer } from './application/patient-triaged.consumer';
 import { RecordAccessHandler } from './application/record-access.handler';
+import { RecordConsentHandler } from './application/record-consent.handler';
 import { AccessLogRepository, PostgresAccessLogRepository } from './infrastructure/access-log.repository';
+import { PostgresConsents } from './infrastructure/consents.read-model';
+import { FileOrganisationDirectory, SHIPPED_ORGANISATIONS_FILE } from './infrastructure/file-organisation-directory';
 import { PatientStatusProjection } from './infrastructure/patient-status.projection';
 
-/** The sharing service: the access log and the patient status kept for sharing. */
+/** Sharing's own settings. */
+export function loadSharingConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      // The organisations consents may name (JSON, see config/organisations.json); the shipped file is example data.
+      SHARING_ORGANISATIONS_FILE: z.string().min(1).default(SHIPPED_ORGANISATIONS_FILE),
+      // How long a patient's care team (asked of pathways) is reused for a clinician's consent requests.
+      ENROLMENT_CACHE_SECONDS: env.int(5),
+    },
+    source,
+  );
+}
+
+/** The sharing service: consents and blocks, the access log, and the patient status kept for sharing. */
 @Module({})
 export class SharingModule {
   static forRoot(infra: Infrastructure): DynamicModule {
+    const config = loadSharingConfig();
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, SharingGrpcController],
+      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,
         { provide: AccessLogRepository, useExisting: PostgresAccessLogRepository },
         PatientStatusProjection,
         PatientTriagedConsumer,
+        RecordConsentHandler,
+        PostgresConsents,
+        { provide: Consents, useExisting: PostgresConsents },
+        { provide: OrganisationDirectory, useFactory: () => new FileOrganisationDirectory(config.SHARING_ORGANISATIONS_FILE) },
+        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000, infra.credentials) },
+        PatientDataAccess,
+        R4Consent,
       ],
     };
   }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
 import { Access, assertMayActOnPatient, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
-import { RecordAccessHandler } from '../application/record-access.handler';
+import type { MetadataHeaders } from '@varde/platform';
+import { PatientDataAccess } from '../application/patient-data-access';
 import { AccessLogRepository, type AccessLogPosition } from '../infrastructure/access-log.repository';
 import { isPatientId } from './record-access.request';
 
@@ -39,7 +38,7 @@ export function parsePageToken(value: string | undefined): AccessLogPosition | u
 export class AccessLogHttpController {
   constructor(
     @Inject(AccessLogRepository) private readonly accessLog: AccessLogRepository,
-    @Inject(RecordAccessHandler) private readonly record: RecordAccessHandler,
+    @Inject(PatientDataAccess) private readonly access: PatientDataAccess,
   ) {}
 
   /**
@@ -62,14 +61,7 @@ export class AccessLogHttpController {
     assertMayActOnPatient(principal, patientId);
     const max = parseLimit(Array.isArray(limit) ? limit[0] : limit);
     const after = parsePageToken(Array.isArray(page) ? page[0] : page);
-    if (principal.role !== 'patient') {
-      const metadata = commandMetadataFrom(principal, headers);
-      const { commandId: _commandId, ...context } = metadata;
-      await this.record.record(
-        [{ entryId: randomUUID(), patientId, actor: metadata.actor, purpose: 'access-log', resource: `/api/patients/${patientId}/access-log`, accessedAt: metadata.now, correlationId: metadata.correlationId }],
-        context,
-      );
-    }
+    await this.access.logRead(principal, patientId, { purpose: 'access-log', resource: `/api/patients/${patientId}/access-log` }, headers);
     const found = await this.accessLog.list(patientId, max, after);
     return { patientId, entries: found.entries, ...(found.next ? { next: pageToken(found.next) } : {}) };
   }

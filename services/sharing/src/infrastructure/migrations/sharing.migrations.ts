@@ -1,5 +1,6 @@
 import type { MigrationSet } from '@varde/database';
 import { baseline } from './0001-baseline.migration';
+import { consents } from './0002-consents.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -9,5 +10,6 @@ export const sharingMigrations: MigrationSet = {
   name: 'sharing',
   migrations: {
     '0001-baseline': baseline,
+    '0002-consents': consents,
   },
 };

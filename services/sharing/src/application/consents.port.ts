@@ -1,0 +1,15 @@
+import type { Transaction } from '@varde/event-sourcing';
+import type { ConsentVersion } from '../domain/consent.events';
+
+/** A consent's current version and when it was recorded. */
+export type StoredConsent = Readonly<{ current: ConsentVersion; lastUpdated: string }>;
+
+/** Port: the consents' read model (the current version of each consent), written in the transaction of its events. */
+export abstract class Consents {
+  /** Stores `version` as the consent's current one (a replayed older version never overwrites a newer one). */
+  abstract apply(tx: Transaction, version: ConsentVersion, recordedAt: string): Promise<void>;
+  /** One consent, or undefined. */
+  abstract byId(consentId: string): Promise<StoredConsent | undefined>;
+  /** Every consent of a patient, any status, newest first. */
+  abstract ofPatient(patientId: string): Promise<readonly StoredConsent[]>;
+}

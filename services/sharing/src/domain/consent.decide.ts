@@ -1,0 +1,58 @@
+import { IllegalStateError, NotFoundError, UnprocessableError, ValidationError, type Decider, type DomainCommand } from '@varde/core';
+import { evolveConsent, initialConsentState, type ConsentEvent, type ConsentState, type ConsentTerms } from './consent.events';
+
+/** What a Consent resource says, as the API parsed it. */
+type ConsentContent = Readonly<{ consentId: string; terms: ConsentTerms; resource: Readonly<Record<string, unknown>> }>;
+
+/** Record a new consent (`POST /fhir/Consent`). */
+export type RecordConsent = DomainCommand<'RecordConsent', ConsentContent>;
+/** Record a new version of a consent (`PUT /fhir/Consent/{id}`), e.g. its withdrawal (status inactive). */
+export type ChangeConsent = DomainCommand<'ChangeConsent', ConsentContent & Readonly<{ /** `If-Match` version, when sent. */ ifMatch?: number }>>;
+
+/** Every command of the consent decider. */
+export type ConsentCommand = RecordConsent | ChangeConsent;
+
+const NEVER_GIVEN = 'a consent that was never given (never active) cannot be withdrawn; record it as active first, or as rejected';
+
+/**
+ * A consent's versions: recorded by the patient, a guardian or a clinician on the patient's behalf; changed by a
+ * new version; withdrawn by a version with status inactive. A withdrawal of a consent that was never in force is
+ * refused (there is nothing to withdraw); a version equal to the current one changes nothing.
+ */
+export function decideConsent(command: ConsentCommand, state: ConsentState): ConsentEvent[] {
+  const { consentId, terms, resource } = command.data;
+  switch (command.type) {
+    case 'RecordConsent': {
+      if (state.status === 'recorded') throw new IllegalStateError(`Consent/${consentId} exists already; change it with PUT`);
+      if (terms.status === 'inactive') throw new UnprocessableError('Consent.status', NEVER_GIVEN);
+      return [{ type: 'ConsentRecorded', data: { consentId, version: 1, terms, resource } }];
+    }
+    case 'ChangeConsent': {
+      if (state.status === 'none') {
+        if (terms.status === 'inactive') throw new UnprocessableError('Consent.status', NEVER_GIVEN);
+        throw new NotFoundError(`Consent/${consentId} does not exist; create it with POST /fhir/Consent`);
+      }
+      const current = state.current;
+      if (command.data.ifMatch !== undefined && command.data.ifMatch !== current.version) {
+        throw new IllegalStateError(`Consent/${consentId} is at version ${current.version}, not ${command.data.ifMatch} (If-Match); read it again`);
+      }
+      if (terms.patientId !== current.terms.patientId) throw ValidationError.field('Consent.patient', `a consent stays with its patient (Patient/${current.terms.patientId})`);
+      if (JSON.stringify(terms) === JSON.stringify(current.terms) && JSON.stringify(resource) === JSON.stringify(current.resource)) return [];
+      const version = current.version + 1;
+      if (terms.status !== 'inactive') return [{ type: 'ConsentRecorded', data: { consentId, version, terms, resource } }];
+      if (!state.everGiven) throw new UnprocessableError('Consent.status', NEVER_GIVEN);
+      return [{ type: 'ConsentWithdrawn', data: { consentId, version, terms, resource } }];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return [];
+    }
+  }
+}
+
+/** The consent decider. */
+export const consentDecider: Decider<ConsentCommand, ConsentState, ConsentEvent> = {
+  decide: decideConsent,
+  evolve: evolveConsent,
+  initialState: initialConsentState,
+};
