@@ -30,6 +30,21 @@ export default tseslint.config(
     rules: { 'architecture/domain-purity': 'error' },
   },
   {
+    // Every PostgreSQL connection the platform opens comes from @varde/database's createPool / createClient, which
+    // give it the error listener without which a database restart ends the process (issue #14 item 11).
+    files: ['services/*/src/**/*.ts', 'libs/*/src/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/database/src/connections.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.property.name=/^(Pool|Client)$/][callee.object.name='pg']",
+          message: 'Open PostgreSQL connections with createPool / createClient from @varde/database (they survive a database restart).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'tests/**/*.ts', 'scripts/**/*.ts', 'deploy/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -118,3 +118,22 @@ describe('the domain reads no clock and draws no random number', () => {
     expect(await problems('services/measurements/src/application/fixture.ts', 'export const now = () => Date.now();')).toEqual([]);
   });
 });
+
+describe('PostgreSQL connections come from @varde/database', () => {
+  const connectionProblems = async (path: string, source: string): Promise<string[]> => {
+    const [result] = await eslint.lintText(source, { filePath: join(root, path) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  };
+  it.each([
+    ['a pool in a service', 'services/forms/src/infrastructure/fixture.ts', `import pg from 'pg';\nexport const pool = new pg.Pool({ connectionString: 'x' });`],
+    ['a client in a library', 'libs/messaging/src/fixture.ts', `import pg from 'pg';\nexport const client = new pg.Client({ connectionString: 'x' });`],
+    ['a pool in a command', 'scripts/fixture.ts', `import pg from 'pg';\nexport const pool = new pg.Pool({ connectionString: 'x' });`],
+  ])('reports %s opened without the error listener that survives a database restart', async (_what, path, source) => {
+    expect(await connectionProblems(path, source)).toEqual([expect.stringMatching(/createPool \/ createClient from @varde\/database/)]);
+  });
+
+  it('accepts createPool, and a test opening its own pool', async () => {
+    expect(await connectionProblems('services/forms/src/infrastructure/fixture.ts', `import { createPool } from '@varde/database';\nexport const pool = createPool({ connectionString: 'x' });`)).toEqual([]);
+    expect(await connectionProblems('services/forms/test/fixture.int.spec.ts', `import pg from 'pg';\nexport const pool = new pg.Pool({ connectionString: 'x' });`)).toEqual([]);
+  });
+});

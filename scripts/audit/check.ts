@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkEventChain, type ChainReport, type SignedCheckpoint } from '@varde/event-sourcing';
-import { schemaConnectionString } from '@varde/database';
+import { createPool, schemaConnectionString } from '@varde/database';
 import pg from 'pg';
 import { loadPlatformConfig, SERVICE_PORTS, type ServiceName } from '@varde/platform';
 import { runCli, UsageError } from '../cli';
@@ -73,8 +73,7 @@ runCli(async () => {
 }, USAGE);
 
 async function withPool<T>(databaseUrl: string, schema: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 2 });
-  pool.on('error', () => undefined);
+  const pool = createPool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 2 });
   try {
     return await work(pool);
   } finally {

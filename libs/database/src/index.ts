@@ -1,2 +1,3 @@
 export * from './schema';
 export * from './schema-migrations';
+export * from './connections';

@@ -1,5 +1,5 @@
 import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
-import pg from 'pg';
+import { createPool } from './connections';
 import { ensureSchema, schemaConnectionString } from './schema';
 
 /**
@@ -39,8 +39,7 @@ export type MigrationTarget = Readonly<{ databaseUrl: string; schema: string }>;
  */
 export async function migrateSchema(target: MigrationTarget, sets: readonly MigrationSet[]): Promise<readonly string[]> {
   await ensureSchema(target.databaseUrl, target.schema);
-  const pool = new pg.Pool({ connectionString: schemaConnectionString(target.databaseUrl, target.schema), max: 1 });
-  pool.on('error', () => undefined);
+  const pool = createPool({ connectionString: schemaConnectionString(target.databaseUrl, target.schema), max: 1 });
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   try {
     const applied: string[] = [];

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { createClient } from './connections';
 
 /**
  * A connection string whose sessions use the service's schema first (Emmett's tables are unqualified), keeping
@@ -23,7 +23,7 @@ export function withSessionSettings(databaseUrl: string, settings: Readonly<Reco
 /** Creates the schema when missing. */
 export async function ensureSchema(databaseUrl: string, schema: string): Promise<void> {
   assertSchemaName(schema);
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = createClient(databaseUrl);
   await client.connect();
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);

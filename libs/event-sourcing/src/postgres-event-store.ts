@@ -1,20 +1,35 @@
 import { ExpectedVersionConflictError, STREAM_DOES_NOT_EXIST, STREAM_EXISTS } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore, schemaSQL, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
-import { ensureSchema, schemaConnectionString } from '@varde/database';
+import { createClient, createPool, ensureSchema, schemaConnectionString, type ConnectionErrorListener } from '@varde/database';
 import pg from 'pg';
 
 /** Where a service keeps its events: one PostgreSQL schema per service. */
-export type PostgresStoreOptions = Readonly<{ databaseUrl: string; schema: string }>;
+export type PostgresStoreOptions = Readonly<{ databaseUrl: string; schema: string; onConnectionError?: ConnectionErrorListener }>;
 
-/** The Emmett PostgreSQL event store of one service, in its own schema. */
+/**
+ * The Emmett PostgreSQL event store of one service, in its own schema. Emmett runs on a pool from
+ * `@varde/database`'s createPool (its own pool has no error listener: a database restart ended the process);
+ * closing the store ends that pool.
+ */
 export async function createPostgresEventStore(options: PostgresStoreOptions): Promise<PostgresEventStore> {
   await ensureSchema(options.databaseUrl, options.schema);
   const connectionString = schemaConnectionString(options.databaseUrl, options.schema);
   await createEmmettFunctionsInFreshSchema(connectionString, options.schema);
-  const store = getPostgreSQLEventStore(connectionString);
+  const pool = createPool({ connectionString, ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}) });
+  const store = getPostgreSQLEventStore(connectionString, { connectionOptions: { pool } });
   keepJsonTextAsWritten();
-  await store.schema.migrate();
-  return enforceStreamStateExpectations(store);
+  try {
+    await store.schema.migrate();
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const closeStore = store.close.bind(store);
+  const close = async (): Promise<void> => {
+    await closeStore();
+    await pool.end();
+  };
+  return enforceStreamStateExpectations(Object.assign(store, { close }));
 }
 
 /**
@@ -52,7 +67,7 @@ function enforceStreamStateExpectations(store: PostgresEventStore): PostgresEven
 const EMMETT_MIGRATIONS_LOCK_ID = 999956789;
 
 async function createEmmettFunctionsInFreshSchema(connectionString: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
+  const client = createClient(connectionString);
   await client.connect();
   try {
     await client.query('BEGIN');

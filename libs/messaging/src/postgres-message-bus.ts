@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { migrateSchema, withSessionSettings } from '@varde/database';
+import { createClient, createPool, migrateSchema, withSessionSettings } from '@varde/database';
 import { messageLogMigrations } from './migrations/messaging.migrations';
 import { DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
@@ -42,8 +42,7 @@ export class PostgresMessageBus extends MessageBus {
     // statistics follow, and on estimates of a few dozen rows PostgreSQL preferred a bitmap scan of everything
     // after the group's position plus a sort: 17–53 ms a poll with a 45 000-message backlog instead of 0.6 ms.
     // This pool runs only the bus's own statements, so bitmap scans are off for it alone.
-    this.pool = new pg.Pool({ connectionString: withoutBitmapScans(options.databaseUrl), max: 4 });
-    this.pool.on('error', () => undefined);
+    this.pool = createPool({ connectionString: withoutBitmapScans(options.databaseUrl), max: 4 });
   }
 
   /** Creates the bus tables once. */
@@ -208,8 +207,7 @@ class PgSubscription {
 
   private async listen(): Promise<void> {
     try {
-      this.listener = new pg.Client({ connectionString: this.busOptions.databaseUrl });
-      this.listener.on('error', () => undefined);
+      this.listener = createClient(this.busOptions.databaseUrl);
       await this.listener.connect();
       this.listener.on('notification', () => this.wake?.());
       await this.listener.query(`LISTEN ${channelOf(this.schema)}`);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { preparedStatement } from '@varde/event-sourcing';
-import { schemaConnectionString, withSessionSettings } from '@varde/database';
+import { createClient, schemaConnectionString, withSessionSettings } from '@varde/database';
 import type { IntegrationMessage, MessageBus } from './message-bus';
 
 /**
@@ -168,8 +168,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const supervise = async (): Promise<void> => {
     while (!stopping) {
-      const client = new pg.Client({ connectionString });
-      client.on('error', () => undefined);
+      const client = createClient(connectionString);
       try {
         await client.connect();
         await runWith(client);

@@ -1,6 +1,6 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { createPostgresEventStore } from '@varde/event-sourcing';
-import { ensureSchema, schemaConnectionString } from '@varde/database';
+import { createClient, createPool, ensureSchema, schemaConnectionString } from '@varde/database';
 import { KafkaMessageBus, MessageBus, PostgresMessageBus, startRelay, type IntegrationMapper, type Relay } from '@varde/messaging';
 import { createLogger, HealthRegistry, MetricsRegistry, type Logger } from '@varde/telemetry';
 import pg from 'pg';
@@ -26,9 +26,9 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
   const metrics = new MetricsRegistry(config.service);
   const health = new HealthRegistry();
   await ensureSchema(config.database.url, config.database.schema);
-  const pool = new pg.Pool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: config.database.poolSize });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  const eventStore = await createPostgresEventStore({ databaseUrl: config.database.url, schema: config.database.schema });
+  const onConnectionError = (error: Error): void => logger.warn({ err: error }, 'a database connection failed; it is dropped and a new one opened when needed');
+  const pool = createPool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: config.database.poolSize, onConnectionError });
+  const eventStore = await createPostgresEventStore({ databaseUrl: config.database.url, schema: config.database.schema, onConnectionError });
   const bus: MessageBus =
     config.messaging.mode === 'kafka'
       ? new KafkaMessageBus({ brokers: config.messaging.brokers, clientId: `varde-${config.service}`, logger, replicationFactor: config.messaging.replicationFactor })
@@ -46,8 +46,7 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
  * own, released when `work` ends or the process dies.
  */
 export async function startingAlone<T>(databaseUrl: string, schema: string, work: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on('error', () => undefined);
+  const client = createClient(databaseUrl);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`varde-start:${schema}`]);

@@ -1,14 +1,13 @@
 // Drops and refills the `measurements` and `measurement_chunks` read models from the event log: `npm run measurements:rebuild-read-model`.
 // Uses the service's own settings (DATABASE_URL, DB_SCHEMA); safe while the service runs (see the function).
-import { schemaConnectionString } from '@varde/database';
+import { createPool, schemaConnectionString } from '@varde/database';
 import { loadPlatformConfig } from '@varde/platform';
-import pg from 'pg';
 import { rebuildMeasurementsReadModel } from './infrastructure/measurements.read-model';
 import { rebuildSampleChunksReadModel } from './infrastructure/sample-chunks.read-model';
 
 async function main(): Promise<void> {
   const config = loadPlatformConfig('measurements');
-  const pool = new pg.Pool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: 1 });
+  const pool = createPool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: 1 });
   try {
     const started = Date.now();
     const rows = await rebuildMeasurementsReadModel(pool);
