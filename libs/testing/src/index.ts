@@ -10,3 +10,4 @@ export * from './enrol';
 export * from './trace-collector';
 export * from './service-stack';
 export * from './access-log';
+export * from './pmd-peer';
