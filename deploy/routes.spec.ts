@@ -21,6 +21,7 @@ describe('public routing', () => {
     expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/device-gatewaysX')).toBeUndefined();
     expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000')).toBeUndefined();
     expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/triage')).toBe('triage');
+    expect(routeFor('/api/audit/patients/6c1f8c1e-0000-4000-8000-000000000000/timeline')).toBe('sharing');
     expect(routeFor('/api/unknown')).toBeUndefined();
     expect(routeFor('/fhir/ObservationX')).toBeUndefined();
     expect(routeFor('/fhir')).toBe('measurements');

@@ -30,6 +30,8 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/alerts', service: 'triage' },
   { prefix: '/api/triage', service: 'triage' },
   { prefix: '/api/rule-sets', service: 'triage' },
+  // The auditor's view (ADR 0017).
+  { prefix: '/api/audit', service: 'sharing' },
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),

@@ -17,6 +17,9 @@ export const DATA_CATEGORIES = [
   'device-gateways',
   'access-log',
   'consents',
+  // A patient's whole story across the services (timeline, state as of an instant, FHIR AuditEvent/Provenance
+  // exports): auditors only, with a stated reason (issue #22, ADR 0017).
+  'audit-trail',
   // Platform data that is no patient's: pathway and questionnaire definitions, rule sets, what-if aggregates.
   'definitions',
 ] as const;
@@ -104,7 +107,7 @@ export const POLICY_TABLE: readonly PolicyRule[] = [
   {
     role: 'auditor',
     relation: 'any',
-    read: ['measurements', 'forms', 'enrolments', 'triage', 'alerts', 'device-gateways', 'access-log', 'consents', 'definitions'],
+    read: ['measurements', 'forms', 'enrolments', 'triage', 'alerts', 'device-gateways', 'access-log', 'consents', 'audit-trail', 'definitions'],
     write: [],
     reason: 'control of access and of decisions (read only)',
     basis: 'pasientjournalloven § 22 (informasjonssikkerhet, kontroll), § 23',

@@ -1,7 +1,15 @@
+import type { Actor } from '@varde/core';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { serviceTopic, type IntegrationMessage } from './message-bus';
 
-/** Builds the integration message for a domain event, carrying the event's ids, times and trace context over. */
+/**
+ * CloudEvents extension attributes naming who caused the event (the domain event's actor), as Kafka headers:
+ * auditors' timelines (issue #22) show the person, role, organisation and on-behalf-of of every event, also for
+ * events whose payload names nobody (a measurement, a triage decision, a task).
+ */
+const actorHeaders = { subject: 'ce_actorsubject', role: 'ce_actorrole', organisation: 'ce_actororganisation', onBehalfOf: 'ce_actoronbehalfof' } as const;
+
+/** Builds the integration message for a domain event, carrying the event's ids, times, actor and trace context over. */
 export function integrationMessageFor(
   service: string,
   event: RecordedEvent,
@@ -20,6 +28,25 @@ export function integrationMessageFor(
     causationId: m.causationId,
     ...(m.traceparent ? { traceparent: m.traceparent } : {}),
     ...(m.tracestate ? { tracestate: m.tracestate } : {}),
+    ...(m.actor ? { headers: encodeActor(m.actor) } : {}),
     payload: integration.payload,
   };
+}
+
+function encodeActor(actor: Actor): Record<string, string> {
+  const headers: Record<string, string> = { [actorHeaders.subject]: actor.subject, [actorHeaders.role]: actor.role };
+  if (actor.organisation) headers[actorHeaders.organisation] = actor.organisation;
+  if (actor.onBehalfOf) headers[actorHeaders.onBehalfOf] = actor.onBehalfOf;
+  return headers;
+}
+
+/** Who caused the event of a message, from its actor headers; undefined for a message without them (published before they existed, or by another producer). */
+export function actorOfMessage(message: Pick<IntegrationMessage, 'headers'>): Readonly<{ subject: string; role: string; organisation?: string; onBehalfOf?: string }> | undefined {
+  const headers = message.headers ?? {};
+  const subject = headers[actorHeaders.subject];
+  const role = headers[actorHeaders.role];
+  if (subject === undefined || role === undefined) return undefined;
+  const organisation = headers[actorHeaders.organisation];
+  const onBehalfOf = headers[actorHeaders.onBehalfOf];
+  return { subject, role, ...(organisation ? { organisation } : {}), ...(onBehalfOf ? { onBehalfOf } : {}) };
 }

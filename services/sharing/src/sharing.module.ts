@@ -4,6 +4,11 @@ import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastruc
 import { AccessLogHttpController } from './api/access-log.http.controller';
 import { ConsentsHttpController } from './api/consents.http.controller';
 import { R4Consent } from './api/r4-consent';
+import { AuditHttpController } from './api/audit/audit.http.controller';
+import { AuditReader } from './application/audit/audit-reader';
+import { AuditTrail } from './application/audit/audit-trail.port';
+import { AuditTimelineProjection } from './infrastructure/audit/audit-timeline.projection';
+import { PostgresAuditTrail } from './infrastructure/audit/postgres-audit-trail';
 import { SharingGrpcController } from './api/sharing.grpc.controller';
 import { Consents } from './application/consents.port';
 import { OrganisationDirectory } from './application/organisation-directory.port';
@@ -29,7 +34,7 @@ export function loadSharingConfig(source: NodeJS.ProcessEnv = process.env) {
   );
 }
 
-/** The sharing service: consents and blocks, the access log, and the patient status kept for sharing. */
+/** The sharing service: consents and blocks, the access log, the patient status kept for sharing, and the auditor's view. */
 @Module({})
 export class SharingModule {
   static forRoot(infra: Infrastructure): DynamicModule {
@@ -37,7 +42,7 @@ export class SharingModule {
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController],
+      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController, AuditHttpController],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,
@@ -51,6 +56,11 @@ export class SharingModule {
         { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000, infra.credentials) },
         PatientDataAccess,
         R4Consent,
+        // The auditor's view (issue #22, ADR 0017).
+        AuditTimelineProjection,
+        PostgresAuditTrail,
+        { provide: AuditTrail, useExisting: PostgresAuditTrail },
+        AuditReader,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import type { MigrationSet } from '@varde/database';
 import { baseline } from './0001-baseline.migration';
 import { consents } from './0002-consents.migration';
+import { auditTimeline } from './0003-audit-timeline.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -11,5 +12,6 @@ export const sharingMigrations: MigrationSet = {
   migrations: {
     '0001-baseline': baseline,
     '0002-consents': consents,
+    '0003-audit-timeline': auditTimeline,
   },
 };

@@ -1,0 +1,48 @@
+import { ValidationError } from '@varde/core';
+import type { TimelinePosition } from '../../application/audit/audit-trail.port';
+
+/** The request header an auditor states their reason in (issue #22 item 6). */
+export const AUDIT_REASON_HEADER = 'audit-reason';
+
+const MIN_REASON = 4;
+const MAX_REASON = 500;
+
+/**
+ * The auditor's stated reason for opening a patient: required, 4–500 characters of text on one line, e.g.
+ * `complaint 2026/117 from the patient`. It is written to the patient's access log with the read.
+ */
+export function parseAuditReason(value: string | string[] | undefined): string {
+  const reason = (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
+  if (reason === '') throw ValidationError.field(AUDIT_REASON_HEADER, `required: why you open this patient (e.g. "complaint 2026/117"), in the ${AUDIT_REASON_HEADER} header; it is written to the patient's access log`);
+  if (reason.length < MIN_REASON || reason.length > MAX_REASON) throw ValidationError.field(AUDIT_REASON_HEADER, `expected ${MIN_REASON} to ${MAX_REASON} characters; got ${reason.length}`);
+  if (/[\u0000-\u001f\u007f]/.test(reason)) throw ValidationError.field(AUDIT_REASON_HEADER, 'expected text on one line, without control characters');
+  return reason;
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An optional ISO 8601 instant query parameter (with its offset), as a normalised ISO string; never later than `notAfter` when given. */
+export function parseInstant(name: string, value: unknown, notAfter?: Date): string | undefined {
+  if (value === undefined) return undefined;
+  const date = typeof value === 'string' && ISO_INSTANT.test(value) ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw ValidationError.field(name, `expected an ISO 8601 instant with its offset, e.g. 2026-11-01T08:00:00Z; got "${String(value)}"`);
+  if (notAfter && date.getTime() > notAfter.getTime()) throw ValidationError.field(name, `is in the future (${date.toISOString()}, now ${notAfter.toISOString()}): nothing is known about it yet`);
+  return date.toISOString();
+}
+
+/** The opaque `?page=` token of the page after `position`. */
+export const timelinePageToken = (position: TimelinePosition): string => Buffer.from(JSON.stringify([position.effectiveTime, position.recordedTime, position.eventId])).toString('base64url');
+
+/** Parses `?page=` (a `next` token this API handed out); ValidationError naming `page` otherwise. */
+export function parseTimelinePageToken(value: unknown): TimelinePosition | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const [effectiveTime, recordedTime, eventId] = JSON.parse(Buffer.from(String(value), 'base64url').toString('utf8')) as unknown[];
+    if (typeof effectiveTime === 'string' && typeof recordedTime === 'string' && typeof eventId === 'string' && !Number.isNaN(Date.parse(effectiveTime)) && !Number.isNaN(Date.parse(recordedTime))) {
+      return { effectiveTime, recordedTime, eventId };
+    }
+  } catch {
+    // reported below
+  }
+  throw ValidationError.field('page', 'expected the "next" token of the previous page, unchanged');
+}

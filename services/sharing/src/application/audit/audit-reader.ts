@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError, type CommandMetadata } from '@varde/core';
+import { patientStateAsOf, type AsOf, type PatientStateAsOf } from '../../domain/audit/patient-state.as-of';
+import { RecordAccessHandler } from '../record-access.handler';
+import { AuditTrail, type TimelinePage, type TimelineQuery } from './audit-trail.port';
+
+/** Why an auditor opens a patient (required; issue #22 item 6), and the request it came with. */
+export type AuditRequest = Readonly<{ reason: string; metadata: CommandMetadata; resource: string }>;
+
+/**
+ * What an auditor may ask about one patient: the timeline and the state as of an instant. Every answer is
+ * written to the patient's access log — with the auditor's role and stated reason — before it is given, and an
+ * unknown patient is refused before anything is logged.
+ */
+@Injectable()
+export class AuditReader {
+  constructor(
+    @Inject(AuditTrail) private readonly trail: AuditTrail,
+    @Inject(RecordAccessHandler) private readonly accessLog: RecordAccessHandler,
+  ) {}
+
+  /** A page of the patient's timeline; NotFoundError for a patient no event names. */
+  async timeline(patientId: string, query: TimelineQuery, request: AuditRequest): Promise<TimelinePage> {
+    await this.open(patientId, request);
+    return this.trail.page(patientId, query);
+  }
+
+  /** The patient's state at `asOf.at` as recorded by `asOf.knownAt` (empty before their first event). */
+  async stateAsOf(patientId: string, asOf: AsOf, request: AuditRequest): Promise<PatientStateAsOf> {
+    await this.open(patientId, request);
+    return patientStateAsOf(await this.trail.upTo(patientId, asOf.at, asOf.knownAt), asOf);
+  }
+
+  private async open(patientId: string, request: AuditRequest): Promise<void> {
+    if (!(await this.trail.knowsPatient(patientId))) throw new NotFoundError(`No event names patient ${patientId}`);
+    const { commandId: _commandId, ...context } = request.metadata;
+    await this.accessLog.record(
+      [{ entryId: randomUUID(), patientId, actor: context.actor, purpose: auditPurpose(request.reason), resource: request.resource, accessedAt: context.now, correlationId: context.correlationId }],
+      context,
+    );
+  }
+}
+
+/** The access log's purpose of an auditor's read: `audit: <reason>`, so the patient sees why they were looked at. */
+export const auditPurpose = (reason: string): string => `audit: ${reason}`;

@@ -1,0 +1,20 @@
+import type { TimelineEvent } from '../../domain/audit/timeline-event';
+
+/** Where a timeline page ends: the next page starts after this event. */
+export type TimelinePosition = Readonly<{ effectiveTime: string; recordedTime: string; eventId: string }>;
+
+/** Which of a patient's events a timeline page holds: effective time in [from, to), `limit` after `after`. */
+export type TimelineQuery = Readonly<{ from?: string; to?: string; limit: number; after?: TimelinePosition }>;
+
+/** One page of a patient's timeline, oldest first; `next` when more follow. */
+export type TimelinePage = Readonly<{ events: readonly TimelineEvent[]; next?: TimelinePosition }>;
+
+/** The auditor's timeline of every patient, kept from every service's integration events (the port; PostgreSQL implements it). */
+export abstract class AuditTrail {
+  /** Whether any event about the patient has been seen: an unknown patient is a 404, not an empty story. */
+  abstract knowsPatient(patientId: string): Promise<boolean>;
+  /** A page of the patient's events in effective-time order (recorded time, then event id, break ties). */
+  abstract page(patientId: string, query: TimelineQuery): Promise<TimelinePage>;
+  /** Every event of the patient that happened by `effectiveBy` and was recorded by `recordedBy`. */
+  abstract upTo(patientId: string, effectiveBy: string, recordedBy: string): Promise<readonly TimelineEvent[]>;
+}

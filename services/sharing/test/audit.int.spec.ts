@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { commonV1, integrationEventTypes, pathwaysV1Events, type IntegrationEventType } from '@varde/contracts';
+import { PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
+import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const databaseUrl = inject('databaseUrl');
+const schema = freshSchema('sharing_audit_it');
+
+let issuer: TestIssuer;
+let sharing: ServiceProcess;
+let db: pg.Pool;
+let bus: PostgresMessageBus;
+
+const nurse = { subject: 'nurse-7', role: 'clinician', organisation: '974589095' } as const;
+const at = (iso: string) => new Date(iso);
+
+/** An integration event as its service publishes it: CloudEvents attributes, the actor headers, the protobuf payload. */
+function published<T extends IntegrationEventType>(
+  type: T,
+  patientId: string,
+  times: { effective: string; recorded: string },
+  payload: Parameters<(typeof integrationEventTypes)[T]['encode']>[0],
+  actor: { subject: string; role: string; organisation?: string } = nurse,
+): IntegrationMessage {
+  const id = randomUUID();
+  const topic = type.slice(0, type.lastIndexOf('.'));
+  const encode = integrationEventTypes[type].encode as (p: typeof payload) => Uint8Array;
+  return {
+    id,
+    type,
+    source: `varde/${topic.split('.')[1]}`,
+    topic,
+    key: patientId,
+    time: times.effective,
+    recordedTime: times.recorded,
+    correlationId: id,
+    causationId: id,
+    headers: { ce_actorsubject: actor.subject, ce_actorrole: actor.role, ...(actor.organisation ? { ce_actororganisation: actor.organisation } : {}) },
+    payload: encode(payload),
+  };
+}
+
+/** A patient's story over one morning: enrolled, a low SpO2, red with an alert, acknowledged; later a revision. */
+function story(patientId: string) {
+  const spo2 = published('varde.measurements.v1.MeasurementRecorded', patientId, { effective: '2026-03-02T08:00:00.000Z', recorded: '2026-03-02T08:00:01.000Z' }, {
+    measurementId: randomUUID(), patientId, code: { system: 'http://loinc.org', code: '2708-6', display: 'SpO2' }, value: 88, unit: '%', originalValue: 88, originalUnit: '%',
+    effectiveTime: at('2026-03-02T08:00:00Z'), receivedTime: at('2026-03-02T08:00:01Z'), provenance: undefined, flags: [], components: [],
+  }, { subject: `patient-${patientId}`, role: 'patient' });
+  const assessmentId = randomUUID();
+  const triaged = published('varde.triage.v1.PatientTriaged', patientId, { effective: '2026-03-02T08:00:00.000Z', recorded: '2026-03-02T08:00:02.000Z' }, {
+    assessmentId, patientId, colour: commonV1.Colour.COLOUR_RED, previousColour: commonV1.Colour.COLOUR_GREEN,
+    reasons: [{ ruleId: 'spo2-low', text: 'SpO2 88 % is below 90 %', code: { system: 'http://loinc.org', code: '2708-6', display: 'SpO2' }, value: 88, unit: '%', threshold: 90, inputEventId: spo2.id, effectiveTime: at('2026-03-02T08:00:00Z'), kind: 'threshold', inputs: [] }],
+    provenance: { inputs: [{ eventId: spo2.id, source: 'varde.measurements.v1', position: 7 }], ruleSetId: 'copd-default', ruleSetVersion: 2, ruleSetHash: 'sha256:abc', engineVersion: '1.4.0', overridesVersion: 0 },
+    assessedAt: at('2026-03-02T08:00:02Z'), effectiveTime: at('2026-03-02T08:00:00Z'), revision: false, current: true,
+  }, { subject: 'varde-triage', role: 'system' });
+  const alertId = randomUUID();
+  return {
+    spo2,
+    triaged,
+    assessmentId,
+    alertId,
+    messages: [
+      published('varde.pathways.v1.PatientEnrolled', patientId, { effective: '2026-03-01T10:00:00.000Z', recorded: '2026-03-01T10:00:00.500Z' }, {
+        patientId, enrolmentId: randomUUID(), pathwayId: 'copd', pathwayVersion: 3, ruleSetId: 'copd-default', ruleSetVersion: 0, enrolledAt: at('2026-03-01T10:00:00Z'),
+        enrolledBy: { ...nurse, onBehalfOf: '' }, careTeamId: 'copd-care-team', admission: 1,
+      }),
+      published('varde.forms.v1.FormAssigned', patientId, { effective: '2026-03-01T10:01:00.000Z', recorded: '2026-03-01T10:01:00.000Z' }, {
+        assignmentId: 'assignment-1', patientId, questionnaireUrl: 'http://varde.no/fhir/Questionnaire/cat', questionnaireVersion: '1', assignedAt: at('2026-03-01T10:01:00Z'),
+        dueAt: at('2026-03-03T10:00:00Z'), expiresAt: undefined, assignedBy: 'clinician',
+      }),
+      spo2,
+      triaged,
+      published('varde.triage.v1.AlertRaised', patientId, { effective: '2026-03-02T08:00:02.000Z', recorded: '2026-03-02T08:00:02.000Z' }, {
+        alertId, patientId, pathwayId: 'copd', colour: commonV1.Colour.COLOUR_RED, reasons: ['SpO2 88 % is below 90 %'], assessmentId, raisedAt: at('2026-03-02T08:00:02Z'), acknowledgeBy: at('2026-03-02T08:30:02Z'),
+      }, { subject: 'varde-triage', role: 'system' }),
+      published('varde.triage.v1.AlertAcknowledged', patientId, { effective: '2026-03-02T08:10:00.000Z', recorded: '2026-03-02T08:10:00.000Z' }, {
+        alertId, patientId, acknowledgedBy: 'nurse-7', acknowledgedAt: at('2026-03-02T08:10:00Z'),
+      }),
+      // Recorded the next day about 09:00 the day before: a late correction's revision of the past colour.
+      published('varde.triage.v1.PatientTriaged', patientId, { effective: '2026-03-02T09:00:00.000Z', recorded: '2026-03-03T12:00:00.000Z' }, {
+        assessmentId: randomUUID(), patientId, colour: commonV1.Colour.COLOUR_YELLOW, previousColour: commonV1.Colour.COLOUR_RED, reasons: [],
+        provenance: { inputs: [], ruleSetId: 'copd-default', ruleSetVersion: 2, ruleSetHash: 'sha256:abc', engineVersion: '1.4.0', overridesVersion: 0 },
+        assessedAt: at('2026-03-03T12:00:00Z'), effectiveTime: at('2026-03-02T09:00:00Z'), revision: true, current: false,
+      }, { subject: 'varde-triage', role: 'system' }),
+      published('varde.pathways.v1.PatientDischarged', patientId, { effective: '2026-03-10T12:00:00.000Z', recorded: '2026-03-10T12:00:00.000Z' }, {
+        patientId, enrolmentId: randomUUID(), reason: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_COMPLETED, dischargedAt: at('2026-03-10T12:00:00Z'),
+        pathwayId: 'copd', careTeamId: 'copd-care-team', dischargedBy: { ...nurse, onBehalfOf: '' },
+      }),
+    ],
+  };
+}
+
+const get = async (path: string, token: string, reason?: string) =>
+  fetch(`${sharing.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...(reason === undefined ? {} : { 'audit-reason': reason }) } });
+
+type TimelineBody = { events: { eventId: string; type: string; summary: string; actor: unknown; effectiveTime: string; recordedTime: string; inputs?: string[]; replay?: { href: string } }[]; next?: string };
+
+/** Waits until the projection holds `count` events of the patient. */
+const projected = (patientId: string, count: number) =>
+  eventually(async () => {
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.audit_timeline WHERE patient_id = $1`, [patientId]);
+    return Number(rows[0]!.n) >= count ? true : undefined;
+  }, `${count} events of ${patientId} on the timeline`);
+
+/** A new patient's story, published and projected. */
+async function onTimeline() {
+  const patientId = randomUUID();
+  const s = story(patientId);
+  await bus.publish(s.messages);
+  await projected(patientId, s.messages.length);
+  return { patientId, ...s };
+}
+
+const accessLogOf = async (patientId: string) =>
+  (await db.query<{ purpose: string; actor: { role: string; subject: string }; resource: string }>(`SELECT purpose, actor, resource FROM ${schema}.access_log WHERE patient_id = $1 ORDER BY accessed_at`, [patientId])).rows;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema });
+  db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  bus = new PostgresMessageBus({ databaseUrl });
+});
+
+afterAll(async () => {
+  await sharing?.stop();
+  await Promise.allSettled([db?.end(), bus?.close(), issuer?.close()]);
+});
+
+describe('a patient timeline across the services (GET /api/audit/patients/:id/timeline)', () => {
+  it('shows every event in effective-time order with words, actor, both times and the decision inputs, and logs the read with the reason', async () => {
+    const { patientId, ...s } = await onTimeline();
+
+    const auditor = await issuer.token('auditor', { subject: 'auditor-1' });
+    const response = await get(`/api/audit/patients/${patientId}/timeline`, auditor, 'complaint 2026/117 from the patient');
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as TimelineBody;
+    expect(body.events.map((e) => e.type.split('.').at(-1))).toEqual([
+      'PatientEnrolled', 'FormAssigned', 'MeasurementRecorded', 'PatientTriaged', 'AlertRaised', 'AlertAcknowledged', 'PatientTriaged', 'PatientDischarged',
+    ]);
+    const decision = body.events.find((e) => e.eventId === s.triaged.id)!;
+    expect(decision.summary).toBe('Triaged red by rule set copd-default v2: SpO2 88 % is below 90 %');
+    expect(decision.inputs).toEqual([s.spo2.id]);
+    expect(decision.replay?.href).toBe(`/api/patients/${patientId}/triage/assessments/${s.assessmentId}/verify`);
+    expect(decision.actor).toEqual({ subject: 'varde-triage', role: 'system' });
+    const enrolled = body.events[0]!;
+    expect(enrolled.summary).toBe('Enrolled on pathway copd v3 (care team copd-care-team, rule set copd-default, latest version, admission 1)');
+    expect(enrolled.actor).toEqual({ subject: 'nurse-7', role: 'clinician', organisation: '974589095' });
+    const late = body.events[6]!;
+    expect(late).toMatchObject({ effectiveTime: '2026-03-02T09:00:00.000Z', recordedTime: '2026-03-03T12:00:00.000Z', summary: expect.stringContaining('revision of a past point') });
+    expect(body.events.at(-1)!.summary).toBe('Discharged from pathway copd (completed)');
+
+    expect(await accessLogOf(patientId)).toEqual([
+      { purpose: 'audit: complaint 2026/117 from the patient', actor: expect.objectContaining({ role: 'auditor', subject: 'auditor-1' }), resource: `/api/audit/patients/${patientId}/timeline` },
+    ]);
+    // The auditor's read reaches the patient's own timeline too, as an access-log entry.
+    await projected(patientId, s.messages.length + 1);
+  });
+
+  it('pages with next and bounds effective time with from/to', async () => {
+    const { patientId, ...s } = await onTimeline();
+    const auditor = await issuer.token('auditor');
+    const seen: string[] = [];
+    let path = `/api/audit/patients/${patientId}/timeline?limit=3&to=2026-03-05T00:00:00Z`;
+    for (;;) {
+      const body = (await (await get(path, auditor, 'supervisory review')).json()) as TimelineBody;
+      seen.push(...body.events.map((e) => e.eventId));
+      if (!body.next) break;
+      path = `/api/audit/patients/${patientId}/timeline?limit=3&to=2026-03-05T00:00:00Z&page=${body.next}`;
+    }
+    expect(seen).toEqual(s.messages.slice(0, 7).map((m) => m.id));
+    const from = (await (await get(`/api/audit/patients/${patientId}/timeline?from=2026-03-02T08:05:00Z&to=2026-03-20T00:00:00Z`, auditor, 'supervisory review')).json()) as TimelineBody;
+    expect(from.events.map((e) => e.type.split('.').at(-1))).toEqual(['AlertAcknowledged', 'PatientTriaged', 'PatientDischarged']);
+  });
+});
+
+describe('the state as of an instant (GET /api/audit/patients/:id/state)', () => {
+  it('rebuilds what held at the instant, and with knownAt leaves out what was recorded later', async () => {
+    const { patientId, ...s } = await onTimeline();
+    const auditor = await issuer.token('auditor');
+    const state = async (query: string) => {
+      const response = await get(`/api/audit/patients/${patientId}/state?${query}`, auditor, 'complaint 2026/117');
+      expect(response.status).toBe(200);
+      return (await response.json()) as Record<string, unknown> & { triage: { colour: string; reasons: { text: string }[]; ruleSet: { version: number }; inputs: string[] } | null };
+    };
+
+    // 08:20 on the day, as the clinician could have known it then: red, the alert open and held by the nurse.
+    const then = await state('at=2026-03-02T08:20:00Z&knownAt=2026-03-02T08:20:00Z');
+    expect(then).toMatchObject({
+      enrolment: { status: 'active', pathwayId: 'copd', pathwayVersion: 3, careTeamId: 'copd-care-team', ruleSetId: 'copd-default' },
+      triage: { colour: 'red', reasons: [{ ruleId: 'spo2-low', text: 'SpO2 88 % is below 90 %' }], ruleSet: { id: 'copd-default', version: 2, hash: 'sha256:abc' }, inputs: [s.spo2.id] },
+      openAlerts: [{ alertId: s.alertId, colour: 'red', acknowledgedBy: 'nurse-7' }],
+      assignedForms: [{ assignmentId: 'assignment-1', questionnaire: 'http://varde.no/fhir/Questionnaire/cat|1' }],
+      consents: [],
+    });
+    // 10:00 that day as known at the time: still red; as known today: the revision recorded the next day (yellow).
+    expect((await state('at=2026-03-02T10:00:00Z&knownAt=2026-03-02T10:00:00Z')).triage?.colour).toBe('red');
+    expect((await state('at=2026-03-02T10:00:00Z')).triage?.colour).toBe('yellow');
+    // Before the patient existed: an empty state, not an error.
+    expect(await state('at=2026-02-01T00:00:00Z')).toMatchObject({ events: 0, enrolment: null, triage: null, openAlerts: [], assignedForms: [] });
+    // After the discharge.
+    expect((await state('at=2026-03-11T00:00:00Z')).enrolment).toMatchObject({ status: 'discharged', dischargeReason: 'completed' });
+  });
+});
+
+describe('bad input and refusals', () => {
+  it('answers 404 for a patient no event names, and logs nothing', async () => {
+    const patientId = randomUUID();
+    const response = await get(`/api/audit/patients/${patientId}/timeline`, await issuer.token('auditor'), 'complaint 2026/117');
+    expect(response.status).toBe(404);
+    expect(await accessLogOf(patientId)).toEqual([]);
+  });
+
+  it('refuses an auditor without a reason (400 naming the header) and an instant in the future; logs nothing', async () => {
+    const { patientId, ...s } = await onTimeline();
+    const auditor = await issuer.token('auditor');
+    const noReason = await get(`/api/audit/patients/${patientId}/timeline`, auditor);
+    expect(noReason.status).toBe(400);
+    expect(JSON.stringify(await noReason.json())).toContain('audit-reason');
+    expect((await get(`/api/audit/patients/${patientId}/timeline`, auditor, '  ')).status).toBe(400);
+    const future = await get(`/api/audit/patients/${patientId}/state?at=${new Date(Date.now() + 86_400_000).toISOString()}`, auditor, 'complaint 2026/117');
+    expect(future.status).toBe(400);
+    expect(JSON.stringify(await future.json())).toContain('in the future');
+    expect((await get(`/api/audit/patients/${patientId}/state?at=yesterday`, auditor, 'complaint 2026/117')).status).toBe(400);
+    expect(await accessLogOf(patientId)).toEqual([]);
+  });
+
+  it('refuses a clinician and a patient (403) and logs the refusal', async () => {
+    const patientId = randomUUID();
+    await bus.publish(story(patientId).messages);
+    const clinician = await get(`/api/audit/patients/${patientId}/timeline`, await issuer.token('clinician', { subject: 'curious-clinician' }), 'just looking');
+    expect(clinician.status).toBe(403);
+    const patient = await get(`/api/audit/patients/${patientId}/state`, await issuer.token('patient', { patientId }), 'my own');
+    expect(patient.status).toBe(403);
+    await eventually(async () => (sharing.logs().includes('curious-clinician') && sharing.logs().includes('audit API refused') ? true : undefined), 'the refusal in the service log');
+    expect(await accessLogOf(patientId)).toEqual([]);
+  });
+});
