@@ -213,7 +213,7 @@ describe('bad input and refusals', () => {
   });
 
   it('refuses an auditor without a reason (400 naming the header) and an instant in the future; logs nothing', async () => {
-    const { patientId, ...s } = await onTimeline();
+    const { patientId } = await onTimeline();
     const auditor = await issuer.token('auditor');
     const noReason = await get(`/api/audit/patients/${patientId}/timeline`, auditor);
     expect(noReason.status).toBe(400);
