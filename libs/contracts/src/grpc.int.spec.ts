@@ -9,6 +9,8 @@ import { Colour } from './generated/varde/common/v1/common';
 import {
   type GetActiveEnrolmentRequest,
   type GetActiveEnrolmentResponse,
+  type GetPatientIdentityRequest,
+  type GetPatientIdentityResponse,
   PATHWAYS_SERVICE_NAME,
   type PathwaysServiceClient,
   type PathwaysServiceController,
@@ -49,6 +51,10 @@ class PathwaysGrpcController implements PathwaysServiceController {
       throw new RpcException({ code: status.NOT_FOUND, message: `patient ${request.patientId} has no active enrolment` });
     }
     return enrolment;
+  }
+
+  getPatientIdentity(request: GetPatientIdentityRequest): GetPatientIdentityResponse {
+    throw new RpcException({ code: status.NOT_FOUND, message: `no national id for ${request.patientId}` });
   }
 }
 

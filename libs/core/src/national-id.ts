@@ -59,3 +59,14 @@ function daysInMonth(month: number): number {
   // The year is ambiguous without the individual number's century rules; allow 29 February always.
   return [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
 }
+
+/** The FHIR identifier system of fødselsnummer (and synthetic test numbers) in Norway. */
+export const FODSELSNUMMER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.1';
+/** The FHIR identifier system of D-numbers. */
+export const D_NUMBER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.2';
+
+/** The FHIR identifier system a valid national id is written in: D-numbers have their own, every other kind is a fødselsnummer. */
+export function nationalIdSystem(nationalId: string): string {
+  const check = checkNationalId(nationalId);
+  return check.valid && check.kind === 'd-number' ? D_NUMBER_SYSTEM : FODSELSNUMMER_SYSTEM;
+}

@@ -1,14 +1,39 @@
+import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
+import type { PrincipalHolder } from '@varde/auth';
 import { pathwaysV1Service } from '@varde/contracts';
-import { ValidationError } from '@varde/core';
-import { grpcCall } from '@varde/platform';
+import { ForbiddenError, nationalIdSystem, NotFoundError, UnauthorizedError, ValidationError } from '@varde/core';
+import { AccessLog, commandMetadataFrom, grpcCall } from '@varde/platform';
 import { EnrolmentQuery } from '../application/enrolment.query';
+import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
+import { parsePatientId } from './enrolment-request.fields';
 
 /** gRPC `varde.pathways.v1.PathwaysService`: which pathway and rule set a patient is on. */
 @Controller()
 @pathwaysV1Service.PathwaysServiceControllerMethods()
 export class PathwaysGrpcController implements pathwaysV1Service.PathwaysServiceController {
-  constructor(@Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery) {}
+  constructor(
+    @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
+    @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject('NATIONAL_ID_READERS') private readonly nationalIdReaders: readonly string[],
+  ) {}
+
+  getPatientIdentity(request: pathwaysV1Service.GetPatientIdentityRequest, metadata: Metadata): Promise<pathwaysV1Service.GetPatientIdentityResponse> {
+    return grpcCall(async () => {
+      // The auth guard let the call in only with a service token for pathways (ADR 0013); only some services may ask.
+      const { principal } = metadata as unknown as PrincipalHolder;
+      if (principal === undefined) throw new UnauthorizedError('GetPatientIdentity needs a service token');
+      if (!this.nationalIdReaders.includes(principal.subject)) throw new ForbiddenError(`${principal.subject} may not read national identity numbers (NATIONAL_ID_READERS)`);
+      const patientId = parsePatientId(request.patientId);
+      if (!request.purpose) throw ValidationError.field('purpose', 'required: why the national id is needed, as written to the access log');
+      const nationalId = await this.identities.nationalIdOf(patientId);
+      if (nationalId === undefined) throw new NotFoundError(`no national identity number is kept for patient ${patientId}`);
+      const [header] = metadata.get('x-correlation-id');
+      await this.accessLog.recordReads('pathways', [patientId], { purpose: request.purpose, resource: `Patient/${patientId}.identifier` }, commandMetadataFrom(principal, typeof header === 'string' ? { 'x-correlation-id': header } : {}));
+      return { patientId, system: nationalIdSystem(nationalId), value: nationalId };
+    });
+  }
 
   getActiveEnrolment(request: pathwaysV1Service.GetActiveEnrolmentRequest): Promise<pathwaysV1Service.GetActiveEnrolmentResponse> {
     return grpcCall(async () => {

@@ -1,42 +1,72 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 
-/** Maps national identity numbers to internal patient ids; no other service ever sees the national id. */
+/** Maps national identity numbers to internal patient ids; no other service sees the national id unless allowed to ask. */
 export abstract class PatientIdentityRepository {
   /** The patient's internal id, created on first sight. */
   abstract patientIdFor(nationalId: string): Promise<string>;
+  /** The patient's national id; undefined when none is kept (unknown patient, or enrolled before ids were sealed). */
+  abstract nationalIdOf(patientId: string): Promise<string | undefined>;
 }
 
 /**
- * PostgreSQL mapping keyed by an HMAC of the national id: the number itself is not stored, so the table
- * (and its backups) cannot be read back into identities without the key. Kept out of the event log on
- * purpose: events are immutable, identities must be erasable.
+ * PostgreSQL mapping keyed by an HMAC of the national id. The number itself is stored only sealed (AES-256-GCM
+ * under a key derived from the same secret), so the table and its backups cannot be read back into identities
+ * without the key. Kept out of the event log on purpose: events are immutable, identities must be erasable.
  */
 @Injectable()
 export class PostgresPatientIdentityRepository extends PatientIdentityRepository {
+  private readonly sealKey: Buffer;
+
   constructor(
     @Inject(DB_POOL) private readonly pool: pg.Pool,
     @Inject('IDENTITY_HMAC_KEY') private readonly key: string,
   ) {
     super();
+    this.sealKey = Buffer.from(hkdfSync('sha256', key, 'varde-pathways', 'national-id-seal', 32));
   }
 
   override async patientIdFor(nationalId: string): Promise<string> {
     const hmac = createHmac('sha256', this.key).update(nationalId).digest('hex');
-    // Insert-or-read in one statement so two simultaneous enrolments of one person get one id.
+    const sealed = this.seal(nationalId);
+    // Insert-or-read in one statement so two simultaneous enrolments of one person get one id; a row from before
+    // ids were sealed gets its sealed id now.
     const { rows } = await this.pool.query<{ patient_id: string }>(
       `WITH inserted AS (
-         INSERT INTO patient_identities (national_id_hmac, patient_id) VALUES ($1, $2)
-         ON CONFLICT (national_id_hmac) DO NOTHING RETURNING patient_id)
+         INSERT INTO patient_identities (national_id_hmac, patient_id, national_id_sealed) VALUES ($1, $2, $3)
+         ON CONFLICT (national_id_hmac) DO UPDATE SET national_id_sealed = EXCLUDED.national_id_sealed
+           WHERE patient_identities.national_id_sealed IS NULL
+         RETURNING patient_id)
        SELECT patient_id FROM inserted UNION ALL SELECT patient_id FROM patient_identities WHERE national_id_hmac = $1`,
-      [hmac, randomUUID()],
+      [hmac, randomUUID(), sealed],
     );
     const id = rows[0]?.patient_id;
     if (id) return id;
     // The concurrent insert committed after our snapshot: read it now.
     const again = await this.pool.query<{ patient_id: string }>('SELECT patient_id FROM patient_identities WHERE national_id_hmac = $1', [hmac]);
     return again.rows[0]!.patient_id;
+  }
+
+  override async nationalIdOf(patientId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ national_id_sealed: string | null }>('SELECT national_id_sealed FROM patient_identities WHERE patient_id = $1', [patientId]);
+    const sealed = rows[0]?.national_id_sealed;
+    return sealed ? this.unseal(sealed) : undefined;
+  }
+
+  /** `iv.tag.ciphertext`, base64url. */
+  private seal(nationalId: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    const ciphertext = Buffer.concat([cipher.update(nationalId, 'utf8'), cipher.final()]);
+    return [iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url')).join('.');
+  }
+
+  private unseal(sealed: string): string {
+    const [iv, tag, ciphertext] = sealed.split('.').map((part) => Buffer.from(part, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, iv!);
+    decipher.setAuthTag(tag!);
+    return Buffer.concat([decipher.update(ciphertext!), decipher.final()]).toString('utf8');
   }
 }

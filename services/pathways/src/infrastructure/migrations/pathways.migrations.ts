@@ -1,6 +1,7 @@
 import type { MigrationSet } from '@varde/database';
 import { baseline } from './0001-baseline.migration';
 import { taskSchedule } from './0002-task-schedule.migration';
+import { sealedNationalId } from './0003-sealed-national-id.migration';
 
 /**
  * The pathways service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -11,5 +12,6 @@ export const pathwaysMigrations: MigrationSet = {
   migrations: {
     '0001-baseline': baseline,
     '0002-task-schedule': taskSchedule,
+    '0003-sealed-national-id': sealedNationalId,
   },
 };
