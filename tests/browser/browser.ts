@@ -7,8 +7,11 @@ import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { syntheticNationalId } from '@varde/testing';
 
 const repoRoot = join(__dirname, '..', '..');
-/** Where the tests write their screenshots (shown in the README). */
-export const SCREENSHOTS = join(repoRoot, 'docs', 'screenshots');
+/**
+ * Where the tests write their screenshots: `.data/screenshots` on every run, so a test run never changes tracked
+ * files; with `UPDATE_SCREENSHOTS=1`, `docs/screenshots` (the ones the README shows), to refresh them on purpose.
+ */
+export const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(repoRoot, 'docs', 'screenshots') : join(repoRoot, '.data', 'screenshots');
 
 /** Debian's Chromium, headless, with the flags this machine's closed network needs. */
 export function launchChromium(): Promise<Browser> {
@@ -111,7 +114,7 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }
 
-/** Writes a screenshot of the page to docs/screenshots/<name>.png. */
+/** Writes a screenshot of the page to {@link SCREENSHOTS}/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
