@@ -38,5 +38,7 @@ describe('public routing', () => {
     expect(ingress).toEqual(ROUTES.map((r) => ({ path: r.ingressPath ?? r.prefix, regex: r.ingressPath !== undefined, service: r.service })).sort(byPath));
     // The one route the router matches exactly (FHIR Bundles on the base) is an Exact path on the ingress.
     expect(chartRoutes.filter((r) => r.exact).map((r) => r.path)).toEqual(ROUTES.filter((r) => r.pattern && !r.ingressPath).map((r) => r.prefix));
+    // …and the one with the Bundle body limit, on the router as on its own Ingress.
+    expect(chartRoutes.filter((r) => r.exact).map((r) => r.path)).toEqual(ROUTES.filter((r) => r.bundleBodies).map((r) => r.prefix));
   });
 });

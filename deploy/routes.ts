@@ -6,7 +6,7 @@ export type RoutedService = 'pathways' | 'forms' | 'measurements' | 'triage' | '
  * its query) go to `service`. `ingressPath` is the same rule as the Kubernetes ingress writes it: an nginx
  * regex (pathType ImplementationSpecific), for paths a prefix cannot express (a patient id in the middle).
  */
-export type Route = Readonly<{ prefix: string; service: RoutedService; pattern?: RegExp; ingressPath?: string }>;
+export type Route = Readonly<{ prefix: string; service: RoutedService; pattern?: RegExp; ingressPath?: string; bundleBodies?: true }>;
 
 /** A route for the paths matching `regex` (nginx syntax, anchored at the start), written once for the router and the ingress. */
 const regexRoute = (prefix: string, service: RoutedService, regex: string): Route => ({ prefix, service, pattern: new RegExp(`^${regex}`), ingressPath: regex });
@@ -37,11 +37,17 @@ export const ROUTES: readonly Route[] = [
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),
   regexRoute('/api/patients', 'forms', '/api/patients/[^/]+/form-assignments(/|$)'),
   // FHIR Bundles (batch / transaction) are posted to the base itself; only the exact path, not /fhir/*.
-  { prefix: '/fhir', service: 'measurements', pattern: /^\/fhir\/?(\?|$)/ },
+  // Their bodies may be as large as the ingress's bundleBodyLimit; every other route keeps bodyLimit.
+  { prefix: '/fhir', service: 'measurements', pattern: /^\/fhir\/?(\?|$)/, bundleBodies: true },
 ];
 
 /** The service that serves `path`, or undefined when no route matches. */
 export function routeFor(path: string): RoutedService | undefined {
+  return matchingRoute(path)?.service;
+}
+
+/** The rule that routes `path` (longest prefix), or undefined when none matches. */
+export function matchingRoute(path: string): Route | undefined {
   const matches = ROUTES.filter((r) => (path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`)) && (!r.pattern || r.pattern.test(path.split('?')[0]!)));
-  return matches.sort((a, b) => b.prefix.length - a.prefix.length)[0]?.service;
+  return matches.sort((a, b) => b.prefix.length - a.prefix.length)[0];
 }

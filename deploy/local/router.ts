@@ -1,10 +1,29 @@
 import fastifyReplyFrom from '@fastify/reply-from';
-import Fastify from 'fastify';
-import { routeFor, type RoutedService } from '../routes';
+import { operationOutcome, problemDetails } from '@varde/fhir';
+import Fastify, { type FastifyReply } from 'fastify';
+import { matchingRoute, type RoutedService } from '../routes';
 import { registerWebApps, type WebAppsOptions } from './web-apps';
 
 /** Where each service listens. */
 export type Upstreams = Readonly<Record<RoutedService, string>>;
+
+const MB = 1024 * 1024;
+
+/**
+ * The largest request bodies the router passes on, as the ingress's `proxy-body-size` (Helm values
+ * `ingress.bodyLimit` 1m and `ingress.bundleBodyLimit` 8m) and the services' own limits (`BODY_LIMIT_BYTES`,
+ * `MEASUREMENT_BUNDLE_BODY_LIMIT_BYTES`): `bundles` on the routes that take Bundles, `default` everywhere else.
+ */
+export type BodyLimits = Readonly<{ default: number; bundles: number }>;
+
+/** The limits of a platform started with the services' default configuration. */
+export const DEFAULT_BODY_LIMITS: BodyLimits = { default: MB, bundles: 8 * MB };
+
+/**
+ * A body over its limit is still read to its end (and dropped), so the client, which is still sending, gets the
+ * 413 instead of a reset connection; past this many bytes the router stops reading and closes the connection.
+ */
+const MAX_DRAINED_BYTES = 256 * MB;
 
 /** A running router. */
 export type Router = Readonly<{ url: string; close: () => Promise<void> }>;
@@ -13,12 +32,37 @@ export type Router = Readonly<{ url: string; close: () => Promise<void> }>;
  * The one public base URL in embedded mode: routes by path exactly as the Kubernetes ingress does
  * (deploy/routes.ts) and answers `/health` and `/openapi.json` for the whole platform.
  */
-export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams; webApps?: WebAppsOptions }): Promise<Router> {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams; webApps?: WebAppsOptions; bodyLimits?: BodyLimits }): Promise<Router> {
+  const app = Fastify({ logger: false, bodyLimit: MAX_DRAINED_BYTES });
   await app.register(fastifyReplyFrom, { undici: { connections: 64, headersTimeout: 60_000, bodyTimeout: 60_000 } });
-  // Pass bodies through untouched: each service parses and validates its own input.
+  const limits = options.bodyLimits ?? DEFAULT_BODY_LIMITS;
+  const limitOf = (url: string): number => (matchingRoute(url.split('?')[0] ?? '/')?.bundleBodies ? limits.bundles : limits.default);
+
+  // Bodies over their route's limit are answered 413 here, as the ingress does, never passed on: a service
+  // refuses them too, but closes the connection while the router is still writing (503 "write EPIPE").
+  app.addHook('onRequest', async (request, reply) => {
+    if (Number(request.headers['content-length']) > limitOf(request.url)) return tooLarge(request.url, limitOf(request.url), reply);
+    return undefined;
+  });
+  // Bodies pass through as sent (each service parses and validates its own input), read whole first so that
+  // one without a Content-Length is measured against its limit too.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser('*', (request, payload, done) => {
+    const limit = limitOf(request.url);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    payload.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > MAX_DRAINED_BYTES) request.raw.destroy();
+    });
+    payload.on('end', () => (size > limit ? done(new BodyTooLarge(limit)) : done(null, Buffer.concat(chunks, size))));
+    payload.on('error', (error) => done(error));
+  });
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof BodyTooLarge) return tooLarge(request.url, error.limit, reply);
+    return reply.send(error);
+  });
 
   // The clinician's and the patient's web apps (apps/*), built assets only.
   if (options.webApps) await registerWebApps(app, options.webApps);
@@ -45,14 +89,16 @@ export async function startRouter(options: { port: number; host?: string; upstre
 
   app.all('/*', (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const service = routeFor(path);
+    const service = matchingRoute(path)?.service;
     if (!service) {
       return reply
         .status(404)
         .header('content-type', 'application/problem+json')
         .send({ type: 'about:blank', title: 'Not found', status: 404, detail: `No Varde service serves ${path}` });
     }
+    const body = request.body instanceof Buffer ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {};
     return reply.from(`${options.upstreams[service]}${request.url}`, {
+      ...body,
       onError: (rep, { error }) => {
         void rep
           .status(503)
@@ -64,4 +110,21 @@ export async function startRouter(options: { port: number; host?: string; upstre
 
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   return { url, close: () => app.close() };
+}
+
+/** A body over the limit of its route, read to its end. */
+class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the request body is larger than ${limit} bytes`);
+  }
+}
+
+/** The 413 a service answers for a body over its limit: an OperationOutcome under /fhir, problem details elsewhere. */
+function tooLarge(url: string, limit: number, reply: FastifyReply): FastifyReply {
+  const message = `the request body is larger than the limit of ${limit / MB} MB for this endpoint`;
+  const fhir = /^\/fhir(\/|\?|$)/.test(url);
+  return reply
+    .status(413)
+    .header('content-type', fhir ? 'application/fhir+json' : 'application/problem+json')
+    .send(fhir ? operationOutcome('too-costly', [{ field: 'body', message }]) : problemDetails(413, 'Body too large', `body: ${message}`, [{ field: 'body', message }]));
 }

@@ -4,3 +4,4 @@ export * from './vital-signs';
 export * from './access-log-entry';
 export * from './national-id';
 export * from './canonical-json';
+export * from './nesting-depth';

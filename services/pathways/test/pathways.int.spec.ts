@@ -179,6 +179,14 @@ describe('pathways service', () => {
     expect((await callGrpc(service.getActiveEnrolment({ patientId }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment')).enrolment?.patientId).toBe(patientId);
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('refuses the pathway %s with a 400 naming pathway, writing nothing', async (pathway) => {
+    const before = await eventCount();
+    const response = await enrol({ patient: { nationalId: syntheticNationalId() }, pathway }, await t.issuer.token('clinician'));
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('pathway');
+    expect(await eventCount()).toBe(before);
+  });
+
   it('refuses malformed JSON with a 400', async () => {
     const response = await enrol('{"patient": {"nationalId": "150765', await t.issuer.token('clinician'));
     expect(response.status).toBe(400);

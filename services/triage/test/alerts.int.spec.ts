@@ -220,8 +220,16 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
   });
 
   it('answers 400 naming the parameter for bad alert list parameters, 404 for an unknown alert, 403 to a patient', async () => {
-    for (const [query, field] of [['?status=closed', 'status'], ['?patient=abc', 'patient'], ['?limit=0', 'limit']] as const) {
-      const response = await call('GET', `/api/alerts${query}`);
+    for (const [path, field] of [
+      ['/api/alerts?status=closed', 'status'],
+      ['/api/alerts?patient=abc', 'patient'],
+      ['/api/alerts?limit=0', 'limit'],
+      ['/api/triage/figures?from=0000-01-01T00:00:00Z', 'from'],
+      ['/api/triage/figures?from=0000-01-01', 'from'],
+      ['/api/triage/figures?to=9999-12-31T23:59:59Z&from=0001-01-01T00:00:00Z', 'from'],
+      ['/api/triage/figures?to=275760-09-13T00:00:00Z', 'to'],
+    ] as const) {
+      const response = await call('GET', path);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(JSON.stringify(await response.json())).toContain(field);

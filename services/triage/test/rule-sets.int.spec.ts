@@ -111,6 +111,16 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     expect((await call('POST', '/api/rule-sets', clinician, copd, 'application/yaml')).status).toBe(403);
   });
 
+  it('answers JSON nested 10 000 deep with a 400, as JSON body and as text, on validate and publish', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const nested = `{"id": "deep", "rules": ${deep}}`;
+    for (const [path, contentType] of [['/api/rule-sets/validate', 'application/json'], ['/api/rule-sets/validate', 'text/plain'], ['/api/rule-sets', 'application/json'], ['/api/rule-sets', 'application/yaml']] as const) {
+      const response = await call('POST', path, designer, nested, contentType);
+      expect(response.status, `${path} as ${contentType}`).toBe(400);
+      expect(JSON.stringify(await response.json())).toMatch(/nested|deep/);
+    }
+  });
+
   it('a late measurement changes a past colour: the revision is on record, the worklist shows the outcome now, and both verify', async () => {
     const patientId = await enrol();
     await bus.publish([spo2Recorded(patientId, 96, ago(10)), spo2Recorded(patientId, 95, ago(2))]);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ValidationError, type FieldIssue } from '@varde/core';
+import { nestsDeeperThan, ValidationError, type FieldIssue } from '@varde/core';
 import { UnitConverter } from '../application/unit-converter';
 import { FhirStructureValidator } from '../infrastructure/fhir-structure-validator';
 import { validateObservation, type ValidObservation } from './observation.validation';
@@ -11,18 +11,6 @@ export type ValidSubmission = Readonly<{ kind: 'point'; valid: ValidObservation 
 
 // The deepest Observation Varde accepts is about 6 levels; the FHIR validator recurses, so bound it well before the stack.
 const MAX_DEPTH = 32;
-
-/** True when `value` nests objects or arrays more than `limit` levels deep (iterative: safe on hostile input). */
-function deeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth >= limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 /** DI token of how far ahead of the server's clock a measurement may be dated, in milliseconds. */
 export const MAX_FUTURE_MS = Symbol('MAX_FUTURE_MS');
@@ -46,7 +34,7 @@ export class ObservationIntake {
    */
   check(body: unknown, at = 'Observation', now = new Date()): ValidSubmission {
     try {
-      if (deeperThan(body, MAX_DEPTH)) throw ValidationError.field(at, `nested deeper than ${MAX_DEPTH} levels; an Observation never is`);
+      if (nestsDeeperThan(body, MAX_DEPTH)) throw ValidationError.field(at, `nested deeper than ${MAX_DEPTH} levels; an Observation never is`);
       if (typeof body === 'object' && body !== null && !Array.isArray(body) && (body as Record<string, unknown>)['resourceType'] === 'Observation') {
         const structural = this.structure.issues(body as Record<string, unknown>);
         if (structural.length > 0) throw new ValidationError(structural);

@@ -1,5 +1,6 @@
 import { CARE_TEAM_ID } from '@varde/auth';
 import { ValidationError } from '@varde/core';
+import { EARLIEST_CLINICAL_DATE } from '@varde/fhir';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -33,6 +34,8 @@ export function parseInstant(name: string, value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) throw ValidationError.field(name, 'expected an ISO 8601 date or date-time, e.g. 2026-11-01T00:00:00Z');
+  // Year 0000 parses but no database date holds it; nothing Varde records is older than EARLIEST_CLINICAL_DATE.
+  if (date < new Date(EARLIEST_CLINICAL_DATE)) throw ValidationError.field(name, `expected a date from ${EARLIEST_CLINICAL_DATE.slice(0, 10)} on`);
   return date;
 }
 

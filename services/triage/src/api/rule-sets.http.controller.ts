@@ -1,15 +1,31 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { ValidationError } from '@varde/core';
+import { lineNestingDeeperThan, nestsDeeperThan, ValidationError } from '@varde/core';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { parseRuleSet, RULE_SET_SCHEMA, toIssue } from '../application/rule-set.parser';
 import { RuleSetRegistry, type PublishedRuleSet } from '../application/rule-set.registry';
 
-/** A rule set text from the body: YAML or JSON as sent (exact lines), or a JSON body re-serialised. */
+/** How deep a rule set document may nest: the shipped ones nest 6 levels. */
+const MAX_DOCUMENT_DEPTH = 20;
+/** The same bound on a text, counted as indentation columns plus open brackets (see lineNestingDeeperThan). */
+const MAX_TEXT_DEPTH = 64;
+
+/**
+ * A rule set text from the body: YAML or JSON as sent (exact lines), or a JSON body re-serialised. A body
+ * nested deeper than any rule set is refused before parsing: the YAML parser and JSON.stringify recurse.
+ */
 export function ruleSetText(body: unknown, field = 'body'): string {
-  if (typeof body === 'string' && body.trim() !== '') return body;
-  if (body !== null && typeof body === 'object') return JSON.stringify(body, null, 2);
+  const tooDeep = (where: string) => ValidationError.field(field, `nested deeper than ${MAX_DOCUMENT_DEPTH} levels${where}; a rule set never is`);
+  if (typeof body === 'string' && body.trim() !== '') {
+    const line = lineNestingDeeperThan(body, MAX_TEXT_DEPTH);
+    if (line !== undefined) throw tooDeep(` (line ${line})`);
+    return body;
+  }
+  if (body !== null && typeof body === 'object') {
+    if (nestsDeeperThan(body, MAX_DOCUMENT_DEPTH)) throw tooDeep('');
+    return JSON.stringify(body, null, 2);
+  }
   throw ValidationError.field(field, 'required: a rule set in YAML (application/yaml) or JSON');
 }
 
