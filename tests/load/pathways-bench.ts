@@ -101,7 +101,7 @@ runBenchmark(async () => {
     await pool.query(`UPDATE task_schedule SET status = 'cancelled' WHERE patient_id <> ALL($1::uuid[])`, [patients.slice(0, TICK_PATIENTS).map((p) => p.patientId)]);
     await pool.query(`UPDATE task_schedule SET status = 'planned' WHERE status = 'due'`);
     const store = await createPostgresEventStore({ databaseUrl: postgres.databaseUrl, schema: SCHEMA });
-    const scheduler = new TaskScheduler(schedule, undefined as never, undefined as never, store);
+    const scheduler = new TaskScheduler(schedule, undefined as never, undefined as never, store, undefined as never);
     const [dueTick, dueTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T07:00:00Z')));
     const [missedTick, missedTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T23:00:00Z')));
     sampleMemory();

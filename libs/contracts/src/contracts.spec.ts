@@ -26,6 +26,7 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
   'varde.pathways.v1.PatientEnrolled': {
     patientId: 'patient-1', enrolmentId: 'enrolment-1', pathwayId: 'heart-failure', pathwayVersion: 3,
     ruleSetId: 'hf-rules', ruleSetVersion: 7, enrolledAt: at('2025-03-01T08:15:30.123Z'), enrolledBy: actor, careTeamId: 'hf-team-ous', admission: 2,
+    questionnaires: ['https://varde.no/fhir/Questionnaire/hf-symptoms|1'],
   },
   'varde.pathways.v1.EnrolmentPaused': {
     patientId: 'patient-1', enrolmentId: 'enrolment-1', reason: 'admitted to hospital', pausedAt: at('2025-03-04T10:00:00.000Z'),
@@ -35,6 +36,7 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
   'varde.pathways.v1.PathwayChanged': {
     patientId: 'patient-1', enrolmentId: 'enrolment-1', previousPathwayId: 'copd', previousPathwayVersion: 1, pathwayId: 'heart-failure',
     pathwayVersion: 2, ruleSetId: 'heart-failure-default', ruleSetVersion: 0, changedAt: at('2025-03-10T10:00:00.000Z'), reason: 'diagnosis revised', changedBy: actor,
+    questionnaires: ['https://varde.no/fhir/Questionnaire/hf-symptoms|1'],
   },
   'varde.pathways.v1.CareTeamChanged': {
     patientId: 'patient-1', enrolmentId: 'enrolment-1', previousCareTeamId: 'copd-care-team', careTeamId: 'hf-team-ous',
@@ -52,6 +54,10 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
   'varde.pathways.v1.ContactRecorded': {
     patientId: 'patient-1', contactId: 'contact-1', enrolmentId: 'enrolment-1', pathwayId: 'copd', careTeamId: 'copd-care-team', driver: pathwaysV1Events.ContactDriver.CONTACT_DRIVER_NEED,
     mode: pathwaysV1Events.ContactMode.CONTACT_MODE_VIDEO, startedAt: at('2027-03-28T09:40:00.000Z'), durationMinutes: 20, alertId: 'alert-1', taskId: '', patientRequest: false, recordedBy: actor,
+  },
+  'varde.pathways.v1.PathwayPublished': {
+    pathwayId: 'heart-failure', url: 'https://varde.no/fhir/PlanDefinition/heart-failure', pathwayVersion: 2, contentHash: 'sha256:0f1e',
+    questionnairesJson: ['{"resourceType":"Questionnaire","url":"https://varde.no/fhir/Questionnaire/hf-symptoms","version":"1"}'], publishedAt: at('2025-02-20T12:00:00.000Z'), publishedBy: actor,
   },
   'varde.pathways.v1.TaskMissed': {
     patientId: 'patient-1', taskId: 'task-2', activity: 'https://varde.no/fhir/ActivityDefinition/hf-symptoms|1', kind: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE, loincCode: '',

@@ -33,6 +33,7 @@ export const integrationEventTypes = {
   'varde.pathways.v1.TaskCompleted': codec(pathwaysV1Events.TaskCompleted),
   'varde.pathways.v1.TaskMissed': codec(pathwaysV1Events.TaskMissed),
   'varde.pathways.v1.ContactRecorded': codec(pathwaysV1Events.ContactRecorded),
+  'varde.pathways.v1.PathwayPublished': codec(pathwaysV1Events.PathwayPublished),
   'varde.forms.v1.QuestionnaireResponseSubmitted': codec(formsV1Events.QuestionnaireResponseSubmitted),
   'varde.forms.v1.FormAssigned': codec(formsV1Events.FormAssigned),
   'varde.forms.v1.FormAssignmentExpired': codec(formsV1Events.FormAssignmentExpired),

@@ -13,6 +13,7 @@ import { AssignmentDeadlines } from './application/assignment-deadlines.port';
 import { AssignmentsQuery } from './application/assignments.query';
 import { AuthorQuestionnaireHandler } from './application/author-questionnaire.handler';
 import { NoteMeasurementsConsumer } from './application/note-measurements.consumer';
+import { PathwayQuestionnairesConsumer } from './application/pathway-questionnaires.consumer';
 import { PatientFactsHandler } from './application/patient-facts.handler';
 import { QuestionnaireCatalogueQuery } from './application/questionnaire-catalogue.query';
 import { ShippedQuestionnaires } from './application/shipped-questionnaires';
@@ -57,6 +58,7 @@ export class FormsModule {
         QuestionnaireResponseQuery,
         AssignOnEnrolmentConsumer,
         AssignOnTaskDueConsumer,
+        PathwayQuestionnairesConsumer,
         PatientFactsHandler,
         NoteMeasurementsConsumer,
         { provide: ResponsePdfRenderer, useClass: PdfKitResponseRenderer },

@@ -113,6 +113,30 @@ describe('schedules create tasks (pathways service)', () => {
     await eventually(async () => ((await tasks(patientId, auditor, '&status=requested')).length === 0 ? true : undefined), 'planned tasks cancelled by the discharge');
   });
 
+  it('resumes a pause at its end date by itself (EnrolmentResumed by the system, once) and plans the tasks again', async () => {
+    const clinician = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const patientId = String((await json('POST', '/api/enrolments', clinician, { patient: { nationalId: syntheticNationalId() }, pathway: 'copd' })).body['patientId']);
+    const auditor = await t.issuer.token('auditor');
+    await eventually(async () => ((await tasks(patientId, auditor, '&status=requested')).length >= 27 ? true : undefined), 'COPD tasks planned');
+    const until = new Date(Date.now() + 3_000).toISOString();
+    expect((await json('POST', `/api/enrolments/${patientId}/pause`, clinician, { reason: 'admitted to hospital', until })).status).toBe(200);
+
+    const [resumed] = await eventually(async () => {
+      const found = await published(patientId, 'varde.pathways.v1.EnrolmentResumed');
+      return found.length > 0 ? found : undefined;
+    }, 'EnrolmentResumed at the end of the pause');
+    expect(integrationEventTypes['varde.pathways.v1.EnrolmentResumed'].decode(resumed!.payload)).toMatchObject({ patientId, resumedAt: new Date(until), resumedBy: { role: 'system' } });
+    expect((await json('GET', `/api/enrolments/${patientId}`, clinician)).body).toMatchObject({ status: 'active' });
+    const planned = await eventually(async () => {
+      const found = await tasks(patientId, auditor, '&status=requested');
+      return found.length >= 27 ? found : undefined;
+    }, 'tasks planned again after the pause');
+    expect(planned.every((task) => task.executionPeriod.start >= until)).toBe(true);
+    // Ticks every 200 ms have run many times since: the pause ended once.
+    const { rows } = await t.db.query<{ message_type: string }>(`SELECT message_type FROM ${t.schema}.emt_messages WHERE stream_id = $1 ORDER BY global_position`, [`enrolment-${patientId}`]);
+    expect(rows.map((r) => r.message_type)).toEqual(['PatientEnrolled', 'EnrolmentPaused', 'EnrolmentResumed']);
+  });
+
   it("shows tasks only to the patient, their care team and auditors; refuses bad searches naming the parameter", async () => {
     const clinician = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
     const patientId = String((await json('POST', '/api/enrolments', clinician, { patient: { nationalId: syntheticNationalId() }, pathway: 'copd' })).body['patientId']);

@@ -78,6 +78,7 @@ export function patientEnrolled(patientId: string, ruleSetId: string, ruleSetVer
     enrolledAt: now,
     enrolledBy: { subject: 'dr-1', role: 'clinician', organisation: '', onBehalfOf: '' },
     careTeamId,
+    questionnaires: [],
     admission: 1,
   });
 }

@@ -1,7 +1,7 @@
 import type { EventStore } from '@event-driven-io/emmett';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
-import { ValidationError, type CommandMetadata } from '@varde/core';
+import { IllegalStateError, sameJson, ValidationError, type CommandMetadata } from '@varde/core';
 import { handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { catalogueDecider, type CatalogueCommand } from '../domain/questionnaire-catalogue.decide';
@@ -43,6 +43,31 @@ export class AuthorQuestionnaireHandler {
     const issues = questionnaireDefinitionIssues(questionnaire);
     if (issues.length > 0) throw new ValidationError(issues);
     return this.run({ type: 'PublishQuestionnaire', data: { questionnaireId: questionnaire.id!, resource: documentOf(questionnaire) }, metadata });
+  }
+
+  /**
+   * Publishes a questionnaire that a published pathway definition brought (pathways' `PathwayPublished`), as it is:
+   * under its own id, else the last segment of its url (`<segment>-<version>` when that id is taken). The same
+   * url|version already published with the same content changes nothing; with other content it is refused, since a
+   * published version never changes.
+   */
+  async publishFromPathway(questionnaire: Questionnaire, metadata: CommandMetadata): Promise<QuestionnaireEntry> {
+    const { url, version } = questionnaire;
+    if (!url || !version) throw ValidationError.field(!url ? 'Questionnaire.url' : 'Questionnaire.version', "required: a pathway's questionnaire is named by url|version");
+    const held = await this.catalogue.byCanonical(url, version);
+    if (held) {
+      if (sameJson(documentOf(held.resource), documentOf(questionnaire))) return held;
+      throw new IllegalStateError(`${url}|${version} is already published as Questionnaire/${held.id} with other content; a published version never changes: give the pathway's questionnaire a new version`);
+    }
+    return this.publishShipped({ ...questionnaire, id: questionnaire.id ?? (await this.freeIdFor(url, version)) }, metadata);
+  }
+
+  /** An id for a questionnaire that brings none: its url's last segment, or with its version when that is taken. */
+  private async freeIdFor(url: string, version: string): Promise<string> {
+    const fhirId = (text: string): string => text.replace(/[^A-Za-z0-9\-.]/g, '-').slice(0, 64);
+    const segment = fhirId(url.split('/').pop() || 'questionnaire');
+    const { entries } = await this.catalogue.state();
+    return Object.hasOwn(entries, segment) ? fhirId(`${segment}-${version}`) : segment;
   }
 
   /** Retires a published version. */

@@ -24,8 +24,8 @@ export function definitionImportOf(resources: readonly Json[]): DefinitionImport
 /** A definition as the FHIR edge shows it: a draft, or a published version with its status and hash. */
 export type DefinitionEntry = Readonly<{ id: string; url: string; pathwayId: string; status: 'draft' | 'active' | 'retired'; version?: number; contentHash?: string; resources: readonly Json[] }>;
 
-/** Questionnaires every pathway may name without bringing them: those forms ships (the CAT). */
-const FORMS_QUESTIONNAIRES = ['https://varde.no/fhir/Questionnaire/cat|1'];
+/** Questionnaires every pathway may name without bringing them: those forms ships (services/forms/questionnaires). */
+const FORMS_QUESTIONNAIRES = ['cat', 'phq-9', 'gad-7', 'mmrc', 'pre-visit', 'dho-prem'].map((id) => `https://varde.no/fhir/Questionnaire/${id}|1`);
 
 /** The content hash of a definition: what it says, not the version, status, id or meta it was sent with. */
 export function contentHashOf(resources: readonly Json[]): string {

@@ -6,14 +6,17 @@ import {
   type EnrolmentEvent,
   type EnrolmentState,
 } from './enrolment.events';
-import type { PathwayVersion } from './pathway-definition';
+import { questionnairesOf, type PathwayVersion } from './pathway-definition';
 
 /** Place a patient on a pathway (again, after a discharge: a readmission). */
 export type EnrolPatient = DomainCommand<'EnrolPatient', { patientId: string; enrolmentId: string; pathway: PathwayVersion; careTeamId: string }>;
 /** Pause an active enrolment, until resumed or until `until`. */
 export type PauseEnrolment = DomainCommand<'PauseEnrolment', { reason: string; until?: string }>;
-/** Resume a paused enrolment. */
-export type ResumeEnrolment = DomainCommand<'ResumeEnrolment', Record<string, never>>;
+/**
+ * Resume a paused enrolment. `endOfPause`: sent by the schedule when a pause reaches its end date; it resumes only
+ * that pause, if it is still in force (a clinician may have resumed it, or paused again, since).
+ */
+export type ResumeEnrolment = DomainCommand<'ResumeEnrolment', { endOfPause?: string }>;
 /** Move the enrolment to another pathway or pathway version. */
 export type ChangePathway = DomainCommand<'ChangePathway', { pathway: PathwayVersion; reason?: string }>;
 /** Move the enrolment to another care team. */
@@ -23,6 +26,12 @@ export type DischargePatient = DomainCommand<'DischargePatient', { reason: Disch
 
 /** Every command of the enrolment decider. */
 export type EnrolmentCommand = EnrolPatient | PauseEnrolment | ResumeEnrolment | ChangePathway | ChangeCareTeam | DischargePatient;
+
+/** The questionnaires a pathway version asks for, as event data: none, no field. */
+function questionnaireField(pathway: PathwayVersion): { questionnaires?: readonly string[] } {
+  const questionnaires = questionnairesOf(pathway);
+  return questionnaires.length > 0 ? { questionnaires } : {};
+}
 
 type InForceState = Exclude<EnrolmentState, { status: 'not-enrolled' | 'discharged' }>;
 
@@ -68,6 +77,7 @@ export function decideEnrolment(command: EnrolmentCommand, state: EnrolmentState
             careTeamId,
             // Written from the second admission on, so a first enrolment reads as it always did.
             ...(admission > 1 ? { admission } : {}),
+            ...questionnaireField(pathway),
           },
         },
       ];
@@ -80,6 +90,8 @@ export function decideEnrolment(command: EnrolmentCommand, state: EnrolmentState
       return [{ type: 'EnrolmentPaused', data: { patientId: current.patientId, enrolmentId: current.enrolmentId, reason, pausedAt: now, ...(until ? { until } : {}) } }];
     }
     case 'ResumeEnrolment': {
+      const { endOfPause } = command.data;
+      if (endOfPause !== undefined && !(state.status === 'paused' && state.pause.until === endOfPause)) return [];
       const current = inForceFor(command.type, state);
       if (current.status !== 'paused') throw new IllegalStateError('The enrolment is active, not paused: nothing to resume');
       return [{ type: 'EnrolmentResumed', data: { patientId: current.patientId, enrolmentId: current.enrolmentId, resumedAt: now } }];
@@ -104,6 +116,7 @@ export function decideEnrolment(command: EnrolmentCommand, state: EnrolmentState
             ruleSetVersion: pathway.ruleSet.version,
             changedAt: now,
             ...(reason ? { reason } : {}),
+            ...questionnaireField(pathway),
           },
         },
       ];

@@ -8,9 +8,13 @@ export type DischargeReason = (typeof DISCHARGE_REASONS)[number];
 
 /**
  * A patient was placed on a pathway version. `careTeamId` is absent in events recorded before care teams;
- * `admission` is written from a readmission on (absent: the first, 1).
+ * `admission` is written from a readmission on (absent: the first, 1); `questionnaires` (canonical url|version of
+ * each questionnaire the version's activities ask for, for forms to assign) is written when there are any.
  */
-export type PatientEnrolled = DomainEvent<'PatientEnrolled', Omit<EnrolmentInForce, 'careTeamId' | 'admission'> & { careTeamId?: string; admission?: number }>;
+export type PatientEnrolled = DomainEvent<
+  'PatientEnrolled',
+  Omit<EnrolmentInForce, 'careTeamId' | 'admission'> & { careTeamId?: string; admission?: number; questionnaires?: readonly string[] }
+>;
 
 /** The enrolment was paused (no tasks fall due) until resumed or until `until`. */
 export type EnrolmentPaused = DomainEvent<'EnrolmentPaused', { patientId: string; enrolmentId: string; reason: string; pausedAt: string; until?: string }>;
@@ -32,6 +36,8 @@ export type PathwayChanged = DomainEvent<
     ruleSetVersion: number;
     changedAt: string;
     reason?: string;
+    /** Canonical url|version of each questionnaire the new version's activities ask for; written when there are any. */
+    questionnaires?: readonly string[];
   }
 >;
 
@@ -75,7 +81,7 @@ export const initialEnrolmentState = (): EnrolmentState => ({ status: 'not-enrol
 export function evolveEnrolment(state: EnrolmentState, event: EnrolmentEvent): EnrolmentState {
   switch (event.type) {
     case 'PatientEnrolled': {
-      const { admission, ...data } = event.data;
+      const { admission, questionnaires: _questionnaires, ...data } = event.data;
       const previous = state.status === 'not-enrolled' ? 0 : state.admission;
       return { status: 'active', ...data, careTeamId: careTeamOf(event.data), admission: admission ?? previous + 1 };
     }

@@ -43,6 +43,14 @@ describe('enrolment, when the patient is not enrolled', () => {
     spec.given([]).when(enrol()).then([enrolled]);
   });
 
+  it('lists the questionnaires the pathway version asks for (each once), for forms to assign; a pathway asking for none lists nothing', () => {
+    const cat = (id: string, schedule: PathwayVersion['activities'][number]['schedule']) => ({ id, title: 'CAT', kind: 'questionnaire' as const, questionnaire: 'https://varde.no/fhir/Questionnaire/cat|1', schedule });
+    const spo2 = { id: 'spo2|1', title: 'SpO2', kind: 'measurement' as const, loinc: '2708-6', schedule: { period: 1, periodUnit: 'd' as const, timeOfDay: ['08:00:00'], window: 'PT4H' } };
+    const withCat: PathwayVersion = { ...COPD_PATHWAY, activities: [spo2, cat('cat-monday|1', { dayOfWeek: ['mon'], timeOfDay: ['08:00:00'], window: 'P2D' }), cat('cat-thursday|1', { dayOfWeek: ['thu'], timeOfDay: ['08:00:00'], window: 'P2D' })] };
+    spec.given([]).when(enrol(withCat)).then([{ ...enrolled, data: { ...enrolled.data, questionnaires: ['https://varde.no/fhir/Questionnaire/cat|1'] } }]);
+    spec.given([]).when(enrol()).then([enrolled]);
+  });
+
   it.each([pause(), resume(), changePathway(HEART_FAILURE), changeTeam('hjertesvikt-ous'), discharge()])('refuses $type: there is no enrolment', (command) => {
     spec.given([]).when(command).thenThrows(IllegalStateError, refusedWith('not enrolled'));
   });
@@ -88,6 +96,12 @@ describe('enrolment, when the patient is enrolled (active)', () => {
     ]);
   });
 
+  it("lists the new pathway version's questionnaires with the change, for forms to assign", () => {
+    const symptoms = { id: 'hf-symptoms|1', title: 'Symptoms', kind: 'questionnaire' as const, questionnaire: 'https://varde.no/fhir/Questionnaire/hf-symptoms|1', schedule: { dayOfWeek: ['thu' as const], timeOfDay: ['08:00:00'], window: 'P2D' } };
+    const [changed] = [enrolmentDecider.decide(changePathway({ ...HEART_FAILURE, activities: [symptoms] }), enrolmentDecider.evolve(enrolmentDecider.initialState(), enrolled))].flat();
+    expect(changed).toMatchObject({ type: 'PathwayChanged', data: { pathwayId: 'heart-failure', questionnaires: ['https://varde.no/fhir/Questionnaire/hf-symptoms|1'] } });
+  });
+
   it('changes to another version of the same pathway, and refuses a change to the same version', () => {
     spec.given([enrolled]).when(changePathway({ ...COPD_PATHWAY, version: 2 })).then([
       {
@@ -113,6 +127,18 @@ describe('enrolment, when the patient is enrolled (active)', () => {
 describe('enrolment, when the enrolment is paused', () => {
   it('resumes', () => {
     spec.given([enrolled, paused]).when(resume()).then([resumed]);
+  });
+
+  it('resumes by itself at the end date of the pause, and leaves alone a pause that was ended or changed since', () => {
+    const until = '2026-12-15T00:00:00.000Z';
+    const pausedUntil: EnrolmentPaused = { ...paused, data: { ...paused.data, until } };
+    const endOfPause = (end: string): ResumeEnrolment => ({ type: 'ResumeEnrolment', data: { endOfPause: end }, metadata: at(end) });
+    spec.given([enrolled, pausedUntil]).when(endOfPause(until)).then([{ ...resumed, data: { ...resumed.data, resumedAt: until } }]);
+    // Resumed by a clinician before the end date; paused again until later; paused again with no end date.
+    spec.given([enrolled, pausedUntil, resumed]).when(endOfPause(until)).thenNothing();
+    spec.given([enrolled, pausedUntil, resumed, { ...paused, data: { ...paused.data, until: '2026-12-20T00:00:00.000Z' } }]).when(endOfPause(until)).thenNothing();
+    spec.given([enrolled, pausedUntil, resumed, paused]).when(endOfPause(until)).thenNothing();
+    spec.given([enrolled, pausedUntil, discharged]).when(endOfPause(until)).thenNothing();
   });
 
   it('refuses a second pause, naming the first', () => {

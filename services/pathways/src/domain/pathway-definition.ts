@@ -62,8 +62,8 @@ export type PathwayVersion = Readonly<{
   selfCarePlan?: SelfCarePlan;
 }>;
 
-/** The questionnaires (canonical `url|version`) a pathway version asks for. */
-export const questionnairesOf = (pathway: PathwayVersion): string[] => pathway.activities.flatMap((a) => (a.questionnaire ? [a.questionnaire] : []));
+/** The questionnaires (canonical `url|version`) a pathway version asks for, each once. */
+export const questionnairesOf = (pathway: PathwayVersion): string[] => [...new Set(pathway.activities.flatMap((a) => (a.questionnaire ? [a.questionnaire] : [])))];
 
 /**
  * Enrolments recorded before pathways were data named no care team: they belong to the team COPD, the only

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import { careTeamOf, type DischargeReason, type EnrolmentEvent } from '../domain/enrolment.events';
 import type { ContactRecorded } from '../domain/contact.decide';
+import type { PathwayPublished } from '../domain/pathway-definitions.decide';
 import type { ActivityKind } from '../domain/pathway-definition';
 import type { TaskDetails, TaskEvent } from '../domain/task.decide';
 
@@ -35,8 +36,12 @@ const taskFields = (t: TaskDetails) => ({
   windowEnd: new Date(t.windowEnd),
 });
 
-/** Publishes the enrolment's course (enrolled, paused, resumed, pathway and care team changed, discharged) and its tasks (due, completed, missed), keyed by patient. */
+/**
+ * Publishes the enrolment's course (enrolled, paused, resumed, pathway and care team changed, discharged), its tasks
+ * (due, completed, missed) and contacts, keyed by patient; and each published pathway version, keyed by pathway id.
+ */
 export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
+  if (event.type === 'PathwayPublished') return pathwayPublished(event as RecordedEvent<PathwayPublished>);
   const e = event as RecordedEvent<EnrolmentEvent | TaskEvent | ContactRecorded>;
   const actor = actorToProto(e.metadata.actor);
   const message = <K extends IntegrationEventType>(type: K, payload: Parameters<(typeof integrationEventTypes)[K]['encode']>[0]): IntegrationMessage =>
@@ -49,6 +54,7 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
         enrolledBy: actor,
         careTeamId: careTeamOf(e.data),
         admission: e.data.admission ?? 1,
+        questionnaires: [...(e.data.questionnaires ?? [])],
       });
     case 'EnrolmentPaused':
       return message('varde.pathways.v1.EnrolmentPaused', {
@@ -62,7 +68,7 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
     case 'EnrolmentResumed':
       return message('varde.pathways.v1.EnrolmentResumed', { patientId: e.data.patientId, enrolmentId: e.data.enrolmentId, resumedAt: new Date(e.data.resumedAt), resumedBy: actor });
     case 'PathwayChanged':
-      return message('varde.pathways.v1.PathwayChanged', { ...e.data, reason: e.data.reason ?? '', changedAt: new Date(e.data.changedAt), changedBy: actor });
+      return message('varde.pathways.v1.PathwayChanged', { ...e.data, reason: e.data.reason ?? '', changedAt: new Date(e.data.changedAt), changedBy: actor, questionnaires: [...(e.data.questionnaires ?? [])] });
     case 'CareTeamChanged':
       return message('varde.pathways.v1.CareTeamChanged', { ...e.data, changedAt: new Date(e.data.changedAt), changedBy: actor });
     case 'PatientDischarged':
@@ -87,4 +93,19 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
     default:
       return undefined;
   }
+}
+
+/** A published pathway version with the Questionnaires its definition brought, for forms' catalogue. */
+function pathwayPublished(e: RecordedEvent<PathwayPublished>): IntegrationMessage {
+  const { pathwayId, url, version, contentHash, resources, publishedAt } = e.data;
+  const payload = integrationEventTypes['varde.pathways.v1.PathwayPublished'].encode({
+    pathwayId,
+    url,
+    pathwayVersion: version,
+    contentHash,
+    questionnairesJson: resources.filter((r) => r['resourceType'] === 'Questionnaire').map((q) => JSON.stringify(q)),
+    publishedAt: new Date(publishedAt),
+    publishedBy: actorToProto(e.metadata.actor),
+  });
+  return integrationMessageFor('pathways', e, { type: 'varde.pathways.v1.PathwayPublished', key: pathwayId, payload });
 }

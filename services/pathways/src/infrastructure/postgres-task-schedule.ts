@@ -77,6 +77,16 @@ export class PostgresTaskSchedule extends TaskSchedule {
     return rows[0] ? toTask(rows[0]) : undefined;
   }
 
+  override async setPauseEnd(patientId: string, endsAt: string | undefined): Promise<void> {
+    if (endsAt === undefined) await this.pool.query('DELETE FROM enrolment_pause_ends WHERE patient_id = $1', [patientId]);
+    else await this.pool.query('INSERT INTO enrolment_pause_ends (patient_id, ends_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET ends_at = EXCLUDED.ends_at', [patientId, endsAt]);
+  }
+
+  override async pauseEndsBy(now: string, limit: number): Promise<{ patientId: string; endsAt: string }[]> {
+    const { rows } = await this.pool.query<{ patient_id: string; ends_at: Date }>('SELECT patient_id, ends_at FROM enrolment_pause_ends WHERE ends_at <= $1 ORDER BY ends_at LIMIT $2', [now, limit]);
+    return rows.map((r) => ({ patientId: r.patient_id, endsAt: r.ends_at.toISOString() }));
+  }
+
   override async tasksOf(patientId: string, from: string, to: string, status?: ScheduledTask['status']): Promise<ScheduledTask[]> {
     const { rows } = await this.pool.query<Row>(
       `SELECT * FROM task_schedule WHERE patient_id = $1 AND status <> 'cancelled' AND (($2 <= due_at AND due_at < $3) OR status = 'due') AND ($4::text IS NULL OR status = $4) ORDER BY due_at`,

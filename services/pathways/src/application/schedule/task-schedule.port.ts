@@ -25,6 +25,10 @@ export abstract class TaskSchedule {
   abstract setStatus(taskId: string, status: ScheduledTask['status'], completedBy?: string): Promise<void>;
   /** The due task an input completes: same patient, same code or questionnaire, the input inside its window. */
   abstract openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined>;
+  /** Records when the patient's pause ends by itself; none: not paused with an end date. */
+  abstract setPauseEnd(patientId: string, endsAt: string | undefined): Promise<void>;
+  /** Patients whose pause ends at or before `now` (the earliest first), with its end. */
+  abstract pauseEndsBy(now: string, limit: number): Promise<{ patientId: string; endsAt: string }[]>;
   /** A patient's tasks due in [from, to), and every task still due. */
   abstract tasksOf(patientId: string, from: string, to: string, status?: ScheduledTask['status']): Promise<ScheduledTask[]>;
 }

@@ -3,6 +3,8 @@ import { handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { taskDecider, taskStreamId, type TaskCommand, type TaskDetails } from '../../domain/task.decide';
+import { ConcurrencyError } from '@varde/core';
+import { ChangeEnrolmentHandler } from '../change-enrolment.handler';
 import { EnrolmentStreams } from '../enrolment-streams.port';
 import { PathwayDefinitions } from '../pathway-definitions.service';
 import { systemMetadata } from '../system-metadata';
@@ -29,12 +31,14 @@ export class TaskScheduler {
     @Inject(EnrolmentStreams) private readonly enrolments: EnrolmentStreams,
     @Inject(PathwayDefinitions) private readonly definitions: PathwayDefinitions,
     @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(ChangeEnrolmentHandler) private readonly changes: ChangeEnrolmentHandler,
   ) {}
 
   /** Plans the patient's tasks from `now` for the horizon, from their enrolment as it now is. */
   async replan(patientId: string, now: Date): Promise<void> {
     const { state } = await this.enrolments.load(patientId);
     const from = now.toISOString();
+    await this.schedule.setPauseEnd(patientId, state.status === 'paused' ? state.pause.until : undefined);
     if (state.status === 'not-enrolled' || state.status === 'discharged' || (state.status === 'paused' && !state.pause.until)) {
       await this.schedule.cancelPlanned(patientId, from);
       return;
@@ -64,9 +68,10 @@ export class TaskScheduler {
     await this.schedule.plan(patientId, tasks, from, until);
   }
 
-  /** One pass: what fell due, what was missed, whose plan to extend. Returns how many tasks changed. */
-  async tick(now: Date): Promise<{ due: number; missed: number; replanned: number }> {
+  /** One pass: which pauses ended, what fell due, what was missed, whose plan to extend. Returns how many of each. */
+  async tick(now: Date): Promise<{ resumed: number; due: number; missed: number; replanned: number }> {
     const at = now.toISOString();
+    const resumed = await this.endPauses(at, now);
     let due = 0;
     let missed = 0;
     let replanned = 0;
@@ -86,7 +91,27 @@ export class TaskScheduler {
       for (const patientId of batch) await this.replan(patientId, now);
       replanned += batch.length;
     }
-    return { due, missed, replanned };
+    return { resumed, due, missed, replanned };
+  }
+
+  /**
+   * Resumes each enrolment whose pause has reached its end date (`EnrolmentResumed` by the system, at that date) and
+   * plans its tasks again. The command id comes from (patient, end date): replicas and retries write it once; a pause
+   * a clinician ended or changed in the meantime is left alone.
+   */
+  private async endPauses(at: string, now: Date): Promise<number> {
+    let resumed = 0;
+    for (const { patientId, endsAt } of await this.schedule.pauseEndsBy(at, BATCH)) {
+      try {
+        const view = await this.changes.handle(patientId, { type: 'ResumeEnrolment', data: { endOfPause: endsAt } }, systemMetadata(`schedule:resume:${patientId}:${endsAt}`, endsAt), () => undefined);
+        if (view.status === 'active') resumed++;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        continue; // another replica resumed it first; the next tick finds the row gone or replans
+      }
+      await this.replan(patientId, now);
+    }
+    return resumed;
   }
 
   /** Completes the open task an input (a measurement or a questionnaire response, by its event id) matches, if any. */

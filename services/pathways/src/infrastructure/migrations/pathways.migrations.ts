@@ -2,6 +2,7 @@ import type { MigrationSet } from '@varde/database';
 import { baseline } from './0001-baseline.migration';
 import { taskSchedule } from './0002-task-schedule.migration';
 import { sealedNationalId } from './0003-sealed-national-id.migration';
+import { pauseEnds } from './0004-pause-ends.migration';
 
 /**
  * The pathways service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -13,5 +14,6 @@ export const pathwaysMigrations: MigrationSet = {
     '0001-baseline': baseline,
     '0002-task-schedule': taskSchedule,
     '0003-sealed-national-id': sealedNationalId,
+    '0004-pause-ends': pauseEnds,
   },
 };
