@@ -64,7 +64,7 @@ function story(patientId: string) {
     messages: [
       published('varde.pathways.v1.PatientEnrolled', patientId, { effective: '2026-03-01T10:00:00.000Z', recorded: '2026-03-01T10:00:00.500Z' }, {
         patientId, enrolmentId: randomUUID(), pathwayId: 'copd', pathwayVersion: 3, ruleSetId: 'copd-default', ruleSetVersion: 0, enrolledAt: at('2026-03-01T10:00:00Z'),
-        enrolledBy: { ...nurse, onBehalfOf: '' }, careTeamId: 'copd-care-team', admission: 1,
+        enrolledBy: { ...nurse, onBehalfOf: '' }, careTeamId: 'copd-care-team', admission: 1, questionnaires: ['http://varde.no/fhir/Questionnaire/cat|1'],
       }),
       published('varde.forms.v1.FormAssigned', patientId, { effective: '2026-03-01T10:01:00.000Z', recorded: '2026-03-01T10:01:00.000Z' }, {
         assignmentId: 'assignment-1', patientId, questionnaireUrl: 'http://varde.no/fhir/Questionnaire/cat', questionnaireVersion: '1', assignedAt: at('2026-03-01T10:01:00Z'),
