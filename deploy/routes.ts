@@ -32,6 +32,8 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/rule-sets', service: 'triage' },
   // The auditor's view (ADR 0017).
   { prefix: '/api/audit', service: 'sharing' },
+  { prefix: '/fhir/AuditEvent', service: 'sharing' },
+  { prefix: '/fhir/Provenance', service: 'sharing' },
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),

@@ -8,3 +8,4 @@ export * from './fhir-date';
 export * from './fhir-http';
 export * from './capability-statement';
 export * from './fhir-routes';
+export * from './fhir-date-search';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { commonV1, integrationEventTypes, pathwaysV1Events, type IntegrationEventType } from '@varde/contracts';
+import { indexR4Definitions, r4Issues } from '@varde/fhir';
 import { PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
 import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
@@ -201,6 +202,107 @@ describe('the state as of an instant (GET /api/audit/patients/:id/state)', () =>
     expect(await state('at=2026-02-01T00:00:00Z')).toMatchObject({ events: 0, enrolment: null, triage: null, openAlerts: [], assignedForms: [] });
     // After the discharge.
     expect((await state('at=2026-03-11T00:00:00Z')).enrolment).toMatchObject({ status: 'discharged', dischargeReason: 'completed' });
+  });
+});
+
+describe('FHIR R4 exports: AuditEvent, Provenance, the whole patient as a Bundle', () => {
+  type Entry = { fullUrl: string; resource: Record<string, unknown> & { resourceType: string; id: string } };
+  type FhirBundle = Record<string, unknown> & { type: string; entry: Entry[]; link?: { relation: string; url: string }[] };
+  const valid = (resource: Record<string, unknown>) => expect(r4Issues(resource)).toEqual([]);
+
+  it('gives the timeline as valid R4 AuditEvents, reads as IHE BALP patient reads with the purpose', async () => {
+    indexR4Definitions();
+    const { patientId, ...s } = await onTimeline();
+    const auditor = await issuer.token('auditor', { subject: 'auditor-2' });
+    await get(`/api/audit/patients/${patientId}/timeline`, auditor, 'complaint 2026/118');
+    await projected(patientId, s.messages.length + 1);
+
+    const response = await get(`/fhir/AuditEvent?patient=Patient/${patientId}`, auditor, 'complaint 2026/118');
+    expect(response.status).toBe(200);
+    const bundle = (await response.json()) as FhirBundle;
+    valid(bundle);
+    expect(bundle.type).toBe('searchset');
+    const events = bundle.entry.map((e) => e.resource);
+    expect(events).toHaveLength(s.messages.length + 1);
+    for (const event of events) valid(event);
+    const read = events.find((e) => (e.subtype as { code: string }[])[0]!.code === 'read')!;
+    expect(read).toMatchObject({
+      action: 'R',
+      type: { code: 'rest' },
+      purposeOfEvent: [{ text: 'audit: complaint 2026/118' }],
+      agent: [
+        expect.objectContaining({ requestor: true, who: { identifier: { system: 'https://varde.no/fhir/sid/subject', value: 'auditor-2' } } }),
+        expect.objectContaining({ requestor: false, who: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: expect.any(String) } } }),
+      ],
+      entity: [expect.objectContaining({ what: { reference: `Patient/${patientId}` } }), expect.objectContaining({ description: `/api/audit/patients/${patientId}/timeline` })],
+    });
+    const decision = events.find((e) => e.id === s.triaged.id)!;
+    expect(decision).toMatchObject({ action: 'E', outcomeDesc: 'Triaged red by rule set copd-default v2: SpO2 88 % is below 90 %', period: { start: '2026-03-02T08:00:00.000Z' }, recorded: '2026-03-02T08:00:02.000Z' });
+    expect(JSON.stringify(decision.entity)).toContain(`urn:uuid:${s.spo2.id}`);
+
+    // date bounds AuditEvent.recorded: the next day (Oslo) holds only the late revision.
+    const day = (await (await get(`/fhir/AuditEvent?patient=${patientId}&date=2026-03-03`, auditor, 'complaint 2026/118')).json()) as FhirBundle;
+    expect(day.entry.map((e) => e.resource.recorded)).toEqual(['2026-03-03T12:00:00.000Z']);
+    // Paged with _count, the next link carrying the search.
+    const first = (await (await get(`/fhir/AuditEvent?patient=${patientId}&_count=2`, auditor, 'complaint 2026/118')).json()) as FhirBundle;
+    const next = first.link!.find((l) => l.relation === 'next')!.url;
+    const second = (await (await get(new URL(next).pathname + new URL(next).search, auditor, 'complaint 2026/118')).json()) as FhirBundle;
+    expect(second.entry.map((e) => e.resource.id)).toEqual(events.slice(2, 4).map((e) => e.id));
+  });
+
+  it('gives a triage decision as a valid R4 Provenance naming its inputs, rule set version and hash and engine version', async () => {
+    indexR4Definitions();
+    const { patientId, ...s } = await onTimeline();
+    const auditor = await issuer.token('auditor');
+    const bundle = (await (await get(`/fhir/Provenance?target=RiskAssessment/${s.assessmentId}`, auditor, 'supervisory review 2026-4')).json()) as FhirBundle;
+    valid(bundle);
+    expect(bundle.entry).toHaveLength(1);
+    const provenance = bundle.entry[0]!.resource;
+    valid(provenance);
+    expect(provenance).toMatchObject({
+      target: [{ reference: `RiskAssessment/${s.assessmentId}` }],
+      occurredDateTime: '2026-03-02T08:00:00.000Z',
+      recorded: '2026-03-02T08:00:02.000Z',
+      policy: ['https://varde.no/fhir/rule-set/copd-default/2#sha256:abc'],
+      agent: [{ who: { identifier: { system: 'https://varde.no/fhir/triage-engine', value: '1.4.0' } } }],
+      entity: [{ role: 'source', what: { identifier: { value: 'copd-default|2' } } }, { role: 'source', what: { identifier: { value: `urn:uuid:${s.spo2.id}` } } }],
+    });
+    // Every decision of the patient, and the read logged against the patient with the reason.
+    const all = (await (await get(`/fhir/Provenance?patient=Patient/${patientId}`, auditor, 'supervisory review 2026-4')).json()) as FhirBundle;
+    expect(all.entry).toHaveLength(2);
+    expect((await accessLogOf(patientId)).map((e) => [e.purpose, e.resource])).toEqual([
+      ['audit: supervisory review 2026-4', `Provenance?target=RiskAssessment/${s.assessmentId}`],
+      ['audit: supervisory review 2026-4', `Provenance?patient=${patientId}`],
+    ]);
+    expect((await get(`/fhir/Provenance?target=RiskAssessment/${randomUUID()}`, auditor, 'supervisory review 2026-4')).status).toBe(404);
+  });
+
+  it('exports the whole patient as one valid R4 collection Bundle', async () => {
+    indexR4Definitions();
+    const { patientId, ...s } = await onTimeline();
+    const response = await get(`/api/audit/patients/${patientId}/export`, await issuer.token('auditor'), 'archive for the supervisory authority');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/fhir+json');
+    const bundle = (await response.json()) as FhirBundle;
+    valid(bundle);
+    expect(bundle.type).toBe('collection');
+    expect(bundle.entry.filter((e) => e.resource.resourceType === 'AuditEvent')).toHaveLength(s.messages.length);
+    expect(bundle.entry.filter((e) => e.resource.resourceType === 'Provenance').map((e) => e.resource.id).sort()).toHaveLength(2);
+    for (const entry of bundle.entry) valid(entry.resource);
+  });
+
+  it('answers refusals and bad input as OperationOutcomes', async () => {
+    const { patientId } = await onTimeline();
+    const clinician = await get(`/fhir/AuditEvent?patient=${patientId}`, await issuer.token('clinician'), 'curious');
+    expect(clinician.status).toBe(403);
+    expect(((await clinician.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    const auditor = await issuer.token('auditor');
+    const noReason = await get(`/fhir/AuditEvent?patient=${patientId}`, auditor);
+    expect(noReason.status).toBe(400);
+    expect(JSON.stringify(await noReason.json())).toContain('audit-reason');
+    expect((await get(`/fhir/AuditEvent?patient=${patientId}&date=xx2026`, auditor, 'complaint 2026/117')).status).toBe(400);
+    expect((await get(`/fhir/AuditEvent?subject=${patientId}`, auditor, 'complaint 2026/117')).status).toBe(400);
+    expect(await accessLogOf(patientId)).toEqual([]);
   });
 });
 

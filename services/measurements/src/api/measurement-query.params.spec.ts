@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@varde/core';
-import { dateParam, encodeCursor, searchParams, searchQueryString } from './measurement-query.params';
+import { encodeCursor, searchParams, searchQueryString } from './measurement-query.params';
 
 const patient = '2f1d0c8e-6a4b-4c1e-9d7a-3b5e8f0a1c2d';
 const fieldOf = (query: Record<string, string | string[]>): string | undefined => {
@@ -31,25 +31,6 @@ describe('searchParams', () => {
   it('defaults to 50 newest first, and round-trips a cursor', () => {
     const cursor = { t: '2026-11-22T07:00:00.000Z', id: 'abc' };
     expect(searchParams({ patient, _cursor: encodeCursor(cursor) })).toEqual({ patientId: patient, dates: [], dateTexts: [], count: 50, descending: true, after: cursor });
-  });
-
-  it.each([
-    ['2026-12-01', [{ op: 'ge', at: '2026-11-30T23:00:00.000Z' }, { op: 'lt', at: '2026-12-01T23:00:00.000Z' }]],
-    ['eq2026-12', [{ op: 'ge', at: '2026-11-30T23:00:00.000Z' }, { op: 'lt', at: '2026-12-31T23:00:00.000Z' }]],
-    ['ne2026-12-01', [{ op: 'outside', at: '2026-11-30T23:00:00.000Z', until: '2026-12-01T23:00:00.000Z' }]],
-    ['gt2026-12-01', [{ op: 'ge', at: '2026-12-01T23:00:00.000Z' }]],
-    ['sa2026-12-01', [{ op: 'ge', at: '2026-12-01T23:00:00.000Z' }]],
-    ['lt2026', [{ op: 'lt', at: '2025-12-31T23:00:00.000Z' }]],
-    ['eb2026', [{ op: 'lt', at: '2025-12-31T23:00:00.000Z' }]],
-    ['ge2026-12-01T08:00:00Z', [{ op: 'ge', at: '2026-12-01T08:00:00.000Z' }]],
-    ['le2026-12-01T08:00:00Z', [{ op: 'lt', at: '2026-12-01T08:00:01.000Z' }]],
-  ])('reads date=%s with R4 prefix semantics over the range the value stands for', (text, bounds) => {
-    expect(dateParam(text)).toEqual(bounds);
-  });
-
-  it('reads ap as the value widened by a tenth of its distance from now', () => {
-    const now = Date.parse('2026-12-11T00:00:00Z');
-    expect(dateParam('ap2026-12-01T00:00:00Z', now)).toEqual([{ op: 'ge', at: '2026-11-30T00:00:00.000Z' }, { op: 'lt', at: '2026-12-02T00:00:01.000Z' }]);
   });
 
   it.each([

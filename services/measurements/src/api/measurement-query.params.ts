@@ -1,6 +1,6 @@
 import { ValidationError } from '@varde/core';
-import { fhirDateRange, type FhirDateRange, type FhirSearchParam } from '@varde/fhir';
-import type { CodeFilter, DateBound, MeasurementSearch, SearchCursor } from '../infrastructure/measurement-search.query';
+import { fhirDateSearch, isSearchableInstant, type FhirSearchParam } from '@varde/fhir';
+import type { CodeFilter, MeasurementSearch, SearchCursor } from '../infrastructure/measurement-search.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // FHIR dateTime with a zone, or a date (read as midnight UTC).
@@ -42,62 +42,13 @@ export function codeParam(value: string | undefined, name: string): CodeFilter |
   return system ? { system, code } : { code };
 }
 
-// What PostgreSQL and every consumer can hold; a search or window past it is a client's mistake, not a 500.
-const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
-const LATEST = Date.parse('9999-12-31T23:59:59Z');
-const inRange = (t: number): boolean => t >= EARLIEST && t <= LATEST;
 
 /** An instant given as a FHIR date or dateTime, as ISO. */
 export function instantParam(value: string, name: string): string {
-  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)) || !inRange(Date.parse(value))) {
+  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)) || !isSearchableInstant(Date.parse(value))) {
     throw ValidationError.field(name, 'expected an ISO 8601 date or date-time with time zone from year 0001 to 9999, e.g. 2026-11-22T08:00:00Z');
   }
   return new Date(value).toISOString();
-}
-
-const DATE_PREFIXES = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'] as const;
-type DatePrefix = (typeof DATE_PREFIXES)[number];
-
-/**
- * A FHIR `date` search value (`[prefix]value`, prefix eq when absent) as bounds on the effective time. The value
- * stands for a range — `2026-12` is that month, `2026-12-01` that day, both in Europe/Oslo, a date-time the
- * instant to its precision — and each prefix compares the measurement's time with it as R4 says: eq within,
- * ne outside, gt/sa after, lt/eb before, ge from its start, le to its end, ap within it widened by a tenth of
- * its distance from now.
- */
-export function dateParam(text: string, now = Date.now()): DateBound[] {
-  const prefix = (DATE_PREFIXES as readonly string[]).includes(text.slice(0, 2)) ? (text.slice(0, 2) as DatePrefix) : 'eq';
-  const value = prefix === 'eq' && !text.startsWith('eq') ? text : text.slice(2);
-  const range: FhirDateRange | undefined = fhirDateRange(value);
-  if (!range || !inRange(range.start.getTime()) || !inRange(range.end.getTime() - 1)) {
-    throw ValidationError.field('date', `expected [${DATE_PREFIXES.join('|')}] and a FHIR date or date-time from year 0001 to 9999, e.g. ge2026-11-01, 2026-12 or le2026-11-22T08:00:00Z`);
-  }
-  const start = range.start.toISOString();
-  const end = range.end.toISOString();
-  switch (prefix) {
-    case 'eq':
-      return [{ op: 'ge', at: start }, { op: 'lt', at: end }];
-    case 'ne':
-      return [{ op: 'outside', at: start, until: end }];
-    case 'gt':
-    case 'sa':
-      return [{ op: 'ge', at: end }];
-    case 'lt':
-    case 'eb':
-      return [{ op: 'lt', at: start }];
-    case 'ge':
-      return [{ op: 'ge', at: start }];
-    case 'le':
-      return [{ op: 'lt', at: end }];
-    case 'ap': {
-      const slack = Math.abs(now - range.start.getTime()) / 10;
-      return [{ op: 'ge', at: new Date(Math.max(EARLIEST, range.start.getTime() - slack)).toISOString() }, { op: 'lt', at: new Date(Math.min(LATEST, range.end.getTime() + slack)).toISOString() }];
-    }
-    default: {
-      const _exhaustive: never = prefix;
-      return [];
-    }
-  }
 }
 
 function cursorParam(value: string | undefined): SearchCursor | undefined {
@@ -115,7 +66,7 @@ function cursorParam(value: string | undefined): SearchCursor | undefined {
 export const encodeCursor = (cursor: SearchCursor): string => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 
 /**
- * `GET /fhir/Observation` parameters: `patient` (required), `code`, `date` (repeatable, see {@link dateParam}), `_count` (1–1000, default 50), `_sort` (`date` or `-date`, default `-date`), `_cursor`.
+ * `GET /fhir/Observation` parameters: `patient` (required), `code`, `date` (repeatable, see fhirDateSearch in @varde/fhir), `_count` (1–1000, default 50), `_sort` (`date` or `-date`, default `-date`), `_cursor`.
  * Unknown parameters are refused rather than silently ignored, so a typo never widens a search, unless the client
  * asks for `Prefer: handling=lenient`. `_summary` (`count`), `_total` and `_format` are read by the controller.
  */
@@ -123,7 +74,7 @@ export function searchParams(query: RawQuery, handling: 'strict' | 'lenient' = '
   const unknown = Object.keys(query).filter((name) => !SEARCH_PARAMETERS.has(name));
   if (unknown.length > 0 && handling === 'strict') throw new ValidationError(unknown.map((name) => ({ field: name, message: `unknown search parameter; supported: ${[...SEARCH_PARAMETERS].join(', ')}` })));
   const dateTexts = [query['date'] ?? []].flat();
-  const dates = dateTexts.flatMap((value) => dateParam(value));
+  const dates = dateTexts.flatMap((value) => fhirDateSearch(value));
   const countText = one(query, '_count') ?? '50';
   const count = /^\d{1,4}$/.test(countText) ? Number(countText) : NaN;
   const summary = one(query, '_summary');

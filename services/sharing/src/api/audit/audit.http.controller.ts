@@ -1,9 +1,12 @@
-import { Catch, Controller, Get, Headers, Inject, Param, Query, UseFilters, type ArgumentsHost } from '@nestjs/common';
+import type { AuditEvent, Bundle, Provenance } from '@medplum/fhirtypes';
+import { Catch, Controller, Get, Headers, Inject, Param, Query, Res, UseFilters, type ArgumentsHost } from '@nestjs/common';
 import { Access, assertAccess, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ForbiddenError, ValidationError } from '@varde/core';
 import { commandMetadataFrom, HttpExceptionFilter, LOGGER, type MetadataHeaders } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
-import type { FastifyRequest } from 'fastify';
+import { fhirBaseUrl } from '@varde/fhir';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { auditEventOf, provenanceOf } from './audit-fhir.resources';
 import { AuditReader, type AuditRequest } from '../../application/audit/audit-reader';
 import { decisionInputs, type TimelineEvent } from '../../domain/audit/timeline-event';
 import { parseLimit } from '../access-log.http.controller';
@@ -27,6 +30,17 @@ export class AuditRefusalsLogged extends HttpExceptionFilter {
     }
     return super.catch(exception, host);
   }
+}
+
+/**
+ * Checks an auditor's request before anything is read: the patient id's shape, the policy (auditors read the
+ * audit trail) and the stated reason; returns what the read is logged with.
+ */
+export function auditRequest(principal: Principal, patientId: string | undefined, headers: MetadataHeaders, resource: string): AuditRequest {
+  if (patientId !== undefined && !isPatientId(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
+  assertAccess(principal, { category: 'audit-trail', action: 'read', ...(patientId ? { patient: { id: patientId } } : {}) });
+  const reason = parseAuditReason(headers[AUDIT_REASON_HEADER]);
+  return { reason, metadata: commandMetadataFrom(principal, headers), resource };
 }
 
 /** A timeline event as the API shows it: with the decision's inputs and where to replay it. */
@@ -61,7 +75,7 @@ export class AuditHttpController {
     @Headers() headers: MetadataHeaders,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const request = this.audited(principal, patientId, headers, `/api/audit/patients/${patientId}/timeline`);
+    const request = auditRequest(principal, patientId, headers, `/api/audit/patients/${patientId}/timeline`);
     const from = parseInstant('from', query.from);
     const to = parseInstant('to', query.to);
     if (from && to && from >= to) throw ValidationError.field('to', `expected an instant after from (${from})`);
@@ -85,17 +99,25 @@ export class AuditHttpController {
     @Headers() headers: MetadataHeaders,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const request = this.audited(principal, patientId, headers, `/api/audit/patients/${patientId}/state`);
+    const request = auditRequest(principal, patientId, headers, `/api/audit/patients/${patientId}/state`);
     const now = new Date(request.metadata.now);
     const at = parseInstant('at', query.at, now) ?? now.toISOString();
     const knownAt = parseInstant('knownAt', query.knownAt, now) ?? now.toISOString();
     return { patientId, ...(await this.reader.stateAsOf(patientId, { at, knownAt }, request)) };
   }
 
-  private audited(principal: Principal, patientId: string, headers: MetadataHeaders, resource: string): AuditRequest {
-    if (!isPatientId(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
-    assertAccess(principal, { category: 'audit-trail', action: 'read', patient: { id: patientId } });
-    const reason = parseAuditReason(headers[AUDIT_REASON_HEADER]);
-    return { reason, metadata: commandMetadataFrom(principal, headers), resource };
+  /**
+   * The whole patient as one FHIR R4 Bundle (type collection, `application/fhir+json`): every timeline event as an
+   * AuditEvent and every triage decision also as a Provenance — to hand to a supervisory authority or archive.
+   */
+  @Get('export')
+  @Access('audit-trail', 'read', { patient: { param: 'patientId' } })
+  async export(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Bundle> {
+    const request = auditRequest(principal, patientId, headers, `/api/audit/patients/${patientId}/export`);
+    const events = await this.reader.everything(patientId, request);
+    const base = fhirBaseUrl(headers);
+    const resources: (AuditEvent | Provenance)[] = [...events.map((e) => auditEventOf(e, e.source)), ...events.filter((e) => e.type === 'varde.triage.v1.PatientTriaged').map(provenanceOf)];
+    void reply.header('content-type', 'application/fhir+json; charset=utf-8');
+    return { resourceType: 'Bundle', type: 'collection', timestamp: request.metadata.now, entry: resources.map((resource) => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource })) };
   }
 }

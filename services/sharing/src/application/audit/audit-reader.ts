@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
+import type { TimelineEvent } from '../../domain/audit/timeline-event';
 import { patientStateAsOf, type AsOf, type PatientStateAsOf } from '../../domain/audit/patient-state.as-of';
 import { RecordAccessHandler } from '../record-access.handler';
 import { AuditTrail, type TimelinePage, type TimelineQuery } from './audit-trail.port';
+
+// Events are kept by effective time, which may lie ahead of now (an appointment's task); an export holds them all.
+const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 
 /** Why an auditor opens a patient (required; issue #22 item 6), and the request it came with. */
 export type AuditRequest = Readonly<{ reason: string; metadata: CommandMetadata; resource: string }>;
@@ -30,6 +34,21 @@ export class AuditReader {
   async stateAsOf(patientId: string, asOf: AsOf, request: AuditRequest): Promise<PatientStateAsOf> {
     await this.open(patientId, request);
     return patientStateAsOf(await this.trail.upTo(patientId, asOf.at, asOf.knownAt), asOf);
+  }
+
+  /** Every event of the patient recorded so far, oldest first (a whole-patient export). */
+  async everything(patientId: string, request: AuditRequest): Promise<readonly TimelineEvent[]> {
+    await this.open(patientId, request);
+    const now = request.metadata.now;
+    return this.trail.upTo(patientId, FAR_FUTURE, now);
+  }
+
+  /** The triage decision with this assessment id; NotFoundError when no decision has it. Logged against its patient. */
+  async decision(assessmentId: string, request: AuditRequest): Promise<TimelineEvent> {
+    const decision = await this.trail.decision(assessmentId);
+    if (decision === undefined) throw new NotFoundError(`No triage decision has the assessment id ${assessmentId}`);
+    await this.open(decision.patientId, request);
+    return decision;
   }
 
   private async open(patientId: string, request: AuditRequest): Promise<void> {

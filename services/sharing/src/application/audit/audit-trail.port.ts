@@ -3,8 +3,11 @@ import type { TimelineEvent } from '../../domain/audit/timeline-event';
 /** Where a timeline page ends: the next page starts after this event. */
 export type TimelinePosition = Readonly<{ effectiveTime: string; recordedTime: string; eventId: string }>;
 
-/** Which of a patient's events a timeline page holds: effective time in [from, to), `limit` after `after`. */
-export type TimelineQuery = Readonly<{ from?: string; to?: string; limit: number; after?: TimelinePosition }>;
+/**
+ * Which of a patient's events a timeline page holds: `limit` after `after`, with the effective time (or, with
+ * `on: 'recorded'`, the recorded time) in [from, to), and only the given `types` when named.
+ */
+export type TimelineQuery = Readonly<{ from?: string; to?: string; on?: 'effective' | 'recorded'; types?: readonly string[]; limit: number; after?: TimelinePosition }>;
 
 /** One page of a patient's timeline, oldest first; `next` when more follow. */
 export type TimelinePage = Readonly<{ events: readonly TimelineEvent[]; next?: TimelinePosition }>;
@@ -17,4 +20,6 @@ export abstract class AuditTrail {
   abstract page(patientId: string, query: TimelineQuery): Promise<TimelinePage>;
   /** Every event of the patient that happened by `effectiveBy` and was recorded by `recordedBy`. */
   abstract upTo(patientId: string, effectiveBy: string, recordedBy: string): Promise<readonly TimelineEvent[]>;
+  /** The triage decision (PatientTriaged) with this assessment id, of any patient. */
+  abstract decision(assessmentId: string): Promise<TimelineEvent | undefined>;
 }

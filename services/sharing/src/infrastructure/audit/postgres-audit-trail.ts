@@ -49,8 +49,10 @@ export class PostgresAuditTrail extends AuditTrail {
   override async page(patientId: string, query: TimelineQuery): Promise<TimelinePage> {
     const where = ['patient_id = $1'];
     const values: unknown[] = [patientId];
-    if (query.from) where.push(`effective_time >= $${values.push(query.from)}`);
-    if (query.to) where.push(`effective_time < $${values.push(query.to)}`);
+    const time = query.on === 'recorded' ? 'recorded_time' : 'effective_time';
+    if (query.from) where.push(`${time} >= $${values.push(query.from)}`);
+    if (query.to) where.push(`${time} < $${values.push(query.to)}`);
+    if (query.types) where.push(`type = ANY($${values.push(query.types)}::text[])`);
     if (query.after) {
       const a = query.after;
       where.push(`(effective_time, recorded_time, event_id) > ($${values.push(a.effectiveTime)}::timestamptz, $${values.push(a.recordedTime)}::timestamptz, $${values.push(a.eventId)})`);
@@ -67,5 +69,13 @@ export class PostgresAuditTrail extends AuditTrail {
       [patientId, effectiveBy, recordedBy],
     );
     return rows.map(toEvent);
+  }
+
+  override async decision(assessmentId: string): Promise<TimelineEvent | undefined> {
+    const { rows } = await this.infra.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM audit_timeline WHERE type = 'varde.triage.v1.PatientTriaged' AND data->>'assessmentId' = $1 ${ORDER} LIMIT 1`,
+      [assessmentId],
+    );
+    return rows[0] && toEvent(rows[0]);
   }
 }

@@ -2,6 +2,7 @@ import type { MigrationSet } from '@varde/database';
 import { baseline } from './0001-baseline.migration';
 import { consents } from './0002-consents.migration';
 import { auditTimeline } from './0003-audit-timeline.migration';
+import { auditDecisions } from './0004-audit-decisions.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -13,5 +14,6 @@ export const sharingMigrations: MigrationSet = {
     '0001-baseline': baseline,
     '0002-consents': consents,
     '0003-audit-timeline': auditTimeline,
+    '0004-audit-decisions': auditDecisions,
   },
 };
