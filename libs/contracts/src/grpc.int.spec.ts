@@ -11,6 +11,7 @@ import {
   type GetActiveEnrolmentResponse,
   type GetPatientIdentityRequest,
   type GetPatientIdentityResponse,
+  FindEnrolledPatientResponse,
   PATHWAYS_SERVICE_NAME,
   type PathwaysServiceClient,
   type PathwaysServiceController,
@@ -55,6 +56,10 @@ class PathwaysGrpcController implements PathwaysServiceController {
 
   getPatientIdentity(request: GetPatientIdentityRequest): GetPatientIdentityResponse {
     throw new RpcException({ code: status.NOT_FOUND, message: `no national id for ${request.patientId}` });
+  }
+
+  findEnrolledPatient(): FindEnrolledPatientResponse {
+    throw new RpcException({ code: status.NOT_FOUND, message: 'no enrolled patient has this national identity number' });
   }
 }
 

@@ -12,6 +12,13 @@ export abstract class EnrolmentDirectory {
   /** The active enrolment, or undefined when the patient has none. */
   abstract active(patientId: string): Promise<ActiveEnrolmentAnswer | undefined>;
 
+  /**
+   * The internal id of the enrolled patient with this national identity number (`system`: the fødselsnummer or
+   * D-number OID), or undefined when no patient with an active enrolment has it: how a FHIR logical reference
+   * (`subject.identifier`) resolves.
+   */
+  abstract enrolledPatientOf(identifier: Readonly<{ system: string; value: string }>): Promise<string | undefined>;
+
   /** True when the patient has an active enrolment. */
   async isEnrolled(patientId: string): Promise<boolean> {
     return (await this.active(patientId)) !== undefined;
@@ -38,6 +45,7 @@ export class PathwaysEnrolments extends EnrolmentDirectory {
   private readonly client: GrpcClient;
   private readonly service: pathwaysV1Service.PathwaysServiceClient;
   private readonly cache = new Map<string, { value: ActiveEnrolmentAnswer; until: number }>();
+  private readonly identifiers = new Map<string, { value: string; until: number }>();
 
   /** `credentials`: this service's identity, sent with every call (pathways refuses calls without one). */
   constructor(
@@ -67,6 +75,24 @@ export class PathwaysEnrolments extends EnrolmentDirectory {
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(patientId, { value: response.enrolment, until: now + this.cacheMs });
     return response.enrolment;
+  }
+
+  /** Found patients are reused for `cacheMs`, like enrolments; "not found" never is. */
+  override async enrolledPatientOf(identifier: Readonly<{ system: string; value: string }>): Promise<string | undefined> {
+    const key = `${identifier.system}|${identifier.value}`;
+    const now = Date.now();
+    const cached = this.identifiers.get(key);
+    if (cached && cached.until > now) return cached.value;
+    let response: pathwaysV1Service.FindEnrolledPatientResponse;
+    try {
+      response = await callGrpc(this.service.findEnrolledPatient({ system: identifier.system, value: identifier.value }, await this.credentials.metadata('pathways')), 'pathways.FindEnrolledPatient');
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    if (this.identifiers.size > 100_000) this.identifiers.clear();
+    this.identifiers.set(key, { value: response.patientId, until: now + this.cacheMs });
+    return response.patientId;
   }
 
   close(): void {

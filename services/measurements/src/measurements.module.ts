@@ -9,6 +9,7 @@ import { RecordMeasurementsHandler } from './application/record-measurements.han
 import { UnitConverter } from './application/unit-converter';
 import { BUNDLE_BODY_LIMIT, BundleBodyLimit } from './api/bundle-body-limit';
 import { BundlesHttpController, MAX_BUNDLE_ENTRIES } from './api/bundles.http.controller';
+import { LogicalSubjects } from './api/logical-subject';
 import { MeasurementSubmission } from './api/measurement-submission';
 import { MAX_FUTURE_MS, ObservationIntake } from './api/observation.intake';
 import { FhirStructureValidator } from './infrastructure/fhir-structure-validator';
@@ -93,6 +94,7 @@ export class MeasurementsModule {
         { provide: UnitConverter, useClass: UcumUnitConverter },
         ObservationIntake,
         MeasurementSubmission,
+        LogicalSubjects,
         MeasurementsReadModel,
         { provide: MeasurementsProjection, useExisting: MeasurementsReadModel },
         PostgresMeasurementSearchQuery,

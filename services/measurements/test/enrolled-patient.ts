@@ -1,4 +1,4 @@
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, syntheticNationalId, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 
 /** Measurements (in `schema`) and pathways as processes, one enrolled patient and that patient's token. */
@@ -6,7 +6,10 @@ export type EnrolledPatient = Readonly<{
   issuer: TestIssuer;
   db: pg.Pool;
   measurements: ServiceProcess;
+  pathways: ServiceProcess;
   patientId: string;
+  /** The patient's national identity number (synthetic), as enrolled. */
+  nationalId: string;
   patientToken: string;
   /** Stops the services and closes the pool and the issuer. */
   stop: () => Promise<void>;
@@ -18,12 +21,13 @@ export async function startWithEnrolledPatient(databaseUrl: string, schema: stri
   const db = new pg.Pool({ connectionString: databaseUrl });
   const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
   const measurements: ServiceProcess = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
-  const patientId = await enrolPatient(pathways.url, await issuer.token('clinician'));
+  const nationalId = syntheticNationalId();
+  const patientId = await enrolPatient(pathways.url, await issuer.token('clinician'), nationalId);
   const patientToken = await issuer.token('patient', { patientId });
   const stop = async (): Promise<void> => {
     await Promise.allSettled([measurements.stop(), pathways.stop()]);
     await db.end();
     await issuer.close();
   };
-  return { issuer, db, measurements, patientId, patientToken, stop };
+  return { issuer, db, measurements, pathways, patientId, nationalId, patientToken, stop };
 }

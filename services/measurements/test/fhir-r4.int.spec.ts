@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { freshSchema } from '@varde/testing';
+import { enrolPatient, freshSchema, syntheticNationalId } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWithEnrolledPatient, type EnrolledPatient } from './enrolled-patient';
 
@@ -25,10 +25,10 @@ const pulse = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, token = stack.patientToken) {
   const response = await fetch(`${stack.measurements.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${stack.patientToken}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Json };
@@ -118,6 +118,74 @@ describe('what R4 forbids is a 400 naming the element, and nothing is written', 
     expect(result.status).toBe(400);
     expect(expressions(result.body)).toContain(expression);
     expect(await appended()).toBe(before);
+  });
+});
+
+describe('logical references: subject.identifier with a national identity number', () => {
+  const FNR = 'urn:oid:2.16.578.1.12.4.1.4.1';
+  const DNR = 'urn:oid:2.16.578.1.12.4.1.4.2';
+  const about = (system: string, value: string, subject: Json = {}) => pulse({ subject: { identifier: { system, value }, display: 'Kari', ...subject } });
+  let clinician: string;
+  let other: { patientId: string; dNumber: string };
+  beforeAll(async () => {
+    clinician = await stack.issuer.token('clinician');
+    const dNumber = syntheticNationalId('d-number');
+    other = { patientId: await enrolPatient(stack.pathways.url, clinician, dNumber), dNumber };
+  });
+  const storedText = async (): Promise<string> => (await stack.db.query(`SELECT string_agg(message_data::text, ' ') AS all FROM "${schema}".emt_messages`)).rows[0].all ?? '';
+
+  it("resolves the patient's own fødselsnummer to the enrolled patient and records the literal reference, never the number", async () => {
+    const sent = about(FNR, stack.nationalId);
+    const created = await call('POST', '/fhir/Observation', sent);
+    expect(created.status).toBe(201);
+    expect(created.body.subject).toEqual({ reference: `Patient/${stack.patientId}`, display: 'Kari' });
+    const read = await call('GET', `/fhir/Observation/${created.body.id}`);
+    expect(read.body.subject).toEqual({ reference: `Patient/${stack.patientId}`, display: 'Kari' });
+    expect(await storedText()).not.toContain(stack.nationalId);
+    // Sent again, it is the same measurement.
+    expect((await call('POST', '/fhir/Observation', sent)).status).toBe(200);
+  });
+
+  it("lets a clinician of the care team record for a patient named by D-number, as a single and in a batch", async () => {
+    const single = await call('POST', '/fhir/Observation', about(DNR, other.dNumber), clinician);
+    expect(single.status).toBe(201);
+    expect(single.body.subject.reference).toBe(`Patient/${other.patientId}`);
+    const unknown = syntheticNationalId();
+    const entries = [about(DNR, other.dNumber), about(FNR, unknown), about(FNR, stack.nationalId)].map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } }));
+    const batch = await call('POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: entries }, clinician);
+    expect(batch.body.entry.map((e: Json) => e.response.status)).toEqual(['201 Created', '422 Unprocessable Entity', '201 Created']);
+    expect(JSON.stringify(batch.body)).not.toContain(unknown);
+  });
+
+  it('answers 422 without echoing the number when no enrolled patient has it, and writes nothing', async () => {
+    const before = await appended();
+    const unknown = syntheticNationalId();
+    const result = await call('POST', '/fhir/Observation', about(FNR, unknown), clinician);
+    expect(result.status).toBe(422);
+    expect(expressions(result.body)).toEqual(['Observation.subject.identifier']);
+    expect(JSON.stringify(result.body)).not.toContain(unknown);
+    expect(await appended()).toBe(before);
+  });
+
+  it("lets a patient token write only for its own patient: another patient's number and an unknown one are both 403", async () => {
+    const before = await appended();
+    for (const body of [about(DNR, other.dNumber), about(FNR, syntheticNationalId())]) {
+      const result = await call('POST', '/fhir/Observation', body);
+      expect(result.status).toBe(403);
+      expect(JSON.stringify(result.body)).not.toMatch(/\d{11}/);
+    }
+    expect(await appended()).toBe(before);
+  });
+
+  it.each([
+    ['a number that is not one', () => about(FNR, '12345678901'), 400, 'Observation.subject.identifier.value'],
+    ['a D-number under the fødselsnummer system', () => about(FNR, other.dNumber), 400, 'Observation.subject.identifier.system'],
+    ['an identifier system that names no patient', () => about('urn:oid:2.16.578.1.12.4.1.2', '123'), 422, 'Observation.subject.identifier.system'],
+    ['a reference and an identifier of different patients', () => about(DNR, other.dNumber, { reference: `Patient/${stack.patientId}` }), 422, 'Observation.subject'],
+  ])('refuses %s, naming the element', async (_, body, status, field) => {
+    const result = await call('POST', '/fhir/Observation', body(), clinician);
+    expect(result.status).toBe(status);
+    expect(expressions(result.body)).toEqual([field]);
   });
 });
 

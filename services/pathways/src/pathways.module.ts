@@ -42,6 +42,9 @@ export function loadPathwaysConfig(source: NodeJS.ProcessEnv = process.env) {
       IDENTITY_HMAC_KEY: z.string().min(16, 'expected a secret of at least 16 characters').default(DEVELOPMENT_IDENTITY_KEY),
       // Client ids of the services that may ask for a patient's national id over gRPC (sharing, for Pasientens måledata).
       NATIONAL_ID_READERS: z.string().default('varde-sharing').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+      // Client ids of the services that may resolve a national id to an enrolled patient's internal id over gRPC
+      // (measurements and forms, for FHIR logical references: subject.identifier).
+      PATIENT_FINDERS: z.string().default('varde-measurements,varde-forms').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
       // How often the scheduler looks for tasks falling due and windows ending (tests run it faster).
       SCHEDULE_TICK_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(15_000),
       // Triage's HTTP base: a pathway's rule set is checked there before the pathway is saved.
@@ -92,6 +95,7 @@ export class PathwaysModule {
         ScheduleClock,
         { provide: 'IDENTITY_HMAC_KEY', useValue: config.IDENTITY_HMAC_KEY },
         { provide: 'NATIONAL_ID_READERS', useValue: config.NATIONAL_ID_READERS },
+        { provide: 'PATIENT_FINDERS', useValue: config.PATIENT_FINDERS },
         PostgresPatientIdentityRepository,
         { provide: PatientIdentityRepository, useExisting: PostgresPatientIdentityRepository },
         // A person's read of an enrolment is written to the patient's access log (through pathways' outbox) first.

@@ -8,6 +8,7 @@ import { toHttpError } from '@varde/fhir';
 import { commandMetadataFrom, LOGGER, type MetadataHeaders } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { entryResource, validateBundleEnvelope } from './bundle.validation';
+import { LogicalSubjects } from './logical-subject';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake, relocate } from './observation.intake';
 import { ObservationRecorder, type Entry, type EntryOutcome, type Recorded } from './observation-recorder';
@@ -29,6 +30,7 @@ export class BundlesHttpController {
     @Inject(ObservationRecorder) private readonly recorder: ObservationRecorder,
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
+    @Inject(LogicalSubjects) private readonly subjects: LogicalSubjects,
     @Inject(MAX_BUNDLE_ENTRIES) private readonly maxEntries: number,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -46,12 +48,13 @@ export class BundlesHttpController {
     const bundle = validateBundleEnvelope(body);
     const metadata = commandMetadataFrom(principal, headers);
     const authorise = this.submission.forRequest(principal);
+    const resolveSubject = this.subjects.forRequest(principal);
     // Each entry is its own command; ids derived from the request's keep an Idempotency-Key retry from writing twice.
     const prepared = await Promise.all(
       bundle.entry.map(async (entry, i): Promise<Prepared> => {
         const at = `Bundle.entry[${i}].resource`;
         try {
-          const resource = locate(() => entryResource(entry, i), `Bundle.entry[${i}]`);
+          const resource = await resolveSubject(locate(() => entryResource(entry, i), `Bundle.entry[${i}]`), at);
           const submission = await this.recorder.authorise(authorise, this.intake.check(resource, at), at);
           return { entry: [submission, { ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) }] };
         } catch (refused) {

@@ -9,6 +9,7 @@ import { negotiate, versionHeaders, written } from './fhir-responses';
 import { observationFromChunk, observationFromView } from './observation.resource';
 import { ObservationRecorder } from './observation-recorder';
 import { MeasurementReader } from '../application/measurement.reader';
+import { LogicalSubjects } from './logical-subject';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake } from './observation.intake';
 
@@ -20,6 +21,7 @@ export class ObservationsHttpController {
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(MeasurementReader) private readonly reader: MeasurementReader,
+    @Inject(LogicalSubjects) private readonly subjects: LogicalSubjects,
   ) {}
 
   /**
@@ -34,7 +36,8 @@ export class ObservationsHttpController {
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiate(request, reply);
-    const submission = await this.recorder.authorise(this.submission.forRequest(principal), this.intake.check(body));
+    const resource = await this.subjects.forRequest(principal)(body);
+    const submission = await this.recorder.authorise(this.submission.forRequest(principal), this.intake.check(resource));
     const metadata = commandMetadataFrom(principal, headers);
     const condition = headers['if-none-exist'] as string | undefined;
     if (condition !== undefined) {

@@ -1,8 +1,8 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
-import type { PrincipalHolder } from '@varde/auth';
+import type { Principal, PrincipalHolder } from '@varde/auth';
 import { pathwaysV1Service } from '@varde/contracts';
-import { ForbiddenError, nationalIdSystem, NotFoundError, UnauthorizedError, ValidationError } from '@varde/core';
+import { checkNationalId, ForbiddenError, nationalIdSystem, NotFoundError, UnauthorizedError, ValidationError } from '@varde/core';
 import { AccessLog, commandMetadataFrom, grpcCall } from '@varde/platform';
 import { EnrolmentQuery } from '../application/enrolment.query';
 import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
@@ -17,14 +17,26 @@ export class PathwaysGrpcController implements pathwaysV1Service.PathwaysService
     @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject('NATIONAL_ID_READERS') private readonly nationalIdReaders: readonly string[],
+    @Inject('PATIENT_FINDERS') private readonly patientFinders: readonly string[],
   ) {}
+
+  findEnrolledPatient(request: pathwaysV1Service.FindEnrolledPatientRequest, metadata: Metadata): Promise<pathwaysV1Service.FindEnrolledPatientResponse> {
+    return grpcCall(async () => {
+      callerAmong(metadata, this.patientFinders, 'FindEnrolledPatient', 'resolve national identity numbers (PATIENT_FINDERS)');
+      // Never echo the number: errors travel into logs and answers.
+      const check = checkNationalId(request.value);
+      if (!check.valid) throw ValidationError.field('value', check.reason);
+      if (request.system !== nationalIdSystem(request.value)) throw ValidationError.field('system', `expected ${nationalIdSystem(request.value)} for this number`);
+      const patientId = await this.identities.patientIdOf(request.value);
+      const enrolled = patientId !== undefined && (await this.enrolments.inForce(patientId).then(() => true, (error: unknown) => (error instanceof NotFoundError ? false : Promise.reject(error))));
+      if (!enrolled) throw new NotFoundError('no enrolled patient has this national identity number');
+      return { patientId };
+    });
+  }
 
   getPatientIdentity(request: pathwaysV1Service.GetPatientIdentityRequest, metadata: Metadata): Promise<pathwaysV1Service.GetPatientIdentityResponse> {
     return grpcCall(async () => {
-      // The auth guard let the call in only with a service token for pathways (ADR 0013); only some services may ask.
-      const { principal } = metadata as unknown as PrincipalHolder;
-      if (principal === undefined) throw new UnauthorizedError('GetPatientIdentity needs a service token');
-      if (!this.nationalIdReaders.includes(principal.subject)) throw new ForbiddenError(`${principal.subject} may not read national identity numbers (NATIONAL_ID_READERS)`);
+      const principal = callerAmong(metadata, this.nationalIdReaders, 'GetPatientIdentity', 'read national identity numbers (NATIONAL_ID_READERS)');
       const patientId = parsePatientId(request.patientId);
       if (!request.purpose) throw ValidationError.field('purpose', 'required: why the national id is needed, as written to the access log');
       const nationalId = await this.identities.nationalIdOf(patientId);
@@ -54,4 +66,15 @@ export class PathwaysGrpcController implements pathwaysV1Service.PathwaysService
       };
     });
   }
+}
+
+/**
+ * The calling service, when it is one of `allowed`. The auth guard let the call in only with a service token for
+ * pathways (ADR 0013); the calls about national ids are for some services only.
+ */
+function callerAmong(metadata: Metadata, allowed: readonly string[], call: string, what: string): Principal {
+  const { principal } = metadata as unknown as PrincipalHolder;
+  if (principal === undefined) throw new UnauthorizedError(`${call} needs a service token`);
+  if (!allowed.includes(principal.subject)) throw new ForbiddenError(`${principal.subject} may not ${what}`);
+  return principal;
 }

@@ -9,6 +9,8 @@ export abstract class PatientIdentityRepository {
   abstract patientIdFor(nationalId: string): Promise<string>;
   /** The patient's national id; undefined when none is kept (unknown patient, or enrolled before ids were sealed). */
   abstract nationalIdOf(patientId: string): Promise<string | undefined>;
+  /** The internal id of the patient with this national id; undefined when there is none (nothing is created). */
+  abstract patientIdOf(nationalId: string): Promise<string | undefined>;
 }
 
 /**
@@ -29,7 +31,7 @@ export class PostgresPatientIdentityRepository extends PatientIdentityRepository
   }
 
   override async patientIdFor(nationalId: string): Promise<string> {
-    const hmac = createHmac('sha256', this.key).update(nationalId).digest('hex');
+    const hmac = this.hmacOf(nationalId);
     const sealed = this.seal(nationalId);
     // Insert-or-read in one statement so two simultaneous enrolments of one person get one id; a row from before
     // ids were sealed gets its sealed id now.
@@ -49,10 +51,19 @@ export class PostgresPatientIdentityRepository extends PatientIdentityRepository
     return again.rows[0]!.patient_id;
   }
 
+  override async patientIdOf(nationalId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ patient_id: string }>('SELECT patient_id FROM patient_identities WHERE national_id_hmac = $1', [this.hmacOf(nationalId)]);
+    return rows[0]?.patient_id;
+  }
+
   override async nationalIdOf(patientId: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ national_id_sealed: string | null }>('SELECT national_id_sealed FROM patient_identities WHERE patient_id = $1', [patientId]);
     const sealed = rows[0]?.national_id_sealed;
     return sealed ? this.unseal(sealed) : undefined;
+  }
+
+  private hmacOf(nationalId: string): string {
+    return createHmac('sha256', this.key).update(nationalId).digest('hex');
   }
 
   /** `iv.tag.ciphertext`, base64url. */
