@@ -46,9 +46,13 @@ export async function api<T = unknown>(method: string, path: string, bearer: str
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-/** Enrols a new patient on the COPD pathway; answers their patient id. */
-export async function enrolPatient(): Promise<string> {
-  const { status, body } = await api<{ patientId: string }>('POST', '/api/enrolments', await token('clinician'), { patient: { nationalId: syntheticNationalId() }, pathway: 'copd' });
+/** Enrols a new patient (on the COPD pathway unless told otherwise) with the dev clinician's team; answers their patient id. */
+export async function enrolPatient(options: { pathway?: string; nationalId?: string } = {}): Promise<string> {
+  const { status, body } = await api<{ patientId: string }>('POST', '/api/enrolments', await token('clinician'), {
+    patient: { nationalId: options.nationalId ?? syntheticNationalId() },
+    pathway: options.pathway ?? 'copd',
+    careTeam: 'copd-care-team',
+  });
   expect(status).toBe(201);
   return body.patientId;
 }

@@ -3,6 +3,7 @@ import { checkNationalId } from '@varde/core/src/national-id';
 import { AppLink, ErrorMessage, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { PathwayOptions, usePathways } from './pathway-options';
 import { TeamOptions } from './team-options';
 
 /** Enrol a patient: national id checked as it is typed, pathway, care team. */
@@ -12,13 +13,15 @@ export function EnrolPage() {
   const teams = (user.profile['varde_care_teams'] as string[] | undefined) ?? [];
   const [nationalId, setNationalId] = useState('');
   const [careTeam, setCareTeam] = useState(teams[0] ?? '');
+  const pathways = usePathways();
+  const [pathway, setPathway] = useState('copd');
   const [error, setError] = useState<string>();
   const [enrolled, setEnrolled] = useState<string>();
   const check = nationalId.length === 11 ? checkNationalId(nationalId) : undefined;
 
   const submit = async (): Promise<void> => {
     try {
-      const answer = await api<{ patientId: string }>('/api/enrolments', { method: 'POST', json: { patient: { nationalId }, pathway: 'copd', ...(careTeam ? { careTeam } : {}) } });
+      const answer = await api<{ patientId: string }>('/api/enrolments', { method: 'POST', json: { patient: { nationalId }, pathway, ...(careTeam ? { careTeam } : {}) } });
       setEnrolled(answer.patientId);
       setError(undefined);
     } catch (failure) {
@@ -55,8 +58,8 @@ export function EnrolPage() {
         </p>
         <label>
           {t('enrol.pathway')}
-          <select value="copd" disabled>
-            <option value="copd">KOLS / COPD</option>
+          <select value={pathway} onChange={(event) => setPathway(event.target.value)}>
+            <PathwayOptions pathways={pathways} />
           </select>
         </label>
         <label>

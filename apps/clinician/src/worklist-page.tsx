@@ -1,8 +1,10 @@
 import { Heading } from '@digdir/designsystemet-react';
+import { checkNationalId } from '@varde/core/src/national-id';
 import { AppLink, ErrorMessage, formatDateTime, listenToEvents, problemText, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ColourBadge } from './colour-badge';
+import { PathwayOptions, usePathways } from './pathway-options';
 import { TeamOptions } from './team-options';
 import type { Colour, WorklistEntry } from './types';
 
@@ -10,10 +12,40 @@ const PAGE_SIZE = 50;
 
 type Filters = Readonly<{ colour: '' | Colour; pathway: string; team: string; mine: boolean }>;
 
+/** A patient found by national id (`POST /api/enrolments/search`): the number comes back masked. */
+type SearchMatch = Readonly<{ patientId: string; nationalIdMasked: string; pathwayId: string; status: 'active' | 'paused' | 'discharged'; careTeamId: string }>;
+
+/**
+ * The search box: eleven digits are a national id, looked up in pathways (checked as typed first, with the rules
+ * pathways uses); other text narrows the rows shown by patient number. Varde keeps no names to search.
+ */
+function useNationalIdSearch(search: string): Readonly<{ hint?: 'incomplete' | 'invalid'; matches?: readonly SearchMatch[]; error?: string }> {
+  const { t } = useTranslation();
+  const { api } = useSession();
+  const [found, setFound] = useState<{ for: string; matches?: readonly SearchMatch[]; error?: string }>();
+  const digits = /^\d+$/.test(search) ? search : undefined;
+  const valid = digits?.length === 11 && checkNationalId(digits).valid;
+  useEffect(() => {
+    if (!valid || !digits) return;
+    let live = true;
+    api<{ matches: SearchMatch[] }>('/api/enrolments/search', { method: 'POST', json: { nationalId: digits } })
+      .then((answer) => live && setFound({ for: digits, matches: answer.matches }))
+      .catch((failure: unknown) => live && setFound({ for: digits, error: problemText(failure, t) }));
+    return () => {
+      live = false;
+    };
+  }, [api, digits, valid, t]);
+  if (digits === undefined) return {};
+  if (digits.length < 11) return { hint: 'incomplete' };
+  if (!valid) return { hint: 'invalid' };
+  return found?.for === digits ? { ...(found.matches ? { matches: found.matches } : {}), ...(found.error ? { error: found.error } : {}) } : {};
+}
+
 /** The care team's patients, red first; filters, search, paging, and live updates over server-sent events. */
 export function WorklistPage() {
   const { t, i18n } = useTranslation();
   const { api, user, subject } = useSession();
+  const pathways = usePathways();
   const teams = (user.profile['varde_care_teams'] as string[] | undefined) ?? [];
   const [filters, setFilters] = useState<Filters>({ colour: '', pathway: '', team: '', mine: false });
   const [search, setSearch] = useState('');
@@ -77,7 +109,9 @@ export function WorklistPage() {
     }
   };
 
-  const visible = (entries ?? []).filter((e) => search.trim() === '' || e.patientId.includes(search.trim().toLowerCase()));
+  const term = search.replace(/\s/g, '').toLowerCase();
+  const byNationalId = useNationalIdSearch(term);
+  const visible = (entries ?? []).filter((e) => term === '' || /^\d+$/.test(term) || e.patientId.startsWith(term));
   const set = (patch: Partial<Filters>) => setFilters({ ...filters, ...patch });
 
   return (
@@ -102,7 +136,7 @@ export function WorklistPage() {
           {t('worklist.pathway')}
           <select value={filters.pathway} onChange={(event) => set({ pathway: event.target.value })}>
             <option value="">{t('worklist.anyPathway')}</option>
-            <option value="copd">KOLS / COPD</option>
+            <PathwayOptions pathways={pathways} />
           </select>
         </label>
         {teams.length > 1 ? (
@@ -121,9 +155,30 @@ export function WorklistPage() {
         </label>
         <label>
           {t('worklist.search')}
-          <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
+          <input type="search" value={search} autoComplete="off" aria-describedby="search-hint" onChange={(event) => setSearch(event.target.value)} />
         </label>
       </form>
+      <p id="search-hint" className={byNationalId.hint === 'invalid' ? 'hint-bad' : 'status-line'} aria-live="polite">
+        {byNationalId.hint === 'invalid' ? t('worklist.searchInvalid') : byNationalId.hint === 'incomplete' ? t('worklist.searchIncomplete') : t('worklist.searchHint')}
+      </p>
+      <ErrorMessage text={byNationalId.error} />
+      {byNationalId.matches ? (
+        <section aria-labelledby="search-heading" data-testid="search-result">
+          <h2 id="search-heading">{t('worklist.searchResult')}</h2>
+          {byNationalId.matches.length === 0 ? (
+            <p>{t('worklist.searchNone')}</p>
+          ) : (
+            <ul>
+              {byNationalId.matches.map((match) => (
+                <li key={match.patientId}>
+                  <AppLink to={`patients/${match.patientId}`}>{t('worklist.searchMatch', { nationalId: match.nationalIdMasked, id: match.patientId.slice(0, 8) })}</AppLink>{' '}
+                  · {pathways.find((p) => p.id === match.pathwayId)?.title ?? match.pathwayId} · {t(`enrolment.status.${match.status}`)} · {match.careTeamId}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ) : null}
       <p aria-live="polite" className="visually-hidden" data-testid="worklist-announcement">
         {announcement}
       </p>
@@ -167,7 +222,7 @@ export function WorklistPage() {
                     ? `${entry.openAlert.status === 'open' ? t('worklist.alertOpen') : t('worklist.alertAcknowledged')}${entry.openAlert.assignee ? `, ${t('worklist.assignedTo', { assignee: entry.openAlert.assignee })}` : ''}`
                     : t('worklist.noAlert')}
                 </td>
-                <td>{entry.pathwayId ?? ''}</td>
+                <td>{pathways.find((p) => p.id === entry.pathwayId)?.title ?? entry.pathwayId ?? ''}</td>
               </tr>
             ))}
           </tbody>

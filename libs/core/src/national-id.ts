@@ -70,3 +70,11 @@ export function nationalIdSystem(nationalId: string): string {
   const check = checkNationalId(nationalId);
   return check.valid && check.kind === 'd-number' ? D_NUMBER_SYSTEM : FODSELSNUMMER_SYSTEM;
 }
+
+/**
+ * A national identity number as a screen shows it to confirm who was found: the date of birth part and the personal
+ * number hidden, `150765 *****`. The whole number stays in pathways.
+ */
+export function maskNationalId(nationalId: string): string {
+  return `${nationalId.slice(0, 6)} *****`;
+}

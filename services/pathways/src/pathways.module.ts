@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigError, loadConfig, z } from '@varde/config';
 import { AccessLog, accessLogViaOutbox, PlatformModule, SERVICE_PORTS, type Infrastructure } from '@varde/platform';
 import { EnrolmentsHttpController } from './api/enrolments.http.controller';
+import { PatientSearchHttpController } from './api/patient-search.http.controller';
 import { PathwaysGrpcController } from './api/pathways.grpc.controller';
 import { EnrolmentChangesHttpController } from './api/enrolment-changes.http.controller';
 import { ChangeEnrolmentHandler } from './application/change-enrolment.handler';
@@ -71,7 +72,7 @@ export class PathwaysModule {
     return {
       module: PathwaysModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, TasksFhirController, ContactsHttpController, PathwaysGrpcController],
+      controllers: [PatientSearchHttpController, EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, TasksFhirController, ContactsHttpController, PathwaysGrpcController],
       providers: [
         EnrolPatientHandler,
         ChangeEnrolmentHandler,

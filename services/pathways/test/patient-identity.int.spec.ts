@@ -44,3 +44,52 @@ describe('GetPatientIdentity: the national id, for the services allowed to share
     await expect(callGrpc(service().getPatientIdentity({ patientId: '00000000-0000-4000-8000-000000000001', purpose: 'sharing-pmd' }, await sharing.metadata('pathways')), 'GetPatientIdentity')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe('POST /api/enrolments/search: a clinician finds a patient by national id', () => {
+  let t: PathwaysUnderTest;
+  beforeAll(async () => {
+    t = await startPathways(databaseUrl, 'pathways_search');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const search = async (body: unknown, token: string) => {
+    const response = await fetch(`${t.pathways.url}/api/enrolments/search`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as { matches?: unknown[]; errors?: Array<{ field: string; message: string }> } };
+  };
+
+  it('finds a patient of the clinician’s own team with the number masked, logs the read, and finds nothing on another team or for an unknown number', async () => {
+    const nationalId = syntheticNationalId();
+    const enrolled = await fetch(`${t.pathways.url}/api/enrolments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.issuer.token('clinician')}` },
+      body: JSON.stringify({ patient: { nationalId }, pathway: 'copd' }),
+    });
+    const { patientId } = (await enrolled.json()) as { patientId: string };
+
+    const found = await search({ nationalId }, await t.issuer.token('clinician', { careTeams: ['copd-care-team'] }));
+    expect(found).toEqual({ status: 200, body: { matches: [{ patientId, nationalIdMasked: `${nationalId.slice(0, 6)} *****`, pathwayId: 'copd', status: 'active', careTeamId: 'copd-care-team' }] } });
+    expect(JSON.stringify(found.body)).not.toContain(nationalId.slice(6));
+    const logged = (await outboxEntriesOf(t.db, patientId, t.schema)).filter((e) => e.purpose === 'patient-search');
+    expect(logged).toMatchObject([{ resource: `enrolments/${patientId}` }]);
+
+    // Another team's clinician and a number never enrolled get the same empty answer; nothing is logged for them.
+    expect(await search({ nationalId }, await t.issuer.token('clinician', { careTeams: ['hjertesvikt-care-team'] }))).toEqual({ status: 200, body: { matches: [] } });
+    expect(await search({ nationalId: syntheticNationalId() }, await t.issuer.token('clinician', { careTeams: ['copd-care-team'] }))).toEqual({ status: 200, body: { matches: [] } });
+    expect((await outboxEntriesOf(t.db, patientId, t.schema)).filter((e) => e.purpose === 'patient-search')).toHaveLength(1);
+    // An auditor finds anyone; a patient may not search.
+    expect((await search({ nationalId }, await t.issuer.token('auditor'))).body.matches).toHaveLength(1);
+    expect((await search({ nationalId }, await t.issuer.token('patient', { patientId }))).status).toBe(403);
+  });
+
+  it('refuses a number that is not one, naming the field and what is wrong', async () => {
+    const clinician = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const bad = await search({ nationalId: '15076500564' }, clinician);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'nationalId', message: expect.stringContaining('check digits') })]);
+    expect((await search({ nationalId: '1507' }, clinician)).body.errors).toEqual([expect.objectContaining({ field: 'nationalId', message: 'expected exactly 11 digits' })]);
+    expect((await search({}, clinician)).body.errors).toEqual([expect.objectContaining({ field: 'nationalId' })]);
+    expect((await search({ nationalId: '15076500565', name: 'Kari' }, clinician)).status).toBe(400);
+  });
+});
