@@ -7,6 +7,18 @@ import { startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
 
+/** Enrols a new person on the COPD pathway (the default team); answers their national id and patient id. */
+async function enrolNew(t: PathwaysUnderTest): Promise<{ nationalId: string; patientId: string }> {
+  const nationalId = syntheticNationalId();
+  const enrolled = await fetch(`${t.pathways.url}/api/enrolments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.issuer.token('clinician')}` },
+    body: JSON.stringify({ patient: { nationalId }, pathway: 'copd' }),
+  });
+  expect(enrolled.status).toBe(201);
+  return { nationalId, ...((await enrolled.json()) as { patientId: string }) };
+}
+
 describe('GetPatientIdentity: the national id, for the services allowed to share it', () => {
   let t: PathwaysUnderTest;
   let sharing: ClientCredentialsTokens;
@@ -21,13 +33,7 @@ describe('GetPatientIdentity: the national id, for the services allowed to share
   const service = () => t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
 
   it('answers sharing with the national id and its system, and writes the read to the patient’s access log', async () => {
-    const nationalId = syntheticNationalId();
-    const enrolled = await fetch(`${t.pathways.url}/api/enrolments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.issuer.token('clinician')}` },
-      body: JSON.stringify({ patient: { nationalId }, pathway: 'copd' }),
-    });
-    const { patientId } = (await enrolled.json()) as { patientId: string };
+    const { nationalId, patientId } = await enrolNew(t);
 
     const answer = await callGrpc(service().getPatientIdentity({ patientId, purpose: 'sharing-pmd' }, await sharing.metadata('pathways')), 'GetPatientIdentity');
     expect(answer).toEqual({ patientId, system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: nationalId });
@@ -60,13 +66,7 @@ describe('POST /api/enrolments/search: a clinician finds a patient by national i
   };
 
   it('finds a patient of the clinician’s own team with the number masked, logs the read, and finds nothing on another team or for an unknown number', async () => {
-    const nationalId = syntheticNationalId();
-    const enrolled = await fetch(`${t.pathways.url}/api/enrolments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.issuer.token('clinician')}` },
-      body: JSON.stringify({ patient: { nationalId }, pathway: 'copd' }),
-    });
-    const { patientId } = (await enrolled.json()) as { patientId: string };
+    const { nationalId, patientId } = await enrolNew(t);
 
     const found = await search({ nationalId }, await t.issuer.token('clinician', { careTeams: ['copd-care-team'] }));
     expect(found).toEqual({ status: 200, body: { matches: [{ patientId, nationalIdMasked: `${nationalId.slice(0, 6)} *****`, pathwayId: 'copd', status: 'active', careTeamId: 'copd-care-team' }] } });
