@@ -47,10 +47,23 @@ export type RunningPlatform = Readonly<{
   stopService: (service: Service) => Promise<void>;
   /** Starts a stopped service again and waits until it is ready. */
   startService: (service: Service) => Promise<void>;
+  /** Ends a service at once (SIGKILL, as a node failure or an OOM kill would) and waits for it to exit. */
+  killService: (service: Service) => Promise<void>;
+  /**
+   * Starts a second replica of a service beside the first (its own ports, the same database, broker and consumer
+   * groups), as a rolling update's surge pod, and waits until it is ready.
+   */
+  startReplica: (service: Service) => Promise<Replica>;
   /** Process ids of the platform's own processes (services), for memory measurements. */
   pids: () => number[];
   stop: () => Promise<void>;
 }>;
+
+/** An extra replica of a service started by {@link RunningPlatform.startReplica}. */
+export type Replica = Readonly<{ url: string; stop: () => Promise<void>; kill: () => Promise<void> }>;
+
+/** Where a replica's ports sit above the first replica's: past the gRPC ports (910x), below Kafka's (19092). */
+const REPLICA_PORT_SHIFT = 2_000;
 
 /**
  * Starts the whole platform on one machine: PostgreSQL (embedded unless given), the development issuer,
@@ -86,15 +99,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       cleanups.push(() => broker.stop());
       kafkaBrokers = broker.brokers;
     }
-    const url = (service: Service): string => `http://127.0.0.1:${HTTP_PORTS[service] + offset}`;
+    const url = (service: Service, shift = 0): string => `http://127.0.0.1:${HTTP_PORTS[service] + offset + shift}`;
     const eventChainKeyFile = ensureDevSigningKey(join(dataDir, 'audit'));
-    const env = (service: Service): NodeJS.ProcessEnv => ({
+    const env = (service: Service, shift = 0): NodeJS.ProcessEnv => ({
       ...process.env,
       // A local platform runs on the development issuer: development keys (IDENTITY_HMAC_KEY) are accepted.
       NODE_ENV: process.env['NODE_ENV'] ?? 'development',
       ...options.env,
-      HTTP_PORT: String(HTTP_PORTS[service] + offset),
-      GRPC_PORT: String(GRPC_PORTS[service] + offset),
+      HTTP_PORT: String(HTTP_PORTS[service] + offset + shift),
+      GRPC_PORT: String(GRPC_PORTS[service] + offset + shift),
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: kafkaBrokers ?? '',
       OIDC_ISSUER: issuer.url,
@@ -107,11 +120,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       OPENAPI_PEERS: SERVICES.filter((s) => s !== service).map(url).join(','),
     });
     const processes = new Map<Service, ChildProcess>();
-    const launch = async (service: Service): Promise<void> => {
-      const out = createWriteStream(join(logDir, `${service}.log`), { flags: 'a' });
+    const spawnService = async (service: Service, shift: number): Promise<ChildProcess> => {
+      const name = shift === 0 ? service : `${service}-replica`;
+      const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
       const child = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'services', service, 'src', 'main.ts')], {
         cwd: repoRoot,
-        env: env(service),
+        env: env(service, shift),
         stdio: ['ignore', 'pipe', 'pipe'],
         // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops services in order.
         detached: true,
@@ -123,18 +137,36 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       child.stderr.pipe(out);
       let stderrTail = '';
       child.stderr.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2000)));
-      processes.set(service, child);
-      await waitReady(url(service), child, () => `${service} exited before it was ready:\n${stderrTail}\n(see ${join(logDir, `${service}.log`)})`);
+      await waitReady(url(service, shift), child, () => `${name} exited before it was ready:\n${stderrTail}\n(see ${join(logDir, `${name}.log`)})`);
+      return child;
     };
-    const terminate = async (service: Service): Promise<void> => {
-      const child = processes.get(service);
-      processes.delete(service);
+    const launch = async (service: Service): Promise<void> => {
+      processes.set(service, await spawnService(service, 0));
+    };
+    const end = async (child: ChildProcess | undefined, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
       if (!child || child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
+    };
+    const stopProcess = async (service: Service, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
+      const child = processes.get(service);
+      processes.delete(service);
+      await end(child, signal);
+    };
+    const terminate = (service: Service): Promise<void> => stopProcess(service, 'SIGTERM');
+    const replicas = new Set<ChildProcess>();
+    cleanups.push(() => Promise.all([...replicas].map((child) => end(child, 'SIGTERM'))));
+    const startReplica = async (service: Service): Promise<Replica> => {
+      const child = await spawnService(service, REPLICA_PORT_SHIFT);
+      replicas.add(child);
+      const stopWith = (signal: 'SIGTERM' | 'SIGKILL') => async (): Promise<void> => {
+        replicas.delete(child);
+        await end(child, signal);
+      };
+      return { url: url(service, REPLICA_PORT_SHIFT), stop: stopWith('SIGTERM'), kill: stopWith('SIGKILL') };
     };
     // Stop in reverse dependency order: consumers first, then sharing and pathways, which they call.
     cleanups.push(async () => {
@@ -160,6 +192,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       serviceUrl: url,
       stopService: terminate,
       startService: launch,
+      killService: (service) => stopProcess(service, 'SIGKILL'),
+      startReplica,
       pids: () => [...processes.values()].map((p) => p.pid).filter((pid): pid is number => pid !== undefined),
       stop: stopAll,
     };

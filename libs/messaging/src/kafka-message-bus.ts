@@ -29,6 +29,13 @@ export type KafkaMessageBusOptions = Readonly<{
   /** Replication factor of each topic `ensureTopics` creates: 1 on the local single broker (default), 3 in production. */
   replicationFactor?: number;
   /**
+   * How long the group coordinator waits to hear from a consumer before it hands the consumer's partitions to the
+   * others (default 10 s; kafkajs's own is 30 s). A consumer that stops cleanly leaves its group at once; this bounds
+   * the gap after one that dies (SIGKILL, an OOM kill, a lost node). At least the broker's
+   * `group.min.session.timeout.ms` (6 s by default); a handler must not keep a consumer from the group this long.
+   */
+  sessionTimeoutMs?: number;
+  /**
    * Most bytes (keys, values, headers) one produce request carries; a larger publish is sent as several requests,
    * in order. Default 512 KiB, under the broker's default `message.max.bytes` (1 MiB) for one partition's batch.
    */
@@ -50,6 +57,8 @@ const maxResubscribeDelayMs = 30_000;
 const handlerRetry = { initialRetryTime: 1_000, maxRetryTime: 30_000, retries: 5 };
 // How long a fetch waits for new records; stopping waits for the fetch in flight, so this bounds shutdown.
 const maxFetchWaitMs = 1_000;
+/** See {@link KafkaMessageBusOptions.sessionTimeoutMs}. */
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 // Handled offsets are committed at most this often (and when stopping or failing), not after every batch: kafkajs
 // otherwise sends an OffsetCommit, and waits for it, after each partition's batch. Redelivery after a crash is
 // then at most this much of what was already handled, which consumers skip as duplicates.
@@ -138,7 +147,7 @@ export class KafkaMessageBus extends MessageBus {
   }
 
   override async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const subscription = new KafkaSubscription(this.kafka, options, this.logger);
+    const subscription = new KafkaSubscription(this.kafka, options, this.logger, this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS);
     this.subscriptions.add(subscription);
     await subscription.start();
     return {
@@ -360,6 +369,7 @@ class KafkaSubscription implements Subscription {
     private readonly kafka: Kafka,
     private readonly options: SubscribeOptions,
     private readonly logger: MessageBusLogger,
+    private readonly sessionTimeout: number,
   ) {}
 
   /** Starts consuming; never rejects: when Kafka cannot be reached it logs and keeps trying in the background. */
@@ -381,7 +391,10 @@ class KafkaSubscription implements Subscription {
     const { groupId, topics, handler, fromBeginning = true } = this.options;
     // A throwing handler has already retried on its own, so kafkajs waits between redeliveries (1 s doubling
     // to 30 s) instead of its default tight loop that mostly floods the log.
-    const consumer = this.kafka.consumer({ groupId, retry: handlerRetry, maxWaitTimeInMs: maxFetchWaitMs });
+    const { sessionTimeout } = this;
+    // Heartbeats several times per session timeout, so a rebalance (a replica joining or leaving) is noticed within
+    // a second and a slow beat or two do not cost the membership.
+    const consumer = this.kafka.consumer({ groupId, retry: handlerRetry, maxWaitTimeInMs: maxFetchWaitMs, sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 5) });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // kafkajs restarts by itself after retriable errors; any other crash would end consumption for good.

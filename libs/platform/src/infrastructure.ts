@@ -31,7 +31,7 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
   const eventStore = await createPostgresEventStore({ databaseUrl: config.database.url, schema: config.database.schema, onConnectionError });
   const bus: MessageBus =
     config.messaging.mode === 'kafka'
-      ? new KafkaMessageBus({ brokers: config.messaging.brokers, clientId: `varde-${config.service}`, logger, replicationFactor: config.messaging.replicationFactor })
+      ? new KafkaMessageBus({ brokers: config.messaging.brokers, clientId: `varde-${config.service}`, logger, replicationFactor: config.messaging.replicationFactor, sessionTimeoutMs: config.messaging.sessionTimeoutMs })
       : new PostgresMessageBus({ databaseUrl: config.database.url, schema: config.messaging.schema, logger });
   health.register('database', async () => (await pool.query('SELECT 1')).rowCount === 1, { critical: true });
   health.register(config.messaging.mode === 'kafka' ? 'kafka' : 'event-log', () => bus.isHealthy(), { critical: true });

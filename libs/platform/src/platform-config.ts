@@ -32,6 +32,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       KAFKA_BROKERS: env.list(),
       BUS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case schema name').default('varde_bus'),
       KAFKA_REPLICATION_FACTOR: env.int(1),
+      KAFKA_SESSION_TIMEOUT_MS: env.int(10_000),
       OIDC_ISSUER: env.url(DEV_ISSUER),
       OIDC_AUDIENCE: z.string().min(1).default('varde'),
       OIDC_JWKS_URL: z.string().url('expected a URL').optional(),
@@ -61,7 +62,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     grpc: { host: config.HOST, port: config.GRPC_PORT },
     database: { url: config.DATABASE_URL, schema: config.DB_SCHEMA, poolSize: config.DB_POOL_SIZE },
     messaging: config.KAFKA_BROKERS.length > 0
-      ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }
+      ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }
       : { mode: 'embedded' as const, schema: config.BUS_SCHEMA },
     auth: {
       issuer: config.OIDC_ISSUER,
