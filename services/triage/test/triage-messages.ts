@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { integrationEventTypes, measurementsV1Events, type IntegrationEventType } from '@varde/contracts';
+import { integrationEventTypes, measurementsV1Events, pathwaysV1Events, type IntegrationEventType } from '@varde/contracts';
 import type { IntegrationMessage } from '@varde/messaging';
 
 const LOINC = 'http://loinc.org';
@@ -119,5 +119,19 @@ export function scoreSubmitted(patientId: string, questionnaireUrl: string, code
     recordedAt: now,
     scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code, display: code }, value: score }],
     answers: [],
+  });
+}
+
+/** TaskMissed as pathways publishes it: the patient's SpO2 task (or another LOINC code) not done in its window. */
+export function taskMissed(patientId: string, dueAt: Date, windowEnd: Date, loincCode = '2708-6'): IntegrationMessage {
+  return message('varde.pathways.v1.TaskMissed', TOPICS.pathways, patientId, windowEnd, {
+    patientId,
+    taskId: randomUUID(),
+    activity: 'https://varde.no/fhir/ActivityDefinition/copd-spo2|1',
+    kind: pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT,
+    loincCode,
+    questionnaire: '',
+    dueAt,
+    windowEnd,
   });
 }

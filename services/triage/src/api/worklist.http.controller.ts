@@ -33,7 +33,7 @@ export class WorklistHttpController {
   }
 
   /**
-   * `200 {entries: [{patientId, colour, reasons, since, careTeam, pathwayId, openAlert}], nextPageToken?}`, red → yellow →
+   * `200 {entries: [{patientId, colour, reasons, since, careTeam, pathwayId, openAlert, enrolment}], nextPageToken?}`, red → yellow →
    * green, longest waiting first (`page_token=` continues after a page); a clinician sees the patients of their care teams (`team=` narrows to one of them), an auditor all.
    */
   @Get()
@@ -51,7 +51,7 @@ export class WorklistHttpController {
     const entries = await this.reader.worklistFor(filter, commandMetadataFrom(principal, headers));
     const last = entries[entries.length - 1];
     return {
-      entries: entries.map(({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert }) => ({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert })),
+      entries: entries.map(({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert, enrolment }) => ({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert, enrolment })),
       ...(last && entries.length === filter.limit ? { nextPageToken: encodePageToken({ colour: last.colour, since: last.since, patientId: last.patientId }) } : {}),
     };
   }

@@ -3,6 +3,7 @@ import { canonicalJson, NotFoundError, type CommandMetadata } from '@varde/core'
 import { AccessLog } from '@varde/platform';
 import type { Colour } from '../domain/rule-set';
 import { evolveTriage, initialTriageState, type PatientTriaged, type TriageEvent } from '../domain/triage.events';
+import { evaluationContext } from '../domain/triage.decide';
 import { ENGINE_VERSION, evaluate } from '../domain/triage-rules';
 import { RuleSetRegistry } from './rule-set.registry';
 import { TriageHandler } from './triage.handler';
@@ -45,7 +46,7 @@ export class AssessmentVerifier {
     const { provenance } = decision;
     const published = await this.ruleSets.version(provenance.ruleSetId, provenance.ruleSetVersion);
     const at = decision.effectiveAt ?? decision.assessedAt;
-    const replay = evaluate({ ruleSet: published.ruleSet, overrides: state.overrides, history: state.history, at, registeredAt: state.registeredAt });
+    const replay = evaluate(evaluationContext(state, published.ruleSet, at));
     const held = new Set(Object.values(state.history).flatMap((inputs) => inputs.map((i) => i.eventId)));
     const missing = provenance.inputs.map((i) => i.eventId).filter((id) => !held.has(id));
     const differences: string[] = [];

@@ -1,11 +1,12 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import type { IntegrationEvent } from '@varde/contracts';
+import { pathwaysV1Events, type IntegrationEvent } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { deterministicId, EventStore } from '@varde/event-sourcing';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/code-catalogue';
+import type { EnrolmentChange } from '../domain/enrolment-course';
 import type { Withdrawal } from '../domain/triage.decide';
 import type { TriageInput } from '../domain/triage-rules';
 import { RuleSetRegistry } from './rule-set.registry';
@@ -21,7 +22,8 @@ type PendingInputs = { inputs: TriageInput[]; messages: DeliveredMessage[] };
 type PatientRun = { store: EventStore; pending: PendingInputs | undefined };
 
 /**
- * Turns enrolments, measurements (and their corrections) and questionnaire scores into triage commands, and
+ * Turns enrolments and what becomes of them (paused, resumed, discharged, pathway or care team changed, tasks
+ * missed), measurements (and their corrections) and questionnaire scores into triage commands, and
  * records their outcome (worklist, next check, alerts) in the same transaction as the record that the message
  * was processed.
  */
@@ -106,6 +108,15 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       runs: true,
       handlers: {
         'varde.pathways.v1.PatientEnrolled': (event, message, ctx) => this.onEnrolled(event, message, ctx),
+        'varde.pathways.v1.EnrolmentPaused': (event, message, ctx) =>
+          this.onEnrolmentChange(event.patientId, { kind: 'paused', at: timeOf(event.pausedAt, message), reason: event.reason, ...(event.pausedUntil ? { until: event.pausedUntil.toISOString() } : {}) }, message, ctx),
+        'varde.pathways.v1.EnrolmentResumed': (event, message, ctx) => this.onEnrolmentChange(event.patientId, { kind: 'resumed', at: timeOf(event.resumedAt, message) }, message, ctx),
+        'varde.pathways.v1.PatientDischarged': (event, message, ctx) =>
+          this.onEnrolmentChange(event.patientId, { kind: 'discharged', at: timeOf(event.dischargedAt, message), reason: pathwaysV1Events.DischargeReason[event.reason] ?? String(event.reason) }, message, ctx),
+        'varde.pathways.v1.PathwayChanged': (event, message, ctx) =>
+          this.onEnrolmentChange(event.patientId, { kind: 'pathway-changed', at: timeOf(event.changedAt, message), pathwayId: event.pathwayId, ruleSetId: event.ruleSetId, ruleSetVersion: event.ruleSetVersion }, message, ctx),
+        'varde.pathways.v1.CareTeamChanged': (event, message, ctx) => this.onEnrolmentChange(event.patientId, { kind: 'care-team-changed', at: timeOf(event.changedAt, message), careTeamId: event.careTeamId }, message, ctx),
+        'varde.pathways.v1.TaskMissed': (event, message, ctx) => this.onTaskMissed(event, message, ctx),
         'varde.measurements.v1.MeasurementRecorded': (event, message, ctx) => this.onMeasurement(event, message, ctx),
         'varde.measurements.v1.MeasurementCorrected': (event, message, ctx) => this.onCorrected(event, message, ctx),
         'varde.measurements.v1.MeasurementEnteredInError': (event, message, ctx) => this.onEnteredInError(event, message, ctx),
@@ -135,6 +146,25 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       this.storeFor(ctx, patientId),
     );
     await this.recorder.record(ctx.client, outcome, metadata, ctx.run);
+  }
+
+  private async onEnrolmentChange(patientId: string, change: EnrolmentChange, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
+    const patient = requirePatient(patientId);
+    await this.settle(patient, ctx);
+    const metadata = commandMetadataFromMessage(message, CONSUMER);
+    await this.recorder.record(ctx.client, await this.triage.recordEnrolmentChange(patient, change, metadata, this.storeFor(ctx, patient)), metadata, ctx.run);
+  }
+
+  /** A missed measurement task counts for the missing-report rule of its code; other kinds have no code a rule names. */
+  private async onTaskMissed(event: IntegrationEvent<'varde.pathways.v1.TaskMissed'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
+    if (event.kind !== pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT) return;
+    if (!event.loincCode) throw ValidationError.field('loinc_code', 'required for a measurement task');
+    if (!event.dueAt || !event.windowEnd) throw ValidationError.field(!event.dueAt ? 'due_at' : 'window_end', 'required');
+    const patientId = requirePatient(event.patientId);
+    await this.settle(patientId, ctx);
+    const task = { taskId: event.taskId, code: canonicalCode({ system: 'http://loinc.org', code: event.loincCode }), dueAt: event.dueAt.toISOString(), windowEnd: event.windowEnd.toISOString() };
+    const metadata = commandMetadataFromMessage(message, CONSUMER);
+    await this.recorder.record(ctx.client, await this.triage.recordMissedTask(patientId, task, metadata, this.storeFor(ctx, patientId)), metadata, ctx.run);
   }
 
   private async onMeasurement(event: IntegrationEvent<'varde.measurements.v1.MeasurementRecorded'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
@@ -183,6 +213,9 @@ export class TriageInputsConsumer extends IntegrationConsumer {
     await this.recorder.record(ctx.client, await this.triage.assess(patientId, change, metadata, this.storeFor(ctx, patientId)), metadata, ctx.run);
   }
 }
+
+/** When an enrolment change took effect: the event's own time, else the message's (the producer's effective time). */
+const timeOf = (at: Date | undefined, message: DeliveredMessage): string => (at ?? new Date(message.time)).toISOString();
 
 function requirePatient(patientId: string): string {
   if (!patientId) throw ValidationError.field('patient_id', 'required');

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
 import { EventStore, handleCommand, StreamStateCache, type StoredEvent } from '@varde/event-sourcing';
 import { nextCheckAt, triageDecider, type RegisterPatient, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
+import type { EnrolmentChange, MissedTask } from '../domain/enrolment-course';
 import { triageStreamId, type TriageEvent, type TriageState } from '../domain/triage.events';
 import type { TriageOutcome } from './triage-outcome';
 
@@ -37,6 +38,22 @@ export class TriageHandler {
   async assess(patientId: string, change: { inputs?: readonly TriageInput[]; withdrawals?: readonly Withdrawal[]; checkAt?: string }, metadata: CommandMetadata, within?: EventStore): Promise<TriageOutcome> {
     const { pathwayId, ruleSet } = await this.ruleSetOf(patientId, within);
     return this.run({ type: 'AssessPatient', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, inputs: change.inputs ?? [], withdrawals: change.withdrawals, checkAt: change.checkAt }, metadata }, ruleSet, within);
+  }
+
+  /**
+   * Records what the patient's enrolment did and re-assesses them at that moment: with the new pathway's rule set
+   * after a change of pathway (so later readings are assessed with it too), else with the one they are on.
+   */
+  async recordEnrolmentChange(patientId: string, change: EnrolmentChange, metadata: CommandMetadata, within?: EventStore): Promise<TriageOutcome> {
+    const { pathwayId, ruleSet } =
+      change.kind === 'pathway-changed' ? { pathwayId: change.pathwayId, ruleSet: await this.ruleSets.resolve(change.ruleSetId, change.ruleSetVersion) } : await this.ruleSetOf(patientId, within);
+    return this.run({ type: 'RecordEnrolmentChange', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, change }, metadata }, ruleSet, within);
+  }
+
+  /** Records a missed task of the patient's schedule and re-assesses them from its window's end. */
+  async recordMissedTask(patientId: string, task: MissedTask, metadata: CommandMetadata, within?: EventStore): Promise<TriageOutcome> {
+    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId, within);
+    return this.run({ type: 'RecordMissedTask', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, task }, metadata }, ruleSet, within);
   }
 
   /** Sets the patient's own value of a rule parameter and re-assesses them. */

@@ -8,7 +8,17 @@ import type { PositionedTriageEvent } from './triage-outcome';
 export type OpenAlertSummary = Readonly<{ id: string; colour: AlertColour; status: 'open' | 'acknowledged'; ageSeconds: number; assignee?: string }>;
 
 /** One patient on the worklist, with the care team whose clinicians see them (null: registered before care teams). */
-export type WorklistEntry = Readonly<{ patientId: string; colour: Colour; reasons: readonly string[]; since: string; pathwayId: string | null; careTeam: string | null; openAlert: OpenAlertSummary | null }>;
+export type WorklistEntry = Readonly<{
+  patientId: string;
+  colour: Colour;
+  reasons: readonly string[];
+  since: string;
+  pathwayId: string | null;
+  careTeam: string | null;
+  openAlert: OpenAlertSummary | null;
+  /** Where the enrolment stands: a paused patient is expected to report nothing (discharged ones are not listed). */
+  enrolment: 'active' | 'paused' | 'discharged';
+}>;
 
 /** Where the previous page of the worklist ended: the last entry's place in worklist order. */
 export type WorklistCursor = Readonly<{ colour: Colour; since: string; patientId: string }>;

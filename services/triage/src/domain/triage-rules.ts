@@ -1,5 +1,6 @@
 import { describeDuration, DAY } from './duration';
 import { displayOf } from './code-catalogue';
+import { courseAt, resumeTimes, type CourseChange, type MissedTask } from './enrolment-course';
 import type { Code, Colour, Comparison, Rule, RuleSet } from './rule-set';
 import { CAT_SCORE_CODE, catBand } from './scores/cat';
 
@@ -80,6 +81,10 @@ export type EvaluationContext = Readonly<{
   at: string;
   /** When the patient was registered: a missing report counts from here while nothing was reported. */
   registeredAt?: string;
+  /** The enrolment's pauses, resumes and discharge: no report is missing while paused or discharged, and counts from a resume. */
+  course?: readonly CourseChange[];
+  /** Tasks of the pathway's schedule not done in their window: a missing-report rule of the task's code holds from the window's end. */
+  missedTasks?: readonly MissedTask[];
 }>;
 
 /** The key under which the inputs of a code are held. */
@@ -116,7 +121,7 @@ export function countUpTo(inputs: readonly TriageInput[], at: number): number {
  * registration) plus the allowed gap, when no report came in between. Evaluating there is what a scheduled
  * check does, so a replay finds the same decisions.
  */
-export function missingReportsDue(ruleSet: RuleSet, history: InputHistory, registeredAt: string | undefined, from: number, to: number): number[] {
+export function missingReportsDue(ruleSet: RuleSet, history: InputHistory, registeredAt: string | undefined, from: number, to: number, course?: readonly CourseChange[]): number[] {
   const due: number[] = [];
   for (const rule of ruleSet.rules) {
     if (rule.kind !== 'missing') continue;
@@ -127,11 +132,12 @@ export function missingReportsDue(ruleSet: RuleSet, history: InputHistory, regis
     const last = countUpTo(inputs, to - rule.afterMs);
     const times = inputs.slice(first, last + 1).map(effectiveMs);
     if (registeredAt !== undefined) times.push(Date.parse(registeredAt));
+    times.push(...resumeTimes(course));
     times.sort((a, b) => a - b);
     times.forEach((t, i) => {
       const moment = t + rule.afterMs;
       const next = times[i + 1];
-      if (moment >= from && moment <= to && (next === undefined || next > moment)) due.push(moment);
+      if (moment >= from && moment <= to && (next === undefined || next > moment) && courseAt(course, moment).status === 'active') due.push(moment);
     });
   }
   return due;
@@ -177,7 +183,7 @@ function ruleReason(rule: Exclude<Rule, { kind: 'all' }>, context: EvaluationCon
   const all = context.history[codeKey(rule.code)] ?? [];
   // Indexes into the sorted inputs, no copies: evaluation runs at every point of a what-if over months of history.
   const end = countUpTo(all, at);
-  if (rule.kind === 'missing') return missing(rule, all[end - 1], context.registeredAt, at);
+  if (rule.kind === 'missing') return missing(rule, all[end - 1], context, at);
   const latest = all[end - 1];
   if (!latest) return undefined;
   if (latest.unit !== rule.unit) {
@@ -225,11 +231,23 @@ function ruleReason(rule: Exclude<Rule, { kind: 'all' }>, context: EvaluationCon
   }
 }
 
-function missing(rule: Extract<Rule, { kind: 'missing' }>, last: TriageInput | undefined, registeredAt: string | undefined, at: number): Reason | undefined {
-  const since = last ? effectiveMs(last) : registeredAt === undefined ? undefined : Date.parse(registeredAt);
-  if (since === undefined || since > at || at - since < rule.afterMs) return undefined;
+/**
+ * A missing-report rule holds at `at` while the enrolment is active, when nothing of its code was reported for its
+ * `after` since the last report (or the registration, or the latest resume, whichever is later), or when a task of
+ * its code was missed (its window ended by `at`) and nothing of the code was reported since the task fell due.
+ */
+function missing(rule: Extract<Rule, { kind: 'missing' }>, last: TriageInput | undefined, context: EvaluationContext, at: number): Reason | undefined {
+  const course = courseAt(context.course, at);
+  if (course.status !== 'active') return undefined;
+  const reported = last ? effectiveMs(last) : context.registeredAt === undefined ? course.since : Date.parse(context.registeredAt);
+  const counted = Math.max(reported ?? Number.NEGATIVE_INFINITY, course.since ?? Number.NEGATIVE_INFINITY);
+  const task = missedTaskAt(rule, context.missedTasks, at, Math.max(last ? effectiveMs(last) : Number.NEGATIVE_INFINITY, course.since ?? Number.NEGATIVE_INFINITY));
+  const late = Number.isFinite(counted) && counted <= at && at - counted >= rule.afterMs;
+  if (!late && !task) return undefined;
+  const since = reported ?? Date.parse(task!.dueAt);
   const hours = Math.floor((at - since) / 3_600_000);
-  const text = render(rule.reasonTemplate, { hours, after: describeDuration(rule.afterMs), display: displayOf(rule.code) });
+  const rendered = render(rule.reasonTemplate, { hours, after: describeDuration(rule.afterMs), display: displayOf(rule.code) });
+  const text = task && !late ? `${rendered} (the task due ${task.dueAt} was missed)` : rendered;
   return {
     ruleId: rule.id,
     kind: rule.kind,
@@ -323,3 +341,14 @@ const roundTiny = (n: number): number => Math.round(n * 1e9) / 1e9;
 
 // Up to two decimals, no trailing zeros: "88", "37.5".
 const formatNumber = (n: number): string => String(Math.round(n * 100) / 100);
+
+/** The latest task of the rule's code missed by `at` that fell due after `after` (the last report, or the latest resume). */
+function missedTaskAt(rule: Extract<Rule, { kind: 'missing' }>, tasks: readonly MissedTask[] | undefined, at: number, after: number): MissedTask | undefined {
+  const key = codeKey(rule.code);
+  let found: MissedTask | undefined;
+  for (const task of tasks ?? []) {
+    if (codeKey(task.code) !== key || Date.parse(task.windowEnd) > at || !(Date.parse(task.dueAt) > after)) continue;
+    if (!found || Date.parse(task.windowEnd) > Date.parse(found.windowEnd)) found = task;
+  }
+  return found;
+}

@@ -1,7 +1,9 @@
 import { ValidationError, type Decider, type DomainCommand } from '@varde/core';
+import { courseChangeOf, resumeTimes, type EnrolmentChange, type MissedTask } from './enrolment-course';
 import { checkOverride } from './rule-set';
 import {
   currentOutcome,
+  enrolmentStatusOf,
   evolveTriage,
   initialTriageState,
   type InputRef,
@@ -20,6 +22,7 @@ import {
   NO_REPORTS_REASON,
   reasonTexts,
   type Evaluation,
+  type EvaluationContext,
   type OverrideParameter,
   type RuleSet,
   type TriageInput,
@@ -46,8 +49,20 @@ export type SetRuleOverride = DomainCommand<'SetRuleOverride', { patientId: stri
 /** Remove the patient's own value of a rule, with the reason. */
 export type RemoveRuleOverride = DomainCommand<'RemoveRuleOverride', { patientId: string; pathwayId: string; ruleSet: RuleSet; ruleId: string; reason: string }>;
 
+/**
+ * Record what the patient's enrolment did (paused, resumed, discharged, pathway or care team changed) and re-assess
+ * them at that moment, with `ruleSet` (for a change of pathway, the new one).
+ */
+export type RecordEnrolmentChange = DomainCommand<'RecordEnrolmentChange', { patientId: string; pathwayId: string; ruleSet: RuleSet; change: EnrolmentChange }>;
+
+/** Record a task of the patient's schedule that was missed, and re-assess them from its window's end. */
+export type RecordMissedTask = DomainCommand<'RecordMissedTask', { patientId: string; pathwayId: string; ruleSet: RuleSet; task: MissedTask }>;
+
 /** Every command of the triage decider. */
-export type TriageCommand = RegisterPatient | AssessPatient | SetRuleOverride | RemoveRuleOverride;
+export type TriageCommand = RegisterPatient | AssessPatient | SetRuleOverride | RemoveRuleOverride | RecordEnrolmentChange | RecordMissedTask;
+
+/** Commands that change the patient's history and re-evaluate it. */
+type ReassessingCommand = AssessPatient | SetRuleOverride | RemoveRuleOverride | RecordEnrolmentChange | RecordMissedTask;
 
 /**
  * Registration only places a patient who has not been seen. Every other command changes what the patient's
@@ -72,6 +87,14 @@ export function decideTriage(command: TriageCommand, state: TriageState): Triage
       return setOverride(command, state);
     case 'RemoveRuleOverride':
       return removeOverride(command, state);
+    case 'RecordEnrolmentChange':
+      return recordEnrolmentChange(command, state);
+    case 'RecordMissedTask': {
+      const { patientId, task } = command.data;
+      if (state.missedTasks?.some((t) => t.taskId === task.taskId)) return [];
+      const event: TriageEvent = { type: 'TriageTaskMissed', data: { patientId, task } };
+      return [event, ...reassess(command, state, [event], Date.parse(task.windowEnd))];
+    }
     default: {
       const _exhaustive: never = command;
       return [];
@@ -130,23 +153,54 @@ function removeOverride(command: RemoveRuleOverride, state: TriageState): Triage
   return [event, ...reassess(command, state, [event], latestPoint(state))];
 }
 
+function recordEnrolmentChange(command: RecordEnrolmentChange, state: TriageState): TriageEvent[] {
+  const { patientId, change } = command.data;
+  const step = courseChangeOf(change);
+  // A redelivered change (the same status from the same moment) or one that changes nothing is not recorded again.
+  if (step && state.course?.some((c) => c.at === step.at && c.status === step.status)) return [];
+  if (change.kind === 'care-team-changed' && state.careTeamId === change.careTeamId) return [];
+  if (change.kind === 'pathway-changed' && state.pathwayId === change.pathwayId && state.ruleSet?.id === change.ruleSetId && state.ruleSet.version === change.ruleSetVersion) return [];
+  const event: TriageEvent = { type: 'TriageEnrolmentChanged', data: { patientId, change } };
+  // Only registered patients are assessed: one known only from this event has nothing to show yet.
+  if (state.status === 'new') return [event];
+  return [event, ...reassess(command, state, [event], Date.parse(change.at))];
+}
+
+/** The moment a command asks to be evaluated at besides its inputs: a scheduled check, an enrolment change, a missed task's window end. */
+function checkPointOf(command: ReassessingCommand): string | undefined {
+  switch (command.type) {
+    case 'AssessPatient':
+      return command.data.checkAt;
+    case 'RecordEnrolmentChange':
+      return command.data.change.at;
+    case 'RecordMissedTask':
+      return command.data.task.windowEnd;
+    case 'SetRuleOverride':
+    case 'RemoveRuleOverride':
+      return undefined;
+    default: {
+      const _exhaustive: never = command;
+      return undefined;
+    }
+  }
+}
+
 /**
  * Re-evaluates at every point from `from` on (each input's effective time, each earlier outcome change, the
  * moments a missing report became due, and the scheduled check) and records each point where the outcome
  * differs from the one in force there.
  */
-function reassess(command: AssessPatient | SetRuleOverride | RemoveRuleOverride, before: TriageState, changes: readonly TriageEvent[], from: number): PatientTriaged[] {
+function reassess(command: ReassessingCommand, before: TriageState, changes: readonly TriageEvent[], from: number): PatientTriaged[] {
   if (!Number.isFinite(from)) return [];
   const state = changes.reduce(evolveTriage, before);
   const { patientId, pathwayId, ruleSet } = command.data;
-  const checkAt = command.type === 'AssessPatient' ? command.data.checkAt : undefined;
-  const points = pointsFrom(state, ruleSet, from, checkAt);
+  const points = pointsFrom(state, ruleSet, from, checkPointOf(command));
   const lastAssessed = latestPoint(before);
   const emitted: PatientTriaged[] = [];
   let revised: TimelineEntry | undefined;
   for (const point of points) {
     const at = new Date(point).toISOString();
-    const evaluation = evaluate({ ruleSet, overrides: state.overrides, history: state.history, at, registeredAt: state.registeredAt });
+    const evaluation = evaluate(evaluationContext(state, ruleSet, at));
     const inForce = revised ?? outcomeAt(state, point);
     if (inForce && sameOutcome(inForce, evaluation)) continue;
     const assessmentId = emitted.length === 0 ? command.metadata.commandId : `${command.metadata.commandId}.${emitted.length}`;
@@ -230,7 +284,10 @@ function pointsFrom(state: TriageState, ruleSet: RuleSet, from: number, checkAt:
   if (checkAt !== undefined) points.add(Date.parse(checkAt));
   const latest = latestPoint(state);
   const to = Math.max(...points, Number.isNaN(latest) ? Number.NEGATIVE_INFINITY : latest);
-  for (const due of missingReportsDue(ruleSet, state.history, state.registeredAt, from, to)) points.add(due);
+  for (const due of missingReportsDue(ruleSet, state.history, state.registeredAt, from, to, state.course)) points.add(due);
+  // A pause, resume or discharge changes what is missing from its moment on; a missed task from its window's end.
+  for (const change of state.course ?? []) if (Date.parse(change.at) >= from) points.add(Date.parse(change.at));
+  for (const task of state.missedTasks ?? []) if (Date.parse(task.windowEnd) >= from) points.add(Date.parse(task.windowEnd));
   return [...points].filter((p) => p >= from && Number.isFinite(p)).sort((a, b) => a - b);
 }
 
@@ -294,6 +351,11 @@ function sameOutcome(entry: TimelineEntry, evaluation: Evaluation): boolean {
 
 const textsOf = (reasons: TimelineEntry['reasons']): string[] => [...reasonTexts(reasons)].sort();
 
+/** What an evaluation of the patient at `at` depends on, from their state. */
+export function evaluationContext(state: TriageState, ruleSet: RuleSet, at: string): EvaluationContext {
+  return { ruleSet, overrides: state.overrides, history: state.history, at, registeredAt: state.registeredAt, course: state.course, missedTasks: state.missedTasks };
+}
+
 /** The triage decider. */
 export const triageDecider: Decider<TriageCommand, TriageState, TriageEvent> = {
   decide: decideTriage,
@@ -306,13 +368,17 @@ export const triageDecider: Decider<TriageCommand, TriageState, TriageEvent> = {
  * becomes due after the latest point assessed. Undefined when no such rule is waiting.
  */
 export function nextCheckAt(state: TriageState, ruleSet: RuleSet): string | undefined {
+  // Paused or discharged: nothing is missing until the enrolment is active again (that event re-assesses them).
+  if (enrolmentStatusOf(state) !== 'active') return undefined;
   const assessed = latestPoint(state);
+  const resumed = Math.max(...resumeTimes(state.course), Number.NEGATIVE_INFINITY);
   let next = Number.POSITIVE_INFINITY;
   for (const rule of ruleSet.rules) {
     if (rule.kind !== 'missing') continue;
     const inputs = state.history[codeKey(rule.code)] ?? [];
     const last = inputs[inputs.length - 1];
-    const since = last ? effectiveMs(last) : state.registeredAt === undefined ? Number.NaN : Date.parse(state.registeredAt);
+    const reported = last ? effectiveMs(last) : state.registeredAt === undefined ? Number.NaN : Date.parse(state.registeredAt);
+    const since = Number.isNaN(reported) ? reported : Math.max(reported, resumed);
     const due = since + rule.afterMs;
     if (Number.isFinite(due) && !(due <= assessed)) next = Math.min(next, due);
   }

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@varde/core';
+import { courseChangeOf, withCourseChange, type CourseChange, type EnrolmentChange, type MissedTask } from './enrolment-course';
 import { MAX_WINDOW_MS } from './rule-set';
 import { byEffectiveTime, codeKey, effectiveMs, NO_OVERRIDES, type Colour, type InputHistory, type OverrideParameter, type Reason, type RuleOverrides, type TriageInput } from './triage-rules';
 
@@ -32,6 +33,15 @@ export type RuleOverrideSet = DomainEvent<
 
 /** A clinician removed an override; the rule set's own value applies again (a new version of the overrides). */
 export type RuleOverrideRemoved = DomainEvent<'RuleOverrideRemoved', { patientId: string; ruleId: string; reason: string; removedBy: string; removedAt: string; overridesVersion: number }>;
+
+/**
+ * The patient's enrolment changed (pathways' events): paused, resumed, discharged — no report is missing while
+ * paused or discharged — or moved to another pathway (the rule set that triages them from now on) or care team.
+ */
+export type TriageEnrolmentChanged = DomainEvent<'TriageEnrolmentChanged', { patientId: string; change: EnrolmentChange }>;
+
+/** A task of the patient's schedule was missed (pathways' TaskMissed): the missing-report rule of its code holds from its window's end. */
+export type TriageTaskMissed = DomainEvent<'TriageTaskMissed', { patientId: string; task: MissedTask }>;
 
 /** Reference to one input by event id and log position. */
 export type InputRef = Readonly<{ eventId: string; source: string; position: string }>;
@@ -72,7 +82,15 @@ export type PatientTriaged = DomainEvent<
 >;
 
 /** Every event of a patient's triage stream. */
-export type TriageEvent = PatientRegisteredForTriage | TriageInputRecorded | TriageInputWithdrawn | RuleOverrideSet | RuleOverrideRemoved | PatientTriaged;
+export type TriageEvent =
+  | PatientRegisteredForTriage
+  | TriageInputRecorded
+  | TriageInputWithdrawn
+  | RuleOverrideSet
+  | RuleOverrideRemoved
+  | PatientTriaged
+  | TriageEnrolmentChanged
+  | TriageTaskMissed;
 
 /** One change of outcome on the patient's timeline. */
 export type TimelineEntry = Readonly<{ effectiveAt: string; colour: Colour; reasons: readonly Reason[]; since: string; assessmentId: string }>;
@@ -87,6 +105,10 @@ type TriageCommon = Readonly<{
   /** Outcome changes in effective-time order; the last is the outcome in force now. */
   timeline: readonly TimelineEntry[];
   overrides: RuleOverrides;
+  /** The enrolment's pauses, resumes and discharge, in time order (absent: active all along). */
+  course?: readonly CourseChange[];
+  /** Tasks missed, oldest window end first (absent: none). */
+  missedTasks?: readonly MissedTask[];
 }>;
 
 /**
@@ -130,6 +152,18 @@ export function evolveTriage(state: TriageState, event: TriageEvent): TriageStat
       const { [event.data.ruleId]: _removed, ...entries } = state.overrides.entries;
       return { ...state, overrides: { version: event.data.overridesVersion, entries } };
     }
+    case 'TriageEnrolmentChanged': {
+      const { change } = event.data;
+      if (change.kind === 'pathway-changed') {
+        const ruleSet = { id: change.ruleSetId, version: change.ruleSetVersion };
+        return state.status === 'new' ? { ...state, ruleSet } : { ...state, pathwayId: change.pathwayId, ruleSet };
+      }
+      if (change.kind === 'care-team-changed') return { ...state, careTeamId: change.careTeamId };
+      const step = courseChangeOf(change);
+      return step ? { ...state, course: withCourseChange(state.course ?? [], step) } : state;
+    }
+    case 'TriageTaskMissed':
+      return { ...state, missedTasks: [...(state.missedTasks ?? []), event.data.task].sort((a, b) => Date.parse(a.windowEnd) - Date.parse(b.windowEnd)) };
     case 'PatientTriaged': {
       const { patientId, pathwayId, colour, reasons, colourSince, assessedAt, assessmentId } = event.data;
       const effectiveAt = event.data.effectiveAt ?? assessedAt;
@@ -194,6 +228,9 @@ function addIds(ids: Set<string>, input: TriageInput): void {
   ids.add(`e:${input.eventId}`);
   if (input.measurementId !== undefined) ids.add(`m:${input.measurementId}`);
 }
+
+/** Where the patient's enrolment stands now, as triage heard it: active, paused or discharged. */
+export const enrolmentStatusOf = (state: TriageState): CourseChange['status'] => state.course?.at(-1)?.status ?? 'active';
 
 /** The one name of a patient's triage stream. */
 export const triageStreamId = (patientId: string): string => `triage-${patientId}`;

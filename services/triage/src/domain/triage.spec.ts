@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
 import { ruleSetFromDocument, type RuleDocument, type RuleSet } from './rule-set';
-import { nextCheckAt, triageDecider, type AssessPatient, type RegisterPatient, type TriageCommand } from './triage.decide';
+import type { EnrolmentChange } from './enrolment-course';
+import { nextCheckAt, triageDecider, type AssessPatient, type RecordEnrolmentChange, type RecordMissedTask, type RegisterPatient, type TriageCommand } from './triage.decide';
 import { currentOutcome, evolveTriage, initialTriageState, type PatientRegisteredForTriage, type PatientTriaged, type TriageEvent, type TriageInputRecorded, type TriageState } from './triage.events';
 import { ENGINE_VERSION, evaluate, historyByCode, NO_OVERRIDES, reasonTexts, type Reason, type TriageInput } from './triage-rules';
 
@@ -393,6 +394,80 @@ describe('missing reports', () => {
     const late = input(SPO2, 96, '%', '2026-11-22T20:00:00.000Z');
     const events = decide(yellow, assess('a-2', '2026-11-23T09:00:00.000Z', late));
     expect(triagedOf(events).map((e) => e.data)).toEqual([expect.objectContaining({ colour: 'green', effectiveAt: '2026-11-23T07:00:00.000Z', current: true })]);
+  });
+});
+
+describe('the enrolment paused, resumed or discharged', () => {
+  const spo2 = input(SPO2, 95, '%', '2026-11-21T07:00:00.000Z');
+  const checked: AssessPatient = { ...assess('check-1', '2026-11-23T07:01:00.000Z'), data: { ...assess('check-1', '').data, checkAt: '2026-11-23T07:00:00.000Z' } };
+  const yellow = run([registered], assess('a-1', '2026-11-21T07:05:00.000Z', spo2), checked);
+  const change = (commandId: string, c: EnrolmentChange): RecordEnrolmentChange => ({ type: 'RecordEnrolmentChange', data: { patientId: 'p-1', pathwayId: 'copd', ruleSet, change: c }, metadata: metadata(commandId, c.at) });
+  const paused = change('pause-1', { kind: 'paused', at: '2026-11-24T10:00:00.000Z', reason: 'admitted to hospital' });
+  const resumed = change('resume-1', { kind: 'resumed', at: '2026-11-30T10:00:00.000Z' });
+
+  it('takes the missing-report reason away from the pause on, and checks nothing while paused', () => {
+    const events = decide(yellow, paused);
+    expect(events[0]).toEqual({ type: 'TriageEnrolmentChanged', data: { patientId: 'p-1', change: paused.data.change } });
+    expect(triagedOf(events).map((e) => e.data)).toEqual([expect.objectContaining({ colour: 'green', effectiveAt: '2026-11-24T10:00:00.000Z', current: true })]);
+    expect(nextCheckAt(fold([...yellow, ...events]), ruleSet)).toBeUndefined();
+    expect(decide([...yellow, ...events], paused)).toEqual([]);
+  });
+
+  it('counts a missing report from the resume, not from the last report before the pause', () => {
+    const given = run(yellow, paused);
+    const events = decide(given, resumed);
+    expect(triagedOf(events)).toEqual([]);
+    expect(nextCheckAt(fold([...given, ...events]), ruleSet)).toBe('2026-12-02T10:00:00.000Z');
+    const check: AssessPatient = { ...assess('check-2', '2026-12-02T10:01:00.000Z'), data: { ...assess('check-2', '').data, checkAt: '2026-12-02T10:00:00.000Z' } };
+    expect(triagedOf(decide([...given, ...events], check))[0]?.data).toMatchObject({ colour: 'yellow', reasons: [expect.objectContaining({ ruleId: 'spo2-missing', text: 'No SpO2 reported for 267 h' })] });
+  });
+
+  it('checks nothing after a discharge', () => {
+    const events = run(yellow, change('discharge-1', { kind: 'discharged', at: '2026-11-24T10:00:00.000Z', reason: 'completed' }));
+    expect(nextCheckAt(fold(events), ruleSet)).toBeUndefined();
+    expect(currentOutcome(fold(events))).toMatchObject({ colour: 'green' });
+  });
+
+  it('records a change of pathway (the rule set from now on) and of care team, once', () => {
+    const given = run([registered], assess('a-1', '2026-11-21T07:05:00.000Z', spo2));
+    const moved = change('change-1', { kind: 'pathway-changed', at: '2026-11-22T10:00:00.000Z', pathwayId: 'heart-failure', ruleSetId: 'heart-failure-default', ruleSetVersion: 0 });
+    const state = fold(run(given, moved, change('team-1', { kind: 'care-team-changed', at: '2026-11-22T11:00:00.000Z', careTeamId: 'hjertesvikt-care-team' })));
+    expect(state).toMatchObject({ pathwayId: 'heart-failure', ruleSet: { id: 'heart-failure-default', version: 0 }, careTeamId: 'hjertesvikt-care-team' });
+    expect(decide(run(given, moved), moved)).toEqual([]);
+  });
+});
+
+describe('missed tasks', () => {
+  const spo2 = input(SPO2, 95, '%', '2026-11-21T07:00:00.000Z');
+  const given = run([registered], assess('a-1', '2026-11-21T07:05:00.000Z', spo2));
+  const missed = (taskId: string, dueAt: string, windowEnd: string): RecordMissedTask => ({
+    type: 'RecordMissedTask',
+    data: { patientId: 'p-1', pathwayId: 'copd', ruleSet, task: { taskId, code: { system: LOINC, code: '2708-6' }, dueAt, windowEnd } },
+    metadata: metadata(`missed-${taskId}`, windowEnd),
+  });
+  const task = missed('t-1', '2026-11-22T07:00:00.000Z', '2026-11-22T11:00:00.000Z');
+
+  it("turns the patient yellow at the window's end through the missing-report rule of the task's code, before its own 48 h", () => {
+    const events = decide(given, task);
+    expect(events[0]).toEqual({ type: 'TriageTaskMissed', data: { patientId: 'p-1', task: task.data.task } });
+    expect(triagedOf(events)[0]?.data).toMatchObject({
+      colour: 'yellow',
+      effectiveAt: '2026-11-22T11:00:00.000Z',
+      reasons: [expect.objectContaining({ ruleId: 'spo2-missing', text: 'No SpO2 reported for 28 h (the task due 2026-11-22T07:00:00.000Z was missed)' })],
+    });
+    expect(decide([...given, ...events], task)).toEqual([]);
+  });
+
+  it('no longer counts once a report of the code comes, nor while the enrolment is paused', () => {
+    const yellow = run(given, task);
+    expect(triagedOf(decide(yellow, assess('a-2', '2026-11-22T12:00:00.000Z', input(SPO2, 94, '%', '2026-11-22T12:00:00.000Z'))))[0]?.data).toMatchObject({ colour: 'green' });
+    const pause: RecordEnrolmentChange = { type: 'RecordEnrolmentChange', data: { patientId: 'p-1', pathwayId: 'copd', ruleSet, change: { kind: 'paused', at: '2026-11-22T08:00:00.000Z', reason: 'holiday' } }, metadata: metadata('pause', '2026-11-22T08:00:00.000Z') };
+    expect(triagedOf(decide(run(given, pause), task))).toEqual([]);
+  });
+
+  it('does not count a task missed before the latest report', () => {
+    const later = run(given, assess('a-2', '2026-11-22T12:00:00.000Z', input(SPO2, 94, '%', '2026-11-22T12:00:00.000Z')));
+    expect(triagedOf(decide(later, missed('t-0', '2026-11-21T06:00:00.000Z', '2026-11-21T10:00:00.000Z')))).toEqual([]);
   });
 });
 

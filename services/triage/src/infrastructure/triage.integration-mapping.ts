@@ -93,6 +93,8 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
     case 'RuleOverrideRemoved':
     case 'AlertAssigned':
     case 'AlertCommented':
+    case 'TriageEnrolmentChanged':
+    case 'TriageTaskMissed':
       return undefined;
     default: {
       const _exhaustive: never = e;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { preparedStatement, type Transaction } from '@varde/event-sourcing';
 import type { PositionedTriageEvent } from '../application/triage-outcome';
 import { WorklistProjection } from '../application/worklist.port';
+import { courseChangeOf, type EnrolmentChange } from '../domain/enrolment-course';
 import { COLOUR_RANK, NO_REPORTS_REASON, reasonTexts, type Colour } from '../domain/triage-rules';
 
 /**
@@ -34,10 +35,14 @@ export class PostgresWorklistProjection implements WorklistProjection {
           await upsert(client, { patientId, colour, reasons: reasonTexts(reasons), since: colourSince, pathwayId, careTeam: null, assessment, streamPosition });
           break;
         }
+        case 'TriageEnrolmentChanged':
+          await enrolmentChanged(client, event.data.patientId, event.data.change, streamPosition);
+          break;
         case 'TriageInputRecorded':
         case 'TriageInputWithdrawn':
         case 'RuleOverrideSet':
         case 'RuleOverrideRemoved':
+        case 'TriageTaskMissed':
           break;
         default: {
           const _exhaustive: never = event;
@@ -73,5 +78,18 @@ async function register(client: Transaction, row: Row): Promise<void> {
      VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, now())
      ON CONFLICT (patient_id) DO UPDATE SET care_team = COALESCE(EXCLUDED.care_team, worklist.care_team), updated_at = now()`,
     [row.patientId, row.colour, COLOUR_RANK[row.colour], JSON.stringify(row.reasons), row.since, row.pathwayId, row.streamPosition.toString(), row.careTeam],
+  );
+}
+
+// The enrolment's status, pathway or care team; a patient triage has no row for yet gets it when registered.
+async function enrolmentChanged(client: Transaction, patientId: string, change: EnrolmentChange, streamPosition: bigint): Promise<void> {
+  const status = courseChangeOf(change)?.status ?? null;
+  const pathwayId = change.kind === 'pathway-changed' ? change.pathwayId : null;
+  const careTeam = change.kind === 'care-team-changed' ? change.careTeamId : null;
+  await client.query(
+    `UPDATE worklist SET enrolment_status = COALESCE($2, enrolment_status), pathway_id = COALESCE($3, pathway_id), care_team = COALESCE($4, care_team),
+       stream_position = $5, updated_at = now()
+     WHERE patient_id = $1 AND stream_position < $5`,
+    [patientId, status, pathwayId, careTeam, streamPosition.toString()],
   );
 }

@@ -20,10 +20,11 @@ type Row = {
   alert_status: 'open' | 'acknowledged' | null;
   alert_raised_at: Date | null;
   alert_assignee: string | null;
+  enrolment_status: WorklistEntry['enrolment'];
 };
 
 // One unresolved alert per patient (see AlertHandler); the latest wins should a rebuild ever find two.
-const SELECT = `SELECT w.patient_id, w.colour, w.reasons, w.since, w.pathway_id, w.care_team, w.assessment,
+const SELECT = `SELECT w.patient_id, w.colour, w.reasons, w.since, w.pathway_id, w.care_team, w.assessment, w.enrolment_status,
     a.alert_id, a.colour AS alert_colour, a.status AS alert_status, a.raised_at AS alert_raised_at, a.assignee AS alert_assignee
   FROM worklist w
   LEFT JOIN LATERAL (
@@ -38,6 +39,7 @@ const toEntry = (row: Row, now: Date): WorklistEntry => ({
   since: row.since.toISOString(),
   pathwayId: row.pathway_id,
   careTeam: row.care_team,
+  enrolment: row.enrolment_status,
   openAlert:
     row.alert_id && row.alert_colour && row.alert_status && row.alert_raised_at
       ? {
@@ -65,7 +67,7 @@ export class PostgresWorklistQuery implements WorklistQuery {
     // from the few unresolved alerts they hold (the latest unresolved alert must still be theirs).
     const { rows } = await this.pool.query<Row>(
       `${SELECT}
-        WHERE ($1::int IS NULL OR w.colour_rank = $1) AND ($2::text IS NULL OR w.pathway_id = $2)
+        WHERE w.enrolment_status <> 'discharged' AND ($1::int IS NULL OR w.colour_rank = $1) AND ($2::text IS NULL OR w.pathway_id = $2)
           AND ($3::text IS NULL OR (a.assignee = $3 AND w.patient_id IN (SELECT patient_id FROM alerts WHERE assignee = $3 AND status <> 'resolved')))
           AND ($5::int IS NULL OR w.colour_rank < $5 OR (w.colour_rank = $5 AND (w.since, w.patient_id) > ($6::timestamptz, $7::text)))
           ${filter.careTeams === undefined ? '' : 'AND w.care_team = ANY($8::text[])'}

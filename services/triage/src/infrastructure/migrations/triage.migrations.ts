@@ -1,6 +1,7 @@
 import type { MigrationSet } from '@varde/database';
 import { baseline } from './0001-baseline.migration';
 import { changeSequence } from './0002-change-sequence.migration';
+import { worklistEnrolmentStatus } from './0003-worklist-enrolment-status.migration';
 
 /**
  * The triage service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -11,5 +12,6 @@ export const triageMigrations: MigrationSet = {
   migrations: {
     '0001-baseline': baseline,
     '0002-change-sequence': changeSequence,
+    '0003-worklist-enrolment-status': worklistEnrolmentStatus,
   },
 };
