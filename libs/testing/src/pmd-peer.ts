@@ -10,11 +10,16 @@ import type { LocalHelseId } from '@varde/helseid';
 
 /** A way the peer misbehaves for the next requests, as PMD or its gateway may. */
 export type PeerFault =
-  | Readonly<{ kind: 'status'; status: 429 | 500 | 502 | 503; retryAfterSeconds?: number }>
-  | Readonly<{ kind: 'malformed' }>;
+  | Readonly<{ kind: 'status'; status: 401 | 429 | 500 | 502 | 503; retryAfterSeconds?: number }>
+  | Readonly<{ kind: 'malformed' }>
+  /** The batch is processed, then the connection is cut before the answer (as a timeout after PMD stored it). */
+  | Readonly<{ kind: 'lose-answer' }>;
 
 /** What the peer has received, for tests to count. */
 export type PeerCounts = { bundles: number; entries: number; searches: number; refused: number };
+
+/** When the peer received a Bundle (ms since the epoch), for tests of back-off. */
+export type PeerArrivals = number[];
 
 /** How the peer starts. */
 export type PmdPeerOptions = Readonly<{
@@ -41,6 +46,8 @@ const NATIONAL_ID_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.1';
 export class PmdPeer {
   /** What was received so far. */
   readonly counts: PeerCounts = { bundles: 0, entries: 0, searches: 0, refused: 0 };
+  /** When each write request arrived, faults included. */
+  readonly arrivals: PeerArrivals = [];
   private readonly faults: PeerFault[] = [];
   private refuseEntry: (resource: Resource) => string | undefined = () => undefined;
   private server?: Server;
@@ -135,10 +142,16 @@ export class PmdPeer {
       const isSearch = req.method === 'POST' && path === 'Observation/_search';
       const needed = isSearch || req.method === 'GET' ? this.options.readScope : this.options.writeScope;
       if (!check.scopes.includes(needed)) return send(res, 403, outcome('forbidden', `the token lacks scope ${needed}`));
+      if (!isSearch && req.method === 'POST') this.arrivals.push(Date.now());
       const fault = this.faults.shift();
       if (fault?.kind === 'status') return send(res, fault.status, outcome('transient', `the peer answers ${fault.status}`), fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
       if (fault?.kind === 'malformed') return send(res, 200, '{"resourceType":"Bundle","type":"batch-response","entry":[{"response":');
       if (isSearch) return send(res, 200, await this.search(new URLSearchParams(body)));
+      if (fault?.kind === 'lose-answer' && req.method === 'POST' && path === '') {
+        await this.batch(undefined, body);
+        req.socket.destroy();
+        return;
+      }
       if (req.method === 'POST' && path === '') return await this.batch(res, body);
       const [status, resource] = await this.route(req.method ?? 'GET', `${path}${url.search}`, body ? JSON.parse(body) : undefined);
       send(res, status, resource);
@@ -147,9 +160,9 @@ export class PmdPeer {
     }
   }
 
-  private async batch(res: ServerResponse, text: string): Promise<void> {
+  private async batch(res: ServerResponse | undefined, text: string): Promise<void> {
     const bundle = JSON.parse(text) as Bundle;
-    if (bundle.resourceType !== 'Bundle' || bundle.type !== 'batch') return send(res, 400, outcome('invalid', 'expected a Bundle of type batch'));
+    if (bundle.resourceType !== 'Bundle' || bundle.type !== 'batch') return res && send(res, 400, outcome('invalid', 'expected a Bundle of type batch'));
     this.counts.bundles++;
     const entries = bundle.entry ?? [];
     this.counts.entries += entries.length;
@@ -162,7 +175,7 @@ export class PmdPeer {
       type: 'batch-response',
       entry: refusals.map((reason): BundleEntry => (reason === undefined ? answers.shift()! : { response: { status: '400 Bad Request', outcome: outcome('invalid', reason) } })),
     };
-    send(res, 200, response);
+    if (res) send(res, 200, response);
   }
 
   /** PMD's patient search: Observations whose subject carries the identifier (`system|value`, or a value in the national id system). */

@@ -21,6 +21,7 @@ import { AccessLogRepository, PostgresAccessLogRepository } from './infrastructu
 import { PostgresConsents } from './infrastructure/consents.read-model';
 import { FileOrganisationDirectory, SHIPPED_ORGANISATIONS_FILE } from './infrastructure/file-organisation-directory';
 import { PatientStatusProjection } from './infrastructure/patient-status.projection';
+import { loadPmdConfig, pmdProviders } from './pmd.providers';
 
 /** Sharing's own settings. */
 export function loadSharingConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -40,6 +41,7 @@ export function loadSharingConfig(source: NodeJS.ProcessEnv = process.env) {
 export class SharingModule {
   static forRoot(infra: Infrastructure): DynamicModule {
     const config = loadSharingConfig();
+    const pmd = loadPmdConfig();
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
@@ -62,6 +64,8 @@ export class SharingModule {
         PostgresAuditTrail,
         { provide: AuditTrail, useExisting: PostgresAuditTrail },
         AuditReader,
+        // Pasientens måledata (issue #21), when PMD_BASE_URL is set.
+        ...(pmd ? pmdProviders(infra, pmd) : []),
       ],
     };
   }

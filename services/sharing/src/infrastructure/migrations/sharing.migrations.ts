@@ -3,6 +3,7 @@ import { baseline } from './0001-baseline.migration';
 import { consents } from './0002-consents.migration';
 import { auditTimeline } from './0003-audit-timeline.migration';
 import { auditDecisions } from './0004-audit-decisions.migration';
+import { pmdOutbox } from './0005-pmd-outbox.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -15,5 +16,6 @@ export const sharingMigrations: MigrationSet = {
     '0002-consents': consents,
     '0003-audit-timeline': auditTimeline,
     '0004-audit-decisions': auditDecisions,
+    '0005-pmd-outbox': pmdOutbox,
   },
 };

@@ -1,0 +1,52 @@
+import type { Transaction } from '@varde/event-sourcing';
+import type { PatientIdentifier, QueuedObservation } from '../../domain/pmd/pmd-batch';
+import type { PmdObservation } from '../../domain/pmd/pmd-observation';
+
+/** A queued change as the sender takes it: with the number of tries it has had. */
+export type ClaimedObservation = QueuedObservation & Readonly<{ attempts: number }>;
+
+/** What happened to a measurement in the PMD queue, for operators. */
+export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'withheld';
+
+/**
+ * Port: the PMD queue — per measurement, its latest Observation, the version PMD has acknowledged, and the tries.
+ * Written in the consumer's transaction (so what was consumed is queued, and nothing twice), read by the sender.
+ * It is the checkpoint: a restart sends what is not yet acknowledged and nothing else.
+ */
+export abstract class PmdOutbox {
+  /** Queues a new version of the measurement's Observation (the first, or a correction) in `tx`. */
+  abstract queue(tx: Transaction, item: Readonly<{ measurementId: string; patientId: string; observation: PmdObservation }>): Promise<void>;
+  /** The latest Observation queued for the measurement; undefined when it was never queued (not shared). */
+  abstract latest(tx: Transaction, measurementId: string): Promise<PmdObservation | undefined>;
+  /** Claims up to `limit` changes due at `now` for `leaseMs` (another replica or a later run skips them meanwhile). */
+  abstract claimDue(now: Date, limit: number, leaseMs: number): Promise<readonly ClaimedObservation[]>;
+  /** PMD stored these versions. */
+  abstract markSent(items: readonly Pick<QueuedObservation, 'measurementId' | 'version'>[]): Promise<void>;
+  /** These are tried again at `at` (one more attempt counted), with the reason. */
+  abstract retryAt(items: readonly Pick<QueuedObservation, 'measurementId' | 'version'>[], at: Date, reason: string): Promise<void>;
+  /** These are given up with the reason (dead letter): kept for an operator, never sent again unless requeued. */
+  abstract deadLetter(items: readonly Pick<QueuedObservation, 'measurementId' | 'version'>[], reason: string): Promise<void>;
+  /** Everything still queued for the patient is dropped, with the reason (consent withdrawn or blocked). */
+  abstract withhold(patientId: string, reason: string): Promise<number>;
+  /** How many measurements are in each status. */
+  abstract counts(): Promise<Readonly<Record<OutboxStatus, number>>>;
+}
+
+/** Port: the patient's national identity number, which PMD identifies patients by (pathways keeps it). */
+export abstract class PatientIdentities {
+  /** The national id with its FHIR system; undefined when none is kept for the patient. */
+  abstract nationalIdOf(patientId: string): Promise<PatientIdentifier | undefined>;
+}
+
+/** PMD's answer to one batch. */
+export type GatewayAnswer =
+  | Readonly<{ kind: 'answered'; body: unknown }>
+  | Readonly<{ kind: 'unavailable'; reason: string; retryAfterMs?: number }>
+  | Readonly<{ kind: 'unauthorized'; reason: string }>
+  | Readonly<{ kind: 'refused'; reason: string }>;
+
+/** Port: Pasientens måledata's FHIR API, reached with HelseID credentials. */
+export abstract class PmdGateway {
+  /** Posts a `batch` Bundle to the base; never throws for an HTTP or network failure (they are answers). */
+  abstract sendBatch(bundle: Readonly<Record<string, unknown>>): Promise<GatewayAnswer>;
+}
