@@ -239,6 +239,117 @@ describe('4xx where a 500 was answered', () => {
   });
 });
 
+describe('search', () => {
+  // A patient of its own, so what is counted is only what this block records.
+  let patientId: string;
+  let token: string;
+  let nationalId: string;
+  const ids: Record<string, string> = {};
+  const CATEGORY = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] };
+  const at = (day: string, time = '08:00:00+01:00') => `${day}T${time}`;
+  const find = async (query: string) => {
+    const result = await call('GET', `/fhir/Observation?${query}`, undefined, token);
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    return result.body;
+  };
+  const found = async (query: string): Promise<string[]> => ((await find(query)).entry ?? []).map((e: Json) => Object.keys(ids).find((k) => ids[k] === e.resource.id) ?? e.resource.id);
+
+  beforeAll(async () => {
+    nationalId = syntheticNationalId();
+    patientId = await enrolPatient(stack.pathways.url, await stack.issuer.token('clinician'), nationalId);
+    token = await stack.issuer.token('patient', { patientId });
+    const subject = { reference: `Patient/${patientId}` };
+    const sent: Record<string, Json> = {
+      pulseDec1: pulse({ subject, category: [CATEGORY], effectiveDateTime: at('2026-12-01'), identifier: [{ system: 'urn:varde:test-search', value: 'p1' }] }),
+      pulseDec2: pulse({ subject, category: [CATEGORY], effectiveDateTime: at('2026-12-02'), identifier: [{ system: 'urn:varde:test-search', value: 'p2' }] }),
+      pulseNov: pulse({ subject, effectiveDateTime: '2026-11-15', identifier: [{ system: 'urn:varde:test-search', value: 'p3' }, { system: 'urn:other', value: 'second' }] }),
+      spo2Dec1: pulse({ subject, code: { coding: [loinc('2708-6')] }, valueQuantity: { value: 96, unit: '%', system: UCUM, code: '%' }, effectiveDateTime: at('2026-12-01', '09:00:00+01:00'), identifier: [{ system: 'urn:varde:test-search', value: 's1' }] }),
+      spo2Dec3: pulse({ subject, code: { coding: [loinc('2708-6')] }, valueQuantity: { value: 95, unit: '%', system: UCUM, code: '%' }, effectiveDateTime: at('2026-12-03'), identifier: [{ system: 'urn:varde:test-search', value: 's2' }] }),
+    };
+    // One at a time, so their lastUpdated order is the order they are listed in.
+    for (const [name, resource] of Object.entries(sent)) {
+      const created = await call('POST', '/fhir/Observation', resource, token);
+      expect(created.status).toBe(201);
+      ids[name] = created.body.id;
+    }
+  });
+
+  it('finds by patient, subject and subject:identifier alike, and nothing for a number no enrolled patient has', async () => {
+    const all = ['spo2Dec3', 'pulseDec2', 'spo2Dec1', 'pulseDec1', 'pulseNov'];
+    expect(await found(`patient=${patientId}`)).toEqual(all);
+    expect(await found(`subject=Patient/${patientId}`)).toEqual(all);
+    expect(await found(`subject:identifier=urn:oid:2.16.578.1.12.4.1.4.1|${nationalId}`)).toEqual(all);
+    const clinician = await stack.issuer.token('clinician');
+    const unknown = await call('GET', `/fhir/Observation?subject:identifier=urn:oid:2.16.578.1.12.4.1.4.1|${syntheticNationalId()}`, undefined, clinician);
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.total).toBe(0);
+    // A patient naming another number is refused, enrolled or not.
+    expect((await call('GET', `/fhir/Observation?subject:identifier=urn:oid:2.16.578.1.12.4.1.4.1|${stack.nationalId}`, undefined, token)).status).toBe(403);
+  });
+
+  it('filters by code (system|code, several), category, identifier, and date with every prefix and partial dates', async () => {
+    expect(await found(`patient=${patientId}&code=http://loinc.org|2708-6`)).toEqual(['spo2Dec3', 'spo2Dec1']);
+    expect(await found(`patient=${patientId}&code=urn:other|2708-6`)).toEqual([]);
+    expect((await found(`patient=${patientId}&code=2708-6,http://loinc.org|8867-4`)).length).toBe(5);
+    expect(await found(`patient=${patientId}&category=http://terminology.hl7.org/CodeSystem/observation-category|vital-signs`)).toEqual(['pulseDec2', 'pulseDec1']);
+    expect(await found(`patient=${patientId}&identifier=urn:varde:test-search|p2`)).toEqual(['pulseDec2']);
+    expect(await found(`patient=${patientId}&identifier=urn:other|second`)).toEqual(['pulseNov']);
+    expect(await found(`patient=${patientId}&identifier=p1,s2`)).toEqual(['spo2Dec3', 'pulseDec1']);
+    const dates: [string, string[]][] = [
+      ['2026-12-01', ['spo2Dec1', 'pulseDec1']],
+      ['eq2026-12', ['spo2Dec3', 'pulseDec2', 'spo2Dec1', 'pulseDec1']],
+      ['ne2026-12', ['pulseNov']],
+      ['gt2026-12-01', ['spo2Dec3', 'pulseDec2']],
+      ['sa2026-12-01', ['spo2Dec3', 'pulseDec2']],
+      ['lt2026-12-01', ['pulseNov']],
+      ['eb2026-12-01', ['pulseNov']],
+      ['ge2026-12-02', ['spo2Dec3', 'pulseDec2']],
+      ['le2026-12-02', ['pulseDec2', 'spo2Dec1', 'pulseDec1', 'pulseNov']],
+      ['2026-11-15', ['pulseNov']],
+      ['2026', ['spo2Dec3', 'pulseDec2', 'spo2Dec1', 'pulseDec1', 'pulseNov']],
+      ['eq2026-12-01T09:00:00+01:00', ['spo2Dec1']],
+    ];
+    for (const [value, expected] of dates) expect(await found(`patient=${patientId}&date=${encodeURIComponent(value)}`), value).toEqual(expected);
+    expect(await found(`patient=${patientId}&date=ap2026-12-02`)).toEqual(expect.arrayContaining(['pulseDec2']));
+    expect(await found(`patient=${patientId}&date=ge2026-12-01&date=lt2026-12-03`)).toEqual(['pulseDec2', 'spo2Dec1', 'pulseDec1']);
+  });
+
+  it('filters and sorts by _lastUpdated, and pages through the sorted result', async () => {
+    const order = ['pulseDec1', 'pulseDec2', 'pulseNov', 'spo2Dec1', 'spo2Dec3'];
+    expect(await found(`patient=${patientId}&_sort=_lastUpdated`)).toEqual(order);
+    expect(await found(`patient=${patientId}&_sort=-_lastUpdated`)).toEqual([...order].reverse());
+    expect(await found(`patient=${patientId}&_sort=date`)).toEqual(['pulseNov', 'pulseDec1', 'spo2Dec1', 'pulseDec2', 'spo2Dec3']);
+    const since = (await find(`patient=${patientId}&identifier=s1`)).entry[0].resource.meta.lastUpdated as string;
+    expect(await found(`patient=${patientId}&_lastUpdated=ge${encodeURIComponent(since)}&_sort=_lastUpdated`)).toEqual(['spo2Dec1', 'spo2Dec3']);
+    expect(await found(`patient=${patientId}&_lastUpdated=lt2000-01-01`)).toEqual([]);
+    const seen: string[] = [];
+    let page = await find(`patient=${patientId}&_sort=_lastUpdated&_count=2`);
+    for (;;) {
+      seen.push(...page.entry.map((e: Json) => Object.keys(ids).find((k) => ids[k] === e.resource.id)));
+      const next = page.link.find((l: Json) => l.relation === 'next');
+      if (!next) break;
+      expect(next.url).toContain('_sort=_lastUpdated');
+      page = await find((next.url as string).split('?')[1]!);
+    }
+    expect(seen).toEqual(order);
+  });
+
+  it('returns only the elements _elements names, with the mandatory ones, tagged SUBSETTED', async () => {
+    const bundle = await find(`patient=${patientId}&identifier=p1&_elements=effectiveDateTime,valueQuantity`);
+    const resource = bundle.entry[0].resource;
+    expect(Object.keys(resource).sort()).toEqual(['code', 'effectiveDateTime', 'id', 'meta', 'resourceType', 'status', 'valueQuantity']);
+    expect(resource.meta.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
+  });
+
+  it('answers $lastn with max above 1 for several codes: the newest of each code first', async () => {
+    const result = await call('GET', `/fhir/Observation/$lastn?patient=${patientId}&code=2708-6,8867-4&max=2`, undefined, token);
+    expect(result.status).toBe(200);
+    const byCode = result.body.entry.map((e: Json) => `${e.resource.code.coding[0].code}:${Object.keys(ids).find((k) => ids[k] === e.resource.id)}`);
+    expect(byCode).toEqual(['2708-6:spo2Dec3', '2708-6:spo2Dec1', '8867-4:pulseDec2', '8867-4:pulseDec1']);
+    expect((await call('GET', `/fhir/Observation/$lastn?patient=${patientId}&max=0`, undefined, token)).status).toBe(400);
+  });
+});
+
 describe('HTTP conformance', () => {
   const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
     fetch(`${stack.measurements.url}${path}`, {
@@ -331,7 +442,7 @@ describe('HTTP conformance', () => {
     expect(rest.interaction.map((i: Json) => i.code).sort()).toEqual(['batch', 'transaction']);
     const observation = rest.resource.find((r: Json) => r.type === 'Observation');
     expect(observation.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update', 'vread']);
-    expect(observation.searchParam.map((p: Json) => p.name)).toEqual(['patient', 'code', 'date']);
+    expect(observation.searchParam.map((p: Json) => p.name)).toEqual(['patient', 'subject', 'code', 'category', 'date', 'identifier', '_lastUpdated']);
     expect(observation.operation.map((o: Json) => o.name)).toEqual(['lastn']);
     expect(observation.conditionalCreate).toBe(true);
     expect(rest.security.extension[0].extension[0].url).toBe('token');

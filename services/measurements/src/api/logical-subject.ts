@@ -41,17 +41,8 @@ export class LogicalSubjects {
       // Anything malformed is the R4 validator's to name; an identifier beside a literal reference is kept as sent.
       if (!isObject(identifier) || typeof identifier['system'] !== 'string' || typeof identifier['value'] !== 'string') return resource;
       const { system, value } = identifier as { system: string; value: string };
-      if (!NATIONAL_ID_SYSTEMS.includes(system)) {
-        if (subject['reference'] !== undefined) return resource;
-        throw new UnprocessableError(`${at}.subject.identifier.system`, `a patient is identified by fødselsnummer (${FODSELSNUMMER_SYSTEM}) or D-number (${D_NUMBER_SYSTEM}), or referenced as "Patient/<id>"`);
-      }
-      const check = checkNationalId(value);
-      if (!check.valid) throw ValidationError.field(`${at}.subject.identifier.value`, `not a national identity number: ${check.reason}`);
-      if (nationalIdSystem(value) !== system) throw ValidationError.field(`${at}.subject.identifier.system`, `the number is a ${check.kind === 'd-number' ? 'D-number' : 'fødselsnummer'}: expected system ${nationalIdSystem(value)}`);
-      const patientId = await find(system, value);
-      if (principal.role === 'patient' && (patientId === undefined || patientId !== principal.patientId)) {
-        throw new ForbiddenError(`${at}.subject.identifier: a patient token may only record the patient's own measurements`);
-      }
+      if (!NATIONAL_ID_SYSTEMS.includes(system) && subject['reference'] !== undefined) return resource;
+      const patientId = await this.patientOf(principal, { system, value }, `${at}.subject.identifier`, find);
       if (patientId === undefined) {
         if (principal.role === 'system') throw new ForbiddenError(`${at}.subject.identifier: gateway ${principal.subject} is not assigned to this patient`);
         throw new UnprocessableError(`${at}.subject.identifier`, 'no patient enrolled in Varde has this national identity number');
@@ -62,5 +53,23 @@ export class LogicalSubjects {
       const { identifier: _number, ...kept } = subject;
       return { ...resource, subject: { ...kept, reference: `Patient/${patientId}` } };
     };
+  }
+
+  /**
+   * The enrolled patient a national identity number names, for `principal`: undefined when there is none; a
+   * patient naming anyone but themself is a 403 whether the number is enrolled or not. `field` names the
+   * identifier in errors, which never repeat the number.
+   */
+  async patientOf(principal: Principal, identifier: Readonly<{ system: string; value: string }>, field: string, find = (system: string, value: string) => this.enrolments.enrolledPatientOf({ system, value })): Promise<string | undefined> {
+    const { system, value } = identifier;
+    if (!NATIONAL_ID_SYSTEMS.includes(system)) throw new UnprocessableError(`${field}.system`, `a patient is identified by fødselsnummer (${FODSELSNUMMER_SYSTEM}) or D-number (${D_NUMBER_SYSTEM}), or referenced as "Patient/<id>"`);
+    const check = checkNationalId(value);
+    if (!check.valid) throw ValidationError.field(`${field}.value`, `not a national identity number: ${check.reason}`);
+    if (nationalIdSystem(value) !== system) throw ValidationError.field(`${field}.system`, `the number is a ${check.kind === 'd-number' ? 'D-number' : 'fødselsnummer'}: expected system ${nationalIdSystem(value)}`);
+    const patientId = await find(system, value);
+    if (principal.role === 'patient' && (patientId === undefined || patientId !== principal.patientId)) {
+      throw new ForbiddenError(`${field}: a patient token may only name the patient's own national identity number`);
+    }
+    return patientId;
   }
 }

@@ -39,10 +39,10 @@ export class MeasurementReader {
     return page;
   }
 
-  /** The latest value per code of one patient. */
-  async lastPerCode(patientId: string, code: CodeFilter | undefined, resource: string, reading: Reading): Promise<readonly MeasurementView[]> {
+  /** The latest `max` values per code of one patient. */
+  async lastPerCode(patientId: string, codes: readonly CodeFilter[], max: number, resource: string, reading: Reading): Promise<readonly MeasurementView[]> {
     await this.authorise(reading.principal, patientId);
-    const views = await this.query.lastPerCode(patientId, code);
+    const views = await this.query.lastPerCode(patientId, codes, max);
     await this.log(patientId, resource, reading.request);
     return views;
   }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import { MeasurementSearchQuery, type CodeFilter, type MeasurementPage, type MeasurementSearch } from '../application/measurement-search.port';
+import { MeasurementSearchQuery, type CodeFilter, type DateBound, type IdentifierFilter, type MeasurementPage, type MeasurementSearch } from '../application/measurement-search.port';
 import type { MeasurementView } from '../application/measurement.view';
 import { MEASUREMENT_COLUMNS, viewOfRow, type MeasurementRow } from './measurements.read-model';
 
-export type { CodeFilter, DateBound, MeasurementPage, MeasurementSearch, SearchCursor } from '../application/measurement-search.port';
+export type { CodeFilter, DateBound, IdentifierFilter, MeasurementPage, MeasurementSearch, SearchCursor, SearchOrder } from '../application/measurement-search.port';
 
 const OPERATORS = { gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 
@@ -14,44 +14,49 @@ const OPERATORS = { gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 export class PostgresMeasurementSearchQuery implements MeasurementSearchQuery {
   constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {}
 
-  /** A page of a patient's measurements ordered by effective time (then id), with the total. */
+  /** A page of a patient's measurements ordered by effective time or last change (then id), with the total. */
   async search(search: MeasurementSearch): Promise<MeasurementPage> {
     const params: unknown[] = [search.patientId];
-    const where = ['patient_id = $1', ...this.codeClause(search.code, params)];
-    for (const bound of search.dates) {
-      params.push(bound.at);
-      if (bound.op === 'outside') where.push(`NOT (effective_time >= $${params.length}::timestamptz AND effective_time < $${params.push(bound.until)}::timestamptz)`);
-      else where.push(`effective_time ${OPERATORS[bound.op]} $${params.length}::timestamptz`);
-    }
+    const where = [
+      'patient_id = $1',
+      ...anyOf(search.codes.map((c) => codeClause(c, params))),
+      ...anyOf(search.categories.map((c) => `details->'resource'->'category' @> $${params.push(JSON.stringify([{ coding: [c.system ? { system: c.system, code: c.code } : { code: c.code }] }]))}::jsonb`)),
+      ...anyOf(search.identifiers.map((i) => identifierClause(i, params))),
+      ...timeClauses('effective_time', search.dates, params),
+      ...timeClauses('last_updated', search.lastUpdated, params),
+    ];
     const filtered = where.join(' AND ');
+    const column = search.orderBy === 'date' ? 'effective_time' : 'last_updated';
     const pageParams = [...params];
     let keyset = '';
     if (search.after) {
       pageParams.push(search.after.t, search.after.id);
-      keyset = ` AND (effective_time, measurement_id) ${search.descending ? '<' : '>'} ($${pageParams.length - 1}::timestamptz, $${pageParams.length})`;
+      keyset = ` AND (${column}, measurement_id) ${search.descending ? '<' : '>'} ($${pageParams.length - 1}::timestamptz, $${pageParams.length})`;
     }
     const direction = search.descending ? 'DESC' : 'ASC';
     const [page, total] = await Promise.all([
       this.pool.query<MeasurementRow>(
-        `SELECT ${MEASUREMENT_COLUMNS} FROM measurements WHERE ${filtered}${keyset} ORDER BY effective_time ${direction}, measurement_id ${direction} LIMIT ${search.count + 1}`,
+        `SELECT ${MEASUREMENT_COLUMNS} FROM measurements WHERE ${filtered}${keyset} ORDER BY ${column} ${direction}, measurement_id ${direction} LIMIT ${search.count + 1}`,
         pageParams,
       ),
       this.pool.query<{ total: string }>(`SELECT count(*) AS total FROM measurements WHERE ${filtered}`, params),
     ]);
     const views = page.rows.slice(0, search.count).map(viewOfRow);
     const last = views[views.length - 1];
-    return { views, total: Number(total.rows[0]!.total), ...(page.rows.length > search.count && last ? { next: { t: last.effectiveTime, id: last.measurementId } } : {}) };
+    const t = last && (search.orderBy === 'date' ? last.effectiveTime : last.lastUpdated);
+    return { views, total: Number(total.rows[0]!.total), ...(page.rows.length > search.count && last && t ? { next: { t, id: last.measurementId } } : {}) };
   }
 
-  /** The latest measurement per code (FHIR `$lastn` with max=1), leaving out those entered in error. */
-  async lastPerCode(patientId: string, code?: CodeFilter): Promise<readonly MeasurementView[]> {
+  /** The latest `max` measurements per code (FHIR `$lastn`), leaving out those entered in error. */
+  async lastPerCode(patientId: string, codes: readonly CodeFilter[], max: number): Promise<readonly MeasurementView[]> {
     const params: unknown[] = [patientId];
-    const where = ['patient_id = $1', "status <> 'entered-in-error'", ...this.codeClause(code, params)].join(' AND ');
+    const where = ['patient_id = $1', "status <> 'entered-in-error'", ...anyOf(codes.map((c) => codeClause(c, params)))].join(' AND ');
     const { rows } = await this.pool.query<MeasurementRow>(
       `SELECT ${MEASUREMENT_COLUMNS} FROM (
-         SELECT DISTINCT ON (code_system, code) ${MEASUREMENT_COLUMNS} FROM measurements WHERE ${where}
-          ORDER BY code_system, code, effective_time DESC, measurement_id DESC) latest
-        ORDER BY code_system, code`,
+         SELECT ${MEASUREMENT_COLUMNS}, row_number() OVER (PARTITION BY code_system, code ORDER BY effective_time DESC, measurement_id DESC) AS nth
+           FROM measurements WHERE ${where}) latest
+        WHERE nth <= ${max}
+        ORDER BY code_system, code, nth`,
       params,
     );
     return rows.map(viewOfRow);
@@ -60,7 +65,7 @@ export class PostgresMeasurementSearchQuery implements MeasurementSearchQuery {
   /** A patient's values of one code in time order, at most `limit`, leaving out those entered in error. */
   async series(patientId: string, code: CodeFilter, from: string | undefined, to: string | undefined, limit: number): Promise<readonly MeasurementView[]> {
     const params: unknown[] = [patientId];
-    const where = ['patient_id = $1', "status <> 'entered-in-error'", ...this.codeClause(code, params)];
+    const where = ['patient_id = $1', "status <> 'entered-in-error'", codeClause(code, params)];
     if (from) where.push(`effective_time >= $${params.push(from)}::timestamptz`);
     if (to) where.push(`effective_time <= $${params.push(to)}::timestamptz`);
     const { rows } = await this.pool.query<MeasurementRow>(
@@ -69,11 +74,28 @@ export class PostgresMeasurementSearchQuery implements MeasurementSearchQuery {
     );
     return rows.map(viewOfRow);
   }
+}
 
-  private codeClause(code: CodeFilter | undefined, params: unknown[]): string[] {
-    if (!code) return [];
-    const clauses = [`code = $${params.push(code.code)}`];
-    if (code.system) clauses.push(`code_system = $${params.push(code.system)}`);
-    return clauses;
-  }
+/** The clauses, joined by OR: none when there are none (the filter is not asked for). */
+const anyOf = (clauses: readonly string[]): string[] => (clauses.length === 0 ? [] : [`(${clauses.join(' OR ')})`]);
+
+function codeClause(code: CodeFilter, params: unknown[]): string {
+  const clause = `code = $${params.push(code.code)}`;
+  return code.system ? `(${clause} AND code_system = $${params.push(code.system)})` : clause;
+}
+
+/** Any of the Observation's identifiers as sent, or the one recorded (measurements from before the resource was kept). */
+function identifierClause(identifier: IdentifierFilter, params: unknown[]): string {
+  const wanted = identifier.system ? { system: identifier.system, value: identifier.value } : { value: identifier.value };
+  const one = params.push(JSON.stringify(wanted));
+  const list = params.push(JSON.stringify([wanted]));
+  return `(identifier @> $${one}::jsonb OR details->'resource'->'identifier' @> $${list}::jsonb)`;
+}
+
+function timeClauses(column: string, bounds: readonly DateBound[], params: unknown[]): string[] {
+  return bounds.map((bound) =>
+    bound.op === 'outside'
+      ? `NOT (${column} >= $${params.push(bound.at)}::timestamptz AND ${column} < $${params.push(bound.until)}::timestamptz)`
+      : `${column} ${OPERATORS[bound.op]} $${params.push(bound.at)}::timestamptz`,
+  );
 }
