@@ -3,18 +3,12 @@
  * changed, removed or inserted directly in the database, and checkpoints that no longer match or whose
  * signature fails. Exit code 1 when anything is wrong. Reads only: nothing is ever repaired.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkEventChain, type ChainReport, type SignedCheckpoint } from '@varde/event-sourcing';
-import { createPool, schemaConnectionString } from '@varde/database';
-import pg from 'pg';
-import { loadPlatformConfig, SERVICE_PORTS, type ServiceName } from '@varde/platform';
-import { runCli, UsageError } from '../cli';
-
-const SERVICES = Object.keys(SERVICE_PORTS) as ServiceName[];
-const repoRoot = join(__dirname, '..', '..');
-const DEV_PUBLIC_KEY = join(repoRoot, '.data', 'audit', 'event-chain-signing-key.pub.pem');
+import type { SignedCheckpoint } from '@varde/event-sourcing';
+import type pg from 'pg';
+import { runCli } from '../cli';
+import { chainSummary, checkChains, databaseOf, servicesOf, trustedKeysOf, withPool } from './chains';
 
 const USAGE = `usage: npm run audit:check -- [--service <name>]... [--trusted-key <public key PEM>]... [--checkpoints <file>] [--json]
        npm run audit:check -- --export-checkpoints <file> [--service <name>]...
@@ -37,11 +31,8 @@ runCli(async () => {
     },
     strict: true,
   });
-  const services = values.service ?? [...SERVICES];
-  const unknown = services.filter((s) => !(SERVICES as readonly string[]).includes(s));
-  const databaseOf = (service: string) => loadPlatformConfig(service as ServiceName).database;
-  if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')}: expected ${SERVICES.join(', ')}`);
-  const trustedKeys = (values['trusted-key'] ?? (existsSync(DEV_PUBLIC_KEY) ? [DEV_PUBLIC_KEY] : [])).map((file) => readFileSync(file, 'utf8'));
+  const services = servicesOf(values.service);
+  const trustedKeys = trustedKeysOf(values['trusted-key']);
   const external = values.checkpoints ? (JSON.parse(readFileSync(values.checkpoints, 'utf8')) as SignedCheckpoint[]) : [];
 
   if (values['export-checkpoints']) {
@@ -54,32 +45,13 @@ runCli(async () => {
     return { output: `${all.length} signed checkpoints of ${services.join(', ')} written to ${values['export-checkpoints']}`, ok: true };
   }
 
-  const reports: ChainReport[] = [];
-  for (const service of services) {
-    const progress = (checked: number): void => void process.stderr.write(`\r${service}: ${checked.toLocaleString('en')} events checked`);
-    const { url, schema } = databaseOf(service);
-    const checkpoints = external.filter((c) => c.schema === schema);
-    reports.push(await withPool(url, schema, (pool) => checkEventChain(pool, schema, { trustedKeys: trustedKeys.length ? trustedKeys : undefined, externalCheckpoints: checkpoints, onProgress: progress })));
-    process.stderr.write('\n');
-  }
+  const reports = await checkChains(services, { trustedKeys, checkpoints: external });
   const ok = reports.every((r) => r.ok);
   if (values.json) return { output: JSON.stringify(reports, null, 2), ok };
-  const lines = reports.flatMap((r) => [
-    `${r.ok ? 'intact  ' : 'BROKEN  '} ${r.schema.padEnd(13)} ${r.checked} events checked, sealed to ${r.sealedSeq}, ${r.unsealed} not yet sealed, ${r.checkpoints.verified} of ${r.checkpoints.total} checkpoints verified`,
-    ...r.problems.map((p) => `          ${p.kind.padEnd(20)} ${p.detail}`),
-  ]);
+  const lines = chainSummary(reports);
   if (trustedKeys.length === 0) lines.push('', 'No trusted key given (--trusted-key): checkpoint signatures were checked against the keys stored beside them only.');
   return { output: lines.join('\n'), ok };
 }, USAGE);
-
-async function withPool<T>(databaseUrl: string, schema: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const pool = createPool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 2 });
-  try {
-    return await work(pool);
-  } finally {
-    await pool.end();
-  }
-}
 
 async function storedCheckpoints(pool: pg.Pool, schema: string): Promise<SignedCheckpoint[]> {
   const { rows } = await pool.query<SignedCheckpoint>(`SELECT $1::text AS schema, seq::text, hash, signed_at AS "signedAt", key_id AS "keyId",

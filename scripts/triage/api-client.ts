@@ -16,9 +16,9 @@ export async function apiTarget(role: Role): Promise<ApiTarget> {
   return { baseUrl, token };
 }
 
-/** Calls the API; answers the parsed JSON body, or throws with the problem details the API gave. */
-export async function callApi<T>(target: ApiTarget, method: string, path: string, body?: { json?: unknown; yaml?: string }): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${target.token}` };
+/** Calls the API (with `extraHeaders`, e.g. an auditor's `Audit-Reason`); answers the parsed JSON body, or throws with the problem details the API gave. */
+export async function callApi<T>(target: ApiTarget, method: string, path: string, body?: { json?: unknown; yaml?: string }, extraHeaders: Readonly<Record<string, string>> = {}): Promise<T> {
+  const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${target.token}` };
   let payload: string | undefined;
   if (body?.yaml !== undefined) {
     headers['content-type'] = 'application/yaml';

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexR4Definitions, r4Issues } from '@varde/fhir';
 import { eventually, platformPortOffset, syntheticNationalId } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
@@ -178,6 +179,58 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     expect(report.stdout).toMatch(/What-if for pathway copd, .*: \d+ patients, \d+ evaluations in \d+ ms/);
     expect(report.stdout).toMatch(/published v2/);
     expect(report.stdout).toMatch(/alerts\s+\d+\s+\d+\s+-\d+/);
+  });
+
+  it("the auditor's view: one patient's story across the services, the state as of an instant, FHIR exports, and audit:verify of every decision", async () => {
+    const patientId = await enrol();
+    await spo2(patientId, 87, ago(1));
+    await eventually(async () => ((await colourOf(patientId)) === 'red' ? true : undefined), 'the patient red');
+    const auditor = await token('auditor');
+    const audited = async (path: string) => {
+      const response = await fetch(`${platform.baseUrl}${path}`, { headers: { authorization: `Bearer ${auditor}`, 'audit-reason': 'complaint 2026/117' } });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    type Event = { type: string; summary: string; actor: { role: string } | null; inputs?: string[]; eventId: string };
+    const timeline = await eventually(async () => {
+      const { body } = await audited(`/api/audit/patients/${patientId}/timeline`);
+      const events = (body.events ?? []) as Event[];
+      const types = new Set(events.map((e) => e.type));
+      return ['varde.pathways.v1.PatientEnrolled', 'varde.measurements.v1.MeasurementRecorded', 'varde.triage.v1.PatientTriaged', 'varde.triage.v1.AlertRaised', 'varde.sharing.v1.AccessLogged'].every((t) => types.has(t)) ? events : undefined;
+    }, 'events of pathways, measurements, triage and sharing on the timeline');
+    expect(timeline.find((e) => e.type === 'varde.pathways.v1.PatientEnrolled')!.actor).toMatchObject({ role: 'clinician' });
+    const decision = timeline.find((e) => e.type === 'varde.triage.v1.PatientTriaged' && e.summary.startsWith('Triaged red'))!;
+    const measurement = timeline.find((e) => e.type === 'varde.measurements.v1.MeasurementRecorded')!;
+    expect(decision.inputs).toContain(measurement.eventId);
+
+    const state = await audited(`/api/audit/patients/${patientId}/state`);
+    expect(state.body).toMatchObject({ enrolment: { status: 'active', pathwayId: 'copd' }, triage: { colour: 'red' }, openAlerts: [expect.objectContaining({ colour: 'red' })] });
+    const before = await audited(`/api/audit/patients/${patientId}/state?at=${encodeURIComponent(ago(2).toISOString())}`);
+    expect(before.body).toMatchObject({ triage: null });
+
+    const provenance = await audited(`/fhir/Provenance?patient=Patient/${patientId}`);
+    expect(provenance.status).toBe(200);
+    indexR4Definitions();
+    expect(r4Issues(provenance.body)).toEqual([]);
+
+    // The patient sees the auditor and the reason in their access log.
+    const log = await api('GET', `/api/patients/${patientId}/access-log`, await mintDevToken({ role: 'patient', patientId, issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') }));
+    expect((log.body.entries as { purpose: string; actor: { role: string } }[]).some((e) => e.purpose === 'audit: complaint 2026/117' && e.actor.role === 'auditor')).toBe(true);
+
+    const env = { VARDE_URL: platform.baseUrl, VARDE_TOKEN: auditor, DATABASE_URL: platform.databaseUrl };
+    const trustedKey = ['--trusted-key', join(dataDir, 'audit', 'event-chain-signing-key.pub.pem')];
+    const run = await eventually(async () => {
+      const result = await runScript('audit/verify.ts', ['--from', ago(48).toISOString(), '--to', new Date(Date.now() + 60_000).toISOString(), '--pathway', 'copd', ...trustedKey, '--json'], env);
+      if (!result.stdout.trim()) throw new Error(result.stderr);
+      const report = JSON.parse(result.stdout) as { chains: { ok: boolean; unsealed: number }[]; decisions: { total: number; verified: number; differing: number; unverifiable: number } };
+      return report.chains.every((c) => c.unsealed === 0) ? { result, report } : undefined;
+    }, 'audit:verify over sealed logs');
+    expect(run.result.code).toBe(0);
+    expect(run.report.chains.every((c) => c.ok)).toBe(true);
+    expect(run.report.decisions.total).toBeGreaterThanOrEqual(1);
+    expect(run.report.decisions).toMatchObject({ differing: 0, unverifiable: 0 });
+    expect(run.report.decisions.verified).toBe(run.report.decisions.total);
+    const readable = await runScript('audit/verify.ts', ['--from', ago(48).toISOString(), '--to', new Date(Date.now() + 60_000).toISOString(), '--skip-chains'], env);
+    expect(readable.stdout).toMatch(/Triage decisions: \d+ re-run in [\d.]+ s \([\d.]+\/s\): \d+ verified, 0 differ, 0 could not be verified/);
   });
 
   it('seals the log of every service into its hash chain; audit:check finds it intact, then names an event edited in PostgreSQL', async () => {

@@ -4,6 +4,7 @@ import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastruc
 import { AccessLogHttpController } from './api/access-log.http.controller';
 import { ConsentsHttpController } from './api/consents.http.controller';
 import { R4Consent } from './api/r4-consent';
+import { AuditDecisionsHttpController } from './api/audit/audit-decisions.http.controller';
 import { AuditFhirHttpController } from './api/audit/audit-fhir.http.controller';
 import { AuditHttpController } from './api/audit/audit.http.controller';
 import { AuditReader } from './application/audit/audit-reader';
@@ -45,7 +46,7 @@ export class SharingModule {
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController],
+      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,

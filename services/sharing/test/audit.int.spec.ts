@@ -205,6 +205,28 @@ describe('the state as of an instant (GET /api/audit/patients/:id/state)', () =>
   });
 });
 
+describe('the decisions of a period across patients (GET /api/audit/decisions), what audit:verify re-runs', () => {
+  it('lists every decision recorded in the window, of one pathway when asked, and logs each patient read', async () => {
+    const a = await onTimeline();
+    const b = await onTimeline();
+    const auditor = await issuer.token('auditor');
+    type Decisions = { decisions: { patientId: string; data: { assessmentId: string }; replay: { href: string } }[]; next?: string };
+    const list = async (query: string) => (await (await get(`/api/audit/decisions?${query}`, auditor, 'bulk verification 2026-03')).json()) as Decisions;
+    // Other tests' patients share the window; these two patients' decisions are all in it.
+    const mine = (d: Decisions) => d.decisions.filter((x) => x.patientId === a.patientId || x.patientId === b.patientId);
+    const march2 = await list('from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z&pathway=copd&limit=1000');
+    expect(mine(march2).map((x) => x.data.assessmentId).sort()).toEqual([a.assessmentId, b.assessmentId].sort());
+    expect(mine(march2)[0]!.replay.href).toMatch(/^\/api\/patients\/[0-9a-f-]+\/triage\/assessments\/[0-9a-f-]+\/verify$/);
+    // The revisions recorded the next day are in the next day's window; another pathway has none of them.
+    expect(mine(await list('from=2026-03-03T00:00:00Z&to=2026-03-04T00:00:00Z&limit=1000'))).toHaveLength(2);
+    expect(mine(await list('from=2026-03-01T00:00:00Z&to=2026-03-05T00:00:00Z&pathway=heart-failure&limit=1000'))).toHaveLength(0);
+    expect((await accessLogOf(a.patientId)).map((e) => [e.purpose, e.resource])).toContainEqual(['audit: bulk verification 2026-03', '/api/audit/decisions']);
+    const noFrom = await get('/api/audit/decisions?to=2026-03-04T00:00:00Z', auditor, 'bulk verification 2026-03');
+    expect(noFrom.status).toBe(400);
+    expect(JSON.stringify(await noFrom.json())).toContain('from');
+  });
+});
+
 describe('FHIR R4 exports: AuditEvent, Provenance, the whole patient as a Bundle', () => {
   type Entry = { fullUrl: string; resource: Record<string, unknown> & { resourceType: string; id: string } };
   type FhirBundle = Record<string, unknown> & { type: string; entry: Entry[]; link?: { relation: string; url: string }[] };

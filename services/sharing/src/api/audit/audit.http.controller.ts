@@ -44,7 +44,7 @@ export function auditRequest(principal: Principal, patientId: string | undefined
 }
 
 /** A timeline event as the API shows it: with the decision's inputs and where to replay it. */
-function shown(event: TimelineEvent) {
+export function shown(event: TimelineEvent) {
   const inputs = decisionInputs(event);
   const assessmentId = event.type === 'varde.triage.v1.PatientTriaged' ? String(event.data.assessmentId ?? '') : '';
   return {

@@ -4,7 +4,7 @@ import { NotFoundError, type CommandMetadata } from '@varde/core';
 import type { TimelineEvent } from '../../domain/audit/timeline-event';
 import { patientStateAsOf, type AsOf, type PatientStateAsOf } from '../../domain/audit/patient-state.as-of';
 import { RecordAccessHandler } from '../record-access.handler';
-import { AuditTrail, type TimelinePage, type TimelineQuery } from './audit-trail.port';
+import { AuditTrail, type DecisionQuery, type TimelinePage, type TimelineQuery } from './audit-trail.port';
 
 // Events are kept by effective time, which may lie ahead of now (an appointment's task); an export holds them all.
 const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
@@ -51,11 +51,24 @@ export class AuditReader {
     return decision;
   }
 
+  /** A page of the triage decisions of a period across patients; each patient on the page is logged as read. */
+  async decisions(query: DecisionQuery, request: AuditRequest): Promise<TimelinePage> {
+    const page = await this.trail.decisions(query);
+    await this.logReads([...new Set(page.events.map((e) => e.patientId))], request);
+    return page;
+  }
+
   private async open(patientId: string, request: AuditRequest): Promise<void> {
     if (!(await this.trail.knowsPatient(patientId))) throw new NotFoundError(`No event names patient ${patientId}`);
+    await this.logReads([patientId], request);
+  }
+
+  private async logReads(patientIds: readonly string[], request: AuditRequest): Promise<void> {
+    if (patientIds.length === 0) return;
     const { commandId: _commandId, ...context } = request.metadata;
+    const purpose = auditPurpose(request.reason);
     await this.accessLog.record(
-      [{ entryId: randomUUID(), patientId, actor: context.actor, purpose: auditPurpose(request.reason), resource: request.resource, accessedAt: context.now, correlationId: context.correlationId }],
+      patientIds.map((patientId) => ({ entryId: randomUUID(), patientId, actor: context.actor, purpose, resource: request.resource, accessedAt: context.now, correlationId: context.correlationId })),
       context,
     );
   }

@@ -12,6 +12,9 @@ export type TimelineQuery = Readonly<{ from?: string; to?: string; on?: 'effecti
 /** One page of a patient's timeline, oldest first; `next` when more follow. */
 export type TimelinePage = Readonly<{ events: readonly TimelineEvent[]; next?: TimelinePosition }>;
 
+/** Triage decisions of every patient recorded in [from, to), optionally of patients enrolled on one pathway; `limit` after `after`. */
+export type DecisionQuery = Readonly<{ from: string; to: string; pathwayId?: string; limit: number; after?: TimelinePosition }>;
+
 /** The auditor's timeline of every patient, kept from every service's integration events (the port; PostgreSQL implements it). */
 export abstract class AuditTrail {
   /** Whether any event about the patient has been seen: an unknown patient is a 404, not an empty story. */
@@ -22,4 +25,6 @@ export abstract class AuditTrail {
   abstract upTo(patientId: string, effectiveBy: string, recordedBy: string): Promise<readonly TimelineEvent[]>;
   /** The triage decision (PatientTriaged) with this assessment id, of any patient. */
   abstract decision(assessmentId: string): Promise<TimelineEvent | undefined>;
+  /** A page of the triage decisions of a period, across patients, in effective-time order (what `npm run audit:verify` re-runs). */
+  abstract decisions(query: DecisionQuery): Promise<TimelinePage>;
 }

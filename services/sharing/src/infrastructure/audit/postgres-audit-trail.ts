@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { INFRASTRUCTURE, type Infrastructure } from '@varde/platform';
-import { AuditTrail, type TimelinePage, type TimelineQuery } from '../../application/audit/audit-trail.port';
+import { AuditTrail, type DecisionQuery, type TimelinePage, type TimelinePosition, type TimelineQuery } from '../../application/audit/audit-trail.port';
 import type { TimelineEvent } from '../../domain/audit/timeline-event';
 
 type Row = {
@@ -53,14 +53,7 @@ export class PostgresAuditTrail extends AuditTrail {
     if (query.from) where.push(`${time} >= $${values.push(query.from)}`);
     if (query.to) where.push(`${time} < $${values.push(query.to)}`);
     if (query.types) where.push(`type = ANY($${values.push(query.types)}::text[])`);
-    if (query.after) {
-      const a = query.after;
-      where.push(`(effective_time, recorded_time, event_id) > ($${values.push(a.effectiveTime)}::timestamptz, $${values.push(a.recordedTime)}::timestamptz, $${values.push(a.eventId)})`);
-    }
-    const { rows } = await this.infra.pool.query<Row>(`SELECT ${COLUMNS} FROM audit_timeline WHERE ${where.join(' AND ')} ${ORDER} LIMIT $${values.push(query.limit + 1)}`, values);
-    const events = rows.slice(0, query.limit).map(toEvent);
-    const last = events.at(-1);
-    return rows.length > query.limit && last ? { events, next: { effectiveTime: last.effectiveTime, recordedTime: last.recordedTime, eventId: last.eventId } } : { events };
+    return this.pageOf(where, values, query);
   }
 
   override async upTo(patientId: string, effectiveBy: string, recordedBy: string): Promise<readonly TimelineEvent[]> {
@@ -77,5 +70,26 @@ export class PostgresAuditTrail extends AuditTrail {
       [assessmentId],
     );
     return rows[0] && toEvent(rows[0]);
+  }
+
+  override async decisions(query: DecisionQuery): Promise<TimelinePage> {
+    const where = [`type = 'varde.triage.v1.PatientTriaged'`, 'recorded_time >= $1', 'recorded_time < $2'];
+    const values: unknown[] = [query.from, query.to];
+    if (query.pathwayId) {
+      // Patients ever enrolled on (or moved to) the pathway: the decisions of their time on it and around it.
+      where.push(`patient_id IN (SELECT patient_id FROM audit_timeline WHERE type IN ('varde.pathways.v1.PatientEnrolled', 'varde.pathways.v1.PathwayChanged') AND data->>'pathwayId' = $${values.push(query.pathwayId)})`);
+    }
+    return this.pageOf(where, values, query);
+  }
+
+  private async pageOf(where: string[], values: unknown[], query: Readonly<{ limit: number; after?: TimelinePosition }>): Promise<TimelinePage> {
+    if (query.after) {
+      const a = query.after;
+      where.push(`(effective_time, recorded_time, event_id) > ($${values.push(a.effectiveTime)}::timestamptz, $${values.push(a.recordedTime)}::timestamptz, $${values.push(a.eventId)})`);
+    }
+    const { rows } = await this.infra.pool.query<Row>(`SELECT ${COLUMNS} FROM audit_timeline WHERE ${where.join(' AND ')} ${ORDER} LIMIT $${values.push(query.limit + 1)}`, values);
+    const events = rows.slice(0, query.limit).map(toEvent);
+    const last = events.at(-1);
+    return rows.length > query.limit && last ? { events, next: { effectiveTime: last.effectiveTime, recordedTime: last.recordedTime, eventId: last.eventId } } : { events };
   }
 }
