@@ -123,3 +123,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Shows `path` (app-relative, e.g. `patients/<id>`) in the signed-in app without reloading it, as its own links do:
+ * a reload would sign the user out (the tokens live in memory only).
+ */
+export async function showScreen(page: Page, app: 'clinician' | 'patient', path: string): Promise<void> {
+  await page.evaluate(
+    ([url]) => {
+      const w = globalThis as unknown as { history: { pushState: (s: null, t: string, u: string) => void }; dispatchEvent: (e: Event) => boolean };
+      w.history.pushState(null, '', url!);
+      w.dispatchEvent(new Event('varde:navigate'));
+    },
+    [`/${app}/${path}`],
+  );
+}

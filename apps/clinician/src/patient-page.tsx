@@ -4,18 +4,22 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
 import { ColourBadge } from './colour-badge';
+import { EnrolmentPanel } from './enrolment-panel';
+import { FormResponsesPanel } from './form-responses-panel';
+import { type Override, type Rule, ThresholdsPanel } from './thresholds-panel';
 import type { Alert, Colour } from './types';
 
 type Triage = Readonly<{ colour: Colour; reasons: string[]; since: string; pathwayId: string | null }>;
 type Decision = Readonly<{ assessmentId: string; colour: Colour; assessedAt: string; reasons: Array<{ text: string }>; provenance: { ruleSetId: string; ruleSetVersion: number } }>;
 type Series = Readonly<{ unit: string; points: Array<{ t: string; v: number }> }>;
-type Rule = Readonly<{ id: string; kind: string; code?: string; threshold?: number; unit?: string }>;
 type RuleSet = Readonly<{ id: string; pathwayId: string; document?: { rules?: Rule[] } }>;
-type Override = Readonly<{ ruleId: string; parameter: string; value: number }>;
 
 const SPO2 = '2708-6';
 
-/** One patient: status, SpO2 plot with their thresholds, triage history with verify, alerts with their actions. */
+/**
+ * One patient: status, the enrolment with its actions, SpO2 plot with their thresholds, alerts with their actions,
+ * their own thresholds, form responses with scores, triage history with verify.
+ */
 export function PatientPage({ patientId }: { patientId: string }) {
   const { t, i18n } = useTranslation();
   const { api } = useSession();
@@ -27,8 +31,10 @@ export function PatientPage({ patientId }: { patientId: string }) {
   const [alerts, setAlerts] = useState<readonly Alert[]>([]);
   const [verified, setVerified] = useState<Record<string, boolean>>({});
   const [error, setError] = useState<string>();
+  const [loads, setLoads] = useState(0);
 
   const load = useCallback(async () => {
+    setLoads((n) => n + 1);
     try {
       const [status, spo2, ruleSets, own, decisions, open] = await Promise.all([
         api<Triage>(`/api/patients/${patientId}/triage`),
@@ -97,6 +103,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
           </ul>
         </section>
       ) : null}
+      <EnrolmentPanel patientId={patientId} onChange={() => void load()} />
       <section aria-labelledby="measurements-heading">
         <h2 id="measurements-heading">{t('patient.measurements')}</h2>
         {series && series.points.length > 0 ? (
@@ -117,6 +124,8 @@ export function PatientPage({ patientId }: { patientId: string }) {
         <h2 id="alerts-heading">{t('patient.alerts')}</h2>
         {alerts.length === 0 ? <p>{t('patient.noAlerts')}</p> : alerts.map((alert) => <AlertCard key={alert.id} alert={alert} onChange={() => void load()} />)}
       </section>
+      <ThresholdsPanel patientId={patientId} rules={rules} overrides={overrides} onChange={() => void load()} />
+      <FormResponsesPanel patientId={patientId} reload={loads} />
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">{t('patient.history')}</h2>
         {history.length === 0 ? (

@@ -1,0 +1,97 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, enrolPatient, expectAccessible, launchChromium, newPage, screenshot, sendSpo2, showScreen, signIn, tabTo, token } from './browser';
+
+const CAT_ITEMS = ['cough', 'phlegm', 'chest-tightness', 'breathlessness', 'activities', 'confidence', 'sleep', 'energy'];
+
+/** The patient answers the CAT (each item 3: a score of 24) as their app would. */
+async function answerCat(patientId: string): Promise<void> {
+  const { status } = await api('POST', '/fhir/QuestionnaireResponse', await token('patient', patientId), {
+    resourceType: 'QuestionnaireResponse',
+    questionnaire: 'https://varde.no/fhir/Questionnaire/cat|1',
+    status: 'completed',
+    subject: { reference: `Patient/${patientId}` },
+    authored: new Date().toISOString(),
+    item: CAT_ITEMS.map((linkId) => ({ linkId, answer: [{ valueInteger: 3 }] })),
+  });
+  expect(status).toBe(201);
+}
+
+/**
+ * The clinician's patient page beyond the alert (in English): the patient's own SpO2 threshold with its reason
+ * (drawn in the plot, the patient re-assessed), form responses with their scores, "verify" on a triage decision,
+ * and the enrolment's course — pause, resume, change pathway, discharge — and a pause by keyboard alone.
+ */
+describe('clinician patient page', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('sets the patient’s own threshold with a reason, shows the CAT score, verifies a decision and runs the enrolment’s course', async () => {
+    const patientId = await enrolPatient();
+    await sendSpo2(patientId, 89);
+    await answerCat(patientId);
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1600 }, locale: 'en-GB' });
+    await signIn(page, 'clinician', 'clinician');
+    await showScreen(page, 'clinician', `patients/${patientId}`);
+    const status = page.locator('section[aria-labelledby=status-heading]');
+    await expect.poll(() => status.locator('[data-colour]').getAttribute('data-colour'), { timeout: 20_000 }).toBe('red');
+
+    // The CAT's score, computed by forms, on the page.
+    await expect.poll(() => page.getByTestId('form-responses').innerText(), { timeout: 20_000 }).toContain('CAT 24');
+
+    // Verify re-runs the decision behind the red.
+    await page.locator('section[aria-labelledby=history-heading]').getByRole('button', { name: 'Verify' }).first().click();
+    await page.getByText('Same outcome when re-run').first().waitFor();
+
+    // The patient's own SpO2 threshold: 88 % from their baseline; 89 % is no longer below it.
+    const thresholds = page.getByTestId('thresholds');
+    await thresholds.getByRole('combobox', { name: /^Rule/ }).selectOption('spo2-low/threshold');
+    await thresholds.getByRole('textbox', { name: "The patient's value" }).fill('88');
+    await thresholds.getByLabel('Reason (clinical)').fill('Baseline SpO2 89 % when stable (COPD GOLD 4)');
+    await thresholds.getByRole('button', { name: "Set the patient's value" }).click();
+    await expect.poll(() => thresholds.locator('[data-rule=spo2-low]').innerText(), { timeout: 10_000 }).toContain('Baseline SpO2 89 % when stable');
+    await expect.poll(() => status.locator('[data-colour]').getAttribute('data-colour'), { timeout: 20_000 }).not.toBe('red');
+    await page.getByTestId('spo2-plot').locator('figcaption', { hasText: 'Threshold 88 %' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'clinician-patient-page');
+
+    // The enrolment's course, each change shown as pathways answers it.
+    const enrolment = page.getByTestId('enrolment');
+    const state = enrolment.getByTestId('enrolment-status');
+    await enrolment.getByLabel('Reason', { exact: true }).fill('Admitted to hospital');
+    await enrolment.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => state.innerText()).toContain('Paused');
+    expect(await state.innerText()).toContain('paused: Admitted to hospital');
+    await enrolment.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => state.innerText()).toMatch(/^Active/);
+    await enrolment.getByLabel('Pathway').selectOption('heart-failure');
+    await enrolment.getByLabel('Reason', { exact: true }).fill('Heart failure is now the main problem');
+    await enrolment.getByRole('button', { name: 'Change pathway' }).click();
+    await expect.poll(() => state.innerText()).toContain('Hjertesvikt');
+    await enrolment.getByLabel('Discharge reason').selectOption('completed');
+    await enrolment.getByRole('button', { name: 'Discharge' }).click();
+    await expect.poll(() => state.innerText()).toContain('Discharged');
+    const view = await api<{ status: string; pathwayId: string; discharge: { reason: string } }>('GET', `/api/enrolments/${patientId}`, await token('clinician'));
+    expect(view.body).toMatchObject({ status: 'discharged', pathwayId: 'heart-failure', discharge: { reason: 'completed' } });
+    await expectAccessible(page);
+  });
+
+  it('pauses an enrolment by keyboard alone', async () => {
+    const patientId = await enrolPatient();
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1200 }, locale: 'en-GB' });
+    await signIn(page, 'clinician', 'clinician', { keyboard: true });
+    await showScreen(page, 'clinician', `patients/${patientId}`);
+    const enrolment = page.getByTestId('enrolment');
+    const reason = enrolment.getByLabel('Reason', { exact: true });
+    await reason.waitFor({ timeout: 20_000 });
+    await tabTo(page, reason);
+    await page.keyboard.type('On holiday abroad');
+    await tabTo(page, enrolment.getByRole('button', { name: 'Pause' }), 'Enter');
+    await expect.poll(() => enrolment.getByTestId('enrolment-status').innerText(), { timeout: 10_000 }).toContain('Paused');
+  });
+});
