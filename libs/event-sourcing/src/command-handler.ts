@@ -14,6 +14,11 @@ export type HandleCommandOptions = Readonly<{
   clock?: () => Date;
   /** Folded states remembered between commands on the same streams (long streams; see StreamStateCache). */
   stateCache?: StreamStateCache<unknown>;
+  /**
+   * The stream version the caller decided on (an HTTP `If-Match`): when the stream is at another version, or moves
+   * before the append, ConcurrencyError and nothing written — no re-read and re-decide.
+   */
+  expectedStreamVersion?: bigint;
 }>;
 
 /** What a handled command produced. */
@@ -81,6 +86,9 @@ export async function handleCommand<C extends DomainCommand, S, E extends Domain
   const maxRetries = options.maxConcurrencyRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const { events: existing, currentStreamVersion, streamExists } = await store.readStream<StoredEvent<E>>(streamName);
+    if (options.expectedStreamVersion !== undefined && currentStreamVersion !== options.expectedStreamVersion) {
+      throw new ConcurrencyError(`Stream ${streamName} is at version ${currentStreamVersion}, not ${options.expectedStreamVersion}`);
+    }
     const cache = options.stateCache as StreamStateCache<S> | undefined;
     const folded = cache?.fold(streamName, existing, decider.initialState, decider.evolve);
     const decision = decideOnStream(decider, command, existing, options, folded, cache && ((id) => cache.holds(streamName, id)));
@@ -97,7 +105,7 @@ export async function handleCommand<C extends DomainCommand, S, E extends Domain
     } catch (error) {
       // Not instanceof: emmett-postgresql bundles its own copy of Emmett's error classes.
       if (!isExpectedVersionConflictError(error)) throw error;
-      if (attempt >= maxRetries) {
+      if (attempt >= maxRetries || options.expectedStreamVersion !== undefined) {
         throw new ConcurrencyError(`Stream ${streamName} kept changing while handling ${command.type}; try again`);
       }
     }

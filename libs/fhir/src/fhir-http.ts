@@ -1,3 +1,5 @@
+import { ValidationError } from '@varde/core';
+
 /** An HTTP answer a FHIR interaction gives that has no VardeError kind: 406, 412. Mapped by `toHttpError` by its status. */
 export class FhirHttpError extends Error {
   constructor(
@@ -60,4 +62,13 @@ export function negotiateFhirFormat(format: string | undefined, accept: string |
   const types = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
   if (types.some((t) => JSON_TYPES.includes(t) || t === '*/*' || t === 'application/*')) return 'application/fhir+json';
   throw new FhirHttpError(406, `Accept: ${accept.slice(0, 80)} is not served: this server speaks FHIR JSON only (application/fhir+json)`);
+}
+
+/** The version an `If-Match` header names (`W/"3"`, `"3"`); undefined without one; 400 for anything else. */
+export function ifMatchVersion(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header[0]! : header;
+  const match = /^\s*(?:W\/)?"([1-9]\d{0,8})"\s*$/.exec(value);
+  if (!match) throw ValidationError.field('If-Match', 'expected the ETag of the version read, e.g. W/"1"');
+  return Number(match[1]);
 }

@@ -373,6 +373,25 @@ describe('HTTP conformance', () => {
     }
   });
 
+  it('updates with If-Match: the version read is corrected (200, new ETag), a stale one is a 412 and writes nothing', async () => {
+    const { body: created } = await call('POST', '/fhir/Observation', pulse());
+    const corrected = (value: number) => ({ ...created, status: 'amended', valueQuantity: { ...created.valueQuantity, value }, note: [{ text: 'typed wrong' }] });
+    const first = await raw('PUT', `/fhir/Observation/${created.id}`, { 'if-match': 'W/"1"' }, corrected(111));
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect(first.headers.get('etag')).toBe('W/"2"');
+    expect(((await first.json()) as Json).valueQuantity.value).toBe(111);
+    const before = await appended();
+    const stale = await raw('PUT', `/fhir/Observation/${created.id}`, { 'if-match': 'W/"1"' }, corrected(112));
+    expect(stale.status).toBe(412);
+    expect(((await stale.json()) as Json).resourceType).toBe('OperationOutcome');
+    expect(await appended()).toBe(before);
+    expect((await raw('PUT', `/fhir/Observation/${created.id}`, { 'if-match': 'yesterday' }, corrected(112))).status).toBe(400);
+    const minimal = await raw('PUT', `/fhir/Observation/${created.id}`, { 'if-match': '"2"', prefer: 'return=minimal' }, corrected(113));
+    expect(minimal.status).toBe(200);
+    expect(await minimal.text()).toBe('');
+    expect(minimal.headers.get('location')).toBe(`${stack.measurements.url}/fhir/Observation/${created.id}/_history/3`);
+  });
+
   it('follows Prefer: return=minimal (no body) and return=OperationOutcome', async () => {
     const minimal = await raw('POST', '/fhir/Observation', { prefer: 'return=minimal' }, pulse());
     expect(minimal.status).toBe(201);

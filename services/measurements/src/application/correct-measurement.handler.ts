@@ -20,15 +20,18 @@ export class CorrectMeasurementHandler {
     @Inject(MeasurementsProjection) private readonly projection: MeasurementsProjection,
   ) {}
 
-  /** Whether this call wrote the correction (false when an Idempotency-Key retry found it already written). */
-  async handle(measurementId: string, request: CorrectionRequest, metadata: CommandMetadata): Promise<boolean> {
+  /**
+   * Whether this call wrote the correction (false when an Idempotency-Key retry found it already written). With
+   * `expectedVersion` (the caller's If-Match), a measurement at another version is a ConcurrencyError.
+   */
+  async handle(measurementId: string, request: CorrectionRequest, metadata: CommandMetadata, expectedVersion?: number): Promise<boolean> {
     const command: CorrectionCommand =
       request.kind === 'amend'
         ? { type: 'CorrectMeasurement', data: { measurementId, value: request.value, unit: request.unit, reason: request.reason }, metadata }
         : { type: 'MarkEnteredInError', data: { measurementId, reason: request.reason }, metadata };
     const stream = measurementStreamId(measurementId);
     return this.transactions.run(async (tx) => {
-      const result = await handleCommand(this.store.within(tx), stream, measurementCorrectionDecider, command);
+      const result = await handleCommand(this.store.within(tx), stream, measurementCorrectionDecider, command, expectedVersion === undefined ? {} : { expectedStreamVersion: BigInt(expectedVersion) });
       if (result.alreadyHandled) return false;
       await this.projection.applyStream(tx, stream);
       return true;
