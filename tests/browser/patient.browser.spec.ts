@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, enrolPatient, expectAccessible, launchChromium, newPage, screenshot, signIn, token } from './browser';
+import { api, enrolPatient, expectAccessible, launchChromium, newPage, screenshot, signIn, tabTo, token } from './browser';
 
 /**
  * The patient's journey in a real browser on a 360 px wide phone, against the platform started as `npm start`
@@ -103,5 +103,39 @@ describe('patient app', () => {
     await expect
       .poll(async () => (await api<{ entries: Array<{ actor: { role: string } }> }>('GET', `/api/patients/${second}/access-log`, await token('patient', second))).body.entries.map((e) => e.actor.role), { timeout: 20_000 })
       .toContain('guardian');
+  });
+
+  it('by keyboard alone, in English: answers the CAT, enters a blood pressure and sees it in the table under the plot', async () => {
+    const patientId = await enrolPatient();
+    const page = await newPage(browser, { viewport: { width: 360, height: 780 }, locale: 'en-GB' });
+    await signIn(page, 'patient', 'patient', { patientId, keyboard: true });
+    await tabTo(page, page.getByRole('link', { name: 'Form', exact: true }), 'Enter');
+    const questions = page.locator('fieldset.question');
+    await questions.first().waitFor();
+    // Tab reaches each question's options as one group; Space chooses the first, the arrow keys move the choice.
+    for (let i = 0; i < 8; i++) {
+      await tabTo(page, questions.nth(i).getByLabel('0', { exact: true }), 'Space');
+      for (let step = 0; step < i % 6; step++) await page.keyboard.press('ArrowRight');
+      await expect.poll(() => questions.nth(i).getByLabel(String(i % 6), { exact: true }).isChecked()).toBe(true);
+    }
+    await tabTo(page, page.getByRole('button', { name: 'Send' }), 'Enter');
+    await page.getByTestId('form-sent').waitFor();
+
+    await tabTo(page, page.getByRole('link', { name: 'New measurement', exact: true }), 'Enter');
+    await tabTo(page, page.getByLabel(/Upper/));
+    await page.keyboard.type('138');
+    await tabTo(page, page.getByLabel(/Lower/));
+    await page.keyboard.type('88');
+    await tabTo(page, page.getByRole('button', { name: 'Send' }), 'Enter');
+    await page.getByTestId('measure-sent').waitFor();
+
+    await tabTo(page, page.getByRole('link', { name: 'My measurements', exact: true }), 'Enter');
+    const plot = page.getByTestId('bp-plot');
+    await plot.waitFor();
+    await tabTo(page, plot.locator('summary'), 'Enter');
+    expect(await plot.locator('details tbody').innerText()).toContain('138');
+    // The answered CAT reached forms as the patient's own response.
+    const assignments = await api<{ assignments: Array<{ status: string }> }>('GET', `/api/patients/${patientId}/form-assignments`, await token('patient', patientId));
+    expect(assignments.body.assignments.map((a) => a.status)).toContain('answered');
   });
 });
