@@ -34,6 +34,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/audit', service: 'sharing' },
   { prefix: '/fhir/AuditEvent', service: 'sharing' },
   { prefix: '/fhir/Provenance', service: 'sharing' },
+  { prefix: '/api/figures', service: 'sharing' },
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),

@@ -7,6 +7,8 @@ import { R4Consent } from './api/r4-consent';
 import { AuditDecisionsHttpController } from './api/audit/audit-decisions.http.controller';
 import { AuditFhirHttpController } from './api/audit/audit-fhir.http.controller';
 import { AuditHttpController } from './api/audit/audit.http.controller';
+import { FiguresHttpController } from './api/audit/figures.http.controller';
+import { StrategyFiguresQuery } from './infrastructure/audit/strategy-figures.query';
 import { AuditReader } from './application/audit/audit-reader';
 import { AuditTrail } from './application/audit/audit-trail.port';
 import { AuditTimelineProjection } from './infrastructure/audit/audit-timeline.projection';
@@ -46,7 +48,7 @@ export class SharingModule {
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController],
+      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,
@@ -65,6 +67,7 @@ export class SharingModule {
         PostgresAuditTrail,
         { provide: AuditTrail, useExisting: PostgresAuditTrail },
         AuditReader,
+        StrategyFiguresQuery,
         // Pasientens måledata (issue #21), when PMD_BASE_URL is set.
         ...(pmd ? pmdProviders(infra, pmd) : []),
       ],

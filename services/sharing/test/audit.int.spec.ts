@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { commonV1, integrationEventTypes, pathwaysV1Events, type IntegrationEventType } from '@varde/contracts';
+import { commonV1, formsV1Events, integrationEventTypes, measurementsV1Events, pathwaysV1Events, sharingV1Events, triageV1Events, type IntegrationEventType } from '@varde/contracts';
 import { indexR4Definitions, r4Issues } from '@varde/fhir';
 import { PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
 import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
@@ -325,6 +325,76 @@ describe('FHIR R4 exports: AuditEvent, Provenance, the whole patient as a Bundle
     expect((await get(`/fhir/AuditEvent?patient=${patientId}&date=xx2026`, auditor, 'complaint 2026/117')).status).toBe(400);
     expect((await get(`/fhir/AuditEvent?subject=${patientId}`, auditor, 'complaint 2026/117')).status).toBe(400);
     expect(await accessLogOf(patientId)).toEqual([]);
+  });
+});
+
+describe('the strategy figures from the events (GET /api/figures)', () => {
+  it('computes each figure for a period and pathway, as JSON and CSV, with its definition', async () => {
+    const [p1, p2, p3] = [randomUUID(), randomUUID(), randomUUID()];
+    const pathwayId = `fig-${randomUUID().slice(0, 8)}`;
+    const t = (iso: string) => ({ effective: iso, recorded: iso });
+    const system = { subject: 'varde-triage', role: 'system' };
+    const enrolled = (patientId: string, enrolmentId: string, at: string, admission: number) =>
+      published('varde.pathways.v1.PatientEnrolled', patientId, t(at), pathwaysV1Events.PatientEnrolled.fromPartial({ patientId, enrolmentId, pathwayId, pathwayVersion: 1, enrolledAt: new Date(at), careTeamId: 'team', admission }));
+    const contact = (patientId: string, at: string, driver: pathwaysV1Events.ContactDriver, minutes: number) =>
+      published('varde.pathways.v1.ContactRecorded', patientId, t(at), pathwaysV1Events.ContactRecorded.fromPartial({ patientId, contactId: randomUUID(), pathwayId, driver, mode: pathwaysV1Events.ContactMode.CONTACT_MODE_PHONE, startedAt: new Date(at), durationMinutes: minutes }));
+    const prem = (patientId: string, at: string, value: number) =>
+      published('varde.forms.v1.QuestionnaireResponseSubmitted', patientId, t(at), formsV1Events.QuestionnaireResponseSubmitted.fromPartial({ responseId: randomUUID(), patientId, questionnaireUrl: 'https://varde.no/fhir/Questionnaire/dho-prem', questionnaireVersion: '1', status: 'completed', scores: [{ code: { system: 'https://varde.no/fhir/CodeSystem/score', code: 'PREM-TOTAL', display: '' }, value }] }));
+    const alertId = randomUUID();
+    const raised = (colour: commonV1.Colour, at: string) => published('varde.triage.v1.AlertRaised', p1, t(at), triageV1Events.AlertRaised.fromPartial({ alertId, patientId: p1, pathwayId, colour, raisedAt: new Date(at) }), system);
+    await bus.publish([
+      enrolled(p1, 'en-1', '2031-01-05T09:00:00.000Z', 1),
+      contact(p1, '2031-01-06T09:00:00.000Z', pathwaysV1Events.ContactDriver.CONTACT_DRIVER_NEED, 30),
+      contact(p1, '2031-01-07T09:00:00.000Z', pathwaysV1Events.ContactDriver.CONTACT_DRIVER_CALENDAR, 20),
+      raised(commonV1.Colour.COLOUR_RED, '2031-01-08T09:00:00.000Z'),
+      raised(commonV1.Colour.COLOUR_RED, '2031-01-08T10:00:00.000Z'),
+      published('varde.sharing.v1.ConsentChanged', p1, t('2031-01-05T10:00:00.000Z'), sharingV1Events.ConsentChanged.fromPartial({
+        consentId: randomUUID(), patientId: p1, version: 1, state: sharingV1Events.ConsentState.CONSENT_STATE_ACTIVE, provision: sharingV1Events.ConsentProvision.CONSENT_PROVISION_PERMIT,
+        parties: [{ kind: sharingV1Events.ConsentPartyKind.CONSENT_PARTY_KIND_MUNICIPALITY, system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '974589095', display: 'Hjemmetjenesten' }],
+      })),
+      prem(p1, '2031-01-25T09:00:00.000Z', 80),
+      published('varde.sharing.v1.AccessLogged', p1, t('2031-01-09T09:00:00.000Z'), sharingV1Events.AccessLogged.fromPartial({ entryId: randomUUID(), patientId: p1, actor: { subject: 'kommune-1', role: 'system', organisation: '974589095', onBehalfOf: '' }, purpose: 'home care', resource: 'Observation' })),
+      published('varde.measurements.v1.MeasurementRecorded', p1, t('2031-01-09T08:00:00.000Z'), measurementsV1Events.MeasurementRecorded.fromPartial({ measurementId: randomUUID(), patientId: p1, value: 95, unit: '%' }), { subject: 'gateway-1', role: 'system' }),
+      enrolled(p2, 'en-2', '2031-01-10T09:00:00.000Z', 2),
+      contact(p2, '2031-01-11T09:00:00.000Z', pathwaysV1Events.ContactDriver.CONTACT_DRIVER_NEED, 10),
+      prem(p2, '2031-01-12T09:00:00.000Z', 60),
+      published('varde.pathways.v1.PatientDischarged', p2, t('2031-01-20T09:00:00.000Z'), pathwaysV1Events.PatientDischarged.fromPartial({ patientId: p2, enrolmentId: 'en-2', pathwayId, reason: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_READMITTED })),
+      // Discharged before the period: not counted.
+      enrolled(p3, 'en-3', '2030-06-01T09:00:00.000Z', 1),
+      published('varde.pathways.v1.PatientDischarged', p3, t('2030-12-01T09:00:00.000Z'), pathwaysV1Events.PatientDischarged.fromPartial({ patientId: p3, enrolmentId: 'en-3', pathwayId, reason: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_COMPLETED })),
+    ]);
+    await projected(p1, 9);
+    await projected(p2, 4);
+    await projected(p3, 2);
+    const auditor = await issuer.token('auditor');
+    const period = `from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&pathway=${pathwayId}`;
+    const response = await get(`/api/figures?${period}`, auditor);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { figures: { name: string; definition: string; values: { group: string; value: number | null }[] }[] };
+    const figure = (name: string) => Object.fromEntries(body.figures.find((f) => f.name === name)!.values.map((v) => [v.group, v.value]));
+    expect(figure('enrolled-patients')).toEqual({ [pathwayId]: 2 });
+    expect(figure('enrolled-patients-share')).toEqual({ [pathwayId]: 1 });
+    expect(figure('contacts')).toEqual({ need: 2, calendar: 1 });
+    expect(figure('contacts-share')).toEqual({ need: 0.667, calendar: 0.333 });
+    expect(figure('enrolments-shared-with-municipality')).toEqual({ all: 1 });
+    expect(figure('readmissions')).toEqual({ 'enrolled-again': 1, 'discharged-readmitted': 1 });
+    expect(figure('contact-minutes-per-patient')).toEqual({ all: 30 });
+    expect(figure('prem-mean-score')).toEqual({ 'PREM-TOTAL': 70 });
+    expect(figure('alerts-raised-by-rules')).toEqual({ red: 1 });
+    expect(figure('shared-data-look-ups')).toEqual({ all: 1 });
+    expect(figure('measurements-received-from-other-parties')).toEqual({ all: 1 });
+    expect(body.figures.every((f) => f.definition.length > 40)).toBe(true);
+
+    const csv = await get(`/api/figures?${period}&format=csv`, auditor);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('figure,group,value,definition');
+    expect(lines).toContainEqual(expect.stringMatching(/^contacts,need,2,/));
+    // An earlier period is recomputed from the same events: only p3 then.
+    const before = (await (await get(`/api/figures?from=2030-07-01T00:00:00Z&to=2030-08-01T00:00:00Z&pathway=${pathwayId}`, auditor)).json()) as typeof body;
+    expect(before.figures.find((f) => f.name === 'enrolled-patients')!.values).toEqual([{ group: pathwayId, value: 1 }]);
+    expect((await get(`/api/figures?${period}`, await issuer.token('clinician'))).status).toBe(403);
+    expect((await get(`/api/figures?to=2031-02-01T00:00:00Z`, auditor)).status).toBe(400);
   });
 });
 

@@ -46,3 +46,17 @@ export function parseTimelinePageToken(value: unknown): TimelinePosition | undef
   }
   throw ValidationError.field('page', 'expected the "next" token of the previous page, unchanged');
 }
+
+const PATHWAY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A required period [from, to) and an optional pathway id, from query parameters; ValidationError naming the field otherwise. */
+export function parsePeriod(query: Record<string, unknown>): Readonly<{ from: string; to: string; pathwayId?: string }> {
+  const from = parseInstant('from', query.from);
+  const to = parseInstant('to', query.to);
+  if (!from) throw ValidationError.field('from', 'required: the start of the period, e.g. 2026-11-01T00:00:00Z');
+  if (!to) throw ValidationError.field('to', 'required: the end of the period (exclusive), e.g. 2026-12-01T00:00:00Z');
+  if (from >= to) throw ValidationError.field('to', `expected an instant after from (${from})`);
+  const pathwayId = query.pathway;
+  if (pathwayId !== undefined && (typeof pathwayId !== 'string' || !PATHWAY_ID.test(pathwayId))) throw ValidationError.field('pathway', 'expected a pathway id, e.g. copd');
+  return { from, to, ...(pathwayId ? { pathwayId } : {}) };
+}
