@@ -233,6 +233,37 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     expect(readable.stdout).toMatch(/Triage decisions: \d+ re-run in [\d.]+ s \([\d.]+\/s\): \d+ verified, 0 differ, 0 could not be verified/);
   });
 
+  it('npm run rebuild drops triage\'s read models and rebuilds each from the log equal to the live one', async () => {
+    const client = new pg.Client({ connectionString: platform.databaseUrl });
+    await client.connect();
+    // Every column but the worklist's updated_at (the time the row was written, not what it says).
+    const snapshot = async () => ({
+      worklist: (await client.query(`SELECT to_jsonb(w) - 'updated_at' AS row FROM triage.worklist w ORDER BY patient_id`)).rows,
+      alerts: (await client.query(`SELECT to_jsonb(a) AS row FROM triage.alerts a ORDER BY alert_id`)).rows,
+      patients: (await client.query(`SELECT to_jsonb(p) AS row FROM triage.triage_patients p ORDER BY patient_id`)).rows,
+      inputs: (await client.query(`SELECT to_jsonb(i) AS row FROM triage.triage_inputs i ORDER BY event_id, code_system, code`)).rows,
+    });
+    // Stopped, so that nothing it writes meanwhile (a missing-report check) makes the two snapshots differ.
+    await platform.stopService('triage');
+    try {
+      const live = await snapshot();
+      expect(live.worklist.length).toBeGreaterThan(0);
+      expect(live.alerts.length).toBeGreaterThan(0);
+      const run = await runScript('rebuild.ts', ['--service', 'triage', '--projection', 'all'], { DATABASE_URL: platform.databaseUrl });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/triage\/worklist rebuilt in schema triage from \d+ events/);
+      expect(run.stdout).toMatch(/triage\/alerts rebuilt .* rows in alerts/);
+      expect(run.stdout).toMatch(/triage\/triage-history rebuilt .* rows in triage_inputs/);
+      expect(await snapshot()).toEqual(live);
+      const unknown = await runScript('rebuild.ts', ['--service', 'triage', '--projection', 'nothing'], { DATABASE_URL: platform.databaseUrl });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('--projection: triage has worklist, alerts, triage-history (or all); got "nothing"');
+    } finally {
+      await client.end();
+      await platform.startService('triage');
+    }
+  });
+
   it('seals the log of every service into its hash chain; audit:check finds it intact, then names an event edited in PostgreSQL', async () => {
     const env = { DATABASE_URL: platform.databaseUrl };
     const trustedKey = ['--trusted-key', join(dataDir, 'audit', 'event-chain-signing-key.pub.pem')];

@@ -16,3 +16,4 @@ export * from './event-store-overrides';
 export * from './event-chain';
 export * from './event-store.port';
 export * from './postgres-event-store.adapter';
+export * from './projection-rebuild';

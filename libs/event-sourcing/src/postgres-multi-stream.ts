@@ -21,7 +21,8 @@ export type NewStreamsAppendResult<E extends DomainEvent = DomainEvent> = Readon
   existing: readonly string[];
 }>;
 
-type MessageRow = { stream_id: string; stream_position: string; global_position: string; message_type: string; message_data: unknown; message_metadata: Record<string, unknown>; message_id: string };
+/** A row of Emmett's messages table as the queries here read it (positions as text). */
+export type MessageRow = { stream_id: string; stream_position: string; global_position: string; message_type: string; message_data: unknown; message_metadata: Record<string, unknown>; message_id: string };
 
 // Sorting the streams makes concurrent appends of overlapping sets take the primary key's locks in one order,
 // so they wait for each other instead of deadlocking. The messages follow their input order, which is the
@@ -115,15 +116,20 @@ export async function readStreams<E extends DomainEvent>(db: pg.Pool | pg.Client
   if (streamNames.length === 0) return streams;
   const { rows } = await db.query<MessageRow>({ ...READ, values: [[...new Set(streamNames)], defaultTag] });
   for (const row of rows) {
-    const event = {
-      type: row.message_type,
-      data: row.message_data,
-      kind: 'Event',
-      metadata: { ...row.message_metadata, messageId: row.message_id, streamName: row.stream_id, streamPosition: BigInt(row.stream_position), globalPosition: BigInt(row.global_position) },
-    } as unknown as RecordedEvent<E>;
+    const event = recordedEventOf<E>(row);
     const events = streams.get(row.stream_id);
     if (events) events.push(event);
     else streams.set(row.stream_id, [event]);
   }
   return streams;
+}
+
+/** An event as Emmett's `readStream` returns it, from a row of its messages table. */
+export function recordedEventOf<E extends DomainEvent>(row: MessageRow): RecordedEvent<E> {
+  return {
+    type: row.message_type,
+    data: row.message_data,
+    kind: 'Event',
+    metadata: { ...row.message_metadata, messageId: row.message_id, streamName: row.stream_id, streamPosition: BigInt(row.stream_position), globalPosition: BigInt(row.global_position) },
+  } as unknown as RecordedEvent<E>;
 }

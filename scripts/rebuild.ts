@@ -1,0 +1,50 @@
+/**
+ * `npm run rebuild -- --service <name> --projection <name|all>`: drops a service's read model and rebuilds it from
+ * the service's event log (issue #14 item 6), printing progress as it replays. Uses the service's own settings
+ * (DATABASE_URL, DB_SCHEMA). Safe while the service runs: the rebuild is one transaction; readers see the old rows
+ * until it commits, and the service's writes to those tables wait for it (see rebuildProjection).
+ */
+import { parseArgs } from 'node:util';
+import { createPool, schemaConnectionString } from '@varde/database';
+import { rebuildProjection, type RebuildableProjection } from '@varde/event-sourcing';
+import { loadPlatformConfig } from '@varde/platform';
+import type pg from 'pg';
+import { triageProjections } from '../services/triage/src/infrastructure/triage.projections';
+import { runCli, UsageError } from './cli';
+
+/** Each service's rebuildable read models (measurements' own: `npm run measurements:rebuild-read-model`). */
+const PROJECTIONS: Readonly<Record<string, (pool: pg.Pool) => Readonly<Record<string, RebuildableProjection>>>> = { triage: triageProjections };
+
+const USAGE = `usage: npm run rebuild -- --service <${Object.keys(PROJECTIONS).join('|')}> --projection <name|all>`;
+
+/** Rebuilds `projection` (or every one, `all`) of `service` in the database its settings in `env` name; one line per projection. */
+export async function rebuild(service: string, projection: string, env: NodeJS.ProcessEnv = process.env, progress: (line: string) => void = () => undefined): Promise<string[]> {
+  const projectionsOf = PROJECTIONS[service];
+  if (!projectionsOf) throw new UsageError(`--service: expected one of ${Object.keys(PROJECTIONS).join(', ')}; got ${JSON.stringify(service)}`);
+  const config = loadPlatformConfig(service as 'triage', env);
+  const pool = createPool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: 1 });
+  try {
+    const projections = projectionsOf(pool);
+    const names = projection === 'all' ? Object.keys(projections) : [projection];
+    const unknown = names.filter((name) => !Object.hasOwn(projections, name));
+    if (unknown.length > 0) throw new UsageError(`--projection: ${service} has ${Object.keys(projections).join(', ')} (or all); got ${JSON.stringify(projection)}`);
+    const lines: string[] = [];
+    for (const name of names) {
+      const report = await rebuildProjection(pool, projections[name]!, { onProgress: (events) => progress(`${service}/${name}: ${events} events replayed …`) });
+      const rows = Object.entries(report.rows).map(([table, n]) => `${n} rows in ${table}`).join(', ');
+      lines.push(`${service}/${name} rebuilt in schema ${config.database.schema} from ${report.events} events in ${report.ms} ms: ${rows}`);
+    }
+    return lines;
+  } finally {
+    await pool.end();
+  }
+}
+
+if (require.main === module) {
+  runCli(async () => {
+    const { values } = parseArgs({ options: { service: { type: 'string' }, projection: { type: 'string' } }, strict: true });
+    if (values.service === undefined || values.projection === undefined) throw new UsageError('--service and --projection are required');
+    const lines = await rebuild(values.service, values.projection, process.env, (line) => process.stderr.write(`${line}\n`));
+    return { output: lines.join('\n'), ok: true };
+  }, USAGE);
+}
