@@ -221,9 +221,11 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     const run = await eventually(async () => {
       const result = await runScript('audit/verify.ts', ['--from', ago(48).toISOString(), '--to', new Date(Date.now() + 60_000).toISOString(), '--pathway', 'copd', ...trustedKey, '--json'], env);
       if (!result.stdout.trim()) throw new Error(result.stderr);
-      const report = JSON.parse(result.stdout) as { chains: { ok: boolean; unsealed: number }[]; decisions: { total: number; verified: number; differing: number; unverifiable: number } };
-      return report.chains.every((c) => c.unsealed === 0) ? { result, report } : undefined;
-    }, 'audit:verify over sealed logs');
+      const report = JSON.parse(result.stdout) as { chains: { ok: boolean; checked: number }[]; decisions: { total: number; verified: number; differing: number; unverifiable: number } };
+      // Sealed events of every log checked. Not "nothing unsealed": the platform keeps writing (this test's own reads
+      // are access-log events), and on a loaded machine a moment with every log sealed to its end may not come.
+      return report.chains.every((c) => c.checked > 0) ? { result, report } : undefined;
+    }, 'audit:verify over sealed logs', 90_000);
     expect(run.result.code).toBe(0);
     expect(run.report.chains.every((c) => c.ok)).toBe(true);
     expect(run.report.decisions.total).toBeGreaterThanOrEqual(1);
