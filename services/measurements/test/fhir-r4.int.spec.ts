@@ -350,6 +350,54 @@ describe('search', () => {
   });
 });
 
+describe('Bundles: references between transaction entries and conditional entries', () => {
+  const post = (resource: Json, extra: Json = {}) => ({ resource, request: { method: 'POST', url: 'Observation', ...extra } });
+
+  it('resolves urn:uuid references between the entries of a transaction to the ids they get', async () => {
+    const [a, b] = [`urn:uuid:${randomUUID()}`, `urn:uuid:${randomUUID()}`];
+    const result = await call('POST', '/fhir', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: b, ...post(pulse({ derivedFrom: [{ reference: a }], hasMember: [{ reference: a }] })) },
+        { fullUrl: a, ...post(pulse()) },
+      ],
+    });
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    const [idB, idA] = result.body.entry.map((e: Json) => (e.response.location as string).split('/')[1]);
+    const read = await call('GET', `/fhir/Observation/${idB}`);
+    expect(read.body.derivedFrom).toEqual([{ reference: `Observation/${idA}` }]);
+    expect(read.body.hasMember).toEqual([{ reference: `Observation/${idA}` }]);
+    expect((await call('GET', `/fhir/Observation/${idA}`)).status).toBe(200);
+  });
+
+  it('refuses a transaction with a urn:uuid reference to no entry, naming it, and writes nothing', async () => {
+    const before = await appended();
+    const result = await call('POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [post(pulse()), post(pulse({ derivedFrom: [{ reference: `urn:uuid:${randomUUID()}` }] }))] });
+    expect(result.status).toBe(400);
+    expect(expressions(result.body)).toEqual(['Bundle.entry[1].resource.derivedFrom[0].reference']);
+    expect(await appended()).toBe(before);
+  });
+
+  it('answers a conditional entry (ifNoneExist) with the match, writing nothing, in a batch and in a transaction', async () => {
+    const identifier = { system: 'urn:varde:test-r4', value: randomUUID() };
+    const first = await call('POST', '/fhir/Observation', pulse({ identifier: [identifier] }));
+    expect(first.status).toBe(201);
+    const condition = { ifNoneExist: `identifier=${identifier.system}|${identifier.value}` };
+    for (const type of ['batch', 'transaction']) {
+      const before = await appended();
+      const other = pulse({ identifier: [identifier], valueQuantity: { value: 120, unit: 'beats/minute', system: UCUM, code: '/min' } });
+      const result = await call('POST', '/fhir', { resourceType: 'Bundle', type, entry: [post(other, condition)] });
+      expect(result.status, JSON.stringify(result.body)).toBe(200);
+      expect(result.body.entry[0].response).toMatchObject({ status: '200 OK', location: `Observation/${first.body.id}/_history/1`, etag: 'W/"1"' });
+      expect(await appended()).toBe(before);
+    }
+    // A condition Varde cannot evaluate fails that entry with 412, as a single create does.
+    const unsupported = await call('POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: [post(pulse(), { ifNoneExist: 'code=8867-4' })] });
+    expect(unsupported.body.entry[0].response.status).toBe('412 Precondition Failed');
+  });
+});
+
 describe('HTTP conformance', () => {
   const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
     fetch(`${stack.measurements.url}${path}`, {

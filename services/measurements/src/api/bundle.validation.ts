@@ -27,6 +27,7 @@ const EntryBody = z
       .object({
         method: z.literal('POST', { errorMap: () => ({ message: 'expected "POST": this endpoint only creates Observations' }) }),
         url: z.literal('Observation', { errorMap: () => ({ message: 'expected "Observation"' }) }),
+        ifNoneExist: z.string().optional(),
       }, { required_error: 'required: {"method": "POST", "url": "Observation"}' })
       .passthrough(),
   })
@@ -54,7 +55,11 @@ export function validateBundleEnvelope(body: unknown): BundleEnvelope {
   return parseResource(BundleBody, body, 'Bundle');
 }
 
-/** Validates one entry's request and returns its resource; issues name `Bundle.entry[i].request.method` and so on. */
-export function entryResource(entry: unknown, index: number): unknown {
-  return parseResource(EntryBody, entry, `Bundle.entry[${index}]`).resource;
+/** What an entry asks for: its resource, its `fullUrl`, and the condition of a conditional create. */
+export type BundleEntryRequest = Readonly<{ resource: unknown; fullUrl?: string; ifNoneExist?: string }>;
+
+/** Validates one entry's request; issues name `Bundle.entry[i].request.method` and so on. */
+export function entryRequest(entry: unknown, index: number): BundleEntryRequest {
+  const parsed = parseResource(EntryBody, entry, `Bundle.entry[${index}]`);
+  return { resource: parsed.resource, ...(parsed.fullUrl ? { fullUrl: parsed.fullUrl } : {}), ...(parsed.request.ifNoneExist ? { ifNoneExist: parsed.request.ifNoneExist } : {}) };
 }

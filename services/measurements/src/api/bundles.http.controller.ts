@@ -4,10 +4,15 @@ import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError, VardeError, type FieldIssue } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { toHttpError } from '@varde/fhir';
+import { FhirHttpError, toHttpError, versionTag } from '@varde/fhir';
 import { commandMetadataFrom, LOGGER, type MetadataHeaders } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
-import { entryResource, validateBundleEnvelope } from './bundle.validation';
+import { MeasurementReader } from '../application/measurement.reader';
+import type { MeasurementView } from '../application/measurement.view';
+import { measurementIdOf } from '../application/record-measurement.command';
+import { chunkIdOf } from '../application/record-sample-chunk.handler';
+import { entryRequest, validateBundleEnvelope } from './bundle.validation';
+import { conditionalId } from './conditional-create';
 import { LogicalSubjects } from './logical-subject';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake, relocate } from './observation.intake';
@@ -16,8 +21,11 @@ import { ObservationRecorder, type Entry, type EntryOutcome, type Recorded } fro
 /** DI token of the most entries one Bundle may carry. */
 export const MAX_BUNDLE_ENTRIES = Symbol('MAX_BUNDLE_ENTRIES');
 
-/** An entry validated and authorised, with its command's metadata, or why it was refused. */
-type Prepared = Readonly<{ entry: Entry } | { refused: unknown }>;
+/**
+ * An entry validated and authorised, with its command's metadata; or the measurement a conditional create found
+ * (nothing to write); or why it was refused. `fullUrl` as sent, for `urn:uuid:` references in a transaction.
+ */
+type Prepared = Readonly<({ entry: Entry } | { found: MeasurementView } | { refused: unknown }) & { fullUrl?: string }>;
 
 /**
  * FHIR Bundles of Observations: `batch` (each entry on its own) and `transaction` (all or nothing). Every
@@ -31,6 +39,7 @@ export class BundlesHttpController {
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(LogicalSubjects) private readonly subjects: LogicalSubjects,
+    @Inject(MeasurementReader) private readonly reader: MeasurementReader,
     @Inject(MAX_BUNDLE_ENTRIES) private readonly maxEntries: number,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -54,9 +63,15 @@ export class BundlesHttpController {
       bundle.entry.map(async (entry, i): Promise<Prepared> => {
         const at = `Bundle.entry[${i}].resource`;
         try {
-          const resource = await resolveSubject(locate(() => entryResource(entry, i), `Bundle.entry[${i}]`), at);
+          const request = locate(() => entryRequest(entry, i), `Bundle.entry[${i}]`);
+          const fullUrl = request.fullUrl ? { fullUrl: request.fullUrl } : {};
+          const resource = await resolveSubject(request.resource, at);
           const submission = await this.recorder.authorise(authorise, this.intake.check(resource, at), at);
-          return { entry: [submission, { ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) }] };
+          if (request.ifNoneExist !== undefined) {
+            const found = await this.reader.existingOf(submission.input.patientId, conditionalId(request.ifNoneExist), metadata);
+            if (found) return { found, ...fullUrl };
+          }
+          return { entry: [submission, { ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) }], ...fullUrl };
         } catch (refused) {
           return { refused };
         }
@@ -70,7 +85,7 @@ export class BundlesHttpController {
     const recorded = await this.recorder.recordEach(valid.map((v) => v.entry));
     const outcomes = new Map(valid.map((v, k) => [v.i, recorded[k]!]));
     const unexpected = (error: unknown): void => this.logger.error({ err: error }, 'unexpected error in a batch entry');
-    return { resourceType: 'Bundle', type: 'batch-response', entry: prepared.map((p, i) => responseOf('refused' in p ? p : outcomes.get(i)!, unexpected)) };
+    return { resourceType: 'Bundle', type: 'batch-response', entry: prepared.map((p, i) => ('found' in p ? foundResponse(p.found) : responseOf('refused' in p ? p : outcomes.get(i)!, unexpected))) };
   }
 
   private async transaction(prepared: readonly Prepared[]): Promise<Bundle> {
@@ -78,11 +93,13 @@ export class BundlesHttpController {
       const issues = errors.flatMap((error, i) => (error === undefined ? [] : issuesOf(error, `Bundle.entry[${i}].resource`)));
       return new ValidationError(issues, `the transaction was refused and nothing was recorded: ${issues.length} problem(s)`);
     };
-    const entries = prepared.flatMap((p) => ('entry' in p ? [p.entry] : []));
-    if (entries.length < prepared.length) throw refusedAs(prepared.map((p) => ('refused' in p ? p.refused : undefined)));
-    const result = await this.recorder.recordAllOrNothing(entries);
-    if (!result.written) throw refusedAs(result.errors);
-    return { resourceType: 'Bundle', type: 'transaction-response', entry: result.recorded.map(created) };
+    if (prepared.some((p) => 'refused' in p)) throw refusedAs(prepared.map((p) => ('refused' in p ? p.refused : undefined)));
+    const resolved = resolveInternalReferences(prepared);
+    const toWrite = resolved.flatMap((p, i) => ('entry' in p ? [{ i, entry: p.entry }] : []));
+    const result = await this.recorder.recordAllOrNothing(toWrite.map((w) => w.entry));
+    if (!result.written) throw refusedAs(resolved.map((p, i) => { const k = toWrite.findIndex((w) => w.i === i); return k < 0 ? undefined : result.errors[k]; }));
+    const recorded = new Map(toWrite.map((w, k) => [w.i, result.recorded[k]!]));
+    return { resourceType: 'Bundle', type: 'transaction-response', entry: resolved.map((p, i) => ('found' in p ? foundResponse(p.found) : created(recorded.get(i)!))) };
   }
 }
 
@@ -97,6 +114,43 @@ function responseOf(outcome: EntryOutcome, unexpected: (error: unknown) => void)
   const mapped = toHttpError(outcome.refused, true);
   if (mapped.unexpected) unexpected(outcome.refused);
   return { response: { status: statusLine(mapped.status), outcome: mapped.body as OperationOutcome } };
+}
+
+/** A conditional create's match: `200`, nothing written. */
+const foundResponse = (view: MeasurementView): BundleEntry => ({
+  response: { status: statusLine(200), location: `Observation/${view.measurementId}/_history/${view.version}`, etag: versionTag(view.version), lastModified: view.lastUpdated },
+});
+
+/** The id an entry has once recorded: derived from its content, so known before anything is written. */
+const entryId = (p: Prepared): string | undefined =>
+  'found' in p ? p.found.measurementId : 'entry' in p ? (p.entry[0].kind === 'point' ? measurementIdOf(p.entry[0].input) : chunkIdOf(p.entry[0].input)) : undefined;
+
+/**
+ * R4 transaction processing: a reference to another entry's `fullUrl` (`urn:uuid:…`) is replaced by
+ * `Observation/<id>` of that entry, in the resource as it is stored. A `urn:uuid:` reference that names no entry
+ * refuses the transaction.
+ */
+function resolveInternalReferences(prepared: readonly Prepared[]): readonly Prepared[] {
+  const targets = new Map(prepared.flatMap((p) => { const id = entryId(p); return p.fullUrl?.startsWith('urn:uuid:') && id ? [[p.fullUrl, `Observation/${id}`] as const] : []; }));
+  const issues: FieldIssue[] = [];
+  const resolved = prepared.map((p, i): Prepared => {
+    if (!('entry' in p) || p.entry[0].kind !== 'point' || !p.entry[0].input.resource) return p;
+    const [submission, metadata] = p.entry;
+    const rewrite = (node: unknown, path: string): unknown => {
+      if (Array.isArray(node)) return node.map((n, k) => rewrite(n, `${path}[${k}]`));
+      if (typeof node !== 'object' || node === null) return node;
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => {
+        if (key !== 'reference' || typeof value !== 'string' || !value.startsWith('urn:uuid:')) return [key, rewrite(value, `${path}.${key}`)];
+        const target = targets.get(value);
+        if (!target) issues.push({ field: `${path}.reference`, message: `${value.slice(0, 60)} is the fullUrl of no entry of this transaction` });
+        return [key, target ?? value];
+      }));
+    };
+    const resource = rewrite(submission.input.resource, `Bundle.entry[${i}].resource`) as typeof submission.input.resource;
+    return { ...p, entry: [{ ...submission, input: { ...submission.input, resource } }, metadata] };
+  });
+  if (issues.length > 0) throw new ValidationError(issues, `the transaction was refused and nothing was recorded: ${issues.length} problem(s)`);
+  return resolved;
 }
 
 const created = (result: Recorded): BundleEntry => ({
@@ -116,6 +170,7 @@ function locate<T>(parse: () => T, at: string): T {
 /** A refused entry's problems as issues naming the entry; errors other than validation keep their message. */
 function issuesOf(error: unknown, at: string): FieldIssue[] {
   if (error instanceof ValidationError) return [...error.issues];
+  if (error instanceof FhirHttpError) return [{ field: at, message: error.message }];
   if (error instanceof VardeError) return [{ field: at, message: error.message.replace(/^Observation(?=[.:])/, at) }];
   throw error;
 }

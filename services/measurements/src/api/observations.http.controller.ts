@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { FhirHttpError } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { measurementIdOfIdentifier } from '../application/record-measurement.command';
+import { conditionalId } from './conditional-create';
 import { negotiate, versionHeaders, written } from './fhir-responses';
 import { observationFromChunk, observationFromView } from './observation.resource';
 import { ObservationRecorder } from './observation-recorder';
@@ -81,19 +80,4 @@ export class ObservationsHttpController {
     versionHeaders(reply, resource);
     return resource;
   }
-}
-
-/**
- * The measurement an `If-None-Exist` search names: Varde answers `identifier=<system>|<value>` (a measurement's
- * id derives from its identifier, so it matches at most one); any other search is a 412, as R4 lets a server
- * that cannot evaluate the condition answer.
- */
-function conditionalId(condition: string): string {
-  const params = new URLSearchParams(condition.replace(/^.*\?/, ''));
-  const identifier = params.get('identifier');
-  const bar = identifier?.indexOf('|') ?? -1;
-  if ([...params.keys()].length !== 1 || !identifier || bar <= 0 || bar === identifier.length - 1) {
-    throw new FhirHttpError(412, 'If-None-Exist: supported is identifier=<system>|<value>, the identifier of the measurement');
-  }
-  return measurementIdOfIdentifier({ system: identifier.slice(0, bar), value: identifier.slice(bar + 1) });
 }
