@@ -34,6 +34,8 @@ export type DevTokenOptions = Readonly<{
   careTeams?: readonly string[];
   subject?: string;
   organisation?: string;
+  /** For a clinician: their HPR number (HelseID `hpr_number`). */
+  hprNumber?: string;
   scopes?: readonly string[];
   /** Lifetime in seconds; default {@link DEFAULT_TTL_SECONDS}. */
   ttlSeconds?: number;
@@ -63,6 +65,7 @@ export async function mintDevToken(options: DevTokenOptions): Promise<string> {
     [CLAIMS.scope]: devTokenScopes(options).join(' '),
     ...holderClaims(options),
     ...(organisation === undefined ? {} : { [CLAIMS.helseIdOrganisation]: organisation }),
+    ...(options.hprNumber === undefined ? {} : { [CLAIMS.hprNumber]: options.hprNumber }),
   };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'at+jwt' })

@@ -20,6 +20,8 @@ export const DATA_CATEGORIES = [
   // A patient's whole story across the services (timeline, state as of an instant, FHIR AuditEvent/Provenance
   // exports): auditors only, with a stated reason (issue #22, ADR 0017).
   'audit-trail',
+  // Emergency accesses (akuttilgang): opening one (clinicians), and the reports of them to a care team.
+  'emergency-access',
   // Platform data that is no patient's: pathway and questionnaire definitions, rule sets, what-if aggregates.
   'definitions',
 ] as const;
@@ -84,7 +86,8 @@ export const POLICY_TABLE: readonly PolicyRule[] = [
     role: 'clinician',
     relation: 'care-team',
     read: [...CLINICAL, 'definitions'],
-    write: CLINICAL,
+    // Emergency access: a member of the team whom the patient has blocked (EMERGENCY_ACCESS, patient-access.ts).
+    write: [...CLINICAL, 'emergency-access'],
     reason: "a clinician on the patient's care team, giving health care",
     basis: 'helsepersonelloven § 21a, § 25; pasientjournalloven § 19',
   },
@@ -92,22 +95,23 @@ export const POLICY_TABLE: readonly PolicyRule[] = [
     role: 'clinician',
     relation: 'other-team',
     read: ['definitions'],
-    write: [],
+    // Only by opening an emergency access with a reason (EMERGENCY_ACCESS, patient-access.ts): logged apart, reported.
+    write: ['emergency-access'],
     reason: "the patient is not on one of the clinician's care teams: no health-care need (no snooping)",
     basis: 'helsepersonelloven § 21a; pasientjournalloven § 16',
   },
   {
     role: 'clinician',
     relation: 'any',
-    read: ['definitions'],
+    read: ['definitions', 'emergency-access'],
     write: [],
-    reason: 'clinicians read definitions and their own teams\' lists',
+    reason: 'clinicians read definitions and their own teams\' lists (and the emergency accesses to their teams\' patients)',
     basis: 'helsepersonelloven § 21a',
   },
   {
     role: 'auditor',
     relation: 'any',
-    read: ['measurements', 'forms', 'enrolments', 'triage', 'alerts', 'device-gateways', 'access-log', 'consents', 'audit-trail', 'definitions'],
+    read: ['measurements', 'forms', 'enrolments', 'triage', 'alerts', 'device-gateways', 'access-log', 'consents', 'audit-trail', 'emergency-access', 'definitions'],
     write: [],
     reason: 'control of access and of decisions (read only)',
     basis: 'pasientjournalloven § 22 (informasjonssikkerhet, kontroll), § 23',
@@ -199,16 +203,27 @@ export function rolesAllowed(category: DataCategory, action: AccessAction): read
  * permits (ForbiddenError with the policy's reason); returns the permit.
  */
 export function assertAccess(principal: Principal, question: AccessQuestion): AccessDecision {
-  const scope = scopeFor(question.category, question.action);
-  if (!principal.scopes.includes(scope)) throw new InsufficientScopeError(scope);
+  assertScope(principal, question);
   const decision = decideAccess(principal, question);
   if (decision.decision === 'permit') return decision;
+  throw accessRefusal(principal, question, decision);
+}
+
+/** Throws {@link InsufficientScopeError} unless the token carries the scope of the question's category and action. */
+export function assertScope(principal: Principal, question: Pick<AccessQuestion, 'category' | 'action'>): void {
+  const scope = scopeFor(question.category, question.action);
+  if (!principal.scopes.includes(scope)) throw new InsufficientScopeError(scope);
+}
+
+/**
+ * The 403 for a denial. A clinician not on the patient's care team gets one text whatever team the patient is on
+ * (or none), naming only their own teams: a 403 must not tell another team where a patient is. Every other denial
+ * (a block, a guardian's age rule) carries the policy's reason.
+ */
+export function accessRefusal(principal: Principal, question: AccessQuestion, decision: AccessDecision): ForbiddenError {
   const patient = question.patient;
-  if (patient !== undefined && principal.role === 'clinician') {
-    // Same answer whatever team the patient is on (or none): a 403 must not tell another team where a patient is.
-    throw new ForbiddenError(notOnYourTeams(principal, patient.id));
-  }
-  throw new ForbiddenError(decision.reason);
+  if (patient !== undefined && principal.role === 'clinician' && decision.relation !== 'care-team') return new ForbiddenError(notOnYourTeams(principal, patient.id));
+  return new ForbiddenError(decision.reason);
 }
 
 /** The OAuth scope a token needs to `action` on `category`: `varde/<category>.<read|write>`. */

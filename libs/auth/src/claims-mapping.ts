@@ -9,6 +9,7 @@ export const CLAIMS = {
   careTeams: 'varde_care_teams',
   organisation: 'varde_org',
   helseIdOrganisation: 'helseid://claims/client/claims/orgnr_parent',
+  hprNumber: 'helseid://claims/hpr/hpr_number',
   clientId: 'client_id',
   scope: 'scope',
 } as const;
@@ -31,12 +32,15 @@ export function principalFromClaims(claims: Readonly<Record<string, unknown>>): 
   if (!isRole(role)) throw new UnauthorizedError(`token role ${JSON.stringify(role)} is not a Varde role`);
 
   const organisation = optionalString(claims, CLAIMS.helseIdOrganisation) ?? optionalString(claims, CLAIMS.organisation);
+  const hprNumber = optionalString(claims, CLAIMS.hprNumber);
+  if (hprNumber !== undefined && !/^\d{1,9}$/.test(hprNumber)) throw new UnauthorizedError(`token claim '${CLAIMS.hprNumber}' must be an HPR number (up to 9 digits)`);
   const principal = {
     subject,
     role,
     scopes: scopesOf(claims[CLAIMS.scope]),
     careTeams: careTeamsOf(claims[CLAIMS.careTeams]),
     ...(organisation === undefined ? {} : { organisation }),
+    ...(hprNumber === undefined ? {} : { hprNumber }),
     ...(clientId === undefined ? {} : { clientId }),
   };
 

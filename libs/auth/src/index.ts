@@ -7,3 +7,4 @@ export * from './auth.module';
 export * from './access-policy';
 export * from './access.decorator';
 export * from './insufficient-scope.error';
+export * from './patient-access';

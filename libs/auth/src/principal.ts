@@ -19,6 +19,8 @@ export type Principal = Readonly<{
   careTeams: readonly string[];
   /** Organisation number of the caller's organisation (HelseID `orgnr_parent`). */
   organisation?: string;
+  /** HPR number of a health professional (HelseID `hpr_number`): what a patient's block on a named professional matches. */
+  hprNumber?: string;
   scopes: readonly string[];
   clientId?: string;
   token?: never;

@@ -11,4 +11,6 @@ export type AccessLogEntry = Readonly<{
   resource: string;
   accessedAt: string;
   correlationId: string;
+  /** Why the access policy let the actor read it (the policy decision's reason), when the reader knows it. */
+  reason?: string;
 }>;

@@ -14,7 +14,7 @@ export abstract class AccessLog {
    * Records that the caller of `request` read these patients' data (`source` names the reading service).
    * One entry id per request and patient, so a retried call records each read once.
    */
-  async recordReads(source: string, patientIds: readonly string[], what: Readonly<{ purpose: string; resource: string }>, request: CommandMetadata): Promise<void> {
+  async recordReads(source: string, patientIds: readonly string[], what: Readonly<{ purpose: string; resource: string; reason?: string }>, request: CommandMetadata): Promise<void> {
     if (patientIds.length === 0) return;
     await this.record(
       patientIds.map((patientId) => ({
@@ -25,6 +25,7 @@ export abstract class AccessLog {
         resource: what.resource,
         accessedAt: request.now,
         correlationId: request.correlationId,
+        ...(what.reason ? { reason: what.reason } : {}),
       })),
     );
   }
@@ -74,6 +75,7 @@ export class SharingAccessLog extends AccessLog implements OnModuleDestroy {
           resource: e.resource,
           accessedAt: new Date(e.accessedAt),
           correlationId: e.correlationId,
+          reason: e.reason ?? '',
         })),
       }, metadata),
       'sharing.RecordAccess',

@@ -1,5 +1,6 @@
 import { pathwaysV1Service } from '@varde/contracts';
-import { assertAccess, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
+import { assertAccess, ROLES_ASKING_THE_POLICY, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
+import type { AccessPolicy } from './access-policy-client';
 import { NotFoundError } from '@varde/core';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
 import type { ServiceCredentials } from './service-credentials';
@@ -9,6 +10,9 @@ export type ActiveEnrolmentAnswer = NonNullable<pathwaysV1Service.GetActiveEnrol
 
 /** Port: is a patient on a pathway now, and with which care team? (Forms and measurements refuse data for patients who are not.) */
 export abstract class EnrolmentDirectory {
+  /** The policy decision point asked for the roles whose answer a patient's consents can change; absent: the table alone. */
+  protected accessPolicy: AccessPolicy | undefined;
+
   /** The active enrolment, or undefined when the patient has none. */
   abstract active(patientId: string): Promise<ActiveEnrolmentAnswer | undefined>;
 
@@ -25,14 +29,17 @@ export abstract class EnrolmentDirectory {
   }
 
   /**
-   * Asks the policy table whether `principal` may `action` this patient's `category` of data, with the care team of
-   * the patient's active enrolment (a clinician: only patients of their own teams); throws ForbiddenError with the
-   * reason otherwise. Resolves to the active enrolment (undefined when there is none) and the permit.
+   * Asks the policy whether `principal` may `action` this patient's `category` of data, with the care team of
+   * the patient's active enrolment (a clinician: only patients of their own teams): for clinicians and guardians
+   * the policy decision point in sharing (blocks, emergency access, guardians' age rules), for other roles the
+   * table. Throws ForbiddenError with the reason otherwise. Resolves to the active enrolment (undefined when there
+   * is none) and the permit, whose reason goes into the access log.
    */
   async authorise(principal: Principal, category: DataCategory, action: AccessAction, patientId: string): Promise<{ enrolment: ActiveEnrolmentAnswer | undefined; decision: AccessDecision }> {
     const enrolment = await this.active(patientId);
-    const decision = assertAccess(principal, { category, action, patient: { id: patientId, careTeamId: enrolment?.careTeamId || undefined } });
-    return { enrolment, decision };
+    const question = { category, action, patient: { id: patientId, careTeamId: enrolment?.careTeamId || undefined } };
+    if (this.accessPolicy === undefined || !ROLES_ASKING_THE_POLICY.includes(principal.role)) return { enrolment, decision: assertAccess(principal, question) };
+    return { enrolment, decision: await this.accessPolicy.authorise(principal, { ...question, careTeamKnown: true }) };
   }
 }
 
@@ -47,13 +54,18 @@ export class PathwaysEnrolments extends EnrolmentDirectory {
   private readonly cache = new Map<string, { value: ActiveEnrolmentAnswer; until: number }>();
   private readonly identifiers = new Map<string, { value: string; until: number }>();
 
-  /** `credentials`: this service's identity, sent with every call (pathways refuses calls without one). */
+  /**
+   * `credentials`: this service's identity, sent with every call (pathways refuses calls without one);
+   * `accessPolicy`: sharing's policy decision point, asked by {@link EnrolmentDirectory.authorise}.
+   */
   constructor(
     url: string,
     private readonly cacheMs: number,
     private readonly credentials: ServiceCredentials,
+    accessPolicy?: AccessPolicy,
   ) {
     super();
+    this.accessPolicy = accessPolicy;
     this.client = createGrpcClient('pathways', url);
     this.service = this.client.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
   }

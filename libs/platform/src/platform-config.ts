@@ -44,6 +44,8 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       PATHWAYS_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.pathways.grpc}`),
       SHARING_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.sharing.grpc}`),
       TRIAGE_GRPC_URL: z.string().default(`127.0.0.1:${SERVICE_PORTS.triage.grpc}`),
+      // Longest a permit of sharing's policy decision point is reused; ConsentChanged drops it sooner (docs/api/sharing.md).
+      ACCESS_POLICY_CACHE_SECONDS: env.int(5),
       LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       SHUTDOWN_DRAIN_MS: env.int(0),
       BODY_LIMIT_BYTES: env.int(1_048_576),
@@ -79,6 +81,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       audienceOf: (callee: ServiceName): string => `${config.SERVICE_AUDIENCE_PREFIX}${callee}`,
     },
     peers: { pathwaysGrpc: config.PATHWAYS_GRPC_URL, sharingGrpc: config.SHARING_GRPC_URL, triageGrpc: config.TRIAGE_GRPC_URL },
+    accessPolicyCacheMs: config.ACCESS_POLICY_CACHE_SECONDS * 1000,
     logLevel: config.LOG_LEVEL,
     shutdownDrainMs: config.SHUTDOWN_DRAIN_MS,
     rateLimits: { perTokenPerMinute: config.RATE_LIMIT_PER_TOKEN_PER_MINUTE, perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE },

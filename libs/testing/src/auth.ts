@@ -10,7 +10,7 @@ import { mintDevToken } from '../../../deploy/local/dev-issuer/mint-token';
 export type TestIssuer = Readonly<{
   url: string;
   /** Mints a token; a clinician's care teams default to `['copd-care-team']` (the COPD pathway's default team). */
-  token: (role: Role, options?: { patientId?: string; patientIds?: string[]; careTeams?: string[]; ttlSeconds?: number; subject?: string; issuedAt?: Date; scopes?: string[]; audience?: string }) => Promise<string>;
+  token: (role: Role, options?: { patientId?: string; patientIds?: string[]; careTeams?: string[]; ttlSeconds?: number; subject?: string; issuedAt?: Date; scopes?: string[]; audience?: string; organisation?: string; hprNumber?: string }) => Promise<string>;
   /** Service credentials from this issuer (client `varde-test`), for tests that call a service's gRPC port (ADR 0013). */
   credentials: ServiceCredentials;
   close: () => Promise<void>;

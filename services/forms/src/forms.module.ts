@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig, z } from '@varde/config';
-import { AccessLog, accessLogViaOutbox, EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
+import { AccessLog, accessLogViaOutbox, EnrolmentDirectory, PathwaysEnrolments, AccessPolicy, sharingAccessPolicy, PlatformModule, type Infrastructure } from '@varde/platform';
 import { AssignmentsHttpController } from './api/assignments.http.controller';
 import { QuestionnaireResponsesHttpController } from './api/questionnaire-responses.http.controller';
 import { QuestionnairesHttpController } from './api/questionnaires.http.controller';
@@ -63,7 +63,8 @@ export class FormsModule {
         NoteMeasurementsConsumer,
         { provide: ResponsePdfRenderer, useClass: PdfKitResponseRenderer },
         // Forms asks once per response: no caching needed.
-        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, 0, infra.credentials) },
+        { provide: AccessPolicy, useFactory: () => sharingAccessPolicy(infra) },
+        { provide: EnrolmentDirectory, inject: [AccessPolicy], useFactory: (policy: AccessPolicy) => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, 0, infra.credentials, policy) },
         // Reads of a patient's responses are written to their access log (through forms' outbox) before they are shown.
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
       ],

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { FhirMetadataHttpController } from './api/fhir-metadata.http.controller';
 import { loadConfig, env, z } from '@varde/config';
-import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
+import { AccessLog, EnrolmentDirectory, type Infrastructure, PathwaysEnrolments, AccessPolicy, sharingAccessPolicy, PlatformModule, accessLogViaOutbox } from '@varde/platform';
 import { ObservationsHttpController } from './api/observations.http.controller';
 import { MeasurementQuery } from './application/measurement.query';
 import { RecordMeasurementsHandler } from './application/record-measurements.handler';
@@ -102,7 +102,8 @@ export class MeasurementsModule {
         MeasurementReader,
         CorrectMeasurementHandler,
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
-        { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000, infra.credentials) },
+        { provide: AccessPolicy, useFactory: () => sharingAccessPolicy(infra) },
+        { provide: EnrolmentDirectory, inject: [AccessPolicy], useFactory: (policy: AccessPolicy) => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000, infra.credentials, policy) },
       ],
     };
   }

@@ -13,6 +13,7 @@ let pathways: ServiceProcess;
 let measurements: ServiceProcess;
 let db: pg.Pool;
 let clinician: string;
+let sharing: ServiceProcess;
 let seconds = 0;
 
 const spo2 = (patientId: string, value = 95) => ({
@@ -42,12 +43,14 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
   pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
-  measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  // Sharing decides clinicians' access (the policy decision point: blocks, emergency access).
+  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing'), PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
   clinician = await issuer.token('clinician');
 });
 
 afterAll(async () => {
-  await Promise.allSettled([measurements?.stop(), pathways?.stop()]);
+  await Promise.allSettled([measurements?.stop(), pathways?.stop(), sharing?.stop()]);
   await db?.end();
   await issuer?.close();
 });

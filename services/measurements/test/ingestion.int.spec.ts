@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
-import { enrolPatient, freshSchema, outboxEntriesOf, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assignGateway, DEV_GATEWAY } from './assign-gateway';
@@ -15,6 +15,7 @@ const UCUM = 'http://unitsofmeasure.org';
 let issuer: TestIssuer;
 let pathways: ServiceProcess;
 let measurements: ServiceProcess;
+let sharing: ServiceProcess;
 let db: pg.Pool;
 let patientId: string;
 let token: string;
@@ -76,14 +77,16 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
   pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
-  measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  // Sharing decides clinicians' access (the policy decision point) and keeps the access log.
+  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing'), PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
   patientId = await enrolPatient(pathways.url, await issuer.token('clinician'));
   token = await issuer.token('patient', { patientId });
   await assignGateway(measurements.url, await issuer.token('clinician'), patientId);
 });
 
 afterAll(async () => {
-  await Promise.allSettled([measurements?.stop(), pathways?.stop()]);
+  await Promise.allSettled([measurements?.stop(), pathways?.stop(), sharing?.stop()]);
   await db?.end();
   await issuer?.close();
 });
@@ -247,10 +250,11 @@ describe('exactly once', () => {
     const reading = observation('8867-4', 71, '/min', { device: { reference: 'Device/watch-3' } });
     const first = await postObservation(reading);
     expect(first.status).toBe(201);
-    const logged = async () => (await outboxEntriesOf(db, patientId, schema)).filter((e) => e.resource === `Observation/${first.body.id}`);
-    expect(await logged()).toEqual([]);
+    const resource = `Observation/${first.body.id}`;
     expect((await postObservation(reading)).status).toBe(200);
-    expect((await logged()).map((e) => [e.purpose, e.actor.role])).toEqual([['measurements', 'patient']]);
+    // Once the resend's entry reached the patient's log (from the outbox), it is the only one for that Observation.
+    const log = await accessLogOf(sharing.url, patientId, token, (entries) => entries.some((e) => e.resource === resource), 'the resend in the access log');
+    expect(log.filter((e) => e.resource === resource).map((e) => [e.purpose, e.actor.role])).toEqual([['measurements', 'patient']]);
   });
 
   it('refuses the same identifier with other content (409), saying which elements differ', async () => {

@@ -3,6 +3,7 @@ import { env, loadConfig, z } from '@varde/config';
 import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
 import { AccessLogHttpController } from './api/access-log.http.controller';
 import { ConsentsHttpController } from './api/consents.http.controller';
+import { EmergencyAccessHttpController } from './api/emergency-access.http.controller';
 import { R4Consent } from './api/r4-consent';
 import { AuditDecisionsHttpController } from './api/audit/audit-decisions.http.controller';
 import { AuditFhirHttpController } from './api/audit/audit-fhir.http.controller';
@@ -15,6 +16,9 @@ import { AuditTimelineProjection } from './infrastructure/audit/audit-timeline.p
 import { PostgresAuditTrail } from './infrastructure/audit/postgres-audit-trail';
 import { SharingGrpcController } from './api/sharing.grpc.controller';
 import { Consents } from './application/consents.port';
+import { EmergencyAccesses } from './application/emergency-accesses.port';
+import { OpenEmergencyAccessHandler } from './application/open-emergency-access.handler';
+import { PatientAccessDecisions } from './application/patient-access.decisions';
 import { OrganisationDirectory } from './application/organisation-directory.port';
 import { PatientDataAccess } from './application/patient-data-access';
 import { PatientTriagedConsumer } from './application/patient-triaged.consumer';
@@ -22,6 +26,7 @@ import { RecordAccessHandler } from './application/record-access.handler';
 import { RecordConsentHandler } from './application/record-consent.handler';
 import { AccessLogRepository, PostgresAccessLogRepository } from './infrastructure/access-log.repository';
 import { PostgresConsents } from './infrastructure/consents.read-model';
+import { PostgresEmergencyAccesses } from './infrastructure/emergency-accesses.read-model';
 import { FileOrganisationDirectory, SHIPPED_ORGANISATIONS_FILE } from './infrastructure/file-organisation-directory';
 import { PatientStatusProjection } from './infrastructure/patient-status.projection';
 import { loadPmdConfig, pmdProviders } from './pmd.providers';
@@ -48,7 +53,7 @@ export class SharingModule {
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, ConsentsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController],
+      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,

@@ -32,6 +32,7 @@ const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntr
   resource: `Observation?patient=${patientId}`,
   accessedAt: new Date('2025-01-15T08:00:00.000Z'),
   correlationId: randomUUID(),
+  reason: '',
   ...overrides,
 });
 const readLog = async (patientId: string, token?: string, query = '') =>

@@ -1,6 +1,6 @@
 import { AccessLog, EnrolmentDirectory } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
+import type { AccessDecision, Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import type { StoredEvent } from '@varde/event-sourcing';
 import type { SampleChunkEvent } from '../domain/sample-chunk.events';
@@ -33,25 +33,25 @@ export class MeasurementReader {
 
   /** A page of one patient's measurements. */
   async search(search: MeasurementSearch, resource: string, reading: Reading): Promise<MeasurementPage> {
-    await this.authorise(reading.principal, search.patientId);
+    const { reason } = await this.authorise(reading.principal, search.patientId);
     const page = await this.query.search(search);
-    await this.log(search.patientId, resource, reading.request);
+    await this.log(search.patientId, resource, reading.request, reason);
     return page;
   }
 
   /** The latest `max` values per code of one patient. */
   async lastPerCode(patientId: string, codes: readonly CodeFilter[], max: number, resource: string, reading: Reading): Promise<readonly MeasurementView[]> {
-    await this.authorise(reading.principal, patientId);
+    const { reason } = await this.authorise(reading.principal, patientId);
     const views = await this.query.lastPerCode(patientId, codes, max);
-    await this.log(patientId, resource, reading.request);
+    await this.log(patientId, resource, reading.request, reason);
     return views;
   }
 
   /** One patient's values of one code in time order. */
   async series(patientId: string, code: CodeFilter, range: { from?: string; to?: string; limit: number }, resource: string, reading: Reading): Promise<readonly MeasurementView[]> {
-    await this.authorise(reading.principal, patientId);
+    const { reason } = await this.authorise(reading.principal, patientId);
     const views = await this.query.series(patientId, code, range.from, range.to, range.limit);
-    await this.log(patientId, resource, reading.request);
+    await this.log(patientId, resource, reading.request, reason);
     return views;
   }
 
@@ -62,8 +62,8 @@ export class MeasurementReader {
   async one(measurementId: string, version: number | undefined, reading: Reading): Promise<MeasurementView> {
     const view = await this.streams.current(measurementId, version);
     if (!view || (version !== undefined && view.version !== version)) throw new NotFoundError(`Observation/${measurementId}${version ? `/_history/${version}` : ''} does not exist`);
-    await this.authorise(reading.principal, view.patientId);
-    await this.log(view.patientId, `Observation/${measurementId}${version ? `/_history/${version}` : ''}`, reading.request);
+    const { reason } = await this.authorise(reading.principal, view.patientId);
+    await this.log(view.patientId, `Observation/${measurementId}${version ? `/_history/${version}` : ''}`, reading.request, reason);
     return view;
   }
 
@@ -73,27 +73,26 @@ export class MeasurementReader {
     const chunk = view ? undefined : await this.streams.chunk(id);
     const patientId = view?.patientId ?? chunk?.data.patientId;
     if (!patientId) throw new NotFoundError(`Observation/${id} does not exist`);
-    await this.authorise(reading.principal, patientId);
-    await this.log(patientId, `Observation/${id}`, reading.request);
+    const { reason } = await this.authorise(reading.principal, patientId);
+    await this.log(patientId, `Observation/${id}`, reading.request, reason);
     return view ? { kind: 'measurement', view } : { kind: 'chunk', chunk: chunk! };
   }
 
   /** The stream chunks of one patient and code with samples in [from, to) (epoch ms), in time order. */
   async streamChunks(stream: StreamKey, from: number, to: number, resource: string, reading: Reading): Promise<readonly StoredChunk[]> {
-    await this.authorise(reading.principal, stream.patientId);
+    const { reason } = await this.authorise(reading.principal, stream.patientId);
     const chunks = await this.chunks.overlapping(stream, from, to);
-    await this.log(stream.patientId, resource, reading.request);
+    await this.log(stream.patientId, resource, reading.request, reason);
     return chunks;
   }
 
   /**
-   * Throws ForbiddenError unless the caller may see (and so act on) the patient's measurements: a clinician
-   * only on the patient's care team. Only a clinician's answer depends on the team, so only they ask pathways
-   * (cached there). Writes by clinicians are checked here too.
+   * Throws ForbiddenError unless the policy lets the caller see the patient's measurements: a clinician only on the
+   * patient's care team (or under an emergency access) and not blocked by the patient; a guardian within the age
+   * rules (EnrolmentDirectory.authorise, sharing's policy decision point). Resolves to the permit.
    */
-  async authorise(principal: Principal, patientId: string): Promise<void> {
-    const careTeamId = principal.role === 'clinician' ? (await this.enrolments.active(patientId))?.careTeamId : undefined;
-    assertMayReadPatientOfTeam(principal, patientId, careTeamId || undefined);
+  async authorise(principal: Principal, patientId: string): Promise<AccessDecision> {
+    return (await this.enrolments.authorise(principal, 'measurements', 'read', patientId)).decision;
   }
 
   /**
@@ -115,7 +114,7 @@ export class MeasurementReader {
     return view;
   }
 
-  private log(patientId: string, resource: string, request: CommandMetadata): Promise<void> {
-    return this.accessLog.recordReads('measurements', [patientId], { purpose: PURPOSE, resource }, request);
+  private log(patientId: string, resource: string, request: CommandMetadata, reason?: string): Promise<void> {
+    return this.accessLog.recordReads('measurements', [patientId], { purpose: PURPOSE, resource, ...(reason ? { reason } : {}) }, request);
   }
 }

@@ -54,6 +54,7 @@ export class AccessLogHttpController {
     @Param('patientId') patientId: string,
     @Query('limit') limit: string | undefined,
     @Query('page') page: string | undefined,
+    @Query('emergency') emergency: string | undefined,
     @Headers() headers: MetadataHeaders,
     @CurrentPrincipal() principal: Principal,
   ) {
@@ -62,7 +63,9 @@ export class AccessLogHttpController {
     const max = parseLimit(Array.isArray(limit) ? limit[0] : limit);
     const after = parsePageToken(Array.isArray(page) ? page[0] : page);
     await this.access.logRead(principal, patientId, { purpose: 'access-log', resource: `/api/patients/${patientId}/access-log` }, headers);
-    const found = await this.accessLog.list(patientId, max, after);
+    const onlyEmergencies = emergency === 'true';
+    if (emergency !== undefined && emergency !== 'true' && emergency !== 'false') throw ValidationError.field('emergency', `expected true or false; got "${emergency}"`);
+    const found = await this.accessLog.list(patientId, max, after, onlyEmergencies);
     return { patientId, entries: found.entries, ...(found.next ? { next: pageToken(found.next) } : {}) };
   }
 }

@@ -78,8 +78,8 @@ export class ConsentsHttpController {
     const raw = Array.isArray(query['patient']) ? query['patient'][0] : query['patient'];
     const patientId = raw?.replace(/^Patient\//, '');
     if (patientId === undefined || !UUID.test(patientId)) throw ValidationError.field('patient', 'expected Patient/<internal patient id (UUID)> or the id alone');
-    await this.access.authorise(principal, 'consents', 'read', patientId);
-    await this.access.logRead(principal, patientId, { purpose: 'consents', resource: `Consent?patient=${patientId}` }, headers);
+    const { reason } = await this.access.authorise(principal, 'consents', 'read', patientId);
+    await this.access.logRead(principal, patientId, { purpose: 'consents', resource: `Consent?patient=${patientId}`, reason }, headers);
     const found = await this.consents.ofPatient(patientId);
     const base = fhirBaseUrl(headers);
     return {
@@ -97,8 +97,8 @@ export class ConsentsHttpController {
   async read(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const found = await this.consents.byId(checkedId(id));
     if (found === undefined) throw new NotFoundError(`Consent/${id} is not known`);
-    await this.access.authorise(principal, 'consents', 'read', found.current.terms.patientId);
-    await this.access.logRead(principal, found.current.terms.patientId, { purpose: 'consents', resource: `Consent/${id}` }, headers);
+    const { reason } = await this.access.authorise(principal, 'consents', 'read', found.current.terms.patientId);
+    await this.access.logRead(principal, found.current.terms.patientId, { purpose: 'consents', resource: `Consent/${id}`, reason }, headers);
     void reply.header('etag', versionTag(found.current.version));
     return resourceOf(found);
   }

@@ -13,6 +13,7 @@ const entry = (overrides: Partial<sharingV1Service.AccessEntry> = {}): sharingV1
   resource: `Observation?patient=${patient}`,
   accessedAt: new Date('2026-11-22T07:59:00.000Z'),
   correlationId: 'corr-1',
+  reason: '',
   ...overrides,
 });
 const fieldsOf = (run: () => unknown): string[] => {

@@ -50,6 +50,7 @@ export function accessEntriesFrom(entries: readonly sharingV1Service.AccessEntry
       resource: entry.resource ?? '',
       accessedAt: accessedAt ?? now,
       correlationId: entry.correlationId ?? '',
+      ...(entry.reason ? { reason: entry.reason } : {}),
     };
   });
   if (issues.length > 0) throw new ValidationError(issues);

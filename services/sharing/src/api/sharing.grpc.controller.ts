@@ -8,12 +8,26 @@ import { grpcCall } from '@varde/platform';
 import { currentTraceContext } from '@varde/telemetry';
 import { RecordAccessHandler } from '../application/record-access.handler';
 import { accessEntriesFrom } from './record-access.request';
+import { checkAccessQuestionFrom } from './check-access.request';
+import { PatientAccessDecisions } from '../application/patient-access.decisions';
 
-/** gRPC `varde.sharing.v1.SharingService`: the access log every read of patient data is written to. */
+/** gRPC `varde.sharing.v1.SharingService`: the access log every read of patient data is written to, and the policy decision point. */
 @Controller()
 @sharingV1Service.SharingServiceControllerMethods()
 export class SharingGrpcController implements sharingV1Service.SharingServiceController {
-  constructor(@Inject(RecordAccessHandler) private readonly handler: RecordAccessHandler) {}
+  constructor(
+    @Inject(RecordAccessHandler) private readonly handler: RecordAccessHandler,
+    @Inject(PatientAccessDecisions) private readonly decisions: PatientAccessDecisions,
+  ) {}
+
+  /** The policy decision point: the table with the patient's consents, blocks and emergency accesses (docs/api/sharing.md). */
+  checkAccess(request: sharingV1Service.CheckAccessRequest): Promise<sharingV1Service.CheckAccessResponse> {
+    return grpcCall(async () => {
+      const { principal, question } = checkAccessQuestionFrom(request);
+      const decision = await this.decisions.decide(principal, question, new Date().toISOString());
+      return { permit: decision.decision === 'permit', reason: decision.reason, basis: decision.basis, obligations: [...decision.obligations], relation: decision.relation };
+    });
+  }
 
   recordAccess(request: sharingV1Service.RecordAccessRequest, metadata: Metadata): Promise<sharingV1Service.RecordAccessResponse> {
     return grpcCall(async () => {

@@ -1,29 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertAccess, type AccessAction, type DataCategory, type Principal } from '@varde/auth';
-import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
+import { accessRefusal, assertScope, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
+import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { PatientAccessDecisions } from './patient-access.decisions';
 import { RecordAccessHandler } from './record-access.handler';
 
-/** Sharing's own checks for its routes about one patient: the policy, and the access log of every read. */
+/** Sharing's own checks for its routes about one patient: the policy decision point, and the access log of every read. */
 @Injectable()
 export class PatientDataAccess {
   constructor(
-    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
+    @Inject(PatientAccessDecisions) private readonly decisions: PatientAccessDecisions,
     @Inject(RecordAccessHandler) private readonly accessLog: RecordAccessHandler,
   ) {}
 
-  /** Throws (403 with the reason) unless the policy lets `principal` do `action` on the patient's `category`. */
-  async authorise(principal: Principal, category: DataCategory, action: AccessAction, patientId: string): Promise<void> {
-    // Only a clinician's answer depends on the care team; others are decided without asking pathways.
-    const careTeamId = principal.role === 'clinician' ? (await this.enrolments.active(patientId))?.careTeamId || undefined : undefined;
-    assertAccess(principal, { category, action, patient: { id: patientId, careTeamId } });
+  /** Throws (403 with the reason, or insufficient scope) unless the policy lets `principal` do `action` on the patient's `category`. */
+  async authorise(principal: Principal, category: DataCategory, action: AccessAction, patientId: string): Promise<AccessDecision> {
+    const question = { category, action, patient: { id: patientId } };
+    assertScope(principal, question);
+    const decision = await this.decisions.decide(principal, question, new Date().toISOString());
+    if (decision.decision === 'permit') return decision;
+    throw accessRefusal(principal, question, decision);
   }
 
   /** Writes the read to the patient's access log before it is shown (the patient's own reads are not logged). */
-  async logRead(principal: Principal, patientId: string, what: Readonly<{ purpose: string; resource: string }>, headers: MetadataHeaders): Promise<void> {
+  async logRead(principal: Principal, patientId: string, what: Readonly<{ purpose: string; resource: string; reason?: string }>, headers: MetadataHeaders): Promise<void> {
     if (principal.role === 'patient' && principal.patientId === patientId) return;
     const metadata = commandMetadataFrom(principal, headers);
     const { commandId: _commandId, ...context } = metadata;
-    await this.accessLog.record([{ entryId: randomUUID(), patientId, actor: metadata.actor, purpose: what.purpose, resource: what.resource, accessedAt: metadata.now, correlationId: metadata.correlationId }], context);
+    await this.accessLog.record(
+      [{ entryId: randomUUID(), patientId, actor: metadata.actor, purpose: what.purpose, resource: what.resource, accessedAt: metadata.now, correlationId: metadata.correlationId, ...(what.reason ? { reason: what.reason } : {}) }],
+      context,
+    );
   }
 }

@@ -6,6 +6,7 @@ import { EVENT_STORE } from '@varde/platform';
 import { accessLogDecider } from '../domain/access-log.decide';
 import { accessLogStreamId, type AccessLogEntry } from '../domain/access-log.events';
 import { AccessLogRepository } from '../infrastructure/access-log.repository';
+import { EmergencyAccesses } from './emergency-accesses.port';
 
 /** Command metadata without the command id, which the handler derives per patient. */
 export type RecordAccessContext = Omit<CommandMetadata, 'commandId'>;
@@ -22,6 +23,7 @@ export class RecordAccessHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(AccessLogRepository) private readonly accessLog: AccessLogRepository,
+    @Inject(EmergencyAccesses) private readonly emergencies: EmergencyAccesses,
   ) {}
 
   /** Records the entries; resolves to how many were new. */
@@ -29,9 +31,20 @@ export class RecordAccessHandler {
     const known = await this.accessLog.recorded(entries.map((e) => e.entryId));
     const fresh = entries.filter((e) => !known.has(e.entryId));
     if (fresh.length === 0) return 0;
+    const marked = await this.markEmergencies(fresh);
     const commandId = deterministicId(`sharing.record-access:${fresh.map((e) => e.entryId).sort().join(',')}`);
-    const result = await handleCommand(this.store, accessLogStreamId(commandId), accessLogDecider, { type: 'RecordAccess', data: { entries: fresh }, metadata: { ...context, commandId } });
+    const result = await handleCommand(this.store, accessLogStreamId(commandId), accessLogDecider, { type: 'RecordAccess', data: { entries: marked }, metadata: { ...context, commandId } });
     await this.accessLog.save(result.events.map((e) => e.data));
     return result.alreadyHandled ? 0 : result.events.length;
+  }
+
+  /** Marks the reads made under an open emergency access of their reader, so the log shows them apart. */
+  private async markEmergencies(entries: readonly AccessLogEntry[]): Promise<AccessLogEntry[]> {
+    const grants = await this.emergencies.covering(entries.filter((e) => e.actor.role === 'clinician').map((e) => ({ patientId: e.patientId, subject: e.actor.subject, at: e.accessedAt })));
+    if (grants.length === 0) return [...entries];
+    return entries.map((e) => {
+      const grant = grants.find((g) => g.patientId === e.patientId && g.actor.subject === e.actor.subject && g.openedAt <= e.accessedAt && e.accessedAt < g.expiresAt);
+      return grant ? { ...e, emergency: { grantId: grant.grantId, reason: grant.reason } } : e;
+    });
   }
 }

@@ -1,6 +1,7 @@
-import type { AccessLogEntry, DomainEvent } from '@varde/core';
+import type { AccessLogEntry as ReadEntry, DomainEvent } from '@varde/core';
 
-export type { AccessLogEntry } from '@varde/core';
+/** One read as the access log keeps it: marked when it was made under an emergency access (shown apart). */
+export type AccessLogEntry = ReadEntry & Readonly<{ emergency?: Readonly<{ grantId: string; reason: string }> }>;
 
 /** Someone read a patient's data. */
 export type AccessLogged = DomainEvent<'AccessLogged', AccessLogEntry>;

@@ -4,6 +4,7 @@ import { consents } from './0002-consents.migration';
 import { auditTimeline } from './0003-audit-timeline.migration';
 import { auditDecisions } from './0004-audit-decisions.migration';
 import { pmdOutbox } from './0005-pmd-outbox.migration';
+import { emergencyAccess } from './0006-emergency-access.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -17,5 +18,6 @@ export const sharingMigrations: MigrationSet = {
     '0003-audit-timeline': auditTimeline,
     '0004-audit-decisions': auditDecisions,
     '0005-pmd-outbox': pmdOutbox,
+    '0006-emergency-access': emergencyAccess,
   },
 };

@@ -1,0 +1,14 @@
+import type { Transaction } from '@varde/event-sourcing';
+import type { EmergencyAccessGrant } from '../domain/emergency-access.events';
+
+/** Port: the emergency accesses' read model, written in the transaction of their events. */
+export abstract class EmergencyAccesses {
+  /** Stores an opened emergency access (again: no change). */
+  abstract apply(tx: Transaction, grant: EmergencyAccessGrant): Promise<void>;
+  /** The emergency access of `subject` to the patient's data that is open at `at`, if any (the latest ending). */
+  abstract openFor(patientId: string, subject: string, at: string): Promise<EmergencyAccessGrant | undefined>;
+  /** Every emergency access of these patients' readers that covers one of `reads` (patient, subject, moment). */
+  abstract covering(reads: readonly Readonly<{ patientId: string; subject: string; at: string }>[]): Promise<readonly EmergencyAccessGrant[]>;
+  /** The emergency accesses to a care team's patients, newest first: what is reported to the team. */
+  abstract ofCareTeam(careTeamId: string, limit: number): Promise<readonly EmergencyAccessGrant[]>;
+}

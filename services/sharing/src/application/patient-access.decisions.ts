@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decidePatientAccess, type AccessDecision, type AccessQuestion, type BlockFact, type Principal } from '@varde/auth';
+import { EnrolmentDirectory } from '@varde/platform';
+import { inForce } from '../domain/consent.events';
+import { Consents } from './consents.port';
+import { EmergencyAccesses } from './emergency-accesses.port';
+
+/** A question about one patient's data; the care team when the asking service knows it. */
+export type PatientQuestion = AccessQuestion & Readonly<{ patient: Readonly<{ id: string; careTeamId?: string | undefined }>; /** The asker looked the enrolment up: no care team then means none. */ careTeamKnown?: boolean }>;
+
+/**
+ * The policy decision point: the table (libs/auth `decidePatientAccess`) with what sharing knows of the patient —
+ * blocks in force and the actor's open emergency access. Asked over
+ * gRPC (`CheckAccess`) by every service and directly by sharing's own routes.
+ */
+@Injectable()
+export class PatientAccessDecisions {
+  constructor(
+    @Inject(Consents) private readonly consents: Consents,
+    @Inject(EmergencyAccesses) private readonly emergencies: EmergencyAccesses,
+    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
+  ) {}
+
+  /** Decides at `now` (ISO); asks pathways for the care team of a clinician's question when it came without one. */
+  async decide(principal: Principal, question: PatientQuestion, now: string): Promise<AccessDecision> {
+    const patientId = question.patient.id;
+    const lookUp = principal.role === 'clinician' && !question.patient.careTeamId && question.careTeamKnown !== true;
+    const careTeamId = question.patient.careTeamId || (lookUp ? (await this.enrolments.active(patientId))?.careTeamId || undefined : undefined);
+    const [consents, emergency] = await Promise.all([
+      this.consents.ofPatient(patientId),
+      principal.role === 'clinician' ? this.emergencies.openFor(patientId, principal.subject, now) : undefined,
+    ]);
+    const blocks: BlockFact[] = consents
+      .map((c) => c.current)
+      .filter((c) => c.terms.provision === 'deny' && inForce(c.terms, now))
+      .map((c) => ({ consentId: c.consentId, parties: c.terms.parties, categories: c.terms.categories }));
+    return decidePatientAccess(principal, { category: question.category, action: question.action, patient: { id: patientId, careTeamId } }, {
+      now,
+      blocks,
+      ...(emergency ? { emergency: { grantId: emergency.grantId, reason: emergency.reason, expiresAt: emergency.expiresAt } } : {}),
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import { Metadata } from '@grpc/grpc-js';
+import { sharingV1Service } from '@varde/contracts';
+import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
+import { enrolPatient, eventually, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// The one policy decision point against running services on a real Kafka: sharing decides (CheckAccess), forms and
+// measurements ask it, and their caches follow ConsentChanged.
+const databaseUrl = inject('databaseUrl');
+const kafkaBrokers = inject('kafkaBrokers');
+
+const HPR = 'urn:oid:2.16.578.1.12.4.1.4.4';
+const BLOCKED_HPR = '1234567';
+const COLLEAGUE_HPR = '7654321';
+
+let issuer: TestIssuer;
+let stack: ServiceStack;
+let sharing: ServiceProcess;
+let grpc: GrpcClient;
+let client: sharingV1Service.SharingServiceClient;
+
+type Json = Record<string, unknown>;
+const call = async (service: ServiceProcess, method: string, path: string, token: string, body?: unknown) => {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as Json };
+};
+const blockOf = (patientId: string, hpr: string): Json => ({
+  resourceType: 'Consent',
+  status: 'active',
+  scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+  patient: { reference: `Patient/${patientId}` },
+  policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+  provision: { type: 'deny', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PRCP' }] }, reference: { identifier: { system: HPR, value: hpr } } }] },
+});
+const svc = (name: string): ServiceProcess => stack.services[name]!;
+const readMeasurements = (patientId: string, token: string) => call(svc('measurements'), 'GET', `/fhir/Observation?patient=${patientId}`, token);
+const readForms = (patientId: string, token: string) => call(svc('forms'), 'GET', `/api/patients/${patientId}/form-assignments`, token);
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  stack = await startServiceStack(['pathways', 'sharing', 'measurements', 'forms'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, KAFKA_BROKERS: kafkaBrokers });
+  sharing = svc('sharing');
+  grpc = createGrpcClient('sharing', sharing.grpcUrl);
+  client = grpc.service<sharingV1Service.SharingServiceClient>('SharingService');
+});
+
+afterAll(async () => {
+  grpc?.close();
+  await stack?.stop();
+  await issuer?.close();
+});
+
+describe('a block (sperre) against a named health professional', () => {
+  it('holds in every service within seconds, for reads and writes by them only, and is lifted when withdrawn', async () => {
+    const blocked = await issuer.token('clinician', { subject: 'dr-blocked', hprNumber: BLOCKED_HPR });
+    const colleague = await issuer.token('clinician', { subject: 'dr-colleague', hprNumber: COLLEAGUE_HPR });
+    const patientId = await enrolPatient(svc('pathways').url, colleague);
+    const patient = await issuer.token('patient', { patientId });
+    // Warm the caches: both clinicians of the care team read the patient everywhere.
+    for (const token of [blocked, colleague]) {
+      expect((await readMeasurements(patientId, token)).status).toBe(200);
+      expect((await readForms(patientId, token)).status).toBe(200);
+    }
+
+    const given = Date.now();
+    const block = await call(sharing, 'POST', '/fhir/Consent', patient, blockOf(patientId, BLOCKED_HPR));
+    expect(block.status).toBe(201);
+    const refusedIn = async (read: () => ReturnType<typeof call>): Promise<number> =>
+      eventually(async () => {
+        const answer = await read();
+        return answer.status === 403 ? Date.now() - given : undefined;
+      }, 'the block to hold', 15_000, 25);
+    const [measurementsMs, formsMs] = await Promise.all([refusedIn(() => readMeasurements(patientId, blocked)), refusedIn(() => readForms(patientId, blocked))]);
+    // The figure the issue asks for: how long after the block was given it held in each service (see docs/api/sharing.md).
+    console.info(`block held in measurements after ${measurementsMs} ms, in forms after ${formsMs} ms`);
+
+    const refused = await readMeasurements(patientId, blocked);
+    expect(refused.body).toMatchObject({ issue: [expect.objectContaining({ diagnostics: expect.stringContaining('blocked your access') })] });
+    // Writes by the blocked professional are refused too: assigning a device gateway.
+    expect((await call(svc('measurements'), 'PUT', `/api/patients/${patientId}/device-gateways/gw-1`, blocked)).status).toBe(403);
+    // Their colleague is not blocked.
+    expect((await readMeasurements(patientId, colleague)).status).toBe(200);
+    expect((await readForms(patientId, colleague)).status).toBe(200);
+
+    const withdrawn = await call(sharing, 'PUT', `/fhir/Consent/${block.body['id'] as string}`, patient, { ...blockOf(patientId, BLOCKED_HPR), status: 'inactive' });
+    expect(withdrawn.status).toBe(200);
+    await eventually(async () => ((await readMeasurements(patientId, blocked)).status === 200 ? true : undefined), 'the lifted block', 15_000);
+    expect((await readForms(patientId, blocked)).status).toBe(200);
+  });
+});
+
+describe('emergency access (akuttilgang)', () => {
+  it('lets a clinician outside the care team open a patient with a reason, for a time; logged apart, shown to the patient, reported to the team', async () => {
+    const team = await issuer.token('clinician');
+    const patientId = await enrolPatient(svc('pathways').url, team);
+    const outsider = await issuer.token('clinician', { subject: 'dr-emergency', careTeams: ['akuttmottaket'], hprNumber: '5555555' });
+    expect((await readMeasurements(patientId, outsider)).status).toBe(403);
+
+    const noReason = await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, outsider, {});
+    expect(noReason.status).toBe(400);
+    expect(noReason.body).toMatchObject({ errors: [expect.objectContaining({ field: 'reason' })] });
+    const tooLong = await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, outsider, { reason: 'Akutt dyspné i mottak, pasienten kan ikke svare', minutes: 100_000 });
+    expect(tooLong.status).toBe(400);
+
+    const opened = await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, outsider, { reason: 'Akutt dyspné i mottak, pasienten kan ikke svare', minutes: 30 });
+    expect(opened.status).toBe(201);
+    expect(Date.parse(opened.body['expiresAt'] as string) - Date.parse(opened.body['openedAt'] as string)).toBe(30 * 60_000);
+    expect((await readMeasurements(patientId, outsider)).status).toBe(200);
+    // Reading, not writing: the care team keeps the writes.
+    expect((await call(svc('measurements'), 'PUT', `/api/patients/${patientId}/device-gateways/gw-1`, outsider)).status).toBe(403);
+
+    const patient = await issuer.token('patient', { patientId });
+    const apart = await eventually(async () => {
+      const log = await call(sharing, 'GET', `/api/patients/${patientId}/access-log?emergency=true`, patient);
+      const entries = (log.body['entries'] as Array<Json> | undefined) ?? [];
+      return entries.some((e) => String(e['resource']).startsWith(`Observation?patient=${patientId}`)) ? entries : undefined;
+    }, 'the emergency reads in the patient\'s access log', 10_000).catch(async (error: unknown) => {
+      console.info(JSON.stringify((await call(sharing, 'GET', `/api/patients/${patientId}/access-log`, patient)).body, null, 1));
+      throw error;
+    });
+    expect(apart.every((e) => (e['emergency'] as Json)['reason'] === 'Akutt dyspné i mottak, pasienten kan ikke svare')).toBe(true);
+    expect(apart.map((e) => e['purpose'])).toEqual(expect.arrayContaining(['emergency-access', 'measurements']));
+    expect(apart.find((e) => e['purpose'] === 'measurements')).toMatchObject({ actor: { subject: 'dr-emergency' }, reason: expect.stringContaining('emergency access') });
+
+    const report = await call(sharing, 'GET', '/api/care-teams/copd-care-team/emergency-accesses', team);
+    expect(report.status).toBe(200);
+    expect(report.body['emergencyAccesses']).toEqual(expect.arrayContaining([expect.objectContaining({ patientId, actor: expect.objectContaining({ subject: 'dr-emergency' }), reason: 'Akutt dyspné i mottak, pasienten kan ikke svare' })]));
+    expect((await call(sharing, 'GET', '/api/care-teams/copd-care-team/emergency-accesses', outsider)).status).toBe(403);
+  });
+
+  it('overrides a block, as the policy table allows, with the obligation to log it as emergency access', async () => {
+    const team = await issuer.token('clinician', { subject: 'dr-team', hprNumber: '2222222' });
+    const patientId = await enrolPatient(svc('pathways').url, team);
+    await call(sharing, 'POST', '/fhir/Consent', await issuer.token('patient', { patientId }), blockOf(patientId, '2222222'));
+    const actor = { subject: 'dr-team', role: 'clinician', organisation: '999999999', hprNumber: '2222222', careTeams: ['copd-care-team'], patientIds: [], patientId: '' };
+    const ask = async () => callGrpc(client.checkAccess({ actor, action: 'read', patientId, category: 'measurements', careTeamId: '', careTeamKnown: false }, await issuer.credentials.metadata('sharing')), 'sharing.CheckAccess');
+    expect(await ask()).toMatchObject({ permit: false, relation: 'care-team', reason: expect.stringContaining('blocked'), obligations: [] });
+    expect((await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, team, { reason: 'Hjertestans på sengepost, trenger siste målinger' })).status).toBe(201);
+    expect(await ask()).toMatchObject({ permit: true, obligations: ['log-as-emergency-access'], basis: expect.stringContaining('helsepersonelloven § 7') });
+  });
+});
+
+describe('CheckAccess over gRPC', () => {
+  it('answers only Varde services, and names the bad fields of a question', async () => {
+    const question = { actor: { subject: 's', role: 'clinician', organisation: '', hprNumber: '', careTeams: [], patientIds: [], patientId: '' }, action: 'read', patientId: '0b0c7a1e-2f3d-4e5f-8a9b-0c1d2e3f4a5b', category: 'measurements', careTeamId: '', careTeamKnown: false };
+    await expect(callGrpc(client.checkAccess(question, new Metadata()), 'sharing.CheckAccess')).rejects.toThrow(/token|credential|authori/i);
+    const metadata = await issuer.credentials.metadata('sharing');
+    await expect(callGrpc(client.checkAccess({ ...question, action: 'delete', category: 'everything' }, metadata), 'sharing.CheckAccess')).rejects.toThrow(/action.*category|category.*action/s);
+    expect(await callGrpc(client.checkAccess(question, metadata), 'sharing.CheckAccess')).toMatchObject({ permit: false, relation: 'other-team' });
+  });
+});
