@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkNationalId } from './national-id';
+import { birthDateOf, checkNationalId } from './national-id';
 
 /** Builds a number with correct check digits from its first nine digits. */
 function withCheckDigits(nine: string): string {
@@ -30,5 +30,21 @@ describe('checkNationalId', () => {
     expect(checkNationalId('1507650056')).toMatchObject({ valid: false, reason: 'expected exactly 11 digits' });
     expect(checkNationalId('1507650056a')).toMatchObject({ valid: false, reason: 'expected exactly 11 digits' });
     expect(checkNationalId(withCheckDigits('321365005'))).toMatchObject({ valid: false, reason: expect.stringContaining('date of birth') });
+  });
+});
+
+describe('birthDateOf', () => {
+  it('takes the century from the individual number', () => {
+    expect(birthDateOf(withCheckDigits('150765005'))).toBe('1965-07-15');
+    expect(birthDateOf(withCheckDigits('150765505'))).toBe('1865-07-15');
+    expect(birthDateOf(withCheckDigits('150710505'))).toBe('2010-07-15');
+    expect(birthDateOf('15076591595')).toBe('1965-07-15');
+  });
+  it('reads D-numbers and synthetic numbers, and refuses what fits no century or no calendar', () => {
+    expect(birthDateOf(withCheckDigits('550714505'))).toBe('2014-07-15');
+    expect(birthDateOf(withCheckDigits('158714505'))).toBe('2014-07-15');
+    expect(birthDateOf(withCheckDigits('150745605'))).toBeUndefined();
+    expect(birthDateOf('29020000579')).toBeUndefined();
+    expect(birthDateOf('15076500566')).toBeUndefined();
   });
 });

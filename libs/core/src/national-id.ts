@@ -78,3 +78,26 @@ export function nationalIdSystem(nationalId: string): string {
 export function maskNationalId(nationalId: string): string {
   return `${nationalId.slice(0, 6)} *****`;
 }
+
+/**
+ * The date of birth (`YYYY-MM-DD`) of a valid national identity number or D-number, the century from the
+ * individual number (Skatteetaten's rules): 000–499 → 1900–1999; 500–749 with year 54–99 → 1854–1899; 500–999 with
+ * year 00–39 → 2000–2039; 900–999 with year 40–99 → 1940–1999. Undefined when the number is not valid or its
+ * individual number fits no century.
+ */
+export function birthDateOf(nationalId: string): string | undefined {
+  if (!checkNationalId(nationalId).valid) return undefined;
+  const day = Number(nationalId.slice(0, 2)) % 40;
+  const month = Number(nationalId.slice(2, 4)) % 40;
+  const yy = Number(nationalId.slice(4, 6));
+  const individual = Number(nationalId.slice(6, 9));
+  let century: number | undefined;
+  if (individual <= 499) century = 1900;
+  else if (individual <= 749 && yy >= 54) century = 1800;
+  else if (yy <= 39) century = 2000;
+  else if (individual >= 900) century = 1900;
+  if (century === undefined) return undefined;
+  const date = `${century + yy}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  // 29 February only in leap years (checkNationalId cannot know the year).
+  return new Date(`${date}T00:00:00Z`).toISOString().startsWith(date) ? date : undefined;
+}
