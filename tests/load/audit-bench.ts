@@ -13,6 +13,7 @@ import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { createPool, ensureSchema, migrateSchema, schemaConnectionString } from '@varde/database';
 import { checkEventChain, createPostgresEventStore, eventChainMigrations, EventChainSealer } from '@varde/event-sourcing';
+import { messagingMigrations } from '@varde/messaging';
 import type { Infrastructure } from '@varde/platform';
 import { startTestPostgres } from '@varde/testing';
 import { patientStateAsOf } from '../../services/sharing/src/domain/audit/patient-state.as-of';
@@ -42,7 +43,8 @@ async function chainStep(databaseUrl: string, events: number): Promise<ChainStep
   const schema = `bench_chain_${events}`;
   const store = await createPostgresEventStore({ databaseUrl, schema });
   await store.close();
-  await migrateSchema({ databaseUrl, schema }, [eventChainMigrations]);
+  // As in a service: the chain's tables and the relay's index on the log's commit order (which the sealer reads by).
+  await migrateSchema({ databaseUrl, schema }, [eventChainMigrations, messagingMigrations]);
   const pool = createPool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 3 });
   try {
     log(`chain: seeding ${events.toLocaleString('en')} events …`);
@@ -70,7 +72,9 @@ async function chainStep(databaseUrl: string, events: number): Promise<ChainStep
     process.stderr.write('\n');
     if (!report.ok || report.checked !== events) throw new Error(`check: ${JSON.stringify(report).slice(0, 500)}`);
     const { rows } = await pool.query<{ bytes: string }>(`SELECT sum(pg_total_relation_size(c.oid))::text AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`, [schema]);
-    return { events, seedMs, sealMs, checkMs, bytes: Number(rows[0]!.bytes) };
+    const step = { events, seedMs, sealMs, checkMs, bytes: Number(rows[0]!.bytes) };
+    log(`chain ${events}: ${JSON.stringify(step)}`);
+    return step;
   } finally {
     await pool.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
     await pool.end();
@@ -136,6 +140,7 @@ runBenchmark(async () => {
   const postgres = await startTestPostgres();
   try {
     const timeline = await timelineFigures(postgres.databaseUrl);
+    log(`timeline: ${JSON.stringify(timeline)}`);
     const steps: ChainStep[] = [];
     for (const events of CHAIN_STEPS) steps.push(await chainStep(postgres.databaseUrl, events));
     const largest = steps.at(-1)!;
