@@ -35,6 +35,8 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/fhir/AuditEvent', service: 'sharing' },
   { prefix: '/fhir/Provenance', service: 'sharing' },
   { prefix: '/api/figures', service: 'sharing' },
+  // Consents and blocks (docs/api/sharing.md), which the patient app shows.
+  { prefix: '/fhir/Consent', service: 'sharing' },
   regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),

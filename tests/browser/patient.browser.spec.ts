@@ -138,4 +138,31 @@ describe('patient app', () => {
     const assignments = await api<{ assignments: Array<{ status: string }> }>('GET', `/api/patients/${patientId}/form-assignments`, await token('patient', patientId));
     expect(assignments.body.assignments.map((a) => a.status)).toContain('answered');
   });
+
+  it('sees my consents and blocks in plain words (English, by keyboard)', async () => {
+    const patientId = await enrolPatient();
+    const own = await token('patient', patientId);
+    const consent = (type: 'permit' | 'deny', party: { system: string; value: string }, display: string, role: string) => ({
+      resourceType: 'Consent',
+      status: 'active',
+      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: `Patient/${patientId}` },
+      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: type === 'permit' ? 'OPTIN' : 'OPTOUT' }] },
+      provision: { type, actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: role }] }, reference: { identifier: party, display } }] },
+    });
+    expect((await api('POST', '/fhir/Consent', own, consent('permit', { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '910000012' }, 'Eksempel kommune hjemmetjenesten', 'IRCP'))).status).toBe(201);
+    expect((await api('POST', '/fhir/Consent', own, consent('deny', { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '9144889' }, 'Lege Blokkert', 'PRCP'))).status).toBe(201);
+
+    const page = await newPage(browser, { viewport: { width: 360, height: 780 }, locale: 'en-GB' });
+    await signIn(page, 'patient', 'patient', { patientId, keyboard: true });
+    await tabTo(page, page.getByRole('link', { name: 'My consents', exact: true }), 'Enter');
+    const list = page.getByTestId('consents');
+    await expect.poll(() => list.locator('li').count(), { timeout: 10_000 }).toBe(2);
+    const text = await list.innerText();
+    expect(text).toContain('You allow Eksempel kommune hjemmetjenesten to see your data. In force.');
+    expect(text).toContain('You have blocked Lege Blokkert from seeing your data. In force.');
+    await expectAccessible(page);
+    await screenshot(page, 'patient-consents-en');
+  });
 });

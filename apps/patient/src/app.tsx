@@ -2,6 +2,7 @@ import { AppLink, LanguageSwitch, SkipLink, useRoute, useSession } from '@varde/
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AccessLogPage } from './access-log-page';
+import { ConsentsPage } from './consents-page';
 import { FormPage } from './form-page';
 import { MeasurePage } from './measure-page';
 import { MeasurementsPage } from './measurements-page';
@@ -13,9 +14,10 @@ const SCREENS = [
   ['measure', 'nav.measure'],
   ['measurements', 'nav.measurements'],
   ['access-log', 'nav.accessLog'],
+  ['consents', 'nav.consents'],
 ] as const;
 
-/** The patient app: a menu of five screens, mobile first. */
+/** The patient app: a menu of six screens, mobile first. */
 export function App() {
   const { t } = useTranslation();
   const session = useSession();
@@ -32,6 +34,8 @@ export function App() {
         return <MeasurementsPage patientId={patientId} />;
       case '/access-log':
         return <AccessLogPage patientId={patientId} />;
+      case '/consents':
+        return <ConsentsPage patientId={patientId} />;
       default:
         return <TodayPage patientId={patientId} />;
     }
