@@ -14,8 +14,12 @@ const repoRoot = join(__dirname, '..', '..');
  * stays up, reports not-ready while the database is away, reconnects by itself and is ready again within seconds of
  * its return, and nothing acknowledged is lost.
  */
-describe('PostgreSQL restart under load', () => {
-  const dataDir = join(repoRoot, '.data', 'test', `fault-pg-${process.pid}`);
+// In both messaging modes: Kafka (production) and the embedded event log on PostgreSQL itself (`npm start`).
+describe.each([
+  { bus: 'Kafka', kafka: true },
+  { bus: 'the embedded event log', kafka: false },
+])('PostgreSQL restart under load, messaging on $bus', ({ kafka }) => {
+  const dataDir = join(repoRoot, '.data', 'test', `fault-pg-${kafka ? 'kafka' : 'embedded'}-${process.pid}`);
   let port: number;
   let postgres: LocalPostgres;
   let platform: RunningPlatform;
@@ -27,8 +31,8 @@ describe('PostgreSQL restart under load', () => {
     port = await freePort();
     postgres = await startPostgres();
     platform = await startPlatform({
-      kafka: true,
-      kafkaBrokers: inject('kafkaBrokers'),
+      kafka,
+      ...(kafka ? { kafkaBrokers: inject('kafkaBrokers') } : {}),
       databaseUrl: postgres.databaseUrl,
       dataDir,
       portOffset: platformPortOffset(850),
@@ -108,6 +112,26 @@ describe('PostgreSQL restart under load', () => {
     await eventually(async () => accepted.length > before + 5 || undefined, 'readings accepted after the database was back');
     loading = false;
     await load;
+
+    // Events still flow after the restart: a low reading sent now is assessed and turns the patient red.
+    const low = await fetch(`${platform.baseUrl}/fhir/Observation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patientToken}` },
+      body: JSON.stringify({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '2708-6' }] },
+        subject: { reference: `Patient/${patientId}` },
+        effectiveDateTime: new Date().toISOString(),
+        valueQuantity: { value: 84, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+      }),
+    });
+    expect(low.status).toBe(201);
+    const clinician = await token('clinician');
+    await eventually(async () => {
+      const triage = await fetch(`${platform.baseUrl}/api/patients/${patientId}/triage`, { headers: { authorization: `Bearer ${clinician}` } });
+      return triage.ok && ((await triage.json()) as { colour: string }).colour === 'red' ? true : undefined;
+    }, 'the low reading sent after the restart to be assessed red', 60_000);
 
     expect(alive()).toHaveLength(SERVICES.length);
     // Every acknowledged reading is stored.
