@@ -75,6 +75,11 @@ export class SharingModule {
         StrategyFiguresQuery,
         // Pasientens måledata (issue #21), when PMD_BASE_URL is set.
         ...(pmd ? pmdProviders(infra, pmd) : []),
+        // The policy decision point and emergency access (issue #16, ADR 0019).
+        PatientAccessDecisions,
+        PostgresEmergencyAccesses,
+        { provide: EmergencyAccesses, useExisting: PostgresEmergencyAccesses },
+        OpenEmergencyAccessHandler,
       ],
     };
   }
