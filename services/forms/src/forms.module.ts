@@ -18,10 +18,12 @@ import { PatientFactsHandler } from './application/patient-facts.handler';
 import { QuestionnaireCatalogueQuery } from './application/questionnaire-catalogue.query';
 import { ShippedQuestionnaires } from './application/shipped-questionnaires';
 import { QuestionnaireResponseQuery } from './application/questionnaire-response.query';
+import { ResponseIndex } from './application/response-index.port';
 import { ResponsePdfRenderer } from './application/response-pdf.port';
 import { SubmitResponseHandler } from './application/submit-response.handler';
 import { PdfKitResponseRenderer } from './infrastructure/pdfkit-response.renderer';
 import { PostgresAssignmentDeadlines } from './infrastructure/postgres-assignment-deadlines';
+import { PostgresResponseIndex } from './infrastructure/postgres-response-index';
 
 /** Forms' own settings, checked at start-up (every problem listed at once). */
 export function loadFormsConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -55,6 +57,8 @@ export class FormsModule {
         AssignmentDeadlineJob,
         AssignmentsQuery,
         SubmitResponseHandler,
+        PostgresResponseIndex,
+        { provide: ResponseIndex, useExisting: PostgresResponseIndex },
         QuestionnaireResponseQuery,
         AssignOnEnrolmentConsumer,
         AssignOnTaskDueConsumer,

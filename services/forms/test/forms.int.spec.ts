@@ -533,3 +533,46 @@ describe('forms: assignment deadlines', () => {
     }
   });
 });
+
+describe('forms: searching responses', () => {
+  it("finds a patient's responses by status, questionnaire and authored time (a draft to resume on another device), for those allowed, logged", async () => {
+    const patient = await enrol();
+    const token = await issuer.token('patient', { patientId: patient });
+    const response = (values: number[] | undefined, overrides: Record<string, unknown>) => ({ ...catResponse(values, overrides), subject: { reference: `Patient/${patient}` } });
+    // The CAT comes with the COPD enrolment; until forms has it, a response is refused.
+    const completed = await eventually(async () => {
+      const created = await call('POST', '/fhir/QuestionnaireResponse', token, response([1, 1, 1, 1, 1, 1, 1, 1], { authored: '2026-11-30T09:00:00Z' }));
+      return created.status === 201 ? created.body : undefined;
+    }, 'the CAT to be assigned and answered');
+    const draft = await call('POST', '/fhir/QuestionnaireResponse', token, response(undefined, { status: 'in-progress', authored: '2026-12-01T18:00:00Z', item: [{ linkId: 'cough', answer: [{ valueInteger: 2 }] }] }));
+    expect(draft.status).toBe(201);
+
+    const search = async (query: string, as = token) => call('GET', `/fhir/QuestionnaireResponse?subject=Patient/${patient}${query}`, as);
+    const ids = async (query: string) => {
+      const found = await search(query);
+      expect(found.status).toBe(200);
+      return (found.body.entry as JsonBody[]).map((e) => e.resource.id);
+    };
+    const resumable = await search('&status=in-progress');
+    expect(resumable.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1, entry: [{ resource: { id: draft.body.id, status: 'in-progress', item: [{ linkId: 'cough' }] } }] });
+    expect(await ids('')).toEqual([draft.body.id, completed.id]);
+    expect(await ids(`&questionnaire=${encodeURIComponent(`${CAT}|1`)}&status=completed,amended`)).toEqual([completed.id]);
+    expect(await ids(`&questionnaire=${encodeURIComponent('https://varde.no/fhir/Questionnaire/phq-9')}`)).toEqual([]);
+    expect(await ids('&authored=ge2026-12-01')).toEqual([draft.body.id]);
+    expect(await ids('&authored=2026-11-30')).toEqual([completed.id]);
+    expect(await ids('&authored=gt2026-11-30T09:00:00Z&authored=lt2026-12-02')).toEqual([draft.body.id]);
+    expect(await ids('&_count=1')).toEqual([draft.body.id]);
+
+    // A clinician of the patient's team may; another patient, a clinician of another team, and bad searches may not.
+    expect((await search('', await issuer.token('clinician'))).status).toBe(200);
+    expect((await search('', patientToken)).status).toBe(403);
+    expect((await search('', await issuer.token('clinician', { careTeams: ['hjerte-ous'] }))).status).toBe(403);
+    for (const [query, field] of [['&status=done', 'status'], ['&authored=yesterday', 'authored'], ['&_count=0', '_count'], ['&patient=x', 'patient']]) {
+      const refused = await search(query!);
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain(field!);
+    }
+    expect((await call('GET', '/fhir/QuestionnaireResponse?status=completed', token)).status).toBe(400);
+    await accessLogOf(sharing.url, patient, token, (entries) => entries.some((e) => e.resource === `QuestionnaireResponse?subject=Patient/${patient}` && e.actor.role === 'clinician'), 'the search in the access log');
+  });
+});

@@ -2,7 +2,7 @@ import type { Bundle, Questionnaire, QuestionnaireResponse, Resource } from '@me
 import type { StoredEvent } from '@varde/event-sourcing';
 import type { QuestionnaireEntry } from '../application/questionnaire-catalogue.query';
 import { scoreObservation } from '../application/score-observations';
-import { itemsOf, scoresOf, type ResponseEvent, type ResponseStatus } from '../domain/response.events';
+import { itemsOf, RESPONSE_STATUS_OF, scoresOf, type ResponseEvent } from '../domain/response.events';
 
 /** Extension on a stored QuestionnaireResponse carrying one computed score (code + value). */
 export const SCORE_EXTENSION_URL = 'https://varde.no/fhir/StructureDefinition/questionnaire-score';
@@ -21,12 +21,6 @@ export function questionnaireBundle(entries: readonly QuestionnaireEntry[], base
     entry: entries.map((e) => ({ fullUrl: `${baseUrl}/fhir/Questionnaire/${e.id}`, resource: questionnaireResource(e), search: { mode: 'match' } })),
   };
 }
-
-const STATUS_OF: Readonly<Record<ResponseEvent['type'], ResponseStatus>> = {
-  QuestionnaireResponseSubmitted: 'completed',
-  QuestionnaireResponseSaved: 'in-progress',
-  QuestionnaireResponseAmended: 'amended',
-};
 
 /** One version of a stored response as a FHIR R4 QuestionnaireResponse, with its scores as extensions. */
 export function questionnaireResponseResource(event: StoredEvent<ResponseEvent>, versionId: number): QuestionnaireResponse {
@@ -48,12 +42,25 @@ export function questionnaireResponseResource(event: StoredEvent<ResponseEvent>,
         }
       : {}),
     questionnaire: `${d.questionnaireUrl}|${d.questionnaireVersion}`,
-    status: STATUS_OF[event.type],
+    status: RESPONSE_STATUS_OF[event.type],
     subject: { reference: `Patient/${d.patientId}` },
     authored: d.authoredAt,
     ...(d.author ? { author: d.author } : {}),
     ...(d.source ? { source: d.source } : {}),
     item: itemsOf(d) as QuestionnaireResponse['item'],
+  };
+}
+
+/** Responses as a FHIR searchset Bundle, each as its current version reads. */
+export function responseSearchBundle(histories: readonly (readonly StoredEvent<ResponseEvent>[])[], baseUrl: string): Bundle<QuestionnaireResponse> {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: histories.length,
+    entry: histories.map((versions) => {
+      const latest = versions[versions.length - 1]!;
+      return { fullUrl: `${baseUrl}/fhir/QuestionnaireResponse/${latest.data.responseId}`, resource: questionnaireResponseResource(latest, versions.length), search: { mode: 'match' as const } };
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
 import { versionTag } from '@varde/fhir';
@@ -9,9 +9,10 @@ import { SubmitResponseHandler, type ResponseSubmission, type SubmissionResult }
 import { QuestionnaireCatalogueQuery } from '../application/questionnaire-catalogue.query';
 import { ResponsePdfRenderer } from '../application/response-pdf.port';
 import { scoresOf } from '../domain/response.events';
-import { questionnaireResponseResource, responseExportBundle, responseHistoryBundle } from './forms.resources';
+import { questionnaireResponseResource, responseExportBundle, responseHistoryBundle, responseSearchBundle } from './forms.resources';
 import { validateQuestionnaireResponse } from './questionnaire-response.validation';
 import { R4Structure } from './r4-structure';
+import { responseSearchOf } from './response-search.params';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -55,6 +56,21 @@ export class QuestionnaireResponsesHttpController {
     const response = await this.admitted(body, principal);
     const result = await this.submit.save(id, response, commandMetadataFrom(principal, headers));
     return this.answer(result, reply, 200);
+  }
+
+  /**
+   * `GET /fhir/QuestionnaireResponse?subject=Patient/<id>&questionnaire=&status=&authored=&_count=` — the patient's
+   * responses as they read now, most recently authored first (e.g. `status=in-progress`: a draft to resume on another
+   * device); written to the patient's access log before they are shown.
+   */
+  @Get()
+  @Access('forms', 'read', { patient: { query: 'subject' } })
+  async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const search = responseSearchOf(query);
+    await this.enrolments.authorise(principal, 'forms', 'read', search.patientId);
+    const found = await this.responses.search(search);
+    await this.accessLog.recordReads('forms', [search.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse?subject=Patient/${search.patientId}` }, commandMetadataFrom(principal, headers));
+    return responseSearchBundle(found, '');
   }
 
   /** The current version (patient: own only), written to the patient's access log before it is shown. */

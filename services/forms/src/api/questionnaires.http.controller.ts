@@ -13,9 +13,9 @@ import { PatientFactsHandler } from '../application/patient-facts.handler';
 import { populateResponse } from '../application/populate-response';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
 import { R4Structure } from './r4-structure';
+import { SUBJECT } from './response-search.params';
 import { questionnaireBundle, questionnaireResource, questionnaireResponseResource } from './forms.resources';
 
-const SUBJECT = /^Patient\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const SEARCH_PARAMETERS = new Set(['url', 'version', 'status', 'name', 'subject']);
 

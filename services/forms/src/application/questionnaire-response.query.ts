@@ -4,11 +4,21 @@ import { NotFoundError } from '@varde/core';
 import type { StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { responseStreamId, type ResponseEvent } from '../domain/response.events';
+import { ResponseIndex, type ResponseSearch } from './response-index.port';
 
-/** Reads one stored questionnaire response's versions from its stream. */
+/** Reads stored questionnaire responses: one's versions from its stream, or a patient's as they read now. */
 @Injectable()
 export class QuestionnaireResponseQuery {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ResponseIndex) private readonly index: ResponseIndex,
+  ) {}
+
+  /** The responses matching, most recently authored first, each with every version (the last is current). */
+  async search(search: ResponseSearch): Promise<readonly (readonly StoredEvent<ResponseEvent>[])[]> {
+    const found = await this.index.search(search);
+    return Promise.all(found.map((r) => this.history(r.responseId)));
+  }
 
   /** Every version of the response, oldest first; a 404 when there is none. */
   async history(responseId: string): Promise<readonly StoredEvent<ResponseEvent>[]> {

@@ -1,16 +1,15 @@
-import type { EventStore } from '@event-driven-io/emmett';
 import type { QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
 import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde/core';
-import { deterministicId, handleCommand, type StoredEvent } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { deterministicId, EventStore, handleCommand, Transactions, type StoredEvent } from '@varde/event-sourcing';
 import { isAssigned } from '../domain/assignment.events';
 import { responseDecider } from '../domain/response.decide';
-import { responseStreamId, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
+import { RESPONSE_STATUS_OF, responseStreamId, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
 import { AssignFormHandler } from './assign-form.handler';
 import { AssignmentsQuery } from './assignments.query';
 import { PatientFactsHandler } from './patient-facts.handler';
 import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from './questionnaire-catalogue.query';
+import { ResponseIndex } from './response-index.port';
 import { evaluateResponse } from './response-evaluation';
 
 /** A QuestionnaireResponse that passed the edge's checks, before its answers are checked against the questionnaire. */
@@ -35,7 +34,9 @@ export type SubmissionResult = Readonly<{ response: StoredEvent<ResponseEvent>; 
 @Injectable()
 export class SubmitResponseHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(ResponseIndex) private readonly index: ResponseIndex,
     @Inject(AssignmentsQuery) private readonly assignments: AssignmentsQuery,
     @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
     @Inject(AssignFormHandler) private readonly assign: AssignFormHandler,
@@ -65,10 +66,19 @@ export class SubmitResponseHandler {
       ...(input.author ? { author: input.author } : {}),
       ...(input.source ? { source: input.source } : {}),
     };
-    const result = await handleCommand(this.store, responseStreamId(responseId), responseDecider, {
-      type: 'SaveQuestionnaireResponse',
-      data: { ...content, status: input.status, assigned: isAssigned(assignmentState, q.url!, q.version!), answerable: questionnaire.status === 'active', scores },
-      metadata,
+    // The response's new version and its row in the search index commit together.
+    const result = await this.transactions.run(async (tx) => {
+      const handled = await handleCommand(this.store.within(tx), responseStreamId(responseId), responseDecider, {
+        type: 'SaveQuestionnaireResponse',
+        data: { ...content, status: input.status, assigned: isAssigned(assignmentState, q.url!, q.version!), answerable: questionnaire.status === 'active', scores },
+        metadata,
+      });
+      const written = handled.events[handled.events.length - 1];
+      if (written && !handled.alreadyHandled) {
+        const { patientId, questionnaireUrl, questionnaireVersion, authoredAt } = written.data;
+        await this.index.apply(tx, { responseId, patientId, questionnaireUrl, questionnaireVersion, status: RESPONSE_STATUS_OF[written.type], authoredAt, version: Number(handled.nextStreamVersion) });
+      }
+      return handled;
     });
     const { events } = await this.store.readStream<StoredEvent<ResponseEvent>>(responseStreamId(responseId));
     const response = events[events.length - 1];

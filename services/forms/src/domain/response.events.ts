@@ -39,6 +39,13 @@ export type ResponseEvent = QuestionnaireResponseSubmitted | QuestionnaireRespon
 /** The FHIR status a response has after each event. */
 export type ResponseStatus = 'in-progress' | 'completed' | 'amended';
 
+/** The FHIR status of the response version each event records. */
+export const RESPONSE_STATUS_OF: Readonly<Record<ResponseEvent['type'], ResponseStatus>> = {
+  QuestionnaireResponseSubmitted: 'completed',
+  QuestionnaireResponseSaved: 'in-progress',
+  QuestionnaireResponseAmended: 'amended',
+};
+
 /** A questionnaire response, folded from its events. */
 export type ResponseState =
   | { status: 'none' }

@@ -1,5 +1,6 @@
 import type { MigrationSet } from '@varde/database';
 import { assignmentDeadlines } from './0001-assignment-deadlines.migration';
+import { responseIndex } from './0002-response-index.migration';
 
 /**
  * The forms service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -9,5 +10,6 @@ export const formsMigrations: MigrationSet = {
   name: 'forms',
   migrations: {
     '0001-assignment-deadlines': assignmentDeadlines,
+    '0002-response-index': responseIndex,
   },
 };
