@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, decidePatientAccess, EMERGENCY_OBLIGATION, type PatientFacts } from './patient-access';
+import { childAgeAt, decidePatientAccess, EMERGENCY_OBLIGATION, type PatientFacts } from './patient-access';
 import type { Principal } from './principal';
 
 const patient = { id: 'p-1', careTeamId: 'copd-care-team' };
@@ -48,12 +48,12 @@ describe("guardians and the child's age (pasient- og brukerrettighetsloven § 3-
     expect(decidePatientAccess(guardian, read('measurements'), registered('2010-01-01')).decision).toBe('deny');
   });
   it('changes on the birthday itself', () => {
-    // Born 7 December 2010: 15 on 6 December 2026, 16 on 7 December.
-    expect(decidePatientAccess(guardian, read(), registered('2010-12-07', [], '2026-12-06T23:59:59.000Z')).decision).toBe('permit');
-    expect(decidePatientAccess(guardian, read(), registered('2010-12-07', [], '2026-12-07T00:00:00.000Z')).decision).toBe('deny');
+    // Born 7 December 2010: 15 on 6 December 2026, 16 from midnight in Norway (23:00 UTC in winter).
+    expect(decidePatientAccess(guardian, read(), registered('2010-12-07', [], '2026-12-06T22:59:59.000Z')).decision).toBe('permit');
+    expect(decidePatientAccess(guardian, read(), registered('2010-12-07', [], '2026-12-06T23:00:00.000Z')).decision).toBe('deny');
   });
   it('counts whole years, 29 February included', () => {
-    expect(ageOn('2012-02-29', '2024-02-28T12:00:00.000Z')).toBe(11);
-    expect(ageOn('2012-02-29', '2024-02-29T12:00:00.000Z')).toBe(12);
+    expect(childAgeAt('2012-02-29', '2024-02-28T12:00:00.000Z')).toBe(11);
+    expect(childAgeAt('2012-02-29', '2024-02-29T12:00:00.000Z')).toBe(12);
   });
 });

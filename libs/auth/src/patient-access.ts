@@ -1,5 +1,5 @@
 import { decideAccess, relationOf, type AccessDecision, type AccessQuestion, type DataCategory } from './access-policy';
-import type { Role } from '@varde/core';
+import { ageOn, osloDate, type Role } from '@varde/core';
 import type { Principal } from './principal';
 
 /**
@@ -55,12 +55,9 @@ export type PatientFacts = Readonly<{
   guardianship?: GuardianshipFact;
 }>;
 
-/** The child's age in whole years at `now` (ISO), from a birth date `YYYY-MM-DD`: it changes on the birthday. */
-export function ageOn(birthDate: string, now: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const at = new Date(now);
-  const [y, m, d] = [at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate()];
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+/** The child's age in whole years at `now` (ISO instant), from a birth date `YYYY-MM-DD`: it changes on the birthday (Norwegian date). */
+export function childAgeAt(birthDate: string, now: string): number {
+  return ageOn(birthDate, osloDate(now));
 }
 
 const permit = (relation: AccessDecision['relation'], reason: string, basis: string, obligations: readonly string[] = []): AccessDecision => ({ decision: 'permit', relation, reason, basis, obligations });
@@ -69,7 +66,7 @@ const deny = (relation: AccessDecision['relation'], reason: string, basis: strin
 /** Whether a block names this principal: their HPR number, or the organisation they act for. */
 function blocks(block: BlockFact, principal: Principal, category: DataCategory): boolean {
   if (block.categories.length > 0 && !block.categories.includes(category)) return false;
-  return block.parties.some((p) => (p.kind === 'practitioner' && p.value === principal.hprNumber) || (p.kind !== 'practitioner' && p.value === principal.organisation));
+  return block.parties.some((p) => (p.kind === 'practitioner' && p.value === principal.hprNumber) || (p.kind !== 'practitioner' && p.kind !== 'related-person' && p.value === principal.organisation));
 }
 
 /**
@@ -101,7 +98,7 @@ export function decidePatientAccess(principal: Principal, question: AccessQuesti
   // Without a registration in Varde the identity provider's assertion (the token's patient ids) stands, as the table says.
   const guardianship = facts.guardianship;
   if (guardianship === undefined) return table;
-  const age = ageOn(guardianship.childBirthDate, facts.now);
+  const age = childAgeAt(guardianship.childBirthDate, facts.now);
   if (age >= GUARDIAN_AGE_RULES.noAccessFrom) return deny(relation, `the child is ${age}: from ${GUARDIAN_AGE_RULES.noAccessFrom} a guardian has no automatic access; the young person decides`, GUARDIAN_AGE_RULES.basis);
   if (age >= GUARDIAN_AGE_RULES.fullUntil && guardianship.deniedCategories.includes(category)) {
     return deny(relation, `the child (${age}) has denied the guardian their ${category}`, GUARDIAN_AGE_RULES.basis);

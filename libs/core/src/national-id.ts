@@ -101,3 +101,15 @@ export function birthDateOf(nationalId: string): string | undefined {
   // 29 February only in leap years (checkNationalId cannot know the year).
   return new Date(`${date}T00:00:00Z`).toISOString().startsWith(date) ? date : undefined;
 }
+
+/** Whole years from a birth date to a date (both `YYYY-MM-DD`): the age changes on the birthday itself. */
+export function ageOn(birthDate: string, date: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** The calendar date (`YYYY-MM-DD`) in Norway at an instant: a Norwegian birthday begins at midnight Oslo time. */
+export function osloDate(instant: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+}

@@ -4,6 +4,10 @@ import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastruc
 import { AccessLogHttpController } from './api/access-log.http.controller';
 import { ConsentsHttpController } from './api/consents.http.controller';
 import { EmergencyAccessHttpController } from './api/emergency-access.http.controller';
+import { RelatedPersonsHttpController } from './api/related-persons.http.controller';
+import { Guardianships } from './application/guardianships.port';
+import { RegisterGuardianHandler } from './application/register-guardian.handler';
+import { PostgresGuardianships } from './infrastructure/guardianships.read-model';
 import { R4Consent } from './api/r4-consent';
 import { AuditDecisionsHttpController } from './api/audit/audit-decisions.http.controller';
 import { AuditFhirHttpController } from './api/audit/audit-fhir.http.controller';
@@ -53,7 +57,7 @@ export class SharingModule {
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController],
+      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, RelatedPersonsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,
@@ -85,6 +89,10 @@ export class SharingModule {
         PostgresEmergencyAccesses,
         { provide: EmergencyAccesses, useExisting: PostgresEmergencyAccesses },
         OpenEmergencyAccessHandler,
+        // Guardians and minors (issue #16).
+        PostgresGuardianships,
+        { provide: Guardianships, useExisting: PostgresGuardianships },
+        RegisterGuardianHandler,
       ],
     };
   }

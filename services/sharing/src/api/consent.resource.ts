@@ -44,7 +44,14 @@ export function consentTermsOf(consent: Consent, organisations: OrganisationDire
   if (provision.provision !== undefined) throw new UnprocessableError('Consent.provision.provision', 'Varde acts on one level of provision only; record each exception as a Consent of its own');
   const actors = provision.actor ?? [];
   if (actors.length === 0) throw new UnprocessableError('Consent.provision.actor', provision.type === 'permit' ? 'name who may receive the data (an organisation by organisation number)' : 'name who is blocked (a health professional by HPR number or an organisation by organisation number)');
-  const parties = actors.map((actor, i) => partyOf(actor.reference.identifier, provision.type!, `Consent.provision.actor[${i}].reference`, organisations, actor.reference.display));
+  const parties = actors.map((actor, i) => {
+    const field = `Consent.provision.actor[${i}].reference`;
+    const relatedPerson = /^RelatedPerson\/([0-9a-f-]{36})$/.exec(actor.reference.reference ?? '')?.[1];
+    if (relatedPerson === undefined) return partyOf(actor.reference.identifier, provision.type!, field, organisations, actor.reference.display);
+    // A child aged 12 to 16 denies a registered guardian categories of information (pasient- og brukerrettighetsloven § 3-4).
+    if (provision.type !== 'deny') throw new UnprocessableError(field, 'a guardian acts for the child by registration; a consent names a RelatedPerson only to deny them (deny)');
+    return { kind: 'related-person' as const, system: 'RelatedPerson', value: relatedPerson, ...(actor.reference.display ? { display: actor.reference.display } : {}) };
+  });
   const categories = [...new Set((provision.class ?? []).map((coding, i) => categoryOf(coding.system, coding.code, `Consent.provision.class[${i}]`)))];
   const include = consent.extension?.find((e) => e.url === INCLUDE_NATIONAL_ID_EXTENSION);
   if (include !== undefined && typeof include.valueBoolean !== 'boolean') throw ValidationError.field(`Consent.extension`, `${INCLUDE_NATIONAL_ID_EXTENSION} takes valueBoolean`);
@@ -77,7 +84,7 @@ function partyOf(identifier: { system?: string; value?: string } | undefined, ty
     if (known.kind === 'organization') throw new UnprocessableError(`${field}.identifier.value`, `organisation ${value} (${known.name}) is not a receiver of shared data (municipality home care, GP office or health trust)`);
     return { kind: known.kind, system: ORGANISATION_SYSTEM, value, ...display_ };
   }
-  throw new UnprocessableError(`${field}.identifier`, `Varde names parties by identifier: an HPR number (system ${HPR_SYSTEM}) or an organisation number (system ${ORGANISATION_SYSTEM})`);
+  throw new UnprocessableError(`${field}.identifier`, `Varde names parties by identifier: an HPR number (system ${HPR_SYSTEM}) or an organisation number (system ${ORGANISATION_SYSTEM}); a registered guardian by reference RelatedPerson/<id>`);
 }
 
 function categoryOf(system: string | undefined, code: string | undefined, field: string): string {

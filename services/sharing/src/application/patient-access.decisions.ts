@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decidePatientAccess, type AccessDecision, type AccessQuestion, type BlockFact, type Principal } from '@varde/auth';
+import { DATA_CATEGORIES, decidePatientAccess, type AccessDecision, type AccessQuestion, type BlockFact, type Principal } from '@varde/auth';
 import { EnrolmentDirectory } from '@varde/platform';
 import { inForce } from '../domain/consent.events';
 import { Consents } from './consents.port';
 import { EmergencyAccesses } from './emergency-accesses.port';
+import { Guardianships } from './guardianships.port';
 
 /** A question about one patient's data; the care team when the asking service knows it. */
 export type PatientQuestion = AccessQuestion & Readonly<{ patient: Readonly<{ id: string; careTeamId?: string | undefined }>; /** The asker looked the enrolment up: no care team then means none. */ careTeamKnown?: boolean }>;
 
 /**
  * The policy decision point: the table (libs/auth `decidePatientAccess`) with what sharing knows of the patient —
- * blocks in force and the actor's open emergency access. Asked over
+ * blocks in force, the actor's open emergency access, a guardian's registration and what the child denied them. Asked over
  * gRPC (`CheckAccess`) by every service and directly by sharing's own routes.
  */
 @Injectable()
@@ -19,6 +20,7 @@ export class PatientAccessDecisions {
     @Inject(Consents) private readonly consents: Consents,
     @Inject(EmergencyAccesses) private readonly emergencies: EmergencyAccesses,
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
+    @Inject(Guardianships) private readonly guardianships: Guardianships,
   ) {}
 
   /** Decides at `now` (ISO); asks pathways for the care team of a clinician's question when it came without one. */
@@ -26,18 +28,29 @@ export class PatientAccessDecisions {
     const patientId = question.patient.id;
     const lookUp = principal.role === 'clinician' && !question.patient.careTeamId && question.careTeamKnown !== true;
     const careTeamId = question.patient.careTeamId || (lookUp ? (await this.enrolments.active(patientId))?.careTeamId || undefined : undefined);
-    const [consents, emergency] = await Promise.all([
+    const [consents, emergency, registration] = await Promise.all([
       this.consents.ofPatient(patientId),
       principal.role === 'clinician' ? this.emergencies.openFor(patientId, principal.subject, now) : undefined,
+      principal.role === 'guardian' ? this.guardianships.of(principal.subject, patientId) : undefined,
     ]);
     const blocks: BlockFact[] = consents
       .map((c) => c.current)
       .filter((c) => c.terms.provision === 'deny' && inForce(c.terms, now))
       .map((c) => ({ consentId: c.consentId, parties: c.terms.parties, categories: c.terms.categories }));
+    const guardianship = registration && {
+      relatedPersonId: registration.relatedPersonId,
+      childBirthDate: registration.childBirthDate,
+      // What the child denied this guardian (Consents deny naming the RelatedPerson); none named means every category.
+      deniedCategories: consents
+        .map((c) => c.current.terms)
+        .filter((t) => t.provision === 'deny' && inForce(t, now) && t.parties.some((p) => p.kind === 'related-person' && p.value === registration.relatedPersonId))
+        .flatMap((t) => (t.categories.length > 0 ? t.categories : DATA_CATEGORIES)),
+    };
     return decidePatientAccess(principal, { category: question.category, action: question.action, patient: { id: patientId, careTeamId } }, {
       now,
       blocks,
       ...(emergency ? { emergency: { grantId: emergency.grantId, reason: emergency.reason, expiresAt: emergency.expiresAt } } : {}),
+      ...(guardianship ? { guardianship } : {}),
     });
   }
 }

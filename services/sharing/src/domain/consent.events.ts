@@ -10,7 +10,7 @@ export type ConsentProvisionType = 'permit' | 'deny';
  * Who a consent names: a receiver of shared data (municipality home care, GP office, another health trust) or a
  * blocked party (a health professional by HPR number, an organisation by organisation number).
  */
-export type ConsentPartyKind = 'municipality' | 'gp' | 'health-trust' | 'practitioner' | 'organization';
+export type ConsentPartyKind = 'municipality' | 'gp' | 'health-trust' | 'practitioner' | 'organization' | 'related-person';
 
 /** One party a consent names, by identifier. */
 export type ConsentParty = Readonly<{ kind: ConsentPartyKind; system: string; value: string; display?: string }>;

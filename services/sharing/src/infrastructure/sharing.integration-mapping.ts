@@ -25,6 +25,7 @@ const PARTY_KIND: Readonly<Record<ConsentPartyKind, sharingV1Events.ConsentParty
   'health-trust': PartyKind.CONSENT_PARTY_KIND_HEALTH_TRUST,
   practitioner: PartyKind.CONSENT_PARTY_KIND_PRACTITIONER,
   organization: PartyKind.CONSENT_PARTY_KIND_ORGANIZATION,
+  'related-person': PartyKind.CONSENT_PARTY_KIND_RELATED_PERSON,
 };
 
 /** Publishes AccessLogged (for other trusts and the patient portal) and ConsentChanged (for every service's access decisions and for sharing beyond the hospital). */

@@ -5,6 +5,7 @@ import { auditTimeline } from './0003-audit-timeline.migration';
 import { auditDecisions } from './0004-audit-decisions.migration';
 import { pmdOutbox } from './0005-pmd-outbox.migration';
 import { emergencyAccess } from './0006-emergency-access.migration';
+import { guardianships } from './0007-guardianships.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -19,5 +20,6 @@ export const sharingMigrations: MigrationSet = {
     '0004-audit-decisions': auditDecisions,
     '0005-pmd-outbox': pmdOutbox,
     '0006-emergency-access': emergencyAccess,
+    '0007-guardianships': guardianships,
   },
 };

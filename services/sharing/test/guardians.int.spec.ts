@@ -1,0 +1,130 @@
+import { osloDate, withNationalIdCheckDigits } from '@varde/core';
+import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// Guardians (RelatedPerson) and the child's age rules, against running pathways and sharing; the age is judged on
+// today's date in Norway, so children are made whose birthday is today or tomorrow.
+const databaseUrl = inject('databaseUrl');
+const sharingSchema = freshSchema('sharing_guardians');
+
+let issuer: TestIssuer;
+let pathways: ServiceProcess;
+let sharing: ServiceProcess;
+let db: pg.Pool;
+
+type Json = Record<string, unknown>;
+const call = async (method: string, path: string, token: string, body?: unknown) => {
+  const response = await fetch(`${sharing.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as Json };
+};
+
+/** A synthetic national id (month + 80) of a child born on `date` (YYYY-MM-DD, 2000–2039). */
+function childBornOn(date: string): string {
+  const [y, m, d] = date.split('-');
+  for (let individual = 500; individual < 1000; individual++) {
+    const id = withNationalIdCheckDigits(`${d}${String(Number(m) + 80)}${y!.slice(2)}${individual}`);
+    if (id !== undefined) return id;
+  }
+  throw new Error(`no national id for ${date}`);
+}
+/** The date `years` before today in Norway, shifted by `days`. */
+function yearsAgo(years: number, days = 0): string {
+  const [y, m, d] = osloDate(new Date().toISOString()).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y - years, m - 1, d + days));
+  return date.toISOString().slice(0, 10);
+}
+const relatedPerson = (patientId: string, nationalId: string, guardian: string, extra: Json = {}): Json => ({
+  resourceType: 'RelatedPerson',
+  active: true,
+  patient: { reference: `Patient/${patientId}`, identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: nationalId } },
+  relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PRN' }] }],
+  identifier: [{ system: 'urn:varde:subject', value: guardian }],
+  name: [{ text: 'Forelder Eksempel' }],
+  ...extra,
+});
+const denyGuardian = (patientId: string, relatedPersonId: string, category: string): Json => ({
+  resourceType: 'Consent',
+  status: 'active',
+  scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+  patient: { reference: `Patient/${patientId}` },
+  policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+  provision: { type: 'deny', actor: [{ role: { text: 'guardian' }, reference: { reference: `RelatedPerson/${relatedPersonId}` } }], class: [{ system: 'https://varde.no/fhir/CodeSystem/data-category', code: category }] },
+});
+const events = async () => Number((await db.query(`SELECT count(*) FROM ${sharingSchema}.emt_messages WHERE message_type = 'GuardianRegistered'`)).rows[0].count);
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
+  pathways = await startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways_guardians') });
+  sharing = await startServiceProcess('sharing', { ...common, DB_SCHEMA: sharingSchema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+});
+
+afterAll(async () => {
+  await sharing?.stop();
+  await pathways?.stop();
+  await Promise.allSettled([db?.end(), issuer?.close()]);
+});
+
+/** A child enrolled by the care team with a guardian registered; returns what the test needs. */
+async function childWithGuardian(birthDate: string, guardian: string) {
+  const clinician = await issuer.token('clinician');
+  const patientId = await enrolPatient(pathways.url, clinician);
+  const registered = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, childBornOn(birthDate), guardian));
+  expect(registered.status).toBe(201);
+  expect(JSON.stringify(registered.body)).not.toContain(childBornOn(birthDate));
+  const token = await issuer.token('guardian', { subject: guardian, patientIds: [patientId] });
+  return { patientId, relatedPersonId: registered.body['id'] as string, token, readConsents: () => call('GET', `/fhir/Consent?patient=${patientId}`, token) };
+}
+
+describe('guardians and minors (pasient- og brukerrettighetsloven § 3-4)', () => {
+  it('acts fully for a child under 12', async () => {
+    const { readConsents } = await childWithGuardian(yearsAgo(10), 'parent-10');
+    expect((await readConsents()).status).toBe(200);
+  });
+
+  it('from 12 lets the child deny the guardian categories of information', async () => {
+    const { patientId, relatedPersonId, token, readConsents } = await childWithGuardian(yearsAgo(14), 'parent-14');
+    expect((await readConsents()).status).toBe(200);
+    const child = await issuer.token('patient', { patientId });
+    expect((await call('POST', '/fhir/Consent', child, denyGuardian(patientId, relatedPersonId, 'consents'))).status).toBe(201);
+    const refused = await readConsents();
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toContain('has denied the guardian');
+    // The child's access log is not among what was denied.
+    expect((await call('GET', `/api/patients/${patientId}/access-log`, token)).status).toBe(200);
+  });
+
+  it('gives no automatic access from the 16th birthday: the rule changes on the day', async () => {
+    const turnsSixteenTomorrow = await childWithGuardian(yearsAgo(16, 1), 'parent-15');
+    expect((await turnsSixteenTomorrow.readConsents()).status).toBe(200);
+    const sixteenToday = await childWithGuardian(yearsAgo(16), 'parent-16');
+    const refused = await sixteenToday.readConsents();
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toContain('from 16');
+  });
+
+  it('refuses a registration for an adult, or without a legal basis, naming the element, and writes nothing', async () => {
+    const clinician = await issuer.token('clinician');
+    const patientId = await enrolPatient(pathways.url, clinician);
+    const before = await events();
+    const adult = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, childBornOn(yearsAgo(18)), 'parent-18'));
+    expect(adult.status).toBe(422);
+    expect(adult.body).toMatchObject({ issue: [expect.objectContaining({ expression: ['RelatedPerson.patient.identifier'], diagnostics: expect.stringContaining('an adult') })] });
+    const noBasis = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, childBornOn(yearsAgo(8)), 'parent-8', { relationship: [{ text: 'onkel' }] }));
+    expect(noBasis.status).toBe(422);
+    expect(noBasis.body).toMatchObject({ issue: [expect.objectContaining({ expression: ['RelatedPerson.relationship'] })] });
+    const badId = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, '12345678901', 'parent-x'));
+    expect(badId.status).toBe(400);
+    // Another team's clinician may not register one.
+    const other = await call('POST', '/fhir/RelatedPerson', await issuer.token('clinician', { careTeams: ['heart-team'] }), relatedPerson(patientId, childBornOn(yearsAgo(8)), 'parent-8'));
+    expect(other.status).toBe(403);
+    expect(await events()).toBe(before);
+  });
+});
