@@ -22,3 +22,4 @@ export * from './openapi/route-descriptions';
 export * from './service-migrations';
 export * from './shipped-files';
 export * from './interval-job';
+export * from './fhir-metadata.controller';

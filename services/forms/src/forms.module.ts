@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { loadConfig, z } from '@varde/config';
 import { AccessLog, accessLogViaOutbox, EnrolmentDirectory, PathwaysEnrolments, AccessPolicy, sharingAccessPolicy, PlatformModule, type Infrastructure } from '@varde/platform';
 import { AssignmentsHttpController } from './api/assignments.http.controller';
@@ -24,6 +25,7 @@ import { SubmitResponseHandler } from './application/submit-response.handler';
 import { PdfKitResponseRenderer } from './infrastructure/pdfkit-response.renderer';
 import { PostgresAssignmentDeadlines } from './infrastructure/postgres-assignment-deadlines';
 import { PostgresResponseIndex } from './infrastructure/postgres-response-index';
+import { FormsFhirMetadataHttpController } from './api/fhir-metadata.http.controller';
 
 /** Forms' own settings, checked at start-up (every problem listed at once). */
 export function loadFormsConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -43,8 +45,8 @@ export class FormsModule {
     const config = loadFormsConfig();
     return {
       module: FormsModule,
-      imports: [PlatformModule.forRoot(infra)],
-      controllers: [QuestionnairesHttpController, QuestionnaireResponsesHttpController, AssignmentsHttpController],
+      imports: [PlatformModule.forRoot(infra), DiscoveryModule],
+      controllers: [FormsFhirMetadataHttpController, QuestionnairesHttpController, QuestionnaireResponsesHttpController, AssignmentsHttpController],
       providers: [
         R4Structure,
         QuestionnaireCatalogueQuery,

@@ -15,9 +15,10 @@ import { QuestionnaireResponseQuery } from '../application/questionnaire-respons
 import { R4Structure } from './r4-structure';
 import { SUBJECT } from './response-search.params';
 import { questionnaireBundle, questionnaireResource, questionnaireResponseResource } from './forms.resources';
+import { QUESTIONNAIRE_SEARCH_PARAMS } from './fhir-metadata.http.controller';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
-const SEARCH_PARAMETERS = new Set(['url', 'version', 'status', 'name', 'subject']);
+const SEARCH_PARAMETERS = new Set(QUESTIONNAIRE_SEARCH_PARAMS.map((p) => p.name));
 
 const body = (value: unknown): Questionnaire => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ValidationError.field('body', 'expected a JSON object');

@@ -1,0 +1,64 @@
+import { freePort, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// A statement is compared resource by resource; a loose type keeps those checks readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+let issuer: TestIssuer;
+let pathways: ServiceProcess;
+let forms: ServiceProcess;
+let measurements: ServiceProcess;
+
+beforeAll(async () => {
+  const databaseUrl = inject('databaseUrl');
+  issuer = await startTestIssuer();
+  const env = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: freshSchema('fhir_metadata_bus') };
+  pathways = await startServiceProcess('pathways', { ...env, DB_SCHEMA: freshSchema('fhir_metadata_pathways') });
+  forms = await startServiceProcess('forms', { ...env, DB_SCHEMA: freshSchema('fhir_metadata_forms'), PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: `127.0.0.1:${await freePort()}` });
+  // The other services, as the platform gives every service (OPENAPI_PEERS).
+  measurements = await startServiceProcess('measurements', { ...env, DB_SCHEMA: freshSchema('fhir_metadata_measurements'), PATHWAYS_GRPC_URL: pathways.grpcUrl, OPENAPI_PEERS: [pathways.url, forms.url].join(',') });
+});
+
+afterAll(async () => {
+  await Promise.allSettled([measurements?.stop(), forms?.stop(), pathways?.stop()]);
+  await issuer?.close();
+});
+
+describe('the CapabilityStatement of the FHIR base covers forms too', () => {
+  it("lists forms' Questionnaire and QuestionnaireResponse with their interactions and search parameters, beside Observation", async () => {
+    const response = await fetch(`${measurements.url}/fhir/metadata`);
+    expect(response.status).toBe(200);
+    const statement = (await response.json()) as Json;
+    const resources = statement.rest[0].resource as Json[];
+    expect(resources.map((r) => r.type)).toEqual(['Observation', 'Questionnaire', 'QuestionnaireResponse']);
+    const questionnaire = resources.find((r) => r.type === 'Questionnaire')!;
+    expect(questionnaire.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update']);
+    expect(questionnaire.searchParam.map((p: Json) => p.name)).toEqual(['url', 'version', 'status', 'name', 'subject']);
+    const response_ = resources.find((r) => r.type === 'QuestionnaireResponse')!;
+    expect(response_.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'history-instance', 'read', 'update']);
+    // Forms describes itself the same way at its own (unrouted) /fhir/metadata.
+    const own = (await (await fetch(`${forms.url}/fhir/metadata`)).json()) as Json;
+    expect(own.rest[0].resource.map((r: Json) => r.type)).toEqual(['Questionnaire', 'QuestionnaireResponse']);
+  });
+
+  it('answers every forms interaction it lists at its route (no 404 or 405)', async () => {
+    const token = await issuer.token('pathway-designer');
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${forms.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/fhir+json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const probes: Record<string, () => Promise<Response>> = {
+      'Questionnaire create': () => call('POST', '/fhir/Questionnaire', { resourceType: 'Questionnaire', status: 'draft' }),
+      'Questionnaire read': () => call('GET', '/fhir/Questionnaire/cat'),
+      'Questionnaire search-type': () => call('GET', '/fhir/Questionnaire?status=active'),
+      'Questionnaire update': () => call('PUT', '/fhir/Questionnaire/x', { resourceType: 'Questionnaire', status: 'draft' }),
+      'QuestionnaireResponse create': () => call('POST', '/fhir/QuestionnaireResponse', { resourceType: 'QuestionnaireResponse', status: 'completed' }),
+      'QuestionnaireResponse read': () => call('GET', '/fhir/QuestionnaireResponse/00000000-0000-4000-8000-000000000000'),
+      'QuestionnaireResponse update': () => call('PUT', '/fhir/QuestionnaireResponse/00000000-0000-4000-8000-000000000000', { resourceType: 'QuestionnaireResponse', status: 'completed' }),
+      'QuestionnaireResponse history-instance': () => call('GET', '/fhir/QuestionnaireResponse/00000000-0000-4000-8000-000000000000/_history'),
+    };
+    for (const [name, probe] of Object.entries(probes)) {
+      const status = (await probe()).status;
+      expect([404, 405], `${name} answered ${status}`).not.toContain(status);
+    }
+  });
+});
