@@ -71,11 +71,6 @@ export class SharingModule {
         { provide: EnrolmentDirectory, useFactory: () => new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, config.ENROLMENT_CACHE_SECONDS * 1000, infra.credentials) },
         PatientDataAccess,
         R4Consent,
-        // The policy decision point and emergency access (issue #16).
-        PatientAccessDecisions,
-        OpenEmergencyAccessHandler,
-        PostgresEmergencyAccesses,
-        { provide: EmergencyAccesses, useExisting: PostgresEmergencyAccesses },
         // The auditor's view (issue #22, ADR 0017).
         AuditTimelineProjection,
         PostgresAuditTrail,
