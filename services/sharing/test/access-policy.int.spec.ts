@@ -3,6 +3,7 @@ import { sharingV1Service } from '@varde/contracts';
 import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
 import { enrolPatient, eventually, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { optOutConsent } from './sharing-fixtures';
 
 // The one policy decision point against running services on a real Kafka: sharing decides (CheckAccess), forms and
 // measurements ask it, and their caches follow ConsentChanged.
@@ -28,15 +29,8 @@ const call = async (service: ServiceProcess, method: string, path: string, token
   });
   return { status: response.status, body: (await response.json().catch(() => ({}))) as Json };
 };
-const blockOf = (patientId: string, hpr: string): Json => ({
-  resourceType: 'Consent',
-  status: 'active',
-  scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-  patient: { reference: `Patient/${patientId}` },
-  policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-  provision: { type: 'deny', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PRCP' }] }, reference: { identifier: { system: HPR, value: hpr } } }] },
-});
+const blockOf = (patientId: string, hpr: string): Json =>
+  optOutConsent(patientId, { actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PRCP' }] }, reference: { identifier: { system: HPR, value: hpr } } }] });
 const svc = (name: string): ServiceProcess => stack.services[name]!;
 const readMeasurements = (patientId: string, token: string) => call(svc('measurements'), 'GET', `/fhir/Observation?patient=${patientId}`, token);
 const readForms = (patientId: string, token: string) => call(svc('forms'), 'GET', `/api/patients/${patientId}/form-assignments`, token);

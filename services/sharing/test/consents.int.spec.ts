@@ -1,7 +1,8 @@
 import { integrationEventTypes, sharingV1Events } from '@varde/contracts';
-import { enrolPatient, eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startPathwaysAndSharing } from './sharing-fixtures';
 
 const databaseUrl = inject('databaseUrl');
 const sharingSchema = freshSchema('sharing_consent');
@@ -55,9 +56,7 @@ const eventCount = async () => Number((await db.query(`SELECT count(*) FROM ${sh
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: busSchema };
-  pathways = await startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways_consent') });
-  sharing = await startServiceProcess('sharing', { ...common, DB_SCHEMA: sharingSchema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  ({ pathways, sharing } = await startPathwaysAndSharing({ DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: busSchema }, sharingSchema));
   db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 });
 

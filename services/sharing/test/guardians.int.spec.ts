@@ -1,7 +1,8 @@
 import { osloDate, withNationalIdCheckDigits } from '@varde/core';
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { optOutConsent, startPathwaysAndSharing } from './sharing-fixtures';
 
 // Guardians (RelatedPerson) and the child's age rules, against running pathways and sharing; the age is judged on
 // today's date in Norway, so children are made whose birthday is today or tomorrow.
@@ -47,22 +48,13 @@ const relatedPerson = (patientId: string, nationalId: string, guardian: string, 
   name: [{ text: 'Forelder Eksempel' }],
   ...extra,
 });
-const denyGuardian = (patientId: string, relatedPersonId: string, category: string): Json => ({
-  resourceType: 'Consent',
-  status: 'active',
-  scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-  patient: { reference: `Patient/${patientId}` },
-  policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-  provision: { type: 'deny', actor: [{ role: { text: 'guardian' }, reference: { reference: `RelatedPerson/${relatedPersonId}` } }], class: [{ system: 'https://varde.no/fhir/CodeSystem/data-category', code: category }] },
-});
+const denyGuardian = (patientId: string, relatedPersonId: string, category: string): Json =>
+  optOutConsent(patientId, { actor: [{ role: { text: 'guardian' }, reference: { reference: `RelatedPerson/${relatedPersonId}` } }], class: [{ system: 'https://varde.no/fhir/CodeSystem/data-category', code: category }] });
 const events = async () => Number((await db.query(`SELECT count(*) FROM ${sharingSchema}.emt_messages WHERE message_type = 'GuardianRegistered'`)).rows[0].count);
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url };
-  pathways = await startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways_guardians') });
-  sharing = await startServiceProcess('sharing', { ...common, DB_SCHEMA: sharingSchema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  ({ pathways, sharing } = await startPathwaysAndSharing({ DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url }, sharingSchema));
   db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 });
 
