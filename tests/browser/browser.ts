@@ -4,7 +4,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
-import { syntheticNationalId } from '@varde/testing';
+import { spo2Observation, syntheticNationalId } from '@varde/testing';
 
 const repoRoot = join(__dirname, '..', '..');
 /**
@@ -59,14 +59,7 @@ export async function enrolPatient(options: { pathway?: string; nationalId?: str
 
 /** Sends an SpO2 reading for the patient, as their device would. */
 export async function sendSpo2(patientId: string, value: number, at: Date = new Date()): Promise<void> {
-  const { status } = await api('POST', '/fhir/Observation', await token('patient', patientId), {
-    resourceType: 'Observation',
-    status: 'final',
-    code: { coding: [{ system: 'http://loinc.org', code: '2708-6' }] },
-    subject: { reference: `Patient/${patientId}` },
-    effectiveDateTime: at.toISOString(),
-    valueQuantity: { value, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
-  });
+  const { status } = await api('POST', '/fhir/Observation', await token('patient', patientId), spo2Observation(patientId, value, at));
   expect(status).toBe(201);
 }
 

@@ -15,7 +15,7 @@ import { chromium, type Page } from 'playwright-core';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { buildWebApps } from '../../deploy/local/build-apps';
 import { ensureChromium } from '../../scripts/install-chromium';
-import { platformPortOffset } from '@varde/testing';
+import { platformPortOffset, spo2Observation } from '@varde/testing';
 import { enrolPatients, log, machineInfo, onShutdown, positiveEnv, runBenchmark, startBenchPlatform } from './bench-harness';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -26,14 +26,7 @@ async function post(url: string, token: string, body: unknown): Promise<void> {
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
 }
 
-const spo2 = (patientId: string, value: number, at: Date) => ({
-  resourceType: 'Observation',
-  status: 'final',
-  code: { coding: [{ system: 'http://loinc.org', code: '2708-6' }] },
-  subject: { reference: `Patient/${patientId}` },
-  effectiveDateTime: at.toISOString(),
-  valueQuantity: { value, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
-});
+const spo2 = spo2Observation;
 
 /** Milliseconds that `act` and then `until` take. */
 async function timed(act: () => Promise<unknown>, until: () => Promise<unknown>): Promise<number> {

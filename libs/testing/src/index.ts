@@ -11,3 +11,4 @@ export * from './trace-collector';
 export * from './service-stack';
 export * from './access-log';
 export * from './pmd-peer';
+export * from './observations';
