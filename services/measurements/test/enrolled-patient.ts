@@ -15,17 +15,19 @@ export type EnrolledPatient = Readonly<{
   stop: () => Promise<void>;
 }>;
 
-/** Starts measurements with the pathways it asks about enrolments, and enrols one patient. */
+/** Starts measurements with the pathways it asks about enrolments and the sharing it asks about access, and enrols one patient. */
 export async function startWithEnrolledPatient(databaseUrl: string, schema: string): Promise<EnrolledPatient> {
   const issuer = await startTestIssuer();
   const db = new pg.Pool({ connectionString: databaseUrl });
   const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
-  const measurements: ServiceProcess = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  // Sharing decides a clinician's access (CheckAccess) and keeps the access log.
+  const sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing') });
+  const measurements: ServiceProcess = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
   const nationalId = syntheticNationalId();
   const patientId = await enrolPatient(pathways.url, await issuer.token('clinician'), nationalId);
   const patientToken = await issuer.token('patient', { patientId });
   const stop = async (): Promise<void> => {
-    await Promise.allSettled([measurements.stop(), pathways.stop()]);
+    await Promise.allSettled([measurements.stop(), pathways.stop(), sharing.stop()]);
     await db.end();
     await issuer.close();
   };
