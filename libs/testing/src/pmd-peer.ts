@@ -90,7 +90,7 @@ export class PmdPeer {
     return (await this.repo.createResource(observation as never)) as Observation;
   }
 
-  /** The next requests (after the token check) fail like this, one fault per request, in order. */
+  /** The next batch writes (after the token check) fail like this, one fault per write, in order. */
   failNext(...faults: PeerFault[]): void {
     this.faults.push(...faults);
   }
@@ -142,12 +142,14 @@ export class PmdPeer {
       const isSearch = req.method === 'POST' && path === 'Observation/_search';
       const needed = isSearch || req.method === 'GET' ? this.options.readScope : this.options.writeScope;
       if (!check.scopes.includes(needed)) return send(res, 403, outcome('forbidden', `the token lacks scope ${needed}`));
-      if (!isSearch && req.method === 'POST') this.arrivals.push(Date.now());
-      const fault = this.faults.shift();
+      // Faults hit writes (batch Bundles) only: a search running meanwhile must not take one meant for a write.
+      const isWrite = req.method === 'POST' && path === '';
+      const fault = isWrite ? this.faults.shift() : undefined;
+      if (isWrite) this.arrivals.push(Date.now());
       if (fault?.kind === 'status') return send(res, fault.status, outcome('transient', `the peer answers ${fault.status}`), fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
       if (fault?.kind === 'malformed') return send(res, 200, '{"resourceType":"Bundle","type":"batch-response","entry":[{"response":');
       if (isSearch) return send(res, 200, await this.search(new URLSearchParams(body)));
-      if (fault?.kind === 'lose-answer' && req.method === 'POST' && path === '') {
+      if (fault?.kind === 'lose-answer') {
         await this.batch(undefined, body);
         req.socket.destroy();
         return;

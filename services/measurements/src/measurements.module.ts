@@ -10,7 +10,7 @@ import { UnitConverter } from './application/unit-converter';
 import { BUNDLE_BODY_LIMIT, BundleBodyLimit } from './api/bundle-body-limit';
 import { BundlesHttpController, MAX_BUNDLE_ENTRIES } from './api/bundles.http.controller';
 import { LogicalSubjects } from './api/logical-subject';
-import { MeasurementSubmission } from './api/measurement-submission';
+import { MEASUREMENT_IMPORTERS, MeasurementSubmission } from './api/measurement-submission';
 import { MAX_FUTURE_MS, ObservationIntake } from './api/observation.intake';
 import { FhirStructureValidator } from './infrastructure/fhir-structure-validator';
 import { UcumUnitConverter } from './infrastructure/ucum-unit-converter';
@@ -39,6 +39,10 @@ export function loadMeasurementsConfig(source: NodeJS.ProcessEnv = process.env) 
     {
       // Device and phone clocks drift; readings dated further ahead than this are refused.
       MEASUREMENT_MAX_FUTURE_SECONDS: env.int(300),
+      // System clients that bring in measurements another organisation took (sharing, from Pasientens måledata): they
+      // record for any enrolled patient without a device-gateway assignment, with the Observation's performer
+      // organisation as provenance.
+      MEASUREMENT_IMPORTERS: z.string().default('varde-sharing').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
       ENROLMENT_CACHE_SECONDS: env.int(30),
       // A Bundle larger than this is refused whole (413) before any entry is looked at.
       MEASUREMENT_BUNDLE_MAX_ENTRIES: env.int(10_000),
@@ -94,6 +98,7 @@ export class MeasurementsModule {
         { provide: UnitConverter, useClass: UcumUnitConverter },
         ObservationIntake,
         MeasurementSubmission,
+        { provide: MEASUREMENT_IMPORTERS, useValue: config.MEASUREMENT_IMPORTERS },
         LogicalSubjects,
         MeasurementsReadModel,
         { provide: MeasurementsProjection, useExisting: MeasurementsReadModel },

@@ -1,15 +1,20 @@
 import type { Provider } from '@nestjs/common';
 import { ConfigError, env, loadConfig, z } from '@varde/config';
 import { HelseIdClient, JwkFileKeySource, signingKeyFromJwk, StaticKeySource } from '@varde/helseid';
-import type { Infrastructure } from '@varde/platform';
+import { ClientCredentialsTokens, SERVICE_PORTS, type Infrastructure } from '@varde/platform';
 import { MeasurementsToPmdConsumer } from './application/pmd/measurements-to-pmd.consumer';
-import { PatientIdentities, PmdGateway, PmdOutbox } from './application/pmd/pmd.ports';
+import { EnrolmentsForPmdConsumer } from './application/pmd/enrolments-for-pmd.consumer';
+import { MeasurementsIntake, PatientIdentities, PmdGateway, PmdInLedger, PmdInPatients, PmdOutbox } from './application/pmd/pmd.ports';
+import { PmdFetchJob } from './application/pmd/pmd-fetch.job';
+import { PmdFetcher } from './application/pmd/pmd-fetcher';
 import { PmdSendJob } from './application/pmd/pmd-send.job';
 import { PmdSender } from './application/pmd/pmd-sender';
 import { PMD_SETTINGS, type PmdSettings } from './application/pmd/pmd-settings';
 import { isOrganisationNumber } from './domain/organisation-number';
 import { HelseIdPmdGateway } from './infrastructure/pmd/helseid-pmd-gateway';
 import { PathwaysPatientIdentities } from './infrastructure/pmd/pathways-patient-identities';
+import { HttpMeasurementsIntake } from './infrastructure/pmd/http-measurements-intake';
+import { PostgresPmdInLedger, PostgresPmdInPatients } from './infrastructure/pmd/postgres-pmd-in';
 import { PostgresPmdOutbox } from './infrastructure/pmd/postgres-pmd-outbox';
 
 /**
@@ -34,6 +39,11 @@ export function loadPmdConfig(source: NodeJS.ProcessEnv = process.env) {
       PMD_SEND_INTERVAL_MS: env.int(1_000),
       PMD_LEASE_MS: env.int(60_000),
       PMD_IDENTITY_CACHE_SECONDS: env.int(600),
+      // PMD in: how often each enrolled patient's measurements are fetched, and how often the job looks.
+      PMD_FETCH_INTERVAL_SECONDS: env.int(900),
+      PMD_FETCH_TICK_MS: env.int(5_000),
+      // Measurements' HTTP base, where what is fetched from PMD is recorded.
+      MEASUREMENTS_URL: env.url(`http://127.0.0.1:${SERVICE_PORTS.measurements.http}`),
     },
     source,
   );
@@ -57,7 +67,12 @@ export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider
     retry: { baseMs: config.PMD_RETRY_BASE_MS, maxMs: config.PMD_RETRY_MAX_MS, maxAttempts: config.PMD_MAX_ATTEMPTS },
     leaseMs: config.PMD_LEASE_MS,
     sendIntervalMs: config.PMD_SEND_INTERVAL_MS,
+    fetchIntervalMs: config.PMD_FETCH_INTERVAL_SECONDS * 1000,
+    fetchTickMs: config.PMD_FETCH_TICK_MS,
+    pmdIdentifierSystem: `${config.PMD_BASE_URL.replace(/\/$/, '')}/Observation`,
   };
+  // Measurements' HTTP API takes public-API tokens (audience OIDC_AUDIENCE), not the per-service gRPC audience.
+  const publicApiCredentials = new ClientCredentialsTokens({ ...infra.config.serviceIdentity, audienceOf: () => infra.config.auth.audience });
   const key = config.HELSEID_CLIENT_JWK_FILE ? new JwkFileKeySource(config.HELSEID_CLIENT_JWK_FILE) : new StaticKeySource(signingKeyFromJwk(config.HELSEID_CLIENT_JWK!, 'HELSEID_CLIENT_JWK'));
   const helseId = new HelseIdClient({ tokenEndpoint: config.HELSEID_TOKEN_ENDPOINT, clientId: config.HELSEID_CLIENT_ID, scope: config.PMD_SCOPE, key });
   return [
@@ -70,5 +85,14 @@ export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider
     PmdSender,
     PmdSendJob,
     MeasurementsToPmdConsumer,
+    // PMD in.
+    PostgresPmdInPatients,
+    { provide: PmdInPatients, useExisting: PostgresPmdInPatients },
+    PostgresPmdInLedger,
+    { provide: PmdInLedger, useExisting: PostgresPmdInLedger },
+    { provide: MeasurementsIntake, useFactory: () => new HttpMeasurementsIntake(config.MEASUREMENTS_URL, publicApiCredentials) },
+    PmdFetcher,
+    PmdFetchJob,
+    EnrolmentsForPmdConsumer,
   ];
 }

@@ -33,6 +33,7 @@ import { PostgresConsents } from './infrastructure/consents.read-model';
 import { PostgresEmergencyAccesses } from './infrastructure/emergency-accesses.read-model';
 import { FileOrganisationDirectory, SHIPPED_ORGANISATIONS_FILE } from './infrastructure/file-organisation-directory';
 import { PatientStatusProjection } from './infrastructure/patient-status.projection';
+import { PmdHttpController } from './api/pmd/pmd.http.controller';
 import { loadPmdConfig, pmdProviders } from './pmd.providers';
 
 /** Sharing's own settings. */
@@ -57,7 +58,7 @@ export class SharingModule {
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, RelatedPersonsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController],
+      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, RelatedPersonsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController, ...(pmd ? [PmdHttpController] : [])],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,

@@ -1,48 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Observation } from '@medplum/fhirtypes';
-import { LocalHelseId } from '@varde/helseid';
-import { enrolPatient, eventually, PmdPeer, syntheticNationalId, startServiceStack, startTestIssuer, type ServiceStack, type TestIssuer } from '@varde/testing';
-import { exportJWK, generateKeyPair } from 'jose';
+import type { LocalHelseId } from '@varde/helseid';
+import { enrolPatient, eventually, syntheticNationalId, startServiceStack, startTestIssuer, type PmdPeer, type ServiceStack, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { call, homeCareConsent, HOSPITAL, ORGNR, startPmd, type PmdUnderTest } from './pmd-under-test';
 
 const databaseUrl = inject('databaseUrl');
 const kafkaBrokers = inject('kafkaBrokers');
-const ORGNR = 'urn:oid:2.16.578.1.12.4.1.4.101';
-const HOSPITAL = '974589095';
-const HOME_CARE = '910000012'; // services/sharing/config/organisations.json
 
 let issuer: TestIssuer;
+let pmd: PmdUnderTest;
 let helseId: LocalHelseId;
 let peer: PmdPeer;
 let stack: ServiceStack;
 let db: pg.Pool;
-let keyDir: string;
 
-type Json = Record<string, unknown>;
-const call = async (base: string, method: string, path: string, token: string, body?: unknown) => {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as Json };
-};
-const consent = (patientId: string, status = 'active'): Json => ({
-  resourceType: 'Consent',
-  status,
-  scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-  patient: { reference: `Patient/${patientId}` },
-  policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
-  provision: {
-    type: 'permit',
-    actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { identifier: { system: ORGNR, value: HOME_CARE } } }],
-    class: [{ system: 'http://hl7.org/fhir/resource-types', code: 'Observation' }],
-  },
-});
+const consent = (patientId: string, status = 'active') => homeCareConsent(patientId, status, [{ system: 'http://hl7.org/fhir/resource-types', code: 'Observation' }]);
 let second = 0;
 const spo2 = (patientId: string, value: number) => ({
   resourceType: 'Observation',
@@ -73,32 +46,17 @@ const row = async (measurementId: string) =>
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  keyDir = mkdtempSync(join(tmpdir(), 'pmd-key-'));
-  writeFileSync(join(keyDir, 'client.jwk.json'), JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'varde-pmd-1', alg: 'ES256' }));
-  helseId = await LocalHelseId.start({ clients: [{ clientId: 'varde-pmd', publicJwks: [{ ...(await exportJWK(publicKey)), kid: 'varde-pmd-1', alg: 'ES256' }], scopes: ['nhn:pmd/write', 'nhn:pmd/read'] }] });
-  peer = await PmdPeer.start({ helseId, writeScope: 'nhn:pmd/write', readScope: 'nhn:pmd/read' });
+  pmd = await startPmd();
+  ({ helseId, peer } = pmd);
   stack = await startServiceStack(['pathways', 'sharing', 'measurements'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, KAFKA_BROKERS: kafkaBrokers }, {
-    sharing: {
-      PMD_BASE_URL: peer.baseUrl,
-      PMD_ORGANISATION_NUMBER: HOSPITAL,
-      PMD_SCOPE: 'nhn:pmd/write nhn:pmd/read',
-      HELSEID_TOKEN_ENDPOINT: helseId.tokenEndpoint,
-      HELSEID_CLIENT_ID: 'varde-pmd',
-      HELSEID_CLIENT_JWK_FILE: join(keyDir, 'client.jwk.json'),
-      PMD_SEND_INTERVAL_MS: '200',
-      PMD_RETRY_BASE_MS: '200',
-      PMD_RETRY_MAX_MS: '1000',
-      PMD_MAX_ATTEMPTS: '1000',
-    },
+    sharing: { ...pmd.sharingEnv, PMD_RETRY_BASE_MS: '200', PMD_RETRY_MAX_MS: '1000', PMD_MAX_ATTEMPTS: '1000' },
   });
   db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 }, 240_000);
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.allSettled([peer?.stop(), helseId?.stop(), issuer?.close(), db?.end()]);
-  if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+  await Promise.allSettled([pmd?.stop(), issuer?.close(), db?.end()]);
 });
 
 describe('PMD out: measurements of consenting patients reach Pasientens måledata', () => {

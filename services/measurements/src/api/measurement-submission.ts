@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertMayActOnPatient, type Principal } from '@varde/auth';
-import { ForbiddenError, NotFoundError } from '@varde/core';
+import { ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
 import { EnrolmentDirectory } from '@varde/platform';
 import { GatewayAssignmentHandler } from '../application/gateway-assignment.handler';
 import { MeasurementReader } from '../application/measurement.reader';
 import type { DeviceDetails, Provenance } from '../domain/measurement.events';
 
-/** What authorisation reads of a validated Observation or chunk: the patient and the device it names. */
-type Submitted = Readonly<{ patientId: string; deviceReference?: string; device?: DeviceDetails }>;
+/** What authorisation reads of a validated Observation or chunk: the patient, the device and the performing organisation it names. */
+type Submitted = Readonly<{ patientId: string; deviceReference?: string; device?: DeviceDetails; performerOrganisation?: string }>;
 
 /** Turns a validated Observation (or chunk) into the command input for one request's caller; `at` names the element. */
-export type Authorise = <T extends Submitted>(valid: T, at?: string) => Promise<Omit<T, 'deviceReference' | 'device'> & { provenance: Provenance }>;
+export type Authorise = <T extends Submitted>(valid: T, at?: string) => Promise<Omit<T, 'deviceReference' | 'device' | 'performerOrganisation'> & { provenance: Provenance }>;
+
+/** DI token of the client ids that import measurements taken by another organisation (MEASUREMENT_IMPORTERS). */
+export const MEASUREMENT_IMPORTERS = Symbol('MEASUREMENT_IMPORTERS');
 
 /** Who may submit a validated Observation, and how it was obtained; shared by single and Bundle ingestion. */
 @Injectable()
@@ -19,6 +22,7 @@ export class MeasurementSubmission {
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
     @Inject(GatewayAssignmentHandler) private readonly gateways: GatewayAssignmentHandler,
     @Inject(MeasurementReader) private readonly reader: MeasurementReader,
+    @Inject(MEASUREMENT_IMPORTERS) private readonly importers: readonly string[],
   ) {}
 
   /**
@@ -30,11 +34,15 @@ export class MeasurementSubmission {
     const isAssigned = oncePerPatient((patientId) => this.gateways.isAssigned(patientId, principal.subject));
     const isEnrolled = oncePerPatient((patientId) => this.enrolments.isEnrolled(patientId));
     const onCareTeam = oncePerPatient((patientId) => this.reader.authorise(principal, patientId));
+    // An importer (sharing, from Pasientens måledata) brings what another organisation measured: it needs no
+    // assignment, and the organisation that measured is the provenance.
+    const importer = principal.role === 'system' && this.importers.includes(principal.subject);
     return async <T extends Submitted>(valid: T, at = 'Observation') => {
-      const { deviceReference, device, ...observation } = valid;
+      const { deviceReference, device, performerOrganisation, ...observation } = valid;
       assertMayActOnPatient(principal, observation.patientId);
+      if (importer && !performerOrganisation) throw new ValidationError([{ field: `${at}.performer`, message: 'an imported measurement names the organisation that took it: {"identifier": {"system": "urn:oid:2.16.578.1.12.4.1.4.101", "value": "<organisation number>"}}' }]);
       // Before the enrolment check, so a gateway learns nothing about patients it was not given.
-      if (principal.role === 'system' && !(await isAssigned(observation.patientId))) {
+      if (principal.role === 'system' && !importer && !(await isAssigned(observation.patientId))) {
         throw new ForbiddenError(`${at}.subject: gateway ${principal.subject} is not assigned to this patient`);
       }
       if (!(await isEnrolled(observation.patientId))) {
@@ -45,7 +53,7 @@ export class MeasurementSubmission {
       const provenance: Provenance = {
         method: deviceReference || device || principal.role === 'system' ? 'device' : principal.role === 'clinician' ? 'clinician' : 'patient',
         ...(deviceReference ? { deviceId: deviceReference } : {}),
-        ...(principal.organisation ? { organisation: principal.organisation } : {}),
+        ...(importer ? { organisation: performerOrganisation } : principal.organisation ? { organisation: principal.organisation } : {}),
         ...(principal.role === 'system' ? { gateway: principal.subject } : {}),
         ...(device ? { device } : {}),
       };

@@ -67,7 +67,7 @@ export const ObservationBody = z
   .passthrough();
 
 /** A measurement that passed validation; the caller adds provenance. */
-export type ValidObservation = Omit<MeasurementInput, 'provenance'> & { deviceReference?: string; device?: DeviceDetails };
+export type ValidObservation = Omit<MeasurementInput, 'provenance'> & { deviceReference?: string; device?: DeviceDetails; performerOrganisation?: string };
 
 /** What validation needs besides the body: the server's clock, the allowed skew and the unit converter. */
 export type ObservationContext = Readonly<{ now: Date; maxFutureMs: number; units: UnitConverter }>;
@@ -133,7 +133,15 @@ export function validateObservation(body: unknown, context: ObservationContext):
     resource: asSent(body as Record<string, unknown>),
     ...(device?.reference ? { deviceReference: device.reference } : {}),
     ...(device?.details ? { device: device.details } : {}),
+    ...performerOrganisationOf(body),
   };
+}
+
+/** The organisation number of the Observation's first performer named by one (`urn:oid:2.16.578.1.12.4.1.4.101`), when there is one. */
+function performerOrganisationOf(body: unknown): { performerOrganisation?: string } {
+  const performers = (body as { performer?: unknown }).performer;
+  const named = Array.isArray(performers) ? (performers as { identifier?: { system?: unknown; value?: unknown } }[]).find((p) => p?.identifier?.system === 'urn:oid:2.16.578.1.12.4.1.4.101' && typeof p.identifier.value === 'string') : undefined;
+  return named ? { performerOrganisation: named.identifier!.value as string } : {};
 }
 
 /**

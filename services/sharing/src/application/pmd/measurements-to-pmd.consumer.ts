@@ -13,7 +13,8 @@ type Recorded = IntegrationEvent<'varde.measurements.v1.MeasurementRecorded'>;
 /**
  * Queues measurements for Pasientens måledata: a new measurement of a patient whose consents let measurements go to
  * the municipality and GP when it arrives, and every later correction or entered-in-error of one that was queued.
- * Measurements that came from PMD (recorded by sharing itself, the gateway of PMD in) are never sent back.
+ * Measurements that came from PMD (recorded by sharing itself, the gateway of PMD in) are never sent back. A consent
+ * change that ends the sharing (withdrawal, a block) drops the patient's queue.
  */
 @Injectable()
 export class MeasurementsToPmdConsumer extends IntegrationConsumer {
@@ -30,8 +31,13 @@ export class MeasurementsToPmdConsumer extends IntegrationConsumer {
   protected override definition(): ConsumerDefinition {
     return {
       group: 'pmd-out',
-      topics: ['varde.measurements.v1'],
+      topics: ['varde.measurements.v1', 'varde.sharing.v1'],
       handlers: {
+        // A withdrawal or a new block drops what is queued at once, whatever the sender is doing.
+        'varde.sharing.v1.ConsentChanged': async (event) => {
+          const coverage = sharingCoverage((await this.consents.ofPatient(event.patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', new Date().toISOString());
+          if (!coverage.permitted) await this.outbox.withhold(event.patientId, coverage.reason);
+        },
         'varde.measurements.v1.MeasurementRecorded': async (event, _message, { client }) => {
           if (event.provenance?.gatewayId === this.infra.config.serviceIdentity.clientId) return this.skip('from-pmd');
           const coverage = sharingCoverage((await this.consents.ofPatient(event.patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', new Date().toISOString());

@@ -44,18 +44,25 @@ export class PmdSender {
   private async sendBatch(claimed: readonly ClaimedObservation[], now: Date, round: SendRound): Promise<void> {
     const ready: (ClaimedObservation & { subject: PatientIdentifier })[] = [];
     for (const [patientId, items] of groupBy(claimed, (c) => c.patientId)) {
-      const coverage = sharingCoverage((await this.consents.ofPatient(patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', now.toISOString());
-      if (!coverage.permitted) {
-        round.withheld += await this.outbox.withhold(patientId, coverage.reason);
-        this.count('withheld', items.length);
-        continue;
+      try {
+        const coverage = sharingCoverage((await this.consents.ofPatient(patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', now.toISOString());
+        if (!coverage.permitted) {
+          round.withheld += await this.outbox.withhold(patientId, coverage.reason);
+          this.count('withheld', items.length);
+          continue;
+        }
+        const subject = await this.identities.nationalIdOf(patientId);
+        if (!subject) {
+          await this.deadLetter(items, 'pathways keeps no national identity number for the patient (enrolled before ids were kept?)', round);
+          continue;
+        }
+        ready.push(...items.map((item) => ({ ...item, subject })));
+      } catch (error) {
+        // One patient's trouble (pathways away, the database busy) holds back only that patient's changes, and only
+        // for the back-off, not for the whole claim lease.
+        this.logger.warn({ err: error, patientId }, 'PMD: could not prepare a patient\'s changes; tried again with back-off');
+        await this.retry(items, error instanceof Error ? error.message : String(error), round);
       }
-      const subject = await this.identities.nationalIdOf(patientId);
-      if (!subject) {
-        await this.deadLetter(items, 'pathways keeps no national identity number for the patient (enrolled before ids were kept?)', round);
-        continue;
-      }
-      ready.push(...items.map((item) => ({ ...item, subject })));
     }
     if (ready.length === 0) return;
 

@@ -12,6 +12,12 @@ export type PmdSettings = Readonly<{
   leaseMs: number;
   /** How often the queue is sent. */
   sendIntervalMs: number;
+  /** How often each enrolled patient's measurements are fetched from PMD. */
+  fetchIntervalMs: number;
+  /** How often the fetch job looks for patients whose turn has come. */
+  fetchTickMs: number;
+  /** The identifier system PMD's Observation ids are recorded under in measurements (PMD's base URL + `/Observation`). */
+  pmdIdentifierSystem: string;
 }>;
 
 /** DI token of {@link PmdSettings}. */

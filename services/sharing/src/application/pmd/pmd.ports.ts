@@ -49,4 +49,33 @@ export type GatewayAnswer =
 export abstract class PmdGateway {
   /** Posts a `batch` Bundle to the base; never throws for an HTTP or network failure (they are answers). */
   abstract sendBatch(bundle: Readonly<Record<string, unknown>>): Promise<GatewayAnswer>;
+  /** `POST /Observation/_search` with `patient.identifier=<system>|<value>`: a `searchset` Bundle when answered. */
+  abstract searchObservations(patient: PatientIdentifier): Promise<GatewayAnswer>;
+}
+
+/** Port: the enrolled patients PMD in fetches for (fed by pathways' enrolment events). */
+export abstract class PmdInPatients {
+  /** The patient is enrolled (fetched from now on) or discharged (no longer), in the consumer's `tx`. */
+  abstract setEnrolled(tx: Transaction, patientId: string, enrolled: boolean): Promise<void>;
+  /** True while the patient is enrolled. */
+  abstract isEnrolled(patientId: string): Promise<boolean>;
+  /** Claims up to `limit` enrolled patients due a fetch at `now`, moving their next fetch `intervalMs` on. */
+  abstract claimDue(now: Date, limit: number, intervalMs: number): Promise<readonly string[]>;
+}
+
+/** What became of one PMD Observation. */
+export type ImportOutcome = Readonly<{ outcome: 'recorded' | 'kept-out'; reason?: string }>;
+
+/** Port: the PMD Observations already looked at, so each is handled once. */
+export abstract class PmdInLedger {
+  /** Which of these PMD ids were handled before. */
+  abstract seen(pmdIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /** Notes what became of one. */
+  abstract note(pmdId: string, patientId: string, outcome: ImportOutcome): Promise<void>;
+}
+
+/** Port: recording a measurement another organisation took in the measurements service. */
+export abstract class MeasurementsIntake {
+  /** Records the Observation (subject `Patient/<id>`, performer the source organisation); refused with the reason when measurements will not take it. */
+  abstract record(observation: Readonly<Record<string, unknown>>): Promise<Readonly<{ recorded: true } | { recorded: false; reason: string }>>;
 }

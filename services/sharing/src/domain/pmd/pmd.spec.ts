@@ -3,6 +3,7 @@ import type { ConsentTerms } from '../consent.events';
 import { MalformedBatchResponse, nextAttemptAt, pmdBatch, readBatchResponse, retryAfterMs } from './pmd-batch';
 import { amendedObservation, enteredInErrorObservation, pmdObservation, type SharedMeasurement } from './pmd-observation';
 import { PMD_RECEIVER, sharingCoverage } from './sharing-coverage';
+import { importedObservation, pmdSearchResults } from './pmd-import';
 
 const NOW = '2026-12-06T08:00:00.000Z';
 const permit = (overrides: Partial<ConsentTerms> = {}): ConsentTerms => ({
@@ -121,5 +122,41 @@ describe('PMD’s answers', () => {
     expect(retryAfterMs('7', 0)).toBe(7_000);
     expect(retryAfterMs('Sun, 06 Dec 2026 08:00:10 GMT', Date.parse('2026-12-06T08:00:00Z'))).toBe(10_000);
     expect(retryAfterMs('soon', 0)).toBeUndefined();
+  });
+});
+
+describe('what comes in from PMD', () => {
+  const found = (performer?: string) => ({
+    id: 'pmd-1',
+    resource: {
+      resourceType: 'Observation',
+      id: 'pmd-1',
+      meta: { versionId: '3' },
+      identifier: [{ system: 'urn:kommune', value: 'k-1' }],
+      subject: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: '15076500565' } },
+      ...(performer ? { performer: [{ identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: performer } }] } : {}),
+    },
+  });
+
+  it('is recorded for the patient with PMD’s id as first identifier and without PMD’s subject, id and meta', () => {
+    expect(importedObservation(found('910000012'), 'p-1', '974589095', 'https://pmd/Observation')).toEqual({
+      kind: 'record',
+      observation: {
+        resourceType: 'Observation',
+        identifier: [{ system: 'https://pmd/Observation', value: 'pmd-1' }, { system: 'urn:kommune', value: 'k-1' }],
+        subject: { reference: 'Patient/p-1' },
+        performer: [{ identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '910000012' } }],
+      },
+    });
+  });
+
+  it('skips what this hospital sent and keeps out what names no performing organisation', () => {
+    expect(importedObservation(found('974589095'), 'p-1', '974589095', 's')).toEqual({ kind: 'ours' });
+    expect(importedObservation(found(), 'p-1', '974589095', 's')).toMatchObject({ kind: 'kept-out' });
+  });
+
+  it('reads a searchset, and refuses anything else', () => {
+    expect(pmdSearchResults({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: found('1').resource }, { resource: { resourceType: 'Patient', id: 'x' } }] })).toHaveLength(1);
+    expect(() => pmdSearchResults({ resourceType: 'OperationOutcome' })).toThrow(/searchset/);
   });
 });

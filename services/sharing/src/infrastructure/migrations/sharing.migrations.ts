@@ -6,6 +6,7 @@ import { auditDecisions } from './0004-audit-decisions.migration';
 import { pmdOutbox } from './0005-pmd-outbox.migration';
 import { emergencyAccess } from './0006-emergency-access.migration';
 import { guardianships } from './0007-guardianships.migration';
+import { pmdIn } from './0008-pmd-in.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -21,5 +22,6 @@ export const sharingMigrations: MigrationSet = {
     '0005-pmd-outbox': pmdOutbox,
     '0006-emergency-access': emergencyAccess,
     '0007-guardianships': guardianships,
+    '0008-pmd-in': pmdIn,
   },
 };

@@ -1,5 +1,5 @@
 import { HelseIdError, type HelseIdClient } from '@varde/helseid';
-import { retryAfterMs } from '../../domain/pmd/pmd-batch';
+import { retryAfterMs, type PatientIdentifier } from '../../domain/pmd/pmd-batch';
 import { PmdGateway, type GatewayAnswer } from '../../application/pmd/pmd.ports';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -19,6 +19,11 @@ export class HelseIdPmdGateway extends PmdGateway {
 
   override async sendBatch(bundle: Readonly<Record<string, unknown>>): Promise<GatewayAnswer> {
     return this.post(this.baseUrl.replace(/\/$/, ''), FHIR_JSON, JSON.stringify(bundle));
+  }
+
+  override async searchObservations(patient: PatientIdentifier): Promise<GatewayAnswer> {
+    const form = new URLSearchParams({ 'patient.identifier': `${patient.system}|${patient.value}` });
+    return this.post(`${this.baseUrl.replace(/\/$/, '')}/Observation/_search`, 'application/x-www-form-urlencoded', form.toString());
   }
 
   /** Posts `body` to `url`; the answer as a {@link GatewayAnswer}. */
