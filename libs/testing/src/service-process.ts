@@ -15,9 +15,9 @@ export type ServiceProcess = Readonly<{ url: string; grpcUrl: string; logs: () =
 export async function startServiceProcess(
   name: string,
   env: Readonly<Record<string, string>>,
-  options: { waitFor?: 'ready' | 'live' } = {},
+  options: { waitFor?: 'ready' | 'live'; /** A port picked beforehand (with freePort), e.g. so a peer started earlier can be told it. */ httpPort?: number } = {},
 ): Promise<ServiceProcess> {
-  const httpPort = await freePort();
+  const httpPort = options.httpPort ?? (await freePort());
   const grpcPort = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'services', name, 'src', 'main.ts')], {

@@ -1,5 +1,5 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { enrolPatient, eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type PmdPeer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, freePort, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type PmdPeer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, homeCareConsent, HOSPITAL, ORGNR, startPmd, type PmdUnderTest } from './pmd-under-test';
 
@@ -36,17 +36,21 @@ beforeAll(async () => {
   const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: freshSchema('bus_pmd_in') };
   services.pathways = await startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways_pmd_in') });
   const peers = { PATHWAYS_GRPC_URL: services.pathways.grpcUrl };
-  services.measurements = await startServiceProcess('measurements', { ...common, ...peers, DB_SCHEMA: freshSchema('measurements_pmd_in') });
-  services.triage = await startServiceProcess('triage', { ...common, ...peers, DB_SCHEMA: freshSchema('triage_pmd_in') });
+  // Sharing records what it fetches in measurements, and measurements asks sharing's policy decision point: sharing is
+  // told the port measurements will listen on.
+  const measurementsPort = await freePort();
   services.sharing = await startServiceProcess('sharing', {
     ...common,
     ...peers,
     DB_SCHEMA: freshSchema('sharing_pmd_in'),
-    MEASUREMENTS_URL: services.measurements.url,
+    MEASUREMENTS_URL: `http://127.0.0.1:${measurementsPort}`,
     ...pmd.sharingEnv,
     PMD_FETCH_INTERVAL_SECONDS: '1',
     PMD_FETCH_TICK_MS: '300',
   });
+  const withSharing = { ...peers, SHARING_GRPC_URL: services.sharing.grpcUrl };
+  services.measurements = await startServiceProcess('measurements', { ...common, ...withSharing, DB_SCHEMA: freshSchema('measurements_pmd_in') }, { httpPort: measurementsPort });
+  services.triage = await startServiceProcess('triage', { ...common, ...withSharing, DB_SCHEMA: freshSchema('triage_pmd_in') });
 }, 240_000);
 
 afterAll(async () => {

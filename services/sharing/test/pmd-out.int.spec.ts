@@ -164,10 +164,10 @@ describe('PMD out: measurements of consenting patients reach Pasientens måledat
       await eventually(async () => ((await row(queued))?.status === 'pending' ? true : undefined), 'the measurement queued');
       const withdrawn = await call(stack.services.sharing!.url, 'PUT', `/fhir/Consent/${consentId}`, token, { ...consent(patientId, 'inactive'), id: consentId });
       expect(withdrawn.status).toBe(200);
+      await eventually(async () => ((await row(queued))?.status === 'withheld' ? true : undefined), 'the queued measurement withheld');
     } finally {
       await peer.up();
     }
-    await eventually(async () => ((await row(queued))?.status === 'withheld' ? true : undefined), 'the queued measurement withheld');
     const after = await measure(patientId, token, 87);
     // Consumed and not queued: the consent is no longer in force.
     await eventually(async () => {

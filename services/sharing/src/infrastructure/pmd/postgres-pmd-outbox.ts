@@ -48,7 +48,8 @@ export class PostgresPmdOutbox extends PmdOutbox {
 
   override async markSent(items: readonly Key[]): Promise<void> {
     if (items.length === 0) return;
-    await this.pool.query(`UPDATE pmd_outbox SET status = 'sent', sent_version = k.version, last_error = NULL, updated_at = now() ${KEYS} WHERE ${AT_VERSION}`, ids(items));
+    // Still pending: a change withheld meanwhile (withdrawal) stays withheld on the record.
+    await this.pool.query(`UPDATE pmd_outbox SET status = 'sent', sent_version = k.version, last_error = NULL, updated_at = now() ${KEYS} WHERE ${AT_VERSION} AND status = 'pending'`, ids(items));
   }
 
   override async retryAt(items: readonly Key[], at: Date, reason: string): Promise<void> {
