@@ -52,6 +52,10 @@ export function fhirMetadataController(options: FhirMetadataOptions): Type<unkno
       @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     ) {}
 
+    /**
+     * The FHIR R4 CapabilityStatement: the resources, interactions, search parameters and operations this server
+     * serves, generated from its routes, and the OAuth2 token endpoint. Public, as R4 expects.
+     */
     @Get('metadata')
     @Public()
     async metadata(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<CapabilityStatement> {

@@ -38,7 +38,9 @@ export function readRouteDocs(sourceDirs: readonly string[]): DocumentedRoute[] 
   };
   for (const file of sourceDirs.flatMap(controllerFiles)) {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-    source.forEachChild((node) => {
+    // Every class, also one declared inside a function (a controller made by a factory, as fhirMetadataController).
+    const visit = (node: import('typescript').Node): void => {
+      ts.forEachChild(node, visit);
       if (!ts.isClassDeclaration(node) || !node.name) return;
       const decorators = ts.getDecorators(node) ?? [];
       if (!decorators.some((d) => decoratorName(d) === 'Controller')) return;
@@ -53,7 +55,8 @@ export function readRouteDocs(sourceDirs: readonly string[]): DocumentedRoute[] 
           .trim();
         routes.push({ key: `${node.name.text}.${member.name.text}`, file, description: text === '' ? undefined : text });
       }
-    });
+    };
+    visit(source);
   }
   return routes;
 }
