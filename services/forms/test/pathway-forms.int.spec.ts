@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, freePort, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
@@ -13,6 +13,7 @@ let issuer: TestIssuer;
 let triage: ServiceProcess;
 let pathways: ServiceProcess;
 let forms: ServiceProcess;
+let sharing: ServiceProcess;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
@@ -20,12 +21,13 @@ beforeAll(async () => {
   const bus = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: freshSchema('pathway_forms_bus') };
   triage = await startServiceProcess('triage', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_triage') });
   pathways = await startServiceProcess('pathways', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_pathways'), TRIAGE_URL: triage.url });
-  // Nothing listens on the sharing port: reads wait in forms' access-log outbox, which these tests do not look at.
-  forms = await startServiceProcess('forms', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_forms'), PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: `127.0.0.1:${await freePort()}` });
+  // Sharing decides a clinician's reads in forms (CheckAccess, the policy decision point) and keeps their access log.
+  sharing = await startServiceProcess('sharing', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_sharing'), PATHWAYS_GRPC_URL: pathways.grpcUrl });
+  forms = await startServiceProcess('forms', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_forms'), PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.allSettled([forms?.stop(), pathways?.stop(), triage?.stop()]);
+  await Promise.allSettled([forms?.stop(), sharing?.stop(), pathways?.stop(), triage?.stop()]);
   await issuer?.close();
 });
 
