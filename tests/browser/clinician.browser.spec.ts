@@ -25,8 +25,14 @@ describe('clinician app', () => {
   it('shows the red patient first, their SpO2 with its threshold, and an acknowledgement reaches the worklist without a reload', async () => {
     const worklist = await newPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'nb-NO' });
     await signIn(worklist, 'clinician', 'clinician');
-    const firstRow = worklist.locator('[data-testid=worklist] tbody tr').first();
-    await expect.poll(() => firstRow.getAttribute('data-patient'), { timeout: 20_000 }).toBe(red);
+    // Red first: every row above the red patient's is red too (other browser tests leave red patients of their own,
+    // who have waited longer and so come before this one), and the first green one comes after it.
+    const rows = worklist.locator('[data-testid=worklist] tbody tr');
+    const firstRow = worklist.locator(`[data-testid=worklist] tbody tr[data-patient="${red}"]`);
+    await expect.poll(() => firstRow.count(), { timeout: 20_000 }).toBe(1);
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => ({ patient: tr.getAttribute('data-patient'), red: tr.querySelector('[data-colour=red]') !== null })));
+    const at = order.findIndex((r) => r.patient === red);
+    expect(order.slice(0, at + 1).every((r) => r.red)).toBe(true);
     // Red is said in words and with its own icon, not by colour alone.
     await expect.poll(() => firstRow.locator('[data-colour=red]').innerText()).toBe('Rød');
     expect(await firstRow.locator('[data-colour=red] svg').count()).toBe(1);
