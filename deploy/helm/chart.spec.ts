@@ -136,7 +136,8 @@ describe('the rendered chart (production-like values)', () => {
       expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
       expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
       expect(container.livenessProbe.httpGet.path).toBe('/health/live');
-      expect(container.startupProbe).toBeDefined();
+      // Up to 2 minutes of start-up (schema under a lock, catching up) before liveness counts.
+      expect(container.startupProbe).toEqual({ httpGet: { path: '/health/live', port: 'http' }, periodSeconds: 2, failureThreshold: 60 });
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
     }

@@ -47,7 +47,7 @@ describe('clinician enrols a patient', () => {
     await open.waitFor({ timeout: 10_000 });
     const href = await open.getAttribute('href');
     const patientId = /patients\/([0-9a-f-]{36})$/.exec(href ?? '')?.[1];
-    expect(patientId).toBeDefined();
+    expect(href).toMatch(/patients\/[0-9a-f-]{36}$/);
     expect((await api('GET', `/api/enrolments/${patientId}`, await token('clinician'))).body).toMatchObject({ status: 'active', pathwayId: 'heart-failure', careTeamId: 'copd-care-team' });
     await tabTo(page, open, 'Enter');
     await page.getByRole('heading', { level: 1, name: `Patient ${patientId!.slice(0, 8)}` }).waitFor();
