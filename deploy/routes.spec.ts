@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROUTES, routeFor } from './routes';
+import { BODY_LIMITS, bodyLimitFor, ROUTES, routeFor } from './routes';
 
 describe('public routing', () => {
   it('sends each path to the service that owns it', () => {
@@ -44,5 +44,13 @@ describe('public routing', () => {
     expect(chartRoutes.filter((r) => r.exact).map((r) => r.path)).toEqual(ROUTES.filter((r) => r.pattern && !r.ingressPath).map((r) => r.prefix));
     // …and the one with the Bundle body limit, on the router as on its own Ingress.
     expect(chartRoutes.filter((r) => r.exact).map((r) => r.path)).toEqual(ROUTES.filter((r) => r.bundleBodies).map((r) => r.prefix));
+  });
+
+  it('has the body limits of the Helm chart\'s ingress: 8 MiB for Bundles on the base, 1 MiB elsewhere', () => {
+    const ingress = (parse(readFileSync(join(__dirname, 'helm', 'varde', 'values.yaml'), 'utf8')) as { ingress: { bodyLimit: string; bundleBodyLimit: string } }).ingress;
+    const bytes = (size: string): number => Number(/^(\d+)m$/.exec(size)![1]) * 1024 * 1024;
+    expect({ default: bytes(ingress.bodyLimit), bundles: bytes(ingress.bundleBodyLimit) }).toEqual(BODY_LIMITS);
+    expect(bodyLimitFor('/fhir')).toBe(BODY_LIMITS.bundles);
+    expect(bodyLimitFor('/fhir/Observation')).toBe(BODY_LIMITS.default);
   });
 });

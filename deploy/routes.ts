@@ -51,6 +51,21 @@ export function routeFor(path: string): RoutedService | undefined {
   return matchingRoute(path)?.service;
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * The largest request bodies behind the public base URL: `bundles` on the routes with `bundleBodies`, `default`
+ * on every other. The same figures as the ingress's `proxy-body-size` (Helm values `ingress.bodyLimit` and
+ * `ingress.bundleBodyLimit`, checked against these by routes.spec.ts) and the services' defaults
+ * (`BODY_LIMIT_BYTES`, `MEASUREMENT_BUNDLE_BODY_LIMIT_BYTES`); the local router applies them.
+ */
+export const BODY_LIMITS: Readonly<{ default: number; bundles: number }> = { default: MIB, bundles: 8 * MIB };
+
+/** The largest body (bytes) the route of `path` takes. */
+export function bodyLimitFor(path: string): number {
+  return matchingRoute(path)?.bundleBodies ? BODY_LIMITS.bundles : BODY_LIMITS.default;
+}
+
 /** The rule that routes `path` (longest prefix), or undefined when none matches. */
 export function matchingRoute(path: string): Route | undefined {
   const matches = ROUTES.filter((r) => (path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`)) && (!r.pattern || r.pattern.test(path.split('?')[0]!)));

@@ -1,23 +1,13 @@
 import fastifyReplyFrom from '@fastify/reply-from';
 import { operationOutcome, problemDetails } from '@varde/fhir';
 import Fastify, { type FastifyReply } from 'fastify';
-import { matchingRoute, type RoutedService } from '../routes';
+import { bodyLimitFor, matchingRoute, type RoutedService } from '../routes';
 import { registerWebApps, type WebAppsOptions } from './web-apps';
 
 /** Where each service listens. */
 export type Upstreams = Readonly<Record<RoutedService, string>>;
 
 const MB = 1024 * 1024;
-
-/**
- * The largest request bodies the router passes on, as the ingress's `proxy-body-size` (Helm values
- * `ingress.bodyLimit` 1m and `ingress.bundleBodyLimit` 8m) and the services' own limits (`BODY_LIMIT_BYTES`,
- * `MEASUREMENT_BUNDLE_BODY_LIMIT_BYTES`): `bundles` on the routes that take Bundles, `default` everywhere else.
- */
-export type BodyLimits = Readonly<{ default: number; bundles: number }>;
-
-/** The limits of a platform started with the services' default configuration. */
-export const DEFAULT_BODY_LIMITS: BodyLimits = { default: MB, bundles: 8 * MB };
 
 /**
  * A body over its limit is still read to its end (and dropped), so the client, which is still sending, gets the
@@ -32,17 +22,19 @@ export type Router = Readonly<{ url: string; close: () => Promise<void> }>;
  * The one public base URL in embedded mode: routes by path exactly as the Kubernetes ingress does
  * (deploy/routes.ts) and answers `/health` and `/openapi.json` for the whole platform.
  */
-export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams; webApps?: WebAppsOptions; bodyLimits?: BodyLimits }): Promise<Router> {
+export async function startRouter(options: { port: number; host?: string; upstreams: Upstreams; webApps?: WebAppsOptions }): Promise<Router> {
   const app = Fastify({ logger: false, bodyLimit: MAX_DRAINED_BYTES });
   await app.register(fastifyReplyFrom, { undici: { connections: 64, headersTimeout: 60_000, bodyTimeout: 60_000 } });
-  const limits = options.bodyLimits ?? DEFAULT_BODY_LIMITS;
-  const limitOf = (url: string): number => (matchingRoute(url.split('?')[0] ?? '/')?.bundleBodies ? limits.bundles : limits.default);
+  // The limits of deploy/routes.ts (BODY_LIMITS), as the ingress and the services apply them.
+  const limitOf = (url: string): number => bodyLimitFor(url.split('?')[0] ?? '/');
 
   // Bodies over their route's limit are answered 413 here, as the ingress does, never passed on: a service
   // refuses them too, but closes the connection while the router is still writing (503 "write EPIPE").
   app.addHook('onRequest', async (request, reply) => {
-    if (Number(request.headers['content-length']) > limitOf(request.url)) return tooLarge(request.url, limitOf(request.url), reply);
-    return undefined;
+    const length = request.headers['content-length'];
+    if (length === undefined) return undefined;
+    const limit = limitOf(request.url);
+    return Number(length) > limit ? tooLarge(request.url, limit, reply) : undefined;
   });
   // Bodies pass through as sent (each service parses and validates its own input), read whole first so that
   // one without a Content-Length is measured against its limit too.
