@@ -1,6 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { schemaConnectionString } from '@varde/database';
+import { rebuildProjection } from '@varde/event-sourcing';
 import { PostgresMessageBus } from '@varde/messaging';
 import { eventually, startServiceStack, startTestIssuer, syntheticNationalId, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
+import { triageProjections } from '../src/infrastructure/triage.projections';
 import { measurementRecorded, spo2Recorded, taskMissed } from './triage-messages';
 
 const databaseUrl = inject('databaseUrl');
@@ -84,6 +88,20 @@ describe('triage follows the enrolment: pauses, resumes, discharges, pathway cha
     expect(changed!.reasons).toContain('Systolic blood pressure 85 mm[Hg] is below 90 mm[Hg]');
     await bus.publish([measurementRecorded(patientId, 84, new Date(), { code: '8480-6', unit: 'mm[Hg]' })]);
     await until(patientId, 'the next reading assessed with the heart-failure rules', (e) => e?.reasons.includes('Systolic blood pressure 84 mm[Hg] is below 90 mm[Hg]') === true);
+  });
+
+  it('keeps what the enrolment events wrote on the worklist when the worklist is rebuilt from the log', async () => {
+    const patientId = await enrol();
+    await until(patientId, 'the enrolled patient on the worklist', (e) => e?.colour === 'green');
+    await change(patientId, 'pause', { reason: 'admitted to hospital' });
+    await until(patientId, 'paused', (e) => e?.enrolment === 'paused');
+    const triageDb = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, stack.schemas.triage!), max: 1 });
+    try {
+      await rebuildProjection(triageDb, triageProjections(triageDb).worklist!);
+    } finally {
+      await triageDb.end();
+    }
+    expect(await entryOf(patientId)).toMatchObject({ enrolment: 'paused', colour: 'green' });
   });
 
   it('shows a missed SpO2 task on the worklist through the missing-report rule, until an SpO2 comes', async () => {

@@ -4,6 +4,7 @@ import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import { TriageHistoryProjection, type PatientHistoryRow } from '../application/triage-history.port';
 import type { PositionedTriageEvent } from '../application/triage-outcome';
+import type { TriageEvent } from '../domain/triage.events';
 import { byEffectiveTime, type TriageInput } from '../domain/triage-rules';
 
 
@@ -22,6 +23,9 @@ SELECT * FROM input ON CONFLICT (event_id, code_system, code) DO NOTHING`);
 const INSERT_INPUT = preparedStatement(`WITH replaced AS (DELETE FROM triage_inputs WHERE $8::text IS NOT NULL AND patient_id = $2 AND measurement_id = $8 AND event_id <> $1)
 INSERT INTO triage_inputs (event_id, patient_id, code_system, code, value, unit, effective_time, measurement_id, source, position)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id, code_system, code) DO NOTHING`);
+
+/** The triage events that write the history tables: what a rebuild replays (triage.projections.ts); the others pass by. */
+export const TRIAGE_HISTORY_EVENT_TYPES: readonly TriageEvent['type'][] = ['PatientRegisteredForTriage', 'TriageInputRecorded', 'TriageInputWithdrawn'];
 
 /**
  * {@link TriageHistoryProjection} in PostgreSQL. Every input triage holds, per patient, with the pathway each patient is registered on: what a what-if

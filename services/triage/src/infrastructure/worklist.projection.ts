@@ -3,12 +3,16 @@ import { preparedStatement, type Transaction } from '@varde/event-sourcing';
 import type { PositionedTriageEvent } from '../application/triage-outcome';
 import { WorklistProjection } from '../application/worklist.port';
 import { courseChangeOf, type EnrolmentChange } from '../domain/enrolment-course';
+import type { TriageEvent } from '../domain/triage.events';
 import { COLOUR_RANK, NO_REPORTS_REASON, reasonTexts, type Colour } from '../domain/triage-rules';
+
+/** The triage events that write a worklist row: what a rebuild replays (triage.projections.ts); the others pass by. */
+export const WORKLIST_EVENT_TYPES: readonly TriageEvent['type'][] = ['PatientRegisteredForTriage', 'PatientTriaged', 'TriageEnrolmentChanged'];
 
 /**
  * {@link WorklistProjection} in PostgreSQL. The worklist read model: one row per patient with their current colour and reasons. Written in the
  * consumer's transaction, so a row never runs ahead of or behind the messages recorded as processed;
- * rebuildable from the triage streams (PatientRegisteredForTriage and PatientTriaged).
+ * rebuildable from the triage streams ({@link WORKLIST_EVENT_TYPES}).
  */
 @Injectable()
 export class PostgresWorklistProjection implements WorklistProjection {
