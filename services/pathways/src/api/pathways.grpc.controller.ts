@@ -7,6 +7,7 @@ import { AccessLog, commandMetadataFrom, grpcCall } from '@varde/platform';
 import { EnrolmentQuery } from '../application/enrolment.query';
 import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
 import { parsePatientId } from './enrolment-request.fields';
+import { enrolmentOfNationalId } from './patient-read';
 
 /** gRPC `varde.pathways.v1.PathwaysService`: which pathway and rule set a patient is on. */
 @Controller()
@@ -27,10 +28,9 @@ export class PathwaysGrpcController implements pathwaysV1Service.PathwaysService
       const check = checkNationalId(request.value);
       if (!check.valid) throw ValidationError.field('value', check.reason);
       if (request.system !== nationalIdSystem(request.value)) throw ValidationError.field('system', `expected ${nationalIdSystem(request.value)} for this number`);
-      const patientId = await this.identities.patientIdOf(request.value);
-      const enrolled = patientId !== undefined && (await this.enrolments.inForce(patientId).then(() => true, (error: unknown) => (error instanceof NotFoundError ? false : Promise.reject(error))));
-      if (!enrolled) throw new NotFoundError('no enrolled patient has this national identity number');
-      return { patientId };
+      const enrolment = await enrolmentOfNationalId(request.value, this.identities, this.enrolments);
+      if (enrolment === undefined || enrolment.status === 'discharged') throw new NotFoundError('no enrolled patient has this national identity number');
+      return { patientId: enrolment.patientId };
     });
   }
 

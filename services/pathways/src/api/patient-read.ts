@@ -1,7 +1,8 @@
 import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
-import { NotFoundError, ValidationError } from '@varde/core';
+import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type AccessLog, type MetadataHeaders } from '@varde/platform';
 import type { EnrolmentQuery, EnrolmentView } from '../application/enrolment.query';
+import type { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
 import { parsePatientId } from './enrolment-request.fields';
 
 /**
@@ -18,13 +19,17 @@ export async function readablePatient(
 ): Promise<{ patientId: string; enrolment?: EnrolmentView }> {
   if (typeof patient !== 'string') throw ValidationError.field('patient', 'required: the patient id, e.g. ?patient=<uuid> or ?patient=Patient/<uuid>');
   const patientId = parsePatientId(patient.replace(/^Patient\//, ''));
-  let enrolment: EnrolmentView | undefined;
-  try {
-    enrolment = await enrolments.get(patientId);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
+  const enrolment = await enrolments.latest(patientId);
   assertMayReadPatientOfTeam(principal, patientId, enrolment?.careTeamId);
   await accessLog.recordReads('pathways', [patientId], { purpose: read.purpose, resource: read.resource(patientId) }, commandMetadataFrom(principal, headers));
   return enrolment ? { patientId, enrolment } : { patientId };
+}
+
+/**
+ * The latest enrolment (in force or discharged) of the patient with this national identity number; undefined when
+ * no such patient was ever enrolled. The one look-up by national id: the clinician's search and FHIR logical references.
+ */
+export async function enrolmentOfNationalId(nationalId: string, identities: PatientIdentityRepository, enrolments: EnrolmentQuery): Promise<EnrolmentView | undefined> {
+  const patientId = await identities.patientIdOf(nationalId);
+  return patientId === undefined ? undefined : enrolments.latest(patientId);
 }

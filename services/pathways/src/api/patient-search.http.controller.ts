@@ -1,11 +1,12 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { Access, CurrentPrincipal, mayReadPatientOfTeam, type Principal, Roles } from '@varde/auth';
-import { checkNationalId, maskNationalId, NotFoundError } from '@varde/core';
+import { checkNationalId, maskNationalId } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
 import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
+import { enrolmentOfNationalId } from './patient-read';
 
 const SearchRequest = z
   .object({
@@ -45,8 +46,7 @@ export class PatientSearchHttpController {
   @Access('enrolments', 'read')
   async search(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal): Promise<{ matches: PatientSearchMatch[] }> {
     const { nationalId } = parseBody(SearchRequest, body);
-    const patientId = await this.identities.patientIdOf(nationalId);
-    const view = patientId === undefined ? undefined : await this.enrolments.get(patientId).catch((error: unknown) => (error instanceof NotFoundError ? undefined : Promise.reject(error)));
+    const view = await enrolmentOfNationalId(nationalId, this.identities, this.enrolments);
     if (!view || !mayReadPatientOfTeam(principal, view.patientId, view.careTeamId)) return { matches: [] };
     await this.accessLog.recordReads('pathways', [view.patientId], { purpose: 'patient-search', resource: `enrolments/${view.patientId}` }, commandMetadataFrom(principal, headers));
     return { matches: [{ patientId: view.patientId, nationalIdMasked: maskNationalId(nationalId), pathwayId: view.pathwayId, status: view.status, careTeamId: view.careTeamId }] };

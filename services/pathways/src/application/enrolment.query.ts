@@ -49,10 +49,15 @@ export class EnrolmentQuery {
 
   /** The patient's latest enrolment, in force or discharged; NotFoundError when they were never enrolled. */
   async get(patientId: string): Promise<EnrolmentView> {
-    const { state, version } = await this.streams.load(patientId);
-    const view = enrolmentView(state, version);
+    const view = await this.latest(patientId);
     if (!view) throw new NotFoundError(`Patient ${patientId} has never been enrolled`);
     return view;
+  }
+
+  /** The patient's latest enrolment, in force or discharged; undefined when they were never enrolled. */
+  async latest(patientId: string): Promise<EnrolmentView | undefined> {
+    const { state, version } = await this.streams.load(patientId);
+    return enrolmentView(state, version);
   }
 
   /** The enrolment in force (active or paused); NotFoundError when there is none. */
