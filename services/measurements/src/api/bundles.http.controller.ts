@@ -81,9 +81,8 @@ export class BundlesHttpController {
   }
 
   private async batch(prepared: readonly Prepared[]): Promise<Bundle> {
-    const valid = prepared.flatMap((p, i) => ('entry' in p ? [{ i, entry: p.entry }] : []));
-    const recorded = await this.recorder.recordEach(valid.map((v) => v.entry));
-    const outcomes = new Map(valid.map((v, k) => [v.i, recorded[k]!]));
+    const { entries, byIndex } = toWrite(prepared);
+    const outcomes = byIndex(await this.recorder.recordEach(entries));
     const unexpected = (error: unknown): void => this.logger.error({ err: error }, 'unexpected error in a batch entry');
     return { resourceType: 'Bundle', type: 'batch-response', entry: prepared.map((p, i) => ('found' in p ? foundResponse(p.found) : responseOf('refused' in p ? p : outcomes.get(i)!, unexpected))) };
   }
@@ -95,12 +94,24 @@ export class BundlesHttpController {
     };
     if (prepared.some((p) => 'refused' in p)) throw refusedAs(prepared.map((p) => ('refused' in p ? p.refused : undefined)));
     const resolved = resolveInternalReferences(prepared);
-    const toWrite = resolved.flatMap((p, i) => ('entry' in p ? [{ i, entry: p.entry }] : []));
-    const result = await this.recorder.recordAllOrNothing(toWrite.map((w) => w.entry));
-    if (!result.written) throw refusedAs(resolved.map((p, i) => { const k = toWrite.findIndex((w) => w.i === i); return k < 0 ? undefined : result.errors[k]; }));
-    const recorded = new Map(toWrite.map((w, k) => [w.i, result.recorded[k]!]));
+    const { entries, byIndex } = toWrite(resolved);
+    const result = await this.recorder.recordAllOrNothing(entries);
+    if (!result.written) {
+      const errors = byIndex(result.errors);
+      throw refusedAs(resolved.map((_, i) => errors.get(i)));
+    }
+    const recorded = byIndex(result.recorded);
     return { resourceType: 'Bundle', type: 'transaction-response', entry: resolved.map((p, i) => ('found' in p ? foundResponse(p.found) : created(recorded.get(i)!))) };
   }
+}
+
+/**
+ * The entries that are to be written, and `byIndex`, which keys the recorder's answers for them (one per entry, in
+ * their order) by the entry's index in the Bundle.
+ */
+function toWrite(prepared: readonly Prepared[]): { entries: Entry[]; byIndex: <T>(answers: readonly T[]) => Map<number, T> } {
+  const writes = prepared.flatMap((p, i) => ('entry' in p ? [{ i, entry: p.entry }] : []));
+  return { entries: writes.map((w) => w.entry), byIndex: (answers) => new Map(writes.map((w, k) => [w.i, answers[k]!])) };
 }
 
 const statusLine = (status: number): string => `${status} ${STATUS_CODES[status] ?? ''}`.trim();
