@@ -1,11 +1,11 @@
 import { DATA_CATEGORIES, isRole, type AccessAction, type DataCategory, type Principal } from '@varde/auth';
 import type { sharingV1Service } from '@varde/contracts';
 import { ROLES, ValidationError, type FieldIssue } from '@varde/core';
-import type { PatientQuestion } from '../application/patient-access.decisions';
+import type { PatientAccessQuestion } from '@varde/platform';
 import { isPatientId } from './record-access.request';
 
 /** A CheckAccess request as the principal and question the policy decides; INVALID_ARGUMENT naming every bad field otherwise. */
-export function checkAccessQuestionFrom(request: sharingV1Service.CheckAccessRequest): { principal: Principal; question: PatientQuestion } {
+export function checkAccessQuestionFrom(request: sharingV1Service.CheckAccessRequest): { principal: Principal; question: PatientAccessQuestion } {
   const issues: FieldIssue[] = [];
   const actor = request.actor;
   const role = actor?.role ?? '';

@@ -1,30 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATA_CATEGORIES, decidePatientAccess, type AccessDecision, type AccessQuestion, type BlockFact, type Principal } from '@varde/auth';
-import { EnrolmentDirectory } from '@varde/platform';
+import { DATA_CATEGORIES, decidePatientAccess, type AccessDecision, type BlockFact, type Principal } from '@varde/auth';
+import { AccessPolicy, EnrolmentDirectory, type PatientAccessQuestion } from '@varde/platform';
 import { inForce } from '../domain/consent.events';
 import { Consents } from './consents.port';
 import { EmergencyAccesses } from './emergency-accesses.port';
 import { Guardianships } from './guardianships.port';
 
-/** A question about one patient's data; the care team when the asking service knows it. */
-export type PatientQuestion = AccessQuestion & Readonly<{ patient: Readonly<{ id: string; careTeamId?: string | undefined }>; /** The asker looked the enrolment up: no care team then means none. */ careTeamKnown?: boolean }>;
-
 /**
  * The policy decision point: the table (libs/auth `decidePatientAccess`) with what sharing knows of the patient —
  * blocks in force, the actor's open emergency access, a guardian's registration and what the child denied them. Asked over
- * gRPC (`CheckAccess`) by every service and directly by sharing's own routes.
+ * gRPC (`CheckAccess`) by every service and in-process, as the {@link AccessPolicy} other services reach over gRPC, by
+ * sharing's own routes.
  */
 @Injectable()
-export class PatientAccessDecisions {
+export class PatientAccessDecisions extends AccessPolicy {
   constructor(
     @Inject(Consents) private readonly consents: Consents,
     @Inject(EmergencyAccesses) private readonly emergencies: EmergencyAccesses,
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
     @Inject(Guardianships) private readonly guardianships: Guardianships,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Decides at `now` (ISO); asks pathways for the care team of a clinician's question when it came without one. */
-  async decide(principal: Principal, question: PatientQuestion, now: string): Promise<AccessDecision> {
+  override async decide(principal: Principal, question: PatientAccessQuestion, now: string = new Date().toISOString()): Promise<AccessDecision> {
     const patientId = question.patient.id;
     const lookUp = principal.role === 'clinician' && !question.patient.careTeamId && question.careTeamKnown !== true;
     const careTeamId = question.patient.careTeamId || (lookUp ? (await this.enrolments.active(patientId))?.careTeamId || undefined : undefined);

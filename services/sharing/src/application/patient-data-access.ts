@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { accessRefusal, assertScope, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
+import { type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientAccessDecisions } from './patient-access.decisions';
 import { RecordAccessHandler } from './record-access.handler';
@@ -14,12 +14,8 @@ export class PatientDataAccess {
   ) {}
 
   /** Throws (403 with the reason, or insufficient scope) unless the policy lets `principal` do `action` on the patient's `category`. */
-  async authorise(principal: Principal, category: DataCategory, action: AccessAction, patientId: string): Promise<AccessDecision> {
-    const question = { category, action, patient: { id: patientId } };
-    assertScope(principal, question);
-    const decision = await this.decisions.decide(principal, question, new Date().toISOString());
-    if (decision.decision === 'permit') return decision;
-    throw accessRefusal(principal, question, decision);
+  authorise(principal: Principal, category: DataCategory, action: AccessAction, patientId: string): Promise<AccessDecision> {
+    return this.decisions.authorise(principal, { category, action, patient: { id: patientId } });
   }
 
   /** Writes the read to the patient's access log before it is shown (the patient's own reads are not logged). */
