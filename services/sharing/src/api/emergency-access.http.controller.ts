@@ -52,8 +52,8 @@ export class EmergencyAccessHttpController {
   async openAccess(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     if (!isPatientId(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
     const request = parseBody(openRequest, body ?? {});
-    const careTeamId = (await this.enrolments.active(patientId))?.careTeamId || undefined;
-    assertAccess(principal, { category: 'emergency-access', action: 'write', patient: { id: patientId, careTeamId } });
+    // The table alone decides who may open one (sharing's EnrolmentDirectory asks no policy decision point): a block does not stop it.
+    const careTeamId = (await this.enrolments.authorise(principal, 'emergency-access', 'write', patientId)).enrolment?.careTeamId || undefined;
     const metadata = commandMetadataFrom(principal, headers);
     const grant = await this.open.handle(
       { grantId: randomUUID(), patientId, actor: metadata.actor, reason: request.reason, minutes: request.minutes, ...(principal.hprNumber ? { hprNumber: principal.hprNumber } : {}), ...(careTeamId ? { careTeamId } : {}) },
