@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RelatedPerson } from '@medplum/fhirtypes';
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
-import { birthDateOf, osloDate, UnprocessableError, ValidationError } from '@varde/core';
+import { birthDateOf, D_NUMBER_SYSTEM, FODSELSNUMMER_SYSTEM, osloDate, UnprocessableError, ValidationError } from '@varde/core';
 import { indexR4Definitions, r4Issues } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientDataAccess } from '../application/patient-data-access';
@@ -10,7 +10,7 @@ import { RegisterGuardianHandler } from '../application/register-guardian.handle
 import { isPatientId } from './record-access.request';
 
 /** Identifier systems of the national identity number and the D-number. */
-const NATIONAL_ID_SYSTEMS = ['urn:oid:2.16.578.1.12.4.1.4.1', 'urn:oid:2.16.578.1.12.4.1.4.2'];
+const NATIONAL_ID_SYSTEMS = [FODSELSNUMMER_SYSTEM, D_NUMBER_SYSTEM];
 const ROLE_CODES = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
 /** Relationships that give a legal basis to act for a child: parental responsibility (barneloven § 30) or an appointed guardian. */
 const LEGAL_BASES: Readonly<Record<string, string>> = { PRN: 'parent', MTH: 'mother', FTH: 'father', GUARD: 'guardian' };
