@@ -33,6 +33,7 @@ export class PatientAccessDecisions extends AccessPolicy {
       principal.role === 'clinician' ? this.emergencies.openFor(patientId, principal.subject, now) : undefined,
       principal.role === 'guardian' ? this.guardianships.of(principal.subject, patientId) : undefined,
     ]);
+    // Every deny in force: a block on the parties it names, and for a guardian what the child denied them.
     const blocks: BlockFact[] = consents
       .map((c) => c.current)
       .filter((c) => c.terms.provision === 'deny' && inForce(c.terms, now))
@@ -40,11 +41,10 @@ export class PatientAccessDecisions extends AccessPolicy {
     const guardianship = registration && {
       relatedPersonId: registration.relatedPersonId,
       childBirthDate: registration.childBirthDate,
-      // What the child denied this guardian (Consents deny naming the RelatedPerson); none named means every category.
-      deniedCategories: consents
-        .map((c) => c.current.terms)
-        .filter((t) => t.provision === 'deny' && inForce(t, now) && t.parties.some((p) => p.kind === 'related-person' && p.value === registration.relatedPersonId))
-        .flatMap((t) => (t.categories.length > 0 ? t.categories : DATA_CATEGORIES)),
+      // The denials naming the RelatedPerson; none naming categories means every category.
+      deniedCategories: blocks
+        .filter((b) => b.parties.some((p) => p.kind === 'related-person' && p.value === registration.relatedPersonId))
+        .flatMap((b) => (b.categories.length > 0 ? b.categories : DATA_CATEGORIES)),
     };
     return decidePatientAccess(principal, { category: question.category, action: question.action, patient: { id: patientId, careTeamId } }, {
       now,
