@@ -5,9 +5,7 @@ import { ClientCredentialsTokens, SERVICE_PORTS, type Infrastructure } from '@va
 import { MeasurementsToPmdConsumer } from './application/pmd/measurements-to-pmd.consumer';
 import { EnrolmentsForPmdConsumer } from './application/pmd/enrolments-for-pmd.consumer';
 import { MeasurementsIntake, PatientIdentities, PmdGateway, PmdInLedger, PmdInPatients, PmdOutbox } from './application/pmd/pmd.ports';
-import { PmdFetchJob } from './application/pmd/pmd-fetch.job';
 import { PmdFetcher } from './application/pmd/pmd-fetcher';
-import { PmdSendJob } from './application/pmd/pmd-send.job';
 import { PmdSender } from './application/pmd/pmd-sender';
 import { PMD_SETTINGS, type PmdSettings } from './application/pmd/pmd-settings';
 import { isOrganisationNumber } from './domain/organisation-number';
@@ -83,7 +81,6 @@ export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider
     PostgresPmdOutbox,
     { provide: PmdOutbox, useExisting: PostgresPmdOutbox },
     PmdSender,
-    PmdSendJob,
     MeasurementsToPmdConsumer,
     // PMD in.
     PostgresPmdInPatients,
@@ -92,7 +89,6 @@ export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider
     { provide: PmdInLedger, useExisting: PostgresPmdInLedger },
     { provide: MeasurementsIntake, useFactory: () => new HttpMeasurementsIntake(config.MEASUREMENTS_URL, publicApiCredentials) },
     PmdFetcher,
-    PmdFetchJob,
     EnrolmentsForPmdConsumer,
   ];
 }

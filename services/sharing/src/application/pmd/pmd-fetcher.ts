@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, UnavailableError } from '@varde/core';
-import { LOGGER, type Logger } from '@varde/platform';
+import { IntervalJob, LOGGER, type Logger } from '@varde/platform';
 import { MetricsRegistry } from '@varde/telemetry';
 import { importedObservation, pmdSearchResults } from '../../domain/pmd/pmd-import';
 import { MeasurementsIntake, PatientIdentities, PmdGateway, PmdInLedger, PmdInPatients } from './pmd.ports';
@@ -14,10 +14,13 @@ export type FetchResult = Readonly<{ found: number; recorded: number; keptOut: n
  * /Observation/_search` with `patient.identifier`) and records each new Observation in measurements, with the
  * organisation that took it as provenance, so it is triaged like any other. What this hospital sent is skipped;
  * what measurements refuses (an unknown unit, a patient no longer enrolled) is kept out, logged and counted. Each
- * PMD Observation is handled once.
+ * PMD Observation is handled once. Every PMD_FETCH_TICK_MS it fetches for the patients whose turn has come.
  */
 @Injectable()
-export class PmdFetcher {
+export class PmdFetcher extends IntervalJob {
+  protected readonly jobName = 'PMD fetch';
+  protected readonly intervalMs: number;
+
   constructor(
     @Inject(PmdInPatients) private readonly patients: PmdInPatients,
     @Inject(PmdInLedger) private readonly ledger: PmdInLedger,
@@ -26,8 +29,15 @@ export class PmdFetcher {
     @Inject(MeasurementsIntake) private readonly intake: MeasurementsIntake,
     @Inject(PMD_SETTINGS) private readonly settings: PmdSettings,
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) protected readonly jobLogger: Logger,
+  ) {
+    super();
+    this.intervalMs = this.settings.fetchTickMs;
+  }
+
+  protected runOnce(now: Date): Promise<unknown> {
+    return this.fetchDue(now);
+  }
 
   /** Fetches for every enrolled patient due at `now`. */
   async fetchDue(now: Date): Promise<number> {
@@ -37,7 +47,7 @@ export class PmdFetcher {
         await this.fetchFor(patientId);
         patients++;
       } catch (error) {
-        this.logger.warn({ err: error, patientId }, 'PMD in: fetching for a patient failed; tried again at the next round');
+        this.jobLogger.warn({ err: error, patientId }, 'PMD in: fetching for a patient failed; tried again at the next round');
       }
     }
     return patients;
@@ -67,7 +77,7 @@ export class PmdFetcher {
       } else {
         keptOut++;
         await this.ledger.note(observation.id, patientId, { outcome: 'kept-out', reason: result.reason });
-        this.logger.warn({ patientId, pmdId: observation.id, reason: result.reason }, 'PMD in: a municipality Observation was kept out');
+        this.jobLogger.warn({ patientId, pmdId: observation.id, reason: result.reason }, 'PMD in: a municipality Observation was kept out');
       }
     }
     this.count('recorded', recorded);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER, type Logger } from '@varde/platform';
+import { IntervalJob, LOGGER, type Logger } from '@varde/platform';
 import { MetricsRegistry } from '@varde/telemetry';
 import { MalformedBatchResponse, nextAttemptAt, pmdBatch, readBatchResponse, type PatientIdentifier } from '../../domain/pmd/pmd-batch';
 import { PMD_RECEIVER, sharingCoverage } from '../../domain/pmd/sharing-coverage';
@@ -16,10 +16,13 @@ export type SendRound = { sent: number; retried: number; deadLettered: number; w
  * records each entry's fate — stored; rejected by PMD (dead letter with PMD's reason, the rest of the batch is
  * unaffected); or to try again with back-off that honours `Retry-After`, dead-lettered after the configured
  * number of tries. A malformed answer or an unreachable PMD retries the whole batch (a resend is harmless:
- * conditional create/update by the measurement's identifier).
+ * conditional create/update by the measurement's identifier). Runs every PMD_SEND_INTERVAL_MS.
  */
 @Injectable()
-export class PmdSender {
+export class PmdSender extends IntervalJob {
+  protected readonly jobName = 'PMD send';
+  protected readonly intervalMs: number;
+
   constructor(
     @Inject(PmdOutbox) private readonly outbox: PmdOutbox,
     @Inject(Consents) private readonly consents: Consents,
@@ -27,8 +30,15 @@ export class PmdSender {
     @Inject(PmdGateway) private readonly gateway: PmdGateway,
     @Inject(PMD_SETTINGS) private readonly settings: PmdSettings,
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) protected readonly jobLogger: Logger,
+  ) {
+    super();
+    this.intervalMs = this.settings.sendIntervalMs;
+  }
+
+  protected runOnce(now: Date): Promise<unknown> {
+    return this.sendDue(now);
+  }
 
   /** Sends what is due at `now`, batch after batch, until nothing is due. */
   async sendDue(now: Date): Promise<SendRound> {
@@ -60,7 +70,7 @@ export class PmdSender {
       } catch (error) {
         // One patient's trouble (pathways away, the database busy) holds back only that patient's changes, and only
         // for the back-off, not for the whole claim lease.
-        this.logger.warn({ err: error, patientId }, 'PMD: could not prepare a patient\'s changes; tried again with back-off');
+        this.jobLogger.warn({ err: error, patientId }, 'PMD: could not prepare a patient\'s changes; tried again with back-off');
         await this.retry(items, error instanceof Error ? error.message : String(error), round);
       }
     }
@@ -74,7 +84,7 @@ export class PmdSender {
           outcomes = readBatchResponse(answer.body, ready.length);
         } catch (error) {
           if (!(error instanceof MalformedBatchResponse)) throw error;
-          this.logger.warn({ err: error, entries: ready.length }, 'PMD answered a malformed batch-response; the batch is sent again');
+          this.jobLogger.warn({ err: error, entries: ready.length }, 'PMD answered a malformed batch-response; the batch is sent again');
           return this.retry(ready, error.message, round);
         }
         const stored = ready.filter((_, i) => outcomes[i]!.kind === 'stored');
@@ -88,15 +98,15 @@ export class PmdSender {
         return;
       }
       case 'unavailable':
-        this.logger.warn({ reason: answer.reason, entries: ready.length }, 'PMD is unavailable; the batch is retried with back-off');
+        this.jobLogger.warn({ reason: answer.reason, entries: ready.length }, 'PMD is unavailable; the batch is retried with back-off');
         return this.retry(ready, answer.reason, round, answer.retryAfterMs);
       case 'unauthorized':
         // The gateway already renewed the token once: the client, its key or its scopes need an operator.
-        this.logger.error({ reason: answer.reason, alert: 'pmd-unauthorized' }, 'PMD refused Varde\'s HelseID token after a renewal: check the HelseID client, its key and scopes');
+        this.jobLogger.error({ reason: answer.reason, alert: 'pmd-unauthorized' }, 'PMD refused Varde\'s HelseID token after a renewal: check the HelseID client, its key and scopes');
         this.metrics.counter('varde_pmd_auth_failures_total', 'Batches PMD refused as unauthorised after one token renewal (operator alert).').inc();
         return this.retry(ready, answer.reason, round);
       case 'refused':
-        this.logger.error({ reason: answer.reason }, 'PMD refused the whole batch');
+        this.jobLogger.error({ reason: answer.reason }, 'PMD refused the whole batch');
         return this.retry(ready, answer.reason, round);
       default: {
         const _exhaustive: never = answer;
@@ -123,7 +133,7 @@ export class PmdSender {
     await this.outbox.deadLetter(items, reason);
     round.deadLettered += items.length;
     this.count('dead_lettered', items.length);
-    this.logger.warn({ measurementIds: items.map((i) => i.measurementId), reason }, 'PMD: dead-lettered');
+    this.jobLogger.warn({ measurementIds: items.map((i) => i.measurementId), reason }, 'PMD: dead-lettered');
   }
 
   private count(outcome: 'sent' | 'retried' | 'dead_lettered' | 'withheld', n: number): void {
