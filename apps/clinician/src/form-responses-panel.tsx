@@ -1,5 +1,4 @@
-import { ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
-import { useEffect, useState } from 'react';
+import { ErrorMessage, formatDateTime, useApiRead } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
 
 type Assignment = Readonly<{ assignmentId: string; questionnaireUrl: string; questionnaireVersion: string; status: 'open' | 'answered' | 'expired'; responseId?: string; dueAt?: string }>;
@@ -27,29 +26,19 @@ function scoresOf(response: Response): Array<{ code: string; value: number }> {
  */
 export function FormResponsesPanel({ patientId, reload }: { patientId: string; reload: number }) {
   const { t, i18n } = useTranslation();
-  const { api } = useSession();
-  const [assignments, setAssignments] = useState<readonly Assignment[]>();
-  const [responses, setResponses] = useState<readonly Response[]>([]);
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const { assignments: all } = await api<{ assignments: Assignment[] }>(`/api/patients/${patientId}/form-assignments`);
-      const answered = all.filter((a) => a.responseId);
+  const { value, error } = useApiRead(
+    async (api) => {
+      const { assignments } = await api<{ assignments: Assignment[] }>(`/api/patients/${patientId}/form-assignments`);
+      const answered = assignments.filter((a) => a.responseId);
       const read = await Promise.all(answered.slice(-SHOWN).map((a) => api<Response>(`/fhir/QuestionnaireResponse/${a.responseId}`)));
-      if (!live) return;
-      setAssignments(all);
-      setResponses(read.sort((a, b) => b.authored.localeCompare(a.authored)));
-      setError(undefined);
-    })().catch((failure: unknown) => live && setError(problemText(failure, t)));
-    return () => {
-      live = false;
-    };
-  }, [api, patientId, reload, t]);
+      return { assignments, responses: read.sort((a, b) => b.authored.localeCompare(a.authored)) };
+    },
+    [patientId, reload],
+  );
+  const responses = value?.responses ?? [];
 
   const name = (canonical: string) => canonical.split('|')[0]!.split('/').pop()!.toUpperCase();
-  const waiting = (assignments ?? []).filter((a) => a.status !== 'answered');
+  const waiting = (value?.assignments ?? []).filter((a) => a.status !== 'answered');
   return (
     <section aria-labelledby="forms-heading" data-testid="form-responses">
       <h2 id="forms-heading">{t('forms.title')}</h2>

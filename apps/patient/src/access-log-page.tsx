@@ -1,5 +1,4 @@
-import { ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
-import { useEffect, useState } from 'react';
+import { ErrorMessage, formatDateTime, useApiRead } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
 
 type Entry = { accessedAt: string; actor: { subject: string; role: string; organisation?: string }; purpose: string; resource: string };
@@ -17,14 +16,7 @@ function what(resource: string, purpose: string): string {
 /** Who has looked at my data, newest first, in plain language. */
 export function AccessLogPage({ patientId }: { patientId: string }) {
   const { t, i18n } = useTranslation();
-  const { api } = useSession();
-  const [entries, setEntries] = useState<Entry[]>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    api<{ entries: Entry[] }>(`/api/patients/${patientId}/access-log?limit=200`)
-      .then((log) => setEntries(log.entries))
-      .catch((failure: unknown) => setError(problemText(failure, t)));
-  }, [api, patientId, t]);
+  const { value: entries, error } = useApiRead(async (api) => (await api<{ entries: Entry[] }>(`/api/patients/${patientId}/access-log?limit=200`)).entries, [patientId]);
   return (
     <>
       <h1>{t('accessLog.title')}</h1>

@@ -1,5 +1,4 @@
-import { ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
-import { useEffect, useState } from 'react';
+import { ErrorMessage, formatDateTime, useApiRead } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
 
 type Party = { reference?: { display?: string; identifier?: { system?: string; value?: string } } };
@@ -23,14 +22,10 @@ function partyText(party: Party, t: (key: string, options?: Record<string, unkno
 /** My consents to share and my blocks (`GET /fhir/Consent?patient=`), each in plain words, in force or not. */
 export function ConsentsPage({ patientId }: { patientId: string }) {
   const { t, i18n } = useTranslation();
-  const { api } = useSession();
-  const [consents, setConsents] = useState<Consent[]>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    api<{ entry?: Array<{ resource: Consent }> }>(`/fhir/Consent?patient=Patient/${patientId}`)
-      .then((bundle) => setConsents((bundle.entry ?? []).map((e) => e.resource)))
-      .catch((failure: unknown) => setError(problemText(failure, t)));
-  }, [api, patientId, t]);
+  const { value: consents, error } = useApiRead(
+    async (api) => ((await api<{ entry?: Array<{ resource: Consent }> }>(`/fhir/Consent?patient=Patient/${patientId}`)).entry ?? []).map((e) => e.resource),
+    [patientId],
+  );
   return (
     <>
       <h1>{t('consents.title')}</h1>

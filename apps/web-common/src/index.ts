@@ -9,3 +9,4 @@ export * from './start-app';
 export * from './problem';
 export * from './skip-link';
 export * from './error-message';
+export * from './use-api-read';
