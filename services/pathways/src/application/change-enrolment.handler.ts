@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError, NotFoundError, type CommandMetadata } from '@varde/core';
-import { decideOnStream } from '@varde/event-sourcing';
+import { decideOnStream, Transactions } from '@varde/event-sourcing';
 import { enrolmentDecider, type EnrolmentCommand } from '../domain/enrolment.decide';
 import type { EnrolmentState } from '../domain/enrolment.events';
 import { EnrolmentStreams } from './enrolment-streams.port';
+import { TaskSchedule } from './schedule/task-schedule.port';
 import { enrolmentView, type EnrolmentView } from './enrolment.query';
 
 /** A lifecycle command without its metadata (pause, resume, change pathway or care team, discharge). */
@@ -11,13 +12,18 @@ export type EnrolmentChange = Omit<Exclude<EnrolmentCommand, { type: 'EnrolPatie
 
 /**
  * Pause, resume, change pathway, change care team, discharge: load the patient's stream → authorise against the
- * care team it holds → decide → append at the version read (or the one the caller saw, `If-Match`). No retry on
+ * care team it holds → decide → append at the version read (or the one the caller saw, `If-Match`), with when the
+ * patient's pause ends by itself (the schedule's `enrolment_pause_ends`) in the same transaction. No retry on
  * a conflict: when two clinicians change the same enrolment at once, the second is told (409) and sees the
  * current state, rather than having their change applied to a state they never saw.
  */
 @Injectable()
 export class ChangeEnrolmentHandler {
-  constructor(@Inject(EnrolmentStreams) private readonly streams: EnrolmentStreams) {}
+  constructor(
+    @Inject(EnrolmentStreams) private readonly streams: EnrolmentStreams,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(TaskSchedule) private readonly schedule: TaskSchedule,
+  ) {}
 
   /** `authorise` sees the state (its care team) before anything is decided; `expectedVersion` from the caller's If-Match. */
   async handle(
@@ -36,7 +42,14 @@ export class ChangeEnrolmentHandler {
     const command = { ...change, metadata } as EnrolmentCommand;
     const decision = decideOnStream(enrolmentDecider, command, events);
     let next = version;
-    if (!decision.alreadyHandled && decision.events.length > 0) next = await this.streams.append(patientId, decision.events, version);
+    if (!decision.alreadyHandled && decision.events.length > 0) {
+      const after = decision.state;
+      next = await this.transactions.run(async (tx) => {
+        const appended = await this.streams.append(tx, patientId, decision.events, version);
+        await this.schedule.setPauseEnd(tx, patientId, after.status === 'paused' ? after.pause.until : undefined);
+        return appended;
+      });
+    }
     return enrolmentView(decision.state, next)!;
   }
 }

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@varde/event-sourcing';
+import type { StoredEvent, Transaction } from '@varde/event-sourcing';
 import type { EnrolmentEvent, EnrolmentState } from '../domain/enrolment.events';
 
 /** A patient's enrolment stream as read: its events, the state they fold to, and its version (for optimistic concurrency). */
@@ -8,6 +8,6 @@ export type LoadedEnrolment = Readonly<{ events: readonly StoredEvent<EnrolmentE
 export abstract class EnrolmentStreams {
   /** The patient's stream, folded (version 0 and `not-enrolled` when there is none). */
   abstract load(patientId: string): Promise<LoadedEnrolment>;
-  /** Appends when the stream is still at `expectedVersion`; ConcurrencyError when someone else wrote first. Returns the new version. */
-  abstract append(patientId: string, events: readonly StoredEvent<EnrolmentEvent>[], expectedVersion: bigint): Promise<bigint>;
+  /** Appends in `tx` when the stream is still at `expectedVersion`; ConcurrencyError when someone else wrote first. Returns the new version. */
+  abstract append(tx: Transaction, patientId: string, events: readonly StoredEvent<EnrolmentEvent>[], expectedVersion: bigint): Promise<bigint>;
 }

@@ -2,7 +2,7 @@ import { isExpectedVersionConflictError, STREAM_DOES_NOT_EXIST } from '@event-dr
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError } from '@varde/core';
-import type { StoredEvent } from '@varde/event-sourcing';
+import { eventStoreInTransaction, type StoredEvent, type Transaction } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { EnrolmentStreams, type LoadedEnrolment } from '../application/enrolment-streams.port';
 import { enrolmentDecider } from '../domain/enrolment.decide';
@@ -21,9 +21,9 @@ export class EventStoreEnrolmentStreams extends EnrolmentStreams {
     return { events: events as unknown as StoredEvent<EnrolmentEvent>[], state, version: currentStreamVersion };
   }
 
-  override async append(patientId: string, events: readonly StoredEvent<EnrolmentEvent>[], expectedVersion: bigint): Promise<bigint> {
+  override async append(tx: Transaction, patientId: string, events: readonly StoredEvent<EnrolmentEvent>[], expectedVersion: bigint): Promise<bigint> {
     try {
-      const result = await this.store.appendToStream(enrolmentStreamId(patientId), events as never[], {
+      const result = await eventStoreInTransaction(this.store, tx).appendToStream(enrolmentStreamId(patientId), events as never[], {
         expectedStreamVersion: expectedVersion === 0n ? STREAM_DOES_NOT_EXIST : expectedVersion,
       } as never);
       return result.nextExpectedStreamVersion;

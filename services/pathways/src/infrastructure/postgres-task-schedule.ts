@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { inTransaction } from '@varde/event-sourcing';
+import { inTransaction, type Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import { TaskSchedule, type ScheduledTask, type TaskInput } from '../application/schedule/task-schedule.port';
@@ -77,9 +77,9 @@ export class PostgresTaskSchedule extends TaskSchedule {
     return rows[0] ? toTask(rows[0]) : undefined;
   }
 
-  override async setPauseEnd(patientId: string, endsAt: string | undefined): Promise<void> {
-    if (endsAt === undefined) await this.pool.query('DELETE FROM enrolment_pause_ends WHERE patient_id = $1', [patientId]);
-    else await this.pool.query('INSERT INTO enrolment_pause_ends (patient_id, ends_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET ends_at = EXCLUDED.ends_at', [patientId, endsAt]);
+  override async setPauseEnd(tx: Transaction, patientId: string, endsAt: string | undefined): Promise<void> {
+    if (endsAt === undefined) await tx.query('DELETE FROM enrolment_pause_ends WHERE patient_id = $1', [patientId]);
+    else await tx.query('INSERT INTO enrolment_pause_ends (patient_id, ends_at) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET ends_at = EXCLUDED.ends_at', [patientId, endsAt]);
   }
 
   override async pauseEndsBy(now: string, limit: number): Promise<{ patientId: string; endsAt: string }[]> {

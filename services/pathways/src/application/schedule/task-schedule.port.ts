@@ -1,3 +1,4 @@
+import type { Transaction } from '@varde/event-sourcing';
 import type { TaskDetails } from '../../domain/task.decide';
 
 /** A task as the schedule holds it: planned (ahead), due, completed, missed, or cancelled (paused, discharged or replaced). */
@@ -25,8 +26,11 @@ export abstract class TaskSchedule {
   abstract setStatus(taskId: string, status: ScheduledTask['status'], completedBy?: string): Promise<void>;
   /** The due task an input completes: same patient, same code or questionnaire, the input inside its window. */
   abstract openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined>;
-  /** Records when the patient's pause ends by itself; none: not paused with an end date. */
-  abstract setPauseEnd(patientId: string, endsAt: string | undefined): Promise<void>;
+  /**
+   * Records in `tx` — the transaction of the enrolment events that pause, resume or discharge — when the patient's
+   * pause ends by itself; none: not paused with an end date.
+   */
+  abstract setPauseEnd(tx: Transaction, patientId: string, endsAt: string | undefined): Promise<void>;
   /** Patients whose pause ends at or before `now` (the earliest first), with its end. */
   abstract pauseEndsBy(now: string, limit: number): Promise<{ patientId: string; endsAt: string }[]>;
   /** A patient's tasks due in [from, to), and every task still due. */

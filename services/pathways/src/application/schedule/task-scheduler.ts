@@ -38,7 +38,6 @@ export class TaskScheduler {
   async replan(patientId: string, now: Date): Promise<void> {
     const { state } = await this.enrolments.load(patientId);
     const from = now.toISOString();
-    await this.schedule.setPauseEnd(patientId, state.status === 'paused' ? state.pause.until : undefined);
     if (state.status === 'not-enrolled' || state.status === 'discharged' || (state.status === 'paused' && !state.pause.until)) {
       await this.schedule.cancelPlanned(patientId, from);
       return;
