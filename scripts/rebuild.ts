@@ -7,21 +7,25 @@
 import { parseArgs } from 'node:util';
 import { createPool, schemaConnectionString } from '@varde/database';
 import { rebuildProjection, type RebuildableProjection } from '@varde/event-sourcing';
-import { loadPlatformConfig } from '@varde/platform';
+import { loadPlatformConfig, type ServiceName } from '@varde/platform';
 import type pg from 'pg';
+import { MEASUREMENTS_PROJECTIONS } from '../services/measurements/src/infrastructure/measurements.projections';
 import { triageProjections } from '../services/triage/src/infrastructure/triage.projections';
 import { runCli, UsageError } from './cli';
 
-/** Each service's rebuildable read models (measurements' own: `npm run measurements:rebuild-read-model`). */
-const PROJECTIONS: Readonly<Record<string, (pool: pg.Pool) => Readonly<Record<string, RebuildableProjection>>>> = { triage: triageProjections };
+/** Each service's rebuildable read models. */
+const PROJECTIONS: Readonly<Partial<Record<ServiceName, (pool: pg.Pool) => Readonly<Record<string, RebuildableProjection>>>>> = {
+  measurements: () => MEASUREMENTS_PROJECTIONS,
+  triage: triageProjections,
+};
 
 const USAGE = `usage: npm run rebuild -- --service <${Object.keys(PROJECTIONS).join('|')}> --projection <name|all>`;
 
 /** Rebuilds `projection` (or every one, `all`) of `service` in the database its settings in `env` name; one line per projection. */
 export async function rebuild(service: string, projection: string, env: NodeJS.ProcessEnv = process.env, progress: (line: string) => void = () => undefined): Promise<string[]> {
-  const projectionsOf = PROJECTIONS[service];
+  const projectionsOf = Object.hasOwn(PROJECTIONS, service) ? PROJECTIONS[service as ServiceName] : undefined;
   if (!projectionsOf) throw new UsageError(`--service: expected one of ${Object.keys(PROJECTIONS).join(', ')}; got ${JSON.stringify(service)}`);
-  const config = loadPlatformConfig(service as 'triage', env);
+  const config = loadPlatformConfig(service as ServiceName, env);
   const pool = createPool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: 1 });
   try {
     const projections = projectionsOf(pool);

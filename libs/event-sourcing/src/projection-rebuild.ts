@@ -3,16 +3,34 @@ import type pg from 'pg';
 import { messagesTable } from '@event-driven-io/emmett-postgresql';
 import { recordedEventOf, type MessageRow } from './postgres-multi-stream';
 import type { RecordedEvent } from './stored-event';
+import { inTransaction } from './transaction';
 
-/** A read model that can be dropped and rebuilt from a service's event log. */
+/**
+ * A read model that can be dropped and rebuilt from a service's event log: either replayed event by event through
+ * `apply` (the live projection's code) in the order the events were written, or refilled by its own `refill`, for
+ * one that folds whole streams at once (measurements' views, one row per stream).
+ */
 export type RebuildableProjection = Readonly<{
   /** The tables the projection writes (in the service's schema); emptied before the replay. */
   tables: readonly string[];
-  /** The event types it reads; the replay skips every other. */
-  eventTypes: readonly string[];
-  /** Applies events (in the order they were written) in the rebuild's transaction, as the live projection does. */
-  apply: (tx: pg.ClientBase, events: readonly RecordedEvent<DomainEvent>[]) => Promise<void>;
-}>;
+  /**
+   * How the tables are emptied: `delete` (default) keeps them readable, with the old rows, until the rebuild commits;
+   * `truncate` is faster on a large table but makes its readers wait for the commit.
+   */
+  empty?: 'delete' | 'truncate';
+}> &
+  (
+    | Readonly<{
+        /** The event types it reads; the replay skips every other. */
+        eventTypes: readonly string[];
+        /** Applies events (in the order they were written) in the rebuild's transaction, as the live projection does. */
+        apply: (tx: pg.ClientBase, events: readonly RecordedEvent<DomainEvent>[]) => Promise<void>;
+      }>
+    | Readonly<{
+        /** Refills the emptied tables in the rebuild's transaction; reports progress in events read; returns how many it read. */
+        refill: (tx: pg.ClientBase, onProgress: (eventsRead: number) => void) => Promise<number>;
+      }>
+  );
 
 /** What a rebuild did. */
 export type RebuildReport = Readonly<{ events: number; rows: Readonly<Record<string, number>>; ms: number }>;
@@ -27,39 +45,43 @@ const READ_AFTER = `SELECT stream_id, stream_position::text, global_position::te
  LIMIT $3`;
 
 /**
- * Drops a projection's rows and replays the event log through it, in one transaction: readers see the old rows
- * until it commits, and the service's own writes to those tables wait for it (an exclusive lock that still lets
- * reads through), so a rebuild while the service runs loses no update — a write waiting for the lock lands on
- * top of the rebuilt rows, as it would have on the old ones. Events are read in the order they were written
- * (global position), in batches.
+ * Drops a projection's rows and rebuilds them from the event log, in one transaction: readers see the old rows
+ * until it commits (unless the projection empties by `truncate`), and the service's own writes to those tables wait
+ * for it, so a rebuild while the service runs loses no update — a write waiting for the lock lands on top of the
+ * rebuilt rows, as it would have on the old ones.
  */
 export async function rebuildProjection(pool: pg.Pool, projection: RebuildableProjection, options: RebuildOptions = {}): Promise<RebuildReport> {
   const started = Date.now();
-  const batchSize = options.batchSize ?? 1_000;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const tables = projection.tables.map((table) => `"${table}"`).join(', ');
-    await client.query(`LOCK TABLE ${tables} IN EXCLUSIVE MODE`);
-    for (const table of projection.tables) await client.query(`DELETE FROM "${table}"`);
-    let after = '0';
-    let events = 0;
-    for (;;) {
-      const { rows } = await client.query<MessageRow>(READ_AFTER, [after, projection.eventTypes, batchSize]);
-      if (rows.length === 0) break;
-      await projection.apply(client, rows.map((row) => recordedEventOf(row)));
-      events += rows.length;
-      after = rows[rows.length - 1]!.global_position;
-      options.onProgress?.(events);
+    const onProgress = options.onProgress ?? (() => undefined);
+    if (projection.empty === 'truncate') await client.query(`TRUNCATE ${tables}`);
+    else {
+      await client.query(`LOCK TABLE ${tables} IN EXCLUSIVE MODE`);
+      for (const table of projection.tables) await client.query(`DELETE FROM "${table}"`);
     }
+    const events = 'refill' in projection ? await projection.refill(client, onProgress) : await replay(client, projection, options.batchSize ?? 1_000, onProgress);
     const rows: Record<string, number> = {};
     for (const table of projection.tables) rows[table] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
-    await client.query('COMMIT');
     return { events, rows, ms: Date.now() - started };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
+  });
+}
+
+/** Replays the events of the projection's types through its `apply`, in global order, in batches; returns how many. */
+async function replay(
+  client: pg.ClientBase,
+  projection: Extract<RebuildableProjection, { apply: unknown }>,
+  batchSize: number,
+  onProgress: (eventsApplied: number) => void,
+): Promise<number> {
+  let after = '0';
+  let events = 0;
+  for (;;) {
+    const { rows } = await client.query<MessageRow>(READ_AFTER, [after, projection.eventTypes, batchSize]);
+    if (rows.length === 0) return events;
+    await projection.apply(client, rows.map((row) => recordedEventOf(row)));
+    events += rows.length;
+    after = rows[rows.length - 1]!.global_position;
+    onProgress(events);
   }
 }

@@ -1,4 +1,4 @@
-import { inTransaction, preparedStatement, readStreams, type Transaction } from '@varde/event-sourcing';
+import { preparedStatement, readStreams, type Transaction } from '@varde/event-sourcing';
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { applyToView, viewOfStream, type MeasurementView } from '../application/measurement.view';
@@ -113,47 +113,43 @@ type EventRow = { stream_id: string; stream_position: string; message_type: stri
 const REBUILD_BATCH = 5_000;
 
 /**
- * Empties and refills the read model from the event log, in one transaction (the truncate locks the table: reads
- * and ingestion upserts wait for the commit, then upserts land on top, guarded by position). Returns the row count.
+ * Refills the emptied read model from the event log in the rebuild's transaction (rebuildProjection truncates it
+ * first: reads and ingestion upserts wait for the commit, then upserts land on top, guarded by position). Each
+ * measurement's stream is folded into its one view. Returns the number of events read.
  */
-export function rebuildMeasurementsReadModel(pool: pg.Pool): Promise<number> {
-  return inTransaction(pool, async (client) => {
-    // The table itself is the schema's (migrations/); emptied, not dropped, so a rebuild cannot change its shape.
-    await client.query('TRUNCATE measurements');
-    let written = 0;
-    let after = { stream: '', position: '0' };
-    let current: { stream: string; view: MeasurementView | undefined } = { stream: '', view: undefined };
-    const flush = async (views: MeasurementView[]) => {
-      await upsertMeasurementViews(client, views);
-      written += views.length;
-    };
-    for (;;) {
-      // Keyset over (stream, position): each stream's events arrive together and in order, at flat cost per batch.
-      const { rows } = await client.query<EventRow>(
-        `SELECT stream_id, stream_position::text, message_type, message_data, message_metadata->>'recordedTime' AS recorded_time, created
-           FROM emt_messages
-          WHERE is_archived = FALSE AND stream_id LIKE 'measurement-%' AND (stream_id, stream_position) > ($1, $2::bigint)
-          ORDER BY stream_id, stream_position
-          LIMIT ${REBUILD_BATCH}`,
-        [after.stream, after.position],
-      );
-      if (rows.length === 0) break;
-      const done: MeasurementView[] = [];
-      for (const row of rows) {
-        if (row.stream_id !== current.stream) {
-          if (current.view) done.push(current.view);
-          current = { stream: row.stream_id, view: undefined };
-        }
-        const event = { type: row.message_type, data: row.message_data } as MeasurementHistoryEvent;
-        current.view = applyToView(current.view, event, Number(row.stream_position), row.recorded_time ?? row.created.toISOString());
+export async function refillMeasurementsReadModel(client: pg.ClientBase, onProgress: (eventsRead: number) => void): Promise<number> {
+  let read = 0;
+  let after = { stream: '', position: '0' };
+  let current: { stream: string; view: MeasurementView | undefined } = { stream: '', view: undefined };
+  const flush = (views: MeasurementView[]) => upsertMeasurementViews(client, views);
+  for (;;) {
+    // Keyset over (stream, position): each stream's events arrive together and in order, at flat cost per batch.
+    const { rows } = await client.query<EventRow>(
+      `SELECT stream_id, stream_position::text, message_type, message_data, message_metadata->>'recordedTime' AS recorded_time, created
+         FROM emt_messages
+        WHERE is_archived = FALSE AND stream_id LIKE 'measurement-%' AND (stream_id, stream_position) > ($1, $2::bigint)
+        ORDER BY stream_id, stream_position
+        LIMIT ${REBUILD_BATCH}`,
+      [after.stream, after.position],
+    );
+    if (rows.length === 0) break;
+    const done: MeasurementView[] = [];
+    for (const row of rows) {
+      if (row.stream_id !== current.stream) {
+        if (current.view) done.push(current.view);
+        current = { stream: row.stream_id, view: undefined };
       }
-      await flush(done);
-      const last = rows[rows.length - 1]!;
-      after = { stream: last.stream_id, position: last.stream_position };
+      const event = { type: row.message_type, data: row.message_data } as MeasurementHistoryEvent;
+      current.view = applyToView(current.view, event, Number(row.stream_position), row.recorded_time ?? row.created.toISOString());
     }
-    if (current.view) await flush([current.view]);
-    return written;
-  });
+    await flush(done);
+    read += rows.length;
+    onProgress(read);
+    const last = rows[rows.length - 1]!;
+    after = { stream: last.stream_id, position: last.stream_position };
+  }
+  if (current.view) await flush([current.view]);
+  return read;
 }
 
 /** {@link MeasurementsProjection} in PostgreSQL (its table comes from the service's migrations); rows are written in the transaction of their events. */

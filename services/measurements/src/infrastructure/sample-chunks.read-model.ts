@@ -1,4 +1,3 @@
-import { inTransaction } from '@varde/event-sourcing';
 import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
@@ -43,32 +42,30 @@ function chunkOfRow(row: ChunkRow): StoredChunk {
 }
 
 /** Writes chunks; a chunk already stored changes nothing. */
-async function insertChunks(db: pg.Pool | pg.PoolClient, chunks: readonly MeasurementStreamChunkRecorded['data'][]): Promise<void> {
+async function insertChunks(db: pg.Pool | pg.ClientBase, chunks: readonly MeasurementStreamChunkRecorded['data'][]): Promise<void> {
   if (chunks.length > 0) await db.query(INSERT, [JSON.stringify(chunks.map(rowOf))]);
 }
 
 const REBUILD_BATCH = 500;
 
-/** Empties and refills `measurement_chunks` from the chunks' events (in one transaction); returns the number of chunks. */
-export function rebuildSampleChunksReadModel(pool: pg.Pool): Promise<number> {
-  return inTransaction(pool, async (client) => {
-    await client.query('TRUNCATE measurement_chunks');
-    let written = 0;
-    let after = '';
-    for (;;) {
-      // A chunk's stream holds its one event, so keyset on the stream id alone pages through them at flat cost.
-      const { rows } = await client.query<{ stream_id: string; message_data: MeasurementStreamChunkRecorded['data'] }>(
-        `SELECT stream_id, message_data FROM emt_messages
-          WHERE is_archived = FALSE AND stream_id LIKE 'sample-chunk-%' AND message_type = 'MeasurementStreamChunkRecorded' AND stream_id > $1
-          ORDER BY stream_id LIMIT ${REBUILD_BATCH}`,
-        [after],
-      );
-      if (rows.length === 0) return written;
-      await insertChunks(client, rows.map((r) => r.message_data));
-      written += rows.length;
-      after = rows[rows.length - 1]!.stream_id;
-    }
-  });
+/** Refills the emptied `measurement_chunks` from the chunks' events in the rebuild's transaction; returns the number of chunks. */
+export async function refillSampleChunksReadModel(client: pg.ClientBase, onProgress: (eventsRead: number) => void): Promise<number> {
+  let written = 0;
+  let after = '';
+  for (;;) {
+    // A chunk's stream holds its one event, so keyset on the stream id alone pages through them at flat cost.
+    const { rows } = await client.query<{ stream_id: string; message_data: MeasurementStreamChunkRecorded['data'] }>(
+      `SELECT stream_id, message_data FROM emt_messages
+        WHERE is_archived = FALSE AND stream_id LIKE 'sample-chunk-%' AND message_type = 'MeasurementStreamChunkRecorded' AND stream_id > $1
+        ORDER BY stream_id LIMIT ${REBUILD_BATCH}`,
+      [after],
+    );
+    if (rows.length === 0) return written;
+    await insertChunks(client, rows.map((r) => r.message_data));
+    written += rows.length;
+    onProgress(written);
+    after = rows[rows.length - 1]!.stream_id;
+  }
 }
 
 /** DI token of the longest time one chunk may span, in ms: it bounds every range scan of the index. */
