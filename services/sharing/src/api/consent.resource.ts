@@ -26,6 +26,8 @@ const CATEGORY_OF_RESOURCE_TYPE: Readonly<Record<string, string>> = {
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** True for a lower-case UUID: the ids of consents and of the patients they are about. */
+export const isUuid = (value: string): boolean => UUID.test(value);
 
 /**
  * What Varde acts on in a Consent that is valid R4 (checked before): its patient, status, provision type, parties,
@@ -38,7 +40,7 @@ export function consentTermsOf(consent: Consent, organisations: OrganisationDire
   const patientReference = consent.patient?.reference;
   if (patientReference === undefined) throw new UnprocessableError('Consent.patient', 'Varde needs the patient the consent is about, as a reference Patient/<internal patient id>');
   const patientId = /^Patient\/(.+)$/.exec(patientReference)?.[1];
-  if (patientId === undefined || !UUID.test(patientId)) throw ValidationError.field('Consent.patient.reference', `expected Patient/<internal patient id (UUID)>; got "${patientReference}"`);
+  if (patientId === undefined || !isUuid(patientId)) throw ValidationError.field('Consent.patient.reference', `expected Patient/<internal patient id (UUID)>; got "${patientReference}"`);
   const provision = consent.provision;
   if (provision?.type === undefined) throw new UnprocessableError('Consent.provision.type', 'Varde acts on consents that say permit (share with the parties) or deny (block them)');
   if (provision.provision !== undefined) throw new UnprocessableError('Consent.provision.provision', 'Varde acts on one level of provision only; record each exception as a Consent of its own');

@@ -10,12 +10,11 @@ import { OrganisationDirectory } from '../application/organisation-directory.por
 import { PatientDataAccess } from '../application/patient-data-access';
 import { RecordConsentHandler, type ConsentOutcome } from '../application/record-consent.handler';
 import { Consents, type StoredConsent } from '../application/consents.port';
-import { consentResource, consentTermsOf, storedContent } from './consent.resource';
+import { consentResource, consentTermsOf, isUuid, storedContent } from './consent.resource';
 import { R4Consent } from './r4-consent';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const checkedId = (id: string): string => {
-  if (!UUID.test(id)) throw ValidationError.field('id', 'expected a Consent id (UUID)');
+  if (!isUuid(id)) throw ValidationError.field('id', 'expected a Consent id (UUID)');
   return id;
 };
 const resourceOf = (stored: StoredConsent): Consent => consentResource(stored.current, stored.lastUpdated);
@@ -77,7 +76,7 @@ export class ConsentsHttpController {
     if (unknown.length > 0) throw ValidationError.field(unknown[0]!, 'unknown search parameter; Consent is searched by patient');
     const raw = Array.isArray(query['patient']) ? query['patient'][0] : query['patient'];
     const patientId = raw?.replace(/^Patient\//, '');
-    if (patientId === undefined || !UUID.test(patientId)) throw ValidationError.field('patient', 'expected Patient/<internal patient id (UUID)> or the id alone');
+    if (patientId === undefined || !isUuid(patientId)) throw ValidationError.field('patient', 'expected Patient/<internal patient id (UUID)> or the id alone');
     const { reason } = await this.access.authorise(principal, 'consents', 'read', patientId);
     await this.access.logRead(principal, patientId, { purpose: 'consents', resource: `Consent?patient=${patientId}`, reason }, headers);
     const found = await this.consents.ofPatient(patientId);
