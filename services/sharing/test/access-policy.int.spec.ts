@@ -1,7 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { sharingV1Service } from '@varde/contracts';
 import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { enrolPatient, eventually, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, spo2Observation, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { optOutConsent } from './sharing-fixtures';
 
@@ -105,8 +105,13 @@ describe('emergency access (akuttilgang)', () => {
     expect(opened.status).toBe(201);
     expect(Date.parse(opened.body['expiresAt'] as string) - Date.parse(opened.body['openedAt'] as string)).toBe(30 * 60_000);
     expect((await readMeasurements(patientId, outsider)).status).toBe(200);
-    // Reading, not writing: the care team keeps the writes.
+    // Reading, not writing: the care team keeps the writes (a gateway assignment, a measurement, a correction).
     expect((await call(svc('measurements'), 'PUT', `/api/patients/${patientId}/device-gateways/gw-1`, outsider)).status).toBe(403);
+    const recorded = await call(svc('measurements'), 'POST', '/fhir/Observation', team, spo2Observation(patientId, 93));
+    expect(recorded.status).toBe(201);
+    expect((await call(svc('measurements'), 'POST', '/fhir/Observation', outsider, spo2Observation(patientId, 91))).status).toBe(403);
+    const correction = { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'measured on the wrong person' }] };
+    expect((await call(svc('measurements'), 'PUT', `/fhir/Observation/${recorded.body['id'] as string}`, outsider, correction)).status).toBe(403);
 
     const patient = await issuer.token('patient', { patientId });
     const apart = await eventually(async () => {

@@ -3,7 +3,6 @@ import { assertMayActOnPatient, type Principal } from '@varde/auth';
 import { ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
 import { EnrolmentDirectory } from '@varde/platform';
 import { GatewayAssignmentHandler } from '../application/gateway-assignment.handler';
-import { MeasurementReader } from '../application/measurement.reader';
 import type { DeviceDetails, Provenance } from '../domain/measurement.events';
 
 /** What authorisation reads of a validated Observation or chunk: the patient, the device and the performing organisation it names. */
@@ -21,7 +20,6 @@ export class MeasurementSubmission {
   constructor(
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
     @Inject(GatewayAssignmentHandler) private readonly gateways: GatewayAssignmentHandler,
-    @Inject(MeasurementReader) private readonly reader: MeasurementReader,
     @Inject(MEASUREMENT_IMPORTERS) private readonly importers: readonly string[],
   ) {}
 
@@ -33,7 +31,7 @@ export class MeasurementSubmission {
   forRequest(principal: Principal): Authorise {
     const isAssigned = oncePerPatient((patientId) => this.gateways.isAssigned(patientId, principal.subject));
     const isEnrolled = oncePerPatient((patientId) => this.enrolments.isEnrolled(patientId));
-    const onCareTeam = oncePerPatient((patientId) => this.reader.authorise(principal, patientId));
+    const onCareTeam = oncePerPatient((patientId) => this.enrolments.authorise(principal, 'measurements', 'write', patientId));
     // An importer (sharing, from Pasientens måledata) brings what another organisation measured: it needs no
     // assignment, and the organisation that measured is the provenance.
     const importer = principal.role === 'system' && this.importers.includes(principal.subject);

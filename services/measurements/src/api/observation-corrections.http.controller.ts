@@ -2,11 +2,10 @@ import { Body, Controller, Headers, Inject, Param, Put, Req, Res } from '@nestjs
 import { Access, assertMayActOnPatient, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ConcurrencyError, ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
 import { FhirHttpError, ifMatchVersion } from '@varde/fhir';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CorrectMeasurementHandler } from '../application/correct-measurement.handler';
 import { MeasurementQuery } from '../application/measurement.query';
-import { MeasurementReader } from '../application/measurement.reader';
 import { correctionOf } from './observation-correction.validation';
 import { negotiate, written } from './fhir-responses';
 import { observationFromView } from './observation.resource';
@@ -17,7 +16,7 @@ export class ObservationCorrectionsHttpController {
   constructor(
     @Inject(CorrectMeasurementHandler) private readonly correct: CorrectMeasurementHandler,
     @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
-    @Inject(MeasurementReader) private readonly reader: MeasurementReader,
+    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
   ) {}
 
   /**
@@ -37,7 +36,7 @@ export class ObservationCorrectionsHttpController {
     const current = await this.measurements.current(id);
     if (!current) throw new NotFoundError(`Observation/${id} does not exist`);
     assertMayActOnPatient(principal, current.patientId);
-    if (principal.role === 'clinician') await this.reader.authorise(principal, current.patientId);
+    if (principal.role === 'clinician') await this.enrolments.authorise(principal, 'measurements', 'write', current.patientId);
     if (principal.role === 'patient' && current.provenance.method !== 'patient') throw new ForbiddenError('a patient may correct only measurements they typed in themselves');
     const reasonHeader = headers['x-correction-reason'];
     const request = correctionOf(body, id, current, Array.isArray(reasonHeader) ? reasonHeader[0] : reasonHeader);
