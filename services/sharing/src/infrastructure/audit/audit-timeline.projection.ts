@@ -20,15 +20,15 @@ export class AuditTimelineProjection extends IntegrationConsumer {
   }
 
   protected override definition(): ConsumerDefinition {
-    const handlers = Object.fromEntries(TYPES.map((type) => [type, (_event: unknown, message: DeliveredMessage, context: { client: pg.PoolClient }) => this.apply(message, context.client)]));
+    const handlers = Object.fromEntries(TYPES.map((type) => [type, (event: unknown, message: DeliveredMessage, context: { client: pg.PoolClient }) => this.apply(type, event, message, context.client)]));
     return { group: 'audit-timeline', topics: [...new Set(TYPES.map(integrationEventTopic))], handlers: handlers as TypedHandlers };
   }
 
-  /** Stores one event of a patient's timeline. */
-  async apply(message: DeliveredMessage, client: pg.PoolClient): Promise<void> {
-    const data = timelineJson(message.type, message.payload);
-    const patientId = typeof data?.patientId === 'string' ? data.patientId : message.key;
-    if (data === undefined || !patientId) return;
+  /** Stores one event of a patient's timeline: `event` is the message as the consumer decoded it. */
+  async apply(type: IntegrationEventType, event: unknown, message: DeliveredMessage, client: pg.PoolClient): Promise<void> {
+    const data = timelineJson(type, event);
+    const patientId = typeof data.patientId === 'string' ? data.patientId : message.key;
+    if (!patientId) return;
     await client.query(
       `INSERT INTO audit_timeline (event_id, patient_id, type, source, effective_time, recorded_time, correlation_id, causation_id, actor, summary, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING`,

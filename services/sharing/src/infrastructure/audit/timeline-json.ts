@@ -1,4 +1,4 @@
-import { commonV1, integrationEventTypes, isIntegrationEventType, pathwaysV1Events, sharingV1Events, triageV1Events, type IntegrationEventCodec } from '@varde/contracts';
+import { commonV1, pathwaysV1Events, sharingV1Events, triageV1Events, type IntegrationEventType } from '@varde/contracts';
 import type { EventData } from '../../domain/audit/timeline-event';
 
 type EnumNames = Readonly<Record<number, string>>;
@@ -16,14 +16,11 @@ const ENUM_FIELDS: Readonly<Record<string, Readonly<Record<string, EnumNames>>>>
 };
 
 /**
- * An integration event's payload as JSON: protobuf field names in camelCase, timestamps as ISO 8601, enums by
- * their names in the contract. Undefined for a type this build does not know. Every integration event type is
- * kept (consents too, once sharing publishes ConsentChanged as one).
+ * An integration event as JSON, from the message the consumer decoded: protobuf field names in camelCase, timestamps
+ * as ISO 8601, enums by their names in the contract. Every integration event type is kept (consents too).
  */
-export function timelineJson(type: string, payload: Uint8Array): EventData | undefined {
-  if (!isIntegrationEventType(type)) return undefined;
-  const codec = integrationEventTypes[type] as IntegrationEventCodec<unknown>;
-  const json = JSON.parse(JSON.stringify(codec.decode(payload))) as Record<string, unknown>;
+export function timelineJson(type: IntegrationEventType, event: unknown): EventData {
+  const json = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
   for (const [field, names] of Object.entries(ENUM_FIELDS[type] ?? {})) {
     if (typeof json[field] === 'number') json[field] = names[json[field]] ?? json[field];
   }
