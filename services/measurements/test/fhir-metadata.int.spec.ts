@@ -37,6 +37,7 @@ describe('the CapabilityStatement of the FHIR base covers forms too', () => {
     expect(questionnaire.searchParam.map((p: Json) => p.name)).toEqual(['url', 'version', 'status', 'name', 'subject']);
     const response_ = resources.find((r) => r.type === 'QuestionnaireResponse')!;
     expect(response_.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'history-instance', 'read', 'search-type', 'update']);
+    expect(response_.searchParam.map((p: Json) => p.name)).toEqual(['subject', 'questionnaire', 'status', 'authored']);
     // Forms describes itself the same way at its own (unrouted) /fhir/metadata.
     const own = (await (await fetch(`${forms.url}/fhir/metadata`)).json()) as Json;
     expect(own.rest[0].resource.map((r: Json) => r.type)).toEqual(['Questionnaire', 'QuestionnaireResponse']);
