@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, freePort, platformPortOffset, syntheticNationalId } from '@varde/testing';
+import { eventually, freePort, platformPortOffset, spo2Observation, syntheticNationalId } from '@varde/testing';
 import { createClient } from '@varde/database';
 import { startEmbeddedPostgresProcess, type LocalPostgres } from '../../deploy/local/embedded-postgres';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
@@ -55,6 +55,9 @@ describe.each([
     }
   });
 
+  /** Each service's answer to /health/ready (undefined: no answer). */
+  const readiness = () => Promise.all(SERVICES.map(async (s) => (await fetch(`${platform.serviceUrl(s)}/health/ready`).catch(() => undefined))?.status));
+
   /**
    * Sends SpO2 readings as a device would while `disrupt` takes the database away and brings it back; returns how
    * long after its return every service was ready again, and checks that every service process is still running,
@@ -78,15 +81,7 @@ describe.each([
         const response = await fetch(`${platform.baseUrl}/fhir/Observation`, {
           method: 'POST',
           headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patientToken}` },
-          body: JSON.stringify({
-            resourceType: 'Observation',
-            status: 'final',
-            identifier: [{ system: 'urn:varde:fault', value: id }],
-            code: { coding: [{ system: 'http://loinc.org', code: '2708-6' }] },
-            subject: { reference: `Patient/${patientId}` },
-            effectiveDateTime: new Date().toISOString(),
-            valueQuantity: { value: 95, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
-          }),
+          body: JSON.stringify({ ...spo2Observation(patientId, 95), identifier: [{ system: 'urn:varde:fault', value: id }] }),
         }).catch(() => undefined);
         if (response?.status === 201) accepted.push(id);
         await response?.body?.cancel();
@@ -99,14 +94,7 @@ describe.each([
 
     await disrupt();
     const back = Date.now();
-    await eventually(
-      async () => {
-        const ready = await Promise.all(SERVICES.map(async (s) => (await fetch(`${platform.serviceUrl(s)}/health/ready`).catch(() => undefined))?.status));
-        return ready.every((status) => status === 200) || undefined;
-      },
-      'every service ready again',
-      60_000,
-    );
+    await eventually(async () => (await readiness()).every((status) => status === 200) || undefined, 'every service ready again', 60_000);
     const readyAfterMs = Date.now() - back;
     const before = accepted.length;
     await eventually(async () => accepted.length > before + 5 || undefined, 'readings accepted after the database was back');
@@ -117,14 +105,7 @@ describe.each([
     const low = await fetch(`${platform.baseUrl}/fhir/Observation`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patientToken}` },
-      body: JSON.stringify({
-        resourceType: 'Observation',
-        status: 'final',
-        code: { coding: [{ system: 'http://loinc.org', code: '2708-6' }] },
-        subject: { reference: `Patient/${patientId}` },
-        effectiveDateTime: new Date().toISOString(),
-        valueQuantity: { value: 84, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
-      }),
+      body: JSON.stringify(spo2Observation(patientId, 84)),
     });
     expect(low.status).toBe(201);
     const clinician = await token('clinician');
@@ -143,8 +124,6 @@ describe.each([
     process.stdout.write(`every service ready ${readyAfterMs} ms after the database was back; ${accepted.length} of ${sent} readings accepted, all stored\n`);
     return readyAfterMs;
   };
-
-  const readiness = () => Promise.all(SERVICES.map(async (s) => (await fetch(`${platform.serviceUrl(s)}/health/ready`).catch(() => undefined))?.status));
 
   it('survives a fast restart (a switchover): not ready while the database is down, ready again once it is back', async () => {
     await survives(async () => {
