@@ -1,5 +1,6 @@
 import type { FhirSearchParam } from '@varde/fhir';
 import { fhirMetadataController } from '@varde/platform';
+import { QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS } from './response-search.params';
 
 /** The Questionnaire search parameters served (what `GET /fhir/Questionnaire` checks parameters against). */
 export const QUESTIONNAIRE_SEARCH_PARAMS: readonly FhirSearchParam[] = [
@@ -16,5 +17,5 @@ export const QUESTIONNAIRE_SEARCH_PARAMS: readonly FhirSearchParam[] = [
  */
 export const FormsFhirMetadataHttpController = fhirMetadataController({
   software: 'Varde forms',
-  searchParams: { Questionnaire: QUESTIONNAIRE_SEARCH_PARAMS },
+  searchParams: { Questionnaire: QUESTIONNAIRE_SEARCH_PARAMS, QuestionnaireResponse: QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS },
 });

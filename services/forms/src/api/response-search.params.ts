@@ -1,11 +1,20 @@
 import { ValidationError } from '@varde/core';
+import type { FhirSearchParam } from '@varde/fhir';
 import type { AuthoredBound, ResponseSearch } from '../application/response-index.port';
 import type { ResponseStatus } from '../domain/response.events';
 
 /** `subject` as the forms API takes it: a reference to a patient by internal id. */
 export const SUBJECT = /^Patient\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
-const PARAMETERS = ['subject', 'questionnaire', 'status', 'authored', '_count'];
+/** The QuestionnaireResponse search parameters served (checked here, listed in the CapabilityStatement). */
+export const QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS: readonly FhirSearchParam[] = [
+  { name: 'subject', type: 'reference', documentation: 'Required: Patient/<id>, the patient whose responses are searched' },
+  { name: 'questionnaire', type: 'reference', documentation: 'The questionnaire answered: its canonical url, or url|version' },
+  { name: 'status', type: 'token', documentation: 'in-progress, completed or amended (comma-separated for any of them)' },
+  { name: 'authored', type: 'date', documentation: 'When authored: eq/gt/ge/lt/le on a date (a UTC day) or a date-time with zone; repeatable' },
+];
+
+const PARAMETERS = [...QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS.map((p) => p.name), '_count'];
 const STATUSES: readonly ResponseStatus[] = ['in-progress', 'completed', 'amended'];
 const AUTHORED = /^(eq|gt|ge|lt|le)?(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 const DAY_MS = 86_400_000;
