@@ -31,15 +31,20 @@ export default tseslint.config(
   },
   {
     // Every PostgreSQL connection the platform opens comes from @varde/database's createPool / createClient, which
-    // give it the error listener without which a database restart ends the process (issue #14 item 11).
+    // give it the error listener without which a database restart ends the process (issue #14 item 11); every
+    // transaction is run by its inTransaction (committed, or rolled back and the error passed on), not by hand.
     files: ['services/*/src/**/*.ts', 'libs/*/src/**/*.ts', 'scripts/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/database/src/connections.ts'],
+    ignores: ['**/*.spec.ts', 'libs/database/src/connections.ts', 'libs/database/src/transactions.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "NewExpression[callee.property.name=/^(Pool|Client)$/][callee.object.name='pg']",
           message: 'Open PostgreSQL connections with createPool / createClient from @varde/database (they survive a database restart).',
+        },
+        {
+          selector: "CallExpression[callee.property.name='query'][arguments.0.value=/^\\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION)\\b/i]",
+          message: 'Run transactions with inTransaction from @varde/database (it commits, or rolls back and passes the error on).',
         },
       ],
     },

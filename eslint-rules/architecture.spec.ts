@@ -137,3 +137,26 @@ describe('PostgreSQL connections come from @varde/database', () => {
     expect(await connectionProblems('services/forms/test/fixture.int.spec.ts', `import pg from 'pg';\nexport const pool = new pg.Pool({ connectionString: 'x' });`)).toEqual([]);
   });
 });
+
+describe('transactions run through inTransaction of @varde/database', () => {
+  const transactionProblems = async (path: string, source: string): Promise<string[]> => {
+    const [result] = await eslint.lintText(source, { filePath: join(root, path) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  };
+  it.each([
+    ['BEGIN', "await client.query('BEGIN');"],
+    ['a lower-case begin with a level', "await client.query('begin isolation level serializable');"],
+    ['START TRANSACTION', "await client.query('START TRANSACTION');"],
+    ['COMMIT', "await client.query('COMMIT');"],
+    ['ROLLBACK', "await client.query('ROLLBACK').catch(() => undefined);"],
+  ])('reports %s written by hand', async (_what, statement) => {
+    const source = `import type pg from 'pg';\nexport async function f(client: pg.PoolClient): Promise<void> {\n  ${statement}\n}\n`;
+    expect(await transactionProblems('libs/messaging/src/fixture.ts', source)).toEqual([expect.stringMatching(/inTransaction from @varde\/database/)]);
+  });
+
+  it('accepts inTransaction, other statements, and a test that drives a transaction itself', async () => {
+    expect(await transactionProblems('services/forms/src/infrastructure/fixture.ts', `import { inTransaction } from '@varde/database';\nimport type pg from 'pg';\nexport const f = (pool: pg.Pool) => inTransaction(pool, (c) => c.query('SELECT 1'));`)).toEqual([]);
+    expect(await transactionProblems('services/forms/src/infrastructure/fixture.ts', `import type pg from 'pg';\nexport const f = (c: pg.Client) => c.query('SELECT begin_at FROM t');`)).toEqual([]);
+    expect(await transactionProblems('libs/event-sourcing/src/fixture.int.spec.ts', `import type pg from 'pg';\nexport const f = (c: pg.Client) => c.query('BEGIN');`)).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { inTransaction } from '@varde/database';
 import pg from 'pg';
 
 // Grows the measurements service's store in bulk with SQL, row for row in the shape the service writes, so
@@ -157,9 +158,7 @@ export class StoreSeeder {
     let written = 0;
     while (written < options.count) {
       const size = Math.min(options.batchSize, options.count - written);
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
+      this.lastTransaction = await inTransaction(this.pool, async (client) => {
         // Seeding is not what is measured: its commits need not wait for the WAL flush.
         await client.query(`SET LOCAL synchronous_commit = off`);
         const { rows } = await client.query<{ streams: number; messages: number; views: number; transaction_id: string }>(SEED_BATCH, [
@@ -174,14 +173,8 @@ export class StoreSeeder {
         if (!row || row.streams !== size || row.messages !== size || row.views !== size) {
           throw new Error(`seeding wrote ${JSON.stringify(row)} rows for a batch of ${size}: is the template measurement ${this.template} complete?`);
         }
-        await client.query('COMMIT');
-        this.lastTransaction = row.transaction_id;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+        return row.transaction_id;
+      });
       this.next += size;
       written += size;
       options.onProgress?.(written);

@@ -1,3 +1,4 @@
 export * from './schema';
 export * from './schema-migrations';
 export * from './connections';
+export * from './transactions';

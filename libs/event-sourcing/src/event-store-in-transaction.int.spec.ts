@@ -8,7 +8,7 @@ import { eventStoreInTransaction } from './event-store-in-transaction';
 import { eventStoreUnitOfWork } from './event-store-unit-of-work';
 import { createPostgresEventStore } from './postgres-event-store';
 import { schemaConnectionString } from '@varde/database';
-import { inTransaction as transaction } from './transaction';
+import { inTransaction as transaction } from '@varde/database';
 
 describe('appending inside the caller’s transaction, alone or as a unit of work (real PostgreSQL)', () => {
   const schema = freshSchema('intx');

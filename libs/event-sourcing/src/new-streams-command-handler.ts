@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { decideOnStream, type HandleCommandOptions } from './command-handler';
 import { appendToNewStreams, readStreams } from './postgres-multi-stream';
 import type { RecordedEvent, StoredEvent } from './stored-event';
-import { inTransaction, type Transaction } from './transaction';
+import { inTransaction } from '@varde/database';
+import type { Transaction } from './transaction';
 
 /** A command and the stream it is decided on. */
 export type StreamCommand<C extends DomainCommand> = readonly [streamName: string, command: C];

@@ -1,6 +1,6 @@
 import { ExpectedVersionConflictError, STREAM_DOES_NOT_EXIST, STREAM_EXISTS } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore, schemaSQL, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
-import { createClient, createPool, ensureSchema, schemaConnectionString, type ConnectionErrorListener } from '@varde/database';
+import { createClient, createPool, ensureSchema, inTransaction, schemaConnectionString, type ConnectionErrorListener } from '@varde/database';
 import pg from 'pg';
 
 /** Where a service keeps its events: one PostgreSQL schema per service. */
@@ -70,18 +70,15 @@ async function createEmmettFunctionsInFreshSchema(connectionString: string, sche
   const client = createClient(connectionString);
   await client.connect();
   try {
-    await client.query('BEGIN');
-    // Two instances starting at once do this one after the other, and not during Emmett's migrations.
-    await client.query('SELECT pg_advisory_xact_lock($1)', [EMMETT_MIGRATIONS_LOCK_ID]);
-    const { rows } = await client.query<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [`"${schema}".emt_streams`]);
-    if (!rows[0]?.table) {
-      const scoped = schemaSQL.map((sql) => sql.replaceAll('FROM pg_proc WHERE proname =', 'FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proname ='));
-      await client.query(scoped.join('\n'));
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
+    await inTransaction(client, async () => {
+      // Two instances starting at once do this one after the other, and not during Emmett's migrations.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [EMMETT_MIGRATIONS_LOCK_ID]);
+      const { rows } = await client.query<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [`"${schema}".emt_streams`]);
+      if (!rows[0]?.table) {
+        const scoped = schemaSQL.map((sql) => sql.replaceAll('FROM pg_proc WHERE proname =', 'FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND proname ='));
+        await client.query(scoped.join('\n'));
+      }
+    });
   } finally {
     await client.end();
   }

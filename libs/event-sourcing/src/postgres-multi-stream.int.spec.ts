@@ -10,7 +10,7 @@ import { createPostgresEventStore } from './postgres-event-store';
 import { schemaConnectionString } from '@varde/database';
 import { appendToNewStreams, readStreams } from './postgres-multi-stream';
 import type { StoredEvent } from './stored-event';
-import { inTransaction } from './transaction';
+import { inTransaction } from '@varde/database';
 
 // A registration is created once; the same value again changes nothing, another value is refused.
 type Register = DomainCommand<'Register', { id: string; value: number }>;

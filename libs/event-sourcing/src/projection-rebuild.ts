@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { messagesTable } from '@event-driven-io/emmett-postgresql';
 import { recordedEventOf, type MessageRow } from './postgres-multi-stream';
 import type { RecordedEvent } from './stored-event';
-import { inTransaction } from './transaction';
+import { inTransaction } from '@varde/database';
 
 /**
  * A read model that can be dropped and rebuilt from a service's event log: either replayed event by event through

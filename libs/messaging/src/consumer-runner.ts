@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { VardeError } from '@varde/core';
+import { inTransaction } from '@varde/database';
 import { GroupCommit, preparedStatement, type GroupOutcome } from '@varde/event-sourcing';
 import { withTraceContext, type ConsumeOutcome as MeasuredOutcome } from '@varde/telemetry';
 import { DEFAULT_KEY_CONCURRENCY } from './keyed-concurrency';
@@ -182,48 +183,34 @@ async function handleGroupInTransaction(options: ConsumerOptions, messages: read
  * rolled back, the run was abandoned, and nothing of it was written.
  */
 async function handleTogether(options: ConsumerOptions, messages: readonly DeliveredMessage[], run?: ConsumerRun): Promise<boolean[] | undefined> {
-  const client = await options.pool.connect();
   try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ message_id: string }>({ ...RECORD_PROCESSED, values: [options.groupId, messages.map((m) => m.id)] });
-    const fresh = new Set(rows.map((r) => r.message_id));
-    const processed = messages.map((m) => fresh.delete(m.id));
-    for (const [i, message] of messages.entries()) {
-      if (!processed[i]) continue;
-      await withTraceContext(message, `consume ${message.type}`, () => options.handlers[message.type]!(message, { client, groupId: options.groupId, ...(run ? { run } : {}) }));
-    }
-    await run?.finish();
-    await client.query('COMMIT');
-    return processed;
+    return await inTransaction(options.pool, async (client) => {
+      const { rows } = await client.query<{ message_id: string }>({ ...RECORD_PROCESSED, values: [options.groupId, messages.map((m) => m.id)] });
+      const fresh = new Set(rows.map((r) => r.message_id));
+      const processed = messages.map((m) => fresh.delete(m.id));
+      for (const [i, message] of messages.entries()) {
+        if (!processed[i]) continue;
+        await withTraceContext(message, `consume ${message.type}`, () => options.handlers[message.type]!(message, { client, groupId: options.groupId, ...(run ? { run } : {}) }));
+      }
+      await run?.finish();
+      return processed;
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
     run?.abandon();
     options.logger?.warn({ err: error, count: messages.length, firstMessageId: messages[0]!.id }, 'messages handled together failed; handling each on its own');
     return undefined;
-  } finally {
-    client.release();
   }
 }
 
 async function handleInTransaction(options: ConsumerOptions, handler: IntegrationEventHandler, message: DeliveredMessage): Promise<boolean> {
-  const client = await options.pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(options.pool, async (client) => {
+    // A duplicate: its id is recorded already, so the transaction wrote nothing and commits nothing.
     const inserted = await client.query({ ...RECORD_ONE_PROCESSED, values: [options.groupId, message.id] });
-    if (inserted.rowCount === 0) {
-      await client.query('ROLLBACK');
-      return false;
-    }
+    if (inserted.rowCount === 0) return false;
     // Continue the producer's trace, carried in the message, so one trace follows a measurement end to end.
     await withTraceContext(message, `consume ${message.type}`, () => handler(message, { client, groupId: options.groupId }));
-    await client.query('COMMIT');
     return true;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function deadLetter(options: ConsumerOptions, message: DeliveredMessage, error: unknown, attempts: number): Promise<void> {

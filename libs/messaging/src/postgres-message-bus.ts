@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { createClient, createPool, migrateSchema, withSessionSettings } from '@varde/database';
+import { createClient, createPool, inTransaction, migrateSchema, withSessionSettings } from '@varde/database';
 import { messageLogMigrations } from './migrations/messaging.migrations';
 import { DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
@@ -63,18 +63,10 @@ export class PostgresMessageBus extends MessageBus {
       values.push(m.topic, m.key, m.id, m.type, m.source, m.time, m.recordedTime, m.correlationId, m.causationId, m.traceparent ?? null, m.tracestate ?? null, JSON.stringify(m.headers ?? {}), Buffer.from(m.payload));
       return `(${columns.map((_, col) => `$${row * columns.length + col + 1}`).join(',')})`;
     });
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query(`INSERT INTO ${this.schema}.messages (${columns.join(',')}) VALUES ${rows.join(',')}`, values);
       await client.query(`SELECT pg_notify('${channelOf(this.schema)}', '')`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   override async subscribe(options: SubscribeOptions): Promise<Subscription> {

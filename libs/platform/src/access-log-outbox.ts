@@ -1,5 +1,6 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { UnavailableError, type AccessLogEntry } from '@varde/core';
+import { inTransaction } from '@varde/database';
 import { preparedStatement } from '@varde/event-sourcing';
 import type { Logger, MetricsRegistry } from '@varde/telemetry';
 import type pg from 'pg';
@@ -157,24 +158,17 @@ export class AccessLogOutbox extends AccessLog implements OnModuleInit, OnModule
 
   /** Forwards one batch in a transaction that holds its rows, so no replica sends them too; resolves to its size. */
   private async forwardBatch(): Promise<number> {
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const count = await inTransaction(this.options.pool, async (client) => {
       const { rows } = await client.query<{ entry: AccessLogEntry }>(CLAIM, [this.batchSize]);
       if (rows.length > 0) {
         const entries = rows.map((r) => r.entry);
         await this.options.forwardTo.record(entries);
         await client.query(DELETE, [entries.map((e) => e.entryId)]);
       }
-      await client.query('COMMIT');
-      this.forwarded.inc(rows.length);
       return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    this.forwarded.inc(count);
+    return count;
   }
 
   private async readBacklog(): Promise<void> {

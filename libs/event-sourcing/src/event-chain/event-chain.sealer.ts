@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
-import { inTransaction } from '../transaction';
+import { inTransaction } from '@varde/database';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoint-signature';
 import { CHAINED_EVENT_COLUMNS, eventHash, GENESIS_HASH, type ChainedEvent } from './event-hash';
 

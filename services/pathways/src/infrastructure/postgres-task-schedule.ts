@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { inTransaction, type Transaction } from '@varde/event-sourcing';
+import { inTransaction } from '@varde/database';
+import type { Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import { TaskSchedule, type ScheduledTask, type TaskInput } from '../application/schedule/task-schedule.port';
