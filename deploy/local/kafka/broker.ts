@@ -28,12 +28,29 @@ export type KafkaBrokerOptions = {
   dataDir?: string;
   /** Broker log files; default `<dataDir>/logs`. */
   logDir?: string;
+  /**
+   * A second, authenticated listener (SASL_PLAINTEXT with SCRAM-SHA-512) with Kafka's ACLs enforced
+   * (StandardAuthorizer), as the public event feed for other trusts needs (ADR 0020). The plaintext port stays for
+   * the controller and the broker itself (its principal, ANONYMOUS, is a super user); clients of the feed use this one.
+   */
+  sasl?: KafkaSaslListener;
 };
+
+/** The authenticated listener of a broker: its port, the SCRAM users created when the storage is formatted, and the super users. */
+export type KafkaSaslListener = Readonly<{
+  port: number;
+  /** SCRAM-SHA-512 users written into the storage at format time (more can be added at run time through the admin API). */
+  users: readonly Readonly<{ name: string; password: string }>[];
+  /** Users every ACL lets through (e.g. the operator's admin user), besides the broker's own ANONYMOUS. */
+  superUsers: readonly string[];
+}>;
 
 /** A running broker. */
 export type KafkaBroker = {
   /** Bootstrap address, e.g. `127.0.0.1:19092`. */
   brokers: string;
+  /** Bootstrap address of the SASL listener when one was asked for. */
+  saslBrokers?: string;
   /** Shuts the broker down (SIGTERM, then SIGKILL after 15 s) and waits for the process to exit. */
   stop(): Promise<void>;
   /** Resolves with the exit code when the broker process ends, whoever stopped it. */
@@ -95,17 +112,19 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   }
   await assertPortFree(port, 'client');
   await assertPortFree(controllerPort, 'controller');
+  if (options.sasl) await assertPortFree(options.sasl.port, 'SASL client');
 
   const libs = await ensureKafkaJars();
   mkdirSync(logDir, { recursive: true });
   const propertiesFile = join(dataDir, 'server.properties');
-  writeFileSync(propertiesFile, serverProperties({ port, controllerPort, logDirs: join(dataDir, 'data') }));
+  writeFileSync(propertiesFile, serverProperties({ port, controllerPort, logDirs: join(dataDir, 'data'), sasl: options.sasl }));
   const java = ['-Xmx512m', '-Xms256m', '-Djava.awt.headless=true', `-Dkafka.logs.dir=${logDir}`, `-Dlog4j2.configurationFile=${log4jConfig}`, '-cp', join(libs, '*')];
 
   if (!existsSync(join(dataDir, 'data', 'meta.properties'))) {
     progress(`formatting storage in ${dataDir}`);
     const clusterId = kafkaUuid();
-    await runJava('formatting the Kafka storage', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], join(logDir, 'format.log'));
+    const scram = (options.sasl?.users ?? []).flatMap((u) => ['--add-scram', `SCRAM-SHA-512=[name=${u.name},password=${u.password}]`]);
+    await runJava('formatting the Kafka storage', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, ...scram], join(logDir, 'format.log'));
   }
 
   const started = Date.now();
@@ -132,7 +151,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
     throw new Error(`${(error as Error).message}\n--- last lines of ${logDir}/server.log ---\n${tail(join(logDir, 'server.log'))}${tail(stdoutLog)}`);
   }
   progress(`broker ready in ${seconds(started)} (pid ${child.pid}, data ${dataDir})`);
-  return { brokers, stop, exited };
+  return { brokers, ...(options.sasl ? { saslBrokers: `127.0.0.1:${options.sasl.port}` } : {}), stop, exited };
 }
 
 /** Stops the broker that `start` left running on `dataDir` (via its pid file); false when none was running. */
@@ -144,16 +163,27 @@ export async function stopKafkaBroker(dataDir = defaultDataDir()): Promise<boole
   return true;
 }
 
-function serverProperties(p: { port: number; controllerPort: number; logDirs: string }): string {
+function serverProperties(p: { port: number; controllerPort: number; logDirs: string; sasl: KafkaSaslListener | undefined }): string {
   // One node that is both broker and controller. Every replication factor is 1 and the initial rebalance
   // delay is 0, otherwise consumer groups wait for replicas that do not exist ("coordinator not available").
+  const sasl = p.sasl;
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${p.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${p.port}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listeners=PLAINTEXT://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${sasl.port}` : ''}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${p.port}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${sasl.port}` : ''}`,
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}`,
+    ...(sasl
+      ? [
+          'sasl.enabled.mechanisms=SCRAM-SHA-512',
+          'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+          // KRaft's authorizer: a client of the SASL listener gets exactly what the ACLs grant, nothing when none match.
+          'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+          'allow.everyone.if.no.acl.found=false',
+          `super.users=${['ANONYMOUS', ...sasl.superUsers].map((u) => `User:${u}`).join(';')}`,
+        ]
+      : []),
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${p.logDirs}`,

@@ -15,6 +15,7 @@ import {
   isIntegrationEventType,
 } from './integration-event-types';
 import { protoRoot } from './proto-paths';
+import { publicEventDomain, publicEventTypes, publicFeedTopic } from './public-feed';
 
 const actor = { subject: 'sub-123', role: 'clinician', organisation: 'trust-a', onBehalfOf: '' };
 const heartRate = { system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' };
@@ -162,15 +163,28 @@ function eventMessagesIn(file: string): string[] {
 
 describe('integration event registry', () => {
   it('has a codec for every integration event in every events.proto, and nothing else', () => {
-    const declared = eventFiles.flatMap(eventMessagesIn).sort();
+    const declared = eventFiles.flatMap(eventMessagesIn).filter((type) => !type.startsWith('varde.public.')).sort();
     expect(declared.length).toBeGreaterThan(0);
     expect(Object.keys(integrationEventTypes).sort()).toEqual(declared);
+  });
+
+  it('has a codec for every public feed event in proto/varde/public, and nothing else', () => {
+    const declared = eventFiles.flatMap(eventMessagesIn).filter((type) => type.startsWith('varde.public.')).sort();
+    expect(declared.length).toBeGreaterThan(0);
+    expect(Object.keys(publicEventTypes).sort()).toEqual(declared);
+    expect(publicEventDomain('varde.public.triage.v1.PatientTriaged')).toBe('triage');
   });
 
   it('tells known event types from unknown ce_type headers', () => {
     expect(isIntegrationEventType('varde.triage.v1.PatientTriaged')).toBe(true);
     expect(isIntegrationEventType('varde.triage.v1.Reason')).toBe(false);
     expect(isIntegrationEventType('toString')).toBe(false);
+  });
+
+  it('names a trust’s public topic with its organisation number, and refuses anything else as a trust', () => {
+    expect(publicFeedTopic('983974899', 'measurements')).toBe('varde.public.983974899.measurements.v1');
+    expect(() => publicFeedTopic('98397489', 'measurements')).toThrow('trust: expected a 9-digit organisation number');
+    expect(() => publicFeedTopic('*', 'measurements')).toThrow('trust');
   });
 
   it('names the topic after the event package', () => {

@@ -12,43 +12,45 @@ export interface IntegrationEventCodec<T> {
   decode(bytes: Uint8Array): T;
 }
 
-interface GeneratedMessageFns<T> {
+/** What ts-proto generates for each message: binary encode and decode. */
+export interface GeneratedMessageFns<T> {
   encode(message: T): { finish(): Uint8Array };
   decode(input: Uint8Array): T;
 }
 
-function codec<T>(fns: GeneratedMessageFns<T>): IntegrationEventCodec<T> {
+/** The binary codec of a ts-proto generated message (its `encode`/`decode`). */
+export function protobufCodec<T>(fns: GeneratedMessageFns<T>): IntegrationEventCodec<T> {
   return { encode: (message) => fns.encode(message).finish(), decode: (bytes) => fns.decode(bytes) };
 }
 
 /** Codec of every integration event, keyed by fully qualified proto name (the CloudEvents `ce_type`). */
 export const integrationEventTypes = {
-  'varde.pathways.v1.PatientEnrolled': codec(pathwaysV1Events.PatientEnrolled),
-  'varde.pathways.v1.EnrolmentPaused': codec(pathwaysV1Events.EnrolmentPaused),
-  'varde.pathways.v1.EnrolmentResumed': codec(pathwaysV1Events.EnrolmentResumed),
-  'varde.pathways.v1.PathwayChanged': codec(pathwaysV1Events.PathwayChanged),
-  'varde.pathways.v1.CareTeamChanged': codec(pathwaysV1Events.CareTeamChanged),
-  'varde.pathways.v1.PatientDischarged': codec(pathwaysV1Events.PatientDischarged),
-  'varde.pathways.v1.TaskDue': codec(pathwaysV1Events.TaskDue),
-  'varde.pathways.v1.TaskCompleted': codec(pathwaysV1Events.TaskCompleted),
-  'varde.pathways.v1.TaskMissed': codec(pathwaysV1Events.TaskMissed),
-  'varde.pathways.v1.ContactRecorded': codec(pathwaysV1Events.ContactRecorded),
-  'varde.pathways.v1.PathwayPublished': codec(pathwaysV1Events.PathwayPublished),
-  'varde.forms.v1.QuestionnaireResponseSubmitted': codec(formsV1Events.QuestionnaireResponseSubmitted),
-  'varde.forms.v1.FormAssigned': codec(formsV1Events.FormAssigned),
-  'varde.forms.v1.FormAssignmentExpired': codec(formsV1Events.FormAssignmentExpired),
-  'varde.forms.v1.FormReminderDue': codec(formsV1Events.FormReminderDue),
-  'varde.measurements.v1.MeasurementRecorded': codec(measurementsV1Events.MeasurementRecorded),
-  'varde.measurements.v1.MeasurementCorrected': codec(measurementsV1Events.MeasurementCorrected),
-  'varde.measurements.v1.MeasurementEnteredInError': codec(measurementsV1Events.MeasurementEnteredInError),
-  'varde.measurements.v1.MeasurementWindowAggregated': codec(measurementsV1Events.MeasurementWindowAggregated),
-  'varde.triage.v1.PatientTriaged': codec(triageV1Events.PatientTriaged),
-  'varde.triage.v1.AlertRaised': codec(triageV1Events.AlertRaised),
-  'varde.triage.v1.AlertAcknowledged': codec(triageV1Events.AlertAcknowledged),
-  'varde.triage.v1.AlertEscalated': codec(triageV1Events.AlertEscalated),
-  'varde.triage.v1.AlertResolved': codec(triageV1Events.AlertResolved),
-  'varde.sharing.v1.AccessLogged': codec(sharingV1Events.AccessLogged),
-  'varde.sharing.v1.ConsentChanged': codec(sharingV1Events.ConsentChanged),
+  'varde.pathways.v1.PatientEnrolled': protobufCodec(pathwaysV1Events.PatientEnrolled),
+  'varde.pathways.v1.EnrolmentPaused': protobufCodec(pathwaysV1Events.EnrolmentPaused),
+  'varde.pathways.v1.EnrolmentResumed': protobufCodec(pathwaysV1Events.EnrolmentResumed),
+  'varde.pathways.v1.PathwayChanged': protobufCodec(pathwaysV1Events.PathwayChanged),
+  'varde.pathways.v1.CareTeamChanged': protobufCodec(pathwaysV1Events.CareTeamChanged),
+  'varde.pathways.v1.PatientDischarged': protobufCodec(pathwaysV1Events.PatientDischarged),
+  'varde.pathways.v1.TaskDue': protobufCodec(pathwaysV1Events.TaskDue),
+  'varde.pathways.v1.TaskCompleted': protobufCodec(pathwaysV1Events.TaskCompleted),
+  'varde.pathways.v1.TaskMissed': protobufCodec(pathwaysV1Events.TaskMissed),
+  'varde.pathways.v1.ContactRecorded': protobufCodec(pathwaysV1Events.ContactRecorded),
+  'varde.pathways.v1.PathwayPublished': protobufCodec(pathwaysV1Events.PathwayPublished),
+  'varde.forms.v1.QuestionnaireResponseSubmitted': protobufCodec(formsV1Events.QuestionnaireResponseSubmitted),
+  'varde.forms.v1.FormAssigned': protobufCodec(formsV1Events.FormAssigned),
+  'varde.forms.v1.FormAssignmentExpired': protobufCodec(formsV1Events.FormAssignmentExpired),
+  'varde.forms.v1.FormReminderDue': protobufCodec(formsV1Events.FormReminderDue),
+  'varde.measurements.v1.MeasurementRecorded': protobufCodec(measurementsV1Events.MeasurementRecorded),
+  'varde.measurements.v1.MeasurementCorrected': protobufCodec(measurementsV1Events.MeasurementCorrected),
+  'varde.measurements.v1.MeasurementEnteredInError': protobufCodec(measurementsV1Events.MeasurementEnteredInError),
+  'varde.measurements.v1.MeasurementWindowAggregated': protobufCodec(measurementsV1Events.MeasurementWindowAggregated),
+  'varde.triage.v1.PatientTriaged': protobufCodec(triageV1Events.PatientTriaged),
+  'varde.triage.v1.AlertRaised': protobufCodec(triageV1Events.AlertRaised),
+  'varde.triage.v1.AlertAcknowledged': protobufCodec(triageV1Events.AlertAcknowledged),
+  'varde.triage.v1.AlertEscalated': protobufCodec(triageV1Events.AlertEscalated),
+  'varde.triage.v1.AlertResolved': protobufCodec(triageV1Events.AlertResolved),
+  'varde.sharing.v1.AccessLogged': protobufCodec(sharingV1Events.AccessLogged),
+  'varde.sharing.v1.ConsentChanged': protobufCodec(sharingV1Events.ConsentChanged),
 } as const;
 
 /** Fully qualified proto name of an integration event, e.g. `varde.pathways.v1.PatientEnrolled`. */

@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type LogEntry, type Message, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type LogEntry, type Message, type Producer, type SASLOptions } from 'kafkajs';
 import { encodeCloudEventHeaders } from './cloudevents-headers';
 import { fixKafkaJsIdleLoop } from './kafkajs-idle-loop-fix';
 import { MessageBus, type DeliveredMessage, type IntegrationMessage, type SubscribeOptions, type Subscription } from './message-bus';
@@ -37,6 +37,8 @@ export type KafkaMessageBusOptions = Readonly<{
    * citing many readings) still fits on its own.
    */
   maxMessageBytes?: number;
+  /** SASL credentials (e.g. SCRAM-SHA-512) for a listener that authenticates clients, as the public feed's cluster does; none by default. */
+  sasl?: SASLOptions;
 }>;
 
 const healthTimeoutMs = 3_000;
@@ -99,10 +101,11 @@ export class KafkaMessageBus extends MessageBus {
     fixKafkaJsIdleLoop();
     this.logger = options.logger ?? consoleLogger;
     const brokers = [...options.brokers];
-    this.kafka = new Kafka({ clientId: options.clientId, brokers, logLevel: logLevel.WARN, logCreator: () => this.logKafkaJs });
+    this.kafka = new Kafka({ clientId: options.clientId, brokers, ...(options.sasl ? { sasl: options.sasl } : {}), logLevel: logLevel.WARN, logCreator: () => this.logKafkaJs });
     this.probe = new Kafka({
       clientId: `${options.clientId}-health`,
       brokers,
+      ...(options.sasl ? { sasl: options.sasl } : {}),
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
       requestTimeout: 2_000,

@@ -43,3 +43,40 @@ export async function startTestKafka(): Promise<TestKafka> {
     },
   };
 }
+
+/** A broker with an authenticated listener and ACLs enforced, for the public event feed's tests (ADR 0020). */
+export type SecuredTestKafka = Readonly<{
+  /** The SASL_PLAINTEXT (SCRAM-SHA-512) listener, where ACLs apply. */
+  brokers: string;
+  /** The super user created at format time (the operator's admin). */
+  admin: Readonly<{ username: string; password: string }>;
+  stop(): Promise<void>;
+}>;
+
+/**
+ * A separate broker on free ports with a SASL_PLAINTEXT listener (SCRAM-SHA-512) and Kafka's StandardAuthorizer, and
+ * one super user; every other user gets only what ACLs grant. The shared test broker stays as it is.
+ */
+export async function startSecuredTestKafka(): Promise<SecuredTestKafka> {
+  const admin = { username: 'feed-admin', password: `admin-${process.pid}-${Date.now()}` };
+  const broker = await onFreshPortsUntilBound(async () => {
+    const port = await freePort();
+    const dataDir = join(repoRoot, '.data', 'test', `kafka-sasl-${process.pid}-${port}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      const sasl = { port: await freePort(), users: [{ name: admin.username, password: admin.password }], superUsers: [admin.username] };
+      return { ...(await startKafkaBroker({ port, controllerPort: await freePort(), dataDir, sasl })), dataDir };
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+  });
+  return {
+    brokers: broker.saslBrokers!,
+    admin,
+    stop: async () => {
+      await broker.stop();
+      rmSync(broker.dataDir, { recursive: true, force: true });
+    },
+  };
+}
