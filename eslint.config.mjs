@@ -1,7 +1,6 @@
 // Lint: TypeScript rules plus the architecture of docs/adr/0001-monorepo-and-runtime.md and 0016-enforced-layers.md.
 import tseslint from 'typescript-eslint';
 import architecture from './eslint-rules/architecture.mjs';
-import { TEMPORARY_LAYER_EXCEPTIONS } from './eslint-rules/layer-exceptions.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'apps/*/dist/**', '.cache/**', '.data/**', 'libs/contracts/src/generated/**', '.nx/**'] },
@@ -20,7 +19,7 @@ export default tseslint.config(
     plugins: { architecture },
     rules: {
       'architecture/service-boundaries': 'error',
-      'architecture/layers': ['error', { exceptions: TEMPORARY_LAYER_EXCEPTIONS }],
+      'architecture/layers': 'error',
     },
   },
   {

@@ -76,13 +76,12 @@ const serviceBoundaries = {
 
 /**
  * Layers point inwards: `domain` imports its own domain and `@varde/core` only; `application` not
- * `infrastructure` or `api`; `infrastructure` not `api`. Option `exceptions`: `{ file, imports }` pairs of
- * repository-relative paths (the imported file without extension) still allowed while they are being moved.
+ * `infrastructure` or `api`; `infrastructure` not `api`. No exceptions: a port is an abstract class in `application/`.
  */
 const layers = {
   meta: {
     type: 'problem',
-    schema: [{ type: 'object', properties: { exceptions: { type: 'array', items: { type: 'object', properties: { file: { type: 'string' }, imports: { type: 'string' } }, required: ['file', 'imports'], additionalProperties: false } } }, additionalProperties: false }],
+    schema: [],
     messages: {
       upwards: 'The {{layer}} layer must not import the {{other}} layer ({{to}}): dependencies point inwards, domain ← application ← infrastructure ← api (ADR 0016).',
       domainImport: 'A domain imports only its own domain files and @varde/core (pure deciders, ADR 0016); not {{to}}.',
@@ -91,8 +90,6 @@ const layers = {
   create(context) {
     const importer = importerOf(context);
     if (!importer.layer) return {};
-    const exceptions = context.options[0]?.exceptions ?? [];
-    const excepted = (relative) => exceptions.some((e) => e.file === importer.relative && relative.replace(/\.(ts|js|mjs)$/, '') === e.imports);
     const isSpec = /\.spec\.ts$/.test(importer.relative);
     // A spec beside application or infrastructure code may wire the real adapters it tests with; a domain spec
     // tests pure deciders and stays out of the other layers.
@@ -105,7 +102,7 @@ const layers = {
         if (!ownDomain && !(t.kind === 'package' && DOMAIN_PACKAGES.includes(t.name))) context.report({ node, messageId: 'domainImport', data: { to: specifier } });
         return;
       }
-      if (t.kind === 'file' && t.service === importer.service && FORBIDDEN_LAYERS[importer.layer].includes(t.layer) && !excepted(t.relative)) {
+      if (t.kind === 'file' && t.service === importer.service && FORBIDDEN_LAYERS[importer.layer].includes(t.layer)) {
         context.report({ node, messageId: 'upwards', data: { layer: importer.layer, other: t.layer, to: specifier } });
       }
     });

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -83,19 +82,10 @@ describe('layers point inwards', () => {
     ]);
   });
 
-  it('lists no exception whose import is gone (remove the entry with the import)', async () => {
-    const { TEMPORARY_LAYER_EXCEPTIONS } = await import('./layer-exceptions.mjs');
-    for (const { file, imports } of TEMPORARY_LAYER_EXCEPTIONS) {
-      const specifiers = [...readFileSync(join(root, file), 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => m[1]!);
-      const resolved = specifiers.map((s) => relative(root, resolve(dirname(join(root, file)), s)));
-      expect(resolved, `${file} no longer imports ${imports}: remove its entry from eslint-rules/layer-exceptions.mjs`).toContain(imports);
-    }
-  });
-
-  it('allows a listed temporary exception, and only that import', async () => {
+  it('allows no exception: the ports that were infrastructure classes are abstract classes in application/', async () => {
     const file = 'services/pathways/src/application/enrol-patient.handler.ts';
-    expect(await problems(file, `import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';`)).toEqual([]);
-    expect(await problems(file, `import { x } from '../infrastructure/pathways.integration-mapping';`)).toHaveLength(1);
+    expect(await problems(file, `import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';`)).toEqual([expect.stringContaining('The application layer must not import the infrastructure layer')]);
+    expect(await problems(file, `import { PatientIdentityRepository } from './patient-identities.port';`)).toEqual([]);
   });
 });
 

@@ -26,7 +26,8 @@ import { EventStorePathwayDefinitions } from './infrastructure/event-store-pathw
 import { ShippedPathwaysLoader } from './infrastructure/shipped-pathways.loader';
 import { TriageRuleSetDirectory } from './infrastructure/triage-rule-set-directory';
 import { EventStoreEnrolmentStreams } from './infrastructure/event-store-enrolment-streams';
-import { PatientIdentityRepository, PostgresPatientIdentityRepository } from './infrastructure/patient-identity.repository';
+import { PatientIdentityRepository } from './application/patient-identities.port';
+import { PostgresPatientIdentityRepository } from './infrastructure/patient-identity.repository';
 
 /** The public development key of the national id → patient id mapping: anyone can read it in this repository. */
 export const DEVELOPMENT_IDENTITY_KEY = 'varde-development-identity-key';

@@ -28,11 +28,13 @@ import { PatientDataAccess } from './application/patient-data-access';
 import { PatientTriagedConsumer } from './application/patient-triaged.consumer';
 import { RecordAccessHandler } from './application/record-access.handler';
 import { RecordConsentHandler } from './application/record-consent.handler';
-import { AccessLogRepository, PostgresAccessLogRepository } from './infrastructure/access-log.repository';
+import { AccessLogRepository } from './application/access-log.port';
+import { PostgresAccessLogRepository } from './infrastructure/access-log.repository';
 import { PostgresConsents } from './infrastructure/consents.read-model';
 import { PostgresEmergencyAccesses } from './infrastructure/emergency-accesses.read-model';
 import { FileOrganisationDirectory, SHIPPED_ORGANISATIONS_FILE } from './infrastructure/file-organisation-directory';
-import { PatientStatusProjection } from './infrastructure/patient-status.projection';
+import { PatientStatuses } from './application/patient-statuses.port';
+import { PostgresPatientStatuses } from './infrastructure/patient-status.projection';
 import { PmdHttpController } from './api/pmd/pmd.http.controller';
 import { loadPmdConfig, pmdProviders } from './pmd.providers';
 
@@ -63,7 +65,8 @@ export class SharingModule {
         RecordAccessHandler,
         PostgresAccessLogRepository,
         { provide: AccessLogRepository, useExisting: PostgresAccessLogRepository },
-        PatientStatusProjection,
+        PostgresPatientStatuses,
+        { provide: PatientStatuses, useExisting: PostgresPatientStatuses },
         PatientTriagedConsumer,
         RecordConsentHandler,
         PostgresConsents,

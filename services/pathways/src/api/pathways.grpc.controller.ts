@@ -5,7 +5,7 @@ import { pathwaysV1Service } from '@varde/contracts';
 import { checkNationalId, ForbiddenError, nationalIdSystem, NotFoundError, UnauthorizedError, ValidationError } from '@varde/core';
 import { AccessLog, commandMetadataFrom, grpcCall } from '@varde/platform';
 import { EnrolmentQuery } from '../application/enrolment.query';
-import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
+import { PatientIdentityRepository } from '../application/patient-identities.port';
 import { parsePatientId } from './enrolment-request.fields';
 import { enrolmentOfNationalId } from './patient-read';
 

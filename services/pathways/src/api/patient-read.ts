@@ -2,7 +2,7 @@ import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type AccessLog, type MetadataHeaders } from '@varde/platform';
 import type { EnrolmentQuery, EnrolmentView } from '../application/enrolment.query';
-import type { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
+import type { PatientIdentityRepository } from '../application/patient-identities.port';
 import { parsePatientId } from './enrolment-request.fields';
 
 /**

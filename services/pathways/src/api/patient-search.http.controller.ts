@@ -5,7 +5,7 @@ import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
-import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
+import { PatientIdentityRepository } from '../application/patient-identities.port';
 import { enrolmentOfNationalId } from './patient-read';
 
 const SearchRequest = z

@@ -6,7 +6,7 @@ import { handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { enrolmentDecider } from '../domain/enrolment.decide';
 import { enrolmentStreamId } from '../domain/enrolment.events';
-import { PatientIdentityRepository } from '../infrastructure/patient-identity.repository';
+import { PatientIdentityRepository } from './patient-identities.port';
 import { PathwayDirectory, type PathwayReference } from './pathway-directory.port';
 
 /** The result of an enrolment request. */

@@ -3,7 +3,7 @@ import { Access, assertMayActOnPatient, CurrentPrincipal, type Principal, Roles 
 import { ValidationError } from '@varde/core';
 import type { MetadataHeaders } from '@varde/platform';
 import { PatientDataAccess } from '../application/patient-data-access';
-import { AccessLogRepository, type AccessLogPosition } from '../infrastructure/access-log.repository';
+import { AccessLogRepository, type AccessLogPosition } from '../application/access-log.port';
 import { isPatientId } from './record-access.request';
 
 const DEFAULT_LIMIT = 100;

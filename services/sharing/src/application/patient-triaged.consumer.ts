@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
-import { PatientStatusProjection } from '../infrastructure/patient-status.projection';
+import { PatientStatuses } from './patient-statuses.port';
 
 /** Keeps the patient_status read model up to date from triage's PatientTriaged events. */
 @Injectable()
 export class PatientTriagedConsumer extends IntegrationConsumer {
   constructor(
     @Inject(INFRASTRUCTURE) infra: Infrastructure,
-    @Inject(PatientStatusProjection) private readonly patientStatus: PatientStatusProjection,
+    @Inject(PatientStatuses) private readonly patientStatus: PatientStatuses,
   ) {
     super(infra);
   }

@@ -5,7 +5,7 @@ import { deterministicId, handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { accessLogDecider } from '../domain/access-log.decide';
 import { accessLogStreamId, type AccessLogEntry } from '../domain/access-log.events';
-import { AccessLogRepository } from '../infrastructure/access-log.repository';
+import { AccessLogRepository } from './access-log.port';
 import { EmergencyAccesses } from './emergency-accesses.port';
 
 /** Command metadata without the command id, which the handler derives per patient. */

@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { colourFromProto, type IntegrationEvent } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
-import type pg from 'pg';
+import type { Transaction } from '@varde/event-sourcing';
+import { PatientStatuses } from '../application/patient-statuses.port';
 
 type PatientTriaged = IntegrationEvent<'varde.triage.v1.PatientTriaged'>;
 
 /**
- * Each patient's latest triage colour and reasons, kept to share with municipalities. Fed by triage's
- * PatientTriaged; the newest assessment wins, so a redelivered older event cannot overwrite a newer one.
+ * {@link PatientStatuses} in table `patient_status`. Fed by triage's PatientTriaged; the newest assessment wins, so a
+ * redelivered older event cannot overwrite a newer one.
  */
 @Injectable()
-export class PatientStatusProjection {
-  /** Applies one assessment inside the consumer's transaction. */
-  async apply(event: PatientTriaged, client: pg.PoolClient): Promise<void> {
+export class PostgresPatientStatuses extends PatientStatuses {
+  override async apply(event: PatientTriaged, client: Transaction): Promise<void> {
     if (!event.patientId) throw ValidationError.field('patient_id', 'required');
     const colour = colourFromProto(event.colour);
     if (!colour) throw ValidationError.field('colour', `expected green, yellow or red; got ${event.colour}`);
