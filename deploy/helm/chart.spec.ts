@@ -172,6 +172,7 @@ describe('the rendered chart (production-like values)', () => {
     const peers = (manifests.find((m) => m.kind === 'ConfigMap') as unknown as { data: Record<string, string> }).data['OPENAPI_PEERS']!.split(',');
     expect(peers).toHaveLength(5);
     expect(peers).toContain('http://varde-triage:8080');
+    expect((find(manifests, 'ConfigMap', 'varde') as unknown as { data: Record<string, string> }).data['KAFKA_SESSION_TIMEOUT_MS']).toBe('10000');
     const paths = ingresses.flatMap((i) => i.spec.rules[0].http.paths as { path: string; backend: { service: { name: string; port: { name: string } } } }[]);
     expect(new Set(ingresses.map((i) => i.spec.rules[0].host))).toEqual(new Set(['varde.hospital.example']));
     expect(paths.find((p) => p.path === '/api/worklist')!.backend.service.name).toBe('varde-triage');
@@ -222,6 +223,7 @@ describe('bad values fail helm install with a message naming them', () => {
     ['an unknown key', ['services.triage.replicaCount=3'], /replicaCount/],
     ['an unknown top-level key', ['bogusKey=1'], /bogusKey/],
     ['Kafka brokers without a port', ['kafka.brokers=kafka.example'], /kafka[./]brokers/],
+    ['a Kafka session timeout below the broker\'s minimum', ['kafka.sessionTimeoutMs=1000'], /kafka[./]sessionTimeoutMs/],
   ])('%s', async (_what, set, message) => {
     const result = await template({ files: minimal.files, set });
     expect(result.code).not.toBe(0);
