@@ -26,6 +26,7 @@ describe('patient app', () => {
     await screenshot(page, `patient-today-${language}`);
 
     await page.getByRole('link', { name: text.form, exact: true }).click();
+    await page.getByRole('link', { name: 'COPD Assessment Test (CAT)' }).click();
     const questions = page.locator('fieldset.question');
     await questions.first().waitFor();
     expect(await questions.count()).toBe(8);
@@ -110,6 +111,7 @@ describe('patient app', () => {
     const page = await newPage(browser, { viewport: { width: 360, height: 780 }, locale: 'en-GB' });
     await signIn(page, 'patient', 'patient', { patientId, keyboard: true });
     await tabTo(page, page.getByRole('link', { name: 'Form', exact: true }), 'Enter');
+    await tabTo(page, page.getByRole('link', { name: 'COPD Assessment Test (CAT)' }), 'Enter');
     const questions = page.locator('fieldset.question');
     await questions.first().waitFor();
     // Tab reaches each question's options as one group; Space chooses the first, the arrow keys move the choice.

@@ -1,12 +1,15 @@
 import { AppLink, LanguageSwitch, SkipLink, useRoute, useSession } from '@varde/web-common';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AccessLogPage } from './access-log-page';
 import { ConsentsPage } from './consents-page';
-import { FormPage } from './form-page';
+import { FormsPage } from './forms-page';
 import { MeasurePage } from './measure-page';
 import { MeasurementsPage } from './measurements-page';
 import { TodayPage } from './today-page';
+
+// The form renderer is its own chunk, loaded when a form is opened: the first download stays small for old phones.
+const FormPage = lazy(() => import('./form-page').then((m) => ({ default: m.FormPage })));
 
 const SCREENS = [
   ['', 'nav.today'],
@@ -27,7 +30,7 @@ export function App() {
   const screen = () => {
     switch (path) {
       case '/form':
-        return <FormPage patientId={patientId} />;
+        return <FormsPage patientId={patientId} />;
       case '/measure':
         return <MeasurePage patientId={patientId} />;
       case '/measurements':
@@ -37,6 +40,13 @@ export function App() {
       case '/consents':
         return <ConsentsPage patientId={patientId} />;
       default:
+        if (path.startsWith('/form/')) {
+          return (
+            <Suspense fallback={<p>{t('common.loading')}</p>}>
+              <FormPage key={path} patientId={patientId} questionnaireId={decodeURIComponent(path.slice('/form/'.length))} />
+            </Suspense>
+          );
+        }
         return <TodayPage patientId={patientId} />;
     }
   };
@@ -67,7 +77,7 @@ export function App() {
           <ul>
             {SCREENS.map(([to, label]) => (
               <li key={to}>
-                <AppLink to={to} current={path === `/${to}`}>
+                <AppLink to={to} current={path === `/${to}` || (to === 'form' && path.startsWith('/form/'))}>
                   {t(label)}
                 </AppLink>
               </li>

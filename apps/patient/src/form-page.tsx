@@ -1,111 +1,232 @@
-import { ErrorMessage, problemText, useSession } from '@varde/web-common';
-import { useEffect, useState } from 'react';
+import type { Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
+import { ApiError, ErrorMessage, problemText, useSession } from '@varde/web-common';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import {
+  answersFromResponse,
+  calculatedAnswers,
+  enabledItems,
+  initialAnswers,
+  problemsAtItems,
+  responseItems,
+  scoresOf,
+  unfinishedItems,
+  withAnswer,
+  type Answer,
+  type FormAnswers,
+  type ItemProblem,
+} from './questionnaire-answers';
+import { itemDomId, QuestionnaireItems, type ItemContext } from './questionnaire-item';
 
-type Item = { linkId: string; text?: string; type: string; required?: boolean; answerOption?: Array<{ valueInteger?: number; valueCoding?: { code: string; display?: string } }> };
-type Questionnaire = { url: string; version?: string; title?: string; item?: Item[] };
-type Answers = Record<string, number>;
+type Bundle<T> = { entry?: Array<{ resource: T }> };
 
-const draftKey = (patientId: string, url: string): string => `varde.draft.${patientId}.${url}`;
+/** The draft kept on this device: answers only (never a token), the server draft it mirrors, when it was saved. */
+type LocalDraft = { answers: FormAnswers['answers']; unconfirmed: readonly string[]; responseId?: string; savedAt: string };
+
+/** Where the draft of one questionnaire version is saved: in Varde, or on this device only (Varde did not answer). */
+type DraftState = 'idle' | 'saving' | 'saved' | 'local';
+
+/** How long the patient may pause typing before the draft is saved in Varde. */
+const SAVE_AFTER_MS = 1_500;
+
+const draftKey = (patientId: string, canonical: string): string => `varde.draft.${patientId}.${canonical}`;
+const canonicalOf = (q: Questionnaire): string => `${q.url}|${q.version}`;
+
+function readLocalDraft(key: string): LocalDraft | undefined {
+  try {
+    const text = localStorage.getItem(key);
+    return text ? (JSON.parse(text) as LocalDraft) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * Answers the CAT, rendered from its FHIR Questionnaire (integer items with answer options). The draft is kept
- * on the device (not a token: only the answers), so a slow or failed send or an expired sign-in loses nothing.
+ * Answers any questionnaire forms serves, rendered from its FHIR Questionnaire (every item type forms accepts,
+ * enableWhen, pre-filled answers to confirm). The draft is saved in Varde as an `in-progress` QuestionnaireResponse
+ * (resumed on any device) and on this device (kept when Varde does not answer); sending completes it.
  */
-export function FormPage({ patientId }: { patientId: string }) {
+export function FormPage({ patientId, questionnaireId }: { patientId: string; questionnaireId: string }) {
   const { t } = useTranslation();
   const { api } = useSession();
   const [questionnaire, setQuestionnaire] = useState<Questionnaire>();
-  const [answers, setAnswers] = useState<Answers>({});
+  const [form, setForm] = useState<FormAnswers>({ answers: {}, unconfirmed: [] });
+  const [problems, setProblems] = useState<readonly ItemProblem[]>([]);
   const [error, setError] = useState<string>();
-  const [score, setScore] = useState<number>();
+  const [sent, setSent] = useState<QuestionnaireResponse>();
+  const [draft, setDraft] = useState<DraftState>('idle');
+  const responseId = useRef<string | undefined>(undefined);
+  const saving = useRef<Promise<void>>(Promise.resolve());
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
-    api<Questionnaire>('/fhir/Questionnaire/cat')
-      .then((found) => {
-        setQuestionnaire(found);
-        const draft = localStorage.getItem(draftKey(patientId, found.url));
-        if (draft) setAnswers(JSON.parse(draft) as Answers);
-      })
-      .catch((failure: unknown) => setError(problemText(failure, t)));
-  }, [api, patientId, t]);
+    let live = true;
+    const load = async (): Promise<void> => {
+      const found = await api<Questionnaire>(`/fhir/Questionnaire/${encodeURIComponent(questionnaireId)}`);
+      const canonical = canonicalOf(found);
+      const local = readLocalDraft(draftKey(patientId, canonical));
+      // The newest of the draft in Varde (saved from any device) and the one on this device; else Varde's pre-fill.
+      const server = await api<Bundle<QuestionnaireResponse>>(`/fhir/QuestionnaireResponse?subject=Patient/${patientId}&questionnaire=${encodeURIComponent(canonical)}&status=in-progress&_count=1`)
+        .then((bundle) => bundle.entry?.[0]?.resource)
+        .catch(() => undefined);
+      let start: FormAnswers;
+      const serverTime = server?.meta?.lastUpdated ?? server?.authored ?? '';
+      if (local && (!server || local.savedAt >= serverTime)) {
+        start = { answers: local.answers, unconfirmed: local.unconfirmed };
+        responseId.current = local.responseId ?? server?.id;
+      } else if (server) {
+        start = answersFromResponse(found, server);
+        responseId.current = server.id;
+      } else {
+        const populated = await api<QuestionnaireResponse>(`/fhir/Questionnaire/${encodeURIComponent(questionnaireId)}/$populate?subject=Patient/${patientId}`).catch(() => undefined);
+        start = populated ? answersFromResponse(found, populated) : initialAnswers(found);
+      }
+      if (!live) return;
+      setQuestionnaire(found);
+      setForm(start);
+    };
+    load().catch((failure: unknown) => live && setError(problemText(failure, t)));
+    return () => {
+      live = false;
+      clearTimeout(timer.current);
+    };
+  }, [api, patientId, questionnaireId, t]);
 
-  if (!questionnaire) return error ? <p role="alert">{error}</p> : <p>{t('common.loading')}</p>;
-  const items = questionnaire.item ?? [];
-  const answer = (linkId: string, value: number): void => {
-    const next = { ...answers, [linkId]: value };
-    setAnswers(next);
-    localStorage.setItem(draftKey(patientId, questionnaire.url), JSON.stringify(next));
+  const body = useCallback(
+    (q: Questionnaire, answers: FormAnswers, status: 'in-progress' | 'completed'): QuestionnaireResponse => ({
+      resourceType: 'QuestionnaireResponse',
+      ...(responseId.current ? { id: responseId.current } : {}),
+      questionnaire: canonicalOf(q),
+      status,
+      subject: { reference: `Patient/${patientId}` },
+      authored: new Date().toISOString(),
+      item: responseItems(q, answers),
+    }),
+    [patientId],
+  );
+
+  /** Writes the response: a new one, or the next version of the draft this form resumed. */
+  const store = useCallback(
+    (resource: QuestionnaireResponse) =>
+      responseId.current
+        ? api<QuestionnaireResponse>(`/fhir/QuestionnaireResponse/${responseId.current}`, { method: 'PUT', json: resource })
+        : api<QuestionnaireResponse>('/fhir/QuestionnaireResponse', { method: 'POST', json: resource }),
+    [api],
+  );
+
+  const keepLocally = useCallback(
+    (q: Questionnaire, answers: FormAnswers): void => {
+      const local: LocalDraft = { answers: answers.answers, unconfirmed: answers.unconfirmed, savedAt: new Date().toISOString(), ...(responseId.current ? { responseId: responseId.current } : {}) };
+      localStorage.setItem(draftKey(patientId, canonicalOf(q)), JSON.stringify(local));
+    },
+    [patientId],
+  );
+
+  const saveDraft = useCallback(
+    (q: Questionnaire, answers: FormAnswers): void => {
+      setDraft('saving');
+      saving.current = saving.current.then(async () => {
+        try {
+          const stored = await store(body(q, answers, 'in-progress'));
+          responseId.current = stored.id;
+          keepLocally(q, answers);
+          setDraft('saved');
+        } catch {
+          // Varde did not take it (down, slow, signed out): the copy on this device stays, and the next change tries again.
+          setDraft('local');
+        }
+      });
+    },
+    [body, keepLocally, store],
+  );
+
+  const enabled = useMemo(() => (questionnaire ? enabledItems(questionnaire, form) : new Set<string>()), [questionnaire, form]);
+  const problemsByItem = useMemo(() => {
+    const byItem = new Map<string, string[]>();
+    for (const p of problems) if (p.linkId !== undefined) byItem.set(p.linkId, [...(byItem.get(p.linkId) ?? []), p.message]);
+    return byItem;
+  }, [problems]);
+
+  if (!questionnaire) return error ? <ErrorMessage text={error} /> : <p>{t('common.loading')}</p>;
+  const q = questionnaire;
+
+  const answer = (linkId: string, given: readonly Answer[]): void => {
+    const next = withAnswer(form, linkId, given);
+    setForm(next);
+    setProblems((current) => current.filter((p) => p.linkId !== linkId));
+    keepLocally(q, next);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => saveDraft(q, next), SAVE_AFTER_MS);
   };
-  const missing = items.filter((item) => item.required && answers[item.linkId] === undefined).length;
+
   const send = async (): Promise<void> => {
-    if (missing > 0) {
-      setError(t('form.missing', { count: missing }));
+    const unfinished = unfinishedItems(q, form);
+    if (unfinished.length > 0) {
+      setProblems(unfinished.map(({ linkId, problem }) => ({ linkId, message: t(problem === 'required' ? 'form.answerThis' : 'form.confirmThis') })));
+      setError(t('form.missing', { count: unfinished.length }));
+      document.getElementById(itemDomId(unfinished[0]!.linkId))?.scrollIntoView({ block: 'center' });
       return;
     }
+    clearTimeout(timer.current);
+    await saving.current;
+    const resource = body(q, form, 'completed');
     try {
-      const stored = await api<{ extension?: Array<{ extension?: Array<{ url: string; valueDecimal?: number }> }> }>('/fhir/QuestionnaireResponse', {
-        method: 'POST',
-        json: {
-          resourceType: 'QuestionnaireResponse',
-          questionnaire: `${questionnaire.url}${questionnaire.version ? `|${questionnaire.version}` : ''}`,
-          status: 'completed',
-          subject: { reference: `Patient/${patientId}` },
-          authored: new Date().toISOString(),
-          item: items.map((item) => ({ linkId: item.linkId, answer: [{ valueInteger: answers[item.linkId] }] })),
-        },
-      });
-      localStorage.removeItem(draftKey(patientId, questionnaire.url));
-      setScore(stored.extension?.[0]?.extension?.find((e) => e.url === 'value')?.valueDecimal ?? Object.values(answers).reduce((sum, v) => sum + v, 0));
+      const stored = await store(resource);
+      localStorage.removeItem(draftKey(patientId, canonicalOf(q)));
+      setSent(stored);
       setError(undefined);
+      setProblems([]);
     } catch (failure) {
+      keepLocally(q, form);
+      const placed = failure instanceof ApiError ? problemsAtItems(failure.fields, resource.item ?? []) : [];
+      setProblems(placed);
       setError(problemText(failure, t));
     }
   };
 
-  if (score !== undefined) {
+  if (sent) {
+    const scores = scoresOf(q, sent);
+    const calculated = calculatedAnswers(q, sent);
     return (
       <>
-        <h1>{questionnaire.title ?? t('form.title')}</h1>
-        <p role="status" data-testid="form-sent">
-          {t('form.sent', { score })}
-        </p>
+        <h1>{q.title ?? t('form.title')}</h1>
+        <div role="status" data-testid="form-sent">
+          <p>{t('form.thanks')}</p>
+          {scores.length + calculated.length > 0 ? (
+            <ul data-testid="form-scores">
+              {[...scores, ...calculated].map((s) => (
+                <li key={s.name}>{t('form.score', { name: s.name, value: s.value })}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
       </>
     );
   }
+
+  const context: ItemContext = { questionnaire: q, form, enabled, problems: problemsByItem, answer };
+  const general = problems.filter((p) => p.linkId === undefined || !enabled.has(p.linkId));
   return (
     <>
-      <h1>{questionnaire.title ?? t('form.title')}</h1>
-      <p className="hint">{t('form.draftKept')}</p>
+      <h1>{q.title ?? t('form.title')}</h1>
+      {q.description ? <p className="hint">{q.description}</p> : null}
+      <p className="hint" aria-live="polite" data-testid="draft-state">
+        {t(`form.draft.${draft}`)}
+      </p>
       <form
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           void send();
         }}
       >
-        {items.map((item, index) => (
-          <fieldset key={item.linkId} className="question">
-            <legend>
-              {index + 1}. {item.text}
-            </legend>
-            <p className="hint" id={`${item.linkId}-hint`}>
-              {t('form.choose')}
-            </p>
-            <div className="scale">
-              {(item.answerOption ?? []).map((option) => {
-                const value = option.valueInteger ?? Number(option.valueCoding?.code);
-                const id = `${item.linkId}-${value}`;
-                return (
-                  <span key={id} className="scale-option">
-                    <input type="radio" id={id} name={item.linkId} value={value} checked={answers[item.linkId] === value} onChange={() => answer(item.linkId, value)} aria-describedby={`${item.linkId}-hint`} />
-                    <label htmlFor={id}>{option.valueCoding?.display ?? value}</label>
-                  </span>
-                );
-              })}
-            </div>
-          </fieldset>
-        ))}
+        <QuestionnaireItems items={q.item} context={context} />
         <ErrorMessage text={error} />
+        {general.map((p) => (
+          <p key={p.message} className="hint-bad">
+            {p.message}
+          </p>
+        ))}
         <button type="submit" className="primary">
           {t('common.send')}
         </button>

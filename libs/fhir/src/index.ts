@@ -9,3 +9,4 @@ export * from './fhir-http';
 export * from './capability-statement';
 export * from './fhir-routes';
 export * from './fhir-date-search';
+export * from './questionnaire-items';

@@ -1,6 +1,7 @@
 import { UcumLhcUtils } from '@lhncbc/ucum-lhc';
-import type { Coding, Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption, QuestionnaireItemEnableWhen, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
+import type { Coding, Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 import type { FieldIssue } from '@varde/core';
+import { answersByLinkId, comparableValue, isEnabled } from '@varde/fhir';
 import { ANSWER_KEYS, EXT, extensionsOf, MAX_REPEATS, optionsOf, UCUM, valueKeyOf, walkItems, weightOf } from './form-items';
 
 const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
@@ -150,61 +151,7 @@ function sameOption(option: QuestionnaireItemAnswerOption, key: string, value: u
   return offered !== undefined && offered.code === given.code && (given.system === undefined || offered.system === undefined || offered.system === given.system);
 }
 
-/** Every answer in a response by its item's linkId, wherever it is nested (enableWhen names items, not paths). */
-function answersByLinkId(items: readonly QuestionnaireResponseItem[], into = new Map<string, Answer[]>()): Map<string, Answer[]> {
-  for (const item of items) {
-    if (item.answer?.length) into.set(item.linkId, [...(into.get(item.linkId) ?? []), ...item.answer]);
-    answersByLinkId(item.item ?? [], into);
-    for (const answer of item.answer ?? []) answersByLinkId(answer.item ?? [], into);
-  }
-  return into;
-}
-
-/** Whether an item is enabled by the response's answers: R4 enableWhen with enableBehavior (all when absent). */
-export function isEnabled(item: QuestionnaireItem, answers: ReadonlyMap<string, readonly Answer[]>): boolean {
-  const conditions = item.enableWhen ?? [];
-  if (conditions.length === 0) return true;
-  const results = conditions.map((c) => conditionHolds(c, answers.get(c.question) ?? []));
-  return item.enableBehavior === 'any' ? results.some(Boolean) : results.every(Boolean);
-}
-
-function conditionHolds(condition: QuestionnaireItemEnableWhen, answers: readonly Answer[]): boolean {
-  if (condition.operator === 'exists') return (answers.length > 0) === condition.answerBoolean;
-  const expected = comparable(condition.answerCoding ?? condition.answerQuantity ?? condition.answerBoolean ?? condition.answerDecimal ?? condition.answerInteger ?? condition.answerDate ?? condition.answerDateTime ?? condition.answerTime ?? condition.answerString);
-  return answers.some((answer) => {
-    const key = valueKeyOf(answer);
-    const actual = comparable(key ? (answer as Record<string, unknown>)[key] : undefined);
-    if (actual === undefined || expected === undefined) return false;
-    switch (condition.operator) {
-      case '=':
-        return actual === expected;
-      case '!=':
-        return actual !== expected;
-      case '>':
-        return actual > expected;
-      case '<':
-        return actual < expected;
-      case '>=':
-        return actual >= expected;
-      case '<=':
-        return actual <= expected;
-      default:
-        return false;
-    }
-  });
-}
-
-/** A value reduced to something `===` and `<` compare: codings by code, quantities by value. */
-function comparable(value: unknown): string | number | boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'object') {
-    const v = value as { code?: string; value?: number };
-    return typeof v.value === 'number' ? v.value : v.code;
-  }
-  return value as string | number | boolean;
-}
-
 function describeEnableWhen(item: QuestionnaireItem): string {
-  const conditions = (item.enableWhen ?? []).map((c) => `${c.question} ${c.operator} ${display(comparable(c.answerCoding ?? c.answerQuantity ?? c.answerBoolean ?? c.answerDecimal ?? c.answerInteger ?? c.answerDate ?? c.answerDateTime ?? c.answerTime ?? c.answerString))}`);
+  const conditions = (item.enableWhen ?? []).map((c) => `${c.question} ${c.operator} ${display(comparableValue(c.answerCoding ?? c.answerQuantity ?? c.answerBoolean ?? c.answerDecimal ?? c.answerInteger ?? c.answerDate ?? c.answerDateTime ?? c.answerTime ?? c.answerString))}`);
   return conditions.length ? `enabled when ${conditions.join(item.enableBehavior === 'any' ? ' or ' : ' and ')}` : 'inside a disabled group';
 }

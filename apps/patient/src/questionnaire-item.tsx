@@ -1,0 +1,281 @@
+import type { Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption } from '@medplum/fhirtypes';
+import { EXT, extensionsOf, optionsOf, UCUM } from '@varde/fhir/src/questionnaire-items';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { isCalculated, type Answer, type FormAnswers } from './questionnaire-answers';
+
+/** What every item needs: the questionnaire, the answers so far, what they enable, the problems by linkId, and how to answer. */
+export type ItemContext = Readonly<{
+  questionnaire: Questionnaire;
+  form: FormAnswers;
+  enabled: ReadonlySet<string>;
+  problems: ReadonlyMap<string, readonly string[]>;
+  answer: (linkId: string, given: readonly Answer[]) => void;
+}>;
+
+/** An id safe for HTML `id` attributes made from a linkId (which may hold dots, slashes, spaces). */
+export const itemDomId = (linkId: string, suffix = ''): string => `q-${linkId.replace(/[^A-Za-z0-9_-]/g, '_')}${suffix}`;
+
+/** The items of one level, in order; items that the answers do not enable are not shown (their answers are not sent). */
+export function QuestionnaireItems({ items, context }: { items: readonly QuestionnaireItem[] | undefined; context: ItemContext }) {
+  return (
+    <>
+      {(items ?? [])
+        .filter((item) => context.enabled.has(item.linkId))
+        .map((item) => (
+          <QuestionnaireItemView key={item.linkId} item={item} context={context} />
+        ))}
+    </>
+  );
+}
+
+function QuestionnaireItemView({ item, context }: { item: QuestionnaireItem; context: ItemContext }) {
+  const { t } = useTranslation();
+  if (item.type === 'display') return <p className="display-item">{item.text}</p>;
+  if (item.type === 'group') {
+    return (
+      <section className="group" aria-labelledby={itemDomId(item.linkId, '-heading')}>
+        <h2 id={itemDomId(item.linkId, '-heading')}>{item.text}</h2>
+        <QuestionnaireItems items={item.item} context={context} />
+      </section>
+    );
+  }
+  const problems = context.problems.get(item.linkId) ?? [];
+  const unconfirmed = context.form.unconfirmed.includes(item.linkId);
+  const hintIds = [problems.length ? itemDomId(item.linkId, '-error') : '', unconfirmed ? itemDomId(item.linkId, '-prefilled') : '', isCalculated(item) ? itemDomId(item.linkId, '-calculated') : ''].filter(Boolean).join(' ') || undefined;
+  const options = optionsOf(context.questionnaire, item);
+  const fieldProps: FieldProps = { item, given: context.form.answers[item.linkId] ?? [], set: (given) => context.answer(item.linkId, given), describedBy: hintIds, invalid: problems.length > 0 };
+  const chosen = options !== undefined || item.type === 'boolean';
+  const label = (
+    <>
+      {item.text ?? item.linkId}
+      {item.required ? <span className="required"> {t('form.required')}</span> : null}
+    </>
+  );
+  const notes = (
+    <>
+      {isCalculated(item) ? (
+        <p className="hint" id={itemDomId(item.linkId, '-calculated')}>
+          {t('form.calculated')}
+        </p>
+      ) : null}
+      {unconfirmed ? (
+        <p className="prefilled" id={itemDomId(item.linkId, '-prefilled')}>
+          {t('form.prefilled')}{' '}
+          <button type="button" className="link-button" onClick={() => context.answer(item.linkId, fieldProps.given)}>
+            {t('form.confirm')}
+          </button>
+        </p>
+      ) : null}
+      {problems.length ? (
+        <div className="hint-bad" id={itemDomId(item.linkId, '-error')}>
+          {problems.map((message) => (
+            <p key={message}>{message}</p>
+          ))}
+        </div>
+      ) : null}
+      {item.item?.length ? <QuestionnaireItems items={item.item} context={context} /> : null}
+    </>
+  );
+  if (chosen) {
+    return (
+      <fieldset className={`question${problems.length ? ' invalid' : ''}`} id={itemDomId(item.linkId)} aria-describedby={hintIds} data-link-id={item.linkId}>
+        <legend>{label}</legend>
+        {item.type === 'boolean' ? <BooleanField {...fieldProps} /> : <ChoiceField {...fieldProps} options={options ?? []} />}
+        {notes}
+      </fieldset>
+    );
+  }
+  return (
+    <div className={`question${problems.length ? ' invalid' : ''}`} id={itemDomId(item.linkId)} data-link-id={item.linkId}>
+      <label htmlFor={itemDomId(item.linkId, '-input')} className="question-label">
+        {label}
+      </label>
+      {item.repeats && !item.readOnly ? <RepeatingField {...fieldProps} /> : <ValueField {...fieldProps} index={0} />}
+      {notes}
+    </div>
+  );
+}
+
+type FieldProps = Readonly<{ item: QuestionnaireItem; given: readonly Answer[]; set: (given: readonly Answer[]) => void; describedBy: string | undefined; invalid: boolean }>;
+
+function BooleanField({ item, given, set, describedBy }: FieldProps) {
+  const { t } = useTranslation();
+  return (
+    <div className="options">
+      {[true, false].map((value) => {
+        const id = itemDomId(item.linkId, `-${value}`);
+        return (
+          <span key={id} className="option">
+            <input type="radio" id={id} name={item.linkId} checked={given[0]?.valueBoolean === value} disabled={item.readOnly} onChange={() => set([{ valueBoolean: value }])} aria-describedby={describedBy} />
+            <label htmlFor={id}>{t(value ? 'form.yes' : 'form.no')}</label>
+          </span>
+        );
+      })}
+    </div>
+  );
+}
+
+/** The option's answer (its one value[x]) and the text shown for it. */
+function optionAnswer(option: QuestionnaireItemAnswerOption): { answer: Answer; key: string; text: string } {
+  if (option.valueCoding) {
+    const { system, code, display } = option.valueCoding;
+    return { answer: { valueCoding: { ...(system ? { system } : {}), code, ...(display ? { display } : {}) } }, key: `${system ?? ''}|${code ?? ''}`, text: display ?? code ?? '' };
+  }
+  const value = option.valueInteger ?? option.valueString ?? option.valueDate ?? option.valueTime ?? '';
+  const answerKey = option.valueInteger !== undefined ? 'valueInteger' : option.valueString !== undefined ? 'valueString' : option.valueDate !== undefined ? 'valueDate' : 'valueTime';
+  return { answer: { [answerKey]: value } as Answer, key: String(value), text: String(value) };
+}
+
+/** Whether two answers are the same choice (codings by system and code, other values by value). */
+const sameChoice = (a: Answer, b: Answer): boolean => {
+  if (a.valueCoding !== undefined || b.valueCoding !== undefined) {
+    const [x, y] = [a.valueCoding, b.valueCoding];
+    return x?.code === y?.code && (x?.system === undefined || y?.system === undefined || x.system === y.system);
+  }
+  return (a.valueInteger ?? a.valueString ?? a.valueDate ?? a.valueTime) === (b.valueInteger ?? b.valueString ?? b.valueDate ?? b.valueTime);
+};
+
+/** choice and open-choice (and any item with answer options): radio buttons, or check boxes when the item repeats; open-choice adds "other". */
+function ChoiceField({ item, given, set, describedBy, options }: FieldProps & { options: readonly QuestionnaireItemAnswerOption[] }) {
+  const { t } = useTranslation();
+  const shown = options.map(optionAnswer);
+  const short = shown.every((o) => o.text.length <= 3);
+  const otherText = item.type === 'open-choice' ? given.find((a) => a.valueString !== undefined && !shown.some((o) => sameChoice(o.answer, a)))?.valueString : undefined;
+  const toggle = (answer: Answer, on: boolean): void => {
+    if (!item.repeats) return set([answer]);
+    const rest = given.filter((a) => !sameChoice(a, answer));
+    set(on ? [...rest, answer] : rest);
+  };
+  const otherId = itemDomId(item.linkId, '-other');
+  return (
+    <div className={short ? 'scale' : 'options'}>
+      {shown.map(({ answer, key, text }) => {
+        const id = itemDomId(item.linkId, `-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+        return (
+          <span key={key} className={short ? 'scale-option' : 'option'}>
+            <input
+              type={item.repeats ? 'checkbox' : 'radio'}
+              id={id}
+              name={item.linkId}
+              checked={given.some((a) => sameChoice(a, answer))}
+              disabled={item.readOnly}
+              onChange={(event) => toggle(answer, event.target.checked)}
+              aria-describedby={describedBy}
+            />
+            <label htmlFor={id}>{text}</label>
+          </span>
+        );
+      })}
+      {item.type === 'open-choice' ? (
+        <span className="option other">
+          <label htmlFor={otherId}>{t('form.other')}</label>
+          <input
+            id={otherId}
+            type="text"
+            value={otherText ?? ''}
+            readOnly={item.readOnly}
+            maxLength={item.maxLength}
+            aria-describedby={describedBy}
+            onChange={(event) => {
+              const chosen = item.repeats ? given.filter((a) => shown.some((o) => sameChoice(o.answer, a))) : [];
+              set(event.target.value.trim() === '' ? chosen : [...chosen, { valueString: event.target.value }]);
+            }}
+          />
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** A repeating question that is not a choice: one field per answer and a button to add another. */
+function RepeatingField(props: FieldProps) {
+  const { t } = useTranslation();
+  const [fields, setFields] = useState(1);
+  const count = Math.max(fields, props.given.length, 1);
+  return (
+    <div className="repeats">
+      {Array.from({ length: count }, (_, index) => (
+        <ValueField key={index} {...props} index={index} />
+      ))}
+      <button type="button" className="link-button" onClick={() => setFields(Math.max(fields, props.given.length) + 1)}>
+        {t('form.addAnother')}
+      </button>
+    </div>
+  );
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+/** An ISO date-time as `<input type="datetime-local">` shows it, in the device's time zone. */
+const localDateTime = (iso: string | undefined): string => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+
+/** One answer of a question that is typed: numbers, dates, times, text, quantities. */
+function ValueField({ item, given, set, describedBy, invalid, index }: FieldProps & { index: number }) {
+  const { t } = useTranslation();
+  const id = itemDomId(item.linkId, index === 0 ? '-input' : `-input-${index}`);
+  const current = given[index];
+  const put = (answer: Answer | undefined): void => {
+    const next = [...given];
+    if (answer === undefined) next.splice(index, 1);
+    else next[index] = answer;
+    set(next.filter((a) => Object.keys(a).length > 0));
+  };
+  const common = { id, 'aria-describedby': describedBy, 'aria-invalid': invalid || undefined, 'aria-required': item.required || undefined, readOnly: item.readOnly || isCalculated(item), ...(index > 0 ? { 'aria-label': `${item.text ?? item.linkId} (${index + 1})` } : {}) };
+  const number = (text: string): number | undefined => (text.trim() === '' || Number.isNaN(Number(text)) ? undefined : Number(text));
+  switch (item.type) {
+    case 'integer':
+    case 'decimal': {
+      const value = item.type === 'integer' ? current?.valueInteger : current?.valueDecimal;
+      return (
+        <input
+          {...common}
+          type="number"
+          inputMode={item.type === 'integer' ? 'numeric' : 'decimal'}
+          step={item.type === 'integer' ? 1 : 'any'}
+          value={value ?? ''}
+          onChange={(event) => {
+            const n = number(event.target.value);
+            put(n === undefined ? undefined : item.type === 'integer' ? { valueInteger: Math.trunc(n) } : { valueDecimal: n });
+          }}
+        />
+      );
+    }
+    case 'quantity': {
+      const units = extensionsOf(item, EXT.unitOption).flatMap((e) => (e.valueCoding?.code ? [e.valueCoding] : []));
+      const unit = current?.valueQuantity?.code ?? units[0]?.code;
+      const unitId = itemDomId(item.linkId, '-unit');
+      const quantity = (value: number | undefined, code: string | undefined): Answer | undefined =>
+        value === undefined || code === undefined ? undefined : { valueQuantity: { value, unit: units.find((u) => u.code === code)?.display ?? code, system: UCUM, code } };
+      return (
+        <span className="quantity">
+          <input {...common} type="number" inputMode="decimal" step="any" value={current?.valueQuantity?.value ?? ''} onChange={(event) => put(quantity(number(event.target.value), unit))} />
+          {units.length > 1 ? (
+            <select id={unitId} aria-label={t('form.unit')} value={unit} disabled={item.readOnly} onChange={(event) => put(quantity(current?.valueQuantity?.value, event.target.value))}>
+              {units.map((u) => (
+                <option key={u.code} value={u.code}>
+                  {u.display ?? u.code}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <span>{units[0]?.display ?? unit ?? ''}</span>
+          )}
+        </span>
+      );
+    }
+    case 'date':
+      return <input {...common} type="date" value={current?.valueDate ?? ''} onChange={(event) => put(event.target.value ? { valueDate: event.target.value } : undefined)} />;
+    case 'dateTime':
+      return <input {...common} type="datetime-local" value={localDateTime(current?.valueDateTime)} onChange={(event) => put(event.target.value ? { valueDateTime: new Date(event.target.value).toISOString() } : undefined)} />;
+    case 'time':
+      return <input {...common} type="time" step={1} value={current?.valueTime ?? ''} onChange={(event) => put(event.target.value ? { valueTime: event.target.value.length === 5 ? `${event.target.value}:00` : event.target.value } : undefined)} />;
+    case 'text':
+      return <textarea {...common} rows={4} maxLength={item.maxLength} value={current?.valueString ?? ''} onChange={(event) => put(event.target.value === '' ? undefined : { valueString: event.target.value })} />;
+    default:
+      return <input {...common} type="text" maxLength={item.maxLength} value={current?.valueString ?? ''} onChange={(event) => put(event.target.value === '' ? undefined : { valueString: event.target.value })} />;
+  }
+}

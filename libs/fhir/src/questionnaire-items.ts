@@ -1,0 +1,115 @@
+import type { Extension, Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption, QuestionnaireItemEnableWhen, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
+
+/*
+ * FHIR R4 / SDC questionnaire items as forms checks them and the patient app renders them: one definition of the
+ * extensions, answer options and enableWhen for the service and the browser (pure, no Node.js APIs).
+ */
+
+type Answer = QuestionnaireResponseItemAnswer;
+
+/** SDC and core extension URLs forms understands. */
+export const EXT = {
+  calculatedExpression: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression',
+  initialExpression: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression',
+  enableWhenExpression: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression',
+  observationLinkPeriod: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationLinkPeriod',
+  variable: 'http://hl7.org/fhir/StructureDefinition/variable',
+  ordinalValue: 'http://hl7.org/fhir/StructureDefinition/ordinalValue',
+  itemWeight: 'http://hl7.org/fhir/StructureDefinition/itemWeight',
+  unitOption: 'http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption',
+  /** Varde's score definition on a Questionnaire: sub-extensions `code` (one or more Coding) and `expression` (FHIRPath). */
+  score: 'https://varde.no/fhir/StructureDefinition/questionnaire-score',
+  /** On an answer Varde filled in from what it knew (latest measurement, previous answer): the patient is to confirm it. */
+  prefilled: 'https://varde.no/fhir/StructureDefinition/prefilled',
+} as const;
+
+/** UCUM, the only unit system a quantity answer may use. */
+export const UCUM = 'http://unitsofmeasure.org';
+
+/** The extensions with this URL. */
+export const extensionsOf = (owner: { extension?: Extension[] } | undefined, url: string): Extension[] => (owner?.extension ?? []).filter((e) => e.url === url);
+
+/** The ordinalValue (or itemWeight) of an answer option, if it has one. */
+export function weightOf(option: QuestionnaireItemAnswerOption): number | undefined {
+  const ext = [...extensionsOf(option, EXT.ordinalValue), ...extensionsOf(option, EXT.itemWeight), ...extensionsOf(option.valueCoding, EXT.ordinalValue), ...extensionsOf(option.valueCoding, EXT.itemWeight)][0];
+  return ext?.valueDecimal ?? ext?.valueInteger;
+}
+
+/** The answer options of an item: its `answerOption`, or the concepts of the contained ValueSet its `answerValueSet` names. */
+export function optionsOf(questionnaire: Questionnaire, item: QuestionnaireItem): QuestionnaireItemAnswerOption[] | undefined {
+  if (item.answerOption) return item.answerOption;
+  if (!item.answerValueSet) return undefined;
+  const valueSet = containedValueSet(questionnaire, item.answerValueSet);
+  if (!valueSet) return undefined;
+  const fromExpansion = (valueSet.expansion?.contains ?? []).map((c) => ({ valueCoding: { system: c.system, code: c.code, display: c.display }, extension: c.extension }));
+  const fromCompose = (valueSet.compose?.include ?? []).flatMap((inc) => (inc.concept ?? []).map((c) => ({ valueCoding: { system: inc.system, code: c.code, display: c.display }, extension: c.extension })));
+  return [...fromExpansion, ...fromCompose];
+}
+
+/** The contained ValueSet a `#id` reference names. */
+export function containedValueSet(questionnaire: Questionnaire, reference: string) {
+  if (!reference.startsWith('#')) return undefined;
+  const found = (questionnaire.contained ?? []).find((r) => r.resourceType === 'ValueSet' && r.id === reference.slice(1));
+  return found?.resourceType === 'ValueSet' ? found : undefined;
+}
+
+/** The one `value[x]` key set on an answer-like object (answer, answerOption, initial), or undefined when none or several. */
+export function valueKeyOf(value: object, prefix = 'value'): string | undefined {
+  const keys = Object.keys(value).filter((k) => k.startsWith(prefix) && /^[A-Z]/.test(k.slice(prefix.length)));
+  return keys.length === 1 ? keys[0] : undefined;
+}
+
+/** Every answer in a response by its item's linkId, wherever it is nested (enableWhen names items, not paths). */
+export function answersByLinkId(items: readonly QuestionnaireResponseItem[], into = new Map<string, Answer[]>()): Map<string, Answer[]> {
+  for (const item of items) {
+    if (item.answer?.length) into.set(item.linkId, [...(into.get(item.linkId) ?? []), ...item.answer]);
+    answersByLinkId(item.item ?? [], into);
+    for (const answer of item.answer ?? []) answersByLinkId(answer.item ?? [], into);
+  }
+  return into;
+}
+
+/** Whether an item is enabled by the response's answers: R4 enableWhen with enableBehavior (all when absent). */
+export function isEnabled(item: QuestionnaireItem, answers: ReadonlyMap<string, readonly Answer[]>): boolean {
+  const conditions = item.enableWhen ?? [];
+  if (conditions.length === 0) return true;
+  const results = conditions.map((c) => conditionHolds(c, answers.get(c.question) ?? []));
+  return item.enableBehavior === 'any' ? results.some(Boolean) : results.every(Boolean);
+}
+
+function conditionHolds(condition: QuestionnaireItemEnableWhen, answers: readonly Answer[]): boolean {
+  if (condition.operator === 'exists') return (answers.length > 0) === condition.answerBoolean;
+  const expected = comparableValue(condition.answerCoding ?? condition.answerQuantity ?? condition.answerBoolean ?? condition.answerDecimal ?? condition.answerInteger ?? condition.answerDate ?? condition.answerDateTime ?? condition.answerTime ?? condition.answerString);
+  return answers.some((answer) => {
+    const key = valueKeyOf(answer);
+    const actual = comparableValue(key ? (answer as Record<string, unknown>)[key] : undefined);
+    if (actual === undefined || expected === undefined) return false;
+    switch (condition.operator) {
+      case '=':
+        return actual === expected;
+      case '!=':
+        return actual !== expected;
+      case '>':
+        return actual > expected;
+      case '<':
+        return actual < expected;
+      case '>=':
+        return actual >= expected;
+      case '<=':
+        return actual <= expected;
+      default:
+        return false;
+    }
+  });
+}
+
+/** A value reduced to something `===` and `<` compare: codings by code, quantities by value. */
+export function comparableValue(value: unknown): string | number | boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'object') {
+    const v = value as { code?: string; value?: number };
+    return typeof v.value === 'number' ? v.value : v.code;
+  }
+  return value as string | number | boolean;
+}
+
