@@ -132,4 +132,66 @@ describe('patient app: forms', () => {
     await tabTo(page, page.getByRole('button', { name: 'Send' }), 'Enter');
     expect(await page.getByTestId('form-scores').innerText()).toContain('PHQ-9 total score: 9');
   });
+
+  it('a draft saved in Varde on one phone is resumed on another and sent there; the first phone then starts afresh', async () => {
+    const patientId = await enrolPatient();
+    await assign(patientId, PHQ9);
+    const own = await token('patient', patientId);
+    const drafts = async () =>
+      (await api<{ entry?: Array<{ resource: { id: string; item?: unknown[] } }> }>('GET', `/fhir/QuestionnaireResponse?subject=Patient/${patientId}&status=in-progress`, own)).body.entry?.map((e) => e.resource) ?? [];
+
+    const first = await newPage(browser, { ...phone, locale: 'en-GB' });
+    await signIn(first, 'patient', 'patient', { patientId });
+    await openForm(first, 'Form', 'Patient Health Questionnaire (PHQ-9)');
+    for (let i = 1; i <= 4; i++) await first.locator(`[data-link-id="phq9-${i}"]`).getByLabel('More than half the days', { exact: true }).check();
+    // Saved in Varde by itself after a pause in typing: an in-progress response with the four answers.
+    await expect.poll(async () => (await drafts()).map((d) => d.item?.length), { timeout: 15_000 }).toEqual([4]);
+    await first.getByTestId('draft-state').filter({ hasText: 'Draft saved' }).waitFor();
+    const [draft] = await drafts();
+
+    // Another phone (another browser context: its own storage and sign-in) resumes it.
+    const second = await newPage(browser, { ...phone, locale: 'en-GB' });
+    await signIn(second, 'patient', 'patient', { patientId });
+    await openForm(second, 'Form', 'Patient Health Questionnaire (PHQ-9)');
+    for (let i = 1; i <= 4; i++) expect(await second.locator(`[data-link-id="phq9-${i}"]`).getByLabel('More than half the days', { exact: true }).isChecked()).toBe(true);
+    for (let i = 5; i <= 9; i++) await second.locator(`[data-link-id="phq9-${i}"]`).getByLabel('Not at all', { exact: true }).check();
+    await expectAccessible(second);
+    await second.getByRole('button', { name: 'Send' }).click();
+    // 4 × 2 = 8
+    expect(await second.getByTestId('form-scores').innerText()).toContain('PHQ-9 total score: 8');
+    // The draft itself was completed (one response, the same id), not a second response beside it.
+    expect(await drafts()).toEqual([]);
+    const completed = await api<{ entry?: Array<{ resource: { id: string; status: string } }> }>('GET', `/fhir/QuestionnaireResponse?subject=Patient/${patientId}`, own);
+    expect(completed.body.entry?.map((e) => [e.resource.id, e.resource.status])).toEqual([[draft!.id, 'completed']]);
+
+    // The first phone's copy belonged to the draft sent elsewhere: opened again, the form starts afresh.
+    await openForm(first, 'Form', 'Patient Health Questionnaire (PHQ-9)');
+    expect(await first.locator('[data-link-id="phq9-1"]').getByLabel('More than half the days', { exact: true }).isChecked()).toBe(false);
+  });
+
+  it('with Varde not answering, the draft is kept on the phone, survives signing in again, and is sent when Varde answers', async () => {
+    const patientId = await enrolPatient();
+    await assign(patientId, PHQ9);
+    const page = await newPage(browser, { ...phone, locale: 'nb-NO' });
+    await signIn(page, 'patient', 'patient', { patientId });
+    await openForm(page, 'Skjema', 'Patient Health Questionnaire (PHQ-9)');
+    // forms' responses cannot be reached (the network to them fails).
+    await page.route('**/fhir/QuestionnaireResponse**', (route) => route.abort('connectionrefused'));
+    await page.locator('[data-link-id="phq9-1"]').getByLabel('Nearly every day', { exact: true }).check();
+    await page.locator('[data-link-id="phq9-2"]').getByLabel('Several days', { exact: true }).check();
+    await page.getByTestId('draft-state').filter({ hasText: 'bare lagret på denne enheten' }).waitFor({ timeout: 15_000 });
+    await expectAccessible(page);
+
+    // A reload signs out (tokens live in memory only); signed in again, the answers are still there.
+    await signIn(page, 'patient', 'patient', { patientId });
+    await openForm(page, 'Skjema', 'Patient Health Questionnaire (PHQ-9)');
+    expect(await page.locator('[data-link-id="phq9-1"]').getByLabel('Nearly every day', { exact: true }).isChecked()).toBe(true);
+    expect(await page.locator('[data-link-id="phq9-2"]').getByLabel('Several days', { exact: true }).isChecked()).toBe(true);
+
+    // Varde answers again: the rest answered and sent.
+    await page.unroute('**/fhir/QuestionnaireResponse**');
+    for (let i = 3; i <= 9; i++) await page.locator(`[data-link-id="phq9-${i}"]`).getByLabel('Not at all', { exact: true }).check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    expect(await page.getByTestId('form-scores').innerText()).toContain('PHQ-9 total score: 4');
+  });
 });

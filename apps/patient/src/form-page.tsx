@@ -64,13 +64,19 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
     const load = async (): Promise<void> => {
       const found = await api<Questionnaire>(`/fhir/Questionnaire/${encodeURIComponent(questionnaireId)}`);
       const canonical = canonicalOf(found);
-      const local = readLocalDraft(draftKey(patientId, canonical));
-      // The newest of the draft in Varde (saved from any device) and the one on this device; else Varde's pre-fill.
+      let local = readLocalDraft(draftKey(patientId, canonical));
+      // The draft in Varde (saved from any device): undefined when Varde did not answer, null when there is none.
       const server = await api<Bundle<QuestionnaireResponse>>(`/fhir/QuestionnaireResponse?subject=Patient/${patientId}&questionnaire=${encodeURIComponent(canonical)}&status=in-progress&_count=1`)
-        .then((bundle) => bundle.entry?.[0]?.resource)
+        .then((bundle) => bundle.entry?.[0]?.resource ?? null)
         .catch(() => undefined);
+      // A copy of a draft Varde no longer holds in progress was sent (or replaced) from another device: it is done with.
+      if (local?.responseId && server !== undefined && server?.id !== local.responseId) {
+        localStorage.removeItem(draftKey(patientId, canonical));
+        local = undefined;
+      }
       let start: FormAnswers;
       const serverTime = server?.meta?.lastUpdated ?? server?.authored ?? '';
+      // The newest of the copy on this device and the draft in Varde; else what Varde can pre-fill.
       if (local && (!server || local.savedAt >= serverTime)) {
         start = { answers: local.answers, unconfirmed: local.unconfirmed };
         responseId.current = local.responseId ?? server?.id;
