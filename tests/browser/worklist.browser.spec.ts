@@ -92,4 +92,20 @@ describe('clinician worklist: filters, search, paging', () => {
     await tabTo(page, link, 'Enter');
     await page.getByRole('heading', { level: 1, name: `Patient ${red.slice(0, 8)}` }).waitFor();
   });
+
+  it('shows a paused follow-up as paused (a label and an icon), updated without a reload', async () => {
+    const paused = await enrolPatient();
+    await sendSpo2(paused, 86);
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    await signIn(page, 'clinician', 'clinician');
+    await page.getByLabel('Colour').selectOption('red');
+    const row = page.locator(`[data-testid=worklist] tbody tr[data-patient="${paused}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.getByTestId('paused').count()).toBe(0);
+    expect((await api('POST', `/api/enrolments/${paused}/pause`, await token('clinician'), { reason: 'Admitted to hospital' })).status).toBe(200);
+    await row.getByTestId('paused').waitFor({ timeout: 10_000 });
+    expect(await row.getByTestId('paused').innerText()).toBe('Follow-up paused');
+    expect(await row.getByTestId('paused').locator('svg').count()).toBe(1);
+    await expectAccessible(page);
+  });
 });

@@ -10,6 +10,8 @@ export type WorklistEntry = Readonly<{
   careTeam: string | null;
   pathwayId: string | null;
   openAlert: Readonly<{ id: string; colour: Colour; status: 'open' | 'acknowledged'; ageSeconds: number; assignee?: string }> | null;
+  /** Where the enrolment stands: a paused patient is expected to report nothing (discharged ones are not listed). */
+  enrolment?: 'active' | 'paused';
 }>;
 
 /** An alert as `GET /api/alerts` answers it. */

@@ -208,6 +208,14 @@ export function WorklistPage() {
                 </td>
                 <td>
                   <ColourBadge colour={entry.colour} />
+                  {entry.enrolment === 'paused' ? (
+                    <span className="paused" data-testid="paused">
+                      <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                        <path d="M6 4h4v16H6zM14 4h4v16h-4z" fill="currentColor" />
+                      </svg>
+                      {t('worklist.paused')}
+                    </span>
+                  ) : null}
                 </td>
                 <td>
                   <ul>
