@@ -167,4 +167,36 @@ describe('patient app', () => {
     await expectAccessible(page);
     await screenshot(page, 'patient-consents-en');
   });
+
+  it('gives a consent, is told when the organisation is unknown, and withdraws it (bokmål, by keyboard)', async () => {
+    const patientId = await enrolPatient();
+    const page = await newPage(browser, { viewport: { width: 360, height: 780 }, locale: 'nb-NO' });
+    await signIn(page, 'patient', 'patient', { patientId, keyboard: true });
+    await tabTo(page, page.getByRole('link', { name: 'Mine samtykker', exact: true }), 'Enter');
+    await page.getByText('Du har ikke gitt samtykke eller laget sperringer.').waitFor();
+
+    // An organisation this trust's Varde does not know: sharing's refusal, in words, and nothing recorded.
+    await tabTo(page, page.getByLabel('Organisasjonsnummer'));
+    await page.keyboard.type('910000055');
+    await tabTo(page, page.getByRole('button', { name: 'Gi samtykke' }), 'Enter');
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('910000055');
+
+    // The GP office of the trust's directory: recorded, in force, and shown.
+    await page.getByLabel('Organisasjonsnummer').fill('');
+    await tabTo(page, page.getByLabel('Organisasjonsnummer'));
+    await page.keyboard.type('910000020');
+    await tabTo(page, page.getByRole('button', { name: 'Gi samtykke' }), 'Enter');
+    const list = page.getByTestId('consents');
+    await expect.poll(() => list.locator('li[data-status=active]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await list.innerText()).toContain('Gjelder.');
+    await expectAccessible(page);
+    await screenshot(page, 'patient-consent-given-nb');
+
+    await tabTo(page, list.getByRole('button', { name: /^Trekk tilbake samtykket mitt/ }), 'Enter');
+    await expect.poll(() => list.locator('li[data-status=inactive]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await list.locator('li[data-status=active]').count()).toBe(0);
+    // sharing holds the withdrawal: no consent of the patient's is in force.
+    const stored = await api<{ entry?: Array<{ resource: { status: string } }> }>('GET', `/fhir/Consent?patient=Patient/${patientId}`, await token('patient', patientId));
+    expect(stored.body.entry?.map((e) => e.resource.status)).toEqual(['inactive']);
+  });
 });

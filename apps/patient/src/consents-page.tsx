@@ -1,16 +1,42 @@
-import { ErrorMessage, formatDateTime, useApiRead } from '@varde/web-common';
+import { ErrorMessage, formatDateTime, problemText, useApiRead, useSession } from '@varde/web-common';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 type Party = { reference?: { display?: string; identifier?: { system?: string; value?: string } } };
 type Consent = {
+  resourceType?: 'Consent';
   id: string;
   status: string;
   dateTime?: string;
-  meta?: { lastUpdated?: string };
+  meta?: { lastUpdated?: string; versionId?: string };
   provision?: { type?: 'permit' | 'deny'; actor?: Party[]; period?: { start?: string; end?: string }; class?: Array<{ code?: string }> };
 };
 
 const HPR = 'urn:oid:2.16.578.1.12.4.1.4.4';
+const ORGANISATION = 'urn:oid:2.16.578.1.12.4.1.4.101';
+
+/** What the patient can record: share with an organisation, block an organisation, block a health professional. */
+type Kind = 'permit-organisation' | 'deny-organisation' | 'deny-professional';
+const KINDS: readonly Kind[] = ['permit-organisation', 'deny-organisation', 'deny-professional'];
+
+/** A FHIR Consent as sharing takes it (docs/api/sharing.md): a permit to share, or a block, naming one party by number. */
+function newConsent(patientId: string, kind: Kind, number: string) {
+  const permit = kind === 'permit-organisation';
+  const professional = kind === 'deny-professional';
+  return {
+    resourceType: 'Consent',
+    status: 'active',
+    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+    patient: { reference: `Patient/${patientId}` },
+    dateTime: new Date().toISOString(),
+    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: permit ? 'OPTIN' : 'OPTOUT' }] },
+    provision: {
+      type: permit ? 'permit' : 'deny',
+      actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: professional ? 'PRCP' : 'IRCP' }] }, reference: { identifier: { system: professional ? HPR : ORGANISATION, value: number } } }],
+    },
+  };
+}
 
 /** A party in words: its name when the consent names one, else "organisation 910000012" / "health professional (HPR) 1234567". */
 function partyText(party: Party, t: (key: string, options?: Record<string, unknown>) => string): string {
@@ -22,10 +48,47 @@ function partyText(party: Party, t: (key: string, options?: Record<string, unkno
 /** My consents to share and my blocks (`GET /fhir/Consent?patient=`), each in plain words, in force or not. */
 export function ConsentsPage({ patientId }: { patientId: string }) {
   const { t, i18n } = useTranslation();
+  const { api } = useSession();
+  const [reads, setReads] = useState(0);
+  const [kind, setKind] = useState<Kind>('permit-organisation');
+  const [number, setNumber] = useState('');
+  const [problem, setProblem] = useState<string>();
+  const [done, setDone] = useState<string>();
   const { value: consents, error } = useApiRead(
-    async (api) => ((await api<{ entry?: Array<{ resource: Consent }> }>(`/fhir/Consent?patient=Patient/${patientId}`)).entry ?? []).map((e) => e.resource),
-    [patientId],
+    async (read) => ((await read<{ entry?: Array<{ resource: Consent }> }>(`/fhir/Consent?patient=Patient/${patientId}`)).entry ?? []).map((e) => e.resource),
+    [patientId, reads],
   );
+  const digits = kind === 'deny-professional' ? /^\d{4,9}$/ : /^\d{9}$/;
+  const numberHint = number !== '' && !digits.test(number) ? t(kind === 'deny-professional' ? 'consents.hprHint' : 'consents.organisationHint') : undefined;
+
+  const give = async (): Promise<void> => {
+    if (!digits.test(number)) {
+      setProblem(t(kind === 'deny-professional' ? 'consents.hprHint' : 'consents.organisationHint'));
+      return;
+    }
+    try {
+      await api('/fhir/Consent', { method: 'POST', json: newConsent(patientId, kind, number) });
+      setProblem(undefined);
+      setNumber('');
+      setDone(t(`consents.given.${kind}`, { number }));
+      setReads((n) => n + 1);
+    } catch (failure) {
+      setProblem(problemText(failure, t));
+    }
+  };
+
+  const withdraw = async (consent: Consent): Promise<void> => {
+    const { meta, ...current } = consent;
+    try {
+      await api(`/fhir/Consent/${consent.id}`, { method: 'PUT', json: { ...current, resourceType: 'Consent', status: 'inactive' }, headers: meta?.versionId ? { 'if-match': `W/"${meta.versionId}"` } : {} });
+      setProblem(undefined);
+      setDone(t(consent.provision?.type === 'deny' ? 'consents.lifted' : 'consents.withdrawn'));
+      setReads((n) => n + 1);
+    } catch (failure) {
+      setProblem(problemText(failure, t));
+    }
+  };
+
   return (
     <>
       <h1>{t('consents.title')}</h1>
@@ -43,10 +106,53 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
               {inForce ? t('consents.inForce') : t('consents.notInForce')}
               {period?.end ? ` ${t('consents.until', { date: formatDateTime(period.end, i18n.language) })}` : ''}
               {consent.meta?.lastUpdated ? ` · ${t('consents.changed', { date: formatDateTime(consent.meta.lastUpdated, i18n.language) })}` : ''}
+              {inForce ? (
+                <>
+                  {' '}
+                  <button type="button" className="link-button" onClick={() => void withdraw(consent)}>
+                    {t(consent.provision?.type === 'deny' ? 'consents.lift' : 'consents.withdraw', { parties })}
+                  </button>
+                </>
+              ) : null}
             </li>
           );
         })}
       </ul>
+      <p role="status">{done}</p>
+      <section aria-labelledby="give-heading">
+        <h2 id="give-heading">{t('consents.giveTitle')}</h2>
+        <form
+          className="form"
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            void give();
+          }}
+        >
+          <fieldset className="question">
+            <legend>{t('consents.kind')}</legend>
+            <div className="options">
+              {KINDS.map((k) => (
+                <span key={k} className="option">
+                  <input type="radio" id={`consent-${k}`} name="consent-kind" checked={kind === k} onChange={() => setKind(k)} />
+                  <label htmlFor={`consent-${k}`}>{t(`consents.kinds.${k}`)}</label>
+                </span>
+              ))}
+            </div>
+          </fieldset>
+          <label>
+            {t(kind === 'deny-professional' ? 'consents.hprNumber' : 'consents.organisationNumber')}
+            <input inputMode="numeric" autoComplete="off" value={number} onChange={(event) => setNumber(event.target.value.trim())} aria-invalid={numberHint ? true : undefined} aria-describedby="consent-number-hint" />
+          </label>
+          <p id="consent-number-hint" className={numberHint ? 'hint-bad' : 'hint'}>
+            {numberHint ?? t(kind === 'deny-professional' ? 'consents.hprHelp' : 'consents.organisationHelp')}
+          </p>
+          <ErrorMessage text={problem} />
+          <button type="submit" className="primary">
+            {t(kind === 'permit-organisation' ? 'consents.givePermit' : 'consents.giveBlock')}
+          </button>
+        </form>
+      </section>
     </>
   );
 }
