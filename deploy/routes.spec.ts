@@ -24,6 +24,10 @@ describe('public routing', () => {
     expect(routeFor('/api/audit/patients/6c1f8c1e-0000-4000-8000-000000000000/timeline')).toBe('sharing');
     expect(routeFor('/fhir/AuditEvent?patient=Patient/6c1f8c1e-0000-4000-8000-000000000000')).toBe('sharing');
     expect(routeFor('/fhir/Consent?patient=Patient/6c1f8c1e-0000-4000-8000-000000000000')).toBe('sharing');
+    expect(routeFor('/fhir/RelatedPerson/6c1f8c1e-0000-4000-8000-000000000000')).toBe('sharing');
+    expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/emergency-access')).toBe('sharing');
+    expect(routeFor('/api/patients/6c1f8c1e-0000-4000-8000-000000000000/emergency-accessX')).toBeUndefined();
+    expect(routeFor('/api/care-teams/copd-care-team/emergency-accesses?limit=10')).toBe('sharing');
     expect(routeFor('/fhir/Provenance?target=RiskAssessment/6c1f8c1e-0000-4000-8000-000000000000')).toBe('sharing');
     expect(routeFor('/api/figures?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z')).toBe('sharing');
     expect(routeFor('/api/unknown')).toBeUndefined();

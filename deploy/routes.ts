@@ -37,7 +37,10 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/figures', service: 'sharing' },
   // Consents and blocks (docs/api/sharing.md), which the patient app shows.
   { prefix: '/fhir/Consent', service: 'sharing' },
-  regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/access-log(/|$)'),
+  // Guardians (RelatedPerson) and emergency access (akuttilgang) with its report to the care team.
+  { prefix: '/fhir/RelatedPerson', service: 'sharing' },
+  regexRoute('/api/care-teams', 'sharing', '/api/care-teams/[^/]+/emergency-accesses(/|$)'),
+  regexRoute('/api/patients', 'sharing', '/api/patients/[^/]+/(access-log|emergency-access)(/|$)'),
   regexRoute('/api/patients', 'measurements', '/api/patients/[^/]+/(measurements|device-gateways)(/|$)'),
   regexRoute('/api/patients', 'triage', '/api/patients/[^/]+/triage(/|$)'),
   regexRoute('/api/patients', 'forms', '/api/patients/[^/]+/form-assignments(/|$)'),
