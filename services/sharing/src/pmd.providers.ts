@@ -57,7 +57,12 @@ export function loadPmdConfig(source: NodeJS.ProcessEnv = process.env) {
 /** The validated PMD settings (undefined: PMD is not configured). */
 export type PmdConfig = NonNullable<ReturnType<typeof loadPmdConfig>>;
 
-/** Sharing with Pasientens måledata, for the sharing module: the queue fed by measurements, the sender, and the HelseID client it sends with. */
+/** Patients' national ids, asked of pathways (every answer in its access log) and kept in memory for `cacheSeconds`: PMD and the public feed need them. */
+export function patientIdentitiesProvider(infra: Infrastructure, cacheSeconds: number): Provider {
+  return { provide: PatientIdentities, useFactory: () => new PathwaysPatientIdentities(infra.config.peers.pathwaysGrpc, infra.credentials, cacheSeconds * 1000) };
+}
+
+/** Sharing with Pasientens måledata, for the sharing module (with {@link patientIdentitiesProvider}): the queue fed by measurements, the sender, and the HelseID client it sends with. */
 export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider[] {
   const settings: PmdSettings = {
     organisationNumber: config.PMD_ORGANISATION_NUMBER,
@@ -77,7 +82,6 @@ export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider
     { provide: PMD_SETTINGS, useValue: settings },
     { provide: HelseIdClient, useValue: helseId },
     { provide: PmdGateway, useFactory: () => new HelseIdPmdGateway(config.PMD_BASE_URL, helseId) },
-    { provide: PatientIdentities, useFactory: () => new PathwaysPatientIdentities(infra.config.peers.pathwaysGrpc, infra.credentials, config.PMD_IDENTITY_CACHE_SECONDS * 1000) },
     PostgresPmdOutbox,
     { provide: PmdOutbox, useExisting: PostgresPmdOutbox },
     PmdSender,

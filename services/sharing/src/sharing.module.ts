@@ -36,7 +36,8 @@ import { FileOrganisationDirectory, SHIPPED_ORGANISATIONS_FILE } from './infrast
 import { PatientStatuses } from './application/patient-statuses.port';
 import { PostgresPatientStatuses } from './infrastructure/patient-status.projection';
 import { PmdHttpController } from './api/pmd/pmd.http.controller';
-import { loadPmdConfig, pmdProviders } from './pmd.providers';
+import { loadPmdConfig, patientIdentitiesProvider, pmdProviders } from './pmd.providers';
+import { feedProviders, loadFeedConfig } from './feed.providers';
 
 /** Sharing's own settings. */
 export function loadSharingConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -57,6 +58,7 @@ export class SharingModule {
   static forRoot(infra: Infrastructure): DynamicModule {
     const config = loadSharingConfig();
     const pmd = loadPmdConfig();
+    const feed = loadFeedConfig();
     return {
       module: SharingModule,
       imports: [PlatformModule.forRoot(infra)],
@@ -83,6 +85,9 @@ export class SharingModule {
         StrategyFiguresQuery,
         // Pasientens måledata (issue #21), when PMD_BASE_URL is set.
         ...(pmd ? pmdProviders(infra, pmd) : []),
+        // The public event feed for other health trusts (issue #21 item 5, ADR 0020), when PUBLIC_FEED_BROKERS is set.
+        ...(feed ? feedProviders(infra, feed) : []),
+        ...(pmd || feed ? [patientIdentitiesProvider(infra, pmd?.PMD_IDENTITY_CACHE_SECONDS ?? 600)] : []),
         // The policy decision point and emergency access (issue #16, ADR 0019).
         PatientAccessDecisions,
         PostgresEmergencyAccesses,

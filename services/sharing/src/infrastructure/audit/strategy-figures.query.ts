@@ -15,6 +15,9 @@ const ACTIVE_ENROLMENTS = `
   WHERE e.type = ${T('pathways.v1.PatientEnrolled')} AND e.effective_time < $2 AND ($3::text IS NULL OR e.data->>'pathwayId' = $3)
     AND NOT EXISTS (SELECT 1 FROM audit_timeline d WHERE d.type = ${T('pathways.v1.PatientDischarged')} AND d.data->>'enrolmentId' = e.data->>'enrolmentId' AND d.effective_time < $1)`;
 
+// The exchange counts keep no pathway: every figure takes the same parameters, so $3 is only given a type here.
+const ANY_PATHWAY = '($3::text IS NULL OR $3::text IS NOT NULL)';
+
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 /**
@@ -97,8 +100,25 @@ export class StrategyFiguresQuery {
       },
       {
         name: 'measurements-received-from-other-parties',
-        definition: 'Measurements of the period that a system submitted — a device gateway or another health trust — rather than the patient or a clinician (MeasurementRecorded whose actor role is system). Measurements sent to other parties (PMD) are not yet published as events and are not counted.',
+        definition: 'Measurements of the period that a system submitted — a device gateway, PMD in or another health trust — rather than the patient or a clinician (MeasurementRecorded whose actor role is system).',
         values: await q(`SELECT NULL AS grp, count(*) AS value FROM audit_timeline WHERE type = ${T('measurements.v1.MeasurementRecorded')} AND effective_time >= $1 AND effective_time < $2 AND actor->>'role' = 'system' AND ($3::text IS NULL OR patient_id IN (SELECT patient_id FROM (${ACTIVE_ENROLMENTS}) a))`),
+      },
+      // Exchange with others (issue #21 item 7): counted by sharing as it sends and receives, not from events; for
+      // every pathway (the counts keep no pathway).
+      {
+        name: 'measurements-sent-to-pmd',
+        definition: 'Observation changes (new, corrected, entered-in-error) Pasientens måledata acknowledged, on the days (UTC) of the period, all pathways (table exchange_counts, channel pmd-out).',
+        values: await q(`SELECT NULL AS grp, coalesce(sum(count), 0) AS value FROM exchange_counts WHERE channel = 'pmd-out' AND day >= $1::timestamptz::date AND day < $2::timestamptz AND ${ANY_PATHWAY}`),
+      },
+      {
+        name: 'measurements-received-from-pmd',
+        definition: 'Observations a municipality put in Pasientens måledata that were recorded in Varde in the period (PMD in; table pmd_in_seen, outcome recorded), all pathways.',
+        values: await q(`SELECT NULL AS grp, count(*) AS value FROM pmd_in_seen WHERE outcome = 'recorded' AND seen_at >= $1 AND seen_at < $2 AND ${ANY_PATHWAY}`),
+      },
+      {
+        name: 'feed-events-delivered',
+        definition: 'Events the public feed delivered to each health trust (by organisation number), on the days (UTC) of the period, all pathways (table exchange_counts, channel feed).',
+        values: await q(`SELECT receiver AS grp, sum(count) AS value FROM exchange_counts WHERE channel = 'feed' AND day >= $1::timestamptz::date AND day < $2::timestamptz AND ${ANY_PATHWAY} GROUP BY 1 ORDER BY 1`),
       },
     ];
     return { from, to, pathway: pathway ?? null, figures };

@@ -7,6 +7,7 @@ import { pmdOutbox } from './0005-pmd-outbox.migration';
 import { emergencyAccess } from './0006-emergency-access.migration';
 import { guardianships } from './0007-guardianships.migration';
 import { pmdIn } from './0008-pmd-in.migration';
+import { exchangeCounts } from './0009-exchange-counts.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -23,5 +24,6 @@ export const sharingMigrations: MigrationSet = {
     '0006-emergency-access': emergencyAccess,
     '0007-guardianships': guardianships,
     '0008-pmd-in': pmdIn,
+    '0009-exchange-counts': exchangeCounts,
   },
 };

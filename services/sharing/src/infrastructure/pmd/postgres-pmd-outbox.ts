@@ -49,7 +49,13 @@ export class PostgresPmdOutbox extends PmdOutbox {
   override async markSent(items: readonly Key[]): Promise<void> {
     if (items.length === 0) return;
     // Still pending: a change withheld meanwhile (withdrawal) stays withheld on the record.
-    await this.pool.query(`UPDATE pmd_outbox SET status = 'sent', sent_version = k.version, last_error = NULL, updated_at = now() ${KEYS} WHERE ${AT_VERSION} AND status = 'pending'`, ids(items));
+    // Counted for the strategy figures in the same statement (exchange_counts, channel pmd-out).
+    await this.pool.query(
+      `WITH sent AS (UPDATE pmd_outbox SET status = 'sent', sent_version = k.version, last_error = NULL, updated_at = now() ${KEYS} WHERE ${AT_VERSION} AND status = 'pending' RETURNING 1)
+       INSERT INTO exchange_counts (channel, receiver, domain, day, count) SELECT 'pmd-out', 'pmd', 'measurements', current_date, count(*) FROM sent HAVING count(*) > 0
+       ON CONFLICT (channel, receiver, domain, day) DO UPDATE SET count = exchange_counts.count + EXCLUDED.count`,
+      ids(items),
+    );
   }
 
   override async retryAt(items: readonly Key[], at: Date, reason: string): Promise<void> {
