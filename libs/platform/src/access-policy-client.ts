@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { accessRefusal, assertScope, type AccessDecision, type AccessQuestion, type Principal, type Relation } from '@varde/auth';
+import { accessRefusal, assertScope, decideAccess, ROLES_ASKING_THE_POLICY, type AccessDecision, type AccessQuestion, type Principal, type Relation } from '@varde/auth';
 import { integrationEventTypes, sharingV1Service } from '@varde/contracts';
 import { UnavailableError } from '@varde/core';
 import type { MessageBus, Subscription } from '@varde/messaging';
@@ -23,10 +23,39 @@ export abstract class AccessPolicy {
   /** Throws (insufficient scope, or 403 with the policy's reason) unless permitted; resolves to the permit. */
   async authorise(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
     assertScope(principal, question);
-    const decision = await this.decide(principal, question);
-    if (decision.decision === 'permit') return decision;
-    throw accessRefusal(principal, question, decision);
+    return permitOrRefusal(principal, question, await this.decide(principal, question));
   }
+
+  /**
+   * The decision for a service that knows the patient's care team itself (`patient.careTeamId`; none: the patient is
+   * on no team): clinicians and guardians (`ROLES_ASKING_THE_POLICY`) are decided here (blocks, emergency access,
+   * guardians' age rules), every other role by the policy table alone. Scope not checked.
+   */
+  async decideWithTeam(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
+    return ROLES_ASKING_THE_POLICY.includes(principal.role) ? this.decide(principal, { ...question, careTeamKnown: true }) : decideAccess(principal, question);
+  }
+
+  /**
+   * The permit to show this patient in a list, a search or an aggregate, or undefined: the table must permit it (a
+   * clinician: on the care team) and {@link decideWithTeam} too (no block). An emergency access opens the patient's
+   * own views, not their rows elsewhere; and a patient on another team costs no call (so timing tells nothing).
+   */
+  async permitForListing(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision | undefined> {
+    if (decideAccess(principal, question).decision !== 'permit') return undefined;
+    const decision = await this.decideWithTeam(principal, question);
+    return decision.decision === 'permit' ? decision : undefined;
+  }
+
+  /** {@link decideWithTeam}, throwing like {@link authorise} unless permitted; resolves to the permit. */
+  async authoriseWithTeam(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
+    assertScope(principal, question);
+    return permitOrRefusal(principal, question, await this.decideWithTeam(principal, question));
+  }
+}
+
+function permitOrRefusal(principal: Principal, question: PatientAccessQuestion, decision: AccessDecision): AccessDecision {
+  if (decision.decision === 'permit') return decision;
+  throw accessRefusal(principal, question, decision);
 }
 
 /** Settings of {@link SharingAccessPolicy}. */

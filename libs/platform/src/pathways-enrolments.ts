@@ -1,5 +1,5 @@
 import { pathwaysV1Service } from '@varde/contracts';
-import { assertAccess, ROLES_ASKING_THE_POLICY, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
+import { assertAccess, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
 import type { AccessPolicy } from './access-policy-client';
 import { NotFoundError } from '@varde/core';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
@@ -38,8 +38,7 @@ export abstract class EnrolmentDirectory {
   async authorise(principal: Principal, category: DataCategory, action: AccessAction, patientId: string): Promise<{ enrolment: ActiveEnrolmentAnswer | undefined; decision: AccessDecision }> {
     const enrolment = await this.active(patientId);
     const question = { category, action, patient: { id: patientId, careTeamId: enrolment?.careTeamId || undefined } };
-    if (this.accessPolicy === undefined || !ROLES_ASKING_THE_POLICY.includes(principal.role)) return { enrolment, decision: assertAccess(principal, question) };
-    return { enrolment, decision: await this.accessPolicy.authorise(principal, { ...question, careTeamKnown: true }) };
+    return { enrolment, decision: this.accessPolicy === undefined ? assertAccess(principal, question) : await this.accessPolicy.authoriseWithTeam(principal, question) };
   }
 }
 

@@ -15,10 +15,14 @@ export type ServiceProcess = Readonly<{ url: string; grpcUrl: string; logs: () =
 export async function startServiceProcess(
   name: string,
   env: Readonly<Record<string, string>>,
-  options: { waitFor?: 'ready' | 'live'; /** A port picked beforehand (with freePort), e.g. so a peer started earlier can be told it. */ httpPort?: number } = {},
+  options: {
+    waitFor?: 'ready' | 'live';
+    /** A port picked beforehand (with freePort), e.g. so a peer started earlier can be told it. */ httpPort?: number;
+    /** The gRPC port, picked beforehand likewise (pathways asks sharing's policy decision point, sharing asks pathways). */ grpcPort?: number;
+  } = {},
 ): Promise<ServiceProcess> {
   const httpPort = options.httpPort ?? (await freePort());
-  const grpcPort = await freePort();
+  const grpcPort = options.grpcPort ?? (await freePort());
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'services', name, 'src', 'main.ts')], {
     cwd: repoRoot,

@@ -1,4 +1,5 @@
 import { freshSchema } from './fresh-schema';
+import { freePort } from './ports';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 
 /** Several services started as processes, wired to each other, each in a fresh schema. */
@@ -25,11 +26,13 @@ export async function startServiceStack(
   const schemas = Object.fromEntries(names.map((name) => [name, freshSchema(name)]));
   const busSchema = freshSchema('bus');
   const services: Record<string, ServiceProcess> = {};
+  // Sharing's gRPC port is picked beforehand: pathways, started first, asks sharing's policy decision point.
+  const sharingGrpcPort = names.includes('sharing') ? await freePort() : undefined;
   const start = async (name: string, peers: Record<string, string> = {}): Promise<void> => {
-    services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] });
+    services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] }, name === 'sharing' && sharingGrpcPort !== undefined ? { grpcPort: sharingGrpcPort } : {});
   };
   // Pathways first: sharing asks it for a patient's care team (a clinician's consents, CheckAccess).
-  if (names.includes('pathways')) await start('pathways');
+  if (names.includes('pathways')) await start('pathways', sharingGrpcPort === undefined ? {} : { SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}` });
   if (names.includes('sharing')) await start('sharing', services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {});
   const peers = {
     ...(services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {}),
@@ -45,4 +48,24 @@ export async function startServiceStack(
       await Promise.allSettled(PEERS.map((p) => services[p]?.stop()));
     },
   };
+}
+
+/**
+ * Pathways, then sharing, as processes, each told the other's gRPC address: pathways asks sharing's policy decision
+ * point (CheckAccess) for clinicians' and guardians' requests, sharing asks pathways for care teams. `env` goes to
+ * both (give each its `DB_SCHEMA` in `extra`), `extra.pathways` / `extra.sharing` to one.
+ */
+export async function startPathwaysAndSharing(
+  env: Readonly<Record<string, string>>,
+  extra: Readonly<{ pathways?: Readonly<Record<string, string>>; sharing?: Readonly<Record<string, string>> }> = {},
+): Promise<{ pathways: ServiceProcess; sharing: ServiceProcess }> {
+  const sharingGrpcPort = await freePort();
+  const pathways = await startServiceProcess('pathways', { ...env, SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}`, ...extra.pathways });
+  try {
+    const sharing = await startServiceProcess('sharing', { ...env, PATHWAYS_GRPC_URL: pathways.grpcUrl, ...extra.sharing }, { grpcPort: sharingGrpcPort });
+    return { pathways, sharing };
+  } catch (error) {
+    await pathways.stop();
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigError, loadConfig, z } from '@varde/config';
-import { AccessLog, accessLogViaOutbox, PlatformModule, SERVICE_PORTS, type Infrastructure } from '@varde/platform';
+import { AccessLog, accessLogViaOutbox, AccessPolicy, PlatformModule, SERVICE_PORTS, sharingAccessPolicy, type Infrastructure } from '@varde/platform';
 import { EnrolmentsHttpController } from './api/enrolments.http.controller';
 import { PatientSearchHttpController } from './api/patient-search.http.controller';
 import { PathwaysGrpcController } from './api/pathways.grpc.controller';
@@ -102,6 +102,8 @@ export class PathwaysModule {
         { provide: PatientIdentityRepository, useExisting: PostgresPatientIdentityRepository },
         // A person's read of an enrolment is written to the patient's access log (through pathways' outbox) first.
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
+        // Sharing's policy decision point, asked for clinicians' and guardians' reads and writes (ADR 0019).
+        { provide: AccessPolicy, useFactory: () => sharingAccessPolicy(infra) },
       ],
     };
   }

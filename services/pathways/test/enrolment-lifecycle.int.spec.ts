@@ -144,7 +144,9 @@ describe('enrolment lifecycle (pathways service)', () => {
     const before = await eventsOf(patientId);
     const stranger = await change(patientId, 'discharge', { reason: 'completed' }, await clinician([OTHER_TEAM]));
     expect(stranger.status).toBe(403);
-    expect(stranger.body.detail).toContain(`care team ${TEAM} is not one of yours`);
+    // The policy's one answer for another team's patient: it names only the caller's own teams, never the patient's.
+    expect(stranger.body.detail).toContain(`is not on one of your care teams (your care teams: ${OTHER_TEAM})`);
+    expect(stranger.body.detail).not.toContain(TEAM);
     expect((await change(patientId, 'discharge', { reason: 'completed' }, await t.issuer.token('patient', { patientId }))).status).toBe(403);
     expect((await change(patientId, 'discharge', { reason: 'completed' }, await t.issuer.token('pathway-designer'))).status).toBe(403);
     expect(await eventsOf(patientId)).toBe(before);
@@ -194,8 +196,11 @@ describe('enrolment lifecycle (pathways service)', () => {
     }
   });
 
-  it('answers 404 for a patient who was never enrolled, and 400 for a malformed id or ETag', async () => {
-    expect((await change('00000000-0000-4000-8000-000000000000', 'pause', { reason: 'x' })).status).toBe(404);
+  it('answers a clinician 403 for a patient who was never enrolled (as for another team\'s), and 400 for a malformed id or ETag', async () => {
+    // Never enrolled and enrolled with another team look the same: a change tells no clinician whether a person is followed up.
+    const unknown = await change('00000000-0000-4000-8000-000000000000', 'pause', { reason: 'x' });
+    expect(unknown.status).toBe(403);
+    expect(unknown.body.detail).toContain('is not on one of your care teams');
     expect((await change('not-a-patient', 'pause', { reason: 'x' })).status).toBe(400);
     const patientId = await enrolled();
     const badEtag = await change(patientId, 'pause', { reason: 'x' }, undefined, { 'if-match': 'yesterday' });

@@ -1,10 +1,8 @@
-import { freshSchema, startServiceProcess, type ServiceProcess } from '@varde/testing';
+import { freshSchema, startPathwaysAndSharing as startBoth, type ServiceProcess } from '@varde/testing';
 
-/** Pathways, then sharing asking it for care teams, as processes; sharing in `sharingSchema`. */
-export async function startPathwaysAndSharing(env: Readonly<Record<string, string>>, sharingSchema: string): Promise<{ pathways: ServiceProcess; sharing: ServiceProcess }> {
-  const pathways = await startServiceProcess('pathways', { ...env, DB_SCHEMA: freshSchema('pathways') });
-  const sharing = await startServiceProcess('sharing', { ...env, DB_SCHEMA: sharingSchema, PATHWAYS_GRPC_URL: pathways.grpcUrl });
-  return { pathways, sharing };
+/** Pathways, then sharing asking it for care teams (and pathways asking sharing's policy), as processes; sharing in `sharingSchema`. */
+export function startPathwaysAndSharing(env: Readonly<Record<string, string>>, sharingSchema: string): Promise<{ pathways: ServiceProcess; sharing: ServiceProcess }> {
+  return startBoth(env, { pathways: { DB_SCHEMA: freshSchema('pathways') }, sharing: { DB_SCHEMA: sharingSchema } });
 }
 
 /** A patient's opt-out Consent (a block, or a child's denial of a guardian) with the given provision. */

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventStore, PostgresEventStoreAdapter } from '@varde/event-sourcing';
-import { AccessLog, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox } from '@varde/platform';
+import { AccessLog, AccessPolicy, type Infrastructure, PathwaysEnrolments, PlatformModule, accessLogViaOutbox, sharingAccessPolicy } from '@varde/platform';
 import { AlertsHttpController } from './api/alerts.http.controller';
 import { RuleOverridesHttpController } from './api/rule-overrides.http.controller';
 import { RuleSetsHttpController } from './api/rule-sets.http.controller';
@@ -68,6 +68,8 @@ export class TriageModule {
         { provide: EventStore, useFactory: () => new PostgresEventStoreAdapter(streamCachingEventStore(infra.eventStore, { streams: /^triage-/, maxEvents: TRIAGE_STREAM_CACHE_EVENTS }), infra.pool) },
         { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS, infra.credentials)) },
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
+        // Sharing's policy decision point, asked for clinicians' and guardians' reads and writes (ADR 0019).
+        { provide: AccessPolicy, useFactory: () => sharingAccessPolicy(infra) },
         { provide: ALERTS_CONFIG, useValue: loadAlertsConfig() },
         RuleSetRegistry,
         TriageHandler,

@@ -115,9 +115,9 @@ describe('triage service (real pathways, sharing and triage processes on the emb
       [low.id],
     );
     expect(Number(rows[0]!.n)).toBe(1);
-    const letters = await bus.readAll(DEAD_LETTERS);
-    const letter = letters.find((m) => m.id === unknown.id);
-    expect(letter?.headers?.['dlt_error']).toMatch(/NotFoundError: .*no active enrolment/);
+    // The unknown patient's message has another key than the newer reading: its dead letter is not ordered before it.
+    const letter = await eventually(async () => (await bus.readAll(DEAD_LETTERS)).find((m) => m.id === unknown.id), 'the unknown patient\'s dead letter');
+    expect(letter.headers?.['dlt_error']).toMatch(/NotFoundError: .*no active enrolment/);
 
     // A crash after the append but before the consumer committed: the message comes again as new. The
     // command id derived from the message finds the events already written, and the stale worklist update

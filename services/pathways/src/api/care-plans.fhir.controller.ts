@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { AccessLog, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, AccessPolicy, type MetadataHeaders } from '@varde/platform';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
 import { PathwayDefinitions } from '../application/pathway-definitions.service';
 import type { PathwayVersion } from '../domain/pathway-definition';
@@ -43,6 +43,7 @@ export class CarePlansFhirController {
     @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
     @Inject(PathwayDefinitions) private readonly definitions: PathwayDefinitions,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   /** A searchset Bundle with the patient's latest CarePlan (none when never enrolled); read written to the access log first. */
@@ -51,7 +52,7 @@ export class CarePlansFhirController {
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     assertSearchParameters(query, ['patient']);
-    const { enrolment: view } = await readablePatient(query['patient'], principal, headers, this.enrolments, this.accessLog, { purpose: 'care-plan', resource: (id) => `CarePlan?patient=${id}` });
+    const { enrolment: view } = await readablePatient(query['patient'], principal, headers, { enrolments: this.enrolments, policy: this.policy, accessLog: this.accessLog }, { purpose: 'care-plan', resource: (id) => `CarePlan?patient=${id}` });
     return searchset('CarePlan', view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : []);
   }
 }

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { Access, assertMayActForCareTeam, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { parseBody } from '@varde/fhir';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { AccessPolicy, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
+import { EnrolmentQuery } from '../application/enrolment.query';
 import { RecordContactHandler } from '../application/record-contact.handler';
 import { CONTACT_DRIVERS, CONTACT_MODES } from '../domain/contact.decide';
 import { parsePatientId } from './enrolment-request.fields';
+import { enrolmentQuestion } from './patient-read';
 
 const ContactRequest = z
   .object({
@@ -23,7 +25,11 @@ const ContactRequest = z
 /** Contacts with the patient, need-driven or calendar-driven: the strategy's share of need-driven consultations comes from these. */
 @Controller('api/enrolments/:patientId/contacts')
 export class ContactsHttpController {
-  constructor(@Inject(RecordContactHandler) private readonly record: RecordContactHandler) {}
+  constructor(
+    @Inject(RecordContactHandler) private readonly record: RecordContactHandler,
+    @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
+  ) {}
 
   /** `{driver, mode, startedAt, durationMinutes, alertId?|taskId?|patientRequest?}` → `201` with the contact as recorded (`ContactRecorded` is published). */
   @Post()
@@ -33,6 +39,8 @@ export class ContactsHttpController {
   async create(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parsePatientId(patientId);
     const request = parseBody(ContactRequest, body);
+    // The policy first (blocks, care team; ADR 0019); the handler checks the care team again on the enrolment it records on.
+    await this.policy.authoriseWithTeam(principal, enrolmentQuestion(patientId, 'write', await this.enrolments.latest(patientId)));
     const { startedAt, alertId, taskId, patientRequest, ...rest } = request;
     return this.record.handle(
       patientId,

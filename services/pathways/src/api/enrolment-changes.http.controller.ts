@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { Access, assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, mayReadPatientOfTeam, type Principal, Roles } from '@varde/auth';
+import { Access, assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError, VardeError } from '@varde/core';
 import { parseBody, problemDetails } from '@varde/fhir';
-import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, AccessPolicy, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ChangeEnrolmentHandler, type EnrolmentChange } from '../application/change-enrolment.handler';
@@ -10,6 +10,7 @@ import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.que
 import { PathwayDirectory } from '../application/pathway-directory.port';
 import { DISCHARGE_REASONS } from '../domain/enrolment.events';
 import { parsePatientId, pathwayField, pathwayReference, versionField } from './enrolment-request.fields';
+import { enrolmentQuestion } from './patient-read';
 
 /** The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); undefined without one. */
 function expectedVersionFrom(headers: MetadataHeaders): number | undefined {
@@ -62,6 +63,7 @@ export class EnrolmentChangesHttpController {
     @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
     @Inject(PathwayDirectory) private readonly pathways: PathwayDirectory,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   /** `{reason, until?}`: no tasks fall due while paused; ends by itself at `until`. */
@@ -118,6 +120,8 @@ export class EnrolmentChangesHttpController {
   private async run(patientId: string, change: EnrolmentChange, headers: MetadataHeaders, principal: Principal, reply: FastifyReply): Promise<EnrolmentView | object> {
     parsePatientId(patientId);
     const metadata = commandMetadataFrom(principal, headers);
+    // The policy first (blocks, care team; ADR 0019); the handler checks the care team again on the state it decides on.
+    await this.policy.authoriseWithTeam(principal, enrolmentQuestion(patientId, 'write', await this.enrolments.latest(patientId)));
     try {
       const view = await this.changes.handle(patientId, change, metadata, (state) => assertMayActForCareTeam(principal, state.careTeamId), expectedVersionFrom(headers));
       void reply.header('etag', `"${view.version}"`);
@@ -126,8 +130,8 @@ export class EnrolmentChangesHttpController {
       if (!(error instanceof VardeError) || (error.kind !== 'illegal-state' && error.kind !== 'concurrency')) throw error;
       // The 409 carries the enrolment as it now is, so the clinician sees what they were up against.
       const current = await this.enrolments.get(patientId);
-      const shown = mayReadPatientOfTeam(principal, patientId, current.careTeamId);
-      if (shown) await this.accessLog.recordReads('pathways', [patientId], { purpose: 'enrolment', resource: `enrolments/${patientId}` }, metadata);
+      const shown = await this.policy.permitForListing(principal, enrolmentQuestion(patientId, 'read', current));
+      if (shown) await this.accessLog.recordReads('pathways', [patientId], { purpose: 'enrolment', resource: `enrolments/${patientId}`, reason: shown.reason }, metadata);
       void reply.status(409).header('content-type', 'application/problem+json').header('etag', `"${current.version}"`);
       return { ...problemDetails(409, 'Conflict', error.message), ...(shown ? { current } : {}) };
     }

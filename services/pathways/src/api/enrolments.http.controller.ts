@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { Access, assertMayActForCareTeam, assertMayReadPatientOfTeam, CARE_TEAM_ID, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { Access, assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
+import { AccessLog, AccessPolicy, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { EnrolPatientHandler } from '../application/enrol-patient.handler';
 import { EnrolmentQuery } from '../application/enrolment.query';
 import { parseBody } from '@varde/fhir';
 import { parsePatientId, pathwayField, pathwayReference, versionField } from './enrolment-request.fields';
+import { enrolmentQuestion } from './patient-read';
 
 const EnrolRequest = z
   .object({
@@ -27,6 +28,7 @@ export class EnrolmentsHttpController {
     @Inject(EnrolPatientHandler) private readonly enrol: EnrolPatientHandler,
     @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   /**
@@ -69,9 +71,11 @@ export class EnrolmentsHttpController {
   @Access('enrolments', 'read', { patient: { param: 'patientId' } })
   async get(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     parsePatientId(patientId);
-    const view = await this.enrolments.get(patientId);
-    assertMayReadPatientOfTeam(principal, patientId, view.careTeamId);
-    await this.accessLog.recordReads('pathways', [patientId], { purpose: 'enrolment', resource: `enrolments/${patientId}` }, commandMetadataFrom(principal, headers));
+    // Authorised before "never enrolled" is told: a clinician of another team gets the same 403 for both.
+    const latest = await this.enrolments.latest(patientId);
+    const { reason } = await this.policy.authoriseWithTeam(principal, enrolmentQuestion(patientId, 'read', latest));
+    const view = latest ?? (await this.enrolments.get(patientId));
+    await this.accessLog.recordReads('pathways', [patientId], { purpose: 'enrolment', resource: `enrolments/${patientId}`, reason }, commandMetadataFrom(principal, headers));
     void reply.header('etag', `"${view.version}"`);
     return view;
   }

@@ -1,27 +1,38 @@
-import { assertMayReadPatientOfTeam, type Principal } from '@varde/auth';
+import type { AccessAction, Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { commandMetadataFrom, type AccessLog, type MetadataHeaders } from '@varde/platform';
+import { commandMetadataFrom, type AccessLog, type AccessPolicy, type MetadataHeaders, type PatientAccessQuestion } from '@varde/platform';
 import type { EnrolmentQuery, EnrolmentView } from '../application/enrolment.query';
 import type { PatientIdentityRepository } from '../application/patient-identities.port';
 import { parsePatientId } from './enrolment-request.fields';
 
 /**
- * A FHIR search's `patient` (`<uuid>` or `Patient/<uuid>`), authorised for this principal against the patient's care
- * team and written to the access log before anything is read: the patient id and their enrolment (none when never enrolled).
+ * The question the policy answers for `action` on a patient's enrolment data, with the care team of their latest
+ * enrolment (`enrolment`; none when never enrolled): pathways knows the care team itself (ADR 0019).
+ */
+export const enrolmentQuestion = (patientId: string, action: AccessAction, enrolment: EnrolmentView | undefined): PatientAccessQuestion => ({
+  category: 'enrolments',
+  action,
+  patient: { id: patientId, careTeamId: enrolment?.careTeamId },
+});
+
+/**
+ * A FHIR search's `patient` (`<uuid>` or `Patient/<uuid>`), authorised for this principal by the policy (sharing's
+ * policy decision point for clinicians and guardians: care team, blocks, emergency access, age rules) and written to
+ * the access log with the decision's reason before anything is read: the patient id and their enrolment (none when
+ * never enrolled).
  */
 export async function readablePatient(
   patient: unknown,
   principal: Principal,
   headers: MetadataHeaders,
-  enrolments: EnrolmentQuery,
-  accessLog: AccessLog,
+  pathways: Readonly<{ enrolments: EnrolmentQuery; policy: AccessPolicy; accessLog: AccessLog }>,
   read: Readonly<{ purpose: string; resource: (patientId: string) => string }>,
 ): Promise<{ patientId: string; enrolment?: EnrolmentView }> {
   if (typeof patient !== 'string') throw ValidationError.field('patient', 'required: the patient id, e.g. ?patient=<uuid> or ?patient=Patient/<uuid>');
   const patientId = parsePatientId(patient.replace(/^Patient\//, ''));
-  const enrolment = await enrolments.latest(patientId);
-  assertMayReadPatientOfTeam(principal, patientId, enrolment?.careTeamId);
-  await accessLog.recordReads('pathways', [patientId], { purpose: read.purpose, resource: read.resource(patientId) }, commandMetadataFrom(principal, headers));
+  const enrolment = await pathways.enrolments.latest(patientId);
+  const { reason } = await pathways.policy.authoriseWithTeam(principal, enrolmentQuestion(patientId, 'read', enrolment));
+  await pathways.accessLog.recordReads('pathways', [patientId], { purpose: read.purpose, resource: read.resource(patientId), reason }, commandMetadataFrom(principal, headers));
   return enrolment ? { patientId, enrolment } : { patientId };
 }
 

@@ -1,12 +1,12 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
-import { Access, CurrentPrincipal, mayReadPatientOfTeam, type Principal, Roles } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { checkNationalId, maskNationalId } from '@varde/core';
 import { parseBody } from '@varde/fhir';
-import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, AccessPolicy, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
 import { PatientIdentityRepository } from '../application/patient-identities.port';
-import { enrolmentOfNationalId } from './patient-read';
+import { enrolmentOfNationalId, enrolmentQuestion } from './patient-read';
 
 const SearchRequest = z
   .object({
@@ -32,6 +32,7 @@ export class PatientSearchHttpController {
     @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
     @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   /**
@@ -47,8 +48,11 @@ export class PatientSearchHttpController {
   async search(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal): Promise<{ matches: PatientSearchMatch[] }> {
     const { nationalId } = parseBody(SearchRequest, body);
     const view = await enrolmentOfNationalId(nationalId, this.identities, this.enrolments);
-    if (!view || !mayReadPatientOfTeam(principal, view.patientId, view.careTeamId)) return { matches: [] };
-    await this.accessLog.recordReads('pathways', [view.patientId], { purpose: 'patient-search', resource: `enrolments/${view.patientId}` }, commandMetadataFrom(principal, headers));
+    if (!view) return { matches: [] };
+    // A blocked clinician finds no match either (AccessPolicy.permitForListing).
+    const decision = await this.policy.permitForListing(principal, enrolmentQuestion(view.patientId, 'read', view));
+    if (!decision) return { matches: [] };
+    await this.accessLog.recordReads('pathways', [view.patientId], { purpose: 'patient-search', resource: `enrolments/${view.patientId}`, reason: decision.reason }, commandMetadataFrom(principal, headers));
     return { matches: [{ patientId: view.patientId, nationalIdMasked: maskNationalId(nationalId), pathwayId: view.pathwayId, status: view.status, careTeamId: view.careTeamId }] };
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
 import { Access, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { AccessLog, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, AccessPolicy, type MetadataHeaders } from '@varde/platform';
 import { DateTime } from 'luxon';
 import { EnrolmentQuery } from '../application/enrolment.query';
 import { DEFAULT_ZONE } from '../application/schedule/occurrences';
@@ -43,6 +43,7 @@ export class TasksFhirController {
     @Inject(TaskSchedule) private readonly schedule: TaskSchedule,
     @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   /**
@@ -59,7 +60,7 @@ export class TasksFhirController {
     const period = query['period'];
     const day = typeof period === 'string' ? DateTime.fromISO(period, { zone: DEFAULT_ZONE }) : undefined;
     if (period !== undefined && (!day?.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(String(period)))) throw ValidationError.field('period', 'expected a date, e.g. 2027-03-28 (the patient\'s local day)');
-    const { patientId } = await readablePatient(query['patient'], principal, headers, this.enrolments, this.accessLog, { purpose: 'tasks', resource: (id) => `Task?patient=${id}` });
+    const { patientId } = await readablePatient(query['patient'], principal, headers, { enrolments: this.enrolments, policy: this.policy, accessLog: this.accessLog }, { purpose: 'tasks', resource: (id) => `Task?patient=${id}` });
     const start = day ?? DateTime.now().setZone(DEFAULT_ZONE).startOf('day');
     const end = day ? day.plus({ days: 1 }) : start.plus({ days: PLANNING_HORIZON_DAYS + 1 });
     const tasks = await this.schedule.tasksOf(patientId, start.toUTC().toISO()!, end.toUTC().toISO()!, typeof status === 'string' ? FROM_FHIR[status] : undefined);

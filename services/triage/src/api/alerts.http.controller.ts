@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { Access, careTeamsShownTo, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
+import { Access, careTeamsShownTo, CurrentPrincipal, type AccessAction, type AccessDecision, type Principal, Roles } from '@varde/auth';
 import { parseBody } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
@@ -48,7 +48,8 @@ export class AlertsHttpController {
   @Roles('clinician', 'auditor')
   @Access('alerts', 'read', { patient: 'resource' })
   async get(@Param('alertId') alertId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    return this.reader.alert(await this.allowed(alertId, principal), commandMetadataFrom(principal, headers));
+    const { reason } = await this.allowed(alertId, principal, 'read');
+    return this.reader.alert(alertId, commandMetadataFrom(principal, headers), reason);
   }
 
   /** `200` the alert, acknowledged (a second time changes nothing); 409 when it is already resolved. */
@@ -58,8 +59,9 @@ export class AlertsHttpController {
   @Access('alerts', 'write', { patient: 'resource' })
   async acknowledge(@Param('alertId') alertId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'AcknowledgeAlert', data: { alertId: await this.allowed(alertId, principal) }, metadata });
-    return this.reader.alert(alertId, metadata);
+    const { reason } = await this.allowed(alertId, principal, 'write');
+    await this.alerts.handle({ type: 'AcknowledgeAlert', data: { alertId: alertId }, metadata });
+    return this.reader.alert(alertId, metadata, reason);
   }
 
   /** `200` the alert, assigned to `{assignee}` (a clinician's subject id); 409 when resolved. */
@@ -70,8 +72,9 @@ export class AlertsHttpController {
   async assign(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { assignee } = parseBody(assignBody, body);
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'AssignAlert', data: { alertId: await this.allowed(alertId, principal), assignee }, metadata });
-    return this.reader.alert(alertId, metadata);
+    const { reason } = await this.allowed(alertId, principal, 'write');
+    await this.alerts.handle({ type: 'AssignAlert', data: { alertId: alertId, assignee }, metadata });
+    return this.reader.alert(alertId, metadata, reason);
   }
 
   /** `201` the alert with the comment `{text}` in its history; 409 when resolved. */
@@ -82,8 +85,9 @@ export class AlertsHttpController {
   async comment(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { text } = parseBody(commentBody, body);
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'CommentOnAlert', data: { alertId: await this.allowed(alertId, principal), text }, metadata });
-    return this.reader.alert(alertId, metadata);
+    const { reason } = await this.allowed(alertId, principal, 'write');
+    await this.alerts.handle({ type: 'CommentOnAlert', data: { alertId: alertId, text }, metadata });
+    return this.reader.alert(alertId, metadata, reason);
   }
 
   /** `200` the alert, resolved with `{outcome, note?}`; 400 naming `outcome` when missing or unknown; 409 when resolved. */
@@ -94,13 +98,13 @@ export class AlertsHttpController {
   async resolve(@Param('alertId') alertId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const { outcome, note } = parseBody(resolveBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
-    await this.alerts.handle({ type: 'ResolveAlert', data: { alertId: await this.allowed(alertId, principal), outcome, note: note ?? null }, metadata });
-    return this.reader.alert(alertId, metadata);
+    const { reason } = await this.allowed(alertId, principal, 'write');
+    await this.alerts.handle({ type: 'ResolveAlert', data: { alertId: alertId, outcome, note: note ?? null }, metadata });
+    return this.reader.alert(alertId, metadata, reason);
   }
 
-  // The alert id, once the caller may see the alert's patient (a clinician: one of their care teams).
-  private async allowed(alertId: string, principal: Principal): Promise<string> {
-    await this.reader.authoriseAlert(principal, parseId('alertId', alertId, 'an alert id'));
-    return alertId;
+  // The permit, once the policy lets the caller read or write the alert's patient's alerts (a clinician: one of their care teams, not blocked).
+  private allowed(alertId: string, principal: Principal, action: AccessAction): Promise<AccessDecision> {
+    return this.reader.authoriseAlert(principal, parseId('alertId', alertId, 'an alert id'), action);
   }
 }

@@ -15,7 +15,7 @@ export class PatientTriageHttpController {
   @Access('triage', 'read', { patient: { param: 'patientId' } })
   async get(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
-    await this.reader.authorise(principal, patientId);
-    return this.reader.patientTriage(patientId, commandMetadataFrom(principal, headers));
+    const { reason } = await this.reader.authorise(principal, patientId);
+    return this.reader.patientTriage(patientId, commandMetadataFrom(principal, headers), reason);
   }
 }

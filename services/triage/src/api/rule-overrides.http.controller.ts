@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put } from '@nestjs/common';
-import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
+import { Access, CurrentPrincipal, type AccessAction, type AccessDecision, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
@@ -33,9 +33,9 @@ export class RuleOverridesHttpController {
   @Roles('clinician', 'auditor')
   @Access('triage', 'read', { patient: { param: 'patientId' } })
   async list(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    await this.check(patientId, principal);
+    const { reason } = await this.check(patientId, principal, 'read');
     const state = await this.triage.stateOf(patientId);
-    await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-overrides', resource: `triage/${patientId}/overrides` }, commandMetadataFrom(principal, headers));
+    await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-overrides', resource: `triage/${patientId}/overrides`, reason }, commandMetadataFrom(principal, headers));
     return { patientId, version: state.overrides.version, overrides: Object.values(state.overrides.entries) };
   }
 
@@ -44,7 +44,7 @@ export class RuleOverridesHttpController {
   @Roles('clinician')
   @Access('triage', 'write', { patient: { param: 'patientId' } })
   async set(@Param('patientId') patientId: string, @Param('ruleId') ruleId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    await this.check(patientId, principal, ruleId);
+    await this.check(patientId, principal, 'write', ruleId);
     const { parameter, value, reason: why } = parseBody(setBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
     return this.answer(await this.record(await this.triage.setOverride(patientId, { ruleId, parameter, value, reason: why }, metadata), metadata));
@@ -55,16 +55,16 @@ export class RuleOverridesHttpController {
   @Roles('clinician')
   @Access('triage', 'write', { patient: { param: 'patientId' } })
   async remove(@Param('patientId') patientId: string, @Param('ruleId') ruleId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    await this.check(patientId, principal, ruleId);
+    await this.check(patientId, principal, 'write', ruleId);
     const { reason: why } = parseBody(removeBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
     return this.answer(await this.record(await this.triage.removeOverride(patientId, ruleId, why, metadata), metadata));
   }
 
-  private async check(patientId: string, principal: Principal, ruleId?: string): Promise<void> {
+  private async check(patientId: string, principal: Principal, action: AccessAction, ruleId?: string): Promise<AccessDecision> {
     parseId('patientId', patientId, 'an internal patient id');
     if (ruleId !== undefined && !RULE_ID.test(ruleId)) throw ValidationError.field('ruleId', "expected a rule id of the patient's rule set");
-    await this.reader.authorise(principal, patientId);
+    return this.reader.authorise(principal, patientId, action);
   }
 
   private async record(outcome: TriageOutcome, metadata: ReturnType<typeof commandMetadataFrom>): Promise<TriageOutcome> {

@@ -42,9 +42,9 @@ export class TriageAuditHttpController {
   @Access('triage', 'read', { patient: { param: 'patientId' } })
   async history(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
-    await this.reader.authorise(principal, patientId);
+    const { reason } = await this.reader.authorise(principal, patientId);
     const decisions = (await this.triage.history(patientId)).filter((e): e is typeof e & PatientTriaged => e.type === 'PatientTriaged').map((e) => e.data);
-    await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-history', resource: `triage/${patientId}/history` }, commandMetadataFrom(principal, headers));
+    await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-history', resource: `triage/${patientId}/history`, reason }, commandMetadataFrom(principal, headers));
     return { patientId, decisions };
   }
 
@@ -56,8 +56,8 @@ export class TriageAuditHttpController {
   async verify(@Param('patientId') patientId: string, @Param('assessmentId') assessmentId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
     if (!ASSESSMENT_ID.test(assessmentId)) throw ValidationError.field('assessmentId', 'expected an assessment id from the patient\'s triage history');
-    await this.reader.authorise(principal, patientId);
-    return this.verifier.verify(patientId, assessmentId, commandMetadataFrom(principal, headers));
+    const { reason } = await this.reader.authorise(principal, patientId);
+    return this.verifier.verify(patientId, assessmentId, commandMetadataFrom(principal, headers), reason);
   }
 
   /** `200` the what-if report: the candidate against the published rule set over the period; nothing is written. */

@@ -35,8 +35,8 @@ export class TriageGrpcController implements triageV1Service.TriageServiceContro
     return grpcCall(async () => {
       const caller = await authenticateGrpcCall(this.verifier, metadata, ['clinician', 'auditor', 'patient', 'guardian']);
       const patientId = parseId('patient_id', request.patientId, 'an internal patient id');
-      await this.reader.authorise(caller.principal, patientId);
-      const view = await this.reader.patientTriage(patientId, caller.request);
+      const { reason } = await this.reader.authorise(caller.principal, patientId);
+      const view = await this.reader.patientTriage(patientId, caller.request, reason);
       return { status: statusOf(view), assessment: view.assessment === null ? undefined : assessmentOf(view.assessment) };
     });
   }

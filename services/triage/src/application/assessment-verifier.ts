@@ -37,7 +37,7 @@ export class AssessmentVerifier {
     @Inject(AccessLog) private readonly accessLog: AccessLog,
   ) {}
 
-  async verify(patientId: string, assessmentId: string, metadata: CommandMetadata): Promise<Verification> {
+  async verify(patientId: string, assessmentId: string, metadata: CommandMetadata, reason?: string): Promise<Verification> {
     const events = (await this.triage.history(patientId)) as readonly TriageEvent[];
     const index = events.findIndex((e) => e.type === 'PatientTriaged' && e.data.assessmentId === assessmentId);
     if (index < 0) throw new NotFoundError(`Patient ${patientId} has no assessment ${assessmentId}`);
@@ -55,7 +55,7 @@ export class AssessmentVerifier {
     if (missing.length > 0) differences.push(`${missing.length} recorded input(s) are not in the patient's history`);
     if (replay.colour !== decision.colour) differences.push(`colour ${replay.colour} replayed, ${decision.colour} recorded`);
     if (canonicalJson(replay.reasons) !== canonicalJson(decision.reasons)) differences.push('the reasons differ (rules, values, inputs or texts)');
-    await this.accessLog.recordReads('triage', [patientId], { purpose: 'verify-assessment', resource: `triage/${patientId}/assessments/${assessmentId}` }, metadata);
+    await this.accessLog.recordReads('triage', [patientId], { purpose: 'verify-assessment', resource: `triage/${patientId}/assessments/${assessmentId}`, ...(reason ? { reason } : {}) }, metadata);
     return {
       verified: differences.length === 0,
       assessmentId,

@@ -1,14 +1,16 @@
-import { AccessLog } from '@varde/platform';
+import { AccessLog, AccessPolicy } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertMayReadPatientOfTeam, mayReadPatientOfTeam, type Principal } from '@varde/auth';
+import type { AccessAction, AccessDecision, Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
 import { AlertsQuery, type AlertFilter, type AlertHistoryEntry, type AlertView } from './alerts.port';
 import { WorklistQuery, type PatientTriageView, type WorklistEntry, type WorklistFilter } from './worklist.port';
 
 /**
  * Every read of patient data goes through here: the rows are fetched, each patient shown is written to the
- * access log, and only then is anything returned. If the log cannot be written, nothing is shown. Who may see
- * a patient is decided here too ({@link authorise}): a clinician only the patients of their care teams.
+ * access log (with the policy's reason when the caller passes it), and only then is anything returned. If the log
+ * cannot be written, nothing is shown. Who may see a patient is decided here too ({@link authorise}): by the policy
+ * decision point in sharing for clinicians and guardians (care team, blocks, emergency access, age rules), by the
+ * policy table for the other roles.
  */
 @Injectable()
 export class PatientDataReader {
@@ -16,28 +18,35 @@ export class PatientDataReader {
     @Inject(WorklistQuery) private readonly worklist: WorklistQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(AlertsQuery) private readonly alerts: AlertsQuery,
+    @Inject(AccessPolicy) private readonly policy: AccessPolicy,
   ) {}
 
   /**
-   * Throws ForbiddenError unless the caller may see this patient; a clinician's answer depends on the care team
-   * the patient's worklist row names (none: triage has not registered the patient, so no clinician may).
+   * Throws ForbiddenError (or 503 when sharing cannot be asked) unless the policy lets the caller `action` this
+   * patient's triage data; a clinician's care team is the one the patient's worklist row names (none: triage has not
+   * registered the patient, so only an emergency access lets a clinician read). Resolves to the permit, whose reason
+   * goes into the access log.
    */
-  async authorise(principal: Principal, patientId: string): Promise<void> {
+  async authorise(principal: Principal, patientId: string, action: AccessAction = 'read', category: 'triage' | 'alerts' = 'triage'): Promise<AccessDecision> {
     const careTeamId = principal.role === 'clinician' ? await this.worklist.careTeamOf(patientId) : undefined;
-    assertMayReadPatientOfTeam(principal, patientId, careTeamId);
+    return this.policy.authoriseWithTeam(principal, { category, action, patient: { id: patientId, careTeamId } });
   }
 
-  /** Whether the caller may see this patient (see {@link authorise}), without throwing. */
+  /**
+   * Whether the caller may see this patient's row of an aggregate (a what-if), without throwing
+   * ({@link AccessPolicy.permitForListing}: care team and no block; an emergency access does not open aggregates).
+   */
   async mayRead(principal: Principal, patientId: string): Promise<boolean> {
     const careTeamId = principal.role === 'clinician' ? await this.worklist.careTeamOf(patientId) : undefined;
-    return mayReadPatientOfTeam(principal, patientId, careTeamId);
+    const question = { category: 'triage', action: 'read', patient: { id: patientId, careTeamId } } as const;
+    return (await this.policy.permitForListing(principal, question)) !== undefined;
   }
 
-  /** Throws NotFoundError for an unknown alert, ForbiddenError unless the caller may see the alert's patient. */
-  async authoriseAlert(principal: Principal, alertId: string): Promise<void> {
+  /** Throws NotFoundError for an unknown alert, ForbiddenError unless the policy lets the caller `action` the alert's patient's alerts. */
+  async authoriseAlert(principal: Principal, alertId: string, action: AccessAction): Promise<AccessDecision> {
     const alert = await this.alerts.get(alertId, new Date());
     if (!alert) throw new NotFoundError(`There is no alert ${alertId}`);
-    await this.authorise(principal, alert.patientId);
+    return this.authorise(principal, alert.patientId, action, 'alerts');
   }
 
   /** The worklist (only the patients of `filter.careTeams` when given), logged as one access per patient shown. */
@@ -47,11 +56,11 @@ export class PatientDataReader {
     return entries;
   }
 
-  /** One patient's triage with provenance, logged as one access. */
-  async patientTriage(patientId: string, request: CommandMetadata): Promise<PatientTriageView> {
+  /** One patient's triage with provenance, logged as one access (`reason`: the permit's, from {@link authorise}). */
+  async patientTriage(patientId: string, request: CommandMetadata, reason?: string): Promise<PatientTriageView> {
     const view = await this.worklist.get(patientId, new Date(request.now));
     if (!view) throw new NotFoundError(`Triage has no record of patient ${patientId}`);
-    await this.log([patientId], { purpose: 'triage-status', resource: `triage/${patientId}` }, request);
+    await this.log([patientId], { purpose: 'triage-status', resource: `triage/${patientId}`, ...(reason ? { reason } : {}) }, request);
     return view;
   }
 
@@ -62,16 +71,16 @@ export class PatientDataReader {
     return alerts;
   }
 
-  /** One alert with its history, logged as one access to its patient. */
-  async alert(alertId: string, request: CommandMetadata): Promise<AlertView & { history: readonly AlertHistoryEntry[] }> {
+  /** One alert with its history, logged as one access to its patient (`reason`: the permit's). */
+  async alert(alertId: string, request: CommandMetadata, reason?: string): Promise<AlertView & { history: readonly AlertHistoryEntry[] }> {
     const alert = await this.alerts.get(alertId, new Date(request.now));
     if (!alert) throw new NotFoundError(`There is no alert ${alertId}`);
     const history = await this.alerts.history(alertId);
-    await this.log([alert.patientId], { purpose: 'alert', resource: `alerts/${alertId}` }, request);
+    await this.log([alert.patientId], { purpose: 'alert', resource: `alerts/${alertId}`, ...(reason ? { reason } : {}) }, request);
     return { ...alert, history };
   }
 
-  private log(patientIds: readonly string[], what: { purpose: string; resource: string }, request: CommandMetadata): Promise<void> {
+  private log(patientIds: readonly string[], what: { purpose: string; resource: string; reason?: string }, request: CommandMetadata): Promise<void> {
     return this.accessLog.recordReads('triage', patientIds, what, request);
   }
 }
