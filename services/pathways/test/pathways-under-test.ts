@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createGrpcClient, type GrpcClient } from '@varde/platform';
-import { freshSchema, startPathwaysAndSharing, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, freshSchema, startPathwaysAndSharing, type AccessLogView, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 
 /** The pathways service running as its own process on a fresh schema, with a token issuer, its gRPC client and a pool for counting rows. */
 export type PathwaysUnderTest = Readonly<{ issuer: TestIssuer; pathways: ServiceProcess; sharing: ServiceProcess; triage?: ServiceProcess; grpc: GrpcClient; db: pg.Pool; schema: string; busSchema: string; stop: () => Promise<void> }>;
@@ -45,4 +45,12 @@ export async function startPathways(databaseUrl: string, schemaPrefix: string, e
       await db.end();
     },
   };
+}
+
+/**
+ * Waits until the patient's access log in sharing (pathways' outbox forwards each read there) holds the entries
+ * `complete` looks for, and returns them all.
+ */
+export async function loggedReads(t: PathwaysUnderTest, patientId: string, complete: (entries: readonly AccessLogView[]) => boolean): Promise<readonly AccessLogView[]> {
+  return accessLogOf(t.sharing.url, patientId, await t.issuer.token('patient', { patientId }), complete, 'the reads in the patient\'s access log');
 }
