@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, enrolPatient, expectAccessible, launchChromium, newPage, screenshot, signIn, tabTo, token } from './browser';
@@ -193,5 +194,119 @@ describe('patient app: forms', () => {
     for (let i = 3; i <= 9; i++) await page.locator(`[data-link-id="phq9-${i}"]`).getByLabel('Not at all', { exact: true }).check();
     await page.getByRole('button', { name: 'Send' }).click();
     expect(await page.getByTestId('form-scores').innerText()).toContain('PHQ-9 total score: 4');
+  });
+
+  it('answers a questionnaire with every item type forms accepts (repeats, readOnly, maxLength, initial, enableWhen "any"), stored as typed', async () => {
+    const url = `https://example.org/fhir/Questionnaire/every-item-${randomUUID()}`;
+    const unit = (code: string, display: string) => ({ url: 'http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption', valueCoding: { system: 'http://unitsofmeasure.org', code, display } });
+    const questionnaire = {
+      resourceType: 'Questionnaire',
+      url,
+      version: '1',
+      name: 'EveryItemType',
+      title: 'Every item type',
+      status: 'draft',
+      contained: [{ resourceType: 'ValueSet', id: 'symptoms', status: 'active', compose: { include: [{ system: 'https://example.org/symptoms', concept: [{ code: 'cough', display: 'Cough' }, { code: 'fever', display: 'Fever' }, { code: 'pain', display: 'Pain' }] }] } }],
+      item: [
+        { linkId: 'intro', type: 'display', text: 'A few questions about your week.' },
+        {
+          linkId: 'week',
+          type: 'group',
+          text: 'Your week',
+          item: [
+            { linkId: 'walks', type: 'boolean', text: 'Did you walk every day?', required: true },
+            { linkId: 'temp', type: 'decimal', text: 'Highest temperature' },
+            { linkId: 'steps', type: 'integer', text: 'Steps on a usual day', initial: [{ valueInteger: 1000 }] },
+            { linkId: 'since', type: 'date', text: 'Unwell since' },
+            { linkId: 'last-dose', type: 'dateTime', text: 'Last dose of antibiotics' },
+            { linkId: 'wake', type: 'time', text: 'Usual time you wake' },
+            { linkId: 'nickname', type: 'string', text: 'What should we call you?', maxLength: 10 },
+            { linkId: 'notes', type: 'text', text: 'Anything else' },
+            { linkId: 'symptoms', type: 'choice', text: 'Symptoms', repeats: true, answerValueSet: '#symptoms' },
+            { linkId: 'inhaler', type: 'open-choice', text: 'Which inhaler?', answerOption: [{ valueCoding: { system: 'https://example.org/inhalers', code: 'blue', display: 'Blue' } }, { valueCoding: { system: 'https://example.org/inhalers', code: 'brown', display: 'Brown' } }] },
+            { linkId: 'waist', type: 'quantity', text: 'Waist', extension: [unit('cm', 'cm'), unit('[in_i]', 'inch')] },
+            { linkId: 'medicines', type: 'string', text: 'Medicines', repeats: true },
+            { linkId: 'ref', type: 'string', text: 'Reference', readOnly: true, initial: [{ valueString: 'A-1' }] },
+          ],
+        },
+        {
+          linkId: 'why',
+          type: 'string',
+          text: 'What stopped you?',
+          enableBehavior: 'any',
+          enableWhen: [
+            { question: 'walks', operator: '=', answerBoolean: false },
+            { question: 'steps', operator: '<', answerInteger: 500 },
+          ],
+        },
+      ],
+    };
+    const designer = await token('pathway-designer');
+    const draft = await api<{ id: string }>('POST', '/fhir/Questionnaire', designer, questionnaire);
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    expect((await api('POST', `/fhir/Questionnaire/${draft.body.id}/$publish`, designer)).status).toBe(200);
+    const patientId = await enrolPatient();
+    await assign(patientId, `${url}|1`);
+
+    const page = await newPage(browser, { ...phone, locale: 'en-GB' });
+    await signIn(page, 'patient', 'patient', { patientId });
+    await openForm(page, 'Form', 'Every item type');
+    const item = (linkId: string) => page.locator(`[data-link-id="${linkId}"]`);
+    expect(await item('steps').getByRole('spinbutton').inputValue()).toBe('1000');
+    expect(await item('ref').getByRole('textbox').inputValue()).toBe('A-1');
+    expect(await item('ref').getByRole('textbox').getAttribute('readonly')).not.toBeNull();
+
+    // enableWhen with enableBehavior "any": shown when the patient did not walk, or walks under 500 steps.
+    await item('walks').getByLabel('Yes', { exact: true }).check();
+    expect(await item('why').count()).toBe(0);
+    await item('steps').getByRole('spinbutton').fill('400');
+    await item('why').waitFor();
+    await item('steps').getByRole('spinbutton').fill('1000');
+    await expect.poll(() => item('why').count()).toBe(0);
+    await item('walks').getByLabel('No', { exact: true }).check();
+    await item('why').getByRole('textbox').fill('Knee pain');
+
+    await item('temp').getByRole('spinbutton').fill('37.5');
+    await item('since').locator('input').fill('2026-11-01');
+    await item('last-dose').locator('input').fill('2026-12-01T08:30');
+    await item('wake').locator('input').fill('07:15:00');
+    await item('nickname').getByRole('textbox').focus();
+    await page.keyboard.type('Kari Nordmann');
+    expect(await item('nickname').getByRole('textbox').inputValue()).toBe('Kari Nordm');
+    await item('notes').getByRole('textbox').fill('Tired.\nSlept badly.');
+    await item('symptoms').getByLabel('Cough').check();
+    await item('symptoms').getByLabel('Pain').check();
+    await item('inhaler').getByLabel('Other answer').fill('Green one');
+    await item('waist').getByRole('combobox', { name: 'Unit' }).selectOption('[in_i]');
+    await item('waist').getByRole('spinbutton').fill('34');
+    await item('medicines').getByRole('textbox').first().fill('Spiriva');
+    await item('medicines').getByRole('button', { name: 'Add another answer' }).click();
+    await item('medicines').getByRole('textbox', { name: 'Medicines (2)' }).fill('Ventoline');
+    await expectAccessible(page);
+    await screenshot(page, 'patient-every-item-en');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('form-sent').waitFor();
+
+    type Item = { linkId: string; answer?: Array<Record<string, unknown>>; item?: Item[] };
+    const found = await api<{ entry?: Array<{ resource: { item?: Item[] } }> }>('GET', `/fhir/QuestionnaireResponse?subject=Patient/${patientId}&questionnaire=${encodeURIComponent(url)}`, await token('patient', patientId));
+    const answers = new Map<string, Array<Record<string, unknown>>>();
+    const visit = (items: Item[] | undefined): void => items?.forEach((i) => (i.answer ? answers.set(i.linkId, i.answer) : visit(i.item)));
+    visit(found.body.entry?.[0]?.resource.item);
+    expect(Object.fromEntries(answers)).toEqual({
+      walks: [{ valueBoolean: false }],
+      temp: [{ valueDecimal: 37.5 }],
+      steps: [{ valueInteger: 1000 }],
+      since: [{ valueDate: '2026-11-01' }],
+      'last-dose': [{ valueDateTime: expect.stringMatching(/^2026-12-01T\d\d:30:00/) }],
+      wake: [{ valueTime: '07:15:00' }],
+      nickname: [{ valueString: 'Kari Nordm' }],
+      notes: [{ valueString: 'Tired.\nSlept badly.' }],
+      symptoms: [{ valueCoding: { system: 'https://example.org/symptoms', code: 'cough', display: 'Cough' } }, { valueCoding: { system: 'https://example.org/symptoms', code: 'pain', display: 'Pain' } }],
+      inhaler: [{ valueString: 'Green one' }],
+      waist: [{ valueQuantity: { value: 34, unit: 'inch', system: 'http://unitsofmeasure.org', code: '[in_i]' } }],
+      medicines: [{ valueString: 'Spiriva' }, { valueString: 'Ventoline' }],
+      ref: [{ valueString: 'A-1' }],
+      why: [{ valueString: 'Knee pain' }],
+    });
   });
 });

@@ -205,6 +205,9 @@ function RepeatingField(props: FieldProps) {
   );
 }
 
+/** The number typed, or undefined while the field is empty or not a number. */
+const numberOf = (text: string): number | undefined => (text.trim() === '' || Number.isNaN(Number(text)) ? undefined : Number(text));
+
 const pad = (n: number): string => String(n).padStart(2, '0');
 /** An ISO date-time as `<input type="datetime-local">` shows it, in the device's time zone. */
 const localDateTime = (iso: string | undefined): string => {
@@ -215,7 +218,6 @@ const localDateTime = (iso: string | undefined): string => {
 
 /** One answer of a question that is typed: numbers, dates, times, text, quantities. */
 function ValueField({ item, given, set, describedBy, invalid, index }: FieldProps & { index: number }) {
-  const { t } = useTranslation();
   const id = itemDomId(item.linkId, index === 0 ? '-input' : `-input-${index}`);
   const current = given[index];
   const put = (answer: Answer | undefined): void => {
@@ -225,7 +227,6 @@ function ValueField({ item, given, set, describedBy, invalid, index }: FieldProp
     set(next.filter((a) => Object.keys(a).length > 0));
   };
   const common = { id, 'aria-describedby': describedBy, 'aria-invalid': invalid || undefined, 'aria-required': item.required || undefined, readOnly: item.readOnly || isCalculated(item), ...(index > 0 ? { 'aria-label': `${item.text ?? item.linkId} (${index + 1})` } : {}) };
-  const number = (text: string): number | undefined => (text.trim() === '' || Number.isNaN(Number(text)) ? undefined : Number(text));
   switch (item.type) {
     case 'integer':
     case 'decimal': {
@@ -238,35 +239,14 @@ function ValueField({ item, given, set, describedBy, invalid, index }: FieldProp
           step={item.type === 'integer' ? 1 : 'any'}
           value={value ?? ''}
           onChange={(event) => {
-            const n = number(event.target.value);
+            const n = numberOf(event.target.value);
             put(n === undefined ? undefined : item.type === 'integer' ? { valueInteger: Math.trunc(n) } : { valueDecimal: n });
           }}
         />
       );
     }
-    case 'quantity': {
-      const units = extensionsOf(item, EXT.unitOption).flatMap((e) => (e.valueCoding?.code ? [e.valueCoding] : []));
-      const unit = current?.valueQuantity?.code ?? units[0]?.code;
-      const unitId = itemDomId(item.linkId, '-unit');
-      const quantity = (value: number | undefined, code: string | undefined): Answer | undefined =>
-        value === undefined || code === undefined ? undefined : { valueQuantity: { value, unit: units.find((u) => u.code === code)?.display ?? code, system: UCUM, code } };
-      return (
-        <span className="quantity">
-          <input {...common} type="number" inputMode="decimal" step="any" value={current?.valueQuantity?.value ?? ''} onChange={(event) => put(quantity(number(event.target.value), unit))} />
-          {units.length > 1 ? (
-            <select id={unitId} aria-label={t('form.unit')} value={unit} disabled={item.readOnly} onChange={(event) => put(quantity(current?.valueQuantity?.value, event.target.value))}>
-              {units.map((u) => (
-                <option key={u.code} value={u.code}>
-                  {u.display ?? u.code}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <span>{units[0]?.display ?? unit ?? ''}</span>
-          )}
-        </span>
-      );
-    }
+    case 'quantity':
+      return <QuantityField item={item} current={current} put={put} common={common} />;
     case 'date':
       return <input {...common} type="date" value={current?.valueDate ?? ''} onChange={(event) => put(event.target.value ? { valueDate: event.target.value } : undefined)} />;
     case 'dateTime':
@@ -278,4 +258,38 @@ function ValueField({ item, given, set, describedBy, invalid, index }: FieldProp
     default:
       return <input {...common} type="text" maxLength={item.maxLength} value={current?.valueString ?? ''} onChange={(event) => put(event.target.value === '' ? undefined : { valueString: event.target.value })} />;
   }
+}
+
+/** A quantity: the number and its UCUM unit (the item's unitOptions); the unit chosen is kept until a number is typed. */
+function QuantityField({ item, current, put, common }: { item: QuestionnaireItem; current: Answer | undefined; put: (answer: Answer | undefined) => void; common: Record<string, unknown> }) {
+  const { t } = useTranslation();
+  const units = extensionsOf(item, EXT.unitOption).flatMap((e) => (e.valueCoding?.code ? [e.valueCoding] : []));
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const unit = current?.valueQuantity?.code ?? chosen ?? units[0]?.code;
+  const quantity = (value: number | undefined, code: string | undefined): Answer | undefined =>
+    value === undefined || code === undefined ? undefined : { valueQuantity: { value, unit: units.find((u) => u.code === code)?.display ?? code, system: UCUM, code } };
+  return (
+    <span className="quantity">
+      <input {...common} type="number" inputMode="decimal" step="any" value={current?.valueQuantity?.value ?? ''} onChange={(event) => put(quantity(numberOf(event.target.value), unit))} />
+      {units.length > 1 ? (
+        <select
+          aria-label={t('form.unit')}
+          value={unit}
+          disabled={item.readOnly}
+          onChange={(event) => {
+            setChosen(event.target.value);
+            if (current?.valueQuantity?.value !== undefined) put(quantity(current.valueQuantity.value, event.target.value));
+          }}
+        >
+          {units.map((u) => (
+            <option key={u.code} value={u.code}>
+              {u.display ?? u.code}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <span>{units[0]?.display ?? unit ?? ''}</span>
+      )}
+    </span>
+  );
 }

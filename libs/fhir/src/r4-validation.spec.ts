@@ -80,4 +80,11 @@ describe('R4 structural validation', () => {
     const bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ resource: observation({ valueString: 'x' }), request: { method: 'POST', url: 'Observation' } }] };
     expect(fields(bundle)).toEqual(['Bundle.entry[0].resource.valueString']);
   });
+
+  it('counts a canonical "#id" as referencing a contained resource (dom-3), e.g. an item\'s answerValueSet', () => {
+    const valueSet = { resourceType: 'ValueSet', id: 'symptoms', status: 'active', compose: { include: [{ system: 'urn:x', concept: [{ code: 'a' }] }] } };
+    const questionnaire = (answerValueSet: string) => ({ resourceType: 'Questionnaire', status: 'draft', contained: [valueSet], item: [{ linkId: 'q', type: 'choice', answerValueSet }] });
+    expect(r4Issues(questionnaire('#symptoms'))).toEqual([]);
+    expect(fields(questionnaire('#other'))).toEqual(['Questionnaire.contained[0]']);
+  });
 });

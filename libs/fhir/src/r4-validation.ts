@@ -173,7 +173,11 @@ function visitOne(value: unknown, code: string, element: string, path: string, o
   walk(value, code, path, owner, issues);
 }
 
-/** R4 dom-3: a contained resource is referenced (`#id`) from elsewhere in the resource, or refers to its container (`#`). */
+/**
+ * R4 dom-3: a contained resource is referenced (`#id`) from elsewhere in the resource, or refers to its container
+ * (`#`). R4's expression counts `Reference.reference` and `canonical` / `uri` / `url` values alike (e.g. a
+ * Questionnaire item's `answerValueSet: "#symptoms"` naming its contained ValueSet).
+ */
 function containedReferenced(resource: Record<string, unknown>, root: string, issues: FieldIssue[]): void {
   const contained = resource['contained'];
   if (!Array.isArray(contained) || contained.length === 0) return;
@@ -193,7 +197,7 @@ function collectReferences(node: unknown, into: Set<string>): void {
   if (Array.isArray(node)) return node.forEach((n) => collectReferences(n, into));
   if (!isObject(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'reference' && typeof value === 'string') into.add(value);
+    if (typeof value === 'string' && (key === 'reference' || value.startsWith('#'))) into.add(value);
     else if (typeof value === 'object') collectReferences(value, into);
   }
 }
