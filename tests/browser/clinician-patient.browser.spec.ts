@@ -67,8 +67,11 @@ describe('clinician patient page', () => {
     await enrolment.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => state.innerText()).toContain('Paused');
     expect(await state.innerText()).toContain('paused: Admitted to hospital');
+    // Beside the colour too, so the colour is not read as current.
+    expect(await status.getByTestId('paused').innerText()).toBe('Follow-up paused');
     await enrolment.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => state.innerText()).toMatch(/^Active/);
+    expect(await status.getByTestId('paused').count()).toBe(0);
     await enrolment.getByLabel('Pathway').selectOption('heart-failure');
     await enrolment.getByLabel('Reason', { exact: true }).fill('Heart failure is now the main problem');
     await enrolment.getByRole('button', { name: 'Change pathway' }).click();

@@ -25,7 +25,7 @@ type Action = 'pause' | 'resume' | 'change-pathway' | 'discharge';
  * resume, change pathway, discharge. Each change sends the version it was made on (`If-Match`), so a change someone
  * else made meanwhile is shown, not overwritten.
  */
-export function EnrolmentPanel({ patientId, onChange }: { patientId: string; onChange: () => void }) {
+export function EnrolmentPanel({ patientId, onChange, onStatus }: { patientId: string; onChange: () => void; onStatus?: (status: Enrolment['status']) => void }) {
   const { t, i18n } = useTranslation();
   const { api } = useSession();
   const pathways = usePathways();
@@ -45,6 +45,9 @@ export function EnrolmentPanel({ patientId, onChange }: { patientId: string; onC
     }
   }, [api, patientId, t]);
   useEffect(() => void load(), [load]);
+  useEffect(() => {
+    if (enrolment) onStatus?.(enrolment.status);
+  }, [enrolment, onStatus]);
 
   const act = async (action: Action): Promise<void> => {
     if (!enrolment) return;

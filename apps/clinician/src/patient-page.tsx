@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
 import { ColourBadge } from './colour-badge';
 import { EnrolmentPanel } from './enrolment-panel';
+import { PausedBadge } from './paused-badge';
 import { FormResponsesPanel } from './form-responses-panel';
 import { type Override, type Rule, ThresholdsPanel } from './thresholds-panel';
 import type { Alert, Colour } from './types';
@@ -27,6 +28,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
   const [series, setSeries] = useState<Series>();
   const [rules, setRules] = useState<readonly Rule[]>([]);
   const [overrides, setOverrides] = useState<readonly Override[]>([]);
+  const [enrolmentStatus, setEnrolmentStatus] = useState<'active' | 'paused' | 'discharged'>();
   const [history, setHistory] = useState<readonly Decision[]>([]);
   const [alerts, setAlerts] = useState<readonly Alert[]>([]);
   const [verified, setVerified] = useState<Record<string, boolean>>({});
@@ -94,7 +96,8 @@ export function PatientPage({ patientId }: { patientId: string }) {
         <section aria-labelledby="status-heading">
           <h2 id="status-heading">{t('patient.status')}</h2>
           <p>
-            <ColourBadge colour={triage.colour} /> {formatDateTime(triage.since, i18n.language)}
+            <ColourBadge colour={triage.colour} />
+            {enrolmentStatus === 'paused' ? <PausedBadge /> : null} {formatDateTime(triage.since, i18n.language)}
           </p>
           <ul>
             {triage.reasons.map((reason) => (
@@ -103,7 +106,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
           </ul>
         </section>
       ) : null}
-      <EnrolmentPanel patientId={patientId} onChange={() => void load()} />
+      <EnrolmentPanel patientId={patientId} onChange={() => void load()} onStatus={setEnrolmentStatus} />
       <section aria-labelledby="measurements-heading">
         <h2 id="measurements-heading">{t('patient.measurements')}</h2>
         {series && series.points.length > 0 ? (

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ColourBadge } from './colour-badge';
 import { PathwayOptions, usePathways } from './pathway-options';
+import { PausedBadge } from './paused-badge';
 import { TeamOptions } from './team-options';
 import type { Colour, WorklistEntry } from './types';
 
@@ -208,14 +209,7 @@ export function WorklistPage() {
                 </td>
                 <td>
                   <ColourBadge colour={entry.colour} />
-                  {entry.enrolment === 'paused' ? (
-                    <span className="paused" data-testid="paused">
-                      <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-                        <path d="M6 4h4v16H6zM14 4h4v16h-4z" fill="currentColor" />
-                      </svg>
-                      {t('worklist.paused')}
-                    </span>
-                  ) : null}
+                  {entry.enrolment === 'paused' ? <PausedBadge /> : null}
                 </td>
                 <td>
                   <ul>
