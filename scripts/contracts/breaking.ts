@@ -1,21 +1,39 @@
-// Fails when proto/ has a breaking change against the base branch (default main; pass another ref as the
-// first argument, e.g. origin/main in CI). The first commit that adds proto/ has nothing to compare with.
+// Fails when proto/ has a breaking change against the last release: the newest tag `v<major>.<minor>.<patch>`
+// reachable from HEAD (pass another git ref as the first argument to compare with it instead). Without any release
+// tag yet, the working tree is compared with HEAD (uncommitted changes only) and it says so.
 import { spawnSync } from 'node:child_process';
 import { repoRoot, runBuf } from './run-buf';
 
-function gitSucceeds(args: readonly string[]): boolean {
-  return spawnSync('git', args, { cwd: repoRoot, stdio: 'ignore' }).status === 0;
+/** What to compare with: the given ref, else the last release tag, else HEAD (noting that no release exists). */
+export function breakingBase(repo: string, given: string | undefined): { ref: string; kind: 'given' | 'release' | 'head' } {
+  if (given !== undefined) return { ref: given, kind: 'given' };
+  const described = spawnSync('git', ['describe', '--tags', '--abbrev=0', '--match', 'v[0-9]*.[0-9]*.[0-9]*', 'HEAD'], { cwd: repo, encoding: 'utf8' });
+  const tag = described.status === 0 ? described.stdout.trim() : '';
+  return tag !== '' ? { ref: tag, kind: 'release' } : { ref: 'HEAD', kind: 'head' };
 }
 
-const base = process.argv[2] ?? 'main';
-const baseExists = gitSucceeds(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
+/** Runs buf's breaking-change check of `repo`'s proto/ against `given` (or the last release); returns the exit code. */
+export function checkBreaking(repo: string, given?: string): number {
+  const gitSucceeds = (args: readonly string[]): boolean => spawnSync('git', args, { cwd: repo, stdio: 'ignore' }).status === 0;
+  const base = breakingBase(repo, given);
+  if (!gitSucceeds(['rev-parse', '--verify', '--quiet', `${base.ref}^{commit}`])) {
+    if (base.kind === 'head') {
+      console.log('no commit yet: breaking-change check has nothing to compare');
+      return 0;
+    }
+    // A missing base in a repository with history is a checkout problem, not "nothing to compare".
+    console.error(`base ref ${base.ref} not found: fetch it first (e.g. git fetch --tags origin)`);
+    return 1;
+  }
+  if (!gitSucceeds(['cat-file', '-e', `${base.ref}:proto`])) {
+    console.log(`no proto on ${base.ref} yet: breaking-change check has nothing to compare`);
+    return 0;
+  }
+  const what = { head: 'HEAD: no release tag (v<major>.<minor>.<patch>) yet, so only uncommitted changes are checked', release: `the last release, ${base.ref}`, given: base.ref }[base.kind];
+  console.log(`breaking-change check: proto/ against ${what}`);
+  return runBuf(['breaking', '--against', `.git#ref=${base.ref},subdir=proto`], repo);
+}
 
-if (!baseExists && gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'])) {
-  // A missing base in a repository with history is a CI checkout problem, not "nothing to compare".
-  console.error(`base ref ${base} not found: fetch it first (e.g. git fetch origin main:main)`);
-  process.exitCode = 1;
-} else if (!baseExists || !gitSucceeds(['cat-file', '-e', `${base}:proto`])) {
-  console.log(`no proto on ${base} yet: breaking-change check has nothing to compare`);
-} else {
-  process.exitCode = runBuf(['breaking', '--against', `.git#ref=${base},subdir=proto`]);
+if (require.main === module) {
+  process.exitCode = checkBreaking(repoRoot, process.argv[2]);
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,6 +155,34 @@ describe('public event feed for other health trusts', () => {
     expect(await enrolPatient(stack.services.pathways!.url, clinician, nationalId)).toBe(patientId);
     await eventually(async () => (of(TRUST_B, patientId, 'varde.public.pathways.v1.PatientEnrolled').length > 0 ? true : undefined), 'the new enrolment on trust B’s topic');
     expect(of(TRUST_A, patientId, 'varde.public.pathways.v1.PatientDischarged')).toEqual([]);
+  });
+
+  it('is read by the example consumer of examples/ (its own package, only the published .proto files)', async () => {
+    const example = spawn(process.execPath, ['consume.js'], {
+      cwd: join(__dirname, '../../../examples/trust-consumer'),
+      env: { PATH: process.env['PATH'], FEED_BROKERS: feedKafka.brokers, TRUST_ORGNR: TRUST_B, TRUST_PASSWORD: password(TRUST_B), FEED_GROUP: `varde.public.${TRUST_B}.example-${randomUUID()}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    example.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
+    example.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
+    try {
+      const lines = await eventually(async () => {
+        const events = output.split('\n').filter((l) => l.startsWith('{"topic"')).map((l) => JSON.parse(l) as { type: string; id: string; event: { patient: { patientId: string; nationalId: string }; measurementId?: string; value?: number; dischargedAt?: string } });
+        // Everything trust B's own test consumer read (all of it sent before this test) is there.
+        return events.length >= received[TRUST_B]!.length ? events : undefined;
+      }, `the example consumer to print trust B’s events (output so far: ${output.slice(0, 300)})`, 60_000);
+      const measurement = lines.find((e) => e.type === 'varde.public.measurements.v1.MeasurementRecorded' && e.event.value === 95);
+      expect(measurement?.event.patient).toEqual({ patientId, nationalId });
+      const discharge = lines.find((e) => e.type === 'varde.public.pathways.v1.PatientDischarged');
+      expect(discharge?.event.dischargedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(new Set(lines.map((e) => e.id)).size).toBe(lines.length);
+      expect(lines.length).toBe(received[TRUST_B]!.length);
+      expect(lines.some((e) => e.type === 'varde.public.pathways.v1.PatientEnrolled' && e.event.patient.patientId === patientId)).toBe(true);
+    } finally {
+      example.kill('SIGTERM');
+      await new Promise((resolve) => (example.exitCode !== null ? resolve(undefined) : example.once('exit', resolve)));
+    }
   });
 
   it('counts what each trust received in the strategy figures (GET /api/figures)', async () => {
