@@ -9,13 +9,19 @@ import { createPool, schemaConnectionString } from '@varde/database';
 import { rebuildProjection, type RebuildableProjection } from '@varde/event-sourcing';
 import { loadPlatformConfig, type ServiceName } from '@varde/platform';
 import type pg from 'pg';
+import { formsProjections } from '../services/forms/src/infrastructure/forms.projections';
 import { MEASUREMENTS_PROJECTIONS } from '../services/measurements/src/infrastructure/measurements.projections';
+import { pathwaysProjections } from '../services/pathways/src/infrastructure/pathways.projections';
+import { sharingProjections } from '../services/sharing/src/infrastructure/sharing.projections';
 import { triageProjections } from '../services/triage/src/infrastructure/triage.projections';
 import { runCli, UsageError } from './cli';
 
 /** Each service's rebuildable read models. */
-const PROJECTIONS: Readonly<Partial<Record<ServiceName, (pool: pg.Pool) => Readonly<Record<string, RebuildableProjection>>>>> = {
+const PROJECTIONS: Readonly<Record<ServiceName, (pool: pg.Pool) => Readonly<Record<string, RebuildableProjection>>>> = {
+  forms: formsProjections,
   measurements: () => MEASUREMENTS_PROJECTIONS,
+  pathways: pathwaysProjections,
+  sharing: sharingProjections,
   triage: triageProjections,
 };
 

@@ -235,34 +235,92 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     expect(readable.stdout).toMatch(/Triage decisions: \d+ re-run in [\d.]+ s \([\d.]+\/s\): \d+ verified, 0 differ, 0 could not be verified/);
   });
 
-  it('npm run rebuild drops triage\'s read models and rebuilds each from the log equal to the live one', async () => {
+  it('npm run rebuild drops every service\'s read models and rebuilds each from the log equal to the live one', async () => {
+    // Something in every rebuildable table beside triage's: a pause that ends by itself, a form assignment with an
+    // expiry and a draft response, a block, an emergency access by a clinician of another team.
+    const patientId = await enrol();
+    // A second patient answers forms: a pause would close the first one's assignments.
+    const answering = await enrol();
+    const clinician = await token('clinician');
+    const patient = await mintDevToken({ role: 'patient', patientId, issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
+    const answeringPatient = await mintDevToken({ role: 'patient', patientId: answering, issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
+    const outsider = await mintDevToken({ role: 'clinician', careTeams: ['heart-failure-care-team'], issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
+    const post = async (path: string, bearer: string, body: unknown) => {
+      const response = await fetch(`${platform.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, text: await response.text() };
+    };
+    const in2Days = new Date(Date.now() + 48 * HOUR).toISOString();
+    const cat = 'https://varde.no/fhir/Questionnaire/cat';
+    const written = [
+      await post(`/api/enrolments/${patientId}/pause`, clinician, { reason: 'admitted to hospital', until: in2Days }),
+      await post(`/api/patients/${answering}/form-assignments`, clinician, { questionnaire: 'https://varde.no/fhir/Questionnaire/phq-9|1', dueAt: new Date(Date.now() + 24 * HOUR).toISOString(), expiresAt: in2Days }),
+      await post('/fhir/QuestionnaireResponse', answeringPatient, {
+        resourceType: 'QuestionnaireResponse',
+        questionnaire: `${cat}|1`,
+        status: 'in-progress',
+        subject: { reference: `Patient/${answering}` },
+        authored: new Date().toISOString(),
+        item: [{ linkId: 'cough', answer: [{ valueInteger: 2 }] }],
+      }),
+      await post('/fhir/Consent', patient, {
+        resourceType: 'Consent',
+        status: 'active',
+        scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+        patient: { reference: `Patient/${patientId}` },
+        policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+        provision: { type: 'deny', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PRCP' }] }, reference: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '1234567' } } }] },
+      }),
+      await post(`/api/patients/${patientId}/emergency-access`, outsider, { reason: 'Akutt dyspné i mottak, pasienten kan ikke svare', minutes: 30 }),
+    ];
+    expect(written.map((w) => [w.status < 300, w.text.slice(0, 300)])).toEqual(written.map((w) => [true, w.text.slice(0, 300)]));
+
     const client = new pg.Client({ connectionString: platform.databaseUrl });
     await client.connect();
-    // Every column but the worklist's updated_at (the time the row was written, not what it says).
-    const snapshot = async () => ({
-      worklist: (await client.query(`SELECT to_jsonb(w) - 'updated_at' AS row FROM triage.worklist w ORDER BY patient_id`)).rows,
-      alerts: (await client.query(`SELECT to_jsonb(a) AS row FROM triage.alerts a ORDER BY alert_id`)).rows,
-      patients: (await client.query(`SELECT to_jsonb(p) AS row FROM triage.triage_patients p ORDER BY patient_id`)).rows,
-      inputs: (await client.query(`SELECT to_jsonb(i) AS row FROM triage.triage_inputs i ORDER BY event_id, code_system, code`)).rows,
-    });
-    // Stopped, so that nothing it writes meanwhile (a missing-report check) makes the two snapshots differ.
-    await platform.stopService('triage');
+    // Each table's rows as JSON, in one order; the worklist without updated_at (the time the row was written, not what it says).
+    const rowsOf = async (schema: string, table: string) =>
+      (await client.query(`SELECT to_jsonb(t) ${table === 'worklist' ? "- 'updated_at'" : ''} AS row FROM "${schema}"."${table}" t`)).rows.map((r) => JSON.stringify(r.row)).sort();
+    const tables: Readonly<Record<string, readonly string[]>> = {
+      forms: ['questionnaire_responses', 'form_assignment_deadlines'],
+      measurements: ['measurements', 'measurement_chunks'],
+      pathways: ['enrolment_pause_ends'],
+      sharing: ['consents', 'emergency_access', 'guardianships'],
+      triage: ['worklist', 'alerts', 'triage_patients', 'triage_inputs'],
+    };
+    const snapshot = async (service: string) => Object.fromEntries(await Promise.all(tables[service]!.map(async (table) => [table, await rowsOf(service, table)] as const)));
     try {
-      const live = await snapshot();
-      expect(live.worklist.length).toBeGreaterThan(0);
-      expect(live.alerts.length).toBeGreaterThan(0);
-      const run = await runScript('rebuild.ts', ['--service', 'triage', '--projection', 'all'], { DATABASE_URL: platform.databaseUrl });
-      expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/triage\/worklist rebuilt in schema triage from \d+ events/);
-      expect(run.stdout).toMatch(/triage\/alerts rebuilt .* rows in alerts/);
-      expect(run.stdout).toMatch(/triage\/triage-history rebuilt .* rows in triage_inputs/);
-      expect(await snapshot()).toEqual(live);
+      for (const service of Object.keys(tables) as Parameters<RunningPlatform['stopService']>[0][]) {
+        // Stopped, so that nothing it writes meanwhile (a scheduled check) makes the two snapshots differ.
+        await platform.stopService(service);
+        try {
+          const live = await snapshot(service);
+          const run = await runScript('rebuild.ts', ['--service', service, '--projection', 'all'], { DATABASE_URL: platform.databaseUrl });
+          expect(run.code, run.stderr).toBe(0);
+          expect(await snapshot(service)).toEqual(live);
+          if (service === 'triage') {
+            expect(live['worklist']!.length).toBeGreaterThan(0);
+            expect(live['alerts']!.length).toBeGreaterThan(0);
+            expect(run.stdout).toMatch(/triage\/worklist rebuilt in schema triage from \d+ events/);
+            expect(run.stdout).toMatch(/triage\/alerts rebuilt .* rows in alerts/);
+            expect(run.stdout).toMatch(/triage\/triage-history rebuilt .* rows in triage_inputs/);
+          }
+        } finally {
+          await platform.startService(service);
+        }
+      }
+      // Every table the test filled came back (an empty table rebuilt empty would prove nothing).
+      for (const [service, names] of Object.entries(tables)) {
+        for (const table of names.filter((t) => t !== 'guardianships' && t !== 'measurement_chunks')) expect((await rowsOf(service, table)).length, `${service}.${table}`).toBeGreaterThan(0);
+      }
+      expect((await rowsOf('pathways', 'enrolment_pause_ends')).some((row) => row.includes(patientId))).toBe(true);
+      expect((await rowsOf('forms', 'form_assignment_deadlines')).some((row) => row.includes(answering))).toBe(true);
+      expect((await rowsOf('sharing', 'emergency_access')).some((row) => row.includes(patientId))).toBe(true);
+
       const unknown = await runScript('rebuild.ts', ['--service', 'triage', '--projection', 'nothing'], { DATABASE_URL: platform.databaseUrl });
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain('--projection: triage has worklist, alerts, triage-history (or all); got "nothing"');
     } finally {
       await client.end();
-      await platform.startService('triage');
     }
   });
 

@@ -85,3 +85,75 @@ async function replay(
     onProgress(events);
   }
 }
+
+/** A stream folded to its last event, as a {@link streamFoldProjection} writes it. */
+export type FoldedStream<S> = Readonly<{ streamId: string; state: S; version: number; lastRecordedAt: string }>;
+
+/** What a {@link streamFoldProjection} folds and writes. */
+export type StreamFold<S, E extends DomainEvent> = Readonly<{
+  /** The tables the projection writes (in the service's schema); emptied before the refill. */
+  tables: readonly string[];
+  /** How the tables are emptied (see {@link RebuildableProjection}). */
+  empty?: 'delete' | 'truncate';
+  /** The streams folded: every stream whose id starts with this. */
+  streamPrefix: string;
+  /** Streams folded per batch written (default 1 000 events read per query). */
+  batchSize?: number;
+  initialState: () => S;
+  /** The decider's evolve, or any fold over the stream's events with their positions and recorded times. */
+  evolve: (state: S, event: RecordedEvent<E>) => S;
+  /** Writes a batch of folded streams in the rebuild's transaction, as the live code writes one after its command. */
+  write: (tx: pg.ClientBase, streams: readonly FoldedStream<S>[]) => Promise<void>;
+}>;
+
+type StreamRow = MessageRow & { created: Date };
+
+const READ_STREAMS = `SELECT stream_id, stream_position::text, global_position::text, message_type, message_data, message_metadata, message_id, created
+  FROM ${messagesTable.name}
+ WHERE is_archived = FALSE AND stream_id LIKE $1 AND (stream_id, stream_position) > ($2, $3::bigint)
+ ORDER BY stream_id, stream_position
+ LIMIT $4`;
+
+/**
+ * A read model with one row (or a few) per stream, rebuilt by folding each stream to its end and writing what it
+ * ended as — the state the live code writes in the transaction of the stream's last command (ADR 0011). Streams are
+ * read in keyset order over (stream, position), so each arrives whole and in order at a flat cost per batch.
+ */
+export function streamFoldProjection<S, E extends DomainEvent>(fold: StreamFold<S, E>): RebuildableProjection {
+  const batchSize = fold.batchSize ?? 1_000;
+  const prefix = `${fold.streamPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return {
+    tables: fold.tables,
+    ...(fold.empty ? { empty: fold.empty } : {}),
+    refill: async (client, onProgress) => {
+      let read = 0;
+      let after = { stream: '', position: '0' };
+      let current: { streamId: string; state: S; version: number; lastRecordedAt: string } | undefined;
+      for (;;) {
+        const { rows } = await client.query<StreamRow>(READ_STREAMS, [prefix, after.stream, after.position, batchSize]);
+        if (rows.length === 0) break;
+        const done: FoldedStream<S>[] = [];
+        for (const row of rows) {
+          if (row.stream_id !== current?.streamId) {
+            if (current) done.push(current);
+            current = { streamId: row.stream_id, state: fold.initialState(), version: 0, lastRecordedAt: '' };
+          }
+          const event = recordedEventOf<E>(row);
+          // Events written before recordedTime was kept carry only the row's creation time.
+          const recordedAt = event.metadata.recordedTime ?? row.created.toISOString();
+          current.state = fold.evolve(current.state, { ...event, metadata: { ...event.metadata, recordedTime: recordedAt } });
+          current.version = Number(row.stream_position);
+          current.lastRecordedAt = recordedAt;
+        }
+        if (done.length > 0) await fold.write(client, done);
+        read += rows.length;
+        onProgress(read);
+        const last = rows[rows.length - 1]!;
+        after = { stream: last.stream_id, position: last.stream_position };
+      }
+      if (current) await fold.write(client, [current]);
+      return read;
+    },
+  };
+}
+

@@ -1,13 +1,32 @@
-import type { RebuildableProjection } from '@varde/event-sourcing';
-import { refillMeasurementsReadModel } from './measurements.read-model';
-import { refillSampleChunksReadModel } from './sample-chunks.read-model';
+import { streamFoldProjection, type RebuildableProjection } from '@varde/event-sourcing';
+import { applyToView, type MeasurementView } from '../application/measurement.view';
+import type { MeasurementHistoryEvent } from '../domain/measurement.events';
+import type { MeasurementStreamChunkRecorded } from '../domain/sample-chunk.events';
+import { upsertMeasurementViews } from './measurements.read-model';
+import { insertChunks } from './sample-chunks.read-model';
 
 /**
  * Measurements' read models that `npm run rebuild -- --service measurements --projection <name>` drops and rebuilds
- * from the event log. Truncated, not deleted: the tables hold a row per reading (millions), and each is refilled by
- * folding whole streams at once rather than replaying event by event.
+ * from the event log. Truncated, not deleted: the tables hold a row per reading (millions); each measurement's stream
+ * is folded into its one view, each chunk's stream into its one row, as the live code writes them.
  */
 export const MEASUREMENTS_PROJECTIONS: Readonly<Record<string, RebuildableProjection>> = {
-  measurements: { tables: ['measurements'], empty: 'truncate', refill: refillMeasurementsReadModel },
-  'sample-chunks': { tables: ['measurement_chunks'], empty: 'truncate', refill: refillSampleChunksReadModel },
+  measurements: streamFoldProjection<MeasurementView | undefined, MeasurementHistoryEvent>({
+    tables: ['measurements'],
+    empty: 'truncate',
+    streamPrefix: 'measurement-',
+    batchSize: 5_000,
+    initialState: () => undefined,
+    evolve: (view, event) => applyToView(view, event, Number(event.metadata.streamPosition), event.metadata.recordedTime),
+    write: (tx, streams) => upsertMeasurementViews(tx, streams.flatMap((s) => (s.state ? [s.state] : []))),
+  }),
+  'sample-chunks': streamFoldProjection<MeasurementStreamChunkRecorded['data'] | undefined, MeasurementStreamChunkRecorded>({
+    tables: ['measurement_chunks'],
+    empty: 'truncate',
+    streamPrefix: 'sample-chunk-',
+    batchSize: 500,
+    initialState: () => undefined,
+    evolve: (chunk, event) => (event.type === 'MeasurementStreamChunkRecorded' ? event.data : chunk),
+    write: (tx, streams) => insertChunks(tx, streams.flatMap((s) => (s.state ? [s.state] : []))),
+  }),
 };

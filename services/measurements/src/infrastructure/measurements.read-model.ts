@@ -1,7 +1,7 @@
 import { preparedStatement, readStreams, type Transaction } from '@varde/event-sourcing';
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { applyToView, viewOfStream, type MeasurementView } from '../application/measurement.view';
+import { viewOfStream, type MeasurementView } from '../application/measurement.view';
 import { MeasurementsProjection } from '../application/measurements-projection.port';
 import type { MeasurementHistoryEvent } from '../domain/measurement.events';
 
@@ -107,49 +107,6 @@ const rowOf = (v: MeasurementView) => ({
  */
 export async function upsertMeasurementViews(db: Pick<pg.ClientBase, 'query'>, views: readonly MeasurementView[], commit: 'async' | 'with-events' = 'async'): Promise<void> {
   if (views.length > 0) await db.query({ ...(commit === 'async' ? UPSERT : UPSERT_WITH_EVENTS), values: [JSON.stringify(views.map(rowOf))] });
-}
-
-type EventRow = { stream_id: string; stream_position: string; message_type: string; message_data: MeasurementHistoryEvent['data']; recorded_time: string | null; created: Date };
-const REBUILD_BATCH = 5_000;
-
-/**
- * Refills the emptied read model from the event log in the rebuild's transaction (rebuildProjection truncates it
- * first: reads and ingestion upserts wait for the commit, then upserts land on top, guarded by position). Each
- * measurement's stream is folded into its one view. Returns the number of events read.
- */
-export async function refillMeasurementsReadModel(client: pg.ClientBase, onProgress: (eventsRead: number) => void): Promise<number> {
-  let read = 0;
-  let after = { stream: '', position: '0' };
-  let current: { stream: string; view: MeasurementView | undefined } = { stream: '', view: undefined };
-  const flush = (views: MeasurementView[]) => upsertMeasurementViews(client, views);
-  for (;;) {
-    // Keyset over (stream, position): each stream's events arrive together and in order, at flat cost per batch.
-    const { rows } = await client.query<EventRow>(
-      `SELECT stream_id, stream_position::text, message_type, message_data, message_metadata->>'recordedTime' AS recorded_time, created
-         FROM emt_messages
-        WHERE is_archived = FALSE AND stream_id LIKE 'measurement-%' AND (stream_id, stream_position) > ($1, $2::bigint)
-        ORDER BY stream_id, stream_position
-        LIMIT ${REBUILD_BATCH}`,
-      [after.stream, after.position],
-    );
-    if (rows.length === 0) break;
-    const done: MeasurementView[] = [];
-    for (const row of rows) {
-      if (row.stream_id !== current.stream) {
-        if (current.view) done.push(current.view);
-        current = { stream: row.stream_id, view: undefined };
-      }
-      const event = { type: row.message_type, data: row.message_data } as MeasurementHistoryEvent;
-      current.view = applyToView(current.view, event, Number(row.stream_position), row.recorded_time ?? row.created.toISOString());
-    }
-    await flush(done);
-    read += rows.length;
-    onProgress(read);
-    const last = rows[rows.length - 1]!;
-    after = { stream: last.stream_id, position: last.stream_position };
-  }
-  if (current.view) await flush([current.view]);
-  return read;
 }
 
 /** {@link MeasurementsProjection} in PostgreSQL (its table comes from the service's migrations); rows are written in the transaction of their events. */

@@ -42,31 +42,10 @@ function chunkOfRow(row: ChunkRow): StoredChunk {
 }
 
 /** Writes chunks; a chunk already stored changes nothing. */
-async function insertChunks(db: pg.Pool | pg.ClientBase, chunks: readonly MeasurementStreamChunkRecorded['data'][]): Promise<void> {
+export async function insertChunks(db: pg.Pool | pg.ClientBase, chunks: readonly MeasurementStreamChunkRecorded['data'][]): Promise<void> {
   if (chunks.length > 0) await db.query(INSERT, [JSON.stringify(chunks.map(rowOf))]);
 }
 
-const REBUILD_BATCH = 500;
-
-/** Refills the emptied `measurement_chunks` from the chunks' events in the rebuild's transaction; returns the number of chunks. */
-export async function refillSampleChunksReadModel(client: pg.ClientBase, onProgress: (eventsRead: number) => void): Promise<number> {
-  let written = 0;
-  let after = '';
-  for (;;) {
-    // A chunk's stream holds its one event, so keyset on the stream id alone pages through them at flat cost.
-    const { rows } = await client.query<{ stream_id: string; message_data: MeasurementStreamChunkRecorded['data'] }>(
-      `SELECT stream_id, message_data FROM emt_messages
-        WHERE is_archived = FALSE AND stream_id LIKE 'sample-chunk-%' AND message_type = 'MeasurementStreamChunkRecorded' AND stream_id > $1
-        ORDER BY stream_id LIMIT ${REBUILD_BATCH}`,
-      [after],
-    );
-    if (rows.length === 0) return written;
-    await insertChunks(client, rows.map((r) => r.message_data));
-    written += rows.length;
-    onProgress(written);
-    after = rows[rows.length - 1]!.stream_id;
-  }
-}
 
 /** DI token of the longest time one chunk may span, in ms: it bounds every range scan of the index. */
 export const MAX_CHUNK_MS = Symbol('MAX_CHUNK_MS');

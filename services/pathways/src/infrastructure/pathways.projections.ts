@@ -1,0 +1,27 @@
+import { streamFoldProjection, type RebuildableProjection } from '@varde/event-sourcing';
+import type pg from 'pg';
+import { enrolmentStreamId, evolveEnrolment, initialEnrolmentState, type EnrolmentEvent, type EnrolmentState } from '../domain/enrolment.events';
+import { PostgresTaskSchedule } from './postgres-task-schedule';
+
+const ENROLMENTS = enrolmentStreamId('');
+
+/**
+ * Pathways' read models that `npm run rebuild -- --service pathways --projection <name>` drops and rebuilds from the
+ * event log: when each paused enrolment resumes by itself, folded from the enrolment's stream as the live handler
+ * writes it with the pause. (The task schedule is planned ahead from the pathway, not folded from events, and the
+ * identity mapping is kept out of the log on purpose: neither is rebuilt.)
+ */
+export function pathwaysProjections(pool: pg.Pool): Readonly<Record<string, RebuildableProjection>> {
+  const schedule = new PostgresTaskSchedule(pool);
+  return {
+    'pause-ends': streamFoldProjection<EnrolmentState, EnrolmentEvent>({
+      tables: ['enrolment_pause_ends'],
+      streamPrefix: ENROLMENTS,
+      initialState: initialEnrolmentState,
+      evolve: evolveEnrolment,
+      write: async (tx, streams) => {
+        for (const { streamId, state } of streams) if (state.status === 'paused') await schedule.setPauseEnd(tx, streamId.slice(ENROLMENTS.length), state.pause.until);
+      },
+    }),
+  };
+}
