@@ -16,7 +16,7 @@ export default defineConfig({
         plugins,
         test: {
           name: 'int',
-          include: ['scripts/**/*.int.spec.ts', 'libs/*/src/**/*.int.spec.ts', 'libs/*/test/**/*.int.spec.ts', 'services/*/src/**/*.int.spec.ts', 'services/*/test/**/*.int.spec.ts'],
+          include: ['scripts/**/*.int.spec.ts', 'libs/*/src/**/*.int.spec.ts', 'libs/*/test/**/*.int.spec.ts', 'services/*/src/**/*.int.spec.ts', 'services/*/test/**/*.int.spec.ts', 'tests/access/**/*.int.spec.ts'],
           globalSetup: ['libs/testing/src/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

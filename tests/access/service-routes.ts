@@ -15,8 +15,11 @@ import { triageService } from '../../services/triage/src/triage.service';
 // DynamicModule `startService` hands to Nest), with the policy each declares (`@Access`) or `@Public()`.
 const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = { pathways: pathwaysService, forms: formsService, measurements: measurementsService, triage: triageService, sharing: sharingService };
 
-/** One HTTP route a service registers, with the access policy it declares. */
-export type Route = Readonly<{ service: ServiceName; route: string; access?: RouteAccess; roles?: readonly Role[]; public: boolean }>;
+/**
+ * One HTTP route a service registers (`route`: `GET /api/…` with Nest's `:params`), with the access policy it declares;
+ * `operationId` is the id the service's OpenAPI document gives it (`Controller.method`).
+ */
+export type Route = Readonly<{ service: ServiceName; route: string; operationId: string; access?: RouteAccess; roles?: readonly Role[]; public: boolean }>;
 
 function controllersOf(module: Type<unknown> | DynamicModule, seen = new Set<unknown>()): Type<unknown>[] {
   if (seen.has(module)) return [];
@@ -45,7 +48,7 @@ export function routesOf(service: ServiceName): Route[] {
         const access = (Reflect.getMetadata(ACCESS_KEY, handler) ?? Reflect.getMetadata(ACCESS_KEY, controller)) as RouteAccess | undefined;
         const isPublic = Boolean(Reflect.getMetadata(PUBLIC_KEY, handler) ?? Reflect.getMetadata(PUBLIC_KEY, controller));
         const roles = (Reflect.getMetadata(ROLES_KEY, handler) ?? Reflect.getMetadata(ROLES_KEY, controller)) as Role[] | undefined;
-        routes.push({ service, route, ...(access ? { access } : {}), ...(roles ? { roles } : {}), public: isPublic });
+        routes.push({ service, route, operationId: `${controller.name}.${name}`, ...(access ? { access } : {}), ...(roles ? { roles } : {}), public: isPublic });
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { Access, assertRole, CurrentPrincipal, type Principal } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
@@ -38,10 +38,11 @@ export class AssignmentsHttpController {
 
   /** `201` with the new assignment; `200` when the patient already holds that version open. */
   @Post()
+  // Clinicians assign forms (the table lets patients write forms: their answers, not assignments).
+  @Roles('clinician')
   @Access('forms', 'write', { patient: { param: 'patientId' } })
   @HttpCode(201)
   async create(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    assertRole(principal, 'clinician', 'system');
     const request = parseBody(AssignmentBody, body);
     const { enrolment } = await this.enrolments.authorise(principal, 'forms', 'write', patientOf(patientId));
     if (enrolment === undefined) throw ValidationError.field('patientId', 'the patient is not enrolled on any pathway');

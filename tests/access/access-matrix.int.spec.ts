@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { ServiceName } from '@varde/platform';
+import { enrolPatient, startServiceStack, startTestIssuer, syntheticNationalId, type ServiceStack, type TestIssuer } from '@varde/testing';
+import { ROLES, type Role } from '@varde/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildAccessMatrix, matrixPrincipal, type MatrixCell, type MatrixPatients } from './access-matrix';
+import { SERVICE_ROUTES } from './service-routes';
+
+// Issue #16 item 9: every route the services register × every role × own patient / patient of another care team /
+// unknown patient, requested of the running services and checked against the one policy table. The services are
+// started once; a new route without a declared policy fails already in building the matrix (access-matrix.spec.ts).
+const databaseUrl = inject('databaseUrl');
+const SERVICES: readonly ServiceName[] = ['pathways', 'sharing', 'measurements', 'forms', 'triage'];
+
+let issuer: TestIssuer;
+let stack: ServiceStack;
+let patients: MatrixPatients;
+const tokens = new Map<Role, string>();
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  stack = await startServiceStack(SERVICES, { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url });
+  const pathways = stack.services['pathways']!.url;
+  const careTeam = 'copd-care-team';
+  const otherCareTeam = 'hjertesvikt-ous';
+  const own = await enrolPatient(pathways, await issuer.token('clinician', { careTeams: [careTeam] }));
+  const otherResponse = await fetch(`${pathways}/api/enrolments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.token('clinician', { careTeams: [otherCareTeam] })}` },
+    body: JSON.stringify({ patient: { nationalId: syntheticNationalId() }, pathway: 'copd', careTeam: otherCareTeam }),
+  });
+  expect(otherResponse.status).toBe(201);
+  const otherTeam = ((await otherResponse.json()) as { patientId: string }).patientId;
+  patients = { careTeam, own, otherTeam, otherCareTeam, unknown: randomUUID() };
+  for (const role of ROLES) {
+    const principal = matrixPrincipal(role, patients);
+    tokens.set(role, await issuer.token(role, { subject: principal.subject, ...(principal.careTeams.length > 0 ? { careTeams: [...principal.careTeams] } : {}), ...(principal.patientId ? { patientId: principal.patientId } : {}), ...(principal.patientIds ? { patientIds: [...principal.patientIds] } : {}) }));
+  }
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await issuer?.close();
+});
+
+/** The status a cell's request is answered with (an empty JSON body for writes; a stream is closed once it answers). */
+async function statusOf(cell: MatrixCell): Promise<number> {
+  const write = cell.method !== 'GET' && cell.method !== 'HEAD';
+  const response = await fetch(`${stack.services[cell.service]!.url}${cell.url}`, {
+    method: cell.method,
+    headers: { authorization: `Bearer ${tokens.get(cell.role)!}`, accept: 'application/json', ...(write ? { 'content-type': 'application/json' } : {}) },
+    ...(write ? { body: '{}' } : {}),
+    signal: AbortSignal.timeout(20_000),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+/** Runs `work` over `items`, `width` at a time. */
+async function inBatches<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += width) results.push(...(await Promise.all(items.slice(start, start + width).map(work))));
+  return results;
+}
+
+describe('the access matrix: every route × every role × own / other team\'s / unknown patient', () => {
+  it('lists in each service\'s OpenAPI document exactly the routes the matrix is built from', async () => {
+    for (const service of SERVICES) {
+      const document = (await (await fetch(`${stack.services[service]!.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId?: string }>> };
+      const served = new Set(Object.values(document.paths).flatMap((item) => Object.values(item).map((op) => (op.operationId ?? '').replace(/(_\d+|\[\d+\])$/, ''))));
+      const scanned = new Set(SERVICE_ROUTES.filter((r) => r.service === service).map((r) => r.operationId));
+      expect([...served].filter((id) => !scanned.has(id)), `${service}: served but not in the matrix`).toEqual([]);
+      expect([...scanned].filter((id) => !served.has(id)), `${service}: in the matrix but not served`).toEqual([]);
+    }
+  });
+
+  it('answers every cell as the policy table says: 403 where it denies, never 401/403 (nor 5xx) where it permits', async () => {
+    const cells = buildAccessMatrix(SERVICE_ROUTES, patients);
+    const statuses = await inBatches(cells, 8, statusOf);
+    // A request the route refuses as malformed (400) before it looks at the patient tells nothing about them: a denied
+    // cell may be 400 when the same request about the caller's own patient, which the table permits, is 400 too.
+    const permittedTwin = (cell: MatrixCell): number | undefined => {
+      const i = cells.findIndex((c) => c.service === cell.service && c.route === cell.route && c.role === cell.role && c.patient === 'own' && c.expected === 'permit');
+      return i < 0 ? undefined : statuses[i];
+    };
+    let validatedFirst = 0;
+    const wrong = cells.flatMap((cell, i) => {
+      const status = statuses[i]!;
+      const malformedForAll = cell.expected === 'deny' && status === 400 && permittedTwin(cell) === 400;
+      if (malformedForAll) validatedFirst += 1;
+      const right = cell.expected === 'deny' ? status === 403 || malformedForAll : status !== 401 && status !== 403 && status < 500;
+      return right ? [] : [`${cell.service} ${cell.method} ${cell.url} as ${cell.role}${cell.patient ? ` (${cell.patient} patient)` : ''}: ${status}, the table says ${cell.expected} (${cell.why})`];
+    });
+    console.info(`access matrix: ${cells.length} cells over ${new Set(cells.map((c) => `${c.service} ${c.route}`)).size} routes; ${validatedFirst} denied cells answered 400 as their permitted twin; ${wrong.length} wrong`);
+    expect(wrong).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { buildAccessMatrix, UndeclaredPolicyError, type MatrixPatients } from './access-matrix';
+import { SERVICE_ROUTES, type Route } from './service-routes';
+
+const PATIENTS: MatrixPatients = { careTeam: 'copd-care-team', own: 'own-id', otherTeam: 'other-id', otherCareTeam: 'hjertesvikt-ous', unknown: 'unknown-id' };
+const triageOfPatient: Route = {
+  service: 'triage',
+  route: 'GET /api/patients/:patientId/triage',
+  operationId: 'PatientTriageHttpController.get',
+  access: { category: 'triage', action: 'read', patient: { param: 'patientId' }, scope: 'varde/triage.read' },
+  roles: ['clinician', 'auditor', 'patient', 'guardian'],
+  public: false,
+};
+
+describe('the access matrix builder', () => {
+  it('refuses a route with no declared policy, naming it (a new route without @Access fails the suite)', () => {
+    const undeclared: Route = { service: 'forms', route: 'GET /api/patients/:patientId/secrets', operationId: 'SecretsController.get', public: false };
+    expect(() => buildAccessMatrix([triageOfPatient, undeclared], PATIENTS)).toThrow(UndeclaredPolicyError);
+    expect(() => buildAccessMatrix([undeclared], PATIENTS)).toThrow(/forms GET \/api\/patients\/:patientId\/secrets/);
+  });
+
+  it('gives a route naming its patient one cell per role and kind of patient, answered by the policy table', () => {
+    const cells = buildAccessMatrix([triageOfPatient], PATIENTS);
+    expect(cells).toHaveLength(6 * 3);
+    const answer = (role: string, patient: string) => cells.find((c) => c.role === role && c.patient === patient)?.expected;
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('clinician', p))).toEqual(['permit', 'deny', 'deny']);
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('patient', p))).toEqual(['permit', 'deny', 'deny']);
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('guardian', p))).toEqual(['permit', 'deny', 'deny']);
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('auditor', p))).toEqual(['permit', 'permit', 'permit']);
+    // Not admitted by the route (@Roles) or by the table for triage data: denied whoever the patient is.
+    expect(cells.filter((c) => c.role === 'pathway-designer' || c.role === 'system').every((c) => c.expected === 'deny')).toBe(true);
+    expect(cells.find((c) => c.role === 'clinician' && c.patient === 'other-team')?.url).toBe('/api/patients/other-id/triage');
+  });
+
+  it('builds for every route the services register', () => {
+    const cells = buildAccessMatrix(SERVICE_ROUTES, PATIENTS);
+    const declared = SERVICE_ROUTES.filter((r) => r.access !== undefined);
+    // Every declared route has a cell for every role.
+    for (const route of declared) expect(new Set(cells.filter((c) => c.service === route.service && c.route === route.route).map((c) => c.role)).size, `${route.service} ${route.route}`).toBe(6);
+    expect(cells.some((c) => c.patient === 'unknown')).toBe(true);
+  });
+});
