@@ -19,6 +19,7 @@ export async function startServiceProcess(
     waitFor?: 'ready' | 'live';
     /** A port picked beforehand (with freePort), e.g. so a peer started earlier can be told it. */ httpPort?: number;
     /** The gRPC port, picked beforehand likewise (pathways asks sharing's policy decision point, sharing asks pathways). */ grpcPort?: number;
+    /** How long start-up may take before the process is killed and the start fails (default 60 s). */ readyWithinMs?: number;
   } = {},
 ): Promise<ServiceProcess> {
   const httpPort = options.httpPort ?? (await freePort());
@@ -35,7 +36,8 @@ export async function startServiceProcess(
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${httpPort}`;
-  const deadline = Date.now() + 60_000;
+  const readyWithinMs = options.readyWithinMs ?? 60_000;
+  const deadline = Date.now() + readyWithinMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${output}`);
     try {
@@ -45,7 +47,7 @@ export async function startServiceProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${name} not ready within 60 s:\n${output}`);
+      throw new Error(`${name} not ready within ${readyWithinMs / 1000} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
