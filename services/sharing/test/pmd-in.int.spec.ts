@@ -1,7 +1,7 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { enrolPatient, eventually, freePort, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type PmdPeer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { call, homeCareConsent, HOSPITAL, ORGNR, startPmd, type PmdUnderTest } from './pmd-under-test';
+import { call, figureToday, homeCareConsent, HOSPITAL, ORGNR, startPmd, type PmdUnderTest } from './pmd-under-test';
 
 const databaseUrl = inject('databaseUrl');
 const MUNICIPALITY = '910000012';
@@ -79,6 +79,8 @@ describe('PMD in: what a municipality puts in Pasientens måledata reaches Varde
     // Fetching again records nothing twice.
     expect((await fetchNow(patientId)).body).toEqual({ patientId, found: 1, recorded: 0, keptOut: 0 });
     expect(await measurementsOf(patientId)).toHaveLength(1);
+    // The first PMD Observation this stack recorded: the strategy figure counts exactly it.
+    expect(await figureToday(services.sharing!.url, await issuer.token('auditor'), 'measurements-received-from-pmd')).toEqual({ all: 1 });
   });
 
   it('fetches on its schedule, and never sends what came from PMD back to it, even with consent', async () => {

@@ -3,7 +3,7 @@ import type { LocalHelseId } from '@varde/helseid';
 import { enrolPatient, eventually, syntheticNationalId, startServiceStack, startTestIssuer, type PmdPeer, type ServiceStack, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { call, homeCareConsent, HOSPITAL, ORGNR, startPmd, type PmdUnderTest } from './pmd-under-test';
+import { call, figureToday, homeCareConsent, HOSPITAL, ORGNR, startPmd, type PmdUnderTest } from './pmd-under-test';
 
 const databaseUrl = inject('databaseUrl');
 const kafkaBrokers = inject('kafkaBrokers');
@@ -73,6 +73,8 @@ describe('PMD out: measurements of consenting patients reach Pasientens måledat
       valueQuantity: { value: 93, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
     });
     expect(await row(measurementId)).toMatchObject({ status: 'sent' });
+    // The first measurement of this stack: the strategy figure counts exactly it.
+    expect(await figureToday(stack.services.sharing!.url, await issuer.token('auditor'), 'measurements-sent-to-pmd')).toEqual({ all: 1 });
   });
 
   it('makes no duplicate when PMD stored a batch but the answer was lost, and sends corrections and entered-in-error on', async () => {

@@ -66,3 +66,13 @@ export function homeCareConsent(patientId: string, status = 'active', classes?: 
     },
   };
 }
+
+/** One strategy figure (GET /api/figures, as an auditor) for today and tomorrow (UTC), as `{ group: value }`. */
+export async function figureToday(sharingUrl: string, auditorToken: string, name: string): Promise<Record<string, number | null>> {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const answer = await call(sharingUrl, 'GET', `/api/figures?from=${day(0)}T00:00:00Z&to=${day(2)}T00:00:00Z`, auditorToken);
+  if (answer.status !== 200) throw new Error(`GET /api/figures answered ${answer.status}`);
+  const figure = (answer.body.figures as { name: string; values: { group: string; value: number | null }[] }[]).find((f) => f.name === name);
+  if (!figure) throw new Error(`no figure ${name}`);
+  return Object.fromEntries(figure.values.map((v) => [v.group, v.value]));
+}

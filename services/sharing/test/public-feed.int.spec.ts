@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addPublisher, addTrust, trustUser } from '../../../scripts/feed/feed-access';
 import { INCLUDE_NATIONAL_ID_EXTENSION } from '../src/api/consent.resource';
 import { SHIPPED_ORGANISATIONS_FILE } from '../src/infrastructure/file-organisation-directory';
-import { call, ORGNR } from './pmd-under-test';
+import { call, figureToday, ORGNR } from './pmd-under-test';
 
 const databaseUrl = inject('databaseUrl');
 const kafkaBrokers = inject('kafkaBrokers');
@@ -186,17 +186,10 @@ describe('public event feed for other health trusts', () => {
   });
 
   it('counts what each trust received in the strategy figures (GET /api/figures)', async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const auditor = await issuer.token('auditor');
-    const delivered = async () => {
-      const figures = await call(stack.services.sharing!.url, 'GET', `/api/figures?from=${today}T00:00:00Z&to=${tomorrow}T00:00:00Z`, auditor);
-      const figure = (figures.body.figures as { name: string; values: { group: string; value: number }[] }[]).find((f) => f.name === 'feed-events-delivered')!;
-      return Object.fromEntries(figure.values.map((v) => [v.group, v.value]));
-    };
     // Every event a trust's consumer read is counted once (a count is written with the event handled).
     const counted = await eventually(async () => {
-      const now = await delivered();
+      const now = await figureToday(stack.services.sharing!.url, auditor, 'feed-events-delivered');
       return now[TRUST_A] === received[TRUST_A]!.length && now[TRUST_B] === received[TRUST_B]!.length ? now : undefined;
     }, 'the figure to match what each trust received');
     expect(counted[TRUST_A]).toBeGreaterThanOrEqual(3);
