@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexR4Definitions, r4Issues } from '@varde/fhir';
-import { eventually, platformPortOffset, syntheticNationalId } from '@varde/testing';
+import { eventually, optOutConsent, platformPortOffset, syntheticNationalId } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 
@@ -262,15 +262,7 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
         authored: new Date().toISOString(),
         item: [{ linkId: 'cough', answer: [{ valueInteger: 2 }] }],
       }),
-      await post('/fhir/Consent', patient, {
-        resourceType: 'Consent',
-        status: 'active',
-        scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-        patient: { reference: `Patient/${patientId}` },
-        policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
-        provision: { type: 'deny', actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PRCP' }] }, reference: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '1234567' } } }] },
-      }),
+      await post('/fhir/Consent', patient, optOutConsent(patientId, { actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PRCP' }] }, reference: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '1234567' } } }] })),
       await post(`/api/patients/${patientId}/emergency-access`, outsider, { reason: 'Akutt dyspné i mottak, pasienten kan ikke svare', minutes: 30 }),
     ];
     expect(written.map((w) => [w.status < 300, w.text.slice(0, 300)])).toEqual(written.map((w) => [true, w.text.slice(0, 300)]));

@@ -12,3 +12,4 @@ export * from './service-stack';
 export * from './access-log';
 export * from './pmd-peer';
 export * from './observations';
+export * from './consents';

@@ -1,9 +1,8 @@
 import { Metadata } from '@grpc/grpc-js';
 import { sharingV1Service } from '@varde/contracts';
 import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { enrolPatient, eventually, spo2Observation, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, optOutConsent, spo2Observation, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { optOutConsent } from './sharing-fixtures';
 
 // The one policy decision point against running services on a real Kafka: sharing decides (CheckAccess), forms,
 // measurements, pathways and triage ask it, and their caches follow ConsentChanged.

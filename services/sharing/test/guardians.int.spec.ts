@@ -1,8 +1,8 @@
 import { osloDate, withNationalIdCheckDigits } from '@varde/core';
-import { enrolPatient, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, optOutConsent, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { optOutConsent, startPathwaysAndSharing } from './sharing-fixtures';
+import { startPathwaysAndSharing } from './sharing-fixtures';
 
 // Guardians (RelatedPerson) and the child's age rules, against running pathways and sharing; the age is judged on
 // today's date in Norway, so children are made whose birthday is today or tomorrow.
