@@ -67,7 +67,12 @@ describe('patient app: forms', () => {
     const page = await newPage(browser, { ...phone, locale: 'en-GB' });
     await signIn(page, 'patient', 'patient', { patientId });
 
-    await openForm(page, 'Form', 'Patient Health Questionnaire (PHQ-9)');
+    // Today lists the forms to answer (the CAT from the enrolment, the two the clinician gave), each opened from there.
+    const due = page.getByTestId('due');
+    await due.getByRole('link', { name: 'Answer the form “Before your visit”' }).waitFor();
+    expect(await due.innerText()).toContain('Answer the form “COPD Assessment Test (CAT)”');
+    await due.getByRole('link', { name: 'Answer the form “Patient Health Questionnaire (PHQ-9)”' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Patient Health Questionnaire (PHQ-9)' }).waitFor();
     await expectAccessible(page);
     await answerPhq9(page);
     await page.locator('[data-link-id="phq9-difficulty"]').getByLabel('Somewhat difficult', { exact: true }).check();

@@ -1,9 +1,11 @@
 import { AppLink, ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formTitle, readAssignedForms } from './assigned-forms';
 
 type Colour = 'red' | 'yellow' | 'green';
 type Bundle<T> = { entry?: Array<{ resource: T }> };
+type OpenForm = { id: string; title: string; dueAt?: string };
 type Task = { id: string; status: string; description?: string; code?: { text?: string; coding?: Array<{ code?: string; display?: string }> }; input?: unknown[]; executionPeriod?: { start?: string; end?: string } };
 
 // Today's local date, as the Task search's `period` wants it.
@@ -15,6 +17,7 @@ export function TodayPage({ patientId }: { patientId: string }) {
   const { api } = useSession();
   const [colour, setColour] = useState<Colour>();
   const [tasks, setTasks] = useState<Task[]>();
+  const [forms, setForms] = useState<OpenForm[]>([]);
   const [error, setError] = useState<string>();
   useEffect(() => {
     // Each part on its own: the advice still shows when the task list cannot be read, and the other way round.
@@ -23,6 +26,10 @@ export function TodayPage({ patientId }: { patientId: string }) {
       .catch((failure: unknown) => setError(problemText(failure, t)));
     api<Bundle<Task>>(`/fhir/Task?patient=${patientId}&period=${today()}`)
       .then((bundle) => setTasks((bundle.entry ?? []).map((e) => e.resource)))
+      .catch((failure: unknown) => setError(problemText(failure, t)));
+    // The forms given to the patient that are still to be answered, each opened straight from here.
+    readAssignedForms(api, patientId)
+      .then((assigned) => setForms(assigned.filter((f) => f.open).map((f) => ({ id: f.questionnaire.id ?? '', title: formTitle(f.questionnaire), ...(f.dueAt ? { dueAt: f.dueAt } : {}) }))))
       .catch((failure: unknown) => setError(problemText(failure, t)));
   }, [api, patientId, t]);
   const title = (task: Task): string => task.description ?? task.code?.text ?? task.code?.coding?.[0]?.display ?? task.code?.coding?.[0]?.code ?? task.id;
@@ -45,20 +52,23 @@ export function TodayPage({ patientId }: { patientId: string }) {
       <section aria-labelledby="due-heading">
         <h2 id="due-heading">{t('today.due')}</h2>
         <ul className="due" data-testid="due">
-          {due.map((task) => (
-            <li key={task.id}>
-              <AppLink to={task.input ? 'form' : 'measure'}>{t('today.task', { title: title(task), until: until(task) })}</AppLink>
+          {/* A form's task is shown as the form itself (below), opened straight from here. */}
+          {due
+            .filter((task) => !task.input)
+            .map((task) => (
+              <li key={task.id}>
+                <AppLink to="measure">{t('today.task', { title: title(task), until: until(task) })}</AppLink>
+              </li>
+            ))}
+          {forms.map((form) => (
+            <li key={form.id}>
+              <AppLink to={`form/${form.id}`}>{form.dueAt ? t('today.task', { title: t('today.dueForm', { title: form.title }), until: formatDateTime(form.dueAt, i18n.language) }) : t('today.dueForm', { title: form.title })}</AppLink>
             </li>
           ))}
-          {tasks !== undefined && due.length === 0 ? (
-            <>
-              <li>
-                <AppLink to="form">{t('today.dueForm', { title: 'CAT' })}</AppLink>
-              </li>
-              <li>
-                <AppLink to="measure">{t('today.dueMeasure')}</AppLink>
-              </li>
-            </>
+          {tasks !== undefined && !due.some((task) => !task.input) ? (
+            <li>
+              <AppLink to="measure">{t('today.dueMeasure')}</AppLink>
+            </li>
           ) : null}
         </ul>
       </section>
