@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { env, loadConfig, z } from '@varde/config';
 import { EnrolmentDirectory, PathwaysEnrolments, PlatformModule, type Infrastructure } from '@varde/platform';
 import { AccessLogHttpController } from './api/access-log.http.controller';
 import { ConsentsHttpController } from './api/consents.http.controller';
 import { EmergencyAccessHttpController } from './api/emergency-access.http.controller';
+import { SharingFhirMetadataHttpController } from './api/fhir-metadata.http.controller';
 import { RelatedPersonsHttpController } from './api/related-persons.http.controller';
 import { Guardianships } from './application/guardianships.port';
 import { RegisterGuardianHandler } from './application/register-guardian.handler';
@@ -61,8 +63,9 @@ export class SharingModule {
     const feed = loadFeedConfig();
     return {
       module: SharingModule,
-      imports: [PlatformModule.forRoot(infra)],
-      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, RelatedPersonsHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController, ...(pmd ? [PmdHttpController] : [])],
+      // DiscoveryModule: GET /fhir/metadata is generated from the routes the module registers.
+      imports: [PlatformModule.forRoot(infra), DiscoveryModule],
+      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, RelatedPersonsHttpController, SharingFhirMetadataHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController, ...(pmd ? [PmdHttpController] : [])],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,

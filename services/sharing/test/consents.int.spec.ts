@@ -195,3 +195,21 @@ describe('bad consents are refused with the field named, and nothing is written'
     expect((await request('GET', `/fhir/Consent?patient=${patientId}`, stranger)).status).toBe(403);
   });
 });
+
+describe("sharing's CapabilityStatement", () => {
+  it('lists Consent and RelatedPerson with the interactions sharing serves, without a token (R4 clients read it first)', async () => {
+    const { status, body } = await request('GET', '/fhir/metadata', undefined);
+    expect(status).toBe(200);
+    const resources = ((body['rest'] as Json[])[0]!['resource'] as Json[]).map((r) => ({
+      type: r['type'],
+      interactions: ((r['interaction'] as Json[] | undefined) ?? []).map((i) => i['code']).sort(),
+      searchParams: ((r['searchParam'] as Json[] | undefined) ?? []).map((p) => p['name']).sort(),
+    }));
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        { type: 'Consent', interactions: ['create', 'read', 'search-type', 'update'], searchParams: ['patient'] },
+        { type: 'RelatedPerson', interactions: expect.arrayContaining(['create']), searchParams: [] },
+      ]),
+    );
+  });
+});
