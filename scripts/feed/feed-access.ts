@@ -119,6 +119,11 @@ export async function addPublisher(cluster: FeedCluster, user: string, password:
   await withAdmin(cluster, (admin) => admin.createAcls({ acl: publisherAcls(user) }));
 }
 
+/** Ends the publisher's right to write the public topics (its ACLs go; the user is left). */
+export async function removePublisher(cluster: FeedCluster, user: string): Promise<void> {
+  await withAdmin(cluster, (admin) => admin.deleteAcls({ filters: publisherAcls(user) }));
+}
+
 async function main(args: readonly string[]): Promise<void> {
   const need = (name: string): string => {
     const value = process.env[name];

@@ -7,7 +7,7 @@ import { PUBLIC_FEED_DOMAINS, publicEventTypes, publicFeedTopic, type Integratio
 import { enrolPatient, eventually, spo2Observation, startSecuredTestKafka, startServiceStack, startTestIssuer, syntheticNationalId, type SecuredTestKafka, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addPublisher, addTrust, trustUser } from '../../../scripts/feed/feed-access';
+import { addPublisher, addTrust, removePublisher, trustUser, type FeedCluster } from '../../../scripts/feed/feed-access';
 import { INCLUDE_NATIONAL_ID_EXTENSION } from '../src/api/consent.resource';
 import { SHIPPED_ORGANISATIONS_FILE } from '../src/infrastructure/file-organisation-directory';
 import { call, figureToday, ORGNR } from './pmd-under-test';
@@ -27,6 +27,8 @@ let issuer: TestIssuer;
 let feedKafka: SecuredTestKafka;
 let stack: ServiceStack;
 let orgDir: string;
+let cluster: FeedCluster;
+const metrics = async (): Promise<string> => (await fetch(`${stack.services.sharing!.url}/metrics`)).text();
 const consumers: Consumer[] = [];
 const received: Record<string, Received[]> = { [TRUST_A]: [], [TRUST_B]: [] };
 
@@ -76,7 +78,7 @@ const measure = async (patientId: string, token: string, value: number): Promise
 beforeAll(async () => {
   issuer = await startTestIssuer();
   feedKafka = await startSecuredTestKafka();
-  const cluster = { brokers: [feedKafka.brokers], username: feedKafka.admin.username, password: feedKafka.admin.password };
+  cluster = { brokers: [feedKafka.brokers], username: feedKafka.admin.username, password: feedKafka.admin.password };
   await addPublisher(cluster, 'varde-feed', 'publisher-secret');
   await addTrust(cluster, TRUST_A, password(TRUST_A));
   await addTrust(cluster, TRUST_B, password(TRUST_B));
@@ -155,6 +157,22 @@ describe('public event feed for other health trusts', () => {
     expect(await enrolPatient(stack.services.pathways!.url, clinician, nationalId)).toBe(patientId);
     await eventually(async () => (of(TRUST_B, patientId, 'varde.public.pathways.v1.PatientEnrolled').length > 0 ? true : undefined), 'the new enrolment on trust B’s topic');
     expect(of(TRUST_A, patientId, 'varde.public.pathways.v1.PatientDischarged')).toEqual([]);
+  });
+
+  it('keeps events while the feed’s cluster refuses Varde, and delivers them once it takes them again (nothing dead-lettered)', async () => {
+    await removePublisher(cluster, 'varde-feed');
+    let restored = false;
+    try {
+      const measurementId = await measure(patientId, patientToken, 96);
+      // The feed consumer has tried (and been refused) before the publisher gets its rights back.
+      await eventually(async () => ((await metrics()).match(/varde_messages_consumed_total\{[^}]*group="sharing\.public-feed"[^}]*outcome="retried"[^}]*\} [1-9]/) ? true : undefined), 'a refused try');
+      await addPublisher(cluster, 'varde-feed', 'publisher-secret');
+      restored = true;
+      await eventually(async () => of(TRUST_B, patientId, 'varde.public.measurements.v1.MeasurementRecorded').find((r) => r.message.measurementId === measurementId), 'the measurement on trust B’s topic', 60_000);
+      expect(await metrics()).not.toMatch(/varde_messages_consumed_total\{[^}]*group="sharing\.public-feed"[^}]*outcome="dead_lettered"[^}]*\} [1-9]/);
+    } finally {
+      if (!restored) await addPublisher(cluster, 'varde-feed', 'publisher-secret');
+    }
   });
 
   it('is read by the example consumer of examples/ (its own package, only the published .proto files)', async () => {

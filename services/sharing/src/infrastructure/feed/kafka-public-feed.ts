@@ -1,4 +1,5 @@
 import type { OnModuleDestroy } from '@nestjs/common';
+import { UnavailableError } from '@varde/core';
 import { publicEventDomain, publicEventTypes, publicFeedTopic, type IntegrationEventCodec } from '@varde/contracts';
 import { KafkaMessageBus, type IntegrationMessage, type MessageBusLogger } from '@varde/messaging';
 import type { SASLOptions } from 'kafkajs';
@@ -35,12 +36,18 @@ export class KafkaPublicFeed extends PublicFeed implements OnModuleDestroy {
       causationId: e.id,
       payload: (publicEventTypes[e.event.type] as IntegrationEventCodec<unknown>).encode(e.event.message),
     }));
-    const missing = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.created.has(t));
-    if (missing.length > 0) {
-      await this.bus.ensureTopics(missing);
-      for (const topic of missing) this.created.add(topic);
+    try {
+      const missing = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.created.has(t));
+      if (missing.length > 0) {
+        await this.bus.ensureTopics(missing);
+        for (const topic of missing) this.created.add(topic);
+      }
+      await this.bus.publish(messages);
+    } catch (error) {
+      // The feed's cluster away, or refusing Varde (credentials, ACLs): an operator's matter, never a reason to drop
+      // an event. As unavailable, the consumer keeps the event, in order, and tries again until it goes through.
+      throw new UnavailableError(`the public feed's cluster did not take the events: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await this.bus.publish(messages);
   }
 
   /** Whether the feed's cluster answers. */
