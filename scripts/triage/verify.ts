@@ -7,9 +7,10 @@ import { parseArgs } from 'node:util';
 import { apiTarget, callApi } from './api-client';
 import { runCli, UsageError } from '../cli';
 
-const USAGE = `usage: npm run triage:verify -- --patient <internal patient id> [--assessment <id>] [--json]
+const USAGE = `usage: npm run triage:verify -- --patient <internal patient id> [--assessment <id>] [--reason <why>] [--json]
 
-Without --assessment every decision in the patient's triage history is verified.
+Without --assessment every decision in the patient's triage history is verified. An auditor states why they open
+the patient with --reason (e.g. "complaint 2026/117"); it is kept in the patient's access log.
 environment: VARDE_URL (default http://localhost:8080), VARDE_TOKEN (default: an auditor dev token)`;
 
 type Verification = {
@@ -23,15 +24,16 @@ type Verification = {
 };
 
 runCli(async () => {
-  const { values } = parseArgs({ options: { patient: { type: 'string' }, assessment: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({ options: { patient: { type: 'string' }, assessment: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
   if (!values.patient) throw new UsageError('--patient is required');
   const target = await apiTarget('auditor');
   const patient = encodeURIComponent(values.patient);
+  const reason: Record<string, string> = values.reason === undefined ? {} : { 'audit-reason': values.reason };
   const ids = values.assessment
     ? [values.assessment]
-    : (await callApi<{ decisions: { assessmentId: string }[] }>(target, 'GET', `/api/patients/${patient}/triage/history`)).decisions.map((d) => d.assessmentId);
+    : (await callApi<{ decisions: { assessmentId: string }[] }>(target, 'GET', `/api/patients/${patient}/triage/history`, undefined, reason)).decisions.map((d) => d.assessmentId);
   const results: Verification[] = [];
-  for (const id of ids) results.push(await callApi<Verification>(target, 'POST', `/api/patients/${patient}/triage/assessments/${encodeURIComponent(id)}/verify`));
+  for (const id of ids) results.push(await callApi<Verification>(target, 'POST', `/api/patients/${patient}/triage/assessments/${encodeURIComponent(id)}/verify`, undefined, reason));
   const ok = results.every((r) => r.verified);
   if (values.json) return { output: JSON.stringify(results, null, 2), ok };
   const lines = results.map(

@@ -37,10 +37,10 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
   const dataDir = join(repoRoot, '.data', 'test', `e2e-triage-${process.pid}`);
   const token = (role: 'clinician' | 'auditor' | 'pathway-designer') => mintDevToken({ role, issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
 
-  const api = async (method: string, path: string, bearer: string, body?: unknown) => {
+  const api = async (method: string, path: string, bearer: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${platform.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
+      headers: { ...headers, authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -67,7 +67,7 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     expect(response.status).toBe(201);
     return response.body.id as string;
   };
-  const decisions = async (patientId: string): Promise<Decision[]> => (await api('GET', `/api/patients/${patientId}/triage/history`, await token('auditor'))).body.decisions as Decision[];
+  const decisions = async (patientId: string): Promise<Decision[]> => (await api('GET', `/api/patients/${patientId}/triage/history`, await token('auditor'), undefined, { 'audit-reason': 'e2e review of the decisions' })).body.decisions as Decision[];
   const colourOf = async (patientId: string): Promise<string> => (await api('GET', `/api/patients/${patientId}/triage`, await token('clinician'))).body.colour as string;
   const ago = (hours: number): Date => new Date(Date.now() - hours * HOUR);
 
@@ -158,7 +158,7 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
 
     await spo2(patientId, 89.5, new Date());
     await eventually(async () => ((await decisions(patientId)).some((d) => d.provenance.ruleSetVersion === 2) ? true : undefined), 'a decision under version 2');
-    const verified = await runScript('triage/verify.ts', ['--patient', patientId, '--json'], { ...env, VARDE_TOKEN: await token('auditor') });
+    const verified = await runScript('triage/verify.ts', ['--patient', patientId, '--reason', 'e2e review of the decisions', '--json'], { ...env, VARDE_TOKEN: await token('auditor') });
     expect(verified.code).toBe(0);
     const results = JSON.parse(verified.stdout) as { verified: boolean; ruleSet: { version: number } }[];
     expect(results.map((r) => r.ruleSet.version)).toEqual(expect.arrayContaining([1, 2]));

@@ -23,3 +23,4 @@ export * from './service-migrations';
 export * from './shipped-files';
 export * from './interval-job';
 export * from './fhir-metadata.controller';
+export * from './audit-reason';

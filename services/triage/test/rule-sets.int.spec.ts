@@ -41,6 +41,8 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     await Promise.allSettled([bus?.close(), triageDb?.end(), issuer?.close()]);
   });
 
+  // What an auditor states when opening a patient (issue #22): required of them, kept in the access log.
+  const AUDIT_REASON = { 'audit-reason': 'rule set review 2026/12' };
   const call = async (method: string, path: string, token: string, body?: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${triage.url}${path}`, {
       method,
@@ -59,7 +61,7 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     return patientId;
   };
   const decisions = async (patientId: string): Promise<Decision[]> => {
-    const response = await call('GET', `/api/patients/${patientId}/triage/history`, auditor);
+    const response = await call('GET', `/api/patients/${patientId}/triage/history`, auditor, undefined, undefined, AUDIT_REASON);
     expect(response.status).toBe(200);
     return ((await response.json()) as { decisions: Decision[] }).decisions;
   };
@@ -141,11 +143,17 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     // A past red does not page anyone: no alert for this patient.
     expect((await triageDb.query('SELECT 1 FROM alerts WHERE patient_id = $1', [patientId])).rowCount).toBe(0);
     for (const decision of revised) {
-      const response = await call('POST', `/api/patients/${patientId}/triage/assessments/${decision.assessmentId}/verify`, auditor);
+      const response = await call('POST', `/api/patients/${patientId}/triage/assessments/${decision.assessmentId}/verify`, auditor, undefined, undefined, AUDIT_REASON);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ verified: true, differences: [], replayed: { colour: decision.colour }, ruleSet: { id: 'copd-default', version: 1, hashMatches: true } });
     }
-    expect((await call('POST', `/api/patients/${patientId}/triage/assessments/00000000-0000-4000-8000-000000000000/verify`, auditor)).status).toBe(404);
+    expect((await call('POST', `/api/patients/${patientId}/triage/assessments/00000000-0000-4000-8000-000000000000/verify`, auditor, undefined, undefined, AUDIT_REASON)).status).toBe(404);
+    // An auditor opens a patient only with a stated reason (issue #22), for the history and a verification alike.
+    for (const [method, path] of [['GET', `/api/patients/${patientId}/triage/history`], ['POST', `/api/patients/${patientId}/triage/assessments/${revised[0]!.assessmentId}/verify`]] as const) {
+      const refused = await call(method, path, auditor);
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('audit-reason: required: why you open this patient');
+    }
   });
 
   it('re-evaluates on measurement corrections and entries in error', async () => {
@@ -260,7 +268,7 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
       const last = (await decisions(patientId)).slice(-1)[0]!;
       return last.provenance.ruleSetVersion === 2 ? last : undefined;
     }, 'a later reading to be assessed under version 2', 10_000);
-    const verification = await call('POST', `/api/patients/${patientId}/triage/assessments/${underV1!.assessmentId}/verify`, auditor);
+    const verification = await call('POST', `/api/patients/${patientId}/triage/assessments/${underV1!.assessmentId}/verify`, auditor, undefined, undefined, AUDIT_REASON);
     expect(await verification.json()).toMatchObject({ verified: true, ruleSet: { version: 1, hashMatches: true }, recorded: { colour: 'red' }, replayed: { colour: 'red' } });
 
     // What-if: a less sensitive candidate (SpO2 red below 80, no count below 92, missing reports after 20 days)

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
-import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, auditReasonOf, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { z } from 'zod';
 import { AssessmentVerifier } from '../application/assessment-verifier';
 import { PatientDataReader } from '../application/patient-data.reader';
@@ -36,19 +36,26 @@ export class TriageAuditHttpController {
     @Inject(PatientDataReader) private readonly reader: PatientDataReader,
   ) {}
 
-  /** `200 {decisions: [...]}`: every PatientTriaged of the patient, oldest first, with reasons and provenance. */
+  /**
+   * `200 {decisions: [...]}`: every PatientTriaged of the patient, oldest first, with reasons and provenance. An
+   * auditor states why in the `Audit-Reason` header (400 without it), which the access log keeps with the read.
+   */
   @Get('api/patients/:patientId/triage/history')
   @Roles('clinician', 'auditor')
   @Access('triage', 'read', { patient: { param: 'patientId' } })
   async history(@Param('patientId') patientId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
+    const stated = auditReasonOf(principal.role, headers);
     const { reason } = await this.reader.authorise(principal, patientId);
     const decisions = (await this.triage.history(patientId)).filter((e): e is typeof e & PatientTriaged => e.type === 'PatientTriaged').map((e) => e.data);
-    await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-history', resource: `triage/${patientId}/history`, reason }, commandMetadataFrom(principal, headers));
+    await this.accessLog.recordReads('triage', [patientId], { purpose: 'triage-history', resource: `triage/${patientId}/history`, reason: stated ?? reason }, commandMetadataFrom(principal, headers));
     return { patientId, decisions };
   }
 
-  /** `200` the verification: the decision re-run from its recorded inputs and rule set version, and whether it matches. */
+  /**
+   * `200` the verification: the decision re-run from its recorded inputs and rule set version, and whether it matches.
+   * An auditor states why in the `Audit-Reason` header, as for the history.
+   */
   @Post('api/patients/:patientId/triage/assessments/:assessmentId/verify')
   @HttpCode(200)
   @Roles('auditor', 'clinician')
@@ -56,8 +63,9 @@ export class TriageAuditHttpController {
   async verify(@Param('patientId') patientId: string, @Param('assessmentId') assessmentId: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     parseId('patientId', patientId, 'an internal patient id');
     if (!ASSESSMENT_ID.test(assessmentId)) throw ValidationError.field('assessmentId', 'expected an assessment id from the patient\'s triage history');
+    const stated = auditReasonOf(principal.role, headers);
     const { reason } = await this.reader.authorise(principal, patientId);
-    return this.verifier.verify(patientId, assessmentId, commandMetadataFrom(principal, headers), reason);
+    return this.verifier.verify(patientId, assessmentId, commandMetadataFrom(principal, headers), stated ?? reason);
   }
 
   /** `200` the what-if report: the candidate against the published rule set over the period; nothing is written. */

@@ -1,24 +1,6 @@
 import { ValidationError } from '@varde/core';
 import type { TimelinePosition } from '../../application/audit/audit-trail.port';
 
-/** The request header an auditor states their reason in (issue #22 item 6). */
-export const AUDIT_REASON_HEADER = 'audit-reason';
-
-const MIN_REASON = 4;
-const MAX_REASON = 500;
-
-/**
- * The auditor's stated reason for opening a patient: required, 4–500 characters of text on one line, e.g.
- * `complaint 2026/117 from the patient`. It is written to the patient's access log with the read.
- */
-export function parseAuditReason(value: string | string[] | undefined): string {
-  const reason = (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
-  if (reason === '') throw ValidationError.field(AUDIT_REASON_HEADER, `required: why you open this patient (e.g. "complaint 2026/117"), in the ${AUDIT_REASON_HEADER} header; it is written to the patient's access log`);
-  if (reason.length < MIN_REASON || reason.length > MAX_REASON) throw ValidationError.field(AUDIT_REASON_HEADER, `expected ${MIN_REASON} to ${MAX_REASON} characters; got ${reason.length}`);
-  if (/[\u0000-\u001f\u007f]/.test(reason)) throw ValidationError.field(AUDIT_REASON_HEADER, 'expected text on one line, without control characters');
-  return reason;
-}
-
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** An optional ISO 8601 instant query parameter (with its offset), as a normalised ISO string; never later than `notAfter` when given. */

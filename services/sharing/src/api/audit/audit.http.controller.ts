@@ -2,7 +2,7 @@ import type { AuditEvent, Bundle, Provenance } from '@medplum/fhirtypes';
 import { Catch, Controller, Get, Headers, Inject, Param, Query, Res, UseFilters, type ArgumentsHost } from '@nestjs/common';
 import { Access, assertAccess, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ForbiddenError, ValidationError } from '@varde/core';
-import { commandMetadataFrom, HttpExceptionFilter, LOGGER, type MetadataHeaders } from '@varde/platform';
+import { AUDIT_REASON_HEADER, commandMetadataFrom, HttpExceptionFilter, LOGGER, parseAuditReason, type MetadataHeaders } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { fhirBaseUrl } from '@varde/fhir';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +11,7 @@ import { AuditReader, type AuditRequest } from '../../application/audit/audit-re
 import { decisionInputs, type TimelineEvent } from '../../domain/audit/timeline-event';
 import { parseLimit } from '../access-log.http.controller';
 import { isPatientId } from '../record-access.request';
-import { AUDIT_REASON_HEADER, parseAuditReason, parseInstant, parseTimelinePageToken, timelinePageToken } from './audit-request';
+import { parseInstant, parseTimelinePageToken, timelinePageToken } from './audit-request';
 
 /**
  * Refusals of the audit API are logged (issue #22: "a non-auditor calling the audit API: 403, logged"): who
