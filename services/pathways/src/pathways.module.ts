@@ -46,7 +46,7 @@ export function loadPathwaysConfig(source: NodeJS.ProcessEnv = process.env) {
       NATIONAL_ID_READERS: z.string().default('varde-sharing').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
       // Client ids of the services that may resolve a national id to an enrolled patient's internal id over gRPC
       // (measurements and forms, for FHIR logical references: subject.identifier).
-      PATIENT_FINDERS: z.string().default('varde-measurements,varde-forms').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+      PATIENT_FINDERS: z.string().default('varde-measurements,varde-forms,varde-sharing').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
       // How often the scheduler looks for tasks falling due and windows ending (tests run it faster).
       SCHEDULE_TICK_MS: z.coerce.number({ invalid_type_error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(15_000),
       // Triage's HTTP base: a pathway's rule set is checked there before the pathway is saved.

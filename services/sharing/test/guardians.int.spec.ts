@@ -67,7 +67,7 @@ afterAll(async () => {
 /** A child enrolled by the care team with a guardian registered; returns what the test needs. */
 async function childWithGuardian(birthDate: string, guardian: string) {
   const clinician = await issuer.token('clinician');
-  const patientId = await enrolPatient(pathways.url, clinician);
+  const patientId = await enrolPatient(pathways.url, clinician, childBornOn(birthDate));
   const registered = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, childBornOn(birthDate), guardian));
   expect(registered.status).toBe(201);
   expect(JSON.stringify(registered.body)).not.toContain(childBornOn(birthDate));
@@ -104,7 +104,7 @@ describe('guardians and minors (pasient- og brukerrettighetsloven § 3-4)', () =
 
   it('refuses a registration for an adult, or without a legal basis, naming the element, and writes nothing', async () => {
     const clinician = await issuer.token('clinician');
-    const patientId = await enrolPatient(pathways.url, clinician);
+    const patientId = await enrolPatient(pathways.url, clinician, childBornOn(yearsAgo(18)));
     const before = await events();
     const adult = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, childBornOn(yearsAgo(18)), 'parent-18'));
     expect(adult.status).toBe(422);
@@ -117,6 +117,11 @@ describe('guardians and minors (pasient- og brukerrettighetsloven § 3-4)', () =
     // Another team's clinician may not register one.
     const other = await call('POST', '/fhir/RelatedPerson', await issuer.token('clinician', { careTeams: ['heart-team'] }), relatedPerson(patientId, childBornOn(yearsAgo(8)), 'parent-8'));
     expect(other.status).toBe(403);
+    // A valid number that is not the one pathways holds for the patient (another child's): the age rules would be someone else's.
+    const notTheirs = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, childBornOn(yearsAgo(7)), 'parent-7'));
+    expect(notTheirs.status).toBe(422);
+    expect(notTheirs.body).toMatchObject({ issue: [expect.objectContaining({ expression: ['RelatedPerson.patient.identifier'], diagnostics: expect.stringContaining('not the national id Varde holds') })] });
+    expect(JSON.stringify(notTheirs.body)).not.toContain(childBornOn(yearsAgo(7)));
     expect(await events()).toBe(before);
   });
 });

@@ -4,7 +4,7 @@ import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/commo
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { birthDateOf, D_NUMBER_SYSTEM, FODSELSNUMMER_SYSTEM, osloDate, UnprocessableError, ValidationError } from '@varde/core';
 import { indexR4Definitions, r4Issues } from '@varde/fhir';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import { PatientDataAccess } from '../application/patient-data-access';
 import { RegisterGuardianHandler } from '../application/register-guardian.handler';
 import { isPatientId } from './record-access.request';
@@ -25,6 +25,7 @@ export class RelatedPersonsHttpController {
   constructor(
     @Inject(RegisterGuardianHandler) private readonly register: RegisterGuardianHandler,
     @Inject(PatientDataAccess) private readonly access: PatientDataAccess,
+    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
   ) {
     indexR4Definitions();
   }
@@ -51,6 +52,10 @@ export class RelatedPersonsHttpController {
     const guardianIdentifiers = (person.identifier ?? []).map((i) => i.value).filter((v): v is string => typeof v === 'string' && v !== '');
     if (guardianIdentifiers.length === 0) throw new UnprocessableError('RelatedPerson.identifier', "Varde needs the guardian's identifier as their sign-in gives it (the token subject) to recognise them");
     await this.access.authorise(principal, 'consents', 'write', patientId);
+    // The number must be the child's as pathways holds it (FindEnrolledPatient): another person's would set the wrong
+    // age rules. Asked once the caller may act for the child (a clinician of their care team), so it tells no one else.
+    const holder = await this.enrolments.enrolledPatientOf({ system: nationalId.system!, value: nationalId.value });
+    if (holder !== patientId) throw new UnprocessableError('RelatedPerson.patient.identifier', `this is not the national id Varde holds for Patient/${patientId} (the child must be enrolled, with this number)`);
     const metadata = commandMetadataFrom(principal, headers);
     const { identifier: _nationalId, ...patient } = person.patient;
     const relatedPersonId = randomUUID();
