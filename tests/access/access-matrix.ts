@@ -84,7 +84,8 @@ export function buildAccessMatrix(routes: readonly Route[], patients: MatrixPati
     const names = typeof locator === 'object';
     const patientParam = typeof locator === 'object' && 'param' in locator ? locator.param : undefined;
     const patientQuery = typeof locator === 'object' && 'query' in locator ? locator.query : undefined;
-    const url = (patientId: string) => `${concrete(path, patientParam, patientId, patients.careTeam)}${patientQuery ? `?${patientQuery}=${patientId}` : ''}`;
+    // A patient in a query is a FHIR reference (`Patient/<id>`), which every search taking one accepts.
+    const url = (patientId: string) => `${concrete(path, patientParam, patientId, patients.careTeam)}${patientQuery ? `?${patientQuery}=Patient/${patientId}` : ''}`;
     for (const role of ROLES) {
       const admitted = (roles ?? ROLES).includes(role) && rolesAllowed(access.category, access.action).includes(role);
       const principal = matrixPrincipal(role, patients);

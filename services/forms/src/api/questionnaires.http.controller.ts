@@ -51,7 +51,9 @@ export class QuestionnairesHttpController {
    * patients of their care teams only).
    */
   @Get()
-  @Access('definitions', 'read', { patient: { query: 'subject' } })
+  // The route's policy is the catalogue's (no patient's data); `subject` narrows it to a patient's assignments, which
+  // the handler authorises as that patient's `forms` read (the access matrix tests the catalogue per role).
+  @Access('definitions', 'read')
   async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     for (const [name, value] of Object.entries(query)) {
       if (!SEARCH_PARAMETERS.has(name)) throw ValidationError.field(name, `unknown search parameter; Questionnaire is searched by ${[...SEARCH_PARAMETERS].join(', ')}`);
