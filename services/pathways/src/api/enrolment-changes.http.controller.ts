@@ -72,8 +72,10 @@ export class EnrolmentChangesHttpController {
   @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   pause(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const request = parseBody(PauseRequest, body);
-    return this.run(patientId, { type: 'PauseEnrolment', data: request.until ? { reason: request.reason, until: new Date(request.until).toISOString() } : { reason: request.reason } }, headers, principal, reply);
+    return this.run(patientId, () => {
+      const request = parseBody(PauseRequest, body);
+      return { type: 'PauseEnrolment', data: request.until ? { reason: request.reason, until: new Date(request.until).toISOString() } : { reason: request.reason } };
+    }, headers, principal, reply);
   }
 
   /** `{}`: resumes a paused enrolment. */
@@ -82,8 +84,10 @@ export class EnrolmentChangesHttpController {
   @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   resume(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    parseBody(ResumeRequest, body ?? {});
-    return this.run(patientId, { type: 'ResumeEnrolment', data: {} }, headers, principal, reply);
+    return this.run(patientId, () => {
+      parseBody(ResumeRequest, body ?? {});
+      return { type: 'ResumeEnrolment', data: {} };
+    }, headers, principal, reply);
   }
 
   /** `{pathway, version?, reason?}`: another pathway or another version of the same one. */
@@ -92,9 +96,11 @@ export class EnrolmentChangesHttpController {
   @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   async changePathway(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const request = parseBody(ChangePathwayRequest, body);
-    const pathway = await this.pathways.resolve(pathwayReference(request));
-    return this.run(patientId, { type: 'ChangePathway', data: { pathway, ...(request.reason ? { reason: request.reason } : {}) } }, headers, principal, reply);
+    return this.run(patientId, async () => {
+      const request = parseBody(ChangePathwayRequest, body);
+      const pathway = await this.pathways.resolve(pathwayReference(request));
+      return { type: 'ChangePathway', data: { pathway, ...(request.reason ? { reason: request.reason } : {}) } };
+    }, headers, principal, reply);
   }
 
   /** `{careTeam}`: the patient moves to another team (the caller must be on the current one). */
@@ -103,8 +109,7 @@ export class EnrolmentChangesHttpController {
   @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   changeCareTeam(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const request = parseBody(ChangeCareTeamRequest, body);
-    return this.run(patientId, { type: 'ChangeCareTeam', data: { careTeamId: request.careTeam } }, headers, principal, reply);
+    return this.run(patientId, () => ({ type: 'ChangeCareTeam', data: { careTeamId: parseBody(ChangeCareTeamRequest, body).careTeam } }), headers, principal, reply);
   }
 
   /** `{reason}`: completed, readmitted, transferred-to-municipality, deceased or withdrew. */
@@ -113,15 +118,17 @@ export class EnrolmentChangesHttpController {
   @Access('enrolments', 'write', { patient: { param: 'patientId' } })
   @HttpCode(200)
   discharge(@Param('patientId') patientId: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const request = parseBody(DischargeRequest, body);
-    return this.run(patientId, { type: 'DischargePatient', data: { reason: request.reason } }, headers, principal, reply);
+    return this.run(patientId, () => ({ type: 'DischargePatient', data: { reason: parseBody(DischargeRequest, body).reason } }), headers, principal, reply);
   }
 
-  private async run(patientId: string, change: EnrolmentChange, headers: MetadataHeaders, principal: Principal, reply: FastifyReply): Promise<EnrolmentView | object> {
+  // `changeOf` reads the body once the caller may change the enrolment: another team's clinician gets the same 403
+  // whatever they send (and the access matrix sees the policy's answer, not the parser's).
+  private async run(patientId: string, changeOf: () => EnrolmentChange | Promise<EnrolmentChange>, headers: MetadataHeaders, principal: Principal, reply: FastifyReply): Promise<EnrolmentView | object> {
     parsePatientId(patientId);
     const metadata = commandMetadataFrom(principal, headers);
     // The policy first (blocks, care team; ADR 0019); the handler checks the care team again on the state it decides on.
     await this.policy.authoriseWithTeam(principal, enrolmentQuestion(patientId, 'write', await this.enrolments.latest(patientId)));
+    const change = await changeOf();
     try {
       const view = await this.changes.handle(patientId, change, metadata, (state) => assertMayActForCareTeam(principal, state.careTeamId), expectedVersionFrom(headers));
       void reply.header('etag', `"${view.version}"`);
