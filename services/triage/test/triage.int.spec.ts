@@ -205,8 +205,9 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     expect(badTeam.status).toBe(400);
     expect(JSON.stringify(await badTeam.json())).toContain('team');
 
+    // An auditor states why they open the patient (issue #22; required for the history).
     const read = async (path: string, token: string, method = 'GET') =>
-      fetch(`${triage.url}/api/patients/${theirs}/triage${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      fetch(`${triage.url}/api/patients/${theirs}/triage${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(token === auditor ? { 'audit-reason': 'complaint 2026/117' } : {}) } });
     for (const path of ['', '/history', '/overrides']) {
       const refused = await read(path, clinician);
       expect(refused.status, path).toBe(403);
