@@ -31,14 +31,22 @@ export async function startServiceStack(
   const start = async (name: string, peers: Record<string, string> = {}): Promise<void> => {
     services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] }, name === 'sharing' && sharingGrpcPort !== undefined ? { grpcPort: sharingGrpcPort } : {});
   };
-  // Pathways first: sharing asks it for a patient's care team (a clinician's consents, CheckAccess).
-  if (names.includes('pathways')) await start('pathways', sharingGrpcPort === undefined ? {} : { SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}` });
-  if (names.includes('sharing')) await start('sharing', services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {});
-  const peers = {
-    ...(services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {}),
-    ...(services.sharing ? { SHARING_GRPC_URL: services.sharing.grpcUrl } : {}),
-  };
-  await Promise.all(names.filter((n) => !(PEERS as readonly string[]).includes(n)).map((n) => start(n, peers)));
+  try {
+    // Pathways first: sharing asks it for a patient's care team (a clinician's consents, CheckAccess).
+    if (names.includes('pathways')) await start('pathways', sharingGrpcPort === undefined ? {} : { SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}` });
+    if (names.includes('sharing')) await start('sharing', services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {});
+    const peers = {
+      ...(services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {}),
+      ...(services.sharing ? { SHARING_GRPC_URL: services.sharing.grpcUrl } : {}),
+    };
+    const results = await Promise.allSettled(names.filter((n) => !(PEERS as readonly string[]).includes(n)).map((n) => start(n, peers)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (error) {
+    // One service failed to start: stop those that did, so no process outlives the test file.
+    await Promise.allSettled(Object.values(services).map((service) => service.stop()));
+    throw error;
+  }
   return {
     services,
     schemas,
