@@ -79,7 +79,7 @@ runCli(async () => {
   const target = await apiTarget('auditor');
   const started = Date.now();
   const decisions = await listDecisions(target, { from, to, ...(values.pathway ? { pathway: values.pathway } : {}) }, reason);
-  const outcomes = await mapConcurrently(decisions, concurrency, (d) => verify(target, d), (done) => progress(done, decisions.length, started));
+  const outcomes = await mapConcurrently(decisions, concurrency, (d) => verify(target, d, reason), (done) => progress(done, decisions.length, started));
   process.stderr.write('\n');
   const seconds = (Date.now() - started) / 1000;
   const count = (outcome: DecisionOutcome['outcome']) => outcomes.filter((o) => o.outcome === outcome);
@@ -107,11 +107,12 @@ async function listDecisions(target: ApiTarget, period: Readonly<{ from: string;
   return all;
 }
 
-async function verify(target: ApiTarget, decision: Decision): Promise<DecisionOutcome> {
+async function verify(target: ApiTarget, decision: Decision, reason: string): Promise<DecisionOutcome> {
   const { patientId } = decision;
   const assessmentId = decision.data.assessmentId;
   try {
-    const v = await callApi<Verification>(target, 'POST', decision.replay.href);
+    // Each re-run opens the patient in triage: the auditor's reason goes with it (and into the patient's access log).
+    const v = await callApi<Verification>(target, 'POST', decision.replay.href, undefined, { 'audit-reason': reason });
     const ruleSet = `${v.ruleSet.id} v${v.ruleSet.version}`;
     return v.verified
       ? { outcome: 'verified', patientId, assessmentId, ruleSet, colour: v.recorded.colour }
