@@ -1,12 +1,21 @@
 import type { Browser } from 'playwright-core';
+import { eventually } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, enrolPatient, expectAccessible, launchChromium, newPage, screenshot, sendSpo2, showScreen, signIn, tabTo, token } from './browser';
 
 const CAT_ITEMS = ['cough', 'phlegm', 'chest-tightness', 'breathlessness', 'activities', 'confidence', 'sleep', 'energy'];
 
-/** The patient answers the CAT (each item 3: a score of 24) as their app would. */
+/**
+ * The patient answers the CAT (each item 3: a score of 24) as their app would: once forms has assigned it, which it
+ * does when the enrolment event reaches it (a response to a form not assigned is refused with 409).
+ */
 async function answerCat(patientId: string): Promise<void> {
-  const { status } = await api('POST', '/fhir/QuestionnaireResponse', await token('patient', patientId), {
+  const patient = await token('patient', patientId);
+  await eventually(async () => {
+    const { status, body } = await api<{ assignments?: { questionnaireUrl: string; status: string }[] }>('GET', `/api/patients/${patientId}/form-assignments`, patient);
+    return status === 200 && body.assignments?.some((a) => a.questionnaireUrl === 'https://varde.no/fhir/Questionnaire/cat' && a.status === 'open') ? true : undefined;
+  }, 'the CAT to be assigned from the enrolment');
+  const { status } = await api('POST', '/fhir/QuestionnaireResponse', patient, {
     resourceType: 'QuestionnaireResponse',
     questionnaire: 'https://varde.no/fhir/Questionnaire/cat|1',
     status: 'completed',
