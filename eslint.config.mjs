@@ -42,8 +42,8 @@ export default tseslint.config(
           message: 'Open PostgreSQL connections with createPool / createClient from @varde/database (they survive a database restart).',
         },
         {
-          selector: "CallExpression[callee.property.name='query'][arguments.0.value=/^\\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION)\\b/i]",
-          message: 'Run transactions with inTransaction from @varde/database (it commits, or rolls back and passes the error on).',
+          selector: "CallExpression[callee.property.name='query'][arguments.0.value=/^\\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)\\b/i]",
+          message: 'Run transactions with inTransaction from @varde/database (it commits, or rolls back and passes the error on), a part of one with inSavepoint.',
         },
       ],
     },

@@ -139,6 +139,8 @@ describe('transactions run through inTransaction of @varde/database', () => {
     ['START TRANSACTION', "await client.query('START TRANSACTION');"],
     ['COMMIT', "await client.query('COMMIT');"],
     ['ROLLBACK', "await client.query('ROLLBACK').catch(() => undefined);"],
+    ['SAVEPOINT', "await client.query('SAVEPOINT part');"],
+    ['RELEASE SAVEPOINT', "await client.query('RELEASE SAVEPOINT part');"],
   ])('reports %s written by hand', async (_what, statement) => {
     const source = `import type pg from 'pg';\nexport async function f(client: pg.PoolClient): Promise<void> {\n  ${statement}\n}\n`;
     expect(await transactionProblems('libs/messaging/src/fixture.ts', source)).toEqual([expect.stringMatching(/inTransaction from @varde\/database/)]);

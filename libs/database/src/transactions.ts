@@ -32,3 +32,20 @@ async function transaction<T>(client: pg.PoolClient, work: (client: pg.PoolClien
 function isPool(on: pg.Pool | pg.ClientBase): on is pg.Pool {
   return 'totalCount' in on;
 }
+
+/**
+ * Runs `work` inside a transaction the caller already holds on `client`, as one part of it: a SAVEPOINT that is
+ * released when `work` resolves and rolled back to (undoing only what `work` wrote) when it throws. The caller's
+ * transaction stays open either way; it commits or rolls back the whole.
+ */
+export async function inSavepoint<T>(client: pg.ClientBase, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT varde_part');
+  try {
+    const result = await work(client);
+    await client.query('RELEASE SAVEPOINT varde_part');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT varde_part').catch(() => undefined);
+    throw error;
+  }
+}

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { decideOnStream, type HandleCommandOptions } from './command-handler';
 import { appendToNewStreams, readStreams } from './postgres-multi-stream';
 import type { RecordedEvent, StoredEvent } from './stored-event';
-import { inTransaction } from '@varde/database';
+import { inSavepoint, inTransaction } from '@varde/database';
 import type { Transaction } from './transaction';
 
 /** A command and the stream it is decided on. */
@@ -45,19 +45,24 @@ type Decided<S, E extends DomainEvent> = Readonly<{ outcomes: CommandOutcome<S, 
  * twice: the append leaves them alone and their commands are decided again against what that writer stored
  * (a resend then changes nothing). With `allOrNothing`, if any command is refused, nothing is appended and
  * the outcomes say which; otherwise the accepted ones are appended and each refused one has its error.
+ *
+ * On a pool it opens its own transaction; given a transaction the caller holds (`db` a client), it reads and
+ * appends in that one, as a savepoint: a refusal of an all-or-nothing call undoes only what this call wrote,
+ * and the caller's commit or rollback decides the rest.
  */
 export async function handleNewStreamCommands<C extends DomainCommand, S, E extends DomainEvent>(
-  pool: pg.Pool,
+  db: pg.Pool | Transaction,
   decider: Decider<C, S, E>,
   commands: readonly StreamCommand<C>[],
   options: NewStreamCommandsOptions<E>,
 ): Promise<CommandOutcome<S, E>[]> {
-  const stored = await readStreams<E>(pool, commands.map(([streamName]) => streamName));
+  const stored = await readStreams<E>(db, commands.map(([streamName]) => streamName));
   const first = decideInOrder(decider, commands, stored, new Set(stored.keys()), options);
   const refused = (outcomes: readonly CommandOutcome<S, E>[]) => outcomes.some((o) => !o.accepted);
   if ((options.allOrNothing && refused(first.outcomes)) || first.pending.size === 0) return first.outcomes;
   try {
-    return await inTransaction(pool, async (client) => {
+    const inOwnPart = <T>(work: (client: pg.ClientBase) => Promise<T>): Promise<T> => ('totalCount' in db ? inTransaction(db as pg.Pool, work) : inSavepoint(db, work));
+    return await inOwnPart(async (client) => {
       const outcomes = [...first.outcomes];
       const { created, existing } = await appendToNewStreams(client, [...first.pending].map(([streamName, events]) => ({ streamName, events })));
       if (existing.length > 0) {

@@ -17,6 +17,8 @@ export class PostgresEventStoreAdapter extends EventStore {
   constructor(
     private readonly store: PostgresEventStore,
     private readonly pool: pg.Pool,
+    /** The caller's transaction, when this store appends within one (see {@link within}). */
+    private readonly tx?: Transaction,
   ) {
     super();
     this.aggregateStream = store.aggregateStream.bind(store);
@@ -26,7 +28,7 @@ export class PostgresEventStoreAdapter extends EventStore {
   }
 
   override within(tx: Transaction): EventStore {
-    return new PostgresEventStoreAdapter(eventStoreInTransaction(this.store, tx), this.pool);
+    return new PostgresEventStoreAdapter(eventStoreInTransaction(this.store, tx), this.pool, tx);
   }
 
   override unitOfWork(): UnitOfWork {
@@ -39,6 +41,6 @@ export class PostgresEventStoreAdapter extends EventStore {
     commands: readonly StreamCommand<C>[],
     options: NewStreamCommandsOptions<E>,
   ): Promise<CommandOutcome<S, E>[]> {
-    return handleNewStreamCommands(this.pool, decider, commands, options);
+    return handleNewStreamCommands(this.tx ?? this.pool, decider, commands, options);
   }
 }

@@ -28,6 +28,7 @@ import { PostgresMeasurementSearchQuery } from './infrastructure/measurement-sea
 import { MeasurementsReadModel } from './infrastructure/measurements.read-model';
 import { MeasurementStreamsHttpController } from './api/measurement-streams.http.controller';
 import { ObservationRecorder } from './api/observation-recorder';
+import { ObservationCorrections } from './api/observation-corrections';
 import { RecordSampleChunkHandler } from './application/record-sample-chunk.handler';
 import { parseThresholds, STREAM_SETTINGS, type StreamSettings } from './application/stream-settings';
 import { WindowAggregator } from './application/window-aggregator';
@@ -89,6 +90,7 @@ export class MeasurementsModule {
         WindowAggregator,
         RecordSampleChunkHandler,
         ObservationRecorder,
+        ObservationCorrections,
         GatewayAssignmentHandler,
         MeasurementQuery,
         { provide: MAX_BUNDLE_ENTRIES, useValue: config.MEASUREMENT_BUNDLE_MAX_ENTRIES },

@@ -173,3 +173,109 @@ describe('POST /fhir: a Bundle is decided together and written in one transactio
     expect(await count(`SELECT count(*) FROM "${schema}".emt_messages WHERE stream_id = $1`, [`sample-chunk-${idsOf(answer)[1]}`])).toBe(1);
   });
 });
+
+describe('POST /fhir: PUT entries update (correct) Observations, and conditional PUT entries create them', () => {
+  const put = (url: string, resource: unknown, extra: Record<string, unknown> = {}) => ({ resource, request: { method: 'PUT', url, ...extra } });
+  const create = (resource: unknown) => ({ resource, request: { method: 'POST', url: 'Observation' } });
+  const amend = (value: number, reason = 'probe slipped') => ({ resourceType: 'Observation', status: 'amended', valueQuantity: { value, code: '%' }, note: [{ text: reason }] });
+  const asClinician = async (body: unknown) => {
+    const response = await fetch(`${measurements.url}/fhir`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${await issuer.token('clinician')}` }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as JsonBody };
+  };
+  const read = async (id: string): Promise<JsonBody> => {
+    const response = await fetch(`${measurements.url}/fhir/Observation/${id}`, { headers: { authorization: `Bearer ${await issuer.token('clinician')}` } });
+    return (await response.json()) as JsonBody;
+  };
+  /** An SpO2 reading recorded now; its id. */
+  const recordedSpo2 = async (): Promise<string> => {
+    let resource = reading();
+    while (resource.code.coding[0]!.code !== '59408-5') resource = reading();
+    const answer = await post(bundle('batch', [resource]));
+    expect(statuses(answer)).toEqual(['201 Created']);
+    return idsOf(answer)[0]!;
+  };
+
+  it('batch: a PUT entry amends a recorded measurement, another marks one entered-in-error, each with its reason', async () => {
+    const [a, b] = [await recordedSpo2(), await recordedSpo2()];
+    const answer = await asClinician({ resourceType: 'Bundle', type: 'batch', entry: [put(`Observation/${a}`, amend(91)), put(`Observation/${b}`, { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'wrong patient' }] })] });
+    expect(answer.status).toBe(200);
+    expect(statuses(answer)).toEqual(['200 OK', '200 OK']);
+    expect(idsOf(answer)).toEqual([a, b]);
+    expect(await read(a)).toMatchObject({ status: 'amended', valueQuantity: { value: 91 }, meta: { versionId: '2' } });
+    expect((await read(b)).status).toBe('entered-in-error');
+  });
+
+  it('batch: a PUT entry at a stale If-Match is a 412 for that entry alone, and a PUT of an unknown id a 404', async () => {
+    const [a, b] = [await recordedSpo2(), await recordedSpo2()];
+    const answer = await asClinician({
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [put(`Observation/${a}`, amend(90), { ifMatch: 'W/"2"' }), put(`Observation/${b}`, amend(92), { ifMatch: 'W/"1"' }), put('Observation/00000000-0000-4000-8000-000000000000', amend(92))],
+    });
+    expect(statuses(answer)).toEqual(['412 Precondition Failed', '200 OK', '404 Not Found']);
+    expect(JSON.stringify(answer.body.entry[0].response.outcome)).toMatch(/is at version 1, not 2/);
+    expect((await read(a)).meta.versionId).toBe('1');
+    expect((await read(b)).valueQuantity.value).toBe(92);
+  });
+
+  it('transaction: creates and corrections commit together; one refused entry leaves every measurement as it was', async () => {
+    const a = await recordedSpo2();
+    const fresh = reading();
+    const refused = await asClinician({ resourceType: 'Bundle', type: 'transaction', entry: [create(fresh), put(`Observation/${a}`, amend(88), { ifMatch: 'W/"2"' })] });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/Bundle\.entry\[1\]\.resource: If-Match: Observation\/[0-9a-f-]+ is at version 1, not 2/);
+    const twice = await asClinician({ resourceType: 'Bundle', type: 'transaction', entry: [create(fresh), put(`Observation/${a}`, amend(89)), put(`Observation/${a}`, amend(88))] });
+    expect(twice.status).toBe(400);
+    expect(JSON.stringify(twice.body)).toMatch(/Bundle\.entry\[2\]\.request\.url: Observation\/[0-9a-f-]+ is also written by entry 1/);
+    expect((await read(a)).meta.versionId).toBe('1');
+    expect(await count(`SELECT count(*) FROM "${schema}".emt_messages WHERE message_data->'identifier'->>'value' = $1`, [fresh.identifier[0]!.value])).toBe(0);
+
+    // Refused only when decided in the database transaction, after the new measurement was appended in it.
+    const gone = await recordedSpo2();
+    expect(statuses(await asClinician({ resourceType: 'Bundle', type: 'batch', entry: [put(`Observation/${gone}`, { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'wrong patient' }] })] }))).toEqual(['200 OK']);
+    const eventsBefore = await appended();
+    const decidedAgainst = await asClinician({ resourceType: 'Bundle', type: 'transaction', entry: [create(fresh), put(`Observation/${gone}`, amend(93))] });
+    expect(decidedAgainst.status).toBe(400);
+    expect(JSON.stringify(decidedAgainst.body)).toMatch(/Bundle\.entry\[1\]\.resource.*entered-in-error/);
+    expect(await appended()).toBe(eventsBefore);
+
+    const accepted = await asClinician({ resourceType: 'Bundle', type: 'transaction', entry: [create(fresh), put(`Observation/${a}`, amend(89), { ifMatch: 'W/"1"' })] });
+    expect(accepted.status).toBe(200);
+    expect(statuses(accepted)).toEqual(['201 Created', '200 OK']);
+    expect(await read(a)).toMatchObject({ status: 'amended', valueQuantity: { value: 89 } });
+    expect(await readModelRows([idsOf(accepted)[0]!])).toBe(1);
+  });
+
+  it('a conditional PUT on the identifier creates the Observation, the same again changes nothing, other content is a 409, and a correction status corrects it', async () => {
+    const resource = reading();
+    const condition = `Observation?identifier=${encodeURIComponent(`${resource.identifier[0]!.system}|${resource.identifier[0]!.value}`)}`;
+    const first = await post({ resourceType: 'Bundle', type: 'batch', entry: [put(condition, resource)] });
+    expect(statuses(first)).toEqual(['201 Created']);
+    const id = idsOf(first)[0]!;
+    const before = await appended();
+    const again = await post({ resourceType: 'Bundle', type: 'batch', entry: [put(condition, resource), put(condition, { ...resource, valueQuantity: { ...resource.valueQuantity, value: resource.valueQuantity.value - 1 } })] });
+    expect(statuses(again)).toEqual(['200 OK', '409 Conflict']);
+    expect(idsOf(again)[0]).toBe(id);
+    expect(await appended()).toBe(before);
+    const unit = resource.valueQuantity.code;
+    const corrected = await asClinician({ resourceType: 'Bundle', type: 'batch', entry: [put(condition, { resourceType: 'Observation', status: 'amended', valueQuantity: { value: resource.valueQuantity.value + 1, code: unit }, note: [{ text: 'typo' }] })] });
+    expect(statuses(corrected)).toEqual(['200 OK']);
+    expect((await read(id)).valueQuantity.value).toBe(resource.valueQuantity.value + 1);
+  });
+
+  it.each([
+    ['a PUT to the type', { method: 'PUT', url: 'Observation' }, /request\.url.*Observation\/<id>/],
+    ['a POST to an id', { method: 'POST', url: 'Observation/abc' }, /request\.url.*a POST entry creates/],
+    ['a DELETE', { method: 'DELETE', url: 'Observation/abc' }, /request\.method: expected \\"POST\\".*\\"PUT\\"/],
+    ['a conditional PUT naming another identifier', { method: 'PUT', url: 'Observation?identifier=urn:x|not-this-one' }, /request\.url.*another identifier/],
+    ['a conditional PUT on another search', { method: 'PUT', url: 'Observation?code=59408-5' }, /request\.url: supported is identifier=/],
+    ['an If-Match that is no ETag', { method: 'PUT', url: 'Observation/00000000-0000-4000-8000-000000000000', ifMatch: 'two' }, /request\.ifMatch.*ETag/],
+  ])('refuses %s with a message naming the request element, and writes nothing', async (_what, request, message) => {
+    const before = await appended();
+    const answer = await post({ resourceType: 'Bundle', type: 'batch', entry: [{ resource: reading(), request }] });
+    expect(answer.status).toBe(200);
+    expect(statuses(answer)[0]).toMatch(/^4\d\d/);
+    expect(JSON.stringify(answer.body.entry[0].response.outcome)).toMatch(message);
+    expect(await appended()).toBe(before);
+  });
+});

@@ -22,14 +22,21 @@ const BundleBody = z
 const EntryBody = z
   .object({
     fullUrl: z.string().optional(),
-    resource: z.unknown().refine((r) => r !== undefined, 'required: the Observation to create'),
+    resource: z.unknown().refine((r) => r !== undefined, 'required: the Observation to create or update'),
     request: z
       .object({
-        method: z.literal('POST', { errorMap: () => ({ message: 'expected "POST": this endpoint only creates Observations' }) }),
-        url: z.literal('Observation', { errorMap: () => ({ message: 'expected "Observation"' }) }),
+        method: z.enum(['POST', 'PUT'], { errorMap: () => ({ message: 'expected "POST" (create an Observation) or "PUT" (update one: a correction)' }) }),
+        url: z.string({ required_error: 'required: "Observation" to create, "Observation/<id>" or "Observation?identifier=<system>|<value>" to update' }),
         ifNoneExist: z.string().optional(),
-      }, { required_error: 'required: {"method": "POST", "url": "Observation"}' })
-      .passthrough(),
+        ifMatch: z.string().optional(),
+      }, { required_error: 'required: {"method": "POST", "url": "Observation"} (or "PUT" with "Observation/<id>")' })
+      .passthrough()
+      .superRefine((request, context) => {
+        const fail = (message: string) => context.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message });
+        if (request.method === 'POST' && request.url !== 'Observation') fail('expected "Observation": a POST entry creates an Observation');
+        if (request.method === 'PUT' && !/^Observation(\/[^/?]+|\?.+)$/.test(request.url)) fail('expected "Observation/<id>" or a condition "Observation?identifier=<system>|<value>": a PUT entry updates one Observation');
+        if (request.method === 'PUT' && request.ifNoneExist !== undefined) context.addIssue({ code: z.ZodIssueCode.custom, path: ['ifNoneExist'], message: 'applies to a POST (conditional create); a PUT with a condition in its url is a conditional update' });
+      }),
   })
   .strict();
 
@@ -55,11 +62,21 @@ export function validateBundleEnvelope(body: unknown): BundleEnvelope {
   return parseResource(BundleBody, body, 'Bundle');
 }
 
-/** What an entry asks for: its resource, its `fullUrl`, and the condition of a conditional create. */
-export type BundleEntryRequest = Readonly<{ resource: unknown; fullUrl?: string; ifNoneExist?: string }>;
+/** What an entry asks for: create (`POST`, conditionally with `ifNoneExist`) or update (`PUT`) one Observation. */
+export type BundleEntryRequest = Readonly<
+  { resource: unknown; fullUrl?: string } & (
+    | { method: 'POST'; ifNoneExist?: string }
+    | { method: 'PUT'; id: string; ifMatch?: string }
+    | { method: 'PUT'; condition: string; ifMatch?: string }
+  )
+>;
 
 /** Validates one entry's request; issues name `Bundle.entry[i].request.method` and so on. */
 export function entryRequest(entry: unknown, index: number): BundleEntryRequest {
   const parsed = parseResource(EntryBody, entry, `Bundle.entry[${index}]`);
-  return { resource: parsed.resource, ...(parsed.fullUrl ? { fullUrl: parsed.fullUrl } : {}), ...(parsed.request.ifNoneExist ? { ifNoneExist: parsed.request.ifNoneExist } : {}) };
+  const common = { resource: parsed.resource, ...(parsed.fullUrl ? { fullUrl: parsed.fullUrl } : {}) };
+  const { method, url, ifNoneExist, ifMatch } = parsed.request;
+  if (method === 'POST') return { ...common, method, ...(ifNoneExist ? { ifNoneExist } : {}) };
+  const update = { ...common, method, ...(ifMatch ? { ifMatch } : {}) };
+  return url.startsWith('Observation?') ? { ...update, condition: url.slice('Observation?'.length) } : { ...update, id: decodeURIComponent(url.slice('Observation/'.length)) };
 }

@@ -2,21 +2,22 @@ import { STATUS_CODES } from 'node:http';
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, Post } from '@nestjs/common';
 import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { ValidationError, VardeError, type FieldIssue } from '@varde/core';
+import { ValidationError, VardeError, type CommandMetadata, type FieldIssue } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { FhirHttpError, toHttpError, versionTag } from '@varde/fhir';
+import { FhirHttpError, ifMatchVersion, toHttpError, versionTag } from '@varde/fhir';
 import { commandMetadataFrom, LOGGER, type MetadataHeaders } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { MeasurementReader } from '../application/measurement.reader';
 import type { MeasurementView } from '../application/measurement.view';
 import { measurementIdOf } from '../application/record-measurement.command';
 import { chunkIdOf } from '../application/record-sample-chunk.handler';
-import { entryRequest, validateBundleEnvelope } from './bundle.validation';
+import { entryRequest, validateBundleEnvelope, type BundleEntryRequest } from './bundle.validation';
 import { conditionalId } from './conditional-create';
 import { LogicalSubjects } from './logical-subject';
-import { MeasurementSubmission } from './measurement-submission';
+import { MeasurementSubmission, type Authorise } from './measurement-submission';
+import { ObservationCorrections } from './observation-corrections';
 import { ObservationIntake, relocate } from './observation.intake';
-import { ObservationRecorder, type Entry, type EntryOutcome, type Recorded } from './observation-recorder';
+import { ObservationRecorder, type Entry, type EntryOutcome, type EntryWork, type Recorded } from './observation-recorder';
 
 /** DI token of the most entries one Bundle may carry. */
 export const MAX_BUNDLE_ENTRIES = Symbol('MAX_BUNDLE_ENTRIES');
@@ -27,10 +28,18 @@ export const MAX_BUNDLE_ENTRIES = Symbol('MAX_BUNDLE_ENTRIES');
  */
 type Prepared = Readonly<({ entry: Entry } | { found: MeasurementView } | { refused: unknown }) & { fullUrl?: string }>;
 
+/** What an entry's resource is once its subject is resolved, and how the request is authorised. */
+type EntryContext = Readonly<{ principal: Principal; authorise: Authorise; metadata: CommandMetadata; at: string; index: number }>;
+
+// Statuses a PUT entry sends to correct a recorded Observation (as PUT /fhir/Observation/:id does).
+const CORRECTION_STATUSES = new Set(['amended', 'corrected', 'entered-in-error']);
+
 /**
- * FHIR Bundles of Observations: `batch` (each entry on its own) and `transaction` (all or nothing). Every
- * entry is validated and authorised first; the point values are then decided together and appended in one
- * database transaction (see ObservationRecorder).
+ * FHIR Bundles of Observations: `batch` (each entry on its own) and `transaction` (all or nothing). Entries
+ * create (`POST`, conditionally with `ifNoneExist`) or update (`PUT Observation/<id>`, or the conditional
+ * `PUT Observation?identifier=…`): an update of a recorded measurement is its correction. Every entry is
+ * validated and authorised first; the point values and corrections are then decided together and appended in
+ * one database transaction (see ObservationRecorder).
  */
 @Controller('fhir')
 export class BundlesHttpController {
@@ -40,6 +49,7 @@ export class BundlesHttpController {
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(LogicalSubjects) private readonly subjects: LogicalSubjects,
     @Inject(MeasurementReader) private readonly reader: MeasurementReader,
+    @Inject(ObservationCorrections) private readonly corrections: ObservationCorrections,
     @Inject(MAX_BUNDLE_ENTRIES) private readonly maxEntries: number,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -65,19 +75,49 @@ export class BundlesHttpController {
         try {
           const request = locate(() => entryRequest(entry, i), `Bundle.entry[${i}]`);
           const fullUrl = request.fullUrl ? { fullUrl: request.fullUrl } : {};
-          const resource = await resolveSubject(request.resource, at);
-          const submission = await this.recorder.authorise(authorise, this.intake.check(resource, at), at);
-          if (request.ifNoneExist !== undefined) {
-            const found = await this.reader.existingOf(submission.input.patientId, conditionalId(request.ifNoneExist), metadata);
-            if (found) return { found, ...fullUrl };
-          }
-          return { entry: [submission, { ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) }], ...fullUrl };
+          const context: EntryContext = { principal, authorise, metadata: { ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) }, at, index: i };
+          const work = request.method === 'PUT' ? await this.update(request, context, resolveSubject) : await this.create(request, context, resolveSubject);
+          return 'found' in work ? { found: work.found, ...fullUrl } : { entry: [work.work, context.metadata], ...fullUrl };
         } catch (refused) {
           return { refused };
         }
       }),
     );
     return bundle.type === 'batch' ? this.batch(prepared) : this.transaction(prepared);
+  }
+
+  /** A POST entry: the submission to record, or the measurement its `ifNoneExist` found. */
+  private async create(request: BundleEntryRequest & { method: 'POST' }, context: EntryContext, resolveSubject: SubjectResolver): Promise<{ work: EntryWork } | { found: MeasurementView }> {
+    const submission = await this.recorder.authorise(context.authorise, this.intake.check(await resolveSubject(request.resource, context.at), context.at), context.at);
+    if (request.ifNoneExist !== undefined) {
+      const found = await this.reader.existingOf(submission.input.patientId, conditionalId(request.ifNoneExist), context.metadata);
+      if (found) return { found };
+    }
+    return { work: submission };
+  }
+
+  /**
+   * A PUT entry. Sent with a correction's status (`amended`, `entered-in-error`), it corrects the Observation its url
+   * names, as `PUT /fhir/Observation/:id` does. Otherwise it is a conditional update that creates: its condition must
+   * name the Observation's own identifier, and, as for every resend, the same content again changes nothing (200)
+   * while other content under a recorded identifier is refused (409: correct it instead).
+   */
+  private async update(request: BundleEntryRequest & { method: 'PUT' }, context: EntryContext, resolveSubject: SubjectResolver): Promise<{ work: EntryWork }> {
+    const urlField = `Bundle.entry[${context.index}].request.url`;
+    const expectedVersion = renamed(() => ifMatchVersion(request.ifMatch), 'If-Match', `Bundle.entry[${context.index}].request.ifMatch`);
+    const id = 'id' in request ? request.id : conditionalId(request.condition, urlField);
+    const status = (request.resource as { status?: unknown } | null)?.status;
+    if ('id' in request || CORRECTION_STATUSES.has(String(status))) {
+      return { work: { kind: 'correction', correction: await locateIn(() => this.corrections.prepare(id, request.resource, context.principal, expectedVersion), context.at) } };
+    }
+    const submission = await this.recorder.authorise(context.authorise, this.intake.check(await resolveSubject(request.resource, context.at), context.at), context.at);
+    if (submission.kind !== 'point') throw ValidationError.field(urlField, 'a stream chunk is created with POST "Observation"; a conditional update takes a point value');
+    if (measurementIdOf(submission.input) !== id) throw ValidationError.field(urlField, "the condition names another identifier than the Observation's first identifier");
+    if (expectedVersion !== undefined) {
+      const current = await this.reader.existingOf(submission.input.patientId, id, context.metadata);
+      if (current?.version !== expectedVersion) throw new FhirHttpError(412, `Bundle.entry[${context.index}].request.ifMatch: Observation/${id} is ${current ? `at version ${current.version}` : 'not recorded'}, not at ${expectedVersion}`);
+    }
+    return { work: submission };
   }
 
   private async batch(prepared: readonly Prepared[]): Promise<Bundle> {
@@ -93,6 +133,8 @@ export class BundlesHttpController {
       return new ValidationError(issues, `the transaction was refused and nothing was recorded: ${issues.length} problem(s)`);
     };
     if (prepared.some((p) => 'refused' in p)) throw refusedAs(prepared.map((p) => ('refused' in p ? p.refused : undefined)));
+    const overlapping = updatesOfTheSameObservation(prepared);
+    if (overlapping.length > 0) throw new ValidationError(overlapping, `the transaction was refused and nothing was recorded: ${overlapping.length} problem(s)`);
     const resolved = resolveInternalReferences(prepared);
     const { entries, byIndex } = toWrite(resolved);
     const result = await this.recorder.recordAllOrNothing(entries);
@@ -133,8 +175,12 @@ const foundResponse = (view: MeasurementView): BundleEntry => ({
 });
 
 /** The id an entry has once recorded: derived from its content, so known before anything is written. */
-const entryId = (p: Prepared): string | undefined =>
-  'found' in p ? p.found.measurementId : 'entry' in p ? (p.entry[0].kind === 'point' ? measurementIdOf(p.entry[0].input) : chunkIdOf(p.entry[0].input)) : undefined;
+const entryId = (p: Prepared): string | undefined => {
+  if ('found' in p) return p.found.measurementId;
+  if (!('entry' in p)) return undefined;
+  const work = p.entry[0];
+  return work.kind === 'point' ? measurementIdOf(work.input) : work.kind === 'chunk' ? chunkIdOf(work.input) : work.correction.id;
+};
 
 /**
  * R4 transaction processing: a reference to another entry's `fullUrl` (`urn:uuid:…`) is replaced by
@@ -167,6 +213,49 @@ function resolveInternalReferences(prepared: readonly Prepared[]): readonly Prep
 const created = (result: Recorded): BundleEntry => ({
   response: { status: statusLine(result.created ? 201 : 200), location: `Observation/${result.id}`, lastModified: result.recordedTime },
 });
+
+/**
+ * R4 fails a transaction whose entries' resource identities overlap where one of them updates: each Observation is
+ * corrected at most once per transaction, and not also created by it. (Two creates of the same identifier keep
+ * the resend rule: the same content is one measurement.)
+ */
+function updatesOfTheSameObservation(prepared: readonly Prepared[]): FieldIssue[] {
+  const firstEntry = new Map<string, number>();
+  return prepared.flatMap((p, i): FieldIssue[] => {
+    const id = entryId(p);
+    if (id === undefined) return [];
+    const earlier = firstEntry.get(id);
+    if (earlier === undefined) {
+      firstEntry.set(id, i);
+      return [];
+    }
+    const updates = (q: Prepared) => 'entry' in q && q.entry[0].kind === 'correction';
+    return updates(p) || updates(prepared[earlier]!) ? [{ field: `Bundle.entry[${i}].request.url`, message: `Observation/${id} is also written by entry ${earlier}; a transaction writes each resource once: send the correction in its own Bundle` }] : [];
+  });
+}
+
+/** Runs `parse`, naming its issues on `from` (a header's name) as `to` (where the Bundle entry carries it). */
+function renamed<T>(parse: () => T, from: string, to: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => (i.field === from ? { ...i, field: to } : i)));
+    throw error;
+  }
+}
+
+/** Resolves an entry's logical subject (see LogicalSubjects). */
+type SubjectResolver = ReturnType<LogicalSubjects['forRequest']>;
+
+/** Awaits `work`, moving the issues of its Observation to where the resource sits in the Bundle. */
+async function locateIn<T>(work: () => Promise<T>, at: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => relocate(i, at)));
+    throw error;
+  }
+}
 
 /** Runs `parse`, moving its issues from `body` to the entry they concern. */
 function locate<T>(parse: () => T, at: string): T {

@@ -1,12 +1,11 @@
 import { Body, Controller, Headers, Inject, Param, Put, Req, Res } from '@nestjs/common';
-import { Access, assertMayActOnPatient, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { ConcurrencyError, ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
-import { FhirHttpError, ifMatchVersion } from '@varde/fhir';
-import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
+import { ifMatchVersion } from '@varde/fhir';
+import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CorrectMeasurementHandler } from '../application/correct-measurement.handler';
 import { MeasurementQuery } from '../application/measurement.query';
-import { correctionOf } from './observation-correction.validation';
+import { ObservationCorrections } from './observation-corrections';
 import { negotiate, written } from './fhir-responses';
 import { observationFromView } from './observation.resource';
 
@@ -14,9 +13,9 @@ import { observationFromView } from './observation.resource';
 @Controller('fhir/Observation')
 export class ObservationCorrectionsHttpController {
   constructor(
+    @Inject(ObservationCorrections) private readonly corrections: ObservationCorrections,
     @Inject(CorrectMeasurementHandler) private readonly correct: CorrectMeasurementHandler,
     @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
-    @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
   ) {}
 
   /**
@@ -31,23 +30,12 @@ export class ObservationCorrectionsHttpController {
   @Access('measurements', 'write', { patient: 'resource' })
   async put(@Param('id') id: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() httpRequest: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiate(httpRequest, reply);
-    if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
-    const expected = ifMatchVersion(headers['if-match']);
-    const current = await this.measurements.current(id);
-    if (!current) throw new NotFoundError(`Observation/${id} does not exist`);
-    assertMayActOnPatient(principal, current.patientId);
-    if (principal.role === 'clinician') await this.enrolments.authorise(principal, 'measurements', 'write', current.patientId);
-    if (principal.role === 'patient' && current.provenance.method !== 'patient') throw new ForbiddenError('a patient may correct only measurements they typed in themselves');
     const reasonHeader = headers['x-correction-reason'];
-    const request = correctionOf(body, id, current, Array.isArray(reasonHeader) ? reasonHeader[0] : reasonHeader);
-    const stale = () => new FhirHttpError(412, `If-Match: Observation/${id} is at version ${current.version}, not ${expected}; read it again and correct that version`);
-    if (expected !== undefined && expected !== current.version) throw stale();
+    const correction = await this.corrections.prepare(id, body, principal, ifMatchVersion(headers['if-match']), Array.isArray(reasonHeader) ? reasonHeader[0] : reasonHeader);
     try {
-      await this.correct.handle(id, request, commandMetadataFrom(principal, headers), expected);
+      await this.correct.handle(id, correction.request, commandMetadataFrom(principal, headers), correction.expectedVersion);
     } catch (error) {
-      // Another correction got in between the read above and the append.
-      if (expected !== undefined && error instanceof ConcurrencyError) throw stale();
-      throw error;
+      throw await this.corrections.refusalOf(error, correction);
     }
     return written(httpRequest, reply, observationFromView((await this.measurements.current(id))!));
   }

@@ -1,22 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Observation } from '@medplum/fhirtypes';
 import type { CommandMetadata } from '@varde/core';
-import { GroupCommit } from '@varde/event-sourcing';
+import { GroupCommit, Transactions } from '@varde/event-sourcing';
+import { CorrectMeasurementHandler } from '../application/correct-measurement.handler';
+import { MeasurementQuery } from '../application/measurement.query';
 import type { MeasurementInput, RecordResult } from '../application/record-measurement.command';
 import { RecordMeasurementsHandler, type MeasurementOutcome } from '../application/record-measurements.handler';
 import { RecordSampleChunkHandler, type ChunkResult, type SampleChunkInput } from '../application/record-sample-chunk.handler';
 import type { Authorise } from './measurement-submission';
 import type { ValidSubmission } from './observation.intake';
-import { observationFromChunk, observationResource } from './observation.resource';
+import { ObservationCorrections, type PreparedCorrection } from './observation-corrections';
+import { observationFromChunk, observationFromView, observationResource } from './observation.resource';
 
 /** An authorised submission: the command input of one value or of one chunk. */
 export type Submission = Readonly<{ kind: 'point'; input: MeasurementInput } | { kind: 'chunk'; input: SampleChunkInput }>;
 
+/** An authorised Bundle entry: a submission to record, or a correction of a recorded measurement (a `PUT` entry). */
+export type EntryWork = Submission | Readonly<{ kind: 'correction'; correction: PreparedCorrection }>;
+
 /** What recording a submission gave, as responses need it. */
 export type Recorded = Readonly<{ id: string; created: boolean; recordedTime: string; resource: () => Observation }>;
 
-/** A submission of a Bundle entry with its command's metadata. */
-export type Entry = readonly [Submission, CommandMetadata];
+/** The work of a Bundle entry with its command's metadata. */
+export type Entry = readonly [EntryWork, CommandMetadata];
 
 /** One entry recorded with others: recorded (or found recorded), or refused and why. */
 export type EntryOutcome = Readonly<{ recorded: Recorded } | { refused: unknown }>;
@@ -40,6 +46,10 @@ export class ObservationRecorder {
   constructor(
     @Inject(RecordSampleChunkHandler) private readonly chunks: RecordSampleChunkHandler,
     @Inject(RecordMeasurementsHandler) private readonly manyPoints: RecordMeasurementsHandler,
+    @Inject(CorrectMeasurementHandler) private readonly corrections: CorrectMeasurementHandler,
+    @Inject(ObservationCorrections) private readonly correctionRequests: ObservationCorrections,
+    @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
+    @Inject(Transactions) private readonly transactions: Transactions,
   ) {
     this.singlePoints = new GroupCommit(async (items) => (await this.eachOnItsOwn(items)).map((o) => ('recorded' in o ? { ok: o.recorded } : o)), SINGLE_GROUP);
   }
@@ -59,30 +69,30 @@ export class ObservationRecorder {
   }
 
   /**
-   * Records each entry on its own (a batch): the point values together, in one transaction, chunks one by one.
-   * Every entry has its outcome, in order.
+   * Records each entry on its own (a batch): the point values together, in one transaction, chunks and corrections
+   * one by one. Every entry has its outcome, in order.
    */
   async recordEach(entries: readonly Entry[]): Promise<EntryOutcome[]> {
-    const [points, chunks] = await Promise.all([this.recordPoints(entries, false), this.recordChunks(entries)]);
-    return entries.map((_, i) => points.get(i) ?? chunks.get(i)!);
+    const [points, others] = await Promise.all([this.recordPoints(entries, false), this.recordOneByOne(entries)]);
+    return entries.map((_, i) => points.get(i) ?? others.get(i)!);
   }
 
   /**
-   * Records every entry or none (a transaction). Point values are decided and appended in one database
-   * transaction, so a refusal or a failure writes none of them. Chunks keep their own path: when there are any,
-   * all entries are decided first, and the chunks are recorded one by one after the point values commit.
+   * Records every entry or none (a transaction). Point values and corrections are decided and appended in one
+   * database transaction, so a refusal or a failure writes none of them. Chunks keep their own path: when there are
+   * any, all entries are decided first, and the chunks are recorded one by one after the rest commits.
    */
   async recordAllOrNothing(entries: readonly Entry[]): Promise<AllOrNothing> {
     if (entries.some(([s]) => s.kind === 'chunk')) {
       const errors = await this.checkAll(entries);
       if (errors.some((e) => e !== undefined)) return { written: false, errors };
     }
-    const points = await this.recordPoints(entries, true);
-    if ([...points.values()].some((o) => 'refused' in o)) return { written: false, errors: entries.map((_, i) => refusal(points.get(i))) };
+    const inTransaction = await this.pointsAndCorrectionsTogether(entries);
+    if ([...inTransaction.values()].some((o) => 'refused' in o)) return { written: false, errors: entries.map((_, i) => refusal(inTransaction.get(i))) };
     const recorded: Recorded[] = [];
-    for (const [i, [submission, metadata]] of entries.entries()) {
-      const point = points.get(i);
-      recorded.push(point && 'recorded' in point ? point.recorded : await this.record(submission, metadata));
+    for (const [i, entry] of entries.entries()) {
+      const done = inTransaction.get(i);
+      recorded.push(done && 'recorded' in done ? done.recorded : await this.recordOne(entry));
     }
     return { written: true, recorded };
   }
@@ -103,25 +113,77 @@ export class ObservationRecorder {
 
   /** The point-value entries' outcomes by entry index, decided and appended together (see RecordMeasurementsHandler). */
   private async recordPoints(entries: readonly Entry[], allOrNothing: boolean): Promise<Map<number, EntryOutcome>> {
-    const points = entries.flatMap(([s, metadata], index) => (s.kind === 'point' ? [{ index, entry: [s.input, metadata] as const }] : []));
-    const inputs = points.map((p) => p.entry);
+    const { indexes, inputs } = pointsOf(entries);
     const results = allOrNothing ? await this.manyPoints.recordAll(inputs, true) : await this.eachOnItsOwn(inputs);
-    return new Map(results.map((result, k) => [points[k]!.index, 'recorded' in result ? { recorded: recordedPoint(result.recorded) } : result]));
+    return new Map(results.map((result, k) => [indexes[k]!, 'recorded' in result ? { recorded: recordedPoint(result.recorded) } : result]));
   }
 
-  /** The chunk entries' outcomes by entry index, each recorded on its own, a few at a time. */
-  private async recordChunks(entries: readonly Entry[]): Promise<Map<number, EntryOutcome>> {
-    const chunks = entries.flatMap(([s], i) => (s.kind === 'chunk' ? [i] : []));
+  /**
+   * A transaction's point values and corrections, all in one database transaction: the first refusal rolls it all
+   * back, and the outcomes say which entry was refused (the others are then "not written", no outcome).
+   */
+  private async pointsAndCorrectionsTogether(entries: readonly Entry[]): Promise<Map<number, EntryOutcome>> {
+    const { indexes, inputs } = pointsOf(entries);
+    const outcomes = new Map<number, EntryOutcome>();
+    const corrected: [number, string][] = [];
+    try {
+      await this.transactions.run(async (tx) => {
+        const results = await this.manyPoints.recordAll(inputs, true, tx);
+        results.forEach((result, k) => outcomes.set(indexes[k]!, 'recorded' in result ? { recorded: recordedPoint(result.recorded) } : result));
+        if (results.some((r) => 'refused' in r)) throw new RolledBack();
+        for (const [i, [work, metadata]] of entries.entries()) {
+          if (work.kind !== 'correction') continue;
+          const { id, request, expectedVersion } = work.correction;
+          try {
+            await this.corrections.handleWithin(tx, id, request, metadata, expectedVersion);
+          } catch (refused) {
+            throw new RolledBack(i, refused);
+          }
+          corrected.push([i, id]);
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof RolledBack)) throw error;
+      const { entry, refused } = error;
+      const work = entry === undefined ? undefined : entries[entry]![0];
+      if (work?.kind === 'correction') outcomes.set(entry!, { refused: await this.correctionRequests.refusalOf(refused, work.correction) });
+      return outcomes;
+    }
+    for (const [i, id] of corrected) outcomes.set(i, { recorded: await this.correctedOf(id) });
+    return outcomes;
+  }
+
+  /** The chunk and correction entries' outcomes by entry index, each recorded on its own, a few at a time. */
+  private async recordOneByOne(entries: readonly Entry[]): Promise<Map<number, EntryOutcome>> {
+    const ones = entries.flatMap(([s], i) => (s.kind === 'point' ? [] : [i]));
     const outcomes = new Map<number, EntryOutcome>();
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let k = next++; k < chunks.length; k = next++) {
-        const i = chunks[k]!;
-        outcomes.set(i, await this.record(...entries[i]!).then((recorded) => ({ recorded }), (refused: unknown) => ({ refused })));
+      for (let k = next++; k < ones.length; k = next++) {
+        const i = ones[k]!;
+        outcomes.set(i, await this.recordOne(entries[i]!).then((recorded) => ({ recorded }), (refused: unknown) => ({ refused })));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(CHUNK_PARALLELISM, chunks.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(CHUNK_PARALLELISM, ones.length) }, worker));
     return outcomes;
+  }
+
+  /** One entry on its own: a submission recorded, or a correction appended in its own transaction. */
+  private async recordOne([work, metadata]: Entry): Promise<Recorded> {
+    if (work.kind !== 'correction') return this.record(work, metadata);
+    const { id, request, expectedVersion } = work.correction;
+    try {
+      await this.corrections.handle(id, request, metadata, expectedVersion);
+    } catch (error) {
+      throw await this.correctionRequests.refusalOf(error, work.correction);
+    }
+    return this.correctedOf(id);
+  }
+
+  /** A corrected measurement as a Bundle entry's response needs it. */
+  private async correctedOf(id: string): Promise<Recorded> {
+    const view = (await this.measurements.current(id))!;
+    return { id, created: false, recordedTime: view.lastUpdated, resource: () => observationFromView(view) };
   }
 
   /** Decides every submission without appending; each one's error (undefined when it would be accepted), in order. */
@@ -130,14 +192,31 @@ export class ObservationRecorder {
     const chunks: [SampleChunkInput, CommandMetadata][] = [];
     for (const [s, metadata] of submissions) {
       if (s.kind === 'point') points.push([s.input, metadata]);
-      else chunks.push([s.input, metadata]);
+      else if (s.kind === 'chunk') chunks.push([s.input, metadata]);
     }
     const [pointErrors, chunkErrors] = await Promise.all([this.manyPoints.checkAll(points), this.chunks.checkAll(chunks)]);
-    return submissions.map(([s]) => (s.kind === 'point' ? pointErrors.shift() : chunkErrors.shift()));
+    // Corrections are decided in the transaction with the point values (see pointsAndCorrectionsTogether).
+    return submissions.map(([s]) => (s.kind === 'point' ? pointErrors.shift() : s.kind === 'chunk' ? chunkErrors.shift() : undefined));
   }
 }
 
 const refusal = (outcome: EntryOutcome | undefined): unknown => (outcome && 'refused' in outcome ? outcome.refused : undefined);
+
+/** The point-value entries: their indexes among `entries`, and their command inputs in the same order. */
+function pointsOf(entries: readonly Entry[]): { indexes: number[]; inputs: (readonly [MeasurementInput, CommandMetadata])[] } {
+  const points = entries.flatMap(([s, metadata], index) => (s.kind === 'point' ? [{ index, entry: [s.input, metadata] as const }] : []));
+  return { indexes: points.map((p) => p.index), inputs: points.map((p) => p.entry) };
+}
+
+/** Rolls a transaction Bundle's database transaction back once an entry is refused (`entry`, when not a point value). */
+class RolledBack extends Error {
+  constructor(
+    readonly entry?: number,
+    readonly refused?: unknown,
+  ) {
+    super('rolled back: an entry of the transaction was refused');
+  }
+}
 
 const recordedPoint = (r: RecordResult): Recorded => ({ id: r.measurement.data.measurementId, created: r.created, recordedTime: r.measurement.metadata.recordedTime, resource: () => observationResource(r.measurement) });
 

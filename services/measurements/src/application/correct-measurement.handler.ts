@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, handleCommand, Transactions } from '@varde/event-sourcing';
+import { EventStore, handleCommand, Transactions, type Transaction } from '@varde/event-sourcing';
 import { measurementCorrectionDecider, type CorrectionCommand } from '../domain/measurement-correction.decide';
 import { measurementStreamId } from '../domain/measurement.events';
 import { MeasurementsProjection } from './measurements-projection.port';
@@ -25,16 +25,19 @@ export class CorrectMeasurementHandler {
    * `expectedVersion` (the caller's If-Match), a measurement at another version is a ConcurrencyError.
    */
   async handle(measurementId: string, request: CorrectionRequest, metadata: CommandMetadata, expectedVersion?: number): Promise<boolean> {
+    return this.transactions.run((tx) => this.handleWithin(tx, measurementId, request, metadata, expectedVersion));
+  }
+
+  /** {@link handle} as part of a transaction the caller holds (a transaction Bundle's): it commits or rolls back with it. */
+  async handleWithin(tx: Transaction, measurementId: string, request: CorrectionRequest, metadata: CommandMetadata, expectedVersion?: number): Promise<boolean> {
     const command: CorrectionCommand =
       request.kind === 'amend'
         ? { type: 'CorrectMeasurement', data: { measurementId, value: request.value, unit: request.unit, reason: request.reason }, metadata }
         : { type: 'MarkEnteredInError', data: { measurementId, reason: request.reason }, metadata };
     const stream = measurementStreamId(measurementId);
-    return this.transactions.run(async (tx) => {
-      const result = await handleCommand(this.store.within(tx), stream, measurementCorrectionDecider, command, expectedVersion === undefined ? {} : { expectedStreamVersion: BigInt(expectedVersion) });
-      if (result.alreadyHandled) return false;
-      await this.projection.applyStream(tx, stream);
-      return true;
-    });
+    const result = await handleCommand(this.store.within(tx), stream, measurementCorrectionDecider, command, expectedVersion === undefined ? {} : { expectedStreamVersion: BigInt(expectedVersion) });
+    if (result.alreadyHandled) return false;
+    await this.projection.applyStream(tx, stream);
+    return true;
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, type StoredEvent, type StreamCommand } from '@varde/event-sourcing';
+import { EventStore, type StoredEvent, type StreamCommand, type Transaction } from '@varde/event-sourcing';
 import { measurementDecider, type RecordMeasurement } from '../domain/measurement.decide';
 import { measurementStreamId, type MeasurementRecorded } from '../domain/measurement.events';
 import { viewOfStream, type MeasurementView } from './measurement.view';
@@ -24,13 +24,16 @@ export class RecordMeasurementsHandler {
     @Inject(MeasurementsProjection) private readonly projection: MeasurementsProjection,
   ) {}
 
-  /** Each input's outcome, in order. With `allOrNothing`, if any is refused nothing at all is written. */
-  async recordAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[], allOrNothing: boolean): Promise<MeasurementOutcome[]> {
+  /**
+   * Each input's outcome, in order. With `allOrNothing`, if any is refused nothing at all is written. With `tx`, the
+   * measurements are written in that transaction (the caller's, which commits or rolls back with them).
+   */
+  async recordAll(inputs: readonly (readonly [MeasurementInput, CommandMetadata])[], allOrNothing: boolean, tx?: Transaction): Promise<MeasurementOutcome[]> {
     const commands = inputs.map(([input, metadata]): StreamCommand<RecordMeasurement> => {
       const command = recordMeasurementCommand(input, metadata);
       return [measurementStreamId(command.data.measurementId), command];
     });
-    const outcomes = await this.store.handleNewStreamCommands(measurementDecider, commands, {
+    const outcomes = await (tx ? this.store.within(tx) : this.store).handleNewStreamCommands(measurementDecider, commands, {
       allOrNothing,
       // The rows commit with their events: the read model never lags behind a Bundle, nor shows one that failed.
       beforeCommit: (tx, created) => this.projection.apply(tx, created.map((events) => viewOfStream(events)).filter((v): v is MeasurementView => v !== undefined)),
