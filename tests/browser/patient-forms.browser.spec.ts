@@ -33,6 +33,20 @@ async function openForm(page: Page, menu: string, title: string): Promise<void> 
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
 }
 
+/** A questionnaire a pathway designer publishes, assigned to a new patient, who opens it in the app (in English, on a phone). */
+async function publishAndOpen(browser: Browser, questionnaire: { url: string }, title: string): Promise<{ page: Page; patientId: string }> {
+  const designer = await token('pathway-designer');
+  const draft = await api<{ id: string }>('POST', '/fhir/Questionnaire', designer, questionnaire);
+  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+  expect((await api('POST', `/fhir/Questionnaire/${draft.body.id}/$publish`, designer)).status).toBe(200);
+  const patientId = await enrolPatient();
+  await assign(patientId, `${questionnaire.url}|1`);
+  const page = await newPage(browser, { ...phone, locale: 'en-GB' });
+  await signIn(page, 'patient', 'patient', { patientId });
+  await openForm(page, 'Form', title);
+  return { page, patientId };
+}
+
 /** The PHQ-9's nine questions answered "Several days" (1 point each) except the last two, "Nearly every day" (3 each). */
 async function answerPhq9(page: Page): Promise<void> {
   for (let i = 1; i <= 9; i++) await page.locator(`[data-link-id="phq9-${i}"]`).getByLabel(i <= 7 ? 'Several days' : 'Nearly every day', { exact: true }).check();
@@ -87,7 +101,14 @@ describe('patient app: forms', () => {
     expect(await weight.innerText()).toContain('Filled in from what the hospital already knows');
     const cigarettes = page.locator('[data-link-id="cigarettes-per-day"]');
     expect(await cigarettes.count()).toBe(0);
+    // The BMI is calculated as the patient types, by forms' own FHIRPath evaluation: 81 / 1.7² = 28.0, then 81 / 1.8² = 25.0.
+    const bmi = page.getByRole('spinbutton', { name: /^Body mass index/ });
+    expect(await bmi.inputValue()).toBe('');
+    await page.getByRole('spinbutton', { name: /^Height/ }).fill('170');
+    await expect.poll(() => bmi.inputValue()).toBe('28');
     await page.getByRole('spinbutton', { name: /^Height/ }).fill('180');
+    await expect.poll(() => bmi.inputValue()).toBe('25');
+    expect(await page.locator('[data-link-id="bmi"]').innerText()).toContain('Calculated from your answers as you fill them in.');
     await page.getByLabel('Smoker', { exact: true }).check();
     // The conditional question appears only for a smoker.
     await cigarettes.waitFor();
@@ -246,16 +267,7 @@ describe('patient app: forms', () => {
         },
       ],
     };
-    const designer = await token('pathway-designer');
-    const draft = await api<{ id: string }>('POST', '/fhir/Questionnaire', designer, questionnaire);
-    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-    expect((await api('POST', `/fhir/Questionnaire/${draft.body.id}/$publish`, designer)).status).toBe(200);
-    const patientId = await enrolPatient();
-    await assign(patientId, `${url}|1`);
-
-    const page = await newPage(browser, { ...phone, locale: 'en-GB' });
-    await signIn(page, 'patient', 'patient', { patientId });
-    await openForm(page, 'Form', 'Every item type');
+    const { page, patientId } = await publishAndOpen(browser, questionnaire, 'Every item type');
     const item = (linkId: string) => page.locator(`[data-link-id="${linkId}"]`);
     expect(await item('steps').getByRole('spinbutton').inputValue()).toBe('1000');
     expect(await item('ref').getByRole('textbox').inputValue()).toBe('A-1');
@@ -313,5 +325,98 @@ describe('patient app: forms', () => {
       ref: [{ valueString: 'A-1' }],
       why: [{ valueString: 'Knee pain' }],
     });
+  });
+
+  it('a patient adds, fills and removes instances of a repeating group, sees a calculated count change as they do, and forms takes the response', async () => {
+    const url = `https://example.org/fhir/Questionnaire/medicines-${randomUUID()}`;
+    const questionnaire = {
+      resourceType: 'Questionnaire',
+      url,
+      version: '1',
+      name: 'Medicines',
+      title: 'Your medicines',
+      status: 'draft',
+      item: [
+        {
+          linkId: 'medicine',
+          type: 'group',
+          text: 'Medicine',
+          repeats: true,
+          required: true,
+          item: [
+            { linkId: 'name', type: 'string', text: 'Name of the medicine', required: true },
+            { linkId: 'as-needed', type: 'boolean', text: 'Only when needed?' },
+            { linkId: 'max', type: 'integer', text: 'At most how many doses a day?', required: true, enableWhen: [{ question: 'as-needed', operator: '=', answerBoolean: true }] },
+          ],
+        },
+        {
+          linkId: 'count',
+          type: 'integer',
+          text: 'Medicines listed',
+          readOnly: true,
+          extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression', valueExpression: { language: 'text/fhirpath', expression: "%resource.item.where(linkId = 'medicine').count()" } }],
+        },
+        { linkId: 'allergies', type: 'string', text: 'Allergies', repeats: true },
+      ],
+    };
+    const { page, patientId } = await publishAndOpen(browser, questionnaire, 'Your medicines');
+    const group = page.locator('[data-link-id="medicine"]');
+    const instance = (n: number) => group.getByRole('region', { name: `Medicine ${n}`, exact: true });
+    const count = page.getByRole('spinbutton', { name: /^Medicines listed/ });
+    // One instance to start with, and nothing to remove.
+    expect(await group.getByRole('button', { name: /^Remove/ }).count()).toBe(0);
+    await instance(1).getByRole('textbox', { name: /^Name of the medicine/ }).fill('Ventoline');
+    await instance(1).getByLabel('Yes', { exact: true }).check();
+    await instance(1).getByRole('spinbutton', { name: /^At most how many/ }).fill('8');
+    await expect.poll(() => count.inputValue()).toBe('1');
+
+    await group.getByRole('button', { name: 'Add another “Medicine”' }).click();
+    await instance(2).getByRole('textbox', { name: /^Name of the medicine/ }).fill('Spiriva');
+    await instance(2).getByLabel('No', { exact: true }).check();
+    // enableWhen inside an instance reads that instance: no dose question for a medicine taken every day.
+    expect(await instance(2).locator('[data-link-id="max"]').count()).toBe(0);
+    await group.getByRole('button', { name: 'Add another “Medicine”' }).click();
+    await instance(3).getByRole('textbox', { name: /^Name of the medicine/ }).fill('Atrovent');
+    await instance(3).getByLabel('Yes', { exact: true }).check();
+    await expect.poll(() => count.inputValue()).toBe('3');
+
+    // The third is unfinished: the form says so at its question, in that instance only.
+    await page.getByRole('button', { name: 'Send' }).click();
+    expect(await instance(3).locator('[data-link-id="max"]').innerText()).toContain('Answer this question.');
+    expect(await instance(1).innerText()).not.toContain('Answer this question.');
+    await expectAccessible(page);
+    await screenshot(page, 'patient-repeating-group-en');
+
+    // The second removed: the third moves up and keeps its answers.
+    await group.getByRole('button', { name: 'Remove Medicine 2' }).click();
+    await expect.poll(() => count.inputValue()).toBe('2');
+    expect(await instance(2).getByRole('textbox', { name: /^Name of the medicine/ }).inputValue()).toBe('Atrovent');
+    expect(await instance(3).count()).toBe(0);
+    await instance(2).getByRole('spinbutton', { name: /^At most how many/ }).fill('4');
+
+    // A repeating question: answers added and one removed.
+    const allergies = page.locator('[data-link-id="allergies"]');
+    await allergies.getByRole('textbox').first().fill('Penicillin');
+    await allergies.getByRole('button', { name: 'Add another answer' }).click();
+    await allergies.getByRole('textbox', { name: 'Allergies (2)' }).fill('Nuts');
+    await allergies.getByRole('button', { name: 'Add another answer' }).click();
+    await allergies.getByRole('textbox', { name: 'Allergies (3)' }).fill('Latex');
+    await allergies.getByRole('button', { name: 'Remove answer 2 to “Allergies”' }).click();
+    expect(await allergies.getByRole('textbox', { name: 'Allergies (2)' }).inputValue()).toBe('Latex');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Send' }).click();
+    expect(await page.getByTestId('form-scores').innerText()).toContain('Medicines listed: 2');
+
+    type Item = { linkId: string; answer?: Array<Record<string, unknown>>; item?: Item[] };
+    const found = await api<{ entry?: Array<{ resource: { status: string; item?: Item[] } }> }>('GET', `/fhir/QuestionnaireResponse?subject=Patient/${patientId}&questionnaire=${encodeURIComponent(url)}`, await token('patient', patientId));
+    const stored = found.body.entry?.[0]?.resource;
+    expect(stored?.status).toBe('completed');
+    const answersOf = (entry: Item) => Object.fromEntries((entry.item ?? []).map((i) => [i.linkId, i.answer?.map((a) => Object.values(a)[0])]));
+    expect(stored?.item?.filter((i) => i.linkId === 'medicine').map(answersOf)).toEqual([
+      { name: ['Ventoline'], 'as-needed': [true], max: [8] },
+      { name: ['Atrovent'], 'as-needed': [true], max: [4] },
+    ]);
+    expect(stored?.item?.find((i) => i.linkId === 'allergies')?.answer).toEqual([{ valueString: 'Penicillin' }, { valueString: 'Latex' }]);
+    expect(stored?.item?.find((i) => i.linkId === 'count')?.answer).toEqual([{ valueInteger: 2 }]);
   });
 });

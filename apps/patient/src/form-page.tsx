@@ -1,4 +1,4 @@
-import type { Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
+import type { Questionnaire, QuestionnaireItem, QuestionnaireResponse } from '@medplum/fhirtypes';
 import { ApiError, ErrorMessage, problemText, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,12 +6,16 @@ import {
   answersFromResponse,
   calculatedAnswers,
   enabledItems,
+  hasCalculatedItems,
   initialAnswers,
   problemsAtItems,
   responseItems,
   scoresOf,
   unfinishedItems,
   withAnswer,
+  withCalculatedItems,
+  withInstanceAdded,
+  withInstanceRemoved,
   type Answer,
   type FormAnswers,
   type ItemProblem,
@@ -21,7 +25,10 @@ import { itemDomId, QuestionnaireItems, type ItemContext } from './questionnaire
 type Bundle<T> = { entry?: Array<{ resource: T }> };
 
 /** The draft kept on this device: answers only (never a token), the server draft it mirrors, when it was saved. */
-type LocalDraft = { answers: FormAnswers['answers']; unconfirmed: readonly string[]; responseId?: string; savedAt: string };
+type LocalDraft = { answers: FormAnswers['answers']; unconfirmed: readonly string[]; instances?: FormAnswers['instances']; responseId?: string; savedAt: string };
+
+/** forms' evaluation of calculatedExpression (libs/fhir, FHIRPath), loaded with its engine only for a form that has calculated items. */
+type Calculate = (questionnaire: Questionnaire, response: QuestionnaireResponse) => QuestionnaireResponse;
 
 /** Where the draft of one questionnaire version is saved: in Varde, or on this device only (Varde did not answer). */
 type DraftState = 'idle' | 'saving' | 'saved' | 'local';
@@ -50,7 +57,8 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
   const { t } = useTranslation();
   const { api } = useSession();
   const [questionnaire, setQuestionnaire] = useState<Questionnaire>();
-  const [form, setForm] = useState<FormAnswers>({ answers: {}, unconfirmed: [] });
+  const [form, setForm] = useState<FormAnswers>({ answers: {}, unconfirmed: [], instances: {} });
+  const [calculate, setCalculate] = useState<{ run: Calculate }>();
   const [problems, setProblems] = useState<readonly ItemProblem[]>([]);
   const [error, setError] = useState<string>();
   const [sent, setSent] = useState<QuestionnaireResponse>();
@@ -78,7 +86,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
       const serverTime = server?.meta?.lastUpdated ?? server?.authored ?? '';
       // The newest of the copy on this device and the draft in Varde; else what Varde can pre-fill.
       if (local && (!server || local.savedAt >= serverTime)) {
-        start = { answers: local.answers, unconfirmed: local.unconfirmed };
+        start = { answers: local.answers, unconfirmed: local.unconfirmed, instances: local.instances ?? {} };
         responseId.current = local.responseId ?? server?.id;
       } else if (server) {
         start = answersFromResponse(found, server);
@@ -87,7 +95,10 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
         const populated = await api<QuestionnaireResponse>(`/fhir/Questionnaire/${encodeURIComponent(questionnaireId)}/$populate?subject=Patient/${patientId}`).catch(() => undefined);
         start = populated ? answersFromResponse(found, populated) : initialAnswers(found);
       }
+      // The FHIRPath engine (forms' own evaluation, from libs/fhir) in its own chunk, fetched only when needed.
+      const engine = hasCalculatedItems(found) ? await import('@varde/fhir/src/questionnaire-expressions') : undefined;
       if (!live) return;
+      if (engine) setCalculate({ run: engine.withCalculatedAnswers });
       setQuestionnaire(found);
       setForm(start);
     };
@@ -122,7 +133,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
 
   const keepLocally = useCallback(
     (q: Questionnaire, answers: FormAnswers): void => {
-      const local: LocalDraft = { answers: answers.answers, unconfirmed: answers.unconfirmed, savedAt: new Date().toISOString(), ...(responseId.current ? { responseId: responseId.current } : {}) };
+      const local: LocalDraft = { answers: answers.answers, unconfirmed: answers.unconfirmed, instances: answers.instances, savedAt: new Date().toISOString(), ...(responseId.current ? { responseId: responseId.current } : {}) };
       localStorage.setItem(draftKey(patientId, canonicalOf(q)), JSON.stringify(local));
     },
     [patientId],
@@ -146,36 +157,48 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
     [body, keepLocally, store],
   );
 
-  const enabled = useMemo(() => (questionnaire ? enabledItems(questionnaire, form) : new Set<string>()), [questionnaire, form]);
+  // The answers as shown and sent: with the calculated items answered as forms will answer them, as the patient types.
+  const shown = useMemo(() => (questionnaire && calculate ? withCalculatedItems(questionnaire, form, calculate.run) : form), [questionnaire, form, calculate]);
+  const enabled = useMemo(() => (questionnaire ? enabledItems(questionnaire, shown) : new Set<string>()), [questionnaire, shown]);
   const problemsByItem = useMemo(() => {
     const byItem = new Map<string, string[]>();
-    for (const p of problems) if (p.linkId !== undefined) byItem.set(p.linkId, [...(byItem.get(p.linkId) ?? []), p.message]);
+    for (const p of problems) if (p.key !== undefined) byItem.set(p.key, [...(byItem.get(p.key) ?? []), p.message]);
     return byItem;
   }, [problems]);
 
   if (!questionnaire) return error ? <ErrorMessage text={error} /> : <p>{t('common.loading')}</p>;
   const q = questionnaire;
 
-  const answer = (linkId: string, given: readonly Answer[]): void => {
-    const next = withAnswer(form, linkId, given);
+  /** Keeps a change: shown at once, on this device at once, in Varde once the patient pauses. */
+  const change = (next: FormAnswers): void => {
     setForm(next);
-    setProblems((current) => current.filter((p) => p.linkId !== linkId));
     keepLocally(q, next);
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => saveDraft(q, next), SAVE_AFTER_MS);
+    // The draft is checked by forms after it calculates: send it as the patient sees it.
+    timer.current = setTimeout(() => saveDraft(q, calculate ? withCalculatedItems(q, next, calculate.run) : next), SAVE_AFTER_MS);
+  };
+  const answer = (key: string, given: readonly Answer[]): void => {
+    setProblems((current) => current.filter((p) => p.key !== key));
+    change(withAnswer(form, key, given));
+  };
+  const addInstance = (groupKey: string): void => change(withInstanceAdded(form, groupKey));
+  const removeInstance = (scope: string, group: QuestionnaireItem, index: number): void => {
+    // The problems shown were placed by instance; after a removal they would sit at the wrong one.
+    setProblems([]);
+    change(withInstanceRemoved(form, scope, group, index));
   };
 
   const send = async (): Promise<void> => {
-    const unfinished = unfinishedItems(q, form);
+    const unfinished = unfinishedItems(q, shown);
     if (unfinished.length > 0) {
-      setProblems(unfinished.map(({ linkId, problem }) => ({ linkId, message: t(problem === 'required' ? 'form.answerThis' : 'form.confirmThis') })));
+      setProblems(unfinished.map(({ key, problem }) => ({ key, message: t(problem === 'required' ? 'form.answerThis' : 'form.confirmThis') })));
       setError(t('form.missing', { count: unfinished.length }));
-      document.getElementById(itemDomId(unfinished[0]!.linkId))?.scrollIntoView({ block: 'center' });
+      document.getElementById(itemDomId(unfinished[0]!.key))?.scrollIntoView({ block: 'center' });
       return;
     }
     clearTimeout(timer.current);
     await saving.current;
-    const resource = body(q, form, 'completed');
+    const resource = body(q, shown, 'completed');
     try {
       const stored = await store(resource);
       localStorage.removeItem(draftKey(patientId, canonicalOf(q)));
@@ -184,7 +207,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
       setProblems([]);
     } catch (failure) {
       keepLocally(q, form);
-      const placed = failure instanceof ApiError ? problemsAtItems(failure.fields, resource.item ?? []) : [];
+      const placed = failure instanceof ApiError ? problemsAtItems(q, shown, failure.fields, resource.item ?? []) : [];
       setProblems(placed);
       setError(problemText(failure, t));
     }
@@ -210,8 +233,8 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
     );
   }
 
-  const context: ItemContext = { questionnaire: q, form, enabled, problems: problemsByItem, answer };
-  const general = problems.filter((p) => p.linkId === undefined || !enabled.has(p.linkId));
+  const context: ItemContext = { questionnaire: q, form: shown, enabled, problems: problemsByItem, answer, addInstance, removeInstance };
+  const general = problems.filter((p) => p.key === undefined || !enabled.has(p.key));
   return (
     <>
       <h1>{q.title ?? t('form.title')}</h1>

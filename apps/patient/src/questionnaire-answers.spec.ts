@@ -1,6 +1,23 @@
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { answersFromResponse, enabledItems, initialAnswers, problemsAtItems, responseItems, scoresOf, unfinishedItems, withAnswer } from './questionnaire-answers';
+import { withCalculatedAnswers } from '@varde/fhir/src/questionnaire-expressions';
+import { MAX_REPEATS } from '@varde/fhir/src/questionnaire-items';
+import {
+  answerKey,
+  answersFromResponse,
+  enabledItems,
+  initialAnswers,
+  instanceScope,
+  problemsAtItems,
+  responseItems,
+  scoresOf,
+  unfinishedItems,
+  withAnswer,
+  withCalculatedItems,
+  withInstanceAdded,
+  withInstanceRemoved,
+  type FormAnswers,
+} from './questionnaire-answers';
 
 const PREFILLED = 'https://varde.no/fhir/StructureDefinition/prefilled';
 const SMOKER = { system: 'http://snomed.info/sct', code: '77176002' };
@@ -29,15 +46,15 @@ const weight = { valueQuantity: { value: 81, unit: 'kg', system: 'http://unitsof
 
 describe('the patient app’s questionnaire answers', () => {
   it('starts from the items’ initial values', () => {
-    expect(initialAnswers(questionnaire)).toEqual({ answers: { ref: [{ valueString: 'A-1' }] }, unconfirmed: [] });
+    expect(initialAnswers(questionnaire)).toEqual({ answers: { ref: [{ valueString: 'A-1' }] }, unconfirmed: [], instances: {} });
   });
 
   it('marks pre-filled answers to confirm, and a change or confirmation settles them', () => {
     const populated = answersFromResponse(questionnaire, { item: [{ linkId: 'body', item: [{ linkId: 'weight', answer: [{ ...weight, extension: [{ url: PREFILLED, valueReference: { reference: 'Observation/1' } }] }] }] }] });
     expect(populated.unconfirmed).toEqual(['weight']);
     expect(unfinishedItems(questionnaire, populated)).toEqual([
-      { linkId: 'weight', problem: 'confirm' },
-      { linkId: 'smoking', problem: 'required' },
+      { key: 'weight', problem: 'confirm' },
+      { key: 'smoking', problem: 'required' },
     ]);
     expect(withAnswer(populated, 'weight', populated.answers['weight']!).unconfirmed).toEqual([]);
   });
@@ -63,6 +80,8 @@ describe('the patient app’s questionnaire answers', () => {
     const sent = responseItems(questionnaire, withAnswer(withAnswer(initialAnswers(questionnaire), 'weight', [weight]), 'smoking', [{ valueCoding: SMOKER }]));
     expect(
       problemsAtItems(
+        questionnaire,
+        initialAnswers(questionnaire),
         [
           { field: 'QuestionnaireResponse.item[1].answer[0].valueInteger', message: 'linkId "cigarettes" (integer): expected a whole number' },
           { field: 'QuestionnaireResponse.item[0].item[0].answer[0].valueQuantity.code', message: 'expected the unit kg' },
@@ -71,9 +90,9 @@ describe('the patient app’s questionnaire answers', () => {
         sent,
       ),
     ).toEqual([
-      { linkId: 'cigarettes', message: 'linkId "cigarettes" (integer): expected a whole number' },
-      { linkId: 'weight', message: 'expected the unit kg' },
-      { linkId: undefined, message: 'retired' },
+      { key: 'cigarettes', message: 'linkId "cigarettes" (integer): expected a whole number' },
+      { key: 'weight', message: 'expected the unit kg' },
+      { key: undefined, message: 'retired' },
     ]);
   });
 
@@ -81,5 +100,83 @@ describe('the patient app’s questionnaire answers', () => {
     const scored: Questionnaire = { ...questionnaire, extension: [{ url: 'https://varde.no/fhir/StructureDefinition/questionnaire-score', extension: [{ url: 'code', valueCoding: { system: 'urn:s', code: 'T', display: 'Total' } }] }] };
     const response = { resourceType: 'QuestionnaireResponse' as const, status: 'completed' as const, extension: [{ url: 'https://varde.no/fhir/StructureDefinition/questionnaire-score', extension: [{ url: 'code', valueCoding: { system: 'urn:s', code: 'T' } }, { url: 'value', valueDecimal: 13 }] }] };
     expect(scoresOf(scored, response)).toEqual([{ name: 'Total', value: 13 }]);
+  });
+
+  describe('a repeating group', () => {
+    const group = {
+      linkId: 'medicine',
+      type: 'group' as const,
+      text: 'Medicine',
+      repeats: true,
+      item: [
+        { linkId: 'name', type: 'string' as const, required: true, text: 'Name' },
+        { linkId: 'as-needed', type: 'boolean' as const },
+        { linkId: 'max', type: 'integer' as const, required: true, enableWhen: [{ question: 'as-needed', operator: '=' as const, answerBoolean: true }] },
+      ],
+    };
+    const medicines: Questionnaire = { resourceType: 'Questionnaire', status: 'active', url: 'https://example.org/m', version: '1', item: [group] };
+    const at = (index: number, linkId: string) => answerKey(instanceScope('', group, index), linkId);
+    const three = [
+      ['Ventoline', true, 8],
+      ['Spiriva', false, undefined],
+      ['Atrovent', true, 4],
+    ].reduce(
+      (form, [name, asNeeded, max], i) => {
+        let next = withAnswer(withAnswer(i > 0 ? withInstanceAdded(form, 'medicine') : form, at(i, 'name'), [{ valueString: name as string }]), at(i, 'as-needed'), [{ valueBoolean: asNeeded as boolean }]);
+        if (max !== undefined) next = withAnswer(next, at(i, 'max'), [{ valueInteger: max as number }]);
+        return next;
+      },
+      initialAnswers(medicines),
+    );
+
+    it('sends one item per instance, each enabled by its own answers', () => {
+      expect(enabledItems(medicines, three).has(at(0, 'max'))).toBe(true);
+      expect(enabledItems(medicines, three).has(at(1, 'max'))).toBe(false);
+      expect(responseItems(medicines, three)).toEqual([
+        { linkId: 'medicine', text: 'Medicine', item: [{ linkId: 'name', text: 'Name', answer: [{ valueString: 'Ventoline' }] }, { linkId: 'as-needed', answer: [{ valueBoolean: true }] }, { linkId: 'max', answer: [{ valueInteger: 8 }] }] },
+        { linkId: 'medicine', text: 'Medicine', item: [{ linkId: 'name', text: 'Name', answer: [{ valueString: 'Spiriva' }] }, { linkId: 'as-needed', answer: [{ valueBoolean: false }] }] },
+        { linkId: 'medicine', text: 'Medicine', item: [{ linkId: 'name', text: 'Name', answer: [{ valueString: 'Atrovent' }] }, { linkId: 'as-needed', answer: [{ valueBoolean: true }] }, { linkId: 'max', answer: [{ valueInteger: 4 }] }] },
+      ]);
+    });
+
+    it('removes an instance and moves the later ones up; reads a response back into the same instances', () => {
+      const two = withInstanceRemoved(three, '', group, 1);
+      expect(responseItems(medicines, two).map((i) => i.item?.[0]?.answer?.[0]?.valueString)).toEqual(['Ventoline', 'Atrovent']);
+      expect(withInstanceRemoved(withInstanceRemoved(two, '', group, 0), '', group, 0).instances).toEqual({ medicine: 1 });
+      expect(answersFromResponse(medicines, { item: responseItems(medicines, three) })).toEqual(three);
+      const full = Array.from({ length: MAX_REPEATS + 5 }).reduce<FormAnswers>((form) => withInstanceAdded(form, 'medicine'), initialAnswers(medicines));
+      expect(full.instances['medicine']).toBe(MAX_REPEATS);
+    });
+
+    it('asks for the required answers of an instance begun, not of one left empty; places forms’ refusal in its instance', () => {
+      const begun = withAnswer(withInstanceAdded(withInstanceAdded(initialAnswers(medicines), 'medicine'), 'medicine'), at(2, 'as-needed'), [{ valueBoolean: true }]);
+      expect(unfinishedItems(medicines, begun)).toEqual([
+        { key: at(2, 'name'), problem: 'required' },
+        { key: at(2, 'max'), problem: 'required' },
+      ]);
+      const sent = responseItems(medicines, three);
+      expect(problemsAtItems(medicines, three, [{ field: 'QuestionnaireResponse.item[2].item[2].answer[0].valueInteger', message: 'linkId "max" (integer): expected a whole number' }], sent)).toEqual([{ key: at(2, 'max'), message: 'linkId "max" (integer): expected a whole number' }]);
+    });
+  });
+
+  it('answers the calculated items as the patient types, with forms’ own FHIRPath evaluation', () => {
+    const calc = (expression: string) => [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression', valueExpression: { language: 'text/fhirpath' as const, expression } }];
+    const bmi: Questionnaire = {
+      resourceType: 'Questionnaire',
+      status: 'active',
+      url: 'https://example.org/bmi',
+      version: '1',
+      item: [
+        { linkId: 'height', type: 'decimal' },
+        { linkId: 'weight', type: 'decimal' },
+        { linkId: 'bmi', type: 'decimal', readOnly: true, extension: calc("(%resource.item.where(linkId='weight').answer.value / (%resource.item.where(linkId='height').answer.value / 100).power(2)).round(1)") },
+        { linkId: 'advice', type: 'string', enableWhen: [{ question: 'bmi', operator: '>', answerDecimal: 30 }] },
+      ],
+    };
+    const typed = withAnswer(withAnswer(initialAnswers(bmi), 'height', [{ valueDecimal: 180 }]), 'weight', [{ valueDecimal: 100 }]);
+    const shown = withCalculatedItems(bmi, typed, withCalculatedAnswers);
+    expect(shown.answers['bmi']).toEqual([{ valueDecimal: 30.9 }]);
+    expect(enabledItems(bmi, shown).has('advice')).toBe(true);
+    expect(withCalculatedItems(bmi, withAnswer(shown, 'weight', []), withCalculatedAnswers).answers['bmi']).toBeUndefined();
   });
 });

@@ -1,23 +1,40 @@
 import type { Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
-import { EXT, extensionsOf, isEnabled } from '@varde/fhir/src/questionnaire-items';
+import { answersInInstance, EXT, extensionsOf, isEnabled, MAX_REPEATS } from '@varde/fhir/src/questionnaire-items';
 
 /** One answer as the form holds it: a FHIR answer without nested items (nesting is rebuilt when sent). */
 export type Answer = Omit<QuestionnaireResponseItemAnswer, 'item'>;
 
 /**
- * What the patient has answered so far, by linkId (linkIds are unique in a questionnaire, and enableWhen names
- * items by linkId), and the pre-filled answers they have not yet confirmed or changed.
+ * What the patient has answered so far, by answer key (see {@link answerKey}); the pre-filled answers they have not
+ * yet confirmed or changed; and how many instances each repeating group has (by the group's key; one when absent).
  */
-export type FormAnswers = Readonly<{ answers: Readonly<Record<string, readonly Answer[]>>; unconfirmed: readonly string[] }>;
+export type FormAnswers = Readonly<{ answers: Readonly<Record<string, readonly Answer[]>>; unconfirmed: readonly string[]; instances: Readonly<Record<string, number>> }>;
 
-/** A problem with one item (its linkId), or with the form as a whole (linkId undefined). */
-export type ItemProblem = Readonly<{ linkId?: string; message: string }>;
+/** A problem with one item (its answer key), or with the form as a whole (key undefined). */
+export type ItemProblem = Readonly<{ key?: string; message: string }>;
+
+/**
+ * Where an answer lives in the form: the linkId alone outside repeating groups (linkIds are unique in a
+ * questionnaire), prefixed by the instance of each repeating group around it, e.g. `medicine[1]␟dose`.
+ */
+export const answerKey = (scope: string, linkId: string): string => scope + linkId;
+
+/** The separator after a repeating group's instance in an answer key: a control character no linkId holds. */
+const SCOPE_END = '\u001f';
+
+/** The scope of the items inside one instance of a repeating group. */
+export const instanceScope = (scope: string, group: QuestionnaireItem, index: number): string => `${scope}${group.linkId}[${index}]${SCOPE_END}`;
+
+/** How many instances of a repeating group the form shows (at least one). */
+export const instanceCount = (form: FormAnswers, groupKey: string): number => form.instances[groupKey] ?? 1;
 
 /** Whether the server calculates the item's answer (SDC calculatedExpression): the patient does not answer it. */
 export const isCalculated = (item: QuestionnaireItem): boolean => extensionsOf(item, EXT.calculatedExpression).length > 0;
 
 /** Whether an answer was pre-filled by Varde (from a measurement or an earlier answer) for the patient to confirm. */
 const isPrefilled = (answer: QuestionnaireResponseItemAnswer): boolean => extensionsOf(answer, EXT.prefilled).length > 0;
+
+const repeatingGroup = (item: QuestionnaireItem): boolean => item.type === 'group' && item.repeats === true;
 
 /** Every item of the questionnaire, depth first. */
 function* everyItem(items: readonly QuestionnaireItem[] | undefined): Generator<QuestionnaireItem> {
@@ -27,11 +44,25 @@ function* everyItem(items: readonly QuestionnaireItem[] | undefined): Generator<
   }
 }
 
-/** The answers a questionnaire starts with: each item's `initial` values. */
+/** Every item the form shows with its answer key, in every instance of the repeating groups, depth first. */
+function* everyShownItem(items: readonly QuestionnaireItem[] | undefined, form: FormAnswers, scope = ''): Generator<{ item: QuestionnaireItem; key: string; scope: string }> {
+  for (const item of items ?? []) {
+    const key = answerKey(scope, item.linkId);
+    yield { item, key, scope };
+    if (repeatingGroup(item)) {
+      for (let i = 0; i < instanceCount(form, key); i++) yield* everyShownItem(item.item, form, instanceScope(scope, item, i));
+    } else {
+      yield* everyShownItem(item.item, form, scope);
+    }
+  }
+}
+
+/** The answers a questionnaire starts with: each item's `initial` values (in the first instance of a repeating group). */
 export function initialAnswers(questionnaire: Questionnaire): FormAnswers {
+  const empty: FormAnswers = { answers: {}, unconfirmed: [], instances: {} };
   const answers: Record<string, Answer[]> = {};
-  for (const item of everyItem(questionnaire.item)) if (item.initial?.length) answers[item.linkId] = item.initial.map((initial) => ({ ...initial }) as Answer);
-  return { answers, unconfirmed: [] };
+  for (const { item, key } of everyShownItem(questionnaire.item, empty)) if (item.initial?.length) answers[key] = item.initial.map((initial) => ({ ...initial }) as Answer);
+  return { ...empty, answers };
 }
 
 /**
@@ -41,101 +72,233 @@ export function initialAnswers(questionnaire: Questionnaire): FormAnswers {
 export function answersFromResponse(questionnaire: Questionnaire, response: Pick<QuestionnaireResponse, 'item'>, confirmed: readonly string[] = []): FormAnswers {
   const answers: Record<string, readonly Answer[]> = { ...initialAnswers(questionnaire).answers };
   const unconfirmed: string[] = [];
-  const visit = (items: readonly QuestionnaireResponseItem[] | undefined): void => {
-    for (const entry of items ?? []) {
-      if (entry.answer?.length) {
-        answers[entry.linkId] = entry.answer.map(({ item: _nested, ...answer }) => answer);
-        if (entry.answer.some(isPrefilled) && !confirmed.includes(entry.linkId)) unconfirmed.push(entry.linkId);
+  const instances: Record<string, number> = {};
+  const visit = (definitions: readonly QuestionnaireItem[] | undefined, entries: readonly QuestionnaireResponseItem[] | undefined, scope: string): void => {
+    for (const definition of definitions ?? []) {
+      const key = answerKey(scope, definition.linkId);
+      const found = (entries ?? []).filter((entry) => entry.linkId === definition.linkId);
+      if (repeatingGroup(definition)) {
+        if (found.length > 1) instances[key] = found.length;
+        found.forEach((entry, i) => visit(definition.item, entry.item, instanceScope(scope, definition, i)));
+        continue;
       }
-      visit(entry.item);
-      for (const answer of entry.answer ?? []) visit(answer.item);
+      for (const entry of found) {
+        if (entry.answer?.length) {
+          answers[key] = entry.answer.map(({ item: _nested, ...answer }) => answer);
+          if (entry.answer.some(isPrefilled) && !confirmed.includes(key)) unconfirmed.push(key);
+        }
+        visit(definition.item, [...(entry.item ?? []), ...(entry.answer ?? []).flatMap((answer) => answer.item ?? [])], scope);
+      }
     }
   };
-  visit(response.item);
-  return { answers, unconfirmed };
+  visit(questionnaire.item, response.item, '');
+  return { answers, unconfirmed, instances };
 }
 
 /** The answers after the patient changed one item: a change (or a confirmation) settles a pre-filled answer. */
-export function withAnswer(form: FormAnswers, linkId: string, given: readonly Answer[]): FormAnswers {
+export function withAnswer(form: FormAnswers, key: string, given: readonly Answer[]): FormAnswers {
   const answers = { ...form.answers };
-  if (given.length === 0) delete answers[linkId];
-  else answers[linkId] = given;
-  return { answers, unconfirmed: form.unconfirmed.filter((id) => id !== linkId) };
+  if (given.length === 0) delete answers[key];
+  else answers[key] = given;
+  return { ...form, answers, unconfirmed: form.unconfirmed.filter((k) => k !== key) };
 }
 
-/** The linkIds of the items the answers enable now (enableWhen with enableBehavior; a disabled group disables its items). */
+/** The form with one more (empty) instance of a repeating group, up to forms' limit. */
+export function withInstanceAdded(form: FormAnswers, groupKey: string): FormAnswers {
+  const count = instanceCount(form, groupKey);
+  return count >= MAX_REPEATS ? form : { ...form, instances: { ...form.instances, [groupKey]: count + 1 } };
+}
+
+/** The form without one instance of a repeating group (its answers gone, the later instances moved up); the last one stays. */
+export function withInstanceRemoved(form: FormAnswers, scope: string, group: QuestionnaireItem, index: number): FormAnswers {
+  const groupKey = answerKey(scope, group.linkId);
+  const count = instanceCount(form, groupKey);
+  if (count <= 1) return form;
+  const removed = instanceScope(scope, group, index);
+  // A key inside a later instance moves to the instance before it; keys elsewhere stay.
+  const moved = (key: string): string | undefined => {
+    if (key.startsWith(removed)) return undefined;
+    for (let i = index + 1; i < count; i++) {
+      const from = instanceScope(scope, group, i);
+      if (key.startsWith(from)) return instanceScope(scope, group, i - 1) + key.slice(from.length);
+    }
+    return key;
+  };
+  const rekey = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
+    Object.fromEntries(
+      Object.entries(record).flatMap(([key, value]) => {
+        const to = moved(key);
+        return to === undefined ? [] : [[to, value]];
+      }),
+    );
+  return {
+    answers: rekey(form.answers),
+    unconfirmed: form.unconfirmed.flatMap((key) => moved(key) ?? []),
+    instances: { ...rekey(form.instances), [groupKey]: count - 1 },
+  };
+}
+
+/** Every answer under a scope, by the linkId it answers (what enableWhen reads). */
+function answersUnder(form: FormAnswers, scope: string): Map<string, readonly Answer[]> {
+  const byLinkId = new Map<string, readonly Answer[]>();
+  for (const [key, given] of Object.entries(form.answers)) {
+    if (!key.startsWith(scope) || given.length === 0) continue;
+    const linkId = key.slice(key.lastIndexOf(SCOPE_END) + 1);
+    byLinkId.set(linkId, [...(byLinkId.get(linkId) ?? []), ...given]);
+  }
+  return byLinkId;
+}
+
+/**
+ * The answer keys of the items the answers enable now: enableWhen with enableBehavior, read inside a repeating
+ * group's instance as forms reads it ({@link answersInInstance}); a disabled group disables its items.
+ */
 export function enabledItems(questionnaire: Questionnaire, form: FormAnswers): ReadonlySet<string> {
-  const byLinkId = new Map(Object.entries(form.answers));
   const enabled = new Set<string>();
-  const visit = (items: readonly QuestionnaireItem[] | undefined): void => {
+  const visit = (items: readonly QuestionnaireItem[] | undefined, scope: string, answers: ReadonlyMap<string, readonly Answer[]>): void => {
     for (const item of items ?? []) {
-      if (!isEnabled(item, byLinkId)) continue;
-      enabled.add(item.linkId);
-      visit(item.item);
+      if (!isEnabled(item, answers)) continue;
+      const key = answerKey(scope, item.linkId);
+      enabled.add(key);
+      if (!repeatingGroup(item)) {
+        visit(item.item, scope, answers);
+        continue;
+      }
+      for (let i = 0; i < instanceCount(form, key); i++) {
+        const inner = instanceScope(scope, item, i);
+        visit(item.item, inner, answersInInstance(answers, item, answersUnder(form, inner)));
+      }
     }
   };
-  visit(questionnaire.item);
+  visit(questionnaire.item, '', answersUnder(form, ''));
   return enabled;
 }
 
 /**
  * The response's items as FHIR nests them, with only the answers to enabled items (an answer to a disabled item
- * is dropped, not sent: forms would refuse it) and none to calculated items (forms calculates them).
+ * is dropped, not sent: forms would refuse it), none to calculated items (forms calculates them), and one item per
+ * instance of a repeating group that holds an answer.
  */
 export function responseItems(questionnaire: Questionnaire, form: FormAnswers): QuestionnaireResponseItem[] {
   const enabled = enabledItems(questionnaire, form);
-  const build = (items: readonly QuestionnaireItem[] | undefined): QuestionnaireResponseItem[] =>
+  const build = (items: readonly QuestionnaireItem[] | undefined, scope: string): QuestionnaireResponseItem[] =>
     (items ?? []).flatMap((item): QuestionnaireResponseItem[] => {
-      if (!enabled.has(item.linkId) || item.type === 'display' || isCalculated(item)) return [];
+      const key = answerKey(scope, item.linkId);
+      if (!enabled.has(key) || item.type === 'display' || isCalculated(item)) return [];
       const text = item.text ? { text: item.text } : {};
       if (item.type === 'group') {
-        const inner = build(item.item);
-        return inner.length > 0 ? [{ linkId: item.linkId, ...text, item: inner }] : [];
+        const scopes = repeatingGroup(item) ? Array.from({ length: instanceCount(form, key) }, (_, i) => instanceScope(scope, item, i)) : [scope];
+        return scopes.flatMap((inner) => {
+          const built = build(item.item, inner);
+          return built.length > 0 ? [{ linkId: item.linkId, ...text, item: built }] : [];
+        });
       }
-      const given = form.answers[item.linkId] ?? [];
+      const given = form.answers[key] ?? [];
       if (given.length === 0) return [];
-      const nested = build(item.item);
+      const nested = build(item.item, scope);
       return [{ linkId: item.linkId, ...text, answer: given.map((answer, i) => (i === 0 && nested.length > 0 ? { ...answer, item: nested } : answer)) }];
     });
-  return build(questionnaire.item);
+  return build(questionnaire.item, '');
 }
 
-/** What stops the form being sent, at its item: enabled required questions without an answer, pre-filled answers not confirmed. */
-export function unfinishedItems(questionnaire: Questionnaire, form: FormAnswers): Array<{ linkId: string; problem: 'required' | 'confirm' }> {
+/** Whether any item under a scope (one instance of a repeating group) has an answer. */
+const answeredUnder = (form: FormAnswers, scope: string): boolean => Object.entries(form.answers).some(([key, given]) => key.startsWith(scope) && given.length > 0);
+
+/**
+ * What stops the form being sent, at its item: enabled required questions without an answer, pre-filled answers not
+ * confirmed. Inside a repeating group, an instance left empty is not sent, so it asks for nothing (but the first
+ * instance of a required group does).
+ */
+export function unfinishedItems(questionnaire: Questionnaire, form: FormAnswers): Array<{ key: string; problem: 'required' | 'confirm' }> {
   const enabled = enabledItems(questionnaire, form);
-  const found: Array<{ linkId: string; problem: 'required' | 'confirm' }> = [];
-  for (const item of everyItem(questionnaire.item)) {
-    if (!enabled.has(item.linkId) || item.type === 'group' || item.type === 'display' || isCalculated(item)) continue;
-    if (item.required && !(form.answers[item.linkId]?.length)) found.push({ linkId: item.linkId, problem: 'required' });
-    else if (form.unconfirmed.includes(item.linkId)) found.push({ linkId: item.linkId, problem: 'confirm' });
-  }
+  const found: Array<{ key: string; problem: 'required' | 'confirm' }> = [];
+  const visit = (items: readonly QuestionnaireItem[] | undefined, scope: string): void => {
+    for (const item of items ?? []) {
+      const key = answerKey(scope, item.linkId);
+      if (!enabled.has(key)) continue;
+      if (repeatingGroup(item)) {
+        for (let i = 0; i < instanceCount(form, key); i++) {
+          const inner = instanceScope(scope, item, i);
+          if (answeredUnder(form, inner) || (i === 0 && item.required)) visit(item.item, inner);
+        }
+        continue;
+      }
+      visit(item.item, scope);
+      if (item.type === 'group' || item.type === 'display' || isCalculated(item)) continue;
+      if (item.required && !form.answers[key]?.length) found.push({ key, problem: 'required' });
+      else if (form.unconfirmed.includes(key)) found.push({ key, problem: 'confirm' });
+    }
+  };
+  visit(questionnaire.item, '');
   return found;
 }
 
 /**
- * forms' refusal (OperationOutcome issues as `field` + `message`) placed at the items they name: by the linkId
- * forms writes in each message, else by the item the FHIRPath location points at in the response that was sent.
+ * forms' refusal (OperationOutcome issues as `field` + `message`) placed at the items they name: by the linkId forms
+ * writes in each message, in the instance of a repeating group the FHIRPath location (in the response that was
+ * sent) points into; else by the item at that location.
  */
-export function problemsAtItems(fields: ReadonlyArray<{ field: string; message: string }>, sent: readonly QuestionnaireResponseItem[]): ItemProblem[] {
+export function problemsAtItems(questionnaire: Questionnaire, form: FormAnswers, fields: ReadonlyArray<{ field: string; message: string }>, sent: readonly QuestionnaireResponseItem[]): ItemProblem[] {
   return fields.map(({ field, message }) => {
     const named = /linkId "([^"]+)"/.exec(message)?.[1];
-    return { linkId: named ?? linkIdAt(field, sent), message };
+    const located = locate(questionnaire, form, field, sent);
+    return { key: named !== undefined ? answerKey(located.scope, named) : located.key, message };
   });
 }
 
-/** The linkId at a location such as `QuestionnaireResponse.item[1].item[0].answer[0].valueInteger`. */
-function linkIdAt(location: string, items: readonly QuestionnaireResponseItem[]): string | undefined {
+/**
+ * The answer key at a location such as `QuestionnaireResponse.item[1].item[0].answer[0].valueInteger`, and the scope
+ * of the repeating groups' instances it lies in. The n-th instance of a repeating group sent is the form's n-th
+ * instance that held answers (empty ones are not sent).
+ */
+function locate(questionnaire: Questionnaire, form: FormAnswers, location: string, items: readonly QuestionnaireResponseItem[]): { key?: string; scope: string } {
   let level: readonly QuestionnaireResponseItem[] | undefined = items;
+  let definitions: readonly QuestionnaireItem[] | undefined = questionnaire.item;
   let found: QuestionnaireResponseItem | undefined;
+  let scope = '';
+  let key: string | undefined;
   for (const [, kind, index] of location.matchAll(/\.(item|answer)\[(\d+)\]/g)) {
-    if (kind === 'item') {
-      found = level?.[Number(index)];
-      level = found?.item;
-    } else {
-      level = found?.answer?.[Number(index)]?.item;
+    const position = Number(index);
+    if (kind === 'answer') {
+      level = found?.answer?.[position]?.item;
+      continue;
     }
+    found = level?.[position];
+    const definition = definitions?.find((d) => d.linkId === found?.linkId);
+    if (!found || !definition) break;
+    key = answerKey(scope, definition.linkId);
+    if (repeatingGroup(definition)) {
+      const linkId = found.linkId;
+      const sentBefore = (level ?? []).slice(0, position).filter((entry) => entry.linkId === linkId).length;
+      const answered = Array.from({ length: instanceCount(form, key) }, (_, i) => i).filter((i) => answeredUnder(form, instanceScope(scope, definition, i)));
+      scope = instanceScope(scope, definition, answered[sentBefore] ?? sentBefore);
+    }
+    level = found.item;
+    definitions = definition.item;
   }
-  return found?.linkId;
+  return { key, scope };
+}
+
+/**
+ * The form with the calculated items answered as forms will answer them (SDC calculatedExpression, evaluated by
+ * `calculate`: the same FHIRPath evaluation forms runs), so the patient sees them change as they type.
+ */
+export function withCalculatedItems(questionnaire: Questionnaire, form: FormAnswers, calculate: (questionnaire: Questionnaire, response: QuestionnaireResponse) => QuestionnaireResponse): FormAnswers {
+  const calculatedKeys = [...everyShownItem(questionnaire.item, form)].filter(({ item }) => isCalculated(item)).map(({ key }) => key);
+  if (calculatedKeys.length === 0) return form;
+  let result: FormAnswers;
+  try {
+    result = answersFromResponse(questionnaire, calculate(questionnaire, { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: responseItems(questionnaire, form) }));
+  } catch {
+    // An expression that fails on half-typed answers (e.g. text where a number will be) shows nothing yet.
+    return form;
+  }
+  const answers = { ...form.answers };
+  for (const key of calculatedKeys) {
+    if (result.answers[key]?.length) answers[key] = result.answers[key];
+    else delete answers[key];
+  }
+  return { ...form, answers };
 }
 
 /** A stored response's scores (forms' score extension), each with the name the questionnaire gives its code. */
@@ -153,10 +316,15 @@ export function scoresOf(questionnaire: Questionnaire, response: QuestionnaireRe
 
 /** The answers forms calculated (e.g. a BMI), by the item's text. */
 export function calculatedAnswers(questionnaire: Questionnaire, response: QuestionnaireResponse): Array<{ name: string; value: string }> {
-  const answers = answersFromResponse(questionnaire, response).answers;
-  return [...everyItem(questionnaire.item)].filter(isCalculated).flatMap((item) => {
-    const answer = answers[item.linkId]?.[0];
-    const value = answer?.valueDecimal ?? answer?.valueInteger ?? answer?.valueString ?? answer?.valueQuantity?.value;
-    return value !== undefined ? [{ name: item.text ?? item.linkId, value: String(value) }] : [];
-  });
+  const form = answersFromResponse(questionnaire, response);
+  return [...everyShownItem(questionnaire.item, form)]
+    .filter(({ item }) => isCalculated(item))
+    .flatMap(({ item, key }) => {
+      const answer = form.answers[key]?.[0];
+      const value = answer?.valueDecimal ?? answer?.valueInteger ?? answer?.valueString ?? answer?.valueQuantity?.value;
+      return value !== undefined ? [{ name: item.text ?? item.linkId, value: String(value) }] : [];
+    });
 }
+
+/** Every item of a questionnaire that forms calculates; the form loads the FHIRPath engine only when there is one. */
+export const hasCalculatedItems = (questionnaire: Questionnaire): boolean => [...everyItem(questionnaire.item)].some(isCalculated);

@@ -1,50 +1,95 @@
 import type { Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption } from '@medplum/fhirtypes';
-import { EXT, extensionsOf, optionsOf, UCUM } from '@varde/fhir/src/questionnaire-items';
+import { EXT, extensionsOf, MAX_REPEATS, optionsOf, UCUM } from '@varde/fhir/src/questionnaire-items';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isCalculated, type Answer, type FormAnswers } from './questionnaire-answers';
+import { answerKey, instanceCount, instanceScope, isCalculated, type Answer, type FormAnswers } from './questionnaire-answers';
 
-/** What every item needs: the questionnaire, the answers so far, what they enable, the problems by linkId, and how to answer. */
+/**
+ * What every item needs: the questionnaire, the answers so far, what they enable and the problems (both by answer
+ * key), how to answer, and how to add or remove an instance of a repeating group.
+ */
 export type ItemContext = Readonly<{
   questionnaire: Questionnaire;
   form: FormAnswers;
   enabled: ReadonlySet<string>;
   problems: ReadonlyMap<string, readonly string[]>;
-  answer: (linkId: string, given: readonly Answer[]) => void;
+  answer: (key: string, given: readonly Answer[]) => void;
+  addInstance: (groupKey: string) => void;
+  removeInstance: (scope: string, group: QuestionnaireItem, index: number) => void;
 }>;
 
 /** An id safe for HTML `id` attributes made from a linkId (which may hold dots, slashes, spaces). */
 export const itemDomId = (linkId: string, suffix = ''): string => `q-${linkId.replace(/[^A-Za-z0-9_-]/g, '_')}${suffix}`;
 
-/** The items of one level, in order; items that the answers do not enable are not shown (their answers are not sent). */
-export function QuestionnaireItems({ items, context }: { items: readonly QuestionnaireItem[] | undefined; context: ItemContext }) {
+/**
+ * The items of one level (in `scope`: the instance of the repeating groups around them), in order; items that the
+ * answers do not enable are not shown (their answers are not sent).
+ */
+export function QuestionnaireItems({ items, context, scope = '' }: { items: readonly QuestionnaireItem[] | undefined; context: ItemContext; scope?: string }) {
   return (
     <>
       {(items ?? [])
-        .filter((item) => context.enabled.has(item.linkId))
+        .filter((item) => context.enabled.has(answerKey(scope, item.linkId)))
         .map((item) => (
-          <QuestionnaireItemView key={item.linkId} item={item} context={context} />
+          <QuestionnaireItemView key={item.linkId} item={item} context={context} scope={scope} />
         ))}
     </>
   );
 }
 
-function QuestionnaireItemView({ item, context }: { item: QuestionnaireItem; context: ItemContext }) {
+/** A repeating group: each instance under its number, with a button to remove it, and a button to add one (up to forms' limit). */
+function RepeatingGroup({ item, context, scope }: { item: QuestionnaireItem; context: ItemContext; scope: string }) {
   const { t } = useTranslation();
+  const key = answerKey(scope, item.linkId);
+  const count = instanceCount(context.form, key);
+  const name = item.text ?? item.linkId;
+  return (
+    <section className="group repeating" aria-labelledby={itemDomId(key, '-heading')} data-link-id={item.linkId}>
+      <h2 id={itemDomId(key, '-heading')}>{name}</h2>
+      {Array.from({ length: count }, (_, index) => {
+        const inner = instanceScope(scope, item, index);
+        const heading = itemDomId(inner, '-heading');
+        return (
+          <section key={inner} className="instance" aria-labelledby={heading} data-instance={index + 1}>
+            <h3 id={heading}>{t('form.instance', { name, number: index + 1 })}</h3>
+            <QuestionnaireItems items={item.item} context={context} scope={inner} />
+            {count > 1 ? (
+              <button type="button" className="link-button" onClick={() => context.removeInstance(scope, item, index)}>
+                {t('form.removeInstance', { name, number: index + 1 })}
+              </button>
+            ) : null}
+          </section>
+        );
+      })}
+      {count < MAX_REPEATS ? (
+        <button type="button" className="secondary" onClick={() => context.addInstance(key)}>
+          {t('form.addInstance', { name })}
+        </button>
+      ) : (
+        <p className="hint">{t('form.instanceLimit', { count: MAX_REPEATS })}</p>
+      )}
+    </section>
+  );
+}
+
+function QuestionnaireItemView({ item, context, scope }: { item: QuestionnaireItem; context: ItemContext; scope: string }) {
+  const { t } = useTranslation();
+  const key = answerKey(scope, item.linkId);
   if (item.type === 'display') return <p className="display-item">{item.text}</p>;
+  if (item.type === 'group' && item.repeats) return <RepeatingGroup item={item} context={context} scope={scope} />;
   if (item.type === 'group') {
     return (
-      <section className="group" aria-labelledby={itemDomId(item.linkId, '-heading')}>
-        <h2 id={itemDomId(item.linkId, '-heading')}>{item.text}</h2>
-        <QuestionnaireItems items={item.item} context={context} />
+      <section className="group" aria-labelledby={itemDomId(key, '-heading')}>
+        <h2 id={itemDomId(key, '-heading')}>{item.text}</h2>
+        <QuestionnaireItems items={item.item} context={context} scope={scope} />
       </section>
     );
   }
-  const problems = context.problems.get(item.linkId) ?? [];
-  const unconfirmed = context.form.unconfirmed.includes(item.linkId);
-  const hintIds = [problems.length ? itemDomId(item.linkId, '-error') : '', unconfirmed ? itemDomId(item.linkId, '-prefilled') : '', isCalculated(item) ? itemDomId(item.linkId, '-calculated') : ''].filter(Boolean).join(' ') || undefined;
+  const problems = context.problems.get(key) ?? [];
+  const unconfirmed = context.form.unconfirmed.includes(key);
+  const hintIds = [problems.length ? itemDomId(key, '-error') : '', unconfirmed ? itemDomId(key, '-prefilled') : '', isCalculated(item) ? itemDomId(key, '-calculated') : ''].filter(Boolean).join(' ') || undefined;
   const options = optionsOf(context.questionnaire, item);
-  const fieldProps: FieldProps = { item, given: context.form.answers[item.linkId] ?? [], set: (given) => context.answer(item.linkId, given), describedBy: hintIds, invalid: problems.length > 0 };
+  const fieldProps: FieldProps = { item, domKey: key, given: context.form.answers[key] ?? [], set: (given) => context.answer(key, given), describedBy: hintIds, invalid: problems.length > 0 };
   const chosen = options !== undefined || item.type === 'boolean';
   const label = (
     <>
@@ -55,31 +100,31 @@ function QuestionnaireItemView({ item, context }: { item: QuestionnaireItem; con
   const notes = (
     <>
       {isCalculated(item) ? (
-        <p className="hint" id={itemDomId(item.linkId, '-calculated')}>
+        <p className="hint" id={itemDomId(key, '-calculated')}>
           {t('form.calculated')}
         </p>
       ) : null}
       {unconfirmed ? (
-        <p className="prefilled" id={itemDomId(item.linkId, '-prefilled')}>
+        <p className="prefilled" id={itemDomId(key, '-prefilled')}>
           {t('form.prefilled')}{' '}
-          <button type="button" className="link-button" onClick={() => context.answer(item.linkId, fieldProps.given)}>
+          <button type="button" className="link-button" onClick={() => context.answer(key, fieldProps.given)}>
             {t('form.confirm')}
           </button>
         </p>
       ) : null}
       {problems.length ? (
-        <div className="hint-bad" id={itemDomId(item.linkId, '-error')}>
+        <div className="hint-bad" id={itemDomId(key, '-error')}>
           {problems.map((message) => (
             <p key={message}>{message}</p>
           ))}
         </div>
       ) : null}
-      {item.item?.length ? <QuestionnaireItems items={item.item} context={context} /> : null}
+      {item.item?.length ? <QuestionnaireItems items={item.item} context={context} scope={scope} /> : null}
     </>
   );
   if (chosen) {
     return (
-      <fieldset className={`question${problems.length ? ' invalid' : ''}`} id={itemDomId(item.linkId)} aria-describedby={hintIds} data-link-id={item.linkId}>
+      <fieldset className={`question${problems.length ? ' invalid' : ''}`} id={itemDomId(key)} aria-describedby={hintIds} data-link-id={item.linkId}>
         <legend>{label}</legend>
         {item.type === 'boolean' ? <BooleanField {...fieldProps} /> : <ChoiceField {...fieldProps} options={options ?? []} />}
         {notes}
@@ -87,8 +132,8 @@ function QuestionnaireItemView({ item, context }: { item: QuestionnaireItem; con
     );
   }
   return (
-    <div className={`question${problems.length ? ' invalid' : ''}`} id={itemDomId(item.linkId)} data-link-id={item.linkId}>
-      <label htmlFor={itemDomId(item.linkId, '-input')} className="question-label">
+    <div className={`question${problems.length ? ' invalid' : ''}`} id={itemDomId(key)} data-link-id={item.linkId}>
+      <label htmlFor={itemDomId(key, '-input')} className="question-label">
         {label}
       </label>
       {item.repeats && !item.readOnly ? <RepeatingField {...fieldProps} /> : <ValueField {...fieldProps} index={0} />}
@@ -97,17 +142,18 @@ function QuestionnaireItemView({ item, context }: { item: QuestionnaireItem; con
   );
 }
 
-type FieldProps = Readonly<{ item: QuestionnaireItem; given: readonly Answer[]; set: (given: readonly Answer[]) => void; describedBy: string | undefined; invalid: boolean }>;
+/** One question's field: the item, its answer key (for element ids), the answers given, and how to change them. */
+type FieldProps = Readonly<{ item: QuestionnaireItem; domKey: string; given: readonly Answer[]; set: (given: readonly Answer[]) => void; describedBy: string | undefined; invalid: boolean }>;
 
-function BooleanField({ item, given, set, describedBy }: FieldProps) {
+function BooleanField({ item, domKey, given, set, describedBy }: FieldProps) {
   const { t } = useTranslation();
   return (
     <div className="options">
       {[true, false].map((value) => {
-        const id = itemDomId(item.linkId, `-${value}`);
+        const id = itemDomId(domKey, `-${value}`);
         return (
           <span key={id} className="option">
-            <input type="radio" id={id} name={item.linkId} checked={given[0]?.valueBoolean === value} disabled={item.readOnly} onChange={() => set([{ valueBoolean: value }])} aria-describedby={describedBy} />
+            <input type="radio" id={id} name={domKey} checked={given[0]?.valueBoolean === value} disabled={item.readOnly} onChange={() => set([{ valueBoolean: value }])} aria-describedby={describedBy} />
             <label htmlFor={id}>{t(value ? 'form.yes' : 'form.no')}</label>
           </span>
         );
@@ -137,7 +183,7 @@ const sameChoice = (a: Answer, b: Answer): boolean => {
 };
 
 /** choice and open-choice (and any item with answer options): radio buttons, or check boxes when the item repeats; open-choice adds "other". */
-function ChoiceField({ item, given, set, describedBy, options }: FieldProps & { options: readonly QuestionnaireItemAnswerOption[] }) {
+function ChoiceField({ item, domKey, given, set, describedBy, options }: FieldProps & { options: readonly QuestionnaireItemAnswerOption[] }) {
   const { t } = useTranslation();
   const shown = options.map(optionAnswer);
   const short = shown.every((o) => o.text.length <= 3);
@@ -147,17 +193,17 @@ function ChoiceField({ item, given, set, describedBy, options }: FieldProps & { 
     const rest = given.filter((a) => !sameChoice(a, answer));
     set(on ? [...rest, answer] : rest);
   };
-  const otherId = itemDomId(item.linkId, '-other');
+  const otherId = itemDomId(domKey, '-other');
   return (
     <div className={short ? 'scale' : 'options'}>
       {shown.map(({ answer, key, text }) => {
-        const id = itemDomId(item.linkId, `-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+        const id = itemDomId(domKey, `-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`);
         return (
           <span key={key} className={short ? 'scale-option' : 'option'}>
             <input
               type={item.repeats ? 'checkbox' : 'radio'}
               id={id}
-              name={item.linkId}
+              name={domKey}
               checked={given.some((a) => sameChoice(a, answer))}
               disabled={item.readOnly}
               onChange={(event) => toggle(answer, event.target.checked)}
@@ -188,19 +234,35 @@ function ChoiceField({ item, given, set, describedBy, options }: FieldProps & { 
   );
 }
 
-/** A repeating question that is not a choice: one field per answer and a button to add another. */
+/** A repeating question that is not a choice: one field per answer, each removable, and a button to add another (up to forms' limit). */
 function RepeatingField(props: FieldProps) {
   const { t } = useTranslation();
   const [fields, setFields] = useState(1);
   const count = Math.max(fields, props.given.length, 1);
+  const name = props.item.text ?? props.item.linkId;
+  const remove = (index: number): void => {
+    setFields(count - 1);
+    if (index < props.given.length) props.set(props.given.filter((_, i) => i !== index));
+  };
   return (
     <div className="repeats">
       {Array.from({ length: count }, (_, index) => (
-        <ValueField key={index} {...props} index={index} />
+        <span key={index} className="repeat">
+          <ValueField {...props} index={index} />
+          {count > 1 ? (
+            <button type="button" className="link-button" onClick={() => remove(index)}>
+              {t('form.removeAnswer', { name, number: index + 1 })}
+            </button>
+          ) : null}
+        </span>
       ))}
-      <button type="button" className="link-button" onClick={() => setFields(Math.max(fields, props.given.length) + 1)}>
-        {t('form.addAnother')}
-      </button>
+      {count < MAX_REPEATS ? (
+        <button type="button" className="link-button" onClick={() => setFields(count + 1)}>
+          {t('form.addAnother')}
+        </button>
+      ) : (
+        <p className="hint">{t('form.answerLimit', { count: MAX_REPEATS })}</p>
+      )}
     </div>
   );
 }
@@ -217,8 +279,8 @@ const localDateTime = (iso: string | undefined): string => {
 };
 
 /** One answer of a question that is typed: numbers, dates, times, text, quantities. */
-function ValueField({ item, given, set, describedBy, invalid, index }: FieldProps & { index: number }) {
-  const id = itemDomId(item.linkId, index === 0 ? '-input' : `-input-${index}`);
+function ValueField({ item, domKey, given, set, describedBy, invalid, index }: FieldProps & { index: number }) {
+  const id = itemDomId(domKey, index === 0 ? '-input' : `-input-${index}`);
   const current = given[index];
   const put = (answer: Answer | undefined): void => {
     const next = [...given];

@@ -10,3 +10,4 @@ export * from './capability-statement';
 export * from './fhir-routes';
 export * from './fhir-date-search';
 export * from './questionnaire-items';
+export * from './questionnaire-expressions';

@@ -113,3 +113,37 @@ export function comparableValue(value: unknown): string | number | boolean | und
   return value as string | number | boolean;
 }
 
+
+/** The most answers one repeating item (or instances of one repeating group) may hold: far above any real form, far below a flood. */
+export const MAX_REPEATS = 100;
+
+/** Every item of a questionnaire (depth first) with its path of indexes, e.g. `item[2].item[0]`. */
+export function* walkItems(items: readonly QuestionnaireItem[] | undefined, path = 'Questionnaire'): Generator<[QuestionnaireItem, string]> {
+  for (const [i, item] of (items ?? []).entries()) {
+    const at = `${path}.item[${i}]`;
+    yield [item, at];
+    yield* walkItems(item.item, at);
+  }
+}
+
+/** The linkIds of an item and every item nested under it. */
+function linkIdsUnder(item: QuestionnaireItem, into = new Set<string>()): Set<string> {
+  into.add(item.linkId);
+  for (const child of item.item ?? []) linkIdsUnder(child, into);
+  return into;
+}
+
+/**
+ * The answers enableWhen sees inside one instance of a repeating group: an item of that group reads the answers of
+ * the same instance (absent when this instance has none), any other item the answers around it. forms and the
+ * patient app both evaluate enableWhen through this, so the browser hides exactly what forms would refuse.
+ */
+export function answersInInstance(around: ReadonlyMap<string, readonly Answer[]>, group: QuestionnaireItem, inInstance: ReadonlyMap<string, readonly Answer[]>): Map<string, readonly Answer[]> {
+  const scoped = new Map(around);
+  for (const linkId of linkIdsUnder(group)) {
+    const given = inInstance.get(linkId);
+    if (given?.length) scoped.set(linkId, given);
+    else scoped.delete(linkId);
+  }
+  return scoped;
+}

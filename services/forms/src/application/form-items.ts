@@ -1,6 +1,8 @@
 import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 
-export { containedValueSet, EXT, extensionsOf, optionsOf, UCUM, valueKeyOf, weightOf } from '@varde/fhir';
+import { walkItems } from '@varde/fhir';
+
+export { containedValueSet, EXT, extensionsOf, MAX_REPEATS, optionsOf, UCUM, valueKeyOf, walkItems, weightOf } from '@varde/fhir';
 
 /** Item types Varde accepts, and the answer `value[x]` each takes (groups and displays take none). */
 export const ANSWER_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -27,17 +29,6 @@ export const REFUSED_TYPES: Readonly<Record<string, string>> = {
   question: 'type "question" is not an R4 item type (it was STU3); use the answer type, e.g. "string"',
 };
 
-/** The most answers one repeating item may hold: far above any real form, far below a flood. */
-export const MAX_REPEATS = 100;
-
-/** Every item of a questionnaire (depth first) with its path of indexes, e.g. `item[2].item[0]`. */
-export function* walkItems(items: readonly QuestionnaireItem[] | undefined, path = 'Questionnaire'): Generator<[QuestionnaireItem, string]> {
-  for (const [i, item] of (items ?? []).entries()) {
-    const at = `${path}.item[${i}]`;
-    yield [item, at];
-    yield* walkItems(item.item, at);
-  }
-}
 
 /** The item with this linkId anywhere in the questionnaire. */
 export function findItem(questionnaire: Questionnaire, linkId: string): QuestionnaireItem | undefined {

@@ -1,6 +1,6 @@
 import type { Duration, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 import { latestMeasurement, type PatientFacts } from '../domain/patient-facts.events';
-import { initialAnswer } from './form-expressions';
+import { initialAnswer } from '@varde/fhir';
 import { EXT, extensionsOf, UCUM } from './form-items';
 
 const DAY = 86_400_000;

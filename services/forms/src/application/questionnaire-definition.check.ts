@@ -1,6 +1,6 @@
 import type { Questionnaire, QuestionnaireItem, QuestionnaireItemEnableWhen } from '@medplum/fhirtypes';
 import type { FieldIssue } from '@varde/core';
-import { expressionProblem } from './form-expressions';
+import { expressionProblem } from '@varde/fhir';
 import { ANSWER_KEYS, containedValueSet, EXT, extensionsOf, REFUSED_TYPES, valueKeyOf, walkItems } from './form-items';
 
 const OPERATORS = ['exists', '=', '!=', '>', '<', '>=', '<='] as const;

@@ -54,4 +54,43 @@ describe('response answers', () => {
   ])('refuses %s, naming the linkId and what was expected', (_name, items, expected) => {
     expect(issuesOf(items).join('\n')).toContain(expected);
   });
+
+  describe('a repeating group', () => {
+    const medicines: Questionnaire = {
+      resourceType: 'Questionnaire',
+      status: 'active',
+      url: 'https://example.org/q/medicines',
+      version: '1',
+      item: [
+        {
+          linkId: 'medicine',
+          type: 'group',
+          repeats: true,
+          item: [
+            { linkId: 'name', type: 'string', required: true },
+            { linkId: 'as-needed', type: 'boolean' },
+            { linkId: 'max-per-day', type: 'integer', required: true, enableWhen: [{ question: 'as-needed', operator: '=', answerBoolean: true }] },
+          ],
+        },
+      ],
+    };
+    const instance = (name: string, asNeeded?: boolean, max?: number): QuestionnaireResponseItem => ({
+      linkId: 'medicine',
+      item: [{ linkId: 'name', answer: [{ valueString: name }] }, ...(asNeeded === undefined ? [] : [{ linkId: 'as-needed', answer: [{ valueBoolean: asNeeded }] }]), ...(max === undefined ? [] : [{ linkId: 'max-per-day', answer: [{ valueInteger: max }] }])],
+    });
+    const issues = (items: QuestionnaireResponseItem[]) => checkResponseAnswers(medicines, items, true).issues.map((i) => `${i.field}: ${i.message}`);
+
+    it('evaluates enableWhen inside each instance against that instance’s answers', () => {
+      expect(issues([instance('Ventoline', true, 8), instance('Spiriva', false)])).toEqual([]);
+    });
+
+    it('requires an enabled item in the instance that enables it, and refuses it in one that does not', () => {
+      expect(issues([instance('Ventoline', true), instance('Spiriva', false)])).toEqual(['QuestionnaireResponse.item[0].item: linkId "max-per-day" is required and has no answer']);
+      expect(issues([instance('Ventoline', true, 8), instance('Spiriva', false, 2)]).join('\n')).toContain('QuestionnaireResponse.item[1].item[2]: linkId "max-per-day" is not enabled');
+    });
+
+    it(`refuses more than ${MAX_REPEATS} instances`, () => {
+      expect(issues(Array.from({ length: 10_000 }, () => instance('x')))).toEqual([`QuestionnaireResponse.item[${MAX_REPEATS}]: linkId "medicine": more than ${MAX_REPEATS} instances of a repeating group`]);
+    });
+  });
 });

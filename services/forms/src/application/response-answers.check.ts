@@ -1,7 +1,7 @@
 import { UcumLhcUtils } from '@lhncbc/ucum-lhc';
 import type { Coding, Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 import type { FieldIssue } from '@varde/core';
-import { answersByLinkId, comparableValue, isEnabled } from '@varde/fhir';
+import { answersByLinkId, answersInInstance, comparableValue, isEnabled } from '@varde/fhir';
 import { ANSWER_KEYS, EXT, extensionsOf, MAX_REPEATS, optionsOf, UCUM, valueKeyOf, walkItems, weightOf } from './form-items';
 
 const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
@@ -60,7 +60,10 @@ function checkLevel(
     if (!enabled && hasContent && !calculated) return issue(at, `linkId "${entry.linkId}" is not enabled by the answers given (${describeEnableWhen(definition)}), so it must not be answered`);
     if (definition.type === 'group' || definition.type === 'display') {
       if (entry.answer?.length) return issue(`${at}.answer`, `linkId "${entry.linkId}" is a ${definition.type}, which takes no answer`);
-      checkLevel(questionnaire, definition.item ?? [], entry.item ?? [], at, enabled, complete, answers, numeric, issue);
+      if (count > MAX_REPEATS) return count === MAX_REPEATS + 1 ? issue(`${at}`, `linkId "${entry.linkId}": more than ${MAX_REPEATS} instances of a repeating group`) : undefined;
+      // Inside one instance of a repeating group, enableWhen reads that instance's answers.
+      const scoped = definition.repeats ? answersInInstance(answers, definition, answersByLinkId(entry.item ?? [])) : answers;
+      checkLevel(questionnaire, definition.item ?? [], entry.item ?? [], at, enabled, complete, scoped, numeric, issue);
       return;
     }
     if (entry.item?.length) issue(`${at}.item`, `linkId "${entry.linkId}": the items under a question go inside its answer (answer[].item)`);

@@ -1,7 +1,7 @@
 import type { Questionnaire, QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import type { FieldIssue } from '@varde/core';
 import type { Score } from '../domain/response.events';
-import { computeScores, withCalculatedAnswers } from './form-expressions';
+import { computeScores, withCalculatedAnswers } from '@varde/fhir';
 import { checkResponseAnswers } from './response-answers.check';
 
 /** A response's answers checked and completed by the server: issues, items with calculated answers, scale values, scores. */

@@ -1,7 +1,7 @@
 import type { Expression, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
-import { EXT, extensionsOf, walkItems } from './form-items';
+import { EXT, extensionsOf, walkItems } from './questionnaire-items';
 
 /** One computed score of a response: its codes (the first is the one triage rules use) and value. */
 export type ComputedScore = Readonly<{ code: { system: string; code: string; display?: string }; codings: readonly { system: string; code: string; display?: string }[]; value: number }>;
