@@ -59,6 +59,7 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
   'varde.pathways.v1.PathwayPublished': {
     pathwayId: 'heart-failure', url: 'https://varde.no/fhir/PlanDefinition/heart-failure', pathwayVersion: 2, contentHash: 'sha256:0f1e',
     questionnairesJson: ['{"resourceType":"Questionnaire","url":"https://varde.no/fhir/Questionnaire/hf-symptoms","version":"1"}'], publishedAt: at('2025-02-20T12:00:00.000Z'), publishedBy: actor,
+    title: 'Hjertesvikt', selfCarePlan: [{ colour: Colour.COLOUR_RED, textNb: 'Ring sykehuset.', textEn: 'Call the hospital.' }],
   },
   'varde.pathways.v1.TaskMissed': {
     patientId: 'patient-1', taskId: 'task-2', activity: 'https://varde.no/fhir/ActivityDefinition/hf-symptoms|1', kind: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE, loincCode: '',

@@ -1,10 +1,10 @@
-import { actorToProto, integrationEventTypes, pathwaysV1Events, type IntegrationEventType } from '@varde/contracts';
+import { actorToProto, commonV1, integrationEventTypes, pathwaysV1Events, type IntegrationEventType } from '@varde/contracts';
 import type { RecordedEvent } from '@varde/event-sourcing';
 import { integrationMessageFor, type IntegrationMessage } from '@varde/messaging';
 import { careTeamOf, type DischargeReason, type EnrolmentEvent } from '../domain/enrolment.events';
 import type { ContactRecorded } from '../domain/contact.decide';
 import type { PathwayPublished } from '../domain/pathway-definitions.decide';
-import type { ActivityKind } from '../domain/pathway-definition';
+import { COLOURS, type ActivityKind, type Colour } from '../domain/pathway-definition';
 import type { TaskDetails, TaskEvent } from '../domain/task.decide';
 
 const DISCHARGE_REASON: Record<DischargeReason, pathwaysV1Events.DischargeReason> = {
@@ -20,6 +20,7 @@ const TASK_KIND: Record<ActivityKind, pathwaysV1Events.TaskKind> = {
   questionnaire: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE,
   task: pathwaysV1Events.TaskKind.TASK_KIND_OTHER,
 };
+const COLOUR: Record<Colour, commonV1.Colour> = { green: commonV1.Colour.COLOUR_GREEN, yellow: commonV1.Colour.COLOUR_YELLOW, red: commonV1.Colour.COLOUR_RED };
 const CONTACT_MODE: Record<ContactRecorded['data']['mode'], pathwaysV1Events.ContactMode> = {
   phone: pathwaysV1Events.ContactMode.CONTACT_MODE_PHONE,
   video: pathwaysV1Events.ContactMode.CONTACT_MODE_VIDEO,
@@ -95,7 +96,7 @@ export function pathwaysIntegrationMapping(event: RecordedEvent): IntegrationMes
   }
 }
 
-/** A published pathway version with the Questionnaires its definition brought, for forms' catalogue. */
+/** A published pathway version with the Questionnaires its definition brought (for forms' catalogue) and its self-care plan (for sharing). */
 function pathwayPublished(e: RecordedEvent<PathwayPublished>): IntegrationMessage {
   const { pathwayId, url, version, contentHash, resources, publishedAt } = e.data;
   const payload = integrationEventTypes['varde.pathways.v1.PathwayPublished'].encode({
@@ -106,6 +107,11 @@ function pathwayPublished(e: RecordedEvent<PathwayPublished>): IntegrationMessag
     questionnairesJson: resources.filter((r) => r['resourceType'] === 'Questionnaire').map((q) => JSON.stringify(q)),
     publishedAt: new Date(publishedAt),
     publishedBy: actorToProto(e.metadata.actor),
+    title: e.data.definition.title,
+    selfCarePlan: COLOURS.flatMap((colour) => {
+      const advice = e.data.definition.selfCarePlan?.[colour];
+      return advice ? [{ colour: COLOUR[colour], textNb: advice.nb, textEn: advice.en }] : [];
+    }),
   });
   return integrationMessageFor('pathways', e, { type: 'varde.pathways.v1.PathwayPublished', key: pathwayId, payload });
 }
