@@ -37,7 +37,8 @@ const FHIR_JSON = 'application/fhir+json';
 /**
  * A real FHIR R4 server standing in for Pasientens måledata in tests: `@medplum/fhir-router` with its in-memory
  * repository behind node:http, resources validated against the R4 StructureDefinitions. It accepts what PMD
- * accepts — `batch` Bundles of Observations posted to the base (conditional create by `ifNoneExist`), and
+ * accepts — `batch` Bundles of Observations posted to the base (conditional create by `ifNoneExist`), and (as a
+ * municipality's FHIR server) of CarePlans and DocumentReferences by conditional update or delete, and
  * `POST /Observation/_search` with `patient.identifier` — only with a DPoP-bound token from the local HelseID
  * with the right scope. Tests can take it down, make it answer 429/503 with `Retry-After` or a malformed Bundle,
  * or refuse chosen entries with 400.
@@ -80,6 +81,11 @@ export class PmdPeer {
   /** Every Observation the peer holds. */
   async observations(): Promise<Observation[]> {
     return (await this.repo.searchResources({ resourceType: 'Observation', count: 10_000 })) as Observation[];
+  }
+
+  /** Every resource of `type` the peer holds (as a municipality's FHIR server it takes CarePlans and DocumentReferences too). */
+  async resources<T extends Resource>(type: T['resourceType']): Promise<T[]> {
+    return (await this.repo.searchResources({ resourceType: type, count: 10_000 })) as T[];
   }
 
   /** Stores an Observation as a municipality would put it into PMD. */
@@ -167,7 +173,7 @@ export class PmdPeer {
     this.counts.bundles++;
     const entries = bundle.entry ?? [];
     this.counts.entries += entries.length;
-    const refusals = entries.map((e) => (e.resource ? (this.validate(e.resource).join('; ') || this.refuseEntry(e.resource)) : 'entry without a resource'));
+    const refusals = entries.map((e) => (e.resource ? (this.validate(e.resource).join('; ') || this.refuseEntry(e.resource)) : e.request?.method === 'DELETE' ? undefined : 'entry without a resource'));
     const accepted = entries.filter((_, i) => refusals[i] === undefined);
     const [, processed] = await this.route('POST', '', { resourceType: 'Bundle', type: 'batch', entry: accepted });
     const answers = [...((processed as Bundle | undefined)?.entry ?? [])];

@@ -2,6 +2,11 @@ import type { Provider } from '@nestjs/common';
 import { ConfigError, env, loadConfig, z } from '@varde/config';
 import { HelseIdClient, JwkFileKeySource, signingKeyFromJwk, StaticKeySource } from '@varde/helseid';
 import { ClientCredentialsTokens, SERVICE_PORTS, type Infrastructure } from '@varde/platform';
+import { SelfCarePlanSender, SELF_CARE_PLAN_GATEWAY } from './application/care-plan/self-care-plan-sender';
+import { SelfCarePlanPdf, SelfCarePlans } from './application/care-plan/self-care-plan.ports';
+import { SelfCarePlansConsumer } from './application/care-plan/self-care-plans.consumer';
+import { PdfKitSelfCarePlanPdf } from './infrastructure/care-plan/pdfkit-self-care-plan.pdf';
+import { PostgresSelfCarePlans } from './infrastructure/care-plan/postgres-self-care-plans';
 import { MeasurementsToPmdConsumer } from './application/pmd/measurements-to-pmd.consumer';
 import { EnrolmentsForPmdConsumer } from './application/pmd/enrolments-for-pmd.consumer';
 import { MeasurementsIntake, PatientIdentities, PmdGateway, PmdInLedger, PmdInPatients, PmdOutbox } from './application/pmd/pmd.ports';
@@ -42,9 +47,14 @@ export function loadPmdConfig(source: NodeJS.ProcessEnv = process.env) {
       PMD_FETCH_TICK_MS: env.int(5_000),
       // Measurements' HTTP base, where what is fetched from PMD is recorded.
       MEASUREMENTS_URL: env.url(`http://127.0.0.1:${SERVICE_PORTS.measurements.http}`),
+      // Self-care plans: the municipality's FHIR base they are written to (PMD takes Observations only), and the
+      // HelseID scope for it (PMD_SCOPE unless set). Unset: self-care plans are not shared.
+      SELF_CARE_PLAN_BASE_URL: z.string().url('expected the municipality\'s FHIR base URL').optional(),
+      SELF_CARE_PLAN_SCOPE: z.string().min(1).optional(),
     },
     source,
   );
+  if (config.SELF_CARE_PLAN_BASE_URL && !config.PMD_BASE_URL) throw new ConfigError(['SELF_CARE_PLAN_BASE_URL: self-care plans are sent with PMD\'s HelseID client; set PMD_BASE_URL and its HELSEID_* settings too']);
   if (!config.PMD_BASE_URL) return undefined;
   const missing = (['PMD_ORGANISATION_NUMBER', 'PMD_SCOPE', 'HELSEID_TOKEN_ENDPOINT', 'HELSEID_CLIENT_ID'] as const).filter((k) => !config[k]).map((k) => `${k}: required when PMD_BASE_URL is set`);
   if (!config.HELSEID_CLIENT_JWK_FILE && !config.HELSEID_CLIENT_JWK) missing.push('HELSEID_CLIENT_JWK_FILE: required when PMD_BASE_URL is set (or HELSEID_CLIENT_JWK with the private JWK inline)');
@@ -81,6 +91,7 @@ export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider
   return [
     { provide: PMD_SETTINGS, useValue: settings },
     { provide: HelseIdClient, useValue: helseId },
+    ...(config.SELF_CARE_PLAN_BASE_URL ? selfCarePlanProviders(config.SELF_CARE_PLAN_BASE_URL, config.SELF_CARE_PLAN_SCOPE && config.SELF_CARE_PLAN_SCOPE !== config.PMD_SCOPE ? new HelseIdClient({ tokenEndpoint: config.HELSEID_TOKEN_ENDPOINT, clientId: config.HELSEID_CLIENT_ID, scope: config.SELF_CARE_PLAN_SCOPE, key }) : helseId) : []),
     { provide: PmdGateway, useFactory: () => new HelseIdPmdGateway(config.PMD_BASE_URL, helseId) },
     PostgresPmdOutbox,
     { provide: PmdOutbox, useExisting: PostgresPmdOutbox },
@@ -94,5 +105,18 @@ export function pmdProviders(infra: Infrastructure, config: PmdConfig): Provider
     { provide: MeasurementsIntake, useFactory: () => new HttpMeasurementsIntake(config.MEASUREMENTS_URL, publicApiCredentials) },
     PmdFetcher,
     EnrolmentsForPmdConsumer,
+  ];
+}
+
+/** Self-care plans shared as CarePlan + PDF with the municipality's FHIR server at `baseUrl`, with `helseId`'s tokens (issue #21 item 6). */
+function selfCarePlanProviders(baseUrl: string, helseId: HelseIdClient): Provider[] {
+  return [
+    PostgresSelfCarePlans,
+    { provide: SelfCarePlans, useExisting: PostgresSelfCarePlans },
+    PdfKitSelfCarePlanPdf,
+    { provide: SelfCarePlanPdf, useExisting: PdfKitSelfCarePlanPdf },
+    { provide: SELF_CARE_PLAN_GATEWAY, useFactory: () => new HelseIdPmdGateway(baseUrl, helseId) },
+    SelfCarePlansConsumer,
+    SelfCarePlanSender,
   ];
 }

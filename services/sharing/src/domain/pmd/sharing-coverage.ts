@@ -3,8 +3,10 @@ import { inForce, type ConsentPartyKind, type ConsentTerms } from '../consent.ev
 /** Who receives shared data: PMD (read by the municipality's home care and the GP), or one health trust. */
 export type Receiver = Readonly<{ kinds: readonly ConsentPartyKind[]; organisationNumber?: string }>;
 
+/** The patient's municipality (home care) and GP: who reads what Varde shares through PMD and the self-care plan. */
+export const MUNICIPALITY_AND_GP: Receiver = { kinds: ['municipality', 'gp'] };
 /** Pasientens måledata: what is put there is read by the patient's municipality and GP. */
-export const PMD_RECEIVER: Receiver = { kinds: ['municipality', 'gp'] };
+export const PMD_RECEIVER: Receiver = MUNICIPALITY_AND_GP;
 
 /** Whether a patient's consents let data of `category` go to `receiver` now, and with the national id or not. */
 export type Coverage = Readonly<{ permitted: false; reason: string } | { permitted: true; includeNationalId: boolean }>;

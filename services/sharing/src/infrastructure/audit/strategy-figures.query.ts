@@ -48,7 +48,7 @@ export class StrategyFiguresQuery {
       { name: 'contacts-share', definition: 'Share of need-driven and calendar-driven contacts among contacts.', values: shareOf(contacts) },
       {
         name: 'enrolments-shared-with-municipality',
-        definition: 'Enrolments in force in the period whose patient had, at the period\'s end, a consent in force permitting a municipality (ConsentChanged, latest version: active, permit, a municipality party). Whether the pathway version carries a self-care plan is not in the events (every shipped pathway does).',
+        definition: 'Enrolments in force in the period whose patient had, at the period\'s end, a consent in force permitting a municipality (ConsentChanged, latest version: active, permit, a municipality party). Those whose self-care plan the municipality received are pathways-with-municipality-self-care-plan.',
         values: await q(
           `SELECT NULL AS grp, count(DISTINCT a.enrolment_id) AS value FROM (${ACTIVE_ENROLMENTS}) a
            WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (data->>'consentId') data FROM audit_timeline c
@@ -56,6 +56,17 @@ export class StrategyFiguresQuery {
                                         ORDER BY data->>'consentId', (data->>'version')::bigint DESC) latest
                          WHERE latest.data->>'state' = 'CONSENT_STATE_ACTIVE' AND latest.data->>'provision' = 'CONSENT_PROVISION_PERMIT'
                            AND latest.data->'parties' @> '[{"kind": "CONSENT_PARTY_KIND_MUNICIPALITY"}]')`,
+        ),
+      },
+      {
+        name: 'pathways-with-municipality-self-care-plan',
+        definition: 'Enrolments run together with the municipality with a self-care plan: the municipality\'s FHIR server acknowledged their shared plan in force (CarePlan active) before the period\'s end, and it was not completed or revoked before the period\'s start; per pathway of the plan first shared (table self_care_plan_deliveries, written as each CarePlan version is acknowledged).',
+        values: await q(
+          `SELECT first.pathway_id AS grp, count(*) AS value FROM (
+             SELECT DISTINCT ON (enrolment_id) enrolment_id, pathway_id FROM self_care_plan_deliveries WHERE status = 'active' AND delivered_at < $2 ORDER BY enrolment_id, delivered_at) first
+           WHERE ($3::text IS NULL OR first.pathway_id = $3)
+             AND NOT EXISTS (SELECT 1 FROM self_care_plan_deliveries e WHERE e.enrolment_id = first.enrolment_id AND e.status IN ('completed', 'revoked') AND e.delivered_at < $1)
+           GROUP BY 1 ORDER BY 1`,
         ),
       },
       {

@@ -8,6 +8,7 @@ import { emergencyAccess } from './0006-emergency-access.migration';
 import { guardianships } from './0007-guardianships.migration';
 import { pmdIn } from './0008-pmd-in.migration';
 import { exchangeCounts } from './0009-exchange-counts.migration';
+import { selfCarePlans } from './0010-self-care-plans.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -25,5 +26,6 @@ export const sharingMigrations: MigrationSet = {
     '0007-guardianships': guardianships,
     '0008-pmd-in': pmdIn,
     '0009-exchange-counts': exchangeCounts,
+    '0010-self-care-plans': selfCarePlans,
   },
 };
