@@ -77,6 +77,34 @@ describe('PMD out: measurements of consenting patients reach Pasientens måledat
     expect(await figureToday(stack.services.sharing!.url, await issuer.token('auditor'), 'measurements-sent-to-pmd')).toEqual({ all: 1 });
   });
 
+  it('sends what was recorded since the latest enrolment started once a consent starts, each measurement once', async () => {
+    const nationalId = syntheticNationalId();
+    const clinician = await issuer.token('clinician');
+    const patientId = await enrolPatient(stack.services.pathways!.url, clinician, nationalId);
+    const token = await issuer.token('patient', { patientId });
+    // A measurement of an earlier enrolment is not part of the back catalogue.
+    const earlier = await measure(patientId, token, 80);
+    await eventually(async () => ((await row(earlier))?.status === 'held' ? true : undefined), 'the earlier measurement held');
+    expect((await call(stack.services.pathways!.url, 'POST', `/api/enrolments/${patientId}/discharge`, clinician, { reason: 'completed' })).status).toBe(200);
+    expect(await enrolPatient(stack.services.pathways!.url, clinician, nationalId)).toBe(patientId);
+    const readmitted = `SELECT 1 FROM ${stack.schemas.sharing}.pmd_in_patients p JOIN ${stack.schemas.sharing}.pmd_outbox o ON o.patient_id = p.patient_id
+                        WHERE o.measurement_id = $1 AND p.enrolled AND p.enrolled_since > (o.observation->>'issued')::timestamptz`;
+    await eventually(async () => ((await db.query(readmitted, [earlier])).rowCount ? true : undefined), 'the readmission seen by sharing');
+    const before = [await measure(patientId, token, 81), await measure(patientId, token, 82)];
+    await eventually(async () => ((await Promise.all(before.map(row))).every((r) => r?.status === 'held') ? true : undefined), 'held while no consent covers PMD');
+    expect(await atPeer(nationalId)).toEqual([]);
+
+    expect((await call(stack.services.sharing!.url, 'POST', '/fhir/Consent', token, consent(patientId))).status).toBe(201);
+    await eventually(async () => ((await atPeer(nationalId)).length === 2 ? true : undefined), 'the back catalogue at PMD');
+    // Another consent starts nothing again; what comes later goes as usual.
+    expect((await call(stack.services.sharing!.url, 'POST', '/fhir/Consent', token, consent(patientId))).status).toBe(201);
+    const later = await measure(patientId, token, 83);
+    await eventually(async () => ((await row(later))?.status === 'sent' ? true : undefined), 'the later measurement sent');
+    expect((await atPeer(nationalId)).map((o) => o.valueQuantity?.value).sort()).toEqual([81, 82, 83]);
+    expect((await row(earlier))?.status).toBe('held');
+    for (const id of before) expect(await db.query(`SELECT version, sent_version, status FROM ${stack.schemas.sharing}.pmd_outbox WHERE measurement_id = $1`, [id]).then((r) => r.rows[0])).toEqual({ version: 1, sent_version: 1, status: 'sent' });
+  });
+
   it('makes no duplicate when PMD stored a batch but the answer was lost, and sends corrections and entered-in-error on', async () => {
     const { patientId, nationalId, token } = await consentedPatient();
     peer.failNext({ kind: 'lose-answer' });
@@ -171,10 +199,10 @@ describe('PMD out: measurements of consenting patients reach Pasientens måledat
       await peer.up();
     }
     const after = await measure(patientId, token, 87);
-    // Consumed and not queued: the consent is no longer in force.
+    // Consumed and not queued, only held for a consent to come: the consent is no longer in force.
     await eventually(async () => {
       const metrics = await (await fetch(`${stack.services.sharing!.url}/metrics`)).text();
-      return /varde_pmd_measurements_not_shared_total\{[^}]*reason="not-consented"[^}]*\} [1-9]/.test(metrics) && (await row(after)) === undefined ? true : undefined;
+      return /varde_pmd_measurements_not_shared_total\{[^}]*reason="not-consented"[^}]*\} [1-9]/.test(metrics) && (await row(after))?.status === 'held' ? true : undefined;
     }, 'the later measurement not queued');
     expect(await atPeer(nationalId)).toEqual([]);
   });

@@ -12,7 +12,8 @@ type Recorded = IntegrationEvent<'varde.measurements.v1.MeasurementRecorded'>;
 
 /**
  * Queues measurements for Pasientens måledata: a new measurement of a patient whose consents let measurements go to
- * the municipality and GP when it arrives, and every later correction or entered-in-error of one that was queued.
+ * the municipality and GP when it arrives (else it is held until a consent starts, and sent then if recorded since
+ * the enrolment started), and every later correction or entered-in-error of one that was queued or held.
  * Measurements that came from PMD (recorded by sharing itself, the gateway of PMD in) are never sent back. A consent
  * change that ends the sharing (withdrawal, a block) drops the patient's queue.
  */
@@ -33,16 +34,20 @@ export class MeasurementsToPmdConsumer extends IntegrationConsumer {
       group: 'pmd-out',
       topics: ['varde.measurements.v1', 'varde.sharing.v1'],
       handlers: {
-        // A withdrawal or a new block drops what is queued at once, whatever the sender is doing.
-        'varde.sharing.v1.ConsentChanged': async (event) => {
+        // A withdrawal or a new block drops what is queued at once, whatever the sender is doing; a consent that
+        // starts the sharing sends the back catalogue (what was held or withheld since the enrolment started).
+        'varde.sharing.v1.ConsentChanged': async (event, _message, { client }) => {
           const coverage = sharingCoverage((await this.consents.ofPatient(event.patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', new Date().toISOString());
           if (!coverage.permitted) await this.outbox.withhold(event.patientId, coverage.reason);
+          else await this.outbox.release(client, event.patientId);
         },
         'varde.measurements.v1.MeasurementRecorded': async (event, _message, { client }) => {
           if (event.provenance?.gatewayId === this.infra.config.serviceIdentity.clientId) return this.skip('from-pmd');
+          const item = { measurementId: event.measurementId, patientId: event.patientId, observation: pmdObservation(sharedMeasurement(event), this.settings.organisationNumber) };
           const coverage = sharingCoverage((await this.consents.ofPatient(event.patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', new Date().toISOString());
-          if (!coverage.permitted) return this.skip('not-consented');
-          await this.outbox.queue(client, { measurementId: event.measurementId, patientId: event.patientId, observation: pmdObservation(sharedMeasurement(event), this.settings.organisationNumber) });
+          if (coverage.permitted) return this.outbox.queue(client, item);
+          this.skip('not-consented');
+          await this.outbox.hold(client, item);
         },
         'varde.measurements.v1.MeasurementCorrected': async (event, _message, { client }) => {
           const previous = await this.outbox.latest(client, event.measurementId);

@@ -5,8 +5,8 @@ import type { PmdObservation } from '../../domain/pmd/pmd-observation';
 /** A queued change as the sender takes it: with the number of tries it has had. */
 export type ClaimedObservation = QueuedObservation & Readonly<{ attempts: number }>;
 
-/** What happened to a measurement in the PMD queue, for operators. */
-export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'withheld';
+/** What happened to a measurement in the PMD queue, for operators (`held`: recorded before a consent covered PMD). */
+export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'withheld' | 'held';
 
 /**
  * Port: the PMD queue — per measurement, its latest Observation, the version PMD has acknowledged, and the tries.
@@ -14,9 +14,16 @@ export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'withheld';
  * It is the checkpoint: a restart sends what is not yet acknowledged and nothing else.
  */
 export abstract class PmdOutbox {
-  /** Queues a new version of the measurement's Observation (the first, or a correction) in `tx`. */
+  /** Queues a new version of the measurement's Observation (the first, or a correction) in `tx`; a correction of one held or withheld stays so. */
   abstract queue(tx: Transaction, item: Readonly<{ measurementId: string; patientId: string; observation: PmdObservation }>): Promise<void>;
-  /** The latest Observation queued for the measurement; undefined when it was never queued (not shared). */
+  /** Keeps a measurement no consent lets go yet (`held`), for the back catalogue sent when a consent starts. */
+  abstract hold(tx: Transaction, item: Readonly<{ measurementId: string; patientId: string; observation: PmdObservation }>): Promise<void>;
+  /**
+   * A consent started: the patient's held and withheld measurements received since the start of their latest
+   * enrolment (all of them while that start is not yet known) are queued.
+   */
+  abstract release(tx: Transaction, patientId: string): Promise<number>;
+  /** The latest Observation kept for the measurement; undefined when it was never kept or was given up. */
   abstract latest(tx: Transaction, measurementId: string): Promise<PmdObservation | undefined>;
   /** Claims up to `limit` changes due at `now` for `leaseMs` (another replica or a later run skips them meanwhile). */
   abstract claimDue(now: Date, limit: number, leaseMs: number): Promise<readonly ClaimedObservation[]>;
@@ -55,8 +62,8 @@ export abstract class PmdGateway {
 
 /** Port: the enrolled patients PMD in fetches for (fed by pathways' enrolment events). */
 export abstract class PmdInPatients {
-  /** The patient is enrolled (fetched from now on) or discharged (no longer), in the consumer's `tx`. */
-  abstract setEnrolled(tx: Transaction, patientId: string, enrolled: boolean): Promise<void>;
+  /** The patient is enrolled since `since` (fetched from now on) or discharged (no longer), in the consumer's `tx`. */
+  abstract setEnrolled(tx: Transaction, patientId: string, enrolled: boolean, since?: string): Promise<void>;
   /** True while the patient is enrolled. */
   abstract isEnrolled(patientId: string): Promise<boolean>;
   /** Claims up to `limit` enrolled patients due a fetch at `now`, moving their next fetch `intervalMs` on. */

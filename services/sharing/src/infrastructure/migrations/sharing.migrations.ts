@@ -9,6 +9,7 @@ import { guardianships } from './0007-guardianships.migration';
 import { pmdIn } from './0008-pmd-in.migration';
 import { exchangeCounts } from './0009-exchange-counts.migration';
 import { selfCarePlans } from './0010-self-care-plans.migration';
+import { pmdBackCatalogue } from './0011-pmd-back-catalogue.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -27,5 +28,6 @@ export const sharingMigrations: MigrationSet = {
     '0008-pmd-in': pmdIn,
     '0009-exchange-counts': exchangeCounts,
     '0010-self-care-plans': selfCarePlans,
+    '0011-pmd-back-catalogue': pmdBackCatalogue,
   },
 };

@@ -11,11 +11,12 @@ export class PostgresPmdInPatients extends PmdInPatients {
     super();
   }
 
-  override async setEnrolled(tx: Transaction, patientId: string, enrolled: boolean): Promise<void> {
+  override async setEnrolled(tx: Transaction, patientId: string, enrolled: boolean, since?: string): Promise<void> {
     await tx.query(
-      `INSERT INTO pmd_in_patients (patient_id, enrolled, next_fetch_at) VALUES ($1, $2, now())
-       ON CONFLICT (patient_id) DO UPDATE SET enrolled = EXCLUDED.enrolled, next_fetch_at = LEAST(pmd_in_patients.next_fetch_at, now())`,
-      [patientId, enrolled],
+      `INSERT INTO pmd_in_patients (patient_id, enrolled, next_fetch_at, enrolled_since) VALUES ($1, $2, now(), $3)
+       ON CONFLICT (patient_id) DO UPDATE SET enrolled = EXCLUDED.enrolled, next_fetch_at = LEAST(pmd_in_patients.next_fetch_at, now()),
+         enrolled_since = COALESCE(EXCLUDED.enrolled_since, pmd_in_patients.enrolled_since)`,
+      [patientId, enrolled, since ?? null],
     );
   }
 

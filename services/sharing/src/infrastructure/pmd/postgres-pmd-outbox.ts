@@ -20,18 +20,38 @@ export class PostgresPmdOutbox extends PmdOutbox {
   }
 
   override async queue(tx: Transaction, item: Readonly<{ measurementId: string; patientId: string; observation: PmdObservation }>): Promise<void> {
-    // A correction of a measurement given up or withheld stays so: only pending and sent rows take new versions.
+    // A correction of a measurement given up stays given up; one held or withheld takes the new version and stays so
+    // (the back catalogue sends it when a consent starts); pending and sent ones are sent again.
     await tx.query(
       `INSERT INTO pmd_outbox (measurement_id, patient_id, observation, version, status, next_attempt_at) VALUES ($1, $2, $3, 1, 'pending', now())
-       ON CONFLICT (measurement_id) DO UPDATE SET observation = EXCLUDED.observation, version = pmd_outbox.version + 1, status = 'pending',
+       ON CONFLICT (measurement_id) DO UPDATE SET observation = EXCLUDED.observation, version = pmd_outbox.version + 1,
+         status = CASE WHEN pmd_outbox.status IN ('held', 'withheld') THEN pmd_outbox.status ELSE 'pending' END,
          attempts = 0, next_attempt_at = now(), last_error = NULL, updated_at = now()
-       WHERE pmd_outbox.status IN ('pending', 'sent')`,
+       WHERE pmd_outbox.status IN ('pending', 'sent', 'held', 'withheld')`,
       [item.measurementId, item.patientId, JSON.stringify(item.observation)],
     );
   }
 
+  override async hold(tx: Transaction, item: Readonly<{ measurementId: string; patientId: string; observation: PmdObservation }>): Promise<void> {
+    await tx.query(
+      `INSERT INTO pmd_outbox (measurement_id, patient_id, observation, version, status, next_attempt_at) VALUES ($1, $2, $3, 1, 'held', now()) ON CONFLICT (measurement_id) DO NOTHING`,
+      [item.measurementId, item.patientId, JSON.stringify(item.observation)],
+    );
+  }
+
+  override async release(tx: Transaction, patientId: string): Promise<number> {
+    // From the latest enrolment's start, by when Varde received the measurement (PMD's `issued`).
+    const { rowCount } = await tx.query(
+      `UPDATE pmd_outbox o SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL, updated_at = now()
+       WHERE o.patient_id = $1 AND o.status IN ('held', 'withheld')
+         AND NOT EXISTS (SELECT 1 FROM pmd_in_patients p WHERE p.patient_id = o.patient_id AND (o.observation->>'issued')::timestamptz < p.enrolled_since)`,
+      [patientId],
+    );
+    return rowCount ?? 0;
+  }
+
   override async latest(tx: Transaction, measurementId: string): Promise<PmdObservation | undefined> {
-    const { rows } = await tx.query<{ observation: PmdObservation }>(`SELECT observation FROM pmd_outbox WHERE measurement_id = $1 AND status IN ('pending', 'sent')`, [measurementId]);
+    const { rows } = await tx.query<{ observation: PmdObservation }>(`SELECT observation FROM pmd_outbox WHERE measurement_id = $1 AND status IN ('pending', 'sent', 'held', 'withheld')`, [measurementId]);
     return rows[0]?.observation;
   }
 
@@ -73,7 +93,7 @@ export class PostgresPmdOutbox extends PmdOutbox {
 
   override async counts(): Promise<Readonly<Record<OutboxStatus, number>>> {
     const { rows } = await this.pool.query<{ status: OutboxStatus; n: string }>('SELECT status, count(*) AS n FROM pmd_outbox GROUP BY status');
-    const counts: Record<OutboxStatus, number> = { pending: 0, sent: 0, dead: 0, withheld: 0 };
+    const counts: Record<OutboxStatus, number> = { pending: 0, sent: 0, dead: 0, withheld: 0, held: 0 };
     for (const r of rows) counts[r.status] = Number(r.n);
     return counts;
   }
