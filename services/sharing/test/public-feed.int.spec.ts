@@ -93,7 +93,7 @@ beforeAll(async () => {
   organisations.organisations.push({ organisationNumber: TRUST_B, name: 'Annet helseforetak HF', kind: 'health-trust' });
   writeFileSync(join(orgDir, 'organisations.json'), JSON.stringify(organisations));
 
-  stack = await startServiceStack(['pathways', 'sharing', 'measurements', 'triage'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, KAFKA_BROKERS: kafkaBrokers }, {
+  stack = await startServiceStack(['pathways', 'sharing', 'measurements', 'triage', 'forms'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, KAFKA_BROKERS: kafkaBrokers }, {
     sharing: { SHARING_ORGANISATIONS_FILE: join(orgDir, 'organisations.json'), PUBLIC_FEED_BROKERS: feedKafka.brokers, PUBLIC_FEED_USERNAME: 'varde-feed', PUBLIC_FEED_PASSWORD: 'publisher-secret' },
   });
   await Promise.all([subscribeAs(TRUST_A), subscribeAs(TRUST_B)]);
@@ -138,6 +138,34 @@ describe('public event feed for other health trusts', () => {
     const atA = await eventually(async () => of(TRUST_A, patientId, 'varde.public.measurements.v1.MeasurementRecorded').find((r) => r.message.measurementId === measurementId), 'the measurement on trust A’s topic');
     expect(atA.message.patient).toEqual({ patientId, nationalId: '' });
     expect(atA.id).toBe(atB.id);
+  });
+
+  it('delivers a consenting patient’s form scores to the trust the consent names only', async () => {
+    const formPatient = await enrolPatient(stack.services.pathways!.url, await issuer.token('clinician'), syntheticNationalId());
+    const token = await issuer.token('patient', { patientId: formPatient });
+    await consent(formPatient, token, trustConsent(formPatient, TRUST_A));
+    const questionnaire = await call(stack.services.forms!.url, 'GET', '/fhir/Questionnaire/cat', token);
+    expect(questionnaire.status).toBe(200);
+    const answers = [3, 3, 3, 3, 3, 3, 3, 2];
+    const response = await eventually(async () => {
+      const answered = await call(stack.services.forms!.url, 'POST', '/fhir/QuestionnaireResponse', token, {
+        resourceType: 'QuestionnaireResponse',
+        questionnaire: 'https://varde.no/fhir/Questionnaire/cat',
+        status: 'completed',
+        subject: { reference: `Patient/${formPatient}` },
+        authored: new Date().toISOString(),
+        item: (questionnaire.body.item as { linkId: string }[]).map((item, i) => ({ linkId: item.linkId, answer: [{ valueInteger: answers[i] }] })),
+      });
+      // The CAT is assigned once forms has consumed PatientEnrolled; until then a response is refused.
+      return answered.status === 201 ? answered : undefined;
+    }, 'the CAT response accepted');
+
+    const [scored] = await eventually(async () => (of(TRUST_A, formPatient, 'varde.public.forms.v1.QuestionnaireScored').length > 0 ? of(TRUST_A, formPatient, 'varde.public.forms.v1.QuestionnaireScored') : undefined), 'the form score on trust A’s topic');
+    expect(scored!.topic).toBe(`varde.public.${TRUST_A}.forms.v1`);
+    expect(scored!.key).toBe(formPatient);
+    expect(scored!.message).toMatchObject({ patient: { patientId: formPatient, nationalId: '' }, responseId: response.body.id, questionnaireUrl: 'https://varde.no/fhir/Questionnaire/cat', scores: [{ code: { code: 'CAT' }, value: 23 }] });
+    // The same event goes to every receiver at once: once A has it, B would have had it too.
+    expect(received[TRUST_B]!.filter((r) => r.key === formPatient)).toEqual([]);
   });
 
   it('stops the feed to a trust whose consent is withdrawn, and only to that trust', async () => {
