@@ -17,6 +17,7 @@ const valueSets: Record<string, { files: string[]; set?: string[] }> = {
   minimal: { files: [join(examples, 'minimal.yaml')] },
   'cloudnativepg-strimzi': { files: [join(examples, 'cloudnativepg-strimzi.yaml')] },
   'cloudnativepg-strimzi + kurrentdb': { files: [join(examples, 'cloudnativepg-strimzi.yaml'), join(examples, 'kurrentdb.yaml')] },
+  'cloudnativepg-strimzi + public feed': { files: [join(examples, 'cloudnativepg-strimzi.yaml'), join(examples, 'public-feed.yaml')] },
   'optional parts off': {
     files: [join(examples, 'minimal.yaml')],
     set: ['ingress.enabled=false', 'migrations.enabled=false', 'topologySpread.enabled=false', 'services.forms.enabled=false'],
@@ -148,6 +149,30 @@ describe('the rendered chart (production-like values)', () => {
     expect(holdersOfKey).toEqual(['varde-pathways']);
   });
 
+  it('publishes the public event feed from sharing only, and only when its brokers are set', async () => {
+    const envOf = (manifests: Manifest[], service: string): { name: string }[] => find(manifests, 'Deployment', `varde-${service}`)!.spec.template.spec.containers[0].env;
+    const feedEnv = (manifests: Manifest[], service: string) => envOf(manifests, service).filter((e) => e.name.startsWith('PUBLIC_FEED_'));
+    // Off by default: no feed settings anywhere, and sharing may not reach a feed cluster.
+    const { manifests: off } = await render(valueSets['cloudnativepg-strimzi']!);
+    for (const service of services) expect(feedEnv(off, service), service).toEqual([]);
+    const { manifests } = await render(valueSets['cloudnativepg-strimzi + public feed']!);
+    expect(feedEnv(manifests, 'sharing')).toEqual([
+      { name: 'PUBLIC_FEED_BROKERS', value: 'varde-feed-kafka-bootstrap.kafka-feed.svc:9094' },
+      { name: 'PUBLIC_FEED_SASL_MECHANISM', value: 'scram-sha-512' },
+      { name: 'PUBLIC_FEED_REPLICATION_FACTOR', value: '3' },
+      { name: 'PUBLIC_FEED_PARTITIONS', value: '3' },
+      { name: 'PUBLIC_FEED_USERNAME', valueFrom: { secretKeyRef: { name: 'varde-feed-publisher', key: 'username' } } },
+      { name: 'PUBLIC_FEED_PASSWORD', valueFrom: { secretKeyRef: { name: 'varde-feed-publisher', key: 'password' } } },
+    ]);
+    for (const service of services.filter((s) => s !== 'sharing')) expect(feedEnv(manifests, service), service).toEqual([]);
+    // Only sharing's pods may go to the feed's brokers.
+    const egressPorts = (m: Manifest[], service: string): number[] => find(m, 'NetworkPolicy', `varde-${service}`)!.spec.egress.flatMap((rule: { ports: { port: number }[] }) => rule.ports.map((p) => p.port));
+    const feedRule = find(manifests, 'NetworkPolicy', 'varde-sharing')!.spec.egress.find((rule: { ports: { port: number }[] }) => rule.ports.some((p) => p.port === 9094));
+    expect(feedRule.to[0].podSelector.matchLabels['strimzi.io/cluster']).toBe('varde-feed');
+    expect(egressPorts(manifests, 'triage')).not.toContain(9094);
+    expect(egressPorts(off, 'sharing')).not.toContain(9094);
+  });
+
   it('migrates every service\'s schema in a pre-install/pre-upgrade Job before the Deployments start', async () => {
     const { manifests } = await render(valueSets['cloudnativepg-strimzi']!);
     const job = find(manifests, 'Job', 'varde-migrations')!;
@@ -224,6 +249,9 @@ describe('bad values fail helm install with a message naming them', () => {
     ['an unknown top-level key', ['bogusKey=1'], /bogusKey/],
     ['Kafka brokers without a port', ['kafka.brokers=kafka.example'], /kafka[./]brokers/],
     ['a Kafka session timeout below the broker\'s minimum', ['kafka.sessionTimeoutMs=1000'], /kafka[./]sessionTimeoutMs/],
+    ['public feed brokers without the publisher\'s Secret', ['publicFeed.brokers=feed.example:9094'], /publicFeed[./]existingSecret/],
+    ['public feed brokers without a port', ['publicFeed.brokers=feed.example', 'publicFeed.existingSecret=varde-feed-publisher'], /publicFeed[./]brokers/],
+    ['an unknown SASL mechanism for the public feed', ['publicFeed.saslMechanism=plain'], /publicFeed[./]saslMechanism/],
   ])('%s', async (_what, set, message) => {
     const result = await template({ files: minimal.files, set });
     expect(result.code).not.toBe(0);

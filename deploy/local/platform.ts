@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startDevIssuer } from './dev-issuer/dev-issuer';
 import { startEmbeddedPostgresProcess, type LocalPostgres } from './embedded-postgres';
 import { startKafkaBroker, type KafkaBroker } from './kafka/broker';
+import { startLocalFeed, type LocalFeed } from './public-feed';
 import { startRouter, type Router } from './router';
 import { defaultWebAppDirs } from './web-apps';
 
@@ -33,6 +34,8 @@ export type PlatformOptions = Readonly<{
   portOffset?: number;
   /** Extra environment for every service. */
   env?: Readonly<Record<string, string>>;
+  /** Run the public event feed for other trusts on a local broker of its own (`--feed`; off by default). */
+  publicFeed?: boolean;
   log?: (line: string) => void;
 }>;
 
@@ -42,6 +45,8 @@ export type RunningPlatform = Readonly<{
   issuer: string;
   databaseUrl: string;
   kafkaBrokers?: string;
+  /** The public event feed, when started: its SASL listener and each trust's user. */
+  publicFeed?: Pick<LocalFeed, 'brokers' | 'trusts'>;
   serviceUrl: (service: Service) => string;
   /** Stops one service gracefully (SIGTERM) and waits for it to exit. */
   stopService: (service: Service) => Promise<void>;
@@ -99,6 +104,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       cleanups.push(() => broker.stop());
       kafkaBrokers = broker.brokers;
     }
+    let feed: LocalFeed | undefined;
+    if (options.publicFeed) {
+      log('starting the public event feed (a Kafka broker of its own, SASL/SCRAM and ACLs) …');
+      feed = await startLocalFeed({ dataDir, portOffset: offset, organisationsFile: process.env['SHARING_ORGANISATIONS_FILE'] ?? join(repoRoot, 'services', 'sharing', 'config', 'organisations.json') });
+      cleanups.push(() => feed!.stop());
+    }
     const url = (service: Service, shift = 0): string => `http://127.0.0.1:${HTTP_PORTS[service] + offset + shift}`;
     const eventChainKeyFile = ensureDevSigningKey(join(dataDir, 'audit'));
     const env = (service: Service, shift = 0): NodeJS.ProcessEnv => ({
@@ -106,6 +117,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       // A local platform runs on the development issuer: development keys (IDENTITY_HMAC_KEY) are accepted.
       NODE_ENV: process.env['NODE_ENV'] ?? 'development',
       ...options.env,
+      ...(service === 'sharing' && feed ? feed.sharingEnv : {}),
       HTTP_PORT: String(HTTP_PORTS[service] + offset + shift),
       GRPC_PORT: String(GRPC_PORTS[service] + offset + shift),
       DATABASE_URL: databaseUrl,
@@ -189,6 +201,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       issuer: issuer.url,
       databaseUrl,
       ...(kafkaBrokers ? { kafkaBrokers } : {}),
+      ...(feed ? { publicFeed: { brokers: feed.brokers, trusts: feed.trusts } } : {}),
       serviceUrl: url,
       stopService: terminate,
       startService: launch,

@@ -1,10 +1,15 @@
 import { startPlatform } from './platform';
 
-/** `npm start` (embedded) and `npm run start:kafka`: the whole platform until Ctrl-C. */
+/** `npm start` (embedded) and `npm run start:kafka`, each with `-- --feed` for the public event feed: the whole platform until Ctrl-C. */
 async function main(): Promise<void> {
   const kafka = process.argv.includes('--kafka');
+  const publicFeed = process.argv.includes('--feed');
   // VARDE_PORT_OFFSET moves every port (8080 → 8080 + offset …), to run a second platform beside the first.
-  const platform = await startPlatform({ kafka, portOffset: Number(process.env.VARDE_PORT_OFFSET ?? 0) });
+  const platform = await startPlatform({ kafka, publicFeed, portOffset: Number(process.env.VARDE_PORT_OFFSET ?? 0) });
+  if (platform.publicFeed) {
+    process.stdout.write(`Public event feed at ${platform.publicFeed.brokers} (SASL/SCRAM-SHA-512); each trust reads varde.public.<orgnr>.* as:\n`);
+    for (const trust of platform.publicFeed.trusts) process.stdout.write(`  ${trust.organisationNumber}: user ${trust.username}, password ${trust.password}\n`);
+  }
   process.stdout.write(`Varde ready at ${platform.baseUrl}\n`);
   let stopping = false;
   const stop = (): void => {

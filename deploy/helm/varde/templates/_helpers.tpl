@@ -117,3 +117,21 @@ seccompProfile: { type: RuntimeDefault }
 {{- end -}}
 {{- join "," $peers -}}
 {{- end -}}
+
+{{/*
+Sharing's public event feed settings (PUBLIC_FEED_*): the feed's brokers, and the publisher's SCRAM user from a Secret.
+*/}}
+{{- define "varde.publicFeedEnv" -}}
+{{- $feed := .Values.publicFeed -}}
+- { name: PUBLIC_FEED_BROKERS, value: {{ $feed.brokers | quote }} }
+- { name: PUBLIC_FEED_SASL_MECHANISM, value: {{ $feed.saslMechanism | quote }} }
+- { name: PUBLIC_FEED_REPLICATION_FACTOR, value: {{ $feed.replicationFactor | quote }} }
+- { name: PUBLIC_FEED_PARTITIONS, value: {{ $feed.partitions | quote }} }
+{{- if ne $feed.saslMechanism "none" }}
+{{- $secret := required "publicFeed.existingSecret: a Secret with the feed publisher's user and password is required when publicFeed.brokers is set" $feed.existingSecret }}
+- name: PUBLIC_FEED_USERNAME
+  valueFrom: { secretKeyRef: { name: {{ $secret | quote }}, key: {{ $feed.usernameKey | quote }} } }
+- name: PUBLIC_FEED_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ $secret | quote }}, key: {{ $feed.passwordKey | quote }} } }
+{{- end }}
+{{- end }}
