@@ -1,5 +1,6 @@
 import type { Transaction } from '@varde/event-sourcing';
 import type { ConsentVersion } from '../domain/consent.events';
+import { sharingCoverage, type Coverage, type Receiver } from '../domain/pmd/sharing-coverage';
 
 /** A consent's current version and when it was recorded. */
 export type StoredConsent = Readonly<{ current: ConsentVersion; lastUpdated: string }>;
@@ -12,4 +13,9 @@ export abstract class Consents {
   abstract byId(consentId: string): Promise<StoredConsent | undefined>;
   /** Every consent of a patient, any status, newest first. */
   abstract ofPatient(patientId: string): Promise<readonly StoredConsent[]>;
+
+  /** Whether the patient's consents let data of `category` go to `receiver` at `now` (see {@link sharingCoverage}). */
+  async coverage(patientId: string, receiver: Receiver, category: string, now: Date = new Date()): Promise<Coverage> {
+    return sharingCoverage((await this.ofPatient(patientId)).map((c) => c.current.terms), receiver, category, now.toISOString());
+  }
 }

@@ -4,7 +4,7 @@ import { IntervalJob, LOGGER, type Logger } from '@varde/platform';
 import { MetricsRegistry } from '@varde/telemetry';
 import { selfCarePlanBatch, type PlanPdf } from '../../domain/care-plan/self-care-plan.fhir';
 import { MalformedBatchResponse, nextAttemptAt, readBatchResponse, type PatientIdentifier } from '../../domain/pmd/pmd-batch';
-import { MUNICIPALITY_AND_GP, sharingCoverage } from '../../domain/pmd/sharing-coverage';
+import { MUNICIPALITY_AND_GP } from '../../domain/pmd/sharing-coverage';
 import { Consents } from '../consents.port';
 import { PatientIdentities, PmdGateway } from '../pmd/pmd.ports';
 import { PMD_SETTINGS, type PmdSettings } from '../pmd/pmd-settings';
@@ -66,7 +66,7 @@ export class SelfCarePlanSender extends IntervalJob {
 
   private async send(plan: ClaimedPlan, now: Date): Promise<Outcome> {
     if (plan.content.status !== 'revoked') {
-      const coverage = sharingCoverage((await this.consents.ofPatient(plan.patientId)).map((c) => c.current.terms), MUNICIPALITY_AND_GP, 'enrolments', now.toISOString());
+      const coverage = await this.consents.coverage(plan.patientId, MUNICIPALITY_AND_GP, 'enrolments', now);
       if (!coverage.permitted) {
         await this.plans.withheldAtSend(plan, coverage.reason);
         return 'withheld';

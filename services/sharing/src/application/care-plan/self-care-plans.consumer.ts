@@ -3,7 +3,7 @@ import { commonV1, type IntegrationEvent } from '@varde/contracts';
 import type { Transaction } from '@varde/event-sourcing';
 import { INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { nextSelfCarePlan, PLAN_COLOURS, type PlanColour, type PublishedPathway, type SelfCarePlan } from '../../domain/care-plan/self-care-plan';
-import { MUNICIPALITY_AND_GP, sharingCoverage } from '../../domain/pmd/sharing-coverage';
+import { MUNICIPALITY_AND_GP } from '../../domain/pmd/sharing-coverage';
 import { Consents } from '../consents.port';
 import { SelfCarePlans } from './self-care-plan.ports';
 
@@ -69,7 +69,7 @@ export class SelfCarePlansConsumer extends IntegrationConsumer {
     const record = await this.plans.lock(tx, enrolmentId);
     if (!record) return;
     const pathway = await this.plans.pathway(tx, record.course.pathwayId, record.course.pathwayVersion);
-    const coverage = sharingCoverage((await this.consents.ofPatient(record.course.patientId)).map((c) => c.current.terms), MUNICIPALITY_AND_GP, 'enrolments', new Date().toISOString());
+    const coverage = await this.consents.coverage(record.course.patientId, MUNICIPALITY_AND_GP, 'enrolments');
     const change = nextSelfCarePlan(record.course, pathway, coverage.permitted ? { permitted: true } : coverage, record.last);
     switch (change.kind) {
       case 'share':

@@ -3,7 +3,7 @@ import type { IntegrationEvent } from '@varde/contracts';
 import { INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { MetricsRegistry } from '@varde/telemetry';
 import { amendedObservation, enteredInErrorObservation, pmdObservation, type SharedMeasurement } from '../../domain/pmd/pmd-observation';
-import { PMD_RECEIVER, sharingCoverage } from '../../domain/pmd/sharing-coverage';
+import { PMD_RECEIVER } from '../../domain/pmd/sharing-coverage';
 import { Consents } from '../consents.port';
 import { PmdOutbox } from './pmd.ports';
 import { PMD_SETTINGS, type PmdSettings } from './pmd-settings';
@@ -37,14 +37,14 @@ export class MeasurementsToPmdConsumer extends IntegrationConsumer {
         // A withdrawal or a new block drops what is queued at once, whatever the sender is doing; a consent that
         // starts the sharing sends the back catalogue (what was held or withheld since the enrolment started).
         'varde.sharing.v1.ConsentChanged': async (event, _message, { client }) => {
-          const coverage = sharingCoverage((await this.consents.ofPatient(event.patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', new Date().toISOString());
+          const coverage = await this.consents.coverage(event.patientId, PMD_RECEIVER, 'measurements');
           if (!coverage.permitted) await this.outbox.withhold(event.patientId, coverage.reason);
           else await this.outbox.release(client, event.patientId);
         },
         'varde.measurements.v1.MeasurementRecorded': async (event, _message, { client }) => {
           if (event.provenance?.gatewayId === this.infra.config.serviceIdentity.clientId) return this.skip('from-pmd');
           const item = { measurementId: event.measurementId, patientId: event.patientId, observation: pmdObservation(sharedMeasurement(event), this.settings.organisationNumber) };
-          const coverage = sharingCoverage((await this.consents.ofPatient(event.patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', new Date().toISOString());
+          const coverage = await this.consents.coverage(event.patientId, PMD_RECEIVER, 'measurements');
           if (coverage.permitted) return this.outbox.queue(client, item);
           this.skip('not-consented');
           await this.outbox.hold(client, item);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IntervalJob, LOGGER, type Logger } from '@varde/platform';
 import { MetricsRegistry } from '@varde/telemetry';
 import { MalformedBatchResponse, nextAttemptAt, pmdBatch, readBatchResponse, type PatientIdentifier } from '../../domain/pmd/pmd-batch';
-import { PMD_RECEIVER, sharingCoverage } from '../../domain/pmd/sharing-coverage';
+import { PMD_RECEIVER } from '../../domain/pmd/sharing-coverage';
 import { Consents } from '../consents.port';
 import { PatientIdentities, PmdGateway, PmdOutbox, type ClaimedObservation } from './pmd.ports';
 import { PMD_SETTINGS, type PmdSettings } from './pmd-settings';
@@ -55,7 +55,7 @@ export class PmdSender extends IntervalJob {
     const ready: (ClaimedObservation & { subject: PatientIdentifier })[] = [];
     for (const [patientId, items] of groupBy(claimed, (c) => c.patientId)) {
       try {
-        const coverage = sharingCoverage((await this.consents.ofPatient(patientId)).map((c) => c.current.terms), PMD_RECEIVER, 'measurements', now.toISOString());
+        const coverage = await this.consents.coverage(patientId, PMD_RECEIVER, 'measurements', now);
         if (!coverage.permitted) {
           round.withheld += await this.outbox.withhold(patientId, coverage.reason);
           this.count('withheld', items.length);
