@@ -419,4 +419,49 @@ describe('patient app: forms', () => {
     expect(stored?.item?.find((i) => i.linkId === 'allergies')?.answer).toEqual([{ valueString: 'Penicillin' }, { valueString: 'Latex' }]);
     expect(stored?.item?.find((i) => i.linkId === 'count')?.answer).toEqual([{ valueInteger: 2 }]);
   });
+
+  it('shows a question as its SDC enableWhenExpression decides, as the patient types, and forms takes what the app sends', async () => {
+    const url = `https://example.org/fhir/Questionnaire/nights-${randomUUID()}`;
+    const answerOf = (linkId: string) => `%resource.item.where(linkId = '${linkId}').answer.value`;
+    const when = (expression: string) => [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath', expression } }];
+    const questionnaire = {
+      resourceType: 'Questionnaire',
+      url,
+      version: '1',
+      name: 'Nights',
+      title: 'Your night',
+      status: 'draft',
+      item: [
+        { linkId: 'slept', type: 'decimal', text: 'Hours slept', required: true },
+        { linkId: 'woke', type: 'integer', text: 'Times woken', required: true },
+        // Two answers together decide it: what enableWhen cannot say.
+        { linkId: 'why', type: 'string', text: 'What kept you awake?', required: true, extension: when(`${answerOf('slept')} < 5 or ${answerOf('woke')} > 3`) },
+      ],
+    };
+    const { page, patientId } = await publishAndOpen(browser, questionnaire, 'Your night');
+    const why = page.locator('[data-link-id="why"]');
+    await page.getByRole('spinbutton', { name: /^Hours slept/ }).fill('8');
+    await page.getByRole('spinbutton', { name: /^Times woken/ }).fill('1');
+    expect(await why.count()).toBe(0);
+    await page.getByRole('spinbutton', { name: /^Times woken/ }).fill('5');
+    await why.waitFor();
+    await page.getByRole('button', { name: 'Send' }).click();
+    expect(await why.innerText()).toContain('Answer this question.');
+    await why.getByRole('textbox').fill('The neighbours');
+    await expectAccessible(page);
+    // Woken less after all: the question goes, and its answer is not sent (forms would refuse it).
+    await page.getByRole('spinbutton', { name: /^Times woken/ }).fill('2');
+    await why.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('form-sent').waitFor();
+
+    type Item = { linkId: string; answer?: Array<Record<string, unknown>> };
+    const found = await api<{ entry?: Array<{ resource: { status: string; item?: Item[] } }> }>('GET', `/fhir/QuestionnaireResponse?subject=Patient/${patientId}&questionnaire=${encodeURIComponent(url)}`, await token('patient', patientId));
+    const stored = found.body.entry?.[0]?.resource;
+    expect(stored?.status).toBe('completed');
+    expect(stored?.item?.map((i) => [i.linkId, i.answer?.map((a) => Object.values(a)[0])])).toEqual([
+      ['slept', [8]],
+      ['woke', [2]],
+    ]);
+  });
 });

@@ -5,18 +5,18 @@ import { useTranslation } from 'react-i18next';
 import {
   answersFromResponse,
   calculatedAnswers,
-  enabledItems,
-  hasCalculatedItems,
   initialAnswers,
+  needsFhirPath,
   problemsAtItems,
   responseItems,
   scoresOf,
+  settledForm,
   unfinishedItems,
   withAnswer,
-  withCalculatedItems,
   withInstanceAdded,
   withInstanceRemoved,
   type Answer,
+  type FhirPathEngine,
   type FormAnswers,
   type ItemProblem,
 } from './questionnaire-answers';
@@ -26,9 +26,6 @@ type Bundle<T> = { entry?: Array<{ resource: T }> };
 
 /** The draft kept on this device: answers only (never a token), the server draft it mirrors, when it was saved. */
 type LocalDraft = { answers: FormAnswers['answers']; unconfirmed: readonly string[]; instances?: FormAnswers['instances']; responseId?: string; savedAt: string };
-
-/** forms' evaluation of calculatedExpression (libs/fhir, FHIRPath), loaded with its engine only for a form that has calculated items. */
-type Calculate = (questionnaire: Questionnaire, response: QuestionnaireResponse) => QuestionnaireResponse;
 
 /** Where the draft of one questionnaire version is saved: in Varde, or on this device only (Varde did not answer). */
 type DraftState = 'idle' | 'saving' | 'saved' | 'local';
@@ -58,7 +55,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
   const { api } = useSession();
   const [questionnaire, setQuestionnaire] = useState<Questionnaire>();
   const [form, setForm] = useState<FormAnswers>({ answers: {}, unconfirmed: [], instances: {} });
-  const [calculate, setCalculate] = useState<{ run: Calculate }>();
+  const [engine, setEngine] = useState<FhirPathEngine>();
   const [problems, setProblems] = useState<readonly ItemProblem[]>([]);
   const [error, setError] = useState<string>();
   const [sent, setSent] = useState<QuestionnaireResponse>();
@@ -96,9 +93,9 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
         start = populated ? answersFromResponse(found, populated) : initialAnswers(found);
       }
       // The FHIRPath engine (forms' own evaluation, from libs/fhir) in its own chunk, fetched only when needed.
-      const engine = hasCalculatedItems(found) ? await import('@varde/fhir/src/questionnaire-expressions') : undefined;
+      const loaded = needsFhirPath(found) ? await import('@varde/fhir/src/questionnaire-expressions') : undefined;
       if (!live) return;
-      if (engine) setCalculate({ run: engine.withCalculatedAnswers });
+      if (loaded) setEngine({ withCalculatedAnswers: loaded.withCalculatedAnswers, enableWhenExpressions: loaded.enableWhenExpressions });
       setQuestionnaire(found);
       setForm(start);
     };
@@ -117,9 +114,9 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
       status,
       subject: { reference: `Patient/${patientId}` },
       authored: new Date().toISOString(),
-      item: responseItems(q, answers),
+      item: responseItems(q, answers, engine),
     }),
-    [patientId],
+    [patientId, engine],
   );
 
   /** Writes the response: a new one, or the next version of the draft this form resumed. */
@@ -157,9 +154,9 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
     [body, keepLocally, store],
   );
 
-  // The answers as shown and sent: with the calculated items answered as forms will answer them, as the patient types.
-  const shown = useMemo(() => (questionnaire && calculate ? withCalculatedItems(questionnaire, form, calculate.run) : form), [questionnaire, form, calculate]);
-  const enabled = useMemo(() => (questionnaire ? enabledItems(questionnaire, shown) : new Set<string>()), [questionnaire, shown]);
+  // The answers as shown and sent: the calculated items answered and the items enabled as forms will decide, as the patient types.
+  const settled = useMemo(() => (questionnaire ? settledForm(questionnaire, form, engine) : { form, enabled: new Set<string>() }), [questionnaire, form, engine]);
+  const { form: shown, enabled } = settled;
   const problemsByItem = useMemo(() => {
     const byItem = new Map<string, string[]>();
     for (const p of problems) if (p.key !== undefined) byItem.set(p.key, [...(byItem.get(p.key) ?? []), p.message]);
@@ -175,7 +172,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
     keepLocally(q, next);
     clearTimeout(timer.current);
     // The draft is checked by forms after it calculates: send it as the patient sees it.
-    timer.current = setTimeout(() => saveDraft(q, calculate ? withCalculatedItems(q, next, calculate.run) : next), SAVE_AFTER_MS);
+    timer.current = setTimeout(() => saveDraft(q, settledForm(q, next, engine).form), SAVE_AFTER_MS);
   };
   const answer = (key: string, given: readonly Answer[]): void => {
     setProblems((current) => current.filter((p) => p.key !== key));
@@ -189,7 +186,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
   };
 
   const send = async (): Promise<void> => {
-    const unfinished = unfinishedItems(q, shown);
+    const unfinished = unfinishedItems(q, shown, engine);
     if (unfinished.length > 0) {
       setProblems(unfinished.map(({ key, problem }) => ({ key, message: t(problem === 'required' ? 'form.answerThis' : 'form.confirmThis') })));
       setError(t('form.missing', { count: unfinished.length }));

@@ -1,6 +1,6 @@
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { withCalculatedAnswers } from '@varde/fhir/src/questionnaire-expressions';
+import * as engine from '@varde/fhir/src/questionnaire-expressions';
 import { MAX_REPEATS } from '@varde/fhir/src/questionnaire-items';
 import {
   answerKey,
@@ -11,9 +11,9 @@ import {
   problemsAtItems,
   responseItems,
   scoresOf,
+  settledForm,
   unfinishedItems,
   withAnswer,
-  withCalculatedItems,
   withInstanceAdded,
   withInstanceRemoved,
   type FormAnswers,
@@ -174,9 +174,44 @@ describe('the patient app’s questionnaire answers', () => {
       ],
     };
     const typed = withAnswer(withAnswer(initialAnswers(bmi), 'height', [{ valueDecimal: 180 }]), 'weight', [{ valueDecimal: 100 }]);
-    const shown = withCalculatedItems(bmi, typed, withCalculatedAnswers);
-    expect(shown.answers['bmi']).toEqual([{ valueDecimal: 30.9 }]);
-    expect(enabledItems(bmi, shown).has('advice')).toBe(true);
-    expect(withCalculatedItems(bmi, withAnswer(shown, 'weight', []), withCalculatedAnswers).answers['bmi']).toBeUndefined();
+    const shown = settledForm(bmi, typed, engine);
+    expect(shown.form.answers['bmi']).toEqual([{ valueDecimal: 30.9 }]);
+    expect(shown.enabled.has('advice')).toBe(true);
+    expect(settledForm(bmi, withAnswer(shown.form, 'weight', []), engine).form.answers['bmi']).toBeUndefined();
+  });
+
+  describe('an SDC enableWhenExpression', () => {
+    const when = (expression: string) => [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath' as const, expression } }];
+    const answerOf = (linkId: string) => `%resource.repeat(item).where(linkId = '${linkId}').answer.value`;
+    // why: asked when the patient slept little or woke often; detail: when "why" was answered at all (a chain).
+    const sleep: Questionnaire = {
+      resourceType: 'Questionnaire',
+      status: 'active',
+      url: 'https://example.org/sleep',
+      version: '1',
+      item: [
+        { linkId: 'slept', type: 'decimal', required: true },
+        { linkId: 'woke', type: 'integer', required: true },
+        { linkId: 'why', type: 'string', required: true, extension: when(`${answerOf('slept')} < 5 or ${answerOf('woke')} > 3`) },
+        { linkId: 'detail', type: 'text', required: true, extension: when(`${answerOf('why')}.exists()`) },
+      ],
+    };
+    const typed = (slept: number, woke: number) => withAnswer(withAnswer(initialAnswers(sleep), 'slept', [{ valueDecimal: slept }]), 'woke', [{ valueInteger: woke }]);
+
+    it('enables, asks for and sends the item as forms evaluates the expression', () => {
+      expect(enabledItems(sleep, typed(4, 0), engine).has('why')).toBe(true);
+      expect(unfinishedItems(sleep, typed(4, 0), engine)).toEqual([{ key: 'why', problem: 'required' }]);
+      expect(enabledItems(sleep, typed(8, 1), engine).has('why')).toBe(false);
+      expect(unfinishedItems(sleep, typed(8, 1), engine)).toEqual([]);
+    });
+
+    it('drops the answers of an item the expression disables, and of the items that only that answer enabled', () => {
+      const answered = withAnswer(withAnswer(typed(4, 0), 'why', [{ valueString: 'pain' }]), 'detail', [{ valueString: 'knee' }]);
+      expect(responseItems(sleep, answered, engine).map((i) => i.linkId)).toEqual(['slept', 'woke', 'why', 'detail']);
+      // Slept well after all: "why" is disabled, so its answer is not sent, so "detail" (enabled by it) is not either.
+      const rested = withAnswer(answered, 'slept', [{ valueDecimal: 8 }]);
+      expect(responseItems(sleep, rested, engine).map((i) => i.linkId)).toEqual(['slept', 'woke']);
+      expect(enabledItems(sleep, rested, engine).has('detail')).toBe(false);
+    });
   });
 });

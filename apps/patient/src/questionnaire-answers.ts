@@ -1,5 +1,6 @@
 import type { Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
-import { answersInInstance, EXT, extensionsOf, isEnabled, MAX_REPEATS } from '@varde/fhir/src/questionnaire-items';
+import type * as Expressions from '@varde/fhir/src/questionnaire-expressions';
+import { answersInInstance, enableWhenExpressionOf, EXT, extensionsOf, isEnabled, MAX_REPEATS, type EnableWhenExpressions } from '@varde/fhir/src/questionnaire-items';
 
 /** One answer as the form holds it: a FHIR answer without nested items (nesting is rebuilt when sent). */
 export type Answer = Omit<QuestionnaireResponseItemAnswer, 'item'>;
@@ -27,6 +28,12 @@ export const instanceScope = (scope: string, group: QuestionnaireItem, index: nu
 
 /** How many instances of a repeating group the form shows (at least one). */
 export const instanceCount = (form: FormAnswers, groupKey: string): number => form.instances[groupKey] ?? 1;
+
+/**
+ * forms' own FHIRPath evaluation of calculatedExpression and enableWhenExpression (libs/fhir), which the form loads in
+ * its own chunk only for a questionnaire that needs it ({@link needsFhirPath}).
+ */
+export type FhirPathEngine = Pick<typeof Expressions, 'withCalculatedAnswers' | 'enableWhenExpressions'>;
 
 /** Whether the server calculates the item's answer (SDC calculatedExpression): the patient does not answer it. */
 export const isCalculated = (item: QuestionnaireItem): boolean => extensionsOf(item, EXT.calculatedExpression).length > 0;
@@ -150,14 +157,15 @@ function answersUnder(form: FormAnswers, scope: string): Map<string, readonly An
 }
 
 /**
- * The answer keys of the items the answers enable now: enableWhen with enableBehavior, read inside a repeating
- * group's instance as forms reads it ({@link answersInInstance}); a disabled group disables its items.
+ * The answer keys of the items the answers enable: enableWhen with enableBehavior, read inside a repeating group's
+ * instance as forms reads it ({@link answersInInstance}), or the item's enableWhenExpression as `expressions` decide
+ * it; a disabled group disables its items.
  */
-export function enabledItems(questionnaire: Questionnaire, form: FormAnswers): ReadonlySet<string> {
+function enabledBy(questionnaire: Questionnaire, form: FormAnswers, expressions: EnableWhenExpressions | undefined): Set<string> {
   const enabled = new Set<string>();
   const visit = (items: readonly QuestionnaireItem[] | undefined, scope: string, answers: ReadonlyMap<string, readonly Answer[]>): void => {
     for (const item of items ?? []) {
-      if (!isEnabled(item, answers)) continue;
+      if (!isEnabled(item, answers, expressions)) continue;
       const key = answerKey(scope, item.linkId);
       enabled.add(key);
       if (!repeatingGroup(item)) {
@@ -174,13 +182,64 @@ export function enabledItems(questionnaire: Questionnaire, form: FormAnswers): R
   return enabled;
 }
 
+/** The form as forms will see it once sent: its calculated items answered, and the answer keys of the items enabled. */
+export type SettledForm = Readonly<{ form: FormAnswers; enabled: ReadonlySet<string> }>;
+
+/**
+ * The form as forms will evaluate what it is sent: forms calculates on the response sent (only enabled items'
+ * answers), then decides enableWhen and enableWhenExpression on the result. As an expression can enable an item whose
+ * answer another expression reads, the two are evaluated in turn until the enabled items no longer change (a few
+ * rounds; bounded, as a questionnaire could say "enabled when not enabled").
+ */
+export function settledForm(questionnaire: Questionnaire, form: FormAnswers, engine?: FhirPathEngine): SettledForm {
+  let enabled = enabledBy(questionnaire, form, undefined);
+  if (!engine || !needsFhirPath(questionnaire)) return { form, enabled };
+  let current = form;
+  const rounds = 2 + [...everyItem(questionnaire.item)].filter((item) => enableWhenExpressionOf(item) !== undefined).length;
+  for (let round = 0; round < rounds; round++) {
+    const sent: QuestionnaireResponse = { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: buildItems(questionnaire, form, enabled) };
+    let calculated = sent;
+    try {
+      calculated = engine.withCalculatedAnswers(questionnaire, sent);
+    } catch {
+      // An expression that fails on half-typed answers (e.g. text where a number will be) shows nothing yet.
+    }
+    current = withCalculatedFrom(questionnaire, form, calculated);
+    const next = enabledBy(questionnaire, current, engine.enableWhenExpressions(questionnaire, calculated));
+    const settled = next.size === enabled.size && [...next].every((key) => enabled.has(key));
+    enabled = next;
+    if (settled) break;
+  }
+  return { form: current, enabled };
+}
+
+/** The form with its calculated items answered as in `response` (where forms calculated them). */
+function withCalculatedFrom(questionnaire: Questionnaire, form: FormAnswers, response: QuestionnaireResponse): FormAnswers {
+  const calculatedKeys = [...everyShownItem(questionnaire.item, form)].filter(({ item }) => isCalculated(item)).map(({ key }) => key);
+  if (calculatedKeys.length === 0) return form;
+  const result = answersFromResponse(questionnaire, response);
+  const answers = { ...form.answers };
+  for (const key of calculatedKeys) {
+    if (result.answers[key]?.length) answers[key] = result.answers[key];
+    else delete answers[key];
+  }
+  return { ...form, answers };
+}
+
+/** The answer keys of the items the answers enable now (see {@link settledForm}). */
+export const enabledItems = (questionnaire: Questionnaire, form: FormAnswers, engine?: FhirPathEngine): ReadonlySet<string> => settledForm(questionnaire, form, engine).enabled;
+
 /**
  * The response's items as FHIR nests them, with only the answers to enabled items (an answer to a disabled item
  * is dropped, not sent: forms would refuse it), none to calculated items (forms calculates them), and one item per
  * instance of a repeating group that holds an answer.
  */
-export function responseItems(questionnaire: Questionnaire, form: FormAnswers): QuestionnaireResponseItem[] {
-  const enabled = enabledItems(questionnaire, form);
+export function responseItems(questionnaire: Questionnaire, form: FormAnswers, engine?: FhirPathEngine): QuestionnaireResponseItem[] {
+  const settled = settledForm(questionnaire, form, engine);
+  return buildItems(questionnaire, settled.form, settled.enabled);
+}
+
+function buildItems(questionnaire: Questionnaire, form: FormAnswers, enabled: ReadonlySet<string>): QuestionnaireResponseItem[] {
   const build = (items: readonly QuestionnaireItem[] | undefined, scope: string): QuestionnaireResponseItem[] =>
     (items ?? []).flatMap((item): QuestionnaireResponseItem[] => {
       const key = answerKey(scope, item.linkId);
@@ -209,8 +268,8 @@ const answeredUnder = (form: FormAnswers, scope: string): boolean => Object.entr
  * confirmed. Inside a repeating group, an instance left empty is not sent, so it asks for nothing (but the first
  * instance of a required group does).
  */
-export function unfinishedItems(questionnaire: Questionnaire, form: FormAnswers): Array<{ key: string; problem: 'required' | 'confirm' }> {
-  const enabled = enabledItems(questionnaire, form);
+export function unfinishedItems(questionnaire: Questionnaire, given: FormAnswers, engine?: FhirPathEngine): Array<{ key: string; problem: 'required' | 'confirm' }> {
+  const { form, enabled } = settledForm(questionnaire, given, engine);
   const found: Array<{ key: string; problem: 'required' | 'confirm' }> = [];
   const visit = (items: readonly QuestionnaireItem[] | undefined, scope: string): void => {
     for (const item of items ?? []) {
@@ -279,28 +338,6 @@ function locate(questionnaire: Questionnaire, form: FormAnswers, location: strin
   return { key, scope };
 }
 
-/**
- * The form with the calculated items answered as forms will answer them (SDC calculatedExpression, evaluated by
- * `calculate`: the same FHIRPath evaluation forms runs), so the patient sees them change as they type.
- */
-export function withCalculatedItems(questionnaire: Questionnaire, form: FormAnswers, calculate: (questionnaire: Questionnaire, response: QuestionnaireResponse) => QuestionnaireResponse): FormAnswers {
-  const calculatedKeys = [...everyShownItem(questionnaire.item, form)].filter(({ item }) => isCalculated(item)).map(({ key }) => key);
-  if (calculatedKeys.length === 0) return form;
-  let result: FormAnswers;
-  try {
-    result = answersFromResponse(questionnaire, calculate(questionnaire, { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: responseItems(questionnaire, form) }));
-  } catch {
-    // An expression that fails on half-typed answers (e.g. text where a number will be) shows nothing yet.
-    return form;
-  }
-  const answers = { ...form.answers };
-  for (const key of calculatedKeys) {
-    if (result.answers[key]?.length) answers[key] = result.answers[key];
-    else delete answers[key];
-  }
-  return { ...form, answers };
-}
-
 /** A stored response's scores (forms' score extension), each with the name the questionnaire gives its code. */
 export function scoresOf(questionnaire: Questionnaire, response: QuestionnaireResponse): Array<{ name: string; value: number }> {
   const names = new Map<string, string>();
@@ -326,5 +363,5 @@ export function calculatedAnswers(questionnaire: Questionnaire, response: Questi
     });
 }
 
-/** Every item of a questionnaire that forms calculates; the form loads the FHIRPath engine only when there is one. */
-export const hasCalculatedItems = (questionnaire: Questionnaire): boolean => [...everyItem(questionnaire.item)].some(isCalculated);
+/** Whether forms evaluates FHIRPath as the questionnaire is answered (calculated items, enableWhenExpression); the form loads the engine only then. */
+export const needsFhirPath = (questionnaire: Questionnaire): boolean => [...everyItem(questionnaire.item)].some((item) => isCalculated(item) || enableWhenExpressionOf(item) !== undefined);

@@ -1,7 +1,7 @@
 import type { Expression, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
-import { EXT, extensionsOf, walkItems } from './questionnaire-items';
+import { enableWhenExpressionOf, EXT, extensionsOf, walkItems, type EnableWhenExpressions } from './questionnaire-items';
 
 /** One computed score of a response: its codes (the first is the one triage rules use) and value. */
 export type ComputedScore = Readonly<{ code: { system: string; code: string; display?: string }; codings: readonly { system: string; code: string; display?: string }[]; value: number }>;
@@ -129,4 +129,31 @@ export function initialAnswer(questionnaire: Questionnaire, item: QuestionnaireI
   if (value !== null && typeof value === 'object' && item.type === 'quantity') return { valueQuantity: value };
   if (value !== null && typeof value === 'object' && (item.type === 'choice' || item.type === 'open-choice')) return { valueCoding: value };
   return answerFor(item, value);
+}
+
+/**
+ * The SDC enableWhenExpressions of a questionnaire evaluated on one response (the whole response, with the
+ * questionnaire's variables; in a repeating group too, which enableWhen reads per instance): an item is enabled when
+ * its expression yields exactly `true`. An expression that yields anything else, or fails on the answers given,
+ * disables its item. forms and the patient app both decide with this, so they agree.
+ */
+export function enableWhenExpressions(questionnaire: Questionnaire, response: QuestionnaireResponse): EnableWhenExpressions {
+  let env: Env | undefined;
+  const decided = new Map<string, boolean>();
+  return (item) => {
+    const expression = enableWhenExpressionOf(item);
+    if (expression === undefined) return true;
+    let enabled = decided.get(item.linkId);
+    if (enabled === undefined) {
+      try {
+        env ??= variables(questionnaire, response);
+        const result = evaluate(expression, response, env);
+        enabled = result.length === 1 && result[0] === true;
+      } catch {
+        enabled = false;
+      }
+      decided.set(item.linkId, enabled);
+    }
+    return enabled;
+  };
 }

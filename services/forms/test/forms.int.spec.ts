@@ -275,6 +275,7 @@ describe('forms: authoring and versions', () => {
     ['an enableWhen on a missing item', draft('9', { item: [{ linkId: 'a', type: 'boolean', enableWhen: [{ question: 'ghost', operator: 'exists', answerBoolean: true }] }] }), 'enableWhen names "ghost"'],
     ['an enableWhen cycle', draft('9', { item: [{ linkId: 'a', type: 'boolean', enableWhen: [{ question: 'b', operator: '=', answerBoolean: true }] }, { linkId: 'b', type: 'boolean', enableWhen: [{ question: 'a', operator: '=', answerBoolean: true }] }] }), 'enableWhen cycle'],
     ['FHIRPath that does not parse', draft('9', { extension: [{ url: 'https://varde.no/fhir/StructureDefinition/questionnaire-score', extension: [{ url: 'code', valueCoding: { system: 'urn:s', code: 'X' } }, { url: 'expression', valueExpression: { language: 'text/fhirpath', expression: 'item.where(' } }] }] }), 'FHIRPath does not parse'],
+    ['an enableWhenExpression that does not parse', draft('9', { item: [{ linkId: 'a', type: 'boolean', extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath', expression: '%resource.item.where(' } }] }] }), '(linkId "a"): sdc-questionnaire-enableWhenExpression: FHIRPath does not parse'],
     ['an attachment item', draft('9', { item: [{ linkId: 'photo', type: 'attachment' }] }), 'attachment items are not supported'],
     ['a draft sent as active', draft('9', { status: 'active' }), '$publish'],
   ];
@@ -284,6 +285,53 @@ describe('forms: authoring and versions', () => {
     expect(result.status).toBe(400);
     expect(result.body.issue.map((i: JsonBody) => i.diagnostics).join('\n')).toContain(expected);
     expect(await appended()).toBe(before);
+  });
+
+  it('publishes a form with an SDC enableWhenExpression and checks responses by it: required when it holds, refused when it does not', async () => {
+    const designer = await issuer.token('pathway-designer');
+    const url = `https://example.org/q/nights-${randomUUID()}`;
+    const answerOf = (linkId: string) => `%resource.item.where(linkId = '${linkId}').answer.value`;
+    const created = await call('POST', '/fhir/Questionnaire', designer, {
+      resourceType: 'Questionnaire',
+      status: 'draft',
+      url,
+      version: '1',
+      item: [
+        { linkId: 'slept', type: 'decimal', text: 'Hours slept', required: true },
+        { linkId: 'woke', type: 'integer', text: 'Times woken', required: true },
+        {
+          linkId: 'why',
+          type: 'string',
+          text: 'What kept you awake?',
+          required: true,
+          extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath', expression: `${answerOf('slept')} < 5 or ${answerOf('woke')} > 3` } }],
+        },
+      ],
+    });
+    expect(created.status).toBe(201);
+    expect((await call('POST', `/fhir/Questionnaire/${created.body.id}/$publish`, designer)).status).toBe(200);
+    const response = (slept: number, woke: number, why?: string) => ({
+      resourceType: 'QuestionnaireResponse',
+      questionnaire: `${url}|1`,
+      status: 'completed',
+      subject: { reference: `Patient/${patientId}` },
+      authored: new Date(Date.now() - 60_000).toISOString(),
+      item: [{ linkId: 'slept', answer: [{ valueDecimal: slept }] }, { linkId: 'woke', answer: [{ valueInteger: woke }] }, ...(why ? [{ linkId: 'why', answer: [{ valueString: why }] }] : [])],
+    });
+    const before = await appended();
+    const missing = await call('POST', '/fhir/QuestionnaireResponse', patientToken, response(4, 0));
+    expect(missing.status).toBe(400);
+    expect(missing.body.issue.map((i: JsonBody) => i.diagnostics)).toEqual(['QuestionnaireResponse.item: linkId "why" is required ("What kept you awake?") and has no answer']);
+    const disabled = await call('POST', '/fhir/QuestionnaireResponse', patientToken, response(8, 1, 'noise'));
+    expect(disabled.status).toBe(400);
+    expect(disabled.body.issue[0].diagnostics).toContain('linkId "why" is not enabled by the answers given');
+    expect(await appended()).toBe(before);
+    // Completed responses answer an assignment: a clinician assigns the form for each.
+    const assign = async () => expect((await call('POST', `/api/patients/${patientId}/form-assignments`, await issuer.token('clinician'), { questionnaire: `${url}|1` })).status).toBe(201);
+    await assign();
+    expect((await call('POST', '/fhir/QuestionnaireResponse', patientToken, response(4, 5, 'noise'))).status).toBe(201);
+    await assign();
+    expect((await call('POST', '/fhir/QuestionnaireResponse', patientToken, response(8, 1))).status).toBe(201);
   });
 });
 

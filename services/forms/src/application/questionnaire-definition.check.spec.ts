@@ -1,4 +1,4 @@
-import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
+import type { Extension, Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { questionnaireDefinitionIssues } from './questionnaire-definition.check';
 import { shippedQuestionnaires } from './shipped-questionnaires';
@@ -6,6 +6,8 @@ import { shippedQuestionnaires } from './shipped-questionnaires';
 const form = (item: QuestionnaireItem[], extra: Partial<Questionnaire> = {}): Questionnaire => ({ resourceType: 'Questionnaire', status: 'draft', url: 'https://example.org/q/x', version: '1', item, ...extra });
 const issuesOf = (q: Questionnaire): string[] => questionnaireDefinitionIssues(q).map((i) => `${i.field}: ${i.message}`);
 const smoking: QuestionnaireItem = { linkId: 'smokes', type: 'boolean', text: 'Do you smoke?' };
+const enableWhenExpression = (expression: string): Extension => ({ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath', expression } });
+const cigarettes = (extra: Partial<QuestionnaireItem>): QuestionnaireItem => ({ linkId: 'cigarettes', type: 'integer', ...extra });
 
 describe('questionnaire definitions', () => {
   it.each(shippedQuestionnaires().map((q) => [q.id, q] as const))('the shipped %s passes every check', (_id, q) => {
@@ -25,6 +27,10 @@ describe('questionnaire definitions', () => {
     expect(issuesOf(form(items, { contained }))).toEqual([]);
   });
 
+  it('accepts an SDC enableWhenExpression that parses', () => {
+    expect(issuesOf(form([smoking, cigarettes({ extension: [enableWhenExpression("%resource.item.where(linkId = 'smokes').answer.value = true")] })]))).toEqual([]);
+  });
+
   it.each<[string, Questionnaire, string]>([
     ['duplicate linkIds', form([smoking, { ...smoking }]), 'Questionnaire.item[1].linkId: linkId "smokes" is used twice'],
     ['an enableWhen on an item that does not exist', form([{ linkId: 'a', type: 'string', enableWhen: [{ question: 'nope', operator: 'exists', answerBoolean: true }] }]), 'enableWhen names "nope", which is no item'],
@@ -33,6 +39,10 @@ describe('questionnaire definitions', () => {
     ['an ordered operator on a boolean', form([smoking, { linkId: 'n', type: 'integer', enableWhen: [{ question: 'smokes', operator: '>', answerBoolean: true }] }]), 'takes = or !='],
     ['two enableWhen without enableBehavior', form([smoking, { linkId: 'n', type: 'integer', enableWhen: [{ question: 'smokes', operator: '=', answerBoolean: true }, { question: 'smokes', operator: 'exists', answerBoolean: true }] }]), 'Questionnaire.item[1].enableBehavior: '],
     ['a FHIRPath expression that does not parse', form([{ linkId: 'total', type: 'integer', extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression', valueExpression: { language: 'text/fhirpath', expression: "%resource.item.where(linkId = 'a'" } }] }]), 'FHIRPath does not parse'],
+    ['an enableWhenExpression that does not parse', form([smoking, cigarettes({ extension: [enableWhenExpression("%resource.item.where(linkId = 'smokes'")] })]), 'Questionnaire.item[1].extension: Questionnaire.item[1] (linkId "cigarettes"): sdc-questionnaire-enableWhenExpression: FHIRPath does not parse'],
+    ['an enableWhenExpression in another language', form([smoking, cigarettes({ extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/cql', expression: 'true' } }] })]), 'expected language "text/fhirpath"'],
+    ['enableWhen and an enableWhenExpression on one item', form([smoking, cigarettes({ enableWhen: [{ question: 'smokes', operator: '=', answerBoolean: true }], extension: [enableWhenExpression('true')] })]), 'Questionnaire.item[1].enableWhen: Questionnaire.item[1] (linkId "cigarettes"): give enableWhen or an enableWhenExpression, not both'],
+    ['two enableWhenExpressions on one item', form([smoking, cigarettes({ extension: [enableWhenExpression('true'), enableWhenExpression('false')] })]), 'one enableWhenExpression at most'],
     ['a score whose expression does not parse', form([smoking], { extension: [{ url: 'https://varde.no/fhir/StructureDefinition/questionnaire-score', extension: [{ url: 'code', valueCoding: { system: 'urn:s', code: 'S' } }, { url: 'expression', valueExpression: { language: 'text/fhirpath', expression: 'sum(' } }] }] }), 'score S: FHIRPath does not parse'],
     ['an attachment item', form([{ linkId: 'photo', type: 'attachment' }]), 'attachment items are not supported'],
     ['an integer option on a choice of codes... in a boolean item', form([{ linkId: 'b', type: 'boolean', answerOption: [{ valueInteger: 1 }] }]), 'a boolean item has no answer options'],

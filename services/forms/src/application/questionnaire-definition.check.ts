@@ -12,7 +12,7 @@ const ENABLE_WHEN_KEYS: Readonly<Record<string, readonly string[]>> = Object.fro
     .map(([type, keys]) => [type, type === 'decimal' || type === 'integer' ? ['answerDecimal', 'answerInteger'] : keys.map((k) => k.replace(/^value/, 'answer'))]),
 );
 const OPTION_TYPES = new Set(['choice', 'open-choice', 'integer', 'date', 'time', 'string']);
-const EXPRESSION_EXTENSIONS = [EXT.calculatedExpression, EXT.initialExpression, EXT.variable];
+const EXPRESSION_EXTENSIONS = [EXT.calculatedExpression, EXT.initialExpression, EXT.enableWhenExpression, EXT.variable];
 
 /**
  * What R4 and SDC ask of a Questionnaire that Varde will serve and score, beyond its structure: unique linkIds,
@@ -86,7 +86,9 @@ function checkOptions(questionnaire: Questionnaire, item: QuestionnaireItem, at:
 function checkEnableWhen(item: QuestionnaireItem, at: string, named: string, byLinkId: Map<string, [QuestionnaireItem, string]>, issue: Issue): void {
   const conditions = item.enableWhen ?? [];
   if (conditions.length > 1 && !item.enableBehavior) issue(`${at}.enableBehavior`, `${named}: required ("all" or "any") when there is more than one enableWhen`);
-  if (extensionsOf(item, EXT.enableWhenExpression).length > 0) issue(`${at}.extension`, `${named}: enableWhenExpression is not supported; write the condition as enableWhen`);
+  const expressions = extensionsOf(item, EXT.enableWhenExpression).length;
+  if (expressions > 1) issue(`${at}.extension`, `${named}: one enableWhenExpression at most (write one FHIRPath condition)`);
+  if (expressions > 0 && conditions.length > 0) issue(`${at}.enableWhen`, `${named}: give enableWhen or an enableWhenExpression, not both (SDC)`);
   conditions.forEach((condition: QuestionnaireItemEnableWhen, i) => {
     const where = `${at}.enableWhen[${i}]`;
     const target = byLinkId.get(condition.question)?.[0];

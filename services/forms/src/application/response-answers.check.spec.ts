@@ -55,6 +55,47 @@ describe('response answers', () => {
     expect(issuesOf(items).join('\n')).toContain(expected);
   });
 
+  describe('an SDC enableWhenExpression', () => {
+    // Asked only when the two answers together say so: what one enableWhen cannot express.
+    const sleep: Questionnaire = {
+      resourceType: 'Questionnaire',
+      status: 'active',
+      url: 'https://example.org/q/sleep',
+      version: '1',
+      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/variable', valueExpression: { name: 'slept', language: 'text/fhirpath', expression: "%resource.repeat(item).where(linkId = 'hours').answer.value" } }],
+      item: [
+        { linkId: 'hours', type: 'decimal', required: true },
+        { linkId: 'woke', type: 'integer', required: true },
+        {
+          linkId: 'why',
+          type: 'string',
+          required: true,
+          extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath', expression: "%slept < 5 or %resource.repeat(item).where(linkId = 'woke').answer.value > 3" } }],
+        },
+      ],
+    };
+    const answered = (hours: number, woke: number, why?: string): QuestionnaireResponseItem[] => [{ linkId: 'hours', answer: [{ valueDecimal: hours }] }, { linkId: 'woke', answer: [{ valueInteger: woke }] }, ...(why ? [{ linkId: 'why', answer: [{ valueString: why }] }] : [])];
+    const issues = (items: QuestionnaireResponseItem[]) => checkResponseAnswers(sleep, items, true).issues.map((i) => `${i.field}: ${i.message}`);
+
+    it('requires the item when the expression is true, through a variable or an answer', () => {
+      expect(issues(answered(4, 0))).toEqual(['QuestionnaireResponse.item: linkId "why" is required and has no answer']);
+      expect(issues(answered(8, 5))).toEqual(['QuestionnaireResponse.item: linkId "why" is required and has no answer']);
+      expect(issues(answered(4, 0, 'pain'))).toEqual([]);
+    });
+
+    it('neither requires nor takes the item when the expression is false', () => {
+      expect(issues(answered(8, 1))).toEqual([]);
+      expect(issues(answered(8, 1, 'pain'))).toEqual([`QuestionnaireResponse.item[2]: linkId "why" is not enabled by the answers given (enabled when %slept < 5 or %resource.repeat(item).where(linkId = 'woke').answer.value > 3), so it must not be answered`]);
+    });
+
+    it('counts an expression that fails on the answers given as false', () => {
+      // single() of two answers fails in FHIRPath (fhirpath.js throws "Expected single").
+      const failing: Questionnaire = { ...sleep, extension: [], item: [sleep.item![0]!, { linkId: 'woke', type: 'integer' }, { linkId: 'why', type: 'string', required: true, extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath', expression: '%resource.repeat(item).answer.value.single() < 5' } }] }] };
+      expect(checkResponseAnswers(failing, answered(4, 0), true).issues).toEqual([]);
+      expect(checkResponseAnswers(failing, answered(4, 0).slice(0, 1), true).issues.map((i) => i.message)).toEqual(['linkId "why" is required and has no answer']);
+    });
+  });
+
   describe('a repeating group', () => {
     const medicines: Questionnaire = {
       resourceType: 'Questionnaire',

@@ -1,7 +1,7 @@
 import { UcumLhcUtils } from '@lhncbc/ucum-lhc';
 import type { Coding, Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 import type { FieldIssue } from '@varde/core';
-import { answersByLinkId, answersInInstance, comparableValue, isEnabled } from '@varde/fhir';
+import { answersByLinkId, answersInInstance, comparableValue, enableWhenExpressionOf, enableWhenExpressions, isEnabled, type EnableWhenExpressions } from '@varde/fhir';
 import { ANSWER_KEYS, EXT, extensionsOf, MAX_REPEATS, optionsOf, UCUM, valueKeyOf, walkItems, weightOf } from './form-items';
 
 const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
@@ -20,7 +20,8 @@ export type AnswerCheck = Readonly<{ issues: FieldIssue[]; numeric: Record<strin
 /**
  * Checks a response's items against the questionnaire version it names: every linkId known and in its place,
  * one answer unless the item repeats (at most {@link MAX_REPEATS}), each answer of the item's type and among its
- * options, no answer to a disabled item (enableWhen / enableBehavior, evaluated on this response), and — when
+ * options, no answer to a disabled item (enableWhen / enableBehavior or SDC enableWhenExpression, evaluated on this
+ * response), and — when
  * `complete` — every enabled required item answered. Answers to calculated items are the server's (not checked).
  */
 export function checkResponseAnswers(questionnaire: Questionnaire, items: readonly QuestionnaireResponseItem[] | undefined, complete: boolean): AnswerCheck {
@@ -28,21 +29,17 @@ export function checkResponseAnswers(questionnaire: Questionnaire, items: readon
   const issue: Issue = (field, message) => void issues.push({ field, message });
   const answers = answersByLinkId(items ?? []);
   const numeric: Record<string, number> = {};
-  checkLevel(questionnaire, questionnaire.item ?? [], items ?? [], 'QuestionnaireResponse', true, complete, answers, numeric, issue);
+  const expressions = enableWhenExpressions(questionnaire, { resourceType: 'QuestionnaireResponse', status: complete ? 'completed' : 'in-progress', item: [...(items ?? [])] });
+  checkLevel({ questionnaire, complete, expressions, numeric, issue }, questionnaire.item ?? [], items ?? [], 'QuestionnaireResponse', true, answers);
   return { issues, numeric };
 }
 
-function checkLevel(
-  questionnaire: Questionnaire,
-  definitions: readonly QuestionnaireItem[],
-  items: readonly QuestionnaireResponseItem[],
-  path: string,
-  parentEnabled: boolean,
-  complete: boolean,
-  answers: ReadonlyMap<string, readonly Answer[]>,
-  numeric: Record<string, number>,
-  issue: Issue,
-): void {
+/** What every level of one response's check shares. */
+type Check = Readonly<{ questionnaire: Questionnaire; complete: boolean; expressions: EnableWhenExpressions; numeric: Record<string, number>; issue: Issue }>;
+
+function checkLevel(check: Check, definitions: readonly QuestionnaireItem[], items: readonly QuestionnaireResponseItem[], path: string, parentEnabled: boolean, answers: ReadonlyMap<string, readonly Answer[]>): void {
+  const { questionnaire, complete, expressions, numeric, issue } = check;
+  const enabledNow = (definition: QuestionnaireItem): boolean => isEnabled(definition, answers, expressions);
   const seen = new Map<string, number>();
   items.forEach((entry, i) => {
     const at = `${path}.item[${i}]`;
@@ -54,7 +51,7 @@ function checkLevel(
     const count = (seen.get(entry.linkId) ?? 0) + 1;
     seen.set(entry.linkId, count);
     if (count > 1 && !(definition.type === 'group' && definition.repeats)) return issue(`${at}.linkId`, `linkId "${entry.linkId}" appears more than once; only a repeating group may`);
-    const enabled = parentEnabled && isEnabled(definition, answers);
+    const enabled = parentEnabled && enabledNow(definition);
     const hasContent = (entry.answer?.length ?? 0) > 0 || (entry.item?.length ?? 0) > 0;
     const calculated = extensionsOf(definition, EXT.calculatedExpression).length > 0;
     if (!enabled && hasContent && !calculated) return issue(at, `linkId "${entry.linkId}" is not enabled by the answers given (${describeEnableWhen(definition)}), so it must not be answered`);
@@ -63,7 +60,7 @@ function checkLevel(
       if (count > MAX_REPEATS) return count === MAX_REPEATS + 1 ? issue(`${at}`, `linkId "${entry.linkId}": more than ${MAX_REPEATS} instances of a repeating group`) : undefined;
       // Inside one instance of a repeating group, enableWhen reads that instance's answers.
       const scoped = definition.repeats ? answersInInstance(answers, definition, answersByLinkId(entry.item ?? [])) : answers;
-      checkLevel(questionnaire, definition.item ?? [], entry.item ?? [], at, enabled, complete, scoped, numeric, issue);
+      checkLevel(check, definition.item ?? [], entry.item ?? [], at, enabled, scoped);
       return;
     }
     if (entry.item?.length) issue(`${at}.item`, `linkId "${entry.linkId}": the items under a question go inside its answer (answer[].item)`);
@@ -74,17 +71,17 @@ function checkLevel(
     given.forEach((answer, j) => {
       const value = checkAnswer(questionnaire, definition, answer, `${at}.answer[${j}]`, issue);
       if (value !== undefined && given.length === 1) numeric[entry.linkId] = value;
-      if (answer.item?.length) checkLevel(questionnaire, definition.item ?? [], answer.item, `${at}.answer[${j}]`, enabled, complete, answers, numeric, issue);
+      if (answer.item?.length) checkLevel(check, definition.item ?? [], answer.item, `${at}.answer[${j}]`, enabled, answers);
     });
   });
   if (!complete || !parentEnabled) return;
   for (const definition of definitions) {
-    if (!definition.required || seen.has(definition.linkId) || !isEnabled(definition, answers) || extensionsOf(definition, EXT.calculatedExpression).length > 0) continue;
+    if (!definition.required || seen.has(definition.linkId) || !enabledNow(definition) || extensionsOf(definition, EXT.calculatedExpression).length > 0) continue;
     issue(`${path}.item`, `linkId "${definition.linkId}" is required${definition.text ? ` ("${definition.text.slice(0, 80)}")` : ''} and has no answer`);
   }
   for (const [index, entry] of items.entries()) {
     const definition = definitions.find((d) => d.linkId === entry.linkId);
-    if (definition?.required && definition.type !== 'group' && !(entry.answer?.length) && isEnabled(definition, answers) && !extensionsOf(definition, EXT.calculatedExpression).length) {
+    if (definition?.required && definition.type !== 'group' && !(entry.answer?.length) && enabledNow(definition) && !extensionsOf(definition, EXT.calculatedExpression).length) {
       issue(`${path}.item[${index}].answer`, `linkId "${definition.linkId}" is required and has no answer`);
     }
   }
@@ -155,6 +152,8 @@ function sameOption(option: QuestionnaireItemAnswerOption, key: string, value: u
 }
 
 function describeEnableWhen(item: QuestionnaireItem): string {
+  const expression = enableWhenExpressionOf(item);
+  if (expression !== undefined) return `enabled when ${expression}`;
   const conditions = (item.enableWhen ?? []).map((c) => `${c.question} ${c.operator} ${display(comparableValue(c.answerCoding ?? c.answerQuantity ?? c.answerBoolean ?? c.answerDecimal ?? c.answerInteger ?? c.answerDate ?? c.answerDateTime ?? c.answerTime ?? c.answerString))}`);
   return conditions.length ? `enabled when ${conditions.join(item.enableBehavior === 'any' ? ' or ' : ' and ')}` : 'inside a disabled group';
 }
