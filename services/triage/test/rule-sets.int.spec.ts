@@ -5,7 +5,7 @@ import { schemaConnectionString } from '@varde/database';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
 import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
-import { measurementRecorded, patientEnrolled, scoreSubmitted, spo2Corrected, spo2EnteredInError, spo2Recorded } from './triage-messages';
+import { measurementRecorded, patientEnrolled, questionnaireTaskMissed, scoreSubmitted, spo2Corrected, spo2EnteredInError, spo2Recorded } from './triage-messages';
 
 const databaseUrl = inject('databaseUrl');
 const copd = readFileSync(join(__dirname, '..', 'rule-sets', 'copd-default.yaml'), 'utf8');
@@ -333,5 +333,28 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
       return now.colour === 'red' ? now : undefined;
     }, 'PHQ-9 22 to turn the patient red');
     expect(red.reasons).toContain('PHQ-9 score 22 (severe depression, 20 or more)');
+  });
+
+  it('a missing-report rule on a questionnaire: a missed PHQ-9 task turns the patient yellow until the PHQ-9 is answered', async () => {
+    const missingPhq9 = `${copd.trimEnd()}
+  - id: phq9-missing
+    kind: missing
+    code: questionnaire:https://varde.no/fhir/Questionnaire/phq-9
+    after: P9D
+    colour: yellow
+    reason: No {display} answered for {hours} h
+`;
+    expect((await call('POST', '/api/rule-sets', designer, missingPhq9, 'application/yaml')).status).toBe(201);
+    const patientId = await enrol();
+    // The task fell due after the enrolment (as pathways schedules it); its window ends now.
+    const dueAt = new Date();
+    await bus.publish([questionnaireTaskMissed(patientId, 'https://varde.no/fhir/Questionnaire/phq-9|1', dueAt, dueAt)]);
+    const yellow = await eventually(async () => {
+      const now = await current(patientId);
+      return now.colour === 'yellow' ? now : undefined;
+    }, 'the missed PHQ-9 task to turn the patient yellow');
+    expect(yellow.reasons.find((r: string) => r.includes('phq-9'))).toBe(`No phq-9 questionnaire answered for 0 h (the task due ${dueAt.toISOString()} was missed)`);
+    await bus.publish([scoreSubmitted(patientId, 'https://varde.no/fhir/Questionnaire/phq-9', 'PHQ-9', 4)]);
+    await eventually(async () => ((await current(patientId)).colour === 'green' ? true : undefined), 'green once the PHQ-9 is answered');
   });
 });

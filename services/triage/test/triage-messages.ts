@@ -135,3 +135,17 @@ export function taskMissed(patientId: string, dueAt: Date, windowEnd: Date, loin
     windowEnd,
   });
 }
+
+/** TaskMissed of a questionnaire task: the patient did not answer the questionnaire (canonical url|version) in its window. */
+export function questionnaireTaskMissed(patientId: string, questionnaire: string, dueAt: Date, windowEnd: Date): IntegrationMessage {
+  return message('varde.pathways.v1.TaskMissed', TOPICS.pathways, patientId, windowEnd, {
+    patientId,
+    taskId: randomUUID(),
+    activity: 'https://varde.no/fhir/ActivityDefinition/weekly-questionnaire|1',
+    kind: pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE,
+    loincCode: '',
+    questionnaire,
+    dueAt,
+    windowEnd,
+  });
+}

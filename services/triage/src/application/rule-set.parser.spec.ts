@@ -69,6 +69,18 @@ describe('rule set documents', () => {
     expect(problemsOf(copd.replace('threshold: 5\n', 'threshold: 6\n'))[0]!.message).toBe('impossible threshold 6: CAT breathlessness is between 0 and 5 {score}');
   });
 
+  it('accepts a missing-report rule on a questionnaire (by id or canonical url) and refuses it in a rule that compares values', () => {
+    const withRule = (kindAndCode: string): string =>
+      `id: mood\npathway: copd\ntitle: Mood\nrules:\n  - id: phq9\n${kindAndCode}\n    colour: yellow\n    reason: No {display} answered for {hours} h\n`;
+    for (const code of ['questionnaire:phq-9', 'questionnaire:https://varde.no/fhir/Questionnaire/phq-9|1']) {
+      const parsed = parseRuleSet(withRule(`    kind: missing\n    code: ${code}\n    after: P9D`));
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+      expect(ruleSetFromDocument(parsed.ruleSet.document, 1, 'x').rules[0]).toMatchObject({ code: { system: 'https://varde.no/fhir/CodeSystem/questionnaire', code: 'phq-9' } });
+    }
+    const source = withRule('    kind: threshold\n    code: questionnaire:phq-9\n    operator: ge\n    threshold: 10\n    unit: "{score}"').replace('No {display} answered for {hours} h', 'Score {value}');
+    expect(problemsOf(source)[0]).toMatchObject({ line: lineOf(source, 'questionnaire:phq-9'), message: 'a threshold rule cannot name a questionnaire (questionnaire:phq-9), only a missing rule can; compare its scores with score:<code> or its answers with answer:<id>/<linkId>' });
+  });
+
   it('refuses an impossible threshold and a unit that is not the canonical one', () => {
     const source = copd.replace('threshold: 90', 'threshold: 120').replace('unit: kg', 'unit: "[lb_av]"');
     const problems = problemsOf(source);

@@ -5,7 +5,7 @@ import { ValidationError } from '@varde/core';
 import { deterministicId, EventStore } from '@varde/event-sourcing';
 import type { ConsumerContext, DeliveredMessage } from '@varde/messaging';
 import { commandMetadataFromMessage, INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
-import { answerCode, canonicalCode, SCORE_UNIT } from '../domain/code-catalogue';
+import { answerCode, canonicalCode, questionnaireCode, RESPONSE_UNIT, SCORE_UNIT } from '../domain/code-catalogue';
 import type { EnrolmentChange } from '../domain/enrolment-course';
 import type { Withdrawal } from '../domain/triage.decide';
 import type { TriageInput } from '../domain/triage-rules';
@@ -155,14 +155,17 @@ export class TriageInputsConsumer extends IntegrationConsumer {
     await this.recorder.record(ctx.client, await this.triage.recordEnrolmentChange(patient, change, metadata, this.storeFor(ctx, patient)), metadata, ctx.run);
   }
 
-  /** A missed measurement task counts for the missing-report rule of its code; other kinds have no code a rule names. */
+  /**
+   * A missed measurement task counts for the missing-report rule of its LOINC code, a missed questionnaire task for
+   * the one of its questionnaire (`questionnaire:<id>`); a free task has no code a rule names.
+   */
   private async onTaskMissed(event: IntegrationEvent<'varde.pathways.v1.TaskMissed'>, message: DeliveredMessage, ctx: ConsumerContext): Promise<void> {
-    if (event.kind !== pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT) return;
-    if (!event.loincCode) throw ValidationError.field('loinc_code', 'required for a measurement task');
+    const code = missedTaskCode(event);
+    if (!code) return;
     if (!event.dueAt || !event.windowEnd) throw ValidationError.field(!event.dueAt ? 'due_at' : 'window_end', 'required');
     const patientId = requirePatient(event.patientId);
     await this.settle(patientId, ctx);
-    const task = { taskId: event.taskId, code: canonicalCode({ system: 'http://loinc.org', code: event.loincCode }), dueAt: event.dueAt.toISOString(), windowEnd: event.windowEnd.toISOString() };
+    const task = { taskId: event.taskId, code, dueAt: event.dueAt.toISOString(), windowEnd: event.windowEnd.toISOString() };
     const metadata = commandMetadataFromMessage(message, CONSUMER);
     await this.recorder.record(ctx.client, await this.triage.recordMissedTask(patientId, task, metadata, this.storeFor(ctx, patientId)), metadata, ctx.run);
   }
@@ -204,6 +207,9 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       if (!answer.linkId) throw ValidationError.field('answers.link_id', 'required: the item the answer belongs to');
       inputs.push(inputFrom(message, answerCode(event.questionnaireUrl, answer.linkId), answer.value, SCORE_UNIT, event.authoredAt, `${event.responseId}#${answer.linkId}`));
     }
+    // And the response itself: a report of the questionnaire, which ends what a missing-report rule on it counts.
+    if (!event.questionnaireUrl) throw ValidationError.field('questionnaire_url', 'required: the questionnaire answered');
+    inputs.push(inputFrom(message, questionnaireCode(event.questionnaireUrl), 1, RESPONSE_UNIT, event.authoredAt, `${event.responseId}#questionnaire`));
     await this.assess(requirePatient(event.patientId), { inputs }, message, ctx);
   }
 
@@ -220,6 +226,20 @@ const timeOf = (at: Date | undefined, message: DeliveredMessage): string => (at 
 function requirePatient(patientId: string): string {
   if (!patientId) throw ValidationError.field('patient_id', 'required');
   return patientId;
+}
+
+/** The code a missed task counts under: its LOINC code, or its questionnaire's; none for a free task. */
+function missedTaskCode(event: IntegrationEvent<'varde.pathways.v1.TaskMissed'>): TriageInput['code'] | undefined {
+  switch (event.kind) {
+    case pathwaysV1Events.TaskKind.TASK_KIND_MEASUREMENT:
+      if (!event.loincCode) throw ValidationError.field('loinc_code', 'required for a measurement task');
+      return canonicalCode({ system: 'http://loinc.org', code: event.loincCode });
+    case pathwaysV1Events.TaskKind.TASK_KIND_QUESTIONNAIRE:
+      if (!event.questionnaire) throw ValidationError.field('questionnaire', 'required for a questionnaire task: its canonical url|version');
+      return questionnaireCode(event.questionnaire);
+    default:
+      return undefined;
+  }
 }
 
 function inputFrom(message: DeliveredMessage, code: TriageInput['code'], value: number, unit: string, effectiveTime: Date | undefined, measurementId: string): TriageInput {

@@ -7,8 +7,23 @@ export const SCORE_SYSTEM = CAT_SCORE_CODE.system;
 /** Code system of single questionnaire answers: code `<questionnaire id>/<item linkId>`, e.g. `cat/breathlessness`. */
 export const ANSWER_SYSTEM = 'https://varde.no/fhir/CodeSystem/answer';
 
+/**
+ * Code system of questionnaires answered (code: the questionnaire's id, e.g. `phq-9`): a missing-report rule on one
+ * holds when it is not answered in time, or when a task of the pathway to answer it is missed.
+ */
+export const QUESTIONNAIRE_SYSTEM = 'https://varde.no/fhir/CodeSystem/questionnaire';
+
+/** A questionnaire's id: the last segment of its canonical URL, without `|version` (`…/Questionnaire/phq-9|1` → `phq-9`). */
+const questionnaireId = (canonical: string): string => canonical.split('|')[0]!.split('/').pop()!;
+
 /** The code of the answer to one item of a questionnaire (by its canonical URL, whose last segment is its id). */
-export const answerCode = (questionnaireUrl: string, linkId: string): Code => ({ system: ANSWER_SYSTEM, code: `${questionnaireUrl.split('|')[0]!.split('/').pop()}/${linkId}` });
+export const answerCode = (questionnaireUrl: string, linkId: string): Code => ({ system: ANSWER_SYSTEM, code: `${questionnaireId(questionnaireUrl)}/${linkId}` });
+
+/** The code of a questionnaire answered, by its canonical URL (with or without `|version`) or its id. */
+export const questionnaireCode = (canonical: string): Code => ({ system: QUESTIONNAIRE_SYSTEM, code: questionnaireId(canonical) });
+
+/** A response to a questionnaire counts as one report of its {@link questionnaireCode}, of this unit. */
+export const RESPONSE_UNIT = '{response}';
 
 /** Questionnaire scores are dimensionless; rules on them use the UCUM annotation `{score}`. */
 export const SCORE_UNIT = '{score}';
@@ -27,10 +42,14 @@ export const KNOWN_CODES: readonly KnownCode[] = [
   ...CAT_ITEMS.map((item) => ({ code: answerCode(CAT_QUESTIONNAIRE_URL, item), display: `CAT ${item}`, unit: SCORE_UNIT, possible: { min: 0, max: 5 } })),
 ];
 
-const SYSTEM_PREFIXES: Readonly<Record<string, string>> = { loinc: LOINC, score: SCORE_SYSTEM, answer: ANSWER_SYSTEM };
+const SYSTEM_PREFIXES: Readonly<Record<string, string>> = { loinc: LOINC, score: SCORE_SYSTEM, answer: ANSWER_SYSTEM, questionnaire: QUESTIONNAIRE_SYSTEM };
 
-/** A rule set's code written as `loinc:2708-6`, `score:CAT`, `answer:cat/breathlessness` or `<system uri>|<code>`. */
+/**
+ * A rule set's code written as `loinc:2708-6`, `score:CAT`, `answer:cat/breathlessness`, `questionnaire:phq-9` (or
+ * `questionnaire:<canonical url>`, with or without `|version`) or `<system uri>|<code>`.
+ */
 export function parseCode(text: string): Code | undefined {
+  if (text.startsWith('questionnaire:') && text.length > 'questionnaire:'.length) return questionnaireCode(text.slice('questionnaire:'.length));
   const bar = text.lastIndexOf('|');
   if (bar > 0) return { system: text.slice(0, bar), code: text.slice(bar + 1) };
   const colon = text.indexOf(':');
@@ -52,11 +71,12 @@ export const prefixOf = (system: string): string => Object.entries(SYSTEM_PREFIX
 
 /**
  * A listed code, or any questionnaire score or answer: forms publishes every score a questionnaire defines
- * (PHQ-9, GAD-7, a clinic's own) under its code, so a rule may name one triage has no range for. Undefined for
- * codes rules cannot use.
+ * (PHQ-9, GAD-7, a clinic's own) under its code, so a rule may name one triage has no range for; or any
+ * questionnaire, answered or not (for missing-report rules). Undefined for codes rules cannot use.
  */
 export const knownCode = (code: Code): KnownCode | undefined =>
   KNOWN_CODES.find((k) => k.code.system === code.system && k.code.code === code.code) ??
+  (code.system === QUESTIONNAIRE_SYSTEM && code.code !== '' ? { code, display: `${code.code} questionnaire`, unit: RESPONSE_UNIT, possible: {} } : undefined) ??
   ((code.system === SCORE_SYSTEM || code.system === ANSWER_SYSTEM) && !ofListedQuestionnaire(code)
     ? { code, display: `${code.code} ${code.system === SCORE_SYSTEM ? 'score' : 'answer'}`, unit: SCORE_UNIT, possible: {} }
     : undefined);

@@ -1,4 +1,4 @@
-import { KNOWN_CODES, knownCode, parseCode, prefixOf } from './code-catalogue';
+import { KNOWN_CODES, knownCode, parseCode, prefixOf, QUESTIONNAIRE_SYSTEM } from './code-catalogue';
 import { describeDuration, parseDuration } from './duration';
 import { MAX_WINDOW_MS, MIN_MISSING_MS, type RuleDocument, type RuleKind, type RuleSetDocument, type RuleSetProblem } from './rule-set';
 
@@ -49,7 +49,9 @@ export function checkRuleSetDocument(document: RuleSetDocument): RuleSetProblem[
 function checkCodeAndValues(rule: RuleDocument, at: (...path: (string | number)[]) => readonly (string | number)[]): RuleSetProblem[] {
   if (rule.code === undefined) return [];
   const code = parseCode(rule.code);
-  if (!code) return [{ path: at('code'), message: `"${rule.code}" is not a code; write loinc:<code>, score:<code> or <system>|<code>` }];
+  if (!code) return [{ path: at('code'), message: `"${rule.code}" is not a code; write loinc:<code>, score:<code>, questionnaire:<id> or <system>|<code>` }];
+  // A questionnaire has no value to compare, only whether it was answered in time.
+  if (code.system === QUESTIONNAIRE_SYSTEM && rule.kind !== 'missing') return [{ path: at('code'), message: `a ${rule.kind} rule cannot name a questionnaire (${rule.code}), only a missing rule can; compare its scores with score:<code> or its answers with answer:<id>/<linkId>` }];
   const known = knownCode(code);
   if (!known) return [{ path: at('code'), message: `unknown measurement code ${rule.code}; known: ${KNOWN_CODES.map((k) => `${prefixOf(k.code.system)}:${k.code.code} (${k.display})`).join(', ')}` }];
   const problems: RuleSetProblem[] = [];

@@ -469,6 +469,38 @@ describe('missed tasks', () => {
     const later = run(given, assess('a-2', '2026-11-22T12:00:00.000Z', input(SPO2, 94, '%', '2026-11-22T12:00:00.000Z')));
     expect(triagedOf(decide(later, missed('t-0', '2026-11-21T06:00:00.000Z', '2026-11-21T10:00:00.000Z')))).toEqual([]);
   });
+
+  describe('of a questionnaire', () => {
+    // A weekly PHQ-9: a rule names the questionnaire (by id or canonical url); a response is a report of it.
+    const phq9Rules = ruleSetFromDocument(
+      { id: 'mood', pathway: 'copd', title: 'Mood', rules: [rule({ id: 'phq9-missing', kind: 'missing', code: 'questionnaire:https://varde.no/fhir/Questionnaire/phq-9|1', after: 'P9D', colour: 'yellow', reason: 'No {display} answered for {hours} h' })] },
+      1,
+      'sha256:mood',
+    );
+    const PHQ9 = { system: 'https://varde.no/fhir/CodeSystem/questionnaire', code: 'phq-9' };
+    const weekly: RecordMissedTask = {
+      type: 'RecordMissedTask',
+      data: { patientId: 'p-1', pathwayId: 'copd', ruleSet: phq9Rules, task: { taskId: 'phq9-w48', code: PHQ9, dueAt: '2026-11-23T07:00:00.000Z', windowEnd: '2026-11-24T21:00:00.000Z' } },
+      metadata: metadata('missed-phq9-w48', '2026-11-24T21:00:00.000Z'),
+    };
+    const answeredOn = (at: string): AssessPatient => ({ type: 'AssessPatient', data: { patientId: 'p-1', pathwayId: 'copd', ruleSet: phq9Rules, inputs: [input(PHQ9, 1, '{response}', at)] }, metadata: metadata(`r-${at}`, at) });
+    const answered = run([registered], answeredOn('2026-11-16T08:00:00.000Z'));
+
+    it('turns the patient yellow when the task to answer it is missed, before the rule’s own 9 days', () => {
+      expect(phq9Rules.rules[0]).toMatchObject({ code: PHQ9 });
+      expect(triagedOf(decide(answered, weekly))[0]?.data).toMatchObject({
+        colour: 'yellow',
+        effectiveAt: '2026-11-24T21:00:00.000Z',
+        reasons: [expect.objectContaining({ ruleId: 'phq9-missing', text: 'No phq-9 questionnaire answered for 205 h (the task due 2026-11-23T07:00:00.000Z was missed)' })],
+      });
+    });
+
+    it('is green again once the questionnaire is answered, and a task that fell due before the latest answer does not count', () => {
+      const late = run(answered, weekly);
+      expect(triagedOf(decide(late, answeredOn('2026-11-25T09:00:00.000Z')))[0]?.data).toMatchObject({ colour: 'green' });
+      expect(triagedOf(decide(run([registered], answeredOn('2026-11-23T10:00:00.000Z')), weekly))).toEqual([]);
+    });
+  });
 });
 
 describe('per-patient rule overrides', () => {
