@@ -11,3 +11,4 @@ export * from './fhir-routes';
 export * from './fhir-date-search';
 export * from './questionnaire-items';
 export * from './questionnaire-expressions';
+export * from './fhir-search';

@@ -579,7 +579,8 @@ describe('forms: assignment deadlines', () => {
     } finally {
       await replica.stop();
     }
-  });
+    // It starts a second forms process: on a loaded 2-core machine that alone can take most of a minute.
+  }, 240_000);
 });
 
 describe('forms: searching responses', () => {
@@ -610,6 +611,25 @@ describe('forms: searching responses', () => {
     expect(await ids('&authored=2026-11-30')).toEqual([completed.id]);
     expect(await ids('&authored=gt2026-11-30T09:00:00Z&authored=lt2026-12-02')).toEqual([draft.body.id]);
     expect(await ids('&_count=1')).toEqual([draft.body.id]);
+    // The search rules of every Varde FHIR search: all R4 date prefixes and partial dates, order, paging through
+    // absolute links, the total of all matches, _summary=count, and unknown parameters only when asked to be lenient.
+    expect(await ids('&authored=2026-11')).toEqual([completed.id]);
+    expect(await ids('&authored=ne2026-11-30')).toEqual([draft.body.id]);
+    expect(await ids('&_sort=authored')).toEqual([completed.id, draft.body.id]);
+    const first = await search('&_count=1');
+    expect(first.body.total).toBe(2);
+    expect(first.body.entry[0].fullUrl).toMatch(new RegExp(`^http://[^/]+/fhir/QuestionnaireResponse/${draft.body.id}$`));
+    const next = (first.body.link as JsonBody[]).find((l) => l.relation === 'next')!.url as string;
+    expect(next).toMatch(/^http:\/\/[^/]+\/fhir\/QuestionnaireResponse\?subject=.*&_count=1&_sort=-authored&_cursor=/);
+    const second = await call('GET', next.slice(next.indexOf('/fhir/')), token);
+    expect(second.body.entry.map((e: JsonBody) => e.resource.id)).toEqual([completed.id]);
+    expect((second.body.link as JsonBody[]).some((l) => l.relation === 'next')).toBe(false);
+    const counted = await search('&_summary=count');
+    expect(counted.body).toMatchObject({ total: 2 });
+    expect(counted.body.entry).toBeUndefined();
+    expect((await search('&_tag=x')).status).toBe(400);
+    const lenient = await fetch(`${forms.url}/fhir/QuestionnaireResponse?subject=Patient/${patient}&_tag=x`, { headers: { authorization: `Bearer ${token}`, prefer: 'handling=lenient' } });
+    expect(lenient.status).toBe(200);
 
     // A clinician of the patient's team may; another patient, a clinician of another team, and bad searches may not.
     expect((await search('', await issuer.token('clinician'))).status).toBe(200);

@@ -12,16 +12,6 @@ export function questionnaireResource(entry: QuestionnaireEntry): Questionnaire 
   return { ...entry.resource, resourceType: 'Questionnaire', id: entry.id, meta: { versionId: String(entry.versionId), lastUpdated: entry.lastUpdated }, status: entry.status };
 }
 
-/** A FHIR searchset Bundle of questionnaires. */
-export function questionnaireBundle(entries: readonly QuestionnaireEntry[], baseUrl: string): Bundle<Questionnaire> {
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: entries.length,
-    entry: entries.map((e) => ({ fullUrl: `${baseUrl}/fhir/Questionnaire/${e.id}`, resource: questionnaireResource(e), search: { mode: 'match' } })),
-  };
-}
-
 /** One version of a stored response as a FHIR R4 QuestionnaireResponse, with its scores as extensions. */
 export function questionnaireResponseResource(event: StoredEvent<ResponseEvent>, versionId: number): QuestionnaireResponse {
   const d = event.data;
@@ -51,27 +41,14 @@ export function questionnaireResponseResource(event: StoredEvent<ResponseEvent>,
   };
 }
 
-/** Responses as a FHIR searchset Bundle, each as its current version reads. */
-export function responseSearchBundle(histories: readonly (readonly StoredEvent<ResponseEvent>[])[], baseUrl: string): Bundle<QuestionnaireResponse> {
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: histories.length,
-    entry: histories.map((versions) => {
-      const latest = versions[versions.length - 1]!;
-      return { fullUrl: `${baseUrl}/fhir/QuestionnaireResponse/${latest.data.responseId}`, resource: questionnaireResponseResource(latest, versions.length), search: { mode: 'match' as const } };
-    }),
-  };
-}
-
 /** A response's versions as a FHIR history Bundle, newest first. */
-export function responseHistoryBundle(events: readonly StoredEvent<ResponseEvent>[], baseUrl: string): Bundle<QuestionnaireResponse> {
+export function responseHistoryBundle(events: readonly StoredEvent<ResponseEvent>[], fhirBase: string): Bundle<QuestionnaireResponse> {
   return {
     resourceType: 'Bundle',
     type: 'history',
     total: events.length,
     entry: events
-      .map((e, i) => ({ fullUrl: `${baseUrl}/fhir/QuestionnaireResponse/${e.data.responseId}`, resource: questionnaireResponseResource(e, i + 1) }))
+      .map((e, i) => ({ fullUrl: `${fhirBase}/QuestionnaireResponse/${e.data.responseId}`, resource: questionnaireResponseResource(e, i + 1) }))
       .reverse(),
   };
 }
@@ -80,7 +57,7 @@ export function responseHistoryBundle(events: readonly StoredEvent<ResponseEvent
  * A response for the EHR as one FHIR `collection` Bundle: the response version, its scores as Observations
  * (derivedFrom the response) and the Questionnaire version it answers.
  */
-export function responseExportBundle(event: StoredEvent<ResponseEvent>, versionId: number, questionnaire: QuestionnaireEntry | undefined, baseUrl: string): Bundle {
+export function responseExportBundle(event: StoredEvent<ResponseEvent>, versionId: number, questionnaire: QuestionnaireEntry | undefined, fhirBase: string): Bundle {
   const response = questionnaireResponseResource(event, versionId);
   const scores = scoresOf(event.data);
   const observations = scores.map((s) => scoreObservation(event.data, s, response.status === 'amended' ? 'amended' : 'final', event.metadata.recordedTime));
@@ -89,6 +66,6 @@ export function responseExportBundle(event: StoredEvent<ResponseEvent>, versionI
     resourceType: 'Bundle',
     type: 'collection',
     timestamp: event.metadata.recordedTime,
-    entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/fhir/${resource.resourceType}/${resource.id}`, resource })),
+    entry: resources.map((resource) => ({ fullUrl: `${fhirBase}/${resource.resourceType}/${resource.id}`, resource })),
   };
 }

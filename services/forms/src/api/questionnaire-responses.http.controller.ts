@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { NotFoundError, ValidationError } from '@varde/core';
-import { versionTag } from '@varde/fhir';
+import { fhirBaseUrl, pageLink, preferHandling, searchset, versionTag } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
@@ -9,7 +9,7 @@ import { SubmitResponseHandler, type ResponseSubmission, type SubmissionResult }
 import { QuestionnaireCatalogueQuery } from '../application/questionnaire-catalogue.query';
 import { ResponsePdfRenderer } from '../application/response-pdf.port';
 import { scoresOf } from '../domain/response.events';
-import { questionnaireResponseResource, responseExportBundle, responseHistoryBundle, responseSearchBundle } from './forms.resources';
+import { questionnaireResponseResource, responseExportBundle, responseHistoryBundle } from './forms.resources';
 import { validateQuestionnaireResponse } from './questionnaire-response.validation';
 import { R4Structure } from './r4-structure';
 import { responseSearchOf } from './response-search.params';
@@ -66,11 +66,14 @@ export class QuestionnaireResponsesHttpController {
   @Get()
   @Access('forms', 'read', { patient: { query: 'subject' } })
   async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    const search = responseSearchOf(query);
+    const search = responseSearchOf(query, preferHandling(headers['prefer'] as string | undefined));
     await this.enrolments.authorise(principal, 'forms', 'read', search.patientId);
-    const found = await this.responses.search(search);
+    const page = await this.responses.search(search);
     await this.accessLog.recordReads('forms', [search.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse?subject=Patient/${search.patientId}` }, commandMetadataFrom(principal, headers));
-    return responseSearchBundle(found, '');
+    const links = [{ relation: 'self', query: `QuestionnaireResponse?${pageLink(search.query, search.after)}` }];
+    if (page.next) links.push({ relation: 'next', query: `QuestionnaireResponse?${pageLink(search.query, page.next)}` });
+    const current = page.responses.map((versions) => questionnaireResponseResource(versions[versions.length - 1]!, versions.length));
+    return searchset(fhirBaseUrl(headers), current, page.total, links, search.countOnly);
   }
 
   /** The current version (patient: own only), written to the patient's access log before it is shown. */
@@ -85,7 +88,7 @@ export class QuestionnaireResponsesHttpController {
   @Get(':id/_history')
   @Access('forms', 'read', { patient: 'resource' })
   async history(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    return responseHistoryBundle(await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/_history`), '');
+    return responseHistoryBundle(await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/_history`), fhirBaseUrl(headers));
   }
 
   /** `GET /fhir/QuestionnaireResponse/:id/$export` — for the EHR: a `collection` Bundle of the response, its score Observations and its Questionnaire. */
@@ -94,7 +97,7 @@ export class QuestionnaireResponsesHttpController {
   async export(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     const history = await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/$export`);
     const latest = history[history.length - 1]!;
-    return responseExportBundle(latest, history.length, await this.catalogue.byCanonical(latest.data.questionnaireUrl, latest.data.questionnaireVersion), '');
+    return responseExportBundle(latest, history.length, await this.catalogue.byCanonical(latest.data.questionnaireUrl, latest.data.questionnaireVersion), fhirBaseUrl(headers));
   }
 
   /** `GET /fhir/QuestionnaireResponse/:id/$pdf` — a PDF summary (questions, answers, scores, dates, who answered) for the EHR. */

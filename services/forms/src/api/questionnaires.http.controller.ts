@@ -3,7 +3,7 @@ import type { Questionnaire } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { versionTag } from '@varde/fhir';
+import { assertKnownParams, fhirBaseUrl, linkQuery, oneParam, preferHandling, searchset, versionTag } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { AssignmentsQuery } from '../application/assignments.query';
@@ -14,7 +14,7 @@ import { populateResponse } from '../application/populate-response';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
 import { R4Structure } from './r4-structure';
 import { SUBJECT } from './response-search.params';
-import { questionnaireBundle, questionnaireResource, questionnaireResponseResource } from './forms.resources';
+import { questionnaireResource, questionnaireResponseResource } from './forms.resources';
 import { QUESTIONNAIRE_SEARCH_PARAMS } from './fhir-metadata.http.controller';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -55,19 +55,19 @@ export class QuestionnairesHttpController {
   // the handler authorises as that patient's `forms` read (the access matrix tests the catalogue per role).
   @Access('definitions', 'read')
   async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    for (const [name, value] of Object.entries(query)) {
-      if (!SEARCH_PARAMETERS.has(name)) throw ValidationError.field(name, `unknown search parameter; Questionnaire is searched by ${[...SEARCH_PARAMETERS].join(', ')}`);
-      if (typeof value !== 'string') throw ValidationError.field(name, 'expected one value');
-    }
+    assertKnownParams(query, SEARCH_PARAMETERS, preferHandling(headers['prefer'] as string | undefined));
+    for (const name of SEARCH_PARAMETERS) oneParam(query, name);
     const { subject, url, version, status, name } = query as Record<string, string | undefined>;
     const found = await this.catalogue.search({ url, version, status, name });
-    if (subject === undefined) return questionnaireBundle(found, '');
+    const bundle = (entries: readonly QuestionnaireEntry[]) =>
+      searchset(fhirBaseUrl(headers), entries.map(questionnaireResource), entries.length, [{ relation: 'self', query: `Questionnaire?${linkQuery(query, SEARCH_PARAMETERS)}` }]);
+    if (subject === undefined) return bundle(found);
     const match = SUBJECT.exec(subject);
     if (!match) throw ValidationError.field('subject', 'expected "Patient/<internal patient id (UUID)>"');
     await this.enrolments.authorise(principal, 'forms', 'read', match[1]!);
     const assigned = new Set((await this.assignments.list(match[1]!)).map((a) => `${a.questionnaireUrl}|${a.questionnaireVersion}`));
     await this.accessLog.recordReads('forms', [match[1]!], { purpose: 'questionnaire-assignments', resource: `Questionnaire?subject=${subject}` }, commandMetadataFrom(principal, headers));
-    return questionnaireBundle(found.filter((e) => assigned.has(`${e.resource.url}|${e.resource.version}`)), '');
+    return bundle(found.filter((e) => assigned.has(`${e.resource.url}|${e.resource.version}`)));
   }
 
   /** `GET /fhir/Questionnaire/:id` — e.g. `cat`, `phq-9`, or an authored draft. */

@@ -1,6 +1,6 @@
 import { ValidationError } from '@varde/core';
-import type { FhirSearchParam } from '@varde/fhir';
-import type { AuthoredBound, ResponseSearch } from '../application/response-index.port';
+import { assertKnownParams, fhirDateSearch, linkQuery, oneParam, RESULT_PARAMETERS, searchResultParams, type FhirSearchParam, type RawQuery } from '@varde/fhir';
+import type { ResponseSearch } from '../application/response-index.port';
 import type { ResponseStatus } from '../domain/response.events';
 
 /** `subject` as the forms API takes it: a reference to a patient by internal id. */
@@ -11,24 +11,26 @@ export const QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS: readonly FhirSearchParam[] = 
   { name: 'subject', type: 'reference', documentation: 'Required: Patient/<id>, the patient whose responses are searched' },
   { name: 'questionnaire', type: 'reference', documentation: 'The questionnaire answered: its canonical url, or url|version' },
   { name: 'status', type: 'token', documentation: 'in-progress, completed or amended (comma-separated for any of them)' },
-  { name: 'authored', type: 'date', documentation: 'When authored: eq/gt/ge/lt/le on a date (a UTC day) or a date-time with zone; repeatable' },
+  { name: 'authored', type: 'date', documentation: 'When authored: every R4 prefix; partial dates read in Europe/Oslo; repeatable' },
 ];
 
-const PARAMETERS = [...QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS.map((p) => p.name), '_count'];
+const KNOWN = new Set([...QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS.map((p) => p.name), ...RESULT_PARAMETERS]);
 const STATUSES: readonly ResponseStatus[] = ['in-progress', 'completed', 'amended'];
-const AUTHORED = /^(eq|gt|ge|lt|le)?(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-const DAY_MS = 86_400_000;
+const SORTS = ['-authored', 'authored'] as const;
+
+/** A response search as the request gave it, with what its links repeat (`query`) and whether only the total is asked. */
+export type ResponseSearchRequest = ResponseSearch & Readonly<{ countOnly: boolean; query: string }>;
 
 /**
- * The search `GET /fhir/QuestionnaireResponse?…` asks for, checked: `subject` (required, `Patient/<id>`),
- * `questionnaire` (a url, or `url|version`), `status` (comma-separated), `authored` (repeatable, FHIR prefixes
- * eq/gt/ge/lt/le on a date — a UTC day — or a date-time with zone), `_count` (1–100, default 50).
+ * The search `GET /fhir/QuestionnaireResponse?…` asks for, checked by the rules of every Varde FHIR search:
+ * `subject` (required, `Patient/<id>`), `questionnaire` (a url, or `url|version`), `status` (comma-separated),
+ * `authored` (repeatable, every R4 prefix, partial dates in Europe/Oslo), `_count` (1–1000, default 50), `_sort`
+ * (`-authored`, the default, or `authored`), `_summary=count`, `_total`, `_cursor` (from a next link). Unknown
+ * parameters are refused unless the client asks for `Prefer: handling=lenient`.
  */
-export function responseSearchOf(query: Readonly<Record<string, string | string[] | undefined>>): ResponseSearch {
-  for (const [name, value] of Object.entries(query)) {
-    if (!PARAMETERS.includes(name)) throw ValidationError.field(name, `unknown search parameter; QuestionnaireResponse is searched by ${PARAMETERS.join(', ')}`);
-    if (name !== 'authored' && typeof value !== 'string') throw ValidationError.field(name, 'expected one value');
-  }
+export function responseSearchOf(query: RawQuery, handling: 'strict' | 'lenient' = 'strict'): ResponseSearchRequest {
+  assertKnownParams(query, KNOWN, handling);
+  for (const name of ['subject', 'questionnaire', 'status']) oneParam(query, name);
   const one = (name: string): string | undefined => query[name] as string | undefined;
   const subject = SUBJECT.exec(one('subject') ?? '');
   if (!subject) throw ValidationError.field('subject', 'required: "Patient/<internal patient id (UUID)>"');
@@ -39,24 +41,18 @@ export function responseSearchOf(query: Readonly<Record<string, string | string[
   const statuses = status?.split(',');
   const unknown = statuses?.find((s) => !(STATUSES as readonly string[]).includes(s));
   if (unknown !== undefined) throw ValidationError.field('status', `expected one or more of ${STATUSES.join(', ')} (comma-separated); got "${unknown}"`);
-  const count = one('_count');
-  const limit = count === undefined ? 50 : Number(count);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw ValidationError.field('_count', 'expected a whole number from 1 to 100');
-  const authored = [query['authored'] ?? []].flat().map(authoredBound);
+  const { count, sort, countOnly, after } = searchResultParams(query, SORTS, '-authored');
+  const authored = [query['authored'] ?? []].flat().flatMap((value) => fhirDateSearch(value, 'authored'));
   return {
     patientId: subject[1]!,
     ...(questionnaireUrl ? { questionnaireUrl } : {}),
     ...(questionnaireVersion ? { questionnaireVersion } : {}),
     ...(statuses ? { statuses: statuses as ResponseStatus[] } : {}),
-    ...(authored.length > 0 ? { authored } : {}),
-    limit,
+    authored,
+    count,
+    descending: sort === '-authored',
+    ...(after ? { after } : {}),
+    countOnly,
+    query: linkQuery(query, KNOWN, { _count: count, _sort: sort }),
   };
-}
-
-function authoredBound(value: string): AuthoredBound {
-  const match = AUTHORED.exec(value);
-  const from = match ? Date.parse(match[3] ? `${match[2]}${match[3]}` : `${match[2]}T00:00:00Z`) : Number.NaN;
-  if (!match || Number.isNaN(from)) throw ValidationError.field('authored', `expected an optional prefix (eq, gt, ge, lt, le) and a date (2026-12-01) or a date-time with zone; got "${value}"`);
-  const to = match[3] ? from + 1 : from + DAY_MS;
-  return { comparator: (match[1] ?? 'eq') as AuthoredBound['comparator'], from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 }

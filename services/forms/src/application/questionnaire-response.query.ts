@@ -4,7 +4,7 @@ import { NotFoundError } from '@varde/core';
 import type { StoredEvent } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { responseStreamId, type ResponseEvent } from '../domain/response.events';
-import { ResponseIndex, type ResponseSearch } from './response-index.port';
+import { ResponseIndex, type ResponsePage, type ResponseSearch } from './response-index.port';
 
 /** Reads stored questionnaire responses: one's versions from its stream, or a patient's as they read now. */
 @Injectable()
@@ -14,10 +14,10 @@ export class QuestionnaireResponseQuery {
     @Inject(ResponseIndex) private readonly index: ResponseIndex,
   ) {}
 
-  /** The responses matching, most recently authored first, each with every version (the last is current). */
-  async search(search: ResponseSearch): Promise<readonly (readonly StoredEvent<ResponseEvent>[])[]> {
-    const found = await this.index.search(search);
-    return Promise.all(found.map((r) => this.history(r.responseId)));
+  /** A page of the responses matching, in authored order, each with every version (the last is current), and the total. */
+  async search(search: ResponseSearch): Promise<ResponsePage<readonly StoredEvent<ResponseEvent>[]>> {
+    const page = await this.index.search(search);
+    return { ...page, responses: await Promise.all(page.responses.map((r) => this.history(r.responseId))) };
   }
 
   /** Every version of the response, oldest first; a 404 when there is none. */

@@ -1,4 +1,4 @@
-import type { Bundle, Observation, OperationOutcome } from '@medplum/fhirtypes';
+import type { Observation, OperationOutcome } from '@medplum/fhirtypes';
 import { allOk, fhirBaseUrl, httpDate, negotiateFhirFormat, preferReturn, versionTag, type RequestHeaders } from '@varde/fhir';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -27,15 +27,4 @@ export function written(request: FastifyRequest, reply: FastifyReply, resource: 
   versionHeaders(reply, resource);
   const wanted = preferReturn(request.headers['prefer'] as string | undefined);
   return wanted === 'minimal' ? undefined : wanted === 'OperationOutcome' ? allOk(`Observation/${resource.id} version ${resource.meta?.versionId ?? '1'}`) : resource;
-}
-
-/** A searchset Bundle with absolute `fullUrl`s and links; with `_summary=count` the total alone. */
-export function searchset(base: string, observations: readonly Observation[], total: number, links: readonly { relation: string; query: string }[], countOnly = false): Bundle<Observation> {
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total,
-    link: links.map((l) => ({ relation: l.relation, url: `${base}/${l.query}` })),
-    ...(countOnly ? {} : { entry: observations.map((resource) => ({ fullUrl: `${base}/Observation/${resource.id}`, resource, search: { mode: 'match' as const } })) }),
-  };
 }

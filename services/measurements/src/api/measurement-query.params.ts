@@ -1,5 +1,5 @@
 import { ValidationError } from '@varde/core';
-import { fhirDateSearch, isSearchableInstant, type FhirSearchParam } from '@varde/fhir';
+import { assertKnownParams, encodeCursor, fhirDateSearch, isSearchableInstant, linkQuery, oneParam, pageLink, RESULT_PARAMETERS, searchResultParams, type FhirSearchParam, type RawQuery } from '@varde/fhir';
 import type { CodeFilter, MeasurementSearch, SearchCursor } from '../infrastructure/measurement-search.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,20 +16,13 @@ export const OBSERVATION_SEARCH_PARAMS: readonly FhirSearchParam[] = [
   { name: 'identifier', type: 'token', documentation: 'system|value or a bare value of an Observation.identifier' },
   { name: '_lastUpdated', type: 'date', documentation: 'When the Observation last changed (meta.lastUpdated); every R4 prefix' },
 ];
-// Result parameters besides: paging, order, subsetting, the format, and counting.
-const RESULT_PARAMETERS = ['_count', '_sort', '_elements', '_summary', '_total', '_cursor', '_format'];
-const SEARCH_PARAMETERS = new Set([...OBSERVATION_SEARCH_PARAMS.map((p) => p.name), 'subject:identifier', ...RESULT_PARAMETERS]);
+// Result parameters besides: paging, order, counting, the format, and subsetting.
+const SEARCH_PARAMETERS = new Set([...OBSERVATION_SEARCH_PARAMS.map((p) => p.name), 'subject:identifier', '_count', '_sort', '_elements', ...RESULT_PARAMETERS]);
 const SORTS = { date: ['date', false], '-date': ['date', true], _lastUpdated: ['_lastUpdated', false], '-_lastUpdated': ['_lastUpdated', true] } as const;
 const ELEMENT = /^[a-z][A-Za-z0-9]{0,63}$/;
 
-/** Query parameters as Fastify hands them over: repeated names become arrays. */
-export type RawQuery = Readonly<Record<string, string | string[] | undefined>>;
-
-const one = (query: RawQuery, name: string): string | undefined => {
-  const value = query[name];
-  if (Array.isArray(value)) throw ValidationError.field(name, 'expected once');
-  return value;
-};
+export type { RawQuery } from '@varde/fhir';
+const one = oneParam;
 
 /** A patient id parameter (internal UUID), lower-cased. */
 export function patientParam(value: string | undefined, name: string): string {
@@ -57,20 +50,6 @@ export function instantParam(value: string, name: string): string {
   }
   return new Date(value).toISOString();
 }
-
-function cursorParam(value: string | undefined): SearchCursor | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<SearchCursor>;
-    if (typeof parsed.t === 'string' && typeof parsed.id === 'string' && !Number.isNaN(Date.parse(parsed.t))) return { t: parsed.t, id: parsed.id };
-  } catch {
-    // fall through: any cursor that is not one of ours is refused the same way
-  }
-  throw ValidationError.field('_cursor', 'expected the cursor of a next link, unchanged');
-}
-
-/** The opaque cursor of a next link. */
-export const encodeCursor = (cursor: SearchCursor): string => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 
 /** Whose measurements a search is about: a patient id, or a national identity number still to resolve. */
 export type SearchSubject = Readonly<{ patientId: string } | { identifier: Readonly<{ system: string; value: string }> }>;
@@ -122,37 +101,25 @@ function subjectOf(query: RawQuery): SearchSubject {
  * asks for `Prefer: handling=lenient`.
  */
 export function searchParams(query: RawQuery, handling: 'strict' | 'lenient' = 'strict'): SearchRequest {
-  const unknown = Object.keys(query).filter((name) => !SEARCH_PARAMETERS.has(name));
-  if (unknown.length > 0 && handling === 'strict') throw new ValidationError(unknown.map((name) => ({ field: name, message: `unknown search parameter; supported: ${[...SEARCH_PARAMETERS].join(', ')}` })));
+  assertKnownParams(query, SEARCH_PARAMETERS, handling);
   const subject = subjectOf(query);
   const dates = [query['date'] ?? []].flat().flatMap((value) => fhirDateSearch(value, 'date'));
   const lastUpdated = [query['_lastUpdated'] ?? []].flat().flatMap((value) => fhirDateSearch(value, '_lastUpdated'));
-  const countText = one(query, '_count') ?? '50';
-  const count = /^\d{1,4}$/.test(countText) ? Number(countText) : NaN;
-  if (!(count >= 1 && count <= 1000)) throw ValidationError.field('_count', 'expected a whole number from 1 to 1000');
-  const summary = one(query, '_summary');
-  if (summary !== undefined && summary !== 'count' && summary !== 'false') throw ValidationError.field('_summary', 'supported: count (the total only) or false');
-  const total = one(query, '_total');
-  if (total !== undefined && !['none', 'estimate', 'accurate'].includes(total)) throw ValidationError.field('_total', 'expected none, estimate or accurate (the total is always accurate)');
-  const sortText = one(query, '_sort') ?? '-date';
-  if (!(sortText in SORTS)) throw ValidationError.field('_sort', `expected one of ${Object.keys(SORTS).join(', ')}`);
-  const [orderBy, descending] = SORTS[sortText as keyof typeof SORTS];
+  const { count, sort, countOnly, after } = searchResultParams(query, Object.keys(SORTS) as (keyof typeof SORTS)[], '-date');
+  const [orderBy, descending] = SORTS[sort];
   const elements = listOf(query, '_elements');
   const badElement = elements.find((e) => !ELEMENT.test(e));
   if (badElement !== undefined) throw ValidationError.field('_elements', 'expected top-level element names, comma-separated, e.g. code,valueQuantity,effectiveDateTime');
   const codes = tokens(query, 'code', CODE).map((t) => ({ ...(t.system ? { system: t.system } : {}), code: t.value }));
   const categories = tokens(query, 'category', CODE).map((t) => ({ ...(t.system ? { system: t.system } : {}), code: t.value }));
   const identifiers = tokens(query, 'identifier', /^.{1,1024}$/);
-  const after = cursorParam(one(query, '_cursor'));
-  const used = new URLSearchParams();
-  for (const name of SEARCH_PARAMETERS) if (name !== '_cursor' && name !== '_format') for (const value of [query[name] ?? []].flat()) used.append(name, value);
-  if (!used.has('_count')) used.set('_count', String(count));
-  if (!used.has('_sort')) used.set('_sort', sortText);
-  return { subject, codes, categories, identifiers, dates, lastUpdated, count, orderBy, descending, elements, countOnly: summary === 'count', query: used.toString(), ...(after ? { after } : {}) };
+  return { subject, codes, categories, identifiers, dates, lastUpdated, count, orderBy, descending, elements, countOnly, query: linkQuery(query, SEARCH_PARAMETERS, { _count: count, _sort: sort }), ...(after ? { after } : {}) };
 }
 
 /** The query string of a page of a search (for `self` and `next` links). */
-export const pageQuery = (search: SearchRequest, after?: SearchCursor): string => (after ? `${search.query}&_cursor=${encodeCursor(after)}` : search.query);
+export const pageQuery = (search: SearchRequest, after?: SearchCursor): string => pageLink(search.query, after);
+
+export { encodeCursor };
 
 /**
  * The resource with only the top-level elements `_elements` names, and those R4 makes mandatory in every

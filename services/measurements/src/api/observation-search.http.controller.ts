@@ -1,11 +1,11 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { preferHandling } from '@varde/fhir';
+import { preferHandling, searchset } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MeasurementReader } from '../application/measurement.reader';
-import { baseOf, negotiate, searchset } from './fhir-responses';
+import { baseOf, negotiate } from './fhir-responses';
 import { LogicalSubjects } from './logical-subject';
 import { codeParam, onlyParams, pageQuery, patientParam, searchParams, subsetted, type RawQuery } from './measurement-query.params';
 import { observationFromView } from './observation.resource';

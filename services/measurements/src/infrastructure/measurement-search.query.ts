@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { timeBoundClauses } from '@varde/database';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import { MeasurementSearchQuery, type CodeFilter, type DateBound, type IdentifierFilter, type MeasurementPage, type MeasurementSearch } from '../application/measurement-search.port';
+import { MeasurementSearchQuery, type CodeFilter, type IdentifierFilter, type MeasurementPage, type MeasurementSearch } from '../application/measurement-search.port';
 import type { MeasurementView } from '../application/measurement.view';
 import { MEASUREMENT_COLUMNS, viewOfRow, type MeasurementRow } from './measurements.read-model';
 
 export type { CodeFilter, DateBound, IdentifierFilter, MeasurementPage, MeasurementSearch, SearchCursor, SearchOrder } from '../application/measurement-search.port';
-
-const OPERATORS = { gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 
 /** {@link MeasurementSearchQuery} in PostgreSQL, all by patient on its indexes; paging is keyset, so every page costs the same. */
 @Injectable()
@@ -22,8 +21,8 @@ export class PostgresMeasurementSearchQuery implements MeasurementSearchQuery {
       ...anyOf(search.codes.map((c) => codeClause(c, params))),
       ...anyOf(search.categories.map((c) => `details->'resource'->'category' @> $${params.push(JSON.stringify([{ coding: [c.system ? { system: c.system, code: c.code } : { code: c.code }] }]))}::jsonb`)),
       ...anyOf(search.identifiers.map((i) => identifierClause(i, params))),
-      ...timeClauses('effective_time', search.dates, params),
-      ...timeClauses('last_updated', search.lastUpdated, params),
+      ...timeBoundClauses('effective_time', search.dates, params),
+      ...timeBoundClauses('last_updated', search.lastUpdated, params),
     ];
     const filtered = where.join(' AND ');
     const column = search.orderBy === 'date' ? 'effective_time' : 'last_updated';
@@ -90,12 +89,4 @@ function identifierClause(identifier: IdentifierFilter, params: unknown[]): stri
   const one = params.push(JSON.stringify(wanted));
   const list = params.push(JSON.stringify([wanted]));
   return `(identifier @> $${one}::jsonb OR details->'resource'->'identifier' @> $${list}::jsonb)`;
-}
-
-function timeClauses(column: string, bounds: readonly DateBound[], params: unknown[]): string[] {
-  return bounds.map((bound) =>
-    bound.op === 'outside'
-      ? `NOT (${column} >= $${params.push(bound.at)}::timestamptz AND ${column} < $${params.push(bound.until)}::timestamptz)`
-      : `${column} ${OPERATORS[bound.op]} $${params.push(bound.at)}::timestamptz`,
-  );
 }

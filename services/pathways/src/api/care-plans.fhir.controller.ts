@@ -51,8 +51,8 @@ export class CarePlansFhirController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    assertSearchParameters(query, ['patient']);
+    assertSearchParameters(query, ['patient'], headers);
     const { enrolment: view } = await readablePatient(query['patient'], principal, headers, { enrolments: this.enrolments, policy: this.policy, accessLog: this.accessLog }, { purpose: 'care-plan', resource: (id) => `CarePlan?patient=${id}` });
-    return searchset('CarePlan', view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : []);
+    return searchset(headers, 'CarePlan', query, view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : []);
   }
 }

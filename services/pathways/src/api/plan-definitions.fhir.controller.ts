@@ -70,7 +70,7 @@ export class PlanDefinitionsFhirController {
   @Get()
   @Roles('pathway-designer', 'clinician', 'auditor', 'system')
   @Access('definitions', 'read')
-  async search(@Query() query: Record<string, string | string[] | undefined>) {
+  async search(@Query() query: Record<string, string | string[] | undefined>, @Headers() headers: MetadataHeaders) {
     const single = (name: string): string | undefined => {
       const value = query[name];
       if (Array.isArray(value)) throw ValidationError.field(name, 'expected one value');
@@ -78,10 +78,10 @@ export class PlanDefinitionsFhirController {
     };
     const status = single('status');
     if (status !== undefined && !['draft', 'active', 'retired'].includes(status)) throw ValidationError.field('status', 'expected draft, active or retired');
-    assertSearchParameters(query, ['url', 'status']);
+    assertSearchParameters(query, ['url', 'status'], headers);
     const url = single('url');
     const found = await this.definitions.search({ ...(url !== undefined ? { url } : {}), ...(status !== undefined ? { status } : {}) });
-    return searchset('PlanDefinition', found.map(planDefinitionResource));
+    return searchset(headers, 'PlanDefinition', query, found.map(planDefinitionResource));
   }
 
   /** One definition: "<pathway>-<version>" or "<pathway>-draft". */

@@ -54,7 +54,7 @@ export class TasksFhirController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    assertSearchParameters(query, ['patient', 'status', 'period']);
+    assertSearchParameters(query, ['patient', 'status', 'period'], headers);
     const status = query['status'];
     if (status !== undefined && (typeof status !== 'string' || !FROM_FHIR[status])) throw ValidationError.field('status', `expected one of ${Object.keys(FROM_FHIR).join(', ')}`);
     const period = query['period'];
@@ -64,6 +64,6 @@ export class TasksFhirController {
     const start = day ?? DateTime.now().setZone(DEFAULT_ZONE).startOf('day');
     const end = day ? day.plus({ days: 1 }) : start.plus({ days: PLANNING_HORIZON_DAYS + 1 });
     const tasks = await this.schedule.tasksOf(patientId, start.toUTC().toISO()!, end.toUTC().toISO()!, typeof status === 'string' ? FROM_FHIR[status] : undefined);
-    return searchset('Task', tasks.map(fhirTask));
+    return searchset(headers, 'Task', query, tasks.map(fhirTask));
   }
 }
