@@ -11,22 +11,31 @@ export abstract class AccessLog {
   abstract record(entries: readonly AccessLogEntry[]): Promise<void>;
 
   /**
-   * Records that the caller of `request` read these patients' data (`source` names the reading service).
-   * One entry id per request and patient, so a retried call records each read once.
+   * Records that the caller of `request` read these patients' data (`source` names the reading service), with the
+   * policy's reason: one for all (`reason`), or each patient's own (`reasons`, a list read). One entry id per request
+   * and patient, so a retried call records each read once.
    */
-  async recordReads(source: string, patientIds: readonly string[], what: Readonly<{ purpose: string; resource: string; reason?: string }>, request: CommandMetadata): Promise<void> {
+  async recordReads(
+    source: string,
+    patientIds: readonly string[],
+    what: Readonly<{ purpose: string; resource: string; reason?: string; reasons?: ReadonlyMap<string, string> }>,
+    request: CommandMetadata,
+  ): Promise<void> {
     if (patientIds.length === 0) return;
     await this.record(
-      patientIds.map((patientId) => ({
-        entryId: deterministicId(`${source}:${what.resource}:${request.commandId}:${patientId}`),
-        patientId,
-        actor: request.actor,
-        purpose: what.purpose,
-        resource: what.resource,
-        accessedAt: request.now,
-        correlationId: request.correlationId,
-        ...(what.reason ? { reason: what.reason } : {}),
-      })),
+      patientIds.map((patientId) => {
+        const reason = what.reasons?.get(patientId) ?? what.reason;
+        return {
+          entryId: deterministicId(`${source}:${what.resource}:${request.commandId}:${patientId}`),
+          patientId,
+          actor: request.actor,
+          purpose: what.purpose,
+          resource: what.resource,
+          accessedAt: request.now,
+          correlationId: request.correlationId,
+          ...(reason ? { reason } : {}),
+        };
+      }),
     );
   }
 }

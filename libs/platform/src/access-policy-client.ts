@@ -1,62 +1,14 @@
 import { hostname } from 'node:os';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { accessRefusal, assertScope, decideAccess, ROLES_ASKING_THE_POLICY, type AccessDecision, type AccessQuestion, type Principal, type Relation } from '@varde/auth';
+import type { AccessDecision, Principal, Relation } from '@varde/auth';
 import { integrationEventTypes, sharingV1Service } from '@varde/contracts';
 import { UnavailableError } from '@varde/core';
 import type { MessageBus, Subscription } from '@varde/messaging';
 import type { Logger } from '@varde/telemetry';
+import { AccessPolicy, type BatchAccessQuestion, type ListedPatient, type PatientAccessQuestion } from './access-policy.port';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
 import type { Infrastructure } from './infrastructure';
 import type { ServiceCredentials } from './service-credentials';
-
-/** A question about one patient's data, with the patient's care team when the asking service knows it. */
-export type PatientAccessQuestion = AccessQuestion & Readonly<{ patient: NonNullable<AccessQuestion['patient']>; /** The caller looked the enrolment up (no care team then means none). */ careTeamKnown?: boolean }>;
-
-/**
- * Port: the one policy decision point (sharing's `CheckAccess`): the policy table with the patient's consents,
- * blocks, emergency accesses and guardians' age rules.
- */
-export abstract class AccessPolicy {
-  /** The decision for `principal` (scope not checked here). */
-  abstract decide(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision>;
-
-  /** Throws (insufficient scope, or 403 with the policy's reason) unless permitted; resolves to the permit. */
-  async authorise(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
-    assertScope(principal, question);
-    return permitOrRefusal(principal, question, await this.decide(principal, question));
-  }
-
-  /**
-   * The decision for a service that knows the patient's care team itself (`patient.careTeamId`; none: the patient is
-   * on no team): clinicians and guardians (`ROLES_ASKING_THE_POLICY`) are decided here (blocks, emergency access,
-   * guardians' age rules), every other role by the policy table alone. Scope not checked.
-   */
-  async decideWithTeam(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
-    return ROLES_ASKING_THE_POLICY.includes(principal.role) ? this.decide(principal, { ...question, careTeamKnown: true }) : decideAccess(principal, question);
-  }
-
-  /**
-   * The permit to show this patient in a list, a search or an aggregate, or undefined: the table must permit it (a
-   * clinician: on the care team) and {@link decideWithTeam} too (no block). An emergency access opens the patient's
-   * own views, not their rows elsewhere; and a patient on another team costs no call (so timing tells nothing).
-   */
-  async permitForListing(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision | undefined> {
-    if (decideAccess(principal, question).decision !== 'permit') return undefined;
-    const decision = await this.decideWithTeam(principal, question);
-    return decision.decision === 'permit' ? decision : undefined;
-  }
-
-  /** {@link decideWithTeam}, throwing like {@link authorise} unless permitted; resolves to the permit. */
-  async authoriseWithTeam(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
-    assertScope(principal, question);
-    return permitOrRefusal(principal, question, await this.decideWithTeam(principal, question));
-  }
-}
-
-function permitOrRefusal(principal: Principal, question: PatientAccessQuestion, decision: AccessDecision): AccessDecision {
-  if (decision.decision === 'permit') return decision;
-  throw accessRefusal(principal, question, decision);
-}
 
 /** Settings of {@link SharingAccessPolicy}. */
 export type SharingAccessPolicyOptions = Readonly<{
@@ -75,6 +27,38 @@ export type SharingAccessPolicyOptions = Readonly<{
 }>;
 
 const CONSENT_CHANGED = 'varde.sharing.v1.ConsentChanged';
+
+/** Most patients sharing decides in one CheckAccessBatch call (its MAX_PATIENTS_PER_BATCH); longer lists are split. */
+const BATCH_SIZE = 1000;
+
+// Everything the decision depends on: the same question from the same actor gets the cached answer.
+const cacheKey = (principal: Principal, question: PatientAccessQuestion): string =>
+  [principal.role, principal.subject, principal.organisation, principal.hprNumber, principal.careTeams.join(','), principal.patientId, (principal.patientIds ?? []).join(','), question.patient.careTeamId, question.careTeamKnown, question.category, question.action].join('|');
+
+const subjectOf = (principal: Principal): sharingV1Service.AccessSubject => ({
+  subject: principal.subject,
+  role: principal.role,
+  organisation: principal.organisation ?? '',
+  hprNumber: principal.hprNumber ?? '',
+  careTeams: [...principal.careTeams],
+  patientIds: [...(principal.patientIds ?? [])],
+  patientId: principal.patientId ?? '',
+});
+
+const decisionOf = (answer: sharingV1Service.CheckAccessResponse): AccessDecision => ({
+  decision: answer.permit ? 'permit' : 'deny',
+  reason: answer.reason,
+  basis: answer.basis,
+  obligations: answer.obligations,
+  relation: answer.relation as Relation,
+});
+
+// Without an answer the data is not shown: 503, never a permit.
+const failClosed = <T>(call: Promise<T>): Promise<T> =>
+  call.catch((error: unknown) => {
+    if (error instanceof UnavailableError) throw error;
+    throw new UnavailableError(`The access policy could not be asked: ${error instanceof Error ? error.message : String(error)}`);
+  });
 
 /**
  * {@link AccessPolicy} over sharing's gRPC `CheckAccess`, with a cache of permits per patient: a permit is reused for
@@ -96,19 +80,49 @@ export class SharingAccessPolicy extends AccessPolicy implements OnApplicationBo
   }
 
   override async decide(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
-    const patientId = question.patient.id;
-    const key = [principal.role, principal.subject, principal.organisation, principal.hprNumber, principal.careTeams.join(','), principal.patientId, (principal.patientIds ?? []).join(','), question.patient.careTeamId, question.careTeamKnown, question.category, question.action].join('|');
     const now = Date.now();
-    const cached = this.cache.get(patientId)?.get(key);
-    if (cached && cached.until > now) return cached.decision;
+    const cached = this.cached(principal, question, now);
+    if (cached) return cached;
     const decision = await this.ask(principal, question);
-    if (decision.decision === 'permit' && decision.obligations.length === 0 && this.options.cacheMs > 0) {
-      if (this.cache.size > 50_000) this.cache.clear();
-      const entries = this.cache.get(patientId) ?? new Map();
-      entries.set(key, { decision, until: now + this.options.cacheMs });
-      this.cache.set(patientId, entries);
-    }
+    this.remember(principal, question, decision, now);
     return decision;
+  }
+
+  /** One `CheckAccessBatch` per 1 000 patients not in the cache (care teams as given: known); the same cache as {@link decide}. */
+  override async decideMany(principal: Principal, question: BatchAccessQuestion): Promise<ReadonlyMap<string, AccessDecision>> {
+    const now = Date.now();
+    const decisions = new Map<string, AccessDecision>();
+    const asked = new Map<string, PatientAccessQuestion>();
+    for (const patient of question.patients) {
+      const single: PatientAccessQuestion = { category: question.category, action: question.action, patient, careTeamKnown: true };
+      const cached = this.cached(principal, single, now);
+      if (cached) decisions.set(patient.id, cached);
+      else asked.set(patient.id, single);
+    }
+    const misses = [...asked.values()].map((q) => q.patient);
+    for (let start = 0; start < misses.length || (start === 0 && question.includeOpenEmergencyAccesses === true); start += BATCH_SIZE) {
+      const chunk = misses.slice(start, start + BATCH_SIZE);
+      for (const [patientId, decision] of await this.askMany(principal, question, chunk, start === 0 && question.includeOpenEmergencyAccesses === true)) {
+        decisions.set(patientId, decision);
+        const single = asked.get(patientId);
+        if (single) this.remember(principal, single, decision, now);
+      }
+    }
+    return decisions;
+  }
+
+  private cached(principal: Principal, question: PatientAccessQuestion, now: number): AccessDecision | undefined {
+    const hit = this.cache.get(question.patient.id)?.get(cacheKey(principal, question));
+    return hit && hit.until > now ? hit.decision : undefined;
+  }
+
+  // Permits without obligations only: a denial or an emergency access is asked again every time.
+  private remember(principal: Principal, question: PatientAccessQuestion, decision: AccessDecision, now: number): void {
+    if (decision.decision !== 'permit' || decision.obligations.length > 0 || this.options.cacheMs <= 0) return;
+    if (this.cache.size > 50_000) this.cache.clear();
+    const entries = this.cache.get(question.patient.id) ?? new Map();
+    entries.set(cacheKey(principal, question), { decision, until: now + this.options.cacheMs });
+    this.cache.set(question.patient.id, entries);
   }
 
   /** Drops what is cached for a patient (a ConsentChanged arrived). */
@@ -118,33 +132,28 @@ export class SharingAccessPolicy extends AccessPolicy implements OnApplicationBo
 
   private async ask(principal: Principal, question: PatientAccessQuestion): Promise<AccessDecision> {
     const metadata = await this.options.credentials.metadata('sharing');
-    const answer = await callGrpc(
-      this.service.checkAccess(
-        {
-          actor: {
-            subject: principal.subject,
-            role: principal.role,
-            organisation: principal.organisation ?? '',
-            hprNumber: principal.hprNumber ?? '',
-            careTeams: [...principal.careTeams],
-            patientIds: [...(principal.patientIds ?? [])],
-            patientId: principal.patientId ?? '',
-          },
-          action: question.action,
-          patientId: question.patient.id,
-          category: question.category,
-          careTeamId: question.patient.careTeamId ?? '',
-          careTeamKnown: question.careTeamKnown === true,
-        },
-        metadata,
-      ),
-      'sharing.CheckAccess',
-    ).catch((error: unknown) => {
-      // Without an answer the data is not shown: 503, never a permit.
-      if (error instanceof UnavailableError) throw error;
-      throw new UnavailableError(`The access policy could not be asked: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    return { decision: answer.permit ? 'permit' : 'deny', reason: answer.reason, basis: answer.basis, obligations: answer.obligations, relation: answer.relation as Relation };
+    const request = {
+      actor: subjectOf(principal),
+      action: question.action,
+      patientId: question.patient.id,
+      category: question.category,
+      careTeamId: question.patient.careTeamId ?? '',
+      careTeamKnown: question.careTeamKnown === true,
+    };
+    return decisionOf(await failClosed(callGrpc(this.service.checkAccess(request, metadata), 'sharing.CheckAccess')));
+  }
+
+  private async askMany(principal: Principal, question: BatchAccessQuestion, patients: readonly ListedPatient[], includeOpenEmergencyAccesses: boolean): Promise<readonly (readonly [string, AccessDecision])[]> {
+    const metadata = await this.options.credentials.metadata('sharing');
+    const request = {
+      actor: subjectOf(principal),
+      action: question.action,
+      category: question.category,
+      patients: patients.map((p) => ({ patientId: p.id, careTeamId: p.careTeamId ?? '' })),
+      includeOpenEmergencyAccesses,
+    };
+    const answer = await failClosed(callGrpc(this.service.checkAccessBatch(request, metadata), 'sharing.CheckAccessBatch'));
+    return answer.decisions.flatMap((d) => (d.decision ? [[d.patientId, decisionOf(d.decision)] as const] : []));
   }
 
   async onApplicationBootstrap(): Promise<void> {

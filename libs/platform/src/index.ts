@@ -10,6 +10,7 @@ export * from './tokens';
 export * from './grpc-client';
 export * from './service-consumer';
 export * from './pathways-enrolments';
+export * from './access-policy.port';
 export * from './access-policy-client';
 export * from './integration-consumer';
 export * from './access-log';

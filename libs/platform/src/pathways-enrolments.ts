@@ -1,6 +1,6 @@
 import { pathwaysV1Service } from '@varde/contracts';
 import { assertAccess, type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
-import type { AccessPolicy } from './access-policy-client';
+import type { AccessPolicy } from './access-policy.port';
 import { NotFoundError } from '@varde/core';
 import { callGrpc, createGrpcClient, type GrpcClient } from './grpc-client';
 import type { ServiceCredentials } from './service-credentials';

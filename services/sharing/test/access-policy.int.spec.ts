@@ -1,7 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { sharingV1Service } from '@varde/contracts';
 import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
-import { enrolPatient, eventually, optOutConsent, spo2Observation, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, optOutConsent, spo2Observation, startServiceStack, syntheticNationalId, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // The one policy decision point against running services on a real Kafka: sharing decides (CheckAccess), forms,
@@ -177,6 +177,75 @@ describe('emergency access (akuttilgang)', () => {
   });
 });
 
+describe('list reads (worklist, alerts) narrowed by the policy', () => {
+  const worklistOf = async (token: string): Promise<string[]> => {
+    const answer = await call(svc('triage'), 'GET', '/api/worklist?limit=500', token);
+    expect(answer.status).toBe(200);
+    return (answer.body['entries'] as Json[]).map((e) => e['patientId'] as string);
+  };
+  const alertedOf = async (token: string): Promise<string[]> => {
+    const answer = await call(svc('triage'), 'GET', '/api/alerts?limit=500', token);
+    expect(answer.status).toBe(200);
+    return (answer.body['alerts'] as Json[]).map((a) => a['patientId'] as string);
+  };
+  const until = (probe: () => Promise<boolean>, what: string) => eventually(async () => ((await probe()) ? true : undefined), what, 15_000, 50);
+
+  it('a block takes the patient off the blocked clinician\'s worklist and alerts, an emergency access adds them, another team\'s patients never show', async () => {
+    const blocked = await issuer.token('clinician', { subject: 'dr-list-blocked', hprNumber: '3333333' });
+    const colleague = await issuer.token('clinician', { subject: 'dr-list-colleague', hprNumber: '4444444' });
+    const outsider = await issuer.token('clinician', { subject: 'dr-list-outsider', careTeams: ['hjerte-ous'], hprNumber: '6666666' });
+    const patientId = await enrolPatient(svc('pathways').url, colleague);
+    const enrolledElsewhere = await call(svc('pathways'), 'POST', '/api/enrolments', outsider, { patient: { nationalId: syntheticNationalId() }, pathway: 'copd', careTeam: 'hjerte-ous' });
+    expect(enrolledElsewhere.status).toBe(201);
+    const otherTeams = enrolledElsewhere.body['patientId'] as string;
+    const patient = await issuer.token('patient', { patientId });
+    await triageKnows(patientId, colleague);
+    await triageKnows(otherTeams, outsider);
+    // Another patient of the same team, who comes after the first on the worklist (both green, the first waiting longer).
+    const teammate = await enrolPatient(svc('pathways').url, colleague);
+    await triageKnows(teammate, colleague);
+    // A red SpO2 raises an alert for the patient.
+    expect((await call(svc('measurements'), 'POST', '/fhir/Observation', colleague, spo2Observation(patientId, 84))).status).toBe(201);
+    await until(async () => (await alertedOf(colleague)).includes(patientId), 'the alert to be raised');
+    expect(await worklistOf(blocked)).toContain(patientId);
+    expect(await alertedOf(blocked)).toContain(patientId);
+    expect(await worklistOf(outsider)).not.toContain(patientId);
+    expect(await alertedOf(outsider)).not.toContain(patientId);
+
+    const given = Date.now();
+    expect((await call(sharing, 'POST', '/fhir/Consent', patient, blockOf(patientId, '3333333'))).status).toBe(201);
+    await until(async () => !(await worklistOf(blocked)).includes(patientId), 'the block to take the patient off the worklist');
+    console.info(`block took the patient off the blocked clinician's worklist after ${Date.now() - given} ms`);
+    expect(await alertedOf(blocked)).not.toContain(patientId);
+    // A page is still full: the blocked patient's place (first: red) is taken by the next one, never left empty.
+    const page = await call(svc('triage'), 'GET', '/api/worklist?limit=1', blocked);
+    expect(page.body['entries']).toEqual([expect.objectContaining({ careTeam: 'copd-care-team' })]);
+    expect((page.body['entries'] as Json[])[0]!['patientId']).not.toBe(patientId);
+    expect(await worklistOf(colleague)).toContain(patientId);
+    expect(await alertedOf(colleague)).toContain(patientId);
+
+    // Emergency access: the outsider (another team) and the blocked clinician see the patient on their lists at once.
+    for (const token of [outsider, blocked]) {
+      expect((await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, token, { reason: 'Akutt forverring, pasienten i mottak', minutes: 15 })).status).toBe(201);
+      expect(await worklistOf(token)).toContain(patientId);
+      expect(await alertedOf(token)).toContain(patientId);
+    }
+    // Another team's patient never shows on the care team's lists (nor the care team's on the other team's, but for the emergency).
+    for (const token of [blocked, colleague]) expect(await worklistOf(token)).not.toContain(otherTeams);
+    expect(await worklistOf(outsider)).toContain(otherTeams);
+
+    // Every listed read is in the patient's access log, the emergency ones apart with the emergency reason.
+    const entries = await eventually(async () => {
+      const log = await call(sharing, 'GET', `/api/patients/${patientId}/access-log?emergency=true`, patient);
+      const found = ((log.body['entries'] as Json[] | undefined) ?? []).filter((e) => e['purpose'] === 'worklist' || e['purpose'] === 'alerts');
+      return found.some((e) => (e['actor'] as Json)['subject'] === 'dr-list-outsider') ? found : undefined;
+    }, 'the listed reads in the access log', 10_000);
+    expect(entries.find((e) => (e['actor'] as Json)['subject'] === 'dr-list-outsider')).toMatchObject({ reason: expect.stringContaining('emergency access'), emergency: { reason: 'Akutt forverring, pasienten i mottak' } });
+    const all = await call(sharing, 'GET', `/api/patients/${patientId}/access-log`, patient);
+    expect(all.body['entries']).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'worklist', actor: expect.objectContaining({ subject: 'dr-list-colleague' }), reason: expect.stringMatching(/\S/) })]));
+  });
+});
+
 describe('CheckAccess over gRPC', () => {
   it('answers only Varde services, and names the bad fields of a question', async () => {
     const question = { actor: { subject: 's', role: 'clinician', organisation: '', hprNumber: '', careTeams: [], patientIds: [], patientId: '' }, action: 'read', patientId: '0b0c7a1e-2f3d-4e5f-8a9b-0c1d2e3f4a5b', category: 'measurements', careTeamId: '', careTeamKnown: false };
@@ -184,5 +253,20 @@ describe('CheckAccess over gRPC', () => {
     const metadata = await issuer.credentials.metadata('sharing');
     await expect(callGrpc(client.checkAccess({ ...question, action: 'delete', category: 'everything' }, metadata), 'sharing.CheckAccess')).rejects.toThrow(/action.*category|category.*action/s);
     expect(await callGrpc(client.checkAccess(question, metadata), 'sharing.CheckAccess')).toMatchObject({ permit: false, relation: 'other-team' });
+  });
+
+  it('decides a batch patient by patient (CheckAccessBatch), naming each bad patient id', async () => {
+    const metadata = await issuer.credentials.metadata('sharing');
+    const actor = { subject: 's', role: 'clinician', organisation: '', hprNumber: '', careTeams: ['copd-care-team'], patientIds: [], patientId: '' };
+    const ours = '0b0c7a1e-2f3d-4e5f-8a9b-0c1d2e3f4a5b';
+    const theirs = '1b0c7a1e-2f3d-4e5f-8a9b-0c1d2e3f4a5b';
+    const batch = { actor, action: 'read', category: 'triage', includeOpenEmergencyAccesses: false };
+    const answer = await callGrpc(client.checkAccessBatch({ ...batch, patients: [{ patientId: ours, careTeamId: 'copd-care-team' }, { patientId: theirs, careTeamId: 'hjerte-ous' }] }, metadata), 'sharing.CheckAccessBatch');
+    expect(answer.decisions).toEqual([
+      { patientId: ours, decision: expect.objectContaining({ permit: true, relation: 'care-team' }) },
+      { patientId: theirs, decision: expect.objectContaining({ permit: false, relation: 'other-team' }) },
+    ]);
+    await expect(callGrpc(client.checkAccessBatch({ ...batch, patients: [{ patientId: ours, careTeamId: '' }, { patientId: 'not-a-uuid', careTeamId: '' }] }, metadata), 'sharing.CheckAccessBatch')).rejects.toThrow(/patients\[1\]\.patient_id/);
+    await expect(callGrpc(client.checkAccessBatch({ ...batch, patients: [] }, new Metadata()), 'sharing.CheckAccessBatch')).rejects.toThrow(/token|credential|authori/i);
   });
 });

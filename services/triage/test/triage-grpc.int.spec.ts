@@ -172,9 +172,11 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     });
   });
 
-  it('keeps answering with sharing down: the reads wait in triage\'s outbox', async () => {
+  it('keeps answering with sharing down what the table decides: the reads wait in triage\'s outbox', async () => {
     await sharing.stop();
-    expect(await worklist({})).toMatchObject({ ok: true });
+    expect(await worklist({}, await issuer.token('auditor'))).toMatchObject({ ok: true });
+    // A clinician's list needs the policy decision point (blocks, emergency access): fail closed.
+    expect(await worklist({}, await issuer.token('clinician', { subject: 'dr-not-cached' }))).toMatchObject({ ok: false, code: status.UNAVAILABLE });
     expect(await outcome(service.getPatientStatus({ patientId: red }, bearer(clinician)))).toMatchObject({ ok: true });
     expect((await outboxEntriesOf(triageDb, red)).filter((e) => e.purpose === 'triage-status').length).toBeGreaterThanOrEqual(1);
   });

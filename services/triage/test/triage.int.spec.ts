@@ -219,14 +219,19 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     expect((await read(`/assessments/${randomUUID()}/verify`, ahus, 'POST')).status).toBe(404);
   });
 
-  it('serves the worklist with sharing down: each read waits in triage\'s outbox, counted on /metrics', async () => {
+  it('with sharing down serves what the table decides (an auditor\'s worklist: each read waits in triage\'s outbox, counted on /metrics) and refuses what the policy must (a clinician\'s: 503)', async () => {
     await sharing.stop();
     const waitingFor = async (): Promise<number> => (await outboxEntriesOf(triageDb, patientId)).length;
     const before = await waitingFor();
-    const response = await worklist();
+    const auditor = await issuer.token('auditor');
+    const response = await fetch(`${triage.url}/api/worklist`, { headers: { authorization: `Bearer ${auditor}`, 'audit-reason': 'quality control 2026/3' } });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain(patientId);
     expect(await waitingFor()).toBe(before + 1);
+    // A clinician's list is narrowed by the policy decision point (blocks, emergency access): without it, no patient is shown.
+    const refused = await worklist('', await issuer.token('clinician', { subject: 'dr-not-cached' }));
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).not.toContain(patientId);
     await eventually(async () => {
       const metrics = await (await fetch(`${triage.url}/metrics`)).text();
       const pending = Number(/^varde_access_log_pending_entries\{[^}]*\} (\d+)/m.exec(metrics)?.[1]);

@@ -4,11 +4,12 @@ import { Controller, Inject } from '@nestjs/common';
 import { toActor, type PrincipalHolder } from '@varde/auth';
 import { sharingV1Service } from '@varde/contracts';
 import { UnauthorizedError } from '@varde/core';
+import type { AccessDecision } from '@varde/auth';
 import { grpcCall } from '@varde/platform';
 import { currentTraceContext } from '@varde/telemetry';
 import { RecordAccessHandler } from '../application/record-access.handler';
 import { accessEntriesFrom } from './record-access.request';
-import { checkAccessQuestionFrom } from './check-access.request';
+import { checkAccessBatchFrom, checkAccessQuestionFrom } from './check-access.request';
 import { PatientAccessDecisions } from '../application/patient-access.decisions';
 
 /** gRPC `varde.sharing.v1.SharingService`: the access log every read of patient data is written to, and the policy decision point. */
@@ -24,8 +25,16 @@ export class SharingGrpcController implements sharingV1Service.SharingServiceCon
   checkAccess(request: sharingV1Service.CheckAccessRequest): Promise<sharingV1Service.CheckAccessResponse> {
     return grpcCall(async () => {
       const { principal, question } = checkAccessQuestionFrom(request);
-      const decision = await this.decisions.decide(principal, question, new Date().toISOString());
-      return { permit: decision.decision === 'permit', reason: decision.reason, basis: decision.basis, obligations: [...decision.obligations], relation: decision.relation };
+      return answerOf(await this.decisions.decide(principal, question, new Date().toISOString()));
+    });
+  }
+
+  /** CheckAccess for a list's patients (care teams as the caller knows them), and the actor's open emergency accesses when asked. */
+  checkAccessBatch(request: sharingV1Service.CheckAccessBatchRequest): Promise<sharingV1Service.CheckAccessBatchResponse> {
+    return grpcCall(async () => {
+      const { principal, question } = checkAccessBatchFrom(request);
+      const decisions = await this.decisions.decideMany(principal, question, new Date().toISOString());
+      return { decisions: [...decisions].map(([patientId, decision]) => ({ patientId, decision: answerOf(decision) })) };
     });
   }
 
@@ -49,3 +58,11 @@ export class SharingGrpcController implements sharingV1Service.SharingServiceCon
     });
   }
 }
+
+const answerOf = (decision: AccessDecision): sharingV1Service.CheckAccessResponse => ({
+  permit: decision.decision === 'permit',
+  reason: decision.reason,
+  basis: decision.basis,
+  obligations: [...decision.obligations],
+  relation: decision.relation,
+});

@@ -13,6 +13,8 @@ export abstract class Consents {
   abstract byId(consentId: string): Promise<StoredConsent | undefined>;
   /** Every consent of a patient, any status, newest first. */
   abstract ofPatient(patientId: string): Promise<readonly StoredConsent[]>;
+  /** Every consent of each of these patients, any status, newest first: one read for a list's decisions. */
+  abstract ofPatients(patientIds: readonly string[]): Promise<ReadonlyMap<string, readonly StoredConsent[]>>;
 
   /** Whether the patient's consents let data of `category` go to `receiver` at `now` (see {@link sharingCoverage}). */
   async coverage(patientId: string, receiver: Receiver, category: string, now: Date = new Date()): Promise<Coverage> {

@@ -5,8 +5,8 @@ import type { EmergencyAccessGrant } from '../domain/emergency-access.events';
 export abstract class EmergencyAccesses {
   /** Stores an opened emergency access (again: no change). */
   abstract apply(tx: Transaction, grant: EmergencyAccessGrant): Promise<void>;
-  /** The emergency access of `subject` to the patient's data that is open at `at`, if any (the latest ending). */
-  abstract openFor(patientId: string, subject: string, at: string): Promise<EmergencyAccessGrant | undefined>;
+  /** Every emergency access of `subject` open at `at`, the latest ending first: the patients a list of theirs shows besides their teams'. */
+  abstract openOfSubject(subject: string, at: string): Promise<readonly EmergencyAccessGrant[]>;
   /** Every emergency access of these patients' readers that covers one of `reads` (patient, subject, moment). */
   abstract covering(reads: readonly Readonly<{ patientId: string; subject: string; at: string }>[]): Promise<readonly EmergencyAccessGrant[]>;
   /** The emergency accesses to a care team's patients, newest first: what is reported to the team. */

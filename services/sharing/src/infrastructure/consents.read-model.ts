@@ -33,4 +33,15 @@ export class PostgresConsents extends Consents {
     const { rows } = await this.pool.query<Row>('SELECT current, last_updated FROM consents WHERE patient_id = $1 ORDER BY last_updated DESC, consent_id', [patientId]);
     return rows.map(stored);
   }
+
+  override async ofPatients(patientIds: readonly string[]): Promise<ReadonlyMap<string, readonly StoredConsent[]>> {
+    const byPatient = new Map<string, StoredConsent[]>();
+    if (patientIds.length === 0) return byPatient;
+    const { rows } = await this.pool.query<Row & { patient_id: string }>(
+      'SELECT patient_id, current, last_updated FROM consents WHERE patient_id = ANY($1::uuid[]) ORDER BY last_updated DESC, consent_id',
+      [patientIds],
+    );
+    for (const row of rows) byPatient.set(row.patient_id, [...(byPatient.get(row.patient_id) ?? []), stored(row)]);
+    return byPatient;
+  }
 }

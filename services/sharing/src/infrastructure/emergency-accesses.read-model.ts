@@ -36,12 +36,12 @@ export class PostgresEmergencyAccesses extends EmergencyAccesses {
     );
   }
 
-  override async openFor(patientId: string, subject: string, at: string): Promise<EmergencyAccessGrant | undefined> {
+  override async openOfSubject(subject: string, at: string): Promise<readonly EmergencyAccessGrant[]> {
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM emergency_access WHERE patient_id = $1 AND actor_subject = $2 AND opened_at <= $3 AND expires_at > $3 ORDER BY expires_at DESC LIMIT 1`,
-      [patientId, subject, at],
+      `SELECT ${COLUMNS} FROM emergency_access WHERE actor_subject = $1 AND opened_at <= $2 AND expires_at > $2 ORDER BY expires_at DESC`,
+      [subject, at],
     );
-    return rows[0] && grantOf(rows[0]);
+    return rows.map(grantOf);
   }
 
   override async covering(reads: readonly Readonly<{ patientId: string; subject: string; at: string }>[]): Promise<readonly EmergencyAccessGrant[]> {

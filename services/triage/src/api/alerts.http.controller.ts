@@ -27,20 +27,22 @@ export class AlertsHttpController {
     @Inject(AlertHandler) private readonly alerts: AlertHandler,
   ) {}
 
-  /** `200 {alerts: [...]}` filtered by `status`, `patient`, `assignee`; red first, then the oldest. */
+  /** `200 {alerts: [...]}` filtered by `status`, `patient`, `assignee`; red first, then the oldest; narrowed by the access policy as the worklist is. */
   @Get()
   @Roles('clinician', 'auditor')
   @Access('alerts', 'read')
   async list(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const team = parseCareTeam(query['team']);
     const filter = {
       status: parseOneOf('status', query['status'], STATUSES),
       patientId: query['patient'] === undefined ? undefined : parseId('patient', query['patient'], 'an internal patient id'),
       assignee: parseSubject('assignee', query['assignee']),
       limit: parseLimit(query['limit']),
       // A clinician sees the alerts of their care teams' patients (`team=` narrows to one), an auditor all.
-      careTeams: careTeamsShownTo(principal, parseCareTeam(query['team'])),
+      careTeams: careTeamsShownTo(principal, team),
     };
-    return { alerts: await this.reader.alertsFor(filter, commandMetadataFrom(principal, headers)) };
+    // The policy narrows it further (blocks) and, unless one team was asked for, adds the patients the caller holds an open emergency access to.
+    return { alerts: await this.reader.alertsFor(principal, filter, commandMetadataFrom(principal, headers), team === undefined) };
   }
 
   /** `200` the alert with its `history` (every step with its actor); 404 when there is no such alert. */

@@ -80,6 +80,6 @@ export class TriageAuditHttpController {
       commandMetadataFrom(principal, headers),
     );
     // Designers see aggregates only, clinicians their own teams' patients, auditors all (what-if.disclosure.ts).
-    return discloseWhatIf(report, principal, (patientId) => this.reader.mayRead(principal, patientId));
+    return discloseWhatIf(report, principal, (patientIds) => this.reader.readableAmong(principal, patientIds));
   }
 }

@@ -54,7 +54,7 @@ export class TriageGrpcController implements triageV1Service.TriageServiceContro
         careTeams: careTeamsShownTo(caller.principal),
         ...(after ? { after } : {}),
       };
-      const entries = await this.reader.worklistFor(filter, caller.request);
+      const entries = await this.reader.worklistFor(caller.principal, filter, caller.request, true);
       const last = entries.at(-1);
       // A full page may have a successor; a short one cannot.
       const nextPageToken = last && entries.length === limit ? encodePageToken(last) : '';

@@ -34,21 +34,24 @@ export class WorklistHttpController {
 
   /**
    * `200 {entries: [{patientId, colour, reasons, since, careTeam, pathwayId, openAlert, enrolment}], nextPageToken?}`, red → yellow →
-   * green, longest waiting first (`page_token=` continues after a page); a clinician sees the patients of their care teams (`team=` narrows to one of them), an auditor all.
+   * green, longest waiting first (`page_token=` continues after a page); a clinician sees the patients of their care teams (`team=` narrows to one of them)
+   * less those who blocked them, plus those they hold an open emergency access to; an auditor all.
    */
   @Get()
   @Roles('clinician', 'auditor')
   @Access('triage', 'read')
   async list(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+    const team = parseCareTeam(query['team']);
     const filter = {
       colour: parseOneOf('colour', query['colour'], COLOURS),
       pathwayId: parsePathway(query['pathway']),
       assignee: parseSubject('assignee', query['assignee']),
       limit: parseLimit(query['limit']),
-      careTeams: careTeamsShownTo(principal, parseCareTeam(query['team'])),
+      careTeams: careTeamsShownTo(principal, team),
       after: query['page_token'] === undefined ? undefined : decodePageToken(String(query['page_token'])),
     };
-    const entries = await this.reader.worklistFor(filter, commandMetadataFrom(principal, headers));
+    // The policy narrows the list further (blocks) and, unless one team was asked for, adds the patients the caller holds an open emergency access to.
+    const entries = await this.reader.worklistFor(principal, filter, commandMetadataFrom(principal, headers), team === undefined);
     const last = entries[entries.length - 1];
     return {
       entries: entries.map(({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert, enrolment }) => ({ patientId, colour, reasons, since, careTeam, pathwayId, openAlert, enrolment })),

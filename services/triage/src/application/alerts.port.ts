@@ -1,5 +1,6 @@
 import type { Actor } from '@varde/core';
 import type { Transaction } from '@varde/event-sourcing';
+import type { ListScope } from '@varde/platform';
 import type { AlertColour, AlertEvent, AlertOutcome } from '../domain/alert.events';
 import type { PositionedEvent } from './positioned-event';
 
@@ -29,8 +30,8 @@ export type AlertView = Readonly<{
 /** One step of an alert's history: the event, who did it and when it was recorded. */
 export type AlertHistoryEntry = Readonly<{ type: AlertEvent['type']; data: AlertEvent['data']; actor: Actor; recordedAt: string }>;
 
-/** Filters of the alert list. */
-export type AlertFilter = Readonly<{ status?: AlertStatus; patientId?: string; assignee?: string; limit: number; careTeams?: readonly string[] }>;
+/** Filters of the alert list: the care teams whose patients' alerts to show (absent: every patient's) and what the access policy adds to or takes out of them (`scope`). */
+export type AlertFilter = Readonly<{ status?: AlertStatus; patientId?: string; assignee?: string; limit: number; careTeams?: readonly string[]; scope?: ListScope }>;
 
 /** An open red alert whose acknowledgement deadline has passed. */
 export type OverdueAlert = Readonly<{ alertId: string; pathwayId: string; escalationLevel: number }>;

@@ -1,4 +1,4 @@
-import { AccessLog, AccessPolicy } from '@varde/platform';
+import { AccessLog, AccessPolicy, type PermittedList } from '@varde/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccessAction, AccessDecision, Principal } from '@varde/auth';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
@@ -33,13 +33,13 @@ export class PatientDataReader {
   }
 
   /**
-   * Whether the caller may see this patient's row of an aggregate (a what-if), without throwing
-   * ({@link AccessPolicy.permitForListing}: care team and no block; an emergency access does not open aggregates).
+   * The patients among `patientIds` whose rows of an aggregate (a what-if) the caller may see, in one batch question
+   * ({@link AccessPolicy.permitsForListing}: care team and no block; an emergency access does not open aggregates).
    */
-  async mayRead(principal: Principal, patientId: string): Promise<boolean> {
-    const careTeamId = principal.role === 'clinician' ? await this.worklist.careTeamOf(patientId) : undefined;
-    const question = { category: 'triage', action: 'read', patient: { id: patientId, careTeamId } } as const;
-    return (await this.policy.permitForListing(principal, question)) !== undefined;
+  async readableAmong(principal: Principal, patientIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const careTeams = principal.role === 'clinician' ? await this.worklist.careTeamsOf(patientIds) : new Map<string, string>();
+    const permits = await this.policy.permitsForListing(principal, { category: 'triage', action: 'read', patients: patientIds.map((id) => ({ id, careTeamId: careTeams.get(id) })) });
+    return new Set(permits.keys());
   }
 
   /** Throws NotFoundError for an unknown alert, ForbiddenError unless the policy lets the caller `action` the alert's patient's alerts. */
@@ -49,11 +49,21 @@ export class PatientDataReader {
     return this.authorise(principal, alert.patientId, action, 'alerts');
   }
 
-  /** The worklist (only the patients of `filter.careTeams` when given), logged as one access per patient shown. */
-  async worklistFor(filter: WorklistFilter, request: CommandMetadata): Promise<readonly WorklistEntry[]> {
-    const entries = await this.worklist.list(filter, new Date(request.now));
-    await this.log(entries.map((e) => e.patientId), { purpose: 'worklist', resource: 'worklist' }, request);
-    return entries;
+  /**
+   * The worklist as the policy lets the caller see it: `filter.careTeams` (a clinician's teams) less the patients who
+   * blocked them, plus (with `includeOpenEmergencyAccesses`) the patients they hold an open emergency access to.
+   * Logged as one access per patient shown, each with its permit's reason.
+   */
+  async worklistFor(principal: Principal, filter: WorklistFilter, request: CommandMetadata, includeOpenEmergencyAccesses: boolean): Promise<readonly WorklistEntry[]> {
+    const now = new Date(request.now);
+    const listed = await this.policy.listPermitted(
+      principal,
+      { category: 'triage', action: 'read', includeOpenEmergencyAccesses },
+      (scope) => this.worklist.list({ ...filter, scope }, now),
+      (entry) => ({ id: entry.patientId, careTeamId: entry.careTeam ?? undefined }),
+    );
+    await this.logList(listed, listed.rows.map((e) => e.patientId), { purpose: 'worklist', resource: 'worklist' }, request);
+    return listed.rows;
   }
 
   /** One patient's triage with provenance, logged as one access (`reason`: the permit's, from {@link authorise}). */
@@ -64,10 +74,21 @@ export class PatientDataReader {
     return view;
   }
 
-  /** Alerts matching the filter, logged as one access per patient shown. */
-  async alertsFor(filter: AlertFilter, request: CommandMetadata): Promise<readonly AlertView[]> {
-    const alerts = await this.alerts.list(filter, new Date(request.now));
-    await this.log([...new Set(alerts.map((a) => a.patientId))], { purpose: 'alerts', resource: 'alerts' }, request);
+  /** Alerts matching the filter, narrowed by the policy as {@link worklistFor} is; logged as one access per patient shown. */
+  async alertsFor(principal: Principal, filter: AlertFilter, request: CommandMetadata, includeOpenEmergencyAccesses: boolean): Promise<readonly AlertView[]> {
+    const now = new Date(request.now);
+    const listed = await this.policy.listPermitted(
+      principal,
+      { category: 'alerts', action: 'read', includeOpenEmergencyAccesses },
+      async (scope) => {
+        const alerts = await this.alerts.list({ ...filter, scope }, now);
+        const careTeams = principal.role === 'clinician' ? await this.worklist.careTeamsOf([...new Set(alerts.map((a) => a.patientId))]) : new Map<string, string>();
+        return alerts.map((alert) => ({ alert, careTeamId: careTeams.get(alert.patientId) }));
+      },
+      ({ alert, careTeamId }) => ({ id: alert.patientId, careTeamId }),
+    );
+    const alerts = listed.rows.map((row) => row.alert);
+    await this.logList(listed, [...new Set(alerts.map((a) => a.patientId))], { purpose: 'alerts', resource: 'alerts' }, request);
     return alerts;
   }
 
@@ -80,7 +101,12 @@ export class PatientDataReader {
     return { ...alert, history };
   }
 
-  private log(patientIds: readonly string[], what: { purpose: string; resource: string; reason?: string }, request: CommandMetadata): Promise<void> {
+  // A list's reads, each with the reason of the patient's own permit.
+  private logList<T>(listed: PermittedList<T>, patientIds: readonly string[], what: { purpose: string; resource: string }, request: CommandMetadata): Promise<void> {
+    return this.log(patientIds, { ...what, reasons: new Map([...listed.permits].map(([id, permit]) => [id, permit.reason])) }, request);
+  }
+
+  private log(patientIds: readonly string[], what: { purpose: string; resource: string; reason?: string; reasons?: ReadonlyMap<string, string> }, request: CommandMetadata): Promise<void> {
     return this.accessLog.recordReads('triage', patientIds, what, request);
   }
 }

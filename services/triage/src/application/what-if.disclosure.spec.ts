@@ -21,7 +21,7 @@ const report = (patients: number): WhatIfReport => ({
   durationMs: 3,
 });
 const who = (role: Principal['role']): Principal => ({ subject: role, role, scopes: [], careTeams: role === 'clinician' ? ['copd-care-team'] : [] });
-const ours = async (patientId: string) => patientId === 'ours';
+const ours = async (patientIds: readonly string[]) => new Set(patientIds.filter((id) => id === 'ours'));
 
 describe('what-if disclosure', () => {
   it('shows a pathway designer no patient and suppresses counts from 1 to 4', async () => {

@@ -31,16 +31,17 @@ export type DisclosedWhatIf = Omit<WhatIfReport, 'totals' | 'perPatient'> &
 
 /**
  * What of a what-if report `principal` may see. Per-patient rows are patient data: an auditor sees them all, a
- * clinician those of their own care teams' patients (`mayReadPatient`), a pathway designer none. Everyone but an
+ * clinician those of their own care teams' patients (`readableAmong`, one batch question), a pathway designer none. Everyone but an
  * auditor gets the totals only when they describe at least {@link MIN_GROUP_SIZE} patients, with small counts
  * suppressed.
  */
-export async function discloseWhatIf(report: WhatIfReport, principal: Principal, mayReadPatient: (patientId: string) => Promise<boolean>): Promise<DisclosedWhatIf> {
+export async function discloseWhatIf(report: WhatIfReport, principal: Principal, readableAmong: (patientIds: readonly string[]) => Promise<ReadonlySet<string>>): Promise<DisclosedWhatIf> {
   if (principal.role === 'auditor') return { ...report, minGroupSize: 1 };
   if (report.patients < MIN_GROUP_SIZE) {
     throw new ForbiddenError(`the what-if covers ${report.patients} patient(s); aggregates are shown only over at least ${MIN_GROUP_SIZE}, so no single patient can be made out (choose a longer period)`);
   }
-  const perPatient = principal.role === 'clinician' ? await filterAsync(report.perPatient, (row) => mayReadPatient(row.patientId)) : [];
+  const readable = principal.role === 'clinician' ? await readableAmong([...new Set(report.perPatient.map((row) => row.patientId))]) : new Set<string>();
+  const perPatient = report.perPatient.filter((row) => readable.has(row.patientId));
   const published = suppressTotals(report.totals.published);
   const candidate = suppressTotals(report.totals.candidate);
   const difference = (key: 'alerts' | 'colourChanges' | 'patientsWithAlerts'): Count => (published[key] === null || candidate[key] === null ? null : candidate[key] - published[key]);
@@ -62,9 +63,4 @@ function suppressTotals(totals: Totals): DisclosedTotals {
     endColours: { green: suppress(totals.endColours.green), yellow: suppress(totals.endColours.yellow), red: suppress(totals.endColours.red) },
     onsetsByRule: Object.fromEntries(Object.entries(totals.onsetsByRule).map(([rule, n]) => [rule, suppress(n)])),
   };
-}
-
-async function filterAsync<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
-  const kept = await Promise.all(items.map(keep));
-  return items.filter((_, i) => kept[i]);
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from '@varde/event-sourcing';
+import type { ListScope } from '@varde/platform';
 import type { AlertColour } from '../domain/alert.events';
 import type { PatientTriaged } from '../domain/triage.events';
 import type { Colour } from '../domain/triage-rules';
@@ -25,9 +26,10 @@ export type WorklistCursor = Readonly<{ colour: Colour; since: string; patientId
 
 /**
  * Worklist filters: colour, pathway, the clinician the patient's open alert is assigned to, the care teams whose
- * patients to show (absent: every patient), and (for paging) the entry to start after.
+ * patients to show (absent: every patient), what the access policy adds to or takes out of them (`scope`), and (for
+ * paging) the entry to start after.
  */
-export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; careTeams?: readonly string[]; limit: number; after?: WorklistCursor }>;
+export type WorklistFilter = Readonly<{ colour?: Colour; pathwayId?: string; assignee?: string; careTeams?: readonly string[]; scope?: ListScope; limit: number; after?: WorklistCursor }>;
 
 /** The latest assessment as the worklist keeps it: enough for an auditor to re-run it. */
 export type AssessmentRecord = Readonly<Pick<PatientTriaged['data'], 'assessmentId' | 'assessedAt' | 'previousColour' | 'reasons' | 'provenance'>>;
@@ -50,6 +52,8 @@ export abstract class WorklistQuery {
   abstract list(filter: WorklistFilter, now?: Date): Promise<readonly WorklistEntry[]>;
   /** The care team of a patient on the worklist; undefined when triage has never heard of them or knows no team. */
   abstract careTeamOf(patientId: string): Promise<string | undefined>;
+  /** {@link careTeamOf} for many patients: the known care teams by patient id. */
+  abstract careTeamsOf(patientIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** One patient's current triage, or undefined when triage has never heard of them. */
   abstract get(patientId: string, now?: Date): Promise<PatientTriageView | undefined>;
 }

@@ -59,10 +59,11 @@ export class PostgresAlertsQuery implements AlertsQuery {
     const { rows } = await this.pool.query<Row>(
       `SELECT * FROM alerts
         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR patient_id = $2) AND ($3::text IS NULL OR assignee = $3)
-          AND ($5::text[] IS NULL OR patient_id IN (SELECT patient_id FROM worklist WHERE care_team = ANY($5::text[])))
+          AND ($5::text[] IS NULL OR patient_id IN (SELECT patient_id FROM worklist WHERE care_team = ANY($5::text[])) OR patient_id = ANY($6::text[]))
+          AND NOT (patient_id = ANY($7::text[]))
         ORDER BY (colour = 'red') DESC, raised_at, alert_id
         LIMIT $4`,
-      [filter.status ?? null, filter.patientId ?? null, filter.assignee ?? null, filter.limit, filter.careTeams ?? null],
+      [filter.status ?? null, filter.patientId ?? null, filter.assignee ?? null, filter.limit, filter.careTeams ?? null, filter.scope?.include ?? [], filter.scope?.exclude ?? []],
     );
     return rows.map((row) => toView(row, now));
   }

@@ -52,6 +52,23 @@ const toEntry = (row: Row, now: Date): WorklistEntry => ({
       : null,
 });
 
+/**
+ * The SQL narrowing a list to care teams (none given: every patient) plus the patients the access policy adds (an open
+ * emergency access), with its parameters from `$first`. Without additions it is the plain team condition, which the
+ * team indexes answer in list order.
+ */
+function scopeCondition(careTeams: readonly string[] | undefined, include: readonly string[], teamColumn: string, patientColumn: string, first: number): string {
+  if (careTeams === undefined) return '';
+  if (include.length === 0) return `AND ${teamColumn} = ANY($${first}::text[])`;
+  return `AND (${teamColumn} = ANY($${first}::text[]) OR ${patientColumn} = ANY($${first + 1}::text[]))`;
+}
+
+/** The parameters of {@link scopeCondition}. */
+function scopeParameters(careTeams: readonly string[] | undefined, include: readonly string[]): unknown[] {
+  if (careTeams === undefined) return [];
+  return include.length === 0 ? [careTeams] : [careTeams, include];
+}
+
 /** {@link WorklistQuery} in PostgreSQL: the worklist read model, with each patient's unresolved alert from the alerts read model. */
 @Injectable()
 export class PostgresWorklistQuery implements WorklistQuery {
@@ -70,10 +87,21 @@ export class PostgresWorklistQuery implements WorklistQuery {
         WHERE w.enrolment_status <> 'discharged' AND ($1::int IS NULL OR w.colour_rank = $1) AND ($2::text IS NULL OR w.pathway_id = $2)
           AND ($3::text IS NULL OR (a.assignee = $3 AND w.patient_id IN (SELECT patient_id FROM alerts WHERE assignee = $3 AND status <> 'resolved')))
           AND ($5::int IS NULL OR w.colour_rank < $5 OR (w.colour_rank = $5 AND (w.since, w.patient_id) > ($6::timestamptz, $7::text)))
-          ${filter.careTeams === undefined ? '' : 'AND w.care_team = ANY($8::text[])'}
+          AND NOT (w.patient_id = ANY($8::text[]))
+          ${scopeCondition(filter.careTeams, filter.scope?.include ?? [], 'w.care_team', 'w.patient_id', 9)}
         ORDER BY w.colour_rank DESC, w.since, w.patient_id
         LIMIT $4`,
-      [filter.colour ? COLOUR_RANK[filter.colour] : null, filter.pathwayId ?? null, filter.assignee ?? null, filter.limit, after ? COLOUR_RANK[after.colour] : null, after?.since ?? null, after?.patientId ?? null, ...(filter.careTeams === undefined ? [] : [filter.careTeams])],
+      [
+        filter.colour ? COLOUR_RANK[filter.colour] : null,
+        filter.pathwayId ?? null,
+        filter.assignee ?? null,
+        filter.limit,
+        after ? COLOUR_RANK[after.colour] : null,
+        after?.since ?? null,
+        after?.patientId ?? null,
+        filter.scope?.exclude ?? [],
+        ...scopeParameters(filter.careTeams, filter.scope?.include ?? []),
+      ],
     );
     return rows.map((row) => toEntry(row, now));
   }
@@ -82,6 +110,12 @@ export class PostgresWorklistQuery implements WorklistQuery {
   async careTeamOf(patientId: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ care_team: string | null }>('SELECT care_team FROM worklist WHERE patient_id = $1', [patientId]);
     return rows[0]?.care_team ?? undefined;
+  }
+
+  async careTeamsOf(patientIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (patientIds.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ patient_id: string; care_team: string }>('SELECT patient_id, care_team FROM worklist WHERE patient_id = ANY($1::text[]) AND care_team IS NOT NULL', [patientIds]);
+    return new Map(rows.map((row) => [row.patient_id, row.care_team]));
   }
 
   /** One patient's current triage, or undefined when triage has never heard of them. */
