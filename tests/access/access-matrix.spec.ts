@@ -32,6 +32,16 @@ describe('the access matrix builder', () => {
     expect(cells.find((c) => c.role === 'clinician' && c.patient === 'other-team')?.url).toBe('/api/patients/other-id/triage');
   });
 
+  it('gives a route with its patient in the body the three kinds of patient too; a new person joins the team of an enrolment', () => {
+    const enrol: Route = { service: 'pathways', route: 'POST /api/enrolments', operationId: 'EnrolmentsHttpController.create', access: { category: 'enrolments', action: 'write', patient: 'body', scope: 'varde/enrolments.write' }, roles: ['clinician', 'system'], public: false };
+    const cells = buildAccessMatrix([enrol], PATIENTS);
+    expect(cells).toHaveLength(6 * 3);
+    const answer = (role: string, patient: string) => cells.find((c) => c.role === role && c.patient === patient)?.expected;
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('clinician', p))).toEqual(['permit', 'deny', 'permit']);
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('system', p))).toEqual(['permit', 'permit', 'permit']);
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('patient', p))).toEqual(['deny', 'deny', 'deny']);
+  });
+
   it('builds for every route the services register', () => {
     const cells = buildAccessMatrix(SERVICE_ROUTES, PATIENTS);
     const declared = SERVICE_ROUTES.filter((r) => r.access !== undefined);

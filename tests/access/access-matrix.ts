@@ -13,7 +13,7 @@ export type MatrixCell = Readonly<{
   service: Route['service'];
   route: string;
   role: Role;
-  /** Absent for a route that names no patient in its path or query (a list, a body, a stored resource). */
+  /** Absent for a route that names no patient in its path, query or body (a list, a stored resource). */
   patient?: PatientCase;
   method: string;
   /** The path to request, parameters filled in, with the patient's query parameter where the route reads one. */
@@ -29,6 +29,13 @@ export class UndeclaredPolicyError extends Error {
     super(`routes with no declared policy (add @Access(category, action, { patient }), docs/api/sharing.md): ${routes.join('; ')}`);
   }
 }
+
+/**
+ * The routes that take a person Varde has never seen onto a care team — the one the request names, here the
+ * caller's: for them the `unknown` patient is decided as a patient of that team (a clinician may enrol a new person
+ * into their own team), not as a patient of no team.
+ */
+const ROUTES_ENROLLING_NEW_PATIENTS: ReadonlySet<string> = new Set(['pathways POST /api/enrolments']);
 
 /** Any id a route parameter other than the patient's takes: well-formed, of nothing that exists. */
 const SOME_ID = '6c1f8c1e-0000-4000-8000-000000000000';
@@ -69,8 +76,9 @@ function concrete(path: string, patientParam: string | undefined, patientId: str
  * The matrix *route × role × own patient / patient of another care team / unknown patient* for every route given,
  * each cell with the answer of the one policy table (libs/auth `decideAccess`, `rolesAllowed`): a role the route does
  * not admit (`@Roles`, or no row of the table for its category and action) is denied everywhere; where the route names
- * the patient (`@Access(…, { patient: { param | query } })`) the table decides per patient; other routes are decided for
- * the role (their patient is in a body or a stored resource, or they list only what the caller may see).
+ * the patient (`@Access(…, { patient: { param | query } | 'body' })`) the table decides per patient (the request then
+ * carries the patient in its path, query or body); other routes are decided for the role (their patient is in a stored
+ * resource, or they list only what the caller may see).
  * Throws {@link UndeclaredPolicyError} for a route with no declared policy; public routes have no cells.
  */
 export function buildAccessMatrix(routes: readonly Route[], patients: MatrixPatients): MatrixCell[] {
@@ -81,7 +89,8 @@ export function buildAccessMatrix(routes: readonly Route[], patients: MatrixPati
     if (access === undefined) continue;
     const [method, path] = route.split(' ') as [string, string];
     const locator = access.patient;
-    const names = typeof locator === 'object';
+    const names = typeof locator === 'object' || locator === 'body';
+    const enrolsNew = ROUTES_ENROLLING_NEW_PATIENTS.has(`${service} ${route}`);
     const patientParam = typeof locator === 'object' && 'param' in locator ? locator.param : undefined;
     const patientQuery = typeof locator === 'object' && 'query' in locator ? locator.query : undefined;
     // A patient in a query is a FHIR reference (`Patient/<id>`), which every search taking one accepts.
@@ -91,7 +100,7 @@ export function buildAccessMatrix(routes: readonly Route[], patients: MatrixPati
       const principal = matrixPrincipal(role, patients);
       const cases: readonly (PatientCase | undefined)[] = names ? ['own', 'other-team', 'unknown'] : [undefined];
       for (const which of cases) {
-        const patient = which === undefined ? undefined : patientOf(patients, which);
+        const patient = which === undefined ? undefined : which === 'unknown' && enrolsNew ? { id: patients.unknown, careTeamId: patients.careTeam } : patientOf(patients, which);
         const base = { service, route, role, method, url: url(patient?.id ?? patients.own), ...(which ? { patient: which } : {}) };
         if (!admitted) {
           cells.push({ ...base, expected: 'deny', why: `the route admits no ${role} (${access.action} ${access.category})` });

@@ -218,11 +218,12 @@ export function assertScope(principal: Principal, question: Pick<AccessQuestion,
 /**
  * The 403 for a denial. A clinician not on the patient's care team gets one text whatever team the patient is on
  * (or none), naming only their own teams: a 403 must not tell another team where a patient is. Every other denial
- * (a block, a guardian's age rule) carries the policy's reason.
+ * (a block, a guardian's age rule) carries the policy's reason. `who` names the patient (default `patient <id>`; a
+ * caller who named them by national id is not told the internal id).
  */
-export function accessRefusal(principal: Principal, question: AccessQuestion, decision: AccessDecision): ForbiddenError {
+export function accessRefusal(principal: Principal, question: AccessQuestion, decision: AccessDecision, who?: string): ForbiddenError {
   const patient = question.patient;
-  if (patient !== undefined && principal.role === 'clinician' && decision.relation !== 'care-team') return new ForbiddenError(notOnYourTeams(principal, patient.id));
+  if (patient !== undefined && principal.role === 'clinician' && decision.relation !== 'care-team') return new ForbiddenError(notOnYourTeams(principal, patient.id, who));
   return new ForbiddenError(decision.reason);
 }
 

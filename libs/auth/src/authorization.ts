@@ -61,8 +61,8 @@ export function assertMayReadPatientOfTeam(principal: Principal, patientId: stri
 }
 
 /** The one 403 text for a clinician and a patient not on their teams (naming only the caller's own teams). */
-export const notOnYourTeams = (principal: Principal, patientId: string): string =>
-  `patient ${patientId} is not on one of your care teams (${teamList(principal)}), so you may not see or change their data (helsepersonelloven § 21a)`;
+export const notOnYourTeams = (principal: Principal, patientId: string, who = `patient ${patientId}`): string =>
+  `${who} is not on one of your care teams (${teamList(principal)}), so you may not see or change their data (helsepersonelloven § 21a)`;
 
 /** Throws ForbiddenError when a clinician names a care team they are not on; other roles may name any team. */
 export function assertMayActForCareTeam(principal: Principal, careTeamId: string): void {

@@ -109,7 +109,7 @@ describe('device gateways submit only for patients assigned to them', () => {
     expect(await appended()).toBe(before + 2);
 
     const transaction = await call('POST', '/fhir', bundleGateway, bundle('transaction', [assignedPatient, otherPatient]));
-    expect(transaction.status).toBe(400);
+    expect(transaction.status).toBe(403);
     expect(diagnostics(transaction.body)).toContain('Bundle.entry[1].resource.subject: gateway gw-bundles is not assigned to this patient');
     expect(await appended()).toBe(before + 2);
   });

@@ -318,7 +318,7 @@ describe('POST /fhir with a Bundle', () => {
     expect(diagnostics(result.body.entry[0].response.outcome)).toContain('Bundle.entry[0].request.method');
   });
 
-  it('batch: an entry for another patient (403), a patient the gateway is not assigned to (403) or a patient not enrolled (404) fails alone', async () => {
+  it('batch: an entry for another patient (403), a patient the gateway is not assigned to (403) or, for a clinician, a patient not theirs — enrolled elsewhere or never (403) — fails alone', async () => {
     const gateway = await issuer.token('system');
     const before = await appended();
     const stranger = { subject: { reference: `Patient/${randomUUID()}` } };
@@ -328,15 +328,16 @@ describe('POST /fhir with a Bundle', () => {
     expect(forGateway.body.entry.map((e: JsonBody) => e.response.status)).toEqual(['403 Forbidden', '201 Created']);
     expect(diagnostics(forGateway.body.entry[0].response.outcome)).toContain(`Bundle.entry[0].resource.subject: gateway ${DEV_GATEWAY} is not assigned to this patient`);
     const forClinician = await post('/fhir', bundle('batch', [observation('8867-4', 74, '/min', stranger)]), await issuer.token('clinician'));
-    expect(forClinician.body.entry[0].response.status).toBe('404 Not Found');
-    expect(diagnostics(forClinician.body.entry[0].response.outcome)).toContain('Bundle.entry[0].resource.subject');
+    // The same 403 as for another team's patient: whether a person is enrolled at all is not the clinician's to learn.
+    expect(forClinician.body.entry[0].response.status).toBe('403 Forbidden');
+    expect(diagnostics(forClinician.body.entry[0].response.outcome)).toContain('is not on one of your care teams');
     expect(await appended()).toBe(before + 2);
   });
 
-  it('transaction: an entry for a patient who is not enrolled refuses the whole Bundle', async () => {
+  it('transaction: an entry for a patient the gateway may not write for refuses the whole Bundle as forbidden (403)', async () => {
     const before = await appended();
     const result = await post('/fhir', bundle('transaction', [observation('8867-4', 70, '/min'), observation('8867-4', 72, '/min', { subject: { reference: `Patient/${randomUUID()}` } })]), await issuer.token('system'));
-    expect(result.status).toBe(400);
+    expect(result.status).toBe(403);
     expect(diagnostics(result.body)).toContain('Bundle.entry[1].resource.subject');
     expect(await appended()).toBe(before);
   });

@@ -4,7 +4,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { NotFoundError, UnauthorizedError } from '@varde/core';
 import { PostgresMessageBus } from '@varde/messaging';
 import { callGrpc } from '@varde/platform';
-import { syntheticNationalId, type AccessLogView } from '@varde/testing';
+import { eventually, optOutConsent, syntheticNationalId, type AccessLogView } from '@varde/testing';
 import { loggedReads, startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
@@ -117,7 +117,7 @@ describe('pathways service', () => {
     expect(((await stranger.json()) as { detail: string }).detail).toContain('is not on one of your care teams');
   });
 
-  it("refuses (403) to enrol into a care team the clinician is not on, writing nothing, and (409) to move an enrolled patient's team", async () => {
+  it("refuses (403) to enrol into a care team the clinician is not on, writing nothing, and (403) another team's patient", async () => {
     const nationalId = syntheticNationalId();
     const identities = async (): Promise<number> => Number((await t.db.query(`SELECT count(*) FROM ${t.schema}.patient_identities`)).rows[0].count);
     const [eventsBefore, identitiesBefore] = [await eventCount(), await identities()];
@@ -133,11 +133,32 @@ describe('pathways service', () => {
 
     expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await t.issuer.token('clinician'))).status).toBe(201);
     const moved = await enrol({ patient: { nationalId }, pathway: 'copd', careTeam: 'hjertesvikt-ous' }, await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
-    expect(moved.status).toBe(409);
-    expect(((await moved.json()) as { detail: string }).detail).toContain('already has an active enrolment');
+    // The policy decides for the person: they are on another team's enrolment, so the write is not theirs to make.
+    expect(moved.status).toBe(403);
+    expect(((await moved.json()) as { detail: string }).detail).toContain('is not on one of your care teams');
+    expect(await identities()).toBe(identitiesBefore + 1);
   });
 
-  it('answers a clinician of another team the same 409 whatever team (or pathway) the person is enrolled with, naming none', async () => {
+  it('refuses a clinician the patient has blocked (sperre) to enrol them again, as the policy decides, writing nothing', async () => {
+    const nationalId = syntheticNationalId();
+    const blocked = await t.issuer.token('clinician', { subject: 'dr-enrol-blocked', hprNumber: '8888888' });
+    const first = await enrol({ patient: { nationalId }, pathway: 'copd' }, blocked);
+    expect(first.status).toBe(201);
+    const { patientId } = (await first.json()) as { patientId: string };
+    const block = optOutConsent(patientId, { actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PRCP' }] }, reference: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '8888888' } } }] });
+    const given = await fetch(`${t.sharing.url}/fhir/Consent`, { method: 'POST', headers: { authorization: `Bearer ${await t.issuer.token('patient', { patientId })}`, 'content-type': 'application/json' }, body: JSON.stringify(block) });
+    expect(given.status).toBe(201);
+    const before = await eventCount();
+    const again = await eventually(async () => {
+      const response = await enrol({ patient: { nationalId }, pathway: 'copd' }, blocked);
+      return response.status === 403 ? response : undefined;
+    }, 'the block to hold for the enrolment', 15_000);
+    expect(((await again.json()) as { detail: string }).detail).toContain('blocked your access');
+    expect(await eventCount()).toBe(before);
+    expect((await enrol({ patient: { nationalId }, pathway: 'copd' }, await t.issuer.token('clinician'))).status).toBe(200);
+  });
+
+  it('answers a clinician of another team the same 403 whatever team the person is enrolled with, naming none', async () => {
     const [withCopdTeam, withAhus] = [syntheticNationalId(), syntheticNationalId()];
     expect((await enrol({ patient: { nationalId: withCopdTeam }, pathway: 'copd' }, await t.issuer.token('clinician'))).status).toBe(201);
     const ahus = await t.issuer.token('clinician', { careTeams: ['lungepoliklinikken-ahus'] });
@@ -150,7 +171,7 @@ describe('pathways service', () => {
       }),
     );
     expect(answers[0]).toEqual(answers[1]);
-    expect(answers[0]!.status).toBe(409);
+    expect(answers[0]!.status).toBe(403);
     for (const leak of ['copd-care-team', 'lungepoliklinikken-ahus', 'patientId', 'copd"']) expect(answers[0]!.body).not.toContain(leak);
   });
 

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, Post } from '@nestjs/common';
 import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { ValidationError, VardeError, type CommandMetadata, type FieldIssue } from '@varde/core';
+import { ForbiddenError, ValidationError, VardeError, type CommandMetadata, type FieldIssue } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
 import { FhirHttpError, ifMatchVersion, toHttpError, versionTag } from '@varde/fhir';
 import { commandMetadataFrom, LOGGER, type MetadataHeaders } from '@varde/platform';
@@ -132,6 +132,9 @@ export class BundlesHttpController {
       const issues = errors.flatMap((error, i) => (error === undefined ? [] : issuesOf(error, `Bundle.entry[${i}].resource`)));
       return new ValidationError(issues, `the transaction was refused and nothing was recorded: ${issues.length} problem(s)`);
     };
+    // An entry the caller may not write refuses the transaction as that: 403, not a 400 that hides the reason.
+    const forbidden = prepared.flatMap((p) => ('refused' in p && p.refused instanceof ForbiddenError ? [p.refused] : []))[0];
+    if (forbidden) throw forbidden;
     if (prepared.some((p) => 'refused' in p)) throw refusedAs(prepared.map((p) => ('refused' in p ? p.refused : undefined)));
     const overlapping = updatesOfTheSameObservation(prepared);
     if (overlapping.length > 0) throw new ValidationError(overlapping, `the transaction was refused and nothing was recorded: ${overlapping.length} problem(s)`);

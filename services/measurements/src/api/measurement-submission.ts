@@ -43,11 +43,12 @@ export class MeasurementSubmission {
       if (principal.role === 'system' && !importer && !(await isAssigned(observation.patientId))) {
         throw new ForbiddenError(`${at}.subject: gateway ${principal.subject} is not assigned to this patient`);
       }
+      // A clinician records measurements only for the patients of their care teams; asked before the enrolment check,
+      // so a clinician of another team gets the same 403 for a patient enrolled elsewhere as for one never enrolled.
+      if (principal.role === 'clinician') await onCareTeam(observation.patientId);
       if (!(await isEnrolled(observation.patientId))) {
         throw new NotFoundError(`${at}.subject: Patient/${observation.patientId} is not enrolled on any pathway`);
       }
-      // A clinician records measurements only for the patients of their care teams.
-      if (principal.role === 'clinician') await onCareTeam(observation.patientId);
       const provenance: Provenance = {
         method: deviceReference || device || principal.role === 'system' ? 'device' : principal.role === 'clinician' ? 'clinician' : 'patient',
         ...(deviceReference ? { deviceId: deviceReference } : {}),

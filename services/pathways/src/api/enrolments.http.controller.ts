@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { Access, assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
+import { Access, accessRefusal, assertAccess, assertMayActForCareTeam, CARE_TEAM_ID, CurrentPrincipal, type AccessDecision, type Principal, Roles } from '@varde/auth';
 import { AccessLog, AccessPolicy, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -34,8 +34,9 @@ export class EnrolmentsHttpController {
   /**
    * `201 {patientId, enrolmentId, careTeam, admission}` for a new enrolment (a readmission after a discharge counts up
    * `admission`), `200` with the same shape when it already existed. `careTeam` defaults to the pathway's default
-   * team; a clinician may enrol only into one of their own teams (403). `409` for a person enrolled on another
-   * pathway or with another team, naming neither (the same answer for every team).
+   * team; a clinician may enrol only into one of their own teams (403), and the policy decides for the person (403 for
+   * a patient of another team or one who blocked them, naming neither). `409` for a person enrolled on another pathway
+   * of the same team, or (for a system) with another team, naming neither.
    */
   @Post()
   @Roles('clinician', 'system')
@@ -44,6 +45,7 @@ export class EnrolmentsHttpController {
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const request = parseBody(EnrolRequest, body);
     const metadata = commandMetadataFrom(principal, headers);
+    let permit: AccessDecision | undefined;
     const result = await this.enrol.handle(
       {
         nationalId: request.patient.nationalId,
@@ -51,14 +53,33 @@ export class EnrolmentsHttpController {
         ...(request.careTeam === undefined ? {} : { careTeamId: request.careTeam }),
       },
       metadata,
-      (careTeamId) => assertMayActForCareTeam(principal, careTeamId),
+      async (careTeamId, knownPatientId) => (permit = await this.authoriseEnrolment(principal, careTeamId, knownPatientId)),
     );
     if (!result.created) {
-      // The existing enrolment is shown (who the national id is): a read of the patient's data, logged first.
-      await this.accessLog.recordReads('pathways', [result.patientId], { purpose: 'enrolment', resource: `enrolments/${result.patientId}` }, metadata);
+      // The existing enrolment is shown (who the national id is): a read of the patient's data, logged first with the permit's reason.
+      await this.accessLog.recordReads('pathways', [result.patientId], { purpose: 'enrolment', resource: `enrolments/${result.patientId}`, ...(permit ? { reason: permit.reason } : {}) }, metadata);
       void reply.status(200);
     }
     return { patientId: result.patientId, enrolmentId: result.enrolmentId, careTeam: result.careTeamId, admission: result.admission };
+  }
+
+  /**
+   * A clinician enrols only into one of their own teams (the team they asked for, named in the 403). Then the policy
+   * decides for the person (sharing's CheckAccess for clinicians: blocks, care team): a person Varde knows is asked
+   * about with the team of their enrolment in force (another team's patient: 403, the same text as for anyone not
+   * theirs), or the team they would join when none is in force (a readmission); a person never seen has no consents
+   * or emergency accesses yet, so the policy table decides alone, with the team they would join.
+   */
+  private async authoriseEnrolment(principal: Principal, careTeamId: string, knownPatientId: string | undefined): Promise<AccessDecision> {
+    assertMayActForCareTeam(principal, careTeamId);
+    if (knownPatientId === undefined) return assertAccess(principal, { category: 'enrolments', action: 'write', patient: { id: 'new-person', careTeamId } });
+    const latest = await this.enrolments.latest(knownPatientId);
+    const inForce = latest !== undefined && latest.status !== 'discharged' ? latest : undefined;
+    const question = { category: 'enrolments', action: 'write', patient: { id: knownPatientId, careTeamId: inForce?.careTeamId ?? careTeamId } } as const;
+    const decision = await this.policy.decideWithTeam(principal, question);
+    // Named by national id: the refusal does not tell the caller the person's internal id.
+    if (decision.decision !== 'permit') throw accessRefusal(principal, question, decision, 'this person');
+    return decision;
   }
 
   /**

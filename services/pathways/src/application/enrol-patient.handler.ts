@@ -24,13 +24,16 @@ export class EnrolPatientHandler {
     @Inject(PathwayDirectory) private readonly pathways: PathwayDirectory,
   ) {}
 
-  /** `authorise` sees the care team before anything is written (a clinician may enrol only into their own teams). */
-  async handle(input: EnrolmentRequest, metadata: CommandMetadata, authorise: (careTeamId: string) => void): Promise<EnrolmentResult> {
+  /**
+   * `authorise` sees the care team, and the patient id when the person is known already, before anything is written
+   * (an internal id for a new person is created only once it permits).
+   */
+  async handle(input: EnrolmentRequest, metadata: CommandMetadata, authorise: (careTeamId: string, knownPatientId: string | undefined) => Promise<unknown>): Promise<EnrolmentResult> {
     const check = checkNationalId(input.nationalId);
     if (!check.valid) throw ValidationError.field('patient.nationalId', check.reason);
     const pathway = await this.pathways.resolve(input.pathway);
     const careTeamId = input.careTeamId ?? pathway.defaultCareTeam;
-    authorise(careTeamId);
+    await authorise(careTeamId, await this.identities.patientIdOf(input.nationalId));
     const patientId = await this.identities.patientIdFor(input.nationalId);
     const result = await handleCommand(
       this.store,
