@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceName } from '@varde/platform';
-import { enrolPatient, optOutConsent, spo2Observation, startServiceStack, startTestIssuer, syntheticNationalId, type ServiceStack, type TestIssuer } from '@varde/testing';
+import { enrolPatient, optOutConsent, spo2Observation, startServiceStack, startTestIssuer, syntheticNationalId, type ServiceStack, type TestIssuer, auditReasonFor } from '@varde/testing';
 import { ROLES, type Role } from '@varde/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildAccessMatrix, matrixPrincipal, type MatrixCell, type MatrixPatients, type PatientCase } from './access-matrix';
@@ -94,7 +94,7 @@ async function statusOf(cell: MatrixCell): Promise<number> {
   const body = BODIES[`${cell.service} ${cell.route}`];
   const response = await fetch(`${stack.services[cell.service]!.url}${url}`, {
     method: cell.method,
-    headers: { authorization: `Bearer ${tokens.get(cell.role)!}`, accept: 'application/json', ...(write ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${tokens.get(cell.role)!}`, ...auditReasonFor(tokens.get(cell.role)), accept: 'application/json', ...(write ? { 'content-type': 'application/json' } : {}) },
     ...(write ? { body: body && cell.patient ? JSON.stringify(body(bodyPatient(cell.patient))) : '{}' } : {}),
     signal: AbortSignal.timeout(20_000),
   });

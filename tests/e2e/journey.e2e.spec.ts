@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, platformPortOffset, startTraceCollector, syntheticNationalId, type TraceCollector } from '@varde/testing';
+import { eventually, platformPortOffset, startTraceCollector, syntheticNationalId, type TraceCollector, auditReasonFor } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 
@@ -25,7 +25,7 @@ describe('the walking skeleton over Kafka and gRPC', () => {
   const api = async (method: string, path: string, bearer: string, body?: unknown, contentType = 'application/json') => {
     const response = await fetch(`${platform.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      headers: { authorization: `Bearer ${bearer}`, ...auditReasonFor(bearer), ...(body === undefined ? {} : { 'content-type': contentType }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexR4Definitions, r4Issues } from '@varde/fhir';
-import { eventually, optOutConsent, platformPortOffset, syntheticNationalId } from '@varde/testing';
+import { eventually, optOutConsent, platformPortOffset, syntheticNationalId, auditReasonFor } from '@varde/testing';
 import { mintDevToken } from '../../deploy/local/dev-issuer/mint-token';
 import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
 
@@ -40,7 +40,7 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
   const api = async (method: string, path: string, bearer: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${platform.baseUrl}${path}`, {
       method,
-      headers: { ...headers, authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
+      headers: { ...auditReasonFor(bearer), ...headers, authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -246,7 +246,7 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
     const answeringPatient = await mintDevToken({ role: 'patient', patientId: answering, issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
     const outsider = await mintDevToken({ role: 'clinician', careTeams: ['heart-failure-care-team'], issuer: platform.issuer, keysDir: join(dataDir, 'dev-issuer') });
     const post = async (path: string, bearer: string, body: unknown) => {
-      const response = await fetch(`${platform.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${platform.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, ...auditReasonFor(bearer), 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: response.status, text: await response.text() };
     };
     const in2Days = new Date(Date.now() + 48 * HOUR).toISOString();

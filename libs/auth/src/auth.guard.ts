@@ -2,6 +2,7 @@ import { createParamDecorator, Inject, Injectable, Optional, SetMetadata, type C
 import { Reflector } from '@nestjs/core';
 import { UnauthorizedError, type Role } from '@varde/core';
 import { ACCESS_KEY, type RouteAccess } from './access.decorator';
+import { AUDIT_REASON_HEADER, parseAuditReason } from './audit-reason';
 import { InsufficientScopeError } from './insufficient-scope.error';
 import { rolesAllowed } from './access-policy';
 import { assertRole } from './authorization';
@@ -85,6 +86,10 @@ export class AuthGuard implements CanActivate {
     if (access !== undefined) {
       if (!principal.scopes.includes(access.scope)) throw new InsufficientScopeError(access.scope);
       assertRole(principal, ...rolesAllowed(access.category, access.action));
+      // Auditors are audited (issue #22): opening a patient's data takes a stated reason, which the access log keeps.
+      if (principal.role === 'auditor' && access.action === 'read' && access.patient !== 'none' && context.getType() === 'http') {
+        parseAuditReason(context.switchToHttp().getRequest<HttpRequest>().headers[AUDIT_REASON_HEADER]);
+      }
     }
     return true;
   }

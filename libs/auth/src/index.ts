@@ -8,3 +8,4 @@ export * from './access-policy';
 export * from './access.decorator';
 export * from './insufficient-scope.error';
 export * from './patient-access';
+export * from './audit-reason';

@@ -17,6 +17,8 @@ export type CommandMetadata = Readonly<{
   effectiveTime?: string;
   traceparent?: string;
   tracestate?: string;
+  /** An auditor's stated reason for the request (the Audit-Reason header): the access log keeps it with each read. */
+  auditReason?: string;
 }>;
 
 /** A command addressed to a decider. */

@@ -12,8 +12,8 @@ export abstract class AccessLog {
 
   /**
    * Records that the caller of `request` read these patients' data (`source` names the reading service), with the
-   * policy's reason: one for all (`reason`), or each patient's own (`reasons`, a list read). One entry id per request
-   * and patient, so a retried call records each read once.
+   * policy's reason: one for all (`reason`), or each patient's own (`reasons`, a list read) — an auditor's stated
+   * reason (`request.auditReason`) first. One entry id per request and patient, so a retried call records each read once.
    */
   async recordReads(
     source: string,
@@ -24,7 +24,7 @@ export abstract class AccessLog {
     if (patientIds.length === 0) return;
     await this.record(
       patientIds.map((patientId) => {
-        const reason = what.reasons?.get(patientId) ?? what.reason;
+        const reason = request.auditReason ?? what.reasons?.get(patientId) ?? what.reason;
         return {
           entryId: deterministicId(`${source}:${what.resource}:${request.commandId}:${patientId}`),
           patientId,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandMetadata } from '@varde/core';
-import { toActor, type Principal } from '@varde/auth';
+import { AUDIT_REASON_HEADER, parseAuditReason, toActor, type Principal } from '@varde/auth';
 import { currentTraceContext } from '@varde/telemetry';
 
 /** Request headers that shape command metadata. */
@@ -19,6 +19,7 @@ export function commandMetadataFrom(principal: Principal, headers: MetadataHeade
   const idempotencyKey = header('idempotency-key');
   const commandId = idempotencyKey ? `${principal.subject}:${idempotencyKey}` : randomUUID();
   const trace = currentTraceContext();
+  const auditReason = principal.role === 'auditor' && headers[AUDIT_REASON_HEADER] !== undefined ? parseAuditReason(headers[AUDIT_REASON_HEADER]) : undefined;
   return {
     commandId,
     correlationId: header('x-correlation-id') ?? commandId,
@@ -26,5 +27,6 @@ export function commandMetadataFrom(principal: Principal, headers: MetadataHeade
     now: now.toISOString(),
     ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
     ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
+    ...(auditReason ? { auditReason } : {}),
   };
 }

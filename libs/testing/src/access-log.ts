@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { eventually } from './eventually';
 
 /** One entry of a patient's access log as sharing's HTTP API shows it. */
-export type AccessLogView = Readonly<{ patientId: string; purpose: string; resource: string; actor: Readonly<{ subject: string; role: string }>; accessedAt: string }>;
+export type AccessLogView = Readonly<{ patientId: string; purpose: string; resource: string; actor: Readonly<{ subject: string; role: string }>; accessedAt: string; reason?: string }>;
 
 /**
  * Waits until the patient's access log in sharing (read with the patient's own token) satisfies `complete`, and

@@ -27,3 +27,14 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     close: issuer.close,
   };
 }
+
+/**
+ * The `Audit-Reason` header an auditor's request needs to open a patient's data (issue #22), when `token` is an
+ * auditor's; none for any other role. Test helpers that send a token for any role spread it into their headers.
+ */
+export function auditReasonFor(token: string | null | undefined, reason = 'integration test of the audit trail'): Record<string, string> {
+  const payload = token?.split('.')[1];
+  if (!payload) return {};
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return claims['varde_role'] === 'auditor' ? { 'audit-reason': reason } : {};
+}

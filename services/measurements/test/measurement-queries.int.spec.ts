@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { integrationEventTypes } from '@varde/contracts';
-import { accessLogOf, enrolPatient, freshSchema, outboxEntriesOf, whileOutboxUnwritable, startTestIssuer, syntheticNationalId, type AccessLogView, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, freshSchema, outboxEntriesOf, whileOutboxUnwritable, startTestIssuer, syntheticNationalId, type AccessLogView, type ServiceProcess, type TestIssuer, auditReasonFor } from '@varde/testing';
 import { startMeasurementsStack } from './measurements-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -42,7 +42,7 @@ const spo2 = (code: string, value: number, effectiveDateTime: string, subject = 
 async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${measurements.url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...auditReasonFor(token), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as JsonBody };
@@ -376,6 +376,18 @@ describe('access log and read model', () => {
     const found = (resources: readonly string[], wanted: RegExp | string): boolean => resources.some((r) => (typeof wanted === 'string' ? r === wanted : wanted.test(r)));
     const resources = described(await accessLogOf(sharing.url, patientId, patientToken, (entries) => expected.every((wanted) => found(described(entries), wanted)), 'every read in the access log'));
     for (const wanted of expected) expect(found(resources, wanted), String(wanted)).toBe(true);
+  });
+
+  it('lets an auditor open the patient only with a stated reason (400 naming Audit-Reason without one), which the access log keeps with the read', async () => {
+    const auditor = await issuer.token('auditor', { subject: 'auditor-7' });
+    const path = `/fhir/Observation/${created[5]!.id}`;
+    const without = await call('GET', path, auditor, undefined, { 'audit-reason': '' });
+    expect(without.status).toBe(400);
+    expect(JSON.stringify(without.body)).toContain('audit-reason');
+    expect((await call('GET', path, auditor, undefined, { 'audit-reason': 'complaint 2026/201 from the patient' })).status).toBe(200);
+    const byAuditor = (entries: readonly AccessLogView[]) => entries.find((e) => e.actor.subject === 'auditor-7' && e.resource === `Observation/${created[5]!.id}`);
+    const log = await accessLogOf(sharing.url, patientId, patientToken, (entries) => byAuditor(entries) !== undefined, 'the auditor read in the access log');
+    expect(byAuditor(log)).toMatchObject({ actor: { role: 'auditor' }, reason: 'complaint 2026/201 from the patient' });
   });
 
   it('shows measurements that arrived in a Bundle, as the read model follows every append', async () => {

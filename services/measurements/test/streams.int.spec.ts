@@ -1,5 +1,5 @@
 import { measurementsV1Events } from '@varde/contracts';
-import { enrolPatient, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer, auditReasonFor } from '@varde/testing';
 import { startMeasurementsStack } from './measurements-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -39,7 +39,7 @@ const chunk = (start: number, data: string, overrides: Record<string, unknown> =
 async function call(method: string, path: string, token: string, body?: unknown) {
   const response = await fetch(`${measurements.url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), authorization: `Bearer ${token}` },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), authorization: `Bearer ${token}`, ...auditReasonFor(token) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as JsonBody };

@@ -4,7 +4,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { NotFoundError, UnauthorizedError } from '@varde/core';
 import { PostgresMessageBus } from '@varde/messaging';
 import { callGrpc } from '@varde/platform';
-import { eventually, optOutConsent, syntheticNationalId, type AccessLogView } from '@varde/testing';
+import { eventually, optOutConsent, syntheticNationalId, type AccessLogView, auditReasonFor } from '@varde/testing';
 import { loggedReads, startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
@@ -21,7 +21,7 @@ describe('pathways service', () => {
   const enrol = async (body: unknown, token?: string, contentType = 'application/json') =>
     fetch(`${t.pathways.url}/api/enrolments`, {
       method: 'POST',
-      headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}), ...auditReasonFor(token) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const eventCount = async (): Promise<number> => Number((await t.db.query(`SELECT count(*) FROM ${t.schema}.emt_messages`)).rows[0].count);
@@ -105,7 +105,7 @@ describe('pathways service', () => {
     const service = t.grpc.service<pathwaysV1Service.PathwaysServiceClient>('PathwaysService');
     expect((await callGrpc(service.getActiveEnrolment({ patientId }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment')).enrolment?.careTeamId).toBe(team);
 
-    const read = async (token: string) => fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
+    const read = async (token: string) => fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}`, ...auditReasonFor(token) } });
     expect(((await (await read(ours)).json()) as { careTeamId: string }).careTeamId).toBe(team);
     expect((await read(await t.issuer.token('auditor'))).status).toBe(200);
     // Both reads are in the patient's access log (pathways' outbox forwards them to sharing).

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pathwaysV1Service } from '@varde/contracts';
 import { ForbiddenError, NotFoundError } from '@varde/core';
 import { callGrpc, ClientCredentialsTokens } from '@varde/platform';
-import { syntheticNationalId, type AccessLogView } from '@varde/testing';
+import { syntheticNationalId, type AccessLogView, auditReasonFor } from '@varde/testing';
 import { loggedReads, startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
@@ -62,7 +62,7 @@ describe('POST /api/enrolments/search: a clinician finds a patient by national i
   });
 
   const search = async (body: unknown, token: string) => {
-    const response = await fetch(`${t.pathways.url}/api/enrolments/search`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const response = await fetch(`${t.pathways.url}/api/enrolments/search`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...auditReasonFor(token) }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as { matches?: unknown[]; errors?: Array<{ field: string; message: string }> } };
   };
 

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { integrationEventTypes, measurementsV1Events } from '@varde/contracts';
 import { PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
-import { eventually, syntheticNationalId } from '@varde/testing';
+import { eventually, syntheticNationalId, auditReasonFor } from '@varde/testing';
 import { startPathways, type PathwaysUnderTest } from './pathways-under-test';
 import copdBundle from '../pathways/copd.json';
 
@@ -53,7 +53,7 @@ describe('schedules create tasks (pathways service)', () => {
   });
 
   const json = async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await fetch(`${t.pathways.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const response = await fetch(`${t.pathways.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...auditReasonFor(token), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
     return { status: response.status, body: (await response.json()) as Json };
   };
   const tasks = async (patientId: string, token: string, query = ''): Promise<FhirTask[]> =>

@@ -1,5 +1,5 @@
 import { integrationEventTypes, sharingV1Events } from '@varde/contracts';
-import { enrolPatient, eventually, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer, auditReasonFor } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPathwaysAndSharing } from './sharing-fixtures';
@@ -24,7 +24,7 @@ type Json = Record<string, unknown>;
 const request = async (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
   const response = await fetch(`${sharing.url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...auditReasonFor(token), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json().catch(() => undefined)) as Json };

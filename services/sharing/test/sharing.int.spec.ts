@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { commonV1, integrationEventTypes, sharingV1Service } from '@varde/contracts';
 import { PostgresMessageBus } from '@varde/messaging';
 import { callGrpc, createGrpcClient, SharingAccessLog, type GrpcClient } from '@varde/platform';
-import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer, auditReasonFor } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -36,7 +36,7 @@ const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntr
   ...overrides,
 });
 const readLog = async (patientId: string, token?: string, query = '') =>
-  fetch(`${sharing.url}/api/patients/${patientId}/access-log${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  fetch(`${sharing.url}/api/patients/${patientId}/access-log${query}`, token ? { headers: { authorization: `Bearer ${token}`, ...auditReasonFor(token) } } : {});
 const eventsIn = async (patientId: string): Promise<number> =>
   Number((await db.query(`SELECT count(*) FROM ${schema}.emt_messages WHERE message_type = 'AccessLogged' AND message_data->>'patientId' = $1`, [patientId])).rows[0].count);
 const rowsIn = async (patientId: string): Promise<number> =>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/database';
 import { PostgresMessageBus } from '@varde/messaging';
-import { enrolPatient, eventually, type ServiceProcess, startServiceStack, startTestIssuer, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, type ServiceProcess, startServiceStack, startTestIssuer, type TestIssuer, auditReasonFor } from '@varde/testing';
 import pg from 'pg';
 import { catSubmitted, spo2Recorded } from './triage-messages';
 
@@ -55,7 +55,7 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
   const call = (method: string, path: string, body?: unknown, token = clinician): Promise<Response> =>
     fetch(`${triage.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...auditReasonFor(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const alertsOf = async (patientId: string): Promise<Alert[]> => {

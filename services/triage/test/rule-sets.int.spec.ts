@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { schemaConnectionString } from '@varde/database';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
-import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
+import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer, auditReasonFor } from '@varde/testing';
 import pg from 'pg';
 import { measurementRecorded, patientEnrolled, questionnaireTaskMissed, scoreSubmitted, spo2Corrected, spo2EnteredInError, spo2Recorded } from './triage-messages';
 
@@ -46,7 +46,7 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
   const call = async (method: string, path: string, token: string, body?: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${triage.url}${path}`, {
       method,
-      headers: { ...headers, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      headers: { ...auditReasonFor(token), ...headers, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   const enrol = async (): Promise<string> => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/database';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
-import { accessLogOf, eventually, outboxEntriesOf, whileOutboxUnwritable, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer } from '@varde/testing';
+import { accessLogOf, eventually, outboxEntriesOf, whileOutboxUnwritable, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer, auditReasonFor } from '@varde/testing';
 import pg from 'pg';
 import { catSubmitted, spo2Recorded } from './triage-messages';
 
@@ -45,7 +45,7 @@ describe('triage service (real pathways, sharing and triage processes on the emb
     await Promise.allSettled([bus?.close(), triageDb?.end(), issuer?.close()]);
   });
 
-  const worklist = async (query = '', token = clinician): Promise<Response> => fetch(`${triage.url}/api/worklist${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const worklist = async (query = '', token = clinician): Promise<Response> => fetch(`${triage.url}/api/worklist${query}`, { headers: { authorization: `Bearer ${token}`, ...auditReasonFor(token) } });
   const entryOf = async (query: string): Promise<WorklistEntry | undefined> => {
     const response = await worklist(query);
     expect(response.status).toBe(200);
