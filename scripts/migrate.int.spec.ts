@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createPostgresEventStore } from '@varde/event-sourcing';
 import { schemaConnectionString } from '@varde/database';
-import { freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { freePort, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import { loadPlatformConfig, migrateServiceDatabase, type ServiceName } from '@varde/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -52,6 +52,7 @@ describe('npm run migrate', () => {
   let db: pg.Pool;
   let issuer: TestIssuer | undefined;
   let pathways: ServiceProcess | undefined;
+  let sharing: ServiceProcess | undefined;
   const old = Object.fromEntries(SERVICES.map((s) => [s, freshSchema(`old_${s}`)])) as Record<(typeof SERVICES)[number], string>;
   const fresh = Object.fromEntries(SERVICES.map((s) => [s, freshSchema(`new_${s}`)])) as Record<(typeof SERVICES)[number], string>;
   const oldBus = freshSchema('old_bus');
@@ -91,7 +92,7 @@ describe('npm run migrate', () => {
   });
 
   afterAll(async () => {
-    await pathways?.stop();
+    await Promise.allSettled([pathways?.stop(), sharing?.stop()]);
     await issuer?.close();
     await db?.end();
   });
@@ -118,7 +119,11 @@ describe('npm run migrate', () => {
 
   it('leaves the upgraded service working on its old data: a person enrolled before the upgrade keeps their patient id', async () => {
     issuer = await startTestIssuer();
-    pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: old.pathways, BUS_SCHEMA: oldBus, IDENTITY_HMAC_KEY });
+    // Enrolling a person pathways already knows asks sharing's policy decision point: both run on their upgraded data.
+    const env = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: oldBus };
+    const sharingGrpcPort = await freePort();
+    pathways = await startServiceProcess('pathways', { ...env, DB_SCHEMA: old.pathways, IDENTITY_HMAC_KEY, SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}` });
+    sharing = await startServiceProcess('sharing', { ...env, DB_SCHEMA: old.sharing, PATHWAYS_GRPC_URL: pathways.grpcUrl }, { grpcPort: sharingGrpcPort });
     const response = await fetch(`${pathways.url}/api/enrolments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.token('clinician')}` },
@@ -126,7 +131,7 @@ describe('npm run migrate', () => {
     });
     expect(response.status).toBe(201);
     expect(((await response.json()) as { patientId: string }).patientId).toBe(OLD_PATIENT.patientId);
-  });
+  }, 180_000);
 
   it('names the service it does not know and changes nothing', async () => {
     const failed = await migrate('billing', freshSchema('none'), freshBus).then(

@@ -124,11 +124,12 @@ describe('POST /fhir/Observation (SpO2)', () => {
     ['a heart-rate code in %', async () => spo2({ code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] } }), 400, 'Observation.valueQuantity.code'],
     ['an element R4 does not define', async () => spo2({ heartbeat: 'strong' }), 400, 'Observation.heartbeat'],
     ['a time far in the future', async () => spo2({ effectiveDateTime: new Date(Date.now() + 3_600_000).toISOString() }), 400, 'Observation.effectiveDateTime'],
-    ['a patient who is not enrolled', async () => spo2({ subject: { reference: `Patient/${randomUUID()}` } }), 404, 'Observation.subject'],
+    // For a clinician, the same 403 as for another team's patient: whether a person is enrolled at all is not theirs to learn.
+    ['a patient who is not enrolled', async () => spo2({ subject: { reference: `Patient/${randomUUID()}` } }), 403, 'is not on one of your care teams'],
   ];
   it.each(bad)('refuses %s with a clear 4xx naming the element, and appends nothing', async (_name, body, status, element) => {
     const before = await appended();
-    const token = status === 404 ? await issuer.token('clinician') : patientToken;
+    const token = status === 403 ? await issuer.token('clinician') : patientToken;
     const result = await post(await body(), token);
     expect(result.status).toBe(status);
     expect(result.body.resourceType).toBe('OperationOutcome');

@@ -150,7 +150,7 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     expect((await call('POST', `/api/patients/${patientId}/triage/assessments/00000000-0000-4000-8000-000000000000/verify`, auditor, undefined, undefined, AUDIT_REASON)).status).toBe(404);
     // An auditor opens a patient only with a stated reason (issue #22), for the history and a verification alike.
     for (const [method, path] of [['GET', `/api/patients/${patientId}/triage/history`], ['POST', `/api/patients/${patientId}/triage/assessments/${revised[0]!.assessmentId}/verify`]] as const) {
-      const refused = await call(method, path, auditor);
+      const refused = await call(method, path, auditor, undefined, 'application/json', { 'audit-reason': '' });
       expect(refused.status).toBe(400);
       expect(await refused.text()).toContain('audit-reason: required: why you open this patient');
     }
