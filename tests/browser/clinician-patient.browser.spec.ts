@@ -80,7 +80,8 @@ describe('clinician patient page', () => {
     expect(await status.getByTestId('paused').innerText()).toBe('Follow-up paused');
     await enrolment.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => state.innerText()).toMatch(/^Active/);
-    expect(await status.getByTestId('paused').count()).toBe(0);
+    // The badge beside the colour follows the panel's state one render later: wait for it, not for a moment.
+    await expect.poll(() => status.getByTestId('paused').count()).toBe(0);
     await enrolment.getByLabel('Pathway').selectOption('heart-failure');
     await enrolment.getByLabel('Reason', { exact: true }).fill('Heart failure is now the main problem');
     await enrolment.getByRole('button', { name: 'Change pathway' }).click();
