@@ -116,12 +116,17 @@ describe('self-care plans shared with the municipality and GP as FHIR CarePlan w
     expect(documentsNow).toHaveLength(1);
     expect(await pdfText(documentsNow[0]!)).toContain(HEART_FAILURE_RED_NB);
 
+    const dischargeAsked = Date.now();
     await changeCourse(patientId, 'discharge', { reason: 'completed' });
     const [completed] = await eventually(async () => {
       const found = await carePlans(nationalId);
       return found[0]?.status === 'completed' ? found : undefined;
     }, 'the completed plan at the receiver');
-    expect(completed!.period?.end).toBeDefined();
+    // The plan's period ends when the patient was discharged: after the discharge was asked for, after its start.
+    const ended = Date.parse(completed!.period!.end!);
+    expect(ended).toBeGreaterThanOrEqual(dischargeAsked);
+    expect(ended).toBeLessThanOrEqual(Date.now());
+    expect(ended).toBeGreaterThan(Date.parse(completed!.period!.start!));
     expect(await carePlans(nationalId)).toHaveLength(1);
     expect(await documents(nationalId)).toHaveLength(1);
   });
