@@ -17,3 +17,4 @@ export * from './event-chain';
 export * from './event-store.port';
 export * from './postgres-event-store.adapter';
 export * from './projection-rebuild';
+export * from './command-in-transaction';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConcurrencyError, type CommandMetadata } from '@varde/core';
-import { deterministicId, EventStore, handleCommand, Transactions } from '@varde/event-sourcing';
+import type { CommandMetadata } from '@varde/core';
+import { deterministicId, EventStore, handleCommandInTransaction, Transactions } from '@varde/event-sourcing';
 import { assignmentDecider, nextDeadline, type AssignForm, type AssignmentCommand } from '../domain/assignment.decide';
 import { assignmentStreamId } from '../domain/assignment.events';
 import { AssignmentDeadlines } from './assignment-deadlines.port';
@@ -38,25 +38,10 @@ export class AssignFormHandler {
     return (await this.run(patientId, { type: 'CheckAssignmentDeadlines', data: { patientId }, metadata })).events.length;
   }
 
-  // Two writers of one patient's assignments (the enrolment's automatic assignment and a clinician's, say) can meet
-  // in the append. A conflict met inside a database transaction cannot be retried in it (PostgreSQL may have
-  // aborted it), so the whole transaction runs again, the command decided on what the other writer stored.
-  private async run(patientId: string, command: AssignmentCommand) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.transactions.run(async (tx) => {
-          const result = await handleCommand(this.store.within(tx), assignmentStreamId(patientId), assignmentDecider, command, { maxConcurrencyRetries: 0 });
-          await this.deadlines.set(tx, patientId, nextDeadline(result.state));
-          return result;
-        });
-      } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !isWriteConflict(error)) throw error;
-      }
-    }
+  private run(patientId: string, command: AssignmentCommand) {
+    return handleCommandInTransaction(this.transactions, this.store, assignmentStreamId(patientId), assignmentDecider, command, async (tx, result) => {
+      await this.deadlines.set(tx, patientId, nextDeadline(result.state));
+      return result;
+    });
   }
 }
-
-const MAX_ATTEMPTS = 4;
-
-/** A concurrent writer got to the stream first: our decision was made on an older version (or our insert lost the race). */
-const isWriteConflict = (error: unknown): boolean => error instanceof ConcurrencyError || (error as { code?: unknown } | null)?.code === '23505';

@@ -1,7 +1,7 @@
 import type { QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
 import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde/core';
-import { deterministicId, EventStore, handleCommand, Transactions, type StoredEvent } from '@varde/event-sourcing';
+import { deterministicId, EventStore, Transactions, type StoredEvent, handleCommandInTransaction } from '@varde/event-sourcing';
 import { isAssigned } from '../domain/assignment.events';
 import { responseDecider } from '../domain/response.decide';
 import { RESPONSE_STATUS_OF, responseStreamId, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
@@ -67,12 +67,12 @@ export class SubmitResponseHandler {
       ...(input.source ? { source: input.source } : {}),
     };
     // The response's new version and its row in the search index commit together.
-    const result = await this.transactions.run(async (tx) => {
-      const handled = await handleCommand(this.store.within(tx), responseStreamId(responseId), responseDecider, {
-        type: 'SaveQuestionnaireResponse',
-        data: { ...content, status: input.status, assigned: isAssigned(assignmentState, q.url!, q.version!), answerable: questionnaire.status === 'active', scores },
-        metadata,
-      });
+    const command = {
+      type: 'SaveQuestionnaireResponse' as const,
+      data: { ...content, status: input.status, assigned: isAssigned(assignmentState, q.url!, q.version!), answerable: questionnaire.status === 'active', scores },
+      metadata,
+    };
+    const result = await handleCommandInTransaction(this.transactions, this.store, responseStreamId(responseId), responseDecider, command, async (tx, handled) => {
       const written = handled.events[handled.events.length - 1];
       if (written && !handled.alreadyHandled) {
         const { patientId, questionnaireUrl, questionnaireVersion, authoredAt } = written.data;

@@ -73,7 +73,7 @@ export class BundlesHttpController {
       bundle.entry.map(async (entry, i): Promise<Prepared> => {
         const at = `Bundle.entry[${i}].resource`;
         try {
-          const request = locate(() => entryRequest(entry, i), `Bundle.entry[${i}]`);
+          const request = await withIssuesMoved(() => entryRequest(entry, i), (issue) => relocate(issue, `Bundle.entry[${i}]`));
           const fullUrl = request.fullUrl ? { fullUrl: request.fullUrl } : {};
           const context: EntryContext = { principal, authorise, metadata: { ...metadata, commandId: deterministicId(`${metadata.commandId}:entry:${i}`) }, at, index: i };
           const work = request.method === 'PUT' ? await this.update(request, context, resolveSubject) : await this.create(request, context, resolveSubject);
@@ -104,11 +104,12 @@ export class BundlesHttpController {
    */
   private async update(request: BundleEntryRequest & { method: 'PUT' }, context: EntryContext, resolveSubject: SubjectResolver): Promise<{ work: EntryWork }> {
     const urlField = `Bundle.entry[${context.index}].request.url`;
-    const expectedVersion = renamed(() => ifMatchVersion(request.ifMatch), 'If-Match', `Bundle.entry[${context.index}].request.ifMatch`);
+    // ifMatchVersion names the header; in a Bundle the entry carries it.
+    const expectedVersion = await withIssuesMoved(() => ifMatchVersion(request.ifMatch), (issue) => (issue.field === 'If-Match' ? { ...issue, field: `Bundle.entry[${context.index}].request.ifMatch` } : issue));
     const id = 'id' in request ? request.id : conditionalId(request.condition, urlField);
     const status = (request.resource as { status?: unknown } | null)?.status;
     if ('id' in request || CORRECTION_STATUSES.has(String(status))) {
-      return { work: { kind: 'correction', correction: await locateIn(() => this.corrections.prepare(id, request.resource, context.principal, expectedVersion), context.at) } };
+      return { work: { kind: 'correction', correction: await withIssuesMoved(() => this.corrections.prepare(id, request.resource, context.principal, expectedVersion), (issue) => relocate(issue, context.at)) } };
     }
     const submission = await this.recorder.authorise(context.authorise, this.intake.check(await resolveSubject(request.resource, context.at), context.at), context.at);
     if (submission.kind !== 'point') throw ValidationError.field(urlField, 'a stream chunk is created with POST "Observation"; a conditional update takes a point value');
@@ -237,35 +238,15 @@ function updatesOfTheSameObservation(prepared: readonly Prepared[]): FieldIssue[
   });
 }
 
-/** Runs `parse`, naming its issues on `from` (a header's name) as `to` (where the Bundle entry carries it). */
-function renamed<T>(parse: () => T, from: string, to: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => (i.field === from ? { ...i, field: to } : i)));
-    throw error;
-  }
-}
-
 /** Resolves an entry's logical subject (see LogicalSubjects). */
 type SubjectResolver = ReturnType<LogicalSubjects['forRequest']>;
 
-/** Awaits `work`, moving the issues of its Observation to where the resource sits in the Bundle. */
-async function locateIn<T>(work: () => Promise<T>, at: string): Promise<T> {
+/** Runs `work`, its validation issues moved by `move` to where the Bundle carries what they name. */
+async function withIssuesMoved<T>(work: () => T | Promise<T>, move: (issue: FieldIssue) => FieldIssue): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => relocate(i, at)));
-    throw error;
-  }
-}
-
-/** Runs `parse`, moving its issues from `body` to the entry they concern. */
-function locate<T>(parse: () => T, at: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(error.issues.map((i) => relocate(i, at)));
+    if (error instanceof ValidationError) throw new ValidationError(error.issues.map(move));
     throw error;
   }
 }

@@ -22,7 +22,6 @@ const SORTS = { date: ['date', false], '-date': ['date', true], _lastUpdated: ['
 const ELEMENT = /^[a-z][A-Za-z0-9]{0,63}$/;
 
 export type { RawQuery } from '@varde/fhir';
-const one = oneParam;
 
 /** A patient id parameter (internal UUID), lower-cased. */
 export function patientParam(value: string | undefined, name: string): string {
@@ -85,7 +84,7 @@ function subjectOf(query: RawQuery): SearchSubject {
   if (given.length === 0) throw ValidationError.field('patient', 'required: the patient, as patient=<id>, subject=Patient/<id> or subject:identifier=<system>|<national id>');
   if (given.length > 1) throw ValidationError.field(given[1]!, `give the patient once: ${given.join(' and ')} were both sent`);
   const name = given[0]!;
-  const value = one(query, name)!;
+  const value = oneParam(query, name)!;
   if (name !== 'subject:identifier') return { patientId: patientParam(value, name) };
   const bar = value.indexOf('|');
   if (bar <= 0) throw ValidationError.field(name, 'expected <system>|<value>, e.g. urn:oid:2.16.578.1.12.4.1.4.1|<fødselsnummer>');

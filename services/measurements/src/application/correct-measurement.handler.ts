@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, handleCommand, Transactions, type Transaction } from '@varde/event-sourcing';
+import { EventStore, handleCommand, handleCommandInTransaction, Transactions, type Transaction } from '@varde/event-sourcing';
 import { measurementCorrectionDecider, type CorrectionCommand } from '../domain/measurement-correction.decide';
 import { measurementStreamId } from '../domain/measurement.events';
 import { MeasurementsProjection } from './measurements-projection.port';
@@ -25,19 +25,27 @@ export class CorrectMeasurementHandler {
    * `expectedVersion` (the caller's If-Match), a measurement at another version is a ConcurrencyError.
    */
   async handle(measurementId: string, request: CorrectionRequest, metadata: CommandMetadata, expectedVersion?: number): Promise<boolean> {
-    return this.transactions.run((tx) => this.handleWithin(tx, measurementId, request, metadata, expectedVersion));
+    return handleCommandInTransaction(this.transactions, this.store, measurementStreamId(measurementId), measurementCorrectionDecider, correctionCommand(measurementId, request, metadata), (tx, result) => this.applied(tx, measurementId, result), versionOption(expectedVersion));
   }
 
   /** {@link handle} as part of a transaction the caller holds (a transaction Bundle's): it commits or rolls back with it. */
   async handleWithin(tx: Transaction, measurementId: string, request: CorrectionRequest, metadata: CommandMetadata, expectedVersion?: number): Promise<boolean> {
-    const command: CorrectionCommand =
-      request.kind === 'amend'
-        ? { type: 'CorrectMeasurement', data: { measurementId, value: request.value, unit: request.unit, reason: request.reason }, metadata }
-        : { type: 'MarkEnteredInError', data: { measurementId, reason: request.reason }, metadata };
-    const stream = measurementStreamId(measurementId);
-    const result = await handleCommand(this.store.within(tx), stream, measurementCorrectionDecider, command, expectedVersion === undefined ? {} : { expectedStreamVersion: BigInt(expectedVersion) });
+    const result = await handleCommand(this.store.within(tx), measurementStreamId(measurementId), measurementCorrectionDecider, correctionCommand(measurementId, request, metadata), versionOption(expectedVersion));
+    return this.applied(tx, measurementId, result);
+  }
+
+  /** Updates the read-model row in `tx` when the command wrote; whether it did. */
+  private async applied(tx: Transaction, measurementId: string, result: { alreadyHandled: boolean }): Promise<boolean> {
     if (result.alreadyHandled) return false;
-    await this.projection.applyStream(tx, stream);
+    await this.projection.applyStream(tx, measurementStreamId(measurementId));
     return true;
   }
 }
+
+const correctionCommand = (measurementId: string, request: CorrectionRequest, metadata: CommandMetadata): CorrectionCommand =>
+  request.kind === 'amend'
+    ? { type: 'CorrectMeasurement', data: { measurementId, value: request.value, unit: request.unit, reason: request.reason }, metadata }
+    : { type: 'MarkEnteredInError', data: { measurementId, reason: request.reason }, metadata };
+
+/** The caller's If-Match as the expected stream version: a measurement at another version is a ConcurrencyError. */
+const versionOption = (expectedVersion: number | undefined) => (expectedVersion === undefined ? {} : { expectedStreamVersion: BigInt(expectedVersion) });

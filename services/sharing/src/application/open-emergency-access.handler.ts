@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, handleCommand, Transactions } from '@varde/event-sourcing';
+import { EventStore, Transactions, handleCommandInTransaction } from '@varde/event-sourcing';
 import { emergencyAccessDecider, type OpenEmergencyAccess } from '../domain/emergency-access.decide';
 import { emergencyAccessStreamId, type EmergencyAccessGrant } from '../domain/emergency-access.events';
 import { EmergencyAccesses } from './emergency-accesses.port';
@@ -21,8 +21,8 @@ export class OpenEmergencyAccessHandler {
 
   /** Opens it (a retried command id finds the grant it opened) and resolves to the grant. */
   async handle(data: OpenEmergencyAccess['data'], metadata: CommandMetadata): Promise<EmergencyAccessGrant> {
-    const grant = await this.transactions.run(async (tx) => {
-      const result = await handleCommand(this.store.within(tx), emergencyAccessStreamId(data.grantId), emergencyAccessDecider, { type: 'OpenEmergencyAccess', data, metadata });
+    const command = { type: 'OpenEmergencyAccess' as const, data, metadata };
+    const grant = await handleCommandInTransaction(this.transactions, this.store, emergencyAccessStreamId(data.grantId), emergencyAccessDecider, command, async (tx, result) => {
       if (result.state.status !== 'open') throw new Error(`emergency access ${data.grantId} did not open`);
       await this.emergencies.apply(tx, result.state.grant);
       return result.state.grant;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, handleCommand, Transactions } from '@varde/event-sourcing';
+import { EventStore, Transactions, handleCommandInTransaction } from '@varde/event-sourcing';
 import { consentDecider, type ConsentCommand } from '../domain/consent.decide';
 import { consentStreamId } from '../domain/consent.events';
 import { Consents, type StoredConsent } from './consents.port';
@@ -23,8 +23,7 @@ export class RecordConsentHandler {
   /** Decides and records `command`. */
   async handle(command: Omit<ConsentCommand, 'metadata'>, metadata: CommandMetadata): Promise<ConsentOutcome> {
     const consentId = command.data.consentId;
-    const changed = await this.transactions.run(async (tx) => {
-      const result = await handleCommand(this.store.within(tx), consentStreamId(consentId), consentDecider, { ...command, metadata } as ConsentCommand);
+    const changed = await handleCommandInTransaction(this.transactions, this.store, consentStreamId(consentId), consentDecider, { ...command, metadata } as ConsentCommand, async (tx, result) => {
       for (const event of result.events) await this.consents.apply(tx, event.data, event.metadata.recordedTime);
       return !result.alreadyHandled && result.events.length > 0;
     });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, handleCommand, Transactions } from '@varde/event-sourcing';
+import { EventStore, Transactions, handleCommandInTransaction } from '@varde/event-sourcing';
 import { guardianshipDecider, type RegisterGuardian } from '../domain/guardianship.decide';
 import { guardianshipStreamId, type Guardianship } from '../domain/guardianship.events';
 import { Guardianships } from './guardianships.port';
@@ -16,8 +16,8 @@ export class RegisterGuardianHandler {
 
   /** Registers it and resolves to the registration. */
   async handle(data: RegisterGuardian['data'], metadata: CommandMetadata): Promise<Guardianship> {
-    return this.transactions.run(async (tx) => {
-      const result = await handleCommand(this.store.within(tx), guardianshipStreamId(data.relatedPersonId), guardianshipDecider, { type: 'RegisterGuardian', data, metadata });
+    const command = { type: 'RegisterGuardian' as const, data, metadata };
+    return handleCommandInTransaction(this.transactions, this.store, guardianshipStreamId(data.relatedPersonId), guardianshipDecider, command, async (tx, result) => {
       if (result.state.status !== 'registered') throw new Error(`RelatedPerson/${data.relatedPersonId} was not registered`);
       await this.guardianships.apply(tx, result.state.guardianship);
       return result.state.guardianship;
