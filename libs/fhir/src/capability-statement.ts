@@ -17,6 +17,10 @@ export type CapabilityOptions = Readonly<{
   searchParams?: Readonly<Record<string, readonly FhirSearchParam[]>>;
   /** Resource types whose create honours `If-None-Exist`. */
   conditionalCreate?: readonly string[];
+  /** Resource types whose update honours `If-Match` (versioning `versioned-update`). */
+  versionedUpdate?: readonly string[];
+  /** Resource types whose update of an id not yet known creates the resource (`updateCreate`). */
+  updateCreate?: readonly string[];
   /** Profiles known to work per resource type (documentation, not enforced beyond R4). */
   supportedProfiles?: Readonly<Record<string, readonly string[]>>;
   /** The OAuth2 token endpoint of the issuer clients authenticate with. */
@@ -28,9 +32,10 @@ export type CapabilityOptions = Readonly<{
 type Interaction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
 
 /** The R4 interaction a route serves on a resource type, or an operation's name. */
-function interactionOf(method: string, rest: readonly string[]): { interaction?: Interaction; operation?: string } {
+function interactionOf(method: string, rest: readonly string[]): { interaction?: Interaction; operation?: string; conditional?: boolean } {
   const [first, second, third] = rest;
-  if (rest.length === 0) return method === 'POST' ? { interaction: 'create' } : method === 'GET' ? { interaction: 'search-type' } : {};
+  // A PUT on the type is R4's conditional update (`PUT [type]?<search>`).
+  if (rest.length === 0) return method === 'POST' ? { interaction: 'create' } : method === 'GET' ? { interaction: 'search-type' } : method === 'PUT' ? { interaction: 'update', conditional: true } : {};
   if (first?.startsWith('$')) return { operation: first.slice(1) };
   if (rest.length === 1) return method === 'GET' ? { interaction: 'read' } : method === 'PUT' ? { interaction: 'update' } : method === 'PATCH' ? { interaction: 'patch' } : method === 'DELETE' ? { interaction: 'delete' } : {};
   if (second === '_history') return third === undefined ? { interaction: 'history-instance' } : { interaction: 'vread' };
@@ -44,7 +49,7 @@ function interactionOf(method: string, rest: readonly string[]): { interaction?:
  * endpoints check, so the statement cannot drift from the code. Formats: JSON only (XML answers 406).
  */
 export function capabilityStatement(options: CapabilityOptions): CapabilityStatement {
-  const resources = new Map<string, { interactions: Set<Interaction>; operations: Set<string> }>();
+  const resources = new Map<string, { interactions: Set<Interaction>; operations: Set<string>; conditionalUpdate: boolean }>();
   const system = new Set<'batch' | 'transaction'>();
   for (const route of options.routes) {
     const segments = route.path.split('/').filter((s) => s !== '');
@@ -57,8 +62,9 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
     if (!/^[A-Z][A-Za-z]+$/.test(type!)) continue;
     const found = interactionOf(method, rest);
     if (!found.interaction && !found.operation) continue;
-    const entry = resources.get(type!) ?? { interactions: new Set(), operations: new Set() };
+    const entry = resources.get(type!) ?? { interactions: new Set(), operations: new Set(), conditionalUpdate: false };
     if (found.interaction) entry.interactions.add(found.interaction);
+    if (found.conditional) entry.conditionalUpdate = true;
     if (found.operation) entry.operations.add(found.operation);
     resources.set(type!, entry);
   }
@@ -85,14 +91,15 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
           : {}),
         resource: [...resources.entries()]
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([type, { interactions, operations }]): CapabilityStatementRestResource => ({
+          .map(([type, { interactions, operations, conditionalUpdate }]): CapabilityStatementRestResource => ({
             type: type as CapabilityStatementRestResource['type'],
             ...(options.supportedProfiles?.[type] ? { supportedProfile: [...options.supportedProfiles[type]!] } : {}),
             interaction: [...interactions].sort().map((code) => ({ code })),
-            versioning: interactions.has('vread') ? 'versioned' : 'no-version',
+            versioning: options.versionedUpdate?.includes(type) && interactions.has('update') ? 'versioned-update' : interactions.has('vread') ? 'versioned' : 'no-version',
             readHistory: interactions.has('vread'),
-            updateCreate: false,
+            updateCreate: (options.updateCreate?.includes(type) ?? false) && interactions.has('update'),
             conditionalCreate: options.conditionalCreate?.includes(type) ?? false,
+            conditionalUpdate: conditionalUpdate,
             ...(options.searchParams?.[type] ? { searchParam: options.searchParams[type]!.map((p) => ({ ...p })) } : {}),
             ...(operations.size > 0 ? { operation: [...operations].sort().map((name) => ({ name, definition: `http://hl7.org/fhir/OperationDefinition/${type}-${name}` })) } : {}),
           })),

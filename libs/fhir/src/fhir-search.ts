@@ -46,12 +46,15 @@ export function oneParam(query: RawQuery, name: string): string | undefined {
   return value;
 }
 
+/** R4's parameters of every interaction (format and pretty-printing), never an unknown search parameter. */
+const GENERAL_PARAMETERS: ReadonlySet<string> = new Set(['_format', '_pretty']);
+
 /**
  * Refuses parameters a search does not know, so a typo never widens a search silently — unless the client asked for
  * `Prefer: handling=lenient`, when R4 lets the server ignore them.
  */
 export function assertKnownParams(query: RawQuery, known: ReadonlySet<string>, handling: 'strict' | 'lenient'): void {
-  const unknown = Object.keys(query).filter((name) => !known.has(name));
+  const unknown = Object.keys(query).filter((name) => !known.has(name) && !GENERAL_PARAMETERS.has(name));
   if (unknown.length > 0 && handling === 'strict') throw new ValidationError(unknown.map((name) => ({ field: name, message: `unknown search parameter; supported: ${[...known].join(', ')}` })));
 }
 

@@ -9,7 +9,7 @@ import type { PlatformConfig } from './platform-config';
 
 /** What a service declares about its FHIR edge beside its routes (see `capabilityStatement` in @varde/fhir). */
 export type FhirMetadataOptions = Readonly<
-  Pick<CapabilityOptions, 'searchParams' | 'conditionalCreate' | 'supportedProfiles'> & {
+  Pick<CapabilityOptions, 'searchParams' | 'conditionalCreate' | 'versionedUpdate' | 'updateCreate' | 'supportedProfiles'> & {
     software: string;
     /**
      * Whether this service answers the public `GET [base]/metadata` (the router sends it here): it then adds the

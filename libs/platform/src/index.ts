@@ -24,4 +24,5 @@ export * from './service-migrations';
 export * from './shipped-files';
 export * from './interval-job';
 export * from './fhir-metadata.controller';
+export * from './fhir-responses';
 export * from './audit-reason';

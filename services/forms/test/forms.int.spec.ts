@@ -34,12 +34,17 @@ const catResponse = (values: number[] = [3, 2, 1, 5, 4, 0, 2, 3], overrides: Rec
 });
 
 async function call(method: string, path: string, token: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) {
-  const response = await fetch(`${forms.url}${path}`, {
+  const response = await raw(method, path, token, body, extraHeaders);
+  return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as JsonBody };
+}
+
+/** A request to forms (a path, or an absolute URL such as a Location), answered as it came. */
+function raw(method: string, path: string, token: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) {
+  return fetch(path.startsWith('http') ? path : `${forms.url}${path}`, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...extraHeaders },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
-  return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as JsonBody };
 }
 
 const appended = async (): Promise<number> => Number((await db.query(`SELECT count(*) FROM "${schema}".emt_messages`)).rows[0].count);
@@ -109,8 +114,8 @@ describe('forms', () => {
     expect(created.body).toMatchObject({ resourceType: 'QuestionnaireResponse', status: 'completed', subject: { reference: `Patient/${patientId}` }, questionnaire: `${CAT}|1` });
     expect(created.body.meta.lastUpdated).toEqual(expect.any(String));
     expect(created.body.extension[0].extension).toContainEqual({ url: 'value', valueDecimal: 20 });
-    expect(created.location).toBe(`/fhir/QuestionnaireResponse/${created.body.id}`);
-    const read = await call('GET', created.location!, await issuer.token('clinician'));
+    expect(created.location).toBe(`${forms.url}/fhir/QuestionnaireResponse/${created.body.id}/_history/1`);
+    const read = await call('GET', `/fhir/QuestionnaireResponse/${created.body.id}`, await issuer.token('clinician'));
     expect(read.body).toEqual(created.body);
     // The clinician's read is in the patient's access log (forwarded from forms' outbox to sharing).
     const resource = `QuestionnaireResponse/${created.body.id}`;
@@ -129,11 +134,11 @@ describe('forms', () => {
     const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse([1, 1, 1, 1, 1, 1, 1, 1]));
     expect(created.status).toBe(201);
     await whileOutboxUnwritable(db, async () => {
-      const read = await call('GET', created.location!, await issuer.token('clinician'));
+      const read = await call('GET', `/fhir/QuestionnaireResponse/${created.body.id}`, await issuer.token('clinician'));
       expect(read.status).toBe(503);
       expect(JSON.stringify(read.body)).not.toContain('"item"');
     }, schema);
-    expect((await call('GET', created.location!, await issuer.token('clinician'))).status).toBe(200);
+    expect((await call('GET', `/fhir/QuestionnaireResponse/${created.body.id}`, await issuer.token('clinician'))).status).toBe(200);
   });
 
   const bad: [string, () => unknown, number, string][] = [
@@ -175,7 +180,7 @@ describe('forms', () => {
     it("refuses a clinician of another team the patient's responses and assignments, the same way as for a patient on no team", async () => {
       const created = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse([2, 2, 2, 2, 2, 2, 2, 2]));
       expect(created.status).toBe(201);
-      const read = await call('GET', created.location!, await otherTeam());
+      const read = await call('GET', `/fhir/QuestionnaireResponse/${created.body.id}`, await otherTeam());
       expect(read.status).toBe(403);
       expect(JSON.stringify(read.body)).not.toContain('"item"');
       expect(JSON.stringify(read.body)).not.toContain('copd-care-team');
@@ -186,7 +191,7 @@ describe('forms', () => {
       // Same text whether the patient is on another team or on none (only the patient id differs).
       expect(unknown.body.issue[0].diagnostics.replace(/patient \S+/, '')).toBe(assignments.body.issue[0].diagnostics.replace(/patient \S+/, ''));
       // Their own team's clinician still reads.
-      expect((await call('GET', created.location!, await issuer.token('clinician'))).status).toBe(200);
+      expect((await call('GET', `/fhir/QuestionnaireResponse/${created.body.id}`, await issuer.token('clinician'))).status).toBe(200);
     });
 
     it('refuses a clinician of another team a submission for the patient, appending nothing', async () => {
@@ -332,6 +337,84 @@ describe('forms: authoring and versions', () => {
     expect((await call('POST', '/fhir/QuestionnaireResponse', patientToken, response(4, 5, 'noise'))).status).toBe(201);
     await assign();
     expect((await call('POST', '/fhir/QuestionnaireResponse', patientToken, response(8, 1))).status).toBe(201);
+  });
+});
+
+describe('forms: FHIR HTTP conformance (as the measurements edge)', () => {
+  it('answers writes with an absolute versioned Location, ETag and Last-Modified, follows Prefer: return=, and reads and vreads with the same headers', async () => {
+    const created = await raw('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse());
+    expect(created.status).toBe(201);
+    const response = (await created.json()) as JsonBody;
+    expect(created.headers.get('location')).toBe(`${forms.url}/fhir/QuestionnaireResponse/${response.id}/_history/1`);
+    expect(created.headers.get('etag')).toBe('W/"1"');
+    expect(Date.parse(created.headers.get('last-modified')!)).toBe(Math.floor(Date.parse(response.meta.lastUpdated) / 1000) * 1000);
+    expect(created.headers.get('content-type')).toContain('application/fhir+json');
+    const clinician = await issuer.token('clinician');
+    for (const path of [`/fhir/QuestionnaireResponse/${response.id}`, `/fhir/QuestionnaireResponse/${response.id}/_history/1`]) {
+      const read = await raw('GET', path, clinician);
+      expect(read.status).toBe(200);
+      expect(read.headers.get('etag')).toBe('W/"1"');
+      expect(read.headers.get('last-modified')).toBe(created.headers.get('last-modified'));
+      expect((await read.json()) as JsonBody).toEqual(response);
+    }
+    expect((await raw('GET', `/fhir/QuestionnaireResponse/${response.id}/_history/2`, clinician)).status).toBe(404);
+    const minimal = await raw('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(), { prefer: 'return=minimal' });
+    expect(minimal.status).toBe(201);
+    expect(await minimal.text()).toBe('');
+    expect(minimal.headers.get('location')).toMatch(/\/fhir\/QuestionnaireResponse\/[0-9a-f-]{36}\/_history\/1$/);
+    const outcome = await raw('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(), { prefer: 'return=OperationOutcome' });
+    expect(((await outcome.json()) as JsonBody).resourceType).toBe('OperationOutcome');
+  });
+
+  it('saves with If-Match: the version read is saved (200, new ETag), a stale one is a 412 and writes nothing', async () => {
+    const { body: draft } = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(undefined, { status: 'in-progress', item: [{ linkId: 'cough', answer: [{ valueInteger: 1 }] }] }));
+    const path = `/fhir/QuestionnaireResponse/${draft.id}`;
+    const saved = await raw('PUT', path, patientToken, catResponse(undefined, { status: 'in-progress', item: [{ linkId: 'cough', answer: [{ valueInteger: 2 }] }] }), { 'if-match': 'W/"1"' });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    expect(saved.headers.get('etag')).toBe('W/"2"');
+    const before = await appended();
+    const stale = await raw('PUT', path, patientToken, catResponse(), { 'if-match': 'W/"1"' });
+    expect(stale.status).toBe(412);
+    expect(JSON.stringify(await stale.json())).toContain('at version 2');
+    expect((await raw('PUT', path, patientToken, catResponse(), { 'if-match': 'yesterday' })).status).toBe(400);
+    expect(await appended()).toBe(before);
+    const completed = await raw('PUT', path, patientToken, catResponse(), { 'if-match': '"2"' });
+    expect(completed.status).toBe(200);
+    expect(((await completed.json()) as JsonBody).status).toBe('completed');
+  });
+
+  it('saves a Questionnaire draft with If-Match, refuses a stale one with 412, and describes both resources as versioned-update', async () => {
+    const designer = await issuer.token('pathway-designer');
+    const id = `q-${randomUUID().slice(0, 8)}`;
+    const draft = { resourceType: 'Questionnaire', status: 'draft', url: `https://example.org/q/${id}`, version: '1', item: [{ linkId: 'a', type: 'boolean', text: 'A?' }] };
+    const created = await raw('PUT', `/fhir/Questionnaire/${id}`, designer, draft);
+    expect(created.status, await created.clone().text()).toBe(200);
+    expect(created.headers.get('location')).toBe(`${forms.url}/fhir/Questionnaire/${id}/_history/1`);
+    expect(created.headers.get('etag')).toBe('W/"1"');
+    const edited = await raw('PUT', `/fhir/Questionnaire/${id}`, designer, { ...draft, title: 'Edited' }, { 'if-match': 'W/"1"' });
+    expect(edited.headers.get('etag')).toBe('W/"2"');
+    const before = await appended();
+    const stale = await raw('PUT', `/fhir/Questionnaire/${id}`, designer, { ...draft, title: 'Lost update' }, { 'if-match': 'W/"1"' });
+    expect(stale.status).toBe(412);
+    expect(await appended()).toBe(before);
+    const read = await raw('GET', `/fhir/Questionnaire/${id}`, designer);
+    expect(read.headers.get('etag')).toBe('W/"2"');
+    expect(((await read.json()) as JsonBody).title).toBe('Edited');
+    const statement = (await (await raw('GET', '/fhir/metadata', null)).json()) as JsonBody;
+    const described = Object.fromEntries(statement.rest[0].resource.map((r: JsonBody) => [r.type, r]));
+    expect(described.Questionnaire).toMatchObject({ versioning: 'versioned-update', updateCreate: true, conditionalUpdate: false });
+    expect(described.QuestionnaireResponse).toMatchObject({ versioning: 'versioned-update', updateCreate: false, readHistory: true });
+    expect(described.QuestionnaireResponse.interaction.map((i: JsonBody) => i.code)).toContain('vread');
+  });
+
+  it('speaks JSON only: _format=json and Accept JSON are served, XML is a 406 on every FHIR route', async () => {
+    const clinician = await issuer.token('clinician');
+    const search = `/fhir/QuestionnaireResponse?subject=Patient/${patientId}`;
+    expect((await raw('GET', `${search}&_format=json`, clinician)).status).toBe(200);
+    expect((await raw('GET', search, clinician, undefined, { accept: 'application/fhir+json' })).status).toBe(200);
+    expect((await raw('GET', `${search}&_format=xml`, clinician)).status).toBe(406);
+    expect((await raw('GET', '/fhir/Questionnaire/cat', clinician, undefined, { accept: 'application/fhir+xml' })).status).toBe(406);
+    expect((await raw('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(), { accept: 'application/xml' })).status).toBe(406);
   });
 });
 

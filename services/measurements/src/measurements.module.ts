@@ -29,6 +29,7 @@ import { MeasurementsReadModel } from './infrastructure/measurements.read-model'
 import { MeasurementStreamsHttpController } from './api/measurement-streams.http.controller';
 import { ObservationRecorder } from './api/observation-recorder';
 import { ObservationCorrections } from './api/observation-corrections';
+import { ObservationUpdates } from './api/observation-updates';
 import { RecordSampleChunkHandler } from './application/record-sample-chunk.handler';
 import { parseThresholds, STREAM_SETTINGS, type StreamSettings } from './application/stream-settings';
 import { WindowAggregator } from './application/window-aggregator';
@@ -91,6 +92,7 @@ export class MeasurementsModule {
         RecordSampleChunkHandler,
         ObservationRecorder,
         ObservationCorrections,
+        ObservationUpdates,
         GatewayAssignmentHandler,
         MeasurementQuery,
         { provide: MAX_BUNDLE_ENTRIES, useValue: config.MEASUREMENT_BUNDLE_MAX_ENTRIES },

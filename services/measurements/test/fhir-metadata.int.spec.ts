@@ -36,7 +36,7 @@ describe('the CapabilityStatement of the FHIR base covers forms too', () => {
     expect(questionnaire.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update']);
     expect(questionnaire.searchParam.map((p: Json) => p.name)).toEqual(['url', 'version', 'status', 'name', 'subject']);
     const response_ = resources.find((r) => r.type === 'QuestionnaireResponse')!;
-    expect(response_.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'history-instance', 'read', 'search-type', 'update']);
+    expect(response_.interaction.map((i: Json) => i.code).sort()).toEqual(['create', 'history-instance', 'read', 'search-type', 'update', 'vread']);
     expect(response_.searchParam.map((p: Json) => p.name)).toEqual(['subject', 'questionnaire', 'status', 'authored']);
     // Forms describes itself the same way at its own (unrouted) /fhir/metadata.
     const own = (await (await fetch(`${forms.url}/fhir/metadata`)).json()) as Json;
@@ -56,6 +56,7 @@ describe('the CapabilityStatement of the FHIR base covers forms too', () => {
       'QuestionnaireResponse read': () => call('GET', '/fhir/QuestionnaireResponse/00000000-0000-4000-8000-000000000000'),
       'QuestionnaireResponse update': () => call('PUT', '/fhir/QuestionnaireResponse/00000000-0000-4000-8000-000000000000', { resourceType: 'QuestionnaireResponse', status: 'completed' }),
       'QuestionnaireResponse history-instance': () => call('GET', '/fhir/QuestionnaireResponse/00000000-0000-4000-8000-000000000000/_history'),
+      'QuestionnaireResponse vread': () => call('GET', '/fhir/QuestionnaireResponse/00000000-0000-4000-8000-000000000000/_history/1'),
     };
     for (const [name, probe] of Object.entries(probes)) {
       const status = (await probe()).status;

@@ -440,6 +440,40 @@ describe('HTTP conformance', () => {
     expect(minimal.headers.get('location')).toBe(`${stack.measurements.url}/fhir/Observation/${created.id}/_history/3`);
   });
 
+  it('updates conditionally (PUT Observation?identifier=): creates, takes the same again, refuses other content, corrects with If-Match', async () => {
+    const identifier = { system: 'urn:varde:test-r4', value: randomUUID() };
+    const url = `/fhir/Observation?identifier=${encodeURIComponent(`${identifier.system}|${identifier.value}`)}`;
+    const sent = pulse({ identifier: [identifier] });
+    const created = await raw('PUT', url, {}, sent);
+    expect(created.status, await created.clone().text()).toBe(201);
+    const stored = (await created.json()) as Json;
+    expect(stored).toEqual(asStored(sent, stored));
+    expect(created.headers.get('location')).toBe(`${stack.measurements.url}/fhir/Observation/${stored.id}/_history/1`);
+    expect(created.headers.get('etag')).toBe('W/"1"');
+    const before = await appended();
+    const again = await raw('PUT', url, {}, sent);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as Json).id).toBe(stored.id);
+    const other = await raw('PUT', url, {}, { ...sent, valueQuantity: { ...sent.valueQuantity, value: 140 } });
+    expect(other.status).toBe(409);
+    expect(await appended()).toBe(before);
+    // A correction's status corrects the measurement the identifier names; a stale If-Match is a 412 and writes nothing.
+    const amended = { ...stored, status: 'amended', valueQuantity: { ...stored.valueQuantity, value: 77 }, note: [{ text: 'read off wrong' }] };
+    const corrected = await raw('PUT', url, { 'if-match': 'W/"1"' }, amended);
+    expect(corrected.status, await corrected.clone().text()).toBe(200);
+    expect(corrected.headers.get('etag')).toBe('W/"2"');
+    expect(((await corrected.json()) as Json).valueQuantity.value).toBe(77);
+    const written = await appended();
+    expect((await raw('PUT', url, { 'if-match': 'W/"1"' }, { ...amended, valueQuantity: { ...stored.valueQuantity, value: 78 } })).status).toBe(412);
+    // A condition that names another identifier than the Observation's, none at all, or another search is refused.
+    const elsewhere = await raw('PUT', `/fhir/Observation?identifier=${encodeURIComponent('urn:varde:test-r4|other')}`, {}, pulse({ identifier: [identifier] }));
+    expect(elsewhere.status).toBe(400);
+    expect(expressions((await elsewhere.json()) as Json)).toContain('url');
+    expect((await raw('PUT', '/fhir/Observation', {}, pulse())).status).toBe(400);
+    expect((await raw('PUT', '/fhir/Observation?code=8867-4', {}, pulse())).status).toBe(412);
+    expect(await appended()).toBe(written);
+  });
+
   it('follows Prefer: return=minimal (no body) and return=OperationOutcome', async () => {
     const minimal = await raw('POST', '/fhir/Observation', { prefer: 'return=minimal' }, pulse());
     expect(minimal.status).toBe(201);
@@ -512,6 +546,8 @@ describe('HTTP conformance', () => {
     expect(observation.searchParam.map((p: Json) => p.name)).toEqual(['patient', 'subject', 'code', 'category', 'date', 'identifier', '_lastUpdated']);
     expect(observation.operation.map((o: Json) => o.name)).toEqual(['lastn']);
     expect(observation.conditionalCreate).toBe(true);
+    expect(observation.conditionalUpdate).toBe(true);
+    expect(observation.versioning).toBe('versioned-update');
     expect(rest.security.extension[0].extension[0].url).toBe('token');
     // Each interaction listed answers at its route (no 404 or 405).
     const { body: created } = await call('POST', '/fhir/Observation', pulse());

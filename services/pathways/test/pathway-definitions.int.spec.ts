@@ -56,6 +56,25 @@ describe('pathway definitions as data (PlanDefinition)', () => {
     expect(byUrl.entry.map((e) => [e.resource.id, e.resource.status, e.resource.title])).toEqual([['heart-failure-1', 'active', 'Hjertesvikt — digital hjemmeoppfølging']]);
   });
 
+  it('speaks FHIR JSON on every FHIR route (application/fhir+json; XML is a 406) and gives a published version its ETag', async () => {
+    const token = await designer();
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(`${t.pathways.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+    const read = await get('/fhir/PlanDefinition/copd-1');
+    expect(read.status).toBe(200);
+    expect(read.headers.get('content-type')).toContain('application/fhir+json');
+    expect(read.headers.get('etag')).toBe('W/"1"');
+    expect((await get('/fhir/PlanDefinition?status=active&_format=json')).status).toBe(200);
+    for (const path of ['/fhir/PlanDefinition/copd-1', '/fhir/PlanDefinition?status=active']) expect((await get(path, { accept: 'application/fhir+xml' })).status, path).toBe(406);
+    // A patient's own CarePlan and Tasks: past the access check, the format is refused.
+    const patientId = '00000000-0000-4000-8000-000000000000';
+    const own = await t.issuer.token('patient', { patientId });
+    for (const path of [`/fhir/CarePlan?patient=${patientId}`, `/fhir/Task?patient=${patientId}`]) {
+      const response = await fetch(`${t.pathways.url}${path}`, { headers: { authorization: `Bearer ${own}`, accept: 'application/fhir+xml' } });
+      expect(response.status, path).toBe(406);
+    }
+    expect((await get('/fhir/PlanDefinition?status=active&_format=xml')).status).toBe(406);
+  });
+
   it('enrols on a pathway by id, by PlanDefinition url with a version, or by PlanDefinition id; the pathway brings its care team', async () => {
     const byId = await enrol({ pathway: 'heart-failure' });
     expect(byId.status).toBe(201);

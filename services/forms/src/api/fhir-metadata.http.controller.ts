@@ -18,4 +18,7 @@ export const QUESTIONNAIRE_SEARCH_PARAMS: readonly FhirSearchParam[] = [
 export const FormsFhirMetadataHttpController = fhirMetadataController({
   software: 'Varde forms',
   searchParams: { Questionnaire: QUESTIONNAIRE_SEARCH_PARAMS, QuestionnaireResponse: QUESTIONNAIRE_RESPONSE_SEARCH_PARAMS },
+  versionedUpdate: ['Questionnaire', 'QuestionnaireResponse'],
+  // PUT of a new id saves a draft under it.
+  updateCreate: ['Questionnaire'],
 });

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
-import { NotFoundError, ValidationError } from '@varde/core';
-import { fhirBaseUrl, pageLink, preferHandling, searchset, versionTag } from '@varde/fhir';
-import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
-import type { FastifyReply } from 'fastify';
+import { ConcurrencyError, NotFoundError, ValidationError } from '@varde/core';
+import { FhirHttpError, ifMatchVersion, pageLink, preferHandling, searchset } from '@varde/fhir';
+import { AccessLog, commandMetadataFrom, EnrolmentDirectory, fhirBaseOf, fhirVersionHeaders, fhirWritten, type MetadataHeaders, negotiateFhir } from '@varde/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
 import { SubmitResponseHandler, type ResponseSubmission, type SubmissionResult } from '../application/submit-response.handler';
 import { QuestionnaireCatalogueQuery } from '../application/questionnaire-catalogue.query';
@@ -34,28 +34,43 @@ export class QuestionnaireResponsesHttpController {
     @Inject(R4Structure) private readonly r4: R4Structure,
   ) {}
 
-  /** `201` with the stored (scored, when completed) QuestionnaireResponse and `Location`; `200` for a retry with the same Idempotency-Key. */
+  /**
+   * `201` with the stored (scored, when completed) QuestionnaireResponse, `Location`
+   * (`[base]/QuestionnaireResponse/<id>/_history/<version>`), `ETag` and `Last-Modified`; `200` for a retry with the
+   * same Idempotency-Key. The body follows `Prefer: return=`.
+   */
   @Post()
   @Access('forms', 'write', { patient: 'body' })
   @HttpCode(201)
-  async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     const response = await this.admitted(body, principal);
     const metadata = commandMetadataFrom(principal, headers);
     const result = await this.submit.create(response, metadata);
     // A retry answers with the response as stored, which may be older than what this caller sent: a read.
     if (!result.created) await this.accessLog.recordReads('forms', [response.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${result.response.data.responseId}` }, metadata);
-    return this.answer(result, reply);
+    return this.answer(result, request, reply);
   }
 
-  /** `PUT /fhir/QuestionnaireResponse/:id` — resume (in-progress), complete, or amend a response; every version kept. */
+  /**
+   * `PUT /fhir/QuestionnaireResponse/:id` — resume (in-progress), complete, or amend a response; every version kept.
+   * With `If-Match: W/"<version>"`, a response at another version is a `412` and nothing is written.
+   */
   @Put(':id')
   @Access('forms', 'write', { patient: 'body' })
-  async update(@Param('id') id: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  async update(@Param('id') id: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     checkedId(id);
+    const expected = ifMatchVersion(headers['if-match']);
     if (typeof body === 'object' && body !== null && 'id' in body && body.id !== id) throw ValidationError.field('QuestionnaireResponse.id', `expected "${id}", the id in the URL`);
     const response = await this.admitted(body, principal);
-    const result = await this.submit.save(id, response, commandMetadataFrom(principal, headers));
-    return this.answer(result, reply, 200);
+    try {
+      return this.answer(await this.submit.save(id, response, commandMetadataFrom(principal, headers), expected), request, reply, 200);
+    } catch (error) {
+      if (expected === undefined || !(error instanceof ConcurrencyError)) throw error;
+      const current = await this.responses.history(id).then((h) => `at version ${h.length}`, () => 'not recorded');
+      throw new FhirHttpError(412, `If-Match: QuestionnaireResponse/${id} is ${current}, not at ${expected}; read it again and save on that version`);
+    }
   }
 
   /**
@@ -65,7 +80,8 @@ export class QuestionnaireResponsesHttpController {
    */
   @Get()
   @Access('forms', 'read', { patient: { query: 'subject' } })
-  async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     const search = responseSearchOf(query, preferHandling(headers['prefer'] as string | undefined));
     await this.enrolments.authorise(principal, 'forms', 'read', search.patientId);
     const page = await this.responses.search(search);
@@ -73,31 +89,46 @@ export class QuestionnaireResponsesHttpController {
     const links = [{ relation: 'self', query: `QuestionnaireResponse?${pageLink(search.query, search.after)}` }];
     if (page.next) links.push({ relation: 'next', query: `QuestionnaireResponse?${pageLink(search.query, page.next)}` });
     const current = page.responses.map((versions) => questionnaireResponseResource(versions[versions.length - 1]!, versions.length));
-    return searchset(fhirBaseUrl(headers), current, page.total, links, search.countOnly);
+    return searchset(fhirBaseOf(request), current, page.total, links, search.countOnly);
   }
 
-  /** The current version (patient: own only), written to the patient's access log before it is shown. */
+  /** The current version (patient: own only), with `ETag` and `Last-Modified`, written to the patient's access log before it is shown. */
   @Get(':id')
   @Access('forms', 'read', { patient: 'resource' })
-  async get(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async get(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     const history = await this.readable(id, principal, headers, `QuestionnaireResponse/${id}`);
-    return questionnaireResponseResource(history[history.length - 1]!, history.length);
+    return fhirVersionHeaders(reply, questionnaireResponseResource(history[history.length - 1]!, history.length));
   }
 
   /** Every version of the response, newest first (amendments keep what was answered before). */
   @Get(':id/_history')
   @Access('forms', 'read', { patient: 'resource' })
-  async history(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
-    return responseHistoryBundle(await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/_history`), fhirBaseUrl(headers));
+  async history(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
+    return responseHistoryBundle(await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/_history`), fhirBaseOf(request));
+  }
+
+  /** `GET /fhir/QuestionnaireResponse/:id/_history/:version` (vread): that version as it was saved. */
+  @Get(':id/_history/:version')
+  @Access('forms', 'read', { patient: 'resource' })
+  async version(@Param('id') id: string, @Param('version') version: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
+    if (!/^[1-9]\d{0,8}$/.test(version)) throw ValidationError.field('version', 'expected a version number (meta.versionId)');
+    const history = await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/_history/${version}`);
+    const event = history[Number(version) - 1];
+    if (!event) throw new NotFoundError(`QuestionnaireResponse/${id} has no version ${version}; it is at version ${history.length}`);
+    return fhirVersionHeaders(reply, questionnaireResponseResource(event, Number(version)));
   }
 
   /** `GET /fhir/QuestionnaireResponse/:id/$export` — for the EHR: a `collection` Bundle of the response, its score Observations and its Questionnaire. */
   @Get(':id/$export')
   @Access('forms', 'read', { patient: 'resource' })
-  async export(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async export(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     const history = await this.readable(id, principal, headers, `QuestionnaireResponse/${id}/$export`);
     const latest = history[history.length - 1]!;
-    return responseExportBundle(latest, history.length, await this.catalogue.byCanonical(latest.data.questionnaireUrl, latest.data.questionnaireVersion), fhirBaseUrl(headers));
+    return responseExportBundle(latest, history.length, await this.catalogue.byCanonical(latest.data.questionnaireUrl, latest.data.questionnaireVersion), fhirBaseOf(request));
   }
 
   /** `GET /fhir/QuestionnaireResponse/:id/$pdf` — a PDF summary (questions, answers, scores, dates, who answered) for the EHR. */
@@ -143,13 +174,8 @@ export class QuestionnaireResponsesHttpController {
     return { ...response, author: guardian, source: response.source?.reference?.startsWith('RelatedPerson/') ? response.source : guardian };
   }
 
-  private answer(result: SubmissionResult, reply: FastifyReply, status = 201) {
-    const version = result.version;
-    const id = result.response.data.responseId;
-    void reply.header('location', `/fhir/QuestionnaireResponse/${id}`);
-    void reply.header('etag', versionTag(version));
-    if (!result.created) void reply.status(200);
-    else void reply.status(status);
-    return questionnaireResponseResource(result.response, version);
+  private answer(result: SubmissionResult, request: FastifyRequest, reply: FastifyReply, status = 201) {
+    void reply.status(result.created ? status : 200);
+    return fhirWritten(request, reply, questionnaireResponseResource(result.response, result.version));
   }
 }

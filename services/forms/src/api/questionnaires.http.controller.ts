@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
-import { ValidationError } from '@varde/core';
+import { ConcurrencyError, ValidationError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { assertKnownParams, fhirBaseUrl, linkQuery, oneParam, preferHandling, searchset, versionTag } from '@varde/fhir';
-import { AccessLog, commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
-import type { FastifyReply } from 'fastify';
+import { assertKnownParams, FhirHttpError, ifMatchVersion, linkQuery, oneParam, preferHandling, searchset } from '@varde/fhir';
+import { AccessLog, commandMetadataFrom, EnrolmentDirectory, fhirBaseOf, fhirVersionHeaders, fhirWritten, type MetadataHeaders, negotiateFhir } from '@varde/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AssignmentsQuery } from '../application/assignments.query';
 import { AuthorQuestionnaireHandler } from '../application/author-questionnaire.handler';
 import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from '../application/questionnaire-catalogue.query';
@@ -54,13 +54,14 @@ export class QuestionnairesHttpController {
   // The route's policy is the catalogue's (no patient's data); `subject` narrows it to a patient's assignments, which
   // the handler authorises as that patient's `forms` read (the access matrix tests the catalogue per role).
   @Access('definitions', 'read')
-  async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async search(@Query() query: Record<string, string | string[]>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     assertKnownParams(query, SEARCH_PARAMETERS, preferHandling(headers['prefer'] as string | undefined));
     for (const name of SEARCH_PARAMETERS) oneParam(query, name);
     const { subject, url, version, status, name } = query as Record<string, string | undefined>;
     const found = await this.catalogue.search({ url, version, status, name });
     const bundle = (entries: readonly QuestionnaireEntry[]) =>
-      searchset(fhirBaseUrl(headers), entries.map(questionnaireResource), entries.length, [{ relation: 'self', query: `Questionnaire?${linkQuery(query, SEARCH_PARAMETERS)}` }]);
+      searchset(fhirBaseOf(request), entries.map(questionnaireResource), entries.length, [{ relation: 'self', query: `Questionnaire?${linkQuery(query, SEARCH_PARAMETERS)}` }]);
     if (subject === undefined) return bundle(found);
     const match = SUBJECT.exec(subject);
     if (!match) throw ValidationError.field('subject', 'expected "Patient/<internal patient id (UUID)>"');
@@ -70,11 +71,12 @@ export class QuestionnairesHttpController {
     return bundle(found.filter((e) => assigned.has(`${e.resource.url}|${e.resource.version}`)));
   }
 
-  /** `GET /fhir/Questionnaire/:id` — e.g. `cat`, `phq-9`, or an authored draft. */
+  /** `GET /fhir/Questionnaire/:id` — e.g. `cat`, `phq-9`, or an authored draft; with `ETag` and `Last-Modified`. */
   @Get(':id')
   @Access('definitions', 'read')
-  async get(@Param('id') id: string) {
-    return questionnaireResource(await this.catalogue.get(checkedId(id)));
+  async get(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
+    return fhirVersionHeaders(reply, questionnaireResource(await this.catalogue.get(checkedId(id))));
   }
 
   /**
@@ -83,7 +85,8 @@ export class QuestionnairesHttpController {
    */
   @Get(':id/$populate')
   @Access('forms', 'read', { patient: { query: 'subject' } })
-  async populate(@Param('id') id: string, @Query('subject') subject: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async populate(@Param('id') id: string, @Query('subject') subject: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     const match = SUBJECT.exec(subject ?? '');
     if (!match) throw ValidationError.field('subject', 'required: "Patient/<internal patient id (UUID)>"');
     const patientId = match[1]!;
@@ -97,47 +100,54 @@ export class QuestionnairesHttpController {
     return populateResponse(entry.resource, { patientId, facts, now: new Date(), ...(latest ? { previous: questionnaireResponseResource(latest, previous!.length) } : {}) });
   }
 
-  /** `POST /fhir/Questionnaire` — a new draft, checked; `201` with `Location`. */
+  /** `POST /fhir/Questionnaire` — a new draft, checked; `201` with `Location`, `ETag`, `Last-Modified`; the body follows `Prefer: return=`. */
   @Post()
   @Access('definitions', 'write')
   @HttpCode(201)
-  async create(@Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(@Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     const metadata = commandMetadataFrom(principal, headers);
     const id = deterministicId(`questionnaire:${metadata.commandId}`);
     const questionnaire = body(raw);
     this.r4.assertValid(questionnaire);
-    return this.answer(await this.author.saveDraft(id, questionnaire, !headers['idempotency-key'], metadata), reply);
+    return fhirWritten(request, reply, questionnaireResource(await this.author.saveDraft(id, questionnaire, !headers['idempotency-key'], metadata)));
   }
 
-  /** `PUT /fhir/Questionnaire/:id` — creates or replaces a draft; a published version is immutable (409). */
+  /**
+   * `PUT /fhir/Questionnaire/:id` — creates or replaces a draft; a published version is immutable (409). With
+   * `If-Match: W/"<version>"`, a questionnaire at another version is a `412` and nothing is written.
+   */
   @Put(':id')
   @Access('definitions', 'write')
-  async update(@Param('id') id: string, @Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  async update(@Param('id') id: string, @Body() raw: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
+    const expected = ifMatchVersion(headers['if-match']);
     const questionnaire = body(raw);
     this.r4.assertValid(questionnaire);
     if (questionnaire.id !== undefined && questionnaire.id !== id) throw ValidationError.field('Questionnaire.id', `expected "${id}", the id in the URL`);
-    return this.answer(await this.author.saveDraft(checkedId(id), questionnaire, false, commandMetadataFrom(principal, headers)), reply);
+    try {
+      return fhirWritten(request, reply, questionnaireResource(await this.author.saveDraft(checkedId(id), questionnaire, false, commandMetadataFrom(principal, headers), expected)));
+    } catch (error) {
+      if (expected === undefined || !(error instanceof ConcurrencyError)) throw error;
+      throw new FhirHttpError(412, `If-Match: ${error.message}; read it again and save on that version`);
+    }
   }
 
   /** `POST /fhir/Questionnaire/:id/$publish` — the draft becomes active and immutable as url|version. */
   @Post(':id/$publish')
   @Access('definitions', 'write')
   @HttpCode(200)
-  async publish(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(await this.author.publish(checkedId(id), commandMetadataFrom(principal, headers)), reply);
+  async publish(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
+    return fhirWritten(request, reply, questionnaireResource(await this.author.publish(checkedId(id), commandMetadataFrom(principal, headers))));
   }
 
   /** `POST /fhir/Questionnaire/:id/$retire` — no longer answerable or assignable; old responses stay readable. */
   @Post(':id/$retire')
   @Access('definitions', 'write')
   @HttpCode(200)
-  async retire(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.answer(await this.author.retire(checkedId(id), commandMetadataFrom(principal, headers)), reply);
-  }
-
-  private answer(entry: QuestionnaireEntry, reply: FastifyReply): Questionnaire {
-    void reply.header('location', `/fhir/Questionnaire/${entry.id}/_history/${entry.versionId}`);
-    void reply.header('etag', versionTag(entry.versionId));
-    return questionnaireResource(entry);
+  async retire(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
+    return fhirWritten(request, reply, questionnaireResource(await this.author.retire(checkedId(id), commandMetadataFrom(principal, headers))));
   }
 }

@@ -23,14 +23,17 @@ export class AuthorQuestionnaireHandler {
     @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
   ) {}
 
-  /** Creates (`create`) or replaces a draft, after checking it; the stored questionnaire. */
-  async saveDraft(questionnaireId: string, questionnaire: Questionnaire, create: boolean, metadata: CommandMetadata): Promise<QuestionnaireEntry> {
+  /**
+   * Creates (`create`) or replaces a draft, after checking it; the stored questionnaire. With `expectedVersion` (the
+   * client's If-Match) a questionnaire at another version is refused with a ConcurrencyError and nothing is written.
+   */
+  async saveDraft(questionnaireId: string, questionnaire: Questionnaire, create: boolean, metadata: CommandMetadata, expectedVersion?: number): Promise<QuestionnaireEntry> {
     if (questionnaire.status !== undefined && questionnaire.status !== 'draft') {
       throw ValidationError.field('Questionnaire.status', `expected "draft": a questionnaire is saved as a draft, then published with POST /fhir/Questionnaire/<id>/$publish and retired with $retire`);
     }
     const issues = questionnaireDefinitionIssues(questionnaire);
     if (issues.length > 0) throw new ValidationError(issues);
-    return this.run({ type: 'SaveQuestionnaireDraft', data: { questionnaireId, resource: documentOf(questionnaire), create }, metadata });
+    return this.run({ type: 'SaveQuestionnaireDraft', data: { questionnaireId, resource: documentOf(questionnaire), create, ...(expectedVersion === undefined ? {} : { expectedVersion }) }, metadata });
   }
 
   /** Publishes a draft as an active, immutable version. */

@@ -48,8 +48,11 @@ export class SubmitResponseHandler {
     return this.save(deterministicId(`questionnaire-response:${metadata.commandId}`), input, metadata);
   }
 
-  /** A new version of a response (PUT): resumed, completed or amended. */
-  async save(responseId: string, input: ResponseSubmission, metadata: CommandMetadata): Promise<SubmissionResult> {
+  /**
+   * A new version of a response (PUT): resumed, completed or amended. With `expectedVersion` (the client's If-Match)
+   * a response at another version is refused with a ConcurrencyError and nothing is written.
+   */
+  async save(responseId: string, input: ResponseSubmission, metadata: CommandMetadata, expectedVersion?: number): Promise<SubmissionResult> {
     const assignmentState = await this.assignments.state(input.patientId);
     const questionnaire = await this.resolve(input, assignmentState);
     const q = questionnaire.resource;
@@ -79,7 +82,7 @@ export class SubmitResponseHandler {
         await this.index.apply(tx, { responseId, patientId, questionnaireUrl, questionnaireVersion, status: RESPONSE_STATUS_OF[written.type], authoredAt, version: Number(handled.nextStreamVersion) });
       }
       return handled;
-    });
+    }, expectedVersion === undefined ? {} : { expectedStreamVersion: BigInt(expectedVersion) });
     const { events } = await this.store.readStream<StoredEvent<ResponseEvent>>(responseStreamId(responseId));
     const response = events[events.length - 1];
     if (!response) throw new Error('the response was not recorded');

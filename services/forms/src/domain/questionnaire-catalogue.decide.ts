@@ -1,8 +1,8 @@
-import { IllegalStateError, NotFoundError, sameJson, type Decider, type DomainCommand } from '@varde/core';
+import { ConcurrencyError, IllegalStateError, NotFoundError, sameJson, type Decider, type DomainCommand } from '@varde/core';
 import { entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEvent, type CatalogueState, type QuestionnaireDocument } from './questionnaire-catalogue.events';
 
-/** Create or replace a draft. */
-export type SaveQuestionnaireDraft = DomainCommand<'SaveQuestionnaireDraft', { questionnaireId: string; resource: QuestionnaireDocument; create: boolean }>;
+/** Create or replace a draft; with `expectedVersion` (an If-Match) only while the questionnaire is at that version. */
+export type SaveQuestionnaireDraft = DomainCommand<'SaveQuestionnaireDraft', { questionnaireId: string; resource: QuestionnaireDocument; create: boolean; expectedVersion?: number }>;
 /** Publish a draft (or, with `resource`, publish a shipped questionnaire as it is). */
 export type PublishQuestionnaire = DomainCommand<'PublishQuestionnaire', { questionnaireId: string; resource?: QuestionnaireDocument }>;
 /** Retire a published version. */
@@ -25,6 +25,10 @@ export function decideCatalogue(command: CatalogueCommand, state: CatalogueState
   switch (command.type) {
     case 'SaveQuestionnaireDraft': {
       if (command.data.create && entry) throw new IllegalStateError(`Questionnaire/${questionnaireId} exists already`);
+      const { expectedVersion } = command.data;
+      if (expectedVersion !== undefined && entry?.versionId !== expectedVersion) {
+        throw new ConcurrencyError(`Questionnaire/${questionnaireId} is ${entry ? `at version ${entry.versionId}` : 'not recorded'}, not at ${expectedVersion}`);
+      }
       if (entry && entry.status !== 'draft') {
         throw new IllegalStateError(`Questionnaire/${questionnaireId} (${canonical(entry.resource)}) is ${entry.status} and cannot be edited: a published version is immutable; save a new version as a new draft`);
       }

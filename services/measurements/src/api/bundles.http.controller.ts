@@ -4,7 +4,7 @@ import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ForbiddenError, ValidationError, VardeError, type CommandMetadata, type FieldIssue } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { FhirHttpError, ifMatchVersion, toHttpError, versionTag } from '@varde/fhir';
+import { FhirHttpError, toHttpError, versionTag } from '@varde/fhir';
 import { commandMetadataFrom, LOGGER, type MetadataHeaders } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { MeasurementReader } from '../application/measurement.reader';
@@ -15,9 +15,9 @@ import { entryRequest, validateBundleEnvelope, type BundleEntryRequest } from '.
 import { conditionalId } from './conditional-create';
 import { LogicalSubjects } from './logical-subject';
 import { MeasurementSubmission, type Authorise } from './measurement-submission';
-import { ObservationCorrections } from './observation-corrections';
 import { ObservationIntake, relocate } from './observation.intake';
 import { ObservationRecorder, type Entry, type EntryOutcome, type EntryWork, type Recorded } from './observation-recorder';
+import { ObservationUpdates, withIssuesMoved, type SubjectResolver } from './observation-updates';
 
 /** DI token of the most entries one Bundle may carry. */
 export const MAX_BUNDLE_ENTRIES = Symbol('MAX_BUNDLE_ENTRIES');
@@ -30,9 +30,6 @@ type Prepared = Readonly<({ entry: Entry } | { found: MeasurementView } | { refu
 
 /** What an entry's resource is once its subject is resolved, and how the request is authorised. */
 type EntryContext = Readonly<{ principal: Principal; authorise: Authorise; metadata: CommandMetadata; at: string; index: number }>;
-
-// Statuses a PUT entry sends to correct a recorded Observation (as PUT /fhir/Observation/:id does).
-const CORRECTION_STATUSES = new Set(['amended', 'corrected', 'entered-in-error']);
 
 /**
  * FHIR Bundles of Observations: `batch` (each entry on its own) and `transaction` (all or nothing). Entries
@@ -49,7 +46,7 @@ export class BundlesHttpController {
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(LogicalSubjects) private readonly subjects: LogicalSubjects,
     @Inject(MeasurementReader) private readonly reader: MeasurementReader,
-    @Inject(ObservationCorrections) private readonly corrections: ObservationCorrections,
+    @Inject(ObservationUpdates) private readonly updates: ObservationUpdates,
     @Inject(MAX_BUNDLE_ENTRIES) private readonly maxEntries: number,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -96,29 +93,12 @@ export class BundlesHttpController {
     return { work: submission };
   }
 
-  /**
-   * A PUT entry. Sent with a correction's status (`amended`, `entered-in-error`), it corrects the Observation its url
-   * names, as `PUT /fhir/Observation/:id` does. Otherwise it is a conditional update that creates: its condition must
-   * name the Observation's own identifier, and, as for every resend, the same content again changes nothing (200)
-   * while other content under a recorded identifier is refused (409: correct it instead).
-   */
+  /** A PUT entry: a correction, or a conditional update that creates (see ObservationUpdates). */
   private async update(request: BundleEntryRequest & { method: 'PUT' }, context: EntryContext, resolveSubject: SubjectResolver): Promise<{ work: EntryWork }> {
-    const urlField = `Bundle.entry[${context.index}].request.url`;
-    // ifMatchVersion names the header; in a Bundle the entry carries it.
-    const expectedVersion = await withIssuesMoved(() => ifMatchVersion(request.ifMatch), (issue) => (issue.field === 'If-Match' ? { ...issue, field: `Bundle.entry[${context.index}].request.ifMatch` } : issue));
-    const id = 'id' in request ? request.id : conditionalId(request.condition, urlField);
-    const status = (request.resource as { status?: unknown } | null)?.status;
-    if ('id' in request || CORRECTION_STATUSES.has(String(status))) {
-      return { work: { kind: 'correction', correction: await withIssuesMoved(() => this.corrections.prepare(id, request.resource, context.principal, expectedVersion), (issue) => relocate(issue, context.at)) } };
-    }
-    const submission = await this.recorder.authorise(context.authorise, this.intake.check(await resolveSubject(request.resource, context.at), context.at), context.at);
-    if (submission.kind !== 'point') throw ValidationError.field(urlField, 'a stream chunk is created with POST "Observation"; a conditional update takes a point value');
-    if (measurementIdOf(submission.input) !== id) throw ValidationError.field(urlField, "the condition names another identifier than the Observation's first identifier");
-    if (expectedVersion !== undefined) {
-      const current = await this.reader.existingOf(submission.input.patientId, id, context.metadata);
-      if (current?.version !== expectedVersion) throw new FhirHttpError(412, `Bundle.entry[${context.index}].request.ifMatch: Observation/${id} is ${current ? `at version ${current.version}` : 'not recorded'}, not at ${expectedVersion}`);
-    }
-    return { work: submission };
+    const target = 'id' in request ? { id: request.id } : { condition: request.condition };
+    const entry = `Bundle.entry[${context.index}].request`;
+    const update = { resource: request.resource, target, ...(request.ifMatch ? { ifMatch: request.ifMatch } : {}), at: context.at, urlField: `${entry}.url`, ifMatchField: `${entry}.ifMatch` };
+    return { work: await this.updates.prepare(update, { ...context, resolveSubject }) };
   }
 
   private async batch(prepared: readonly Prepared[]): Promise<Bundle> {
@@ -236,19 +216,6 @@ function updatesOfTheSameObservation(prepared: readonly Prepared[]): FieldIssue[
     const updates = (q: Prepared) => 'entry' in q && q.entry[0].kind === 'correction';
     return updates(p) || updates(prepared[earlier]!) ? [{ field: `Bundle.entry[${i}].request.url`, message: `Observation/${id} is also written by entry ${earlier}; a transaction writes each resource once: send the correction in its own Bundle` }] : [];
   });
-}
-
-/** Resolves an entry's logical subject (see LogicalSubjects). */
-type SubjectResolver = ReturnType<LogicalSubjects['forRequest']>;
-
-/** Runs `work`, its validation issues moved by `move` to where the Bundle carries what they name. */
-async function withIssuesMoved<T>(work: () => T | Promise<T>, move: (issue: FieldIssue) => FieldIssue): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(error.issues.map(move));
-    throw error;
-  }
 }
 
 /** A refused entry's problems as issues naming the entry; errors other than validation keep their message. */

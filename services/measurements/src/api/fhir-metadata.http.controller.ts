@@ -13,6 +13,7 @@ export const FhirMetadataHttpController = fhirMetadataController({
   software: 'Varde measurements',
   searchParams: { Observation: OBSERVATION_SEARCH_PARAMS },
   conditionalCreate: ['Observation'],
+  versionedUpdate: ['Observation'],
   supportedProfiles: { Observation: KNOWN_PROFILES },
   mergePeers: true,
 });

@@ -2,10 +2,9 @@ import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/commo
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { preferHandling, searchset } from '@varde/fhir';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { commandMetadataFrom, fhirBaseOf, type MetadataHeaders, negotiateFhir } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MeasurementReader } from '../application/measurement.reader';
-import { baseOf, negotiate } from './fhir-responses';
 import { LogicalSubjects } from './logical-subject';
 import { codeParam, onlyParams, pageQuery, patientParam, searchParams, subsetted, type RawQuery } from './measurement-query.params';
 import { observationFromView } from './observation.resource';
@@ -28,16 +27,16 @@ export class ObservationSearchHttpController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('measurements', 'read', { patient: { query: 'patient' } })
   async search(@Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    negotiate(request, reply);
+    negotiateFhir(request, reply);
     const parsed = searchParams(query, preferHandling(headers['prefer'] as string | undefined));
     const { subject, elements, countOnly, query: _used, ...filters } = parsed;
     const self = `Observation?${pageQuery(parsed, filters.after)}`;
     const patientId = 'patientId' in subject ? subject.patientId : await this.subjects.patientOf(principal, subject.identifier, 'subject:identifier');
-    if (patientId === undefined) return searchset(baseOf(request), [], 0, [{ relation: 'self', query: self }], countOnly);
+    if (patientId === undefined) return searchset(fhirBaseOf(request), [], 0, [{ relation: 'self', query: self }], countOnly);
     const page = await this.reader.search({ ...filters, patientId }, self, { principal, request: commandMetadataFrom(principal, headers) });
     const links = [{ relation: 'self', query: self }];
     if (page.next) links.push({ relation: 'next', query: `Observation?${pageQuery(parsed, page.next)}` });
-    return searchset(baseOf(request), page.views.map((view) => subsetted(observationFromView(view), elements)), page.total, links, countOnly);
+    return searchset(fhirBaseOf(request), page.views.map((view) => subsetted(observationFromView(view), elements)), page.total, links, countOnly);
   }
 
   /**
@@ -48,7 +47,7 @@ export class ObservationSearchHttpController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('measurements', 'read', { patient: { query: 'patient' } })
   async lastn(@Query() query: RawQuery, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    negotiate(request, reply);
+    negotiateFhir(request, reply);
     onlyParams(query, ['patient', 'code', 'max', '_format']);
     const patientId = patientParam(query['patient'] as string | undefined, 'patient');
     const codes = ((query['code'] as string | undefined)?.split(',') ?? []).map((c) => codeParam(c, 'code')!);
@@ -56,6 +55,6 @@ export class ObservationSearchHttpController {
     if (!/^\d{1,3}$/.test(maxText) || Number(maxText) < 1 || Number(maxText) > 100) throw ValidationError.field('max', 'expected a whole number from 1 to 100 (Observations per code)');
     const self = request.url.replace(/^\/fhir\//, '');
     const views = await this.reader.lastPerCode(patientId, codes, Number(maxText), self, { principal, request: commandMetadataFrom(principal, headers) });
-    return searchset(baseOf(request), views.map(observationFromView), views.length, [{ relation: 'self', query: self }]);
+    return searchset(fhirBaseOf(request), views.map(observationFromView), views.length, [{ relation: 'self', query: self }]);
   }
 }

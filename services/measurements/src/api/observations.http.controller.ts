@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { commandMetadataFrom, fhirVersionHeaders, fhirWritten, type MetadataHeaders, negotiateFhir } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { conditionalId } from './conditional-create';
-import { negotiate, versionHeaders, written } from './fhir-responses';
 import { observationFromChunk, observationFromView } from './observation.resource';
 import { ObservationRecorder } from './observation-recorder';
 import { MeasurementReader } from '../application/measurement.reader';
@@ -34,7 +33,7 @@ export class ObservationsHttpController {
   @Access('measurements', 'write', { patient: 'body' })
   @HttpCode(201)
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    negotiate(request, reply);
+    negotiateFhir(request, reply);
     const resource = await this.subjects.forRequest(principal)(body);
     const submission = await this.recorder.authorise(this.submission.forRequest(principal), this.intake.check(resource));
     const metadata = commandMetadataFrom(principal, headers);
@@ -43,7 +42,7 @@ export class ObservationsHttpController {
       const existing = await this.reader.existingOf(submission.input.patientId, conditionalId(condition), metadata);
       if (existing) {
         void reply.status(200);
-        return written(request, reply, observationFromView(existing));
+        return fhirWritten(request, reply, observationFromView(existing));
       }
     }
     const result = await this.recorder.record(submission, metadata);
@@ -51,7 +50,7 @@ export class ObservationsHttpController {
       await this.reader.resent(submission.input.patientId, result.id, metadata);
       void reply.status(200);
     }
-    return written(request, reply, result.resource());
+    return fhirWritten(request, reply, result.resource());
   }
 
   /** The Observation as it reads now, corrections applied, or a stream chunk with its samples (patient: own only); logged as access. */
@@ -59,11 +58,11 @@ export class ObservationsHttpController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('measurements', 'read', { patient: 'resource' })
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    negotiate(request, reply);
+    negotiateFhir(request, reply);
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
     const found = await this.reader.observation(id, { principal, request: commandMetadataFrom(principal, headers) });
     const resource = found.kind === 'chunk' ? observationFromChunk(found.chunk.data, found.chunk.metadata.recordedTime) : observationFromView(found.view);
-    versionHeaders(reply, resource);
+    fhirVersionHeaders(reply, resource);
     return resource;
   }
 
@@ -72,12 +71,12 @@ export class ObservationsHttpController {
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('measurements', 'read', { patient: 'resource' })
   async version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() principal: Principal, @Headers() headers: MetadataHeaders, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    negotiate(request, reply);
+    negotiateFhir(request, reply);
     if (!/^[0-9a-f-]{36}$/.test(id)) throw ValidationError.field('id', 'expected an Observation id (UUID)');
     if (!/^[1-9]\d{0,8}$/.test(version)) throw ValidationError.field('version', 'expected a version number (meta.versionId)');
     const view = await this.reader.one(id, Number(version), { principal, request: commandMetadataFrom(principal, headers) });
     const resource = observationFromView(view);
-    versionHeaders(reply, resource);
+    fhirVersionHeaders(reply, resource);
     return resource;
   }
 }

@@ -1,6 +1,7 @@
-import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
-import { AccessLog, AccessPolicy, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, AccessPolicy, type MetadataHeaders, negotiateFhir } from '@varde/platform';
 import { EnrolmentQuery, type EnrolmentView } from '../application/enrolment.query';
 import { PathwayDefinitions } from '../application/pathway-definitions.service';
 import type { PathwayVersion } from '../domain/pathway-definition';
@@ -50,7 +51,8 @@ export class CarePlansFhirController {
   @Get()
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
-  async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     assertSearchParameters(query, ['patient'], headers);
     const { enrolment: view } = await readablePatient(query['patient'], principal, headers, { enrolments: this.enrolments, policy: this.policy, accessLog: this.accessLog }, { purpose: 'care-plan', resource: (id) => `CarePlan?patient=${id}` });
     return searchset(headers, 'CarePlan', query, view ? [carePlanOf(view, await this.definitions.version(view.pathwayId, view.pathwayVersion))] : []);

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { commandMetadataFrom, fhirBaseOf, fhirVersionHeaders, type MetadataHeaders, negotiateFhir } from '@varde/platform';
+import type { Resource } from '@medplum/fhirtypes';
 import { definitionImportOf, PathwayDefinitions, type DefinitionEntry } from '../application/pathway-definitions.service';
 import { assertSearchParameters, searchset } from './fhir-search';
 
@@ -23,6 +25,9 @@ export function planDefinitionResource(entry: DefinitionEntry): Json {
   };
 }
 
+/** A definition with its `ETag` (a published version's number) for the client. */
+const versioned = (reply: FastifyReply, resource: Json): Json => fhirVersionHeaders(reply, resource as unknown as Resource) as unknown as Json;
+
 /**
  * Pathway definitions as FHIR PlanDefinition (clinical-protocol) with ActivityDefinitions: authored by pathway
  * designers as drafts, published in immutable content-hashed versions, retired; a transaction Bundle with the
@@ -37,10 +42,12 @@ export class PlanDefinitionsFhirController {
   @Roles('pathway-designer')
   @Access('definitions', 'write')
   @HttpCode(201)
-  async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     if (!isObject(body) || body['resourceType'] !== 'PlanDefinition') throw ValidationError.field('resourceType', 'expected a PlanDefinition (a Bundle goes to POST /fhir/PlanDefinition/$import)');
     const entry = await this.definitions.import({ planDefinition: body, activityDefinitions: [], questionnaires: [] }, commandMetadataFrom(principal, headers), header(headers, 'authorization'));
-    return planDefinitionResource(entry);
+    void reply.header('location', `${fhirBaseOf(request)}/PlanDefinition/${entry.id}${entry.version !== undefined ? `/_history/${entry.version}` : ''}`);
+    return versioned(reply, planDefinitionResource(entry));
   }
 
   /** A transaction Bundle: one PlanDefinition with the ActivityDefinitions and Questionnaires it uses, all or nothing. */
@@ -48,7 +55,8 @@ export class PlanDefinitionsFhirController {
   @Roles('pathway-designer')
   @Access('definitions', 'write')
   @HttpCode(200)
-  async importBundle(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async importBundle(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     if (!isObject(body) || body['resourceType'] !== 'Bundle' || body['type'] !== 'transaction') throw ValidationError.field('Bundle.type', 'expected a Bundle of type "transaction"');
     const resources = (Array.isArray(body['entry']) ? body['entry'] : []).map((e: unknown) => (isObject(e) && isObject(e['resource']) ? e['resource'] : undefined));
     const bad = resources.findIndex((r) => !r || !['PlanDefinition', 'ActivityDefinition', 'Questionnaire'].includes(String(r['resourceType'])));
@@ -70,7 +78,8 @@ export class PlanDefinitionsFhirController {
   @Get()
   @Roles('pathway-designer', 'clinician', 'auditor', 'system')
   @Access('definitions', 'read')
-  async search(@Query() query: Record<string, string | string[] | undefined>, @Headers() headers: MetadataHeaders) {
+  async search(@Query() query: Record<string, string | string[] | undefined>, @Headers() headers: MetadataHeaders, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     const single = (name: string): string | undefined => {
       const value = query[name];
       if (Array.isArray(value)) throw ValidationError.field(name, 'expected one value');
@@ -88,8 +97,9 @@ export class PlanDefinitionsFhirController {
   @Get(':id')
   @Roles('pathway-designer', 'clinician', 'auditor', 'system')
   @Access('definitions', 'read')
-  async read(@Param('id') id: string) {
-    return planDefinitionResource(await this.definitions.byId(id));
+  async read(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
+    return versioned(reply, planDefinitionResource(await this.definitions.byId(id)));
   }
 
   /** Publishes a draft as the next version. */
@@ -97,7 +107,8 @@ export class PlanDefinitionsFhirController {
   @Roles('pathway-designer')
   @Access('definitions', 'write')
   @HttpCode(200)
-  async publish(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async publish(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     return planDefinitionResource(await this.definitions.publishDraft(id, commandMetadataFrom(principal, headers), header(headers, 'authorization')));
   }
 
@@ -106,7 +117,8 @@ export class PlanDefinitionsFhirController {
   @Roles('pathway-designer')
   @Access('definitions', 'write')
   @HttpCode(200)
-  async retire(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async retire(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     return planDefinitionResource(await this.definitions.retire(id, commandMetadataFrom(principal, headers)));
   }
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, Headers, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access, CurrentPrincipal, Roles, type Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { AccessLog, AccessPolicy, type MetadataHeaders } from '@varde/platform';
+import { AccessLog, AccessPolicy, type MetadataHeaders, negotiateFhir } from '@varde/platform';
 import { DateTime } from 'luxon';
 import { EnrolmentQuery } from '../application/enrolment.query';
 import { DEFAULT_ZONE } from '../application/schedule/occurrences';
@@ -53,7 +54,8 @@ export class TasksFhirController {
   @Get()
   @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('enrolments', 'read', { patient: { query: 'patient' } })
-  async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
+  async search(@Query() query: Record<string, unknown>, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    negotiateFhir(request, reply);
     assertSearchParameters(query, ['patient', 'status', 'period'], headers);
     const status = query['status'];
     if (status !== undefined && (typeof status !== 'string' || !FROM_FHIR[status])) throw ValidationError.field('status', `expected one of ${Object.keys(FROM_FHIR).join(', ')}`);
