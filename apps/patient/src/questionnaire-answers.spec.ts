@@ -180,6 +180,28 @@ describe('the patient app’s questionnaire answers', () => {
     expect(settledForm(bmi, withAnswer(shown.form, 'weight', []), engine).form.answers['bmi']).toBeUndefined();
   });
 
+  it('calculates and enables per instance of a repeating group, as forms does, also behind an instance left empty', () => {
+    const sdc = (kind: 'calculatedExpression' | 'enableWhenExpression', expression: string) => [{ url: `http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-${kind}`, valueExpression: { language: 'text/fhirpath' as const, expression } }];
+    const weighing = {
+      linkId: 'weighing',
+      type: 'group' as const,
+      repeats: true,
+      item: [
+        { linkId: 'weight', type: 'decimal' as const },
+        { linkId: 'bmi', type: 'decimal' as const, readOnly: true, extension: sdc('calculatedExpression', "(item.where(linkId = 'weight').answer.value / 3.24).round(1)") },
+        { linkId: 'advice', type: 'string' as const, extension: sdc('enableWhenExpression', "item.where(linkId = 'bmi').answer.value > 30") },
+      ],
+    };
+    const log: Questionnaire = { resourceType: 'Questionnaire', status: 'active', url: 'https://example.org/weight-log', version: '1', item: [weighing] };
+    const at = (index: number, linkId: string) => answerKey(instanceScope('', weighing, index), linkId);
+    // Three instances; the first left empty (not sent), so the second is the first in the response.
+    let form = withInstanceAdded(withInstanceAdded(initialAnswers(log), 'weighing'), 'weighing');
+    form = withAnswer(withAnswer(form, at(1, 'weight'), [{ valueDecimal: 110 }]), at(2, 'weight'), [{ valueDecimal: 80 }]);
+    const shown = settledForm(log, form, engine);
+    expect([0, 1, 2].map((i) => shown.form.answers[at(i, 'bmi')])).toEqual([undefined, [{ valueDecimal: 34 }], [{ valueDecimal: 24.7 }]]);
+    expect([0, 1, 2].map((i) => shown.enabled.has(at(i, 'advice')))).toEqual([false, true, false]);
+  });
+
   describe('an SDC enableWhenExpression', () => {
     const when = (expression: string) => [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath' as const, expression } }];
     const answerOf = (linkId: string) => `%resource.repeat(item).where(linkId = '${linkId}').answer.value`;

@@ -43,6 +43,35 @@ const isPrefilled = (answer: QuestionnaireResponseItemAnswer): boolean => extens
 
 const repeatingGroup = (item: QuestionnaireItem): boolean => item.type === 'group' && item.repeats === true;
 
+/**
+ * On the response item of a repeating group's instance built from the form: that instance's scope in the form. A
+ * symbol, so it survives the engine's copies of the items and is never sent (JSON leaves symbols out).
+ */
+const SCOPE = Symbol('instance scope');
+type ScopedItem = QuestionnaireResponseItem & { [SCOPE]?: string };
+
+/** The instances of repeating groups in a response built from the form ({@link buildItems}), by their scope. */
+function instancesIn(items: readonly QuestionnaireResponseItem[] | undefined, into = new Map<string, QuestionnaireResponseItem>()): Map<string, QuestionnaireResponseItem> {
+  for (const item of items ?? []) {
+    const scope = (item as ScopedItem)[SCOPE];
+    if (scope !== undefined) into.set(scope, item);
+    instancesIn(item.item, into);
+    for (const answer of item.answer ?? []) instancesIn(answer.item, into);
+  }
+  return into;
+}
+
+/** The answers of `linkId` in one instance (not inside the instances of a repeating group nested in it). */
+function answersInside(instance: QuestionnaireResponseItem, linkId: string): Answer[] | undefined {
+  for (const item of instance.item ?? []) {
+    if ((item as ScopedItem)[SCOPE] !== undefined) continue;
+    if (item.linkId === linkId) return item.answer?.map(({ item: _nested, ...answer }) => answer);
+    const below = answersInside(item, linkId);
+    if (below) return below;
+  }
+  return undefined;
+}
+
 /** Every item of the questionnaire, depth first. */
 function* everyItem(items: readonly QuestionnaireItem[] | undefined): Generator<QuestionnaireItem> {
   for (const item of items ?? []) {
@@ -161,24 +190,25 @@ function answersUnder(form: FormAnswers, scope: string): Map<string, readonly An
  * instance as forms reads it ({@link answersInInstance}), or the item's enableWhenExpression as `expressions` decide
  * it; a disabled group disables its items.
  */
-function enabledBy(questionnaire: Questionnaire, form: FormAnswers, expressions: EnableWhenExpressions | undefined): Set<string> {
+function enabledBy(questionnaire: Questionnaire, form: FormAnswers, expressions: EnableWhenExpressions | undefined, instances: ReadonlyMap<string, QuestionnaireResponseItem> = new Map()): Set<string> {
   const enabled = new Set<string>();
-  const visit = (items: readonly QuestionnaireItem[] | undefined, scope: string, answers: ReadonlyMap<string, readonly Answer[]>): void => {
+  const visit = (items: readonly QuestionnaireItem[] | undefined, scope: string, answers: ReadonlyMap<string, readonly Answer[]>, instance: QuestionnaireResponseItem | undefined): void => {
     for (const item of items ?? []) {
-      if (!isEnabled(item, answers, expressions)) continue;
+      if (!isEnabled(item, answers, expressions, instance)) continue;
       const key = answerKey(scope, item.linkId);
       enabled.add(key);
       if (!repeatingGroup(item)) {
-        visit(item.item, scope, answers);
+        visit(item.item, scope, answers, instance);
         continue;
       }
       for (let i = 0; i < instanceCount(form, key); i++) {
         const inner = instanceScope(scope, item, i);
-        visit(item.item, inner, answersInInstance(answers, item, answersUnder(form, inner)));
+        // An instance left empty is not sent; its expressions see it empty, as forms never would otherwise.
+        visit(item.item, inner, answersInInstance(answers, item, answersUnder(form, inner)), instances.get(inner) ?? { linkId: item.linkId });
       }
     }
   };
-  visit(questionnaire.item, '', answersUnder(form, ''));
+  visit(questionnaire.item, '', answersUnder(form, ''), undefined);
   return enabled;
 }
 
@@ -197,7 +227,7 @@ export function settledForm(questionnaire: Questionnaire, form: FormAnswers, eng
   let current = form;
   const rounds = 2 + [...everyItem(questionnaire.item)].filter((item) => enableWhenExpressionOf(item) !== undefined).length;
   for (let round = 0; round < rounds; round++) {
-    const sent: QuestionnaireResponse = { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: buildItems(questionnaire, form, enabled) };
+    const sent: QuestionnaireResponse = { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: buildItems(questionnaire, form, enabled, true) };
     let calculated = sent;
     try {
       calculated = engine.withCalculatedAnswers(questionnaire, sent);
@@ -205,7 +235,7 @@ export function settledForm(questionnaire: Questionnaire, form: FormAnswers, eng
       // An expression that fails on half-typed answers (e.g. text where a number will be) shows nothing yet.
     }
     current = withCalculatedFrom(questionnaire, form, calculated);
-    const next = enabledBy(questionnaire, current, engine.enableWhenExpressions(questionnaire, calculated));
+    const next = enabledBy(questionnaire, current, engine.enableWhenExpressions(questionnaire, calculated), instancesIn(calculated.item));
     const settled = next.size === enabled.size && [...next].every((key) => enabled.has(key));
     enabled = next;
     if (settled) break;
@@ -213,14 +243,21 @@ export function settledForm(questionnaire: Questionnaire, form: FormAnswers, eng
   return { form: current, enabled };
 }
 
-/** The form with its calculated items answered as in `response` (where forms calculated them). */
+/**
+ * The form with its calculated items answered as in `response` (where forms calculated them): inside a repeating
+ * group, from the instance built from that scope of the form (an empty instance is not sent, so positions in the
+ * response are not the form's).
+ */
 function withCalculatedFrom(questionnaire: Questionnaire, form: FormAnswers, response: QuestionnaireResponse): FormAnswers {
-  const calculatedKeys = [...everyShownItem(questionnaire.item, form)].filter(({ item }) => isCalculated(item)).map(({ key }) => key);
-  if (calculatedKeys.length === 0) return form;
+  const calculated = [...everyShownItem(questionnaire.item, form)].filter(({ item }) => isCalculated(item));
+  if (calculated.length === 0) return form;
   const result = answersFromResponse(questionnaire, response);
+  const instances = instancesIn(response.item);
   const answers = { ...form.answers };
-  for (const key of calculatedKeys) {
-    if (result.answers[key]?.length) answers[key] = result.answers[key];
+  for (const { item, key, scope } of calculated) {
+    const instance = scope === '' ? undefined : instances.get(scope);
+    const given = scope === '' ? result.answers[key] : instance && answersInside(instance, item.linkId);
+    if (given?.length) answers[key] = given;
     else delete answers[key];
   }
   return { ...form, answers };
@@ -239,7 +276,8 @@ export function responseItems(questionnaire: Questionnaire, form: FormAnswers, e
   return buildItems(questionnaire, settled.form, settled.enabled);
 }
 
-function buildItems(questionnaire: Questionnaire, form: FormAnswers, enabled: ReadonlySet<string>): QuestionnaireResponseItem[] {
+/** The items to send; `tagged`: each repeating group's instance marked with its scope in the form ({@link SCOPE}). */
+function buildItems(questionnaire: Questionnaire, form: FormAnswers, enabled: ReadonlySet<string>, tagged = false): QuestionnaireResponseItem[] {
   const build = (items: readonly QuestionnaireItem[] | undefined, scope: string): QuestionnaireResponseItem[] =>
     (items ?? []).flatMap((item): QuestionnaireResponseItem[] => {
       const key = answerKey(scope, item.linkId);
@@ -249,7 +287,8 @@ function buildItems(questionnaire: Questionnaire, form: FormAnswers, enabled: Re
         const scopes = repeatingGroup(item) ? Array.from({ length: instanceCount(form, key) }, (_, i) => instanceScope(scope, item, i)) : [scope];
         return scopes.flatMap((inner) => {
           const built = build(item.item, inner);
-          return built.length > 0 ? [{ linkId: item.linkId, ...text, item: built }] : [];
+          const scoped: ScopedItem = { linkId: item.linkId, ...text, item: built, ...(tagged && repeatingGroup(item) ? { [SCOPE]: inner } : {}) };
+          return built.length > 0 ? [scoped] : [];
         });
       }
       const given = form.answers[key] ?? [];

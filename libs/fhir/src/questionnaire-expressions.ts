@@ -24,7 +24,10 @@ export function expressionProblem(expression: Expression | undefined): string | 
 }
 
 type Env = Record<string, unknown>;
-type Compiled = (resource: QuestionnaireResponse, env: Env) => unknown[];
+type Compiled = (focus: QuestionnaireResponse | QuestionnaireResponseItem, env: Env) => unknown[];
+
+/** The FHIRPath type of an instance of a group in a response: expressions evaluated on it read its items by their own type. */
+const ITEM_BASE = 'QuestionnaireResponse.item';
 
 /**
  * Every expression compiled so far: the same few expressions of the catalogue's questionnaires are evaluated on
@@ -33,11 +36,39 @@ type Compiled = (resource: QuestionnaireResponse, env: Env) => unknown[];
  */
 const compiled = new Map<string, Compiled>();
 
-function evaluate(expression: string, response: QuestionnaireResponse, env: Env): unknown[] {
-  let run = compiled.get(expression);
-  if (!run) compiled.set(expression, (run = fhirpath.compile(expression, r4) as Compiled));
-  // %resource is the response, %questionnaire lets ordinal()/weight() find the options' ordinalValue.
-  return run(response, env);
+/**
+ * Evaluates `expression` on `focus`: the response, or (`onItem`) the instance of a repeating group the expression's
+ * item is in. `%resource` is always the whole response, `%context` the focus, `%questionnaire` lets
+ * ordinal()/weight() find the options' ordinalValue.
+ */
+function evaluate(expression: string, focus: QuestionnaireResponse | QuestionnaireResponseItem, env: Env, onItem = false): unknown[] {
+  const key = onItem ? `${ITEM_BASE}\u0000${expression}` : expression;
+  let run = compiled.get(key);
+  if (!run) compiled.set(key, (run = fhirpath.compile(onItem ? { base: ITEM_BASE, expression } : expression, r4) as Compiled));
+  return run(focus, { ...env, context: focus });
+}
+
+/** The items from the questionnaire's root down to the one with `linkId`: its ancestors first, the item last. */
+function definitionPath(items: readonly QuestionnaireItem[] | undefined, linkId: string): QuestionnaireItem[] | undefined {
+  for (const item of items ?? []) {
+    if (item.linkId === linkId) return [item];
+    const below = definitionPath(item.item, linkId);
+    if (below) return [item, ...below];
+  }
+  return undefined;
+}
+
+/** The ancestors of the item with `linkId` down to its nearest enclosing repeating group; undefined when it is in none. */
+function repeatingScopeOf(questionnaire: Questionnaire, linkId: string): QuestionnaireItem[] | undefined {
+  const ancestors = (definitionPath(questionnaire.item, linkId) ?? []).slice(0, -1);
+  const nearest = ancestors.map((a) => a.type === 'group' && a.repeats === true).lastIndexOf(true);
+  return nearest < 0 ? undefined : ancestors.slice(0, nearest + 1);
+}
+
+/** The response items with every instance along `path` (group definitions, outermost first) replaced by `change` of it. */
+function mapInstances(items: readonly QuestionnaireResponseItem[], path: readonly QuestionnaireItem[], change: (instance: QuestionnaireResponseItem) => QuestionnaireResponseItem): QuestionnaireResponseItem[] {
+  const [head, ...rest] = path;
+  return items.map((i) => (i.linkId !== head!.linkId ? i : rest.length === 0 ? change(i) : { ...i, item: mapInstances(i.item ?? [], rest, change) }));
 }
 
 /** The questionnaire-level variables (SDC `variable` extensions) in order, each seeing the ones before it. */
@@ -72,8 +103,10 @@ function answerFor(item: QuestionnaireItem, value: unknown): QuestionnaireRespon
 
 /**
  * The response with every `calculatedExpression` item answered by the server (whatever the client sent there),
- * evaluated against the response and the questionnaire's variables. An item whose expression yields nothing is
- * left unanswered.
+ * evaluated against the response and the questionnaire's variables, in the questionnaire's order (a later item sees
+ * the earlier ones' answers). An item inside a repeating group is calculated in every instance of the group, with
+ * that instance as the focus and `%context` (so `item.where(linkId = 'weight').answer.value` reads the instance's
+ * weight) and `%resource` the whole response. An item whose expression yields nothing is left unanswered.
  */
 export function withCalculatedAnswers(questionnaire: Questionnaire, response: QuestionnaireResponse): QuestionnaireResponse {
   const calculated = [...walkItems(questionnaire.item)].filter(([item]) => extensionsOf(item, EXT.calculatedExpression).length > 0);
@@ -81,9 +114,21 @@ export function withCalculatedAnswers(questionnaire: Questionnaire, response: Qu
   let current = response;
   for (const [item] of calculated) {
     const expression = extensionsOf(item, EXT.calculatedExpression)[0]!.valueExpression!.expression!;
-    const [value] = evaluate(expression, current, variables(questionnaire, current));
-    const answer = answerFor(item, value);
-    current = { ...current, item: setAnswer(current.item ?? [], questionnaire.item ?? [], item.linkId, answer) };
+    const env = variables(questionnaire, current);
+    const scope = repeatingScopeOf(questionnaire, item.linkId);
+    if (!scope) {
+      const [value] = evaluate(expression, current, env);
+      current = { ...current, item: setAnswer(current.item ?? [], questionnaire.item ?? [], item.linkId, answerFor(item, value)) };
+      continue;
+    }
+    const group = scope[scope.length - 1]!;
+    current = {
+      ...current,
+      item: mapInstances(current.item ?? [], scope, (instance) => {
+        const [value] = evaluate(expression, instance, env, true);
+        return { ...instance, item: setAnswer(instance.item ?? [], group.item ?? [], item.linkId, answerFor(item, value)) };
+      }),
+    };
   }
   return current;
 }
@@ -132,22 +177,30 @@ export function initialAnswer(questionnaire: Questionnaire, item: QuestionnaireI
 }
 
 /**
- * The SDC enableWhenExpressions of a questionnaire evaluated on one response (the whole response, with the
- * questionnaire's variables; in a repeating group too, which enableWhen reads per instance): an item is enabled when
- * its expression yields exactly `true`. An expression that yields anything else, or fails on the answers given,
- * disables its item. forms and the patient app both decide with this, so they agree.
+ * The SDC enableWhenExpressions of a questionnaire evaluated on one response, with the questionnaire's variables: an
+ * item is enabled when its expression yields exactly `true`. An item inside a repeating group is decided per
+ * instance: the caller names the instance (the response item of the nearest enclosing repeating group), which is the
+ * focus and `%context`, as enableWhen reads that instance's answers; elsewhere the focus is the response. An
+ * expression that yields anything else, or fails on the answers given, disables its item. forms and the patient app
+ * both decide with this, so they agree.
  */
 export function enableWhenExpressions(questionnaire: Questionnaire, response: QuestionnaireResponse): EnableWhenExpressions {
   let env: Env | undefined;
-  const decided = new Map<string, boolean>();
-  return (item) => {
+  const atTop = new Map<string, boolean>();
+  const inInstances = new WeakMap<QuestionnaireResponseItem, Map<string, boolean>>();
+  return (item, instance) => {
     const expression = enableWhenExpressionOf(item);
     if (expression === undefined) return true;
+    let decided = atTop;
+    if (instance) {
+      decided = inInstances.get(instance) ?? new Map();
+      inInstances.set(instance, decided);
+    }
     let enabled = decided.get(item.linkId);
     if (enabled === undefined) {
       try {
         env ??= variables(questionnaire, response);
-        const result = evaluate(expression, response, env);
+        const result = instance ? evaluate(expression, instance, env, true) : evaluate(expression, response, env);
         enabled = result.length === 1 && result[0] === true;
       } catch {
         enabled = false;

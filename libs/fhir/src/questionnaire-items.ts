@@ -70,20 +70,22 @@ export function answersByLinkId(items: readonly QuestionnaireResponseItem[], int
 }
 
 /**
- * Whether an item's SDC `enableWhenExpression` holds on the response. It is built by `enableWhenExpressions`
+ * Whether an item's SDC `enableWhenExpression` holds on the response — for an item inside a repeating group, in
+ * `instance`, the response item of the group's instance it is in. It is built by `enableWhenExpressions`
  * (questionnaire-expressions, which loads the FHIRPath engine); the pure code here only calls it.
  */
-export type EnableWhenExpressions = (item: QuestionnaireItem) => boolean;
+export type EnableWhenExpressions = (item: QuestionnaireItem, instance?: QuestionnaireResponseItem) => boolean;
 
 /** The FHIRPath of an item's SDC enableWhenExpression, if it has one. */
 export const enableWhenExpressionOf = (item: QuestionnaireItem): string | undefined => extensionsOf(item, EXT.enableWhenExpression)[0]?.valueExpression?.expression;
 
 /**
  * Whether an item is enabled by the response's answers: its SDC enableWhenExpression when it has one (evaluated by
- * `expressions`; without them it counts as enabled), else R4 enableWhen with enableBehavior (all when absent).
+ * `expressions`, in `instance` when the item is inside a repeating group; without them it counts as enabled), else
+ * R4 enableWhen with enableBehavior (all when absent).
  */
-export function isEnabled(item: QuestionnaireItem, answers: ReadonlyMap<string, readonly Answer[]>, expressions?: EnableWhenExpressions): boolean {
-  if (expressions && enableWhenExpressionOf(item) !== undefined) return expressions(item);
+export function isEnabled(item: QuestionnaireItem, answers: ReadonlyMap<string, readonly Answer[]>, expressions?: EnableWhenExpressions, instance?: QuestionnaireResponseItem): boolean {
+  if (expressions && enableWhenExpressionOf(item) !== undefined) return expressions(item, instance);
   const conditions = item.enableWhen ?? [];
   if (conditions.length === 0) return true;
   const results = conditions.map((c) => conditionHolds(c, answers.get(c.question) ?? []));

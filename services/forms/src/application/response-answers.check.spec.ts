@@ -130,6 +130,17 @@ describe('response answers', () => {
       expect(issues([instance('Ventoline', true, 8), instance('Spiriva', false, 2)]).join('\n')).toContain('QuestionnaireResponse.item[1].item[2]: linkId "max-per-day" is not enabled');
     });
 
+    it('decides an SDC enableWhenExpression in each instance on that instance (its focus), as enableWhen does', () => {
+      const when = [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath' as const, expression: "item.where(linkId = 'as-needed').answer.value = true" } }];
+      const group = medicines.item![0]!;
+      const byExpression: Questionnaire = { ...medicines, item: [{ ...group, item: [group.item![0]!, group.item![1]!, { linkId: 'max-per-day', type: 'integer', required: true, extension: when }] }] };
+      const check = (items: QuestionnaireResponseItem[]) => checkResponseAnswers(byExpression, items, true).issues.map((i) => `${i.field}: ${i.message}`);
+      expect(check([instance('Ventoline', true, 8), instance('Spiriva', false)])).toEqual([]);
+      expect(check([instance('Ventoline', true), instance('Spiriva', false)])).toEqual(['QuestionnaireResponse.item[0].item: linkId "max-per-day" is required and has no answer']);
+      expect(check([instance('Spiriva', false), instance('Ventoline', true, 8)])).toEqual([]);
+      expect(check([instance('Ventoline', true, 8), instance('Spiriva', false, 2)]).join('\n')).toContain('QuestionnaireResponse.item[1].item[2]: linkId "max-per-day" is not enabled');
+    });
+
     it(`refuses more than ${MAX_REPEATS} instances`, () => {
       expect(issues(Array.from({ length: 10_000 }, () => instance('x')))).toEqual([`QuestionnaireResponse.item[${MAX_REPEATS}]: linkId "medicine": more than ${MAX_REPEATS} instances of a repeating group`]);
     });

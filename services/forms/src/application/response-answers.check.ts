@@ -30,16 +30,20 @@ export function checkResponseAnswers(questionnaire: Questionnaire, items: readon
   const answers = answersByLinkId(items ?? []);
   const numeric: Record<string, number> = {};
   const expressions = enableWhenExpressions(questionnaire, { resourceType: 'QuestionnaireResponse', status: complete ? 'completed' : 'in-progress', item: [...(items ?? [])] });
-  checkLevel({ questionnaire, complete, expressions, numeric, issue }, questionnaire.item ?? [], items ?? [], 'QuestionnaireResponse', true, answers);
+  checkLevel({ questionnaire, complete, expressions, numeric, issue }, questionnaire.item ?? [], items ?? [], 'QuestionnaireResponse', true, answers, undefined);
   return { issues, numeric };
 }
 
 /** What every level of one response's check shares. */
 type Check = Readonly<{ questionnaire: Questionnaire; complete: boolean; expressions: EnableWhenExpressions; numeric: Record<string, number>; issue: Issue }>;
 
-function checkLevel(check: Check, definitions: readonly QuestionnaireItem[], items: readonly QuestionnaireResponseItem[], path: string, parentEnabled: boolean, answers: ReadonlyMap<string, readonly Answer[]>): void {
+/**
+ * Checks one level of items. `answers` are those enableWhen reads here, `instance` the instance of the nearest
+ * repeating group this level is in (where an enableWhenExpression is evaluated), if any.
+ */
+function checkLevel(check: Check, definitions: readonly QuestionnaireItem[], items: readonly QuestionnaireResponseItem[], path: string, parentEnabled: boolean, answers: ReadonlyMap<string, readonly Answer[]>, instance: QuestionnaireResponseItem | undefined): void {
   const { questionnaire, complete, expressions, numeric, issue } = check;
-  const enabledNow = (definition: QuestionnaireItem): boolean => isEnabled(definition, answers, expressions);
+  const enabledNow = (definition: QuestionnaireItem): boolean => isEnabled(definition, answers, expressions, instance);
   const seen = new Map<string, number>();
   items.forEach((entry, i) => {
     const at = `${path}.item[${i}]`;
@@ -60,7 +64,7 @@ function checkLevel(check: Check, definitions: readonly QuestionnaireItem[], ite
       if (count > MAX_REPEATS) return count === MAX_REPEATS + 1 ? issue(`${at}`, `linkId "${entry.linkId}": more than ${MAX_REPEATS} instances of a repeating group`) : undefined;
       // Inside one instance of a repeating group, enableWhen reads that instance's answers.
       const scoped = definition.repeats ? answersInInstance(answers, definition, answersByLinkId(entry.item ?? [])) : answers;
-      checkLevel(check, definition.item ?? [], entry.item ?? [], at, enabled, scoped);
+      checkLevel(check, definition.item ?? [], entry.item ?? [], at, enabled, scoped, definition.repeats ? entry : instance);
       return;
     }
     if (entry.item?.length) issue(`${at}.item`, `linkId "${entry.linkId}": the items under a question go inside its answer (answer[].item)`);
@@ -71,7 +75,7 @@ function checkLevel(check: Check, definitions: readonly QuestionnaireItem[], ite
     given.forEach((answer, j) => {
       const value = checkAnswer(questionnaire, definition, answer, `${at}.answer[${j}]`, issue);
       if (value !== undefined && given.length === 1) numeric[entry.linkId] = value;
-      if (answer.item?.length) checkLevel(check, definition.item ?? [], answer.item, `${at}.answer[${j}]`, enabled, answers);
+      if (answer.item?.length) checkLevel(check, definition.item ?? [], answer.item, `${at}.answer[${j}]`, enabled, answers, instance);
     });
   });
   if (!complete || !parentEnabled) return;
