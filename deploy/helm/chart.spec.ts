@@ -163,7 +163,14 @@ describe('the rendered chart (production-like values)', () => {
       { name: 'PUBLIC_FEED_PARTITIONS', value: '3' },
       { name: 'PUBLIC_FEED_USERNAME', valueFrom: { secretKeyRef: { name: 'varde-feed-publisher', key: 'username' } } },
       { name: 'PUBLIC_FEED_PASSWORD', valueFrom: { secretKeyRef: { name: 'varde-feed-publisher', key: 'password' } } },
+      { name: 'PUBLIC_FEED_TLS', value: 'true' },
+      { name: 'PUBLIC_FEED_TLS_CA_FILE', value: '/etc/varde/public-feed-ca/ca.crt' },
     ]);
+    // The CA comes from its Secret, read-only, into sharing alone.
+    const podOf = (m: Manifest[], service: string) => find(m, 'Deployment', `varde-${service}`)!.spec.template.spec;
+    expect(podOf(manifests, 'sharing').volumes).toContainEqual({ name: 'public-feed-ca', secret: { secretName: 'varde-feed-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+    expect(podOf(manifests, 'sharing').containers[0].volumeMounts).toContainEqual({ name: 'public-feed-ca', mountPath: '/etc/varde/public-feed-ca', readOnly: true });
+    for (const service of services.filter((s) => s !== 'sharing')) expect(podOf(manifests, service).volumes.map((v: { name: string }) => v.name), service).not.toContain('public-feed-ca');
     for (const service of services.filter((s) => s !== 'sharing')) expect(feedEnv(manifests, service), service).toEqual([]);
     // Only sharing's pods may go to the feed's brokers.
     const egressPorts = (m: Manifest[], service: string): number[] => find(m, 'NetworkPolicy', `varde-${service}`)!.spec.egress.flatMap((rule: { ports: { port: number }[] }) => rule.ports.map((p) => p.port));
@@ -252,6 +259,7 @@ describe('bad values fail helm install with a message naming them', () => {
     ['public feed brokers without the publisher\'s Secret', ['publicFeed.brokers=feed.example:9094'], /publicFeed[./]existingSecret/],
     ['public feed brokers without a port', ['publicFeed.brokers=feed.example', 'publicFeed.existingSecret=varde-feed-publisher'], /publicFeed[./]brokers/],
     ['an unknown SASL mechanism for the public feed', ['publicFeed.saslMechanism=plain'], /publicFeed[./]saslMechanism/],
+    ['a CA for the public feed without TLS', ['publicFeed.brokers=feed.example:9094', 'publicFeed.existingSecret=varde-feed-publisher', 'publicFeed.tls.caSecret=varde-feed-ca'], /publicFeed\.tls\.caSecret/],
   ])('%s', async (_what, set, message) => {
     const result = await template({ files: minimal.files, set });
     expect(result.code).not.toBe(0);

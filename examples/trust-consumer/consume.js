@@ -3,7 +3,10 @@
 // (proto/varde/public/**). It prints one JSON line per event and skips an event it has already seen (ce_id).
 //
 //   FEED_BROKERS=host:9094 TRUST_ORGNR=<your organisation number> TRUST_PASSWORD=... VARDE_PROTO_DIR=path/to/proto node consume.js
-import { readdirSync } from 'node:fs';
+//
+// Over TLS (the feed's SASL_SSL listener): FEED_TLS=true, and FEED_TLS_CA_FILE=ca.pem when the brokers' certificates
+// are signed by a private CA rather than one the system trusts.
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
@@ -28,6 +31,8 @@ const protoDir = setting('VARDE_PROTO_DIR', join(here, '..', '..', 'proto'));
 const domains = setting('FEED_DOMAINS', 'pathways,measurements,triage,forms').split(',');
 // Our consumer groups must start with our own prefix: the broker refuses any other.
 const groupId = setting('FEED_GROUP', `varde.public.${trust}.example`);
+const caFile = process.env.FEED_TLS_CA_FILE;
+const ssl = process.env.FEED_TLS === 'true' || caFile ? (caFile ? { ca: [readFileSync(caFile, 'utf8')] } : true) : undefined;
 
 /** Loads every published .proto file (google/protobuf/* come with protobufjs). */
 function loadContracts(dir) {
@@ -60,7 +65,7 @@ function plain(type, message) {
 
 async function main() {
   const contracts = loadContracts(protoDir);
-  const kafka = new Kafka({ clientId: `trust-${trust}-example`, brokers, sasl: { mechanism: 'scram-sha-512', username: `trust-${trust}`, password }, logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: `trust-${trust}-example`, brokers, sasl: { mechanism: 'scram-sha-512', username: `trust-${trust}`, password }, ...(ssl ? { ssl } : {}), logLevel: logLevel.WARN });
   const consumer = kafka.consumer({ groupId });
   const seen = new Set();
   await consumer.connect();

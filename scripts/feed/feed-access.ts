@@ -4,22 +4,26 @@
  * use only consumer groups under `varde.public.<organisation number>.`; Varde's feed publisher may create, describe
  * and write every `varde.public.` topic. Used by operators (CLI below) and by the feed's tests.
  *
- * CLI (PUBLIC_FEED_BROKERS, PUBLIC_FEED_ADMIN_USERNAME and PUBLIC_FEED_ADMIN_PASSWORD name the cluster and a super user):
+ * CLI (PUBLIC_FEED_BROKERS, PUBLIC_FEED_ADMIN_USERNAME and PUBLIC_FEED_ADMIN_PASSWORD name the cluster and a super user;
+ * PUBLIC_FEED_TLS=true for a SASL_SSL listener, PUBLIC_FEED_TLS_CA_FILE for a private CA, as the sharing service takes them):
  *   npm run feed:access -- add-trust <organisation number>    # password from TRUST_PASSWORD
  *   npm run feed:access -- remove-trust <organisation number>
  *   npm run feed:access -- add-publisher <user>               # password from PUBLISHER_PASSWORD
  *   npm run feed:access -- list
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publicFeedPrefix } from '@varde/contracts';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type AclEntry } from 'kafkajs';
 import { ensureKafkaJars } from '../../deploy/local/kafka/broker';
 
-/** The feed cluster's SASL listener and a super user's SCRAM-SHA-512 credentials. */
-export type FeedCluster = Readonly<{ brokers: readonly string[]; username: string; password: string }>;
+/**
+ * The feed cluster's SASL listener and a super user's SCRAM-SHA-512 credentials; `tls` when the listener is SASL_SSL
+ * (with `caFile`, a PEM bundle of the private CA that signed the brokers' certificates; else the system's CAs).
+ */
+export type FeedCluster = Readonly<{ brokers: readonly string[]; username: string; password: string; tls?: Readonly<{ caFile?: string }> }>;
 
 /** The SCRAM user a trust authenticates as. */
 export const trustUser = (trust: string): string => `trust-${trust}`;
@@ -60,7 +64,8 @@ export function publisherAcls(user: string): AclEntry[] {
 }
 
 async function withAdmin<T>(cluster: FeedCluster, work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const kafka = new Kafka({ clientId: 'varde-feed-access', brokers: [...cluster.brokers], sasl: { mechanism: 'scram-sha-512', username: cluster.username, password: cluster.password }, logLevel: logLevel.NOTHING });
+  const ssl = cluster.tls ? (cluster.tls.caFile ? { ca: [readFileSync(cluster.tls.caFile, 'utf8')] } : true) : undefined;
+  const kafka = new Kafka({ clientId: 'varde-feed-access', brokers: [...cluster.brokers], sasl: { mechanism: 'scram-sha-512', username: cluster.username, password: cluster.password }, ...(ssl ? { ssl } : {}), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -82,7 +87,13 @@ export async function upsertScramUser(cluster: FeedCluster, name: string, passwo
   const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
   writeFileSync(
     config,
-    ['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512', `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${escape(cluster.username)}" password="${escape(cluster.password)}";`, ''].join('\n'),
+    [
+      `security.protocol=${cluster.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT'}`,
+      ...(cluster.tls?.caFile ? ['ssl.truststore.type=PEM', `ssl.truststore.location=${cluster.tls.caFile}`] : []),
+      'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${escape(cluster.username)}" password="${escape(cluster.password)}";`,
+      '',
+    ].join('\n'),
     { mode: 0o600 },
   );
   try {
@@ -130,7 +141,9 @@ async function main(args: readonly string[]): Promise<void> {
     if (!value) throw new Error(`${name}: required`);
     return value;
   };
-  const cluster = (): FeedCluster => ({ brokers: need('PUBLIC_FEED_BROKERS').split(','), username: need('PUBLIC_FEED_ADMIN_USERNAME'), password: need('PUBLIC_FEED_ADMIN_PASSWORD') });
+  const caFile = process.env['PUBLIC_FEED_TLS_CA_FILE'];
+  const tls = process.env['PUBLIC_FEED_TLS'] === 'true' ? { tls: caFile ? { caFile } : {} } : {};
+  const cluster = (): FeedCluster => ({ brokers: need('PUBLIC_FEED_BROKERS').split(','), username: need('PUBLIC_FEED_ADMIN_USERNAME'), password: need('PUBLIC_FEED_ADMIN_PASSWORD'), ...tls });
   const [command, subject] = args;
   switch (command) {
     case 'add-trust':

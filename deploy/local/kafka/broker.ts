@@ -43,6 +43,11 @@ export type KafkaSaslListener = Readonly<{
   users: readonly Readonly<{ name: string; password: string }>[];
   /** Users every ACL lets through (e.g. the operator's admin user), besides the broker's own ANONYMOUS. */
   superUsers: readonly string[];
+  /**
+   * TLS on this listener (SASL_SSL instead of SASL_PLAINTEXT): a PEM file holding the broker's unencrypted PKCS#8
+   * private key and its certificate chain (Kafka's PEM keystore), as a feed cluster across organisations has.
+   */
+  tls?: Readonly<{ keystoreFile: string }>;
 }>;
 
 /** A running broker. */
@@ -167,17 +172,20 @@ function serverProperties(p: { port: number; controllerPort: number; logDirs: st
   // One node that is both broker and controller. Every replication factor is 1 and the initial rebalance
   // delay is 0, otherwise consumer groups wait for replicas that do not exist ("coordinator not available").
   const sasl = p.sasl;
+  // The authenticated listener's name is its security protocol: SASL_SSL with TLS, else SASL_PLAINTEXT.
+  const secured = sasl?.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT';
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${p.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${sasl.port}` : ''}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${p.port}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${sasl.port}` : ''}`,
-    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}`,
+    `listeners=PLAINTEXT://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}${sasl ? `,${secured}://127.0.0.1:${sasl.port}` : ''}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${p.port}${sasl ? `,${secured}://127.0.0.1:${sasl.port}` : ''}`,
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? `,${secured}:${secured}` : ''}`,
+    ...(sasl?.tls ? [`listener.name.sasl_ssl.ssl.keystore.type=PEM`, `listener.name.sasl_ssl.ssl.keystore.location=${sasl.tls.keystoreFile}`] : []),
     ...(sasl
       ? [
           'sasl.enabled.mechanisms=SCRAM-SHA-512',
-          'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+          `listener.name.${secured.toLowerCase()}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
           // KRaft's authorizer: a client of the SASL listener gets exactly what the ACLs grant, nothing when none match.
           'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
           'allow.everyone.if.no.acl.found=false',

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, Partitioners, logLevel, type LogEntry, type Message, type Producer, type SASLOptions } from 'kafkajs';
 import { encodeCloudEventHeaders } from './cloudevents-headers';
 import { fixKafkaJsIdleLoop } from './kafkajs-idle-loop-fix';
@@ -39,6 +40,11 @@ export type KafkaMessageBusOptions = Readonly<{
   maxMessageBytes?: number;
   /** SASL credentials (e.g. SCRAM-SHA-512) for a listener that authenticates clients, as the public feed's cluster does; none by default. */
   sasl?: SASLOptions;
+  /**
+   * TLS to the brokers (`true`: trust the system's CAs; or Node's TLS options, e.g. `{ ca: [pem] }` for a private
+   * CA); plain TCP by default.
+   */
+  ssl?: ConnectionOptions | true;
 }>;
 
 const healthTimeoutMs = 3_000;
@@ -101,11 +107,12 @@ export class KafkaMessageBus extends MessageBus {
     fixKafkaJsIdleLoop();
     this.logger = options.logger ?? consoleLogger;
     const brokers = [...options.brokers];
-    this.kafka = new Kafka({ clientId: options.clientId, brokers, ...(options.sasl ? { sasl: options.sasl } : {}), logLevel: logLevel.WARN, logCreator: () => this.logKafkaJs });
+    const security = { ...(options.sasl ? { sasl: options.sasl } : {}), ...(options.ssl ? { ssl: options.ssl } : {}) };
+    this.kafka = new Kafka({ clientId: options.clientId, brokers, ...security, logLevel: logLevel.WARN, logCreator: () => this.logKafkaJs });
     this.probe = new Kafka({
       clientId: `${options.clientId}-health`,
       brokers,
-      ...(options.sasl ? { sasl: options.sasl } : {}),
+      ...security,
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
       requestTimeout: 2_000,

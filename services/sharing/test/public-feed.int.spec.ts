@@ -27,13 +27,15 @@ let issuer: TestIssuer;
 let feedKafka: SecuredTestKafka;
 let stack: ServiceStack;
 let orgDir: string;
+let caFile: string;
 let cluster: FeedCluster;
 const metrics = async (): Promise<string> => (await fetch(`${stack.services.sharing!.url}/metrics`)).text();
 const consumers: Consumer[] = [];
 const received: Record<string, Received[]> = { [TRUST_A]: [], [TRUST_B]: [] };
 
+// The feed's cluster as in production: SASL over TLS, the brokers' certificates signed by a CA every client is given.
 const trustKafka = (trust: string): Kafka =>
-  new Kafka({ clientId: `trust-${trust}`, brokers: [feedKafka.brokers], sasl: { mechanism: 'scram-sha-512', username: trustUser(trust), password: password(trust) }, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
+  new Kafka({ clientId: `trust-${trust}`, brokers: [feedKafka.brokers], ssl: { ca: [feedKafka.caPem!] }, sasl: { mechanism: 'scram-sha-512', username: trustUser(trust), password: password(trust) }, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
 
 /** Reads every topic of `trust` as that trust would, from the beginning, into `received[trust]`. */
 async function subscribeAs(trust: string): Promise<void> {
@@ -77,24 +79,26 @@ const measure = async (patientId: string, token: string, value: number): Promise
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  feedKafka = await startSecuredTestKafka();
-  cluster = { brokers: [feedKafka.brokers], username: feedKafka.admin.username, password: feedKafka.admin.password };
+  feedKafka = await startSecuredTestKafka({ tls: true });
+  orgDir = mkdtempSync(join(tmpdir(), 'feed-orgs-'));
+  caFile = join(orgDir, 'feed-ca.pem');
+  writeFileSync(caFile, feedKafka.caPem!);
+  cluster = { brokers: [feedKafka.brokers], username: feedKafka.admin.username, password: feedKafka.admin.password, tls: { caFile } };
   await addPublisher(cluster, 'varde-feed', 'publisher-secret');
   await addTrust(cluster, TRUST_A, password(TRUST_A));
   await addTrust(cluster, TRUST_B, password(TRUST_B));
   // The operator creates each trust's topics when the trust subscribes (the publisher would create them on first use).
-  const admin = new Kafka({ clientId: 'feed-admin', brokers: [feedKafka.brokers], sasl: { mechanism: 'scram-sha-512', username: cluster.username, password: cluster.password }, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ clientId: 'feed-admin', brokers: [feedKafka.brokers], ssl: { ca: [feedKafka.caPem!] }, sasl: { mechanism: 'scram-sha-512', username: cluster.username, password: cluster.password }, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [TRUST_A, TRUST_B].flatMap((t) => PUBLIC_FEED_DOMAINS.map((d) => ({ topic: publicFeedTopic(t, d), numPartitions: 3 }))) });
   await admin.disconnect();
 
-  orgDir = mkdtempSync(join(tmpdir(), 'feed-orgs-'));
   const organisations = JSON.parse(readFileSync(SHIPPED_ORGANISATIONS_FILE, 'utf8')) as { organisations: unknown[] };
   organisations.organisations.push({ organisationNumber: TRUST_B, name: 'Annet helseforetak HF', kind: 'health-trust' });
   writeFileSync(join(orgDir, 'organisations.json'), JSON.stringify(organisations));
 
   stack = await startServiceStack(['pathways', 'sharing', 'measurements', 'triage', 'forms'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, KAFKA_BROKERS: kafkaBrokers }, {
-    sharing: { SHARING_ORGANISATIONS_FILE: join(orgDir, 'organisations.json'), PUBLIC_FEED_BROKERS: feedKafka.brokers, PUBLIC_FEED_USERNAME: 'varde-feed', PUBLIC_FEED_PASSWORD: 'publisher-secret' },
+    sharing: { SHARING_ORGANISATIONS_FILE: join(orgDir, 'organisations.json'), PUBLIC_FEED_BROKERS: feedKafka.brokers, PUBLIC_FEED_USERNAME: 'varde-feed', PUBLIC_FEED_PASSWORD: 'publisher-secret', PUBLIC_FEED_TLS: 'true', PUBLIC_FEED_TLS_CA_FILE: caFile },
   });
   await Promise.all([subscribeAs(TRUST_A), subscribeAs(TRUST_B)]);
 }, 300_000);
@@ -206,7 +210,7 @@ describe('public event feed for other health trusts', () => {
   it('is read by the example consumer of examples/ (its own package, only the published .proto files)', async () => {
     const example = spawn(process.execPath, ['consume.js'], {
       cwd: join(__dirname, '../../../examples/trust-consumer'),
-      env: { PATH: process.env['PATH'], FEED_BROKERS: feedKafka.brokers, TRUST_ORGNR: TRUST_B, TRUST_PASSWORD: password(TRUST_B), FEED_GROUP: `varde.public.${TRUST_B}.example-${randomUUID()}` },
+      env: { PATH: process.env['PATH'], FEED_BROKERS: feedKafka.brokers, FEED_TLS: 'true', FEED_TLS_CA_FILE: caFile, TRUST_ORGNR: TRUST_B, TRUST_PASSWORD: password(TRUST_B), FEED_GROUP: `varde.public.${TRUST_B}.example-${randomUUID()}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

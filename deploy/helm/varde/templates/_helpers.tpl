@@ -134,4 +134,19 @@ Sharing's public event feed settings (PUBLIC_FEED_*): the feed's brokers, and th
 - name: PUBLIC_FEED_PASSWORD
   valueFrom: { secretKeyRef: { name: {{ $secret | quote }}, key: {{ $feed.passwordKey | quote }} } }
 {{- end }}
+{{- if $feed.tls.enabled }}
+- { name: PUBLIC_FEED_TLS, value: "true" }
+{{- if $feed.tls.caSecret }}
+- { name: PUBLIC_FEED_TLS_CA_FILE, value: {{ printf "/etc/varde/public-feed-ca/%s" $feed.tls.caKey | quote }} }
+{{- end }}
+{{- else if $feed.tls.caSecret }}
+{{- fail "publicFeed.tls.caSecret: set only with publicFeed.tls.enabled=true (the CA is for a TLS listener)" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether sharing mounts the public feed's CA certificate (publicFeed.tls.caSecret with brokers set).
+*/}}
+{{- define "varde.publicFeedCa" -}}
+{{- if and .Values.publicFeed.brokers .Values.publicFeed.tls.enabled .Values.publicFeed.tls.caSecret }}true{{ end }}
 {{- end }}

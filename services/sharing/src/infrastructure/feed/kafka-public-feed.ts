@@ -2,11 +2,12 @@ import type { OnModuleDestroy } from '@nestjs/common';
 import { UnavailableError } from '@varde/core';
 import { publicEventDomain, publicEventTypes, publicFeedTopic, type IntegrationEventCodec } from '@varde/contracts';
 import { KafkaMessageBus, type IntegrationMessage, type MessageBusLogger } from '@varde/messaging';
+import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
 import { PublicFeed, type OutgoingPublicEvent } from '../../application/feed/public-feed.ports';
 
-/** Where the public feed is published: the cluster's bootstrap servers and Varde's SCRAM credentials there. */
-export type PublicFeedCluster = Readonly<{ brokers: readonly string[]; sasl?: SASLOptions; replicationFactor: number; partitions: number }>;
+/** Where the public feed is published: the cluster's bootstrap servers, Varde's SCRAM credentials there, and TLS. */
+export type PublicFeedCluster = Readonly<{ brokers: readonly string[]; sasl?: SASLOptions; ssl?: ConnectionOptions | true; replicationFactor: number; partitions: number }>;
 
 /**
  * {@link PublicFeed} on a Kafka cluster (usually not the internal one): CloudEvents 1.0 in binary mode, the payload
@@ -18,7 +19,7 @@ export class KafkaPublicFeed extends PublicFeed implements OnModuleDestroy {
 
   constructor(cluster: PublicFeedCluster, logger: MessageBusLogger) {
     super();
-    this.bus = new KafkaMessageBus({ brokers: cluster.brokers, clientId: 'varde-public-feed', logger, replicationFactor: cluster.replicationFactor, partitions: cluster.partitions, ...(cluster.sasl ? { sasl: cluster.sasl } : {}) });
+    this.bus = new KafkaMessageBus({ brokers: cluster.brokers, clientId: 'varde-public-feed', logger, replicationFactor: cluster.replicationFactor, partitions: cluster.partitions, ...(cluster.sasl ? { sasl: cluster.sasl } : {}), ...(cluster.ssl ? { ssl: cluster.ssl } : {}) });
   }
 
   override async publish(events: readonly OutgoingPublicEvent[]): Promise<void> {
