@@ -37,6 +37,8 @@ export const ROUTES: readonly Route[] = [
   { prefix: '/api/figures', service: 'sharing' },
   // Consents and blocks (docs/api/sharing.md), which the patient app shows.
   { prefix: '/fhir/Consent', service: 'sharing' },
+  // The organisations a patient shares with or blocks, chosen by name (the trust's organisation directory).
+  { prefix: '/fhir/Organization', service: 'sharing' },
   // Guardians (RelatedPerson) and emergency access (akuttilgang) with its report to the care team.
   { prefix: '/fhir/RelatedPerson', service: 'sharing' },
   regexRoute('/api/care-teams', 'sharing', '/api/care-teams/[^/]+/emergency-accesses(/|$)'),

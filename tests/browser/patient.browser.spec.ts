@@ -175,20 +175,32 @@ describe('patient app', () => {
     await tabTo(page, page.getByRole('link', { name: 'Mine samtykker', exact: true }), 'Enter');
     await page.getByText('Du har ikke gitt samtykke eller laget sperringer.').waitFor();
 
-    // An organisation this trust's Varde does not know: sharing's refusal, in words, and nothing recorded.
-    await tabTo(page, page.getByLabel('Organisasjonsnummer'));
+    // An organisation this trust's Varde does not know, by number: no match in the directory, sharing's refusal in
+    // words, and nothing recorded.
+    const field = page.getByLabel('Virksomhet: navn eller organisasjonsnummer');
+    await tabTo(page, field);
     await page.keyboard.type('910000055');
+    await page.getByText('Ingen virksomhet passer.', { exact: false }).waitFor();
     await tabTo(page, page.getByRole('button', { name: 'Gi samtykke' }), 'Enter');
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('910000055');
 
-    // The GP office of the trust's directory: recorded, in force, and shown.
-    await page.getByLabel('Organisasjonsnummer').fill('');
-    await tabTo(page, page.getByLabel('Organisasjonsnummer'));
-    await page.keyboard.type('910000020');
+    // The GP office, found by a word of its name (the directory's municipality is offered too), chosen by keyboard.
+    await field.fill('');
+    await tabTo(page, field);
+    await page.keyboard.type('Eksempel');
+    const matches = page.getByTestId('organisation-matches');
+    await expect.poll(() => matches.getByRole('radio').count(), { timeout: 10_000 }).toBe(3);
+    // Only receivers are offered for a consent: not the hospital's other unit.
+    expect(await matches.innerText()).not.toContain('annen avdeling');
+    // A radio group is one stop for Tab; the arrows move through it (and choose), as for any radio group.
+    await tabTo(page, matches.getByRole('radio').first());
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await matches.getByRole('radio', { name: 'Eksempel legesenter (910000020)' }).isChecked()).toBe(true);
     await tabTo(page, page.getByRole('button', { name: 'Gi samtykke' }), 'Enter');
     const list = page.getByTestId('consents');
     await expect.poll(() => list.locator('li[data-status=active]').count(), { timeout: 10_000 }).toBe(1);
-    expect(await list.innerText()).toContain('Gjelder.');
+    expect(await list.innerText()).toContain('Du lar Eksempel legesenter se dataene dine. Gjelder.');
     await expectAccessible(page);
     await screenshot(page, 'patient-consent-given-nb');
 

@@ -19,8 +19,8 @@ const ORGANISATION = 'urn:oid:2.16.578.1.12.4.1.4.101';
 type Kind = 'permit-organisation' | 'deny-organisation' | 'deny-professional';
 const KINDS: readonly Kind[] = ['permit-organisation', 'deny-organisation', 'deny-professional'];
 
-/** A FHIR Consent as sharing takes it (docs/api/sharing.md): a permit to share, or a block, naming one party by number. */
-function newConsent(patientId: string, kind: Kind, number: string) {
+/** A FHIR Consent as sharing takes it (docs/api/sharing.md): a permit to share, or a block, naming one party by number (and by the name chosen). */
+function newConsent(patientId: string, kind: Kind, number: string, name?: string) {
   const permit = kind === 'permit-organisation';
   const professional = kind === 'deny-professional';
   return {
@@ -33,10 +33,14 @@ function newConsent(patientId: string, kind: Kind, number: string) {
     policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: permit ? 'OPTIN' : 'OPTOUT' }] },
     provision: {
       type: permit ? 'permit' : 'deny',
-      actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: professional ? 'PRCP' : 'IRCP' }] }, reference: { identifier: { system: professional ? HPR : ORGANISATION, value: number } } }],
+      actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: professional ? 'PRCP' : 'IRCP' }] }, reference: { identifier: { system: professional ? HPR : ORGANISATION, value: number }, ...(name ? { display: name } : {}) } }],
     },
   };
 }
+
+/** An organisation of the trust's directory (`GET /fhir/Organization`), as the search lists it. */
+type Organisation = { number: string; name: string };
+const RECEIVER_KINDS = 'municipality,gp,health-trust';
 
 /** A party in words: its name when the consent names one, else "organisation 910000012" / "health professional (HPR) 1234567". */
 function partyText(party: Party, t: (key: string, options?: Record<string, unknown>) => string): string {
@@ -52,25 +56,41 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
   const [reads, setReads] = useState(0);
   const [kind, setKind] = useState<Kind>('permit-organisation');
   const [number, setNumber] = useState('');
+  const [chosen, setChosen] = useState<Organisation>();
   const [problem, setProblem] = useState<string>();
   const [done, setDone] = useState<string>();
   const { value: consents, error } = useApiRead(
     async (read) => ((await read<{ entry?: Array<{ resource: Consent }> }>(`/fhir/Consent?patient=Patient/${patientId}`)).entry ?? []).map((e) => e.resource),
     [patientId, reads],
   );
-  const digits = kind === 'deny-professional' ? /^\d{4,9}$/ : /^\d{9}$/;
-  const numberHint = number !== '' && !digits.test(number) ? t(kind === 'deny-professional' ? 'consents.hprHint' : 'consents.organisationHint') : undefined;
+  const professional = kind === 'deny-professional';
+  // An organisation is found by its name (or its number) in the trust's directory; a professional by HPR number.
+  const search = number.trim();
+  const { value: found } = useApiRead(
+    async (read) => {
+      if (professional || search.length < 2) return [];
+      const by = /^\d{9}$/.test(search) ? `identifier=${search}` : `name:contains=${encodeURIComponent(search)}`;
+      const bundle = await read<{ entry?: Array<{ resource: { id: string; name?: string } }> }>(`/fhir/Organization?${by}${kind === 'permit-organisation' ? `&type=${RECEIVER_KINDS}` : ''}&_count=10`);
+      return (bundle.entry ?? []).map((e): Organisation => ({ number: e.resource.id, name: e.resource.name ?? e.resource.id }));
+    },
+    [search, kind, professional],
+  );
+  const matches = found ?? [];
+  const picked = chosen && matches.some((m) => m.number === chosen.number) ? chosen : matches.length === 1 && /^\d{9}$/.test(search) ? matches[0] : undefined;
+  const target = professional ? (/^\d{4,9}$/.test(search) ? search : undefined) : (picked?.number ?? (/^\d{9}$/.test(search) ? search : undefined));
+  const numberHint = professional && search !== '' && !/^\d{4,9}$/.test(search) ? t('consents.hprHint') : undefined;
 
   const give = async (): Promise<void> => {
-    if (!digits.test(number)) {
-      setProblem(t(kind === 'deny-professional' ? 'consents.hprHint' : 'consents.organisationHint'));
+    if (target === undefined) {
+      setProblem(t(professional ? 'consents.hprHint' : 'consents.chooseOrganisation'));
       return;
     }
     try {
-      await api('/fhir/Consent', { method: 'POST', json: newConsent(patientId, kind, number) });
+      await api('/fhir/Consent', { method: 'POST', json: newConsent(patientId, kind, target, picked?.name) });
       setProblem(undefined);
       setNumber('');
-      setDone(t(`consents.given.${kind}`, { number }));
+      setChosen(undefined);
+      setDone(t(`consents.given.${kind}`, { number: picked?.name ?? target }));
       setReads((n) => n + 1);
     } catch (failure) {
       setProblem(problemText(failure, t));
@@ -141,12 +161,37 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
             </div>
           </fieldset>
           <label>
-            {t(kind === 'deny-professional' ? 'consents.hprNumber' : 'consents.organisationNumber')}
-            <input inputMode="numeric" autoComplete="off" value={number} onChange={(event) => setNumber(event.target.value.trim())} aria-invalid={numberHint ? true : undefined} aria-describedby="consent-number-hint" />
+            {t(professional ? 'consents.hprNumber' : 'consents.organisationSearch')}
+            <input
+              inputMode={professional ? 'numeric' : 'search'}
+              autoComplete="off"
+              value={number}
+              onChange={(event) => {
+                setNumber(event.target.value);
+                setChosen(undefined);
+              }}
+              aria-invalid={numberHint ? true : undefined}
+              aria-describedby="consent-number-hint"
+            />
           </label>
           <p id="consent-number-hint" className={numberHint ? 'hint-bad' : 'hint'}>
-            {numberHint ?? t(kind === 'deny-professional' ? 'consents.hprHelp' : 'consents.organisationHelp')}
+            {numberHint ?? t(professional ? 'consents.hprHelp' : 'consents.organisationHelp')}
           </p>
+          {!professional && search.length >= 2 ? (
+            <fieldset className="question" data-testid="organisation-matches">
+              <legend>{t('consents.matches', { count: matches.length })}</legend>
+              <div className="options">
+                {matches.map((m) => (
+                  <span key={m.number} className="option">
+                    <input type="radio" id={`organisation-${m.number}`} name="organisation" checked={picked?.number === m.number} onChange={() => setChosen(m)} />
+                    <label htmlFor={`organisation-${m.number}`}>
+                      {m.name} ({m.number})
+                    </label>
+                  </span>
+                ))}
+              </div>
+            </fieldset>
+          ) : null}
           <ErrorMessage text={problem} />
           <button type="submit" className="primary">
             {t(kind === 'permit-organisation' ? 'consents.givePermit' : 'consents.giveBlock')}

@@ -6,6 +6,7 @@ import { AccessLogHttpController } from './api/access-log.http.controller';
 import { ConsentsHttpController } from './api/consents.http.controller';
 import { EmergencyAccessHttpController } from './api/emergency-access.http.controller';
 import { SharingFhirMetadataHttpController } from './api/fhir-metadata.http.controller';
+import { OrganizationsHttpController } from './api/organizations.http.controller';
 import { RelatedPersonsHttpController } from './api/related-persons.http.controller';
 import { Guardianships } from './application/guardianships.port';
 import { RegisterGuardianHandler } from './application/register-guardian.handler';
@@ -65,7 +66,7 @@ export class SharingModule {
       module: SharingModule,
       // DiscoveryModule: GET /fhir/metadata is generated from the routes the module registers.
       imports: [PlatformModule.forRoot(infra), DiscoveryModule],
-      controllers: [AccessLogHttpController, ConsentsHttpController, EmergencyAccessHttpController, RelatedPersonsHttpController, SharingFhirMetadataHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController, ...(pmd ? [PmdHttpController] : [])],
+      controllers: [AccessLogHttpController, ConsentsHttpController, OrganizationsHttpController, EmergencyAccessHttpController, RelatedPersonsHttpController, SharingFhirMetadataHttpController, SharingGrpcController, AuditHttpController, AuditFhirHttpController, AuditDecisionsHttpController, FiguresHttpController, ...(pmd ? [PmdHttpController] : [])],
       providers: [
         RecordAccessHandler,
         PostgresAccessLogRepository,

@@ -209,7 +209,43 @@ describe("sharing's CapabilityStatement", () => {
       expect.arrayContaining([
         { type: 'Consent', interactions: ['create', 'read', 'search-type', 'update'], searchParams: ['patient'] },
         { type: 'RelatedPerson', interactions: expect.arrayContaining(['create']), searchParams: [] },
+        { type: 'Organization', interactions: ['search-type'], searchParams: ['_count', 'identifier', 'name', 'type'] },
       ]),
     );
+  });
+});
+
+describe('the organisation directory as FHIR Organization (what a patient chooses by name)', () => {
+  const names = (body: Json): string[] => ((body['entry'] as Json[] | undefined) ?? []).map((e) => (e['resource'] as Json)['name'] as string);
+  let patientToken: string;
+  beforeAll(async () => {
+    patientToken = await issuer.token('patient', { patientId: await enrolPatient(pathways.url, await issuer.token('clinician')) });
+  });
+
+  it('finds organisations by the start of the name or anywhere in it, case and accents ignored, by kind and by number', async () => {
+    const byName = await request('GET', '/fhir/Organization?name=EKSEMPEL%20LEGE', patientToken);
+    expect(byName.status).toBe(200);
+    expect(byName.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+    const entry = (byName.body['entry'] as Json[])[0]!;
+    expect(entry['resource']).toEqual({ resourceType: 'Organization', id: '910000020', active: true, identifier: [{ system: ORGNR, value: '910000020' }], type: [{ coding: [{ system: 'https://varde.no/fhir/CodeSystem/organisation-kind', code: 'gp' }] }], name: 'Eksempel legesenter' });
+    expect(entry['fullUrl']).toBe(`${sharing.url}/fhir/Organization/910000020`);
+    expect(names((await request('GET', '/fhir/Organization?name:contains=hjemmetjenest', patientToken)).body)).toEqual(['Eksempel kommune hjemmetjenesten']);
+    expect(names((await request('GET', '/fhir/Organization?name=hjemmetjenest', patientToken)).body)).toEqual([]);
+    const receivers = (await request('GET', '/fhir/Organization?type=municipality,gp', patientToken)).body;
+    expect(names(receivers)).toEqual(['Eksempel kommune hjemmetjenesten', 'Eksempel legesenter']);
+    expect(names((await request('GET', `/fhir/Organization?identifier=${encodeURIComponent(`${ORGNR}|${HEALTH_TRUST}`)}`, patientToken)).body)).toEqual(['Eksempel helseforetak HF']);
+    const page = (await request('GET', '/fhir/Organization?_count=2', patientToken)).body;
+    expect(page['total']).toBe(6);
+    expect(names(page)).toHaveLength(2);
+  });
+
+  it('refuses a bad search naming the parameter, an unknown one unless lenient, and no token', async () => {
+    for (const [query, field] of [['type=hospital', 'type'], ['identifier=123', 'identifier'], ['_count=1000', '_count'], ['name=', 'name'], ['colour=red', 'colour']]) {
+      const refused = await request('GET', `/fhir/Organization?${query}`, patientToken);
+      expect(refused.status, query).toBe(400);
+      expect(JSON.stringify(refused.body), query).toContain(field);
+    }
+    expect((await request('GET', '/fhir/Organization?colour=red', patientToken, undefined, { prefer: 'handling=lenient' })).status).toBe(200);
+    expect((await request('GET', '/fhir/Organization', undefined)).status).toBe(401);
   });
 });

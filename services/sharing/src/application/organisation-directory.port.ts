@@ -8,4 +8,6 @@ export type KnownOrganisation = Readonly<{ organisationNumber: string; name: str
 export abstract class OrganisationDirectory {
   /** The organisation with this number, or undefined when the trust has not registered it. */
   abstract byNumber(organisationNumber: string): KnownOrganisation | undefined;
+  /** Every organisation the trust has registered, by name. */
+  abstract all(): readonly KnownOrganisation[];
 }

@@ -34,4 +34,8 @@ export class FileOrganisationDirectory extends OrganisationDirectory {
   override byNumber(organisationNumber: string): KnownOrganisation | undefined {
     return this.byOrgnr.get(organisationNumber);
   }
+
+  override all(): readonly KnownOrganisation[] {
+    return [...this.byOrgnr.values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
+  }
 }
