@@ -196,6 +196,31 @@ describe('patient app: forms', () => {
     expect(await first.locator('[data-link-id="phq9-1"]').getByLabel('More than half the days', { exact: true }).isChecked()).toBe(false);
   });
 
+  it('a pre-filled answer confirmed on one phone is not asked again on another (the confirmation travels in the draft)', async () => {
+    const patientId = await enrolPatient();
+    await assign(patientId, PRE_VISIT);
+    await sendWeight(patientId, 77);
+    const own = await token('patient', patientId);
+    await expect.poll(async () => JSON.stringify((await api('GET', `/fhir/Questionnaire/pre-visit/$populate?subject=Patient/${patientId}`, own)).body), { timeout: 20_000 }).toContain('"value":77');
+    const drafts = async () => (await api<{ entry?: Array<{ resource: { item?: unknown[] } }> }>('GET', `/fhir/QuestionnaireResponse?subject=Patient/${patientId}&status=in-progress`, own)).body.entry ?? [];
+
+    const first = await newPage(browser, { ...phone, locale: 'en-GB' });
+    await signIn(first, 'patient', 'patient', { patientId });
+    await openForm(first, 'Form', 'Before your visit');
+    const weightOn = (page: typeof first) => page.locator('[data-link-id="weight"]');
+    expect(await weightOn(first).innerText()).toContain('Filled in from what the hospital already knows');
+    await weightOn(first).getByRole('button', { name: 'It is right' }).click();
+    expect(await weightOn(first).innerText()).not.toContain('Filled in from what the hospital already knows');
+    await expect.poll(async () => JSON.stringify(await drafts()), { timeout: 15_000 }).toContain('prefilled-confirmed');
+
+    const second = await newPage(browser, { ...phone, locale: 'en-GB' });
+    await signIn(second, 'patient', 'patient', { patientId });
+    await openForm(second, 'Form', 'Before your visit');
+    expect(await weightOn(second).getByRole('spinbutton', { name: /^Weight/ }).inputValue()).toBe('77');
+    expect(await weightOn(second).innerText()).not.toContain('Filled in from what the hospital already knows');
+    expect(await weightOn(second).getByRole('button', { name: 'It is right' }).count()).toBe(0);
+  });
+
   it('with Varde not answering, the draft is kept on the phone, survives signing in again, and is sent when Varde answers', async () => {
     const patientId = await enrolPatient();
     await assign(patientId, PHQ9);

@@ -59,6 +59,19 @@ describe('the patient app’s questionnaire answers', () => {
     expect(withAnswer(populated, 'weight', populated.answers['weight']!).unconfirmed).toEqual([]);
   });
 
+  it('keeps a confirmation in the answer itself, so a draft resumed on another device asks for it no more', () => {
+    const populated = answersFromResponse(questionnaire, { item: [{ linkId: 'body', item: [{ linkId: 'weight', answer: [{ ...weight, extension: [{ url: PREFILLED, valueReference: { reference: 'Observation/1' } }] }] }] }] });
+    const confirmedHere = withAnswer(populated, 'weight', populated.answers['weight']!);
+    const draft = { item: responseItems(questionnaire, confirmedHere) };
+    // What forms stores and the next device reads back: still marked pre-filled (where it came from), and confirmed.
+    const sentWeight = draft.item.find((i) => i.linkId === 'body')!.item!.find((i) => i.linkId === 'weight')!.answer![0]!;
+    expect(sentWeight.extension).toEqual([{ url: PREFILLED, valueReference: { reference: 'Observation/1' } }, { url: `${PREFILLED}-confirmed`, valueBoolean: true }]);
+    expect(answersFromResponse(questionnaire, draft).unconfirmed).toEqual([]);
+    // Confirming again adds nothing; an answer the patient typed carries no mark at all.
+    expect(withAnswer(confirmedHere, 'weight', confirmedHere.answers['weight']!).answers['weight']).toEqual(confirmedHere.answers['weight']);
+    expect(withAnswer(populated, 'weight', [weight]).answers['weight']).toEqual([weight]);
+  });
+
   it('enables a conditional item by its enableWhen, and neither asks for nor sends a disabled one', () => {
     const smoker = withAnswer(withAnswer(initialAnswers(questionnaire), 'smoking', [{ valueCoding: SMOKER }]), 'cigarettes', [{ valueInteger: 10 }]);
     expect(enabledItems(questionnaire, smoker).has('cigarettes')).toBe(true);

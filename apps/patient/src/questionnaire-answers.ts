@@ -38,8 +38,11 @@ export type FhirPathEngine = Pick<typeof Expressions, 'withCalculatedAnswers' | 
 /** Whether the server calculates the item's answer (SDC calculatedExpression): the patient does not answer it. */
 export const isCalculated = (item: QuestionnaireItem): boolean => extensionsOf(item, EXT.calculatedExpression).length > 0;
 
-/** Whether an answer was pre-filled by Varde (from a measurement or an earlier answer) for the patient to confirm. */
-const isPrefilled = (answer: QuestionnaireResponseItemAnswer): boolean => extensionsOf(answer, EXT.prefilled).length > 0;
+/** Whether an answer was pre-filled by Varde (from a measurement or an earlier answer) and the patient has yet to confirm it. */
+const isPrefilled = (answer: QuestionnaireResponseItemAnswer): boolean => extensionsOf(answer, EXT.prefilled).length > 0 && extensionsOf(answer, EXT.prefilledConfirmed).length === 0;
+
+/** A pre-filled answer as the patient confirmed it: still marked as pre-filled (the record says where it came from), and confirmed. */
+const confirmed = <T extends QuestionnaireResponseItemAnswer>(answer: T): T => (isPrefilled(answer) ? { ...answer, extension: [...(answer.extension ?? []), { url: EXT.prefilledConfirmed, valueBoolean: true }] } : answer);
 
 const repeatingGroup = (item: QuestionnaireItem): boolean => item.type === 'group' && item.repeats === true;
 
@@ -131,11 +134,14 @@ export function answersFromResponse(questionnaire: Questionnaire, response: Pick
   return { answers, unconfirmed, instances };
 }
 
-/** The answers after the patient changed one item: a change (or a confirmation) settles a pre-filled answer. */
+/**
+ * The answers after the patient changed one item: a change (or a confirmation) settles a pre-filled answer. A pre-filled
+ * answer kept as it was is marked confirmed in the answer itself, so the draft says so on any device it is resumed on.
+ */
 export function withAnswer(form: FormAnswers, key: string, given: readonly Answer[]): FormAnswers {
   const answers = { ...form.answers };
   if (given.length === 0) delete answers[key];
-  else answers[key] = given;
+  else answers[key] = given.map(confirmed);
   return { ...form, answers, unconfirmed: form.unconfirmed.filter((k) => k !== key) };
 }
 

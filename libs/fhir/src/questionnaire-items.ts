@@ -21,6 +21,8 @@ export const EXT = {
   score: 'https://varde.no/fhir/StructureDefinition/questionnaire-score',
   /** On an answer Varde filled in from what it knew (latest measurement, previous answer): the patient is to confirm it. */
   prefilled: 'https://varde.no/fhir/StructureDefinition/prefilled',
+  /** Beside `prefilled` on an answer the patient confirmed (valueBoolean true): kept in the draft, so another device asks no more. */
+  prefilledConfirmed: 'https://varde.no/fhir/StructureDefinition/prefilled-confirmed',
 } as const;
 
 /** UCUM, the only unit system a quantity answer may use. */

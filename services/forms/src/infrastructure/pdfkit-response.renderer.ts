@@ -6,7 +6,7 @@ import { ResponsePdfRenderer, type ResponseSummary } from '../application/respon
 
 /** An answer as a person reads it: an option's display, a quantity with its unit, a yes/no. */
 function answerText(questionnaire: Questionnaire, item: QuestionnaireItem | undefined, answer: QuestionnaireResponseItemAnswer): string {
-  const prefilled = extensionsOf(answer, EXT.prefilled).length > 0 ? ' (pre-filled)' : '';
+  const prefilled = extensionsOf(answer, EXT.prefilled).length === 0 ? '' : extensionsOf(answer, EXT.prefilledConfirmed).length > 0 ? ' (pre-filled, confirmed)' : ' (pre-filled)';
   if (answer.valueCoding) {
     const option = item ? optionsOf(questionnaire, item)?.find((o) => o.valueCoding?.code === answer.valueCoding!.code) : undefined;
     return (answer.valueCoding.display ?? option?.valueCoding?.display ?? answer.valueCoding.code ?? '') + prefilled;
