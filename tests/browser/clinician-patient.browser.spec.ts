@@ -40,6 +40,47 @@ describe('clinician patient page', () => {
     await browser?.close();
   });
 
+  it('plots every vital sign measured, SpO2 from both codes in one plot, and a continuous SpO2 stream as hourly lowest and mean', async () => {
+    const patientId = await enrolPatient();
+    const own = await token('patient', patientId);
+    const quantity = (code: string, value: number, unit: string, minutesAgo: number) => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code }] },
+      subject: { reference: `Patient/${patientId}` },
+      effectiveDateTime: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+      valueQuantity: { value, unit, system: 'http://unitsofmeasure.org', code: unit },
+    });
+    for (const [code, value, unit, ago] of [['8867-4', 72, '/min', 90], ['8867-4', 78, '/min', 30], ['29463-7', 81.5, 'kg', 60], ['59408-5', 94, '%', 45]] as const) {
+      expect((await api('POST', '/fhir/Observation', own, quantity(code, value, unit, ago))).status).toBe(201);
+    }
+    await sendSpo2(patientId, 96, new Date(Date.now() - 20 * 60_000));
+    // Ten minutes of a pulse oximeter at 1 Hz, two hours ago: 600 samples, the lowest 91 %.
+    const samples = Array.from({ length: 600 }, (_, i) => (i === 300 ? 91 : 95 + (i % 3)));
+    const stream = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '59408-5' }] }, subject: { reference: `Patient/${patientId}` }, effectivePeriod: { start: new Date(Date.now() - 2 * 3_600_000).toISOString() }, valueSampledData: { origin: { value: 0, system: 'http://unitsofmeasure.org', code: '%' }, period: 1000, dimensions: 1, data: samples.join(' ') } };
+    expect((await api('POST', '/fhir/Observation', own, stream)).status).toBe(201);
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1600 }, locale: 'en-GB' });
+    await signIn(page, 'clinician', 'clinician');
+    await showScreen(page, 'clinician', `patients/${patientId}`);
+    const table = async (testId: string) => {
+      const plot = page.getByTestId(testId);
+      await plot.waitFor({ timeout: 20_000 });
+      await plot.locator('summary').click();
+      return plot.locator('details table').innerText();
+    };
+    // The table lists the newest first.
+    expect(await table('pulse-plot')).toMatch(/78[\s\S]*72/);
+    expect(await table('weight-plot')).toContain('81.5');
+    // SpO2 by pulse oximetry (59408-5) and arterial (2708-6) in one plot, in time order.
+    expect(await table('spo2-plot')).toMatch(/96[\s\S]*94/);
+    const streamed = await table('spo2-stream-plot');
+    expect(streamed).toContain('91');
+    expect(await page.getByTestId('bp-plot').count()).toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, 'clinician-patient-vital-signs');
+  });
+
   it('sets the patient’s own threshold with a reason, shows the CAT score, verifies a decision and runs the enrolment’s course', async () => {
     const patientId = await enrolPatient();
     await sendSpo2(patientId, 89);

@@ -1,6 +1,6 @@
 import { Heading } from '@digdir/designsystemet-react';
-import { AppLink, ErrorMessage, formatDateTime, type PlotThreshold, problemText, TimeSeriesPlot, useSession } from '@varde/web-common';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { AppLink, ErrorMessage, formatDateTime, type PlotThreshold, problemText, useSession, type VitalSign, VitalSignPlots } from '@varde/web-common';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
 import { ColourBadge } from './colour-badge';
@@ -12,20 +12,17 @@ import type { Alert, Colour } from './types';
 
 type Triage = Readonly<{ colour: Colour; reasons: string[]; since: string; pathwayId: string | null }>;
 type Decision = Readonly<{ assessmentId: string; colour: Colour; assessedAt: string; reasons: Array<{ text: string }>; provenance: { ruleSetId: string; ruleSetVersion: number } }>;
-type Series = Readonly<{ unit: string; points: Array<{ t: string; v: number }> }>;
 type RuleSet = Readonly<{ id: string; pathwayId: string; document?: { rules?: Rule[] } }>;
 
-const SPO2 = '2708-6';
-
 /**
- * One patient: status, the enrolment with its actions, SpO2 plot with their thresholds, alerts with their actions,
+ * One patient: status, the enrolment with its actions, a plot per vital sign with their thresholds (and a continuous
+ * SpO2 stream as hourly aggregates), alerts with their actions,
  * their own thresholds, form responses with scores, triage history with verify.
  */
 export function PatientPage({ patientId }: { patientId: string }) {
   const { t, i18n } = useTranslation();
   const { api } = useSession();
   const [triage, setTriage] = useState<Triage>();
-  const [series, setSeries] = useState<Series>();
   const [rules, setRules] = useState<readonly Rule[]>([]);
   const [overrides, setOverrides] = useState<readonly Override[]>([]);
   const [enrolmentStatus, setEnrolmentStatus] = useState<'active' | 'paused' | 'discharged'>();
@@ -38,16 +35,14 @@ export function PatientPage({ patientId }: { patientId: string }) {
   const load = useCallback(async () => {
     setLoads((n) => n + 1);
     try {
-      const [status, spo2, ruleSets, own, decisions, open] = await Promise.all([
+      const [status, ruleSets, own, decisions, open] = await Promise.all([
         api<Triage>(`/api/patients/${patientId}/triage`),
-        api<Series>(`/api/patients/${patientId}/measurements/series?code=${SPO2}`),
         api<{ ruleSets: RuleSet[] }>('/api/rule-sets'),
         api<{ overrides: Override[] }>(`/api/patients/${patientId}/triage/overrides`),
         api<{ decisions: Decision[] }>(`/api/patients/${patientId}/triage/history`),
         api<{ alerts: Alert[] }>(`/api/alerts?patient=${patientId}`),
       ]);
       setTriage(status);
-      setSeries(spo2);
       const latest = ruleSets.ruleSets.find((r) => r.pathwayId === status.pathwayId);
       const ruleSet = latest ? await api<RuleSet>(`/api/rule-sets/${latest.id}`) : undefined;
       setRules(ruleSet?.document?.rules ?? []);
@@ -62,17 +57,17 @@ export function PatientPage({ patientId }: { patientId: string }) {
 
   useEffect(() => void load(), [load]);
 
-  const thresholds = useMemo<PlotThreshold[]>(
-    () =>
+  // The patient's threshold rules on a sign's codes (with their own overrides), drawn into that sign's plot.
+  const thresholdsFor = useCallback(
+    (sign: VitalSign): PlotThreshold[] =>
       rules
-        .filter((rule) => rule.kind === 'threshold' && rule.code === `loinc:${SPO2}` && rule.threshold !== undefined)
+        .filter((rule) => rule.kind === 'threshold' && sign.codes.some((code) => rule.code === `loinc:${code}`) && rule.threshold !== undefined)
         .map((rule) => {
           const value = overrides.find((o) => o.ruleId === rule.id && o.parameter === 'threshold')?.value ?? rule.threshold!;
-          return { value, label: t('patient.threshold', { value, unit: rule.unit ?? '%', rule: rule.id }) };
+          return { value, label: t('patient.threshold', { value, unit: rule.unit ?? sign.unit, rule: rule.id }) };
         }),
     [rules, overrides, t],
   );
-  const plotSeries = useMemo(() => [{ label: 'SpO2', colour: '#0b5394', points: (series?.points ?? []).map((p) => [Date.parse(p.t), p.v] as const) }], [series]);
 
   const verify = async (assessmentId: string): Promise<void> => {
     try {
@@ -109,19 +104,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
       <EnrolmentPanel patientId={patientId} onChange={() => void load()} onStatus={setEnrolmentStatus} />
       <section aria-labelledby="measurements-heading">
         <h2 id="measurements-heading">{t('patient.measurements')}</h2>
-        {series && series.points.length > 0 ? (
-          <TimeSeriesPlot
-            testId="spo2-plot"
-            title={t('plot.spo2')}
-            unit={series.unit}
-            series={plotSeries}
-            thresholds={thresholds}
-            language={i18n.language}
-            labels={{ zoom: t('plot.zoom'), days7: t('plot.days7'), days30: t('plot.days30'), all: t('plot.all'), table: t('plot.table'), time: t('plot.time') }}
-          />
-        ) : (
-          <p>{t('patient.noMeasurements')}</p>
-        )}
+        <VitalSignPlots key={patientId} patientId={patientId} thresholdsFor={thresholdsFor} />
       </section>
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">{t('patient.alerts')}</h2>

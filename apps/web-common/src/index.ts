@@ -10,3 +10,4 @@ export * from './problem';
 export * from './skip-link';
 export * from './error-message';
 export * from './use-api-read';
+export * from './vital-sign-plots';
