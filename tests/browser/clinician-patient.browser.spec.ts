@@ -55,8 +55,8 @@ describe('clinician patient page', () => {
       expect((await api('POST', '/fhir/Observation', own, quantity(code, value, unit, ago))).status).toBe(201);
     }
     await sendSpo2(patientId, 96, new Date(Date.now() - 20 * 60_000));
-    // Ten minutes of a pulse oximeter at 1 Hz, two hours ago: 600 samples, the lowest 91 %.
-    const samples = Array.from({ length: 600 }, (_, i) => (i === 300 ? 91 : 95 + (i % 3)));
+    // Ten minutes of a pulse oximeter at 1 Hz, two hours ago: 600 samples, the lowest 91 % near the end.
+    const samples = Array.from({ length: 600 }, (_, i) => (i === 590 ? 91 : 95 + (i % 3)));
     const stream = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '59408-5' }] }, subject: { reference: `Patient/${patientId}` }, effectivePeriod: { start: new Date(Date.now() - 2 * 3_600_000).toISOString() }, valueSampledData: { origin: { value: 0, system: 'http://unitsofmeasure.org', code: '%' }, period: 1000, dimensions: 1, data: samples.join(' ') } };
     expect((await api('POST', '/fhir/Observation', own, stream)).status).toBe(201);
 
@@ -76,6 +76,13 @@ describe('clinician patient page', () => {
     expect(await table('spo2-plot')).toMatch(/96[\s\S]*94/);
     const streamed = await table('spo2-stream-plot');
     expect(streamed).toContain('91');
+    // Zoomed in on the latest hour of the stream: its samples as recorded (the table lists the latest 50), the 91 % among them.
+    await page.getByTestId('stream-hour').selectOption({ index: 1 });
+    const zoomed = await table('spo2-samples-plot');
+    const rows = zoomed.split('\n').filter((line) => /\t9\d$/.test(line));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThanOrEqual(50);
+    expect(zoomed).toMatch(/\t91$/m);
     expect(await page.getByTestId('bp-plot').count()).toBe(0);
     await expectAccessible(page);
     await screenshot(page, 'clinician-patient-vital-signs');

@@ -3,11 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { useSession } from './auth';
 import { type PlotLabels, type PlotSeries, type PlotThreshold, TimeSeriesPlot } from './chart';
 import { ErrorMessage } from './error-message';
+import { formatDateTime } from './i18n';
 import { problemText } from './problem';
 
 type Point = Readonly<{ t: string; v: number; components?: ReadonlyArray<{ code: string; value: number }> }>;
 type Series = Readonly<{ unit: string; points: readonly Point[] }>;
-type Window = Readonly<{ start: string; sampleCount: number; min: number | null; mean: number | null }>;
+type Window = Readonly<{ start: string; end: string; sampleCount: number; min: number | null; mean: number | null }>;
+type Sample = Readonly<{ t: string; v: number | null }>;
 
 /** A vital sign plotted on its own: the LOINC codes whose series it joins, its title's key and unit. */
 export type VitalSign = Readonly<{ key: string; codes: readonly string[]; unit: string }>;
@@ -31,8 +33,9 @@ const DAY_MS = 86_400_000;
 
 /**
  * The patient's measurements as one plot per vital sign with data (thresholds from `thresholdsFor`, e.g. the patient's
- * triage rules), and a continuous SpO2 stream as the lowest and the mean value of each hour of the last 7 days. Each
- * plot has its values as a table beneath it. Reads go through the measurements API, which logs them as access.
+ * triage rules), and a continuous SpO2 stream as the lowest and the mean value of each hour of the last 7 days, with
+ * the samples of an hour chosen (zoom). Each plot has its values as a table beneath it. Reads go through the
+ * measurements API, which logs them as access.
  */
 export function VitalSignPlots(props: { patientId: string; thresholdsFor?: (sign: VitalSign) => readonly PlotThreshold[]; width?: number }) {
   const { patientId, thresholdsFor } = props;
@@ -40,6 +43,8 @@ export function VitalSignPlots(props: { patientId: string; thresholdsFor?: (sign
   const { api } = useSession();
   const [series, setSeries] = useState<Record<string, Series>>();
   const [stream, setStream] = useState<readonly Window[]>([]);
+  const [hour, setHour] = useState<string>('');
+  const [samples, setSamples] = useState<readonly Sample[]>();
   const [error, setError] = useState<string>();
 
   useEffect(() => {
@@ -63,6 +68,20 @@ export function VitalSignPlots(props: { patientId: string; thresholdsFor?: (sign
       live = false;
     };
   }, [api, patientId, t]);
+
+  // Zoomed in on one hour of the stream: its samples as recorded (gaps left out).
+  useEffect(() => {
+    const window = stream.find((w) => w.start === hour);
+    if (!window) return setSamples(undefined);
+    let live = true;
+    api<{ samples: Sample[] }>(`/api/patients/${patientId}/measurements/streams/samples?code=${STREAM.code}&from=${window.start}&to=${window.end}`).then(
+      (answer) => live && setSamples(answer.samples),
+      (failure: unknown) => live && setError(problemText(failure, t)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, patientId, t, hour, stream]);
 
   const labels: PlotLabels = { zoom: t('plot.zoom'), days7: t('plot.days7'), days30: t('plot.days30'), all: t('plot.all'), table: t('plot.table'), time: t('plot.time') };
   const plots = useMemo(() => {
@@ -88,6 +107,7 @@ export function VitalSignPlots(props: { patientId: string; thresholdsFor?: (sign
     ],
     [stream, t],
   );
+  const sampleLines = useMemo<PlotSeries[]>(() => [{ label: t('plot.sample'), colour: '#0b5394', points: (samples ?? []).flatMap((p) => (p.v === null ? [] : [[Date.parse(p.t), p.v] as const])) }], [samples, t]);
   const width = props.width;
   const spo2 = VITAL_SIGNS[0]!;
 
@@ -98,7 +118,23 @@ export function VitalSignPlots(props: { patientId: string; thresholdsFor?: (sign
         <TimeSeriesPlot key={sign.key} testId={`${sign.key}-plot`} title={t(`plot.${sign.key}`)} unit={sign.unit} series={lines} thresholds={thresholdsFor?.(sign) ?? []} language={i18n.language} labels={labels} {...(width ? { width } : {})} />
       ))}
       {stream.length > 0 ? (
-        <TimeSeriesPlot testId="spo2-stream-plot" title={t('plot.spo2Stream')} unit="%" series={streamLines} thresholds={thresholdsFor?.(spo2) ?? []} language={i18n.language} labels={labels} {...(width ? { width } : {})} />
+        <>
+          <TimeSeriesPlot testId="spo2-stream-plot" title={t('plot.spo2Stream')} unit="%" series={streamLines} thresholds={thresholdsFor?.(spo2) ?? []} language={i18n.language} labels={labels} {...(width ? { width } : {})} />
+          <label>
+            {t('plot.zoomHour')}{' '}
+            <select value={hour} onChange={(event) => setHour(event.target.value)} data-testid="stream-hour">
+              <option value="">{t('plot.noHour')}</option>
+              {[...stream].reverse().map((w) => (
+                <option key={w.start} value={w.start}>
+                  {formatDateTime(w.start, i18n.language)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {samples && samples.length > 0 ? (
+            <TimeSeriesPlot testId="spo2-samples-plot" title={t('plot.samplesOf', { hour: formatDateTime(hour, i18n.language) })} unit="%" series={sampleLines} thresholds={thresholdsFor?.(spo2) ?? []} language={i18n.language} labels={labels} {...(width ? { width } : {})} />
+          ) : null}
+        </>
       ) : null}
       {series && plots.length === 0 && stream.length === 0 ? <p>{t('plot.none')}</p> : null}
     </>
