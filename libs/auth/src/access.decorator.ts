@@ -3,11 +3,11 @@ import { scopeFor, type AccessAction, type DataCategory } from './access-policy'
 
 /**
  * Where a route finds the patient whose data it acts on: a path parameter, a query parameter, the body (a FHIR
- * resource's subject, checked by the handler), the stored resource the path names (`resource`, checked by the
- * handler once loaded), or `none` for a route about no single patient (a catalogue, a list narrowed to the
- * caller's care teams).
+ * resource's subject, checked by the handler), a field of a gRPC request message (`field`, checked by the handler),
+ * the stored resource the path names (`resource`, checked by the handler once loaded), or `none` for a route about
+ * no single patient (a catalogue, a list narrowed to the caller's care teams).
  */
-export type PatientLocator = Readonly<{ param: string }> | Readonly<{ query: string }> | 'body' | 'resource' | 'none';
+export type PatientLocator = Readonly<{ param: string }> | Readonly<{ query: string }> | Readonly<{ field: string }> | 'body' | 'resource' | 'none';
 
 /** A route's declared access policy: what it does with which category of data, and how to find the patient. */
 export type RouteAccess = Readonly<{

@@ -42,17 +42,23 @@ function holderOf(context: ExecutionContext): { holder: PrincipalHolder; authori
     case 'http': {
       const request = context.switchToHttp().getRequest<HttpRequest>();
       refuseTokenInQuery(request.query);
-      const header = request.headers.authorization;
-      return { holder: request, authorization: Array.isArray(header) ? header[0] : header };
+      return { holder: request, authorization: headerOf(context, 'authorization') };
     }
-    case 'rpc': {
-      const metadata = context.switchToRpc().getContext<GrpcMetadata>();
-      const [value] = metadata.get('authorization');
-      return { holder: metadata, authorization: typeof value === 'string' ? value : undefined };
-    }
+    case 'rpc':
+      return { holder: context.switchToRpc().getContext<GrpcMetadata>(), authorization: headerOf(context, 'authorization') };
     default:
       throw new UnauthorizedError(`authentication is not supported for ${context.getType()} calls`);
   }
+}
+
+/** A request header of an HTTP call, or the (text) metadata entry of a gRPC call: both are lower-case keys. */
+function headerOf(context: ExecutionContext, name: string): string | undefined {
+  if (context.getType() === 'rpc') {
+    const [value] = context.switchToRpc().getContext<GrpcMetadata>().get(name);
+    return typeof value === 'string' ? value : undefined;
+  }
+  const header = context.switchToHttp().getRequest<HttpRequest>().headers[name];
+  return Array.isArray(header) ? header[0] : header;
 }
 
 /** The principal the {@link AuthGuard} verified for this call. */
@@ -87,9 +93,8 @@ export class AuthGuard implements CanActivate {
       if (!principal.scopes.includes(access.scope)) throw new InsufficientScopeError(access.scope);
       assertRole(principal, ...rolesAllowed(access.category, access.action));
       // Auditors are audited (issue #22): opening a patient's data takes a stated reason, which the access log keeps.
-      if (principal.role === 'auditor' && access.action === 'read' && access.patient !== 'none' && context.getType() === 'http') {
-        parseAuditReason(context.switchToHttp().getRequest<HttpRequest>().headers[AUDIT_REASON_HEADER]);
-      }
+      // The same `audit-reason` key over HTTP (a header) and gRPC (call metadata).
+      if (principal.role === 'auditor' && access.action === 'read' && access.patient !== 'none') parseAuditReason(headerOf(context, AUDIT_REASON_HEADER));
     }
     return true;
   }

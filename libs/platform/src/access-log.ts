@@ -22,22 +22,34 @@ export abstract class AccessLog {
     request: CommandMetadata,
   ): Promise<void> {
     if (patientIds.length === 0) return;
-    await this.record(
-      patientIds.map((patientId) => {
-        const reason = request.auditReason ?? what.reasons?.get(patientId) ?? what.reason;
-        return {
-          entryId: deterministicId(`${source}:${what.resource}:${request.commandId}:${patientId}`),
-          patientId,
-          actor: request.actor,
-          purpose: what.purpose,
-          resource: what.resource,
-          accessedAt: request.now,
-          correlationId: request.correlationId,
-          ...(reason ? { reason } : {}),
-        };
-      }),
-    );
+    await this.record(accessLogEntriesFor(source, patientIds, what, request));
   }
+}
+
+/**
+ * The access-log entries of `request`'s reads of these patients (see {@link AccessLog.recordReads}): an auditor's
+ * stated reason first, else each patient's own (`reasons`) or the one `reason`; one deterministic entry id per request
+ * and patient.
+ */
+export function accessLogEntriesFor(
+  source: string,
+  patientIds: readonly string[],
+  what: Readonly<{ purpose: string; resource: string; reason?: string; reasons?: ReadonlyMap<string, string> }>,
+  request: CommandMetadata,
+): AccessLogEntry[] {
+  return patientIds.map((patientId) => {
+    const reason = request.auditReason ?? what.reasons?.get(patientId) ?? what.reason;
+    return {
+      entryId: deterministicId(`${source}:${what.resource}:${request.commandId}:${patientId}`),
+      patientId,
+      actor: request.actor,
+      purpose: what.purpose,
+      resource: what.resource,
+      accessedAt: request.now,
+      correlationId: request.correlationId,
+      ...(reason ? { reason } : {}),
+    };
+  });
 }
 
 /** Most entries sharing accepts in one RecordAccess call (its MAX_ENTRIES_PER_CALL); bigger reads are split. */

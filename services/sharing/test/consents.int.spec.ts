@@ -125,11 +125,11 @@ describe('consents and blocks as FHIR Consent', () => {
     const other = await issuer.token('clinician', { careTeams: ['heart-team'] });
     expect((await request('POST', '/fhir/Consent', other, block(patientId, '9144889'))).status).toBe(403);
     expect((await request('GET', `/fhir/Consent?patient=${patientId}`, other)).status).toBe(403);
-    // An auditor reads it, and the read is in the patient's access log.
+    // An auditor reads it, and the read is in the patient's access log with the auditor's stated reason.
     const auditor = await request('GET', `/fhir/Consent?patient=${patientId}`, await issuer.token('auditor', { subject: 'auditor-1' }));
     expect(auditor.status).toBe(200);
     const log = await request('GET', `/api/patients/${patientId}/access-log`, await issuer.token('patient', { patientId }));
-    expect(log.body['entries']).toEqual(expect.arrayContaining([expect.objectContaining({ actor: expect.objectContaining({ subject: 'auditor-1' }), purpose: 'consents', resource: `Consent?patient=${patientId}` })]));
+    expect(log.body['entries']).toEqual(expect.arrayContaining([expect.objectContaining({ actor: expect.objectContaining({ subject: 'auditor-1' }), purpose: 'consents', resource: `Consent?patient=${patientId}`, reason: 'integration test of the audit trail' })]));
   });
 
   it('accepts a permit for another health trust, for named categories, with the national id, for a period', async () => {

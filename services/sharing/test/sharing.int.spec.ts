@@ -200,7 +200,8 @@ describe('who may read the access log', () => {
     expect(audited.status).toBe(200);
     const afterAudit = (await (await readLog(patientId, await issuer.token('patient', { patientId }))).json()) as { entries: { actor: { subject: string; role: string }; purpose: string }[] };
     expect(afterAudit.entries).toHaveLength(2);
-    expect(afterAudit.entries[0]).toMatchObject({ actor: { subject: 'auditor-1', role: 'auditor' }, purpose: 'access-log', resource: `/api/patients/${patientId}/access-log` });
+    // With the auditor's stated reason (Audit-Reason, sent by auditReasonFor).
+    expect(afterAudit.entries[0]).toMatchObject({ actor: { subject: 'auditor-1', role: 'auditor' }, purpose: 'access-log', resource: `/api/patients/${patientId}/access-log`, reason: 'integration test of the audit trail' });
 
     const guardian = await readLog(patientId, await issuer.token('guardian', { patientIds: [patientId], subject: 'parent-1' }));
     expect(guardian.status).toBe(200);

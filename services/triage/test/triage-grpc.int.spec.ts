@@ -24,9 +24,10 @@ async function outcome<T>(call: Observable<T>): Promise<Outcome<T>> {
   }
 }
 
-function bearer(token: string): Metadata {
+function bearer(token: string, auditReason?: string): Metadata {
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
+  if (auditReason !== undefined) metadata.set('audit-reason', auditReason);
   return metadata;
 }
 
@@ -142,8 +143,30 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
     expect(other).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
     // An auditor learns that triage has no such patient; a clinician learns nothing about patients of no team of theirs.
     const unknown = randomUUID();
-    expect(await outcome(service.getPatientStatus({ patientId: unknown }, bearer(await issuer.token('auditor'))))).toMatchObject({ ok: false, code: status.NOT_FOUND });
+    expect(await outcome(service.getPatientStatus({ patientId: unknown }, bearer(await issuer.token('auditor'), 'complaint 2026/117')))).toMatchObject({ ok: false, code: status.NOT_FOUND });
     expect(await outcome(service.getPatientStatus({ patientId: unknown }, bearer(clinician)))).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
+  });
+
+  it('lets an auditor open a patient only with a stated reason in the audit-reason metadata, which the access log keeps with the read', async () => {
+    const auditor = await issuer.token('auditor');
+    for (const missing of [bearer(auditor), bearer(auditor, ''), bearer(auditor, 'ok')]) {
+      const refused = await outcome(service.getPatientStatus({ patientId: red }, missing));
+      expect(refused).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+      expect(!refused.ok && refused.details).toContain('audit-reason');
+    }
+    const reason = `complaint 2026/${randomUUID().slice(0, 8)} from the patient`;
+    expect(await outcome(service.getPatientStatus({ patientId: red }, bearer(auditor, reason)))).toMatchObject({ ok: true, value: { status: { patientId: red } } });
+    // A list names no single patient: no reason needed, as over HTTP; one given is kept with each patient's entry.
+    const listReason = `quality control ${randomUUID().slice(0, 8)}`;
+    expect(await outcome(service.listWorklist({ colour: 0, pathwayId: '', assignee: '', pageSize: 1000, pageToken: '' }, bearer(auditor)))).toMatchObject({ ok: true });
+    expect(await outcome(service.listWorklist({ colour: 0, pathwayId: '', assignee: '', pageSize: 1000, pageToken: '' }, bearer(auditor, listReason)))).toMatchObject({ ok: true });
+
+    const patient = await issuer.token('patient', { patientId: red });
+    const entries = await accessLogOf(sharing.url, red, patient, (all) => all.some((e) => e.reason === reason) && all.some((e) => e.reason === listReason), 'the auditor\'s reads with their reasons in the access log');
+    expect(entries.filter((e) => e.reason === reason)).toEqual([expect.objectContaining({ purpose: 'triage-status', resource: `triage/${red}`, actor: expect.objectContaining({ role: 'auditor' }) })]);
+    expect(entries.filter((e) => e.reason === listReason)).toEqual([expect.objectContaining({ purpose: 'worklist', actor: expect.objectContaining({ role: 'auditor' }) })]);
+    // The refused calls wrote nothing: every auditor status read of this patient carries the one reason given.
+    expect(entries.filter((e) => e.actor.role === 'auditor' && e.purpose === 'triage-status').map((e) => e.reason)).toEqual([reason]);
   });
 
   it('refuses a call without a token or with a bad one (UNAUTHENTICATED) and the worklist to a patient (PERMISSION_DENIED)', async () => {

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type AccessAction, type AccessDecision, type DataCategory, type Principal } from '@varde/auth';
-import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
+import { accessLogEntriesFor, commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import { PatientAccessDecisions } from './patient-access.decisions';
 import { RecordAccessHandler } from './record-access.handler';
 
@@ -18,14 +17,28 @@ export class PatientDataAccess {
     return this.decisions.authorise(principal, { category, action, patient: { id: patientId } });
   }
 
-  /** Writes the read to the patient's access log before it is shown (the patient's own reads are not logged). */
-  async logRead(principal: Principal, patientId: string, what: Readonly<{ purpose: string; resource: string; reason?: string }>, headers: MetadataHeaders): Promise<void> {
-    if (principal.role === 'patient' && principal.patientId === patientId) return;
+  /**
+   * Writes the read to the patient's access log before it is shown (the patient's own reads are not logged), with
+   * the auditor's stated reason (`Audit-Reason`) first, else the policy's.
+   */
+  logRead(principal: Principal, patientId: string, what: Readonly<{ purpose: string; resource: string; reason?: string }>, headers: MetadataHeaders): Promise<void> {
+    if (principal.role === 'patient' && principal.patientId === patientId) return Promise.resolve();
+    return this.logReads(principal, [patientId], what, headers);
+  }
+
+  /**
+   * {@link logRead} for a list: one entry per patient shown, each with the auditor's stated reason or else its own
+   * permit's (`reasons`) or the one `reason`.
+   */
+  async logReads(
+    principal: Principal,
+    patientIds: readonly string[],
+    what: Readonly<{ purpose: string; resource: string; reason?: string; reasons?: ReadonlyMap<string, string> }>,
+    headers: MetadataHeaders,
+  ): Promise<void> {
+    if (patientIds.length === 0) return;
     const metadata = commandMetadataFrom(principal, headers);
     const { commandId: _commandId, ...context } = metadata;
-    await this.accessLog.record(
-      [{ entryId: randomUUID(), patientId, actor: metadata.actor, purpose: what.purpose, resource: what.resource, accessedAt: metadata.now, correlationId: metadata.correlationId, ...(what.reason ? { reason: what.reason } : {}) }],
-      context,
-    );
+    await this.accessLog.record(accessLogEntriesFor('sharing', patientIds, what, metadata), context);
   }
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
-import { AcceptsUserTokensOverGrpc, careTeamsShownTo, TokenVerifier } from '@varde/auth';
+import { AcceptsUserTokensOverGrpc, Access, careTeamsShownTo, TokenVerifier } from '@varde/auth';
 import { colourFromProto, colourToProto, commonV1, triageV1Service } from '@varde/contracts';
 import { ValidationError } from '@varde/core';
 import { grpcCall } from '@varde/platform';
@@ -19,7 +19,8 @@ const alertStatuses = { open: triageV1Service.OpenAlertStatus.OPEN_ALERT_STATUS_
 
 /**
  * gRPC `varde.triage.v1.TriageService`: the same reads as GET /api/patients/:id/triage and GET /api/worklist,
- * with the same roles, patient checks and access logging (through {@link PatientDataReader}).
+ * with the same policy (`@Access`: scopes, roles, an auditor's stated reason), patient checks and access logging
+ * (through {@link PatientDataReader}).
  */
 @Controller()
 // The clinician UI's backend calls with the clinician's own token; other services with their service token.
@@ -31,6 +32,9 @@ export class TriageGrpcController implements triageV1Service.TriageServiceContro
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
   ) {}
 
+  // An auditor states why in the `audit-reason` metadata, as in the HTTP header (INVALID_ARGUMENT naming it otherwise,
+  // from the shared guard before this runs); the access-log entry keeps it.
+  @Access('triage', 'read', { patient: { field: 'patient_id' } })
   getPatientStatus(request: triageV1Service.GetPatientStatusRequest, metadata?: Metadata): Promise<triageV1Service.GetPatientStatusResponse> {
     return grpcCall(async () => {
       const caller = await authenticateGrpcCall(this.verifier, metadata, ['clinician', 'auditor', 'patient', 'guardian']);
@@ -41,6 +45,7 @@ export class TriageGrpcController implements triageV1Service.TriageServiceContro
     });
   }
 
+  @Access('triage', 'read')
   listWorklist(request: triageV1Service.ListWorklistRequest, metadata?: Metadata): Promise<triageV1Service.ListWorklistResponse> {
     return grpcCall(async () => {
       const caller = await authenticateGrpcCall(this.verifier, metadata, ['clinician', 'auditor']);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
+import { accessLogEntriesFor } from '@varde/platform';
 import type { TimelineEvent } from '../../domain/audit/timeline-event';
 import { patientStateAsOf, type AsOf, type PatientStateAsOf } from '../../domain/audit/patient-state.as-of';
 import { RecordAccessHandler } from '../record-access.handler';
@@ -66,11 +66,7 @@ export class AuditReader {
   private async logReads(patientIds: readonly string[], request: AuditRequest): Promise<void> {
     if (patientIds.length === 0) return;
     const { commandId: _commandId, ...context } = request.metadata;
-    const purpose = auditPurpose(request.reason);
-    await this.accessLog.record(
-      patientIds.map((patientId) => ({ entryId: randomUUID(), patientId, actor: context.actor, purpose, resource: request.resource, accessedAt: context.now, correlationId: context.correlationId })),
-      context,
-    );
+    await this.accessLog.record(accessLogEntriesFor('sharing', patientIds, { purpose: auditPurpose(request.reason), resource: request.resource, reason: request.reason }, request.metadata), context);
   }
 }
 
