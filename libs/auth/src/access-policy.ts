@@ -85,7 +85,8 @@ export const POLICY_TABLE: readonly PolicyRule[] = [
   {
     role: 'clinician',
     relation: 'care-team',
-    read: [...CLINICAL, 'definitions'],
+    // The emergency accesses to the patient, in the team's report: per patient, so a block holds there too.
+    read: [...CLINICAL, 'emergency-access', 'definitions'],
     // Emergency access: a member of the team whom the patient has blocked (EMERGENCY_ACCESS, patient-access.ts).
     write: [...CLINICAL, 'emergency-access'],
     reason: "a clinician on the patient's care team, giving health care",

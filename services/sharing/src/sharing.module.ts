@@ -24,6 +24,7 @@ import { PostgresAuditTrail } from './infrastructure/audit/postgres-audit-trail'
 import { SharingGrpcController } from './api/sharing.grpc.controller';
 import { Consents } from './application/consents.port';
 import { EmergencyAccesses } from './application/emergency-accesses.port';
+import { EmergencyAccessReport } from './application/emergency-access-report';
 import { OpenEmergencyAccessHandler } from './application/open-emergency-access.handler';
 import { PatientAccessDecisions } from './application/patient-access.decisions';
 import { OrganisationDirectory } from './application/organisation-directory.port';
@@ -97,6 +98,7 @@ export class SharingModule {
         PostgresEmergencyAccesses,
         { provide: EmergencyAccesses, useExisting: PostgresEmergencyAccesses },
         OpenEmergencyAccessHandler,
+        EmergencyAccessReport,
         // Guardians and minors (issue #16).
         PostgresGuardianships,
         { provide: Guardianships, useExisting: PostgresGuardianships },

@@ -1,5 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { sharingV1Service } from '@varde/contracts';
+import { schemaConnectionString } from '@varde/database';
+import pg from 'pg';
 import { callGrpc, createGrpcClient, type GrpcClient } from '@varde/platform';
 import { enrolPatient, eventually, optOutConsent, spo2Observation, startServiceStack, syntheticNationalId, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,10 +22,10 @@ let grpc: GrpcClient;
 let client: sharingV1Service.SharingServiceClient;
 
 type Json = Record<string, unknown>;
-const call = async (service: ServiceProcess, method: string, path: string, token: string, body?: unknown) => {
+const call = async (service: ServiceProcess, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
   const response = await fetch(`${service.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json().catch(() => ({}))) as Json };
@@ -163,6 +165,61 @@ describe('emergency access (akuttilgang)', () => {
     expect(report.status).toBe(200);
     expect(report.body['emergencyAccesses']).toEqual(expect.arrayContaining([expect.objectContaining({ patientId, actor: expect.objectContaining({ subject: 'dr-emergency' }), reason: 'Akutt dyspné i mottak, pasienten kan ikke svare' })]));
     expect((await call(sharing, 'GET', '/api/care-teams/copd-care-team/emergency-accesses', outsider)).status).toBe(403);
+  });
+
+  it('is reported to the care team without the patients who blocked the reader: the page filled from older accesses, each patient shown logged', async () => {
+    const blockedReader = await issuer.token('clinician', { subject: 'dr-report-blocked', hprNumber: '8888881' });
+    const colleague = await issuer.token('clinician', { subject: 'dr-report-colleague', hprNumber: '8888882' });
+    const outsider = await issuer.token('clinician', { subject: 'dr-report-outsider', careTeams: ['akuttmottaket'], hprNumber: '8888883' });
+    const earlier = await enrolPatient(svc('pathways').url, colleague);
+    const blocking = await enrolPatient(svc('pathways').url, colleague);
+    for (const patientId of [earlier, blocking]) {
+      expect((await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, outsider, { reason: 'Akutt forverring i mottak, trenger siste målinger', minutes: 15 })).status).toBe(201);
+    }
+    const reportOf = async (token: string, limit = 100, headers: Record<string, string> = {}): Promise<string[]> => {
+      const answer = await call(sharing, 'GET', `/api/care-teams/copd-care-team/emergency-accesses?limit=${limit}`, token, undefined, headers);
+      expect(answer.status).toBe(200);
+      return (answer.body['emergencyAccesses'] as Json[]).map((g) => g['patientId'] as string);
+    };
+    // Before the block both members of the team see both accesses, newest first.
+    expect((await reportOf(blockedReader)).slice(0, 2)).toEqual([blocking, earlier]);
+
+    const patient = await issuer.token('patient', { patientId: blocking });
+    expect((await call(sharing, 'POST', '/fhir/Consent', patient, blockOf(blocking, '8888881'))).status).toBe(201);
+    // Sharing decides its own reads from its own consents: the block holds in the report at once.
+    const seen = await reportOf(blockedReader);
+    expect(seen).not.toContain(blocking);
+    expect(seen).toContain(earlier);
+    // The page is still full: the blocked patient's place is taken by the next access, never left empty.
+    expect(await reportOf(blockedReader, 1)).toEqual([earlier]);
+    expect(await reportOf(colleague, 1)).toEqual([blocking]);
+    expect(await reportOf(await issuer.token('auditor', { subject: 'auditor-report' }), 1, { 'audit-reason': 'kontroll av akuttilganger 2026/12' })).toEqual([blocking]);
+
+    // Each patient shown is in their access log: the colleague's read with the policy's reason, the auditor's with the
+    // stated one; the blocked reader's only from before the block.
+    const log = await call(sharing, 'GET', `/api/patients/${blocking}/access-log?limit=1000`, patient);
+    const reports = (log.body['entries'] as Json[]).filter((e) => e['purpose'] === 'emergency-access-report');
+    const by = (subject: string) => reports.filter((e) => (e['actor'] as Json)['subject'] === subject);
+    expect(by('dr-report-blocked')).toHaveLength(1);
+    expect(by('dr-report-colleague')).toEqual([expect.objectContaining({ resource: '/api/care-teams/copd-care-team/emergency-accesses', reason: expect.stringContaining('care team') })]);
+    expect(by('auditor-report')).toEqual([expect.objectContaining({ reason: 'kontroll av akuttilganger 2026/12' })]);
+  });
+
+  it("finds a clinician's open emergency accesses (asked for every list they read) by an index, not by reading the whole table", async () => {
+    const db = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, stack.schemas['sharing']!), max: 1 });
+    const connection = await db.connect();
+    try {
+      // The table is small here, so the planner would read it whole anyway; without sequential scans it shows which index serves the query.
+      await connection.query('SET enable_seqscan = off');
+      const { rows } = await connection.query<{ 'QUERY PLAN': unknown }>(
+        'EXPLAIN (FORMAT JSON) SELECT grant_id FROM emergency_access WHERE actor_subject = $1 AND opened_at <= $2 AND expires_at > $2 ORDER BY expires_at DESC',
+        ['dr-report-outsider', new Date().toISOString()],
+      );
+      expect(JSON.stringify(rows[0]!['QUERY PLAN'])).toContain('"Index Name":"emergency_access_by_actor"');
+    } finally {
+      connection.release();
+      await db.end();
+    }
   });
 
   it('overrides a block, as the policy table allows, with the obligation to log it as emergency access', async () => {

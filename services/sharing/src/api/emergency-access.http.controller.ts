@@ -5,7 +5,7 @@ import { ForbiddenError, ValidationError } from '@varde/core';
 import { parseBody } from '@varde/fhir';
 import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import { z } from '@varde/config';
-import { EmergencyAccesses } from '../application/emergency-accesses.port';
+import { EmergencyAccessReport } from '../application/emergency-access-report';
 import { OpenEmergencyAccessHandler } from '../application/open-emergency-access.handler';
 import type { EmergencyAccessGrant } from '../domain/emergency-access.events';
 import { isPatientId } from './record-access.request';
@@ -41,7 +41,7 @@ const view = (g: EmergencyAccessGrant) => ({
 export class EmergencyAccessHttpController {
   constructor(
     @Inject(OpenEmergencyAccessHandler) private readonly open: OpenEmergencyAccessHandler,
-    @Inject(EmergencyAccesses) private readonly emergencies: EmergencyAccesses,
+    @Inject(EmergencyAccessReport) private readonly report: EmergencyAccessReport,
     @Inject(EnrolmentDirectory) private readonly enrolments: EnrolmentDirectory,
   ) {}
 
@@ -62,12 +62,15 @@ export class EmergencyAccessHttpController {
     return view(grant);
   }
 
-  /** `GET /api/care-teams/{careTeamId}/emergency-accesses?limit=` — the emergency accesses to the team's patients, newest first. */
+  /**
+   * `GET /api/care-teams/{careTeamId}/emergency-accesses?limit=` — the emergency accesses to the team's patients,
+   * newest first, without the patients who have blocked the reader; each patient shown is logged.
+   */
   @Get('care-teams/:careTeamId/emergency-accesses')
   @Access('emergency-access', 'read', { patient: 'none' })
-  async ofCareTeam(@Param('careTeamId') careTeamId: string, @Query('limit') limit: string | undefined, @CurrentPrincipal() principal: Principal) {
+  async ofCareTeam(@Param('careTeamId') careTeamId: string, @Query('limit') limit: string | undefined, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal) {
     assertAccess(principal, { category: 'emergency-access', action: 'read' });
     if (principal.role === 'clinician' && !principal.careTeams.includes(careTeamId)) throw new ForbiddenError(`you are not on care team ${careTeamId}; you see the emergency accesses to your own teams' patients (${principal.careTeams.join(', ') || 'none'})`);
-    return { careTeamId, emergencyAccesses: (await this.emergencies.ofCareTeam(careTeamId, parseLimit(limit))).map(view) };
+    return { careTeamId, emergencyAccesses: (await this.report.ofCareTeam(principal, careTeamId, parseLimit(limit), headers)).map(view) };
   }
 }

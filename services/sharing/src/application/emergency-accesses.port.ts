@@ -9,6 +9,6 @@ export abstract class EmergencyAccesses {
   abstract openOfSubject(subject: string, at: string): Promise<readonly EmergencyAccessGrant[]>;
   /** Every emergency access of these patients' readers that covers one of `reads` (patient, subject, moment). */
   abstract covering(reads: readonly Readonly<{ patientId: string; subject: string; at: string }>[]): Promise<readonly EmergencyAccessGrant[]>;
-  /** The emergency accesses to a care team's patients, newest first: what is reported to the team. */
-  abstract ofCareTeam(careTeamId: string, limit: number): Promise<readonly EmergencyAccessGrant[]>;
+  /** The emergency accesses to a care team's patients, newest first but those to the `excluded` patients (a block): what is reported to the team. */
+  abstract ofCareTeam(careTeamId: string, limit: number, excluded: readonly string[]): Promise<readonly EmergencyAccessGrant[]>;
 }

@@ -54,8 +54,11 @@ export class PostgresEmergencyAccesses extends EmergencyAccesses {
     return rows.map(grantOf);
   }
 
-  override async ofCareTeam(careTeamId: string, limit: number): Promise<readonly EmergencyAccessGrant[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM emergency_access WHERE care_team_id = $1 ORDER BY opened_at DESC LIMIT $2`, [careTeamId, limit]);
+  override async ofCareTeam(careTeamId: string, limit: number, excluded: readonly string[]): Promise<readonly EmergencyAccessGrant[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM emergency_access WHERE care_team_id = $1 AND NOT (patient_id = ANY($3::uuid[])) ORDER BY opened_at DESC, grant_id LIMIT $2`,
+      [careTeamId, limit, excluded],
+    );
     return rows.map(grantOf);
   }
 }
