@@ -1,27 +1,30 @@
 /**
  * `npm run rebuild -- --service <name> --projection <name|all>`: drops a service's read model and rebuilds it from
- * the service's event log (issue #14 item 6), printing progress as it replays. Uses the service's own settings
+ * the service's event log (issue #14 item 6) — sharing's `audit-timeline` from every integration topic on the bus
+ * (Kafka with KAFKA_BROKERS, else the embedded event log) —, printing progress as it replays. Uses the service's own settings
  * (DATABASE_URL, DB_SCHEMA). Safe while the service runs: the rebuild is one transaction; readers see the old rows
  * until it commits, and the service's writes to those tables wait for it (see rebuildProjection).
  */
 import { parseArgs } from 'node:util';
 import { createPool, schemaConnectionString } from '@varde/database';
 import { rebuildProjection, type RebuildableProjection } from '@varde/event-sourcing';
-import { loadPlatformConfig, type ServiceName } from '@varde/platform';
+import type { MessageBus } from '@varde/messaging';
+import { createMessageBus, loadPlatformConfig, type ServiceName } from '@varde/platform';
 import type pg from 'pg';
 import { formsProjections } from '../services/forms/src/infrastructure/forms.projections';
 import { MEASUREMENTS_PROJECTIONS } from '../services/measurements/src/infrastructure/measurements.projections';
 import { pathwaysProjections } from '../services/pathways/src/infrastructure/pathways.projections';
+import { auditTimelineRebuild } from '../services/sharing/src/infrastructure/audit/audit-timeline.projection';
 import { sharingProjections } from '../services/sharing/src/infrastructure/sharing.projections';
 import { triageProjections } from '../services/triage/src/infrastructure/triage.projections';
 import { runCli, UsageError } from './cli';
 
-/** Each service's rebuildable read models. */
-const PROJECTIONS: Readonly<Record<ServiceName, (pool: pg.Pool) => Readonly<Record<string, RebuildableProjection>>>> = {
+/** Each service's rebuildable read models: from its own event log, or (sharing's audit timeline) from the bus's topics. */
+const PROJECTIONS: Readonly<Record<ServiceName, (pool: pg.Pool, bus: Pick<MessageBus, 'readAll'>) => Readonly<Record<string, RebuildableProjection>>>> = {
   forms: formsProjections,
   measurements: () => MEASUREMENTS_PROJECTIONS,
   pathways: pathwaysProjections,
-  sharing: sharingProjections,
+  sharing: (pool, bus) => ({ ...sharingProjections(pool), 'audit-timeline': auditTimelineRebuild(bus) }),
   triage: triageProjections,
 };
 
@@ -33,8 +36,10 @@ export async function rebuild(service: string, projection: string, env: NodeJS.P
   if (!projectionsOf) throw new UsageError(`--service: expected one of ${Object.keys(PROJECTIONS).join(', ')}; got ${JSON.stringify(service)}`);
   const config = loadPlatformConfig(service as ServiceName, env);
   const pool = createPool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: 1 });
+  // The bus (Kafka, or the embedded event log) is connected only when a projection reads it.
+  let bus: MessageBus | undefined;
   try {
-    const projections = projectionsOf(pool);
+    const projections = projectionsOf(pool, { readAll: (topic) => (bus ??= createMessageBus(config)).readAll(topic) });
     const names = projection === 'all' ? Object.keys(projections) : [projection];
     const unknown = names.filter((name) => !Object.hasOwn(projections, name));
     if (unknown.length > 0) throw new UsageError(`--projection: ${service} has ${Object.keys(projections).join(', ')} (or all); got ${JSON.stringify(projection)}`);
@@ -46,7 +51,7 @@ export async function rebuild(service: string, projection: string, env: NodeJS.P
     }
     return lines;
   } finally {
-    await pool.end();
+    await Promise.all([pool.end(), bus?.close()]);
   }
 }
 

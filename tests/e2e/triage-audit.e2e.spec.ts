@@ -286,9 +286,16 @@ describe('triage decisions an auditor can replay, over Kafka', () => {
         await platform.stopService(service);
         try {
           const live = await snapshot(service);
-          const run = await runScript('rebuild.ts', ['--service', service, '--projection', 'all'], { DATABASE_URL: platform.databaseUrl });
+          // The auditor's timeline is rebuilt from every integration topic on the platform's Kafka, which the other
+          // services go on publishing to: it holds every live row, and what arrived while sharing was stopped.
+          const timeline = service === 'sharing' ? await rowsOf(service, 'audit_timeline') : [];
+          const run = await runScript('rebuild.ts', ['--service', service, '--projection', 'all'], { DATABASE_URL: platform.databaseUrl, ...(platform.kafkaBrokers ? { KAFKA_BROKERS: platform.kafkaBrokers } : {}) });
           expect(run.code, run.stderr).toBe(0);
           expect(await snapshot(service)).toEqual(live);
+          if (service === 'sharing') {
+            expect(timeline.length).toBeGreaterThan(0);
+            expect(await rowsOf(service, 'audit_timeline')).toEqual(expect.arrayContaining(timeline));
+          }
           if (service === 'triage') {
             expect(live['worklist']!.length).toBeGreaterThan(0);
             expect(live['alerts']!.length).toBeGreaterThan(0);

@@ -127,9 +127,15 @@ const samples: { [K in IntegrationEventType]: IntegrationEvent<K> } = {
     alertId: 'alert-1', patientId: 'patient-1', level: 2, target: 'on-call', escalatedAt: at('2025-03-03T07:15:04.010Z'), acknowledgeBy: at('2025-03-03T07:45:04.010Z'),
   },
   'varde.triage.v1.AlertResolved': { alertId: 'alert-1', patientId: 'patient-1', outcome: 3, resolvedBy: 'sub-123', resolvedAt: at('2025-03-03T08:00:00.000Z') },
+  'varde.triage.v1.AlertAssigned': { alertId: 'alert-1', patientId: 'patient-1', assignee: 'sub-456', assignedBy: 'sub-123', assignedAt: at('2025-03-03T06:55:00.000Z') },
+  'varde.triage.v1.RuleOverrideSet': {
+    patientId: 'patient-1', ruleId: 'spo2-red', parameter: 'threshold', value: 88.5, reason: 'known COPD, habitual SpO2 89 %', setBy: 'sub-123',
+    setAt: at('2025-03-03T08:10:00.000Z'), overridesVersion: 3,
+  },
+  'varde.triage.v1.RuleOverrideRemoved': { patientId: 'patient-1', ruleId: 'spo2-red', reason: 'recovered', removedBy: 'sub-123', removedAt: at('2025-03-10T08:10:00.000Z'), overridesVersion: 4 },
   'varde.sharing.v1.AccessLogged': {
     entryId: 'entry-1', patientId: 'patient-1', actor, purpose: 'treatment', resource: 'Observation?patient=patient-1',
-    accessedAt: at('2025-03-03T07:00:00.000Z'),
+    accessedAt: at('2025-03-03T07:00:00.000Z'), reason: 'emergency access (outside the care team): acute dyspnoea', emergencyAccessId: 'grant-1',
   },
   'varde.sharing.v1.ConsentChanged': {
     consentId: 'consent-1', patientId: 'patient-1', version: 2, state: 1, provision: 2,

@@ -49,6 +49,9 @@ export const integrationEventTypes = {
   'varde.triage.v1.AlertAcknowledged': protobufCodec(triageV1Events.AlertAcknowledged),
   'varde.triage.v1.AlertEscalated': protobufCodec(triageV1Events.AlertEscalated),
   'varde.triage.v1.AlertResolved': protobufCodec(triageV1Events.AlertResolved),
+  'varde.triage.v1.AlertAssigned': protobufCodec(triageV1Events.AlertAssigned),
+  'varde.triage.v1.RuleOverrideSet': protobufCodec(triageV1Events.RuleOverrideSet),
+  'varde.triage.v1.RuleOverrideRemoved': protobufCodec(triageV1Events.RuleOverrideRemoved),
   'varde.sharing.v1.AccessLogged': protobufCodec(sharingV1Events.AccessLogged),
   'varde.sharing.v1.ConsentChanged': protobufCodec(sharingV1Events.ConsentChanged),
 } as const;

@@ -29,13 +29,17 @@ export async function createInfrastructure(config: PlatformConfig): Promise<Infr
   const onConnectionError = (error: Error): void => logger.warn({ err: error }, 'a database connection failed; it is dropped and a new one opened when needed');
   const pool = createPool({ connectionString: schemaConnectionString(config.database.url, config.database.schema), max: config.database.poolSize, onConnectionError });
   const eventStore = await createPostgresEventStore({ databaseUrl: config.database.url, schema: config.database.schema, onConnectionError });
-  const bus: MessageBus =
-    config.messaging.mode === 'kafka'
-      ? new KafkaMessageBus({ brokers: config.messaging.brokers, clientId: `varde-${config.service}`, logger, replicationFactor: config.messaging.replicationFactor, sessionTimeoutMs: config.messaging.sessionTimeoutMs })
-      : new PostgresMessageBus({ databaseUrl: config.database.url, schema: config.messaging.schema, logger });
+  const bus = createMessageBus(config, logger);
   health.register('database', async () => (await pool.query('SELECT 1')).rowCount === 1, { critical: true });
   health.register(config.messaging.mode === 'kafka' ? 'kafka' : 'event-log', () => bus.isHealthy(), { critical: true });
   return { config, logger, metrics, health, pool, eventStore, bus, credentials: new ClientCredentialsTokens(config.serviceIdentity) };
+}
+
+/** The bus the configuration chooses: Kafka (`KAFKA_BROKERS`), or the event log in PostgreSQL (embedded mode). */
+export function createMessageBus(config: PlatformConfig, logger?: Logger): MessageBus {
+  return config.messaging.mode === 'kafka'
+    ? new KafkaMessageBus({ brokers: config.messaging.brokers, clientId: `varde-${config.service}`, ...(logger ? { logger } : {}), replicationFactor: config.messaging.replicationFactor, sessionTimeoutMs: config.messaging.sessionTimeoutMs })
+    : new PostgresMessageBus({ databaseUrl: config.database.url, schema: config.messaging.schema, ...(logger ? { logger } : {}) });
 }
 
 /**

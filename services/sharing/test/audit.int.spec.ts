@@ -4,6 +4,7 @@ import { indexR4Definitions, r4Issues } from '@varde/fhir';
 import { PostgresMessageBus, type IntegrationMessage } from '@varde/messaging';
 import { eventually, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
+import { rebuild } from '../../../scripts/rebuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const databaseUrl = inject('databaseUrl');
@@ -92,6 +93,16 @@ function story(patientId: string) {
     ],
   };
 }
+
+/** What triage publishes of its own decisions beside the assessments and the alert lifecycle: an override, an assignment. */
+const internalTriageEvents = (patientId: string, alertId: string): IntegrationMessage[] => [
+  published('varde.triage.v1.RuleOverrideSet', patientId, { effective: '2026-03-01T12:00:00.000Z', recorded: '2026-03-01T12:00:00.000Z' }, {
+    patientId, ruleId: 'spo2-low', parameter: 'threshold', value: 87, reason: 'known COPD, habitual SpO2 88-89 %', setBy: 'nurse-7', setAt: at('2026-03-01T12:00:00Z'), overridesVersion: 1,
+  }),
+  published('varde.triage.v1.AlertAssigned', patientId, { effective: '2026-03-02T08:12:00.000Z', recorded: '2026-03-02T08:12:00.000Z' }, {
+    alertId, patientId, assignee: 'dr-berg', assignedBy: 'nurse-7', assignedAt: at('2026-03-02T08:12:00Z'),
+  }),
+];
 
 const get = async (path: string, token: string, reason?: string) =>
   fetch(`${sharing.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...(reason === undefined ? {} : { 'audit-reason': reason }) } });
@@ -205,6 +216,49 @@ describe('the state as of an instant (GET /api/audit/patients/:id/state)', () =>
   });
 });
 
+describe("triage's own decisions on the timeline: the patient's rule overrides and who was given an alert", () => {
+  it('shows them in words, and the state as of an instant holds the overrides in force and who held the alert', async () => {
+    const { patientId, alertId, messages } = await onTimeline();
+    const inner = internalTriageEvents(patientId, alertId);
+    await bus.publish(inner);
+    await projected(patientId, messages.length + inner.length);
+    const auditor = await issuer.token('auditor');
+    const body = (await (await get(`/api/audit/patients/${patientId}/timeline?limit=100`, auditor, 'complaint 2026/119')).json()) as TimelineBody;
+    expect(body.events.filter((e) => inner.some((m) => m.id === e.eventId)).map((e) => e.summary)).toEqual([
+      "Rule spo2-low: the patient's own threshold set to 87 by nurse-7 (overrides v1): known COPD, habitual SpO2 88-89 %",
+      'Alert assigned to dr-berg by nurse-7',
+    ]);
+    const state = (await (await get(`/api/audit/patients/${patientId}/state?at=2026-03-02T08:20:00.000Z`, auditor, 'complaint 2026/119')).json()) as { openAlerts: unknown[]; ruleOverrides: unknown[] };
+    expect(state.openAlerts).toEqual([expect.objectContaining({ alertId, assignedTo: 'dr-berg', acknowledgedBy: 'nurse-7' })]);
+    expect(state.ruleOverrides).toEqual([{ ruleId: 'spo2-low', parameter: 'threshold', value: 87, reason: 'known COPD, habitual SpO2 88-89 %', setBy: 'nurse-7', setAt: '2026-03-01T12:00:00.000Z', overridesVersion: 1 }]);
+  });
+});
+
+describe('the timeline is a projection of the logs', () => {
+  const rowsOf = async (patientIds: readonly string[]) =>
+    (await db.query(`SELECT to_jsonb(t) AS row FROM ${schema}.audit_timeline t WHERE patient_id = ANY($1) ORDER BY event_id`, [patientIds])).rows.map((r: { row: unknown }) => r.row);
+
+  it('rebuilt from the integration topics (npm run rebuild) equals the live one, rows edited or deleted in the table restored', async () => {
+    const a = await onTimeline();
+    const inner = internalTriageEvents(a.patientId, a.alertId);
+    await bus.publish(inner);
+    await projected(a.patientId, a.messages.length + inner.length);
+    const b = await onTimeline();
+    const patients = [a.patientId, b.patientId];
+    const live = await rowsOf(patients);
+    expect(live).toHaveLength(a.messages.length + inner.length + b.messages.length);
+
+    // Someone with access to sharing's database edits the projection: a decision's words changed, a measurement removed.
+    await db.query(`UPDATE ${schema}.audit_timeline SET summary = 'Triaged green: no rule matched' WHERE event_id = $1`, [a.triaged.id]);
+    await db.query(`DELETE FROM ${schema}.audit_timeline WHERE event_id = $1`, [b.spo2.id]);
+    expect(await rowsOf(patients)).not.toEqual(live);
+
+    const [line] = await rebuild('sharing', 'audit-timeline', { DATABASE_URL: databaseUrl, DB_SCHEMA: schema });
+    expect(line).toMatch(new RegExp(`^sharing/audit-timeline rebuilt in schema ${schema} from \\d+ events in \\d+ ms: \\d+ rows in audit_timeline$`));
+    expect(await rowsOf(patients)).toEqual(live);
+  });
+});
+
 describe('the decisions of a period across patients (GET /api/audit/decisions), what audit:verify re-runs', () => {
   it('lists every decision recorded in the window, of one pathway when asked, and logs each patient read', async () => {
     const a = await onTimeline();
@@ -251,7 +305,8 @@ describe('FHIR R4 exports: AuditEvent, Provenance, the whole patient as a Bundle
     expect(read).toMatchObject({
       action: 'R',
       type: { code: 'rest' },
-      purposeOfEvent: [{ text: 'audit: complaint 2026/118' }],
+      // Coded as the Norwegian AuditEvent profile binds it (v3 PurposeOfUse), with the purpose and reason in words.
+      purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HCOMPL', display: 'health compliance' }], text: 'audit: complaint 2026/118' }],
       agent: [
         expect.objectContaining({ requestor: true, who: { identifier: { system: 'https://varde.no/fhir/sid/subject', value: 'auditor-2' } } }),
         expect.objectContaining({ requestor: false, who: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: expect.any(String) } } }),

@@ -186,6 +186,16 @@ describe('alerts (real pathways, sharing and triage processes on the embedded bu
     }
     expect(await eventsOf(id)).toEqual(done);
     expect((await alertsOf(raised.patientId))[0]).toMatchObject({ status: 'resolved' });
+
+    // The assignment is published for the auditor's timeline (who held the alert), by whom, in the lifecycle's order.
+    const lifecycle = await eventually(async () => {
+      // Escalations of the still unacknowledged alert may come in between on a slow machine: not what is checked here.
+      const ours = (await bus.readAll('varde.triage.v1')).filter((m) => m.key === raised.patientId && m.type.startsWith('varde.triage.v1.Alert') && m.type !== 'varde.triage.v1.AlertEscalated');
+      return ours.some((m) => m.type === 'varde.triage.v1.AlertResolved') ? ours : undefined;
+    }, 'the alert lifecycle on the bus');
+    expect(lifecycle.map((m) => m.type)).toEqual(['varde.triage.v1.AlertRaised', 'varde.triage.v1.AlertAcknowledged', 'varde.triage.v1.AlertAssigned', 'varde.triage.v1.AlertResolved']);
+    const assigned = lifecycle.find((m) => m.type === 'varde.triage.v1.AlertAssigned')!;
+    expect(integrationEventTypes['varde.triage.v1.AlertAssigned'].decode(assigned.payload)).toMatchObject({ alertId: id, patientId: raised.patientId, assignee: 'dr-berg', assignedBy: body.history.find((h) => h.type === 'AlertAssigned')!.actor.subject });
   });
 
   it('escalates an unacknowledged red alert along the chain each limit period until acknowledged', async () => {

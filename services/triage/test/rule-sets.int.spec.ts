@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { integrationEventTypes } from '@varde/contracts';
 import { schemaConnectionString } from '@varde/database';
 import { deadLetterTopic, PostgresMessageBus } from '@varde/messaging';
 import { eventually, type ServiceProcess, startServiceStack, startTestIssuer, syntheticNationalId, type TestIssuer, auditReasonFor } from '@varde/testing';
@@ -200,6 +201,16 @@ describe('triage rule sets, overrides, late data, verification and what-if (real
     await eventually(async () => ((await current(patientId)).reasons.includes('SpO2 85 % is below 86 %') ? true : undefined), 'the personal threshold to apply');
     const removed = await call('DELETE', path, clinician, { reason: 'baseline improved' });
     expect(await removed.json()).toMatchObject({ version: 2, overrides: [], colour: 'red' });
+
+    // Both are published for the auditor's timeline (issue #22): an input of every later decision, which names their version.
+    const published = await eventually(async () => {
+      const ours = (await bus.readAll('varde.triage.v1')).filter((m) => m.key === patientId && m.type.startsWith('varde.triage.v1.RuleOverride'));
+      return ours.length === 2 ? ours : undefined;
+    }, 'the override changes on the bus');
+    expect(published.map((m) => [m.type, integrationEventTypes[m.type as 'varde.triage.v1.RuleOverrideSet'].decode(m.payload)])).toEqual([
+      ['varde.triage.v1.RuleOverrideSet', expect.objectContaining({ patientId, ruleId: 'spo2-low', parameter: 'threshold', value: 86, reason: 'stable baseline 87–89 % for two years', overridesVersion: 1 })],
+      ['varde.triage.v1.RuleOverrideRemoved', expect.objectContaining({ patientId, ruleId: 'spo2-low', reason: 'baseline improved', overridesVersion: 2 })],
+    ]);
   });
 
   it('an enrolment on a rule set triage does not have is dead-lettered with the reason, and the consumer goes on', async () => {

@@ -44,6 +44,8 @@ export function sharingIntegrationMapping(event: RecordedEvent): IntegrationMess
           purpose: e.data.purpose,
           resource: e.data.resource,
           accessedAt: new Date(e.data.accessedAt),
+          reason: e.data.reason ?? '',
+          emergencyAccessId: e.data.emergency?.grantId ?? '',
         }),
       });
     }

@@ -10,6 +10,9 @@ const ALERT_RAISED = 'varde.triage.v1.AlertRaised';
 const ALERT_ACKNOWLEDGED = 'varde.triage.v1.AlertAcknowledged';
 const ALERT_ESCALATED = 'varde.triage.v1.AlertEscalated';
 const ALERT_RESOLVED = 'varde.triage.v1.AlertResolved';
+const ALERT_ASSIGNED = 'varde.triage.v1.AlertAssigned';
+const RULE_OVERRIDE_SET = 'varde.triage.v1.RuleOverrideSet';
+const RULE_OVERRIDE_REMOVED = 'varde.triage.v1.RuleOverrideRemoved';
 
 const outcomes: Readonly<Record<AlertOutcome, triageV1Events.AlertOutcome>> = {
   'contacted-patient': triageV1Events.AlertOutcome.ALERT_OUTCOME_CONTACTED_PATIENT,
@@ -19,9 +22,11 @@ const outcomes: Readonly<Record<AlertOutcome, triageV1Events.AlertOutcome>> = {
 };
 
 /**
- * Publishes PatientTriaged and the alert lifecycle (raised — also when a yellow alert turns red —,
- * acknowledged, escalated, resolved). Registrations, recorded and withdrawn inputs, rule overrides, assignments and
- * comments (free text that may hold health details) stay private to triage.
+ * Publishes PatientTriaged, the alert lifecycle (raised — also when a yellow alert turns red —, acknowledged,
+ * assigned, escalated, resolved) and the patient's rule overrides (an input of every later decision, which names
+ * their version): what an auditor needs on the patient's timeline (issue #22). Registrations and recorded and
+ * withdrawn inputs (copies of other services' events, published by them), enrolment changes and missed tasks (the
+ * same), and comments (free text read in triage's alert history) stay private to triage.
  */
 export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessage | undefined {
   // Every type published here is listed in triageIntegrationMapping.eventTypes below: the relay reads no other.
@@ -86,12 +91,40 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
         payload: integrationEventTypes[ALERT_RESOLVED].encode({ alertId: d.alertId, patientId: d.patientId, outcome: outcomes[d.outcome], resolvedBy: e.metadata.actor.subject, resolvedAt: new Date(d.resolvedAt) }),
       });
     }
+    case 'AlertAssigned':
+      return integrationMessageFor('triage', e, {
+        type: ALERT_ASSIGNED,
+        key: e.data.patientId,
+        payload: integrationEventTypes[ALERT_ASSIGNED].encode({ alertId: e.data.alertId, patientId: e.data.patientId, assignee: e.data.assignee, assignedBy: e.metadata.actor.subject, assignedAt: new Date(e.data.assignedAt) }),
+      });
+    case 'RuleOverrideSet': {
+      const d = e.data;
+      return integrationMessageFor('triage', e, {
+        type: RULE_OVERRIDE_SET,
+        key: d.patientId,
+        payload: integrationEventTypes[RULE_OVERRIDE_SET].encode({
+          patientId: d.patientId,
+          ruleId: d.ruleId,
+          parameter: d.parameter,
+          value: d.value,
+          reason: d.reason,
+          setBy: d.setBy,
+          setAt: new Date(d.setAt),
+          overridesVersion: d.overridesVersion,
+        }),
+      });
+    }
+    case 'RuleOverrideRemoved': {
+      const d = e.data;
+      return integrationMessageFor('triage', e, {
+        type: RULE_OVERRIDE_REMOVED,
+        key: d.patientId,
+        payload: integrationEventTypes[RULE_OVERRIDE_REMOVED].encode({ patientId: d.patientId, ruleId: d.ruleId, reason: d.reason, removedBy: d.removedBy, removedAt: new Date(d.removedAt), overridesVersion: d.overridesVersion }),
+      });
+    }
     case 'PatientRegisteredForTriage':
     case 'TriageInputRecorded':
     case 'TriageInputWithdrawn':
-    case 'RuleOverrideSet':
-    case 'RuleOverrideRemoved':
-    case 'AlertAssigned':
     case 'AlertCommented':
     case 'TriageEnrolmentChanged':
     case 'TriageTaskMissed':
@@ -103,5 +136,15 @@ export function triageIntegrationMapping(event: RecordedEvent): IntegrationMessa
   }
 }
 
-/** What the mapping can publish: the relay skips the rest (inputs, registrations, overrides, assignments, comments) unread. */
-triageIntegrationMapping.eventTypes = ['PatientTriaged', 'AlertRaised', 'AlertSeverityRaised', 'AlertAcknowledged', 'AlertEscalated', 'AlertResolved'] as const;
+/** What the mapping can publish: the relay skips the rest (inputs, registrations, enrolment changes, missed tasks, comments) unread. */
+triageIntegrationMapping.eventTypes = [
+  'PatientTriaged',
+  'AlertRaised',
+  'AlertSeverityRaised',
+  'AlertAcknowledged',
+  'AlertAssigned',
+  'AlertEscalated',
+  'AlertResolved',
+  'RuleOverrideSet',
+  'RuleOverrideRemoved',
+] as const;

@@ -26,9 +26,33 @@ const nameOf = (type: string): string => type.slice(type.lastIndexOf('.') + 1);
 function actOf(type: string): Readonly<{ type: Coding; action: AuditEvent['action'] }> {
   const name = nameOf(type);
   if (name === 'PatientTriaged') return { type: lifecycle('originate', 'Originate/Retain Record Lifecycle Event'), action: 'E' };
-  if (/Corrected|Changed|Paused|Resumed|Acknowledged|Escalated|Resolved|Expired|Discharged/.test(name)) return { type: lifecycle('amend', 'Amend (Update) Record Lifecycle Event'), action: 'U' };
+  if (/Corrected|Changed|Paused|Resumed|Acknowledged|Assigned|Escalated|Resolved|Expired|Discharged|Removed/.test(name)) return { type: lifecycle('amend', 'Amend (Update) Record Lifecycle Event'), action: 'U' };
   if (name === 'MeasurementEnteredInError') return { type: lifecycle('deprecate', 'Deprecate Record Lifecycle Event'), action: 'U' };
   return { type: lifecycle('originate', 'Originate/Retain Record Lifecycle Event'), action: 'C' };
+}
+
+/** HL7 v3 PurposeOfUse (v3-ActReason), which the Norwegian AuditEvent profile (no-basis-Auditevent) binds purposeOfEvent to. */
+const PURPOSE_OF_USE = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
+
+/**
+ * The purpose of use of a read, coded: under an emergency access ETREAT, else by the reader's role (a clinician or
+ * another party's system: treatment; the patient; a guardian: family requested; an auditor: health compliance).
+ */
+function purposeOfUse(role: string, emergency: boolean): Coding | undefined {
+  if (emergency) return { system: PURPOSE_OF_USE, code: 'ETREAT', display: 'Emergency Treatment' };
+  switch (role) {
+    case 'clinician':
+    case 'system':
+      return { system: PURPOSE_OF_USE, code: 'TREAT', display: 'treatment' };
+    case 'patient':
+      return { system: PURPOSE_OF_USE, code: 'PATRQT', display: 'patient requested' };
+    case 'guardian':
+      return { system: PURPOSE_OF_USE, code: 'FAMRQT', display: 'family requested' };
+    case 'auditor':
+      return { system: PURPOSE_OF_USE, code: 'HCOMPL', display: 'health compliance' };
+    default:
+      return undefined;
+  }
 }
 
 /** The agents of an event: the person or system who caused it (requestor), and the organisation they acted for. */
@@ -45,6 +69,19 @@ function agentsOf(actor: TimelineEvent['actor']): AuditEventAgent[] {
   ];
   if (actor.organisation) agents.push({ type: { text: 'organisation the agent acted for' }, who: { identifier: { system: ORGANISATION_SYSTEM, value: actor.organisation } }, requestor: false });
   return agents;
+}
+
+/**
+ * A read's purpose: coded PurposeOfUse, and in words what it was read for and why it was allowed (the access policy's
+ * reason, an auditor's stated reason, an emergency access's reason) — the Norwegian profile's purpose-of-use and, in
+ * words, its decision reference.
+ */
+function purposeOfEventOf(role: string, purpose: string, reason: string, emergencyAccessId: string): Pick<AuditEvent, 'purposeOfEvent'> {
+  const coding = purposeOfUse(role, emergencyAccessId !== '');
+  // An auditor's purpose already names their reason (`audit: <reason>`).
+  const words = [purpose, purpose.includes(reason) ? '' : reason, emergencyAccessId && `emergency access ${emergencyAccessId}`].filter((w) => w !== '').join('; ');
+  if (!coding && !words) return {};
+  return { purposeOfEvent: [{ ...(coding ? { coding: [coding] } : {}), ...(words ? { text: words } : {}) }] };
 }
 
 const patientEntity = (patientId: string): AuditEventEntity => ({
@@ -77,7 +114,7 @@ export function auditEventOf(event: TimelineEvent, observer: string): AuditEvent
       period: { start: text(d.accessedAt) || event.effectiveTime, end: text(d.accessedAt) || event.effectiveTime },
       recorded: event.recordedTime,
       outcome: '0',
-      ...(text(d.purpose) ? { purposeOfEvent: [{ text: text(d.purpose) }] } : {}),
+      ...purposeOfEventOf(text(reader.role), text(d.purpose), text(d.reason), text(d.emergencyAccessId)),
       agent: agentsOf({ subject: text(reader.subject), role: text(reader.role), ...(text(reader.organisation) ? { organisation: text(reader.organisation) } : {}), ...(text(reader.onBehalfOf) ? { onBehalfOf: text(reader.onBehalfOf) } : {}) }),
       source,
       entity: [

@@ -38,7 +38,7 @@ describe('patientStateAsOf', () => {
       expect(patientStateAsOf(history, asOf('2026-01-09T00:00:00.000Z')).enrolment).toMatchObject({ status: 'active', pathwayId: 'heart-failure', pathwayVersion: 2, ruleSetVersion: 4, careTeamId: 'team-b' });
     });
     it('is empty before the first event, whatever is known later', () => {
-      expect(patientStateAsOf(history, asOf('2025-12-31T00:00:00.000Z'))).toEqual({ at: '2025-12-31T00:00:00.000Z', knownAt: now, events: 0, enrolment: null, triage: null, openAlerts: [], consents: [], assignedForms: [] });
+      expect(patientStateAsOf(history, asOf('2025-12-31T00:00:00.000Z'))).toEqual({ at: '2025-12-31T00:00:00.000Z', knownAt: now, events: 0, enrolment: null, triage: null, openAlerts: [], ruleOverrides: [], consents: [], assignedForms: [] });
     });
   });
 
@@ -58,6 +58,38 @@ describe('patientStateAsOf', () => {
     });
     it('closes it when resolved', () => {
       expect(patientStateAsOf(history, asOf('2026-01-02T10:00:00.000Z')).openAlerts).toEqual([]);
+    });
+    it('says whom it was given to, from the assignment on', () => {
+      const assigned = [...history, event('varde.triage.v1.AlertAssigned', '2026-01-02T09:50:00.000Z', { alertId: 'a-1', assignee: 'dr-3', assignedBy: 'dr-2' })];
+      expect(patientStateAsOf(assigned, asOf('2026-01-02T09:45:00.000Z')).openAlerts[0]).not.toHaveProperty('assignedTo');
+      expect(patientStateAsOf(assigned, asOf('2026-01-02T09:55:00.000Z')).openAlerts[0]).toMatchObject({ alertId: 'a-1', assignedTo: 'dr-3' });
+      expect(describeEvent('varde.triage.v1.AlertAssigned', { assignee: 'dr-3', assignedBy: 'dr-2' })).toBe('Alert assigned to dr-3 by dr-2');
+    });
+  });
+
+  describe("the patient's rule overrides (a decision's input)", () => {
+    const set = (ruleId: string, value: number, version: number, effective: string) =>
+      event('varde.triage.v1.RuleOverrideSet', effective, { ruleId, parameter: 'threshold', value, reason: 'known COPD', setBy: 'dr-1', setAt: effective, overridesVersion: version });
+    const history = [
+      enrolled,
+      set('spo2-red', 88, 1, '2026-01-02T00:00:00.000Z'),
+      set('spo2-red', 87, 2, '2026-01-03T00:00:00.000Z'),
+      set('hr-high', 130, 3, '2026-01-03T00:00:00.000Z'),
+      event('varde.triage.v1.PatientTriaged', '2026-01-03T08:00:00.000Z', { assessmentId: 't-1', colour: 'COLOUR_GREEN', reasons: [], provenance: { ruleSetId: 'copd-default', ruleSetVersion: 2, inputs: [], overridesVersion: 3 } }),
+      event('varde.triage.v1.RuleOverrideRemoved', '2026-01-04T00:00:00.000Z', { ruleId: 'spo2-red', reason: 'recovered', removedBy: 'dr-1', overridesVersion: 4 }),
+    ];
+    it('holds each rule at its latest value, and the decision names the version it applied', () => {
+      const state = patientStateAsOf(history, asOf('2026-01-03T12:00:00.000Z'));
+      expect(state.ruleOverrides).toEqual([
+        { ruleId: 'spo2-red', parameter: 'threshold', value: 87, reason: 'known COPD', setBy: 'dr-1', setAt: '2026-01-03T00:00:00.000Z', overridesVersion: 2 },
+        { ruleId: 'hr-high', parameter: 'threshold', value: 130, reason: 'known COPD', setBy: 'dr-1', setAt: '2026-01-03T00:00:00.000Z', overridesVersion: 3 },
+      ]);
+      expect(state.triage).toMatchObject({ assessmentId: 't-1', overridesVersion: 3 });
+    });
+    it('drops a removed override, and says so in words on the timeline', () => {
+      expect(patientStateAsOf(history, asOf('2026-01-05T00:00:00.000Z')).ruleOverrides.map((o) => o.ruleId)).toEqual(['hr-high']);
+      expect(history.at(-1)!.summary).toBe("Rule spo2-red: the patient's own value removed by dr-1, the rule set's applies again (overrides v4): recovered");
+      expect(history[1]!.summary).toBe("Rule spo2-red: the patient's own threshold set to 88 by dr-1 (overrides v1): known COPD");
     });
   });
 

@@ -29,6 +29,8 @@ export type TriageAsOf = Readonly<{
   ruleSet: Readonly<{ id: string; version: number; hash: string }>;
   engineVersion: string;
   inputs: readonly string[];
+  /** Version of the patient's rule overrides the decision applied (0: none); {@link PatientStateAsOf.ruleOverrides} lists them. */
+  overridesVersion: number;
 }>;
 
 /** An alert open at the instant, and who held it. */
@@ -40,11 +42,16 @@ export type AlertAsOf = Readonly<{
   assessmentId: string;
   acknowledgedBy?: string;
   acknowledgedAt?: string;
+  /** The clinician it was last given to (AlertAssigned). */
+  assignedTo?: string;
   escalation?: Readonly<{ level: number; target: string; at: string }>;
 }>;
 
 /** A consent or block in its version at the instant. */
 export type ConsentAsOf = Readonly<{ consentId: string; version: number; state: string; provision: string; parties: readonly EventData[]; categories: readonly string[] }>;
+
+/** The patient's own value for a rule's parameter in force at the instant (triage's rule overrides). */
+export type RuleOverrideAsOf = Readonly<{ ruleId: string; parameter: string; value: number; reason: string; setBy: string; setAt: string; overridesVersion: number }>;
 
 /** A form assigned and neither answered nor expired at the instant. */
 export type AssignedFormAsOf = Readonly<{ assignmentId: string; questionnaire: string; assignedAt: string; dueAt?: string; expiresAt?: string }>;
@@ -58,6 +65,8 @@ export type PatientStateAsOf = Readonly<{
   enrolment: EnrolmentAsOf | null;
   triage: TriageAsOf | null;
   openAlerts: readonly AlertAsOf[];
+  /** The patient's rule overrides in force, one per rule. */
+  ruleOverrides: readonly RuleOverrideAsOf[];
   consents: readonly ConsentAsOf[];
   assignedForms: readonly AssignedFormAsOf[];
 }>;
@@ -67,6 +76,7 @@ type Folding = {
   enrolment: EnrolmentAsOf | null;
   triage: TriageAsOf | null;
   alerts: Map<string, AlertAsOf>;
+  overrides: Map<string, RuleOverrideAsOf>;
   consents: Map<string, ConsentAsOf>;
   forms: Map<string, AssignedFormAsOf>;
 };
@@ -90,7 +100,7 @@ export const byEffectiveTime = (a: TimelineEvent, b: TimelineEvent): number =>
  * patient's first event the state is empty, not an error. Pure: the same events give the same state.
  */
 export function patientStateAsOf(timeline: readonly TimelineEvent[], asOf: AsOf): PatientStateAsOf {
-  const folding: Folding = { events: 0, enrolment: null, triage: null, alerts: new Map(), consents: new Map(), forms: new Map() };
+  const folding: Folding = { events: 0, enrolment: null, triage: null, alerts: new Map(), overrides: new Map(), consents: new Map(), forms: new Map() };
   for (const event of timeline.filter((e) => isWithin(e, asOf)).sort(byEffectiveTime)) apply(folding, event);
   return {
     at: asOf.at,
@@ -99,6 +109,7 @@ export function patientStateAsOf(timeline: readonly TimelineEvent[], asOf: AsOf)
     enrolment: folding.enrolment,
     triage: folding.triage,
     openAlerts: [...folding.alerts.values()],
+    ruleOverrides: [...folding.overrides.values()],
     consents: [...folding.consents.values()].filter((c) => c.state !== 'entered in error'),
     assignedForms: [...folding.forms.values()],
   };
@@ -148,6 +159,7 @@ function apply(s: Folding, event: TimelineEvent): void {
         ruleSet: { id: text(provenance.ruleSetId), version: num(provenance.ruleSetVersion), hash: text(provenance.ruleSetHash) },
         engineVersion: text(provenance.engineVersion),
         inputs: list(provenance.inputs).map((i) => text(i.eventId)),
+        overridesVersion: num(provenance.overridesVersion),
       };
       return;
     }
@@ -173,8 +185,27 @@ function apply(s: Folding, event: TimelineEvent): void {
       if (alert) s.alerts.set(alert.alertId, { ...alert, escalation: { level: num(d.level), target: text(d.target), at: text(d.escalatedAt) || event.effectiveTime } });
       return;
     }
+    case 'AlertAssigned': {
+      const alert = s.alerts.get(text(d.alertId));
+      if (alert) s.alerts.set(alert.alertId, { ...alert, assignedTo: text(d.assignee) });
+      return;
+    }
     case 'AlertResolved':
       s.alerts.delete(text(d.alertId));
+      return;
+    case 'RuleOverrideSet':
+      s.overrides.set(text(d.ruleId), {
+        ruleId: text(d.ruleId),
+        parameter: text(d.parameter),
+        value: num(d.value),
+        reason: text(d.reason),
+        setBy: text(d.setBy),
+        setAt: text(d.setAt) || event.effectiveTime,
+        overridesVersion: num(d.overridesVersion),
+      });
+      return;
+    case 'RuleOverrideRemoved':
+      s.overrides.delete(text(d.ruleId));
       return;
     case 'ConsentChanged': {
       const earlier = s.consents.get(text(d.consentId));

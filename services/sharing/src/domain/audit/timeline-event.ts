@@ -107,6 +107,12 @@ export function describeEvent(type: string, data: EventData): string {
       return `Alert escalated (level ${num(data.level)}) to ${text(data.target)}`;
     case 'AlertResolved':
       return `Alert resolved by ${text(data.resolvedBy)}: ${enumWord(data.outcome, 'ALERT_OUTCOME_')}`;
+    case 'AlertAssigned':
+      return `Alert assigned to ${text(data.assignee)} by ${text(data.assignedBy)}`;
+    case 'RuleOverrideSet':
+      return `Rule ${text(data.ruleId)}: the patient's own ${text(data.parameter)} set to ${num(data.value)} by ${text(data.setBy)} (overrides v${num(data.overridesVersion)})${text(data.reason) ? `: ${text(data.reason)}` : ''}`;
+    case 'RuleOverrideRemoved':
+      return `Rule ${text(data.ruleId)}: the patient's own value removed by ${text(data.removedBy)}, the rule set's applies again (overrides v${num(data.overridesVersion)})${text(data.reason) ? `: ${text(data.reason)}` : ''}`;
     case 'AccessLogged': {
       const actor = (data.actor ?? {}) as EventData;
       return `Data read by ${text(actor.role)} ${text(actor.subject)} for ${text(data.purpose)}: ${text(data.resource)}`;

@@ -1,17 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { integrationEventTopic, integrationEventTypes, type IntegrationEventType } from '@varde/contracts';
-import { actorOfMessage, type DeliveredMessage } from '@varde/messaging';
+import { integrationEventTopic, integrationEventTypes, isIntegrationEventType, type IntegrationEventType } from '@varde/contracts';
+import type { RebuildableProjection } from '@varde/event-sourcing';
+import { actorOfMessage, type DeliveredMessage, type MessageBus } from '@varde/messaging';
 import { INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure, type TypedHandlers } from '@varde/platform';
 import type pg from 'pg';
 import { describeEvent, effectiveTimeOf } from '../../domain/audit/timeline-event';
 import { timelineJson } from './timeline-json';
 
 const TYPES = Object.keys(integrationEventTypes) as IntegrationEventType[];
+const TOPICS = [...new Set(TYPES.map(integrationEventTopic))];
 
 /**
  * The auditor's timeline (ADR 0017): every integration event about a patient, from all five services' topics,
  * one row each, in the consumer's transaction (the runner's processed ids and `ON CONFLICT` make a redelivery
- * write nothing). A projection: emptied, it is filled again by reading the topics from the beginning.
+ * write nothing). A projection: emptied, it is filled again by reading the topics from the beginning
+ * ({@link auditTimelineRebuild}).
  */
 @Injectable()
 export class AuditTimelineProjection extends IntegrationConsumer {
@@ -20,31 +23,65 @@ export class AuditTimelineProjection extends IntegrationConsumer {
   }
 
   protected override definition(): ConsumerDefinition {
-    const handlers = Object.fromEntries(TYPES.map((type) => [type, (event: unknown, message: DeliveredMessage, context: { client: pg.PoolClient }) => this.apply(type, event, message, context.client)]));
-    return { group: 'audit-timeline', topics: [...new Set(TYPES.map(integrationEventTopic))], handlers: handlers as TypedHandlers };
+    const handlers = Object.fromEntries(TYPES.map((type) => [type, (event: unknown, message: DeliveredMessage, context: { client: pg.PoolClient }) => storeTimelineEvent(context.client, type, event, message)]));
+    return { group: 'audit-timeline', topics: TOPICS, handlers: handlers as TypedHandlers };
   }
+}
 
-  /** Stores one event of a patient's timeline: `event` is the message as the consumer decoded it. */
-  async apply(type: IntegrationEventType, event: unknown, message: DeliveredMessage, client: pg.PoolClient): Promise<void> {
-    const data = timelineJson(type, event);
-    const patientId = typeof data.patientId === 'string' ? data.patientId : message.key;
-    if (!patientId) return;
-    await client.query(
-      `INSERT INTO audit_timeline (event_id, patient_id, type, source, effective_time, recorded_time, correlation_id, causation_id, actor, summary, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING`,
-      [
-        message.id,
-        patientId,
-        message.type,
-        message.source,
-        effectiveTimeOf(message.type, data, message.time),
-        message.recordedTime,
-        message.correlationId,
-        message.causationId,
-        JSON.stringify(actorOfMessage(message) ?? null),
-        describeEvent(message.type, data),
-        JSON.stringify(data),
-      ],
-    );
+/** Stores one event of a patient's timeline: `event` is the message's payload, decoded. */
+export async function storeTimelineEvent(client: pg.ClientBase, type: IntegrationEventType, event: unknown, message: DeliveredMessage): Promise<void> {
+  const data = timelineJson(type, event);
+  const patientId = typeof data.patientId === 'string' ? data.patientId : message.key;
+  if (!patientId) return;
+  await client.query(
+    `INSERT INTO audit_timeline (event_id, patient_id, type, source, effective_time, recorded_time, correlation_id, causation_id, actor, summary, data)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING`,
+    [
+      message.id,
+      patientId,
+      message.type,
+      message.source,
+      effectiveTimeOf(message.type, data, message.time),
+      message.recordedTime,
+      message.correlationId,
+      message.causationId,
+      JSON.stringify(actorOfMessage(message) ?? null),
+      describeEvent(message.type, data),
+      JSON.stringify(data),
+    ],
+  );
+}
+
+/**
+ * The timeline rebuilt from the logs it is a projection of: emptied, and refilled in one transaction (see
+ * `rebuildProjection`) from every integration topic read from its beginning on `bus` — the same rows the live consumer
+ * writes. What `npm run rebuild -- --service sharing --projection audit-timeline` runs; the audit test compares the
+ * two.
+ */
+export function auditTimelineRebuild(bus: Pick<MessageBus, 'readAll'>): RebuildableProjection {
+  return {
+    tables: ['audit_timeline'],
+    refill: async (tx, onProgress) => {
+      let read = 0;
+      for (const topic of TOPICS) {
+        for (const message of await bus.readAll(topic)) {
+          read += 1;
+          const event = decoded(message);
+          if (event) await storeTimelineEvent(tx, event.type, event.payload, message);
+        }
+        onProgress(read);
+      }
+      return read;
+    },
+  };
+}
+
+// A message the live consumer could not decode went to the dead-letter topic and made no row: the rebuild skips it too.
+function decoded(message: DeliveredMessage): { type: IntegrationEventType; payload: unknown } | undefined {
+  if (!isIntegrationEventType(message.type)) return undefined;
+  try {
+    return { type: message.type, payload: integrationEventTypes[message.type].decode(message.payload) };
+  } catch {
+    return undefined;
   }
 }
