@@ -1,7 +1,7 @@
 /**
  * `npm run rebuild -- --service <name> --projection <name|all>`: drops a service's read model and rebuilds it from
- * the service's event log (issue #14 item 6) — sharing's `audit-timeline` from every integration topic on the bus
- * (Kafka with KAFKA_BROKERS, else the embedded event log) —, printing progress as it replays. Uses the service's own settings
+ * the service's event log (issue #14 item 6), printing progress as it replays. Sharing's `audit-timeline` is rebuilt
+ * from every integration topic on the bus (Kafka with KAFKA_BROKERS, else the embedded event log), when named. Uses the service's own settings
  * (DATABASE_URL, DB_SCHEMA). Safe while the service runs: the rebuild is one transaction; readers see the old rows
  * until it commits, and the service's writes to those tables wait for it (see rebuildProjection).
  */
@@ -19,13 +19,22 @@ import { sharingProjections } from '../services/sharing/src/infrastructure/shari
 import { triageProjections } from '../services/triage/src/infrastructure/triage.projections';
 import { runCli, UsageError } from './cli';
 
-/** Each service's rebuildable read models: from its own event log, or (sharing's audit timeline) from the bus's topics. */
-const PROJECTIONS: Readonly<Record<ServiceName, (pool: pg.Pool, bus: Pick<MessageBus, 'readAll'>) => Readonly<Record<string, RebuildableProjection>>>> = {
+/** Each service's rebuildable read models of its own event log (what `all` rebuilds). */
+const PROJECTIONS: Readonly<Record<ServiceName, (pool: pg.Pool) => Readonly<Record<string, RebuildableProjection>>>> = {
   forms: formsProjections,
   measurements: () => MEASUREMENTS_PROJECTIONS,
   pathways: pathwaysProjections,
-  sharing: (pool, bus) => ({ ...sharingProjections(pool), 'audit-timeline': auditTimelineRebuild(bus) }),
+  sharing: sharingProjections,
   triage: triageProjections,
+};
+
+/**
+ * Read models fed by other services' integration topics (sharing's audit timeline), rebuilt from the bus: only when
+ * named, since they need the bus the service reads (a Kafka-mode timeline rebuilt without KAFKA_BROKERS would read
+ * the empty embedded log).
+ */
+const FROM_THE_BUS: Readonly<Partial<Record<ServiceName, Readonly<Record<string, (bus: Pick<MessageBus, 'readAll'>) => RebuildableProjection>>>>> = {
+  sharing: { 'audit-timeline': auditTimelineRebuild },
 };
 
 const USAGE = `usage: npm run rebuild -- --service <${Object.keys(PROJECTIONS).join('|')}> --projection <name|all>`;
@@ -39,10 +48,12 @@ export async function rebuild(service: string, projection: string, env: NodeJS.P
   // The bus (Kafka, or the embedded event log) is connected only when a projection reads it.
   let bus: MessageBus | undefined;
   try {
-    const projections = projectionsOf(pool, { readAll: (topic) => (bus ??= createMessageBus(config)).readAll(topic) });
-    const names = projection === 'all' ? Object.keys(projections) : [projection];
+    const ownLog = projectionsOf(pool);
+    const fromTheBus = Object.entries(FROM_THE_BUS[service as ServiceName] ?? {}).map(([name, of]) => [name, of({ readAll: (topic) => (bus ??= createMessageBus(config)).readAll(topic) })] as const);
+    const projections = { ...ownLog, ...Object.fromEntries(fromTheBus) };
+    const names = projection === 'all' ? Object.keys(ownLog) : [projection];
     const unknown = names.filter((name) => !Object.hasOwn(projections, name));
-    if (unknown.length > 0) throw new UsageError(`--projection: ${service} has ${Object.keys(projections).join(', ')} (or all); got ${JSON.stringify(projection)}`);
+    if (unknown.length > 0) throw new UsageError(`--projection: ${service} has ${Object.keys(ownLog).join(', ')} (or all)${fromTheBus.length > 0 ? `, and from the bus ${fromTheBus.map(([name]) => name).join(', ')}` : ''}; got ${JSON.stringify(projection)}`);
     const lines: string[] = [];
     for (const name of names) {
       const report = await rebuildProjection(pool, projections[name]!, { onProgress: (events) => progress(`${service}/${name}: ${events} events replayed …`) });
