@@ -63,9 +63,12 @@ export function childAgeAt(birthDate: string, now: string): number {
 const permit = (relation: AccessDecision['relation'], reason: string, basis: string, obligations: readonly string[] = []): AccessDecision => ({ decision: 'permit', relation, reason, basis, obligations });
 const deny = (relation: AccessDecision['relation'], reason: string, basis: string): AccessDecision => ({ decision: 'deny', relation, reason, basis, obligations: [] });
 
-/** Whether a block names this principal: their HPR number, or the organisation they act for. */
-function blocks(block: BlockFact, principal: Principal, category: DataCategory): boolean {
-  if (block.categories.length > 0 && !block.categories.includes(category)) return false;
+/**
+ * Whether a block names this principal — their HPR number, or the organisation they act for — for `category` (any
+ * category when none is given).
+ */
+export function blockNames(block: BlockFact, principal: Pick<Principal, 'hprNumber' | 'organisation'>, category?: DataCategory): boolean {
+  if (category !== undefined && block.categories.length > 0 && !block.categories.includes(category)) return false;
   return block.parties.some((p) => (p.kind === 'practitioner' && p.value === principal.hprNumber) || (p.kind !== 'practitioner' && p.kind !== 'related-person' && p.value === principal.organisation));
 }
 
@@ -87,7 +90,7 @@ export function decidePatientAccess(principal: Principal, question: AccessQuesti
   const emergency = (why: string) =>
     permit(relation, `emergency access (${why}): ${facts.emergency!.reason}`, EMERGENCY_ACCESS.basis, [EMERGENCY_OBLIGATION]);
 
-  const block = principal.role === 'patient' || principal.role === 'guardian' ? undefined : facts.blocks.find((b) => blocks(b, principal, category));
+  const block = principal.role === 'patient' || principal.role === 'guardian' ? undefined : facts.blocks.find((b) => blockNames(b, principal, category));
   if (block !== undefined) {
     if (emergencyAllows && EMERGENCY_ACCESS.overridesBlocks) return emergency(`overrides the patient's block Consent/${block.consentId}`);
     return deny(relation, `the patient has blocked your access to their ${category} (Consent/${block.consentId}); in an emergency, open emergency access with a reason`, 'pasient- og brukerrettighetsloven § 5-3 (rett til å nekte); helsepersonelloven § 25 (taushetsplikt, samtykke)');

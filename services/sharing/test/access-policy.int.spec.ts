@@ -229,8 +229,16 @@ describe('emergency access (akuttilgang)', () => {
     const actor = { subject: 'dr-team', role: 'clinician', organisation: '999999999', hprNumber: '2222222', careTeams: ['copd-care-team'], patientIds: [], patientId: '' };
     const ask = async () => callGrpc(client.checkAccess({ actor, action: 'read', patientId, category: 'measurements', careTeamId: '', careTeamKnown: false }, await issuer.credentials.metadata('sharing')), 'sharing.CheckAccess');
     expect(await ask()).toMatchObject({ permit: false, relation: 'care-team', reason: expect.stringContaining('blocked'), obligations: [] });
-    expect((await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, team, { reason: 'Hjertestans på sengepost, trenger siste målinger' })).status).toBe(201);
+    const opened = await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, team, { reason: 'Hjertestans på sengepost, trenger siste målinger' });
+    expect(opened.status).toBe(201);
     expect(await ask()).toMatchObject({ permit: true, obligations: ['log-as-emergency-access'], basis: expect.stringContaining('helsepersonelloven § 7') });
+    // The care team's report says which of the patient's blocks it overrode (a colleague reads it; the blocked clinician does not see the patient there).
+    const block = (await call(sharing, 'GET', `/fhir/Consent?patient=${patientId}`, await issuer.token('patient', { patientId }))).body;
+    const consentId = ((block['entry'] as Json[])[0]!['resource'] as Json)['id'] as string;
+    expect(opened.body).toMatchObject({ overridesBlocks: [`Consent/${consentId}`] });
+    const report = await call(sharing, 'GET', '/api/care-teams/copd-care-team/emergency-accesses', await issuer.token('clinician', { subject: 'dr-team-colleague', hprNumber: '2222223' }));
+    expect(report.body['emergencyAccesses']).toEqual(expect.arrayContaining([expect.objectContaining({ grantId: opened.body['grantId'], patientId, overridesBlocks: [`Consent/${consentId}`] })]));
+    expect(((await call(sharing, 'GET', '/api/care-teams/copd-care-team/emergency-accesses', team)).body['emergencyAccesses'] as Json[]).map((g) => g['patientId'])).not.toContain(patientId);
   });
 });
 

@@ -30,6 +30,8 @@ const view = (g: EmergencyAccessGrant) => ({
   openedAt: g.openedAt,
   expiresAt: g.expiresAt,
   ...(g.careTeamId ? { careTeamId: g.careTeamId } : {}),
+  // The patient's blocks naming the clinician that it overrode: the care team sees that the patient had shut them out.
+  ...(g.overridesBlocks ? { overridesBlocks: g.overridesBlocks.map((id) => `Consent/${id}`) } : {}),
 });
 
 /**

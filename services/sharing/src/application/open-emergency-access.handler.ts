@@ -4,6 +4,7 @@ import { EventStore, Transactions, handleCommandInTransaction } from '@varde/eve
 import { emergencyAccessDecider, type OpenEmergencyAccess } from '../domain/emergency-access.decide';
 import { emergencyAccessStreamId, type EmergencyAccessGrant } from '../domain/emergency-access.events';
 import { EmergencyAccesses } from './emergency-accesses.port';
+import { PatientAccessDecisions } from './patient-access.decisions';
 import { RecordAccessHandler } from './record-access.handler';
 
 /**
@@ -17,11 +18,16 @@ export class OpenEmergencyAccessHandler {
     @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(EmergencyAccesses) private readonly emergencies: EmergencyAccesses,
     @Inject(RecordAccessHandler) private readonly accessLog: RecordAccessHandler,
+    @Inject(PatientAccessDecisions) private readonly decisions: PatientAccessDecisions,
   ) {}
 
-  /** Opens it (a retried command id finds the grant it opened) and resolves to the grant. */
-  async handle(data: OpenEmergencyAccess['data'], metadata: CommandMetadata): Promise<EmergencyAccessGrant> {
-    const command = { type: 'OpenEmergencyAccess' as const, data, metadata };
+  /**
+   * Opens it (a retried command id finds the grant it opened), noting the patient's blocks it overrides (those naming
+   * the clinician, which the care team's report shows), and resolves to the grant.
+   */
+  async handle(data: Omit<OpenEmergencyAccess['data'], 'overridesBlocks'>, metadata: CommandMetadata): Promise<EmergencyAccessGrant> {
+    const overridesBlocks = await this.decisions.blocksNaming({ hprNumber: data.hprNumber, organisation: data.actor.organisation }, data.patientId, metadata.now);
+    const command = { type: 'OpenEmergencyAccess' as const, data: { ...data, ...(overridesBlocks.length > 0 ? { overridesBlocks } : {}) }, metadata };
     const grant = await handleCommandInTransaction(this.transactions, this.store, emergencyAccessStreamId(data.grantId), emergencyAccessDecider, command, async (tx, result) => {
       if (result.state.status !== 'open') throw new Error(`emergency access ${data.grantId} did not open`);
       await this.emergencies.apply(tx, result.state.grant);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATA_CATEGORIES, decidePatientAccess, type AccessDecision, type BlockFact, type Principal } from '@varde/auth';
+import { blockNames, DATA_CATEGORIES, decidePatientAccess, type AccessDecision, type BlockFact, type Principal } from '@varde/auth';
 import { AccessPolicy, EnrolmentDirectory, type BatchAccessQuestion, type ListedPatient, type PatientAccessQuestion } from '@varde/platform';
 import { inForce } from '../domain/consent.events';
 import type { EmergencyAccessGrant } from '../domain/emergency-access.events';
@@ -78,12 +78,17 @@ export class PatientAccessDecisions extends AccessPolicy {
     );
   }
 
+  /** The Consent ids of the blocks in force at `now` that name this actor, whatever they cover: what an emergency access of theirs overrides. */
+  async blocksNaming(actor: Pick<Principal, 'hprNumber' | 'organisation'>, patientId: string, now: string): Promise<readonly string[]> {
+    const consents = (await this.consents.ofPatients([patientId])).get(patientId) ?? [];
+    return denialsInForce(consents, now)
+      .filter((block) => blockNames(block, actor))
+      .map((block) => block.consentId);
+  }
+
   private decideFor(principal: Principal, question: PatientAccessQuestion, known: KnownOfPatient, now: string): AccessDecision {
     // Every deny in force: a block on the parties it names, and for a guardian what the child denied them.
-    const blocks: BlockFact[] = known.consents
-      .map((c) => c.current)
-      .filter((c) => c.terms.provision === 'deny' && inForce(c.terms, now))
-      .map((c) => ({ consentId: c.consentId, parties: c.terms.parties, categories: c.terms.categories }));
+    const blocks = denialsInForce(known.consents, now);
     const { emergency, registration } = known;
     const guardianship = registration && {
       relatedPersonId: registration.relatedPersonId,
@@ -100,4 +105,12 @@ export class PatientAccessDecisions extends AccessPolicy {
       ...(guardianship ? { guardianship } : {}),
     });
   }
+}
+
+// A patient's consents that deny (blocks, and a child's denials to a guardian) in force at `now`.
+function denialsInForce(consents: readonly StoredConsent[], now: string): BlockFact[] {
+  return consents
+    .map((c) => c.current)
+    .filter((c) => c.terms.provision === 'deny' && inForce(c.terms, now))
+    .map((c) => ({ consentId: c.consentId, parties: c.terms.parties, categories: c.terms.categories }));
 }

@@ -9,6 +9,8 @@ export type EmergencyAccessGrant = Readonly<{
   hprNumber?: string;
   /** The care team of the patient's active enrolment when it was opened: the team it is reported to. */
   careTeamId?: string;
+  /** The patient's blocks (Consent ids) naming the clinician when it was opened: what it overrides (absent: none). */
+  overridesBlocks?: readonly string[];
   reason: string;
   openedAt: string;
   expiresAt: string;

@@ -6,8 +6,8 @@ import type pg from 'pg';
 import { EmergencyAccesses } from '../application/emergency-accesses.port';
 import type { EmergencyAccessGrant } from '../domain/emergency-access.events';
 
-type Row = { grant_id: string; patient_id: string; actor: Actor & { hprNumber?: string }; care_team_id: string | null; reason: string; opened_at: Date; expires_at: Date };
-const COLUMNS = 'grant_id, patient_id, actor, care_team_id, reason, opened_at, expires_at';
+type Row = { grant_id: string; patient_id: string; actor: Actor & { hprNumber?: string }; care_team_id: string | null; reason: string; opened_at: Date; expires_at: Date; overrides_blocks: string[] };
+const COLUMNS = 'grant_id, patient_id, actor, care_team_id, reason, opened_at, expires_at, overrides_blocks';
 const grantOf = (r: Row): EmergencyAccessGrant => {
   const { hprNumber, ...actor } = r.actor;
   return {
@@ -16,6 +16,7 @@ const grantOf = (r: Row): EmergencyAccessGrant => {
     actor,
     ...(hprNumber ? { hprNumber } : {}),
     ...(r.care_team_id ? { careTeamId: r.care_team_id } : {}),
+    ...(r.overrides_blocks.length > 0 ? { overridesBlocks: r.overrides_blocks } : {}),
     reason: r.reason,
     openedAt: r.opened_at.toISOString(),
     expiresAt: r.expires_at.toISOString(),
@@ -31,8 +32,8 @@ export class PostgresEmergencyAccesses extends EmergencyAccesses {
 
   override async apply(tx: Transaction, grant: EmergencyAccessGrant): Promise<void> {
     await tx.query(
-      `INSERT INTO emergency_access (grant_id, patient_id, actor_subject, actor, care_team_id, reason, opened_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (grant_id) DO NOTHING`,
-      [grant.grantId, grant.patientId, grant.actor.subject, JSON.stringify({ ...grant.actor, ...(grant.hprNumber ? { hprNumber: grant.hprNumber } : {}) }), grant.careTeamId ?? null, grant.reason, grant.openedAt, grant.expiresAt],
+      `INSERT INTO emergency_access (grant_id, patient_id, actor_subject, actor, care_team_id, reason, opened_at, expires_at, overrides_blocks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (grant_id) DO NOTHING`,
+      [grant.grantId, grant.patientId, grant.actor.subject, JSON.stringify({ ...grant.actor, ...(grant.hprNumber ? { hprNumber: grant.hprNumber } : {}) }), grant.careTeamId ?? null, grant.reason, grant.openedAt, grant.expiresAt, grant.overridesBlocks ?? []],
     );
   }
 

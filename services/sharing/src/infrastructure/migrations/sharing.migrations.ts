@@ -10,7 +10,7 @@ import { pmdIn } from './0008-pmd-in.migration';
 import { exchangeCounts } from './0009-exchange-counts.migration';
 import { selfCarePlans } from './0010-self-care-plans.migration';
 import { pmdBackCatalogue } from './0011-pmd-back-catalogue.migration';
-import { emergencyAccessByClinician } from './0012-emergency-access-by-clinician.migration';
+import { emergencyAccessReport } from './0012-emergency-access-report.migration';
 
 /**
  * The sharing service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -30,6 +30,6 @@ export const sharingMigrations: MigrationSet = {
     '0009-exchange-counts': exchangeCounts,
     '0010-self-care-plans': selfCarePlans,
     '0011-pmd-back-catalogue': pmdBackCatalogue,
-    '0012-emergency-access-by-clinician': emergencyAccessByClinician,
+    '0012-emergency-access-report': emergencyAccessReport,
   },
 };

@@ -1,8 +1,0 @@
-import { sqlMigration } from '@varde/database';
-
-/**
- * Emergency accesses by the clinician who opened them: every list a clinician reads (worklist, alerts) asks which
- * patients they hold an open emergency access to (`openOfSubject`), which without this index reads the whole table.
- */
-export const emergencyAccessByClinician = sqlMigration(`
-  CREATE INDEX emergency_access_by_actor ON emergency_access (actor_subject, expires_at DESC);`);
