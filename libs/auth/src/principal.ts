@@ -37,6 +37,7 @@ export function toActor(principal: Principal): Actor {
     subject: principal.subject,
     role: principal.role,
     ...(principal.organisation === undefined ? {} : { organisation: principal.organisation }),
+    ...(principal.hprNumber === undefined ? {} : { hprNumber: principal.hprNumber }),
   };
 }
 

@@ -17,6 +17,6 @@ export function colourFromProto(colour: Colour): ColourName | undefined {
 }
 
 /** An actor as the contracts carry it: absent optional parts are empty strings. */
-export function actorToProto(actor: Readonly<{ subject: string; role: string; organisation?: string; onBehalfOf?: string }> | Actor): ActorMessage {
-  return { subject: actor.subject, role: actor.role, organisation: actor.organisation ?? '', onBehalfOf: actor.onBehalfOf ?? '' };
+export function actorToProto(actor: Readonly<{ subject: string; role: string; organisation?: string; onBehalfOf?: string; hprNumber?: string }> | Actor): ActorMessage {
+  return { subject: actor.subject, role: actor.role, organisation: actor.organisation ?? '', onBehalfOf: actor.onBehalfOf ?? '', hprNumber: actor.hprNumber ?? '' };
 }

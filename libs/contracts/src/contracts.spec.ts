@@ -17,7 +17,7 @@ import {
 import { protoRoot } from './proto-paths';
 import { publicEventDomain, publicEventTypes, publicFeedTopic } from './public-feed';
 
-const actor = { subject: 'sub-123', role: 'clinician', organisation: 'trust-a', onBehalfOf: '' };
+const actor = { subject: 'sub-123', role: 'clinician', organisation: 'trust-a', onBehalfOf: '', hprNumber: '' };
 const heartRate = { system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' };
 // Millisecond precision on purpose: it is what a Date carries and must survive the wire.
 const at = (iso: string): Date => new Date(iso);

@@ -40,12 +40,14 @@ export const ROLES = ['patient', 'guardian', 'clinician', 'pathway-designer', 's
 /** One of {@link ROLES}. */
 export type Role = (typeof ROLES)[number];
 
-/** Who did something: the token's subject, role and organisation. */
+/** Who did something: the token's subject, role and organisation, and a health professional's HPR number. */
 export type Actor = Readonly<{
   subject: string;
   role: Role;
   organisation?: string;
   onBehalfOf?: string;
+  /** HPR number (Helsepersonellregisteret) of a health professional, from HelseID's `hpr_number` claim. */
+  hprNumber?: string;
 }>;
 
 /** Metadata stored with every event (architecture: event sourcing). */

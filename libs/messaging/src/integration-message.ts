@@ -7,7 +7,7 @@ import { serviceTopic, type IntegrationMessage } from './message-bus';
  * auditors' timelines (issue #22) show the person, role, organisation and on-behalf-of of every event, also for
  * events whose payload names nobody (a measurement, a triage decision, a task).
  */
-const actorHeaders = { subject: 'ce_actorsubject', role: 'ce_actorrole', organisation: 'ce_actororganisation', onBehalfOf: 'ce_actoronbehalfof' } as const;
+const actorHeaders = { subject: 'ce_actorsubject', role: 'ce_actorrole', organisation: 'ce_actororganisation', onBehalfOf: 'ce_actoronbehalfof', hprNumber: 'ce_actorhprnumber' } as const;
 
 /** Builds the integration message for a domain event, carrying the event's ids, times, actor and trace context over. */
 export function integrationMessageFor(
@@ -37,16 +37,18 @@ function encodeActor(actor: Actor): Record<string, string> {
   const headers: Record<string, string> = { [actorHeaders.subject]: actor.subject, [actorHeaders.role]: actor.role };
   if (actor.organisation) headers[actorHeaders.organisation] = actor.organisation;
   if (actor.onBehalfOf) headers[actorHeaders.onBehalfOf] = actor.onBehalfOf;
+  if (actor.hprNumber) headers[actorHeaders.hprNumber] = actor.hprNumber;
   return headers;
 }
 
 /** Who caused the event of a message, from its actor headers; undefined for a message without them (published before they existed, or by another producer). */
-export function actorOfMessage(message: Pick<IntegrationMessage, 'headers'>): Readonly<{ subject: string; role: string; organisation?: string; onBehalfOf?: string }> | undefined {
+export function actorOfMessage(message: Pick<IntegrationMessage, 'headers'>): Readonly<{ subject: string; role: string; organisation?: string; onBehalfOf?: string; hprNumber?: string }> | undefined {
   const headers = message.headers ?? {};
   const subject = headers[actorHeaders.subject];
   const role = headers[actorHeaders.role];
   if (subject === undefined || role === undefined) return undefined;
   const organisation = headers[actorHeaders.organisation];
   const onBehalfOf = headers[actorHeaders.onBehalfOf];
-  return { subject, role, ...(organisation ? { organisation } : {}), ...(onBehalfOf ? { onBehalfOf } : {}) };
+  const hprNumber = headers[actorHeaders.hprNumber];
+  return { subject, role, ...(organisation ? { organisation } : {}), ...(onBehalfOf ? { onBehalfOf } : {}), ...(hprNumber ? { hprNumber } : {}) };
 }

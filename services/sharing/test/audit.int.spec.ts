@@ -66,7 +66,7 @@ function story(patientId: string) {
     messages: [
       published('varde.pathways.v1.PatientEnrolled', patientId, { effective: '2026-03-01T10:00:00.000Z', recorded: '2026-03-01T10:00:00.500Z' }, {
         patientId, enrolmentId: randomUUID(), pathwayId: 'copd', pathwayVersion: 3, ruleSetId: 'copd-default', ruleSetVersion: 0, enrolledAt: at('2026-03-01T10:00:00Z'),
-        enrolledBy: { ...nurse, onBehalfOf: '' }, careTeamId: 'copd-care-team', admission: 1, questionnaires: ['http://varde.no/fhir/Questionnaire/cat|1'],
+        enrolledBy: { ...nurse, onBehalfOf: '', hprNumber: '' }, careTeamId: 'copd-care-team', admission: 1, questionnaires: ['http://varde.no/fhir/Questionnaire/cat|1'],
       }),
       published('varde.forms.v1.FormAssigned', patientId, { effective: '2026-03-01T10:01:00.000Z', recorded: '2026-03-01T10:01:00.000Z' }, {
         assignmentId: 'assignment-1', patientId, questionnaireUrl: 'http://varde.no/fhir/Questionnaire/cat', questionnaireVersion: '1', assignedAt: at('2026-03-01T10:01:00Z'),
@@ -88,7 +88,7 @@ function story(patientId: string) {
       }, { subject: 'varde-triage', role: 'system' }),
       published('varde.pathways.v1.PatientDischarged', patientId, { effective: '2026-03-10T12:00:00.000Z', recorded: '2026-03-10T12:00:00.000Z' }, {
         patientId, enrolmentId: randomUUID(), reason: pathwaysV1Events.DischargeReason.DISCHARGE_REASON_COMPLETED, dischargedAt: at('2026-03-10T12:00:00Z'),
-        pathwayId: 'copd', careTeamId: 'copd-care-team', dischargedBy: { ...nurse, onBehalfOf: '' },
+        pathwayId: 'copd', careTeamId: 'copd-care-team', dischargedBy: { ...nurse, onBehalfOf: '', hprNumber: '' },
       }),
     ],
   };
@@ -289,7 +289,8 @@ describe('FHIR R4 exports: AuditEvent, Provenance, the whole patient as a Bundle
   it('gives the timeline as valid R4 AuditEvents, reads as IHE BALP patient reads with the purpose', async () => {
     indexR4Definitions();
     const { patientId, ...s } = await onTimeline();
-    const auditor = await issuer.token('auditor', { subject: 'auditor-2' });
+    // An auditor who is a health professional: HelseID's hpr_number travels with the read into the export.
+    const auditor = await issuer.token('auditor', { subject: 'auditor-2', hprNumber: '9144889' });
     await get(`/api/audit/patients/${patientId}/timeline`, auditor, 'complaint 2026/118');
     await projected(patientId, s.messages.length + 1);
 
@@ -308,7 +309,8 @@ describe('FHIR R4 exports: AuditEvent, Provenance, the whole patient as a Bundle
       // Coded as the Norwegian AuditEvent profile binds it (v3 PurposeOfUse), with the purpose and reason in words.
       purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HCOMPL', display: 'health compliance' }], text: 'audit: complaint 2026/118' }],
       agent: [
-        expect.objectContaining({ requestor: true, who: { identifier: { system: 'https://varde.no/fhir/sid/subject', value: 'auditor-2' } } }),
+        // Named by HPR number, as the Norwegian AuditEvent profile names a health professional; the token's subject beside it.
+        expect.objectContaining({ requestor: true, who: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '9144889' } }, altId: 'auditor-2' }),
         expect.objectContaining({ requestor: false, who: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: expect.any(String) } } }),
       ],
       entity: [expect.objectContaining({ what: { reference: `Patient/${patientId}` } }), expect.objectContaining({ description: `/api/audit/patients/${patientId}/timeline` })],
@@ -408,7 +410,7 @@ describe('the strategy figures from the events (GET /api/figures)', () => {
         parties: [{ kind: sharingV1Events.ConsentPartyKind.CONSENT_PARTY_KIND_MUNICIPALITY, system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '974589095', display: 'Hjemmetjenesten' }],
       })),
       prem(p1, '2031-01-25T09:00:00.000Z', 80),
-      published('varde.sharing.v1.AccessLogged', p1, t('2031-01-09T09:00:00.000Z'), sharingV1Events.AccessLogged.fromPartial({ entryId: randomUUID(), patientId: p1, actor: { subject: 'kommune-1', role: 'system', organisation: '974589095', onBehalfOf: '' }, purpose: 'home care', resource: 'Observation' })),
+      published('varde.sharing.v1.AccessLogged', p1, t('2031-01-09T09:00:00.000Z'), sharingV1Events.AccessLogged.fromPartial({ entryId: randomUUID(), patientId: p1, actor: { subject: 'kommune-1', role: 'system', organisation: '974589095', onBehalfOf: '', hprNumber: '' }, purpose: 'home care', resource: 'Observation' })),
       published('varde.measurements.v1.MeasurementRecorded', p1, t('2031-01-09T08:00:00.000Z'), measurementsV1Events.MeasurementRecorded.fromPartial({ measurementId: randomUUID(), patientId: p1, value: 95, unit: '%' }), { subject: 'gateway-1', role: 'system' }),
       enrolled(p2, 'en-2', '2031-01-10T09:00:00.000Z', 2),
       contact(p2, '2031-01-11T09:00:00.000Z', pathwaysV1Events.ContactDriver.CONTACT_DRIVER_NEED, 10),

@@ -27,7 +27,7 @@ const recordAccess = async (entries: sharingV1Service.AccessEntry[], metadata?: 
 const entry = (patientId: string, overrides: Partial<sharingV1Service.AccessEntry> = {}): sharingV1Service.AccessEntry => ({
   entryId: randomUUID(),
   patientId,
-  actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999', onBehalfOf: '' },
+  actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999', onBehalfOf: '', hprNumber: '' },
   purpose: 'treatment',
   resource: `Observation?patient=${patientId}`,
   accessedAt: new Date('2025-01-15T08:00:00.000Z'),
@@ -61,7 +61,7 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
   it('records reads, shows them to the patient newest first, and publishes AccessLogged', async () => {
     const patientId = randomUUID();
     const older = entry(patientId, { accessedAt: new Date('2025-01-15T08:00:00.000Z'), purpose: 'treatment' });
-    const newer = entry(patientId, { accessedAt: new Date('2025-01-15T09:00:00.000Z'), purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888', onBehalfOf: '' } });
+    const newer = entry(patientId, { accessedAt: new Date('2025-01-15T09:00:00.000Z'), purpose: 'follow-up', actor: { subject: 'gp-7', role: 'clinician', organisation: '888888888', onBehalfOf: '', hprNumber: '' } });
     const otherPatient = randomUUID();
 
     expect(await recordAccess([older, newer, entry(otherPatient)])).toEqual({ recorded: 3 });
@@ -120,7 +120,7 @@ describe('RecordAccess over gRPC and the access log over HTTP', () => {
 
   it('refuses a request with one bad entry and writes nothing of it', async () => {
     const patientId = randomUUID();
-    const bad = recordAccess([entry(patientId), entry(patientId, { actor: { subject: 'x', role: '', organisation: '', onBehalfOf: '' } }), entry(randomUUID())]);
+    const bad = recordAccess([entry(patientId), entry(patientId, { actor: { subject: 'x', role: '', organisation: '', onBehalfOf: '', hprNumber: '' } }), entry(randomUUID())]);
     await expect(bad).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[1].actor.role') });
     await expect(recordAccess([entry('')])).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[0].patient_id') });
     await expect(recordAccess([entry(patientId, { entryId: '' })])).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('entries[0].entry_id') });
@@ -137,7 +137,7 @@ describe('only Varde services may write the access log (service identity, ADR 00
     ["another service's token (for pathways)", () => bearer(issuer.token('system', { subject: 'varde-forms', audience: 'varde-pathways' })), 'does not include "varde-sharing"'],
   ])('refuses RecordAccess with %s: UNAUTHENTICATED, nothing written', async (_case, metadata, message) => {
     const patientId = randomUUID();
-    const forged = entry(patientId, { actor: { subject: 'made-up-clinician', role: 'clinician', organisation: '', onBehalfOf: '' }, accessedAt: new Date(Date.now() - 400 * 86_400_000) });
+    const forged = entry(patientId, { actor: { subject: 'made-up-clinician', role: 'clinician', organisation: '', onBehalfOf: '', hprNumber: '' }, accessedAt: new Date(Date.now() - 400 * 86_400_000) });
     await expect(recordAccess([forged], await metadata())).rejects.toMatchObject({ kind: 'unauthorized', message: expect.stringContaining(message) });
     expect(await rowsIn(patientId)).toBe(0);
   });

@@ -48,7 +48,7 @@ export function spo2Corrected(patientId: string, measurementId: string, value: n
     effectiveTime,
     correctedTime: new Date(),
     reason: 'typed 86 instead of 96',
-    actor: { subject: 'nurse-1', role: 'clinician', organisation: '', onBehalfOf: '' },
+    actor: { subject: 'nurse-1', role: 'clinician', organisation: '', onBehalfOf: '', hprNumber: '' },
   });
 }
 
@@ -61,7 +61,7 @@ export function spo2EnteredInError(patientId: string, measurementId: string, eff
     effectiveTime,
     correctedTime: new Date(),
     reason: 'another person used the oximeter',
-    actor: { subject: 'nurse-1', role: 'clinician', organisation: '', onBehalfOf: '' },
+    actor: { subject: 'nurse-1', role: 'clinician', organisation: '', onBehalfOf: '', hprNumber: '' },
   });
 }
 
@@ -76,7 +76,7 @@ export function patientEnrolled(patientId: string, ruleSetId: string, ruleSetVer
     ruleSetId,
     ruleSetVersion,
     enrolledAt: now,
-    enrolledBy: { subject: 'dr-1', role: 'clinician', organisation: '', onBehalfOf: '' },
+    enrolledBy: { subject: 'dr-1', role: 'clinician', organisation: '', onBehalfOf: '', hprNumber: '' },
     careTeamId,
     questionnaires: [],
     admission: 1,

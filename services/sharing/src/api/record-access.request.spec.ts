@@ -8,7 +8,7 @@ const patient = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
 const entry = (overrides: Partial<sharingV1Service.AccessEntry> = {}): sharingV1Service.AccessEntry => ({
   entryId: 'e-1',
   patientId: patient,
-  actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999', onBehalfOf: '' },
+  actor: { subject: 'nurse-1', role: 'clinician', organisation: '999999999', onBehalfOf: '', hprNumber: '' },
   purpose: 'treatment',
   resource: `Observation?patient=${patient}`,
   accessedAt: new Date('2026-11-22T07:59:00.000Z'),
@@ -52,7 +52,7 @@ describe('RecordAccess request validation', () => {
   });
 
   it('reports every bad field of the request at once', () => {
-    expect(fieldsOf(() => accessEntriesFrom([entry({ entryId: '' }), entry({ patientId: 'not-a-uuid', actor: { subject: 's', role: 'janitor', organisation: '', onBehalfOf: '' } })], now))).toEqual([
+    expect(fieldsOf(() => accessEntriesFrom([entry({ entryId: '' }), entry({ patientId: 'not-a-uuid', actor: { subject: 's', role: 'janitor', organisation: '', onBehalfOf: '', hprNumber: '' } })], now))).toEqual([
       'entries[0].entry_id',
       'entries[1].patient_id',
       'entries[1].actor.role',

@@ -69,5 +69,6 @@ function actorFrom(actor: sharingV1Service.AccessEntry['actor'], role: Role): Ac
     role,
     ...(actor?.organisation ? { organisation: actor.organisation } : {}),
     ...(actor?.onBehalfOf ? { onBehalfOf: actor.onBehalfOf } : {}),
+    ...(actor?.hprNumber ? { hprNumber: actor.hprNumber } : {}),
   };
 }

@@ -5,6 +5,8 @@ import { decisionInputs, type EventData, type TimelineEvent } from '../../domain
 const ORGANISATION_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.101';
 /** The identity provider's subject ids (never a national identity number). */
 const SUBJECT_SYSTEM = 'https://varde.no/fhir/sid/subject';
+/** HPR (Helsepersonellregisteret) numbers, the identifier the Norwegian AuditEvent profile gives a health professional. */
+const HPR_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.4';
 /** Varde's integration event types (`varde.triage.v1.PatientTriaged`), as AuditEvent.subtype. */
 const EVENT_TYPE_SYSTEM = 'https://varde.no/fhir/CodeSystem/integration-event-type';
 /** Triage rule sets, as `<id>|<version>`. */
@@ -62,7 +64,9 @@ function agentsOf(actor: TimelineEvent['actor']): AuditEventAgent[] {
     {
       type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: actor.role === 'system' ? 'AUT' : 'IRCP', display: actor.role === 'system' ? 'author (originator)' : 'information recipient' }] },
       role: [{ coding: [{ system: 'https://varde.no/fhir/CodeSystem/role', code: actor.role }] }],
-      who: { identifier: { system: SUBJECT_SYSTEM, value: actor.subject } },
+      // A health professional by their HPR number, as the Norwegian AuditEvent profile names the reader; else the token's subject.
+      who: actor.hprNumber ? { identifier: { system: HPR_SYSTEM, value: actor.hprNumber } } : { identifier: { system: SUBJECT_SYSTEM, value: actor.subject } },
+      ...(actor.hprNumber ? { altId: actor.subject } : {}),
       requestor: true,
       ...(actor.onBehalfOf ? { name: `on behalf of ${actor.onBehalfOf}` } : {}),
     },
@@ -115,7 +119,7 @@ export function auditEventOf(event: TimelineEvent, observer: string): AuditEvent
       recorded: event.recordedTime,
       outcome: '0',
       ...purposeOfEventOf(text(reader.role), text(d.purpose), text(d.reason), text(d.emergencyAccessId)),
-      agent: agentsOf({ subject: text(reader.subject), role: text(reader.role), ...(text(reader.organisation) ? { organisation: text(reader.organisation) } : {}), ...(text(reader.onBehalfOf) ? { onBehalfOf: text(reader.onBehalfOf) } : {}) }),
+      agent: agentsOf({ subject: text(reader.subject), role: text(reader.role), ...(text(reader.organisation) ? { organisation: text(reader.organisation) } : {}), ...(text(reader.onBehalfOf) ? { onBehalfOf: text(reader.onBehalfOf) } : {}), ...(text(reader.hprNumber) ? { hprNumber: text(reader.hprNumber) } : {}) }),
       source,
       entity: [
         patientEntity(event.patientId),

@@ -2,7 +2,7 @@ import type { IntegrationEvent } from '@varde/contracts';
 import { describe, expect, it } from 'vitest';
 import { forReceiver, publicEventOf } from './public-event-mapping';
 
-const actor = { subject: 'clinician-1', role: 'clinician', organisation: '974589095', onBehalfOf: '' };
+const actor = { subject: 'clinician-1', role: 'clinician', organisation: '974589095', onBehalfOf: '', hprNumber: '' };
 const at = new Date('2026-12-06T10:00:00.000Z');
 
 describe('publicEventOf: what another trust is told of an internal event', () => {

@@ -23,7 +23,7 @@ export type TimelineEvent = Readonly<{
 }>;
 
 /** The person or system behind an event. */
-export type TimelineActor = Readonly<{ subject: string; role: string; organisation?: string; onBehalfOf?: string }>;
+export type TimelineActor = Readonly<{ subject: string; role: string; organisation?: string; onBehalfOf?: string; hprNumber?: string }>;
 
 /** An integration event's payload as protobuf JSON. */
 export type EventData = Readonly<Record<string, unknown>>;
