@@ -26,14 +26,14 @@ export type TaskMissed = DomainEvent<'TaskMissed', TaskDetails>;
 /** Every event of a patient's task stream. */
 export type TaskEvent = TaskDue | TaskCompleted | TaskMissed;
 
-/** Make a planned task due. */
-export type MarkTaskDue = DomainCommand<'MarkTaskDue', TaskDetails>;
+/** Make planned tasks of one patient due (a tick's batch; one task when an input comes before the tick). */
+export type MarkTasksDue = DomainCommand<'MarkTasksDue', { tasks: readonly TaskDetails[] }>;
 /** Complete a due task with an input that took effect at `completedAt`. */
 export type CompleteTask = DomainCommand<'CompleteTask', { taskId: string; completedAt: string; inputEventId: string }>;
-/** Close a due task whose window has ended. */
-export type MarkTaskMissed = DomainCommand<'MarkTaskMissed', { taskId: string }>;
+/** Close due tasks of one patient whose windows have ended. */
+export type MarkTasksMissed = DomainCommand<'MarkTasksMissed', { taskIds: readonly string[] }>;
 /** Every command of the task decider. */
-export type TaskCommand = MarkTaskDue | CompleteTask | MarkTaskMissed;
+export type TaskCommand = MarkTasksDue | CompleteTask | MarkTasksMissed;
 
 /** A patient's tasks that fell due, by id. */
 export type TaskState = Readonly<{ tasks: Readonly<Record<string, TaskDetails & { status: 'due' | 'completed' | 'missed' }>> }>;
@@ -43,12 +43,20 @@ export const taskStreamId = (patientId: string): string => `tasks-${patientId}`;
 
 /**
  * A patient's tasks: due once, then either completed (by an input taking effect inside the window) or missed
- * (its window ended first), never both. Repeats change nothing, so the scheduler and its replicas may retry freely.
+ * (its window ended first), never both. Repeats change nothing — per task, also inside a batch that repeats a task
+ * or overlaps an earlier one — so the scheduler and its replicas may retry freely. A batch gives one event per
+ * task, the same event a single task gives, so consumers see no batches.
  */
 export function decideTask(command: TaskCommand, state: TaskState): TaskEvent[] {
   switch (command.type) {
-    case 'MarkTaskDue':
-      return state.tasks[command.data.taskId] ? [] : [{ type: 'TaskDue', data: command.data }];
+    case 'MarkTasksDue': {
+      const seen = new Set<string>();
+      return command.data.tasks.flatMap((task): TaskDue[] => {
+        if (state.tasks[task.taskId] || seen.has(task.taskId)) return [];
+        seen.add(task.taskId);
+        return [{ type: 'TaskDue', data: task }];
+      });
+    }
     case 'CompleteTask': {
       const task = state.tasks[command.data.taskId];
       if (task?.status !== 'due') return [];
@@ -56,11 +64,14 @@ export function decideTask(command: TaskCommand, state: TaskState): TaskEvent[] 
       if (at < Date.parse(task.dueAt) || at > Date.parse(task.windowEnd)) return [];
       return [{ type: 'TaskCompleted', data: { taskId: task.taskId, patientId: task.patientId, activity: task.activity, completedAt: command.data.completedAt, inputEventId: command.data.inputEventId } }];
     }
-    case 'MarkTaskMissed': {
-      const task = state.tasks[command.data.taskId];
-      if (task?.status !== 'due' || Date.parse(command.metadata.now) < Date.parse(task.windowEnd)) return [];
-      const { status: _status, ...details } = task;
-      return [{ type: 'TaskMissed', data: details }];
+    case 'MarkTasksMissed': {
+      const now = Date.parse(command.metadata.now);
+      return [...new Set(command.data.taskIds)].flatMap((taskId): TaskMissed[] => {
+        const task = state.tasks[taskId];
+        if (task?.status !== 'due' || now < Date.parse(task.windowEnd)) return [];
+        const { status: _status, ...details } = task;
+        return [{ type: 'TaskMissed', data: details }];
+      });
     }
     default: {
       const _exhaustive: never = command;

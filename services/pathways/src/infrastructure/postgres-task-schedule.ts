@@ -3,7 +3,7 @@ import { inTransaction } from '@varde/database';
 import type { Transaction } from '@varde/event-sourcing';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import { TaskSchedule, type ScheduledTask, type TaskInput } from '../application/schedule/task-schedule.port';
+import { TaskSchedule, type PatientPlan, type ScheduledTask, type TaskInput } from '../application/schedule/task-schedule.port';
 import type { TaskDetails } from '../domain/task.decide';
 
 type Row = {
@@ -29,10 +29,21 @@ export class PostgresTaskSchedule extends TaskSchedule {
     super();
   }
 
-  override async plan(patientId: string, tasks: readonly (TaskDetails & { slot: string })[], from: string, until: string): Promise<void> {
+  override async plan(plans: readonly PatientPlan[]): Promise<void> {
+    if (plans.length === 0) return;
+    if (new Set(plans.map((p) => p.patientId)).size !== plans.length) throw new Error('TaskSchedule.plan: each patient may be given once');
+    const tasks = plans.flatMap((p) => p.tasks);
     const column = <K extends keyof (TaskDetails & { slot: string })>(key: K) => tasks.map((t) => t[key] ?? null);
+    const planned = plans.filter((p) => p.until !== undefined);
+    const forgotten = plans.filter((p) => p.until === undefined).map((p) => p.patientId);
     await inTransaction(this.pool, async (client) => {
-      await client.query(`UPDATE task_schedule SET status = 'cancelled' WHERE patient_id = $1 AND status = 'planned' AND due_at >= $2 AND NOT (task_id = ANY($3::uuid[]))`, [patientId, from, tasks.map((t) => t.taskId)]);
+      // Task ids are unique across patients: one list of the ids to keep serves every patient (an anti-join, not a scan of the list per row).
+      await client.query(
+        `UPDATE task_schedule s SET status = 'cancelled' FROM unnest($1::uuid[], $2::timestamptz[]) AS p(patient_id, plan_from)
+          WHERE s.patient_id = p.patient_id AND s.status = 'planned' AND s.due_at >= p.plan_from
+            AND NOT EXISTS (SELECT 1 FROM unnest($3::uuid[]) AS keep(task_id) WHERE keep.task_id = s.task_id)`,
+        [plans.map((p) => p.patientId), plans.map((p) => p.from), tasks.map((t) => t.taskId)],
+      );
       if (tasks.length > 0) {
         await client.query(
           `INSERT INTO task_schedule (task_id, patient_id, enrolment_id, pathway_id, pathway_version, activity, title, kind, loinc, questionnaire, slot, due_at, window_end, status)
@@ -42,12 +53,15 @@ export class PostgresTaskSchedule extends TaskSchedule {
           [column('taskId'), column('patientId'), column('enrolmentId'), column('pathwayId'), column('pathwayVersion'), column('activity'), column('title'), column('kind'), column('loinc'), column('questionnaire'), column('slot'), column('dueAt'), column('windowEnd')],
         );
       }
-      await client.query(`INSERT INTO task_schedule_horizons (patient_id, planned_until) VALUES ($1, $2) ON CONFLICT (patient_id) DO UPDATE SET planned_until = EXCLUDED.planned_until`, [patientId, until]);
+      if (planned.length > 0) {
+        await client.query(
+          `INSERT INTO task_schedule_horizons (patient_id, planned_until) SELECT * FROM unnest($1::uuid[], $2::timestamptz[])
+           ON CONFLICT (patient_id) DO UPDATE SET planned_until = EXCLUDED.planned_until`,
+          [planned.map((p) => p.patientId), planned.map((p) => p.until)],
+        );
+      }
+      if (forgotten.length > 0) await client.query('DELETE FROM task_schedule_horizons WHERE patient_id = ANY($1::uuid[])', [forgotten]);
     });
-  }
-
-  override async cancelPlanned(patientId: string, from: string): Promise<void> {
-    await this.pool.query(`WITH gone AS (DELETE FROM task_schedule_horizons WHERE patient_id = $1) UPDATE task_schedule SET status = 'cancelled' WHERE patient_id = $1 AND status = 'planned' AND due_at >= $2`, [patientId, from]);
   }
 
   override async dueBy(now: string, limit: number): Promise<ScheduledTask[]> {
@@ -65,8 +79,8 @@ export class PostgresTaskSchedule extends TaskSchedule {
     return rows.map((r) => r.patient_id);
   }
 
-  override async setStatus(taskId: string, status: ScheduledTask['status'], completedBy?: string): Promise<void> {
-    await this.pool.query(`UPDATE task_schedule SET status = $2, completed_by = COALESCE($3, completed_by) WHERE task_id = $1`, [taskId, status, completedBy ?? null]);
+  override async setStatus(tx: Transaction, taskIds: readonly string[], status: ScheduledTask['status'], completedBy?: string): Promise<void> {
+    await tx.query(`UPDATE task_schedule SET status = $2, completed_by = COALESCE($3, completed_by) WHERE task_id = ANY($1::uuid[])`, [taskIds, status, completedBy ?? null]);
   }
 
   override async openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined> {

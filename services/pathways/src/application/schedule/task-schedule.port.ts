@@ -4,6 +4,12 @@ import type { TaskDetails } from '../../domain/task.decide';
 /** A task as the schedule holds it: planned (ahead), due, completed, missed, or cancelled (paused, discharged or replaced). */
 export type ScheduledTask = TaskDetails & Readonly<{ slot: string; status: 'planned' | 'due' | 'completed' | 'missed' | 'cancelled'; completedBy?: string }>;
 
+/**
+ * A patient's plan from `from` on: `tasks` planned until `until`. Without `until` (paused without an end date,
+ * discharged, never enrolled) nothing is planned and the patient's horizon is forgotten.
+ */
+export type PatientPlan = Readonly<{ patientId: string; tasks: readonly (TaskDetails & { slot: string })[]; from: string; until?: string }>;
+
 /** What an input (a measurement or a questionnaire response) can complete. */
 export type TaskInput = Readonly<{ patientId: string; loinc?: string; questionnaire?: string; at: string }>;
 
@@ -12,18 +18,19 @@ export type TaskInput = Readonly<{ patientId: string; loinc?: string; questionna
  * was missed without looking at every enrolment.
  */
 export abstract class TaskSchedule {
-  /** Makes `tasks` the patient's planned tasks from `from` on (planned ones not among them are cancelled); planned until `until`. */
-  abstract plan(patientId: string, tasks: readonly (TaskDetails & { slot: string })[], from: string, until: string): Promise<void>;
-  /** Cancels the patient's planned tasks from `from` on and forgets their horizon (paused, discharged). */
-  abstract cancelPlanned(patientId: string, from: string): Promise<void>;
+  /**
+   * For each plan, makes its tasks the patient's planned tasks from its `from` on (planned ones not among them are
+   * cancelled) and records its horizon; all in one transaction. Each patient at most once.
+   */
+  abstract plan(plans: readonly PatientPlan[]): Promise<void>;
   /** Planned tasks whose due time has come (oldest first). */
   abstract dueBy(now: string, limit: number): Promise<ScheduledTask[]>;
   /** Due tasks whose window has ended. */
   abstract expiredBy(now: string, limit: number): Promise<ScheduledTask[]>;
   /** Patients whose planned horizon ends before `before`. */
   abstract horizonsBefore(before: string, limit: number): Promise<string[]>;
-  /** Records a task's new status (after its event was appended). */
-  abstract setStatus(taskId: string, status: ScheduledTask['status'], completedBy?: string): Promise<void>;
+  /** Records the tasks' new status in `tx`, the transaction that appends their events (`completedBy`: the input that completed them). */
+  abstract setStatus(tx: Transaction, taskIds: readonly string[], status: ScheduledTask['status'], completedBy?: string): Promise<void>;
   /** The due task an input completes: same patient, same code or questionnaire, the input inside its window. */
   abstract openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined>;
   /**

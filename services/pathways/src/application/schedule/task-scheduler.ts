@@ -1,20 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
-import { taskDecider, taskStreamId, type TaskCommand, type TaskDetails } from '../../domain/task.decide';
+import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { ConcurrencyError } from '@varde/core';
+import { EventStore, handleCommand, Transactions, type HandleCommandResult, type Transaction } from '@varde/event-sourcing';
+import { taskDecider, taskStreamId, type TaskCommand, type TaskDetails, type TaskEvent, type TaskState } from '../../domain/task.decide';
+import type { PathwayVersion } from '../../domain/pathway-definition';
 import { ChangeEnrolmentHandler } from '../change-enrolment.handler';
 import { EnrolmentStreams } from '../enrolment-streams.port';
 import { PathwayDefinitions } from '../pathway-definitions.service';
 import { systemMetadata } from '../system-metadata';
 import { occurrencesOf } from './occurrences';
-import { TaskSchedule, type ScheduledTask, type TaskInput } from './task-schedule.port';
+import { TaskSchedule, type PatientPlan, type ScheduledTask, type TaskInput } from './task-schedule.port';
 
 /** How far ahead tasks are planned (and shown): 14 days. */
 export const PLANNING_HORIZON_DAYS = 14;
 const DAY_MS = 86_400_000;
 const BATCH = 500;
+// Tries of one batch's transaction when another writer (a replica's tick, an input's completion) got to one of its streams first.
+const MAX_ATTEMPTS = 4;
+
+/** Another writer got to a stream first (version moved, stream created) or the two transactions met in a deadlock: try again on what it stored. */
+const isWriteConflict = (error: unknown): boolean =>
+  error instanceof ConcurrencyError || isExpectedVersionConflictError(error) || ['23505', '40P01'].includes(String((error as { code?: unknown } | null)?.code));
+
+/** Commands on one patient's task stream, in order. */
+type PatientWork = Readonly<{ patientId: string; commands: readonly TaskCommand[] }>;
+/** What each of them gave. */
+type PatientResults = Readonly<{ patientId: string; results: readonly TaskResult[] }>;
+/** What a command on a task stream gave. */
+type TaskResult = HandleCommandResult<TaskState, TaskEvent>;
 
 /**
  * Turns enrolments into tasks. Planning is event-driven: an enrolment event replans that one patient for the next
@@ -23,6 +36,10 @@ const BATCH = 500;
  * due, due tasks whose window has ended are missed, and patients whose plan runs out within the horizon are
  * planned further. On a change of pathway, tasks already due stay open until their window ends (carried over);
  * planned ones of the old version are cancelled and the new version's planned instead.
+ *
+ * A tick works in batches of 500 tasks (or patients): each patient of a batch gets one command for all their
+ * tasks in it, and the batch's events and its rows in the schedule are written in one transaction; a replan of
+ * many patients is one write of the schedule.
  */
 @Injectable()
 export class TaskScheduler {
@@ -30,19 +47,34 @@ export class TaskScheduler {
     @Inject(TaskSchedule) private readonly schedule: TaskSchedule,
     @Inject(EnrolmentStreams) private readonly enrolments: EnrolmentStreams,
     @Inject(PathwayDefinitions) private readonly definitions: PathwayDefinitions,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(ChangeEnrolmentHandler) private readonly changes: ChangeEnrolmentHandler,
   ) {}
 
   /** Plans the patient's tasks from `now` for the horizon, from their enrolment as it now is. */
   async replan(patientId: string, now: Date): Promise<void> {
+    await this.replanAll([patientId], now);
+  }
+
+  /** Plans each patient's tasks from `now` for the horizon (see {@link replan}), written to the schedule at once. */
+  async replanAll(patientIds: readonly string[], now: Date): Promise<void> {
+    const versions = new Map<string, Promise<PathwayVersion | undefined>>();
+    const versionOf = (pathwayId: string, version: number): Promise<PathwayVersion | undefined> => {
+      const key = `${pathwayId}|${version}`;
+      if (!versions.has(key)) versions.set(key, this.definitions.version(pathwayId, version));
+      return versions.get(key)!;
+    };
+    const plans: PatientPlan[] = [];
+    for (const patientId of new Set(patientIds)) plans.push(await this.planOf(patientId, now, versionOf));
+    await this.schedule.plan(plans);
+  }
+
+  private async planOf(patientId: string, now: Date, versionOf: (pathwayId: string, version: number) => Promise<PathwayVersion | undefined>): Promise<PatientPlan> {
     const { state } = await this.enrolments.load(patientId);
     const from = now.toISOString();
-    if (state.status === 'not-enrolled' || state.status === 'discharged' || (state.status === 'paused' && !state.pause.until)) {
-      await this.schedule.cancelPlanned(patientId, from);
-      return;
-    }
-    const pathway = await this.definitions.version(state.pathwayId, state.pathwayVersion);
+    if (state.status === 'not-enrolled' || state.status === 'discharged' || (state.status === 'paused' && !state.pause.until)) return { patientId, tasks: [], from };
+    const pathway = await versionOf(state.pathwayId, state.pathwayVersion);
     const start = state.status === 'paused' && state.pause.until && state.pause.until > from ? state.pause.until : from;
     const until = new Date(now.getTime() + PLANNING_HORIZON_DAYS * DAY_MS).toISOString();
     const tasks = (pathway?.activities ?? []).flatMap((activity) =>
@@ -64,7 +96,7 @@ export class TaskScheduler {
         }),
       ),
     );
-    await this.schedule.plan(patientId, tasks, from, until);
+    return { patientId, tasks, from, until };
   }
 
   /** One pass: which pauses ended, what fell due, what was missed, whose plan to extend. Returns how many of each. */
@@ -75,19 +107,16 @@ export class TaskScheduler {
     let missed = 0;
     let replanned = 0;
     for (let batch = await this.schedule.dueBy(at, BATCH); batch.length > 0; batch = await this.schedule.dueBy(at, BATCH)) {
-      for (const task of batch) await this.markDue(task, at);
+      await this.markAll(batch, 'due', at);
       due += batch.length;
     }
     for (let batch = await this.schedule.expiredBy(at, BATCH); batch.length > 0; batch = await this.schedule.expiredBy(at, BATCH)) {
-      for (const task of batch) {
-        await this.decide(task.patientId, { type: 'MarkTaskMissed', data: { taskId: task.taskId }, metadata: systemMetadata(`schedule:missed:${task.taskId}`, at) });
-        await this.schedule.setStatus(task.taskId, 'missed');
-      }
+      await this.markAll(batch, 'missed', at);
       missed += batch.length;
     }
     const horizon = new Date(now.getTime() + (PLANNING_HORIZON_DAYS - 1) * DAY_MS).toISOString();
     for (let batch = await this.schedule.horizonsBefore(horizon, BATCH); batch.length > 0; batch = await this.schedule.horizonsBefore(horizon, BATCH)) {
-      for (const patientId of batch) await this.replan(patientId, now);
+      await this.replanAll(batch, now);
       replanned += batch.length;
     }
     return { resumed, due, missed, replanned };
@@ -117,21 +146,97 @@ export class TaskScheduler {
   async complete(input: TaskInput, inputEventId: string, now: Date): Promise<boolean> {
     const task = await this.schedule.openTaskFor(input);
     if (!task) return false;
+    const at = now.toISOString();
+    const completeTask: TaskCommand = { type: 'CompleteTask', data: { taskId: task.taskId, completedAt: input.at, inputEventId }, metadata: systemMetadata(`schedule:completed:${task.taskId}:${inputEventId}`, at) };
     // The input came before the tick that makes the task due: it falls due first.
-    if (task.status === 'planned') await this.markDue(task, now.toISOString());
-    const events = await this.decide(task.patientId, { type: 'CompleteTask', data: { taskId: task.taskId, completedAt: input.at, inputEventId }, metadata: systemMetadata(`schedule:completed:${task.taskId}:${inputEventId}`, now.toISOString()) });
-    if (events > 0) await this.schedule.setStatus(task.taskId, 'completed', inputEventId);
-    return events > 0;
+    const commands = task.status === 'planned' ? [markDue([task], at), completeTask] : [completeTask];
+    const [results] = await this.decideTogether([{ patientId: task.patientId, commands }], async (tx, [decided]) => {
+      const last = decided!.results[decided!.results.length - 1]!;
+      const status = last.state.tasks[task.taskId]?.status;
+      if (wrote(last)) await this.schedule.setStatus(tx, [task.taskId], 'completed', inputEventId);
+      else if (status && status !== task.status) await this.schedule.setStatus(tx, [task.taskId], status);
+    });
+    return wrote(results![results!.length - 1]!);
   }
 
-  private async markDue(task: ScheduledTask, at: string): Promise<void> {
-    const { slot: _slot, status: _status, completedBy: _by, ...details } = task;
-    await this.decide(task.patientId, { type: 'MarkTaskDue', data: details, metadata: systemMetadata(`schedule:due:${task.taskId}`, at) });
-    await this.schedule.setStatus(task.taskId, 'due');
+  /**
+   * The batch's tasks fall due (or are missed): one command per patient; their events and their rows' new statuses
+   * in one transaction. Each row gets the status its task stream holds (an input may have completed it first).
+   */
+  private async markAll(tasks: readonly ScheduledTask[], status: 'due' | 'missed', at: string): Promise<void> {
+    const byPatient = new Map<string, ScheduledTask[]>();
+    for (const task of tasks) byPatient.set(task.patientId, [...(byPatient.get(task.patientId) ?? []), task]);
+    // In the order of their streams: replicas working on the same batch lock the streams in one order and wait for each other.
+    const work = [...byPatient.keys()].sort().map((patientId): PatientWork => {
+      const own = byPatient.get(patientId)!;
+      return { patientId, commands: [status === 'due' ? markDue(own, at) : markMissed(own, at)] };
+    });
+    await this.decideTogether(work, async (tx, decided) => {
+      const byStatus = new Map<ScheduledTask['status'], string[]>();
+      for (const { patientId, results } of decided) {
+        for (const { taskId } of byPatient.get(patientId)!) {
+          // A task its stream does not know (a row older than its events) still leaves the index, or every tick would find it again.
+          const now = results[0]!.state.tasks[taskId]?.status ?? status;
+          byStatus.set(now, [...(byStatus.get(now) ?? []), taskId]);
+        }
+      }
+      for (const [now, taskIds] of byStatus) await this.schedule.setStatus(tx, taskIds, now);
+    });
   }
 
-  private async decide(patientId: string, command: TaskCommand): Promise<number> {
-    const result = await handleCommand(this.store, taskStreamId(patientId), taskDecider, command);
-    return result.alreadyHandled ? 0 : result.events.length;
+  /**
+   * Decides each patient's commands (in order) on their task stream, each stream read once, then appends all the
+   * events and runs `alsoWrite` with what was decided, in one transaction, each stream checked against the version it
+   * was read at. When another writer got to one of the streams first (a replica on the same batch, an input's
+   * completion), patient by patient, each decided again on what the other stored until it goes through: the decider
+   * writes each task's event once. Returns each patient's results, in order.
+   */
+  private async decideTogether(work: readonly PatientWork[], alsoWrite: (tx: Transaction, decided: readonly PatientResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
+    try {
+      return await this.decideInOneTransaction(work, alsoWrite);
+    } catch (error) {
+      if (!isWriteConflict(error)) throw error;
+    }
+    const results: (readonly TaskResult[])[] = [];
+    for (const one of work) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          results.push(...(await this.decideInOneTransaction([one], alsoWrite)));
+          break;
+        } catch (error) {
+          if (attempt >= MAX_ATTEMPTS || !isWriteConflict(error)) throw error;
+        }
+      }
+    }
+    return results;
   }
+
+  private async decideInOneTransaction(work: readonly PatientWork[], alsoWrite: (tx: Transaction, decided: readonly PatientResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
+    const unit = this.store.unitOfWork();
+    const decided: PatientResults[] = [];
+    for (const { patientId, commands } of work) {
+      const results: TaskResult[] = [];
+      for (const command of commands) results.push(await handleCommand(unit.store, taskStreamId(patientId), taskDecider, command, { maxConcurrencyRetries: 0 }));
+      decided.push({ patientId, results });
+    }
+    await this.transactions.run(async (tx) => {
+      await unit.flush(tx);
+      await alsoWrite(tx, decided);
+    });
+    return decided.map((d) => d.results);
+  }
+}
+
+/** Whether a command appended events (not handled before, and something changed). */
+const wrote = (result: TaskResult): boolean => !result.alreadyHandled && result.events.length > 0;
+
+/** One patient's tasks fall due; the command id comes from the tasks, so a retry of the same batch writes nothing (one task: as before batches). */
+function markDue(tasks: readonly ScheduledTask[], at: string): TaskCommand {
+  const details = tasks.map(({ slot: _slot, status: _status, completedBy: _by, ...task }): TaskDetails => task);
+  return { type: 'MarkTasksDue', data: { tasks: details }, metadata: systemMetadata(`schedule:due:${tasks.map((t) => t.taskId).join(',')}`, at) };
+}
+
+/** One patient's due tasks whose windows have ended are missed. */
+function markMissed(tasks: readonly ScheduledTask[], at: string): TaskCommand {
+  return { type: 'MarkTasksMissed', data: { taskIds: tasks.map((t) => t.taskId) }, metadata: systemMetadata(`schedule:missed:${tasks.map((t) => t.taskId).join(',')}`, at) };
 }

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrateSchema, schemaConnectionString } from '@varde/database';
+import { createPostgresEventStore, PostgresEventStoreAdapter, PostgresTransactions } from '@varde/event-sourcing';
+import { freshSchema } from '@varde/testing';
+import { occurrencesOf } from '../src/application/schedule/occurrences';
+import { TaskScheduler } from '../src/application/schedule/task-scheduler';
+import type { PathwayActivity } from '../src/domain/pathway-definition';
+import type { TaskDetails } from '../src/domain/task.decide';
+import { pathwaysMigrations } from '../src/infrastructure/migrations/pathways.migrations';
+import { PostgresTaskSchedule } from '../src/infrastructure/postgres-task-schedule';
+
+const databaseUrl = inject('databaseUrl');
+// More tasks than one batch of a tick (500), so the ticks work through several batches.
+const PATIENTS = 240;
+
+const activity = (id: string, loinc: string, time: string): PathwayActivity => ({
+  id: `https://varde.no/fhir/ActivityDefinition/${id}|1`,
+  title: id,
+  kind: 'measurement',
+  loinc,
+  schedule: { period: 1, periodUnit: 'd', timeOfDay: [time], window: 'PT4H' },
+});
+// 10 May 2027 in Oslo (UTC+2): due at 05:00, 06:00 and 06:00 UTC, windows ending at 09:00, 10:00 and 10:00 UTC.
+const ACTIVITIES = [activity('weight', '29463-7', '07:00:00'), activity('blood-pressure', '85354-9', '08:00:00'), activity('pulse', '8867-4', '08:00:00')];
+const day = (date: string) => ({ from: `${date}T00:00:00+02:00`, to: new Date(Date.parse(`${date}T00:00:00+02:00`) + 86_400_000).toISOString() });
+
+/** One replica of the scheduler: its own pool and event store on the shared schema. */
+type Replica = Readonly<{ scheduler: TaskScheduler; pool: pg.Pool; store: PostgresEventStore }>;
+
+describe("the scheduler's tick over many patients, as replicas run it (real PostgreSQL)", () => {
+  const schema = freshSchema('pathways_replicas');
+  const replicas: Replica[] = [];
+  let db: pg.Pool;
+  const patients = Array.from({ length: PATIENTS }, () => ({ patientId: randomUUID(), enrolmentId: randomUUID() }));
+
+  beforeAll(async () => {
+    await migrateSchema({ databaseUrl, schema }, [pathwaysMigrations]);
+    for (let i = 0; i < 2; i++) {
+      const pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 4 });
+      const store = await createPostgresEventStore({ databaseUrl, schema });
+      const schedule = new PostgresTaskSchedule(pool);
+      // Due and missed need only the schedule, the task streams and transactions; replans and pauses are not part of these ticks.
+      replicas.push({ scheduler: new TaskScheduler(schedule, undefined as never, undefined as never, new PostgresEventStoreAdapter(store, pool), new PostgresTransactions(pool), undefined as never), pool, store });
+    }
+    db = replicas[0]!.pool;
+  });
+
+  afterAll(async () => {
+    for (const { pool, store } of replicas) {
+      await store.close();
+      await pool.end();
+    }
+  });
+
+  /** Plans the patients' tasks of one day, as a replan does. */
+  const plan = (date: string) =>
+    new PostgresTaskSchedule(db).plan(
+      patients.map(({ patientId, enrolmentId }) => ({
+        patientId,
+        from: day(date).from,
+        until: '2027-06-30T00:00:00Z',
+        tasks: ACTIVITIES.flatMap((a) =>
+          occurrencesOf(a, enrolmentId, '2027-05-01T09:00:00+02:00', day(date).from, day(date).to).map((o): TaskDetails & { slot: string } => ({
+            taskId: o.taskId, slot: o.slot, patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!, dueAt: o.dueAt, windowEnd: o.windowEnd,
+          })),
+        ),
+      })),
+    );
+  /** How many events of `type` each task's stream holds, by task id. */
+  const written = async (type: string): Promise<Map<string, number>> => {
+    const { rows } = await db.query<{ task_id: string; n: string }>(
+      `SELECT message_data->>'taskId' AS task_id, count(*) AS n FROM emt_messages WHERE stream_id LIKE 'tasks-%' AND message_type = $1 GROUP BY 1`,
+      [type],
+    );
+    return new Map(rows.map((r) => [r.task_id, Number(r.n)]));
+  };
+  /** The schedule's status of each task due on `date` (Oslo). */
+  const statuses = async (date = '2027-05-10'): Promise<Map<string, string>> => {
+    const { rows } = await db.query<{ task_id: string; status: string }>('SELECT task_id, status FROM task_schedule WHERE due_at >= $1 AND due_at < $2', [day(date).from, day(date).to]);
+    return new Map(rows.map((r) => [r.task_id, r.status]));
+  };
+  const bothTick = (at: string) => Promise.all(replicas.map((r) => r.scheduler.tick(new Date(at))));
+
+  it('writes each TaskDue once and each TaskMissed once when two replicas tick at the same time, batch after batch', async () => {
+    await plan('2027-05-10');
+    const tasks = [...(await statuses()).keys()];
+    expect(tasks).toHaveLength(PATIENTS * ACTIVITIES.length);
+
+    // 05:30 UTC: each patient's weight falls due; 07:00: the two others, with the weight already due in the stream.
+    await bothTick('2027-05-10T05:30:00Z');
+    expect([...(await written('TaskDue')).values()]).toEqual(Array(PATIENTS).fill(1));
+    const [first, second] = await bothTick('2027-05-10T07:00:00Z');
+    // Together the replicas moved every task out of the index; a tick that found work the other did is counted by both.
+    expect(first!.due + second!.due).toBeGreaterThanOrEqual(PATIENTS * 2);
+    const due = await written('TaskDue');
+    expect(due.size).toBe(tasks.length);
+    expect([...due.values()].every((n) => n === 1)).toBe(true);
+    expect([...(await statuses()).values()].every((s) => s === 'due')).toBe(true);
+
+    await bothTick('2027-05-10T12:00:00Z');
+    const missed = await written('TaskMissed');
+    expect(missed.size).toBe(tasks.length);
+    expect([...missed.values()].every((n) => n === 1)).toBe(true);
+    expect([...(await statuses()).values()].every((s) => s === 'missed')).toBe(true);
+
+    // Once everything is written, a further tick finds nothing and writes nothing.
+    expect(await replicas[0]!.scheduler.tick(new Date('2027-05-10T13:00:00Z'))).toMatchObject({ due: 0, missed: 0 });
+    expect((await written('TaskMissed')).size).toBe(tasks.length);
+  });
+
+  it('completes a task or reports it missed, never both, when a late input meets the tick that closes its window', async () => {
+    await plan('2027-05-11');
+    await bothTick('2027-05-11T07:00:00Z');
+    const weights = new Map((await db.query<{ task_id: string; patient_id: string }>(`SELECT task_id, patient_id FROM task_schedule WHERE loinc = '29463-7' AND due_at >= $1 AND due_at < $2`, [day('2027-05-11').from, day('2027-05-11').to])).rows.map((r) => [r.task_id, r.patient_id]));
+    expect(weights.size).toBe(PATIENTS);
+
+    // Each patient's weight, taken at 06:00 inside its window, arrives (a device that was offline) as a replica closes the windows.
+    await Promise.all([
+      replicas[0]!.scheduler.tick(new Date('2027-05-11T12:00:00Z')),
+      Promise.all([...weights.values()].map((patientId) => replicas[1]!.scheduler.complete({ patientId, loinc: '29463-7', at: '2027-05-11T06:00:00.000Z' }, randomUUID(), new Date('2027-05-11T12:00:00Z')))),
+    ]);
+    const [completed, missed, status] = [await written('TaskCompleted'), await written('TaskMissed'), await statuses('2027-05-11')];
+    for (const taskId of weights.keys()) {
+      expect((completed.get(taskId) ?? 0) + (missed.get(taskId) ?? 0)).toBe(1);
+      // The schedule says what the task's stream says.
+      expect(status.get(taskId)).toBe(completed.has(taskId) ? 'completed' : 'missed');
+    }
+    expect([...status].filter(([taskId]) => !weights.has(taskId)).every(([taskId, s]) => s === 'missed' && missed.get(taskId) === 1)).toBe(true);
+  });
+});
