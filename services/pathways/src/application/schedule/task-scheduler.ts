@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { ConcurrencyError } from '@varde/core';
 import { EventStore, handleCommand, Transactions, type HandleCommandResult, type Transaction } from '@varde/event-sourcing';
-import { taskDecider, taskStreamId, type TaskCommand, type TaskDetails, type TaskEvent, type TaskState } from '../../domain/task.decide';
+import { taskDecider, taskOf, taskStreamId, type TaskCommand, type TaskDetails, type TaskEvent, type TaskState } from '../../domain/task.decide';
 import type { PathwayVersion } from '../../domain/pathway-definition';
 import { ChangeEnrolmentHandler } from '../change-enrolment.handler';
 import { EnrolmentStreams } from '../enrolment-streams.port';
@@ -152,7 +152,7 @@ export class TaskScheduler {
     const commands = task.status === 'planned' ? [markDue([task], at), completeTask] : [completeTask];
     const [results] = await this.decideTogether([{ patientId: task.patientId, commands }], async (tx, [decided]) => {
       const last = decided!.results[decided!.results.length - 1]!;
-      const status = last.state.tasks[task.taskId]?.status;
+      const status = taskOf(last.state, task.taskId)?.status;
       if (wrote(last)) await this.schedule.setStatus(tx, [task.taskId], 'completed', inputEventId);
       else if (status && status !== task.status) await this.schedule.setStatus(tx, [task.taskId], status);
     });
@@ -176,7 +176,7 @@ export class TaskScheduler {
       for (const { patientId, results } of decided) {
         for (const { taskId } of byPatient.get(patientId)!) {
           // A task its stream does not know (a row older than its events) still leaves the index, or every tick would find it again.
-          const now = results[0]!.state.tasks[taskId]?.status ?? status;
+          const now = taskOf(results[0]!.state, taskId)?.status ?? status;
           byStatus.set(now, [...(byStatus.get(now) ?? []), taskId]);
         }
       }
