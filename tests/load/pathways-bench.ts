@@ -1,30 +1,37 @@
 /**
  * `npm run bench:pathways`: the schedule figures of issue #18 (Scale). On a fresh embedded PostgreSQL:
  * 1. plans one day of tasks for BENCH_ENROLMENTS (default 100 000) enrolments with 3 daily activities each, the way
- *    the scheduler does for one patient (occurrences in Europe/Oslo, then one upsert per patient), 8 at a time;
+ *    the scheduler's tick does (occurrences in Europe/Oslo, then one write of the schedule per 500 patients);
  * 2. finds the tasks falling due and, after their windows, the missed ones through the schedule's indexes (what
  *    each tick asks), timing the queries at that size;
- * 3. runs the scheduler's real tick (TaskDue, then TaskMissed appended to each patient's task stream) over
- *    BENCH_TICK_PATIENTS (default 2 000) of them, for the cost per task of the event writes.
+ * 3. runs the scheduler's real tick (TaskDue, then TaskMissed appended to each patient's task stream: one command
+ *    per patient, one transaction per 500 tasks) over BENCH_TICK_PATIENTS (default 2 000) of them, for the cost per
+ *    task of the event writes.
+ * 4. runs the tick again over BENCH_HISTORY_PATIENTS (default 500) other patients whose task streams already hold
+ *    BENCH_HISTORY_DAYS (default 90) days of tasks (each due, then missed), as well into a course: the tick reads
+ *    and folds each patient's whole task stream, so this is what the cost per task becomes as streams grow.
  * Prints the figures and the peak memory of this process (the scheduler's side; PostgreSQL is its own process).
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { createPostgresEventStore, deterministicId } from '@varde/event-sourcing';
-import { ensureSchema, migrateSchema, schemaConnectionString } from '@varde/database';
+import { appendToNewStreams, createPostgresEventStore, deterministicId, PostgresEventStoreAdapter, PostgresTransactions, type StoredEvent } from '@varde/event-sourcing';
+import { ensureSchema, inTransaction, migrateSchema, schemaConnectionString } from '@varde/database';
 import { startTestPostgres } from '@varde/testing';
 import { occurrencesOf } from '../../services/pathways/src/application/schedule/occurrences';
 import { TaskScheduler } from '../../services/pathways/src/application/schedule/task-scheduler';
 import type { PathwayActivity } from '../../services/pathways/src/domain/pathway-definition';
-import type { TaskDetails } from '../../services/pathways/src/domain/task.decide';
+import { taskStreamId, type TaskDetails, type TaskEvent } from '../../services/pathways/src/domain/task.decide';
 import { pathwaysMigrations } from '../../services/pathways/src/infrastructure/migrations/pathways.migrations';
 import { PostgresTaskSchedule } from '../../services/pathways/src/infrastructure/postgres-task-schedule';
 import { labelledRows, log, machineInfo, positiveEnv, runBenchmark } from './bench-harness';
 
 const ENROLMENTS = positiveEnv('BENCH_ENROLMENTS', 100_000);
 const TICK_PATIENTS = positiveEnv('BENCH_TICK_PATIENTS', 2_000);
-const CONCURRENCY = 8;
+const HISTORY_PATIENTS = Math.min(positiveEnv('BENCH_HISTORY_PATIENTS', 500), ENROLMENTS - TICK_PATIENTS);
+const HISTORY_DAYS = positiveEnv('BENCH_HISTORY_DAYS', 90);
+// Patients per write of the schedule, as the scheduler's tick plans them.
+const PLAN_BATCH = 500;
 const SCHEMA = 'pathways_bench';
 
 const activity = (id: string, loinc: string, time: string): PathwayActivity => ({
@@ -41,15 +48,24 @@ const sampleMemory = (): void => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 };
 
-async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        await work(item);
-        if (next % 5_000 === 0) sampleMemory();
-      }
+/** `days` days of a patient's tasks before 2027-03-28, each due and then missed, as the tick writes them. */
+function history(patientId: string, enrolmentId: string, days: number): StoredEvent<TaskEvent>[] {
+  const start = Date.parse('2027-03-28T06:00:00Z') - days * 86_400_000;
+  return Array.from({ length: days }, (_, d) => d).flatMap((d) =>
+    ACTIVITIES.flatMap((a, k): StoredEvent<TaskEvent>[] => {
+      const dueAt = new Date(start + d * 86_400_000 + k * 3_600_000).toISOString();
+      const task: TaskDetails = {
+        taskId: deterministicId(`bench-history-${patientId}-${d}-${k}`), patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!,
+        dueAt, windowEnd: new Date(Date.parse(dueAt) + 4 * 3_600_000).toISOString(),
+      };
+      const metadata = (what: string, at: string) => {
+        const id = deterministicId(`${task.taskId}-${what}`);
+        return { messageId: id, correlationId: id, causationId: id, actor: { subject: 'varde-pathways', role: 'system' as const }, effectiveTime: at, recordedTime: at, schemaVersion: 1 };
+      };
+      return [
+        { type: 'TaskDue', data: task, metadata: metadata('due', task.dueAt) },
+        { type: 'TaskMissed', data: task, metadata: metadata('missed', task.windowEnd) },
+      ];
     }),
   );
 }
@@ -66,7 +82,7 @@ runBenchmark(async () => {
   try {
     await ensureSchema(postgres.databaseUrl, SCHEMA);
     await migrateSchema({ databaseUrl: postgres.databaseUrl, schema: SCHEMA }, [pathwaysMigrations]);
-    const pool = new pg.Pool({ connectionString: schemaConnectionString(postgres.databaseUrl, SCHEMA), max: CONCURRENCY + 2 });
+    const pool = new pg.Pool({ connectionString: schemaConnectionString(postgres.databaseUrl, SCHEMA), max: 4 });
     const schedule = new PostgresTaskSchedule(pool);
     const day = '2027-03-28';
     const from = `${day}T00:00:00+01:00`;
@@ -75,17 +91,24 @@ runBenchmark(async () => {
     const patients = Array.from({ length: ENROLMENTS }, (_, i) => ({ patientId: deterministicId(`bench-patient-${i}`), enrolmentId: deterministicId(`bench-enrolment-${i}`) }));
 
     log(`planning ${day} for ${ENROLMENTS} enrolments × ${ACTIVITIES.length} activities …`);
-    const [, planMs] = await timed(() =>
-      inBatches(patients, async ({ patientId, enrolmentId }) => {
-        const tasks = ACTIVITIES.flatMap((a) =>
-          occurrencesOf(a, enrolmentId, enrolledAt, from, to).map((o): TaskDetails & { slot: string } => ({
-            taskId: o.taskId, slot: o.slot, patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!, dueAt: o.dueAt, windowEnd: o.windowEnd,
+    const [, planMs] = await timed(async () => {
+      for (let i = 0; i < patients.length; i += PLAN_BATCH) {
+        await schedule.plan(
+          patients.slice(i, i + PLAN_BATCH).map(({ patientId, enrolmentId }) => ({
+            patientId,
+            from,
+            // The horizon far ahead, so the tick below only makes tasks due and missed.
+            until: '2027-05-01T00:00:00Z',
+            tasks: ACTIVITIES.flatMap((a) =>
+              occurrencesOf(a, enrolmentId, enrolledAt, from, to).map((o): TaskDetails & { slot: string } => ({
+                taskId: o.taskId, slot: o.slot, patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!, dueAt: o.dueAt, windowEnd: o.windowEnd,
+              })),
+            ),
           })),
         );
-        // The horizon far ahead, so the tick below only makes tasks due and missed.
-        await schedule.plan(patientId, tasks, from, '2027-05-01T00:00:00Z');
-      }),
-    );
+        sampleMemory();
+      }
+    });
     const planned = Number((await pool.query('SELECT count(*) FROM task_schedule')).rows[0].count);
     await pool.query('ANALYZE task_schedule');
 
@@ -101,9 +124,21 @@ runBenchmark(async () => {
     await pool.query(`UPDATE task_schedule SET status = 'cancelled' WHERE patient_id <> ALL($1::uuid[])`, [patients.slice(0, TICK_PATIENTS).map((p) => p.patientId)]);
     await pool.query(`UPDATE task_schedule SET status = 'planned' WHERE status = 'due'`);
     const store = await createPostgresEventStore({ databaseUrl: postgres.databaseUrl, schema: SCHEMA });
-    const scheduler = new TaskScheduler(schedule, undefined as never, undefined as never, store, undefined as never);
+    const scheduler = new TaskScheduler(schedule, undefined as never, undefined as never, new PostgresEventStoreAdapter(store, pool), new PostgresTransactions(pool), undefined as never);
     const [dueTick, dueTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T07:00:00Z')));
     const [missedTick, missedTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T23:00:00Z')));
+    sampleMemory();
+    const peakBeforeHistory = peakRss;
+
+    const historical = patients.slice(TICK_PATIENTS, TICK_PATIENTS + HISTORY_PATIENTS);
+    log(`writing ${HISTORY_DAYS} days of task history for ${historical.length} other patients …`);
+    for (let i = 0; i < historical.length; i += 50) {
+      await inTransaction(pool, (client) => appendToNewStreams(client, historical.slice(i, i + 50).map(({ patientId, enrolmentId }) => ({ streamName: taskStreamId(patientId), events: history(patientId, enrolmentId, HISTORY_DAYS) }))));
+    }
+    await pool.query(`UPDATE task_schedule SET status = 'planned' WHERE patient_id = ANY($1::uuid[])`, [historical.map((p) => p.patientId)]);
+    log(`running the tick over them (streams of ${HISTORY_DAYS * ACTIVITIES.length * 2} events) …`);
+    const [longDueTick, longDueTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T07:00:00Z')));
+    const [longMissedTick, longMissedTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T23:00:00Z')));
     sampleMemory();
     await store.close();
     await pool.end();
@@ -114,13 +149,16 @@ runBenchmark(async () => {
     console.log(
       labelledRows([
         ['enrolments × activities', `${ENROLMENTS.toLocaleString('en')} × ${ACTIVITIES.length} (daily)`],
-        [`plan ${day} (occurrences + upsert, per patient)`, `${planned.toLocaleString('en')} tasks in ${(planMs / 1000).toFixed(1)} s (${perSecond(planned, planMs)})`],
+        [`plan ${day} (occurrences + one write per ${PLAN_BATCH} patients)`, `${planned.toLocaleString('en')} tasks in ${(planMs / 1000).toFixed(1)} s (${perSecond(planned, planMs)})`],
         ['find the next 500 falling due (index on due time)', `${dueQueryMs.toFixed(1)} ms (${dueRows.length} rows)`],
         ['find the next 500 missed (index on window end)', `${expiredQueryMs.toFixed(1)} ms (${expiredRows.length} rows)`],
         ['query plan of the missed lookup', plan.map((r) => Object.values(r)[0]).join(' / ').slice(0, 120)],
         [`tick: TaskDue for ${TICK_PATIENTS.toLocaleString('en')} patients`, `${dueTick.due.toLocaleString('en')} tasks in ${(dueTickMs / 1000).toFixed(1)} s (${perSecond(dueTick.due, dueTickMs)})`],
         [`tick: TaskMissed for ${TICK_PATIENTS.toLocaleString('en')} patients`, `${missedTick.missed.toLocaleString('en')} tasks in ${(missedTickMs / 1000).toFixed(1)} s (${perSecond(missedTick.missed, missedTickMs)})`],
-        ['peak memory (this process, RSS)', `${Math.round(peakRss / 1_048_576)} MiB`],
+        [`tick, ${HISTORY_DAYS} days into the course: TaskDue for ${historical.length.toLocaleString('en')} patients`, `${longDueTick.due.toLocaleString('en')} tasks in ${(longDueTickMs / 1000).toFixed(1)} s (${perSecond(longDueTick.due, longDueTickMs)})`],
+        [`tick, ${HISTORY_DAYS} days into the course: TaskMissed for ${historical.length.toLocaleString('en')} patients`, `${longMissedTick.missed.toLocaleString('en')} tasks in ${(longMissedTickMs / 1000).toFixed(1)} s (${perSecond(longMissedTick.missed, longMissedTickMs)})`],
+        ['peak memory (this process, RSS): plan and ticks on fresh streams', `${Math.round(peakBeforeHistory / 1_048_576)} MiB`],
+        ['peak memory (this process, RSS): with the history written and ticked', `${Math.round(peakRss / 1_048_576)} MiB`],
       ]),
     );
   } finally {
