@@ -18,12 +18,11 @@ import pg from 'pg';
 import { appendToNewStreams, createPostgresEventStore, deterministicId, PostgresEventStoreAdapter, PostgresTransactions, type StoredEvent } from '@varde/event-sourcing';
 import { ensureSchema, inTransaction, migrateSchema, schemaConnectionString } from '@varde/database';
 import { startTestPostgres } from '@varde/testing';
-import { occurrencesOf } from '../../services/pathways/src/application/schedule/occurrences';
 import { TaskScheduler } from '../../services/pathways/src/application/schedule/task-scheduler';
-import type { PathwayActivity } from '../../services/pathways/src/domain/pathway-definition';
 import { taskStreamId, type TaskDetails, type TaskEvent } from '../../services/pathways/src/domain/task.decide';
 import { pathwaysMigrations } from '../../services/pathways/src/infrastructure/migrations/pathways.migrations';
 import { PostgresTaskSchedule } from '../../services/pathways/src/infrastructure/postgres-task-schedule';
+import { DAILY_ACTIVITIES, dailyTasks } from '../../services/pathways/test/daily-tasks';
 import { labelledRows, log, machineInfo, positiveEnv, runBenchmark } from './bench-harness';
 
 const ENROLMENTS = positiveEnv('BENCH_ENROLMENTS', 100_000);
@@ -34,15 +33,6 @@ const HISTORY_DAYS = positiveEnv('BENCH_HISTORY_DAYS', 90);
 const PLAN_BATCH = 500;
 const SCHEMA = 'pathways_bench';
 
-const activity = (id: string, loinc: string, time: string): PathwayActivity => ({
-  id: `https://varde.no/fhir/ActivityDefinition/${id}|1`,
-  title: id,
-  kind: 'measurement',
-  loinc,
-  schedule: { period: 1, periodUnit: 'd', timeOfDay: [time], window: 'PT4H' },
-});
-const ACTIVITIES = [activity('weight', '29463-7', '07:00:00'), activity('blood-pressure', '85354-9', '08:00:00'), activity('pulse', '8867-4', '08:00:00')];
-
 let peakRss = 0;
 const sampleMemory = (): void => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -52,7 +42,7 @@ const sampleMemory = (): void => {
 function history(patientId: string, enrolmentId: string, days: number): StoredEvent<TaskEvent>[] {
   const start = Date.parse('2027-03-28T06:00:00Z') - days * 86_400_000;
   return Array.from({ length: days }, (_, d) => d).flatMap((d) =>
-    ACTIVITIES.flatMap((a, k): StoredEvent<TaskEvent>[] => {
+    DAILY_ACTIVITIES.flatMap((a, k): StoredEvent<TaskEvent>[] => {
       const dueAt = new Date(start + d * 86_400_000 + k * 3_600_000).toISOString();
       const task: TaskDetails = {
         taskId: deterministicId(`bench-history-${patientId}-${d}-${k}`), patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!,
@@ -90,7 +80,7 @@ runBenchmark(async () => {
     const enrolledAt = '2027-03-01T09:00:00+01:00';
     const patients = Array.from({ length: ENROLMENTS }, (_, i) => ({ patientId: deterministicId(`bench-patient-${i}`), enrolmentId: deterministicId(`bench-enrolment-${i}`) }));
 
-    log(`planning ${day} for ${ENROLMENTS} enrolments × ${ACTIVITIES.length} activities …`);
+    log(`planning ${day} for ${ENROLMENTS} enrolments × ${DAILY_ACTIVITIES.length} activities …`);
     const [, planMs] = await timed(async () => {
       for (let i = 0; i < patients.length; i += PLAN_BATCH) {
         await schedule.plan(
@@ -99,11 +89,7 @@ runBenchmark(async () => {
             from,
             // The horizon far ahead, so the tick below only makes tasks due and missed.
             until: '2027-05-01T00:00:00Z',
-            tasks: ACTIVITIES.flatMap((a) =>
-              occurrencesOf(a, enrolmentId, enrolledAt, from, to).map((o): TaskDetails & { slot: string } => ({
-                taskId: o.taskId, slot: o.slot, patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!, dueAt: o.dueAt, windowEnd: o.windowEnd,
-              })),
-            ),
+            tasks: dailyTasks(patientId, enrolmentId, enrolledAt, from, to),
           })),
         );
         sampleMemory();
@@ -136,7 +122,7 @@ runBenchmark(async () => {
       await inTransaction(pool, (client) => appendToNewStreams(client, historical.slice(i, i + 50).map(({ patientId, enrolmentId }) => ({ streamName: taskStreamId(patientId), events: history(patientId, enrolmentId, HISTORY_DAYS) }))));
     }
     await pool.query(`UPDATE task_schedule SET status = 'planned' WHERE patient_id = ANY($1::uuid[])`, [historical.map((p) => p.patientId)]);
-    log(`running the tick over them (streams of ${HISTORY_DAYS * ACTIVITIES.length * 2} events) …`);
+    log(`running the tick over them (streams of ${HISTORY_DAYS * DAILY_ACTIVITIES.length * 2} events) …`);
     const [longDueTick, longDueTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T07:00:00Z')));
     const [longMissedTick, longMissedTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T23:00:00Z')));
     sampleMemory();
@@ -148,7 +134,7 @@ runBenchmark(async () => {
     console.log(`\npathways schedule benchmark (${info.cpus} CPUs, ${info.cpuModel}, Node ${info.node})`);
     console.log(
       labelledRows([
-        ['enrolments × activities', `${ENROLMENTS.toLocaleString('en')} × ${ACTIVITIES.length} (daily)`],
+        ['enrolments × activities', `${ENROLMENTS.toLocaleString('en')} × ${DAILY_ACTIVITIES.length} (daily)`],
         [`plan ${day} (occurrences + one write per ${PLAN_BATCH} patients)`, `${planned.toLocaleString('en')} tasks in ${(planMs / 1000).toFixed(1)} s (${perSecond(planned, planMs)})`],
         ['find the next 500 falling due (index on due time)', `${dueQueryMs.toFixed(1)} ms (${dueRows.length} rows)`],
         ['find the next 500 missed (index on window end)', `${expiredQueryMs.toFixed(1)} ms (${expiredRows.length} rows)`],

@@ -5,26 +5,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateSchema, schemaConnectionString } from '@varde/database';
 import { createPostgresEventStore, PostgresEventStoreAdapter, PostgresTransactions } from '@varde/event-sourcing';
 import { freshSchema } from '@varde/testing';
-import { occurrencesOf } from '../src/application/schedule/occurrences';
 import { TaskScheduler } from '../src/application/schedule/task-scheduler';
-import type { PathwayActivity } from '../src/domain/pathway-definition';
-import type { TaskDetails } from '../src/domain/task.decide';
 import { pathwaysMigrations } from '../src/infrastructure/migrations/pathways.migrations';
 import { PostgresTaskSchedule } from '../src/infrastructure/postgres-task-schedule';
+import { DAILY_ACTIVITIES, dailyTasks } from './daily-tasks';
 
 const databaseUrl = inject('databaseUrl');
 // More tasks than one batch of a tick (500), so the ticks work through several batches.
 const PATIENTS = 240;
 
-const activity = (id: string, loinc: string, time: string): PathwayActivity => ({
-  id: `https://varde.no/fhir/ActivityDefinition/${id}|1`,
-  title: id,
-  kind: 'measurement',
-  loinc,
-  schedule: { period: 1, periodUnit: 'd', timeOfDay: [time], window: 'PT4H' },
-});
-// 10 May 2027 in Oslo (UTC+2): due at 05:00, 06:00 and 06:00 UTC, windows ending at 09:00, 10:00 and 10:00 UTC.
-const ACTIVITIES = [activity('weight', '29463-7', '07:00:00'), activity('blood-pressure', '85354-9', '08:00:00'), activity('pulse', '8867-4', '08:00:00')];
+// 10 and 11 May 2027 in Oslo (UTC+2): due at 05:00, 06:00 and 06:00 UTC, windows ending at 09:00, 10:00 and 10:00 UTC.
 const day = (date: string) => ({ from: `${date}T00:00:00+02:00`, to: new Date(Date.parse(`${date}T00:00:00+02:00`) + 86_400_000).toISOString() });
 
 /** One replica of the scheduler: its own pool and event store on the shared schema. */
@@ -62,11 +52,7 @@ describe("the scheduler's tick over many patients, as replicas run it (real Post
         patientId,
         from: day(date).from,
         until: '2027-06-30T00:00:00Z',
-        tasks: ACTIVITIES.flatMap((a) =>
-          occurrencesOf(a, enrolmentId, '2027-05-01T09:00:00+02:00', day(date).from, day(date).to).map((o): TaskDetails & { slot: string } => ({
-            taskId: o.taskId, slot: o.slot, patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!, dueAt: o.dueAt, windowEnd: o.windowEnd,
-          })),
-        ),
+        tasks: dailyTasks(patientId, enrolmentId, '2027-05-01T09:00:00+02:00', day(date).from, day(date).to),
       })),
     );
   /** How many events of `type` each task's stream holds, by task id. */
@@ -87,7 +73,7 @@ describe("the scheduler's tick over many patients, as replicas run it (real Post
   it('writes each TaskDue once and each TaskMissed once when two replicas tick at the same time, batch after batch', async () => {
     await plan('2027-05-10');
     const tasks = [...(await statuses()).keys()];
-    expect(tasks).toHaveLength(PATIENTS * ACTIVITIES.length);
+    expect(tasks).toHaveLength(PATIENTS * DAILY_ACTIVITIES.length);
 
     // 05:30 UTC: each patient's weight falls due; 07:00: the two others, with the weight already due in the stream.
     await bothTick('2027-05-10T05:30:00Z');
