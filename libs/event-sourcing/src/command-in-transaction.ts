@@ -1,3 +1,4 @@
+import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { ConcurrencyError, type Decider, type DomainCommand, type DomainEvent } from '@varde/core';
 import { handleCommand, type HandleCommandOptions, type HandleCommandResult } from './command-handler';
 import type { EventStore } from './event-store.port';
@@ -6,8 +7,14 @@ import type { Transaction, Transactions } from './transaction';
 // Tries of the whole transaction when concurrent writers of one stream keep meeting.
 const MAX_ATTEMPTS = 4;
 
-/** A concurrent writer got to the stream first: the decision was made on an older version, or the insert lost the race. */
-const isWriteConflict = (error: unknown): boolean => error instanceof ConcurrencyError || (error as { code?: unknown } | null)?.code === '23505';
+/**
+ * A concurrent writer got in the way, and the same work done again on what it stored may succeed: the decision was
+ * made on an older stream version (Varde's ConcurrencyError, or Emmett's own conflict error, which a unit of work's
+ * flush throws as it is), a new stream's insert lost the race (PostgreSQL 23505), or two transactions deadlocked
+ * (40P01). Every retry of a write in Varde asks this.
+ */
+export const isWriteConflict = (error: unknown): boolean =>
+  error instanceof ConcurrencyError || isExpectedVersionConflictError(error) || ['23505', '40P01'].includes(String((error as { code?: unknown } | null)?.code));
 
 /**
  * Load → decide → append in one database transaction, with what `alsoWrite` writes in it (the read-model rows that

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { ConcurrencyError } from '@varde/core';
-import { EventStore, handleCommand, Transactions, type HandleCommandResult, type Transaction } from '@varde/event-sourcing';
+import { EventStore, handleCommand, isWriteConflict, Transactions, type HandleCommandResult, type Transaction } from '@varde/event-sourcing';
 import { taskDecider, taskOf, taskStreamId, type TaskCommand, type TaskDetails, type TaskEvent, type TaskState } from '../../domain/task.decide';
 import type { PathwayVersion } from '../../domain/pathway-definition';
 import { ChangeEnrolmentHandler } from '../change-enrolment.handler';
@@ -18,9 +17,6 @@ const BATCH = 500;
 // Tries of one batch's transaction when another writer (a replica's tick, an input's completion) got to one of its streams first.
 const MAX_ATTEMPTS = 4;
 
-/** Another writer got to a stream first (version moved, stream created) or the two transactions met in a deadlock: try again on what it stored. */
-const isWriteConflict = (error: unknown): boolean =>
-  error instanceof ConcurrencyError || isExpectedVersionConflictError(error) || ['23505', '40P01'].includes(String((error as { code?: unknown } | null)?.code));
 
 /** Commands on one patient's task stream, in order. */
 type PatientWork = Readonly<{ patientId: string; commands: readonly TaskCommand[] }>;
