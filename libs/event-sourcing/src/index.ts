@@ -18,3 +18,4 @@ export * from './event-store.port';
 export * from './postgres-event-store.adapter';
 export * from './projection-rebuild';
 export * from './command-in-transaction';
+export * from './stream-fold-cache';

@@ -2,7 +2,7 @@ import type { EventStore } from '@event-driven-io/emmett';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
-import type { StoredEvent } from '@varde/event-sourcing';
+import { StreamFoldCache } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { CATALOGUE_STREAM, entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEntry, type CatalogueEvent, type CatalogueState } from '../domain/questionnaire-catalogue.events';
 
@@ -18,22 +18,15 @@ export type QuestionnaireSearch = Readonly<{ url?: string; version?: string; sta
  */
 @Injectable()
 export class QuestionnaireCatalogueQuery {
-  private folded: { state: CatalogueState; position: bigint } = { state: initialCatalogueState(), position: 0n };
+  private readonly catalogue: StreamFoldCache<CatalogueState, CatalogueEvent>;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.catalogue = new StreamFoldCache(store, CATALOGUE_STREAM, initialCatalogueState(), evolveCatalogue);
+  }
 
   /** The current catalogue. */
-  async state(): Promise<CatalogueState> {
-    const { events } = await this.store.readStream<StoredEvent<CatalogueEvent>>(CATALOGUE_STREAM, { from: this.folded.position + 1n });
-    if (events.length === 0) return this.folded.state;
-    let state = this.folded.state;
-    let position = this.folded.position;
-    for (const event of events) {
-      state = evolveCatalogue(state, event);
-      position = (event.metadata as { streamPosition?: bigint }).streamPosition ?? position + 1n;
-    }
-    if (position > this.folded.position) this.folded = { state, position };
-    return state;
+  state(): Promise<CatalogueState> {
+    return this.catalogue.load();
   }
 
   /** The questionnaire with this id, or a 404. */

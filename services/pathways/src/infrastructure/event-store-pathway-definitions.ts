@@ -1,7 +1,7 @@
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand, type StoredEvent } from '@varde/event-sourcing';
+import { handleCommand, StreamFoldCache } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { PathwayDefinitionStore } from '../application/pathway-definitions.port';
 import { PATHWAY_DEFINITIONS_STREAM, pathwayDefinitionsDecider, type PathwayDefinitionCommand, type PathwayDefinitionEvent, type PathwayDefinitionsState } from '../domain/pathway-definitions.decide';
@@ -12,21 +12,15 @@ import { PATHWAY_DEFINITIONS_STREAM, pathwayDefinitionsDecider, type PathwayDefi
  */
 @Injectable()
 export class EventStorePathwayDefinitions extends PathwayDefinitionStore {
-  private folded: Readonly<{ state: PathwayDefinitionsState; position: bigint }> = { state: pathwayDefinitionsDecider.initialState(), position: 0n };
+  private readonly definitions: StreamFoldCache<PathwayDefinitionsState, PathwayDefinitionEvent>;
 
   constructor(@Inject(EVENT_STORE) private readonly store: PostgresEventStore) {
     super();
+    this.definitions = new StreamFoldCache(store, PATHWAY_DEFINITIONS_STREAM, pathwayDefinitionsDecider.initialState(), (s, e) => pathwayDefinitionsDecider.evolve(s, e as unknown as PathwayDefinitionEvent));
   }
 
-  override async load(): Promise<PathwayDefinitionsState> {
-    const known = this.folded;
-    const { events } = await this.store.readStream<StoredEvent<PathwayDefinitionEvent>>(PATHWAY_DEFINITIONS_STREAM, { from: known.position + 1n });
-    const last = events.at(-1);
-    if (!last) return known.state;
-    const state = events.reduce((s, e) => pathwayDefinitionsDecider.evolve(s, e as unknown as PathwayDefinitionEvent), known.state);
-    // Loads running at once may finish in any order: keep the furthest.
-    if (last.metadata.streamPosition > this.folded.position) this.folded = { state, position: last.metadata.streamPosition };
-    return state;
+  override load(): Promise<PathwayDefinitionsState> {
+    return this.definitions.load();
   }
 
   override async handle(command: Omit<PathwayDefinitionCommand, 'metadata'>, metadata: CommandMetadata): Promise<PathwayDefinitionsState> {
