@@ -108,18 +108,19 @@ export function VitalSignPlots(props: { patientId: string; thresholdsFor?: (sign
     [stream, t],
   );
   const sampleLines = useMemo<PlotSeries[]>(() => [{ label: t('plot.sample'), colour: '#0b5394', points: (samples ?? []).flatMap((p) => (p.v === null ? [] : [[Date.parse(p.t), p.v] as const])) }], [samples, t]);
-  const width = props.width;
-  const spo2 = VITAL_SIGNS[0]!;
+  // What every plot shares; the stream's plots draw the SpO2 thresholds.
+  const shared = { language: i18n.language, labels, ...(props.width ? { width: props.width } : {}) };
+  const spo2Thresholds = thresholdsFor?.(VITAL_SIGNS[0]!) ?? [];
 
   return (
     <>
       <ErrorMessage text={error} />
       {plots.map(({ sign, lines }) => (
-        <TimeSeriesPlot key={sign.key} testId={`${sign.key}-plot`} title={t(`plot.${sign.key}`)} unit={sign.unit} series={lines} thresholds={thresholdsFor?.(sign) ?? []} language={i18n.language} labels={labels} {...(width ? { width } : {})} />
+        <TimeSeriesPlot key={sign.key} testId={`${sign.key}-plot`} title={t(`plot.${sign.key}`)} unit={sign.unit} series={lines} thresholds={thresholdsFor?.(sign) ?? []} {...shared} />
       ))}
       {stream.length > 0 ? (
         <>
-          <TimeSeriesPlot testId="spo2-stream-plot" title={t('plot.spo2Stream')} unit="%" series={streamLines} thresholds={thresholdsFor?.(spo2) ?? []} language={i18n.language} labels={labels} {...(width ? { width } : {})} />
+          <TimeSeriesPlot testId="spo2-stream-plot" title={t('plot.spo2Stream')} unit="%" series={streamLines} thresholds={spo2Thresholds} {...shared} />
           <label>
             {t('plot.zoomHour')}{' '}
             <select value={hour} onChange={(event) => setHour(event.target.value)} data-testid="stream-hour">
@@ -132,7 +133,7 @@ export function VitalSignPlots(props: { patientId: string; thresholdsFor?: (sign
             </select>
           </label>
           {samples && samples.length > 0 ? (
-            <TimeSeriesPlot testId="spo2-samples-plot" title={t('plot.samplesOf', { hour: formatDateTime(hour, i18n.language) })} unit="%" series={sampleLines} thresholds={thresholdsFor?.(spo2) ?? []} language={i18n.language} labels={labels} {...(width ? { width } : {})} />
+            <TimeSeriesPlot testId="spo2-samples-plot" title={t('plot.samplesOf', { hour: formatDateTime(hour, i18n.language) })} unit="%" series={sampleLines} thresholds={spo2Thresholds} {...shared} />
           ) : null}
         </>
       ) : null}

@@ -64,6 +64,14 @@ export function negotiateFhirFormat(format: string | undefined, accept: string |
   throw new FhirHttpError(406, `Accept: ${accept.slice(0, 80)} is not served: this server speaks FHIR JSON only (application/fhir+json)`);
 }
 
+/**
+ * The 412 of a version-aware write whose `If-Match` (`where`: the header, or a Bundle entry's `ifMatch`) names a
+ * version `reference` is not at; `current` undefined when it is not recorded at all. Nothing is written.
+ */
+export function staleVersion(reference: string, current: number | undefined, expected: number, where = 'If-Match'): FhirHttpError {
+  return new FhirHttpError(412, `${where}: ${reference} is ${current === undefined ? 'not recorded' : `at version ${current}`}, not ${expected}; read it again and send the change on that version`);
+}
+
 /** The version an `If-Match` header names (`W/"3"`, `"3"`); undefined without one; 400 for anything else. */
 export function ifMatchVersion(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { ConcurrencyError, NotFoundError, ValidationError } from '@varde/core';
-import { FhirHttpError, ifMatchVersion, pageLink, preferHandling, searchset } from '@varde/fhir';
+import { ifMatchVersion, pageLink, preferHandling, searchset, staleVersion } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, fhirBaseOf, fhirVersionHeaders, fhirWritten, type MetadataHeaders, negotiateFhir } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QuestionnaireResponseQuery } from '../application/questionnaire-response.query';
@@ -68,8 +68,7 @@ export class QuestionnaireResponsesHttpController {
       return this.answer(await this.submit.save(id, response, commandMetadataFrom(principal, headers), expected), request, reply, 200);
     } catch (error) {
       if (expected === undefined || !(error instanceof ConcurrencyError)) throw error;
-      const current = await this.responses.history(id).then((h) => `at version ${h.length}`, () => 'not recorded');
-      throw new FhirHttpError(412, `If-Match: QuestionnaireResponse/${id} is ${current}, not at ${expected}; read it again and save on that version`);
+      throw staleVersion(`QuestionnaireResponse/${id}`, await this.responses.history(id).then((h) => h.length, () => undefined), expected);
     }
   }
 

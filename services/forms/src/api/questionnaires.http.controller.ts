@@ -3,7 +3,7 @@ import type { Questionnaire } from '@medplum/fhirtypes';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
 import { ConcurrencyError, ValidationError } from '@varde/core';
 import { deterministicId } from '@varde/event-sourcing';
-import { assertKnownParams, FhirHttpError, ifMatchVersion, linkQuery, oneParam, preferHandling, searchset } from '@varde/fhir';
+import { assertKnownParams, ifMatchVersion, linkQuery, oneParam, preferHandling, searchset, staleVersion } from '@varde/fhir';
 import { AccessLog, commandMetadataFrom, EnrolmentDirectory, fhirBaseOf, fhirVersionHeaders, fhirWritten, type MetadataHeaders, negotiateFhir } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AssignmentsQuery } from '../application/assignments.query';
@@ -129,7 +129,7 @@ export class QuestionnairesHttpController {
       return fhirWritten(request, reply, questionnaireResource(await this.author.saveDraft(checkedId(id), questionnaire, false, commandMetadataFrom(principal, headers), expected)));
     } catch (error) {
       if (expected === undefined || !(error instanceof ConcurrencyError)) throw error;
-      throw new FhirHttpError(412, `If-Match: ${error.message}; read it again and save on that version`);
+      throw staleVersion(`Questionnaire/${id}`, await this.catalogue.get(id).then((e) => e.versionId, () => undefined), expected);
     }
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertMayActOnPatient, type Principal } from '@varde/auth';
 import { ConcurrencyError, ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
-import { FhirHttpError } from '@varde/fhir';
+import { staleVersion } from '@varde/fhir';
 import { EnrolmentDirectory } from '@varde/platform';
 import type { CorrectionRequest } from '../application/correct-measurement.handler';
 import { MeasurementQuery } from '../application/measurement.query';
@@ -10,9 +10,6 @@ import { correctionOf } from './observation-correction.validation';
 /** A correction read, authorised and checked against the measurement's current version: ready to append. */
 export type PreparedCorrection = Readonly<{ id: string; request: CorrectionRequest; expectedVersion?: number; currentVersion: number }>;
 
-/** The 412 of a correction whose If-Match names a version the measurement is no longer at. */
-export const staleCorrection = (id: string, currentVersion: number, expected: number): FhirHttpError =>
-  new FhirHttpError(412, `If-Match: Observation/${id} is at version ${currentVersion}, not ${expected}; read it again and correct that version`);
 
 /**
  * Reads and authorises corrections of recorded Observations, for `PUT /fhir/Observation/:id` and for `PUT` entries
@@ -38,7 +35,7 @@ export class ObservationCorrections {
     if (principal.role === 'clinician') await this.enrolments.authorise(principal, 'measurements', 'write', current.patientId);
     if (principal.role === 'patient' && current.provenance.method !== 'patient') throw new ForbiddenError('a patient may correct only measurements they typed in themselves');
     const request = correctionOf(body, id, current, reasonHeader);
-    if (expectedVersion !== undefined && expectedVersion !== current.version) throw staleCorrection(id, current.version, expectedVersion);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) throw staleVersion(`Observation/${id}`, current.version, expectedVersion);
     return { id, request, currentVersion: current.version, ...(expectedVersion === undefined ? {} : { expectedVersion }) };
   }
 
@@ -48,6 +45,6 @@ export class ObservationCorrections {
    */
   async refusalOf(error: unknown, correction: PreparedCorrection): Promise<unknown> {
     if (correction.expectedVersion === undefined || !(error instanceof ConcurrencyError)) return error;
-    return staleCorrection(correction.id, (await this.measurements.current(correction.id))?.version ?? correction.currentVersion, correction.expectedVersion);
+    return staleVersion(`Observation/${correction.id}`, (await this.measurements.current(correction.id))?.version ?? correction.currentVersion, correction.expectedVersion);
   }
 }

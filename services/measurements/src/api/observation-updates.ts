@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@varde/auth';
 import { ValidationError, type FieldIssue } from '@varde/core';
-import { FhirHttpError, ifMatchVersion } from '@varde/fhir';
+import { ifMatchVersion, staleVersion } from '@varde/fhir';
 import type { CommandMetadata } from '@varde/core';
 import { MeasurementReader } from '../application/measurement.reader';
 import { measurementIdOf } from '../application/record-measurement.command';
@@ -74,7 +74,7 @@ export class ObservationUpdates {
     if (measurementIdOf(submission.input) !== id) throw ValidationError.field(update.urlField, "the condition names another identifier than the Observation's first identifier");
     if (expectedVersion !== undefined) {
       const current = await this.reader.existingOf(submission.input.patientId, id, context.metadata);
-      if (current?.version !== expectedVersion) throw new FhirHttpError(412, `${update.ifMatchField}: Observation/${id} is ${current ? `at version ${current.version}` : 'not recorded'}, not at ${expectedVersion}`);
+      if (current?.version !== expectedVersion) throw staleVersion(`Observation/${id}`, current?.version, expectedVersion, update.ifMatchField);
     }
     return submission;
   }
