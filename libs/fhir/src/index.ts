@@ -12,3 +12,4 @@ export * from './fhir-date-search';
 export * from './questionnaire-items';
 export * from './questionnaire-expressions';
 export * from './fhir-search';
+export * from './string-search';

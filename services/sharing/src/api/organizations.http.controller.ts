@@ -2,7 +2,7 @@ import type { Organization } from '@medplum/fhirtypes';
 import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { Access } from '@varde/auth';
 import { ValidationError } from '@varde/core';
-import { assertKnownParams, linkQuery, oneParam, preferHandling, searchset } from '@varde/fhir';
+import { assertKnownParams, foldForSearch, linkQuery, oneParam, preferHandling, searchset } from '@varde/fhir';
 import { fhirBaseOf, type MetadataHeaders, negotiateFhir } from '@varde/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OrganisationDirectory, type KnownOrganisation, type OrganisationKind } from '../application/organisation-directory.port';
@@ -20,9 +20,6 @@ export const ORGANIZATION_SEARCH_PARAMS = [
   { name: '_count', type: 'number' as const, documentation: '1–100, default 20' },
 ];
 const KNOWN = new Set([...ORGANIZATION_SEARCH_PARAMS.map((p) => p.name), 'name:contains']);
-
-/** Text as R4's string search compares it: lower case, accents off (å and ø stay letters of their own, as in Norwegian). */
-const folded = (text: string): string => text.normalize('NFKD').replace(/[\u0300-\u0309\u030b-\u036f]/g, '').toLocaleLowerCase('nb');
 
 /** A registered organisation as an R4 Organization. */
 export function organizationResource(o: KnownOrganisation): Organization {
@@ -65,9 +62,9 @@ export class OrganizationsHttpController {
     const kinds = type?.split(',').map((t) => (t.includes('|') ? t.split('|') : [ORGANISATION_KIND_SYSTEM, t]));
     if (kinds?.some(([system, code]) => system !== ORGANISATION_KIND_SYSTEM || !KINDS.includes(code as OrganisationKind))) throw ValidationError.field('type', `expected ${KINDS.join(', ')} (system ${ORGANISATION_KIND_SYSTEM})`);
     const matches = this.directory.all().filter((o) => {
-      const text = folded(o.name);
-      if (name !== undefined && !text.startsWith(folded(name.trim()))) return false;
-      if (contains !== undefined && !text.includes(folded(contains.trim()))) return false;
+      const text = foldForSearch(o.name);
+      if (name !== undefined && !text.startsWith(foldForSearch(name.trim()))) return false;
+      if (contains !== undefined && !text.includes(foldForSearch(contains.trim()))) return false;
       if (number && o.organisationNumber !== number[1]) return false;
       return !kinds || kinds.some(([, code]) => code === o.kind);
     });
