@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pathwaysV1Service } from '@varde/contracts';
 import { ForbiddenError, NotFoundError } from '@varde/core';
 import { callGrpc, ClientCredentialsTokens } from '@varde/platform';
-import { syntheticNationalId, type AccessLogView, auditReasonFor } from '@varde/testing';
+import { PostgresMessageBus } from '@varde/messaging';
+import { eventually, syntheticNationalId, type AccessLogView, auditReasonFor } from '@varde/testing';
 import { loggedReads, startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
@@ -52,7 +54,10 @@ describe('GetPatientIdentity: the national id, for the services allowed to share
   });
 });
 
-describe('POST /api/enrolments/search: a clinician finds a patient by national id', () => {
+/** Letters no other test's names hold, so a search by name in the shared schema finds only this test's patients. */
+const uniqueLetters = (): string => Array.from(randomBytes(6), (b) => String.fromCharCode(97 + (b % 26))).join('');
+
+describe('POST /api/enrolments/search: a clinician finds a patient by national id or name', () => {
   let t: PathwaysUnderTest;
   beforeAll(async () => {
     t = await startPathways(databaseUrl, 'pathways_search');
@@ -65,6 +70,127 @@ describe('POST /api/enrolments/search: a clinician finds a patient by national i
     const response = await fetch(`${t.pathways.url}/api/enrolments/search`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...auditReasonFor(token) }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as { matches?: unknown[]; errors?: Array<{ field: string; message: string }> } };
   };
+
+  const enrol = async (body: unknown, token: string) => {
+    const response = await fetch(`${t.pathways.url}/api/enrolments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as { patientId: string; errors?: Array<{ field: string; message: string }> } };
+  };
+  const post = async (path: string, body: unknown, token: string) => {
+    const response = await fetch(`${t.pathways.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...auditReasonFor(token) }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { errors?: Array<{ field: string; message: string }> } };
+  };
+  /** Events in pathways' own log that hold this text. */
+  const inOwnEvents = async (text: string): Promise<number> =>
+    Number((await t.db.query(`SELECT count(*) FROM "${t.schema}".emt_messages WHERE message_data::text ILIKE $1 OR message_metadata::text ILIKE $1`, [`%${text}%`])).rows[0].count);
+
+  it('enrols a patient with their name, kept sealed beside the national id and in no event, and shows it with the enrolment', async () => {
+    const family = `Østby-${uniqueLetters()}`;
+    const clinician = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const enrolled = await enrol({ patient: { nationalId: syntheticNationalId(), name: { family: `  ${family} `, given: ['Åse', 'Marie'] } }, pathway: 'copd' }, clinician);
+    expect(enrolled.status).toBe(201);
+    const { patientId } = enrolled.body;
+
+    const read = await fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${clinician}` } });
+    expect(await read.json()).toMatchObject({ patientId, status: 'active', name: { family, given: ['Åse', 'Marie'] } });
+    // Sealed in its table; not in pathways' events nor in the integration events other services read.
+    const { rows } = await t.db.query(`SELECT * FROM ${t.schema}.patient_names WHERE patient_id = $1`, [patientId]);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(family.slice(6));
+    expect(await inOwnEvents(patientId)).toBeGreaterThan(0);
+    expect(await inOwnEvents(family.slice(6))).toBe(0);
+    // PatientEnrolled, as other services read it, carries no name either.
+    const bus = new PostgresMessageBus({ databaseUrl });
+    try {
+      const published = await eventually(async () => (await bus.readAll('varde.pathways.v1')).find((m) => m.key === patientId), 'PatientEnrolled on the bus');
+      expect(published.type).toBe('varde.pathways.v1.PatientEnrolled');
+      expect(Buffer.from(published.payload).toString('utf8')).not.toContain(family.slice(6));
+    } finally {
+      await bus.close();
+    }
+
+    // Enrolled without a name: none shown.
+    const unnamed = await enrolNew(t);
+    expect(await (await fetch(`${t.pathways.url}/api/enrolments/${unnamed.patientId}`, { headers: { authorization: `Bearer ${clinician}` } })).json()).not.toHaveProperty('name');
+  });
+
+  it('refuses a name that is not one, naming the field, and writes nothing', async () => {
+    const clinician = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const nationalId = syntheticNationalId();
+    const refused = async (name: unknown) => {
+      const answer = await enrol({ patient: { nationalId, name }, pathway: 'copd' }, clinician);
+      expect(answer.status).toBe(400);
+      return answer.body.errors;
+    };
+    expect(await refused({ family: '  ' })).toEqual([{ field: 'patient.name.family', message: 'expected the family name: 1–100 characters' }]);
+    expect(await refused({ family: 'N'.repeat(101) })).toEqual([{ field: 'patient.name.family', message: 'expected the family name: 1–100 characters' }]);
+    expect(await refused({ given: ['Kari'] })).toEqual([{ field: 'patient.name.family', message: 'required: the family name' }]);
+    expect(await refused({ family: 'Nordmann', given: 'Kari' })).toEqual([expect.objectContaining({ field: 'patient.name.given' })]);
+    expect(await refused({ family: 'Nordmann', given: ['Kari', 'A\u0007'] })).toEqual([{ field: 'patient.name.given.1', message: 'expected the given name as text, without control characters' }]);
+    expect(await refused({ family: 'Nordmann', given: ['A', 'B', 'C', 'D', 'E', 'F'] })).toEqual([{ field: 'patient.name.given', message: 'expected at most 5 given names' }]);
+    expect(await refused({ family: 'Nordmann', use: 'official' })).toEqual([{ field: 'patient.name', message: 'unknown field(s): use' }]);
+    expect(await refused('Kari Nordmann')).toEqual([expect.objectContaining({ field: 'patient.name' })]);
+    // Nothing was written: the person is still unknown to a search by number.
+    expect((await search({ nationalId }, clinician)).body).toEqual({ matches: [] });
+  });
+
+  it('finds patients by part of a given or family name (case and accents ignored, ø kept), only on the clinician’s own teams, logging every match', async () => {
+    const letters = uniqueLetters();
+    const family = `Ødegård${letters}`;
+    const copd = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const heart = await t.issuer.token('clinician', { careTeams: ['hjertesvikt-care-team'] });
+    const ownNationalId = syntheticNationalId();
+    const own = (await enrol({ patient: { nationalId: ownNationalId, name: { family, given: ['Kari', 'Hélène'] } }, pathway: 'copd' }, copd)).body.patientId;
+    const other = (await enrol({ patient: { nationalId: syntheticNationalId(), name: { family, given: ['Ola'] } }, pathway: 'copd', careTeam: 'hjertesvikt-care-team' }, heart)).body.patientId;
+
+    const expected = { patientId: own, nationalIdMasked: `${ownNationalId.slice(0, 6)} *****`, name: { family, given: ['Kari', 'Hélène'] }, pathwayId: 'copd', status: 'active', careTeamId: 'copd-care-team' };
+    expect(await search({ name: `ØDEGÅRD${letters.toUpperCase()}` }, copd)).toEqual({ status: 200, body: { matches: [expected] } });
+    expect((await search({ name: `helene  ${letters}` }, copd)).body).toEqual({ matches: [expected] });
+    // ø and å are letters of their own: "odegard" is another name.
+    expect((await search({ name: `odegard${letters}` }, copd)).body).toEqual({ matches: [] });
+    // Every word must be in the name.
+    expect((await search({ name: `ola ${letters}` }, copd)).body).toEqual({ matches: [] });
+    // The other team's clinician finds only their own patient; an auditor finds both.
+    expect(((await search({ name: letters }, heart)).body.matches as { patientId: string }[]).map((m) => m.patientId)).toEqual([other]);
+    expect(((await search({ name: letters }, await t.issuer.token('auditor'))).body.matches as { patientId: string }[]).map((m) => m.patientId).sort()).toEqual([own, other].sort());
+
+    const searches = (entries: readonly AccessLogView[]) => entries.filter((e) => e.purpose === 'patient-search' && e.actor.role === 'clinician');
+    const logged = searches(await loggedReads(t, own, (entries) => searches(entries).length >= 2));
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toMatchObject({ resource: 'enrolments/search', reason: expect.any(String) });
+
+    // Moved to another team, the patient is found there and no longer by the first team.
+    const both = await t.issuer.token('clinician', { careTeams: ['copd-care-team', 'hjertesvikt-care-team'] });
+    expect((await post(`/api/enrolments/${own}/change-care-team`, { careTeam: 'hjertesvikt-care-team' }, both)).status).toBe(200);
+    expect((await search({ name: letters }, copd)).body).toEqual({ matches: [] });
+    expect(((await search({ name: letters }, heart)).body.matches as { patientId: string }[]).map((m) => m.patientId).sort()).toEqual([own, other].sort());
+  });
+
+  it('refuses a name search that is not one, naming the field', async () => {
+    const clinician = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    expect(await search({ name: ' k ' }, clinician)).toEqual({ status: 400, body: expect.objectContaining({ errors: [expect.objectContaining({ field: 'name', message: 'expected at least 2 letters of a given or family name' })] }) });
+    expect((await search({ name: 'kari 1' }, clinician)).body.errors).toEqual([expect.objectContaining({ field: 'name', message: expect.stringContaining('digits are a national id') })]);
+    expect((await search({ name: 42 }, clinician)).body.errors).toEqual([expect.objectContaining({ field: 'name' })]);
+    expect((await search({ name: 'x'.repeat(101) }, clinician)).body.errors).toEqual([expect.objectContaining({ field: 'name', message: 'expected at most 100 characters of a name' })]);
+  });
+
+  it('POST /api/enrolments/names: the names of the patients a worklist page shows, only the clinician’s own, each logged', async () => {
+    const letters = uniqueLetters();
+    const copd = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const heart = await t.issuer.token('clinician', { careTeams: ['hjertesvikt-care-team'] });
+    const named = (await enrol({ patient: { nationalId: syntheticNationalId(), name: { family: `Berg${letters}`, given: ['Per'] } }, pathway: 'copd' }, copd)).body.patientId;
+    const otherTeam = (await enrol({ patient: { nationalId: syntheticNationalId(), name: { family: `Dal${letters}` } }, pathway: 'copd', careTeam: 'hjertesvikt-care-team' }, heart)).body.patientId;
+    const unnamed = (await enrolNew(t)).patientId;
+    const never = '00000000-0000-4000-8000-000000000002';
+
+    const answer = await post('/api/enrolments/names', { patientIds: [named, otherTeam, unnamed, never] }, copd);
+    expect(answer).toEqual({ status: 200, body: { names: [{ patientId: named, name: { family: `Berg${letters}`, given: ['Per'] } }] } });
+    const reads = (entries: readonly AccessLogView[]) => entries.filter((e) => e.purpose === 'patient-name');
+    expect(reads(await loggedReads(t, named, (entries) => reads(entries).length > 0))).toMatchObject([{ resource: 'enrolments/names', actor: { role: 'clinician' } }]);
+
+    expect((await post('/api/enrolments/names', { patientIds: ['Patient/1'] }, copd)).body.errors).toEqual([{ field: 'patientIds.0', message: 'expected an internal patient id (UUID)' }]);
+    expect((await post('/api/enrolments/names', { patientIds: [] }, copd)).body.errors).toEqual([{ field: 'patientIds', message: 'expected at least one patient id' }]);
+    expect((await post('/api/enrolments/names', { patientIds: [named] }, await t.issuer.token('patient', { patientId: named }))).status).toBe(403);
+  });
 
   it('finds a patient of the clinician’s own team with the number masked, logs the read, and finds nothing on another team or for an unknown number', async () => {
     const { nationalId, patientId } = await enrolNew(t);

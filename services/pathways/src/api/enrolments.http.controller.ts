@@ -5,13 +5,17 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { EnrolPatientHandler } from '../application/enrol-patient.handler';
 import { EnrolmentQuery } from '../application/enrolment.query';
+import { PatientIdentityRepository } from '../application/patient-identities.port';
 import { parseBody } from '@varde/fhir';
-import { parsePatientId, pathwayField, pathwayReference, versionField } from './enrolment-request.fields';
+import { parsePatientId, pathwayField, pathwayReference, personNameField, versionField } from './enrolment-request.fields';
 import { enrolmentQuestion } from './patient-read';
 
 const EnrolRequest = z
   .object({
-    patient: z.object({ nationalId: z.string({ required_error: 'required: the 11-digit national identity number', invalid_type_error: 'expected a string of 11 digits' }) }, { required_error: 'required: {"nationalId": "<11 digits>"}' }),
+    patient: z.object(
+      { nationalId: z.string({ required_error: 'required: the 11-digit national identity number', invalid_type_error: 'expected a string of 11 digits' }), name: personNameField.optional() },
+      { required_error: 'required: {"nationalId": "<11 digits>"}' },
+    ),
     pathway: pathwayField,
     version: versionField,
     careTeam: z
@@ -29,10 +33,12 @@ export class EnrolmentsHttpController {
     @Inject(EnrolmentQuery) private readonly enrolments: EnrolmentQuery,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(AccessPolicy) private readonly policy: AccessPolicy,
+    @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
   ) {}
 
   /**
-   * `201 {patientId, enrolmentId, careTeam, admission}` for a new enrolment (a readmission after a discharge counts up
+   * The patient's `name` (family and given names, optional) is kept sealed beside the national id, never in an event;
+   * given again, it replaces the one kept. `201 {patientId, enrolmentId, careTeam, admission}` for a new enrolment (a readmission after a discharge counts up
    * `admission`), `200` with the same shape when it already existed. `careTeam` defaults to the pathway's default
    * team; a clinician may enrol only into one of their own teams (403), and the policy decides for the person (403 for
    * a patient of another team or one who blocked them, naming neither). `409` for a person enrolled on another pathway
@@ -49,6 +55,7 @@ export class EnrolmentsHttpController {
     const result = await this.enrol.handle(
       {
         nationalId: request.patient.nationalId,
+        ...(request.patient.name === undefined ? {} : { name: request.patient.name }),
         pathway: pathwayReference(request),
         ...(request.careTeam === undefined ? {} : { careTeamId: request.careTeam }),
       },
@@ -83,8 +90,9 @@ export class EnrolmentsHttpController {
   }
 
   /**
-   * The patient's enrolment (active, paused or discharged), its rule set and care team (a clinician: patients of
-   * their own teams only), written to the patient's access log before it is shown. `ETag` is the version to send
+   * The patient's enrolment (active, paused or discharged), its rule set and care team, and the patient's name when
+   * one was given at enrolment (a clinician: patients of their own teams only), written to the patient's access log
+   * before it is shown. `ETag` is the version to send
    * back in `If-Match` with a change.
    */
   @Get(':patientId')
@@ -98,6 +106,7 @@ export class EnrolmentsHttpController {
     const view = latest ?? (await this.enrolments.get(patientId));
     await this.accessLog.recordReads('pathways', [patientId], { purpose: 'enrolment', resource: `enrolments/${patientId}`, reason }, commandMetadataFrom(principal, headers));
     void reply.header('etag', `"${view.version}"`);
-    return view;
+    const name = (await this.identities.namesOf([patientId])).get(patientId);
+    return name ? { ...view, name } : view;
   }
 }

@@ -1,4 +1,4 @@
-import type { AccessAction, Principal } from '@varde/auth';
+import type { AccessAction, AccessDecision, Principal } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import { commandMetadataFrom, type AccessLog, type AccessPolicy, type MetadataHeaders, type PatientAccessQuestion } from '@varde/platform';
 import type { EnrolmentQuery, EnrolmentView } from '../application/enrolment.query';
@@ -43,4 +43,23 @@ export async function readablePatient(
 export async function enrolmentOfNationalId(nationalId: string, identities: PatientIdentityRepository, enrolments: EnrolmentQuery): Promise<EnrolmentView | undefined> {
   const patientId = await identities.patientIdOf(nationalId);
   return patientId === undefined ? undefined : enrolments.latest(patientId);
+}
+
+/**
+ * The patients a list or a search may show this principal, each with their latest enrolment and the policy's permit
+ * (AccessPolicy.permitsForListing: a clinician's own care teams, no block): one batch question for all. Patients never
+ * enrolled are left out like those of another team.
+ */
+export async function listablePatients(
+  patientIds: readonly string[],
+  principal: Principal,
+  pathways: Readonly<{ enrolments: EnrolmentQuery; policy: AccessPolicy }>,
+): Promise<ReadonlyMap<string, Readonly<{ enrolment: EnrolmentView; permit: AccessDecision }>>> {
+  const enrolled = (await Promise.all(patientIds.map((id) => pathways.enrolments.latest(id)))).filter((view) => view !== undefined);
+  const permits = await pathways.policy.permitsForListing(principal, {
+    category: 'enrolments',
+    action: 'read',
+    patients: enrolled.map((view) => ({ id: view.patientId, careTeamId: view.careTeamId })),
+  });
+  return new Map(enrolled.flatMap((enrolment) => { const permit = permits.get(enrolment.patientId); return permit ? [[enrolment.patientId, { enrolment, permit }] as const] : []; }));
 }

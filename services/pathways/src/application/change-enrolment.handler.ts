@@ -4,6 +4,7 @@ import { decideOnStream, Transactions } from '@varde/event-sourcing';
 import { enrolmentDecider, type EnrolmentCommand } from '../domain/enrolment.decide';
 import type { EnrolmentState } from '../domain/enrolment.events';
 import { EnrolmentStreams } from './enrolment-streams.port';
+import { PatientIdentityRepository } from './patient-identities.port';
 import { TaskSchedule } from './schedule/task-schedule.port';
 import { enrolmentView, type EnrolmentView } from './enrolment.query';
 
@@ -13,7 +14,8 @@ export type EnrolmentChange = Omit<Exclude<EnrolmentCommand, { type: 'EnrolPatie
 /**
  * Pause, resume, change pathway, change care team, discharge: load the patient's stream → authorise against the
  * care team it holds → decide → append at the version read (or the one the caller saw, `If-Match`), with when the
- * patient's pause ends by itself (the schedule's `enrolment_pause_ends`) in the same transaction. No retry on
+ * patient's pause ends by itself (the schedule's `enrolment_pause_ends`), and the care team a kept name is searched
+ * under, in the same transaction. No retry on
  * a conflict: when two clinicians change the same enrolment at once, the second is told (409) and sees the
  * current state, rather than having their change applied to a state they never saw.
  */
@@ -23,6 +25,7 @@ export class ChangeEnrolmentHandler {
     @Inject(EnrolmentStreams) private readonly streams: EnrolmentStreams,
     @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(TaskSchedule) private readonly schedule: TaskSchedule,
+    @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
   ) {}
 
   /** `authorise` sees the state (its care team) before anything is decided; `expectedVersion` from the caller's If-Match. */
@@ -47,6 +50,7 @@ export class ChangeEnrolmentHandler {
       next = await this.transactions.run(async (tx) => {
         const appended = await this.streams.append(tx, patientId, decision.events, version);
         await this.schedule.setPauseEnd(tx, patientId, after.status === 'paused' ? after.pause.until : undefined);
+        if (after.status !== 'not-enrolled' && decision.events.some((event) => event.type === 'CareTeamChanged')) await this.identities.moveName(tx, patientId, after.careTeamId);
         return appended;
       });
     }

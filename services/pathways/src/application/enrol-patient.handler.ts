@@ -6,14 +6,17 @@ import { handleCommand } from '@varde/event-sourcing';
 import { EVENT_STORE } from '@varde/platform';
 import { enrolmentDecider } from '../domain/enrolment.decide';
 import { enrolmentStreamId } from '../domain/enrolment.events';
-import { PatientIdentityRepository } from './patient-identities.port';
+import { PatientIdentityRepository, type PersonName } from './patient-identities.port';
 import { PathwayDirectory, type PathwayReference } from './pathway-directory.port';
 
 /** The result of an enrolment request. */
 export type EnrolmentResult = Readonly<{ patientId: string; enrolmentId: string; careTeamId: string; created: boolean; admission: number }>;
 
-/** What an enrolment asks for: the person, the pathway (version) and (else the pathway's default) the care team. */
-export type EnrolmentRequest = Readonly<{ nationalId: string; pathway: PathwayReference; careTeamId?: string }>;
+/**
+ * What an enrolment asks for: the person (and their name, when the EHR gives it), the pathway (version) and (else the
+ * pathway's default) the care team.
+ */
+export type EnrolmentRequest = Readonly<{ nationalId: string; name?: PersonName; pathway: PathwayReference; careTeamId?: string }>;
 
 /** Enrols a patient identified by national identity number on a published pathway, with a care team; again after a discharge (a readmission). */
 @Injectable()
@@ -42,6 +45,8 @@ export class EnrolPatientHandler {
       { type: 'EnrolPatient', data: { patientId, enrolmentId: randomUUID(), pathway, careTeamId }, metadata },
     );
     if (result.state.status !== 'active' && result.state.status !== 'paused') throw new Error('enrolment did not take effect');
+    // Beside the identity, not in the event: a name must be erasable, and no other service needs it.
+    await this.identities.rememberName(patientId, input.name, result.state.careTeamId);
     return {
       patientId,
       enrolmentId: result.state.enrolmentId,

@@ -9,7 +9,7 @@ const ENROLMENTS = enrolmentStreamId('');
  * Pathways' read models that `npm run rebuild -- --service pathways --projection <name>` drops and rebuilds from the
  * event log: when each paused enrolment resumes by itself, folded from the enrolment's stream as the live handler
  * writes it with the pause. (The task schedule is planned ahead from the pathway, not folded from events, and the
- * identity mapping is kept out of the log on purpose: neither is rebuilt.)
+ * identity mapping and patients' names are kept out of the log on purpose: none of them is rebuilt.)
  */
 export function pathwaysProjections(pool: pg.Pool): Readonly<Record<string, RebuildableProjection>> {
   const schedule = new PostgresTaskSchedule(pool);

@@ -2,12 +2,14 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, ra
 import { Inject, Injectable } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
-import { PatientIdentityRepository } from '../application/patient-identities.port';
+import type { Transaction } from '@varde/event-sourcing';
+import { PatientIdentityRepository, type NamedPatient, type PersonName } from '../application/patient-identities.port';
 
 /**
- * PostgreSQL mapping keyed by an HMAC of the national id. The number itself is stored only sealed (AES-256-GCM
- * under a key derived from the same secret), so the table and its backups cannot be read back into identities
- * without the key. Kept out of the event log on purpose: events are immutable, identities must be erasable.
+ * PostgreSQL mapping keyed by an HMAC of the national id. The number itself, and the patient's name, are stored only
+ * sealed (AES-256-GCM under a key derived from the same secret), so the tables and their backups cannot be read back
+ * into identities without the key. Kept out of the event log on purpose: events are immutable, identities must be
+ * erasable.
  */
 @Injectable()
 export class PostgresPatientIdentityRepository extends PatientIdentityRepository {
@@ -53,15 +55,45 @@ export class PostgresPatientIdentityRepository extends PatientIdentityRepository
     return sealed ? this.unseal(sealed) : undefined;
   }
 
+  override async rememberName(patientId: string, name: PersonName | undefined, careTeamId: string): Promise<void> {
+    if (name === undefined) await this.pool.query('UPDATE patient_names SET care_team_id = $2 WHERE patient_id = $1 AND care_team_id <> $2', [patientId, careTeamId]);
+    else {
+      await this.pool.query(
+        `INSERT INTO patient_names (patient_id, name_sealed, care_team_id) VALUES ($1, $2, $3)
+         ON CONFLICT (patient_id) DO UPDATE SET name_sealed = EXCLUDED.name_sealed, care_team_id = EXCLUDED.care_team_id, updated_at = now()`,
+        [patientId, this.seal(JSON.stringify(name)), careTeamId],
+      );
+    }
+  }
+
+  override async moveName(tx: Transaction, patientId: string, careTeamId: string): Promise<void> {
+    await tx.query('UPDATE patient_names SET care_team_id = $2 WHERE patient_id = $1', [patientId, careTeamId]);
+  }
+
+  override async namesOf(patientIds: readonly string[]): Promise<ReadonlyMap<string, PersonName>> {
+    if (patientIds.length === 0) return new Map();
+    const { rows } = await this.pool.query<NameRow>('SELECT patient_id, name_sealed FROM patient_names WHERE patient_id = ANY($1::uuid[])', [patientIds]);
+    return new Map(rows.map((row) => [row.patient_id, this.nameOf(row)]));
+  }
+
+  override async namesInCareTeams(careTeamIds: readonly string[] | undefined): Promise<readonly NamedPatient[]> {
+    const { rows } = await this.pool.query<NameRow>('SELECT patient_id, name_sealed FROM patient_names WHERE $1::text[] IS NULL OR care_team_id = ANY($1::text[])', [careTeamIds ?? null]);
+    return rows.map((row) => ({ patientId: row.patient_id, name: this.nameOf(row) }));
+  }
+
+  private nameOf(row: NameRow): PersonName {
+    return JSON.parse(this.unseal(row.name_sealed)) as PersonName;
+  }
+
   private hmacOf(nationalId: string): string {
     return createHmac('sha256', this.key).update(nationalId).digest('hex');
   }
 
   /** `iv.tag.ciphertext`, base64url. */
-  private seal(nationalId: string): string {
+  private seal(text: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
-    const ciphertext = Buffer.concat([cipher.update(nationalId, 'utf8'), cipher.final()]);
+    const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
     return [iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url')).join('.');
   }
 
@@ -72,3 +104,5 @@ export class PostgresPatientIdentityRepository extends PatientIdentityRepository
     return Buffer.concat([decipher.update(ciphertext!), decipher.final()]).toString('utf8');
   }
 }
+
+type NameRow = { patient_id: string; name_sealed: string };

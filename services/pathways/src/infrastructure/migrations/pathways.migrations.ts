@@ -3,6 +3,7 @@ import { baseline } from './0001-baseline.migration';
 import { taskSchedule } from './0002-task-schedule.migration';
 import { sealedNationalId } from './0003-sealed-national-id.migration';
 import { pauseEnds } from './0004-pause-ends.migration';
+import { patientNames } from './0005-patient-names.migration';
 
 /**
  * The pathways service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -15,5 +16,6 @@ export const pathwaysMigrations: MigrationSet = {
     '0002-task-schedule': taskSchedule,
     '0003-sealed-national-id': sealedNationalId,
     '0004-pause-ends': pauseEnds,
+    '0005-patient-names': patientNames,
   },
 };
