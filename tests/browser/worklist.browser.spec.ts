@@ -62,7 +62,7 @@ describe('clinician worklist: filters, search, paging', () => {
     await page.getByLabel('Only alerts assigned to me').uncheck();
 
     // A mistyped national id is caught as it is typed; the right one finds the patient, the number masked.
-    const search = page.getByLabel('Search by national id or patient number');
+    const search = page.getByLabel('Search by name, national id or patient number');
     await search.fill(`${redNationalId.slice(0, 10)}${(Number(redNationalId[10]) + 1) % 10}`);
     await expect.poll(() => page.locator('#search-hint').innerText()).toBe('Not a valid national identity number: check the digits.');
     await search.fill(redNationalId);
@@ -84,7 +84,7 @@ describe('clinician worklist: filters, search, paging', () => {
     await page.keyboard.press('ArrowDown'); // "All colours" → "Red"
     await expect.poll(() => colour.inputValue()).toBe('red');
     await expect.poll(() => patientsShown(page)).toContain(red);
-    const search = page.getByLabel('Search by national id or patient number');
+    const search = page.getByLabel('Search by name, national id or patient number');
     await tabTo(page, search);
     await page.keyboard.type(redNationalId);
     const link = page.getByTestId('search-result').getByRole('link');

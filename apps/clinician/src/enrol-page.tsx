@@ -6,22 +6,27 @@ import { useTranslation } from 'react-i18next';
 import { PathwayOptions, usePathways } from './pathway-options';
 import { TeamOptions } from './team-options';
 
-/** Enrol a patient: national id checked as it is typed, pathway, care team. */
+/** Enrol a patient: national id checked as it is typed, the name if the record gives one, pathway, care team. */
 export function EnrolPage() {
   const { t } = useTranslation();
   const { api, user } = useSession();
   const teams = (user.profile['varde_care_teams'] as string[] | undefined) ?? [];
   const [nationalId, setNationalId] = useState('');
+  const [givenNames, setGivenNames] = useState('');
+  const [familyName, setFamilyName] = useState('');
   const [careTeam, setCareTeam] = useState(teams[0] ?? '');
   const pathways = usePathways();
   const [pathway, setPathway] = useState('copd');
   const [error, setError] = useState<string>();
   const [enrolled, setEnrolled] = useState<string>();
   const check = nationalId.length === 11 ? checkNationalId(nationalId) : undefined;
+  // A name is optional, but a family name is what pathways needs to keep one: given names alone are not sent.
+  const familyMissing = givenNames.trim() !== '' && familyName.trim() === '';
+  const name = familyName.trim() === '' ? undefined : { family: familyName.trim(), given: givenNames.trim().split(/\s+/).filter((part) => part !== '') };
 
   const submit = async (): Promise<void> => {
     try {
-      const answer = await api<{ patientId: string }>('/api/enrolments', { method: 'POST', json: { patient: { nationalId }, pathway, ...(careTeam ? { careTeam } : {}) } });
+      const answer = await api<{ patientId: string }>('/api/enrolments', { method: 'POST', json: { patient: { nationalId, ...(name ? { name } : {}) }, pathway, ...(careTeam ? { careTeam } : {}) } });
       setEnrolled(answer.patientId);
       setError(undefined);
     } catch (failure) {
@@ -57,6 +62,17 @@ export function EnrolPage() {
           {check === undefined ? '' : check.valid ? t('enrol.nationalIdOk') : t('enrol.nationalIdInvalid')}
         </p>
         <label>
+          {t('enrol.givenNames')}
+          <input autoComplete="off" maxLength={200} value={givenNames} aria-describedby="name-hint" onChange={(event) => setGivenNames(event.target.value)} />
+        </label>
+        <label>
+          {t('enrol.familyName')}
+          <input autoComplete="off" maxLength={100} value={familyName} aria-invalid={familyMissing} aria-describedby="name-hint" onChange={(event) => setFamilyName(event.target.value)} />
+        </label>
+        <p id="name-hint" aria-live="polite" className={familyMissing ? 'hint-bad' : 'status-line'}>
+          {familyMissing ? t('enrol.familyNameNeeded') : t('enrol.nameHint')}
+        </p>
+        <label>
           {t('enrol.pathway')}
           <select value={pathway} onChange={(event) => setPathway(event.target.value)}>
             <PathwayOptions pathways={pathways} />
@@ -69,7 +85,7 @@ export function EnrolPage() {
           </select>
         </label>
         <ErrorMessage text={error} />
-        <button type="submit" className="primary" disabled={!check?.valid}>
+        <button type="submit" className="primary" disabled={!check?.valid || familyMissing}>
           {t('enrol.submit')}
         </button>
       </form>

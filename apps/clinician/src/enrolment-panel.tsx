@@ -3,6 +3,7 @@ import { ErrorMessage, formatDateTime, problemText, useSession } from '@varde/we
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PathwayOptions, usePathways } from './pathway-options';
+import type { PersonName } from './patient-names';
 
 /** `GET /api/enrolments/{patientId}`. */
 type Enrolment = Readonly<{
@@ -15,6 +16,8 @@ type Enrolment = Readonly<{
   pause?: { reason: string; since: string; until?: string };
   discharge?: { reason: string; at: string };
   version: number;
+  /** Given at enrolment (`GET` only): the patient's name. */
+  name?: PersonName;
 }>;
 
 const DISCHARGE_REASONS = ['completed', 'readmitted', 'transferred-to-municipality', 'deceased', 'withdrew'] as const;
@@ -25,7 +28,18 @@ type Action = 'pause' | 'resume' | 'change-pathway' | 'discharge';
  * resume, change pathway, discharge. Each change sends the version it was made on (`If-Match`), so a change someone
  * else made meanwhile is shown, not overwritten.
  */
-export function EnrolmentPanel({ patientId, onChange, onStatus }: { patientId: string; onChange: () => void; onStatus?: (status: Enrolment['status']) => void }) {
+export function EnrolmentPanel({
+  patientId,
+  onChange,
+  onStatus,
+  onName,
+}: {
+  patientId: string;
+  onChange: () => void;
+  onStatus?: (status: Enrolment['status']) => void;
+  /** Told the patient's name once the enrolment is read (when one was given at enrolment). */
+  onName?: (name: PersonName) => void;
+}) {
   const { t, i18n } = useTranslation();
   const { api } = useSession();
   const pathways = usePathways();
@@ -39,11 +53,13 @@ export function EnrolmentPanel({ patientId, onChange, onStatus }: { patientId: s
 
   const load = useCallback(async () => {
     try {
-      setEnrolment(await api<Enrolment>(`/api/enrolments/${patientId}`));
+      const read = await api<Enrolment>(`/api/enrolments/${patientId}`);
+      setEnrolment(read);
+      if (read.name) onName?.(read.name);
     } catch (failure) {
       setError(problemText(failure, t));
     }
-  }, [api, patientId, t]);
+  }, [api, patientId, t, onName]);
   useEffect(() => void load(), [load]);
   useEffect(() => {
     if (enrolment) onStatus?.(enrolment.status);

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
 import { ColourBadge } from './colour-badge';
 import { EnrolmentPanel } from './enrolment-panel';
+import { formatName, type PersonName } from './patient-names';
 import { PausedBadge } from './paused-badge';
 import { FormResponsesPanel } from './form-responses-panel';
 import { type Override, type Rule, ThresholdsPanel } from './thresholds-panel';
@@ -26,6 +27,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
   const [rules, setRules] = useState<readonly Rule[]>([]);
   const [overrides, setOverrides] = useState<readonly Override[]>([]);
   const [enrolmentStatus, setEnrolmentStatus] = useState<'active' | 'paused' | 'discharged'>();
+  const [name, setName] = useState<PersonName>();
   const [history, setHistory] = useState<readonly Decision[]>([]);
   const [alerts, setAlerts] = useState<readonly Alert[]>([]);
   const [verified, setVerified] = useState<Record<string, boolean>>({});
@@ -84,7 +86,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
         <AppLink to="">{t('patient.back')}</AppLink>
       </p>
       <Heading level={1} data-size="lg">
-        {t('patient.title', { id: patientId.slice(0, 8) })}
+        {name ? t('patient.titleNamed', { name: formatName(name), id: patientId.slice(0, 8) }) : t('patient.title', { id: patientId.slice(0, 8) })}
       </Heading>
       <ErrorMessage text={error} />
       {triage ? (
@@ -101,7 +103,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
           </ul>
         </section>
       ) : null}
-      <EnrolmentPanel patientId={patientId} onChange={() => void load()} onStatus={setEnrolmentStatus} />
+      <EnrolmentPanel patientId={patientId} onChange={() => void load()} onStatus={setEnrolmentStatus} onName={setName} />
       <section aria-labelledby="measurements-heading">
         <h2 id="measurements-heading">{t('patient.measurements')}</h2>
         <VitalSignPlots key={patientId} patientId={patientId} thresholdsFor={thresholdsFor} />

@@ -7,39 +7,59 @@ import { ColourBadge } from './colour-badge';
 import { PathwayOptions, usePathways } from './pathway-options';
 import { PausedBadge } from './paused-badge';
 import { TeamOptions } from './team-options';
+import { formatName, nameHolds, usePatientNames, type PersonName } from './patient-names';
 import type { Colour, WorklistEntry } from './types';
 
 const PAGE_SIZE = 50;
 
 type Filters = Readonly<{ colour: '' | Colour; pathway: string; team: string; mine: boolean }>;
 
-/** A patient found by national id (`POST /api/enrolments/search`): the number comes back masked. */
-type SearchMatch = Readonly<{ patientId: string; nationalIdMasked: string; pathwayId: string; status: 'active' | 'paused' | 'discharged'; careTeamId: string }>;
+/** A patient found by national id or name (`POST /api/enrolments/search`): the number comes back masked. */
+type SearchMatch = Readonly<{ patientId: string; nationalIdMasked?: string; name?: PersonName; pathwayId: string; status: 'active' | 'paused' | 'discharged'; careTeamId: string }>;
+
+/** How long typing rests before a name is searched for: one search (and one access-log entry per match) per word typed, not per key. */
+const NAME_SEARCH_PAUSE_MS = 400;
+
+/** What the search box asks pathways: a national id (all digits) or a name (other text of 2 letters or more). */
+function searchOf(search: string): Readonly<{ nationalId?: string; name?: string; hint?: 'incomplete' | 'invalid' }> {
+  const digits = search.replace(/\s/g, '');
+  if (/^\d+$/.test(digits)) {
+    if (digits.length < 11) return { hint: 'incomplete' };
+    return checkNationalId(digits).valid ? { nationalId: digits } : { hint: 'invalid' };
+  }
+  const name = search.trim().replace(/\s+/g, ' ');
+  return name.length >= 2 && !/\d/.test(name) ? { name } : {};
+}
 
 /**
  * The search box: eleven digits are a national id, looked up in pathways (checked as typed first, with the rules
- * pathways uses); other text narrows the rows shown by patient number. Varde keeps no names to search.
+ * pathways uses); other text is a name (part of a given or family name), looked up once typing rests. Pathways
+ * answers only patients of the clinician's own teams, and logs every match.
  */
-function useNationalIdSearch(search: string): Readonly<{ hint?: 'incomplete' | 'invalid'; matches?: readonly SearchMatch[]; error?: string }> {
+function usePatientSearch(search: string): Readonly<{ hint?: 'incomplete' | 'invalid'; by?: 'nationalId' | 'name'; matches?: readonly SearchMatch[]; error?: string }> {
   const { t } = useTranslation();
   const { api } = useSession();
   const [found, setFound] = useState<{ for: string; matches?: readonly SearchMatch[]; error?: string }>();
-  const digits = /^\d+$/.test(search) ? search : undefined;
-  const valid = digits?.length === 11 && checkNationalId(digits).valid;
+  const { nationalId, name, hint } = searchOf(search);
+  const asked = nationalId ?? name;
   useEffect(() => {
-    if (!valid || !digits) return;
+    if (asked === undefined) return;
     let live = true;
-    api<{ matches: SearchMatch[] }>('/api/enrolments/search', { method: 'POST', json: { nationalId: digits } })
-      .then((answer) => live && setFound({ for: digits, matches: answer.matches }))
-      .catch((failure: unknown) => live && setFound({ for: digits, error: problemText(failure, t) }));
+    const ask = () =>
+      api<{ matches: SearchMatch[] }>('/api/enrolments/search', { method: 'POST', json: nationalId ? { nationalId } : { name } })
+        .then((answer) => live && setFound({ for: asked, matches: answer.matches }))
+        .catch((failure: unknown) => live && setFound({ for: asked, error: problemText(failure, t) }));
+    const timer = nationalId ? undefined : setTimeout(() => void ask(), NAME_SEARCH_PAUSE_MS);
+    if (nationalId) void ask();
     return () => {
       live = false;
+      clearTimeout(timer);
     };
-  }, [api, digits, valid, t]);
-  if (digits === undefined) return {};
-  if (digits.length < 11) return { hint: 'incomplete' };
-  if (!valid) return { hint: 'invalid' };
-  return found?.for === digits ? { ...(found.matches ? { matches: found.matches } : {}), ...(found.error ? { error: found.error } : {}) } : {};
+  }, [api, asked, nationalId, name, t]);
+  if (hint) return { hint };
+  if (asked === undefined) return {};
+  const by = nationalId ? 'nationalId' : 'name';
+  return found?.for === asked ? { by, ...(found.matches ? { matches: found.matches } : {}), ...(found.error ? { error: found.error } : {}) } : { by };
 }
 
 /** The care team's patients, red first; filters, search, paging, and live updates over server-sent events. */
@@ -110,9 +130,11 @@ export function WorklistPage() {
     }
   };
 
-  const term = search.replace(/\s/g, '').toLowerCase();
-  const byNationalId = useNationalIdSearch(term);
-  const visible = (entries ?? []).filter((e) => term === '' || /^\d+$/.test(term) || e.patientId.startsWith(term));
+  const names = usePatientNames((entries ?? []).map((e) => e.patientId));
+  const found = usePatientSearch(search);
+  // Digits are a national id (found above); other text also narrows the rows shown, by patient number or name.
+  const term = search.trim().toLowerCase();
+  const visible = (entries ?? []).filter((e) => term === '' || /^[\d\s]+$/.test(term) || e.patientId.startsWith(term) || (names.has(e.patientId) && nameHolds(names.get(e.patientId)!, term)));
   const set = (patch: Partial<Filters>) => setFilters({ ...filters, ...patch });
 
   return (
@@ -159,20 +181,24 @@ export function WorklistPage() {
           <input type="search" value={search} autoComplete="off" aria-describedby="search-hint" onChange={(event) => setSearch(event.target.value)} />
         </label>
       </form>
-      <p id="search-hint" className={byNationalId.hint === 'invalid' ? 'hint-bad' : 'status-line'} aria-live="polite">
-        {byNationalId.hint === 'invalid' ? t('worklist.searchInvalid') : byNationalId.hint === 'incomplete' ? t('worklist.searchIncomplete') : t('worklist.searchHint')}
+      <p id="search-hint" className={found.hint === 'invalid' ? 'hint-bad' : 'status-line'} aria-live="polite">
+        {found.hint === 'invalid' ? t('worklist.searchInvalid') : found.hint === 'incomplete' ? t('worklist.searchIncomplete') : t('worklist.searchHint')}
       </p>
-      <ErrorMessage text={byNationalId.error} />
-      {byNationalId.matches ? (
+      <ErrorMessage text={found.error} />
+      {found.matches ? (
         <section aria-labelledby="search-heading" data-testid="search-result">
-          <h2 id="search-heading">{t('worklist.searchResult')}</h2>
-          {byNationalId.matches.length === 0 ? (
-            <p>{t('worklist.searchNone')}</p>
+          <h2 id="search-heading">{found.by === 'name' ? t('worklist.searchResultByName') : t('worklist.searchResult')}</h2>
+          {found.matches.length === 0 ? (
+            <p>{found.by === 'name' ? t('worklist.searchNoneByName') : t('worklist.searchNone')}</p>
           ) : (
             <ul>
-              {byNationalId.matches.map((match) => (
+              {found.matches.map((match) => (
                 <li key={match.patientId}>
-                  <AppLink to={`patients/${match.patientId}`}>{t('worklist.searchMatch', { nationalId: match.nationalIdMasked, id: match.patientId.slice(0, 8) })}</AppLink>{' '}
+                  <AppLink to={`patients/${match.patientId}`}>
+                    {match.name
+                      ? t('worklist.searchMatchNamed', { name: formatName(match.name), nationalId: match.nationalIdMasked ?? '', id: match.patientId.slice(0, 8) })
+                      : t('worklist.searchMatch', { nationalId: match.nationalIdMasked ?? '', id: match.patientId.slice(0, 8) })}
+                  </AppLink>{' '}
                   · {pathways.find((p) => p.id === match.pathwayId)?.title ?? match.pathwayId} · {t(`enrolment.status.${match.status}`)} · {match.careTeamId}
                 </li>
               ))}
@@ -205,7 +231,8 @@ export function WorklistPage() {
             {visible.map((entry) => (
               <tr key={entry.patientId} data-patient={entry.patientId}>
                 <td>
-                  <AppLink to={`patients/${entry.patientId}`}>{entry.patientId.slice(0, 8)}</AppLink>
+                  <AppLink to={`patients/${entry.patientId}`}>{names.has(entry.patientId) ? formatName(names.get(entry.patientId)!) : entry.patientId.slice(0, 8)}</AppLink>
+                  {names.has(entry.patientId) ? <span className="patient-number"> {entry.patientId.slice(0, 8)}</span> : null}
                 </td>
                 <td>
                   <ColourBadge colour={entry.colour} />
