@@ -69,12 +69,15 @@ export type ConsumerOptions = Readonly<{
    */
   concurrency?: number;
   /**
-   * Lets the runner hand a patient's backlog — several consecutive messages of one key — to the handlers in one
-   * transaction, one message after the other, with a shared {@link ConsumerRun}. Only for handlers that read
-   * what earlier messages of the run wrote through the run or the transaction, never through another
-   * connection. When the run fails, each of its messages is handled again on its own.
+   * Lets the runner hand several messages to the handlers in one transaction, one message after the other, with
+   * a shared {@link ConsumerRun}; when the run fails, each of its messages is handled again on its own.
+   * - `per-patient`: a patient's backlog — consecutive messages of one key. Only for handlers that read what
+   *   earlier messages of the run wrote through the run or the transaction, never through another connection.
+   * - `across-patients`: consecutive messages of any patients as delivered (each patient's still in order), for
+   *   handlers that keep nothing between messages (a projection's insert, a filter that skips most messages):
+   *   one transaction, one record of processed ids and one commit for up to 50 messages instead of one each.
    */
-  runs?: boolean;
+  runs?: 'per-patient' | 'across-patients';
   logger?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
   onOutcome?: (message: DeliveredMessage, outcome: ConsumeOutcome) => void;
 }>;
@@ -114,6 +117,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
             const outcomes = await consumeRun(options, messages, state);
             messages.forEach((message, i) => options.onOutcome?.(message, outcomes[i]!));
           },
+          runsAcrossKeys: options.runs === 'across-patients',
         }
       : {}),
   });

@@ -88,7 +88,7 @@ export class KafkaSubscription implements Subscription {
             const messages = slice.flatMap((r) => (r.delivered ? [r.delivered] : []));
             let handled: number;
             try {
-              handled = await handleByKey(messages, limited, concurrency, stopped, limitedRun);
+              handled = await handleByKey(messages, limited, concurrency, stopped, limitedRun, this.options.runsAcrossKeys);
             } catch (error) {
               resolveHandled(slice, handledPrefixOf(error), resolveOffset);
               // kafkajs redelivers from the last commit when it gives the batch up: not what was handled.

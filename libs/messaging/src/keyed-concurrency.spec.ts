@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concurrencyLimit, handleByKey, handledPrefixOf } from './keyed-concurrency';
+import { concurrencyLimit, handleByKey, handledPrefixOf, MAX_RUN } from './keyed-concurrency';
 import type { DeliveredMessage } from './message-bus';
 
 const message = (key: string, n: number): DeliveredMessage =>
@@ -80,6 +80,36 @@ describe('handleByKey with a run handler', () => {
       throw new Error('database down');
     }).catch((error: unknown) => error);
     expect(handledPrefixOf(failed)).toBe(0);
+  });
+});
+
+describe('handleByKey with runs across keys', () => {
+  it('hands messages of any keys to the run handler in delivery order, at most MAX_RUN at a time, one run after the other', async () => {
+    const runs: string[][] = [];
+    const singles: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const messages = Array.from({ length: MAX_RUN * 2 + 1 }, (_, i) => message(['a', 'b', 'c'][i % 3]!, i));
+    const handled = await handleByKey(messages, async (m) => void singles.push(m.id), 4, () => false, async (run) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await tick(1);
+      runs.push(run.map((m) => m.id));
+      inFlight--;
+    }, true);
+    expect(handled).toBe(messages.length);
+    expect(maxInFlight).toBe(1);
+    expect(runs.map((r) => r.length)).toEqual([MAX_RUN, MAX_RUN]);
+    expect([...runs.flat(), ...singles]).toEqual(messages.map((m) => m.id));
+  });
+
+  it('reports the messages of the runs before a failed one as handled, and starts none after it', async () => {
+    let calls = 0;
+    const messages = Array.from({ length: MAX_RUN * 3 }, (_, i) => message(i % 2 ? 'a' : 'b', i));
+    const failed = await handleByKey(messages, async () => undefined, 4, () => false, async () => {
+      if (++calls === 2) throw new Error('database down');
+    }, true).catch((error: unknown) => error);
+    expect(handledPrefixOf(failed)).toBe(MAX_RUN);
+    expect(calls).toBe(2);
   });
 });
 

@@ -13,7 +13,10 @@ export const MAX_RUN = 50;
  * up with ingest, while per-patient order — all a consumer may rely on — is kept.
  *
  * With `handleRun`, consecutive messages of one key (up to {@link MAX_RUN}) go to it together instead, in
- * their order; a key with one message still goes to `handler`.
+ * their order; a key with one message still goes to `handler`. With `acrossKeys` too, the messages go to
+ * `handleRun` in delivery order, up to {@link MAX_RUN} of any keys at a time, one run after the other (so each
+ * key's order holds): for consumers whose handlers keep nothing between messages, a run is one transaction for
+ * many patients' messages instead of one each.
  *
  * Resolves with how many messages were handled (all of them). When a handler throws, no further key is started,
  * the keys in flight finish, and it rejects with the first error; `handledPrefix` on the error says how many
@@ -25,7 +28,9 @@ export async function handleByKey(
   concurrency: number,
   isStopped: () => boolean = () => false,
   handleRun?: (messages: readonly DeliveredMessage[]) => Promise<void>,
+  acrossKeys = false,
 ): Promise<number> {
+  if (handleRun && acrossKeys) return handleInDeliveryOrder(messages, handler, handleRun, isStopped);
   const handled = new Array<boolean>(messages.length).fill(false);
   const queues = new Map<string, number[]>();
   messages.forEach((message, index) => {
@@ -57,6 +62,27 @@ export async function handleByKey(
   const prefix = handled.indexOf(false) === -1 ? messages.length : handled.indexOf(false);
   if (failure) throw Object.assign(failure.error instanceof Error ? failure.error : new Error(String(failure.error)), { handledPrefix: prefix });
   return prefix;
+}
+
+/** {@link handleByKey} with runs across keys: runs of up to MAX_RUN messages in delivery order, one after the other. */
+async function handleInDeliveryOrder(
+  messages: readonly DeliveredMessage[],
+  handler: (message: DeliveredMessage) => Promise<void>,
+  handleRun: (messages: readonly DeliveredMessage[]) => Promise<void>,
+  isStopped: () => boolean,
+): Promise<number> {
+  let handled = 0;
+  while (handled < messages.length && !isStopped()) {
+    const run = messages.slice(handled, handled + MAX_RUN);
+    try {
+      if (run.length > 1) await handleRun(run);
+      else await handler(run[0]!);
+    } catch (error) {
+      throw Object.assign(error instanceof Error ? error : new Error(String(error)), { handledPrefix: handled });
+    }
+    handled += run.length;
+  }
+  return handled;
 }
 
 /** How many messages from the start a failed {@link handleByKey} had handled (0 when unknown). */

@@ -44,6 +44,11 @@ export type SubscribeOptions = Readonly<{
   concurrency?: number;
   /** Handles consecutive messages of one key together (a patient's backlog), in order; throwing means none was handled. */
   handleRun?: (messages: readonly DeliveredMessage[]) => Promise<void>;
+  /**
+   * With `handleRun`: runs are consecutive messages of any keys (up to MAX_RUN, in delivery order, one run at a
+   * time) instead of one key's, for handlers that keep nothing between messages.
+   */
+  runsAcrossKeys?: boolean;
 }>;
 
 /** A running subscription. */

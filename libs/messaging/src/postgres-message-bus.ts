@@ -246,7 +246,7 @@ class PgSubscription {
     const delivered = rows.map(toDelivered);
     let prefix = 0;
     try {
-      prefix = await handleByKey(delivered, this.options.handler, this.options.concurrency ?? DEFAULT_KEY_CONCURRENCY, () => this.stopped, this.options.handleRun);
+      prefix = await handleByKey(delivered, this.options.handler, this.options.concurrency ?? DEFAULT_KEY_CONCURRENCY, () => this.stopped, this.options.handleRun, this.options.runsAcrossKeys);
     } catch (error) {
       prefix = handledPrefixOf(error);
       throw error;

@@ -4,10 +4,11 @@ import type { Infrastructure } from './infrastructure';
 import { startServiceConsumer, type TypedHandlers } from './service-consumer';
 
 /**
- * What a consumer group subscribes to and how it handles each integration event type; `runs`: a patient's
- * backlog may be handled in one transaction with a shared run (see ConsumerOptions.runs).
+ * What a consumer group subscribes to and how it handles each integration event type; `runs`: several messages
+ * (a patient's backlog, or consecutive messages of any patients) may be handled in one transaction with a shared
+ * run (see ConsumerOptions.runs).
  */
-export type ConsumerDefinition = Readonly<{ group: string; topics: readonly string[]; handlers: TypedHandlers; runs?: boolean }>;
+export type ConsumerDefinition = Readonly<{ group: string; topics: readonly string[]; handlers: TypedHandlers; runs?: 'per-patient' | 'across-patients' }>;
 
 /**
  * Base of a service's integration-event consumers: subscribes when the application has started and stops

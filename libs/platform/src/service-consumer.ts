@@ -14,7 +14,7 @@ export type TypedHandlers = { [K in IntegrationEventType]?: TypedHandler<K> };
  * Starts a consumer group of a service: decodes each integration event with its protobuf codec and hands it
  * to the typed handler, with idempotency, retries, dead letters, metrics and logs from the messaging runner.
  */
-export function startServiceConsumer(infra: Infrastructure, options: { group: string; topics: readonly string[]; handlers: TypedHandlers; runs?: boolean }): Promise<Subscription> {
+export function startServiceConsumer(infra: Infrastructure, options: { group: string; topics: readonly string[]; handlers: TypedHandlers; runs?: 'per-patient' | 'across-patients' }): Promise<Subscription> {
   const groupId = `${infra.config.service}.${options.group}`;
   const handlers = Object.fromEntries(
     Object.entries(options.handlers).map(([type, handler]) => {
@@ -29,7 +29,7 @@ export function startServiceConsumer(infra: Infrastructure, options: { group: st
     groupId,
     topics: options.topics,
     handlers,
-    ...(options.runs ? { runs: true } : {}),
+    ...(options.runs ? { runs: options.runs } : {}),
     logger: infra.logger,
     onOutcome: (message, outcome) => {
       if (outcome === 'ignored') return;

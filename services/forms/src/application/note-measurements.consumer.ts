@@ -38,11 +38,16 @@ export class NoteMeasurementsConsumer extends IntegrationConsumer {
   protected override definition(): ConsumerDefinition {
     return {
       group: 'prefill-measurements',
+      // Most messages here change nothing or write one row: many patients' share a transaction and its commit.
+      runs: 'across-patients',
       topics: ['varde.measurements.v1'],
       handlers: {
         'varde.measurements.v1.MeasurementRecorded': async (event, message, context) => {
           const code = event.code;
-          if (!code?.code || !event.patientId || !event.effectiveTime || !(await this.linkedCodes()).has(`${code.system}|${code.code}`)) return;
+          if (!code?.code || !event.patientId || !event.effectiveTime) return;
+          // The catalogue is read once per run of messages, not once per measurement.
+          const linked = context.run ? context.run.shared('prefill-linked-codes', () => ({ value: this.linkedCodes(), finish: async () => undefined })) : this.linkedCodes();
+          if (!(await linked).has(`${code.system}|${code.code}`)) return;
           await this.facts.note({
             type: 'NoteMeasurement',
             data: { patientId: event.patientId, measurementId: event.measurementId, system: code.system, code: code.code, value: event.value, unit: event.unit, effectiveTime: event.effectiveTime.toISOString() },

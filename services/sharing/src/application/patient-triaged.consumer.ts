@@ -17,6 +17,7 @@ export class PatientTriagedConsumer extends IntegrationConsumer {
       group: 'patient-status',
       topics: ['varde.triage.v1'],
       handlers: { 'varde.triage.v1.PatientTriaged': (event, _message, context) => this.patientStatus.apply(event, context.client) },
+      runs: 'across-patients',
     };
   }
 }

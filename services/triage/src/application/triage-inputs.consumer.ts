@@ -105,7 +105,7 @@ export class TriageInputsConsumer extends IntegrationConsumer {
       group: GROUP,
       topics: ['varde.pathways.v1', 'varde.measurements.v1', 'varde.forms.v1'],
       // A patient's backlog (a Bundle of readings, a catch-up after downtime) is assessed in one transaction.
-      runs: true,
+      runs: 'per-patient',
       handlers: {
         'varde.pathways.v1.PatientEnrolled': (event, message, ctx) => this.onEnrolled(event, message, ctx),
         'varde.pathways.v1.EnrolmentPaused': (event, message, ctx) =>

@@ -19,6 +19,8 @@ export class ScheduleConsumer extends IntegrationConsumer {
     const replan = async (event: { patientId: string }): Promise<void> => this.scheduler.replan(event.patientId, new Date());
     return {
       group: 'schedule',
+      // Most messages here change nothing or write one row: many patients' share a transaction and its commit.
+      runs: 'across-patients',
       topics: ['varde.pathways.v1', 'varde.measurements.v1', 'varde.forms.v1'],
       handlers: {
         'varde.pathways.v1.PatientEnrolled': replan,

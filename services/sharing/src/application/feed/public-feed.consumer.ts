@@ -36,6 +36,8 @@ export class PublicFeedConsumer extends IntegrationConsumer {
         this.forward(type, event, message, client);
     return {
       group: 'public-feed',
+      // Most messages here change nothing or write one row: many patients' share a transaction and its commit.
+      runs: 'across-patients',
       topics: ['varde.pathways.v1', 'varde.measurements.v1', 'varde.triage.v1', 'varde.forms.v1'],
       handlers: {
         'varde.pathways.v1.PatientEnrolled': forward('varde.pathways.v1.PatientEnrolled'),

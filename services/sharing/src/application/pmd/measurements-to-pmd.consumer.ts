@@ -32,6 +32,8 @@ export class MeasurementsToPmdConsumer extends IntegrationConsumer {
   protected override definition(): ConsumerDefinition {
     return {
       group: 'pmd-out',
+      // Most messages here change nothing or write one row: many patients' share a transaction and its commit.
+      runs: 'across-patients',
       topics: ['varde.measurements.v1', 'varde.sharing.v1'],
       handlers: {
         // A withdrawal or a new block drops what is queued at once, whatever the sender is doing; a consent that

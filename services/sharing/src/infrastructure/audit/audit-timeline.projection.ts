@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { integrationEventTopic, integrationEventTypes, isIntegrationEventType, type IntegrationEventType } from '@varde/contracts';
 import type { RebuildableProjection } from '@varde/event-sourcing';
-import { actorOfMessage, type DeliveredMessage, type MessageBus } from '@varde/messaging';
+import { actorOfMessage, type ConsumerContext, type DeliveredMessage, type MessageBus } from '@varde/messaging';
 import { INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure, type TypedHandlers } from '@varde/platform';
 import type pg from 'pg';
 import { describeEvent, effectiveTimeOf } from '../../domain/audit/timeline-event';
@@ -23,33 +23,62 @@ export class AuditTimelineProjection extends IntegrationConsumer {
   }
 
   protected override definition(): ConsumerDefinition {
-    const handlers = Object.fromEntries(TYPES.map((type) => [type, (event: unknown, message: DeliveredMessage, context: { client: pg.PoolClient }) => storeTimelineEvent(context.client, type, event, message)]));
-    return { group: 'audit-timeline', topics: TOPICS, handlers: handlers as TypedHandlers };
+    // Every event of every service passes here: a run of many patients' messages is one transaction, its rows one insert.
+    const handlers = Object.fromEntries(
+      TYPES.map((type) => [
+        type,
+        (event: unknown, message: DeliveredMessage, context: ConsumerContext) => {
+          const row = timelineRow(type, event, message);
+          if (!row) return Promise.resolve();
+          if (!context.run) return insertTimelineRows(context.client, [row]);
+          context.run.shared('audit-timeline-rows', () => {
+            const rows: TimelineRow[] = [];
+            return { value: rows, finish: () => insertTimelineRows(context.client, rows) };
+          }).push(row);
+          return Promise.resolve();
+        },
+      ]),
+    );
+    return { group: 'audit-timeline', topics: TOPICS, handlers: handlers as TypedHandlers, runs: 'across-patients' };
   }
+}
+
+/** One row of the timeline: the values of its columns, in {@link COLUMNS}' order. */
+type TimelineRow = readonly unknown[];
+
+const COLUMNS = ['event_id', 'patient_id', 'type', 'source', 'effective_time', 'recorded_time', 'correlation_id', 'causation_id', 'actor', 'summary', 'data'] as const;
+
+/** The row of one event of a patient's timeline (`event` is the message's payload, decoded); undefined for an event about no patient. */
+function timelineRow(type: IntegrationEventType, event: unknown, message: DeliveredMessage): TimelineRow | undefined {
+  const data = timelineJson(type, event);
+  const patientId = typeof data.patientId === 'string' ? data.patientId : message.key;
+  if (!patientId) return undefined;
+  return [
+    message.id,
+    patientId,
+    message.type,
+    message.source,
+    effectiveTimeOf(message.type, data, message.time),
+    message.recordedTime,
+    message.correlationId,
+    message.causationId,
+    JSON.stringify(actorOfMessage(message) ?? null),
+    describeEvent(message.type, data),
+    JSON.stringify(data),
+  ];
+}
+
+/** Inserts rows in one statement; a redelivered event's row is there already and stays as it is. */
+async function insertTimelineRows(client: pg.ClientBase, rows: readonly TimelineRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const placeholders = rows.map((_, r) => `(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
+  await client.query(`INSERT INTO audit_timeline (${COLUMNS.join(', ')}) VALUES ${placeholders.join(', ')} ON CONFLICT (event_id) DO NOTHING`, rows.flat());
 }
 
 /** Stores one event of a patient's timeline: `event` is the message's payload, decoded. */
 export async function storeTimelineEvent(client: pg.ClientBase, type: IntegrationEventType, event: unknown, message: DeliveredMessage): Promise<void> {
-  const data = timelineJson(type, event);
-  const patientId = typeof data.patientId === 'string' ? data.patientId : message.key;
-  if (!patientId) return;
-  await client.query(
-    `INSERT INTO audit_timeline (event_id, patient_id, type, source, effective_time, recorded_time, correlation_id, causation_id, actor, summary, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING`,
-    [
-      message.id,
-      patientId,
-      message.type,
-      message.source,
-      effectiveTimeOf(message.type, data, message.time),
-      message.recordedTime,
-      message.correlationId,
-      message.causationId,
-      JSON.stringify(actorOfMessage(message) ?? null),
-      describeEvent(message.type, data),
-      JSON.stringify(data),
-    ],
-  );
+  const row = timelineRow(type, event, message);
+  if (row) await insertTimelineRows(client, [row]);
 }
 
 /**
