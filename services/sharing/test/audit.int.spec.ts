@@ -308,13 +308,33 @@ describe('FHIR R4 exports: AuditEvent, Provenance, the whole patient as a Bundle
       type: { code: 'rest' },
       // Coded as the Norwegian AuditEvent profile binds it (v3 PurposeOfUse), with the purpose and reason in words.
       purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HCOMPL', display: 'health compliance' }], text: 'audit: complaint 2026/118' }],
-      agent: [
-        // Named by HPR number, as the Norwegian AuditEvent profile names a health professional; the token's subject beside it.
-        expect.objectContaining({ requestor: true, who: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '9144889' } }, altId: 'auditor-2' }),
-        expect.objectContaining({ requestor: false, who: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: expect.any(String) } } }),
-      ],
+      // A health professional's read in the shape of HL7 Norway's trust-framework profile: the reader a contained
+      // PractitionerRole (the practitioner by HPR number, the legal entity by organisation number), the patient in
+      // the profile's patient extension; the token's subject as altId.
+      meta: { profile: ['http://hl7.no/fhir/StructureDefinition/no-domain-Trustframework-Auditevent'] },
+      agent: [expect.objectContaining({ requestor: true, who: { reference: '#practitioner-role' }, altId: 'auditor-2' })],
+      extension: [{ url: 'http://hl7.no/fhir/StructureDefinition/auditevent-patient-extension', valueReference: { reference: `Patient/${patientId}` } }],
       entity: [expect.objectContaining({ what: { reference: `Patient/${patientId}` } }), expect.objectContaining({ description: `/api/audit/patients/${patientId}/timeline` })],
     });
+    const contained = read.contained as { resourceType: string; id: string; identifier?: { system: string; value: string }[]; practitioner?: unknown; organization?: unknown }[];
+    expect(contained.find((r) => r.resourceType === 'PractitionerRole')).toMatchObject({ id: 'practitioner-role', practitioner: { reference: '#practitioner' }, organization: { reference: '#legal-entity' } });
+    expect(contained.find((r) => r.id === 'practitioner')).toMatchObject({ resourceType: 'Practitioner', identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '9144889' }] });
+    expect(contained.find((r) => r.id === 'legal-entity')).toMatchObject({ resourceType: 'Organization', identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: expect.stringMatching(/^\d{9}$/) }] });
+
+    // A reader with no HPR number (here an auditor's token without one) is not a health professional the profile
+    // describes: a BALP read with the reader and their organisation as two agents, and no profile claimed.
+    await get(`/api/audit/patients/${patientId}/timeline`, await issuer.token('auditor', { subject: 'auditor-3' }), 'complaint 2026/119');
+    const plain = await eventually(async () =>
+      ((await (await get(`/fhir/AuditEvent?patient=${patientId}&_count=1000`, auditor, 'complaint 2026/118')).json()) as FhirBundle).entry
+        .map((e) => e.resource)
+        .find((e) => (e.agent as { who?: { identifier?: { value: string } } }[])[0]?.who?.identifier?.value === 'auditor-3'),
+    "auditor-3's read on the timeline");
+    valid(plain);
+    expect(plain.meta).toBeUndefined();
+    expect(plain.agent).toEqual([
+      expect.objectContaining({ requestor: true, who: { identifier: { system: 'https://varde.no/fhir/sid/subject', value: 'auditor-3' } } }),
+      expect.objectContaining({ requestor: false, who: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: expect.any(String) } } }),
+    ]);
     const decision = events.find((e) => e.id === s.triaged.id)!;
     expect(decision).toMatchObject({ action: 'E', outcomeDesc: 'Triaged red by rule set copd-default v2: SpO2 88 % is below 90 %', period: { start: '2026-03-02T08:00:00.000Z' }, recorded: '2026-03-02T08:00:02.000Z' });
     expect(JSON.stringify(decision.entity)).toContain(`urn:uuid:${s.spo2.id}`);

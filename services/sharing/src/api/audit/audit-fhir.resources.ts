@@ -75,6 +75,40 @@ function agentsOf(actor: TimelineEvent['actor']): AuditEventAgent[] {
   return agents;
 }
 
+/** HL7 Norway's profile of the national trust framework (*Tillitsrammeverk*) on R4 AuditEvent (IG 0.9.8). */
+export const NORWEGIAN_TRUST_FRAMEWORK_PROFILE = 'http://hl7.no/fhir/StructureDefinition/no-domain-Trustframework-Auditevent';
+/** The profile's extension naming the patient (R5's AuditEvent.patient, brought to R4). */
+const PATIENT_EXTENSION = 'http://hl7.no/fhir/StructureDefinition/auditevent-patient-extension';
+
+/**
+ * A read by a health professional in the shape of the Norwegian trust-framework profile: the reader as a contained
+ * PractitionerRole (the practitioner by HPR number, the legal entity they read for by organisation number) that
+ * `agent.who` references, and the patient in the profile's patient extension. Only HPR holders: the profile's
+ * agent is a health professional, so a patient's, guardian's or system's read claims no profile.
+ */
+function trustFrameworkRead(reader: Readonly<{ subject: string; role: string; organisation: string; onBehalfOf: string; hprNumber: string }>, patientId: string): Pick<AuditEvent, 'meta' | 'contained' | 'extension' | 'agent'> {
+  const legalEntity = reader.organisation ? [{ resourceType: 'Organization' as const, id: 'legal-entity', identifier: [{ system: ORGANISATION_SYSTEM, value: reader.organisation, assigner: { display: 'https://www.brreg.no' } }] }] : [];
+  return {
+    meta: { profile: [NORWEGIAN_TRUST_FRAMEWORK_PROFILE] },
+    contained: [
+      { resourceType: 'Practitioner', id: 'practitioner', identifier: [{ system: HPR_SYSTEM, value: reader.hprNumber, assigner: { display: 'https://www.helsedirektoratet.no/' } }] },
+      ...legalEntity,
+      { resourceType: 'PractitionerRole', id: 'practitioner-role', active: true, practitioner: { reference: '#practitioner' }, ...(legalEntity.length > 0 ? { organization: { reference: '#legal-entity' } } : {}) },
+    ],
+    extension: [{ url: PATIENT_EXTENSION, valueReference: { reference: `Patient/${patientId}` } }],
+    agent: [
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
+        role: [{ coding: [{ system: 'https://varde.no/fhir/CodeSystem/role', code: reader.role }] }],
+        who: { reference: '#practitioner-role' },
+        altId: reader.subject,
+        requestor: true,
+        ...(reader.onBehalfOf ? { name: `on behalf of ${reader.onBehalfOf}` } : {}),
+      },
+    ],
+  };
+}
+
 /**
  * A read's purpose: coded PurposeOfUse, and in words what it was read for and why it was allowed (the access policy's
  * reason, an auditor's stated reason, an emergency access's reason) — the Norwegian profile's purpose-of-use and, in
@@ -108,7 +142,8 @@ export function auditEventOf(event: TimelineEvent, observer: string): AuditEvent
   const source: AuditEvent['source'] = { observer: { display: observer }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] };
   if (nameOf(event.type) === 'AccessLogged') {
     const d = event.data;
-    const reader = (d.actor ?? {}) as EventData;
+    const actor = (d.actor ?? {}) as EventData;
+    const reader = { subject: text(actor.subject), role: text(actor.role), organisation: text(actor.organisation), onBehalfOf: text(actor.onBehalfOf), hprNumber: text(actor.hprNumber) };
     return {
       resourceType: 'AuditEvent',
       id: event.eventId,
@@ -118,8 +153,10 @@ export function auditEventOf(event: TimelineEvent, observer: string): AuditEvent
       period: { start: text(d.accessedAt) || event.effectiveTime, end: text(d.accessedAt) || event.effectiveTime },
       recorded: event.recordedTime,
       outcome: '0',
-      ...purposeOfEventOf(text(reader.role), text(d.purpose), text(d.reason), text(d.emergencyAccessId)),
-      agent: agentsOf({ subject: text(reader.subject), role: text(reader.role), ...(text(reader.organisation) ? { organisation: text(reader.organisation) } : {}), ...(text(reader.onBehalfOf) ? { onBehalfOf: text(reader.onBehalfOf) } : {}), ...(text(reader.hprNumber) ? { hprNumber: text(reader.hprNumber) } : {}) }),
+      ...purposeOfEventOf(reader.role, text(d.purpose), text(d.reason), text(d.emergencyAccessId)),
+      ...(reader.hprNumber
+        ? trustFrameworkRead(reader, event.patientId)
+        : { agent: agentsOf({ subject: reader.subject, role: reader.role, ...(reader.organisation ? { organisation: reader.organisation } : {}), ...(reader.onBehalfOf ? { onBehalfOf: reader.onBehalfOf } : {}) }) }),
       source,
       entity: [
         patientEntity(event.patientId),
