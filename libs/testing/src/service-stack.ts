@@ -26,14 +26,22 @@ export async function startServiceStack(
   const schemas = Object.fromEntries(names.map((name) => [name, freshSchema(name)]));
   const busSchema = freshSchema('bus');
   const services: Record<string, ServiceProcess> = {};
-  // Sharing's gRPC port is picked beforehand: pathways, started first, asks sharing's policy decision point.
+  // Sharing's gRPC port is picked beforehand: pathways, started first, asks sharing's policy decision point. So is
+  // triage's HTTP port: pathways asks triage whether a pathway's rule set exists when a designer saves a PlanDefinition.
   const sharingGrpcPort = names.includes('sharing') ? await freePort() : undefined;
+  const triageHttpPort = names.includes('triage') ? await freePort() : undefined;
   const start = async (name: string, peers: Record<string, string> = {}): Promise<void> => {
-    services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] }, name === 'sharing' && sharingGrpcPort !== undefined ? { grpcPort: sharingGrpcPort } : {});
+    const ports = name === 'sharing' && sharingGrpcPort !== undefined ? { grpcPort: sharingGrpcPort } : name === 'triage' && triageHttpPort !== undefined ? { httpPort: triageHttpPort } : {};
+    services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] }, ports);
   };
   try {
     // Pathways first: sharing asks it for a patient's care team (a clinician's consents, CheckAccess).
-    if (names.includes('pathways')) await start('pathways', sharingGrpcPort === undefined ? {} : { SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}` });
+    if (names.includes('pathways')) {
+      await start('pathways', {
+        ...(sharingGrpcPort === undefined ? {} : { SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}` }),
+        ...(triageHttpPort === undefined ? {} : { TRIAGE_URL: `http://127.0.0.1:${triageHttpPort}` }),
+      });
+    }
     if (names.includes('sharing')) await start('sharing', services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {});
     const peers = {
       ...(services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {}),
