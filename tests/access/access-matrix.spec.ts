@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildAccessMatrix, UndeclaredPolicyError, type MatrixPatients } from './access-matrix';
+import { REQUESTS, RUN_LAST } from './matrix-requests';
 import { SERVICE_ROUTES, type Route } from './service-routes';
 
 const PATIENTS: MatrixPatients = { careTeam: 'copd-care-team', own: 'own-id', otherTeam: 'other-id', otherCareTeam: 'hjertesvikt-ous', unknown: 'unknown-id' };
@@ -10,11 +11,12 @@ const triageOfPatient: Route = {
   access: { category: 'triage', action: 'read', patient: { param: 'patientId' }, scope: 'varde/triage.read' },
   roles: ['clinician', 'auditor', 'patient', 'guardian'],
   public: false,
+  takesBody: false,
 };
 
 describe('the access matrix builder', () => {
   it('refuses a route with no declared policy, naming it (a new route without @Access fails the suite)', () => {
-    const undeclared: Route = { service: 'forms', route: 'GET /api/patients/:patientId/secrets', operationId: 'SecretsController.get', public: false };
+    const undeclared: Route = { service: 'forms', route: 'GET /api/patients/:patientId/secrets', operationId: 'SecretsController.get', public: false, takesBody: false };
     expect(() => buildAccessMatrix([triageOfPatient, undeclared], PATIENTS)).toThrow(UndeclaredPolicyError);
     expect(() => buildAccessMatrix([undeclared], PATIENTS)).toThrow(/forms GET \/api\/patients\/:patientId\/secrets/);
   });
@@ -33,7 +35,7 @@ describe('the access matrix builder', () => {
   });
 
   it('gives a route with its patient in the body the three kinds of patient too; a new person joins the team of an enrolment', () => {
-    const enrol: Route = { service: 'pathways', route: 'POST /api/enrolments', operationId: 'EnrolmentsHttpController.create', access: { category: 'enrolments', action: 'write', patient: 'body', scope: 'varde/enrolments.write' }, roles: ['clinician', 'system'], public: false };
+    const enrol: Route = { service: 'pathways', route: 'POST /api/enrolments', operationId: 'EnrolmentsHttpController.create', access: { category: 'enrolments', action: 'write', patient: 'body', scope: 'varde/enrolments.write' }, roles: ['clinician', 'system'], public: false, takesBody: true };
     const cells = buildAccessMatrix([enrol], PATIENTS);
     expect(cells).toHaveLength(6 * 3);
     const answer = (role: string, patient: string) => cells.find((c) => c.role === role && c.patient === patient)?.expected;
@@ -48,5 +50,17 @@ describe('the access matrix builder', () => {
     // Every declared route has a cell for every role.
     for (const route of declared) expect(new Set(cells.filter((c) => c.service === route.service && c.route === route.route).map((c) => c.role)).size, `${route.service} ${route.route}`).toBe(6);
     expect(cells.some((c) => c.patient === 'unknown')).toBe(true);
+  });
+
+  it('sends every route that reads a body a request of its own, and names in its requests only routes the services register', () => {
+    const key = (r: Route) => `${r.service} ${r.route}`;
+    // The scan sees which handlers read a body (`@Body()`).
+    expect(SERVICE_ROUTES.filter((r) => r.takesBody).map(key)).toEqual(expect.arrayContaining(['forms POST /fhir/QuestionnaireResponse', 'pathways POST /api/enrolments/:patientId/discharge']));
+    expect(SERVICE_ROUTES.filter((r) => r.takesBody).map(key)).not.toContain('sharing POST /api/patients/:patientId/pmd/fetch');
+    // Sent no body (or `{}`), a route would refuse the permitted and the denied alike, which proves no denial.
+    const withoutRequest = SERVICE_ROUTES.filter((r) => r.access !== undefined && r.takesBody && REQUESTS[key(r)] === undefined).map(key);
+    expect(withoutRequest, 'routes reading a body with no request in tests/access/matrix-requests.ts (REQUESTS)').toEqual([]);
+    const registered = new Set(SERVICE_ROUTES.map(key));
+    expect([...Object.keys(REQUESTS), ...RUN_LAST].filter((route) => !registered.has(route))).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ export class UndeclaredPolicyError extends Error {
 const ROUTES_ENROLLING_NEW_PATIENTS: ReadonlySet<string> = new Set(['pathways POST /api/enrolments']);
 
 /** Any id a route parameter other than the patient's takes: well-formed, of nothing that exists. */
-const SOME_ID = '6c1f8c1e-0000-4000-8000-000000000000';
+export const SOME_ID = '6c1f8c1e-0000-4000-8000-000000000000';
 
 /** The principal a role's token in the matrix carries (the test issuer's tokens are made from the same facts). */
 export function matrixPrincipal(role: Role, patients: MatrixPatients): Principal {
@@ -66,10 +66,11 @@ const patientOf = (patients: MatrixPatients, which: PatientCase): { id: string; 
 
 /**
  * The route's path with its parameters filled: the patient's with `patientId`, a care team with the caller's (a
- * clinician's own team), the others with a well-formed id of nothing.
+ * clinician's own team), a triage rule with one of the COPD rule set the patients are triaged by, a version with the
+ * first, the others with a well-formed id of nothing.
  */
 function concrete(path: string, patientParam: string | undefined, patientId: string, careTeam: string): string {
-  return path.replace(/:([A-Za-z]+)/g, (_match, name: string) => (name === patientParam ? patientId : name === 'careTeamId' ? careTeam : name === 'ruleId' ? 'spo2-red' : SOME_ID));
+  return path.replace(/:([A-Za-z]+)/g, (_match, name: string) => (name === patientParam ? patientId : name === 'careTeamId' ? careTeam : name === 'ruleId' ? 'spo2-low' : name === 'version' ? '1' : SOME_ID));
 }
 
 /**

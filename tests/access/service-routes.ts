@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { DynamicModule, Type } from '@nestjs/common';
-import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { RequestMethod } from '@nestjs/common';
 import { ACCESS_KEY, PUBLIC_KEY, ROLES_KEY, type RouteAccess } from '@varde/auth';
 import { loadPlatformConfig, type Infrastructure, type ServiceDefinition, type ServiceName } from '@varde/platform';
@@ -17,9 +18,14 @@ const SERVICES: Readonly<Record<ServiceName, ServiceDefinition>> = { pathways: p
 
 /**
  * One HTTP route a service registers (`route`: `GET /api/…` with Nest's `:params`), with the access policy it declares;
- * `operationId` is the id the service's OpenAPI document gives it (`Controller.method`).
+ * `operationId` is the id the service's OpenAPI document gives it (`Controller.method`); `takesBody` whether its
+ * handler reads the request body (`@Body()`).
  */
-export type Route = Readonly<{ service: ServiceName; route: string; operationId: string; access?: RouteAccess; roles?: readonly Role[]; public: boolean }>;
+export type Route = Readonly<{ service: ServiceName; route: string; operationId: string; access?: RouteAccess; roles?: readonly Role[]; public: boolean; takesBody: boolean }>;
+
+/** Whether `controller`'s handler `name` has a `@Body()` parameter (Nest keys its parameters `<RouteParamtypes>:<index>`). */
+const takesBody = (controller: Type<unknown>, name: string): boolean =>
+  Object.keys((Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) as Record<string, unknown> | undefined) ?? {}).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
 
 function controllersOf(module: Type<unknown> | DynamicModule, seen = new Set<unknown>()): Type<unknown>[] {
   if (seen.has(module)) return [];
@@ -48,7 +54,7 @@ export function routesOf(service: ServiceName): Route[] {
         const access = (Reflect.getMetadata(ACCESS_KEY, handler) ?? Reflect.getMetadata(ACCESS_KEY, controller)) as RouteAccess | undefined;
         const isPublic = Boolean(Reflect.getMetadata(PUBLIC_KEY, handler) ?? Reflect.getMetadata(PUBLIC_KEY, controller));
         const roles = (Reflect.getMetadata(ROLES_KEY, handler) ?? Reflect.getMetadata(ROLES_KEY, controller)) as Role[] | undefined;
-        routes.push({ service, route, operationId: `${controller.name}.${name}`, ...(access ? { access } : {}), ...(roles ? { roles } : {}), public: isPublic });
+        routes.push({ service, route, operationId: `${controller.name}.${name}`, ...(access ? { access } : {}), ...(roles ? { roles } : {}), public: isPublic, takesBody: takesBody(controller, name) });
       }
     }
   }
