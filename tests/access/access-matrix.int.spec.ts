@@ -79,9 +79,12 @@ afterAll(async () => {
   await issuer?.close();
 });
 
-/** The patients' requests name them by internal id, or (to enrol, or as a child) by national id. */
+/**
+ * The patients' requests name them by internal id, or (to enrol, or as a child) by national id; the unknown patient by
+ * a new one each time, with a birth date (a RelatedPerson's is read before the caller is asked about).
+ */
 const requestPatient = (which: PatientCase | undefined): RequestPatient =>
-  which === 'other-team' ? { patientId: patients.otherTeam, nationalId: nationalIds['other-team'] } : which === 'unknown' ? { patientId: patients.unknown, nationalId: syntheticNationalId() } : { patientId: patients.own, nationalId: nationalIds.own };
+  which === 'other-team' ? { patientId: patients.otherTeam, nationalId: nationalIds['other-team'] } : which === 'unknown' ? { patientId: patients.unknown, nationalId: adultNationalId() } : { patientId: patients.own, nationalId: nationalIds.own };
 
 /**
  * A narrowing below the table that a cell may show: the table lets a system write any patient's measurements, and a
