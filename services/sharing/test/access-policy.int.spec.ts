@@ -167,6 +167,30 @@ describe('emergency access (akuttilgang)', () => {
     expect((await call(sharing, 'GET', '/api/care-teams/copd-care-team/emergency-accesses', outsider)).status).toBe(403);
   });
 
+  it('ends at its expiry: the next read by the clinician is refused again in every service', async () => {
+    const team = await issuer.token('clinician');
+    const patientId = await enrolPatient(svc('pathways').url, team);
+    const outsider = await issuer.token('clinician', { subject: 'dr-expiring', careTeams: ['akuttmottaket'] });
+    await triageKnows(patientId, team);
+    const opened = await call(sharing, 'POST', `/api/patients/${patientId}/emergency-access`, outsider, { reason: 'Akutt dyspné i mottak, pasienten kan ikke svare', minutes: 1 });
+    expect(opened.status).toBe(201);
+    expect((await readMeasurements(patientId, outsider)).status).toBe(200);
+    expect((await readTriage(patientId, outsider)).status).toBe(200);
+    // The minute passes: the grant's end is moved to now (that a grant lasts the minutes asked is checked above).
+    const db = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, stack.schemas['sharing']!), max: 1 });
+    try {
+      const ended = await db.query('UPDATE emergency_access SET expires_at = now() WHERE grant_id = $1', [opened.body['grantId']]);
+      expect(ended.rowCount).toBe(1);
+    } finally {
+      await db.end();
+    }
+    // An emergency permit is never reused from a cache (ADR 0019), so the very next reads are decided anew.
+    expect((await readMeasurements(patientId, outsider)).status).toBe(403);
+    expect((await readTriage(patientId, outsider)).status).toBe(403);
+    expect((await readEnrolment(patientId, outsider)).status).toBe(403);
+    expect((await readForms(patientId, outsider)).status).toBe(403);
+  });
+
   it('is reported to the care team without the patients who blocked the reader: the page filled from older accesses, each patient shown logged', async () => {
     const blockedReader = await issuer.token('clinician', { subject: 'dr-report-blocked', hprNumber: '8888881' });
     const colleague = await issuer.token('clinician', { subject: 'dr-report-colleague', hprNumber: '8888882' });
