@@ -142,6 +142,26 @@ describe('clinician patient page', () => {
     await expectAccessible(page);
   });
 
+  it("shows the care team who has read the patient's data, and the patient sees that the team looked at their log", async () => {
+    const patientId = await enrolPatient();
+    await sendSpo2(patientId, 95);
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1600 }, locale: 'en-GB' });
+    await signIn(page, 'clinician', 'clinician');
+    await showScreen(page, 'clinician', `patients/${patientId}`);
+    // The page's own reads (measurements, triage …) are in the log it shows: wait for them, the log is written before each answer.
+    const log = page.getByTestId('access-log');
+    await expect.poll(() => log.locator('tr[data-role=clinician]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await log.locator('thead').innerText()).toMatch(/When\s+Who\s+What\s+Purpose/);
+    await expectAccessible(page);
+    await screenshot(page, 'clinician-patient-access-log');
+
+    // The patient's own view of their log names the care team's read of it (purpose access-log).
+    const patient = await token('patient', patientId);
+    await expect
+      .poll(async () => (await api<{ entries: Array<{ actor: { role: string }; purpose: string }> }>('GET', `/api/patients/${patientId}/access-log`, patient)).body.entries.some((e) => e.actor.role === 'clinician' && e.purpose === 'access-log'), { timeout: 20_000 })
+      .toBe(true);
+  });
+
   it('pauses an enrolment by keyboard alone', async () => {
     const patientId = await enrolPatient();
     const page = await newPage(browser, { viewport: { width: 1280, height: 1200 }, locale: 'en-GB' });

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlertCard } from './alert-card';
 import { ColourBadge } from './colour-badge';
+import { AccessLogPanel } from './access-log-panel';
 import { EnrolmentPanel } from './enrolment-panel';
 import { formatName, type PersonName } from './patient-names';
 import { PausedBadge } from './paused-badge';
@@ -155,6 +156,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
           </table>
         )}
       </section>
+      <AccessLogPanel patientId={patientId} reload={loads} />
     </>
   );
 }

@@ -85,12 +85,14 @@ export const POLICY_TABLE: readonly PolicyRule[] = [
   {
     role: 'clinician',
     relation: 'care-team',
-    // The emergency accesses to the patient, in the team's report: per patient, so a block holds there too.
-    read: [...CLINICAL, 'emergency-access', 'definitions'],
+    // The emergency accesses to the patient, in the team's report: per patient, so a block holds there too. The
+    // patient's access log: the treating team answers the patient's questions about who looked and notices a read
+    // that should not have been (the read is itself logged).
+    read: [...CLINICAL, 'emergency-access', 'access-log', 'definitions'],
     // Emergency access: a member of the team whom the patient has blocked (EMERGENCY_ACCESS, patient-access.ts).
     write: [...CLINICAL, 'emergency-access'],
     reason: "a clinician on the patient's care team, giving health care",
-    basis: 'helsepersonelloven § 21a, § 25; pasientjournalloven § 19',
+    basis: 'helsepersonelloven § 21a, § 25; pasientjournalloven § 19; pasientjournalloven § 22 (kontroll av tilgang, for the access log)',
   },
   {
     role: 'clinician',

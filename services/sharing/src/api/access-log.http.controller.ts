@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
-import { Access, assertMayActOnPatient, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
+import { Access, CurrentPrincipal, type Principal, Roles } from '@varde/auth';
 import { ValidationError } from '@varde/core';
 import type { MetadataHeaders } from '@varde/platform';
 import { PatientDataAccess } from '../application/patient-data-access';
@@ -43,12 +43,13 @@ export class AccessLogHttpController {
 
   /**
    * `{patientId, entries, next?}` newest first, `limit` at a time; `next` (present when there are older entries) is
-   * the `?page=` of the following page. Clinicians may not read it: it is the patient's (and their
-   * guardian's) check on the care team, and the auditors'. Every read except the patient's own is logged
-   * before the answer is sent, so no one reads the log unseen.
+   * the `?page=` of the following page. The patient's (and their guardian's) check on who looked, the auditors', and
+   * the care team's, who answer the patient's questions about it and notice a read that should not have been;
+   * clinicians of other teams may not. Every read except the patient's own is logged before the answer is sent,
+   * so no one reads the log unseen — the patient sees that their care team looked at it.
    */
   @Get()
-  @Roles('patient', 'guardian', 'auditor')
+  @Roles('patient', 'guardian', 'clinician', 'auditor')
   @Access('access-log', 'read', { patient: { param: 'patientId' } })
   async list(
     @Param('patientId') patientId: string,
@@ -59,10 +60,11 @@ export class AccessLogHttpController {
     @CurrentPrincipal() principal: Principal,
   ) {
     if (!isPatientId(patientId)) throw ValidationError.field('patientId', 'expected an internal patient id (UUID)');
-    assertMayActOnPatient(principal, patientId);
+    // The policy decides per patient: a clinician only on the patient's care team (and not blocked).
+    const { reason } = await this.access.authorise(principal, 'access-log', 'read', patientId);
     const max = parseLimit(Array.isArray(limit) ? limit[0] : limit);
     const after = parsePageToken(Array.isArray(page) ? page[0] : page);
-    await this.access.logRead(principal, patientId, { purpose: 'access-log', resource: `/api/patients/${patientId}/access-log` }, headers);
+    await this.access.logRead(principal, patientId, { purpose: 'access-log', resource: `/api/patients/${patientId}/access-log`, reason }, headers);
     const onlyEmergencies = emergency === 'true';
     if (emergency !== undefined && emergency !== 'true' && emergency !== 'false') throw ValidationError.field('emergency', `expected true or false; got "${emergency}"`);
     const found = await this.accessLog.list(patientId, max, after, onlyEmergencies);
