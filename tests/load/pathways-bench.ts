@@ -7,15 +7,15 @@
  * 3. runs the scheduler's real tick (TaskDue, then TaskMissed appended to each patient's task stream: one command
  *    per patient, one transaction per 500 tasks) over BENCH_TICK_PATIENTS (default 2 000) of them, for the cost per
  *    task of the event writes.
- * 4. runs the tick again over BENCH_HISTORY_PATIENTS (default 500) other patients whose task streams already hold
- *    BENCH_HISTORY_DAYS (default 90) days of tasks (each due, then missed), as well into a course: the tick reads
- *    and folds each patient's whole task stream, so this is what the cost per task becomes as streams grow.
+ * 4. runs the tick again over BENCH_HISTORY_PATIENTS (default 500) other patients who already have
+ *    BENCH_HISTORY_DAYS (default 90) days of tasks (each due, then missed) in their task streams, one stream per
+ *    patient and day as the tick writes them, as well into a course: what the cost per task is as courses grow.
  * Prints the figures and the peak memory of this process (the scheduler's side; PostgreSQL is its own process).
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { appendToNewStreams, createPostgresEventStore, deterministicId, PostgresEventStoreAdapter, PostgresTransactions, type StoredEvent } from '@varde/event-sourcing';
+import { appendToNewStreams, createPostgresEventStore, deterministicId, PostgresEventStoreAdapter, PostgresTransactions, type NewStream, type StoredEvent } from '@varde/event-sourcing';
 import { ensureSchema, inTransaction, migrateSchema, schemaConnectionString } from '@varde/database';
 import { startTestPostgres } from '@varde/testing';
 import { TaskScheduler } from '../../services/pathways/src/application/schedule/task-scheduler';
@@ -38,11 +38,12 @@ const sampleMemory = (): void => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 };
 
-/** `days` days of a patient's tasks before 2027-03-28, each due and then missed, as the tick writes them. */
-function history(patientId: string, enrolmentId: string, days: number): StoredEvent<TaskEvent>[] {
+/** `days` days of a patient's tasks before 2027-03-28, each due and then missed, in their days' streams as the tick writes them. */
+function history(patientId: string, enrolmentId: string, days: number): NewStream<TaskEvent>[] {
   const start = Date.parse('2027-03-28T06:00:00Z') - days * 86_400_000;
-  return Array.from({ length: days }, (_, d) => d).flatMap((d) =>
-    DAILY_ACTIVITIES.flatMap((a, k): StoredEvent<TaskEvent>[] => {
+  const streams = new Map<string, StoredEvent<TaskEvent>[]>();
+  for (let d = 0; d < days; d++) {
+    DAILY_ACTIVITIES.forEach((a, k) => {
       const dueAt = new Date(start + d * 86_400_000 + k * 3_600_000).toISOString();
       const task: TaskDetails = {
         taskId: deterministicId(`bench-history-${patientId}-${d}-${k}`), patientId, enrolmentId, pathwayId: 'heart-failure', pathwayVersion: 1, activity: a.id, title: a.title, kind: a.kind, loinc: a.loinc!,
@@ -52,12 +53,15 @@ function history(patientId: string, enrolmentId: string, days: number): StoredEv
         const id = deterministicId(`${task.taskId}-${what}`);
         return { messageId: id, correlationId: id, causationId: id, actor: { subject: 'varde-pathways', role: 'system' as const }, effectiveTime: at, recordedTime: at, schemaVersion: 1 };
       };
-      return [
+      const stream = taskStreamId(patientId, task.dueAt);
+      streams.set(stream, [
+        ...(streams.get(stream) ?? []),
         { type: 'TaskDue', data: task, metadata: metadata('due', task.dueAt) },
         { type: 'TaskMissed', data: task, metadata: metadata('missed', task.windowEnd) },
-      ];
-    }),
-  );
+      ]);
+    });
+  }
+  return [...streams].map(([streamName, events]) => ({ streamName, events }));
 }
 
 const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
@@ -119,10 +123,10 @@ runBenchmark(async () => {
     const historical = patients.slice(TICK_PATIENTS, TICK_PATIENTS + HISTORY_PATIENTS);
     log(`writing ${HISTORY_DAYS} days of task history for ${historical.length} other patients …`);
     for (let i = 0; i < historical.length; i += 50) {
-      await inTransaction(pool, (client) => appendToNewStreams(client, historical.slice(i, i + 50).map(({ patientId, enrolmentId }) => ({ streamName: taskStreamId(patientId), events: history(patientId, enrolmentId, HISTORY_DAYS) }))));
+      await inTransaction(pool, (client) => appendToNewStreams(client, historical.slice(i, i + 50).flatMap(({ patientId, enrolmentId }) => history(patientId, enrolmentId, HISTORY_DAYS))));
     }
     await pool.query(`UPDATE task_schedule SET status = 'planned' WHERE patient_id = ANY($1::uuid[])`, [historical.map((p) => p.patientId)]);
-    log(`running the tick over them (streams of ${HISTORY_DAYS * DAILY_ACTIVITIES.length * 2} events) …`);
+    log(`running the tick over them (${HISTORY_DAYS * DAILY_ACTIVITIES.length * 2} events each in earlier days' streams) …`);
     const [longDueTick, longDueTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T07:00:00Z')));
     const [longMissedTick, longMissedTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T23:00:00Z')));
     sampleMemory();

@@ -40,10 +40,8 @@ export type TaskStatus = TaskDetails & Readonly<{ status: 'due' | 'completed' | 
 /** One change of a task, linked to the changes before it. */
 type TaskChange = Readonly<{ task: TaskStatus; before: TaskChange | undefined }>;
 /**
- * A patient's tasks that fell due, as a list of changes, the latest first. Each event adds one change and shares the
- * rest: a task stream gains ~6 events a day, and copying a map of every task per event made a fold of a course's
- * stream cost the square of its length (90 days: 540 events, ~70 ms, most of a tick's time). Look a task up with
- * {@link taskOf}: its latest change is found within a few steps, since tasks change within a day of falling due.
+ * The tasks of one task stream that fell due, as a list of changes, the latest first. Each event adds one change and
+ * shares the rest (a fold is linear in the stream's length). Look a task up with {@link taskOf}.
  */
 export type TaskState = Readonly<{ latest: TaskChange | undefined }>;
 
@@ -53,11 +51,18 @@ export function taskOf(state: TaskState, taskId: string): TaskStatus | undefined
   return undefined;
 }
 
-/** One name of a patient's task stream. */
-export const taskStreamId = (patientId: string): string => `tasks-${patientId}`;
+/**
+ * The stream of a patient's tasks due on one day (UTC): `tasks-<patientId>-<yyyy-mm-dd>`. Every decision about a task
+ * (due, completed, missed) needs only that task's events, so a stream holds one day's tasks (~6 events for three
+ * daily activities) and a tick reads the same few events 90 days into a course as on its first day; one stream per
+ * patient grew ~6 events a day and the tick read all of it (docs/operations/benchmarks.md, "Pathways: schedules at
+ * scale"). The day follows from the task's due time, which never changes once the task is due, so every command on a
+ * task finds the same stream.
+ */
+export const taskStreamId = (patientId: string, dueAt: string): string => `tasks-${patientId}-${new Date(dueAt).toISOString().slice(0, 10)}`;
 
 /**
- * A patient's tasks: due once, then either completed (by an input taking effect inside the window) or missed
+ * A patient's tasks (of one day's stream): due once, then either completed (by an input taking effect inside the window) or missed
  * (its window ended first), never both. Repeats change nothing — per task, also inside a batch that repeats a task
  * or overlaps an earlier one — so the scheduler and its replicas may retry freely. A batch gives one event per
  * task, the same event a single task gives, so consumers see no batches.

@@ -8,20 +8,22 @@ import type { TaskDetails } from '../domain/task.decide';
 
 type Row = {
   task_id: string; patient_id: string; enrolment_id: string; pathway_id: string; pathway_version: number; activity: string; title: string; kind: TaskDetails['kind'];
-  loinc: string | null; questionnaire: string | null; slot: string; due_at: Date; window_end: Date; status: ScheduledTask['status']; completed_by: string | null;
+  loinc: string | null; questionnaire: string | null; slot: string; due_at: Date; window_end: Date; status: ScheduledTask['status']; completed_by: string | null; task_stream: string | null;
 };
 
 const toTask = (r: Row): ScheduledTask => ({
   taskId: r.task_id, patientId: r.patient_id, enrolmentId: r.enrolment_id, pathwayId: r.pathway_id, pathwayVersion: r.pathway_version, activity: r.activity, title: r.title, kind: r.kind,
   ...(r.loinc ? { loinc: r.loinc } : {}), ...(r.questionnaire ? { questionnaire: r.questionnaire } : {}),
   slot: r.slot, dueAt: r.due_at.toISOString(), windowEnd: r.window_end.toISOString(), status: r.status, ...(r.completed_by ? { completedBy: r.completed_by } : {}),
+  ...(r.task_stream ? { stream: r.task_stream } : {}),
 });
 
 /**
  * The task schedule in PostgreSQL: one row per task, with partial indexes on the due time of planned tasks and the
  * window end of due ones, and one row per patient with how far ahead they are planned. A read model the scheduler
  * keeps (planned tasks are recomputed from the enrolment and its pathway version at any time); what happened to
- * each task is in the patient's task stream. Its tables: migrations/0002-task-schedule.migration.ts.
+ * each task is in its task stream (the patient's day). Its tables: migrations/0002-task-schedule.migration.ts and
+ * 0006-task-streams-per-day.migration.ts.
  */
 @Injectable()
 export class PostgresTaskSchedule extends TaskSchedule {

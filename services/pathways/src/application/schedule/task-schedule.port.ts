@@ -1,8 +1,12 @@
 import type { Transaction } from '@varde/event-sourcing';
 import type { TaskDetails } from '../../domain/task.decide';
 
-/** A task as the schedule holds it: planned (ahead), due, completed, missed, or cancelled (paused, discharged or replaced). */
-export type ScheduledTask = TaskDetails & Readonly<{ slot: string; status: 'planned' | 'due' | 'completed' | 'missed' | 'cancelled'; completedBy?: string }>;
+/**
+ * A task as the schedule holds it: planned (ahead), due, completed, missed, or cancelled (paused, discharged or
+ * replaced). `stream`: the stream holding its events when that is not its day's (`taskStreamId`): tasks that fell due
+ * while each patient had one task stream.
+ */
+export type ScheduledTask = TaskDetails & Readonly<{ slot: string; status: 'planned' | 'due' | 'completed' | 'missed' | 'cancelled'; completedBy?: string; stream?: string }>;
 
 /**
  * A patient's plan from `from` on: `tasks` planned until `until`. Without `until` (paused without an end date,

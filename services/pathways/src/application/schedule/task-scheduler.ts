@@ -18,10 +18,10 @@ const BATCH = 500;
 const MAX_ATTEMPTS = 4;
 
 
-/** Commands on one patient's task stream, in order. */
-type PatientWork = Readonly<{ patientId: string; commands: readonly TaskCommand[] }>;
+/** Commands on one task stream (a patient's day), in order. */
+type StreamWork = Readonly<{ stream: string; commands: readonly TaskCommand[] }>;
 /** What each of them gave. */
-type PatientResults = Readonly<{ patientId: string; results: readonly TaskResult[] }>;
+type StreamResults = Readonly<{ stream: string; results: readonly TaskResult[] }>;
 /** What a command on a task stream gave. */
 type TaskResult = HandleCommandResult<TaskState, TaskEvent>;
 
@@ -33,9 +33,10 @@ type TaskResult = HandleCommandResult<TaskState, TaskEvent>;
  * planned further. On a change of pathway, tasks already due stay open until their window ends (carried over);
  * planned ones of the old version are cancelled and the new version's planned instead.
  *
- * A tick works in batches of 500 tasks (or patients): each patient of a batch gets one command for all their
- * tasks in it, and the batch's events and its rows in the schedule are written in one transaction; a replan of
- * many patients is one write of the schedule.
+ * A tick works in batches of 500 tasks (or patients): each task stream of a batch (a patient's day, see
+ * {@link taskStreamId}) gets one command for all its tasks in it, and the batch's events and its rows in the schedule
+ * are written in one transaction; a replan of many patients is one write of the schedule. Deciding reads only the
+ * streams of the days the batch's tasks fall due on, so a tick costs the same however long the courses have run.
  */
 @Injectable()
 export class TaskScheduler {
@@ -146,7 +147,7 @@ export class TaskScheduler {
     const completeTask: TaskCommand = { type: 'CompleteTask', data: { taskId: task.taskId, completedAt: input.at, inputEventId }, metadata: systemMetadata(`schedule:completed:${task.taskId}:${inputEventId}`, at) };
     // The input came before the tick that makes the task due: it falls due first.
     const commands = task.status === 'planned' ? [markDue([task], at), completeTask] : [completeTask];
-    const [results] = await this.decideTogether([{ patientId: task.patientId, commands }], async (tx, [decided]) => {
+    const [results] = await this.decideTogether([{ stream: streamOf(task), commands }], async (tx, [decided]) => {
       const last = decided!.results[decided!.results.length - 1]!;
       const status = taskOf(last.state, task.taskId)?.status;
       if (wrote(last)) await this.schedule.setStatus(tx, [task.taskId], 'completed', inputEventId);
@@ -156,21 +157,21 @@ export class TaskScheduler {
   }
 
   /**
-   * The batch's tasks fall due (or are missed): one command per patient; their events and their rows' new statuses
-   * in one transaction. Each row gets the status its task stream holds (an input may have completed it first).
+   * The batch's tasks fall due (or are missed): one command per task stream; their events and their rows' new
+   * statuses in one transaction. Each row gets the status its task stream holds (an input may have completed it first).
    */
   private async markAll(tasks: readonly ScheduledTask[], status: 'due' | 'missed', at: string): Promise<void> {
-    const byPatient = new Map<string, ScheduledTask[]>();
-    for (const task of tasks) byPatient.set(task.patientId, [...(byPatient.get(task.patientId) ?? []), task]);
+    const byStream = new Map<string, ScheduledTask[]>();
+    for (const task of tasks) byStream.set(streamOf(task), [...(byStream.get(streamOf(task)) ?? []), task]);
     // In the order of their streams: replicas working on the same batch lock the streams in one order and wait for each other.
-    const work = [...byPatient.keys()].sort().map((patientId): PatientWork => {
-      const own = byPatient.get(patientId)!;
-      return { patientId, commands: [status === 'due' ? markDue(own, at) : markMissed(own, at)] };
+    const work = [...byStream.keys()].sort().map((stream): StreamWork => {
+      const own = byStream.get(stream)!;
+      return { stream, commands: [status === 'due' ? markDue(own, at) : markMissed(own, at)] };
     });
     await this.decideTogether(work, async (tx, decided) => {
       const byStatus = new Map<ScheduledTask['status'], string[]>();
-      for (const { patientId, results } of decided) {
-        for (const { taskId } of byPatient.get(patientId)!) {
+      for (const { stream, results } of decided) {
+        for (const { taskId } of byStream.get(stream)!) {
           // A task its stream does not know (a row older than its events) still leaves the index, or every tick would find it again.
           const now = taskOf(results[0]!.state, taskId)?.status ?? status;
           byStatus.set(now, [...(byStatus.get(now) ?? []), taskId]);
@@ -181,13 +182,13 @@ export class TaskScheduler {
   }
 
   /**
-   * Decides each patient's commands (in order) on their task stream, each stream read once, then appends all the
-   * events and runs `alsoWrite` with what was decided, in one transaction, each stream checked against the version it
-   * was read at. When another writer got to one of the streams first (a replica on the same batch, an input's
-   * completion), patient by patient, each decided again on what the other stored until it goes through: the decider
-   * writes each task's event once. Returns each patient's results, in order.
+   * Decides each stream's commands (in order), each stream read once, then appends all the events and runs `alsoWrite`
+   * with what was decided, in one transaction, each stream checked against the version it was read at. When another
+   * writer got to one of the streams first (a replica on the same batch, an input's completion), stream by stream,
+   * each decided again on what the other stored until it goes through: the decider writes each task's event once.
+   * Returns each stream's results, in order.
    */
-  private async decideTogether(work: readonly PatientWork[], alsoWrite: (tx: Transaction, decided: readonly PatientResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
+  private async decideTogether(work: readonly StreamWork[], alsoWrite: (tx: Transaction, decided: readonly StreamResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
     try {
       return await this.decideInOneTransaction(work, alsoWrite);
     } catch (error) {
@@ -207,13 +208,13 @@ export class TaskScheduler {
     return results;
   }
 
-  private async decideInOneTransaction(work: readonly PatientWork[], alsoWrite: (tx: Transaction, decided: readonly PatientResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
+  private async decideInOneTransaction(work: readonly StreamWork[], alsoWrite: (tx: Transaction, decided: readonly StreamResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
     const unit = this.store.unitOfWork();
-    const decided: PatientResults[] = [];
-    for (const { patientId, commands } of work) {
+    const decided: StreamResults[] = [];
+    for (const { stream, commands } of work) {
       const results: TaskResult[] = [];
-      for (const command of commands) results.push(await handleCommand(unit.store, taskStreamId(patientId), taskDecider, command, { maxConcurrencyRetries: 0 }));
-      decided.push({ patientId, results });
+      for (const command of commands) results.push(await handleCommand(unit.store, stream, taskDecider, command, { maxConcurrencyRetries: 0 }));
+      decided.push({ stream, results });
     }
     await this.transactions.run(async (tx) => {
       await unit.flush(tx);
@@ -223,16 +224,19 @@ export class TaskScheduler {
   }
 }
 
+/** The stream that holds a task's events: its day's, unless it fell due while streams were per patient. */
+const streamOf = (task: ScheduledTask): string => task.stream ?? taskStreamId(task.patientId, task.dueAt);
+
 /** Whether a command appended events (not handled before, and something changed). */
 const wrote = (result: TaskResult): boolean => !result.alreadyHandled && result.events.length > 0;
 
-/** One patient's tasks fall due; the command id comes from the tasks, so a retry of the same batch writes nothing (one task: as before batches). */
+/** One stream's tasks fall due; the command id comes from the tasks, so a retry of the same batch writes nothing (one task: as before batches). */
 function markDue(tasks: readonly ScheduledTask[], at: string): TaskCommand {
-  const details = tasks.map(({ slot: _slot, status: _status, completedBy: _by, ...task }): TaskDetails => task);
+  const details = tasks.map(({ slot: _slot, status: _status, completedBy: _by, stream: _stream, ...task }): TaskDetails => task);
   return { type: 'MarkTasksDue', data: { tasks: details }, metadata: systemMetadata(`schedule:due:${tasks.map((t) => t.taskId).join(',')}`, at) };
 }
 
-/** One patient's due tasks whose windows have ended are missed. */
+/** One stream's due tasks whose windows have ended are missed. */
 function markMissed(tasks: readonly ScheduledTask[], at: string): TaskCommand {
   return { type: 'MarkTasksMissed', data: { taskIds: tasks.map((t) => t.taskId) }, metadata: systemMetadata(`schedule:missed:${tasks.map((t) => t.taskId).join(',')}`, at) };
 }

@@ -4,6 +4,7 @@ import { taskSchedule } from './0002-task-schedule.migration';
 import { sealedNationalId } from './0003-sealed-national-id.migration';
 import { pauseEnds } from './0004-pause-ends.migration';
 import { patientNames } from './0005-patient-names.migration';
+import { taskStreamsPerDay } from './0006-task-streams-per-day.migration';
 
 /**
  * The pathways service's tables, one versioned step per file in this folder (`NNNN-what.migration.ts`), listed
@@ -17,5 +18,6 @@ export const pathwaysMigrations: MigrationSet = {
     '0003-sealed-national-id': sealedNationalId,
     '0004-pause-ends': pauseEnds,
     '0005-patient-names': patientNames,
+    '0006-task-streams-per-day': taskStreamsPerDay,
   },
 };
