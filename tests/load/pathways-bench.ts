@@ -2,11 +2,12 @@
  * `npm run bench:pathways`: the schedule figures of issue #18 (Scale). On a fresh embedded PostgreSQL:
  * 1. plans one day of tasks for BENCH_ENROLMENTS (default 100 000) enrolments with 3 daily activities each, the way
  *    the scheduler's tick does (occurrences in Europe/Oslo, then one write of the schedule per 500 patients);
- * 2. finds the tasks falling due and, after their windows, the missed ones through the schedule's indexes (what
- *    each tick asks), timing the queries at that size;
- * 3. runs the scheduler's real tick (TaskDue, then TaskMissed appended to each patient's task stream: one command
- *    per patient, one transaction per 500 tasks) over BENCH_TICK_PATIENTS (default 2 000) of them, for the cost per
- *    task of the event writes.
+ * 2. claims the tasks falling due and, after their windows, the missed ones through the schedule's indexes (what
+ *    each tick asks: `FOR UPDATE SKIP LOCKED`), timing the queries at that size;
+ * 3. runs the scheduler's real tick (TaskDue, then TaskMissed appended to each patient's day stream: one command
+ *    per stream, one transaction per 500 tasks) over BENCH_TICK_PATIENTS (default 2 000) of them, for the cost per
+ *    task of the event writes; then two replicas' ticks at once over as many other patients (each claims its own
+ *    batches), with each replica's share;
  * 4. runs the tick again over BENCH_HISTORY_PATIENTS (default 500) other patients who already have
  *    BENCH_HISTORY_DAYS (default 90) days of tasks (each due, then missed) in their task streams, one stream per
  *    patient and day as the tick writes them, as well into a course: what the cost per task is as courses grow.
@@ -104,11 +105,11 @@ runBenchmark(async () => {
 
     log('finding what falls due and what is missed through the indexes …');
     const noon = '2027-03-28T10:00:00Z';
-    const [dueRows, dueQueryMs] = await timed(() => schedule.dueBy(noon, 500));
+    const [dueRows, dueQueryMs] = await timed(() => inTransaction(pool, (tx) => schedule.claimDue(tx, noon, 500)));
     await pool.query(`UPDATE task_schedule SET status = 'due' WHERE status = 'planned' AND due_at <= $1`, [noon]);
     await pool.query('ANALYZE task_schedule');
-    const [expiredRows, expiredQueryMs] = await timed(() => schedule.expiredBy('2027-03-28T23:00:00Z', 500));
-    const { rows: plan } = await pool.query<{ plan: string }>(`EXPLAIN SELECT * FROM task_schedule WHERE status = 'due' AND window_end <= '2027-03-28T23:00:00Z' ORDER BY window_end LIMIT 500`);
+    const [expiredRows, expiredQueryMs] = await timed(() => inTransaction(pool, (tx) => schedule.claimExpired(tx, '2027-03-28T23:00:00Z', 500)));
+    const { rows: plan } = await pool.query<{ plan: string }>(`EXPLAIN SELECT * FROM task_schedule WHERE status = 'due' AND window_end <= '2027-03-28T23:00:00Z' ORDER BY window_end LIMIT 500 FOR UPDATE SKIP LOCKED`);
 
     log(`running the scheduler's tick over ${TICK_PATIENTS} patients (events appended) …`);
     await pool.query(`UPDATE task_schedule SET status = 'cancelled' WHERE patient_id <> ALL($1::uuid[])`, [patients.slice(0, TICK_PATIENTS).map((p) => p.patientId)]);
@@ -117,6 +118,19 @@ runBenchmark(async () => {
     const scheduler = new TaskScheduler(schedule, undefined as never, undefined as never, new PostgresEventStoreAdapter(store, pool), new PostgresTransactions(pool), undefined as never);
     const [dueTick, dueTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T07:00:00Z')));
     const [missedTick, missedTickMs] = await timed(() => scheduler.tick(new Date('2027-03-28T23:00:00Z')));
+    sampleMemory();
+
+    const shared = patients.slice(TICK_PATIENTS + HISTORY_PATIENTS, 2 * TICK_PATIENTS + HISTORY_PATIENTS);
+    log(`running two replicas' ticks at once over ${shared.length} other patients …`);
+    await pool.query(`UPDATE task_schedule SET status = 'planned' WHERE patient_id = ANY($1::uuid[])`, [shared.map((p) => p.patientId)]);
+    const secondPool = new pg.Pool({ connectionString: schemaConnectionString(postgres.databaseUrl, SCHEMA), max: 4 });
+    const secondStore = await createPostgresEventStore({ databaseUrl: postgres.databaseUrl, schema: SCHEMA });
+    const replicas = [scheduler, new TaskScheduler(new PostgresTaskSchedule(secondPool), undefined as never, undefined as never, new PostgresEventStoreAdapter(secondStore, secondPool), new PostgresTransactions(secondPool), undefined as never)];
+    const bothTick = (at: string) => Promise.all(replicas.map((r) => r.tick(new Date(at))));
+    const [sharedDue, sharedDueMs] = await timed(() => bothTick('2027-03-28T07:00:00Z'));
+    const [sharedMissed, sharedMissedMs] = await timed(() => bothTick('2027-03-28T23:00:00Z'));
+    await secondStore.close();
+    await secondPool.end();
     sampleMemory();
     const peakBeforeHistory = peakRss;
 
@@ -133,6 +147,7 @@ runBenchmark(async () => {
     await store.close();
     await pool.end();
 
+    const sum = (ticks: readonly { due: number; missed: number }[], what: 'due' | 'missed'): number => ticks.reduce((n, t) => n + t[what], 0);
     const perSecond = (count: number, ms: number): string => `${Math.round((count / ms) * 1000).toLocaleString('en')}/s`;
     const info = machineInfo();
     console.log(`\npathways schedule benchmark (${info.cpus} CPUs, ${info.cpuModel}, Node ${info.node})`);
@@ -140,11 +155,13 @@ runBenchmark(async () => {
       labelledRows([
         ['enrolments × activities', `${ENROLMENTS.toLocaleString('en')} × ${DAILY_ACTIVITIES.length} (daily)`],
         [`plan ${day} (occurrences + one write per ${PLAN_BATCH} patients)`, `${planned.toLocaleString('en')} tasks in ${(planMs / 1000).toFixed(1)} s (${perSecond(planned, planMs)})`],
-        ['find the next 500 falling due (index on due time)', `${dueQueryMs.toFixed(1)} ms (${dueRows.length} rows)`],
-        ['find the next 500 missed (index on window end)', `${expiredQueryMs.toFixed(1)} ms (${expiredRows.length} rows)`],
+        ['claim the next 500 falling due (index on due time, FOR UPDATE SKIP LOCKED)', `${dueQueryMs.toFixed(1)} ms (${dueRows.length} rows)`],
+        ['claim the next 500 missed (index on window end, FOR UPDATE SKIP LOCKED)', `${expiredQueryMs.toFixed(1)} ms (${expiredRows.length} rows)`],
         ['query plan of the missed lookup', plan.map((r) => Object.values(r)[0]).join(' / ').slice(0, 120)],
         [`tick: TaskDue for ${TICK_PATIENTS.toLocaleString('en')} patients`, `${dueTick.due.toLocaleString('en')} tasks in ${(dueTickMs / 1000).toFixed(1)} s (${perSecond(dueTick.due, dueTickMs)})`],
         [`tick: TaskMissed for ${TICK_PATIENTS.toLocaleString('en')} patients`, `${missedTick.missed.toLocaleString('en')} tasks in ${(missedTickMs / 1000).toFixed(1)} s (${perSecond(missedTick.missed, missedTickMs)})`],
+        [`two replicas ticking at once: TaskDue for ${shared.length.toLocaleString('en')} patients (each replica's share)`, `${sum(sharedDue, 'due').toLocaleString('en')} tasks in ${(sharedDueMs / 1000).toFixed(1)} s (${perSecond(sum(sharedDue, 'due'), sharedDueMs)}; ${sharedDue.map((t) => t.due.toLocaleString('en')).join(' / ')})`],
+        [`two replicas ticking at once: TaskMissed for ${shared.length.toLocaleString('en')} patients (each replica's share)`, `${sum(sharedMissed, 'missed').toLocaleString('en')} tasks in ${(sharedMissedMs / 1000).toFixed(1)} s (${perSecond(sum(sharedMissed, 'missed'), sharedMissedMs)}; ${sharedMissed.map((t) => t.missed.toLocaleString('en')).join(' / ')})`],
         [`tick, ${HISTORY_DAYS} days into the course: TaskDue for ${historical.length.toLocaleString('en')} patients`, `${longDueTick.due.toLocaleString('en')} tasks in ${(longDueTickMs / 1000).toFixed(1)} s (${perSecond(longDueTick.due, longDueTickMs)})`],
         [`tick, ${HISTORY_DAYS} days into the course: TaskMissed for ${historical.length.toLocaleString('en')} patients`, `${longMissedTick.missed.toLocaleString('en')} tasks in ${(longMissedTickMs / 1000).toFixed(1)} s (${perSecond(longMissedTick.missed, longMissedTickMs)})`],
         ['peak memory (this process, RSS): plan and ticks on fresh streams', `${Math.round(peakBeforeHistory / 1_048_576)} MiB`],

@@ -27,7 +27,8 @@ describe('task streams per day, on a schema whose tasks fell due into one stream
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let scheduler: TaskScheduler;
-  const [early, late] = [randomUUID(), randomUUID()].map((patientId) => ({ patientId, enrolmentId: randomUUID() }));
+  const early = { patientId: randomUUID(), enrolmentId: randomUUID() };
+  const late = { patientId: randomUUID(), enrolmentId: randomUUID() };
 
   beforeAll(async () => {
     await migrateSchema({ databaseUrl, schema }, [beforeDayStreams]);

@@ -66,14 +66,27 @@ export class PostgresTaskSchedule extends TaskSchedule {
     });
   }
 
-  override async dueBy(now: string, limit: number): Promise<ScheduledTask[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT * FROM task_schedule WHERE status = 'planned' AND due_at <= $1 ORDER BY due_at LIMIT $2`, [now, limit]);
+  override async claimDue(tx: Transaction, now: string, limit: number, taskIds?: readonly string[]): Promise<ScheduledTask[]> {
+    const { rows } = await tx.query<Row>(
+      `SELECT * FROM task_schedule WHERE status = 'planned' AND due_at <= $1 AND ($3::uuid[] IS NULL OR task_id = ANY($3::uuid[]))
+        ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit, taskIds ?? null],
+    );
     return rows.map(toTask);
   }
 
-  override async expiredBy(now: string, limit: number): Promise<ScheduledTask[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT * FROM task_schedule WHERE status = 'due' AND window_end <= $1 ORDER BY window_end LIMIT $2`, [now, limit]);
+  override async claimExpired(tx: Transaction, now: string, limit: number, taskIds?: readonly string[]): Promise<ScheduledTask[]> {
+    const { rows } = await tx.query<Row>(
+      `SELECT * FROM task_schedule WHERE status = 'due' AND window_end <= $1 AND ($3::uuid[] IS NULL OR task_id = ANY($3::uuid[]))
+        ORDER BY window_end LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit, taskIds ?? null],
+    );
     return rows.map(toTask);
+  }
+
+  override async lock(tx: Transaction, taskId: string): Promise<ScheduledTask | undefined> {
+    const { rows } = await tx.query<Row>('SELECT * FROM task_schedule WHERE task_id = $1 FOR UPDATE', [taskId]);
+    return rows[0] ? toTask(rows[0]) : undefined;
   }
 
   override async horizonsBefore(before: string, limit: number): Promise<string[]> {

@@ -27,10 +27,16 @@ export abstract class TaskSchedule {
    * cancelled) and records its horizon; all in one transaction. Each patient at most once.
    */
   abstract plan(plans: readonly PatientPlan[]): Promise<void>;
-  /** Planned tasks whose due time has come (oldest first). */
-  abstract dueBy(now: string, limit: number): Promise<ScheduledTask[]>;
-  /** Due tasks whose window has ended. */
-  abstract expiredBy(now: string, limit: number): Promise<ScheduledTask[]>;
+  /**
+   * Claims in `tx` up to `limit` planned tasks whose due time has come (oldest first; only those of `taskIds`, when
+   * given): their rows stay locked until `tx` ends, and rows another transaction holds (a replica's batch, an input
+   * completing the task) are skipped.
+   */
+  abstract claimDue(tx: Transaction, now: string, limit: number, taskIds?: readonly string[]): Promise<ScheduledTask[]>;
+  /** Claims due tasks whose window has ended, as {@link claimDue} does. */
+  abstract claimExpired(tx: Transaction, now: string, limit: number, taskIds?: readonly string[]): Promise<ScheduledTask[]>;
+  /** Locks the task's row in `tx`, waiting while another transaction (a tick's batch) holds it, and returns the task as it then is. */
+  abstract lock(tx: Transaction, taskId: string): Promise<ScheduledTask | undefined>;
   /** Patients whose planned horizon ends before `before`. */
   abstract horizonsBefore(before: string, limit: number): Promise<string[]>;
   /** Records the tasks' new status in `tx`, the transaction that appends their events (`completedBy`: the input that completed them). */

@@ -14,7 +14,7 @@ import { TaskSchedule, type PatientPlan, type ScheduledTask, type TaskInput } fr
 export const PLANNING_HORIZON_DAYS = 14;
 const DAY_MS = 86_400_000;
 const BATCH = 500;
-// Tries of one batch's transaction when another writer (a replica's tick, an input's completion) got to one of its streams first.
+// Tries of a transaction when another writer (a replica's batch, an input's completion) got to one of its streams first.
 const MAX_ATTEMPTS = 4;
 
 
@@ -35,8 +35,9 @@ type TaskResult = HandleCommandResult<TaskState, TaskEvent>;
  *
  * A tick works in batches of 500 tasks (or patients): each task stream of a batch (a patient's day, see
  * {@link taskStreamId}) gets one command for all its tasks in it, and the batch's events and its rows in the schedule
- * are written in one transaction; a replan of many patients is one write of the schedule. Deciding reads only the
- * streams of the days the batch's tasks fall due on, so a tick costs the same however long the courses have run.
+ * are written in the transaction that claimed the batch's rows (replicas take different batches); a replan of many
+ * patients is one write of the schedule. Deciding reads only the streams of the days the batch's tasks fall due on,
+ * so a tick costs the same however long the courses have run.
  */
 @Injectable()
 export class TaskScheduler {
@@ -100,17 +101,9 @@ export class TaskScheduler {
   async tick(now: Date): Promise<{ resumed: number; due: number; missed: number; replanned: number }> {
     const at = now.toISOString();
     const resumed = await this.endPauses(at, now);
-    let due = 0;
-    let missed = 0;
+    const due = await this.markAll('due', at);
+    const missed = await this.markAll('missed', at);
     let replanned = 0;
-    for (let batch = await this.schedule.dueBy(at, BATCH); batch.length > 0; batch = await this.schedule.dueBy(at, BATCH)) {
-      await this.markAll(batch, 'due', at);
-      due += batch.length;
-    }
-    for (let batch = await this.schedule.expiredBy(at, BATCH); batch.length > 0; batch = await this.schedule.expiredBy(at, BATCH)) {
-      await this.markAll(batch, 'missed', at);
-      missed += batch.length;
-    }
     const horizon = new Date(now.getTime() + (PLANNING_HORIZON_DAYS - 1) * DAY_MS).toISOString();
     for (let batch = await this.schedule.horizonsBefore(horizon, BATCH); batch.length > 0; batch = await this.schedule.horizonsBefore(horizon, BATCH)) {
       await this.replanAll(batch, now);
@@ -139,76 +132,102 @@ export class TaskScheduler {
     return resumed;
   }
 
-  /** Completes the open task an input (a measurement or a questionnaire response, by its event id) matches, if any. */
+  /**
+   * Completes the open task an input (a measurement or a questionnaire response, by its event id) matches, if any. The
+   * task's row is locked first: a tick holding it in its batch finishes, and the task's stream is read after that
+   * tick's events (tick and completion take the row, then the stream, in that order, so they never wait on each other
+   * in a circle).
+   */
   async complete(input: TaskInput, inputEventId: string, now: Date): Promise<boolean> {
-    const task = await this.schedule.openTaskFor(input);
-    if (!task) return false;
+    const open = await this.schedule.openTaskFor(input);
+    if (!open) return false;
     const at = now.toISOString();
-    const completeTask: TaskCommand = { type: 'CompleteTask', data: { taskId: task.taskId, completedAt: input.at, inputEventId }, metadata: systemMetadata(`schedule:completed:${task.taskId}:${inputEventId}`, at) };
-    // The input came before the tick that makes the task due: it falls due first.
-    const commands = task.status === 'planned' ? [markDue([task], at), completeTask] : [completeTask];
-    const [results] = await this.decideTogether([{ stream: streamOf(task), commands }], async (tx, [decided]) => {
-      const last = decided!.results[decided!.results.length - 1]!;
-      const status = taskOf(last.state, task.taskId)?.status;
-      if (wrote(last)) await this.schedule.setStatus(tx, [task.taskId], 'completed', inputEventId);
-      else if (status && status !== task.status) await this.schedule.setStatus(tx, [task.taskId], status);
-    });
-    return wrote(results![results!.length - 1]!);
+    return this.retryingConflicts(() =>
+      this.transactions.run(async (tx) => {
+        const task = await this.schedule.lock(tx, open.taskId);
+        if (!task || task.status === 'cancelled') return false;
+        const completeTask: TaskCommand = { type: 'CompleteTask', data: { taskId: task.taskId, completedAt: input.at, inputEventId }, metadata: systemMetadata(`schedule:completed:${task.taskId}:${inputEventId}`, at) };
+        // The input came before the tick that makes the task due: it falls due first.
+        const commands = task.status === 'planned' ? [markDue([task], at), completeTask] : [completeTask];
+        const [decided] = await this.decideIn(tx, [{ stream: streamOf(task), commands }]);
+        const last = decided!.results[decided!.results.length - 1]!;
+        const status = taskOf(last.state, task.taskId)?.status;
+        if (wrote(last)) await this.schedule.setStatus(tx, [task.taskId], 'completed', inputEventId);
+        else if (status && status !== task.status) await this.schedule.setStatus(tx, [task.taskId], status);
+        return wrote(last);
+      }),
+    );
+  }
+
+  /** Makes every planned task whose time has come due (or every due task whose window has ended missed), batch after batch. Returns how many. */
+  private async markAll(status: 'due' | 'missed', at: string): Promise<number> {
+    let marked = 0;
+    for (let batch = await this.markBatch(status, at); batch.claimed > 0; batch = await this.markBatch(status, at)) marked += batch.marked;
+    return marked;
   }
 
   /**
-   * The batch's tasks fall due (or are missed): one command per task stream; their events and their rows' new
-   * statuses in one transaction. Each row gets the status its task stream holds (an input may have completed it first).
+   * Claims a batch of 500 tasks and marks them in one transaction: the claim locks their rows and skips rows another
+   * transaction holds (`FOR UPDATE SKIP LOCKED`), so replicas ticking at the same time take different batches and
+   * share the work. When another writer got to one of the batch's streams first (an input's completion, a replica's
+   * batch with another task of the same day), the batch again stream by stream, each claiming its tasks again and
+   * deciding on what the other stored. Returns how many tasks it claimed (0: none left) and how many it marked.
    */
-  private async markAll(tasks: readonly ScheduledTask[], status: 'due' | 'missed', at: string): Promise<void> {
-    const byStream = new Map<string, ScheduledTask[]>();
-    for (const task of tasks) byStream.set(streamOf(task), [...(byStream.get(streamOf(task)) ?? []), task]);
-    // In the order of their streams: replicas working on the same batch lock the streams in one order and wait for each other.
-    const work = [...byStream.keys()].sort().map((stream): StreamWork => {
-      const own = byStream.get(stream)!;
-      return { stream, commands: [status === 'due' ? markDue(own, at) : markMissed(own, at)] };
-    });
-    await this.decideTogether(work, async (tx, decided) => {
-      const byStatus = new Map<ScheduledTask['status'], string[]>();
-      for (const { stream, results } of decided) {
-        for (const { taskId } of byStream.get(stream)!) {
-          // A task its stream does not know (a row older than its events) still leaves the index, or every tick would find it again.
-          const now = taskOf(results[0]!.state, taskId)?.status ?? status;
-          byStatus.set(now, [...(byStatus.get(now) ?? []), taskId]);
-        }
-      }
-      for (const [now, taskIds] of byStatus) await this.schedule.setStatus(tx, taskIds, now);
-    });
-  }
-
-  /**
-   * Decides each stream's commands (in order), each stream read once, then appends all the events and runs `alsoWrite`
-   * with what was decided, in one transaction, each stream checked against the version it was read at. When another
-   * writer got to one of the streams first (a replica on the same batch, an input's completion), stream by stream,
-   * each decided again on what the other stored until it goes through: the decider writes each task's event once.
-   * Returns each stream's results, in order.
-   */
-  private async decideTogether(work: readonly StreamWork[], alsoWrite: (tx: Transaction, decided: readonly StreamResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
+  private async markBatch(status: 'due' | 'missed', at: string): Promise<{ claimed: number; marked: number }> {
+    const claim = (tx: Transaction, taskIds?: readonly string[]): Promise<ScheduledTask[]> =>
+      status === 'due' ? this.schedule.claimDue(tx, at, BATCH, taskIds) : this.schedule.claimExpired(tx, at, BATCH, taskIds);
+    let claimed: readonly ScheduledTask[] = [];
     try {
-      return await this.decideInOneTransaction(work, alsoWrite);
+      return await this.transactions.run(async (tx) => {
+        claimed = await claim(tx);
+        await this.markInTransaction(tx, claimed, status, at);
+        return { claimed: claimed.length, marked: claimed.length };
+      });
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
     }
-    const results: (readonly TaskResult[])[] = [];
-    for (const one of work) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          results.push(...(await this.decideInOneTransaction([one], alsoWrite)));
-          break;
-        } catch (error) {
-          if (attempt >= MAX_ATTEMPTS || !isWriteConflict(error)) throw error;
-        }
-      }
+    let marked = 0;
+    for (const tasks of byStream(claimed).values()) {
+      marked += await this.retryingConflicts(() =>
+        this.transactions.run(async (tx) => {
+          const again = await claim(tx, tasks.map((t) => t.taskId));
+          await this.markInTransaction(tx, again, status, at);
+          return again.length;
+        }),
+      );
     }
-    return results;
+    return { claimed: claimed.length, marked };
   }
 
-  private async decideInOneTransaction(work: readonly StreamWork[], alsoWrite: (tx: Transaction, decided: readonly StreamResults[]) => Promise<void>): Promise<readonly (readonly TaskResult[])[]> {
+  /**
+   * The claimed tasks fall due (or are missed) in `tx`: one command per task stream, their events and their rows' new
+   * statuses. Each row gets the status its task stream holds (an input may have completed it first).
+   */
+  private async markInTransaction(tx: Transaction, tasks: readonly ScheduledTask[], status: 'due' | 'missed', at: string): Promise<void> {
+    if (tasks.length === 0) return;
+    const streams = byStream(tasks);
+    // In the order of their streams: transactions appending to overlapping streams lock them in one order and wait for each other.
+    const work = [...streams.keys()].sort().map((stream): StreamWork => {
+      const own = streams.get(stream)!;
+      return { stream, commands: [status === 'due' ? markDue(own, at) : markMissed(own, at)] };
+    });
+    const byStatus = new Map<ScheduledTask['status'], string[]>();
+    for (const { stream, results } of await this.decideIn(tx, work)) {
+      for (const { taskId } of streams.get(stream)!) {
+        // A task its stream does not know (a row older than its events) still leaves the index, or every tick would find it again.
+        const now = taskOf(results[0]!.state, taskId)?.status ?? status;
+        byStatus.set(now, [...(byStatus.get(now) ?? []), taskId]);
+      }
+    }
+    for (const [now, taskIds] of byStatus) await this.schedule.setStatus(tx, taskIds, now);
+  }
+
+  /**
+   * Decides each stream's commands (in order), each stream read once (after the caller's locks), and appends all the
+   * events in `tx`, each stream checked against the version it was read at: when another writer got there first, the
+   * append fails and `tx` with it. Returns what each stream's commands gave.
+   */
+  private async decideIn(tx: Transaction, work: readonly StreamWork[]): Promise<readonly StreamResults[]> {
     const unit = this.store.unitOfWork();
     const decided: StreamResults[] = [];
     for (const { stream, commands } of work) {
@@ -216,12 +235,27 @@ export class TaskScheduler {
       for (const command of commands) results.push(await handleCommand(unit.store, stream, taskDecider, command, { maxConcurrencyRetries: 0 }));
       decided.push({ stream, results });
     }
-    await this.transactions.run(async (tx) => {
-      await unit.flush(tx);
-      await alsoWrite(tx, decided);
-    });
-    return decided.map((d) => d.results);
+    await unit.flush(tx);
+    return decided;
   }
+
+  /** Runs `work` (a transaction) again when another writer got to one of its streams first, up to 4 times: the decider writes each task's event once. */
+  private async retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isWriteConflict(error)) throw error;
+      }
+    }
+  }
+}
+
+/** Tasks by the stream that holds their events. */
+function byStream(tasks: readonly ScheduledTask[]): Map<string, ScheduledTask[]> {
+  const streams = new Map<string, ScheduledTask[]>();
+  for (const task of tasks) streams.set(streamOf(task), [...(streams.get(streamOf(task)) ?? []), task]);
+  return streams;
 }
 
 /** The stream that holds a task's events: its day's, unless it fell due while streams were per patient. */
