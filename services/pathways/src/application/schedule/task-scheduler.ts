@@ -170,33 +170,33 @@ export class TaskScheduler {
    * Claims a batch of 500 tasks and marks them in one transaction: the claim locks their rows and skips rows another
    * transaction holds (`FOR UPDATE SKIP LOCKED`), so replicas ticking at the same time take different batches and
    * share the work. When another writer got to one of the batch's streams first (an input's completion, a replica's
-   * batch with another task of the same day), the batch again stream by stream, each claiming its tasks again and
-   * deciding on what the other stored. Returns how many tasks it claimed (0: none left) and how many it marked.
+   * batch with another task of the same day), the batch's tasks once more in one transaction, decided on what the other
+   * stored; if that conflicts too, stream by stream. Each retry claims its tasks again (one may be done by then).
+   * Returns how many tasks it claimed (0: none left) and how many it marked.
    */
   private async markBatch(status: 'due' | 'missed', at: string): Promise<{ claimed: number; marked: number }> {
-    const claim = (tx: Transaction, taskIds?: readonly string[]): Promise<ScheduledTask[]> =>
-      status === 'due' ? this.schedule.claimDue(tx, at, BATCH, taskIds) : this.schedule.claimExpired(tx, at, BATCH, taskIds);
-    let claimed: readonly ScheduledTask[] = [];
-    try {
-      return await this.transactions.run(async (tx) => {
-        claimed = await claim(tx);
-        await this.markInTransaction(tx, claimed, status, at);
-        return { claimed: claimed.length, marked: claimed.length };
+    let batch: readonly ScheduledTask[] = [];
+    const markClaimed = (taskIds?: readonly string[]): Promise<number> =>
+      this.transactions.run(async (tx) => {
+        const tasks = status === 'due' ? await this.schedule.claimDue(tx, at, BATCH, taskIds) : await this.schedule.claimExpired(tx, at, BATCH, taskIds);
+        if (!taskIds) batch = tasks;
+        await this.markInTransaction(tx, tasks, status, at);
+        return tasks.length;
       });
+    try {
+      const marked = await markClaimed();
+      return { claimed: marked, marked };
+    } catch (error) {
+      if (!isWriteConflict(error)) throw error;
+    }
+    try {
+      return { claimed: batch.length, marked: await markClaimed(batch.map((t) => t.taskId)) };
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
     }
     let marked = 0;
-    for (const tasks of byStream(claimed).values()) {
-      marked += await this.retryingConflicts(() =>
-        this.transactions.run(async (tx) => {
-          const again = await claim(tx, tasks.map((t) => t.taskId));
-          await this.markInTransaction(tx, again, status, at);
-          return again.length;
-        }),
-      );
-    }
-    return { claimed: claimed.length, marked };
+    for (const tasks of byStream(batch).values()) marked += await this.retryingConflicts(() => markClaimed(tasks.map((t) => t.taskId)));
+    return { claimed: batch.length, marked };
   }
 
   /**
