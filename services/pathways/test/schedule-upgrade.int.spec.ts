@@ -19,7 +19,7 @@ const to = '2027-05-13T00:00:00+02:00';
 /** The migrations as they were while each patient had one task stream (up to 0004). */
 const beforeDayStreams: MigrationSet = {
   ...pathwaysMigrations,
-  migrations: Object.fromEntries(Object.entries(pathwaysMigrations.migrations).filter(([name]) => name < '0005')),
+  migrations: Object.fromEntries(Object.entries(pathwaysMigrations.migrations).filter(([name]) => name < '0006')),
 };
 
 describe('task streams per day, on a schema whose tasks fell due into one stream per patient (real PostgreSQL)', () => {
