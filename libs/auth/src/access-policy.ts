@@ -226,8 +226,8 @@ export function assertScope(principal: Principal, question: Pick<AccessQuestion,
  */
 export function accessRefusal(principal: Principal, question: AccessQuestion, decision: AccessDecision, who?: string): ForbiddenError {
   const patient = question.patient;
-  if (patient !== undefined && principal.role === 'clinician' && decision.relation !== 'care-team') return new ForbiddenError(notOnYourTeams(principal, patient.id, who));
-  return new ForbiddenError(decision.reason);
+  if (patient !== undefined && principal.role === 'clinician' && decision.relation !== 'care-team') return new ForbiddenError(notOnYourTeams(principal, patient.id, who), patient.id);
+  return new ForbiddenError(decision.reason, patient?.id);
 }
 
 /** The OAuth scope a token needs to `action` on `category`: `varde/<category>.<read|write>`. */

@@ -76,7 +76,11 @@ export class UnauthorizedError extends VardeError {
 /** Valid credentials that may not do this: 403 / PERMISSION_DENIED. */
 export class ForbiddenError extends VardeError {
   readonly kind = 'forbidden' as const;
-  constructor(message: string) {
+  /** `patientId`: the patient whose data was refused, when there is one (logged with the refusal, never answered). */
+  constructor(
+    message: string,
+    readonly patientId?: string,
+  ) {
     super(message);
     this.name = 'ForbiddenError';
   }

@@ -1,6 +1,6 @@
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { InsufficientScopeError } from '@varde/auth';
-import { UnauthorizedError } from '@varde/core';
+import { InsufficientScopeError, type Principal } from '@varde/auth';
+import { ForbiddenError, UnauthorizedError } from '@varde/core';
 import { toHttpError } from '@varde/fhir';
 import { RpcException } from '@nestjs/microservices';
 import { throwError, type Observable } from 'rxjs';
@@ -23,10 +23,30 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const error = exception instanceof HttpException ? { statusCode: exception.getStatus(), message: exception.message } : exception;
     const mapped = toHttpError(error, request.url.startsWith('/fhir'));
     if (mapped.unexpected) this.logger.error({ err: exception, route: request.routeOptions?.url }, 'unexpected error');
+    if (mapped.status === 401 || mapped.status === 403) this.logger.warn(refusal(request, exception, mapped.status), 'access refused');
     const challenge = bearerChallenge(exception);
     if (challenge !== undefined) void reply.header('www-authenticate', challenge);
     void reply.status(mapped.status).header('content-type', mapped.contentType).send(mapped.body);
   }
+}
+
+/**
+ * What the service log keeps of a refusal (401/403): the route, the caller (subject and role, when the token was
+ * valid), the patient whose data was asked for (internal id, from the policy's refusal or the route), and why —
+ * so repeated refusals on one patient can be found and alerted on. Never the token or a national id.
+ */
+function refusal(request: FastifyRequest, exception: unknown, status: number): Record<string, unknown> {
+  const principal = (request as { principal?: Principal }).principal;
+  const params = request.params as Record<string, unknown> | undefined;
+  const patientId = (exception instanceof ForbiddenError ? exception.patientId : undefined) ?? (typeof params?.['patientId'] === 'string' ? params['patientId'] : undefined);
+  return {
+    status,
+    method: request.method,
+    route: request.routeOptions?.url,
+    ...(principal ? { actor: { subject: principal.subject, role: principal.role } } : {}),
+    ...(patientId ? { patientId } : {}),
+    reason: exception instanceof Error ? exception.message : String(exception),
+  };
 }
 
 /** The RFC 6750 § 3 challenge for a 401 or a 403 for a missing scope; undefined for other errors. */

@@ -112,9 +112,15 @@ describe('pathways service', () => {
     const enrolmentReads = (entries: readonly AccessLogView[]) => entries.filter((e) => e.resource === `enrolments/${patientId}`);
     const logged = enrolmentReads(await loggedReads(t, patientId, (entries) => enrolmentReads(entries).length >= 2));
     expect(logged.map((e) => e.actor.role).sort()).toEqual(['auditor', 'clinician']);
-    const stranger = await read(await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] }));
+    const stranger = await read(await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'], subject: 'stranger-1' }));
     expect(stranger.status).toBe(403);
     expect(((await stranger.json()) as { detail: string }).detail).toContain('is not on one of your care teams');
+    // The refusal is in the service's log: who was refused which patient's data, on which route, and why.
+    const refused = await eventually(
+      async () => t.pathways.logs().split('\n').find((line) => line.includes('"access refused"') && line.includes(patientId) && line.includes('stranger-1')),
+      'the refusal in the service log',
+    );
+    expect(JSON.parse(refused)).toMatchObject({ level: expect.anything(), status: 403, method: 'GET', route: '/api/enrolments/:patientId', actor: { subject: 'stranger-1', role: 'clinician' }, patientId });
   });
 
   it("refuses (403) to enrol into a care team the clinician is not on, writing nothing, and (403) another team's patient", async () => {
