@@ -46,7 +46,8 @@ const exemptKeys = new Set(['trace_id', 'span_id', 'traceparent', 'tracestate'])
 // Deliberately not narrowed by birth-date or check-digit rules: synthetic test numbers, D/H-numbers and the
 // 2032 check-digit change would slip through, and masking an innocent number costs little. A run right
 // after a percent escape (`%7C12345678901`, a URL-encoded FHIR identifier) counts as standalone.
-const NATIONAL_ID = /(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))\d{6}[ -]?\d{5}(?!\d)/g;
+// Not the last group of a UUID (patient, event and entry ids), which is 12 hex digits and may hold an 11-digit run.
+const NATIONAL_ID = /(?:(?<=%[0-9A-Fa-f]{2})|(?<!\d))(?<![0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]?)\d{6}[ -]?\d{5}(?!\d)/g;
 const NATIONAL_ID_TEST = new RegExp(NATIONAL_ID.source);
 const UNREDACTED_SENSITIVE_KEY = new RegExp(
   `"(?:${SENSITIVE_LOG_KEYS.join('|')})":(?!"\\[Redacted\\]")`,

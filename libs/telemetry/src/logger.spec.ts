@@ -91,6 +91,16 @@ describe('createLogger', () => {
   });
 });
 
+describe('UUIDs in log lines', () => {
+  it('keeps a UUID intact when its last group holds an 11-digit run, and still masks a national id beside it', () => {
+    const { lines, logger } = capture();
+    for (const patientId of ['0f8e2c1a-4b3d-4e5f-8a9b-31026512345f', '0f8e2c1a-4b3d-4e5f-8a9b-a31026512345']) {
+      logger.warn({ patientId, reason: `patient ${patientId} is not on one of your care teams`, other: `Patient/${NATIONAL_ID}` }, 'access refused');
+      expect(lines.at(-1)).toMatchObject({ patientId, reason: `patient ${patientId} is not on one of your care teams`, other: 'Patient/***********' });
+    }
+  });
+});
+
 describe('maskNationalIds', () => {
   it('masks standalone 11-digit runs only', () => {
     expect(maskNationalIds(`a ${NATIONAL_ID} b 123456789012 c 1234567890`)).toBe('a *********** b 123456789012 c 1234567890');

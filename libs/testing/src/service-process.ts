@@ -30,16 +30,19 @@ export async function startServiceProcess(
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // What tests read back (logs()): the last megabyte, so a line a test waits for is not pushed out by a burst of
+  // others on a busy machine; start-up failures quote only the tail.
   const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-20_000);
+    output = (output + chunk.toString()).slice(-1_000_000);
   };
+  const tail = (): string => output.slice(-20_000);
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${httpPort}`;
   const readyWithinMs = options.readyWithinMs ?? 60_000;
   const deadline = Date.now() + readyWithinMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${tail()}`);
     try {
       if ((await fetch(`${url}/health/${options.waitFor ?? 'ready'}`)).ok) break;
     } catch {
@@ -47,7 +50,7 @@ export async function startServiceProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${name} not ready within ${readyWithinMs / 1000} s:\n${output}`);
+      throw new Error(`${name} not ready within ${readyWithinMs / 1000} s:\n${tail()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
