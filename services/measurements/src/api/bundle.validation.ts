@@ -1,6 +1,7 @@
 import { ValidationError } from '@varde/core';
 import { parseResource, r4Issues } from '@varde/fhir';
 import { z } from 'zod';
+import { RecentlyWellFormed } from '../infrastructure/recently-well-formed';
 
 /** A FHIR Bundle of Observations to create, as far as the envelope goes (each resource is checked on its own). */
 const BundleBody = z
@@ -64,7 +65,7 @@ export function validateBundleEnvelope(body: unknown): BundleEnvelope {
 
 /** How many well-formed envelope templates are remembered; the oldest go first. */
 const ENVELOPE_CACHE_SIZE = 1_000;
-const wellFormedEnvelopes = new Set<string>();
+const wellFormedEnvelopes = new RecentlyWellFormed(ENVELOPE_CACHE_SIZE);
 const URN_UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -79,13 +80,9 @@ function envelopeIssues(envelope: Record<string, unknown>): ReturnType<typeof r4
   const template = envelopeTemplate(envelope);
   if (template === undefined) return r4Issues(envelope);
   const key = JSON.stringify(template);
-  if (wellFormedEnvelopes.delete(key)) {
-    wellFormedEnvelopes.add(key); // now the most recently used
-    return [];
-  }
+  if (wellFormedEnvelopes.has(key)) return [];
   if (r4Issues(template).length > 0) return r4Issues(envelope);
   wellFormedEnvelopes.add(key);
-  if (wellFormedEnvelopes.size > ENVELOPE_CACHE_SIZE) wellFormedEnvelopes.delete(wellFormedEnvelopes.values().next().value!);
   return [];
 }
 

@@ -4,6 +4,7 @@ import { indexR4Definitions, r4Issues } from '@varde/fhir';
 import { LOGGER } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { observationTemplate } from './observation-template';
+import { RecentlyWellFormed } from './recently-well-formed';
 
 /** How many well-formed Observation templates are remembered (a few hundred bytes each); the oldest go first. */
 export const TEMPLATE_CACHE_SIZE = 10_000;
@@ -21,7 +22,7 @@ export const TEMPLATE_CACHE_SIZE = 10_000;
  */
 @Injectable()
 export class FhirStructureValidator {
-  private readonly wellFormed = new Set<string>();
+  private readonly wellFormed = new RecentlyWellFormed(TEMPLATE_CACHE_SIZE);
 
   constructor(@Inject(LOGGER) logger: Logger) {
     logger.info({ ms: Math.round(indexR4Definitions()) }, 'FHIR R4 definitions indexed for structural validation');
@@ -32,15 +33,11 @@ export class FhirStructureValidator {
     const template = observationTemplate(resource);
     if (template === undefined) return r4Issues(resource);
     const key = JSON.stringify(template);
-    if (this.wellFormed.delete(key)) {
-      this.wellFormed.add(key); // now the most recently used
-      return [];
-    }
+    if (this.wellFormed.has(key)) return [];
     // The resource is well-formed exactly when its template is, so its own verdict decides what is remembered.
     const issues = r4Issues(resource);
     if (issues.length > 0) return issues;
     this.wellFormed.add(key);
-    if (this.wellFormed.size > TEMPLATE_CACHE_SIZE) this.wellFormed.delete(this.wellFormed.values().next().value!);
     return [];
   }
 }

@@ -57,20 +57,23 @@ function purposeOfUse(role: string, emergency: boolean): Coding | undefined {
   }
 }
 
+/** The person or system who caused an event or read the data, as the requesting agent named by `who`. */
+function requestingAgent(actor: Readonly<{ role: string; subject: string; onBehalfOf?: string }>, who: AuditEventAgent['who'], altId?: string): AuditEventAgent {
+  return {
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: actor.role === 'system' ? 'AUT' : 'IRCP', display: actor.role === 'system' ? 'author (originator)' : 'information recipient' }] },
+    role: [{ coding: [{ system: 'https://varde.no/fhir/CodeSystem/role', code: actor.role }] }],
+    who,
+    ...(altId ? { altId } : {}),
+    requestor: true,
+    ...(actor.onBehalfOf ? { name: `on behalf of ${actor.onBehalfOf}` } : {}),
+  };
+}
+
 /** The agents of an event: the person or system who caused it (requestor), and the organisation they acted for. */
 function agentsOf(actor: TimelineEvent['actor']): AuditEventAgent[] {
   if (actor === null) return [{ requestor: true, who: { display: 'unknown (published before events carried their actor)' } }];
-  const agents: AuditEventAgent[] = [
-    {
-      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: actor.role === 'system' ? 'AUT' : 'IRCP', display: actor.role === 'system' ? 'author (originator)' : 'information recipient' }] },
-      role: [{ coding: [{ system: 'https://varde.no/fhir/CodeSystem/role', code: actor.role }] }],
-      // A health professional by their HPR number, as the Norwegian AuditEvent profile names the reader; else the token's subject.
-      who: actor.hprNumber ? { identifier: { system: HPR_SYSTEM, value: actor.hprNumber } } : { identifier: { system: SUBJECT_SYSTEM, value: actor.subject } },
-      ...(actor.hprNumber ? { altId: actor.subject } : {}),
-      requestor: true,
-      ...(actor.onBehalfOf ? { name: `on behalf of ${actor.onBehalfOf}` } : {}),
-    },
-  ];
+  // A health professional by their HPR number, as the Norwegian AuditEvent profile names the reader; else the token's subject.
+  const agents = [actor.hprNumber ? requestingAgent(actor, { identifier: { system: HPR_SYSTEM, value: actor.hprNumber } }, actor.subject) : requestingAgent(actor, { identifier: { system: SUBJECT_SYSTEM, value: actor.subject } })];
   if (actor.organisation) agents.push({ type: { text: 'organisation the agent acted for' }, who: { identifier: { system: ORGANISATION_SYSTEM, value: actor.organisation } }, requestor: false });
   return agents;
 }
@@ -96,16 +99,7 @@ function trustFrameworkRead(reader: Readonly<{ subject: string; role: string; or
       { resourceType: 'PractitionerRole', id: 'practitioner-role', active: true, practitioner: { reference: '#practitioner' }, ...(legalEntity.length > 0 ? { organization: { reference: '#legal-entity' } } : {}) },
     ],
     extension: [{ url: PATIENT_EXTENSION, valueReference: { reference: `Patient/${patientId}` } }],
-    agent: [
-      {
-        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
-        role: [{ coding: [{ system: 'https://varde.no/fhir/CodeSystem/role', code: reader.role }] }],
-        who: { reference: '#practitioner-role' },
-        altId: reader.subject,
-        requestor: true,
-        ...(reader.onBehalfOf ? { name: `on behalf of ${reader.onBehalfOf}` } : {}),
-      },
-    ],
+    agent: [requestingAgent(reader, { reference: '#practitioner-role' }, reader.subject)],
   };
 }
 
