@@ -96,6 +96,7 @@ export const REQUESTS: Readonly<Record<string, RequestOf>> = {
   'pathways POST /api/enrolments': ({ nationalId }) => ({ body: { patient: { nationalId }, pathway: 'copd' } }),
   'pathways POST /api/enrolments/search': ({ nationalId }) => ({ body: { nationalId } }),
   'pathways POST /api/enrolments/names': ({ patientId }) => ({ body: { patientIds: [patientId] } }),
+  'pathways PUT /api/enrolments/:patientId/name': () => ({ body: { family: 'Nordmann', given: ['Kari'] } }),
   'pathways POST /api/enrolments/:patientId/contacts': () => ({ body: { driver: 'need', mode: 'phone', startedAt: minutesAgo(20), durationMinutes: 10, patientRequest: true } }),
   'pathways POST /api/enrolments/:patientId/pause': () => ({ body: { reason: 'admitted to hospital' } }),
   'pathways POST /api/enrolments/:patientId/resume': () => ({ body: {} }),

@@ -47,9 +47,9 @@ export async function api<T = unknown>(method: string, path: string, bearer: str
 }
 
 /** Enrols a new patient (on the COPD pathway unless told otherwise) with the dev clinician's team; answers their patient id. */
-export async function enrolPatient(options: { pathway?: string; nationalId?: string } = {}): Promise<string> {
+export async function enrolPatient(options: { pathway?: string; nationalId?: string; name?: { family: string; given?: string[] } } = {}): Promise<string> {
   const { status, body } = await api<{ patientId: string }>('POST', '/api/enrolments', await token('clinician'), {
-    patient: { nationalId: options.nationalId ?? syntheticNationalId() },
+    patient: { nationalId: options.nationalId ?? syntheticNationalId(), ...(options.name ? { name: options.name } : {}) },
     pathway: options.pathway ?? 'copd',
     careTeam: 'copd-care-team',
   });

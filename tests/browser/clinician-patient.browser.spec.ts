@@ -29,7 +29,8 @@ async function answerCat(patientId: string): Promise<void> {
 /**
  * The clinician's patient page beyond the alert (in English): the patient's own SpO2 threshold with its reason
  * (drawn in the plot, the patient re-assessed), form responses with their scores, "verify" on a triage decision,
- * and the enrolment's course — pause, resume, change pathway, discharge — and a pause by keyboard alone.
+ * and the enrolment's course — pause, resume, change pathway, discharge — and a pause by keyboard alone; the patient's
+ * name corrected by keyboard alone and erased (in bokmål).
  */
 describe('clinician patient page', () => {
   let browser: Browser;
@@ -160,6 +161,60 @@ describe('clinician patient page', () => {
     await expect
       .poll(async () => (await api<{ entries: Array<{ actor: { role: string }; purpose: string }> }>('GET', `/api/patients/${patientId}/access-log`, patient)).body.entries.some((e) => e.actor.role === 'clinician' && e.purpose === 'access-log'), { timeout: 20_000 })
       .toBe(true);
+  });
+
+  it('corrects the patient’s name by keyboard alone, and erases it (in bokmål) when the patient asks', async () => {
+    const patientId = await enrolPatient({ name: { family: 'Østbye', given: ['Åse'] } });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1200 }, locale: 'en-GB' });
+    await signIn(page, 'clinician', 'clinician', { keyboard: true });
+    await showScreen(page, 'clinician', `patients/${patientId}`);
+    const panel = page.getByTestId('patient-name');
+    const value = panel.getByTestId('patient-name-value');
+    await expect.poll(() => value.innerText(), { timeout: 20_000 }).toBe('Åse Østbye');
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toContain('Åse Østbye');
+
+    await tabTo(page, panel.getByRole('button', { name: 'Correct the name' }), 'Enter');
+    const given = panel.getByRole('textbox', { name: 'Given name(s)' });
+    const family = panel.getByRole('textbox', { name: 'Family name' });
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { value?: string } } }).document.activeElement.value)).toBe('Åse');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Åse Marie');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Backspace');
+    // Without a family name nothing is sent: the field says why.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => family.getAttribute('aria-invalid')).toBe('true');
+    expect(await panel.locator('#name-family-hint').innerText()).toBe('The family name is needed to keep a name.');
+    await expectAccessible(page);
+    await page.keyboard.type('Østby');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => value.innerText(), { timeout: 10_000 }).toBe('Åse Marie Østby');
+    expect(await given.count()).toBe(0);
+    expect(await panel.getByRole('status').innerText()).toBe('The name is corrected.');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toContain('Åse Marie Østby');
+    const clinician = await token('clinician');
+    expect((await api<{ name?: unknown }>('GET', `/api/enrolments/${patientId}`, clinician)).body.name).toEqual({ family: 'Østby', given: ['Åse', 'Marie'] });
+
+    // The patient asks for their name to be erased: in bokmål, with a confirmation first.
+    const nb = await newPage(browser, { viewport: { width: 1280, height: 1200 }, locale: 'nb-NO' });
+    await signIn(nb, 'clinician', 'clinician');
+    await showScreen(nb, 'clinician', `patients/${patientId}`);
+    const nbPanel = nb.getByTestId('patient-name');
+    await expect.poll(() => nbPanel.getByTestId('patient-name-value').innerText(), { timeout: 20_000 }).toBe('Åse Marie Østby');
+    await nbPanel.getByRole('button', { name: 'Slett navnet' }).click();
+    await nbPanel.getByText('Slette navnet for godt?').waitFor();
+    await expectAccessible(nb);
+    await screenshot(nb, 'clinician-patient-name-erase');
+    await nbPanel.getByRole('button', { name: 'Ja, slett navnet' }).click();
+    await expect.poll(() => nbPanel.getByTestId('patient-name-value').innerText(), { timeout: 10_000 }).toBe('Ingen navn er lagret: pasienten vises med nummer.');
+    expect(await nb.getByRole('heading', { level: 1 }).innerText()).not.toContain('Østby');
+    expect((await api<{ name?: unknown }>('GET', `/api/enrolments/${patientId}`, clinician)).body).not.toHaveProperty('name');
+    // Both in the patient's access log, for the patient to see.
+    const patient = await token('patient', patientId);
+    await expect
+      .poll(async () => (await api<{ entries: Array<{ purpose: string }> }>('GET', `/api/patients/${patientId}/access-log`, patient)).body.entries.map((e) => e.purpose).filter((p) => p.startsWith('patient-name-')).sort(), { timeout: 20_000 })
+      .toEqual(['patient-name-correction', 'patient-name-erasure']);
   });
 
   it('pauses an enrolment by keyboard alone', async () => {

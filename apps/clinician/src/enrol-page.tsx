@@ -3,6 +3,7 @@ import { checkNationalId } from '@varde/core/src/national-id';
 import { AppLink, ErrorMessage, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { nameFromFields } from './patient-names';
 import { PathwayOptions, usePathways } from './pathway-options';
 import { TeamOptions } from './team-options';
 
@@ -22,7 +23,7 @@ export function EnrolPage() {
   const check = nationalId.length === 11 ? checkNationalId(nationalId) : undefined;
   // A name is optional, but a family name is what pathways needs to keep one: given names alone are not sent.
   const familyMissing = givenNames.trim() !== '' && familyName.trim() === '';
-  const name = familyName.trim() === '' ? undefined : { family: familyName.trim(), given: givenNames.trim().split(/\s+/).filter((part) => part !== '') };
+  const name = nameFromFields(givenNames, familyName);
 
   const submit = async (): Promise<void> => {
     try {

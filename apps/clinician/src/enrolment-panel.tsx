@@ -37,8 +37,8 @@ export function EnrolmentPanel({
   patientId: string;
   onChange: () => void;
   onStatus?: (status: Enrolment['status']) => void;
-  /** Told the patient's name once the enrolment is read (when one was given at enrolment). */
-  onName?: (name: PersonName) => void;
+  /** Told the patient's name once the enrolment is read (null when none is kept). */
+  onName?: (name: PersonName | null) => void;
 }) {
   const { t, i18n } = useTranslation();
   const { api } = useSession();
@@ -55,7 +55,7 @@ export function EnrolmentPanel({
     try {
       const read = await api<Enrolment>(`/api/enrolments/${patientId}`);
       setEnrolment(read);
-      if (read.name) onName?.(read.name);
+      onName?.(read.name ?? null);
     } catch (failure) {
       setError(problemText(failure, t));
     }

@@ -8,6 +8,13 @@ export type PersonName = Readonly<{ family: string; given: readonly string[] }>;
 /** The name as a person reads it: given names, then the family name. */
 export const formatName = (name: PersonName): string => [...name.given, name.family].join(' ');
 
+/**
+ * The name typed in a form's two fields (given names separated by spaces, as the record shows them): none without a
+ * family name, which pathways needs to keep one.
+ */
+export const nameFromFields = (givenNames: string, familyName: string): PersonName | undefined =>
+  familyName.trim() === '' ? undefined : { family: familyName.trim(), given: givenNames.trim().split(/\s+/).filter((part) => part !== '') };
+
 /** Whether the name holds the text typed (case and accents ignored, as pathways searches). */
 export const nameHolds = (name: PersonName, text: string): boolean => foldForSearch(formatName(name)).includes(foldForSearch(text.trim()));
 

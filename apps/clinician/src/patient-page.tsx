@@ -7,6 +7,7 @@ import { ColourBadge } from './colour-badge';
 import { AccessLogPanel } from './access-log-panel';
 import { EnrolmentPanel } from './enrolment-panel';
 import { formatName, type PersonName } from './patient-names';
+import { PatientNamePanel } from './patient-name-panel';
 import { PausedBadge } from './paused-badge';
 import { FormResponsesPanel } from './form-responses-panel';
 import { type Override, type Rule, ThresholdsPanel } from './thresholds-panel';
@@ -28,7 +29,8 @@ export function PatientPage({ patientId }: { patientId: string }) {
   const [rules, setRules] = useState<readonly Rule[]>([]);
   const [overrides, setOverrides] = useState<readonly Override[]>([]);
   const [enrolmentStatus, setEnrolmentStatus] = useState<'active' | 'paused' | 'discharged'>();
-  const [name, setName] = useState<PersonName>();
+  // undefined until the enrolment is read; null when no name is kept.
+  const [name, setName] = useState<PersonName | null>();
   const [history, setHistory] = useState<readonly Decision[]>([]);
   const [alerts, setAlerts] = useState<readonly Alert[]>([]);
   const [verified, setVerified] = useState<Record<string, boolean>>({});
@@ -105,6 +107,7 @@ export function PatientPage({ patientId }: { patientId: string }) {
         </section>
       ) : null}
       <EnrolmentPanel patientId={patientId} onChange={() => void load()} onStatus={setEnrolmentStatus} onName={setName} />
+      {name === undefined ? null : <PatientNamePanel patientId={patientId} name={name} onName={setName} />}
       <section aria-labelledby="measurements-heading">
         <h2 id="measurements-heading">{t('patient.measurements')}</h2>
         <VitalSignPlots key={patientId} patientId={patientId} thresholdsFor={thresholdsFor} />

@@ -15,9 +15,11 @@ export type RebuildableProjection = Readonly<{
   tables: readonly string[];
   /**
    * How the tables are emptied: `delete` (default) keeps them readable, with the old rows, until the rebuild commits;
-   * `truncate` is faster on a large table but makes its readers wait for the commit.
+   * `truncate` is faster on a large table but makes its readers wait for the commit; `keep` empties nothing, for
+   * columns the log derives in a table that also holds what is not in the log (pathways' sealed names and their care
+   * teams): the rebuild updates its rows in place, the tables locked against writes as with `delete`.
    */
-  empty?: 'delete' | 'truncate';
+  empty?: 'delete' | 'truncate' | 'keep';
 }> &
   (
     | Readonly<{
@@ -58,7 +60,7 @@ export async function rebuildProjection(pool: pg.Pool, projection: RebuildablePr
     if (projection.empty === 'truncate') await client.query(`TRUNCATE ${tables}`);
     else {
       await client.query(`LOCK TABLE ${tables} IN EXCLUSIVE MODE`);
-      for (const table of projection.tables) await client.query(`DELETE FROM "${table}"`);
+      if (projection.empty !== 'keep') for (const table of projection.tables) await client.query(`DELETE FROM "${table}"`);
     }
     const events = 'refill' in projection ? await projection.refill(client, onProgress) : await replay(client, projection, options.batchSize ?? 1_000, onProgress);
     const rows: Record<string, number> = {};
@@ -94,7 +96,7 @@ export type StreamFold<S, E extends DomainEvent> = Readonly<{
   /** The tables the projection writes (in the service's schema); emptied before the refill. */
   tables: readonly string[];
   /** How the tables are emptied (see {@link RebuildableProjection}). */
-  empty?: 'delete' | 'truncate';
+  empty?: 'delete' | 'truncate' | 'keep';
   /** The streams folded: every stream whose id starts with this. */
   streamPrefix: string;
   /** Streams folded per batch written (default 1 000 events read per query). */

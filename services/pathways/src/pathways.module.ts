@@ -7,6 +7,7 @@ import { PathwaysGrpcController } from './api/pathways.grpc.controller';
 import { EnrolmentChangesHttpController } from './api/enrolment-changes.http.controller';
 import { ChangeEnrolmentHandler } from './application/change-enrolment.handler';
 import { EnrolPatientHandler } from './application/enrol-patient.handler';
+import { PatientNameHttpController } from './api/patient-name.http.controller';
 import { EnrolmentStreams } from './application/enrolment-streams.port';
 import { EnrolmentQuery } from './application/enrolment.query';
 import { PathwayDirectory } from './application/pathway-directory.port';
@@ -73,7 +74,7 @@ export class PathwaysModule {
     return {
       module: PathwaysModule,
       imports: [PlatformModule.forRoot(infra)],
-      controllers: [PatientSearchHttpController, EnrolmentsHttpController, EnrolmentChangesHttpController, PlanDefinitionsFhirController, CarePlansFhirController, TasksFhirController, ContactsHttpController, PathwaysGrpcController],
+      controllers: [PatientSearchHttpController, EnrolmentsHttpController, EnrolmentChangesHttpController, PatientNameHttpController, PlanDefinitionsFhirController, CarePlansFhirController, TasksFhirController, ContactsHttpController, PathwaysGrpcController],
       providers: [
         EnrolPatientHandler,
         ChangeEnrolmentHandler,

@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError } from '@varde/core';
 import { callGrpc, ClientCredentialsTokens } from '@varde/platform';
 import { PostgresMessageBus } from '@varde/messaging';
 import { eventually, syntheticNationalId, type AccessLogView, auditReasonFor } from '@varde/testing';
+import { rebuild } from '../../../scripts/rebuild';
 import { loggedReads, startPathways, type PathwaysUnderTest } from './pathways-under-test';
 
 const databaseUrl = inject('databaseUrl');
@@ -57,7 +58,7 @@ describe('GetPatientIdentity: the national id, for the services allowed to share
 /** Letters no other test's names hold, so a search by name in the shared schema finds only this test's patients. */
 const uniqueLetters = (): string => Array.from(randomBytes(6), (b) => String.fromCharCode(97 + (b % 26))).join('');
 
-describe('POST /api/enrolments/search: a clinician finds a patient by national id or name', () => {
+describe('Names, and POST /api/enrolments/search: a clinician finds a patient by national id or name', () => {
   let t: PathwaysUnderTest;
   beforeAll(async () => {
     t = await startPathways(databaseUrl, 'pathways_search');
@@ -111,6 +112,98 @@ describe('POST /api/enrolments/search: a clinician finds a patient by national i
     // Enrolled without a name: none shown.
     const unnamed = await enrolNew(t);
     expect(await (await fetch(`${t.pathways.url}/api/enrolments/${unnamed.patientId}`, { headers: { authorization: `Bearer ${clinician}` } })).json()).not.toHaveProperty('name');
+  });
+
+  it('writes the name in the enrolment’s transaction: when the name cannot be kept, the enrolment is not stored either', async () => {
+    const clinician = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const nationalId = syntheticNationalId();
+    const family = `Lie${uniqueLetters()}`;
+    const body = { patient: { nationalId, name: { family, given: ['Eva'] } }, pathway: 'copd' };
+    // The database refuses every name while the trigger stands: a crash between the event and the name, made real.
+    const table = `"${t.schema}".patient_names`;
+    await t.db.query(`CREATE FUNCTION "${t.schema}".refuse_names() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'names refused by the test'; END $$`);
+    await t.db.query(`CREATE TRIGGER refuse_names BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION "${t.schema}".refuse_names()`);
+    try {
+      expect((await enrol(body, clinician)).status).toBe(500);
+    } finally {
+      await t.db.query(`DROP TRIGGER refuse_names ON ${table}; DROP FUNCTION "${t.schema}".refuse_names()`);
+    }
+    // No enrolment without its name: the person is not enrolled, and sending again enrols them (201, not 200) with it.
+    expect((await search({ nationalId }, clinician)).body).toEqual({ matches: [] });
+    const again = await enrol(body, clinician);
+    expect(again.status).toBe(201);
+    expect(await (await fetch(`${t.pathways.url}/api/enrolments/${again.body.patientId}`, { headers: { authorization: `Bearer ${clinician}` } })).json()).toMatchObject({ name: { family, given: ['Eva'] } });
+  });
+
+  it('the care team corrects a name and erases it, each written to the access log; others may not, nothing changed', async () => {
+    const letters = uniqueLetters();
+    const copd = await t.issuer.token('clinician', { careTeams: ['copd-care-team'] });
+    const heart = await t.issuer.token('clinician', { careTeams: ['hjertesvikt-care-team'] });
+    const { patientId } = (await enrol({ patient: { nationalId: syntheticNationalId(), name: { family: `Hansne${letters}`, given: ['Kari'] } }, pathway: 'copd' }, copd)).body;
+    const nameOf = async (token: string) => ((await (await fetch(`${t.pathways.url}/api/enrolments/${patientId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { name?: unknown }).name;
+    const send = async (method: 'PUT' | 'DELETE', token: string, body?: unknown) => {
+      const response = await fetch(`${t.pathways.url}/api/enrolments/${patientId}/name`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: response.status === 204 ? undefined : ((await response.json()) as { errors?: Array<{ field: string; message: string }> }) };
+    };
+
+    // Bad input names the field and changes nothing.
+    expect(await send('PUT', copd, { family: ' ', given: ['Kari'] })).toEqual({ status: 400, body: expect.objectContaining({ errors: [{ field: 'family', message: 'expected the family name: 1–100 characters' }] }) });
+    expect((await send('PUT', copd, { family: 'Hansen', given: ['Kari', 'B\u0007'] })).body?.errors).toEqual([{ field: 'given.1', message: 'expected the given name as text, without control characters' }]);
+    expect((await send('PUT', copd, { given: ['Kari'] })).body?.errors).toEqual([{ field: 'family', message: 'required: the family name' }]);
+    // Another team's clinician, and a patient, may not (the same 403 whatever they send).
+    expect((await send('PUT', heart, { family: 'Feil' })).status).toBe(403);
+    expect((await send('PUT', heart, { family: ' ' })).status).toBe(403);
+    expect((await send('DELETE', heart)).status).toBe(403);
+    expect((await send('PUT', await t.issuer.token('patient', { patientId }), { family: 'Feil' })).status).toBe(403);
+    expect(await nameOf(copd)).toEqual({ family: `Hansne${letters}`, given: ['Kari'] });
+
+    // Corrected: shown with the enrolment, found by the new name and no longer by the old one.
+    expect(await send('PUT', copd, { family: `  Hansen${letters} `, given: ['Kari', 'Anne'] })).toEqual({ status: 200, body: { patientId, name: { family: `Hansen${letters}`, given: ['Kari', 'Anne'] } } });
+    expect(await nameOf(copd)).toEqual({ family: `Hansen${letters}`, given: ['Kari', 'Anne'] });
+    expect(((await search({ name: `hansen${letters}` }, copd)).body.matches as { patientId: string }[]).map((m) => m.patientId)).toEqual([patientId]);
+    expect((await search({ name: `hansne${letters}` }, copd)).body).toEqual({ matches: [] });
+
+    // Erased (the patient asked): gone from the table, the enrolment, the worklist's names and the search.
+    expect(await send('DELETE', copd)).toEqual({ status: 204, body: undefined });
+    expect(await nameOf(copd)).toBeUndefined();
+    expect((await t.db.query(`SELECT 1 FROM "${t.schema}".patient_names WHERE patient_id = $1`, [patientId])).rowCount).toBe(0);
+    expect((await post('/api/enrolments/names', { patientIds: [patientId] }, copd)).body).toEqual({ names: [] });
+    expect((await search({ name: `hansen${letters}` }, copd)).body).toEqual({ matches: [] });
+    // Erasing again is answered alike; a name can be kept again for a patient without one.
+    expect((await send('DELETE', copd)).status).toBe(204);
+    expect((await send('PUT', copd, { family: `Berge${letters}` })).status).toBe(200);
+    expect(await nameOf(copd)).toEqual({ family: `Berge${letters}`, given: [] });
+
+    // Who corrected and erased, when and why, in the patient's access log.
+    const changes = (entries: readonly AccessLogView[]) => entries.filter((e) => e.resource === `enrolments/${patientId}/name`);
+    const logged = changes(await loggedReads(t, patientId, (entries) => changes(entries).length >= 4));
+    expect(logged.map((e) => e.purpose).sort()).toEqual(['patient-name-correction', 'patient-name-correction', 'patient-name-erasure', 'patient-name-erasure']);
+    expect(logged[0]).toMatchObject({ actor: { role: 'clinician' }, reason: expect.any(String) });
+  });
+
+  it('npm run rebuild leaves every kept name under the care team of its enrolment, the names untouched', async () => {
+    const letters = uniqueLetters();
+    const both = await t.issuer.token('clinician', { careTeams: ['copd-care-team', 'hjertesvikt-care-team'] });
+    const moved = (await enrol({ patient: { nationalId: syntheticNationalId(), name: { family: `Moe${letters}` } }, pathway: 'copd' }, both)).body.patientId;
+    expect((await post(`/api/enrolments/${moved}/change-care-team`, { careTeam: 'hjertesvikt-care-team' }, both)).status).toBe(200);
+    const stayed = (await enrol({ patient: { nationalId: syntheticNationalId(), name: { family: `Vik${letters}` } }, pathway: 'copd' }, both)).body.patientId;
+    const names = async () => (await t.db.query(`SELECT patient_id, care_team_id, name_sealed FROM "${t.schema}".patient_names ORDER BY patient_id`)).rows;
+    const live = await names();
+    expect(live.find((row) => row.patient_id === moved)).toMatchObject({ care_team_id: 'hjertesvikt-care-team' });
+
+    // Care teams gone astray (a restore, a hand edit): the rebuild folds them back from the enrolments' streams.
+    await t.db.query(`UPDATE "${t.schema}".patient_names SET care_team_id = 'stale-team' WHERE patient_id = ANY($1::uuid[])`, [[moved, stayed]]);
+    const [line] = await rebuild('pathways', 'name-care-teams', { DATABASE_URL: databaseUrl, DB_SCHEMA: t.schema });
+    expect(line).toContain(`pathways/name-care-teams rebuilt in schema ${t.schema}`);
+    expect(await names()).toEqual(live);
+    const heart = await t.issuer.token('clinician', { careTeams: ['hjertesvikt-care-team'] });
+    expect(((await search({ name: `moe${letters}` }, heart)).body.matches as { patientId: string }[]).map((m) => m.patientId)).toEqual([moved]);
+    expect((await rebuild('pathways', 'all', { DATABASE_URL: databaseUrl, DB_SCHEMA: t.schema })).join('\n')).toContain('pathways/name-care-teams');
+    expect(await names()).toEqual(live);
   });
 
   it('refuses a name that is not one, naming the field, and writes nothing', async () => {

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { checkNationalId, ValidationError, type CommandMetadata } from '@varde/core';
-import { handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, handleCommandInTransaction, Transactions } from '@varde/event-sourcing';
 import { enrolmentDecider } from '../domain/enrolment.decide';
 import { enrolmentStreamId } from '../domain/enrolment.events';
 import { PatientIdentityRepository, type PersonName } from './patient-identities.port';
@@ -22,7 +20,8 @@ export type EnrolmentRequest = Readonly<{ nationalId: string; name?: PersonName;
 @Injectable()
 export class EnrolPatientHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(PatientIdentityRepository) private readonly identities: PatientIdentityRepository,
     @Inject(PathwayDirectory) private readonly pathways: PathwayDirectory,
   ) {}
@@ -38,15 +37,14 @@ export class EnrolPatientHandler {
     const careTeamId = input.careTeamId ?? pathway.defaultCareTeam;
     await authorise(careTeamId, await this.identities.patientIdOf(input.nationalId));
     const patientId = await this.identities.patientIdFor(input.nationalId);
-    const result = await handleCommand(
-      this.store,
-      enrolmentStreamId(patientId),
-      enrolmentDecider,
-      { type: 'EnrolPatient', data: { patientId, enrolmentId: randomUUID(), pathway, careTeamId }, metadata },
-    );
+    const command = { type: 'EnrolPatient', data: { patientId, enrolmentId: randomUUID(), pathway, careTeamId }, metadata } as const;
+    // The name beside the identity, not in the event (a name must be erasable, and no other service needs it), but in
+    // the event's transaction: an enrolment is never stored without the name it was given, nor a name without it.
+    const result = await handleCommandInTransaction(this.transactions, this.store, enrolmentStreamId(patientId), enrolmentDecider, command, async (tx, handled) => {
+      if (handled.state.status === 'active' || handled.state.status === 'paused') await this.identities.rememberName(tx, patientId, input.name, handled.state.careTeamId);
+      return handled;
+    });
     if (result.state.status !== 'active' && result.state.status !== 'paused') throw new Error('enrolment did not take effect');
-    // Beside the identity, not in the event: a name must be erasable, and no other service needs it.
-    await this.identities.rememberName(patientId, input.name, result.state.careTeamId);
     return {
       patientId,
       enrolmentId: result.state.enrolmentId,

@@ -18,10 +18,14 @@ export abstract class PatientIdentityRepository {
   /** The internal id of the patient with this national id; undefined when there is none (nothing is created). */
   abstract patientIdOf(nationalId: string): Promise<string | undefined>;
   /**
-   * Keeps the patient's name (replacing one kept before) with the care team of their enrolment; without a name, only
-   * moves a name kept before to that team.
+   * Keeps the patient's name (replacing one kept before) with the care team of their enrolment, in `tx` (the
+   * transaction of the enrolment's events); without a name, only moves a name kept before to that team.
    */
-  abstract rememberName(patientId: string, name: PersonName | undefined, careTeamId: string): Promise<void>;
+  abstract rememberName(tx: Transaction, patientId: string, name: PersonName | undefined, careTeamId: string): Promise<void>;
+  /** Replaces the patient's kept name (or keeps one where none was) with a corrected one, under their enrolment's care team. */
+  abstract correctName(patientId: string, name: PersonName, careTeamId: string): Promise<void>;
+  /** Erases the patient's kept name; false when none was kept. */
+  abstract eraseName(patientId: string): Promise<boolean>;
   /** Moves the patient's kept name to their enrolment's new care team, in `tx` (the transaction of `CareTeamChanged`). */
   abstract moveName(tx: Transaction, patientId: string, careTeamId: string): Promise<void>;
   /** The names kept for these patients (patients without one are absent). */

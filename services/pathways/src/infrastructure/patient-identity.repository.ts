@@ -55,19 +55,29 @@ export class PostgresPatientIdentityRepository extends PatientIdentityRepository
     return sealed ? this.unseal(sealed) : undefined;
   }
 
-  override async rememberName(patientId: string, name: PersonName | undefined, careTeamId: string): Promise<void> {
-    if (name === undefined) await this.pool.query('UPDATE patient_names SET care_team_id = $2 WHERE patient_id = $1 AND care_team_id <> $2', [patientId, careTeamId]);
-    else {
-      await this.pool.query(
-        `INSERT INTO patient_names (patient_id, name_sealed, care_team_id) VALUES ($1, $2, $3)
-         ON CONFLICT (patient_id) DO UPDATE SET name_sealed = EXCLUDED.name_sealed, care_team_id = EXCLUDED.care_team_id, updated_at = now()`,
-        [patientId, this.seal(JSON.stringify(name)), careTeamId],
-      );
-    }
+  override async rememberName(tx: Transaction, patientId: string, name: PersonName | undefined, careTeamId: string): Promise<void> {
+    if (name === undefined) await moveNames(tx, [{ patientId, careTeamId }]);
+    else await this.keepName(tx, patientId, name, careTeamId);
+  }
+
+  override async correctName(patientId: string, name: PersonName, careTeamId: string): Promise<void> {
+    await this.keepName(this.pool, patientId, name, careTeamId);
+  }
+
+  override async eraseName(patientId: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM patient_names WHERE patient_id = $1', [patientId])).rowCount ?? 0) > 0;
+  }
+
+  private async keepName(db: pg.Pool | Transaction, patientId: string, name: PersonName, careTeamId: string): Promise<void> {
+    await db.query(
+      `INSERT INTO patient_names (patient_id, name_sealed, care_team_id) VALUES ($1, $2, $3)
+       ON CONFLICT (patient_id) DO UPDATE SET name_sealed = EXCLUDED.name_sealed, care_team_id = EXCLUDED.care_team_id, updated_at = now()`,
+      [patientId, this.seal(JSON.stringify(name)), careTeamId],
+    );
   }
 
   override async moveName(tx: Transaction, patientId: string, careTeamId: string): Promise<void> {
-    await tx.query('UPDATE patient_names SET care_team_id = $2 WHERE patient_id = $1', [patientId, careTeamId]);
+    await moveNames(tx, [{ patientId, careTeamId }]);
   }
 
   override async namesOf(patientIds: readonly string[]): Promise<ReadonlyMap<string, PersonName>> {
@@ -106,3 +116,17 @@ export class PostgresPatientIdentityRepository extends PatientIdentityRepository
 }
 
 type NameRow = { patient_id: string; name_sealed: string };
+
+/**
+ * Moves kept names to the care teams of their patients' enrolments, in `tx`: live with `CareTeamChanged`, and in a
+ * rebuild from the log (`name-care-teams`, pathways.projections.ts). Names are not in the log; their care team is.
+ */
+export async function moveNames(tx: Transaction, moves: readonly Readonly<{ patientId: string; careTeamId: string }>[]): Promise<void> {
+  if (moves.length === 0) return;
+  await tx.query(
+    `UPDATE patient_names SET care_team_id = moved.care_team_id
+       FROM unnest($1::uuid[], $2::text[]) AS moved (patient_id, care_team_id)
+      WHERE patient_names.patient_id = moved.patient_id AND patient_names.care_team_id <> moved.care_team_id`,
+    [moves.map((m) => m.patientId), moves.map((m) => m.careTeamId)],
+  );
+}
