@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildAccessMatrix, matrixPrincipal, SOME_ID, type MatrixCell, type MatrixPatients, type PatientCase } from './access-matrix';
 import { blockOfNobody, REQUESTS, RUN_LAST, whatIfOverTheLastHour, type MatrixFixtures, type RequestPatient } from './matrix-requests';
 import { SERVICE_ROUTES } from './service-routes';
+import { storedIdOf, storeResourcesOf, type StoredResources } from './stored-resources';
 
 // Issue #16 item 9: every route the services register × every role × own patient / patient of another care team /
 // unknown patient, requested of the running services and checked against the one policy table. The services are
@@ -20,6 +21,8 @@ let patients: MatrixPatients;
 let nationalIds: Readonly<Record<'own' | 'other-team', string>>;
 const tokens = new Map<Role, string>();
 let fixtures: MatrixFixtures;
+/** A resource of each kind the routes name by id (`patient: 'resource'`), of the own and of the other team's patient. */
+let stored: StoredResources;
 
 /** A synthetic national id of an adult: nobody is registered as their guardian, so no age rule changes a cell's answer. */
 function adultNationalId(): string {
@@ -40,9 +43,10 @@ beforeAll(async () => {
   nationalIds = { own: adultNationalId(), 'other-team': adultNationalId() };
   const ownTeamsClinician = await issuer.token('clinician', { careTeams: [careTeam] });
   const own = await enrolPatient(pathways, ownTeamsClinician, nationalIds.own);
+  const otherTeamsClinician = await issuer.token('clinician', { careTeams: [otherCareTeam] });
   const otherResponse = await fetch(`${pathways}/api/enrolments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.token('clinician', { careTeams: [otherCareTeam] })}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${otherTeamsClinician}` },
     body: JSON.stringify({ patient: { nationalId: nationalIds['other-team'] }, pathway: 'copd', careTeam: otherCareTeam }),
   });
   expect(otherResponse.status).toBe(201);
@@ -63,6 +67,14 @@ beforeAll(async () => {
   };
   const consentIds = await Promise.all(ROLES.map(consent));
   fixtures = { careTeam, consentOf: Object.fromEntries(ROLES.map((role, i) => [role, consentIds[i]!])) as Record<Role, string> };
+  // The resources routes name by id: the own patient's written by the patient (a patient corrects only what they
+  // recorded themselves), the other team's patient's by a clinician of that team.
+  const urls = Object.fromEntries(SERVICES.map((service) => [service, stack.services[service]!.url])) as Record<ServiceName, string>;
+  const [ownResources, otherResources] = await Promise.all([
+    storeResourcesOf(urls, { patientId: own, token: tokens.get('patient')! }, tokens.get('auditor')!),
+    storeResourcesOf(urls, { patientId: otherTeam, token: otherTeamsClinician }, tokens.get('auditor')!),
+  ]);
+  stored = Object.fromEntries(Object.entries(ownResources).map(([kind, id]) => [kind, { own: id, 'other-team': otherResources[kind as keyof typeof otherResources] }])) as StoredResources;
   // A what-if shows anyone but an auditor only aggregates over at least 5 patients (ADR 0007) and refuses a smaller
   // one with 403: three more COPD patients, and the matrix waits until triage knows all five.
   await Promise.all([1, 2, 3].map(() => enrolPatient(pathways, ownTeamsClinician, adultNationalId())));
@@ -81,10 +93,15 @@ afterAll(async () => {
 
 /**
  * The patients' requests name them by internal id, or (to enrol, or as a child) by national id; the unknown patient by
- * a new one each time, with a birth date (a RelatedPerson's is read before the caller is asked about).
+ * a new one each time, with a birth date (a RelatedPerson's is read before the caller is asked about). A route naming a
+ * stored resource gets the cell's patient's resource (the unknown patient has none: the matrix's id of nothing stays).
  */
-const requestPatient = (which: PatientCase | undefined): RequestPatient =>
-  which === 'other-team' ? { patientId: patients.otherTeam, nationalId: nationalIds['other-team'] } : which === 'unknown' ? { patientId: patients.unknown, nationalId: adultNationalId() } : { patientId: patients.own, nationalId: nationalIds.own };
+function requestPatient(cell: MatrixCell): RequestPatient {
+  const which: PatientCase | undefined = cell.patient;
+  const resourceId = storedIdOf(cell, stored);
+  const patient = which === 'other-team' ? { patientId: patients.otherTeam, nationalId: nationalIds['other-team'] } : which === 'unknown' ? { patientId: patients.unknown, nationalId: adultNationalId() } : { patientId: patients.own, nationalId: nationalIds.own };
+  return resourceId === undefined ? patient : { ...patient, resourceId };
+}
 
 /**
  * A narrowing below the table that a cell may show: the table lets a system write any patient's measurements, and a
@@ -99,12 +116,13 @@ const narrowedBelowTheTable = (cell: MatrixCell, status: number): boolean => cel
 const INDISTINGUISHABLE_BY_DESIGN: Readonly<Record<string, string>> = {};
 
 const keyOf = (cell: MatrixCell): string => `${cell.service} ${cell.route}`;
-const describeCell = (cell: MatrixCell): string => `${cell.service} ${cell.method} ${cell.url} as ${cell.role}${cell.patient ? ` (${cell.patient} patient)` : ''}`;
+const describeCell = (cell: MatrixCell): string => `${cell.service} ${cell.method} ${cell.url.replace(SOME_ID, storedIdOf(cell, stored) ?? SOME_ID)} as ${cell.role}${cell.patient ? ` (${cell.patient} patient${cell.storedResource ? "'s stored resource" : ''})` : ''}`;
 
 /** The status a cell's request is answered with (its route's request from REQUESTS for the cell's patient; a stream is closed once it answers). */
 async function statusOf(cell: MatrixCell): Promise<number> {
-  const request = REQUESTS[keyOf(cell)]?.(requestPatient(cell.patient), cell, fixtures) ?? {};
-  const path = request.id === undefined ? cell.url : cell.url.replace(SOME_ID, request.id);
+  const request = REQUESTS[keyOf(cell)]?.(requestPatient(cell), cell, fixtures) ?? {};
+  const id = request.id ?? storedIdOf(cell, stored);
+  const path = id === undefined ? cell.url : cell.url.replace(SOME_ID, id);
   const url = request.query === undefined ? path : `${path}${path.includes('?') ? '&' : '?'}${request.query}`;
   const response = await fetch(`${stack.services[cell.service]!.url}${url}`, {
     method: cell.method,
@@ -157,12 +175,17 @@ describe('the access matrix: every route × every role × own / other team\'s / 
     });
     const wrong = cells.flatMap((cell) => {
       const status = statusOfCell(cell);
-      const right = cell.expected === 'deny' ? status === 401 || status === 403 || listed(cell) : (status !== 401 && status !== 403 && status < 500) || narrowedBelowTheTable(cell, status);
+      const right =
+        cell.expected === 'deny' ? status === 401 || status === 403 || listed(cell) : cell.expected === 'absent' ? status === 404 : (status !== 401 && status !== 403 && status < 500) || narrowedBelowTheTable(cell, status);
       return right ? [] : [`${describeCell(cell)}: ${status}, the table says ${cell.expected} (${cell.why})`];
     });
-    // The requests must stay valid: a permitted cell refused as malformed (400) shows its route's request went stale.
-    const refusedAsMalformed = cells.filter((cell) => cell.expected === 'permit' && statusOfCell(cell) === 400).map((cell) => `${describeCell(cell)}: 400 (REQUESTS in tests/access/matrix-requests.ts)`);
-    console.info(`access matrix: ${cells.length} cells over ${new Set(cells.map(keyOf)).size} routes; ${wrong.length} wrong; ${indistinguishable.length} denied cells answered 400/404 as their permitted twin; ${refusedAsMalformed.length} permitted cells refused as malformed`);
+    // The requests must stay valid: a permitted cell refused as malformed (400) shows its route's request went stale, a
+    // permitted cell on a stored resource answered 404 that the resource it names was not found (tests/access/stored-resources.ts).
+    const refusedAsMalformed = cells
+      .filter((cell) => cell.expected === 'permit' && (statusOfCell(cell) === 400 || (cell.storedResource && statusOfCell(cell) === 404)))
+      .map((cell) => `${describeCell(cell)}: ${statusOfCell(cell)} (REQUESTS in tests/access/matrix-requests.ts, or the stored resources)`);
+    const storedRoutes = new Set(cells.filter((cell) => cell.storedResource).map(keyOf)).size;
+    console.info(`access matrix: ${cells.length} cells over ${new Set(cells.map(keyOf)).size} routes (${storedRoutes} naming a stored resource, ${cells.filter((cell) => cell.expected === 'absent').length} cells of an unknown one); ${wrong.length} wrong; ${indistinguishable.length} denied cells answered 400/404 as their permitted twin; ${refusedAsMalformed.length} permitted cells refused as malformed or not found`);
     expect({ indistinguishable: indistinguishable.map((cell) => `${describeCell(cell)}: ${statusOfCell(cell)} as its permitted twin`), wrong, refusedAsMalformed }).toEqual({ indistinguishable: [], wrong: [], refusedAsMalformed: [] });
   });
 });

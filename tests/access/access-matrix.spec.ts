@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAccessMatrix, UndeclaredPolicyError, type MatrixPatients } from './access-matrix';
 import { REQUESTS, RUN_LAST } from './matrix-requests';
 import { SERVICE_ROUTES, type Route } from './service-routes';
+import { storedKindOf } from './stored-resources';
 
 const PATIENTS: MatrixPatients = { careTeam: 'copd-care-team', own: 'own-id', otherTeam: 'other-id', otherCareTeam: 'hjertesvikt-ous', unknown: 'unknown-id' };
 const triageOfPatient: Route = {
@@ -42,6 +43,24 @@ describe('the access matrix builder', () => {
     expect(['own', 'other-team', 'unknown'].map((p) => answer('clinician', p))).toEqual(['permit', 'deny', 'permit']);
     expect(['own', 'other-team', 'unknown'].map((p) => answer('system', p))).toEqual(['permit', 'permit', 'permit']);
     expect(['own', 'other-team', 'unknown'].map((p) => answer('patient', p))).toEqual(['deny', 'deny', 'deny']);
+  });
+
+  it('gives a route naming a stored resource the three kinds of patient: the table decides the resource of each, an unknown id is 404 to every role admitted', () => {
+    const alert: Route = { service: 'triage', route: 'GET /api/alerts/:alertId', operationId: 'AlertsHttpController.get', access: { category: 'alerts', action: 'read', patient: 'resource', scope: 'varde/alerts.read' }, roles: ['clinician', 'auditor'], public: false, takesBody: false };
+    const cells = buildAccessMatrix([alert], PATIENTS);
+    expect(cells).toHaveLength(6 * 3);
+    expect(cells.every((c) => c.storedResource === true)).toBe(true);
+    const answer = (role: string, patient: string) => cells.find((c) => c.role === role && c.patient === patient)?.expected;
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('clinician', p))).toEqual(['permit', 'deny', 'absent']);
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('auditor', p))).toEqual(['permit', 'permit', 'absent']);
+    // A role the route does not admit is refused before anything is looked up: an unknown id tells it nothing either.
+    expect(['own', 'other-team', 'unknown'].map((p) => answer('patient', p))).toEqual(['deny', 'deny', 'deny']);
+  });
+
+  it('knows, for every route naming a stored resource, which resource of a patient its cells name', () => {
+    const withoutResource = SERVICE_ROUTES.filter((r) => r.access?.patient === 'resource' && storedKindOf(r.service, r.route) === undefined).map((r) => `${r.service} ${r.route}`);
+    expect(withoutResource, 'routes naming a stored resource with none in tests/access/stored-resources.ts (STORED_UNDER)').toEqual([]);
+    expect(SERVICE_ROUTES.filter((r) => r.access?.patient === 'resource').length).toBeGreaterThan(0);
   });
 
   it('builds for every route the services register', () => {

@@ -13,12 +13,22 @@ export type MatrixCell = Readonly<{
   service: Route['service'];
   route: string;
   role: Role;
-  /** Absent for a route that names no patient in its path, query or body (a list, a stored resource). */
+  /**
+   * Absent for a route that names no patient (a list). For a route whose patient is the subject of a stored resource
+   * it names by id (`storedResource`), `own` and `other-team` are a resource of that patient and `unknown` an id of nothing.
+   */
   patient?: PatientCase;
+  /** The path's id is a stored resource's (`@Access(…, { patient: 'resource' })`): the request puts the patient's resource there. */
+  storedResource?: true;
   method: string;
   /** The path to request, parameters filled in, with the patient's query parameter where the route reads one. */
   url: string;
-  expected: 'permit' | 'deny';
+  /**
+   * `absent`: an id of nothing asked by a role the route admits, answered 404 for every such role — the same answer
+   * whoever asks, where a role the route does not admit is refused (401/403) before anything is looked up, so the
+   * answer tells no caller whether the id exists.
+   */
+  expected: 'permit' | 'deny' | 'absent';
   /** Why, from the policy table. */
   why: string;
 }>;
@@ -78,8 +88,9 @@ function concrete(path: string, patientParam: string | undefined, patientId: str
  * each cell with the answer of the one policy table (libs/auth `decideAccess`, `rolesAllowed`): a role the route does
  * not admit (`@Roles`, or no row of the table for its category and action) is denied everywhere; where the route names
  * the patient (`@Access(…, { patient: { param | query } | 'body' })`) the table decides per patient (the request then
- * carries the patient in its path, query or body); other routes are decided for the role (their patient is in a stored
- * resource, or they list only what the caller may see).
+ * carries the patient in its path, query or body); where the patient is the subject of a stored resource the path names
+ * (`'resource'`) the table decides for a resource of the own and of the other team's patient, and an id of nothing is
+ * `absent` (404) for every admitted role; other routes (lists of what the caller may see) are decided for the role.
  * Throws {@link UndeclaredPolicyError} for a route with no declared policy; public routes have no cells.
  */
 export function buildAccessMatrix(routes: readonly Route[], patients: MatrixPatients): MatrixCell[] {
@@ -91,6 +102,7 @@ export function buildAccessMatrix(routes: readonly Route[], patients: MatrixPati
     const [method, path] = route.split(' ') as [string, string];
     const locator = access.patient;
     const names = typeof locator === 'object' || locator === 'body';
+    const stored = locator === 'resource';
     const enrolsNew = ROUTES_ENROLLING_NEW_PATIENTS.has(`${service} ${route}`);
     const patientParam = typeof locator === 'object' && 'param' in locator ? locator.param : undefined;
     const patientQuery = typeof locator === 'object' && 'query' in locator ? locator.query : undefined;
@@ -99,12 +111,16 @@ export function buildAccessMatrix(routes: readonly Route[], patients: MatrixPati
     for (const role of ROLES) {
       const admitted = (roles ?? ROLES).includes(role) && rolesAllowed(access.category, access.action).includes(role);
       const principal = matrixPrincipal(role, patients);
-      const cases: readonly (PatientCase | undefined)[] = names ? ['own', 'other-team', 'unknown'] : [undefined];
+      const cases: readonly (PatientCase | undefined)[] = names || stored ? ['own', 'other-team', 'unknown'] : [undefined];
       for (const which of cases) {
         const patient = which === undefined ? undefined : which === 'unknown' && enrolsNew ? { id: patients.unknown, careTeamId: patients.careTeam } : patientOf(patients, which);
-        const base = { service, route, role, method, url: url(patient?.id ?? patients.own), ...(which ? { patient: which } : {}) };
+        const base = { service, route, role, method, url: url(patient?.id ?? patients.own), ...(which ? { patient: which } : {}), ...(stored ? { storedResource: true as const } : {}) };
         if (!admitted) {
           cells.push({ ...base, expected: 'deny', why: `the route admits no ${role} (${access.action} ${access.category})` });
+          continue;
+        }
+        if (stored && which === 'unknown') {
+          cells.push({ ...base, expected: 'absent', why: `no such resource: 404 for every role the route admits, so the id tells nothing` });
           continue;
         }
         if (patient === undefined) {

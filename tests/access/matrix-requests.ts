@@ -6,8 +6,11 @@ import { optOutConsent, spo2Observation } from '@varde/testing';
 import heartFailureBundle from '../../services/pathways/pathways/heart-failure.json';
 import type { MatrixCell } from './access-matrix';
 
-/** The patient a cell is about as a request names them: by internal id, or (a person to enrol, a child) by national id. */
-export type RequestPatient = Readonly<{ patientId: string; nationalId: string }>;
+/**
+ * The patient a cell is about as a request names them: by internal id, or (a person to enrol, a child) by national id;
+ * on a route naming a stored resource, that patient's resource (`resourceId`, absent for the unknown patient).
+ */
+export type RequestPatient = Readonly<{ patientId: string; nationalId: string; resourceId?: string }>;
 
 /** What the matrix sets up before it asks: the caller's care team and resources of the own patient that requests name. */
 export type MatrixFixtures = Readonly<{
@@ -30,7 +33,8 @@ type RequestOf = (patient: RequestPatient, cell: MatrixCell, fixtures: MatrixFix
 
 const CAT = 'https://varde.no/fhir/Questionnaire/cat';
 const CAT_ITEMS = ['cough', 'phlegm', 'chest-tightness', 'breathlessness', 'activities', 'confidence', 'sleep', 'energy'];
-const catResponse = (patientId: string) => ({
+/** A CAT answer of the patient (the COPD pathway's questionnaire), answered a minute ago. */
+export const catResponse = (patientId: string) => ({
   resourceType: 'QuestionnaireResponse',
   questionnaire: `${CAT}|1`,
   status: 'completed',
@@ -90,7 +94,11 @@ export const REQUESTS: Readonly<Record<string, RequestOf>> = {
     const identifier = { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` };
     return { query: `identifier=${encodeURIComponent(`${identifier.system}|${identifier.value}`)}`, body: { ...spo2Observation(patientId, 96), identifier: [identifier] } };
   },
-  'measurements PUT /fhir/Observation/:id': ({ patientId }, cell) => ({ body: { ...spo2Observation(patientId, 96), id: cell.url.split('/').pop(), status: 'entered-in-error', note: [{ text: 'measured on the wrong patient' }] } }),
+  // The stored Observation marked entered-in-error: its subject as stored, no effective time (a correction cannot change either).
+  'measurements PUT /fhir/Observation/:id': ({ patientId, resourceId }, cell) => {
+    const id = resourceId ?? cell.url.split('/').pop();
+    return { id, body: { resourceType: 'Observation', id, status: 'entered-in-error', subject: { reference: `Patient/${patientId}` }, note: [{ text: 'measured on the wrong patient' }] } };
+  },
   'measurements POST /fhir': ({ patientId }) => ({ body: { resourceType: 'Bundle', type: 'transaction', entry: [{ fullUrl: `urn:uuid:${randomUUID()}`, resource: spo2Observation(patientId, 96), request: { method: 'POST', url: 'Observation' } }] } }),
   // pathways
   'pathways POST /api/enrolments': ({ nationalId }) => ({ body: { patient: { nationalId }, pathway: 'copd' } }),
