@@ -13,10 +13,11 @@ const codes: Record<VardeError['kind'], status> = {
   unprocessable: status.FAILED_PRECONDITION,
 };
 
-/** Maps a typed error to the gRPC status a client can act on. */
+/** Maps a typed error to the gRPC status a client can act on; the error stays as its `cause` (a refusal is logged from it). */
 export function toRpcException(error: unknown): RpcException {
-  if (error instanceof VardeError) return new RpcException({ code: codes[error.kind], message: error.message });
-  return new RpcException({ code: status.INTERNAL, message: 'internal error' });
+  const mapped = error instanceof VardeError ? new RpcException({ code: codes[error.kind], message: error.message }) : new RpcException({ code: status.INTERNAL, message: 'internal error' });
+  mapped.cause = error;
+  return mapped;
 }
 
 /** Runs a gRPC handler body, mapping typed errors to gRPC statuses. */

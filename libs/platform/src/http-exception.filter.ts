@@ -1,5 +1,6 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { InsufficientScopeError, type Principal } from '@varde/auth';
+import { InsufficientScopeError, type Principal, type PrincipalHolder } from '@varde/auth';
 import { ForbiddenError, UnauthorizedError } from '@varde/core';
 import { toHttpError } from '@varde/fhir';
 import { RpcException } from '@nestjs/microservices';
@@ -16,36 +17,61 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     // gRPC: the typed error as its status (a guard's UnauthorizedError is UNAUTHENTICATED); handlers map theirs already.
-    if (host.getType() === 'rpc') return throwError(() => (exception instanceof RpcException ? exception : toRpcException(exception)).getError());
+    if (host.getType() === 'rpc') {
+      const error = (exception instanceof RpcException ? exception : toRpcException(exception)).getError();
+      const code = typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+      if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED) this.logger.warn(refusal(exception, GrpcStatus[code], grpcCallOf(host)), 'access refused');
+      return throwError(() => error);
+    }
     if (host.getType() !== 'http') throw exception;
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const error = exception instanceof HttpException ? { statusCode: exception.getStatus(), message: exception.message } : exception;
     const mapped = toHttpError(error, request.url.startsWith('/fhir'));
     if (mapped.unexpected) this.logger.error({ err: exception, route: request.routeOptions?.url }, 'unexpected error');
-    if (mapped.status === 401 || mapped.status === 403) this.logger.warn(refusal(request, exception, mapped.status), 'access refused');
+    if (mapped.status === 401 || mapped.status === 403) this.logger.warn(refusal(exception, mapped.status, httpCallOf(request)), 'access refused');
     const challenge = bearerChallenge(exception);
     if (challenge !== undefined) void reply.header('www-authenticate', challenge);
     void reply.status(mapped.status).header('content-type', mapped.contentType).send(mapped.body);
   }
 }
 
+/** The call a refusal answered: its method and route, the caller the guard verified (if any), the patient it names. */
+type RefusedCall = Readonly<{ method: string; route: string | undefined; principal: Principal | undefined; patientId: string | undefined }>;
+
+const patientIdIn = (fields: unknown): string | undefined => {
+  const value = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>)['patientId'] : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+function httpCallOf(request: FastifyRequest): RefusedCall {
+  return { method: request.method, route: request.routeOptions?.url, principal: (request as PrincipalHolder).principal, patientId: patientIdIn(request.params) };
+}
+
+/** A gRPC call as Nest hands it to handlers (request, metadata, call): the route is the call's path (`/varde.<service>.v1.<Service>/<Method>`). */
+function grpcCallOf(host: ArgumentsHost): RefusedCall {
+  // Every kind of grpc-js server call (unary and streaming) has getPath().
+  const call = host.getArgByIndex<{ getPath?: () => string } | undefined>(2);
+  return { method: 'gRPC', route: call?.getPath?.(), principal: host.switchToRpc().getContext<PrincipalHolder | undefined>()?.principal, patientId: patientIdIn(host.switchToRpc().getData()) };
+}
+
 /**
- * What the service log keeps of a refusal (401/403): the route, the caller (subject and role, when the token was
- * valid), the patient whose data was asked for (internal id, from the policy's refusal or the route), and why —
- * so repeated refusals on one patient can be found and alerted on. Never the token or a national id.
+ * What the service log keeps of a refusal (HTTP 401/403, gRPC UNAUTHENTICATED/PERMISSION_DENIED): the route, the caller
+ * (subject and role, when the token was valid), the patient whose data was asked for (internal id, from the policy's
+ * refusal or the request), and why — so repeated refusals on one patient can be found and alerted on. Never the token
+ * or a national id.
  */
-function refusal(request: FastifyRequest, exception: unknown, status: number): Record<string, unknown> {
-  const principal = (request as { principal?: Principal }).principal;
-  const params = request.params as Record<string, unknown> | undefined;
-  const patientId = (exception instanceof ForbiddenError ? exception.patientId : undefined) ?? (typeof params?.['patientId'] === 'string' ? params['patientId'] : undefined);
+function refusal(exception: unknown, status: number | string, call: RefusedCall): Record<string, unknown> {
+  // A gRPC handler's typed error arrives mapped (grpcCall), with the typed error as its cause.
+  const typed = exception instanceof RpcException && exception.cause !== undefined ? exception.cause : exception;
+  const patientId = (typed instanceof ForbiddenError ? typed.patientId : undefined) ?? call.patientId;
   return {
     status,
-    method: request.method,
-    route: request.routeOptions?.url,
-    ...(principal ? { actor: { subject: principal.subject, role: principal.role } } : {}),
+    method: call.method,
+    route: call.route,
+    ...(call.principal ? { actor: { subject: call.principal.subject, role: call.principal.role } } : {}),
     ...(patientId ? { patientId } : {}),
-    reason: exception instanceof Error ? exception.message : String(exception),
+    reason: typed instanceof Error ? typed.message : String(typed),
   };
 }
 

@@ -205,6 +205,16 @@ describe('pathways service', () => {
     for (const metadata of [new Metadata(), await withToken(await t.issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] })), await withToken(await t.issuer.token('system', { audience: 'varde-sharing' }))]) {
       await expect(callGrpc(service.getActiveEnrolment({ patientId }, metadata), 'GetActiveEnrolment')).rejects.toBeInstanceOf(UnauthorizedError);
     }
+    // Each refusal is in the service's log as an HTTP refusal is: the gRPC method, the status, the patient asked about, why.
+    const refusals = await eventually(async () => {
+      const lines = t.pathways.logs().split('\n').filter((line) => line.includes('"access refused"') && line.includes(patientId));
+      return lines.length >= 3 ? lines.map((line) => JSON.parse(line) as Record<string, unknown>) : undefined;
+    }, 'the three gRPC refusals in the service log');
+    expect(refusals).toEqual(
+      ['missing bearer token', 'does not include "varde-pathways"', 'does not include "varde-pathways"'].map((reason) =>
+        expect.objectContaining({ status: 'UNAUTHENTICATED', method: 'gRPC', route: '/varde.pathways.v1.PathwaysService/GetActiveEnrolment', patientId, reason: expect.stringContaining(reason) }),
+      ),
+    );
     expect((await callGrpc(service.getActiveEnrolment({ patientId }, await t.issuer.credentials.metadata('pathways')), 'GetActiveEnrolment')).enrolment?.patientId).toBe(patientId);
   });
 

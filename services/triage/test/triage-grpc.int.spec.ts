@@ -177,11 +177,15 @@ describe('triage gRPC TriageService (real pathways, sharing and triage processes
   });
 
   it("keeps another care team's clinician from the team's patients: not listed, PERMISSION_DENIED on status", async () => {
-    const stranger = await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'] });
+    const subject = `stranger-${randomUUID()}`;
+    const stranger = await issuer.token('clinician', { careTeams: ['hjertesvikt-ous'], subject });
     const page = await worklist({ pageSize: 1000 }, stranger);
     expect(page.ok && page.value.entries.map((e) => e.patientId)).toEqual([]);
     const status_ = await outcome(service.getPatientStatus({ patientId: red }, bearer(stranger)));
     expect(status_).toMatchObject({ ok: false, code: status.PERMISSION_DENIED, details: expect.stringContaining('is not on one of your care teams') });
+    // The refusal is in triage's log, as an HTTP refusal is: who was refused which patient, on which gRPC method, and why.
+    const refused = await eventually(async () => triage.logs().split('\n').find((line) => line.includes('"access refused"') && line.includes(subject)), 'the gRPC refusal in the service log');
+    expect(JSON.parse(refused)).toMatchObject({ status: 'PERMISSION_DENIED', method: 'gRPC', route: '/varde.triage.v1.TriageService/GetPatientStatus', actor: { subject, role: 'clinician' }, patientId: red, reason: expect.stringContaining('is not on one of your care teams') });
     const audited = await worklist({ pageSize: 1000 }, await issuer.token('auditor'));
     expect(audited.ok && audited.value.entries.map((e) => e.patientId)).toEqual(expect.arrayContaining([red, green]));
   });
