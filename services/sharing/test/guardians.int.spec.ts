@@ -1,4 +1,4 @@
-import { osloDate, withNationalIdCheckDigits } from '@varde/core';
+import { D_NUMBER_SYSTEM, FODSELSNUMMER_SYSTEM, nationalIdSystem, osloDate, withNationalIdCheckDigits } from '@varde/core';
 import { enrolPatient, freshSchema, optOutConsent, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -24,11 +24,15 @@ const call = async (method: string, path: string, token: string, body?: unknown)
   return { status: response.status, body: (await response.json().catch(() => ({}))) as Json };
 };
 
-/** A synthetic national id (month + 80) of a child born on `date` (YYYY-MM-DD, 2000–2039). */
-function childBornOn(date: string): string {
+/**
+ * A synthetic national id (month + 80) of a child born on `date` (YYYY-MM-DD, 2000–2039), or with `d-number` a D-number
+ * (day + 40: a person without a fødselsnummer, e.g. a child who moved to Norway).
+ */
+function childBornOn(date: string, kind: 'synthetic' | 'd-number' = 'synthetic'): string {
   const [y, m, d] = date.split('-');
+  const [day, month] = kind === 'd-number' ? [String(Number(d) + 40), m!] : [d!, String(Number(m) + 80)];
   for (let individual = 500; individual < 1000; individual++) {
-    const id = withNationalIdCheckDigits(`${d}${String(Number(m) + 80)}${y!.slice(2)}${individual}`);
+    const id = withNationalIdCheckDigits(`${day}${month}${y!.slice(2)}${individual}`);
     if (id !== undefined) return id;
   }
   throw new Error(`no national id for ${date}`);
@@ -42,7 +46,7 @@ function yearsAgo(years: number, days = 0): string {
 const relatedPerson = (patientId: string, nationalId: string, guardian: string, extra: Json = {}): Json => ({
   resourceType: 'RelatedPerson',
   active: true,
-  patient: { reference: `Patient/${patientId}`, identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: nationalId } },
+  patient: { reference: `Patient/${patientId}`, identifier: { system: nationalIdSystem(nationalId), value: nationalId } },
   relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PRN' }] }],
   identifier: [{ system: 'urn:varde:subject', value: guardian }],
   name: [{ text: 'Forelder Eksempel' }],
@@ -65,14 +69,17 @@ afterAll(async () => {
 });
 
 /** A child enrolled by the care team with a guardian registered; returns what the test needs. */
-async function childWithGuardian(birthDate: string, guardian: string) {
+async function childWithGuardian(birthDate: string, guardian: string, kind: 'synthetic' | 'd-number' = 'synthetic') {
   const clinician = await issuer.token('clinician');
-  const patientId = await enrolPatient(pathways.url, clinician, childBornOn(birthDate));
-  const registered = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, childBornOn(birthDate), guardian));
+  const nationalId = childBornOn(birthDate, kind);
+  const patientId = await enrolPatient(pathways.url, clinician, nationalId);
+  const registered = await call('POST', '/fhir/RelatedPerson', clinician, relatedPerson(patientId, nationalId, guardian));
   expect(registered.status).toBe(201);
-  expect(JSON.stringify(registered.body)).not.toContain(childBornOn(birthDate));
+  expect(JSON.stringify(registered.body)).not.toContain(nationalId);
   const token = await issuer.token('guardian', { subject: guardian, patientIds: [patientId] });
-  return { patientId, relatedPersonId: registered.body['id'] as string, token, readConsents: () => call('GET', `/fhir/Consent?patient=${patientId}`, token) };
+  // The care plan is pathways': pathways asks sharing's policy for the guardian, so the age rules hold there too.
+  const readCarePlan = async () => (await fetch(`${pathways.url}/fhir/CarePlan?patient=Patient/${patientId}`, { headers: { authorization: `Bearer ${token}` } })).status;
+  return { patientId, relatedPersonId: registered.body['id'] as string, token, readConsents: () => call('GET', `/fhir/Consent?patient=${patientId}`, token), readCarePlan };
 }
 
 describe('guardians and minors (pasient- og brukerrettighetsloven § 3-4)', () => {
@@ -100,6 +107,40 @@ describe('guardians and minors (pasient- og brukerrettighetsloven § 3-4)', () =
     const refused = await sixteenToday.readConsents();
     expect(refused.status).toBe(403);
     expect(JSON.stringify(refused.body)).toContain('from 16');
+  });
+
+  it('acts for a child identified by a D-number, the age rules judged on the birth date it gives (day − 40)', async () => {
+    const dNumber = childBornOn(yearsAgo(14), 'd-number');
+    expect(nationalIdSystem(dNumber)).toBe(D_NUMBER_SYSTEM);
+    const fourteen = await childWithGuardian(yearsAgo(14), 'parent-d-14', 'd-number');
+    expect((await fourteen.readConsents()).status).toBe(200);
+    expect(await fourteen.readCarePlan()).toBe(200);
+    // From 12 the child may deny the guardian a category, as with a fødselsnummer: the consents, not the care plan.
+    const child = await issuer.token('patient', { patientId: fourteen.patientId });
+    expect((await call('POST', '/fhir/Consent', child, denyGuardian(fourteen.patientId, fourteen.relatedPersonId, 'consents'))).status).toBe(201);
+    expect((await fourteen.readConsents()).status).toBe(403);
+    expect(await fourteen.readCarePlan()).toBe(200);
+    // No automatic access from the 16th birthday, on the day, in sharing and in pathways.
+    const fifteen = await childWithGuardian(yearsAgo(16, 1), 'parent-d-15', 'd-number');
+    expect([(await fifteen.readConsents()).status, await fifteen.readCarePlan()]).toEqual([200, 200]);
+    const sixteen = await childWithGuardian(yearsAgo(16), 'parent-d-16', 'd-number');
+    const refused = await sixteen.readConsents();
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toContain('from 16');
+    expect(await sixteen.readCarePlan()).toBe(403);
+  });
+
+  it('refuses a D-number given under the fødselsnummer system, naming the element, and writes nothing', async () => {
+    const clinician = await issuer.token('clinician');
+    const dNumber = childBornOn(yearsAgo(9), 'd-number');
+    const patientId = await enrolPatient(pathways.url, clinician, dNumber);
+    const before = await events();
+    const misfiled = relatedPerson(patientId, dNumber, 'parent-d-9');
+    const refused = await call('POST', '/fhir/RelatedPerson', clinician, { ...misfiled, patient: { reference: `Patient/${patientId}`, identifier: { system: FODSELSNUMMER_SYSTEM, value: dNumber } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ issue: [expect.objectContaining({ expression: ['RelatedPerson.patient.identifier.system'], diagnostics: expect.stringContaining(D_NUMBER_SYSTEM) })] });
+    expect(JSON.stringify(refused.body)).not.toContain(dNumber);
+    expect(await events()).toBe(before);
   });
 
   it('refuses a registration for an adult, or without a legal basis, naming the element, and writes nothing', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RelatedPerson } from '@medplum/fhirtypes';
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
-import { birthDateOf, D_NUMBER_SYSTEM, FODSELSNUMMER_SYSTEM, osloDate, UnprocessableError, ValidationError } from '@varde/core';
+import { birthDateOf, D_NUMBER_SYSTEM, FODSELSNUMMER_SYSTEM, nationalIdSystem, osloDate, UnprocessableError, ValidationError } from '@varde/core';
 import { indexR4Definitions, r4Issues } from '@varde/fhir';
 import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@varde/platform';
 import { PatientDataAccess } from '../application/patient-data-access';
@@ -47,6 +47,8 @@ export class RelatedPersonsHttpController {
     }
     const childBirthDate = birthDateOf(nationalId.value);
     if (childBirthDate === undefined) throw ValidationError.field('RelatedPerson.patient.identifier.value', 'expected a valid national identity number or D-number');
+    // A D-number (day + 40) has a system of its own; pathways holds each number under its own system.
+    if (nationalId.system !== nationalIdSystem(nationalId.value)) throw ValidationError.field('RelatedPerson.patient.identifier.system', `expected ${nationalIdSystem(nationalId.value)} for this number (D-numbers ${D_NUMBER_SYSTEM}, other national ids ${FODSELSNUMMER_SYSTEM})`);
     const relationship = (person.relationship ?? []).flatMap((c) => c.coding ?? []).find((c) => c.system === ROLE_CODES && c.code !== undefined && LEGAL_BASES[c.code] !== undefined)?.code;
     if (relationship === undefined) throw new UnprocessableError('RelatedPerson.relationship', `state the legal basis: ${ROLE_CODES} ${Object.keys(LEGAL_BASES).join(', ')} (parental responsibility, or an appointed guardian)`);
     const guardianIdentifiers = (person.identifier ?? []).map((i) => i.value).filter((v): v is string => typeof v === 'string' && v !== '');
