@@ -107,7 +107,7 @@ describe("the scheduler's tick over many patients, as replicas run it (real Post
     // Each patient's weight, taken at 06:00 inside its window, arrives (a device that was offline) as a replica closes the windows.
     await Promise.all([
       replicas[0]!.scheduler.tick(new Date('2027-05-11T12:00:00Z')),
-      Promise.all([...weights.values()].map((patientId) => replicas[1]!.scheduler.complete({ patientId, loinc: '29463-7', at: '2027-05-11T06:00:00.000Z' }, randomUUID(), new Date('2027-05-11T12:00:00Z')))),
+      Promise.all([...weights.values()].map((patientId) => replicas[1]!.scheduler.completeAll([{ eventId: randomUUID(), alternatives: [{ patientId, loinc: '29463-7', at: '2027-05-11T06:00:00.000Z' }] }], new Date('2027-05-11T12:00:00Z')))),
     ]);
     const [completed, missed, status] = [await written('TaskCompleted'), await written('TaskMissed'), await statuses('2027-05-11')];
     for (const taskId of weights.keys()) {
@@ -116,5 +116,50 @@ describe("the scheduler's tick over many patients, as replicas run it (real Post
       expect(status.get(taskId)).toBe(completed.has(taskId) ? 'completed' : 'missed');
     }
     expect([...status].filter(([taskId]) => !weights.has(taskId)).every(([taskId, s]) => s === 'missed' && missed.get(taskId) === 1)).toBe(true);
+  });
+});
+
+describe("the schedule consumer's run of inputs (real PostgreSQL)", () => {
+  const schema = freshSchema('pathways_inputs');
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let scheduler: TaskScheduler;
+  const patients = Array.from({ length: 3 }, () => ({ patientId: randomUUID(), enrolmentId: randomUUID() }));
+
+  beforeAll(async () => {
+    await migrateSchema({ databaseUrl, schema }, [pathwaysMigrations]);
+    pool = new pg.Pool({ connectionString: schemaConnectionString(databaseUrl, schema), max: 4 });
+    store = await createPostgresEventStore({ databaseUrl, schema });
+    scheduler = new TaskScheduler(new PostgresTaskSchedule(pool), undefined as never, undefined as never, new PostgresEventStoreAdapter(store, pool), new PostgresTransactions(pool), undefined as never);
+    const from = '2027-05-12T00:00:00+02:00';
+    await new PostgresTaskSchedule(pool).plan(patients.map(({ patientId, enrolmentId }) => ({ patientId, from, until: '2027-06-30T00:00:00Z', tasks: dailyTasks(patientId, enrolmentId, '2027-05-01T09:00:00+02:00', from, '2027-05-13T00:00:00+02:00') })));
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  it('completes each matching task once from a run of many patients’ inputs: a repeat finds it done, a panel completes by its first code that has a task', async () => {
+    const at = '2027-05-12T06:30:00.000Z'; // inside every window of the day (weight 05:00–09:00, BP and pulse 06:00–10:00 UTC)
+    const [a, b, c] = patients.map((p) => p.patientId) as [string, string, string];
+    const inputs = [
+      { eventId: randomUUID(), alternatives: [{ patientId: a, loinc: '29463-7', at }] },
+      // The same weight sent twice in one run: the second finds the task completed, and no other open, and writes nothing.
+      { eventId: randomUUID(), alternatives: [{ patientId: a, loinc: '29463-7', at }] },
+      // A panel whose first code has no task here: its second code (pulse) completes the pulse task.
+      { eventId: randomUUID(), alternatives: [{ patientId: b, loinc: '9279-1', at }, { patientId: b, loinc: '8867-4', at }] },
+      // Outside every window: nothing.
+      { eventId: randomUUID(), alternatives: [{ patientId: c, loinc: '29463-7', at: '2027-05-12T12:00:00.000Z' }] },
+    ];
+    await scheduler.completeAll(inputs, new Date('2027-05-12T06:40:00Z'));
+
+    const { rows } = await pool.query<{ patient_id: string; loinc: string; status: string; completed_by: string | null }>('SELECT patient_id, loinc, status, completed_by FROM task_schedule ORDER BY patient_id, loinc');
+    const completed = rows.filter((r) => r.status === 'completed');
+    expect(completed.map((r) => [r.patient_id, r.loinc, r.completed_by])).toEqual(
+      [[a, '29463-7', inputs[0]!.eventId], [b, '8867-4', inputs[2]!.eventId]].sort((x, y) => x[0]!.localeCompare(y[0]!)),
+    );
+    const { rows: events } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM emt_messages WHERE stream_id LIKE 'tasks-%' AND message_type = 'TaskCompleted'`);
+    expect(Number(events[0]!.n)).toBe(2);
   });
 });

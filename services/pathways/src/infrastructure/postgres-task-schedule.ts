@@ -98,13 +98,17 @@ export class PostgresTaskSchedule extends TaskSchedule {
     await tx.query(`UPDATE task_schedule SET status = $2, completed_by = COALESCE($3, completed_by) WHERE task_id = ANY($1::uuid[])`, [taskIds, status, completedBy ?? null]);
   }
 
-  override async openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined> {
-    const { rows } = await this.pool.query<Row>(
-      `SELECT * FROM task_schedule WHERE patient_id = $1 AND status IN ('due', 'planned') AND due_at <= $2 AND window_end >= $2
-         AND (loinc = $3 OR questionnaire = $4) ORDER BY due_at LIMIT 1`,
-      [input.patientId, input.at, input.loinc ?? null, input.questionnaire ?? null],
+  override async openTasksFor(inputs: readonly TaskInput[]): Promise<(ScheduledTask | undefined)[]> {
+    if (inputs.length === 0) return [];
+    // One query for a run's inputs: each input's earliest open task (same patient, same code or questionnaire, inside its window).
+    const { rows } = await this.pool.query<Row & { n: string }>(
+      `SELECT i.n, t.* FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) WITH ORDINALITY AS i(patient_id, at, loinc, questionnaire, n)
+         CROSS JOIN LATERAL (SELECT * FROM task_schedule s WHERE s.patient_id = i.patient_id AND s.status IN ('due', 'planned') AND s.due_at <= i.at AND s.window_end >= i.at
+           AND (s.loinc = i.loinc OR s.questionnaire = i.questionnaire) ORDER BY s.due_at LIMIT 1) t`,
+      [inputs.map((i) => i.patientId), inputs.map((i) => i.at), inputs.map((i) => i.loinc ?? null), inputs.map((i) => i.questionnaire ?? null)],
     );
-    return rows[0] ? toTask(rows[0]) : undefined;
+    const found = new Map(rows.map((r) => [Number(r.n), toTask(r)]));
+    return inputs.map((_, i) => found.get(i + 1));
   }
 
   override async setPauseEnd(tx: Transaction, patientId: string, endsAt: string | undefined): Promise<void> {

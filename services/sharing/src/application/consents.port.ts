@@ -1,4 +1,5 @@
 import type { Transaction } from '@varde/event-sourcing';
+import type { ConsumerRun } from '@varde/messaging';
 import type { ConsentVersion } from '../domain/consent.events';
 import { sharingCoverage, type Coverage, type Receiver } from '../domain/pmd/sharing-coverage';
 
@@ -16,8 +17,34 @@ export abstract class Consents {
   /** Every consent of each of these patients, any status, newest first: one read for a list's decisions. */
   abstract ofPatients(patientIds: readonly string[]): Promise<ReadonlyMap<string, readonly StoredConsent[]>>;
 
-  /** Whether the patient's consents let data of `category` go to `receiver` at `now` (see {@link sharingCoverage}). */
-  async coverage(patientId: string, receiver: Receiver, category: string, now: Date = new Date()): Promise<Coverage> {
-    return sharingCoverage((await this.ofPatient(patientId)).map((c) => c.current.terms), receiver, category, now.toISOString());
+  /**
+   * Whether the patient's consents let data of `category` go to `receiver` at `now` (see {@link sharingCoverage});
+   * within a consumer's run, from the consents read once for the run ({@link ofPatientInRun}).
+   */
+  async coverage(patientId: string, receiver: Receiver, category: string, now: Date = new Date(), run?: ConsumerRun): Promise<Coverage> {
+    return sharingCoverage((await this.ofPatientInRun(patientId, run)).map((c) => c.current.terms), receiver, category, now.toISOString());
   }
+
+  /**
+   * The patient's consents ({@link ofPatient}), read once per consumer run rather than once per message: a run's
+   * messages (up to 50, often one patient's Bundle) are handled within milliseconds. A consumer that handles a consent
+   * change in the run forgets what it read ({@link forgetInRun}).
+   */
+  ofPatientInRun(patientId: string, run: ConsumerRun | undefined): Promise<readonly StoredConsent[]> {
+    if (!run) return this.ofPatient(patientId);
+    const read = consentsReadIn(run);
+    let consents = read.get(patientId);
+    if (!consents) read.set(patientId, (consents = this.ofPatient(patientId)));
+    return consents;
+  }
+
+  /** Forgets the patient's consents read in the run: the run's next messages read them again. */
+  forgetInRun(patientId: string, run: ConsumerRun | undefined): void {
+    if (run) consentsReadIn(run).delete(patientId);
+  }
+}
+
+/** The consents read in a run, by patient. */
+function consentsReadIn(run: ConsumerRun): Map<string, Promise<readonly StoredConsent[]>> {
+  return run.shared('consents-by-patient', () => ({ value: new Map<string, Promise<readonly StoredConsent[]>>(), finish: async () => undefined }));
 }

@@ -41,8 +41,8 @@ export abstract class TaskSchedule {
   abstract horizonsBefore(before: string, limit: number): Promise<string[]>;
   /** Records the tasks' new status in `tx`, the transaction that appends their events (`completedBy`: the input that completed them). */
   abstract setStatus(tx: Transaction, taskIds: readonly string[], status: ScheduledTask['status'], completedBy?: string): Promise<void>;
-  /** The due task an input completes: same patient, same code or questionnaire, the input inside its window. */
-  abstract openTaskFor(input: TaskInput): Promise<ScheduledTask | undefined>;
+  /** For each input, the open task it completes (same patient, same code or questionnaire, the input inside its window), in one look-up. */
+  abstract openTasksFor(inputs: readonly TaskInput[]): Promise<(ScheduledTask | undefined)[]>;
   /**
    * Records in `tx` — the transaction of the enrolment events that pause, resume or discharge — when the patient's
    * pause ends by itself; none: not paused with an end date.

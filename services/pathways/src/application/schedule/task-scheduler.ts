@@ -18,6 +18,9 @@ const BATCH = 500;
 const MAX_ATTEMPTS = 4;
 
 
+/** An input that may complete a task: its event id, and what it may complete (a panel's codes, in order), the first that does. */
+export type InputEvent = Readonly<{ eventId: string; alternatives: readonly TaskInput[] }>;
+
 /** Commands on one task stream (a patient's day), in order. */
 type StreamWork = Readonly<{ stream: string; commands: readonly TaskCommand[] }>;
 /** What each of them gave. */
@@ -133,14 +136,31 @@ export class TaskScheduler {
   }
 
   /**
-   * Completes the open task an input (a measurement or a questionnaire response, by its event id) matches, if any. The
-   * task's row is locked first: a tick holding it in its batch finishes, and the task's stream is read after that
-   * tick's events (tick and completion take the row, then the stream, in that order, so they never wait on each other
-   * in a circle).
+   * Completes, for each input (a measurement or a questionnaire response, by its event id), the open task it matches,
+   * if any: the first of its alternatives (a panel's codes, in order) that completes one. The open tasks of all the
+   * inputs are found in one look-up (a consumer's run of many patients' messages); a task an earlier input completed
+   * is looked up again for the next. Each task's row is locked first: a tick holding it in its batch finishes, and the
+   * task's stream is read after that tick's events (tick and completion take the row, then the stream, in that order,
+   * so they never wait on each other in a circle).
    */
-  async complete(input: TaskInput, inputEventId: string, now: Date): Promise<boolean> {
-    const open = await this.schedule.openTaskFor(input);
-    if (!open) return false;
+  async completeAll(inputs: readonly InputEvent[], now: Date): Promise<void> {
+    const found = await this.schedule.openTasksFor(inputs.flatMap((i) => i.alternatives));
+    const completed = new Set<string>();
+    let next = 0;
+    for (const { alternatives, eventId } of inputs) {
+      const candidates = found.slice(next, (next += alternatives.length));
+      for (const [j, input] of alternatives.entries()) {
+        const candidate = candidates[j];
+        const open = candidate && completed.has(candidate.taskId) ? (await this.schedule.openTasksFor([input]))[0] : candidate;
+        if (open && (await this.completeOpen(open, input, eventId, now))) {
+          completed.add(open.taskId);
+          break;
+        }
+      }
+    }
+  }
+
+  private completeOpen(open: ScheduledTask, input: TaskInput, inputEventId: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
     return this.retryingConflicts(() =>
       this.transactions.run(async (tx) => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { publicEventDomain, type IntegrationEvent } from '@varde/contracts';
 import type { Transaction } from '@varde/event-sourcing';
-import type { DeliveredMessage } from '@varde/messaging';
+import type { ConsumerContext, ConsumerRun, DeliveredMessage } from '@varde/messaging';
 import { INFRASTRUCTURE, IntegrationConsumer, type ConsumerDefinition, type Infrastructure } from '@varde/platform';
 import { MetricsRegistry } from '@varde/telemetry';
 import { feedReceivers } from '../../domain/feed/feed-receivers';
@@ -14,7 +14,8 @@ import { FeedDeliveries, PublicFeed } from './public-feed.ports';
  * The public event feed for other health trusts (ADR 0020): tells each trust a patient's consent names, and only
  * while it names it, of the patient's enrolments, measurements, triage results and form scores, on the trust's own
  * topics; with the national identity number only where every permit for that trust allows it. The consent is read
- * when each event is handled, so a withdrawal stops the feed for that trust from the next event on.
+ * when each run of events is handled (once per patient in the run), so a withdrawal stops the feed for that trust
+ * from the next run on — milliseconds later.
  */
 @Injectable()
 export class PublicFeedConsumer extends IntegrationConsumer {
@@ -32,8 +33,8 @@ export class PublicFeedConsumer extends IntegrationConsumer {
   protected override definition(): ConsumerDefinition {
     const forward =
       <K extends FeedSourceType>(type: K) =>
-      (event: IntegrationEvent<K>, message: DeliveredMessage, { client }: { client: Transaction }) =>
-        this.forward(type, event, message, client);
+      (event: IntegrationEvent<K>, message: DeliveredMessage, { client, run }: ConsumerContext) =>
+        this.forward(type, event, message, client, run);
     return {
       group: 'public-feed',
       // Most messages here change nothing or write one row: many patients' share a transaction and its commit.
@@ -51,12 +52,12 @@ export class PublicFeedConsumer extends IntegrationConsumer {
     };
   }
 
-  private async forward<K extends FeedSourceType>(type: K, event: IntegrationEvent<K>, message: DeliveredMessage, tx: Transaction): Promise<void> {
+  private async forward<K extends FeedSourceType>(type: K, event: IntegrationEvent<K>, message: DeliveredMessage, tx: Transaction, run: ConsumerRun | undefined): Promise<void> {
     const published = publicEventOf(type, event);
     if (!published) return;
     const domain = publicEventDomain(published.type);
     const patientId = (event as { patientId: string }).patientId;
-    const consents = (await this.consents.ofPatient(patientId)).map((c) => c.current.terms);
+    const consents = (await this.consents.ofPatientInRun(patientId, run)).map((c) => c.current.terms);
     const receivers = feedReceivers(consents, FEED_CATEGORY[domain], new Date().toISOString());
     if (receivers.length === 0) return;
     let nationalId: string | undefined;

@@ -38,15 +38,16 @@ export class MeasurementsToPmdConsumer extends IntegrationConsumer {
       handlers: {
         // A withdrawal or a new block drops what is queued at once, whatever the sender is doing; a consent that
         // starts the sharing sends the back catalogue (what was held or withheld since the enrolment started).
-        'varde.sharing.v1.ConsentChanged': async (event, _message, { client }) => {
+        'varde.sharing.v1.ConsentChanged': async (event, _message, { client, run }) => {
+          this.consents.forgetInRun(event.patientId, run);
           const coverage = await this.consents.coverage(event.patientId, PMD_RECEIVER, 'measurements');
           if (!coverage.permitted) await this.outbox.withhold(event.patientId, coverage.reason);
           else await this.outbox.release(client, event.patientId);
         },
-        'varde.measurements.v1.MeasurementRecorded': async (event, _message, { client }) => {
+        'varde.measurements.v1.MeasurementRecorded': async (event, _message, { client, run }) => {
           if (event.provenance?.gatewayId === this.infra.config.serviceIdentity.clientId) return this.skip('from-pmd');
           const item = { measurementId: event.measurementId, patientId: event.patientId, observation: pmdObservation(sharedMeasurement(event), this.settings.organisationNumber) };
-          const coverage = await this.consents.coverage(event.patientId, PMD_RECEIVER, 'measurements');
+          const coverage = await this.consents.coverage(event.patientId, PMD_RECEIVER, 'measurements', new Date(), run);
           if (coverage.permitted) return this.outbox.queue(client, item);
           this.skip('not-consented');
           await this.outbox.hold(client, item);
