@@ -78,6 +78,8 @@ export type ConsumerOptions = Readonly<{
    *   one transaction, one record of processed ids and one commit for up to 50 messages instead of one each.
    */
   runs?: 'per-patient' | 'across-patients';
+  /** Waits up to this long to gather messages before handling them (see SubscribeOptions.gatherMs). */
+  gatherMs?: number;
   logger?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
   onOutcome?: (message: DeliveredMessage, outcome: ConsumeOutcome) => void;
 }>;
@@ -107,6 +109,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
     groupId: options.groupId,
     topics: options.topics,
     concurrency,
+    ...(options.gatherMs ? { gatherMs: options.gatherMs } : {}),
     handler: async (message) => {
       const outcome = await consumeOne(options, message, state);
       options.onOutcome?.(message, outcome);

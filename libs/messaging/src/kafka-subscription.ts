@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { concurrencyLimit, DEFAULT_KEY_CONCURRENCY, handleByKey, handledPrefixOf } from './keyed-concurrency';
-import type { DeliveredMessage, SubscribeOptions, Subscription } from './message-bus';
+import { GATHER_MIN_BYTES, type DeliveredMessage, type SubscribeOptions, type Subscription } from './message-bus';
 import { MAX_FETCH_WAIT_MS, noop, toDeliveredMessage, type MessageBusLogger } from './kafka-shared';
 
 const maxResubscribeDelayMs = 30_000;
@@ -54,7 +54,9 @@ export class KafkaSubscription implements Subscription {
     const { sessionTimeout } = this;
     // Heartbeats several times per session timeout, so a rebalance (a replica joining or leaving) is noticed within
     // a second and a slow beat or two do not cost the membership.
-    const consumer = this.kafka.consumer({ groupId, retry: handlerRetry, maxWaitTimeInMs: MAX_FETCH_WAIT_MS, sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 5) });
+    const { gatherMs } = this.options;
+    const fetch = gatherMs ? { minBytes: GATHER_MIN_BYTES, maxWaitTimeInMs: Math.min(gatherMs, MAX_FETCH_WAIT_MS) } : { maxWaitTimeInMs: MAX_FETCH_WAIT_MS };
+    const consumer = this.kafka.consumer({ groupId, retry: handlerRetry, ...fetch, sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 5) });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // kafkajs restarts by itself after retriable errors; any other crash would end consumption for good.

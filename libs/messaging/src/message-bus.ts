@@ -49,7 +49,17 @@ export type SubscribeOptions = Readonly<{
    * time) instead of one key's, for handlers that keep nothing between messages.
    */
   runsAcrossKeys?: boolean;
+  /**
+   * Waits up to this long for more messages before handling what has arrived — on Kafka the fetch waits until it
+   * has {@link GATHER_MIN_BYTES} or this long; on the embedded bus a poll that found less than a batch sleeps this
+   * long before the next. Under load each run is bigger (fewer fetches, transactions and commits per message), at up
+   * to this much more latency at any load: for groups no person waits on (see ConsumerDefinition.background).
+   */
+  gatherMs?: number;
 }>;
+
+/** What a gathering Kafka fetch waits for (see SubscribeOptions.gatherMs): a few hundred integration events. */
+export const GATHER_MIN_BYTES = 256 * 1024;
 
 /** A running subscription. */
 export interface Subscription {

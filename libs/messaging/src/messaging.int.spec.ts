@@ -333,4 +333,48 @@ describe.each(buses)('messaging over the %s', (_name, createBus) => {
     const letters = await bus.readAll(deadLetterTopic(topic, groupId));
     expect(letters.map((l) => new TextDecoder().decode(l.payload))).toEqual(['patient-3/1']);
   });
+
+  it('gathers messages that trickle in into runs of many (a background group): each once, each patient in order, far fewer transactions than messages', async () => {
+    const topic = `varde.gathertest${randomUUID().slice(0, 8)}.v1`;
+    const gatherMs = 1_000;
+    await pool.query('CREATE TABLE IF NOT EXISTS gathered_effects (body text NOT NULL, tx xid8 NOT NULL, partition int NOT NULL, seq bigserial)');
+    await bus.ensureTopics([topic]);
+    const subscription = await startConsumer({
+      bus,
+      pool,
+      groupId: `group-${randomUUID().slice(0, 8)}`,
+      topics: [topic],
+      runs: 'across-patients',
+      gatherMs,
+      handlers: {
+        'varde.test.v1.Thing': async (m: DeliveredMessage, ctx) => {
+          await ctx.client.query('INSERT INTO gathered_effects (body, tx, partition) VALUES ($1, pg_current_xact_id(), $2)', [`${topic}:${new TextDecoder().decode(m.payload)}`, m.partition]);
+        },
+      },
+    });
+    // One message every 10 ms, as single Observations arrive: a group that does not gather handles about one per transaction.
+    const published = Array.from({ length: 60 }, (_, n) => message(topic, `patient-${n % 2}`, `patient-${n % 2}/${n}`));
+    const started = Date.now();
+    for (const m of published) {
+      await bus.publish([m]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const publishingMs = Date.now() - started;
+    const effects = async () => (await pool.query<{ body: string; tx: string; partition: number }>('SELECT body, tx::text, partition FROM gathered_effects WHERE body LIKE $1 ORDER BY seq', [`${topic}:%`])).rows;
+    await eventually(async () => ((await effects()).length >= published.length ? true : undefined), 'every message');
+    await subscription.stop();
+    const written = await effects();
+    const bodies = written.map((e) => e.body.slice(topic.length + 1));
+    expect([...bodies].sort()).toEqual(published.map((m) => new TextDecoder().decode(m.payload)).sort());
+    for (let p = 0; p < 2; p++) {
+      const ofPatient = bodies.filter((b) => b.startsWith(`patient-${p}/`)).map((b) => Number(b.split('/')[1]));
+      expect(ofPatient).toEqual([...ofPatient].sort((a, b) => a - b));
+    }
+    // While messages kept coming, at most one run per gathering window and partition (plus the first and the last),
+    // however slowly this machine published them; and in any case far fewer transactions than messages.
+    const transactions = new Set(written.map((e) => e.tx)).size;
+    const partitions = new Set(written.map((e) => e.partition)).size;
+    expect(transactions).toBeLessThanOrEqual((Math.ceil(publishingMs / gatherMs) + 2) * partitions);
+    expect(transactions).toBeLessThan(published.length / 2);
+  });
 });

@@ -162,6 +162,8 @@ class PgSubscription {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Sleeping to gather (SubscribeOptions.gatherMs): a NOTIFY does not wake it. */
+  private gathering = false;
   private listener: pg.Client | undefined;
 
   constructor(
@@ -194,6 +196,8 @@ class PgSubscription {
         continue;
       }
       if (handled === 0) await this.sleep(this.busOptions.pollIntervalMs ?? 250);
+      // A gathering group lets more arrive before the next poll (a NOTIFY does not cut this short; stopping does).
+      else if (this.options.gatherMs && handled < (this.busOptions.batchSize ?? 100)) await this.sleep(this.options.gatherMs, { gathering: true });
     }
   }
 
@@ -201,7 +205,9 @@ class PgSubscription {
     try {
       this.listener = createClient(this.busOptions.databaseUrl);
       await this.listener.connect();
-      this.listener.on('notification', () => this.wake?.());
+      this.listener.on('notification', () => {
+        if (!this.gathering) this.wake?.();
+      });
       await this.listener.query(`LISTEN ${channelOf(this.schema)}`);
     } catch {
       // Polling alone still delivers everything; LISTEN only lowers latency.
@@ -209,13 +215,15 @@ class PgSubscription {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, { gathering = false } = {}): Promise<void> {
+    this.gathering = gathering;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.gathering = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }

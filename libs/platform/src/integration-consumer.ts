@@ -1,14 +1,7 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from '@varde/messaging';
 import type { Infrastructure } from './infrastructure';
-import { startServiceConsumer, type TypedHandlers } from './service-consumer';
-
-/**
- * What a consumer group subscribes to and how it handles each integration event type; `runs`: several messages
- * (a patient's backlog, or consecutive messages of any patients) may be handled in one transaction with a shared
- * run (see ConsumerOptions.runs).
- */
-export type ConsumerDefinition = Readonly<{ group: string; topics: readonly string[]; handlers: TypedHandlers; runs?: 'per-patient' | 'across-patients' }>;
+import { startServiceConsumer, type ConsumerDefinition } from './service-consumer';
 
 /**
  * Base of a service's integration-event consumers: subscribes when the application has started and stops

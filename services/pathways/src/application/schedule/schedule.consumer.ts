@@ -27,6 +27,8 @@ export class ScheduleConsumer extends IntegrationConsumer {
       // Most messages here change nothing or write one row: many patients' share a transaction and its commit, and
       // the open tasks of the run's inputs are found in one look-up.
       runs: 'across-patients',
+      // Every measurement passes here and nobody waits on it: fetched in bigger runs (up to 200 ms later).
+      background: true,
       topics: ['varde.pathways.v1', 'varde.measurements.v1', 'varde.forms.v1'],
       handlers: {
         'varde.pathways.v1.PatientEnrolled': replan,

@@ -39,6 +39,8 @@ export class PublicFeedConsumer extends IntegrationConsumer {
       group: 'public-feed',
       // Most messages here change nothing or write one row: many patients' share a transaction and its commit.
       runs: 'across-patients',
+      // Every measurement passes here and nobody waits on it: fetched in bigger runs (up to 200 ms later).
+      background: true,
       topics: ['varde.pathways.v1', 'varde.measurements.v1', 'varde.triage.v1', 'varde.forms.v1'],
       handlers: {
         'varde.pathways.v1.PatientEnrolled': forward('varde.pathways.v1.PatientEnrolled'),

@@ -34,6 +34,8 @@ export class MeasurementsToPmdConsumer extends IntegrationConsumer {
       group: 'pmd-out',
       // Most messages here change nothing or write one row: many patients' share a transaction and its commit.
       runs: 'across-patients',
+      // Every measurement passes here and nobody waits on it: fetched in bigger runs (up to 200 ms later).
+      background: true,
       topics: ['varde.measurements.v1', 'varde.sharing.v1'],
       handlers: {
         // A withdrawal or a new block drops what is queued at once, whatever the sender is doing; a consent that

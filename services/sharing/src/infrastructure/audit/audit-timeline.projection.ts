@@ -39,7 +39,7 @@ export class AuditTimelineProjection extends IntegrationConsumer {
         },
       ]),
     );
-    return { group: 'audit-timeline', topics: TOPICS, handlers: handlers as TypedHandlers, runs: 'across-patients' };
+    return { group: 'audit-timeline', topics: TOPICS, handlers: handlers as TypedHandlers, runs: 'across-patients', background: true };
   }
 }
 
