@@ -1,9 +1,19 @@
 /** A problem in one field of the input: the path and what was expected (and, in an authored document such as a rule set, the line and column). */
 export type FieldIssue = Readonly<{ field: string; message: string; line?: number; column?: number }>;
 
+/**
+ * How an edge names the fields a domain speaks of: the domain says `value`, the FHIR edge of measurements
+ * `Observation.valueQuantity.value`. A name it does not know comes back as it is.
+ */
+export type FieldNames = (field: string) => string;
+
 /** Base of the typed errors that are mapped once to HTTP and gRPC status codes. */
 export abstract class VardeError extends Error {
   abstract readonly kind: 'validation' | 'illegal-state' | 'not-found' | 'concurrency' | 'unauthorized' | 'forbidden' | 'unavailable' | 'unprocessable';
+  /** The same error with the fields it names renamed by the edge (domains speak their own names); unchanged when it names none. */
+  withFieldNames(_names: FieldNames): VardeError {
+    return this;
+  }
 }
 
 /** Input that does not fit: 400 / INVALID_ARGUMENT. */
@@ -20,15 +30,64 @@ export class ValidationError extends VardeError {
   static field(field: string, message: string): ValidationError {
     return new ValidationError([{ field, message }]);
   }
+  override withFieldNames(names: FieldNames): ValidationError {
+    const issues = this.issues.map((i) => ({ ...i, field: names(i.field) }));
+    // A message of its own (a summary) stays; the one made of the issues is made again of the renamed ones.
+    return new ValidationError(issues, this.message === issueList(this.issues) ? issueList(issues) : this.message);
+  }
 }
 
-/** A command that is not allowed in the current state: 409 / FAILED_PRECONDITION. */
+const issueList = (issues: readonly FieldIssue[]): string => issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+
+/**
+ * A command that is not allowed in the current state: 409 / FAILED_PRECONDITION. With `field`, the message
+ * starts with the field it is about (`identifier: …`).
+ */
 export class IllegalStateError extends VardeError {
   readonly kind = 'illegal-state' as const;
-  constructor(message: string) {
-    super(message);
+  constructor(
+    /** What is wrong, without the field. */
+    readonly reason: string,
+    readonly field?: string,
+  ) {
+    super(field === undefined ? reason : `${field}: ${reason}`);
     this.name = 'IllegalStateError';
   }
+  override withFieldNames(names: FieldNames): IllegalStateError {
+    return this.field === undefined ? this : new IllegalStateError(this.reason, names(this.field));
+  }
+}
+
+/** One field in which a resend differs from what was recorded, and how (`81 → 82`, `other samples`). */
+export type FieldDifference = Readonly<{ field: string; change: string }>;
+
+/**
+ * The resend rule, one way for every service: content sent again under an identifier already recorded changes
+ * nothing when it is the same, and is refused (409) when it differs, naming each differing field — a new
+ * identifier is a new `thing`. The differing fields are named within the resource `field` belongs to.
+ */
+export class ResentWithOtherContentError extends IllegalStateError {
+  constructor(
+    field: string,
+    readonly differences: readonly FieldDifference[],
+    readonly thing: string,
+  ) {
+    super(`this identifier was already recorded with different content (${differences.map((d) => `${d.field}: ${d.change}`).join('; ')}); send a new identifier for a new ${thing}`, field);
+    this.name = 'ResentWithOtherContentError';
+  }
+  override withFieldNames(names: FieldNames): ResentWithOtherContentError {
+    const field = names(this.field!);
+    // `Observation.identifier` names its resource; the fields that differ are elements of it, named from there.
+    const within = field.slice(0, field.lastIndexOf('.') + 1);
+    const inResource = (name: string): string => (within && name.startsWith(within) ? name.slice(within.length) : name);
+    return new ResentWithOtherContentError(field, this.differences.map((d) => ({ ...d, field: inResource(names(d.field)) })), this.thing);
+  }
+}
+
+/** What differs between a recorded and a resent value of each field (compared and shown as JSON; `absent` when missing). */
+export function fieldDifferences(pairs: readonly (readonly [field: string, recorded: unknown, resent: unknown])[]): FieldDifference[] {
+  const show = (value: unknown): string => JSON.stringify(value) ?? 'absent';
+  return pairs.filter(([, was, now]) => show(was) !== show(now)).map(([field, was, now]) => ({ field, change: `${show(was)} → ${show(now)}` }));
 }
 
 /**
@@ -43,6 +102,9 @@ export class UnprocessableError extends VardeError {
   ) {
     super(`${field}: ${message}`);
     this.name = 'UnprocessableError';
+  }
+  override withFieldNames(names: FieldNames): UnprocessableError {
+    return new UnprocessableError(names(this.field), this.message.slice(this.field.length + 2));
   }
 }
 

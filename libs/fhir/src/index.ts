@@ -6,6 +6,7 @@ export * from './parse-resource';
 export * from './r4-validation';
 export * from './fhir-date';
 export * from './fhir-http';
+export * from './field-paths';
 export * from './capability-statement';
 export * from './fhir-routes';
 export * from './fhir-date-search';

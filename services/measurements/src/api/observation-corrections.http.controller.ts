@@ -9,6 +9,7 @@ import { MeasurementQuery } from '../application/measurement.query';
 import { LogicalSubjects } from './logical-subject';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationCorrections } from './observation-corrections';
+import { asObservationRefusal } from './observation-paths';
 import { ObservationRecorder } from './observation-recorder';
 import { ObservationUpdates } from './observation-updates';
 import { observationFromView } from './observation.resource';
@@ -68,7 +69,7 @@ export class ObservationCorrectionsHttpController {
     try {
       await this.correct.handle(id, correction.request, commandMetadataFrom(principal, headers), correction.expectedVersion);
     } catch (error) {
-      throw await this.corrections.refusalOf(error, correction);
+      throw asObservationRefusal(await this.corrections.refusalOf(error, correction));
     }
     return fhirWritten(httpRequest, reply, observationFromView((await this.measurements.current(id))!));
   }

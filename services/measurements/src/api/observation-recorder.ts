@@ -10,6 +10,7 @@ import { RecordSampleChunkHandler, type ChunkResult, type SampleChunkInput } fro
 import type { Authorise } from './measurement-submission';
 import type { ValidSubmission } from './observation.intake';
 import { ObservationCorrections, type PreparedCorrection } from './observation-corrections';
+import { asObservationRefusal, rethrowAsObservationRefusal } from './observation-paths';
 import { observationFromChunk, observationFromView, observationResource } from './observation.resource';
 
 /** An authorised submission: the command input of one value or of one chunk. */
@@ -38,7 +39,10 @@ const CHUNK_PARALLELISM = 8;
 // under load one commit serves many requests; on an idle service each is written at once.
 const SINGLE_GROUP = { maxGroup: 100, maxInFlight: 4 };
 
-/** Records point values and chunks alike, so the single and Bundle endpoints treat both the same way. */
+/**
+ * Records point values and chunks alike, so the single and Bundle endpoints treat both the same way. Every refusal
+ * it answers names the Observation's elements (see observationPaths), not the domain's fields.
+ */
 @Injectable()
 export class ObservationRecorder {
   private readonly singlePoints: GroupCommit<readonly [MeasurementInput, CommandMetadata], RecordResult>;
@@ -64,6 +68,10 @@ export class ObservationRecorder {
    * others arriving at the same moment, in one transaction (see SINGLE_GROUP); its outcome is its own.
    */
   async record(submission: Submission, metadata: CommandMetadata): Promise<Recorded> {
+    return this.recordUnnamed(submission, metadata).catch(rethrowAsObservationRefusal);
+  }
+
+  private async recordUnnamed(submission: Submission, metadata: CommandMetadata): Promise<Recorded> {
     if (submission.kind === 'point') return recordedPoint(await this.singlePoints.submit([submission.input, metadata]));
     return recordedChunk(await this.chunks.handle(submission.input, metadata));
   }
@@ -74,7 +82,7 @@ export class ObservationRecorder {
    */
   async recordEach(entries: readonly Entry[]): Promise<EntryOutcome[]> {
     const [points, others] = await Promise.all([this.recordPoints(entries, false), this.recordOneByOne(entries)]);
-    return entries.map((_, i) => points.get(i) ?? others.get(i)!);
+    return entries.map((_, i) => named(points.get(i) ?? others.get(i)!));
   }
 
   /**
@@ -85,14 +93,14 @@ export class ObservationRecorder {
   async recordAllOrNothing(entries: readonly Entry[]): Promise<AllOrNothing> {
     if (entries.some(([s]) => s.kind === 'chunk')) {
       const errors = await this.checkAll(entries);
-      if (errors.some((e) => e !== undefined)) return { written: false, errors };
+      if (errors.some((e) => e !== undefined)) return { written: false, errors: errors.map(asObservationRefusal) };
     }
     const inTransaction = await this.pointsAndCorrectionsTogether(entries);
-    if ([...inTransaction.values()].some((o) => 'refused' in o)) return { written: false, errors: entries.map((_, i) => refusal(inTransaction.get(i))) };
+    if ([...inTransaction.values()].some((o) => 'refused' in o)) return { written: false, errors: entries.map((_, i) => asObservationRefusal(refusal(inTransaction.get(i)))) };
     const recorded: Recorded[] = [];
     for (const [i, entry] of entries.entries()) {
       const done = inTransaction.get(i);
-      recorded.push(done && 'recorded' in done ? done.recorded : await this.recordOne(entry));
+      recorded.push(done && 'recorded' in done ? done.recorded : await this.recordOne(entry).catch(rethrowAsObservationRefusal));
     }
     return { written: true, recorded };
   }
@@ -170,7 +178,7 @@ export class ObservationRecorder {
 
   /** One entry on its own: a submission recorded, or a correction appended in its own transaction. */
   private async recordOne([work, metadata]: Entry): Promise<Recorded> {
-    if (work.kind !== 'correction') return this.record(work, metadata);
+    if (work.kind !== 'correction') return this.recordUnnamed(work, metadata);
     const { id, request, expectedVersion } = work.correction;
     try {
       await this.corrections.handle(id, request, metadata, expectedVersion);
@@ -201,6 +209,8 @@ export class ObservationRecorder {
 }
 
 const refusal = (outcome: EntryOutcome | undefined): unknown => (outcome && 'refused' in outcome ? outcome.refused : undefined);
+
+const named = (outcome: EntryOutcome): EntryOutcome => ('refused' in outcome ? { refused: asObservationRefusal(outcome.refused) } : outcome);
 
 /** The point-value entries: their indexes among `entries`, and their command inputs in the same order. */
 function pointsOf(entries: readonly Entry[]): { indexes: number[]; inputs: (readonly [MeasurementInput, CommandMetadata])[] } {

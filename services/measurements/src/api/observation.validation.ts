@@ -7,9 +7,12 @@ import type { DeviceDetails, SentResource } from '../domain/measurement.events';
 import { canonicalQuantity, isUnitIssue, type CanonicalQuantity } from '../application/canonical-quantity';
 import type { MeasurementInput } from '../application/record-measurement.command';
 import type { UnitConverter } from '../application/unit-converter';
+import { observationPaths } from './observation-paths';
 
 const RESOURCE = 'Observation';
 const UCUM = 'http://unitsofmeasure.org';
+// Plausibility is the domain's, and names the domain's fields.
+const inObservation = (issue: FieldIssue): FieldIssue => ({ ...issue, field: observationPaths(issue.field) });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The named vital-sign codes, for messages. */
 export const named = MEASUREMENT_TYPES.flatMap((t) => t.codes).join(', ');
@@ -109,12 +112,12 @@ export function validateObservation(body: unknown, context: ObservationContext):
       else quantity = converted;
     }
   }
-  if (type && quantity && issues.length === 0) issues.push(...assessPlausibility(type, { value: quantity.value, ...(components ? { components } : {}) }).issues);
+  if (type && quantity && issues.length === 0) issues.push(...assessPlausibility(type, { value: quantity.value, ...(components ? { components } : {}) }).issues.map(inObservation));
 
   const patientId = subjectPatientId(obs.subject.reference, issue);
   const effectiveTime = effectiveTimeOf(obs, issue);
   const future = effectiveTime && assessEffectiveTime(effectiveTime, context.now, context.maxFutureMs);
-  if (future) issues.push(future);
+  if (future) issues.push(inObservation(future));
   const device = obs.device && deviceOf(obs, issue);
   if (issues.length > 0 || !coding || !patientId || !quantity || !effectiveTime) throw new ValidationError(issues.length > 0 ? issues : [{ field: RESOURCE, message: 'no measured value' }]);
 

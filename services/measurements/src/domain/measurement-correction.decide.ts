@@ -28,14 +28,14 @@ export function decideCorrection(command: CorrectionCommand, state: MeasurementS
       const { value, unit } = command.data;
       // Panels carry one value per component; amending only the headline value would leave them inconsistent.
       if (state.components && state.components.length > 0) throw new IllegalStateError('a panel cannot be amended; mark it entered-in-error and record it again');
-      if (unit !== state.unit) throw new IllegalStateError(`Observation.valueQuantity.code: a correction must be given in "${state.unit}"`);
+      if (unit !== state.unit) throw new IllegalStateError(`a correction must be given in "${state.unit}"`, 'unit');
       const type = measurementTypeOf(state.code.system, state.code.code, unit);
       if (type) {
         // The same physical limits as at ingestion: a correction cannot bring in an impossible value.
         const plausibility = assessPlausibility(type, { value });
         if (plausibility.issues.length > 0) throw new ValidationError(plausibility.issues);
       }
-      if (value === state.value) throw new IllegalStateError(`Observation.valueQuantity.value: the measurement already has the value ${value} ${unit}; nothing to correct`);
+      if (value === state.value) throw new IllegalStateError(`the measurement already has the value ${value} ${unit}; nothing to correct`, 'value');
       return [{ type: 'MeasurementCorrected', data: { ...about, value, unit, originalValue: value, originalUnit: unit, previousValue: state.value, previousUnit: state.unit, ...note } }];
     }
     case 'MarkEnteredInError':

@@ -32,7 +32,7 @@ describe('plausibility', () => {
       fc.property(value(1, 250), value(0, 249), (diastolic, gap) => {
         const systolic = diastolic - gap - 1e-9;
         fc.pre(systolic > 0);
-        expect(assessPlausibility(BLOOD_PRESSURE, bp(systolic, diastolic)).issues.map((i) => i.field)).toContain('Observation.component');
+        expect(assessPlausibility(BLOOD_PRESSURE, bp(systolic, diastolic)).issues.map((i) => i.field)).toContain('components');
       }),
     );
   });
@@ -64,7 +64,7 @@ describe('plausibility', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 86_400_000 }), fc.integer({ min: 1, max: 86_400_000 }), (skew, beyond) => {
         expect(assessEffectiveTime(new Date(now.getTime() + skew).toISOString(), now, skew)).toBeUndefined();
-        expect(assessEffectiveTime(new Date(now.getTime() + skew + beyond).toISOString(), now, skew)?.field).toBe('Observation.effectiveDateTime');
+        expect(assessEffectiveTime(new Date(now.getTime() + skew + beyond).toISOString(), now, skew)?.field).toBe('effectiveTime');
       }),
     );
   });

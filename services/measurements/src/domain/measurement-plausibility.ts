@@ -28,8 +28,8 @@ function judge(p: Plausibility, value: number): 'impossible' | 'unusual-low' | '
 }
 
 /**
- * Judges a reading in canonical units: physically impossible values become issues naming the element
- * (the caller refuses the measurement), possible-but-unusual values become flags for triage to weigh.
+ * Judges a reading in canonical units: physically impossible values become issues naming the field (`value`,
+ * `components[i].value`; the caller refuses the measurement), possible-but-unusual values become flags for triage to weigh.
  */
 export function assessPlausibility(type: MeasurementType, reading: CanonicalReading): PlausibilityResult {
   const issues: FieldIssue[] = [];
@@ -40,18 +40,18 @@ export function assessPlausibility(type: MeasurementType, reading: CanonicalRead
       const component = type.components!.find((c) => c.code === part.code);
       if (!component) return;
       const verdict = judge(component.plausibility, part.value);
-      if (verdict === 'impossible') issues.push({ field: `Observation.component[${i}].valueQuantity.value`, message: `${component.display} must be ${describeRange(component.plausibility, component.canonicalUnit)}` });
+      if (verdict === 'impossible') issues.push({ field: `components[${i}].value`, message: `${component.display} must be ${describeRange(component.plausibility, component.canonicalUnit)}` });
       else if (verdict !== 'usual') flags.push(`${component.code}:${verdict}`);
     });
     const systolic = parts.find((p) => p.code === SYSTOLIC.code);
     const diastolic = parts.find((p) => p.code === DIASTOLIC.code);
     if (systolic && diastolic && systolic.value < diastolic.value) {
-      issues.push({ field: 'Observation.component', message: `systolic (${systolic.value} mm[Hg]) is below diastolic (${diastolic.value} mm[Hg]), which is not possible` });
+      issues.push({ field: 'components', message: `systolic (${systolic.value} mm[Hg]) is below diastolic (${diastolic.value} mm[Hg]), which is not possible` });
     }
     return { issues, flags };
   }
   const verdict = judge(type.plausibility, reading.value);
-  if (verdict === 'impossible') issues.push({ field: 'Observation.valueQuantity.value', message: impossibility(type, reading.value)! });
+  if (verdict === 'impossible') issues.push({ field: 'value', message: impossibility(type, reading.value)! });
   else if (verdict !== 'usual') flags.push(verdict);
   return { issues, flags };
 }
@@ -64,5 +64,5 @@ export function impossibility(type: MeasurementType, value: number): string | un
 /** An issue when the effective time is further ahead of `now` than the allowed clock skew. */
 export function assessEffectiveTime(effectiveTime: string, now: Date, maxFutureMs: number): FieldIssue | undefined {
   if (Date.parse(effectiveTime) <= now.getTime() + maxFutureMs) return undefined;
-  return { field: 'Observation.effectiveDateTime', message: `is more than ${Math.round(maxFutureMs / 1000)} s in the future` };
+  return { field: 'effectiveTime', message: `is more than ${Math.round(maxFutureMs / 1000)} s in the future` };
 }

@@ -1,4 +1,4 @@
-import { type Decider, type DomainCommand, IllegalStateError, measurementTypeOf, ValidationError } from '@varde/core';
+import { type Decider, type DomainCommand, fieldDifferences, type FieldDifference, IllegalStateError, measurementTypeOf, ResentWithOtherContentError, ValidationError } from '@varde/core';
 import { evolveMeasurement, initialMeasurementState, type MeasurementEvent, type MeasurementRecorded, type MeasurementState } from './measurement.events';
 import { assessPlausibility } from './measurement-plausibility';
 
@@ -26,14 +26,14 @@ export function decideMeasurement(command: MeasurementCommand, state: Measuremen
     case 'RecordMeasurement': {
       const { code, components, ...rest } = command.data;
       if (state.status === 'recorded') {
-        if (state.patientId !== rest.patientId) throw new IllegalStateError('Observation.identifier: this identifier is already used by a measurement of another patient');
+        if (state.patientId !== rest.patientId) throw new IllegalStateError('this identifier is already used by a measurement of another patient', 'identifier');
         const differences = differingFields(state, command.data);
         if (differences.length === 0) return [];
-        throw new IllegalStateError(`Observation.identifier: this identifier was already recorded with different content (${differences.join('; ')}); send a new identifier for a new measurement`);
+        throw new ResentWithOtherContentError('identifier', differences, 'measurement');
       }
       const type = measurementTypeOf(code.system, code.code, rest.unit);
-      if (!type) throw new IllegalStateError(`Observation.code: ${code.system}|${code.code} is not a measurement type Varde records`);
-      if (rest.unit !== type.canonicalUnit) throw ValidationError.field('Observation.valueQuantity.code', `expected the canonical unit "${type.canonicalUnit}"`);
+      if (!type) throw new IllegalStateError(`${code.system}|${code.code} is not a measurement type Varde records`, 'code');
+      if (rest.unit !== type.canonicalUnit) throw ValidationError.field('unit', `expected the canonical unit "${type.canonicalUnit}"`);
       const plausibility = assessPlausibility(type, { value: rest.value, ...(components ? { components } : {}) });
       if (plausibility.issues.length > 0) throw new ValidationError(plausibility.issues);
       return [
@@ -65,17 +65,14 @@ export const measurementDecider: Decider<MeasurementCommand, MeasurementState, M
   initialState: initialMeasurementState,
 };
 
-const show = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
-
-/** The elements in which a resend differs from what was recorded under the same id, as `element (was → now)`. */
-function differingFields(recorded: MeasurementRecorded['data'], resend: RecordMeasurement['data']): string[] {
-  const pairs: [string, unknown, unknown][] = [
+/** The fields in which a resend differs from what was recorded under the same id (values as received). */
+function differingFields(recorded: MeasurementRecorded['data'], resend: RecordMeasurement['data']): FieldDifference[] {
+  return fieldDifferences([
     ['code', `${recorded.code.system}|${recorded.code.code}`, `${resend.code.system}|${resend.code.code}`],
-    ['effectiveDateTime', recorded.effectiveTime, resend.effectiveTime],
-    ['valueQuantity.value', recorded.originalValue, resend.originalValue],
-    ['valueQuantity.code', recorded.originalUnit, resend.originalUnit],
+    ['effectiveTime', recorded.effectiveTime, resend.effectiveTime],
+    ['value', recorded.originalValue, resend.originalValue],
+    ['unit', recorded.originalUnit, resend.originalUnit],
     ['device', recorded.provenance.deviceId, resend.provenance.deviceId],
-    ['component', recorded.components?.map((c) => [c.code.code, c.originalValue, c.originalUnit]), resend.components?.map((c) => [c.code, c.originalValue, c.originalUnit])],
-  ];
-  return pairs.filter(([, was, now]) => show(was) !== show(now)).map(([field, was, now]) => `${field}: ${show(was)} → ${show(now)}`);
+    ['components', recorded.components?.map((c) => [c.code.code, c.originalValue, c.originalUnit]), resend.components?.map((c) => [c.code, c.originalValue, c.originalUnit])],
+  ]);
 }

@@ -23,7 +23,7 @@ export type MeasurementRecorded = DomainEvent<
   {
     measurementId: string;
     patientId: string;
-    /** FHIR Observation.status as received. */
+    /** The status the measurement was sent with. */
     observationStatus: 'final' | 'amended' | 'corrected' | 'preliminary';
     code: Readonly<{ system: string; code: string; display: string }>;
     value: number;

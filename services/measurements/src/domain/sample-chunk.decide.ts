@@ -1,4 +1,4 @@
-import { type Decider, type DomainCommand, type FieldIssue, IllegalStateError, measurementTypeOf, ValidationError } from '@varde/core';
+import { type Decider, type DomainCommand, fieldDifferences, type FieldDifference, type FieldIssue, IllegalStateError, measurementTypeOf, ResentWithOtherContentError, ValidationError } from '@varde/core';
 import { impossibility } from './measurement-plausibility';
 import { evolveSampleChunk, initialSampleChunkState, type MeasurementStreamChunkRecorded, type SampleChunkEvent, type SampleChunkState } from './sample-chunk.events';
 import { formatSamples, isGap, type Sample } from './sampled-data';
@@ -14,7 +14,7 @@ export type SampleChunkCommand = RecordSampleChunk;
 
 // Enough to locate the problem; a chunk of 86 400 bad samples would otherwise answer with 86 400 issues.
 const MAX_SAMPLE_ISSUES = 10;
-const DATA = 'Observation.valueSampledData.data';
+const SAMPLES = 'samples';
 
 /**
  * Records a chunk: every sample a possible value of its code in the canonical unit (an impossible one is refused
@@ -27,22 +27,22 @@ export function decideSampleChunk(command: SampleChunkCommand, state: SampleChun
       const { code, samples, ...rest } = command.data;
       const data = formatSamples(samples);
       if (state.status === 'recorded') {
-        if (state.patientId !== rest.patientId) throw new IllegalStateError('Observation.identifier: this identifier is already used by a chunk of another patient');
+        if (state.patientId !== rest.patientId) throw new IllegalStateError('this identifier is already used by a chunk of another patient', 'identifier');
         const differences = differingFields(state, { ...rest, code, data });
         if (differences.length === 0) return [];
-        throw new IllegalStateError(`Observation.identifier: this identifier was already recorded with different content (${differences.join('; ')}); send a new identifier for a new chunk`);
+        throw new ResentWithOtherContentError('identifier', differences, 'chunk');
       }
       const type = measurementTypeOf(code.system, code.code, rest.unit);
-      if (!type) throw new IllegalStateError(`Observation.code: ${code.system}|${code.code} is not a measurement type Varde records`);
-      if (type.components) throw ValidationError.field('Observation.code', `${type.display} has components; stream its parts (e.g. 8480-6) as separate chunks`);
-      if (rest.unit !== type.canonicalUnit) throw ValidationError.field('Observation.valueSampledData.origin.code', `expected the canonical unit "${type.canonicalUnit}"`);
+      if (!type) throw new IllegalStateError(`${code.system}|${code.code} is not a measurement type Varde records`, 'code');
+      if (type.components) throw ValidationError.field('code', `${type.display} has components; stream its parts (e.g. 8480-6) as separate chunks`);
+      if (rest.unit !== type.canonicalUnit) throw ValidationError.field('samples.unit', `expected the canonical unit "${type.canonicalUnit}"`);
       const issues: FieldIssue[] = [];
       let impossible = 0;
       samples.forEach((sample, i) => {
         const why = isGap(sample) ? undefined : impossibility(type, sample);
-        if (why && ++impossible <= MAX_SAMPLE_ISSUES) issues.push({ field: DATA, message: `sample ${i} is ${sample} ${type.canonicalUnit}; ${why}` });
+        if (why && ++impossible <= MAX_SAMPLE_ISSUES) issues.push({ field: SAMPLES, message: `sample ${i} is ${sample} ${type.canonicalUnit}; ${why}` });
       });
-      if (impossible > MAX_SAMPLE_ISSUES) issues.push({ field: DATA, message: `and ${impossible - MAX_SAMPLE_ISSUES} more impossible samples` });
+      if (impossible > MAX_SAMPLE_ISSUES) issues.push({ field: SAMPLES, message: `and ${impossible - MAX_SAMPLE_ISSUES} more impossible samples` });
       if (issues.length > 0) throw new ValidationError(issues);
       const start = Date.parse(rest.start);
       return [
@@ -75,16 +75,14 @@ export const sampleChunkDecider: Decider<SampleChunkCommand, SampleChunkState, S
 
 type Comparable = Omit<RecordSampleChunk['data'], 'samples'> & { data: string };
 
-/** The elements in which a resend differs from the recorded chunk, as `element (was → now)`; samples are not quoted. */
-function differingFields(recorded: MeasurementStreamChunkRecorded['data'], resend: Comparable): string[] {
-  const pairs: [string, unknown, unknown][] = [
+/** The fields in which a resend differs from the recorded chunk; samples are not quoted. */
+function differingFields(recorded: MeasurementStreamChunkRecorded['data'], resend: Comparable): FieldDifference[] {
+  const differences = fieldDifferences([
     ['code', `${recorded.code.system}|${recorded.code.code}`, `${resend.code.system}|${resend.code.code}`],
-    ['effectivePeriod.start', recorded.start, resend.start],
-    ['valueSampledData.period', recorded.periodMs, resend.periodMs],
-    ['valueSampledData.origin.code', recorded.original.unit, resend.original.unit],
+    ['start', recorded.start, resend.start],
+    ['samples.period', recorded.periodMs, resend.periodMs],
+    ['samples.unit', recorded.original.unit, resend.original.unit],
     ['device', recorded.provenance.deviceId, resend.provenance.deviceId],
-  ];
-  const shown = pairs.filter(([, was, now]) => JSON.stringify(was) !== JSON.stringify(now)).map(([field, was, now]) => `${field}: ${JSON.stringify(was) ?? 'absent'} → ${JSON.stringify(now) ?? 'absent'}`);
-  if (recorded.data !== resend.data) shown.push('valueSampledData.data: other samples');
-  return shown;
+  ]);
+  return recorded.data === resend.data ? differences : [...differences, { field: SAMPLES, change: 'other samples' }];
 }

@@ -25,7 +25,7 @@ export type MeasurementStreamChunkRecorded = DomainEvent<
     code: Readonly<{ system: string; code: string; display: string }>;
     /** Canonical UCUM unit of the samples. */
     unit: string;
-    /** effectivePeriod.start: when sample 0 was taken. */
+    /** When sample 0 was taken. */
     start: string;
     /** `start + sampleCount * periodMs`: the end of the last sample's period. */
     end: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde/core';
+import { IllegalStateError, ResentWithOtherContentError, ValidationError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
 import { sampleChunkDecider, type RecordSampleChunk } from './sample-chunk.decide';
 import type { MeasurementStreamChunkRecorded } from './sample-chunk.events';
@@ -49,7 +49,7 @@ describe('stream chunk, when nothing was recorded', () => {
 
   it('refuses an impossible sample, naming its index, and reports at most ten', () => {
     spec.given([]).when(record({ samples: [95, 101, 96] })).thenThrows(ValidationError, (e) => {
-      expect(e.issues).toEqual([{ field: 'Observation.valueSampledData.data', message: 'sample 1 is 101 %; Oxygen saturation must be from 0 to 100 %' }]);
+      expect(e.issues).toEqual([{ field: 'samples', message: 'sample 1 is 101 %; Oxygen saturation must be from 0 to 100 %' }]);
     });
     spec.given([]).when(record({ code: { system: 'http://loinc.org', code: '8867-4' }, unit: '/min', samples: Array.from({ length: 25 }, () => 0) })).thenThrows(ValidationError, (e) => {
       expect(e.issues).toHaveLength(11);
@@ -72,9 +72,9 @@ describe('stream chunk, when it was recorded', () => {
   });
 
   it('refuses the same identifier with other samples or another start', () => {
-    spec.given([recorded]).when(record({ samples: [95, 94, 'E', 90], start: '2026-11-22T08:00:01.000Z' })).thenThrows(IllegalStateError, (e) => {
-      expect(e.message).toContain('effectivePeriod.start');
-      expect(e.message).toContain('valueSampledData.data: other samples');
+    spec.given([recorded]).when(record({ samples: [95, 94, 'E', 90], start: '2026-11-22T08:00:01.000Z' })).thenThrows(ResentWithOtherContentError, (e) => {
+      expect(e.differences.map((d) => d.field)).toEqual(['start', 'samples']);
+      expect(e.message).toContain('samples: other samples');
     });
   });
 

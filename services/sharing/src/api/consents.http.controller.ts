@@ -12,6 +12,7 @@ import { RecordConsentHandler, type ConsentOutcome } from '../application/record
 import { Consents, type StoredConsent } from '../application/consents.port';
 import { consentResource, consentTermsOf, isUuid, storedContent } from './consent.resource';
 import { R4Consent } from './r4-consent';
+import { rethrowAsFhirRefusal } from './sharing-paths';
 
 const checkedId = (id: string): string => {
   if (!isUuid(id)) throw ValidationError.field('id', 'expected a Consent id (UUID)');
@@ -44,7 +45,7 @@ export class ConsentsHttpController {
     const terms = consentTermsOf(consent, this.organisations);
     await this.access.authorise(principal, 'consents', 'write', terms.patientId);
     const consentId = randomUUID();
-    const outcome = await this.record.handle({ type: 'RecordConsent', data: { consentId, terms, resource: storedContent(consent) } }, commandMetadataFrom(principal, headers));
+    const outcome = await this.record.handle({ type: 'RecordConsent', data: { consentId, terms, resource: storedContent(consent) } }, commandMetadataFrom(principal, headers)).catch(rethrowAsFhirRefusal);
     return this.answer(outcome, headers, reply);
   }
 
@@ -61,10 +62,9 @@ export class ConsentsHttpController {
     // Another patient's consent id answers as an unknown one would, so ids cannot be probed across patients.
     if (existing !== undefined && existing.current.terms.patientId !== terms.patientId) throw ValidationError.field('Consent.patient', `a consent stays with its patient; Consent/${id} is not this patient's`);
     const ifMatch = ifMatchVersion(headers['if-match']);
-    const outcome = await this.record.handle(
-      { type: 'ChangeConsent', data: { consentId: id, terms, resource: storedContent(consent), ...(ifMatch === undefined ? {} : { ifMatch }) } },
-      commandMetadataFrom(principal, headers),
-    );
+    const outcome = await this.record
+      .handle({ type: 'ChangeConsent', data: { consentId: id, terms, resource: storedContent(consent), ...(ifMatch === undefined ? {} : { ifMatch }) } }, commandMetadataFrom(principal, headers))
+      .catch(rethrowAsFhirRefusal);
     return this.answer(outcome, headers, reply, 200);
   }
 

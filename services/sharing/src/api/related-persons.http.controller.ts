@@ -8,6 +8,7 @@ import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@
 import { PatientDataAccess } from '../application/patient-data-access';
 import { RegisterGuardianHandler } from '../application/register-guardian.handler';
 import { isPatientId } from './record-access.request';
+import { rethrowAsFhirRefusal } from './sharing-paths';
 
 /** Identifier systems of the national identity number and the D-number. */
 const NATIONAL_ID_SYSTEMS = [FODSELSNUMMER_SYSTEM, D_NUMBER_SYSTEM];
@@ -61,10 +62,9 @@ export class RelatedPersonsHttpController {
     const metadata = commandMetadataFrom(principal, headers);
     const { identifier: _nationalId, ...patient } = person.patient;
     const relatedPersonId = randomUUID();
-    const registered = await this.register.handle(
-      { relatedPersonId, patientId, guardianIdentifiers, relationship, childBirthDate, resource: { ...person, patient }, today: osloDate(metadata.now) },
-      metadata,
-    );
+    const registered = await this.register
+      .handle({ relatedPersonId, patientId, guardianIdentifiers, relationship, childBirthDate, resource: { ...person, patient }, today: osloDate(metadata.now) }, metadata)
+      .catch(rethrowAsFhirRefusal);
     return { ...(registered.resource as unknown as RelatedPerson), resourceType: 'RelatedPerson', id: registered.relatedPersonId };
   }
 }

@@ -24,23 +24,23 @@ export function decideConsent(command: ConsentCommand, state: ConsentState): Con
   switch (command.type) {
     case 'RecordConsent': {
       if (state.status === 'recorded') throw new IllegalStateError(`Consent/${consentId} exists already; change it with PUT`);
-      if (terms.status === 'inactive') throw new UnprocessableError('Consent.status', NEVER_GIVEN);
+      if (terms.status === 'inactive') throw new UnprocessableError('terms.status', NEVER_GIVEN);
       return [{ type: 'ConsentRecorded', data: { consentId, version: 1, terms, resource } }];
     }
     case 'ChangeConsent': {
       if (state.status === 'none') {
-        if (terms.status === 'inactive') throw new UnprocessableError('Consent.status', NEVER_GIVEN);
+        if (terms.status === 'inactive') throw new UnprocessableError('terms.status', NEVER_GIVEN);
         throw new NotFoundError(`Consent/${consentId} does not exist; create it with POST /fhir/Consent`);
       }
       const current = state.current;
       if (command.data.ifMatch !== undefined && command.data.ifMatch !== current.version) {
         throw new IllegalStateError(`Consent/${consentId} is at version ${current.version}, not ${command.data.ifMatch} (If-Match); read it again`);
       }
-      if (terms.patientId !== current.terms.patientId) throw ValidationError.field('Consent.patient', `a consent stays with its patient (Patient/${current.terms.patientId})`);
+      if (terms.patientId !== current.terms.patientId) throw ValidationError.field('terms.patientId', `a consent stays with its patient (Patient/${current.terms.patientId})`);
       if (JSON.stringify(terms) === JSON.stringify(current.terms) && JSON.stringify(resource) === JSON.stringify(current.resource)) return [];
       const version = current.version + 1;
       if (terms.status !== 'inactive') return [{ type: 'ConsentRecorded', data: { consentId, version, terms, resource } }];
-      if (!state.everGiven) throw new UnprocessableError('Consent.status', NEVER_GIVEN);
+      if (!state.everGiven) throw new UnprocessableError('terms.status', NEVER_GIVEN);
       return [{ type: 'ConsentWithdrawn', data: { consentId, version, terms, resource } }];
     }
     default: {

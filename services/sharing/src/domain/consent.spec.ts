@@ -31,8 +31,8 @@ describe('consent, when none is recorded', () => {
   it('records a draft (not in force)', () => {
     spec.given([]).when(record('draft')).then([recorded('draft', 1)]);
   });
-  it('refuses the withdrawal of a consent never given (422 naming Consent.status)', () => {
-    spec.given([]).when(record('inactive')).thenThrows(UnprocessableError, (e) => expect(e.field).toBe('Consent.status'));
+  it('refuses the withdrawal of a consent never given (422 naming its status)', () => {
+    spec.given([]).when(record('inactive')).thenThrows(UnprocessableError, (e) => expect(e.field).toBe('terms.status'));
     spec.given([]).when(change('inactive')).thenThrows(UnprocessableError);
   });
   it('answers not found for a change of an unknown consent', () => {

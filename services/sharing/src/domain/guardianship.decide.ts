@@ -18,7 +18,7 @@ export function decideGuardianship(command: GuardianshipCommand, state: Guardian
       const { today, ...guardianship } = command.data;
       const age = ageOn(guardianship.childBirthDate, today);
       if (age >= ADULT_AGE) {
-        throw new UnprocessableError('RelatedPerson.patient.identifier', `the patient is ${age}, an adult: nobody acts for them as a guardian in Varde (parental responsibility ends at ${ADULT_AGE}; a verge for an adult under vergemålsloven is not registered here)`);
+        throw new UnprocessableError('childBirthDate', `the patient is ${age}, an adult: nobody acts for them as a guardian in Varde (parental responsibility ends at ${ADULT_AGE}; a verge for an adult under vergemålsloven is not registered here)`);
       }
       return [{ type: 'GuardianRegistered', data: guardianship }];
     }

@@ -1,0 +1,27 @@
+import { fhirPaths, inFhirTerms, rethrowInFhirTerms } from '@varde/fhir';
+
+/**
+ * Where each field the measurements domain speaks of sits in an R4 Observation: the service's one mapping from the
+ * domain's names to FHIR paths. A point value's `unit` is its `valueQuantity.code`; a chunk's samples are its
+ * `valueSampledData`.
+ */
+export const observationPaths = fhirPaths({
+  identifier: 'Observation.identifier',
+  code: 'Observation.code',
+  value: 'Observation.valueQuantity.value',
+  unit: 'Observation.valueQuantity.code',
+  components: 'Observation.component',
+  'components[].value': 'Observation.component[].valueQuantity.value',
+  effectiveTime: 'Observation.effectiveDateTime',
+  device: 'Observation.device',
+  start: 'Observation.effectivePeriod.start',
+  samples: 'Observation.valueSampledData.data',
+  'samples.period': 'Observation.valueSampledData.period',
+  'samples.unit': 'Observation.valueSampledData.origin.code',
+});
+
+/** A refusal from the domain as an Observation client reads it: its fields named by their FHIR paths. */
+export const asObservationRefusal = (error: unknown): unknown => inFhirTerms(error, observationPaths);
+
+/** Throws a domain refusal as an Observation client reads it (see {@link asObservationRefusal}): `record(…).catch(rethrowAsObservationRefusal)`. */
+export const rethrowAsObservationRefusal = rethrowInFhirTerms(observationPaths);
