@@ -5,6 +5,7 @@ import {
   currentOutcome,
   enrolmentStatusOf,
   evolveTriage,
+  heldMeasurement,
   initialTriageState,
   type InputRef,
   type PatientTriaged,
@@ -116,11 +117,11 @@ function assess(command: AssessPatient, state: TriageState): TriageEvent[] {
     changes.push({ type: 'TriageInputRecorded', data: { patientId, input } });
     touched.push(effectiveMs(input));
     // A correction also touches the time of the value it replaces (normally the same effective time).
-    const replaced = input.measurementId === undefined ? undefined : findMeasurement(state, input.measurementId);
+    const replaced = input.measurementId === undefined ? undefined : heldMeasurement(state, input.measurementId);
     if (replaced) touched.push(effectiveMs(replaced));
   }
   for (const withdrawal of command.data.withdrawals ?? []) {
-    const withdrawn = findMeasurement(state, withdrawal.measurementId);
+    const withdrawn = heldMeasurement(state, withdrawal.measurementId);
     if (!withdrawn) continue;
     changes.push({ type: 'TriageInputWithdrawn', data: { patientId, ...withdrawal } });
     touched.push(effectiveMs(withdrawn));
@@ -319,14 +320,6 @@ function isHeld(state: TriageState, input: TriageInput): boolean {
   const at = effectiveMs(input);
   for (let i = countUpTo(inputs, at) - 1; i >= 0 && effectiveMs(inputs[i]!) === at; i--) if (inputs[i]!.eventId === input.eventId) return true;
   return false;
-}
-
-function findMeasurement(state: TriageState, measurementId: string): TriageInput | undefined {
-  for (const inputs of Object.values(state.history)) {
-    const found = inputs.find((i) => i.measurementId === measurementId);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 // The inputs the reasons used, plus the newest value of every code at the point: what an auditor re-checks.

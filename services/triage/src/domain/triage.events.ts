@@ -95,6 +95,17 @@ export type TriageEvent =
 /** One change of outcome on the patient's timeline. */
 export type TimelineEntry = Readonly<{ effectiveAt: string; colour: Colour; reasons: readonly Reason[]; since: string; assessmentId: string }>;
 
+/**
+ * Which inputs joined a patient's history, so that folding an input finds what it replaces (and deciding finds a
+ * corrected measurement) without searching every input held: each code's event and measurement ids, with the number
+ * of inputs that had joined before each id first did. A state `joined` inputs in counts an id as possibly held only
+ * when it first joined before that. So one index serves a state and every state derived from it — deciding folds a
+ * command's inputs into the state it decided on, and the command handler folds the same events into that state
+ * again — and is only ever added to: it may name an id the history no longer holds (replaced, withdrawn, out of the
+ * window; the exact search then runs), never miss one it holds.
+ */
+export type InputIndex = Readonly<{ joined: number; firstJoined: Map<string, number> }>;
+
 type TriageCommon = Readonly<{
   /** The care team whose clinicians see the patient (from the enrolment); absent for registrations before care teams. */
   careTeamId?: string;
@@ -102,6 +113,8 @@ type TriageCommon = Readonly<{
   ruleSet?: EnrolledRuleSet;
   /** Inputs per code, oldest first; older than {@link MAX_WINDOW_MS} before the newest of their code are dropped. */
   history: InputHistory;
+  /** The ids of the inputs that joined `history` (see {@link InputIndex}). */
+  inputIndex: InputIndex;
   /** Outcome changes in effective-time order; the last is the outcome in force now. */
   timeline: readonly TimelineEntry[];
   overrides: RuleOverrides;
@@ -122,7 +135,7 @@ export type TriageState =
   | (TriageCommon & Readonly<{ status: 'triaged'; patientId: string; pathwayId: string; registeredAt?: string }>);
 
 /** The state before any event. */
-export const initialTriageState = (): TriageState => ({ status: 'new', history: {}, timeline: [], overrides: NO_OVERRIDES });
+export const initialTriageState = (): TriageState => ({ status: 'new', history: {}, inputIndex: { joined: 0, firstJoined: new Map() }, timeline: [], overrides: NO_OVERRIDES });
 
 /** The outcome in force now, if the patient was ever assessed. */
 export const currentOutcome = (state: TriageState): TimelineEntry | undefined => state.timeline[state.timeline.length - 1];
@@ -138,7 +151,7 @@ export function evolveTriage(state: TriageState, event: TriageEvent): TriageStat
       return { ...state, status: 'awaiting-reports', patientId, pathwayId, registeredAt, ...known };
     }
     case 'TriageInputRecorded':
-      return { ...state, history: withInput(state.history, event.data.input) };
+      return { ...state, ...withInput(state, event.data.input) };
     case 'TriageInputWithdrawn': {
       const { measurementId } = event.data;
       const history = Object.fromEntries(Object.entries(state.history).map(([key, inputs]) => [key, inputs.filter((i) => i.measurementId !== measurementId)]));
@@ -179,54 +192,44 @@ export function evolveTriage(state: TriageState, event: TriageEvent): TriageStat
 }
 
 // Inserted in effective-time order; a value of the same measurement (a correction) replaces the earlier one.
-function withInput(history: InputHistory, input: TriageInput): InputHistory {
+function withInput({ history, inputIndex }: TriageState, input: TriageInput): Pick<TriageState, 'history' | 'inputIndex'> {
   const key = codeKey(input.code);
   const held = history[key] ?? [];
-  // Deciding folds a command's new inputs into the state it decided on, and so does the command handler after
-  // it: the same input on the same inputs gives the same inputs, computed once.
-  const derived = lastDerived.get(held);
-  if (derived && sameInput(derived.input, input)) return { ...history, [key]: derived.inputs };
   const replaces = (i: TriageInput): boolean => i.eventId === input.eventId || (input.measurementId !== undefined && i.measurementId === input.measurementId);
-  const ids = idsHeld(held);
-  const mayReplace = ids.has(`e:${input.eventId}`) || (input.measurementId !== undefined && ids.has(`m:${input.measurementId}`));
+  const mayReplace = mayHold(inputIndex, eventIdKey(key, input.eventId)) || (input.measurementId !== undefined && mayHold(inputIndex, measurementIdKey(key, input.measurementId)));
   const last = held[held.length - 1];
   // The common case, a value newer than every one held and replacing none, appends: loading a stream of n
   // inputs stays O(n) copies instead of a sort (or a search for what it replaces) per event.
   const inputs = last && byEffectiveTime(last, input) < 0 && !(mayReplace && held.some(replaces)) ? [...held, input] : [...held.filter((i) => !replaces(i)), input].sort(byEffectiveTime);
-  addIds(ids, input);
   const oldestKept = effectiveMs(inputs[inputs.length - 1]!) - MAX_WINDOW_MS;
   let first = 0;
   while (first < inputs.length - 1 && effectiveMs(inputs[first]!) < oldestKept) first++;
-  const kept = first === 0 ? inputs : inputs.slice(first);
-  heldIds.set(kept, ids);
-  if (held.length > 0) lastDerived.set(held, { input, inputs: kept });
-  return { ...history, [key]: kept };
+  return { history: { ...history, [key]: first === 0 ? inputs : inputs.slice(first) }, inputIndex: joining(inputIndex, key, input) };
 }
 
-// The inputs last derived from a code's inputs, with the input added (see withInput).
-const lastDerived = new WeakMap<readonly TriageInput[], { input: TriageInput; inputs: readonly TriageInput[] }>();
+const eventIdKey = (key: string, eventId: string): string => `${key} e:${eventId}`;
+const measurementIdKey = (key: string, measurementId: string): string => `${key} m:${measurementId}`;
 
-const sameInput = (a: TriageInput, b: TriageInput): boolean =>
-  a === b || (a.eventId === b.eventId && a.measurementId === b.measurementId && a.effectiveTime === b.effectiveTime && a.value === b.value && a.unit === b.unit);
+/** Whether a state with this index may hold the id (of one code): false only when it certainly does not. */
+const mayHold = (index: InputIndex, id: string): boolean => (index.firstJoined.get(id) ?? Number.POSITIVE_INFINITY) < index.joined;
 
-// The event and measurement ids of a code's inputs, so an append need not search them all for what it replaces.
-// An array derived from another shares (and adds to) its set: a set may name more ids than its array holds —
-// then the exact search runs — but never fewer, so the answer is always right.
-const heldIds = new WeakMap<readonly TriageInput[], Set<string>>();
-
-function idsHeld(inputs: readonly TriageInput[]): Set<string> {
-  let ids = heldIds.get(inputs);
-  if (!ids) {
-    ids = new Set();
-    for (const input of inputs) addIds(ids, input);
-    heldIds.set(inputs, ids);
+/** The index once `input` (of code `key`) has joined: an id keeps the count at which it first joined. */
+function joining(index: InputIndex, key: string, input: TriageInput): InputIndex {
+  const { joined, firstJoined } = index;
+  for (const id of input.measurementId === undefined ? [eventIdKey(key, input.eventId)] : [eventIdKey(key, input.eventId), measurementIdKey(key, input.measurementId)]) {
+    if (!firstJoined.has(id)) firstJoined.set(id, joined);
   }
-  return ids;
+  return { joined: joined + 1, firstJoined };
 }
 
-function addIds(ids: Set<string>, input: TriageInput): void {
-  ids.add(`e:${input.eventId}`);
-  if (input.measurementId !== undefined) ids.add(`m:${input.measurementId}`);
+/** The input of a measurement the patient's history holds, if any (the value a correction replaces). */
+export function heldMeasurement(state: TriageState, measurementId: string): TriageInput | undefined {
+  for (const [key, inputs] of Object.entries(state.history)) {
+    if (!mayHold(state.inputIndex, measurementIdKey(key, measurementId))) continue;
+    const found = inputs.find((i) => i.measurementId === measurementId);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Where the patient's enrolment stands now, as triage heard it: active, paused or discharged. */

@@ -4,7 +4,7 @@ import { ValidationError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
 import { ruleSetFromDocument, type RuleDocument, type RuleSet } from './rule-set';
 import type { EnrolmentChange } from './enrolment-course';
-import { nextCheckAt, triageDecider, type AssessPatient, type RecordEnrolmentChange, type RecordMissedTask, type RegisterPatient, type TriageCommand } from './triage.decide';
+import { decideTriage, nextCheckAt, triageDecider, type AssessPatient, type RecordEnrolmentChange, type RecordMissedTask, type RegisterPatient, type TriageCommand } from './triage.decide';
 import { currentOutcome, evolveTriage, initialTriageState, type PatientRegisteredForTriage, type PatientTriaged, type TriageEvent, type TriageInputRecorded, type TriageState } from './triage.events';
 import { ENGINE_VERSION, evaluate, historyByCode, NO_OVERRIDES, reasonTexts, type Reason, type TriageInput } from './triage-rules';
 
@@ -304,6 +304,18 @@ describe('late and corrected data, in effective-time order', () => {
     const events = decide(red, assess('a-4', '2026-11-22T08:00:00.000Z', corrected));
     expect(triagedOf(events).map((e) => e.data)).toEqual([expect.objectContaining({ colour: 'green', previousColour: 'red', current: true })]);
     expect(fold([...red, ...events]).history['http://loinc.org|2708-6']?.map((i) => i.value)).toEqual([96, 95, 95]);
+  });
+
+  it('finds the value a correction replaces in a state its command was folded into twice (by deciding, then by the command handler)', () => {
+    const low = input(SPO2, 80, '%', '2026-11-22T07:00:00.000Z', 'm-twice');
+    const before = fold(history);
+    const command = assess('a-3', '2026-11-22T07:05:00.000Z', low);
+    // The handler folds the events it appends into the state the decider decided on, which folded them already.
+    const red = decideTriage(command, before).reduce(evolveTriage, before);
+    const corrected = { ...input(SPO2, 95, '%', '2026-11-22T07:00:00.000Z', 'm-twice'), eventId: 'ev-corrected-twice' };
+    const after = decideTriage(assess('a-4', '2026-11-22T08:00:00.000Z', corrected), red).reduce(evolveTriage, red);
+    expect(after.history['http://loinc.org|2708-6']?.map((i) => i.value)).toEqual([96, 95, 95]);
+    expect(currentOutcome(after)?.colour).toBe('green');
   });
 
   it('a measurement entered in error no longer counts', () => {
