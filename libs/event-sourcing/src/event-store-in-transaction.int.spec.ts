@@ -8,7 +8,7 @@ import { eventStoreInTransaction } from './event-store-in-transaction';
 import { eventStoreUnitOfWork } from './event-store-unit-of-work';
 import { createPostgresEventStore } from './postgres-event-store';
 import { schemaConnectionString } from '@varde/database';
-import { inTransaction as transaction } from '@varde/database';
+import { inTransaction } from '@varde/database';
 
 describe('appending inside the caller’s transaction, alone or as a unit of work (real PostgreSQL)', () => {
   const schema = freshSchema('intx');
@@ -28,26 +28,14 @@ describe('appending inside the caller’s transaction, alone or as a unit of wor
   const event = (n: number) => ({ type: 'InputNoted', data: { n, at: '2026-12-01T08:00:00.000Z' }, metadata: { messageId: randomUUID(), correlationId: 'c', causationId: 'c', schemaVersion: 1 } });
   const numbers = (events: readonly { data: unknown }[]) => events.map((e) => (e.data as { n: number }).n);
 
-  const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>, outcome: 'COMMIT' | 'ROLLBACK'): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query(outcome);
-      return result;
-    } finally {
-      client.release();
-    }
-  };
-
   it('writes exactly what Emmett’s own append writes, committed with the caller’s other writes', async () => {
     const [ours, emmetts] = [`triage-${randomUUID()}`, `triage-${randomUUID()}`];
     const first = [event(1), event(2)];
-    await inTransaction(async (client) => {
+    await inTransaction(pool, async (client) => {
       const result = await eventStoreInTransaction(store, client).appendToStream(ours, first, { expectedStreamVersion: STREAM_DOES_NOT_EXIST } as never);
       expect(result.nextExpectedStreamVersion).toBe(2n);
       await eventStoreInTransaction(store, client).appendToStream(ours, [event(3)], { expectedStreamVersion: 2n });
-    }, 'COMMIT');
+    });
     await store.appendToStream(emmetts, first);
     await store.appendToStream(emmetts, [event(3)], { expectedStreamVersion: 2n });
 
@@ -68,20 +56,25 @@ describe('appending inside the caller’s transaction, alone or as a unit of wor
 
   it('leaves nothing behind when the caller rolls back', async () => {
     const stream = `triage-${randomUUID()}`;
-    await inTransaction((client) => eventStoreInTransaction(store, client).appendToStream(stream, [event(1)]), 'ROLLBACK');
+    const rollBack = new Error('the caller rolls back');
+    const rolledBack = inTransaction(pool, async (client) => {
+      await eventStoreInTransaction(store, client).appendToStream(stream, [event(1)]);
+      throw rollBack;
+    });
+    await expect(rolledBack).rejects.toBe(rollBack);
     expect((await store.readStream(stream)).streamExists).toBe(false);
   });
 
   it('refuses a stale expected version with Emmett’s conflict error, and the transaction goes on', async () => {
     const stream = `triage-${randomUUID()}`;
     await store.appendToStream(stream, [event(1), event(2)]);
-    const refused = await inTransaction(async (client) => {
+    const refused = await inTransaction(pool, async (client) => {
       const inTx = eventStoreInTransaction(store, client);
       const error = await inTx.appendToStream(stream, [event(3)], { expectedStreamVersion: 1n }).catch((e: unknown) => e);
       // Still usable: the retry a command handler makes after re-reading succeeds in the same transaction.
       await inTx.appendToStream(stream, [event(3)], { expectedStreamVersion: 2n });
       return error;
-    }, 'COMMIT');
+    });
     expect(isExpectedVersionConflictError(refused)).toBe(true);
     expect((await store.readStream(stream)).events.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3]);
   });
@@ -97,7 +90,7 @@ describe('appending inside the caller’s transaction, alone or as a unit of wor
     await unit.store.appendToStream(stream, [event(3), event(4)], { expectedStreamVersion: 2n });
     // Nothing is written before the flush.
     expect(numbers((await store.readStream(stream)).events)).toEqual([1]);
-    await transaction(pool, (client) => unit.flush(client));
+    await inTransaction(pool, (client) => unit.flush(client));
     const stored = await store.readStream(stream);
     expect(numbers(stored.events)).toEqual([1, 2, 3, 4]);
     expect(stored.events.map((e) => e.metadata.streamPosition)).toEqual([1n, 2n, 3n, 4n]);
@@ -113,7 +106,7 @@ describe('appending inside the caller’s transaction, alone or as a unit of wor
     await unit.store.appendToStream(stream, [event(1)], { expectedStreamVersion: 0n });
     expect(isExpectedVersionConflictError(await unit.store.appendToStream(stream, [event(2)], { expectedStreamVersion: 0n }).catch((e: unknown) => e))).toBe(true);
     await store.appendToStream(stream, [event(9)]);
-    await expect(transaction(pool, (client) => unit.flush(client))).rejects.toThrow();
+    await expect(inTransaction(pool, (client) => unit.flush(client))).rejects.toThrow();
     expect(numbers((await store.readStream(stream)).events)).toEqual([9]);
   });
 });
