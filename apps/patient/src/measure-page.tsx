@@ -1,9 +1,12 @@
+import { DIASTOLIC, SYSTOLIC, type ComponentType } from '@varde/core/src/vital-signs';
 import { ErrorMessage, problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-// Usual adult ranges, for hints only: the API checks plausibility itself and refuses the impossible.
-const USUAL = { systolic: [90, 180], diastolic: [50, 110] } as const;
+// Hints only, from the ranges outside which the platform flags a value as unusual (so the hint and the flag triage
+// sees agree); the API checks plausibility itself and refuses the impossible.
+const usual = ({ plausibility }: ComponentType): readonly [number, number] => [plausibility.usual?.min ?? 0, plausibility.usual?.max ?? Number.POSITIVE_INFINITY];
+const USUAL = { systolic: usual(SYSTOLIC), diastolic: usual(DIASTOLIC) } as const;
 const DRAFT = 'varde.draft.bp';
 
 /** Enter a blood pressure by hand, in mmHg, with hints when a number looks unusual or swapped. */
