@@ -1,6 +1,7 @@
-import { enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startMeasurementsStack } from './measurements-stack';
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,10 +43,8 @@ const gateway = (subject: string) => issuer.token('system', { subject });
 beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
-  pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
   // Sharing decides clinicians' access (the policy decision point: blocks, emergency access).
-  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing'), PATHWAYS_GRPC_URL: pathways.grpcUrl });
-  measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+  ({ pathways, sharing, measurements } = await startMeasurementsStack(databaseUrl, issuer.url, schema));
   clinician = await issuer.token('clinician');
 });
 

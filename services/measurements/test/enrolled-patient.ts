@@ -1,5 +1,6 @@
-import { enrolPatient, freshSchema, syntheticNationalId, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, syntheticNationalId, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
+import { startMeasurementsStack } from './measurements-stack';
 
 /** Measurements (in `schema`) and pathways as processes, one enrolled patient and that patient's token. */
 export type EnrolledPatient = Readonly<{
@@ -19,10 +20,8 @@ export type EnrolledPatient = Readonly<{
 export async function startWithEnrolledPatient(databaseUrl: string, schema: string): Promise<EnrolledPatient> {
   const issuer = await startTestIssuer();
   const db = new pg.Pool({ connectionString: databaseUrl });
-  const pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
   // Sharing decides a clinician's access (CheckAccess) and keeps the access log.
-  const sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing') });
-  const measurements: ServiceProcess = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+  const { pathways, sharing, measurements } = await startMeasurementsStack(databaseUrl, issuer.url, schema);
   const nationalId = syntheticNationalId();
   const patientId = await enrolPatient(pathways.url, await issuer.token('clinician'), nationalId);
   const patientToken = await issuer.token('patient', { patientId });

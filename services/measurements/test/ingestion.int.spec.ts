@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes } from '@varde/contracts';
-import { accessLogOf, enrolPatient, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, freshSchema, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assignGateway, DEV_GATEWAY } from './assign-gateway';
+import { startMeasurementsStack } from './measurements-stack';
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,10 +77,8 @@ async function published(measurementId: string) {
 beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
-  pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
   // Sharing decides clinicians' access (the policy decision point) and keeps the access log.
-  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing'), PATHWAYS_GRPC_URL: pathways.grpcUrl });
-  measurements = await startServiceProcess('measurements', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+  ({ pathways, sharing, measurements } = await startMeasurementsStack(databaseUrl, issuer.url, schema));
   patientId = await enrolPatient(pathways.url, await issuer.token('clinician'));
   token = await issuer.token('patient', { patientId });
   await assignGateway(measurements.url, await issuer.token('clinician'), patientId);
