@@ -1,5 +1,7 @@
-import { ErrorMessage, formatDateTime, useApiRead } from '@varde/web-common';
+import Title from '@helsenorge/designsystem-react/components/Title';
+import { formatDateTime, useApiRead } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
+import { ErrorNotice } from './notice';
 
 type Entry = { accessedAt: string; actor: { subject: string; role: string; organisation?: string }; purpose: string; resource: string };
 
@@ -19,9 +21,9 @@ export function AccessLogPage({ patientId }: { patientId: string }) {
   const { value: entries, error } = useApiRead(async (api) => (await api<{ entries: Entry[] }>(`/api/patients/${patientId}/access-log?limit=200`)).entries, [patientId]);
   return (
     <>
-      <h1>{t('accessLog.title')}</h1>
+      <Title htmlMarkup="h1" appearance="title2">{t('accessLog.title')}</Title>
       <p>{t('accessLog.intro')}</p>
-      <ErrorMessage text={error} />
+      <ErrorNotice text={error} />
       {entries?.length === 0 ? <p>{t('accessLog.none')}</p> : null}
       <ul className="access-log" data-testid="access-log">
         {(entries ?? []).map((entry, index) => (

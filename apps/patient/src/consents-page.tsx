@@ -1,6 +1,10 @@
-import { ErrorMessage, formatDateTime, problemText, useApiRead, useSession } from '@varde/web-common';
+import Button from '@helsenorge/designsystem-react/components/Button';
+import Input from '@helsenorge/designsystem-react/components/Input';
+import Title from '@helsenorge/designsystem-react/components/Title';
+import { formatDateTime, problemText, useApiRead, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorNotice } from './notice';
 
 type Party = { reference?: { display?: string; identifier?: { system?: string; value?: string } } };
 type Consent = {
@@ -111,9 +115,9 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
 
   return (
     <>
-      <h1>{t('consents.title')}</h1>
+      <Title htmlMarkup="h1" appearance="title2">{t('consents.title')}</Title>
       <p>{t('consents.intro')}</p>
-      <ErrorMessage text={error} />
+      <ErrorNotice text={error} />
       {consents?.length === 0 ? <p>{t('consents.none')}</p> : null}
       <ul className="access-log" data-testid="consents">
         {(consents ?? []).map((consent) => {
@@ -129,9 +133,9 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
               {inForce ? (
                 <>
                   {' '}
-                  <button type="button" className="link-button" onClick={() => void withdraw(consent)}>
+                  <Button variant="borderless" onClick={() => void withdraw(consent)}>
                     {t(consent.provision?.type === 'deny' ? 'consents.lift' : 'consents.withdraw', { parties })}
-                  </button>
+                  </Button>
                 </>
               ) : null}
             </li>
@@ -140,7 +144,7 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
       </ul>
       <p role="status">{done}</p>
       <section aria-labelledby="give-heading">
-        <h2 id="give-heading">{t('consents.giveTitle')}</h2>
+        <Title htmlMarkup="h2" appearance="title3" id="give-heading">{t('consents.giveTitle')}</Title>
         <form
           className="form"
           noValidate
@@ -160,23 +164,23 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
               ))}
             </div>
           </fieldset>
-          <label>
-            {t(professional ? 'consents.hprNumber' : 'consents.organisationSearch')}
-            <input
-              inputMode={professional ? 'numeric' : 'search'}
-              autoComplete="off"
-              value={number}
-              onChange={(event) => {
-                setNumber(event.target.value);
-                setChosen(undefined);
-              }}
-              aria-invalid={numberHint ? true : undefined}
-              aria-describedby="consent-number-hint"
-            />
-          </label>
-          <p id="consent-number-hint" className={numberHint ? 'hint-bad' : 'hint'}>
-            {numberHint ?? t(professional ? 'consents.hprHelp' : 'consents.organisationHelp')}
-          </p>
+          <Input
+            label={t(professional ? 'consents.hprNumber' : 'consents.organisationSearch')}
+            inputMode={professional ? 'numeric' : 'search'}
+            autoComplete="off"
+            value={number}
+            onChange={(event) => {
+              setNumber(event.target.value);
+              setChosen(undefined);
+            }}
+            error={numberHint !== undefined}
+            aria-describedby="consent-number-hint"
+            afterInputChildren={
+              <p id="consent-number-hint" className={numberHint ? 'hint-bad' : 'hint'}>
+                {numberHint ?? t(professional ? 'consents.hprHelp' : 'consents.organisationHelp')}
+              </p>
+            }
+          />
           {!professional && search.length >= 2 ? (
             <fieldset className="question" data-testid="organisation-matches">
               <legend>{t('consents.matches', { count: matches.length })}</legend>
@@ -192,10 +196,8 @@ export function ConsentsPage({ patientId }: { patientId: string }) {
               </div>
             </fieldset>
           ) : null}
-          <ErrorMessage text={problem} />
-          <button type="submit" className="primary">
-            {t(kind === 'permit-organisation' ? 'consents.givePermit' : 'consents.giveBlock')}
-          </button>
+          <ErrorNotice text={problem} />
+          <Button type="submit">{t(kind === 'permit-organisation' ? 'consents.givePermit' : 'consents.giveBlock')}</Button>
         </form>
       </section>
     </>

@@ -1,5 +1,7 @@
+import Button from '@helsenorge/designsystem-react/components/Button';
+import Title from '@helsenorge/designsystem-react/components/Title';
 import type { Questionnaire, QuestionnaireItem, QuestionnaireResponse } from '@medplum/fhirtypes';
-import { ApiError, ErrorMessage, problemText, useSession } from '@varde/web-common';
+import { ApiError, problemText, useSession } from '@varde/web-common';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -21,6 +23,7 @@ import {
   type ItemProblem,
 } from './questionnaire-answers';
 import { itemDomId, QuestionnaireItems, type ItemContext } from './questionnaire-item';
+import { ErrorNotice } from './notice';
 
 type Bundle<T> = { entry?: Array<{ resource: T }> };
 
@@ -163,7 +166,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
     return byItem;
   }, [problems]);
 
-  if (!questionnaire) return error ? <ErrorMessage text={error} /> : <p>{t('common.loading')}</p>;
+  if (!questionnaire) return error ? <ErrorNotice text={error} /> : <p>{t('common.loading')}</p>;
   const q = questionnaire;
 
   /** Keeps a change: shown at once, on this device at once, in Varde once the patient pauses. */
@@ -215,7 +218,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
     const calculated = calculatedAnswers(q, sent);
     return (
       <>
-        <h1>{q.title ?? t('form.title')}</h1>
+        <Title htmlMarkup="h1" appearance="title2">{q.title ?? t('form.title')}</Title>
         <div role="status" data-testid="form-sent">
           <p>{t('form.thanks')}</p>
           {scores.length + calculated.length > 0 ? (
@@ -234,7 +237,7 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
   const general = problems.filter((p) => p.key === undefined || !enabled.has(p.key));
   return (
     <>
-      <h1>{q.title ?? t('form.title')}</h1>
+      <Title htmlMarkup="h1" appearance="title2">{q.title ?? t('form.title')}</Title>
       {q.description ? <p className="hint">{q.description}</p> : null}
       <p className="hint" aria-live="polite" data-testid="draft-state">
         {t(`form.draft.${draft}`)}
@@ -247,15 +250,13 @@ export function FormPage({ patientId, questionnaireId }: { patientId: string; qu
         }}
       >
         <QuestionnaireItems items={q.item} context={context} />
-        <ErrorMessage text={error} />
+        <ErrorNotice text={error} />
         {general.map((p) => (
           <p key={p.message} className="hint-bad">
             {p.message}
           </p>
         ))}
-        <button type="submit" className="primary">
-          {t('common.send')}
-        </button>
+        <Button type="submit">{t('common.send')}</Button>
       </form>
     </>
   );

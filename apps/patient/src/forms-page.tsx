@@ -1,6 +1,8 @@
-import { AppLink, ErrorMessage, useApiRead } from '@varde/web-common';
+import Title from '@helsenorge/designsystem-react/components/Title';
+import { AppLink, useApiRead } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
 import { formTitle, readAssignedForms } from './assigned-forms';
+import { ErrorNotice } from './notice';
 
 /** The forms the patient has been given (`GET /fhir/Questionnaire?subject=`), those to answer first, each opening its form. */
 export function FormsPage({ patientId }: { patientId: string }) {
@@ -8,8 +10,8 @@ export function FormsPage({ patientId }: { patientId: string }) {
   const { value, error } = useApiRead((api) => readAssignedForms(api, patientId), [patientId]);
   return (
     <>
-      <h1>{t('forms.title')}</h1>
-      <ErrorMessage text={error} />
+      <Title htmlMarkup="h1" appearance="title2">{t('forms.title')}</Title>
+      <ErrorNotice text={error} />
       {value === undefined ? (
         error ? null : <p>{t('common.loading')}</p>
       ) : value.length === 0 ? (

@@ -1,7 +1,11 @@
+import Button from '@helsenorge/designsystem-react/components/Button';
+import Input from '@helsenorge/designsystem-react/components/Input';
+import Title from '@helsenorge/designsystem-react/components/Title';
 import { DIASTOLIC, SYSTOLIC, type ComponentType } from '@varde/core/src/vital-signs';
-import { ErrorMessage, problemText, useSession } from '@varde/web-common';
+import { problemText, useSession } from '@varde/web-common';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorNotice, SentNotice } from './notice';
 
 // Hints only, from the ranges outside which the platform flags a value as unusual (so the hint and the flag triage
 // sees agree); the API checks plausibility itself and refuses the impossible.
@@ -56,7 +60,7 @@ export function MeasurePage({ patientId }: { patientId: string }) {
 
   return (
     <>
-      <h1>{t('measure.title')}</h1>
+      <Title htmlMarkup="h1" appearance="title2">{t('measure.title')}</Title>
       <form
         className="form"
         onSubmit={(event) => {
@@ -84,31 +88,31 @@ export function MeasurePage({ patientId }: { patientId: string }) {
             keep({ systolic, diastolic: value });
           }}
         />
-        <ErrorMessage text={error} />
-        <button type="submit" className="primary">
-          {t('common.send')}
-        </button>
+        <ErrorNotice text={error} />
+        <Button type="submit">{t('common.send')}</Button>
       </form>
-      {sent ? (
-        <p role="status" data-testid="measure-sent">
-          {sent}
-        </p>
-      ) : null}
+      {sent ? <SentNotice testId="measure-sent">{sent}</SentNotice> : null}
     </>
   );
 }
 
-/** A number typed by hand, with its hint read out when it changes. */
+/** A number typed by hand (Helsenorge's input with its label), with its hint read out when it changes. */
 function ReadingField(props: { id: string; label: string; value: string; hint: string; onChange: (value: string) => void }) {
   return (
-    <>
-      <label>
-        {props.label}
-        <input inputMode="numeric" required value={props.value} aria-describedby={`${props.id}-hint`} onChange={(event) => props.onChange(event.target.value)} />
-      </label>
-      <p id={`${props.id}-hint`} className="hint" aria-live="polite">
-        {props.hint}
-      </p>
-    </>
+    <Input
+      inputId={props.id}
+      label={props.label}
+      inputMode="numeric"
+      required
+      width={6}
+      value={props.value}
+      aria-describedby={`${props.id}-hint`}
+      onChange={(event) => props.onChange(event.target.value)}
+      afterInputChildren={
+        <p id={`${props.id}-hint`} className="hint" aria-live="polite">
+          {props.hint}
+        </p>
+      }
+    />
   );
 }

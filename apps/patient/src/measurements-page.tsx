@@ -1,3 +1,4 @@
+import Title from '@helsenorge/designsystem-react/components/Title';
 import { VitalSignPlots } from '@varde/web-common';
 import { useTranslation } from 'react-i18next';
 
@@ -6,7 +7,7 @@ export function MeasurementsPage({ patientId }: { patientId: string }) {
   const { t } = useTranslation();
   return (
     <>
-      <h1>{t('measurements.title')}</h1>
+      <Title htmlMarkup="h1" appearance="title2">{t('measurements.title')}</Title>
       <VitalSignPlots patientId={patientId} width={Math.min(window.innerWidth - 32, 720)} />
     </>
   );

@@ -1,3 +1,4 @@
+import Button from '@helsenorge/designsystem-react/components/Button';
 import type { Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption } from '@medplum/fhirtypes';
 import { EXT, extensionsOf, MAX_REPEATS, optionsOf, UCUM } from '@varde/fhir/src/questionnaire-items';
 import { useState } from 'react';
@@ -54,17 +55,17 @@ function RepeatingGroup({ item, context, scope }: { item: QuestionnaireItem; con
             <h3 id={heading}>{t('form.instance', { name, number: index + 1 })}</h3>
             <QuestionnaireItems items={item.item} context={context} scope={inner} />
             {count > 1 ? (
-              <button type="button" className="link-button" onClick={() => context.removeInstance(scope, item, index)}>
+              <Button variant="borderless" onClick={() => context.removeInstance(scope, item, index)}>
                 {t('form.removeInstance', { name, number: index + 1 })}
-              </button>
+              </Button>
             ) : null}
           </section>
         );
       })}
       {count < MAX_REPEATS ? (
-        <button type="button" className="secondary" onClick={() => context.addInstance(key)}>
+        <Button variant="outline" onClick={() => context.addInstance(key)}>
           {t('form.addInstance', { name })}
-        </button>
+        </Button>
       ) : (
         <p className="hint">{t('form.instanceLimit', { count: MAX_REPEATS })}</p>
       )}
@@ -107,9 +108,9 @@ function QuestionnaireItemView({ item, context, scope }: { item: QuestionnaireIt
       {unconfirmed ? (
         <p className="prefilled" id={itemDomId(key, '-prefilled')}>
           {t('form.prefilled')}{' '}
-          <button type="button" className="link-button" onClick={() => context.answer(key, fieldProps.given)}>
+          <Button variant="borderless" onClick={() => context.answer(key, fieldProps.given)}>
             {t('form.confirm')}
-          </button>
+          </Button>
         </p>
       ) : null}
       {problems.length ? (
@@ -250,16 +251,16 @@ function RepeatingField(props: FieldProps) {
         <span key={index} className="repeat">
           <ValueField {...props} index={index} />
           {count > 1 ? (
-            <button type="button" className="link-button" onClick={() => remove(index)}>
+            <Button variant="borderless" onClick={() => remove(index)}>
               {t('form.removeAnswer', { name, number: index + 1 })}
-            </button>
+            </Button>
           ) : null}
         </span>
       ))}
       {count < MAX_REPEATS ? (
-        <button type="button" className="link-button" onClick={() => setFields(count + 1)}>
+        <Button variant="borderless" onClick={() => setFields(count + 1)}>
           {t('form.addAnother')}
-        </button>
+        </Button>
       ) : (
         <p className="hint">{t('form.answerLimit', { count: MAX_REPEATS })}</p>
       )}

@@ -1,7 +1,9 @@
-import { AppLink, ErrorMessage, formatDateTime, problemText, useSession } from '@varde/web-common';
+import Title from '@helsenorge/designsystem-react/components/Title';
+import { AppLink, formatDateTime, problemText, useSession } from '@varde/web-common';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formTitle, readAssignedForms } from './assigned-forms';
+import { ErrorNotice } from './notice';
 
 type Colour = 'red' | 'yellow' | 'green';
 type Bundle<T> = { entry?: Array<{ resource: T }> };
@@ -38,11 +40,11 @@ export function TodayPage({ patientId }: { patientId: string }) {
   const missed = (tasks ?? []).filter((task) => task.status === 'failed');
   return (
     <>
-      <h1>{t('today.title')}</h1>
-      <ErrorMessage text={error} />
+      <Title htmlMarkup="h1" appearance="title2">{t('today.title')}</Title>
+      <ErrorNotice text={error} />
       {colour ? (
         <section aria-labelledby="status-heading" className={`status status-${colour}`}>
-          <h2 id="status-heading">{t('today.status')}</h2>
+          <Title htmlMarkup="h2" appearance="title3" id="status-heading">{t('today.status')}</Title>
           <p>
             <strong>{t(`today.colour.${colour}`)}</strong>
           </p>
@@ -50,7 +52,7 @@ export function TodayPage({ patientId }: { patientId: string }) {
         </section>
       ) : null}
       <section aria-labelledby="due-heading">
-        <h2 id="due-heading">{t('today.due')}</h2>
+        <Title htmlMarkup="h2" appearance="title3" id="due-heading">{t('today.due')}</Title>
         <ul className="due" data-testid="due">
           {/* A form's task is shown as the form itself (below), opened straight from here. */}
           {due
@@ -73,7 +75,7 @@ export function TodayPage({ patientId }: { patientId: string }) {
         </ul>
       </section>
       <section aria-labelledby="missed-heading">
-        <h2 id="missed-heading">{t('today.missed')}</h2>
+        <Title htmlMarkup="h2" appearance="title3" id="missed-heading">{t('today.missed')}</Title>
         {missed.length === 0 ? (
           <p>{t('today.missedNone')}</p>
         ) : (
