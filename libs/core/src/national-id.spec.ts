@@ -20,6 +20,8 @@ describe('checkNationalId', () => {
     expect(checkNationalId(withCheckDigits('550765005'))).toEqual({ valid: true, kind: 'd-number' });
     expect(checkNationalId(withCheckDigits('154765005'))).toEqual({ valid: true, kind: 'h-number' });
     expect(checkNationalId(withCheckDigits('158765005'))).toEqual({ valid: true, kind: 'synthetic' });
+    // A synthetic D-number from Tenor (day + 40, month + 80) is a D-number.
+    expect(checkNationalId(withCheckDigits('558765005'))).toEqual({ valid: true, kind: 'd-number' });
   });
 
   it('refuses a wrong second check digit', () => {

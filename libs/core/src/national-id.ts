@@ -26,7 +26,8 @@ export function checkNationalId(input: string): NationalIdCheck {
   }
   if (month > 80) {
     month -= 80;
-    kind = 'synthetic';
+    // Tenor's synthetic D-numbers (day + 40 and month + 80) are D-numbers: written in the D-number system.
+    kind = kind === 'd-number' ? 'd-number' : 'synthetic';
   } else if (month > 40) {
     month -= 40;
     kind = kind === 'd-number' ? 'd-number' : 'h-number';

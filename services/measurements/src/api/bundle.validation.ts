@@ -39,7 +39,9 @@ const EntryBody = z
         if (request.method === 'PUT' && request.ifNoneExist !== undefined) context.addIssue({ code: z.ZodIssueCode.custom, path: ['ifNoneExist'], message: 'applies to a POST (conditional create); a PUT with a condition in its url is a conditional update' });
       }),
   })
-  .strict();
+  // Every other element R4 allows on an entry (id, extension, link) is let through; what R4 forbids in a batch or
+  // transaction (search, response, a modifier extension Varde does not know) the envelope's R4 check has refused.
+  .passthrough();
 
 /** The Bundle's envelope: its type and raw entries. */
 export type BundleEnvelope = Readonly<{ type: 'batch' | 'transaction'; entry: readonly unknown[] }>;
