@@ -32,7 +32,7 @@ export function decideMeasurement(command: MeasurementCommand, state: Measuremen
         throw new ResentWithOtherContentError('identifier', differences, 'measurement');
       }
       const type = measurementTypeOf(code.system, code.code, rest.unit);
-      if (!type) throw new IllegalStateError(`${code.system}|${code.code} is not a measurement type Varde records`, 'code');
+      if (!type) throw ValidationError.field('code', `${code.system}|${code.code} is not a measurement type Varde records`);
       if (rest.unit !== type.canonicalUnit) throw ValidationError.field('unit', `expected the canonical unit "${type.canonicalUnit}"`);
       const plausibility = assessPlausibility(type, { value: rest.value, ...(components ? { components } : {}) });
       if (plausibility.issues.length > 0) throw new ValidationError(plausibility.issues);

@@ -109,7 +109,7 @@ describe('measurement, when nothing was recorded', () => {
   });
 
   it('refuses a code that is not LOINC', () => {
-    spec.given([]).when(record({ code: { system: 'http://snomed.info/sct', code: '431314004' } })).thenThrows(IllegalStateError, (e) => expect(e.field).toBe('code'));
+    spec.given([]).when(record({ code: { system: 'http://snomed.info/sct', code: '431314004' } })).thenThrows(ValidationError, (e) => expect(e.issues[0]!.field).toBe('code'));
   });
 });
 

@@ -33,7 +33,7 @@ export function decideSampleChunk(command: SampleChunkCommand, state: SampleChun
         throw new ResentWithOtherContentError('identifier', differences, 'chunk');
       }
       const type = measurementTypeOf(code.system, code.code, rest.unit);
-      if (!type) throw new IllegalStateError(`${code.system}|${code.code} is not a measurement type Varde records`, 'code');
+      if (!type) throw ValidationError.field('code', `${code.system}|${code.code} is not a measurement type Varde records`);
       if (type.components) throw ValidationError.field('code', `${type.display} has components; stream its parts (e.g. 8480-6) as separate chunks`);
       if (rest.unit !== type.canonicalUnit) throw ValidationError.field('samples.unit', `expected the canonical unit "${type.canonicalUnit}"`);
       const issues: FieldIssue[] = [];
