@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEventTypes, pathwaysV1Events } from '@varde/contracts';
-import { accessLogOf, enrolPatient, eventually, freshSchema, whileOutboxUnwritable, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { accessLogOf, enrolPatient, eventually, whileOutboxUnwritable, startServiceProcess, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { PDFParse } from 'pdf-parse';
 import { PostgresMessageBus } from '@varde/messaging';
 import pg from 'pg';
@@ -11,11 +11,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 type JsonBody = Record<string, any>;
 
 const databaseUrl = inject('databaseUrl');
-const schema = freshSchema('forms');
 let issuer: TestIssuer;
+let stack: ServiceStack;
 let pathways: ServiceProcess;
 let forms: ServiceProcess;
 let sharing: ServiceProcess;
+/** Forms' schema and the stack's own bus, as the services were given them. */
+let schema: string;
+let busSchema: string;
 let db: pg.Pool;
 let patientId: string;
 let patientToken: string;
@@ -52,29 +55,32 @@ const appended = async (): Promise<number> => Number((await db.query(`SELECT cou
 async function busMessages(type: string, key: string, expected: number) {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const { rows } = await db.query<{ type: string; payload: Buffer }>(`SELECT type, payload FROM varde_bus.messages WHERE topic = 'varde.forms.v1' AND type = $1 AND partition_key = $2 ORDER BY position`, [type, key]);
+    const { rows } = await db.query<{ type: string; payload: Buffer }>(`SELECT type, payload FROM "${busSchema}".messages WHERE topic = 'varde.forms.v1' AND type = $1 AND partition_key = $2 ORDER BY position`, [type, key]);
     if (rows.length >= expected || Date.now() > deadline) return rows;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 // Deadlines are looked for every 100 ms, so expiries and reminders a few seconds ahead pass during the test.
-const formsEnv = () => ({ DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl, FORM_DEADLINE_TICK_MS: '100' });
+const FORMS_EXTRA = { FORM_DEADLINE_TICK_MS: '100' };
+/** What a second forms replica is started with: the stack's forms, as the stack started it. */
+const formsEnv = () => ({ DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: busSchema, DB_SCHEMA: schema, PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl, ...FORMS_EXTRA });
 
 const enrol = async (): Promise<string> => enrolPatient(pathways.url, await issuer.token('clinician'));
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
   db = new pg.Pool({ connectionString: databaseUrl });
-  pathways = await startServiceProcess('pathways', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('pathways') });
-  sharing = await startServiceProcess('sharing', { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, DB_SCHEMA: freshSchema('sharing') });
-  forms = await startServiceProcess('forms', formsEnv());
+  stack = await startServiceStack(['pathways', 'sharing', 'forms'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url }, { forms: FORMS_EXTRA });
+  ({ pathways, sharing, forms } = stack.services as Record<'pathways' | 'sharing' | 'forms', ServiceProcess>);
+  ({ forms: schema } = stack.schemas as Record<'forms', string>);
+  busSchema = stack.busSchema;
   patientId = await enrol();
   patientToken = await issuer.token('patient', { patientId });
 });
 
 afterAll(async () => {
-  await Promise.allSettled([forms?.stop(), sharing?.stop(), pathways?.stop()]);
+  await stack?.stop();
   await db?.end();
   await issuer?.close();
 });
@@ -550,7 +556,7 @@ describe('forms: pre-fill', () => {
     expect(await populate()).toMatchObject({ resourceType: 'QuestionnaireResponse', status: 'in-progress', questionnaire: `${PRE_VISIT}|1`, item: [] });
 
     // A weighing from the scale, as measurements publishes it.
-    const bus = new PostgresMessageBus({ databaseUrl, schema: 'varde_bus' });
+    const bus = new PostgresMessageBus({ databaseUrl, schema: busSchema });
     const measurementId = randomUUID();
     const effectiveTime = new Date(Date.now() - 2 * 86_400_000);
     const id = randomUUID();
@@ -601,7 +607,7 @@ describe('forms: the pathway schedule', () => {
     const GAD7 = 'https://varde.no/fhir/Questionnaire/gad-7';
     const dueAt = new Date();
     const windowEnd = new Date(Date.now() + 4 * 3_600_000);
-    const bus = new PostgresMessageBus({ databaseUrl, schema: 'varde_bus' });
+    const bus = new PostgresMessageBus({ databaseUrl, schema: busSchema });
     const task = (questionnaire: string, kind: number) => {
       const id = randomUUID();
       return {
@@ -624,7 +630,7 @@ describe('forms: the pathway schedule', () => {
 describe('forms: assignment deadlines', () => {
   const MMRC = 'https://varde.no/fhir/Questionnaire/mmrc';
   const decoded = async <K extends 'varde.forms.v1.FormReminderDue' | 'varde.forms.v1.FormAssignmentExpired'>(type: K, patient: string) =>
-    (await db.query<{ payload: Buffer }>(`SELECT payload FROM varde_bus.messages WHERE topic = 'varde.forms.v1' AND type = $1 AND partition_key = $2 ORDER BY position`, [type, patient])).rows.map((r) =>
+    (await db.query<{ payload: Buffer }>(`SELECT payload FROM "${busSchema}".messages WHERE topic = 'varde.forms.v1' AND type = $1 AND partition_key = $2 ORDER BY position`, [type, patient])).rows.map((r) =>
       integrationEventTypes[type].decode(new Uint8Array(r.payload)),
     );
 

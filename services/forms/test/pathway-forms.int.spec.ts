@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { eventually, startServiceStack, startTestIssuer, syntheticNationalId, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // Bodies are checked field by field with toMatchObject; a loose type keeps those checks readable.
@@ -10,24 +10,21 @@ const databaseUrl = inject('databaseUrl');
 const CAT = 'https://varde.no/fhir/Questionnaire/cat';
 const HF_SYMPTOMS = 'https://varde.no/fhir/Questionnaire/hf-symptoms';
 let issuer: TestIssuer;
-let triage: ServiceProcess;
 let pathways: ServiceProcess;
 let forms: ServiceProcess;
-let sharing: ServiceProcess;
+let stack: ServiceStack;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  // A bus of their own: what forms' catalogue and assignments hold comes from this pathways alone.
-  const bus = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: freshSchema('pathway_forms_bus') };
-  triage = await startServiceProcess('triage', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_triage') });
-  pathways = await startServiceProcess('pathways', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_pathways'), TRIAGE_URL: triage.url });
-  // Sharing decides a clinician's reads in forms (CheckAccess, the policy decision point) and keeps their access log.
-  sharing = await startServiceProcess('sharing', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_sharing'), PATHWAYS_GRPC_URL: pathways.grpcUrl });
-  forms = await startServiceProcess('forms', { ...bus, DB_SCHEMA: freshSchema('pathway_forms_forms'), PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: sharing.grpcUrl });
+  // A bus of their own (the stack's): what forms' catalogue and assignments hold comes from this pathways alone.
+  // Sharing decides a clinician's reads in forms (CheckAccess, the policy decision point) and keeps their access log;
+  // pathways asks triage whether a PlanDefinition's rule set exists.
+  stack = await startServiceStack(['pathways', 'sharing', 'triage', 'forms'], { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url });
+  ({ pathways, forms } = stack.services as Record<'pathways' | 'forms', ServiceProcess>);
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.allSettled([forms?.stop(), sharing?.stop(), pathways?.stop(), triage?.stop()]);
+  await stack?.stop();
   await issuer?.close();
 });
 
