@@ -66,6 +66,19 @@ describe('the breaking-change check compares proto/ with the last release tag', 
     expect(checkBreaking(repo, 'v0.1.0')).toBe(0);
   });
 
+  it('compares with the release proto/releases.json records when the clone has lost its tag', () => {
+    freshRepo();
+    commitProto(`${ID}\n${WHEN}`, 'first');
+    const released = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(repo, 'proto/releases.json'), JSON.stringify([{ version: 'v0.1.0', commit: released }]));
+    git('add', '-A');
+    git('commit', '-qm', 'records the release');
+    expect(breakingBase(repo, undefined)).toEqual({ ref: released, kind: 'release', release: 'v0.1.0' });
+    expect(checkBreaking(repo)).toBe(0);
+    commitProto(ID, 'removes a field of the release');
+    expect(checkBreaking(repo)).not.toBe(0);
+  });
+
   it('without any release checks uncommitted changes against HEAD', () => {
     freshRepo();
     commitProto(`${ID}\n${WHEN}`, 'first');
