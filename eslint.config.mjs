@@ -29,6 +29,23 @@ export default tseslint.config(
     rules: { 'architecture/domain-purity': 'error' },
   },
   {
+    // Application code reaches storage, messaging and other services through ports (ADR 0009): no driver, no
+    // Emmett PostgreSQL store, no token of the pool or the raw store. The adapters in infrastructure/ name them.
+    files: ['services/*/src/application/**/*.ts'],
+    ignores: ['services/*/src/application/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...['pg', 'kafkajs', '@grpc/grpc-js', '@event-driven-io/emmett-postgresql'].map((name) => ({ name, message: 'Application code uses a port (an abstract class in application/ or a lib); the adapter in infrastructure/ uses the driver (ADR 0009).' })),
+            { name: '@varde/platform', importNames: ['DB_POOL', 'EVENT_STORE'], message: 'Inject the port (EventStore, Transactions from @varde/event-sourcing, or one of the service), not the pool or the raw store (ADR 0009).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Every PostgreSQL connection the platform opens comes from @varde/database's createPool / createClient, which
     // give it the error listener without which a database restart ends the process (issue #14 item 11); every
     // transaction is run by its inTransaction (committed, or rolled back and the error passed on), not by hand.

@@ -13,6 +13,12 @@ async function problems(path: string, source: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('architecture/')).map((m) => `${m.ruleId}: ${m.message}`);
 }
 
+/** The messages of the one rule `ruleId` lint gives `source` as if it were the file at `path`. */
+async function messagesOf(ruleId: string, path: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: join(root, path) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === ruleId).map((m) => m.message);
+}
+
 describe('services never import another service', () => {
   const from = 'services/triage/src/application/fixture.ts';
   it.each([
@@ -89,6 +95,29 @@ describe('layers point inwards', () => {
   });
 });
 
+describe('application code reaches storage and messaging through ports (ADR 0009)', () => {
+  const application = 'services/forms/src/application/fixture.ts';
+  const portProblems = (path: string, source: string) => messagesOf('no-restricted-imports', path, source);
+  it.each([
+    ['the PostgreSQL driver', `import type pg from 'pg';`],
+    ['the Kafka client', `import { Kafka } from 'kafkajs';`],
+    ['the gRPC driver', `import { credentials } from '@grpc/grpc-js';`],
+    ["Emmett's PostgreSQL store", `import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';`],
+    ['the raw store token', `import { EVENT_STORE } from '@varde/platform';`],
+    ['the pool token', `import { AccessLog, DB_POOL } from '@varde/platform';`],
+  ])('reports %s', async (_what, source) => {
+    expect(await portProblems(application, source)).toEqual([expect.stringContaining('ADR 0009')]);
+  });
+
+  it('accepts the ports, and lets adapters and specs use the drivers', async () => {
+    expect(await portProblems(application, `import { EventStore, Transactions } from '@varde/event-sourcing';
+import { AccessLog } from '@varde/platform';`)).toEqual([]);
+    expect(await portProblems('services/forms/src/infrastructure/fixture.ts', `import type pg from 'pg';
+import { DB_POOL } from '@varde/platform';`)).toEqual([]);
+    expect(await portProblems('services/forms/src/application/fixture.spec.ts', `import type pg from 'pg';`)).toEqual([]);
+  });
+});
+
 describe('the domain reads no clock and draws no random number', () => {
   const domain = 'services/measurements/src/domain/fixture.ts';
   it.each([
@@ -110,10 +139,7 @@ describe('the domain reads no clock and draws no random number', () => {
 });
 
 describe('PostgreSQL connections come from @varde/database', () => {
-  const connectionProblems = async (path: string, source: string): Promise<string[]> => {
-    const [result] = await eslint.lintText(source, { filePath: join(root, path) });
-    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
-  };
+  const connectionProblems = (path: string, source: string) => messagesOf('no-restricted-syntax', path, source);
   it.each([
     ['a pool in a service', 'services/forms/src/infrastructure/fixture.ts', `import pg from 'pg';\nexport const pool = new pg.Pool({ connectionString: 'x' });`],
     ['a client in a library', 'libs/messaging/src/fixture.ts', `import pg from 'pg';\nexport const client = new pg.Client({ connectionString: 'x' });`],
@@ -129,10 +155,7 @@ describe('PostgreSQL connections come from @varde/database', () => {
 });
 
 describe('transactions run through inTransaction of @varde/database', () => {
-  const transactionProblems = async (path: string, source: string): Promise<string[]> => {
-    const [result] = await eslint.lintText(source, { filePath: join(root, path) });
-    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
-  };
+  const transactionProblems = (path: string, source: string) => messagesOf('no-restricted-syntax', path, source);
   it.each([
     ['BEGIN', "await client.query('BEGIN');"],
     ['a lower-case begin with a level', "await client.query('begin isolation level serializable');"],

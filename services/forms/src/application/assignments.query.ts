@@ -1,13 +1,12 @@
-import type { EventStore } from '@event-driven-io/emmett';
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore } from '@varde/event-sourcing';
 import { assignmentDecider } from '../domain/assignment.decide';
 import { assignmentStreamId, type Assignment, type AssignmentEvent, type AssignmentState } from '../domain/assignment.events';
 
 /** Reads a patient's assignments straight from their stream (always current; one short stream per patient). */
 @Injectable()
 export class AssignmentsQuery {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EventStore) private readonly store: EventStore) {}
 
   async state(patientId: string): Promise<AssignmentState> {
     const { state } = await this.store.aggregateStream<AssignmentState, AssignmentEvent>(assignmentStreamId(patientId), {

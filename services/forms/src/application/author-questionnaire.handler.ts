@@ -1,9 +1,7 @@
-import type { EventStore } from '@event-driven-io/emmett';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
 import { IllegalStateError, sameJson, ValidationError, type CommandMetadata } from '@varde/core';
-import { handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, handleCommand } from '@varde/event-sourcing';
 import { catalogueDecider, type CatalogueCommand } from '../domain/questionnaire-catalogue.decide';
 import { CATALOGUE_STREAM, type QuestionnaireDocument } from '../domain/questionnaire-catalogue.events';
 import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from './questionnaire-catalogue.query';
@@ -19,7 +17,7 @@ function documentOf(questionnaire: Questionnaire): QuestionnaireDocument {
 @Injectable()
 export class AuthorQuestionnaireHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EventStore) private readonly store: EventStore,
     @Inject(QuestionnaireCatalogueQuery) private readonly catalogue: QuestionnaireCatalogueQuery,
   ) {}
 

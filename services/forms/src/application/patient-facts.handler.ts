@@ -1,14 +1,12 @@
-import type { EventStore } from '@event-driven-io/emmett';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, handleCommand } from '@varde/event-sourcing';
 import { patientFactsDecider, patientFactsStreamId, type NoteMeasurement, type NoteResponse, type PatientFacts, type PatientFactsEvent } from '../domain/patient-facts.events';
 
 /** What forms keeps of a patient to pre-fill forms with: the latest linked measurements and the latest response per form. */
 @Injectable()
 export class PatientFactsHandler {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EventStore) private readonly store: EventStore) {}
 
   /** Notes a measurement or a completed response (only when newer than what is known). */
   async note(command: NoteMeasurement | NoteResponse): Promise<void> {

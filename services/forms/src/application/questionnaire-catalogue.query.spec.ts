@@ -1,4 +1,4 @@
-import type { EventStore } from '@event-driven-io/emmett';
+import type { EventStore } from '@varde/event-sourcing';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_STREAM } from '../domain/questionnaire-catalogue.events';
 import { QuestionnaireCatalogueQuery } from './questionnaire-catalogue.query';

@@ -1,9 +1,7 @@
-import type { EventStore } from '@event-driven-io/emmett';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
-import { StreamFoldCache } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, StreamFoldCache } from '@varde/event-sourcing';
 import { CATALOGUE_STREAM, entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEntry, type CatalogueEvent, type CatalogueState } from '../domain/questionnaire-catalogue.events';
 
 /** A catalogue entry with its resource typed as the FHIR Questionnaire it is. */
@@ -20,7 +18,7 @@ export type QuestionnaireSearch = Readonly<{ url?: string; version?: string; sta
 export class QuestionnaireCatalogueQuery {
   private readonly catalogue: StreamFoldCache<CatalogueState, CatalogueEvent>;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
+  constructor(@Inject(EventStore) store: EventStore) {
     this.catalogue = new StreamFoldCache(store, CATALOGUE_STREAM, initialCatalogueState(), evolveCatalogue);
   }
 

@@ -1,8 +1,6 @@
-import type { EventStore } from '@event-driven-io/emmett';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
-import type { StoredEvent } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, type StoredEvent } from '@varde/event-sourcing';
 import { responseStreamId, type ResponseEvent } from '../domain/response.events';
 import { ResponseIndex, type ResponsePage, type ResponseSearch } from './response-index.port';
 
@@ -10,7 +8,7 @@ import { ResponseIndex, type ResponsePage, type ResponseSearch } from './respons
 @Injectable()
 export class QuestionnaireResponseQuery {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EventStore) private readonly store: EventStore,
     @Inject(ResponseIndex) private readonly index: ResponseIndex,
   ) {}
 

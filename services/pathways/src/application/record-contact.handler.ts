@@ -1,8 +1,6 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type CommandMetadata } from '@varde/core';
-import { handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { EventStore, handleCommand } from '@varde/event-sourcing';
 import { contactDecider, contactStreamId, type ContactDetails, type ContactRecorded } from '../domain/contact.decide';
 import type { EnrolmentState } from '../domain/enrolment.events';
 import { EnrolmentStreams } from './enrolment-streams.port';
@@ -12,7 +10,7 @@ import { EnrolmentStreams } from './enrolment-streams.port';
 export class RecordContactHandler {
   constructor(
     @Inject(EnrolmentStreams) private readonly enrolments: EnrolmentStreams,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
   ) {}
 
   /** `authorise` sees the enrolment (its care team) before anything is written; the contact as recorded. */

@@ -1,8 +1,6 @@
-import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { deterministicId, handleCommand } from '@varde/event-sourcing';
-import { EVENT_STORE } from '@varde/platform';
+import { deterministicId, EventStore, handleCommand } from '@varde/event-sourcing';
 import { accessLogDecider } from '../domain/access-log.decide';
 import { accessLogStreamId, type AccessLogEntry } from '../domain/access-log.events';
 import { AccessLogRepository } from './access-log.port';
@@ -21,7 +19,7 @@ export type RecordAccessContext = Omit<CommandMetadata, 'commandId'>;
 @Injectable()
 export class RecordAccessHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EventStore) private readonly store: EventStore,
     @Inject(AccessLogRepository) private readonly accessLog: AccessLogRepository,
     @Inject(EmergencyAccesses) private readonly emergencies: EmergencyAccesses,
   ) {}
