@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         plugins,
-        test: { name: 'unit', testTimeout: 30_000, include: ['apps/*/src/**/*.spec.ts', 'deploy/**/*.spec.ts', 'eslint-rules/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'services/*/test/**/*.spec.ts', 'libs/*/test/**/*.spec.ts', 'tests/access/**/*.spec.ts'], exclude: ['**/*.int.spec.ts', '**/node_modules/**'] },
+        test: { name: 'unit', testTimeout: 30_000, include: ['apps/*/src/**/*.spec.ts', 'deploy/**/*.spec.ts', 'eslint-rules/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'services/*/test/**/*.spec.ts', 'libs/*/test/**/*.spec.ts', 'tests/access/**/*.spec.ts', 'tests/architecture/**/*.spec.ts'], exclude: ['**/*.int.spec.ts', '**/node_modules/**'] },
       },
       {
         plugins,
