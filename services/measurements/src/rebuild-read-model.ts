@@ -1,4 +1,4 @@
-// Drops and refills the `measurements` and `measurement_chunks` read models from the event log: `npm run measurements:rebuild-read-model`
+// Empties and refills the `measurements` and `measurement_chunks` read models from the event log: `npm run measurements:rebuild-read-model`
 // (the same as `npm run rebuild -- --service measurements --projection all`; this file is the image's entry point for it).
 // Uses the service's own settings (DATABASE_URL, DB_SCHEMA); safe while the service runs (see rebuildProjection).
 import { createPool, schemaConnectionString } from '@varde/database';
