@@ -26,6 +26,7 @@ import { NextCheckProjection } from './application/next-checks.port';
 import { RuleSetPublications } from './application/rule-set-publications.port';
 import { TriageHistoryProjection } from './application/triage-history.port';
 import { WorklistProjection, WorklistQuery } from './application/worklist.port';
+import { triageStreamId } from './domain/triage.events';
 import { PostgresAlertsProjection } from './infrastructure/alerts.projection';
 import { PostgresAlertsQuery } from './infrastructure/alerts.query';
 import { PathwaysActiveEnrolments } from './infrastructure/pathways-active-enrolments.grpc-client';
@@ -65,7 +66,7 @@ export class TriageModule {
       ],
       providers: [
         // Shadows the platform's store for this module: patients' triage streams are read incrementally.
-        { provide: EventStore, useFactory: () => new PostgresEventStoreAdapter(streamCachingEventStore(infra.eventStore, { streams: /^triage-/, maxEvents: TRIAGE_STREAM_CACHE_EVENTS }), infra.pool) },
+        { provide: EventStore, useFactory: () => new PostgresEventStoreAdapter(streamCachingEventStore(infra.eventStore, { streams: new RegExp(`^${triageStreamId('')}`), maxEvents: TRIAGE_STREAM_CACHE_EVENTS }), infra.pool) },
         { provide: ActiveEnrolments, useFactory: () => new PathwaysActiveEnrolments(new PathwaysEnrolments(infra.config.peers.pathwaysGrpc, ENROLMENT_CACHE_MS, infra.credentials)) },
         { provide: AccessLog, useFactory: () => accessLogViaOutbox(infra) },
         // Sharing's policy decision point, asked for clinicians' and guardians' reads and writes (ADR 0019).

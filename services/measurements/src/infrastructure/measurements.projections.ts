@@ -1,7 +1,7 @@
 import { streamFoldProjection, type RebuildableProjection } from '@varde/event-sourcing';
 import { applyToView, type MeasurementView } from '../application/measurement.view';
-import type { MeasurementHistoryEvent } from '../domain/measurement.events';
-import type { MeasurementStreamChunkRecorded } from '../domain/sample-chunk.events';
+import { measurementStreamId, type MeasurementHistoryEvent } from '../domain/measurement.events';
+import { sampleChunkStreamId, type MeasurementStreamChunkRecorded } from '../domain/sample-chunk.events';
 import { upsertMeasurementViews } from './measurements.read-model';
 import { insertChunks } from './sample-chunks.read-model';
 
@@ -14,7 +14,7 @@ export const MEASUREMENTS_PROJECTIONS: Readonly<Record<string, RebuildableProjec
   measurements: streamFoldProjection<MeasurementView | undefined, MeasurementHistoryEvent>({
     tables: ['measurements'],
     empty: 'truncate',
-    streamPrefix: 'measurement-',
+    streamPrefix: measurementStreamId(''),
     batchSize: 5_000,
     initialState: () => undefined,
     evolve: (view, event) => applyToView(view, event, Number(event.metadata.streamPosition), event.metadata.recordedTime),
@@ -23,7 +23,7 @@ export const MEASUREMENTS_PROJECTIONS: Readonly<Record<string, RebuildableProjec
   'sample-chunks': streamFoldProjection<MeasurementStreamChunkRecorded['data'] | undefined, MeasurementStreamChunkRecorded>({
     tables: ['measurement_chunks'],
     empty: 'truncate',
-    streamPrefix: 'sample-chunk-',
+    streamPrefix: sampleChunkStreamId(''),
     batchSize: 500,
     initialState: () => undefined,
     evolve: (chunk, event) => (event.type === 'MeasurementStreamChunkRecorded' ? event.data : chunk),
