@@ -20,4 +20,11 @@ describe('alerts configuration', () => {
     expect(() => loadAlertsConfig({ TRIAGE_RED_ACK_LIMIT_SECONDS: 'soon' })).toThrow(ConfigError);
     expect(() => loadAlertsConfig({ TRIAGE_RED_ACK_LIMITS: 'copd:1800' })).toThrow(/TRIAGE_RED_ACK_LIMITS.*pathway=seconds/);
   });
+
+  it("checks the worklist change feed's interval at start-up: 500 ms unless set, never a busy loop", () => {
+    expect(loadAlertsConfig({}).worklistChangesIntervalMs).toBe(500);
+    expect(loadAlertsConfig({ TRIAGE_WORKLIST_CHANGES_INTERVAL_MS: '2000' }).worklistChangesIntervalMs).toBe(2000);
+    expect(() => loadAlertsConfig({ TRIAGE_WORKLIST_CHANGES_INTERVAL_MS: 'fast' })).toThrow(/TRIAGE_WORKLIST_CHANGES_INTERVAL_MS: expected milliseconds/);
+    expect(() => loadAlertsConfig({ TRIAGE_WORKLIST_CHANGES_INTERVAL_MS: '0' })).toThrow(/TRIAGE_WORKLIST_CHANGES_INTERVAL_MS/);
+  });
 });

@@ -1,6 +1,6 @@
 import { env, loadConfig, z } from '@varde/config';
 
-/** How alerts escalate; read once at start-up. */
+/** How alerts escalate and how often triage's timers run; read once at start-up. */
 export type AlertsConfig = Readonly<{
   /** How long a red alert may stay unacknowledged before (each further) escalation, unless its pathway says otherwise. */
   redAcknowledgeLimitSeconds: number;
@@ -12,6 +12,8 @@ export type AlertsConfig = Readonly<{
   escalationIntervalMs: number;
   /** How often the scheduler looks for patients whose missing-report check is due. */
   missingReportIntervalMs: number;
+  /** How often the worklist's change feed (server-sent events) looks for a change while someone listens. */
+  worklistChangesIntervalMs: number;
 }>;
 
 /** DI token of {@link AlertsConfig}. */
@@ -31,8 +33,9 @@ const byPathway = env.list().transform((entries, ctx) => {
 
 /**
  * Reads TRIAGE_RED_ACK_LIMIT_SECONDS (default 30 min), TRIAGE_RED_ACK_LIMITS (per pathway, "copd=1800,hf=900"),
- * TRIAGE_ESCALATION_CHAIN (default "care-team,on-call"), TRIAGE_ESCALATION_INTERVAL_MS (default 30 s) and
- * TRIAGE_MISSING_REPORT_INTERVAL_MS (how often due missing-report checks run, default 60 s).
+ * TRIAGE_ESCALATION_CHAIN (default "care-team,on-call"), TRIAGE_ESCALATION_INTERVAL_MS (default 30 s),
+ * TRIAGE_MISSING_REPORT_INTERVAL_MS (how often due missing-report checks run, default 60 s) and
+ * TRIAGE_WORKLIST_CHANGES_INTERVAL_MS (how often the worklist's change feed checks, default 500 ms).
  */
 export function loadAlertsConfig(source: NodeJS.ProcessEnv = process.env): AlertsConfig {
   const config = loadConfig(
@@ -42,6 +45,7 @@ export function loadAlertsConfig(source: NodeJS.ProcessEnv = process.env): Alert
       TRIAGE_ESCALATION_CHAIN: env.list(),
       TRIAGE_ESCALATION_INTERVAL_MS: milliseconds.default(30_000),
       TRIAGE_MISSING_REPORT_INTERVAL_MS: milliseconds.default(60_000),
+      TRIAGE_WORKLIST_CHANGES_INTERVAL_MS: milliseconds.default(500),
     },
     source,
   );
@@ -51,6 +55,7 @@ export function loadAlertsConfig(source: NodeJS.ProcessEnv = process.env): Alert
     escalationChain: config.TRIAGE_ESCALATION_CHAIN.length > 0 ? config.TRIAGE_ESCALATION_CHAIN : ['care-team', 'on-call'],
     escalationIntervalMs: config.TRIAGE_ESCALATION_INTERVAL_MS,
     missingReportIntervalMs: config.TRIAGE_MISSING_REPORT_INTERVAL_MS,
+    worklistChangesIntervalMs: config.TRIAGE_WORKLIST_CHANGES_INTERVAL_MS,
   };
 }
 

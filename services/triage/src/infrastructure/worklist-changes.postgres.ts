@@ -2,10 +2,8 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DB_POOL } from '@varde/platform';
 import type pg from 'pg';
 import { Observable, share } from 'rxjs';
+import { ALERTS_CONFIG, type AlertsConfig } from '../application/alerts.config';
 import { WorklistChanges } from '../application/worklist-changes.port';
-
-/** How often the feed looks for a change while someone listens (ms); `TRIAGE_WORKLIST_CHANGES_INTERVAL_MS`. */
-const INTERVAL_MS = Number(process.env['TRIAGE_WORKLIST_CHANGES_INTERVAL_MS'] ?? 500);
 
 // How many of the newest change numbers the mark adds up.
 const RECENT = 256;
@@ -21,15 +19,19 @@ const CHANGE_MARK = `SELECT coalesce(sum(change_seq), 0)::text AS mark
 /**
  * Tells listeners that the worklist changed (a colour, a reason, an alert's state), without saying whose: each
  * listener reads the worklist again through the authorised, access-logged query. One check of the read models
- * every {@link INTERVAL_MS} serves every listener of this replica, and only while there is one; changes written by
- * other replicas are seen too, as the check reads the shared tables.
+ * every `TRIAGE_WORKLIST_CHANGES_INTERVAL_MS` (default 500 ms, from the triage configuration) serves every listener
+ * of this replica, and only while there is one; changes written by other replicas are seen too, as the check reads
+ * the shared tables.
  */
 @Injectable()
 export class PostgresWorklistChanges extends WorklistChanges implements OnModuleDestroy {
   private readonly changes$: Observable<string>;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(@Inject(DB_POOL) private readonly pool: pg.Pool) {
+  constructor(
+    @Inject(DB_POOL) private readonly pool: pg.Pool,
+    @Inject(ALERTS_CONFIG) config: AlertsConfig,
+  ) {
     super();
     this.changes$ = new Observable<string>((subscriber) => {
       let last: string | undefined;
@@ -49,7 +51,7 @@ export class PostgresWorklistChanges extends WorklistChanges implements OnModule
         }
       };
       void check();
-      const timer = setInterval(() => void check(), INTERVAL_MS);
+      const timer = setInterval(() => void check(), config.worklistChangesIntervalMs);
       this.timers.add(timer);
       return () => {
         clearInterval(timer);
