@@ -6,7 +6,6 @@ import { AccessLog, commandMetadataFrom, type MetadataHeaders } from '@varde/pla
 import { z } from 'zod';
 import { PatientDataReader } from '../application/patient-data.reader';
 import { TriageHandler, type TriageOutcome } from '../application/triage.handler';
-import { TriageOutcomeRecorder } from '../application/triage-outcome.recorder';
 import { currentOutcome } from '../domain/triage.events';
 import { parseId } from './query-params';
 
@@ -23,7 +22,6 @@ const RULE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export class RuleOverridesHttpController {
   constructor(
     @Inject(TriageHandler) private readonly triage: TriageHandler,
-    @Inject(TriageOutcomeRecorder) private readonly recorder: TriageOutcomeRecorder,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(PatientDataReader) private readonly reader: PatientDataReader,
   ) {}
@@ -47,7 +45,7 @@ export class RuleOverridesHttpController {
     await this.check(patientId, principal, 'write', ruleId);
     const { parameter, value, reason: why } = parseBody(setBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
-    return this.answer(await this.record(await this.triage.setOverride(patientId, { ruleId, parameter, value, reason: why }, metadata), metadata));
+    return this.answer(await this.triage.setOverride(patientId, { ruleId, parameter, value, reason: why }, metadata));
   }
 
   /** `200` the overrides after removing the rule's, with the patient's outcome; `{reason}` is required. */
@@ -58,18 +56,13 @@ export class RuleOverridesHttpController {
     await this.check(patientId, principal, 'write', ruleId);
     const { reason: why } = parseBody(removeBody, body ?? {});
     const metadata = commandMetadataFrom(principal, headers);
-    return this.answer(await this.record(await this.triage.removeOverride(patientId, ruleId, why, metadata), metadata));
+    return this.answer(await this.triage.removeOverride(patientId, ruleId, why, metadata));
   }
 
   private async check(patientId: string, principal: Principal, action: AccessAction, ruleId?: string): Promise<AccessDecision> {
     parseId('patientId', patientId, 'an internal patient id');
     if (ruleId !== undefined && !RULE_ID.test(ruleId)) throw ValidationError.field('ruleId', "expected a rule id of the patient's rule set");
     return this.reader.authorise(principal, patientId, action);
-  }
-
-  private async record(outcome: TriageOutcome, metadata: ReturnType<typeof commandMetadataFrom>): Promise<TriageOutcome> {
-    await this.recorder.recordAlone(outcome, metadata);
-    return outcome;
   }
 
   private answer(outcome: TriageOutcome) {

@@ -4,7 +4,6 @@ import { deterministicId } from '@varde/event-sourcing';
 import { IntervalJob, LOGGER, type Logger } from '@varde/platform';
 import { ALERTS_CONFIG, type AlertsConfig } from './alerts.config';
 import { NextCheckProjection } from './next-checks.port';
-import { TriageOutcomeRecorder } from './triage-outcome.recorder';
 import { TriageHandler } from './triage.handler';
 
 const CHECKER = { subject: 'varde-triage-missing-reports', role: 'system' } as const;
@@ -23,7 +22,6 @@ export class MissingReportScheduler extends IntervalJob {
   constructor(
     @Inject(NextCheckProjection) private readonly nextChecks: NextCheckProjection,
     @Inject(TriageHandler) private readonly triage: TriageHandler,
-    @Inject(TriageOutcomeRecorder) private readonly recorder: TriageOutcomeRecorder,
     @Inject(ALERTS_CONFIG) config: AlertsConfig,
     @Inject(LOGGER) protected readonly jobLogger: Logger,
   ) {
@@ -42,7 +40,7 @@ export class MissingReportScheduler extends IntervalJob {
       const commandId = deterministicId(`missing-report-check:${patientId}:${dueAt}`);
       const metadata = { commandId, correlationId: commandId, actor: CHECKER, now: now.toISOString() };
       try {
-        await this.recorder.recordAlone(await this.triage.assess(patientId, { checkAt: dueAt }, metadata), metadata);
+        await this.triage.assessAndRecord(patientId, { checkAt: dueAt }, metadata);
         checked++;
       } catch (error) {
         if (error instanceof ConcurrencyError) continue; // another replica got there first; the next run sees its result

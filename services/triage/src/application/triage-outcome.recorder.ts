@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { Transactions, type Transaction } from '@varde/event-sourcing';
+import type { Transaction } from '@varde/event-sourcing';
 import type { ConsumerRun } from '@varde/messaging';
 import { AlertHandler } from './alert.handler';
 import { NextCheckProjection } from './next-checks.port';
@@ -16,7 +16,6 @@ import { WorklistProjection } from './worklist.port';
 @Injectable()
 export class TriageOutcomeRecorder {
   constructor(
-    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(WorklistProjection) private readonly worklist: WorklistProjection,
     @Inject(NextCheckProjection) private readonly nextChecks: NextCheckProjection,
     @Inject(TriageHistoryProjection) private readonly histories: TriageHistoryProjection,
@@ -50,10 +49,5 @@ export class TriageOutcomeRecorder {
     for (const { event } of outcome.events) {
       if (event.type === 'PatientTriaged' && event.data.current !== false) await this.alerts.onTriaged(tx, event, metadata);
     }
-  }
-
-  /** Records the outcome in a transaction of its own (commands that do not come from a message). */
-  recordAlone(outcome: TriageOutcome, metadata: CommandMetadata): Promise<void> {
-    return this.transactions.run((tx) => this.record(tx, outcome, metadata));
   }
 }

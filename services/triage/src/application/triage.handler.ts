@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandMetadata } from '@varde/core';
-import { EventStore, handleCommand, StreamStateCache, type StoredEvent } from '@varde/event-sourcing';
+import { EventStore, handleCommand, StreamStateCache, Transactions, type StoredEvent } from '@varde/event-sourcing';
 import { nextCheckAt, triageDecider, type RegisterPatient, type TriageCommand, type Withdrawal } from '../domain/triage.decide';
 import type { EnrolmentChange, MissedTask } from '../domain/enrolment-course';
 import { triageStreamId, type TriageEvent, type TriageState } from '../domain/triage.events';
@@ -11,11 +11,16 @@ import type { OverrideParameter, TriageInput } from '../domain/triage-rules';
 import { ActiveEnrolments } from './active-enrolments.port';
 import { positioned } from './positioned-event';
 import { RuleSetRegistry, type PublishedRuleSet } from './rule-set.registry';
+import { TriageOutcomeRecorder } from './triage-outcome.recorder';
 
 // Folded states of the patients handled most recently: an assessment then folds only what the stream gained.
 const STATE_CACHE_PATIENTS = 20_000;
 
-/** Commands on a patient's triage stream: load → decide → append, writing nothing twice for one command id. */
+/**
+ * Commands on a patient's triage stream: load → decide → append, writing nothing twice for one command id. A
+ * consumer appends within its own transaction and records the outcome there; the commands that come from no
+ * message (a clinician's override, the missing-report check) append and record in one transaction here.
+ */
 @Injectable()
 export class TriageHandler {
   private readonly states = new StreamStateCache<TriageState>(STATE_CACHE_PATIENTS);
@@ -24,6 +29,8 @@ export class TriageHandler {
     @Inject(EventStore) private readonly store: EventStore,
     @Inject(ActiveEnrolments) private readonly enrolments: ActiveEnrolments,
     @Inject(RuleSetRegistry) private readonly ruleSets: RuleSetRegistry,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(TriageOutcomeRecorder) private readonly recorder: TriageOutcomeRecorder,
   ) {}
 
   /**
@@ -56,16 +63,25 @@ export class TriageHandler {
     return this.run({ type: 'RecordMissedTask', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, task }, metadata }, ruleSet, within);
   }
 
-  /** Sets the patient's own value of a rule parameter and re-assesses them. */
-  async setOverride(patientId: string, override: { ruleId: string; parameter: OverrideParameter; value: number; reason: string }, metadata: CommandMetadata): Promise<TriageOutcome> {
-    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
-    return this.run({ type: 'SetRuleOverride', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, ...override }, metadata }, ruleSet);
+  /** Sets the patient's own value of a rule parameter and re-assesses them; recorded with its events. */
+  setOverride(patientId: string, override: { ruleId: string; parameter: OverrideParameter; value: number; reason: string }, metadata: CommandMetadata): Promise<TriageOutcome> {
+    return this.recorded(patientId, metadata, async (within) => {
+      const { pathwayId, ruleSet } = await this.ruleSetOf(patientId, within);
+      return this.run({ type: 'SetRuleOverride', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, ...override }, metadata }, ruleSet, within);
+    });
   }
 
-  /** Removes the patient's own value of a rule and re-assesses them. */
-  async removeOverride(patientId: string, ruleId: string, reason: string, metadata: CommandMetadata): Promise<TriageOutcome> {
-    const { pathwayId, ruleSet } = await this.ruleSetOf(patientId);
-    return this.run({ type: 'RemoveRuleOverride', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, ruleId, reason }, metadata }, ruleSet);
+  /** Removes the patient's own value of a rule and re-assesses them; recorded with its events. */
+  removeOverride(patientId: string, ruleId: string, reason: string, metadata: CommandMetadata): Promise<TriageOutcome> {
+    return this.recorded(patientId, metadata, async (within) => {
+      const { pathwayId, ruleSet } = await this.ruleSetOf(patientId, within);
+      return this.run({ type: 'RemoveRuleOverride', data: { patientId, pathwayId, ruleSet: ruleSet.ruleSet, ruleId, reason }, metadata }, ruleSet, within);
+    });
+  }
+
+  /** Assesses the patient as {@link assess} does, outside any consumer: the outcome recorded with its events. */
+  assessAndRecord(patientId: string, change: { checkAt: string }, metadata: CommandMetadata): Promise<TriageOutcome> {
+    return this.recorded(patientId, metadata, (within) => this.assess(patientId, change, metadata, within));
   }
 
   /**
@@ -102,6 +118,21 @@ export class TriageHandler {
   /** Forgets the patient's remembered state: events decided for them were rolled back with their transaction. */
   forget(patientId: string): void {
     this.states.forget(triageStreamId(patientId));
+  }
+
+  // One transaction for the events and everything that follows them (worklist, history, next check, alert; ADR 0011):
+  // a failure leaves neither. The remembered state may hold what was rolled back, so it is forgotten then.
+  private async recorded(patientId: string, metadata: CommandMetadata, decide: (within: EventStore) => Promise<TriageOutcome>): Promise<TriageOutcome> {
+    try {
+      return await this.transactions.run(async (tx) => {
+        const outcome = await decide(this.store.within(tx));
+        await this.recorder.record(tx, outcome, metadata);
+        return outcome;
+      });
+    } catch (error) {
+      this.forget(patientId);
+      throw error;
+    }
   }
 
   private async run(command: TriageCommand, ruleSet: PublishedRuleSet, within?: EventStore): Promise<TriageOutcome> {
