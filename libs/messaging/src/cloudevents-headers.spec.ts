@@ -48,6 +48,22 @@ describe('CloudEvents Kafka headers (binary mode)', () => {
     expect(Object.keys(decoded)).not.toContain('headers');
   });
 
+  it('reads header bytes where the client left them: slices of one response buffer, plain Uint8Array views', () => {
+    // kafkajs hands every header over as a slice of the fetched response; other clients give bare Uint8Arrays.
+    const encoded = Object.entries(encodeCloudEventHeaders(attributes));
+    const response = Buffer.from(`garbage|${encoded.map(([, v]) => v).join('|')}|garbage`);
+    let at = 'garbage|'.length;
+    const sliced = Object.fromEntries(
+      encoded.map(([name, value], i) => {
+        const bytes = Buffer.byteLength(value);
+        const view = i % 2 === 0 ? response.subarray(at, at + bytes) : new Uint8Array(response.buffer, response.byteOffset + at, bytes);
+        at += bytes + 1;
+        return [name, view];
+      }),
+    );
+    expect(decodeCloudEventHeaders(sliced)).toEqual(attributes);
+  });
+
   it('takes the first value of a repeated header', () => {
     const headers = { ...asReceived(encodeCloudEventHeaders(attributes)), ce_id: [Buffer.from('first'), Buffer.from('second')] };
     expect(decodeCloudEventHeaders(headers).id).toBe('first');

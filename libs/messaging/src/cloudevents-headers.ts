@@ -31,6 +31,8 @@ const attributeHeaders = {
 // `traceparent` (the relay's send span); ours keeps the trace of the request that caused the event.
 const traceHeaders = { traceparent: 'ce_traceparent', tracestate: 'ce_tracestate' } as const;
 
+const attributeOfHeader: ReadonlyMap<string, keyof typeof attributeHeaders> = new Map(Object.entries(attributeHeaders).map(([field, header]) => [header, field as keyof typeof attributeHeaders]));
+
 const reservedHeaders: ReadonlySet<string> = new Set([
   'ce_specversion',
   'content-type',
@@ -59,39 +61,42 @@ export function encodeCloudEventHeaders(message: CloudEventAttributes): Record<s
 
 /** Decodes CloudEvents Kafka headers; throws ValidationError when the record is not a CloudEvent 1.0. */
 export function decodeCloudEventHeaders(raw: RawHeaders): CloudEventAttributes {
-  const text = new Map<string, string>();
-  for (const [name, value] of Object.entries(raw)) {
-    const decoded = headerText(value);
-    if (decoded !== undefined) text.set(name, decoded);
+  // Every consumer group decodes every record it fetches: one pass, no intermediate collections.
+  const attributes: Partial<Record<keyof typeof attributeHeaders, string>> = {};
+  let version: string | undefined;
+  let traceparent: string | undefined;
+  let tracestate: string | undefined;
+  let extra: Record<string, string> | undefined;
+  for (const name in raw) {
+    const decoded = headerText(raw[name]);
+    if (decoded === undefined) continue;
+    const field = attributeOfHeader.get(name);
+    if (field !== undefined) attributes[field] = decoded;
+    else if (name === 'ce_specversion') version = decoded;
+    else if (name === traceHeaders.traceparent) traceparent = decoded;
+    else if (name === traceHeaders.tracestate) tracestate = decoded;
+    else if (!reservedHeaders.has(name)) (extra ??= {})[name] = decoded;
   }
-  const version = text.get('ce_specversion');
   if (version !== specVersion) {
     throw ValidationError.field('ce_specversion', version === undefined ? 'is missing; the record is not a CloudEvent' : `is ${version}; only ${specVersion} is understood`);
   }
-  const missing = Object.values(attributeHeaders).filter((header) => !text.has(header));
+  const missing = Object.entries(attributeHeaders).filter(([field]) => attributes[field as keyof typeof attributeHeaders] === undefined);
   if (missing.length > 0) {
-    throw new ValidationError(missing.map((field) => ({ field, message: 'is missing' })));
+    throw new ValidationError(missing.map(([, header]) => ({ field: header, message: 'is missing' })));
   }
-  const attribute = (header: string): string => text.get(header) as string;
-  const extra = [...text].filter(([name]) => !reservedHeaders.has(name));
-  return {
-    id: attribute(attributeHeaders.id),
-    type: attribute(attributeHeaders.type),
-    source: attribute(attributeHeaders.source),
-    time: attribute(attributeHeaders.time),
-    recordedTime: attribute(attributeHeaders.recordedTime),
-    correlationId: attribute(attributeHeaders.correlationId),
-    causationId: attribute(attributeHeaders.causationId),
-    ...(text.has(traceHeaders.traceparent) ? { traceparent: attribute(traceHeaders.traceparent) } : {}),
-    ...(text.has(traceHeaders.tracestate) ? { tracestate: attribute(traceHeaders.tracestate) } : {}),
-    ...(extra.length > 0 ? { headers: Object.fromEntries(extra) } : {}),
-  };
+  // Built in place (no spreads): the caller adds where the record came from.
+  const decoded = attributes as Record<keyof typeof attributeHeaders, string> & { traceparent?: string; tracestate?: string; headers?: Record<string, string> };
+  if (traceparent !== undefined) decoded.traceparent = traceparent;
+  if (tracestate !== undefined) decoded.tracestate = tracestate;
+  if (extra) decoded.headers = extra;
+  return decoded;
 }
 
 function headerText(value: RawHeaders[string]): string | undefined {
   if (value === undefined) return undefined;
   // Varde writes each header once; when a foreign producer repeats one, its first value counts.
   const single = Array.isArray(value) ? (value as readonly (string | Uint8Array)[])[0] : (value as string | Uint8Array);
-  if (single === undefined) return undefined;
-  return typeof single === 'string' ? single : Buffer.from(single).toString('utf8');
+  if (single === undefined || typeof single === 'string') return single;
+  // Read the bytes where they are (kafkajs hands over slices of the fetched response), never a copy.
+  return Buffer.isBuffer(single) ? single.toString('utf8') : Buffer.from(single.buffer, single.byteOffset, single.byteLength).toString('utf8');
 }

@@ -22,17 +22,19 @@ export const MAX_FETCH_WAIT_MS = 1_000;
 /** Does nothing (a rejection or callback deliberately ignored). */
 export const noop = (): void => undefined;
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Turns a Kafka record into a delivered message; a record that is not a CloudEvent is logged and skipped. */
 export function toDeliveredMessage(topic: string, partition: number, record: KafkaMessage, logger: MessageBusLogger): DeliveredMessage | undefined {
   try {
-    return {
-      ...decodeCloudEventHeaders(record.headers ?? {}),
-      topic,
-      partition,
-      offset: record.offset,
-      key: record.key?.toString('utf8') ?? '',
-      payload: new Uint8Array(record.value ?? Buffer.alloc(0)),
-    };
+    const message = decodeCloudEventHeaders(record.headers ?? {}) as Mutable<DeliveredMessage>;
+    message.topic = topic;
+    message.partition = partition;
+    message.offset = record.offset;
+    message.key = record.key?.toString('utf8') ?? '';
+    // A view of the fetched bytes, not a copy: every group of every service reads every record.
+    message.payload = record.value ? new Uint8Array(record.value.buffer, record.value.byteOffset, record.value.byteLength) : new Uint8Array(0);
+    return message;
   } catch (error) {
     // No handler can process it and retrying cannot fix it; blocking here would stall the whole partition.
     logger.error({ topic, partition, offset: record.offset, error: (error as Error).message }, 'Skipping a record that is not a CloudEvents 1.0 integration event');
