@@ -30,6 +30,11 @@ export class ConsumerRun {
     return this.values.get(key) as T;
   }
 
+  /** The run's value under `key` that nothing writes: something read once for all the run's messages (a lookup, a catalogue). */
+  memo<T>(key: string, create: () => T): T {
+    return this.shared(key, () => ({ value: create(), finish: nothingToWrite }));
+  }
+
   /** Runs the finishers, in the order their values were created. */
   async finish(): Promise<void> {
     for (const finish of this.finishers) await finish();
@@ -40,6 +45,8 @@ export class ConsumerRun {
     for (const abandon of this.abandoners) abandon();
   }
 }
+
+const nothingToWrite = async (): Promise<void> => undefined;
 
 /** What a handler gets besides the message: the transaction its writes must join, and the run it is part of, if any. */
 export type ConsumerContext = Readonly<{ client: pg.PoolClient; groupId: string; run?: ConsumerRun }>;

@@ -48,7 +48,7 @@ export class NoteMeasurementsConsumer extends IntegrationConsumer {
           const code = event.code;
           if (!code?.code || !event.patientId || !event.effectiveTime) return;
           // The catalogue is read once per run of messages, not once per measurement.
-          const linked = context.run ? context.run.shared('prefill-linked-codes', () => ({ value: this.linkedCodes(), finish: async () => undefined })) : this.linkedCodes();
+          const linked = context.run ? context.run.memo('prefill-linked-codes', () => this.linkedCodes()) : this.linkedCodes();
           if (!(await linked).has(`${code.system}|${code.code}`)) return;
           await this.facts.note({
             type: 'NoteMeasurement',

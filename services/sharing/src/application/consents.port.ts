@@ -46,5 +46,5 @@ export abstract class Consents {
 
 /** The consents read in a run, by patient. */
 function consentsReadIn(run: ConsumerRun): Map<string, Promise<readonly StoredConsent[]>> {
-  return run.shared('consents-by-patient', () => ({ value: new Map<string, Promise<readonly StoredConsent[]>>(), finish: async () => undefined }));
+  return run.memo('consents-by-patient', () => new Map<string, Promise<readonly StoredConsent[]>>());
 }
