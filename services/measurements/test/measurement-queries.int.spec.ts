@@ -335,6 +335,10 @@ describe('corrections', () => {
     const unexplained = await put(created[41]!.id, { resourceType: 'Observation', status: 'amended', valueQuantity: { value: 60, code: '%' } });
     expect(unexplained.status).toBe(400);
     expect(problemNames(unexplained.body)).toContain('Observation.note[0].text');
+    // A unit other than the canonical one is invalid input (400), as it is when a measurement is recorded.
+    const otherUnit = await put(created[41]!.id, { resourceType: 'Observation', status: 'amended', valueQuantity: { value: 0.6, code: '1' }, note: [{ text: 'x' }] });
+    expect(otherUnit.status).toBe(400);
+    expect(problemNames(otherUnit.body)).toContain('Observation.valueQuantity.code');
     expect((await put('00000000-0000-4000-8000-000000000000', { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'x' }] })).status).toBe(404);
     const other = await issuer.token('patient', { patientId: otherPatientId });
     expect((await put(created[42]!.id, { resourceType: 'Observation', status: 'entered-in-error', note: [{ text: 'x' }] }, other)).status).toBe(403);

@@ -56,7 +56,7 @@ export class ObservationCorrectionsHttpController {
    * `PUT /fhir/Observation/:id` with `status` `amended` (and the right `valueQuantity`) or `entered-in-error`,
    * the reason in `note[0].text` (or `X-Correction-Reason`): `200` with the Observation as it now reads.
    * Clinicians may correct the measurements of their care teams' patients; a patient only their own typed-in
-   * ones. Refusals are `409`. With `If-Match: W/"<version>"`, a measurement at another version is a `412` and
+   * ones. Invalid input is a `400`, a refusal by the measurement's state a `409`. With `If-Match: W/"<version>"`, a measurement at another version is a `412` and
    * nothing is written. Answers carry `ETag`, `Last-Modified` and `Location`, and follow `Prefer: return=`.
    */
   @Put(':id')

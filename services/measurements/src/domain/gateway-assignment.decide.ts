@@ -17,7 +17,7 @@ export function decideGatewayAssignment(command: GatewayAssignmentCommand, state
     case 'AssignGateway':
       return isGatewayAssigned(state, gatewayId) ? [] : [{ type: 'GatewayAssigned', data: { patientId, gatewayId } }];
     case 'RevokeGateway':
-      if (!isGatewayAssigned(state, gatewayId)) throw new IllegalStateError(`gatewayId: gateway ${gatewayId} is not assigned to this patient; nothing to revoke`);
+      if (!isGatewayAssigned(state, gatewayId)) throw new IllegalStateError(`gateway ${gatewayId} is not assigned to this patient; nothing to revoke`, 'gatewayId');
       return [{ type: 'GatewayRevoked', data: { patientId, gatewayId } }];
     default: {
       const _exhaustive: never = command;

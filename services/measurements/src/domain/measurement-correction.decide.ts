@@ -28,7 +28,8 @@ export function decideCorrection(command: CorrectionCommand, state: MeasurementS
       const { value, unit } = command.data;
       // Panels carry one value per component; amending only the headline value would leave them inconsistent.
       if (state.components && state.components.length > 0) throw new IllegalStateError('a panel cannot be amended; mark it entered-in-error and record it again');
-      if (unit !== state.unit) throw new IllegalStateError(`a correction must be given in "${state.unit}"`, 'unit');
+      // A wrong unit is invalid input (400), as it is when a measurement is recorded, not a conflict with its state.
+      if (unit !== state.unit) throw ValidationError.field('unit', `a correction must be given in "${state.unit}"`);
       const type = measurementTypeOf(state.code.system, state.code.code, unit);
       if (type) {
         // The same physical limits as at ingestion: a correction cannot bring in an impossible value.

@@ -57,7 +57,7 @@ describe('correcting a measurement, when it was recorded', () => {
   });
 
   it('refuses another unit than the canonical one', () => {
-    spec.given([recorded]).when(correct({ unit: '1' })).thenThrows(IllegalStateError, (e) => expect(e.message).toContain('"%"'));
+    spec.given([recorded]).when(correct({ unit: '1' })).thenThrows(ValidationError, (e) => expect(e.issues).toEqual([{ field: 'unit', message: 'a correction must be given in "%"' }]));
   });
 
   it('refuses an impossible value, as ingestion does', () => {
