@@ -1,11 +1,22 @@
 /** A problem in one field of the input: the path and what was expected (and, in an authored document such as a rule set, the line and column). */
 export type FieldIssue = Readonly<{ field: string; message: string; line?: number; column?: number }>;
 
+/** A recorded thing a refusal is about, as its domain speaks of it: `{ thing: 'measurement', id: 'm-1' }`, said `measurement m-1`. */
+export type Subject = Readonly<{ thing: string; id: string }>;
+
+/** A subject as its domain says it: `measurement m-1`. */
+export const saidOf = (subject: Subject): string => `${subject.thing} ${subject.id}`;
+
 /**
- * How an edge names the fields a domain speaks of: the domain says `value`, the FHIR edge of measurements
- * `Observation.valueQuantity.value`. A name it does not know comes back as it is.
+ * How an edge names what a domain speaks of: the fields (the domain says `value`, the FHIR edge of measurements
+ * `Observation.valueQuantity.value`) and, with `subject`, the recorded things (`measurement m-1`, `Observation/m-1`).
+ * A name it does not know comes back as the domain says it.
  */
-export type FieldNames = (field: string) => string;
+export type FieldNames = ((field: string) => string) & { readonly subject?: (subject: Subject) => string };
+
+/** `reason` about `subject` when there is one, the subject named by `names` (else as the domain says it). */
+const about = (reason: string, subject: Subject | undefined, names: FieldNames | undefined): string =>
+  subject === undefined ? reason : `${names?.subject?.(subject) ?? saidOf(subject)} ${reason}`;
 
 /** Base of the typed errors that are mapped once to HTTP and gRPC status codes. */
 export abstract class VardeError extends Error {
@@ -41,20 +52,28 @@ const issueList = (issues: readonly FieldIssue[]): string => issues.map((i) => `
 
 /**
  * A command that is not allowed in the current state: 409 / FAILED_PRECONDITION. With `field`, the message
- * starts with the field it is about (`identifier: …`).
+ * starts with the field it is about (`identifier: …`); with `subject`, the reason is said of it (`measurement m-1 is …`).
  */
 export class IllegalStateError extends VardeError {
   readonly kind = 'illegal-state' as const;
   constructor(
-    /** What is wrong, without the field. */
+    /** What is wrong, without the field or the subject. */
     readonly reason: string,
     readonly field?: string,
+    readonly subject?: Subject,
+    /** How the subject is named in the message (an edge's names); the domain's words without. */
+    names?: FieldNames,
   ) {
-    super(field === undefined ? reason : `${field}: ${reason}`);
+    const text = about(reason, subject, names);
+    super(field === undefined ? text : `${field}: ${text}`);
     this.name = 'IllegalStateError';
   }
+  /** `reason` said of `subject`: `IllegalStateError.about(measurement, 'is already entered-in-error')`. */
+  static about(subject: Subject, reason: string, field?: string): IllegalStateError {
+    return new IllegalStateError(reason, field, subject);
+  }
   override withFieldNames(names: FieldNames): IllegalStateError {
-    return this.field === undefined ? this : new IllegalStateError(this.reason, names(this.field));
+    return this.field === undefined && this.subject === undefined ? this : new IllegalStateError(this.reason, this.field === undefined ? undefined : names(this.field), this.subject, names);
   }
 }
 
@@ -108,21 +127,45 @@ export class UnprocessableError extends VardeError {
   }
 }
 
-/** Something referenced does not exist: 404 / NOT_FOUND. */
+/** Something referenced does not exist: 404 / NOT_FOUND. With `subject`, the reason is said of it (`questionnaire q-1 does not exist`). */
 export class NotFoundError extends VardeError {
   readonly kind = 'not-found' as const;
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly reason: string,
+    readonly subject?: Subject,
+    /** How the subject is named in the message (an edge's names); the domain's words without. */
+    names?: FieldNames,
+  ) {
+    super(about(reason, subject, names));
     this.name = 'NotFoundError';
+  }
+  /** `reason` said of `subject`: `NotFoundError.about(questionnaire, 'does not exist')`. */
+  static about(subject: Subject, reason: string): NotFoundError {
+    return new NotFoundError(reason, subject);
+  }
+  override withFieldNames(names: FieldNames): NotFoundError {
+    return this.subject === undefined ? this : new NotFoundError(this.reason, this.subject, names);
   }
 }
 
-/** Someone else changed the stream first: 409 / ABORTED. */
+/** Someone else changed the stream first: 409 / ABORTED. With `subject`, the reason is said of it. */
 export class ConcurrencyError extends VardeError {
   readonly kind = 'concurrency' as const;
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly reason: string,
+    readonly subject?: Subject,
+    /** How the subject is named in the message (an edge's names); the domain's words without. */
+    names?: FieldNames,
+  ) {
+    super(about(reason, subject, names));
     this.name = 'ConcurrencyError';
+  }
+  /** `reason` said of `subject`: `ConcurrencyError.about(questionnaire, 'is at version 2, not at 1')`. */
+  static about(subject: Subject, reason: string): ConcurrencyError {
+    return new ConcurrencyError(reason, subject);
+  }
+  override withFieldNames(names: FieldNames): ConcurrencyError {
+    return this.subject === undefined ? this : new ConcurrencyError(this.reason, this.subject, names);
   }
 }
 

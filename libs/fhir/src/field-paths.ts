@@ -1,19 +1,27 @@
-import { VardeError, type FieldNames } from '@varde/core';
+import { saidOf, VardeError, type FieldNames, type Subject } from '@varde/core';
 
 /**
  * A service's one mapping from the field names its domain speaks to FHIR element paths, as {@link FieldNames}. A key
  * may hold list positions as `[]`, filled in order from the field named: with `'components[].value':
  * 'Observation.component[].valueQuantity.value'`, `components[1].value` is `Observation.component[1].valueQuantity.value`.
+ * `resources` names the resource type each recorded thing of the domain is, so a refusal about `measurement m-1`
+ * reads `Observation/m-1`.
  */
-export function fhirPaths(paths: Readonly<Record<string, string>>): FieldNames {
+export function fhirPaths(paths: Readonly<Record<string, string>>, resources: Readonly<Record<string, string>> = {}): FieldNames {
   const byField = new Map(Object.entries(paths));
-  return (field) => {
-    const path = byField.get(field.replace(/\[\d+\]/g, '[]'));
-    if (path === undefined) return field;
-    const positions = [...field.matchAll(/\[\d+\]/g)].map((m) => m[0]);
+  const byThing = new Map(Object.entries(resources));
+  const field = (name: string): string => {
+    const path = byField.get(name.replace(/\[\d+\]/g, '[]'));
+    if (path === undefined) return name;
+    const positions = [...name.matchAll(/\[\d+\]/g)].map((m) => m[0]);
     let k = 0;
     return path.replace(/\[\]/g, () => positions[k++] ?? '[]');
   };
+  const subject = (s: Subject): string => {
+    const type = byThing.get(s.thing);
+    return type === undefined ? saidOf(s) : `${type}/${s.id}`;
+  };
+  return Object.assign(field, { subject });
 }
 
 /** `error` with the domain's field names replaced by their FHIR paths (see {@link fhirPaths}); anything else as it is. */

@@ -1,4 +1,4 @@
-import { ConcurrencyError, IllegalStateError, NotFoundError, sameJson, type Decider, type DomainCommand } from '@varde/core';
+import { ConcurrencyError, IllegalStateError, NotFoundError, sameJson, type Decider, type DomainCommand, type Subject } from '@varde/core';
 import { entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEvent, type CatalogueState, type QuestionnaireDocument } from './questionnaire-catalogue.events';
 
 /** Create or replace a draft; with `expectedVersion` (an If-Match) only while the questionnaire is at that version. */
@@ -12,6 +12,7 @@ export type RetireQuestionnaire = DomainCommand<'RetireQuestionnaire', { questio
 export type CatalogueCommand = SaveQuestionnaireDraft | PublishQuestionnaire | RetireQuestionnaire;
 
 const canonical = (r: QuestionnaireDocument): string => `${r.url}|${r.version}`;
+const questionnaire = (id: string): Subject => ({ thing: 'questionnaire', id });
 const sameContent = (a: QuestionnaireDocument, b: QuestionnaireDocument): boolean => sameJson({ ...a, status: undefined }, { ...b, status: undefined });
 
 /**
@@ -22,34 +23,35 @@ export function decideCatalogue(command: CatalogueCommand, state: CatalogueState
   const { questionnaireId } = command.data;
   const entry = Object.hasOwn(state.entries, questionnaireId) ? state.entries[questionnaireId] : undefined;
   const now = command.metadata.now;
+  const subject = questionnaire(questionnaireId);
   switch (command.type) {
     case 'SaveQuestionnaireDraft': {
-      if (command.data.create && entry) throw new IllegalStateError(`Questionnaire/${questionnaireId} exists already`);
+      if (command.data.create && entry) throw IllegalStateError.about(subject, 'exists already');
       const { expectedVersion } = command.data;
       if (expectedVersion !== undefined && entry?.versionId !== expectedVersion) {
-        throw new ConcurrencyError(`Questionnaire/${questionnaireId} is ${entry ? `at version ${entry.versionId}` : 'not recorded'}, not at ${expectedVersion}`);
+        throw ConcurrencyError.about(subject, `is ${entry ? `at version ${entry.versionId}` : 'not recorded'}, not at ${expectedVersion}`);
       }
       if (entry && entry.status !== 'draft') {
-        throw new IllegalStateError(`Questionnaire/${questionnaireId} (${canonical(entry.resource)}) is ${entry.status} and cannot be edited: a published version is immutable; save a new version as a new draft`);
+        throw IllegalStateError.about(subject, `(${canonical(entry.resource)}) is ${entry.status} and cannot be edited: a published version is immutable; save a new version as a new draft`);
       }
       if (entry && sameContent(entry.resource, command.data.resource)) return [];
       return [{ type: 'QuestionnaireDraftSaved', data: { questionnaireId, resource: command.data.resource, savedAt: now } }];
     }
     case 'PublishQuestionnaire': {
       const given = command.data.resource ?? entry?.resource;
-      if (!given) throw new NotFoundError(`Questionnaire/${questionnaireId} does not exist`);
+      if (!given) throw NotFoundError.about(subject, 'does not exist');
       // The status is the catalogue's, not part of the content.
       const { status: _status, ...resource } = given;
       if (entry?.status === 'active' && sameContent(entry.resource, resource)) return [];
-      if (entry && entry.status !== 'draft') throw new IllegalStateError(`Questionnaire/${questionnaireId} is ${entry.status}; only a draft can be published`);
+      if (entry && entry.status !== 'draft') throw IllegalStateError.about(subject, `is ${entry.status}; only a draft can be published`);
       const holder = entryByCanonical(state, resource.url!, resource.version!);
-      if (holder) throw new IllegalStateError(`${canonical(resource)} is already published as Questionnaire/${holder.id}; give this draft a new version`);
+      if (holder) throw IllegalStateError.about(questionnaire(holder.id), `already publishes ${canonical(resource)}; give this draft a new version`);
       return [{ type: 'QuestionnairePublished', data: { questionnaireId, url: resource.url!, version: resource.version!, resource, publishedAt: now } }];
     }
     case 'RetireQuestionnaire': {
-      if (!entry) throw new NotFoundError(`Questionnaire/${questionnaireId} does not exist`);
+      if (!entry) throw NotFoundError.about(subject, 'does not exist');
       if (entry.status === 'retired') return [];
-      if (entry.status === 'draft') throw new IllegalStateError(`Questionnaire/${questionnaireId} is a draft; only a published version can be retired`);
+      if (entry.status === 'draft') throw IllegalStateError.about(subject, 'is a draft; only a published version can be retired');
       return [{ type: 'QuestionnaireRetired', data: { questionnaireId, url: entry.resource.url!, version: entry.resource.version!, retiredAt: now } }];
     }
     default: {

@@ -1,4 +1,4 @@
-import { IllegalStateError, type Decider, type DomainCommand } from '@varde/core';
+import { IllegalStateError, type Decider, type DomainCommand, type Subject } from '@varde/core';
 import { evolveResponse, initialResponseState, sameAnswers, type ResponseContent, type ResponseEvent, type ResponseState, type ResponseStatus, type Score } from './response.events';
 
 /** Save a response version: in progress, completed, or an amendment of a completed one. */
@@ -28,27 +28,28 @@ export function decideResponse(command: ResponseCommand, state: ResponseState): 
     case 'SaveQuestionnaireResponse': {
       const { status, assigned, answerable, scores, ...content } = command.data;
       const canonical = `${content.questionnaireUrl}|${content.questionnaireVersion}`;
+      const response: Subject = { thing: 'questionnaire response', id: content.responseId };
       if (state.status !== 'none') {
-        if (state.patientId !== content.patientId) throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} belongs to another patient`);
-        if (`${state.questionnaireUrl}|${state.questionnaireVersion}` !== canonical) throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} answers ${state.questionnaireUrl}|${state.questionnaireVersion}, not ${canonical}`);
+        if (state.patientId !== content.patientId) throw IllegalStateError.about(response, 'belongs to another patient');
+        if (`${state.questionnaireUrl}|${state.questionnaireVersion}` !== canonical) throw IllegalStateError.about(response, `answers ${state.questionnaireUrl}|${state.questionnaireVersion}, not ${canonical}`);
       }
       const now = command.metadata.now;
       switch (status) {
         case 'in-progress':
-          if (state.status === 'completed' || state.status === 'amended') throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} is ${state.status}; it cannot go back to in-progress (send status "amended" to correct it)`);
+          if (state.status === 'completed' || state.status === 'amended') throw IllegalStateError.about(response, `is ${state.status}; it cannot go back to in-progress (send status "amended" to correct it)`);
           if (!answerable) throw new IllegalStateError(`${canonical} is retired and can no longer be answered`);
           if (state.status === 'in-progress' && sameAnswers(state, content)) return [];
           return [{ type: 'QuestionnaireResponseSaved', data: { ...content, savedAt: now } }];
         case 'completed':
           if (state.status === 'completed' || state.status === 'amended') {
             if (sameAnswers(state, content)) return [];
-            throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} was already completed with other answers; a resend must be identical (send status "amended" to correct it)`);
+            throw IllegalStateError.about(response, 'was already completed with other answers; a resend must be identical (send status "amended" to correct it)');
           }
           if (!answerable) throw new IllegalStateError(`${canonical} is retired and can no longer be answered`);
           if (!assigned) throw new IllegalStateError(`Questionnaire ${canonical} is not assigned to patient ${content.patientId}; nothing was recorded`);
           return [{ type: 'QuestionnaireResponseSubmitted', data: { ...content, scores, submittedAt: now } }];
         case 'amended':
-          if (state.status !== 'completed' && state.status !== 'amended') throw new IllegalStateError(`QuestionnaireResponse/${content.responseId} is not completed; only a completed response can be amended`);
+          if (state.status !== 'completed' && state.status !== 'amended') throw IllegalStateError.about(response, 'is not completed; only a completed response can be amended');
           if (sameAnswers(state, content)) return [];
           return [{ type: 'QuestionnaireResponseAmended', data: { ...content, scores, amendedAt: now } }];
         default: {

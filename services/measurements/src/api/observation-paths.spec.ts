@@ -25,9 +25,16 @@ describe('observationPaths: the domain speaks its own field names, an Observatio
     const invalid = asObservationRefusal(new ValidationError([{ field: 'components[0].value', message: 'Systolic must be from 0 to 300 mm[Hg]' }, { field: 'effectiveTime', message: 'is more than 300 s in the future' }])) as ValidationError;
     expect(invalid.issues.map((i) => i.field)).toEqual(['Observation.component[0].valueQuantity.value', 'Observation.effectiveDateTime']);
     expect(invalid.message).toBe('Observation.component[0].valueQuantity.value: Systolic must be from 0 to 300 mm[Hg]; Observation.effectiveDateTime: is more than 300 s in the future');
-    const conflict = asObservationRefusal(new IllegalStateError('a correction must be given in "%"', 'unit')) as IllegalStateError;
-    expect([conflict.kind, conflict.message]).toEqual(['illegal-state', 'Observation.valueQuantity.code: a correction must be given in "%"']);
+    const conflict = asObservationRefusal(new IllegalStateError('the measurement already has the value 93 %; nothing to correct', 'value')) as IllegalStateError;
+    expect([conflict.kind, conflict.message]).toEqual(['illegal-state', 'Observation.valueQuantity.value: the measurement already has the value 93 %; nothing to correct']);
     expect((asObservationRefusal(new UnprocessableError('code', 'unknown')) as Error).message).toBe('Observation.code: unknown');
+  });
+
+  it('names the measurement a refusal is about as the Observation it is, keeping kind and reason', () => {
+    const gone = asObservationRefusal(IllegalStateError.about({ thing: 'measurement', id: 'm-1' }, 'is already entered-in-error; record a new measurement instead')) as IllegalStateError;
+    expect([gone.kind, gone.message]).toEqual(['illegal-state', 'Observation/m-1 is already entered-in-error; record a new measurement instead']);
+    expect((asObservationRefusal(NotFoundError.about({ thing: 'measurement', id: 'm-2' }, 'does not exist')) as Error).message).toBe('Observation/m-2 does not exist');
+    expect((asObservationRefusal(IllegalStateError.about({ thing: 'gateway', id: 'g-1' }, 'is not assigned')) as Error).message).toBe('gateway g-1 is not assigned');
   });
 
   it('keeps what names no field, and what is not a typed error, as it is', () => {

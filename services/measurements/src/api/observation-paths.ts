@@ -3,9 +3,10 @@ import { fhirPaths, inFhirTerms, rethrowInFhirTerms } from '@varde/fhir';
 /**
  * Where each field the measurements domain speaks of sits in an R4 Observation: the service's one mapping from the
  * domain's names to FHIR paths. A point value's `unit` is its `valueQuantity.code`; a chunk's samples are its
- * `valueSampledData`.
+ * `valueSampledData`. A measurement is an Observation (`measurement m-1` is `Observation/m-1`).
  */
-export const observationPaths = fhirPaths({
+export const observationPaths = fhirPaths(
+  {
   identifier: 'Observation.identifier',
   code: 'Observation.code',
   value: 'Observation.valueQuantity.value',
@@ -18,7 +19,9 @@ export const observationPaths = fhirPaths({
   samples: 'Observation.valueSampledData.data',
   'samples.period': 'Observation.valueSampledData.period',
   'samples.unit': 'Observation.valueSampledData.origin.code',
-});
+  },
+  { measurement: 'Observation' },
+);
 
 /** A refusal from the domain as an Observation client reads it: its fields named by their FHIR paths. */
 export const asObservationRefusal = (error: unknown): unknown => inFhirTerms(error, observationPaths);

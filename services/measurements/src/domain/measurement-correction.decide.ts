@@ -1,4 +1,4 @@
-import { type Decider, type DomainCommand, IllegalStateError, measurementTypeOf, ValidationError } from '@varde/core';
+import { type Decider, type DomainCommand, IllegalStateError, measurementTypeOf, type Subject, ValidationError } from '@varde/core';
 import { evolveMeasurement, initialMeasurementState, type MeasurementCorrected, type MeasurementEnteredInError, type MeasurementHistoryEvent, type MeasurementState } from './measurement.events';
 import { assessPlausibility } from './measurement-plausibility';
 
@@ -16,8 +16,9 @@ export type CorrectionCommand = CorrectMeasurement | MarkEnteredInError;
  * already entered in error, or when an amendment would not change the value.
  */
 export function decideCorrection(command: CorrectionCommand, state: MeasurementState): (MeasurementCorrected | MeasurementEnteredInError)[] {
-  if (state.status !== 'recorded') throw new IllegalStateError(`Observation/${command.data.measurementId} does not exist, so it cannot be corrected`);
-  if (state.lifecycle === 'entered-in-error') throw new IllegalStateError(`Observation/${state.measurementId} is already entered-in-error; record a new measurement instead`);
+  const measurement: Subject = { thing: 'measurement', id: command.data.measurementId };
+  if (state.status !== 'recorded') throw IllegalStateError.about(measurement, 'does not exist, so it cannot be corrected');
+  if (state.lifecycle === 'entered-in-error') throw IllegalStateError.about(measurement, 'is already entered-in-error; record a new measurement instead');
   const reason = command.data.reason.trim();
   if (!reason) throw ValidationError.field('reason', 'required: why the measurement is corrected');
   const { subject, role, organisation } = command.metadata.actor;

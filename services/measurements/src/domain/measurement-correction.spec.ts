@@ -34,7 +34,7 @@ const spec = deciderSpec(measurementCorrectionDecider);
 
 describe('correcting a measurement, when nothing was recorded', () => {
   it('refuses: there is nothing to correct', () => {
-    spec.given([]).when(correct()).thenThrows(IllegalStateError, (e) => expect(e.message).toContain('does not exist'));
+    spec.given([]).when(correct()).thenThrows(IllegalStateError, (e) => expect(e.message).toBe('measurement m-1 does not exist, so it cannot be corrected'));
   });
 });
 

@@ -55,7 +55,7 @@ describe('consent, when recorded', () => {
     spec.given([recorded('active', 1)]).when(change('active')).thenNothing();
   });
   it('refuses a stale If-Match and a move to another patient', () => {
-    spec.given([recorded('active', 1), withdrawn(2)]).when(change('active', { ifMatch: 1 })).thenThrows(IllegalStateError);
+    spec.given([recorded('active', 1), withdrawn(2)]).when(change('active', { ifMatch: 1 })).thenThrows(IllegalStateError, (e) => expect(e.message).toBe('expectedVersion: consent k-1 is at version 2, not 1; read it again'));
     spec.given([recorded('active', 1)]).when(change('active', { terms: terms('active', 'p-2') })).thenThrows(ValidationError);
   });
   it('refuses a second create with the same id', () => {
