@@ -1,6 +1,7 @@
 import type { CommandMetadata } from '@varde/core';
 import { deterministicId, type StoredEvent } from '@varde/event-sourcing';
 import type { RecordMeasurement } from '../domain/measurement.decide';
+import { contentParts, measurementContent } from '../domain/measurement-content';
 import type { MeasurementRecorded } from '../domain/measurement.events';
 
 /** A validated measurement, as the HTTP edge hands it over (the id is chosen here). */
@@ -11,14 +12,12 @@ export type RecordResult = Readonly<{ measurement: StoredEvent<MeasurementRecord
 
 /**
  * The measurement id: from the sender's identifier when there is one (a gateway resending a reading lands on
- * the same stream), otherwise a hash of what identifies a reading — patient, code, effective time, value and
- * unit as received (and components), device — so an unidentified resend lands there too.
+ * the same stream), otherwise a hash of the patient and the reading's content (the fields a resend is compared on,
+ * see measurementContent), so an unidentified resend lands there too.
  */
 export function measurementIdOf(input: MeasurementInput): string {
   if (input.identifier) return measurementIdOfIdentifier(input.identifier);
-  const parts = [input.patientId, input.code.system, input.code.code, input.effectiveTime, input.originalValue, input.originalUnit, input.provenance.deviceId ?? '', input.provenance.device?.serial ?? ''];
-  const components = (input.components ?? []).map((c) => `${c.code}=${c.originalValue} ${c.originalUnit}`).join(',');
-  return deterministicId(`measurement-content:${JSON.stringify([...parts, components])}`);
+  return deterministicId(`measurement-content:${JSON.stringify([input.patientId, ...contentParts(measurementContent(input))])}`);
 }
 
 /** The id of the measurement a sender's identifier names (what `If-None-Exist: identifier=system|value` looks up). */

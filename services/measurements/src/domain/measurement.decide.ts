@@ -1,4 +1,5 @@
-import { type Decider, type DomainCommand, fieldDifferences, type FieldDifference, IllegalStateError, measurementTypeOf, ResentWithOtherContentError, ValidationError } from '@varde/core';
+import { type Decider, type DomainCommand, IllegalStateError, measurementTypeOf, ResentWithOtherContentError, ValidationError } from '@varde/core';
+import { contentDifferences } from './measurement-content';
 import { evolveMeasurement, initialMeasurementState, type MeasurementEvent, type MeasurementRecorded, type MeasurementState } from './measurement.events';
 import { assessPlausibility } from './measurement-plausibility';
 
@@ -27,7 +28,7 @@ export function decideMeasurement(command: MeasurementCommand, state: Measuremen
       const { code, components, ...rest } = command.data;
       if (state.status === 'recorded') {
         if (state.patientId !== rest.patientId) throw new IllegalStateError('this identifier is already used by a measurement of another patient', 'identifier');
-        const differences = differingFields(state, command.data);
+        const differences = contentDifferences(state, command.data);
         if (differences.length === 0) return [];
         throw new ResentWithOtherContentError('identifier', differences, 'measurement');
       }
@@ -64,15 +65,3 @@ export const measurementDecider: Decider<MeasurementCommand, MeasurementState, M
   evolve: evolveMeasurement,
   initialState: initialMeasurementState,
 };
-
-/** The fields in which a resend differs from what was recorded under the same id (values as received). */
-function differingFields(recorded: MeasurementRecorded['data'], resend: RecordMeasurement['data']): FieldDifference[] {
-  return fieldDifferences([
-    ['code', `${recorded.code.system}|${recorded.code.code}`, `${resend.code.system}|${resend.code.code}`],
-    ['effectiveTime', recorded.effectiveTime, resend.effectiveTime],
-    ['value', recorded.originalValue, resend.originalValue],
-    ['unit', recorded.originalUnit, resend.originalUnit],
-    ['device', recorded.provenance.deviceId, resend.provenance.deviceId],
-    ['components', recorded.components?.map((c) => [c.code.code, c.originalValue, c.originalUnit]), resend.components?.map((c) => [c.code, c.originalValue, c.originalUnit])],
-  ]);
-}

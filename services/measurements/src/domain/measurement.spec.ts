@@ -131,6 +131,11 @@ describe('measurement, when it was recorded', () => {
       });
   });
 
+  it('compares a resend on every field its content id is made of: another device serial differs too', () => {
+    const fromOtherDevice = record({ provenance: { method: 'device', deviceId: 'Device/ox-1', device: { serial: 'SN-2' } } });
+    spec.given([recorded]).when(fromOtherDevice).thenThrows(ResentWithOtherContentError, (e) => expect(e.differences).toEqual([{ field: 'device.serial', change: '"" → "SN-2"' }]));
+  });
+
   it('refuses the same identifier for another patient', () => {
     spec.given([recorded]).when(record({ patientId: 'p-2' })).thenThrows(IllegalStateError, (e) => expect(e.message).toContain('another patient'));
   });
