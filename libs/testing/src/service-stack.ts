@@ -13,33 +13,41 @@ export type ServiceStack = Readonly<{
 
 const PEERS = ['pathways', 'sharing'] as const;
 
+/** Where each service of a stack listens, known before any of them starts (its ports are picked beforehand). */
+export type StackAddresses = Readonly<Record<string, Readonly<{ url: string; grpcUrl: string }>>>;
+
+/** What one service gets besides `env`: fixed variables, or variables made from the stack's addresses (a peer's URL). */
+export type StackExtra = Readonly<Record<string, string>> | ((addresses: StackAddresses) => Readonly<Record<string, string>>);
+
 /**
  * Starts `names` the way the platform does: pathways, then sharing (which asks pathways for care teams), first (the others call them over gRPC),
  * then the rest with `PATHWAYS_GRPC_URL` / `SHARING_GRPC_URL` pointing at them. `env` goes to every
- * service, `extra[name]` to one. Stopped in reverse order.
+ * service, `extra[name]` to one; every port is picked beforehand, so `extra[name]` may be a function of the stack's
+ * addresses and tell a service started early where a later one will listen (`MEASUREMENTS_URL` for sharing, the
+ * `OPENAPI_PEERS` of the FHIR base). Stopped in reverse order.
  */
-export async function startServiceStack(
-  names: readonly string[],
-  env: Readonly<Record<string, string>>,
-  extra: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
-): Promise<ServiceStack> {
+export async function startServiceStack(names: readonly string[], env: Readonly<Record<string, string>>, extra: Readonly<Record<string, StackExtra>> = {}): Promise<ServiceStack> {
   const schemas = Object.fromEntries(names.map((name) => [name, freshSchema(name)]));
   const busSchema = freshSchema('bus');
   const services: Record<string, ServiceProcess> = {};
-  // Sharing's gRPC port is picked beforehand: pathways, started first, asks sharing's policy decision point. So is
-  // triage's HTTP port: pathways asks triage whether a pathway's rule set exists when a designer saves a PlanDefinition.
-  const sharingGrpcPort = names.includes('sharing') ? await freePort() : undefined;
-  const triageHttpPort = names.includes('triage') ? await freePort() : undefined;
+  // Every port is picked beforehand: pathways, started first, asks sharing's policy decision point and triage (whether
+  // a pathway's rule set exists when a designer saves a PlanDefinition); sharing may be told where measurements listens.
+  const ports: Record<string, { httpPort: number; grpcPort: number }> = {};
+  for (const name of names) ports[name] = { httpPort: await freePort(), grpcPort: await freePort() };
+  const addresses: StackAddresses = Object.fromEntries(names.map((name) => [name, { url: `http://127.0.0.1:${ports[name]!.httpPort}`, grpcUrl: `127.0.0.1:${ports[name]!.grpcPort}` }]));
+  const own = (name: string): Readonly<Record<string, string>> => {
+    const more = extra[name];
+    return typeof more === 'function' ? more(addresses) : (more ?? {});
+  };
   const start = async (name: string, peers: Record<string, string> = {}): Promise<void> => {
-    const ports = name === 'sharing' && sharingGrpcPort !== undefined ? { grpcPort: sharingGrpcPort } : name === 'triage' && triageHttpPort !== undefined ? { httpPort: triageHttpPort } : {};
-    services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...extra[name] }, ports);
+    services[name] = await startServiceProcess(name, { BUS_SCHEMA: busSchema, ...env, DB_SCHEMA: schemas[name]!, ...peers, ...own(name) }, ports[name]);
   };
   try {
     // Pathways first: sharing asks it for a patient's care team (a clinician's consents, CheckAccess).
     if (names.includes('pathways')) {
       await start('pathways', {
-        ...(sharingGrpcPort === undefined ? {} : { SHARING_GRPC_URL: `127.0.0.1:${sharingGrpcPort}` }),
-        ...(triageHttpPort === undefined ? {} : { TRIAGE_URL: `http://127.0.0.1:${triageHttpPort}` }),
+        ...(addresses.sharing ? { SHARING_GRPC_URL: addresses.sharing.grpcUrl } : {}),
+        ...(addresses.triage ? { TRIAGE_URL: addresses.triage.url } : {}),
       });
     }
     if (names.includes('sharing')) await start('sharing', services.pathways ? { PATHWAYS_GRPC_URL: services.pathways.grpcUrl } : {});

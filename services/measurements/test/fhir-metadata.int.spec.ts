@@ -1,4 +1,4 @@
-import { freePort, freshSchema, startServiceProcess, startTestIssuer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { freePort, startServiceStack, startTestIssuer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // A statement is compared resource by resource; a loose type keeps those checks readable.
@@ -6,22 +6,28 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 type Json = Record<string, any>;
 
 let issuer: TestIssuer;
-let pathways: ServiceProcess;
+let stack: ServiceStack;
 let forms: ServiceProcess;
 let measurements: ServiceProcess;
 
 beforeAll(async () => {
-  const databaseUrl = inject('databaseUrl');
   issuer = await startTestIssuer();
-  const env = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: freshSchema('fhir_metadata_bus') };
-  pathways = await startServiceProcess('pathways', { ...env, DB_SCHEMA: freshSchema('fhir_metadata_pathways') });
-  forms = await startServiceProcess('forms', { ...env, DB_SCHEMA: freshSchema('fhir_metadata_forms'), PATHWAYS_GRPC_URL: pathways.grpcUrl, SHARING_GRPC_URL: `127.0.0.1:${await freePort()}` });
-  // The other services, as the platform gives every service (OPENAPI_PEERS).
-  measurements = await startServiceProcess('measurements', { ...env, DB_SCHEMA: freshSchema('fhir_metadata_measurements'), PATHWAYS_GRPC_URL: pathways.grpcUrl, OPENAPI_PEERS: [pathways.url, forms.url].join(',') });
+  const sharingNowhere = `127.0.0.1:${await freePort()}`;
+  stack = await startServiceStack(
+    ['pathways', 'forms', 'measurements'],
+    { DATABASE_URL: inject('databaseUrl'), OIDC_ISSUER: issuer.url },
+    {
+      // No sharing in this stack: forms is given an address where nothing answers (the statement never asks it).
+      forms: { SHARING_GRPC_URL: sharingNowhere },
+      // The other services, as the platform gives every service (OPENAPI_PEERS).
+      measurements: (at) => ({ OPENAPI_PEERS: [at.pathways!.url, at.forms!.url].join(',') }),
+    },
+  );
+  ({ forms, measurements } = stack.services as Record<'forms' | 'measurements', ServiceProcess>);
 });
 
 afterAll(async () => {
-  await Promise.allSettled([measurements?.stop(), forms?.stop(), pathways?.stop()]);
+  await stack?.stop();
   await issuer?.close();
 });
 

@@ -1,5 +1,5 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { enrolPatient, eventually, freePort, freshSchema, startServiceProcess, startTestIssuer, syntheticNationalId, type PmdPeer, type ServiceProcess, type TestIssuer } from '@varde/testing';
+import { enrolPatient, eventually, startServiceStack, startTestIssuer, syntheticNationalId, type PmdPeer, type ServiceProcess, type ServiceStack, type TestIssuer } from '@varde/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, figureToday, homeCareConsent, HOSPITAL, ORGNR, startPmd, type PmdUnderTest } from './pmd-under-test';
 
@@ -9,7 +9,8 @@ const MUNICIPALITY = '910000012';
 let issuer: TestIssuer;
 let pmd: PmdUnderTest;
 let peer: PmdPeer;
-const services: Record<string, ServiceProcess> = {};
+let stack: ServiceStack;
+let services: Readonly<Record<string, ServiceProcess>>;
 
 let minute = 0;
 const municipalityReading = (nationalId: string, value: number, unit = '%', performer = MUNICIPALITY): Observation => ({
@@ -33,28 +34,19 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   pmd = await startPmd();
   peer = pmd.peer;
-  const common = { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url, BUS_SCHEMA: freshSchema('bus_pmd_in') };
-  services.pathways = await startServiceProcess('pathways', { ...common, DB_SCHEMA: freshSchema('pathways_pmd_in') });
-  const peers = { PATHWAYS_GRPC_URL: services.pathways.grpcUrl };
-  // Sharing records what it fetches in measurements, and measurements asks sharing's policy decision point: sharing is
-  // told the port measurements will listen on.
-  const measurementsPort = await freePort();
-  services.sharing = await startServiceProcess('sharing', {
-    ...common,
-    ...peers,
-    DB_SCHEMA: freshSchema('sharing_pmd_in'),
-    MEASUREMENTS_URL: `http://127.0.0.1:${measurementsPort}`,
-    ...pmd.sharingEnv,
-    PMD_FETCH_INTERVAL_SECONDS: '1',
-    PMD_FETCH_TICK_MS: '300',
-  });
-  const withSharing = { ...peers, SHARING_GRPC_URL: services.sharing.grpcUrl };
-  services.measurements = await startServiceProcess('measurements', { ...common, ...withSharing, DB_SCHEMA: freshSchema('measurements_pmd_in') }, { httpPort: measurementsPort });
-  services.triage = await startServiceProcess('triage', { ...common, ...withSharing, DB_SCHEMA: freshSchema('triage_pmd_in') });
+  stack = await startServiceStack(
+    ['pathways', 'sharing', 'measurements', 'triage'],
+    { DATABASE_URL: databaseUrl, OIDC_ISSUER: issuer.url },
+    {
+      // Sharing records what it fetches in measurements (which asks sharing's policy decision point, so starts after it).
+      sharing: (at) => ({ MEASUREMENTS_URL: at.measurements!.url, ...pmd.sharingEnv, PMD_FETCH_INTERVAL_SECONDS: '1', PMD_FETCH_TICK_MS: '300' }),
+    },
+  );
+  services = stack.services;
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.allSettled(['sharing', 'triage', 'measurements', 'pathways'].map((s) => services[s]?.stop()));
+  await stack?.stop();
   await Promise.allSettled([pmd?.stop(), issuer?.close()]);
 });
 
