@@ -20,6 +20,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() === 'rpc') {
       const error = (exception instanceof RpcException ? exception : toRpcException(exception)).getError();
       const code = typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+      if (code === GrpcStatus.INTERNAL) this.unexpected(typedOf(exception), grpcCallOf(host).route);
       if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED) this.logger.warn(refusal(exception, GrpcStatus[code], grpcCallOf(host)), 'access refused');
       return throwError(() => error);
     }
@@ -28,13 +29,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const error = exception instanceof HttpException ? { statusCode: exception.getStatus(), message: exception.message } : exception;
     const mapped = toHttpError(error, request.url.startsWith('/fhir'));
-    if (mapped.unexpected) this.logger.error({ err: exception, route: request.routeOptions?.url }, 'unexpected error');
+    if (mapped.unexpected) this.unexpected(exception, request.routeOptions?.url);
     if (mapped.status === 401 || mapped.status === 403) this.logger.warn(refusal(exception, mapped.status, httpCallOf(request)), 'access refused');
     const challenge = bearerChallenge(exception);
     if (challenge !== undefined) void reply.header('www-authenticate', challenge);
     void reply.status(mapped.status).header('content-type', mapped.contentType).send(mapped.body);
   }
+
+  /** An error no typed error describes (a 500, gRPC INTERNAL): the client reads only 'internal error', the log has it whole. */
+  private unexpected(error: unknown, route: string | undefined): void {
+    this.logger.error({ err: error, route }, 'unexpected error');
+  }
 }
+
+/** The error a handler threw: a gRPC handler's arrives mapped (grpcCall), with the error as its cause. */
+const typedOf = (exception: unknown): unknown => (exception instanceof RpcException && exception.cause !== undefined ? exception.cause : exception);
 
 /** The call a refusal answered: its method and route, the caller the guard verified (if any), the patient it names. */
 type RefusedCall = Readonly<{ method: string; route: string | undefined; principal: Principal | undefined; patientId: string | undefined }>;
@@ -62,8 +71,7 @@ function grpcCallOf(host: ArgumentsHost): RefusedCall {
  * or a national id.
  */
 function refusal(exception: unknown, status: number | string, call: RefusedCall): Record<string, unknown> {
-  // A gRPC handler's typed error arrives mapped (grpcCall), with the typed error as its cause.
-  const typed = exception instanceof RpcException && exception.cause !== undefined ? exception.cause : exception;
+  const typed = typedOf(exception);
   const patientId = (typed instanceof ForbiddenError ? typed.patientId : undefined) ?? call.patientId;
   return {
     status,
