@@ -23,7 +23,8 @@ beforeAll(async () => {
       measurements: (at) => ({ OPENAPI_PEERS: [at.pathways!.url, at.forms!.url].join(',') }),
     },
   );
-  ({ forms, measurements } = stack.services as Record<'forms' | 'measurements', ServiceProcess>);
+  forms = stack.services.forms!;
+  measurements = stack.services.measurements!;
 });
 
 afterAll(async () => {
