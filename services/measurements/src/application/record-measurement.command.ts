@@ -1,7 +1,7 @@
 import type { CommandMetadata } from '@varde/core';
 import { deterministicId, type StoredEvent } from '@varde/event-sourcing';
 import type { RecordMeasurement } from '../domain/measurement.decide';
-import { contentParts, measurementContent } from '../domain/measurement-content';
+import { contentParts, measurementContent } from '../domain/reading-content';
 import type { MeasurementRecorded } from '../domain/measurement.events';
 
 /** A validated measurement, as the HTTP edge hands it over (the id is chosen here). */

@@ -5,6 +5,7 @@ import { LOGGER } from '@varde/platform';
 import type { Logger } from '@varde/telemetry';
 import { sampleChunkDecider, type RecordSampleChunk } from '../domain/sample-chunk.decide';
 import { sampleChunkStreamId, type MeasurementStreamChunkRecorded, type SampleChunkEvent } from '../domain/sample-chunk.events';
+import { chunkContent, contentParts } from '../domain/reading-content';
 import { formatSamples } from '../domain/sampled-data';
 import { decideAll } from './decide-all';
 import { WindowAggregator } from './window-aggregator';
@@ -16,13 +17,12 @@ export type SampleChunkInput = Omit<RecordSampleChunk['data'], 'chunkId'>;
 export type ChunkResult = Readonly<{ chunk: StoredEvent<MeasurementStreamChunkRecorded>; created: boolean }>;
 
 /**
- * The chunk id: from the sender's identifier when there is one, otherwise a hash of what identifies a chunk —
- * patient, code, start, period, unit as received, samples and device — so an unidentified resend lands there too.
+ * The chunk id: from the sender's identifier when there is one, otherwise a hash of the patient, the chunk's content
+ * (the fields a resend is compared on, see chunkContent) and its samples, so an unidentified resend lands there too.
  */
 export function chunkIdOf(input: SampleChunkInput): string {
   if (input.identifier) return deterministicId(`sample-chunk:${input.identifier.system}|${input.identifier.value}`);
-  const parts = [input.patientId, input.code.system, input.code.code, input.start, input.periodMs, input.original.unit, input.provenance.deviceId ?? '', input.provenance.device?.serial ?? ''];
-  return deterministicId(`sample-chunk-content:${JSON.stringify(parts)}:${formatSamples(input.samples)}`);
+  return deterministicId(`sample-chunk-content:${JSON.stringify([input.patientId, ...contentParts(chunkContent(input))])}:${formatSamples(input.samples)}`);
 }
 
 /** Records one chunk of a stream as one event, then has its windows aggregated; a resend writes nothing. */

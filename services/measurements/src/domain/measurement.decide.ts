@@ -1,5 +1,5 @@
 import { type Decider, type DomainCommand, IllegalStateError, measurementTypeOf, ResentWithOtherContentError, ValidationError } from '@varde/core';
-import { contentDifferences } from './measurement-content';
+import { contentDifferences, measurementContent } from './reading-content';
 import { evolveMeasurement, initialMeasurementState, type MeasurementEvent, type MeasurementRecorded, type MeasurementState } from './measurement.events';
 import { assessPlausibility } from './measurement-plausibility';
 
@@ -28,7 +28,7 @@ export function decideMeasurement(command: MeasurementCommand, state: Measuremen
       const { code, components, ...rest } = command.data;
       if (state.status === 'recorded') {
         if (state.patientId !== rest.patientId) throw new IllegalStateError('this identifier is already used by a measurement of another patient', 'identifier');
-        const differences = contentDifferences(state, command.data);
+        const differences = contentDifferences(measurementContent(state), measurementContent(command.data));
         if (differences.length === 0) return [];
         throw new ResentWithOtherContentError('identifier', differences, 'measurement');
       }

@@ -1,4 +1,5 @@
-import { type Decider, type DomainCommand, fieldDifferences, type FieldDifference, type FieldIssue, IllegalStateError, measurementTypeOf, ResentWithOtherContentError, ValidationError } from '@varde/core';
+import { type Decider, type DomainCommand, type FieldDifference, type FieldIssue, IllegalStateError, measurementTypeOf, ResentWithOtherContentError, ValidationError } from '@varde/core';
+import { chunkContent, contentDifferences } from './reading-content';
 import { impossibility } from './measurement-plausibility';
 import { evolveSampleChunk, initialSampleChunkState, type MeasurementStreamChunkRecorded, type SampleChunkEvent, type SampleChunkState } from './sample-chunk.events';
 import { formatSamples, isGap, type Sample } from './sampled-data';
@@ -75,14 +76,8 @@ export const sampleChunkDecider: Decider<SampleChunkCommand, SampleChunkState, S
 
 type Comparable = Omit<RecordSampleChunk['data'], 'samples'> & { data: string };
 
-/** The fields in which a resend differs from the recorded chunk; samples are not quoted. */
+/** The fields in which a resend differs from the recorded chunk (its content, see chunkContent); samples are not quoted. */
 function differingFields(recorded: MeasurementStreamChunkRecorded['data'], resend: Comparable): FieldDifference[] {
-  const differences = fieldDifferences([
-    ['code', `${recorded.code.system}|${recorded.code.code}`, `${resend.code.system}|${resend.code.code}`],
-    ['start', recorded.start, resend.start],
-    ['samples.period', recorded.periodMs, resend.periodMs],
-    ['samples.unit', recorded.original.unit, resend.original.unit],
-    ['device', recorded.provenance.deviceId, resend.provenance.deviceId],
-  ]);
+  const differences = contentDifferences(chunkContent(recorded), chunkContent(resend));
   return recorded.data === resend.data ? differences : [...differences, { field: SAMPLES, change: 'other samples' }];
 }

@@ -78,6 +78,10 @@ describe('stream chunk, when it was recorded', () => {
     });
   });
 
+  it('compares a resend on every field its content id is made of: another device serial differs too', () => {
+    spec.given([recorded]).when(record({ provenance: { method: 'device', gateway: 'gw-1', device: { serial: 'W-2' } } })).thenThrows(ResentWithOtherContentError, (e) => expect(e.differences).toEqual([{ field: 'device.serial', change: '"" → "W-2"' }]));
+  });
+
   it('refuses the same identifier for another patient', () => {
     spec.given([recorded]).when(record({ patientId: 'p-2' })).thenThrows(IllegalStateError, (e) => expect(e.message).toContain('another patient'));
   });
