@@ -84,6 +84,11 @@ describe('consents and blocks as FHIR Consent', () => {
     const withdrawn = await request('PUT', `/fhir/Consent/${id}`, token, { ...consent(patientId), id, status: 'inactive' }, { 'if-match': 'W/"1"' });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ status: 'inactive', meta: { versionId: '2' } });
+    // A change sent on the version read before the withdrawal is a 412 naming the version, as in forms and measurements.
+    const stale = await request('PUT', `/fhir/Consent/${id}`, token, { ...consent(patientId), id }, { 'if-match': 'W/"1"' });
+    expect(stale.status).toBe(412);
+    expect(JSON.stringify(stale.body)).toContain(`If-Match: Consent/${id} is at version 2, not 1`);
+    expect((await request('GET', `/fhir/Consent/${id}`, token)).body).toMatchObject({ status: 'inactive', meta: { versionId: '2' } });
 
     const search = await request('GET', `/fhir/Consent?patient=Patient/${patientId}`, token);
     expect(search.status).toBe(200);

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, Consent } from '@medplum/fhirtypes';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@varde/auth';
-import { NotFoundError, ValidationError } from '@varde/core';
-import { fhirBaseUrl, versionTag } from '@varde/fhir';
+import { ConcurrencyError, NotFoundError, ValidationError } from '@varde/core';
+import { fhirBaseUrl, ifMatchVersion, staleVersion, versionTag } from '@varde/fhir';
 import { commandMetadataFrom, type MetadataHeaders } from '@varde/platform';
 import type { FastifyReply } from 'fastify';
 import { OrganisationDirectory } from '../application/organisation-directory.port';
@@ -12,7 +12,7 @@ import { RecordConsentHandler, type ConsentOutcome } from '../application/record
 import { Consents, type StoredConsent } from '../application/consents.port';
 import { consentResource, consentTermsOf, isUuid, storedContent } from './consent.resource';
 import { R4Consent } from './r4-consent';
-import { rethrowAsFhirRefusal } from './sharing-paths';
+import { asFhirRefusal, rethrowAsFhirRefusal } from './sharing-paths';
 
 const checkedId = (id: string): string => {
   if (!isUuid(id)) throw ValidationError.field('id', 'expected a Consent id (UUID)');
@@ -49,7 +49,10 @@ export class ConsentsHttpController {
     return this.answer(outcome, headers, reply);
   }
 
-  /** `PUT /fhir/Consent/{id}`: a new version; status `inactive` withdraws a consent that was given (lifts a block). */
+  /**
+   * `PUT /fhir/Consent/{id}`: a new version; status `inactive` withdraws a consent that was given (lifts a block). With
+   * `If-Match: W/"<version>"`, a consent at another version is a `412` and nothing is written.
+   */
   @Put(':id')
   @Access('consents', 'write', { patient: 'body' })
   async update(@Param('id') id: string, @Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -64,7 +67,10 @@ export class ConsentsHttpController {
     const ifMatch = ifMatchVersion(headers['if-match']);
     const outcome = await this.record
       .handle({ type: 'ChangeConsent', data: { consentId: id, terms, resource: storedContent(consent), ...(ifMatch === undefined ? {} : { ifMatch }) } }, commandMetadataFrom(principal, headers))
-      .catch(rethrowAsFhirRefusal);
+      .catch(async (error: unknown) => {
+        if (ifMatch === undefined || !(error instanceof ConcurrencyError)) throw asFhirRefusal(error);
+        throw staleVersion(`Consent/${id}`, (await this.consents.byId(id))?.current.version, ifMatch);
+      });
     return this.answer(outcome, headers, reply, 200);
   }
 
@@ -109,13 +115,4 @@ export class ConsentsHttpController {
     void reply.status(status);
     return resourceOf(outcome.consent);
   }
-}
-
-/** The version an `If-Match: W/"3"` names; undefined without the header; 400 naming it when malformed. */
-function ifMatchVersion(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(value.trim());
-  if (!match) throw ValidationError.field('If-Match', `expected a version tag such as W/"1"; got ${value}`);
-  return Number(match[1]);
 }

@@ -1,4 +1,4 @@
-import { IllegalStateError, NotFoundError, UnprocessableError, ValidationError, type Decider, type DomainCommand, type Subject } from '@varde/core';
+import { ConcurrencyError, IllegalStateError, NotFoundError, UnprocessableError, ValidationError, type Decider, type DomainCommand, type Subject } from '@varde/core';
 import { evolveConsent, initialConsentState, type ConsentEvent, type ConsentState, type ConsentTerms } from './consent.events';
 
 /** What a Consent resource says, as the API parsed it. */
@@ -35,7 +35,7 @@ export function decideConsent(command: ConsentCommand, state: ConsentState): Con
       }
       const current = state.current;
       if (command.data.ifMatch !== undefined && command.data.ifMatch !== current.version) {
-        throw IllegalStateError.about(consent, `is at version ${current.version}, not ${command.data.ifMatch}; read it again`, 'expectedVersion');
+        throw ConcurrencyError.about(consent, `is at version ${current.version}, not ${command.data.ifMatch}; read it again`);
       }
       if (terms.patientId !== current.terms.patientId) throw ValidationError.field('terms.patientId', `a consent stays with its patient (patient ${current.terms.patientId})`);
       if (JSON.stringify(terms) === JSON.stringify(current.terms) && JSON.stringify(resource) === JSON.stringify(current.resource)) return [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IllegalStateError, NotFoundError, UnprocessableError, ValidationError, type CommandMetadata } from '@varde/core';
+import { ConcurrencyError, IllegalStateError, NotFoundError, UnprocessableError, ValidationError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
 import { consentDecider, type ChangeConsent, type RecordConsent } from './consent.decide';
 import type { ConsentEvent, ConsentStatus, ConsentTerms } from './consent.events';
@@ -55,7 +55,7 @@ describe('consent, when recorded', () => {
     spec.given([recorded('active', 1)]).when(change('active')).thenNothing();
   });
   it('refuses a stale If-Match and a move to another patient', () => {
-    spec.given([recorded('active', 1), withdrawn(2)]).when(change('active', { ifMatch: 1 })).thenThrows(IllegalStateError, (e) => expect(e.message).toBe('expectedVersion: consent k-1 is at version 2, not 1; read it again'));
+    spec.given([recorded('active', 1), withdrawn(2)]).when(change('active', { ifMatch: 1 })).thenThrows(ConcurrencyError, (e) => expect(e.message).toBe('consent k-1 is at version 2, not 1; read it again'));
     spec.given([recorded('active', 1)]).when(change('active', { terms: terms('active', 'p-2') })).thenThrows(ValidationError);
   });
   it('refuses a second create with the same id', () => {
