@@ -27,7 +27,7 @@ import { SampleChunksReadModel } from './application/sample-chunks.port';
 import { PostgresMeasurementSearchQuery } from './infrastructure/measurement-search.query';
 import { MeasurementsReadModel } from './infrastructure/measurements.read-model';
 import { MeasurementStreamsHttpController } from './api/measurement-streams.http.controller';
-import { ObservationRecorder } from './api/observation-recorder';
+import { ObservationAnswers } from './api/observation-answers';
 import { ObservationCorrections } from './api/observation-corrections';
 import { ObservationUpdates } from './api/observation-updates';
 import { RecordSampleChunkHandler } from './application/record-sample-chunk.handler';
@@ -90,7 +90,7 @@ export class MeasurementsModule {
         { provide: SampleChunksReadModel, useExisting: PostgresSampleChunksReadModel },
         WindowAggregator,
         RecordSampleChunkHandler,
-        ObservationRecorder,
+        ObservationAnswers,
         ObservationCorrections,
         ObservationUpdates,
         GatewayAssignmentHandler,

@@ -10,13 +10,14 @@ import type { Logger } from '@varde/telemetry';
 import { MeasurementReader } from '../application/measurement.reader';
 import type { MeasurementView } from '../application/measurement.view';
 import { measurementIdOf } from '../application/record-measurement.command';
+import { RecordMeasurementsHandler, type Entry, type EntryOutcome, type EntryWork } from '../application/record-measurements.handler';
 import { chunkIdOf } from '../application/record-sample-chunk.handler';
 import { entryRequest, validateBundleEnvelope, type BundleEntryRequest } from './bundle.validation';
 import { conditionalId } from './conditional-create';
 import { LogicalSubjects } from './logical-subject';
-import { MeasurementSubmission, type Authorise } from './measurement-submission';
+import { authorisedSubmission, MeasurementSubmission, type Authorise } from './measurement-submission';
 import { ObservationIntake, relocate } from './observation.intake';
-import { ObservationRecorder, type Entry, type EntryOutcome, type EntryWork, type Recorded } from './observation-recorder';
+import { ObservationAnswers, type Recorded } from './observation-answers';
 import { ObservationUpdates, withIssuesMoved, type SubjectResolver } from './observation-updates';
 
 /** DI token of the most entries one Bundle may carry. */
@@ -36,12 +37,13 @@ type EntryContext = Readonly<{ principal: Principal; authorise: Authorise; metad
  * create (`POST`, conditionally with `ifNoneExist`) or update (`PUT Observation/<id>`, or the conditional
  * `PUT Observation?identifier=…`): an update of a recorded measurement is its correction. Every entry is
  * validated and authorised first; the point values and corrections are then decided together and appended in
- * one database transaction (see ObservationRecorder).
+ * one database transaction (see RecordMeasurementsHandler).
  */
 @Controller('fhir')
 export class BundlesHttpController {
   constructor(
-    @Inject(ObservationRecorder) private readonly recorder: ObservationRecorder,
+    @Inject(RecordMeasurementsHandler) private readonly recorder: RecordMeasurementsHandler,
+    @Inject(ObservationAnswers) private readonly answers: ObservationAnswers,
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(LogicalSubjects) private readonly subjects: LogicalSubjects,
@@ -85,7 +87,7 @@ export class BundlesHttpController {
 
   /** A POST entry: the submission to record, or the measurement its `ifNoneExist` found. */
   private async create(request: BundleEntryRequest & { method: 'POST' }, context: EntryContext, resolveSubject: SubjectResolver): Promise<{ work: EntryWork } | { found: MeasurementView }> {
-    const submission = await this.recorder.authorise(context.authorise, this.intake.check(await resolveSubject(request.resource, context.at), context.at), context.at);
+    const submission = await authorisedSubmission(context.authorise, this.intake.check(await resolveSubject(request.resource, context.at), context.at), context.at);
     if (request.ifNoneExist !== undefined) {
       const found = await this.reader.existingOf(submission.input.patientId, conditionalId(request.ifNoneExist), context.metadata);
       if (found) return { found };
@@ -103,7 +105,7 @@ export class BundlesHttpController {
 
   private async batch(prepared: readonly Prepared[]): Promise<Bundle> {
     const { entries, byIndex } = toWrite(prepared);
-    const outcomes = byIndex(await this.recorder.recordEach(entries));
+    const outcomes = byIndex(await this.recorder.recordEach(entries, this.answers));
     const unexpected = (error: unknown): void => this.logger.error({ err: error }, 'unexpected error in a batch entry');
     return { resourceType: 'Bundle', type: 'batch-response', entry: prepared.map((p, i) => ('found' in p ? foundResponse(p.found) : responseOf('refused' in p ? p : outcomes.get(i)!, unexpected))) };
   }
@@ -121,7 +123,7 @@ export class BundlesHttpController {
     if (overlapping.length > 0) throw new ValidationError(overlapping, `the transaction was refused and nothing was recorded: ${overlapping.length} problem(s)`);
     const resolved = resolveInternalReferences(prepared);
     const { entries, byIndex } = toWrite(resolved);
-    const result = await this.recorder.recordAllOrNothing(entries);
+    const result = await this.recorder.recordAllOrNothing(entries, this.answers);
     if (!result.written) {
       const errors = byIndex(result.errors);
       throw refusedAs(resolved.map((_, i) => errors.get(i)));
@@ -132,7 +134,7 @@ export class BundlesHttpController {
 }
 
 /**
- * The entries that are to be written, and `byIndex`, which keys the recorder's answers for them (one per entry, in
+ * The entries that are to be written, and `byIndex`, which keys the use case's answers for them (one per entry, in
  * their order) by the entry's index in the Bundle.
  */
 function toWrite(prepared: readonly Prepared[]): { entries: Entry[]; byIndex: <T>(answers: readonly T[]) => Map<number, T> } {
@@ -146,7 +148,7 @@ const statusLine = (status: number): string => `${status} ${STATUS_CODES[status]
  * A batch entry's response: created or found, or its refusal as an OperationOutcome. An unexpected error is that
  * entry's 500 (and logged): batch entries stand alone, so it fails no other.
  */
-function responseOf(outcome: EntryOutcome, unexpected: (error: unknown) => void): BundleEntry {
+function responseOf(outcome: EntryOutcome<Recorded>, unexpected: (error: unknown) => void): BundleEntry {
   if ('recorded' in outcome) return created(outcome.recorded);
   const mapped = toHttpError(outcome.refused, true);
   if (mapped.unexpected) unexpected(outcome.refused);

@@ -3,7 +3,9 @@ import { assertMayActOnPatient, type Principal } from '@varde/auth';
 import { ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
 import { EnrolmentDirectory } from '@varde/platform';
 import { GatewayAssignmentHandler } from '../application/gateway-assignment.handler';
+import type { Submission } from '../application/record-measurements.handler';
 import type { DeviceDetails, Provenance } from '../domain/measurement.events';
+import type { ValidSubmission } from './observation.intake';
 
 /** What authorisation reads of a validated Observation or chunk: the patient, the device and the performing organisation it names. */
 type Submitted = Readonly<{ patientId: string; deviceReference?: string; device?: DeviceDetails; performerOrganisation?: string }>;
@@ -59,6 +61,11 @@ export class MeasurementSubmission {
       return { ...observation, provenance };
     };
   }
+}
+
+/** A validated submission authorised by `authorise` (one request's, see MeasurementSubmission): ready to record. */
+export async function authorisedSubmission(authorise: Authorise, submission: ValidSubmission, at?: string): Promise<Submission> {
+  return submission.kind === 'point' ? { kind: 'point', input: await authorise(submission.valid, at) } : { kind: 'chunk', input: await authorise(submission.valid, at) };
 }
 
 /** `ask`, asked at most once per patient: later calls share the first call's answer (or failure). */

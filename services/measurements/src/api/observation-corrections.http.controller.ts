@@ -6,11 +6,12 @@ import { commandMetadataFrom, fhirWritten, type MetadataHeaders, negotiateFhir }
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CorrectMeasurementHandler } from '../application/correct-measurement.handler';
 import { MeasurementQuery } from '../application/measurement.query';
+import { RecordMeasurementsHandler } from '../application/record-measurements.handler';
 import { LogicalSubjects } from './logical-subject';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationCorrections } from './observation-corrections';
 import { asObservationRefusal } from './observation-paths';
-import { ObservationRecorder } from './observation-recorder';
+import { ObservationAnswers } from './observation-answers';
 import { ObservationUpdates } from './observation-updates';
 import { observationFromView } from './observation.resource';
 
@@ -22,7 +23,8 @@ export class ObservationCorrectionsHttpController {
     @Inject(CorrectMeasurementHandler) private readonly correct: CorrectMeasurementHandler,
     @Inject(MeasurementQuery) private readonly measurements: MeasurementQuery,
     @Inject(ObservationUpdates) private readonly updates: ObservationUpdates,
-    @Inject(ObservationRecorder) private readonly recorder: ObservationRecorder,
+    @Inject(RecordMeasurementsHandler) private readonly recorder: RecordMeasurementsHandler,
+    @Inject(ObservationAnswers) private readonly answers: ObservationAnswers,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(LogicalSubjects) private readonly subjects: LogicalSubjects,
   ) {}
@@ -46,7 +48,7 @@ export class ObservationCorrectionsHttpController {
     const context = { principal, authorise: this.submission.forRequest(principal), resolveSubject: this.subjects.forRequest(principal), metadata };
     const ifMatch = headers['if-match'];
     const work = await this.updates.prepare({ resource: body, target: { condition: query }, ...(ifMatch ? { ifMatch } : {}), at: 'Observation', urlField: 'url', ifMatchField: 'If-Match' }, context);
-    const [outcome] = await this.recorder.recordEach([[work, metadata]]);
+    const [outcome] = await this.recorder.recordEach([[work, metadata]], this.answers);
     if (!outcome || 'refused' in outcome) throw outcome?.refused; // a correction's refusal is already the client's (412 for a stale If-Match)
     void reply.status(outcome.recorded.created ? 201 : 200);
     return fhirWritten(httpRequest, reply, outcome.recorded.resource());

@@ -3,13 +3,9 @@ import { assertMayActOnPatient, type Principal } from '@varde/auth';
 import { ConcurrencyError, ForbiddenError, NotFoundError, ValidationError } from '@varde/core';
 import { staleVersion } from '@varde/fhir';
 import { EnrolmentDirectory } from '@varde/platform';
-import type { CorrectionRequest } from '../application/correct-measurement.handler';
+import type { PreparedCorrection } from '../application/correct-measurement.handler';
 import { MeasurementQuery } from '../application/measurement.query';
 import { correctionOf } from './observation-correction.validation';
-
-/** A correction read, authorised and checked against the measurement's current version: ready to append. */
-export type PreparedCorrection = Readonly<{ id: string; request: CorrectionRequest; expectedVersion?: number; currentVersion: number }>;
-
 
 /**
  * Reads and authorises corrections of recorded Observations, for `PUT /fhir/Observation/:id` and for `PUT` entries

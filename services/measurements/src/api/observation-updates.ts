@@ -5,12 +5,12 @@ import { ifMatchVersion, staleVersion } from '@varde/fhir';
 import type { CommandMetadata } from '@varde/core';
 import { MeasurementReader } from '../application/measurement.reader';
 import { measurementIdOf } from '../application/record-measurement.command';
+import type { EntryWork } from '../application/record-measurements.handler';
 import { conditionalId } from './conditional-create';
 import type { LogicalSubjects } from './logical-subject';
-import type { Authorise } from './measurement-submission';
+import { authorisedSubmission, type Authorise } from './measurement-submission';
 import { ObservationCorrections } from './observation-corrections';
 import { ObservationIntake, relocate } from './observation.intake';
-import { ObservationRecorder, type EntryWork } from './observation-recorder';
 
 // Statuses an update sends to correct a recorded Observation (as PUT /fhir/Observation/:id does).
 const CORRECTION_STATUSES = new Set(['amended', 'corrected', 'entered-in-error']);
@@ -55,13 +55,12 @@ export type UpdateContext = Readonly<{ principal: Principal; authorise: Authoris
 @Injectable()
 export class ObservationUpdates {
   constructor(
-    @Inject(ObservationRecorder) private readonly recorder: ObservationRecorder,
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementReader) private readonly reader: MeasurementReader,
     @Inject(ObservationCorrections) private readonly corrections: ObservationCorrections,
   ) {}
 
-  /** The work the update asks for, validated and authorised, ready for the recorder. */
+  /** The work the update asks for, validated and authorised, ready to record (see RecordMeasurementsHandler). */
   async prepare(update: ObservationUpdate, context: UpdateContext): Promise<EntryWork> {
     const expectedVersion = await withIssuesMoved(() => ifMatchVersion(update.ifMatch), (issue) => (issue.field === 'If-Match' ? { ...issue, field: update.ifMatchField } : issue));
     const id = 'id' in update.target ? update.target.id : conditionalId(update.target.condition, update.urlField);
@@ -69,7 +68,7 @@ export class ObservationUpdates {
     if ('id' in update.target || CORRECTION_STATUSES.has(String(status))) {
       return { kind: 'correction', correction: await withIssuesMoved(() => this.corrections.prepare(id, update.resource, context.principal, expectedVersion), (issue) => relocate(issue, update.at)) };
     }
-    const submission = await this.recorder.authorise(context.authorise, this.intake.check(await context.resolveSubject(update.resource, update.at), update.at), update.at);
+    const submission = await authorisedSubmission(context.authorise, this.intake.check(await context.resolveSubject(update.resource, update.at), update.at), update.at);
     if (submission.kind !== 'point') throw ValidationError.field(update.urlField, 'a stream chunk is created with POST "Observation"; a conditional update takes a point value');
     if (measurementIdOf(submission.input) !== id) throw ValidationError.field(update.urlField, "the condition names another identifier than the Observation's first identifier");
     if (expectedVersion !== undefined) {

@@ -5,17 +5,19 @@ import { commandMetadataFrom, fhirVersionHeaders, fhirWritten, type MetadataHead
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { conditionalId } from './conditional-create';
 import { observationFromChunk, observationFromView } from './observation.resource';
-import { ObservationRecorder } from './observation-recorder';
+import { ObservationAnswers } from './observation-answers';
 import { MeasurementReader } from '../application/measurement.reader';
+import { RecordMeasurementsHandler } from '../application/record-measurements.handler';
 import { LogicalSubjects } from './logical-subject';
-import { MeasurementSubmission } from './measurement-submission';
+import { authorisedSubmission, MeasurementSubmission } from './measurement-submission';
 import { ObservationIntake } from './observation.intake';
 
 /** FHIR Observation: measurements from patients, clinicians and device gateways. */
 @Controller('fhir/Observation')
 export class ObservationsHttpController {
   constructor(
-    @Inject(ObservationRecorder) private readonly recorder: ObservationRecorder,
+    @Inject(RecordMeasurementsHandler) private readonly recorder: RecordMeasurementsHandler,
+    @Inject(ObservationAnswers) private readonly answers: ObservationAnswers,
     @Inject(ObservationIntake) private readonly intake: ObservationIntake,
     @Inject(MeasurementSubmission) private readonly submission: MeasurementSubmission,
     @Inject(MeasurementReader) private readonly reader: MeasurementReader,
@@ -35,7 +37,7 @@ export class ObservationsHttpController {
   async create(@Body() body: unknown, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiateFhir(request, reply);
     const resource = await this.subjects.forRequest(principal)(body);
-    const submission = await this.recorder.authorise(this.submission.forRequest(principal), this.intake.check(resource));
+    const submission = await authorisedSubmission(this.submission.forRequest(principal), this.intake.check(resource));
     const metadata = commandMetadataFrom(principal, headers);
     const condition = headers['if-none-exist'] as string | undefined;
     if (condition !== undefined) {
@@ -45,7 +47,7 @@ export class ObservationsHttpController {
         return fhirWritten(request, reply, observationFromView(existing));
       }
     }
-    const result = await this.recorder.record(submission, metadata);
+    const result = await this.recorder.record(submission, metadata, this.answers);
     if (!result.created) {
       await this.reader.resent(submission.input.patientId, result.id, metadata);
       void reply.status(200);

@@ -8,6 +8,9 @@ import { MeasurementsProjection } from './measurements-projection.port';
 /** What a correction asks for: a new value (canonical unit), or entered-in-error; always with a reason. */
 export type CorrectionRequest = Readonly<{ kind: 'amend'; value: number; unit: string; reason: string } | { kind: 'entered-in-error'; reason: string }>;
 
+/** A correction read, authorised and checked against the measurement's current version: ready to append. */
+export type PreparedCorrection = Readonly<{ id: string; request: CorrectionRequest; expectedVersion?: number; currentVersion: number }>;
+
 /**
  * Appends a correction to a measurement's stream and updates its read-model row in the same transaction; a refused
  * one (IllegalStateError, 409) writes nothing.
