@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyError, IllegalStateError, NotFoundError } from '@varde/core';
+import { ConcurrencyError, IllegalStateError, NotFoundError, ValidationError } from '@varde/core';
 import { fhirPaths, inFhirTerms } from './field-paths';
 
 const paths = fhirPaths({ expectedVersion: 'If-Match' }, { consent: 'Consent' });
@@ -16,5 +16,13 @@ describe('fhirPaths: what the domain is about, as a FHIR client names it', () =>
     const error = IllegalStateError.about({ thing: 'alert', id: 'a-1' }, 'is already resolved');
     expect(error.message).toBe('alert a-1 is already resolved');
     expect((inFhirTerms(error, paths) as Error).message).toBe('alert a-1 is already resolved');
+  });
+
+  it('throws a refusal as a FHIR client reads it from a promise (rethrow), and leaves what is no refusal as it is', async () => {
+    await expect(Promise.reject(ValidationError.field('expectedVersion', 'expected W/"<version>"')).catch(paths.rethrow)).rejects.toThrow('If-Match: expected W/"<version>"');
+    const bug = new TypeError('x is undefined');
+    await expect(Promise.reject(bug).catch(paths.rethrow)).rejects.toBe(bug);
+    expect(paths.refusal(bug)).toBe(bug);
+    expect((paths.refusal(NotFoundError.about({ thing: 'consent', id: 'k-4' }, 'does not exist')) as Error).message).toBe('Consent/k-4 does not exist');
   });
 });

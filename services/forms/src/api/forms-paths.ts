@@ -1,13 +1,9 @@
-import { fhirPaths, inFhirTerms, rethrowInFhirTerms } from '@varde/fhir';
+import { fhirPaths } from '@varde/fhir';
 
 /**
  * How a FHIR client names what forms' domain speaks of: a questionnaire is a Questionnaire and a questionnaire
  * response a QuestionnaireResponse (`questionnaire q-1` is `Questionnaire/q-1`). The domain names no fields of them.
+ * A refusal is thrown as a FHIR client reads it with `handle(…).catch(formsPaths.rethrow)` or
+ * `throw formsPaths.refusal(error)`.
  */
 export const formsPaths = fhirPaths({}, { questionnaire: 'Questionnaire', 'questionnaire response': 'QuestionnaireResponse' });
-
-/** Throws a domain refusal as a FHIR client reads it: `handle(…).catch(rethrowAsFhirRefusal)`. */
-export const rethrowAsFhirRefusal = rethrowInFhirTerms(formsPaths);
-
-/** A domain refusal as a FHIR client reads it (see {@link formsPaths}). */
-export const asFhirRefusal = (error: unknown): unknown => inFhirTerms(error, formsPaths);

@@ -13,7 +13,7 @@ import { questionnaireResponseResource, responseExportBundle, responseHistoryBun
 import { validateQuestionnaireResponse } from './questionnaire-response.validation';
 import { R4Structure } from './r4-structure';
 import { responseSearchOf } from './response-search.params';
-import { asFhirRefusal, rethrowAsFhirRefusal } from './forms-paths';
+import { formsPaths } from './forms-paths';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -47,7 +47,7 @@ export class QuestionnaireResponsesHttpController {
     negotiateFhir(request, reply);
     const response = await this.admitted(body, principal);
     const metadata = commandMetadataFrom(principal, headers);
-    const result = await this.submit.create(response, metadata).catch(rethrowAsFhirRefusal);
+    const result = await this.submit.create(response, metadata).catch(formsPaths.rethrow);
     // A retry answers with the response as stored, which may be older than what this caller sent: a read.
     if (!result.created) await this.accessLog.recordReads('forms', [response.patientId], { purpose: 'questionnaire-response', resource: `QuestionnaireResponse/${result.response.data.responseId}` }, metadata);
     return this.answer(result, request, reply);
@@ -68,7 +68,7 @@ export class QuestionnaireResponsesHttpController {
     try {
       return this.answer(await this.submit.save(id, response, commandMetadataFrom(principal, headers), expected), request, reply, 200);
     } catch (error) {
-      if (expected === undefined || !(error instanceof ConcurrencyError)) throw asFhirRefusal(error);
+      if (expected === undefined || !(error instanceof ConcurrencyError)) throw formsPaths.refusal(error);
       throw staleVersion(`QuestionnaireResponse/${id}`, await this.responses.history(id).then((h) => h.length, () => undefined), expected);
     }
   }

@@ -16,7 +16,7 @@ import { R4Structure } from './r4-structure';
 import { SUBJECT } from './response-search.params';
 import { questionnaireResource, questionnaireResponseResource } from './forms.resources';
 import { QUESTIONNAIRE_SEARCH_PARAMS } from './fhir-metadata.http.controller';
-import { asFhirRefusal, rethrowAsFhirRefusal } from './forms-paths';
+import { formsPaths } from './forms-paths';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const SEARCH_PARAMETERS = new Set(QUESTIONNAIRE_SEARCH_PARAMS.map((p) => p.name));
@@ -111,7 +111,7 @@ export class QuestionnairesHttpController {
     const id = deterministicId(`questionnaire:${metadata.commandId}`);
     const questionnaire = body(raw);
     this.r4.assertValid(questionnaire);
-    return fhirWritten(request, reply, questionnaireResource(await this.author.saveDraft(id, questionnaire, !headers['idempotency-key'], metadata).catch(rethrowAsFhirRefusal)));
+    return fhirWritten(request, reply, questionnaireResource(await this.author.saveDraft(id, questionnaire, !headers['idempotency-key'], metadata).catch(formsPaths.rethrow)));
   }
 
   /**
@@ -129,7 +129,7 @@ export class QuestionnairesHttpController {
     try {
       return fhirWritten(request, reply, questionnaireResource(await this.author.saveDraft(checkedId(id), questionnaire, false, commandMetadataFrom(principal, headers), expected)));
     } catch (error) {
-      if (expected === undefined || !(error instanceof ConcurrencyError)) throw asFhirRefusal(error);
+      if (expected === undefined || !(error instanceof ConcurrencyError)) throw formsPaths.refusal(error);
       throw staleVersion(`Questionnaire/${id}`, await this.catalogue.get(id).then((e) => e.versionId, () => undefined), expected);
     }
   }
@@ -140,7 +140,7 @@ export class QuestionnairesHttpController {
   @HttpCode(200)
   async publish(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiateFhir(request, reply);
-    return fhirWritten(request, reply, questionnaireResource(await this.author.publish(checkedId(id), commandMetadataFrom(principal, headers)).catch(rethrowAsFhirRefusal)));
+    return fhirWritten(request, reply, questionnaireResource(await this.author.publish(checkedId(id), commandMetadataFrom(principal, headers)).catch(formsPaths.rethrow)));
   }
 
   /** `POST /fhir/Questionnaire/:id/$retire` — no longer answerable or assignable; old responses stay readable. */
@@ -149,6 +149,6 @@ export class QuestionnairesHttpController {
   @HttpCode(200)
   async retire(@Param('id') id: string, @Headers() headers: MetadataHeaders, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiateFhir(request, reply);
-    return fhirWritten(request, reply, questionnaireResource(await this.author.retire(checkedId(id), commandMetadataFrom(principal, headers)).catch(rethrowAsFhirRefusal)));
+    return fhirWritten(request, reply, questionnaireResource(await this.author.retire(checkedId(id), commandMetadataFrom(principal, headers)).catch(formsPaths.rethrow)));
   }
 }

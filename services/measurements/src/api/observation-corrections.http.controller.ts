@@ -10,7 +10,7 @@ import { RecordMeasurementsHandler } from '../application/record-measurements.ha
 import { LogicalSubjects } from './logical-subject';
 import { MeasurementSubmission } from './measurement-submission';
 import { ObservationCorrections } from './observation-corrections';
-import { asObservationRefusal } from './observation-paths';
+import { observationPaths } from './observation-paths';
 import { ObservationAnswers } from './observation-answers';
 import { ObservationUpdates } from './observation-updates';
 import { observationFromView } from './observation.resource';
@@ -71,7 +71,7 @@ export class ObservationCorrectionsHttpController {
     try {
       await this.correct.handle(id, correction.request, commandMetadataFrom(principal, headers), correction.expectedVersion);
     } catch (error) {
-      throw asObservationRefusal(await this.corrections.refusalOf(error, correction));
+      throw observationPaths.refusal(await this.corrections.refusalOf(error, correction));
     }
     return fhirWritten(httpRequest, reply, observationFromView((await this.measurements.current(id))!));
   }

@@ -1,9 +1,10 @@
-import { fhirPaths, inFhirTerms, rethrowInFhirTerms } from '@varde/fhir';
+import { fhirPaths } from '@varde/fhir';
 
 /**
  * Where each field the measurements domain speaks of sits in an R4 Observation: the service's one mapping from the
  * domain's names to FHIR paths. A point value's `unit` is its `valueQuantity.code`; a chunk's samples are its
- * `valueSampledData`. A measurement is an Observation (`measurement m-1` is `Observation/m-1`).
+ * `valueSampledData`. A measurement is an Observation (`measurement m-1` is `Observation/m-1`). A refusal is thrown as
+ * an Observation client reads it with `record(…).catch(observationPaths.rethrow)` or `throw observationPaths.refusal(error)`.
  */
 export const observationPaths = fhirPaths(
   {
@@ -23,8 +24,8 @@ export const observationPaths = fhirPaths(
   { measurement: 'Observation' },
 );
 
-/** A refusal from the domain as an Observation client reads it: its fields named by their FHIR paths. */
-export const asObservationRefusal = (error: unknown): unknown => inFhirTerms(error, observationPaths);
-
-/** Throws a domain refusal as an Observation client reads it (see {@link asObservationRefusal}): `record(…).catch(rethrowAsObservationRefusal)`. */
-export const rethrowAsObservationRefusal = rethrowInFhirTerms(observationPaths);
+// observation-recorder.ts still imports these two names; it is being moved, and then they go.
+/** See {@link observationPaths}' `refusal`. */
+export const asObservationRefusal = observationPaths.refusal;
+/** See {@link observationPaths}' `rethrow`. */
+export const rethrowAsObservationRefusal = observationPaths.rethrow;

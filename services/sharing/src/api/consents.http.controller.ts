@@ -12,7 +12,7 @@ import { RecordConsentHandler, type ConsentOutcome } from '../application/record
 import { Consents, type StoredConsent } from '../application/consents.port';
 import { consentResource, consentTermsOf, isUuid, storedContent } from './consent.resource';
 import { R4Consent } from './r4-consent';
-import { asFhirRefusal, rethrowAsFhirRefusal } from './sharing-paths';
+import { sharingPaths } from './sharing-paths';
 
 const checkedId = (id: string): string => {
   if (!isUuid(id)) throw ValidationError.field('id', 'expected a Consent id (UUID)');
@@ -45,7 +45,7 @@ export class ConsentsHttpController {
     const terms = consentTermsOf(consent, this.organisations);
     await this.access.authorise(principal, 'consents', 'write', terms.patientId);
     const consentId = randomUUID();
-    const outcome = await this.record.handle({ type: 'RecordConsent', data: { consentId, terms, resource: storedContent(consent) } }, commandMetadataFrom(principal, headers)).catch(rethrowAsFhirRefusal);
+    const outcome = await this.record.handle({ type: 'RecordConsent', data: { consentId, terms, resource: storedContent(consent) } }, commandMetadataFrom(principal, headers)).catch(sharingPaths.rethrow);
     return this.answer(outcome, headers, reply);
   }
 
@@ -68,7 +68,7 @@ export class ConsentsHttpController {
     const outcome = await this.record
       .handle({ type: 'ChangeConsent', data: { consentId: id, terms, resource: storedContent(consent), ...(ifMatch === undefined ? {} : { ifMatch }) } }, commandMetadataFrom(principal, headers))
       .catch(async (error: unknown) => {
-        if (ifMatch === undefined || !(error instanceof ConcurrencyError)) throw asFhirRefusal(error);
+        if (ifMatch === undefined || !(error instanceof ConcurrencyError)) throw sharingPaths.refusal(error);
         throw staleVersion(`Consent/${id}`, (await this.consents.byId(id))?.current.version, ifMatch);
       });
     return this.answer(outcome, headers, reply, 200);

@@ -8,7 +8,7 @@ import { commandMetadataFrom, EnrolmentDirectory, type MetadataHeaders } from '@
 import { PatientDataAccess } from '../application/patient-data-access';
 import { RegisterGuardianHandler } from '../application/register-guardian.handler';
 import { isPatientId } from './record-access.request';
-import { rethrowAsFhirRefusal } from './sharing-paths';
+import { sharingPaths } from './sharing-paths';
 
 /** Identifier systems of the national identity number and the D-number. */
 const NATIONAL_ID_SYSTEMS = [FODSELSNUMMER_SYSTEM, D_NUMBER_SYSTEM];
@@ -64,7 +64,7 @@ export class RelatedPersonsHttpController {
     const relatedPersonId = randomUUID();
     const registered = await this.register
       .handle({ relatedPersonId, patientId, guardianIdentifiers, relationship, childBirthDate, resource: { ...person, patient }, today: osloDate(metadata.now) }, metadata)
-      .catch(rethrowAsFhirRefusal);
+      .catch(sharingPaths.rethrow);
     return { ...(registered.resource as unknown as RelatedPerson), resourceType: 'RelatedPerson', id: registered.relatedPersonId };
   }
 }
