@@ -452,7 +452,9 @@ describe('forms: response lifecycle', () => {
     expect((await post([1, 1, 1, 1, 1, 1, 1, 1])).status).toBe(201);
     expect((await post([1, 1, 1, 1, 1, 1, 1, 1])).status).toBe(200);
     const before = await appended();
-    expect((await post([2, 1, 1, 1, 1, 1, 1, 1])).status).toBe(409);
+    const refused = await post([2, 1, 1, 1, 1, 1, 1, 1]);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as JsonBody).issue[0].diagnostics).toMatch(/^Idempotency-Key: QuestionnaireResponse\/[0-9a-f-]{36} was already recorded with other answers; a retry must resend the same answers$/);
     expect(await appended()).toBe(before);
   });
 

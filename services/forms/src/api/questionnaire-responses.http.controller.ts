@@ -154,7 +154,7 @@ export class QuestionnaireResponsesHttpController {
   }
 
   private async readable(id: string, principal: Principal, headers: MetadataHeaders, resource: string) {
-    const history = await this.responses.history(checkedId(id));
+    const history = await this.responses.history(checkedId(id)).catch(formsPaths.rethrow);
     const patientId = history[0]!.data.patientId;
     const { decision } = await this.enrolments.authorise(principal, 'forms', 'read', patientId);
     await this.accessLog.recordReads('forms', [patientId], { purpose: 'questionnaire-response', resource, reason: decision.reason }, commandMetadataFrom(principal, headers));

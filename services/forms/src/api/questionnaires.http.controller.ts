@@ -24,6 +24,12 @@ const SEARCH_PARAMETERS = new Set(QUESTIONNAIRE_SEARCH_PARAMS.map((p) => p.name)
 const body = (value: unknown): Questionnaire => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ValidationError.field('body', 'expected a JSON object');
   if ((value as { resourceType?: unknown }).resourceType !== 'Questionnaire') throw ValidationError.field('Questionnaire.resourceType', 'expected "Questionnaire"');
+  // The status is the server's (the draft is stored as one whatever is sent); a client that sends another one means
+  // to publish or retire, which are operations of their own.
+  const { status } = value as Questionnaire;
+  if (status !== undefined && status !== 'draft') {
+    throw ValidationError.field('Questionnaire.status', `expected "draft": a questionnaire is saved as a draft, then published with POST /fhir/Questionnaire/<id>/$publish and retired with $retire`);
+  }
   return value as Questionnaire;
 };
 const checkedId = (id: string): string => {
@@ -77,7 +83,7 @@ export class QuestionnairesHttpController {
   @Access('definitions', 'read')
   async get(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     negotiateFhir(request, reply);
-    return fhirVersionHeaders(reply, questionnaireResource(await this.catalogue.get(checkedId(id))));
+    return fhirVersionHeaders(reply, questionnaireResource(await this.catalogue.get(checkedId(id)).catch(formsPaths.rethrow)));
   }
 
   /**
@@ -91,7 +97,7 @@ export class QuestionnairesHttpController {
     const match = SUBJECT.exec(subject ?? '');
     if (!match) throw ValidationError.field('subject', 'required: "Patient/<internal patient id (UUID)>"');
     const patientId = match[1]!;
-    const entry = await this.catalogue.get(checkedId(id));
+    const entry = await this.catalogue.get(checkedId(id)).catch(formsPaths.rethrow);
     await this.enrolments.authorise(principal, 'forms', 'read', patientId);
     await this.accessLog.recordReads('forms', [patientId], { purpose: 'questionnaire-prefill', resource: `Questionnaire/${id}/$populate?subject=${subject}` }, commandMetadataFrom(principal, headers));
     const facts = await this.facts.facts(patientId);

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IllegalStateError, sameJson, ValidationError, type CommandMetadata } from '@varde/core';
 import { EventStore, handleCommand } from '@varde/event-sourcing';
 import { catalogueDecider, type CatalogueCommand } from '../domain/questionnaire-catalogue.decide';
-import { CATALOGUE_STREAM, type QuestionnaireDocument } from '../domain/questionnaire-catalogue.events';
+import { CATALOGUE_STREAM, questionnaireSubject, type QuestionnaireDocument } from '../domain/questionnaire-catalogue.events';
 import { QuestionnaireCatalogueQuery, type QuestionnaireEntry } from './questionnaire-catalogue.query';
 import { questionnaireDefinitionIssues } from './questionnaire-definition.check';
 
@@ -22,13 +22,11 @@ export class AuthorQuestionnaireHandler {
   ) {}
 
   /**
-   * Creates (`create`) or replaces a draft, after checking it; the stored questionnaire. With `expectedVersion` (the
-   * client's If-Match) a questionnaire at another version is refused with a ConcurrencyError and nothing is written.
+   * Creates (`create`) or replaces a draft, after checking it; the stored questionnaire, a draft whatever status was
+   * sent. With `expectedVersion` (the client's If-Match) a questionnaire at another version is refused with a
+   * ConcurrencyError and nothing is written.
    */
   async saveDraft(questionnaireId: string, questionnaire: Questionnaire, create: boolean, metadata: CommandMetadata, expectedVersion?: number): Promise<QuestionnaireEntry> {
-    if (questionnaire.status !== undefined && questionnaire.status !== 'draft') {
-      throw ValidationError.field('Questionnaire.status', `expected "draft": a questionnaire is saved as a draft, then published with POST /fhir/Questionnaire/<id>/$publish and retired with $retire`);
-    }
     const issues = questionnaireDefinitionIssues(questionnaire);
     if (issues.length > 0) throw new ValidationError(issues);
     return this.run({ type: 'SaveQuestionnaireDraft', data: { questionnaireId, resource: documentOf(questionnaire), create, ...(expectedVersion === undefined ? {} : { expectedVersion }) }, metadata });
@@ -58,7 +56,7 @@ export class AuthorQuestionnaireHandler {
     const held = await this.catalogue.byCanonical(url, version);
     if (held) {
       if (sameJson(documentOf(held.resource), documentOf(questionnaire))) return held;
-      throw new IllegalStateError(`${url}|${version} is already published as Questionnaire/${held.id} with other content; a published version never changes: give the pathway's questionnaire a new version`);
+      throw IllegalStateError.about(questionnaireSubject(held.id), `already publishes ${url}|${version} with other content; a published version never changes: give the pathway's questionnaire a new version`);
     }
     return this.publishShipped({ ...questionnaire, id: questionnaire.id ?? (await this.freeIdFor(url, version)) }, metadata);
   }

@@ -2,7 +2,7 @@ import type { Questionnaire } from '@medplum/fhirtypes';
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
 import { EventStore, StreamFoldCache } from '@varde/event-sourcing';
-import { CATALOGUE_STREAM, entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEntry, type CatalogueEvent, type CatalogueState } from '../domain/questionnaire-catalogue.events';
+import { CATALOGUE_STREAM, entryByCanonical, questionnaireSubject, evolveCatalogue, initialCatalogueState, type CatalogueEntry, type CatalogueEvent, type CatalogueState } from '../domain/questionnaire-catalogue.events';
 
 /** A catalogue entry with its resource typed as the FHIR Questionnaire it is. */
 export type QuestionnaireEntry = CatalogueEntry & Readonly<{ resource: Questionnaire & CatalogueEntry['resource'] }>;
@@ -31,7 +31,7 @@ export class QuestionnaireCatalogueQuery {
   async get(id: string): Promise<QuestionnaireEntry> {
     const state = await this.state();
     const entry = Object.hasOwn(state.entries, id) ? state.entries[id] : undefined;
-    if (!entry) throw new NotFoundError(`Questionnaire/${id} does not exist`);
+    if (!entry) throw NotFoundError.about(questionnaireSubject(id), 'does not exist');
     return entry as QuestionnaireEntry;
   }
 

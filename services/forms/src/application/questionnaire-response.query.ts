@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@varde/core';
 import { EventStore, type StoredEvent } from '@varde/event-sourcing';
-import { responseStreamId, type ResponseEvent } from '../domain/response.events';
+import { responseStreamId, responseSubject, type ResponseEvent } from '../domain/response.events';
 import { ResponseIndex, type ResponsePage, type ResponseSearch } from './response-index.port';
 
 /** Reads stored questionnaire responses: one's versions from its stream, or a patient's as they read now. */
@@ -21,7 +21,7 @@ export class QuestionnaireResponseQuery {
   /** Every version of the response, oldest first; a 404 when there is none. */
   async history(responseId: string): Promise<readonly StoredEvent<ResponseEvent>[]> {
     const { events } = await this.store.readStream<StoredEvent<ResponseEvent>>(responseStreamId(responseId));
-    if (events.length === 0) throw new NotFoundError(`QuestionnaireResponse/${responseId} does not exist`);
+    if (events.length === 0) throw NotFoundError.about(responseSubject(responseId), 'does not exist');
     return events;
   }
 }

@@ -4,7 +4,7 @@ import { IllegalStateError, ValidationError, type CommandMetadata } from '@varde
 import { deterministicId, EventStore, Transactions, type StoredEvent, handleCommandInTransaction } from '@varde/event-sourcing';
 import { isAssigned } from '../domain/assignment.events';
 import { responseDecider } from '../domain/response.decide';
-import { RESPONSE_STATUS_OF, responseStreamId, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
+import { RESPONSE_STATUS_OF, responseStreamId, responseSubject, sameAnswers, type ResponseEvent, type ResponseParty, type ResponseStatus } from '../domain/response.events';
 import { AssignFormHandler } from './assign-form.handler';
 import { AssignmentsQuery } from './assignments.query';
 import { PatientFactsHandler } from './patient-facts.handler';
@@ -87,8 +87,8 @@ export class SubmitResponseHandler {
     const response = events[events.length - 1];
     if (!response) throw new Error('the response was not recorded');
     if (result.alreadyHandled && !sameAnswers(response.data, content)) {
-      // The same Idempotency-Key with other answers: a client bug, not a retry.
-      throw new IllegalStateError(`this Idempotency-Key already recorded QuestionnaireResponse/${responseId} with other answers; a retry must resend the same answers`);
+      // The same command id (the HTTP edge's Idempotency-Key) with other answers: a client bug, not a retry.
+      throw IllegalStateError.about(responseSubject(responseId), 'was already recorded with other answers; a retry must resend the same answers', 'commandId');
     }
     if (response.type === 'QuestionnaireResponseSubmitted') {
       // After the response is recorded (a retry repeats this and changes nothing): the assignment it answers.
@@ -104,7 +104,7 @@ export class SubmitResponseHandler {
   /** The questionnaire version the response answers: `url|version` exactly, or the url's version assigned to the patient. */
   private async resolve(input: ResponseSubmission, assignmentState: Awaited<ReturnType<AssignmentsQuery['state']>>): Promise<QuestionnaireEntry> {
     const { url, version } = input.questionnaire;
-    const field = 'QuestionnaireResponse.questionnaire';
+    const field = 'questionnaire';
     let chosen = version;
     if (chosen === undefined) {
       const assigned = assignmentState.status === 'assigned' ? assignmentState.assignments.filter((a) => a.questionnaireUrl === url) : [];

@@ -1,5 +1,5 @@
-import { ConcurrencyError, IllegalStateError, NotFoundError, sameJson, type Decider, type DomainCommand, type Subject } from '@varde/core';
-import { entryByCanonical, evolveCatalogue, initialCatalogueState, type CatalogueEvent, type CatalogueState, type QuestionnaireDocument } from './questionnaire-catalogue.events';
+import { ConcurrencyError, IllegalStateError, NotFoundError, sameJson, type Decider, type DomainCommand } from '@varde/core';
+import { entryByCanonical, evolveCatalogue, initialCatalogueState, questionnaireSubject, type CatalogueEvent, type CatalogueState, type QuestionnaireDocument } from './questionnaire-catalogue.events';
 
 /** Create or replace a draft; with `expectedVersion` (an If-Match) only while the questionnaire is at that version. */
 export type SaveQuestionnaireDraft = DomainCommand<'SaveQuestionnaireDraft', { questionnaireId: string; resource: QuestionnaireDocument; create: boolean; expectedVersion?: number }>;
@@ -12,7 +12,6 @@ export type RetireQuestionnaire = DomainCommand<'RetireQuestionnaire', { questio
 export type CatalogueCommand = SaveQuestionnaireDraft | PublishQuestionnaire | RetireQuestionnaire;
 
 const canonical = (r: QuestionnaireDocument): string => `${r.url}|${r.version}`;
-const questionnaire = (id: string): Subject => ({ thing: 'questionnaire', id });
 const sameContent = (a: QuestionnaireDocument, b: QuestionnaireDocument): boolean => sameJson({ ...a, status: undefined }, { ...b, status: undefined });
 
 /**
@@ -23,7 +22,7 @@ export function decideCatalogue(command: CatalogueCommand, state: CatalogueState
   const { questionnaireId } = command.data;
   const entry = Object.hasOwn(state.entries, questionnaireId) ? state.entries[questionnaireId] : undefined;
   const now = command.metadata.now;
-  const subject = questionnaire(questionnaireId);
+  const subject = questionnaireSubject(questionnaireId);
   switch (command.type) {
     case 'SaveQuestionnaireDraft': {
       if (command.data.create && entry) throw IllegalStateError.about(subject, 'exists already');
@@ -45,7 +44,7 @@ export function decideCatalogue(command: CatalogueCommand, state: CatalogueState
       if (entry?.status === 'active' && sameContent(entry.resource, resource)) return [];
       if (entry && entry.status !== 'draft') throw IllegalStateError.about(subject, `is ${entry.status}; only a draft can be published`);
       const holder = entryByCanonical(state, resource.url!, resource.version!);
-      if (holder) throw IllegalStateError.about(questionnaire(holder.id), `already publishes ${canonical(resource)}; give this draft a new version`);
+      if (holder) throw IllegalStateError.about(questionnaireSubject(holder.id), `already publishes ${canonical(resource)}; give this draft a new version`);
       return [{ type: 'QuestionnairePublished', data: { questionnaireId, url: resource.url!, version: resource.version!, resource, publishedAt: now } }];
     }
     case 'RetireQuestionnaire': {

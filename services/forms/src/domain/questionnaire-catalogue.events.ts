@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@varde/core';
+import type { DomainEvent, Subject } from '@varde/core';
 
 /**
  * A Questionnaire as forms keeps it: the FHIR R4 resource, opaque to the domain except for what versioning
@@ -56,3 +56,6 @@ export function entryByCanonical(state: CatalogueState, url: string, version: st
 
 /** The one stream of the questionnaire catalogue: one stream, so url|version stays unique under concurrent publishing. */
 export const CATALOGUE_STREAM = 'questionnaire-catalogue';
+
+/** A questionnaire as forms' refusals name it: `questionnaire q-1`. */
+export const questionnaireSubject = (questionnaireId: string): Subject => ({ thing: 'questionnaire', id: questionnaireId });

@@ -1,5 +1,5 @@
-import { IllegalStateError, type Decider, type DomainCommand, type Subject } from '@varde/core';
-import { evolveResponse, initialResponseState, sameAnswers, type ResponseContent, type ResponseEvent, type ResponseState, type ResponseStatus, type Score } from './response.events';
+import { IllegalStateError, type Decider, type DomainCommand } from '@varde/core';
+import { evolveResponse, initialResponseState, responseSubject, sameAnswers, type ResponseContent, type ResponseEvent, type ResponseState, type ResponseStatus, type Score } from './response.events';
 
 /** Save a response version: in progress, completed, or an amendment of a completed one. */
 export type SaveQuestionnaireResponse = DomainCommand<
@@ -28,7 +28,7 @@ export function decideResponse(command: ResponseCommand, state: ResponseState): 
     case 'SaveQuestionnaireResponse': {
       const { status, assigned, answerable, scores, ...content } = command.data;
       const canonical = `${content.questionnaireUrl}|${content.questionnaireVersion}`;
-      const response: Subject = { thing: 'questionnaire response', id: content.responseId };
+      const response = responseSubject(content.responseId);
       if (state.status !== 'none') {
         if (state.patientId !== content.patientId) throw IllegalStateError.about(response, 'belongs to another patient');
         if (`${state.questionnaireUrl}|${state.questionnaireVersion}` !== canonical) throw IllegalStateError.about(response, `answers ${state.questionnaireUrl}|${state.questionnaireVersion}, not ${canonical}`);

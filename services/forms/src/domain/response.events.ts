@@ -1,4 +1,4 @@
-import { sameJson, type DomainEvent } from '@varde/core';
+import { sameJson, type DomainEvent, type Subject } from '@varde/core';
 
 /** A code from a terminology. */
 export type ScoreCode = Readonly<{ system: string; code: string; display?: string }>;
@@ -90,3 +90,6 @@ export const sameAnswers = (a: ResponseContent, b: ResponseContent): boolean => 
 
 /** The one name of a questionnaire response's stream. */
 export const responseStreamId = (responseId: string): string => `questionnaire-response-${responseId}`;
+
+/** A questionnaire response as forms' refusals name it: `questionnaire response r-1`. */
+export const responseSubject = (responseId: string): Subject => ({ thing: 'questionnaire response', id: responseId });
