@@ -413,6 +413,23 @@ describe('forms: FHIR HTTP conformance (as the measurements edge)', () => {
     expect(described.QuestionnaireResponse.interaction.map((i: JsonBody) => i.code)).toContain('vread');
   });
 
+  it('refuses a response to a retired questionnaire with 409 naming QuestionnaireResponse.questionnaire, writing nothing; names what does not exist as FHIR resources', async () => {
+    const designer = await issuer.token('pathway-designer');
+    const id = `q-${randomUUID().slice(0, 8)}`;
+    const url = `https://example.org/q/${id}`;
+    expect((await call('PUT', `/fhir/Questionnaire/${id}`, designer, { resourceType: 'Questionnaire', status: 'draft', url, version: '1', item: [{ linkId: 'a', type: 'boolean', text: 'A?' }] })).status).toBe(200);
+    expect((await call('POST', `/fhir/Questionnaire/${id}/$publish`, designer)).status).toBe(200);
+    expect((await call('POST', `/fhir/Questionnaire/${id}/$retire`, designer)).status).toBe(200);
+    const before = await appended();
+    const refused = await call('POST', '/fhir/QuestionnaireResponse', patientToken, catResponse(undefined, { questionnaire: `${url}|1`, status: 'in-progress', item: [{ linkId: 'a', answer: [{ valueBoolean: true }] }] }));
+    expect(refused.status).toBe(409);
+    expect(refused.body.issue[0].diagnostics).toBe(`QuestionnaireResponse.questionnaire: ${url}|1 is retired and can no longer be answered`);
+    expect(await appended()).toBe(before);
+    const missing = randomUUID();
+    expect((await call('GET', `/fhir/Questionnaire/no-${id}`, designer)).body.issue[0].diagnostics).toBe(`Questionnaire/no-${id} does not exist`);
+    expect((await call('GET', `/fhir/QuestionnaireResponse/${missing}`, patientToken)).body.issue[0].diagnostics).toBe(`QuestionnaireResponse/${missing} does not exist`);
+  });
+
   it('speaks JSON only: _format=json and Accept JSON are served, XML is a 406 on every FHIR route', async () => {
     const clinician = await issuer.token('clinician');
     const search = `/fhir/QuestionnaireResponse?subject=Patient/${patientId}`;

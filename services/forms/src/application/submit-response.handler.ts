@@ -101,7 +101,10 @@ export class SubmitResponseHandler {
     return { response, version: events.length, questionnaire, created: result.events.length > 0 && !result.alreadyHandled };
   }
 
-  /** The questionnaire version the response answers: `url|version` exactly, or the url's version assigned to the patient. */
+  /**
+   * The questionnaire version the response answers: `url|version` exactly, or the url's version assigned to the patient.
+   * A retired one is returned too: whether it may still be answered is the response decider's to say (only amended).
+   */
   private async resolve(input: ResponseSubmission, assignmentState: Awaited<ReturnType<AssignmentsQuery['state']>>): Promise<QuestionnaireEntry> {
     const { url, version } = input.questionnaire;
     const field = 'questionnaire';
@@ -116,7 +119,6 @@ export class SubmitResponseHandler {
       const known = (await this.catalogue.search({ url, status: 'active' })).map((e) => `${url}|${e.resource.version}`);
       throw ValidationError.field(field, `unknown questionnaire version ${url}|${chosen}${known.length ? `; published: ${known.join(', ')}` : ''}`);
     }
-    if (entry.status === 'retired' && input.status !== 'amended') throw ValidationError.field(field, `${url}|${chosen} is retired and can no longer be answered`);
     return entry;
   }
 }

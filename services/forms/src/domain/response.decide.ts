@@ -8,7 +8,7 @@ export type SaveQuestionnaireResponse = DomainCommand<
     status: ResponseStatus;
     /** Whether the patient holds an assignment of this questionnaire version (from their assignment stream). */
     assigned: boolean;
-    /** Whether the version is still answerable (published, not retired). */
+    /** Whether the version is still answerable (published, not retired): a retired one takes only amendments. */
     answerable: boolean;
     /** Scores computed by the application from the questionnaire's definitions (empty while in progress). */
     scores: readonly Score[];
@@ -29,6 +29,8 @@ export function decideResponse(command: ResponseCommand, state: ResponseState): 
       const { status, assigned, answerable, scores, ...content } = command.data;
       const canonical = `${content.questionnaireUrl}|${content.questionnaireVersion}`;
       const response = responseSubject(content.responseId);
+      // The questionnaire's state, not the input, refuses it (409): the same response was answerable before the retirement.
+      const retired = () => new IllegalStateError(`${canonical} is retired and can no longer be answered`, 'questionnaire');
       if (state.status !== 'none') {
         if (state.patientId !== content.patientId) throw IllegalStateError.about(response, 'belongs to another patient');
         if (`${state.questionnaireUrl}|${state.questionnaireVersion}` !== canonical) throw IllegalStateError.about(response, `answers ${state.questionnaireUrl}|${state.questionnaireVersion}, not ${canonical}`);
@@ -37,7 +39,7 @@ export function decideResponse(command: ResponseCommand, state: ResponseState): 
       switch (status) {
         case 'in-progress':
           if (state.status === 'completed' || state.status === 'amended') throw IllegalStateError.about(response, `is ${state.status}; it cannot go back to in-progress (send status "amended" to correct it)`);
-          if (!answerable) throw new IllegalStateError(`${canonical} is retired and can no longer be answered`);
+          if (!answerable) throw retired();
           if (state.status === 'in-progress' && sameAnswers(state, content)) return [];
           return [{ type: 'QuestionnaireResponseSaved', data: { ...content, savedAt: now } }];
         case 'completed':
@@ -45,7 +47,7 @@ export function decideResponse(command: ResponseCommand, state: ResponseState): 
             if (sameAnswers(state, content)) return [];
             throw IllegalStateError.about(response, 'was already completed with other answers; a resend must be identical (send status "amended" to correct it)');
           }
-          if (!answerable) throw new IllegalStateError(`${canonical} is retired and can no longer be answered`);
+          if (!answerable) throw retired();
           if (!assigned) throw new IllegalStateError(`Questionnaire ${canonical} is not assigned to patient ${content.patientId}; nothing was recorded`);
           return [{ type: 'QuestionnaireResponseSubmitted', data: { ...content, scores, submittedAt: now } }];
         case 'amended':

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IllegalStateError, type CommandMetadata } from '@varde/core';
 import { deciderSpec } from '@varde/event-sourcing';
 import { responseDecider, type SaveQuestionnaireResponse } from './response.decide';
@@ -30,7 +30,13 @@ describe('questionnaire response, when nothing was saved', () => {
   it('saves answers in progress', () => spec.given([]).when(command('in-progress')).then([saved]));
   it('records a completed response with its scores', () => spec.given([]).when(command('completed')).then([submitted]));
   it('refuses a questionnaire that is not assigned to the patient', () => spec.given([]).when(command('completed', { assigned: false })).thenThrows(IllegalStateError));
-  it('refuses a retired version', () => spec.given([]).when(command('completed', { answerable: false })).thenThrows(IllegalStateError));
+  it('refuses a retired version, started or completed (a state of the questionnaire: 409 naming the field)', () => {
+    for (const status of ['in-progress', 'completed'] as const) {
+      spec.given([]).when(command(status, { answerable: false })).thenThrows(IllegalStateError, (e) => {
+        expect([e.field, e.message]).toEqual(['questionnaire', 'questionnaire: https://varde.no/fhir/Questionnaire/phq-9|1 is retired and can no longer be answered']);
+      });
+    }
+  });
   it('cannot amend what was never completed', () => spec.given([]).when(command('amended')).thenThrows(IllegalStateError));
 });
 
@@ -51,4 +57,8 @@ describe('questionnaire response, when completed', () => {
   it('refuses other answers sent as completed again (409): a correction is an amendment', () => spec.given([submitted]).when(command('completed', other)).thenThrows(IllegalStateError));
   it('records an amendment, keeping the first version in the stream', () => spec.given([submitted]).when(command('amended', other)).then([amended]));
   it('cannot go back to in progress', () => spec.given([submitted]).when(command('in-progress')).thenThrows(IllegalStateError));
+  it('after its questionnaire is retired: amended, and a resend of the same answers changes nothing', () => {
+    spec.given([submitted]).when(command('amended', { ...other, answerable: false })).then([amended]);
+    spec.given([submitted]).when(command('completed', { answerable: false })).thenNothing();
+  });
 });
