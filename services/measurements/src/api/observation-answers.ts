@@ -6,7 +6,7 @@ import type { RecordResult } from '../application/record-measurement.command';
 import type { RecordingAnswers } from '../application/record-measurements.handler';
 import type { ChunkResult } from '../application/record-sample-chunk.handler';
 import { ObservationCorrections } from './observation-corrections';
-import { asObservationRefusal } from './observation-paths';
+import { observationPaths } from './observation-paths';
 import { observationFromChunk, observationFromView, observationResource } from './observation.resource';
 
 /** What recording a submission gave, as responses need it. */
@@ -33,7 +33,7 @@ export class ObservationAnswers implements RecordingAnswers<Recorded> {
   }
 
   refusal(error: unknown): unknown {
-    return asObservationRefusal(error);
+    return observationPaths.refusal(error);
   }
 
   correctionRefusal(error: unknown, correction: PreparedCorrection): Promise<unknown> {

@@ -24,8 +24,3 @@ export const observationPaths = fhirPaths(
   { measurement: 'Observation' },
 );
 
-// observation-recorder.ts still imports these two names; it is being moved, and then they go.
-/** See {@link observationPaths}' `refusal`. */
-export const asObservationRefusal = observationPaths.refusal;
-/** See {@link observationPaths}' `rethrow`. */
-export const rethrowAsObservationRefusal = observationPaths.rethrow;
