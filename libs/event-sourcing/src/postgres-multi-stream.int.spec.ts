@@ -9,6 +9,7 @@ import { handleNewStreamCommands, type CommandOutcome, type StreamCommand } from
 import { createPostgresEventStore } from './postgres-event-store';
 import { schemaConnectionString } from '@varde/database';
 import { appendToNewStreams, readStreams } from './postgres-multi-stream';
+import { rebuildProjection } from './projection-rebuild';
 import type { StoredEvent } from './stored-event';
 import { inTransaction } from '@varde/database';
 
@@ -109,6 +110,20 @@ describe('appendToNewStreams: what Emmett writes, for many streams in one statem
     );
     // And readStreams returns exactly what Emmett's readStream does.
     expect((await readStreams(pool, [streamOf(viaBatch), streamOf(viaEmmett)])).get(streamOf(viaBatch))).toEqual(read.events);
+  });
+
+  it('reads a stream, and a rebuild replays the log, in numeric order past a digit boundary (position 10 after 9, not after 1)', async () => {
+    const id = randomUUID();
+    const values = Array.from({ length: 12 }, (_, i) => i + 1);
+    await store.appendToStream(streamOf(id), values.map((v) => event(id, v)));
+    const read = (await readStreams<Registered>(pool, [streamOf(id)])).get(streamOf(id))!;
+    expect(read.map((e) => e.data.value)).toEqual(values);
+    // Other streams' events (this suite's) come first in the log, so global positions here run past 9 and past 99 too.
+    const replayed: bigint[] = [];
+    await pool.query('CREATE TABLE IF NOT EXISTS replay_probe (n int)');
+    await rebuildProjection(pool, { tables: ['replay_probe'], eventTypes: ['Registered'], apply: async (_tx, events) => void replayed.push(...events.map((e) => e.metadata.globalPosition as bigint)) }, { batchSize: 7 });
+    expect(replayed.length).toBeGreaterThan(12);
+    expect(replayed).toEqual([...replayed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
   it('writes 1 000 streams in one transaction, global positions in input order', async () => {

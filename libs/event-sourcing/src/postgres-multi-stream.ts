@@ -51,7 +51,7 @@ const READ = preparedStatement(`
 SELECT stream_id, stream_position::text, global_position::text, message_type, message_data, message_metadata, message_id
   FROM ${messagesTable.name}
  WHERE stream_id = ANY($1::text[]) AND partition = $2 AND is_archived = FALSE
- ORDER BY stream_id, stream_position`);
+ ORDER BY ${messagesTable.name}.stream_id, ${messagesTable.name}.stream_position`);
 
 /** Emmett's JSON: bigints as strings (the replacer only when there are any: it slows every value down). */
 export function toJson(value: unknown): string {

@@ -40,10 +40,12 @@ export type RebuildReport = Readonly<{ events: number; rows: Readonly<Record<str
 /** Options of {@link rebuildProjection}. */
 export type RebuildOptions = Readonly<{ batchSize?: number; onProgress?: (eventsApplied: number) => void }>;
 
+// ORDER BY names the table's columns: the bare names are the text output columns, which sort as text ("100" before
+// "97"), so events would replay out of order once positions gain a digit (the relay learned this first).
 const READ_AFTER = `SELECT stream_id, stream_position::text, global_position::text, message_type, message_data, message_metadata, message_id
   FROM ${messagesTable.name}
  WHERE global_position > $1 AND message_type = ANY($2::text[]) AND is_archived = FALSE
- ORDER BY global_position
+ ORDER BY ${messagesTable.name}.global_position
  LIMIT $3`;
 
 /**
@@ -113,7 +115,7 @@ type StreamRow = MessageRow & { created: Date };
 const READ_STREAMS = `SELECT stream_id, stream_position::text, global_position::text, message_type, message_data, message_metadata, message_id, created
   FROM ${messagesTable.name}
  WHERE is_archived = FALSE AND stream_id LIKE $1 AND (stream_id, stream_position) > ($2, $3::bigint)
- ORDER BY stream_id, stream_position
+ ORDER BY ${messagesTable.name}.stream_id, ${messagesTable.name}.stream_position
  LIMIT $4`;
 
 /**
