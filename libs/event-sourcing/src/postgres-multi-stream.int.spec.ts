@@ -120,8 +120,7 @@ describe('appendToNewStreams: what Emmett writes, for many streams in one statem
     expect(read.map((e) => e.data.value)).toEqual(values);
     // Other streams' events (this suite's) come first in the log, so global positions here run past 9 and past 99 too.
     const replayed: bigint[] = [];
-    await pool.query('CREATE TABLE IF NOT EXISTS replay_probe (n int)');
-    await rebuildProjection(pool, { tables: ['replay_probe'], eventTypes: ['Registered'], apply: async (_tx, events) => void replayed.push(...events.map((e) => e.metadata.globalPosition as bigint)) }, { batchSize: 7 });
+    await rebuildProjection(pool, { tables: [], eventTypes: ['Registered'], apply: async (_tx, events) => void replayed.push(...events.map((e) => e.metadata.globalPosition as bigint)) }, { batchSize: 7 });
     expect(replayed.length).toBeGreaterThan(12);
     expect(replayed).toEqual([...replayed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });

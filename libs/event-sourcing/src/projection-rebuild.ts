@@ -11,7 +11,7 @@ import { inTransaction } from '@varde/database';
  * one that folds whole streams at once (measurements' views, one row per stream).
  */
 export type RebuildableProjection = Readonly<{
-  /** The tables the projection writes (in the service's schema); emptied before the replay. */
+  /** The tables the projection writes (in the service's schema; none for one that only replays); emptied before the replay. */
   tables: readonly string[];
   /**
    * How the tables are emptied: `delete` (default) keeps them readable, with the old rows, until the rebuild commits;
@@ -59,16 +59,23 @@ export async function rebuildProjection(pool: pg.Pool, projection: RebuildablePr
   return inTransaction(pool, async (client) => {
     const tables = projection.tables.map((table) => `"${table}"`).join(', ');
     const onProgress = options.onProgress ?? (() => undefined);
-    if (projection.empty === 'truncate') await client.query(`TRUNCATE ${tables}`);
-    else {
-      await client.query(`LOCK TABLE ${tables} IN EXCLUSIVE MODE`);
-      if (projection.empty !== 'keep') for (const table of projection.tables) await client.query(`DELETE FROM "${table}"`);
-    }
+    // A projection that keeps no table of its own (it only replays) has nothing to empty or lock.
+    if (projection.tables.length > 0) await emptyForRebuild(client, projection, tables);
     const events = 'refill' in projection ? await projection.refill(client, onProgress) : await replay(client, projection, options.batchSize ?? 1_000, onProgress);
     const rows: Record<string, number> = {};
     for (const table of projection.tables) rows[table] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
     return { events, rows, ms: Date.now() - started };
   });
+}
+
+/** Empties (or, with `keep`, only locks) the projection's tables in the rebuild's transaction. */
+async function emptyForRebuild(client: pg.ClientBase, projection: RebuildableProjection, tables: string): Promise<void> {
+  if (projection.empty === 'truncate') {
+    await client.query(`TRUNCATE ${tables}`);
+    return;
+  }
+  await client.query(`LOCK TABLE ${tables} IN EXCLUSIVE MODE`);
+  if (projection.empty !== 'keep') for (const table of projection.tables) await client.query(`DELETE FROM "${table}"`);
 }
 
 /** Replays the events of the projection's types through its `apply`, in global order, in batches; returns how many. */
