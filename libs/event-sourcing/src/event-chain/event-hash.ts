@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** One event of a service's log as the chain sees it: every column that says what happened, as PostgreSQL prints it. */
 export type ChainedEvent = Readonly<{
@@ -38,7 +38,8 @@ export function eventHash(previous: string, event: ChainedEvent): string {
     event.metadata,
     event.createdMicros,
   ]);
-  return createHash('sha256').update(input).digest('hex');
+  // One-shot: no Hash object per event (half the time of createHash().update().digest() for an event's ~1.5 kB).
+  return hash('sha256', input, 'hex');
 }
 
 /** Where an event stands in the order the chain is built in: by transaction, then by global position. */
