@@ -57,10 +57,8 @@ const READ_AFTER = `SELECT stream_id, stream_position::text, global_position::te
 export async function rebuildProjection(pool: pg.Pool, projection: RebuildableProjection, options: RebuildOptions = {}): Promise<RebuildReport> {
   const started = Date.now();
   return inTransaction(pool, async (client) => {
-    const tables = projection.tables.map((table) => `"${table}"`).join(', ');
     const onProgress = options.onProgress ?? (() => undefined);
-    // A projection that keeps no table of its own (it only replays) has nothing to empty or lock.
-    if (projection.tables.length > 0) await emptyForRebuild(client, projection, tables);
+    await emptyForRebuild(client, projection);
     const events = 'refill' in projection ? await projection.refill(client, onProgress) : await replay(client, projection, options.batchSize ?? 1_000, onProgress);
     const rows: Record<string, number> = {};
     for (const table of projection.tables) rows[table] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
@@ -69,7 +67,10 @@ export async function rebuildProjection(pool: pg.Pool, projection: RebuildablePr
 }
 
 /** Empties (or, with `keep`, only locks) the projection's tables in the rebuild's transaction. */
-async function emptyForRebuild(client: pg.ClientBase, projection: RebuildableProjection, tables: string): Promise<void> {
+async function emptyForRebuild(client: pg.ClientBase, projection: RebuildableProjection): Promise<void> {
+  // A projection that keeps no table of its own (it only replays) has nothing to empty or lock.
+  if (projection.tables.length === 0) return;
+  const tables = projection.tables.map((table) => `"${table}"`).join(', ');
   if (projection.empty === 'truncate') {
     await client.query(`TRUNCATE ${tables}`);
     return;
