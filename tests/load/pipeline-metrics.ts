@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningPlatform, Service } from '../../deploy/local/platform';
 import { round1 } from './bench-harness';
 
@@ -66,3 +67,24 @@ export async function readPipeline(platform: RunningPlatform): Promise<PipelineF
 
 /** One table row of a histogram's figures. */
 export const pipelineRow = (h: HistogramFigures | undefined): string => (h ? `p50 ${h.p50Ms} ms · p99 ${h.p99Ms} ms · mean ${h.meanMs} ms (${h.count} events, from the services' histograms)` : 'not recorded');
+
+const TRIAGE_ASSESSMENT = { topic: 'varde.measurements.v1', group: 'triage.assessment' };
+
+/** Measurements triage's assessment group has handled since it started (the count of its delivery histogram). */
+export async function triagedCount(platform: RunningPlatform): Promise<number> {
+  return counterSum(await serviceMetrics(platform, 'triage'), 'varde_message_delivery_seconds_count', TRIAGE_ASSESSMENT);
+}
+
+/** Whether triage reached the count asked for, or how many it had handled when the time ran out. */
+export type Triaged = Readonly<{ drained: true } | { drained: false; triaged: number }>;
+
+/** Polls triage's metrics until it has handled `target` measurements since it started (see triagedCount). */
+export async function untilTriaged(platform: RunningPlatform, target: number, timeoutMs: number, pollMs = 250): Promise<Triaged> {
+  const started = Date.now();
+  for (;;) {
+    const triaged = await triagedCount(platform);
+    if (triaged >= target) return { drained: true };
+    if (Date.now() - started >= timeoutMs) return { drained: false, triaged };
+    await sleep(pollMs);
+  }
+}

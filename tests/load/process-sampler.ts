@@ -34,8 +34,15 @@ export type CpuReport = Readonly<{
   outsideBenchPercentOfOneCore: number;
 }>;
 
-/** A running sampler; `stop()` ends sampling and returns the peaks and the CPU used. */
-export type ProcessSampler = Readonly<{ stop: () => Readonly<{ memory: MemoryReport; cpu: CpuReport }> }>;
+/** What a sampler has seen from its start until now. */
+export type SampledFigures = Readonly<{ memory: MemoryReport; cpu: CpuReport }>;
+
+/**
+ * A running sampler: `snapshot()` returns the peaks and the CPU used from the start until now and goes on
+ * sampling (e.g. the figures of the load window, while the backlog is still being worked off); `stop()` ends
+ * sampling and returns them until then.
+ */
+export type ProcessSampler = Readonly<{ snapshot: () => SampledFigures; stop: () => SampledFigures }>;
 
 // PSS is 0 on the samples that do not read it: peaks are maxima, so it never counts.
 type Kb = { rss: number; pss: number };
@@ -96,26 +103,30 @@ export function startProcessSampler(rootPid: number, intervalMs = 500, pssInterv
   };
   sample();
   const timer = setInterval(() => sample(), intervalMs);
+  const figures = (): SampledFigures => {
+    sample(true);
+    const windowSeconds = (Date.now() - startedAt) / 1000;
+    const ticks = new Map<string, number>();
+    for (const { group, first, last } of cpu.values()) ticks.set(group, (ticks.get(group) ?? 0) + last - first);
+    const percent = (t: number): number => Math.round((t / TICKS_PER_SECOND / windowSeconds) * 1000) / 10;
+    const percentOfOneCore = Object.fromEntries([...ticks].map(([group, t]) => [group.replace(/^service:/, ''), percent(t)]));
+    const machineBusy = machineBusyTicks() - machineAtStart;
+    const ours = [...ticks.values()].reduce((a, b) => a + b, 0);
+    return {
+      memory: { samples, intervalMs, pssIntervalMs: intervalMs * pssEvery, servicesPeak: inMb(services), servicesTotalPeak: toMb(servicesTotal), infrastructurePeak: inMb(infrastructure) },
+      cpu: {
+        windowSeconds: Math.round(windowSeconds * 10) / 10,
+        percentOfOneCore,
+        machineBusyPercentOfOneCore: percent(machineBusy),
+        outsideBenchPercentOfOneCore: percent(Math.max(0, machineBusy - ours)),
+      },
+    };
+  };
   return {
+    snapshot: figures,
     stop: () => {
       clearInterval(timer);
-      sample(true);
-      const windowSeconds = (Date.now() - startedAt) / 1000;
-      const ticks = new Map<string, number>();
-      for (const { group, first, last } of cpu.values()) ticks.set(group, (ticks.get(group) ?? 0) + last - first);
-      const percent = (t: number): number => Math.round((t / TICKS_PER_SECOND / windowSeconds) * 1000) / 10;
-      const percentOfOneCore = Object.fromEntries([...ticks].map(([group, t]) => [group.replace(/^service:/, ''), percent(t)]));
-      const machineBusy = machineBusyTicks() - machineAtStart;
-      const ours = [...ticks.values()].reduce((a, b) => a + b, 0);
-      return {
-        memory: { samples, intervalMs, pssIntervalMs: intervalMs * pssEvery, servicesPeak: inMb(services), servicesTotalPeak: toMb(servicesTotal), infrastructurePeak: inMb(infrastructure) },
-        cpu: {
-          windowSeconds: Math.round(windowSeconds * 10) / 10,
-          percentOfOneCore,
-          machineBusyPercentOfOneCore: percent(machineBusy),
-          outsideBenchPercentOfOneCore: percent(Math.max(0, machineBusy - ours)),
-        },
-      };
+      return figures();
     },
   };
 }
