@@ -101,7 +101,7 @@ describe('npm run migrate', () => {
   it('upgrades a database of the release before migrations, keeping every row, to the same schema a new install gets', { timeout: 180_000 }, async () => {
     // All five at once, as five Jobs (or replicas) would: the migration lock takes them one after the other.
     const outputs = await Promise.all(SERVICES.map((s) => migrate(s, old[s], oldBus)));
-    for (const [i, service] of SERVICES.entries()) expect(outputs[i]).toContain(`${service} (schema ${old[service]}): applied event_chain/0001-baseline, messaging/0001-baseline, platform/0001-baseline`);
+    for (const [i, service] of SERVICES.entries()) expect(outputs[i]).toContain(`${service} (schema ${old[service]}): applied event_chain/0001-baseline, messaging/0001-baseline, messaging/0002-processed-at-index, platform/0001-baseline`);
     expect(outputs.join('')).toContain('message_log/0001-baseline');
 
     for (const service of SERVICES) expect(await keptContents(old[service], service), service).toEqual(before[service]);

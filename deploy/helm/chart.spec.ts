@@ -205,6 +205,7 @@ describe('the rendered chart (production-like values)', () => {
     expect(peers).toHaveLength(5);
     expect(peers).toContain('http://varde-triage:8080');
     expect((find(manifests, 'ConfigMap', 'varde') as unknown as { data: Record<string, string> }).data['KAFKA_SESSION_TIMEOUT_MS']).toBe('10000');
+    expect((find(manifests, 'ConfigMap', 'varde') as unknown as { data: Record<string, string> }).data['PROCESSED_MESSAGES_RETENTION_DAYS']).toBe('7');
     const paths = ingresses.flatMap((i) => i.spec.rules[0].http.paths as { path: string; backend: { service: { name: string; port: { name: string } } } }[]);
     expect(new Set(ingresses.map((i) => i.spec.rules[0].host))).toEqual(new Set(['varde.hospital.example']));
     expect(paths.find((p) => p.path === '/api/worklist')!.backend.service.name).toBe('varde-triage');

@@ -7,3 +7,4 @@ export * from './consumer-runner';
 export * from './integration-message';
 export * from './keyed-concurrency';
 export * from './migrations/messaging.migrations';
+export * from './processed-messages';

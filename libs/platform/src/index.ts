@@ -26,3 +26,4 @@ export * from './interval-job';
 export * from './fhir-metadata.controller';
 export * from './fhir-responses';
 export * from './audit-reason';
+export * from './processed-messages-pruner';

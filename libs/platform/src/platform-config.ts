@@ -33,6 +33,8 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
       BUS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case schema name').default('varde_bus'),
       KAFKA_REPLICATION_FACTOR: env.int(1),
       KAFKA_SESSION_TIMEOUT_MS: env.int(10_000),
+      // How long consumer groups keep the ids of the messages they handled, to recognise a redelivery (docs/operations/configuration.md).
+      PROCESSED_MESSAGES_RETENTION_DAYS: z.coerce.number({ invalid_type_error: 'expected a number of days' }).int().min(1, 'expected at least 1 day, so a redelivered message is still recognised').default(7),
       OIDC_ISSUER: env.url(DEV_ISSUER),
       OIDC_AUDIENCE: z.string().min(1).default('varde'),
       OIDC_JWKS_URL: z.string().url('expected a URL').optional(),
@@ -66,6 +68,7 @@ export function loadPlatformConfig(service: ServiceName, source: NodeJS.ProcessE
     messaging: config.KAFKA_BROKERS.length > 0
       ? { mode: 'kafka' as const, brokers: config.KAFKA_BROKERS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }
       : { mode: 'embedded' as const, schema: config.BUS_SCHEMA },
+    consumers: { processedRetentionMs: config.PROCESSED_MESSAGES_RETENTION_DAYS * 86_400_000 },
     auth: {
       issuer: config.OIDC_ISSUER,
       audience: config.OIDC_AUDIENCE,

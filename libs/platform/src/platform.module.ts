@@ -7,6 +7,7 @@ import { HealthRegistry, MetricsRegistry } from '@varde/telemetry';
 import { HealthController } from './health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { closeInfrastructure, type Infrastructure } from './infrastructure';
+import { ProcessedMessagesPruner } from './processed-messages-pruner';
 import { DB_POOL, EVENT_STORE, INFRASTRUCTURE, LOGGER, PLATFORM_CONFIG } from './tokens';
 
 
@@ -35,6 +36,7 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: Transactions, useFactory: () => new PostgresTransactions(infra.pool) },
         { provide: MessageBus, useValue: infra.bus },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        ProcessedMessagesPruner,
       ],
       exports: [INFRASTRUCTURE, PLATFORM_CONFIG, LOGGER, MetricsRegistry, HealthRegistry, DB_POOL, EVENT_STORE, EventStore, Transactions, MessageBus],
     };
