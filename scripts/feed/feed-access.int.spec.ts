@@ -14,12 +14,6 @@ let cluster: FeedCluster;
 const client = (username: string, password: string): Kafka =>
   new Kafka({ clientId: `feed-access-${username}`, brokers: [kafka.brokers], sasl: { mechanism: 'scram-sha-512', username, password }, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
 
-// Errors of a broker or group still settling, which the consumer's own restart gets past.
-const TRANSIENT_ERRORS: ReadonlySet<string> = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'REBALANCE_IN_PROGRESS']);
-
-/** The error at the bottom of kafkajs's wrapping (a retry gives up with the last error as its cause). */
-const rootCause = (error: Error & { cause?: unknown; type?: string }): { type?: string } => (error.cause instanceof Error ? rootCause(error.cause) : error);
-
 /** Reads what `user` can of `topic` with a consumer group of `groupId`; rejects with the broker's refusal. */
 async function readAs(user: Kafka, topic: string, groupId: string, count: number): Promise<KafkaMessage[]> {
   const consumer = user.consumer({ groupId });
@@ -29,9 +23,10 @@ async function readAs(user: Kafka, topic: string, groupId: string, count: number
     await consumer.subscribe({ topic, fromBeginning: true });
     const crashed = new Promise<never>((_, fail) =>
       consumer.on(consumer.events.CRASH, ({ payload }) => {
-        // kafkajs restarts the consumer itself after a transient error — a broker just started is still loading its
-        // groups' offsets (COORDINATOR_LOAD_IN_PROGRESS) — so that is no refusal; any other crash is the broker's answer.
-        if (!(payload.restart && TRANSIENT_ERRORS.has(rootCause(payload.error).type ?? ''))) fail(payload.error);
+        // kafkajs restarts the consumer itself after a retriable error — a broker just started is still loading its
+        // groups' offsets (COORDINATOR_LOAD_IN_PROGRESS) — as kafka-subscription relies on; only a crash it does not
+        // restart from (an authorisation refusal) is the broker's answer.
+        if (!payload.restart) fail(payload.error);
       }),
     );
     crashed.catch(() => undefined);

@@ -56,19 +56,20 @@ export async function serviceMetrics(platform: RunningPlatform, service: Service
   return response.text();
 }
 
+/** Triage's assessment group on the measurements topic: the end of ingest → worklist's asynchronous path. */
+const TRIAGE_ASSESSMENT = { topic: 'varde.measurements.v1', group: 'triage.assessment' };
+
 /** Reads the pipeline histograms from the running services (cumulative since they started, i.e. mostly the load). */
 export async function readPipeline(platform: RunningPlatform): Promise<PipelineFigures> {
   const metrics = (service: 'measurements' | 'triage'): Promise<string> => serviceMetrics(platform, service).catch(() => '');
   const [measurements, triage] = await Promise.all([metrics('measurements'), metrics('triage')]);
   const measurementsRelay = histogramFigures(measurements, 'varde_relay_delay_seconds');
-  const triageDelivery = histogramFigures(triage, 'varde_message_delivery_seconds', { topic: 'varde.measurements.v1', group: 'triage.assessment' });
+  const triageDelivery = histogramFigures(triage, 'varde_message_delivery_seconds', TRIAGE_ASSESSMENT);
   return { ...(measurementsRelay ? { measurementsRelay } : {}), ...(triageDelivery ? { triageDelivery } : {}) };
 }
 
 /** One table row of a histogram's figures. */
 export const pipelineRow = (h: HistogramFigures | undefined): string => (h ? `p50 ${h.p50Ms} ms · p99 ${h.p99Ms} ms · mean ${h.meanMs} ms (${h.count} events, from the services' histograms)` : 'not recorded');
-
-const TRIAGE_ASSESSMENT = { topic: 'varde.measurements.v1', group: 'triage.assessment' };
 
 /** Measurements triage's assessment group has handled since it started (the count of its delivery histogram). */
 export async function triagedCount(platform: RunningPlatform): Promise<number> {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { IntervalJob } from './interval-job';
 import { pruneProcessedMessages } from '@varde/messaging';
 import type { Logger } from '@varde/telemetry';
 import type { Infrastructure } from './infrastructure';
+import { IntervalJob } from './interval-job';
 import { INFRASTRUCTURE } from './tokens';
 
 /** How often a service prunes its consumer groups' records of processed messages. */
