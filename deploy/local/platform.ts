@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { serviceNodeOptions } from '@varde/platform';
 import { startDevIssuer } from './dev-issuer/dev-issuer';
 import { startEmbeddedPostgresProcess, type LocalPostgres } from './embedded-postgres';
 import { startKafkaBroker, type KafkaBroker } from './kafka/broker';
@@ -116,6 +117,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       ...process.env,
       // A local platform runs on the development issuer: development keys (IDENTITY_HMAC_KEY) are accepted.
       NODE_ENV: process.env['NODE_ENV'] ?? 'development',
+      NODE_OPTIONS: serviceNodeOptions(),
       ...options.env,
       ...(service === 'sharing' && feed ? feed.sharingEnv : {}),
       HTTP_PORT: String(HTTP_PORTS[service] + offset + shift),

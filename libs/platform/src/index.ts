@@ -27,3 +27,4 @@ export * from './fhir-metadata.controller';
 export * from './fhir-responses';
 export * from './audit-reason';
 export * from './processed-messages-pruner';
+export * from './node-options';
