@@ -4,11 +4,11 @@
  * (@varde/testing). An operator's own `NODE_OPTIONS` replaces them (Helm: `extraEnv`, or `services.<name>.extraEnv`).
  *
  * `--max-semi-space-size=64` lets V8's young generation grow to 64 MiB semi-spaces instead of its 16 MiB default. A
- * service under load holds each batch's requests, events and Kafka records across several awaits; with 16 MiB
- * semi-spaces many of them outlive a scavenge, are copied, promoted, and collected again by the old generation. With
- * 64 MiB they die young. Measured (docs/operations/benchmarks.md, "Session 18"): the closed-loop bench, load → all
- * triaged, +20 % without the background groups and +10 % with them; CPU per measurement −0.09 ms in measurements
- * and −0.07 ms in triage; peak RSS about +100 MiB in measurements, within the chart's limits.
+ * service under load holds each Bundle's entries, events and Kafka records across several awaits; with 16 MiB
+ * semi-spaces much of that outlives a scavenge and is copied and promoted. Measured (docs/operations/benchmarks.md,
+ * "Session 18", closed-loop bench): scavenges took 25 % of the measurements service's CPU and 16 % of triage's; with
+ * 64 MiB their time per run fell from 6.4 to 5.0 s and from 3.4 to 2.2 s, and main without the background groups
+ * went from ×0.90 to ×0.99–1.06 of `c6284e5` end to end. The price is peak memory: about +100 MiB in measurements.
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=64';
 
