@@ -93,6 +93,28 @@ describe('clinician worklist: filters, search, paging', () => {
     await page.getByRole('heading', { level: 1, name: `Patient ${red.slice(0, 8)}` }).waitFor();
   });
 
+  it('shows a patient who turned red before its live connection opened, once it opens: no change falls between the read and the subscription', async () => {
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    // Hold the worklist's event stream, as a slow network or a reconnection would, until the change has been made.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/worklist/events', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await signIn(page, 'clinician', 'clinician');
+    await expect.poll(() => rows(page).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const late = await enrolPatient();
+    await sendSpo2(late, 86);
+    const clinician = await token('clinician');
+    await eventually(async () => (await api<{ entries: { patientId: string }[] }>('GET', '/api/worklist?colour=red&limit=1000', clinician)).body.entries.some((e) => e.patientId === late) || undefined, 'the new red patient on the worklist');
+    const row = page.locator(`[data-testid=worklist] tbody tr[data-patient="${late}"]`);
+    expect(await row.count()).toBe(0);
+    release();
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator('[data-colour=red]').count()).toBe(1);
+  });
+
   it('shows a paused follow-up as paused (a label and an icon), updated without a reload', async () => {
     const paused = await enrolPatient();
     await sendSpo2(paused, 86);

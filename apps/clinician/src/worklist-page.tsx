@@ -110,7 +110,12 @@ export function WorklistPage() {
   useEffect(
     () =>
       listenToEvents('/api/worklist/events', () => user.access_token, (name) => {
-        if (name === 'open') setLive(true);
+        // Read again on every (re)connection: a change made between the first read and the subscription, or
+        // while the connection was down, announces nothing of its own.
+        if (name === 'open') {
+          setLive(true);
+          void reload();
+        }
         if (name === 'worklist-changed') {
           void reload().then(() => setAnnouncement(`${t('worklist.updated')} ${new Date().toLocaleTimeString()}`));
         }
