@@ -32,7 +32,7 @@ RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf node_
 # unprivileged `node` user (uid 1000) and writes nothing to its own filesystem, so the pod can mount it
 # read-only; the exec-form command needs no shell.
 FROM node:${NODE_VERSION}-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 HTTP_PORT=8080 GRPC_PORT=9090 NODE_OPTIONS=--max-semi-space-size=64
+ENV NODE_ENV=production HOST=0.0.0.0 HTTP_PORT=8080 GRPC_PORT=9090
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { serviceNodeOptions } from '../../libs/platform/src/node-options';
 import { ensureGoTool, HELM, KUBECONFORM, KUBE_SCORE } from '../../scripts/tools/go-tools';
 
 // The chart checked offline, as a hospital's `helm install` would see it: Helm's lint and schema check,
@@ -147,6 +148,18 @@ describe('the rendered chart (production-like values)', () => {
     // Only pathways holds the identity-mapping key.
     const holdersOfKey = manifests.filter((m) => m.kind === 'Deployment' && JSON.stringify(m.spec).includes('IDENTITY_HMAC_KEY')).map((m) => m.metadata.name);
     expect(holdersOfKey).toEqual(['varde-pathways']);
+  });
+
+  it('runs each service with the Node.js options npm start gives it, and lets a service\'s extraEnv replace them', async () => {
+    const nodeOptions = (manifests: Manifest[], service: string): string | undefined =>
+      find(manifests, 'Deployment', `varde-${service}`)!.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value;
+    const { manifests } = await render(valueSets['cloudnativepg-strimzi']!);
+    for (const service of services) expect(nodeOptions(manifests, service) ?? '', service).toBe(serviceNodeOptions(service, {}));
+    expect(nodeOptions(manifests, 'measurements')).toBe('--max-semi-space-size=64');
+    expect(nodeOptions(manifests, 'forms')).toBeUndefined();
+    const own = await render({ ...valueSets['cloudnativepg-strimzi']!, set: ['services.triage.extraEnv.NODE_OPTIONS=--max-old-space-size=900'] });
+    expect(nodeOptions(own.manifests, 'triage')).toBe('--max-old-space-size=900');
+    expect(nodeOptions(own.manifests, 'measurements')).toBe('--max-semi-space-size=64');
   });
 
   it('publishes the public event feed from sharing only, and only when its brokers are set', async () => {

@@ -117,7 +117,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       ...process.env,
       // A local platform runs on the development issuer: development keys (IDENTITY_HMAC_KEY) are accepted.
       NODE_ENV: process.env['NODE_ENV'] ?? 'development',
-      NODE_OPTIONS: serviceNodeOptions(),
+      NODE_OPTIONS: serviceNodeOptions(service),
       ...options.env,
       ...(service === 'sharing' && feed ? feed.sharingEnv : {}),
       HTTP_PORT: String(HTTP_PORTS[service] + offset + shift),

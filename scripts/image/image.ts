@@ -19,7 +19,6 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SERVICE_NODE_OPTIONS } from '@varde/platform';
 
 /** Node.js of the image: the current LTS line; the Dockerfile's NODE_VERSION must be the same. */
 export const NODE_VERSION = '24.22.3';
@@ -249,7 +248,6 @@ export async function buildImage(options: { tag?: string; ociArchive?: string } 
       '--env', 'HOST=0.0.0.0',
       '--env', 'HTTP_PORT=8080',
       '--env', 'GRPC_PORT=9090',
-      '--env', `NODE_OPTIONS=${SERVICE_NODE_OPTIONS}`,
       '--port', '8080',
       '--port', '9090',
       '--entrypoint', '["node", "--enable-source-maps"]',

@@ -28,7 +28,7 @@ export async function startServiceProcess(
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(repoRoot, 'services', name, 'src', 'main.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: serviceNodeOptions(), ...env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) },
+    env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: serviceNodeOptions(name), ...env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // What tests read back (logs()): the last megabyte, so a line a test waits for is not pushed out by a burst of
