@@ -16,9 +16,9 @@ export type R4Definitions = Readonly<{ types: Bundle; resources: Bundle }>;
 /**
  * `bundle` without narrative, documentation and mappings to other standards: the two files' 37 MB become 6.4 MB,
  * which every process that validates parses at start (1.0 s instead of 1.6; the full files left forms and sharing
- * ~100 MiB more resident memory for good, measured at rest). Every element the validator reads (paths, types, cardinality, bindings,
- * constraints' FHIRPath, fixed and pattern values, slicing) stays as it is, so the schema indexed from it is the
- * one indexed from the full definitions but for the elements' descriptions (tested).
+ * ~100 MiB more resident memory for good, measured at rest). Every element the validator reads (paths, types,
+ * cardinality, bindings, constraints' FHIRPath, fixed and pattern values, slicing) stays as it is, so the schema
+ * indexed from it is the one indexed from the full definitions but for the elements' descriptions (tested).
  */
 export function compactDefinitions(bundle: Bundle): Bundle {
   return { ...bundle, entry: (bundle.entry ?? []).map((entry) => (entry.resource?.resourceType === 'StructureDefinition' ? { ...entry, resource: compactDefinition(entry.resource) } : entry)) };
