@@ -115,6 +115,40 @@ describe('clinician worklist: filters, search, paging', () => {
     expect(await row.locator('[data-colour=red]').count()).toBe(1);
   });
 
+  it('shows the latest read only: an earlier read that answers late does not put back the rows of another filter', async () => {
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+    await signIn(page, 'clinician', 'clinician');
+    await expect.poll(() => rows(page).count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    // Hold the next worklist read, as a slow answer would be, until a later read has answered.
+    let holdNext = false;
+    let requested!: () => void;
+    const heldRequest = new Promise<void>((resolve) => (requested = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      (url) => url.pathname === '/api/worklist',
+      async (route) => {
+        if (!holdNext) return route.continue();
+        holdNext = false;
+        requested();
+        await held;
+        await route.continue();
+      },
+    );
+    holdNext = true;
+    await page.getByLabel('Pathway').selectOption('heart-failure');
+    await heldRequest;
+    await page.getByLabel('Pathway').selectOption('');
+    await expect.poll(() => rows(page).count()).toBeGreaterThan(1);
+    const late = page.waitForResponse((response) => new URL(response.url()).searchParams.get('pathway') === 'heart-failure');
+    release();
+    await (await late).finished();
+    // The page has had the late answer: let it render whatever it does with it.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await rows(page).count()).toBeGreaterThan(1);
+    expect(await page.getByLabel('Pathway').inputValue()).toBe('');
+  });
+
   it('shows a paused follow-up as paused (a label and an icon), updated without a reload', async () => {
     const paused = await enrolPatient();
     await sendSpo2(paused, 86);

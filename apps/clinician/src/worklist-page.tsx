@@ -90,15 +90,22 @@ export function WorklistPage() {
     [api, filters, subject],
   );
 
+  // Reads overlap (the first read, the live connection opening, a change announced, a filter changed, a page more):
+  // only the latest one's answer is shown, so an earlier read that answers late never puts back rows of other
+  // filters, or fewer than were paged in.
+  const latestRead = useRef(0);
+
   // Reads the rows shown again (as many as were paged in), e.g. after a change was announced.
   const reload = useCallback(async () => {
+    const read = ++latestRead.current;
     try {
       const page = await query(Math.min(shown.current, 1000));
+      if (read !== latestRead.current) return;
       setEntries(page.entries);
       setNext(page.nextPageToken);
       setError(undefined);
     } catch (failure) {
-      setError(problemText(failure, t));
+      if (read === latestRead.current) setError(problemText(failure, t));
     }
   }, [query, t]);
 
@@ -125,13 +132,16 @@ export function WorklistPage() {
 
   const more = async (): Promise<void> => {
     if (!next || !entries) return;
+    // Counted before the answer, so a read made meanwhile asks for the longer list and answers instead of this page.
+    shown.current = entries.length + PAGE_SIZE;
+    const read = ++latestRead.current;
     try {
       const page = await query(PAGE_SIZE, next);
-      shown.current = entries.length + page.entries.length;
+      if (read !== latestRead.current) return;
       setEntries([...entries, ...page.entries]);
       setNext(page.nextPageToken);
     } catch (failure) {
-      setError(problemText(failure, t));
+      if (read === latestRead.current) setError(problemText(failure, t));
     }
   };
 
