@@ -144,7 +144,7 @@ describe('clinician worklist: filters, search, paging', () => {
     release();
     await (await late).finished();
     // The page has had the late answer: let it render whatever it does with it.
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
     expect(await rows(page).count()).toBeGreaterThan(1);
     expect(await page.getByLabel('Pathway').inputValue()).toBe('');
   });
