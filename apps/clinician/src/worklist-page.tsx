@@ -94,20 +94,30 @@ export function WorklistPage() {
   // only the latest one's answer is shown, so an earlier read that answers late never puts back rows of other
   // filters, or fewer than were paged in.
   const latestRead = useRef(0);
+  const read = useCallback(
+    async (page: Promise<{ entries: WorklistEntry[]; nextPageToken?: string }>, show: (entries: WorklistEntry[]) => void) => {
+      const mine = ++latestRead.current;
+      try {
+        const answer = await page;
+        if (mine !== latestRead.current) return;
+        show(answer.entries);
+        setNext(answer.nextPageToken);
+      } catch (failure) {
+        if (mine === latestRead.current) setError(problemText(failure, t));
+      }
+    },
+    [t],
+  );
 
   // Reads the rows shown again (as many as were paged in), e.g. after a change was announced.
-  const reload = useCallback(async () => {
-    const read = ++latestRead.current;
-    try {
-      const page = await query(Math.min(shown.current, 1000));
-      if (read !== latestRead.current) return;
-      setEntries(page.entries);
-      setNext(page.nextPageToken);
-      setError(undefined);
-    } catch (failure) {
-      if (read === latestRead.current) setError(problemText(failure, t));
-    }
-  }, [query, t]);
+  const reload = useCallback(
+    () =>
+      read(query(Math.min(shown.current, 1000)), (rows) => {
+        setEntries(rows);
+        setError(undefined);
+      }),
+    [query, read],
+  );
 
   useEffect(() => {
     shown.current = PAGE_SIZE;
@@ -134,15 +144,7 @@ export function WorklistPage() {
     if (!next || !entries) return;
     // Counted before the answer, so a read made meanwhile asks for the longer list and answers instead of this page.
     shown.current = entries.length + PAGE_SIZE;
-    const read = ++latestRead.current;
-    try {
-      const page = await query(PAGE_SIZE, next);
-      if (read !== latestRead.current) return;
-      setEntries([...entries, ...page.entries]);
-      setNext(page.nextPageToken);
-    } catch (failure) {
-      if (read === latestRead.current) setError(problemText(failure, t));
-    }
+    await read(query(PAGE_SIZE, next), (rows) => setEntries([...entries, ...rows]));
   };
 
   const names = usePatientNames((entries ?? []).map((e) => e.patientId));

@@ -4,7 +4,6 @@ export * from './problem-details';
 export * from './parse-body';
 export * from './parse-resource';
 export * from './r4-validation';
-export * from './r4-definitions';
 export * from './fhir-date';
 export * from './fhir-http';
 export * from './field-paths';

